@@ -1,0 +1,152 @@
+import { z } from 'zod'
+
+const name = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'lowercase letters, digits, "-" and "_", starting with a letter or digit')
+
+/** A reference to a secret held by a secrets provider; never the secret itself. */
+export const secretRefSchema = z.strictObject({
+  provider: name.describe('The name of a provider in `secrets.providers`.'),
+  secret: z.string().min(1).describe('The secret\'s name inside that provider.'),
+}).describe('A reference to a secret held by a secrets provider. The value never appears in config.')
+
+const serverSchema = z.strictObject({
+  host: z.string().default('127.0.0.1'),
+  port: z.number().int().min(0).max(65535).default(7700),
+  publicUrl: z.url().optional().describe('The URL people and tools reach Conductor at; defaults to http://host:port.'),
+  bodyLimitBytes: z.number().int().positive().default(1_048_576),
+  trustProxy: z.boolean().default(false),
+})
+
+const databaseSchema = z.strictObject({
+  url: z.string().default('sqlite:.data/conductor.db')
+    .describe('`sqlite:<path>` (embedded default) or `postgres://…`. The DATABASE_URL environment variable overrides it.'),
+})
+
+const claimMatchSchema = z.strictObject({
+  claim: z.string().min(1).describe('A claim path, dots for nesting.'),
+  equals: z.string().optional(),
+  pattern: z.string().optional().describe('A regular expression the claim value must match.'),
+})
+
+const issuerSchema = z.strictObject({
+  name,
+  issuer: z.url().describe('The `iss` value; OIDC discovery runs against `<issuer>/.well-known/openid-configuration`.'),
+  audience: z.union([z.string(), z.array(z.string()).min(1)]).optional()
+    .describe('Accepted `aud` values; defaults to `identity.audience`.'),
+  jwksUri: z.url().optional().describe('Skips discovery when set.'),
+  algorithms: z.array(z.enum(['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA']))
+    .min(1).default(['RS256', 'ES256'])
+    .describe('Signature algorithms accepted. Symmetric algorithms and `none` are never accepted.'),
+  subjectClaim: z.string().default('sub'),
+  usernameClaim: z.string().default('preferred_username'),
+  groupsClaim: z.string().default('groups')
+    .describe('Claim path holding the groups: `groups` (Okta, Entra), `roles` (Entra app roles), `realm_access.roles` (Keycloak).'),
+  serviceAccountWhen: claimMatchSchema.optional()
+    .describe('A token matching this is a ServiceAccount principal; otherwise a User.'),
+})
+
+const groupMappingSchema = z.strictObject({
+  from: z.string().min(1).describe('An IdP group name, or a regular expression when `pattern: true`.'),
+  pattern: z.boolean().default(false),
+  to: z.string().min(1).describe('The Conductor group; `$1`… refer to capture groups when `pattern: true`.'),
+  issuer: name.optional().describe('Only apply to tokens from this issuer.'),
+})
+
+const devUserSchema = z.strictObject({
+  username: name,
+  name: z.string().optional(),
+  email: z.string().optional(),
+  groups: z.array(z.string()).default([]),
+})
+
+const devIssuerSchema = z.strictObject({
+  enabled: z.boolean().default(false),
+  host: z.string().default('127.0.0.1'),
+  port: z.number().int().min(0).max(65535).default(7701),
+  users: z.array(devUserSchema).default([]),
+}).describe('A built-in development OIDC issuer with demo users. Never enable it in production.')
+
+const identitySchema = z.strictObject({
+  audience: z.string().default('conductor'),
+  clockSkewSeconds: z.number().int().min(0).max(300).default(30),
+  maxTokenBytes: z.number().int().min(512).max(65_536).default(8192),
+  jwksCacheSeconds: z.number().int().min(0).default(600),
+  issuers: z.array(issuerSchema).default([]),
+  groupMappings: z.array(groupMappingSchema).default([]),
+  devIssuer: devIssuerSchema.prefault({}),
+})
+
+const policySchema = z.strictObject({
+  folder: z.string().default('policies').describe('Folder of `*.cedar` files, relative to the config file.'),
+  reloadIntervalSeconds: z.number().int().min(0).default(5).describe('How often to look for changed policy files; 0 turns reloading off.'),
+})
+
+const fileProviderSchema = z.strictObject({
+  name,
+  type: z.literal('file'),
+  path: z.string().min(1).describe('A folder of files, one secret per file (as mounted Kubernetes secrets), relative to the config file.'),
+})
+
+const secretsSchema = z.strictObject({
+  providers: z.array(z.discriminatedUnion('type', [fileProviderSchema])).default([]),
+})
+
+const environmentSchema = z.strictObject({
+  name,
+  kind: z.enum(['airflow3', 'airflow2']).default('airflow3'),
+  url: z.url().describe('Airflow\'s base URL, e.g. http://airflow.internal:8080'),
+  zone: z.string().default('default').describe('Compliance zone, e.g. `pci`, `eu`.'),
+  tier: z.string().default('dev'),
+  team: z.string().optional(),
+  credentials: secretRefSchema.describe('Secret holding `{"username": …, "password": …}` of Conductor\'s Airflow service account.'),
+  timeoutMs: z.number().int().positive().default(10_000),
+  retries: z.number().int().min(0).max(10).default(2),
+})
+
+const catalogSchema = z.strictObject({
+  syncIntervalSeconds: z.number().int().min(0).default(60),
+})
+
+const governanceSchema = z.strictObject({
+  maxConfBytes: z.number().int().positive().max(1_048_576).default(65_536),
+})
+
+const loggingSchema = z.strictObject({
+  level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+})
+
+/** The schema of `conductor.yaml`. */
+export const configSchema = z.strictObject({
+  server: serverSchema.prefault({}),
+  database: databaseSchema.prefault({}),
+  identity: identitySchema.prefault({}),
+  policy: policySchema.prefault({}),
+  secrets: secretsSchema.prefault({}),
+  environments: z.array(environmentSchema).default([]),
+  catalog: catalogSchema.prefault({}),
+  governance: governanceSchema.prefault({}),
+  logging: loggingSchema.prefault({}),
+}).superRefine((config, ctx) => {
+  const providers = new Set(config.secrets.providers.map((p) => p.name))
+  config.environments.forEach((env, i) => {
+    if (!providers.has(env.credentials.provider)) {
+      ctx.addIssue({ code: 'custom', path: ['environments', i, 'credentials', 'provider'], message: `unknown secrets provider "${env.credentials.provider}"` })
+    }
+  })
+  for (const [key, items] of [['environments', config.environments], ['identity.issuers', config.identity.issuers], ['secrets.providers', config.secrets.providers]] as const) {
+    const seen = new Set<string>()
+    items.forEach((item, i) => {
+      if (seen.has(item.name)) ctx.addIssue({ code: 'custom', path: [...key.split('.'), i, 'name'], message: `duplicate name "${item.name}"` })
+      seen.add(item.name)
+    })
+  }
+})
+
+/** The validated, frozen configuration. Paths inside it are absolute. */
+export type Config = z.output<typeof configSchema>
+export type EnvironmentConfig = Config['environments'][number]
+export type IssuerConfig = Config['identity']['issuers'][number]
+export type IdentityConfig = Config['identity']
+export type GroupMappingConfig = Config['identity']['groupMappings'][number]
+export type DevIssuerConfig = Config['identity']['devIssuer']
+export type SecretRef = z.output<typeof secretRefSchema>
+export type SecretProviderConfig = Config['secrets']['providers'][number]
