@@ -1,0 +1,79 @@
+/**
+ * `npm test`: every tier, in order, with one summary line at the end.
+ *   unit         src/**\/*.test.ts
+ *   integration  test/integration on SQLite, then on PostgreSQL when DATABASE_URL is set
+ *   e2e          test/e2e against a real Airflow 3 started here (project virtualenv) and, when
+ *                Chromium is installed, a real browser
+ * Pass tier names to run only some: `npm test -- unit integration`.
+ */
+import { spawn } from 'node:child_process'
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+
+const root = new URL('..', import.meta.url).pathname
+const wanted = new Set(process.argv.slice(2))
+const want = (tier: string) => wanted.size === 0 || wanted.has(tier)
+const totals = { passed: 0, failed: 0, skipped: 0 }
+const failedTiers: string[] = []
+
+function find(dir: string, suffix: string): string[] {
+  const out: string[] = []
+  for (const entry of readdirSync(join(root, dir), { withFileTypes: true, recursive: true })) {
+    if (entry.isFile() && entry.name.endsWith(suffix)) out.push(join(entry.parentPath, entry.name))
+  }
+  return out.sort()
+}
+
+async function runTier(name: string, files: string[], env: NodeJS.ProcessEnv, options: { concurrency?: number; timeoutMs?: number } = {}): Promise<void> {
+  if (files.length === 0) { console.log(`\n== ${name}: no test files`); return }
+  console.log(`\n== ${name} (${files.length} files)`)
+  const dir = mkdtempSync(join(tmpdir(), 'conductor-test-'))
+  const tap = join(dir, 'tap.txt')
+  const args = [
+    '--test', '--test-reporter=spec', '--test-reporter-destination=stdout', '--test-reporter=tap', `--test-reporter-destination=${tap}`,
+    `--test-concurrency=${options.concurrency ?? 1}`, `--test-timeout=${options.timeoutMs ?? 120_000}`, ...files,
+  ]
+  const code = await new Promise<number>((resolve) => {
+    const child = spawn(process.execPath, args, { cwd: root, env, stdio: 'inherit' })
+    child.on('exit', (c, signal) => resolve(c ?? (signal ? 1 : 0)))
+  })
+  const text = readFileSync(tap, 'utf8')
+  const count = (key: string) => Number(new RegExp(`^# ${key} (\\d+)$`, 'm').exec(text)?.[1] ?? 0)
+  const passed = count('pass'), failed = count('fail') + count('cancelled'), skipped = count('skipped') + count('todo')
+  totals.passed += passed; totals.failed += failed; totals.skipped += skipped
+  if (code !== 0 || failed > 0) failedTiers.push(name)
+  console.log(`== ${name}: ${passed} passed, ${failed} failed, ${skipped} skipped`)
+  rmSync(dir, { recursive: true, force: true })
+}
+
+const baseEnv: NodeJS.ProcessEnv = { ...process.env, NODE_NO_WARNINGS: '1' }
+delete baseEnv.DATABASE_URL
+
+if (want('unit')) await runTier('unit', find('src', '.test.ts'), baseEnv, { concurrency: 2 })
+if (want('integration')) {
+  await runTier('integration (SQLite)', find('test/integration', '.test.ts'), baseEnv)
+  if (process.env.DATABASE_URL) {
+    await runTier('integration (PostgreSQL)', find('test/integration', '.test.ts'), { ...baseEnv, DATABASE_URL: process.env.DATABASE_URL })
+  } else {
+    console.log('\n== integration (PostgreSQL): skipped, DATABASE_URL is not set (e.g. DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres)')
+  }
+}
+if (want('e2e')) {
+  const { startAirflow } = await import('../test/support/airflow.ts')
+  console.log('\n== starting a real Airflow for the e2e tier …')
+  const started = Date.now()
+  const airflow = await startAirflow()
+  console.log(`== Airflow ${airflow.version} ready at ${airflow.url} in ${Math.round((Date.now() - started) / 1000)} s`)
+  try {
+    await runTier('e2e', find('test/e2e', '.test.ts'), {
+      ...baseEnv,
+      CONDUCTOR_TEST_AIRFLOW_URL: airflow.url, CONDUCTOR_TEST_AIRFLOW_USER: airflow.username, CONDUCTOR_TEST_AIRFLOW_PASSWORD: airflow.password,
+    }, { timeoutMs: 300_000 })
+  } finally {
+    await airflow.stop()
+  }
+}
+
+console.log(`\n${failedTiers.length ? `failed tiers: ${failedTiers.join(', ')}\n` : ''}tests: ${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`)
+process.exitCode = failedTiers.length ? 1 : 0

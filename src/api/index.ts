@@ -1,0 +1,6 @@
+export { buildServer } from './server.ts'
+export type { ConductorServer, ServerDeps } from './server.ts'
+export { createAuthenticator } from './authenticate.ts'
+export type { Authenticator } from './authenticate.ts'
+export { STATUS_BY_CODE, handleError } from './error-handler.ts'
+export type { ErrorBody } from './error-handler.ts'

@@ -1,0 +1,76 @@
+import { z } from 'zod'
+import { ACTIONS } from '../policy/index.ts'
+
+/** Path segment names as Airflow and Conductor allow them. */
+const segment = z.string().min(1).max(250).regex(/^[A-Za-z0-9_.~:+-]+$/, 'letters, digits and _ . ~ : + - only')
+
+export const envParams = z.object({ env: segment })
+export const dagParams = z.object({ env: segment, dag: segment })
+export const runParams = z.object({ env: segment, dag: segment, runId: segment })
+export const taskParams = z.object({ env: segment, dag: segment, runId: segment, taskId: segment })
+
+export const dagListQuery = z.strictObject({
+  environment: segment.optional(),
+  tag: z.string().min(1).max(250).optional(),
+})
+
+export const triggerBody = z.strictObject({
+  conf: z.unknown().optional().describe('The run\'s conf: a JSON object, at most `governance.maxConfBytes` bytes.'),
+  logicalDate: z.iso.datetime({ offset: true }).nullable().optional().describe('Omit or null for a normal manual run.'),
+  note: z.string().max(500).optional().describe('Appended to the note Conductor writes on the Airflow run.'),
+  reason: z.string().max(500).optional().describe('Why you run it; recorded and available to policy as context.reason.'),
+})
+
+export const rerunBody = z.strictObject({
+  reason: z.string().max(500).optional(),
+}).optional()
+
+export const pauseBody = z.strictObject({ paused: z.boolean() })
+
+export const pageQuery = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(100).default(25),
+  offset: z.coerce.number().int().min(0).default(0),
+})
+
+export const logQuery = z.strictObject({
+  tryNumber: z.coerce.number().int().min(1).optional(),
+  continuationToken: z.string().max(4096).optional(),
+})
+
+export const authorizeBody = z.strictObject({
+  action: z.enum(ACTIONS),
+  environment: segment,
+  dag: segment.optional(),
+  as: z.strictObject({
+    type: z.enum(['User', 'ServiceAccount']).default('User'),
+    id: z.string().min(1).max(250),
+    groups: z.array(z.string().min(1)).max(200).optional(),
+  }).optional().describe('Explain for another principal (needs audit:read). Groups default to those last seen.'),
+})
+
+export const requestsQuery = z.strictObject({
+  principal: z.string().max(250).optional(),
+  environment: segment.optional(),
+  dag: segment.optional(),
+  action: z.string().max(64).optional(),
+  decision: z.enum(['allow', 'deny']).optional(),
+  state: z.string().max(32).optional(),
+  before: z.iso.datetime().optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+})
+
+export const requestParams = z.object({ id: z.string().min(1).max(100) })
+
+export const auditQuery = z.strictObject({
+  principal: z.string().max(250).optional(),
+  environment: segment.optional(),
+  dag: segment.optional(),
+  action: z.string().max(64).optional(),
+  type: z.string().max(64).optional(),
+  decision: z.enum(['allow', 'deny']).optional(),
+  requestId: z.string().max(100).optional(),
+  from: z.iso.datetime({ offset: true }).optional(),
+  to: z.iso.datetime({ offset: true }).optional(),
+  afterSeq: z.coerce.number().int().min(0).optional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+})

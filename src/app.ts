@@ -1,0 +1,169 @@
+import type { Kysely } from 'kysely'
+import { pino, type Logger } from 'pino'
+import { buildServer, createAuthenticator, type ConductorServer } from './api/index.ts'
+import { createAuditLog, type AuditLog, type AuditTables } from './audit/index.ts'
+import type { Config, IdentityConfig } from './config/index.ts'
+import { randomIds, systemClock, type Clock, type IdGenerator } from './core/index.ts'
+import { createGovernance, type Governance, type GovernanceTables } from './governance/index.ts'
+import { createTokenVerifier, startDevIssuer, type DevIssuer } from './identity/index.ts'
+import { createOrchestrator, type Orchestrator } from './orchestrators/index.ts'
+import { createPolicyEngine, type PolicyEngine } from './policy/index.ts'
+import { createSecrets, redactionPaths } from './secrets/index.ts'
+import { migrateToLatest, openDatabase, redactUrl, type Database } from './store/index.ts'
+
+/** Every table of Conductor. */
+export interface AppTables extends AuditTables, GovernanceTables {}
+
+/** The name the built-in development issuer gets in `identity.issuers`. */
+export const DEV_ISSUER_NAME = 'dev'
+
+/** The running application: its server (not yet listening) and how to stop everything. */
+export interface App {
+  config: Config
+  server: ConductorServer
+  database: Database<AppTables>
+  audit: AuditLog
+  policy: PolicyEngine
+  governance: Governance
+  /** The development issuer, when config enables it. */
+  devIssuer: DevIssuer | null
+  /** The identity settings in force (config plus the development issuer). */
+  identity: IdentityConfig
+  logger: Logger
+  /** Starts listening; resolves with the base URL. */
+  listen(): Promise<string>
+  /** Stops background work, the server, the issuer and the database, in that order. */
+  close(): Promise<void>
+}
+
+/** Options for {@link createApp}; tests pin time and ids here. */
+export interface AppOptions {
+  logger?: Logger
+  clock?: Clock
+  ids?: IdGenerator
+  version?: string
+  /** Starts catalog syncing in the background (default true). */
+  backgroundSync?: boolean
+}
+
+/** Creates a pino logger that never writes secrets or tokens. */
+export function createLogger(level: string): Logger {
+  return pino({ level, redact: { paths: [...redactionPaths], censor: '[redacted]' } })
+}
+
+/** The composition root: builds every service from config, runs migrations, and wires the HTTP face. */
+export async function createApp(config: Config, options: AppOptions = {}): Promise<App> {
+  const logger = options.logger ?? createLogger(config.logging.level)
+  const clock = options.clock ?? systemClock
+  const ids = options.ids ?? randomIds
+  const cleanup: (() => Promise<void> | void)[] = []
+  const closeAll = async () => {
+    for (const step of cleanup.reverse()) {
+      try { await step() } catch (error) { logger.warn({ err: error }, 'error while closing') }
+    }
+  }
+
+  try {
+    const database = await openDatabase<AppTables>({ url: config.database.url, clock })
+    cleanup.push(() => database.close())
+    await migrateToLatest(database)
+    const db = database.db
+    const audit = createAuditLog({ database: database as Database<AuditTables>, clock })
+
+    const devIssuer = config.identity.devIssuer.enabled
+      ? await startDevIssuer({ config: config.identity.devIssuer, audience: config.identity.audience, publicUrl: config.server.publicUrl })
+      : null
+    if (devIssuer) cleanup.push(() => devIssuer.close())
+    const identity: IdentityConfig = devIssuer && !config.identity.issuers.some((i) => i.name === DEV_ISSUER_NAME)
+      ? { ...config.identity, issuers: [...config.identity.issuers, { name: DEV_ISSUER_NAME, issuer: devIssuer.issuer, algorithms: ['RS256', 'ES256'], subjectClaim: 'sub', usernameClaim: 'preferred_username', groupsClaim: 'groups' }] }
+      : config.identity
+    const verifier = createTokenVerifier({ identity, clock })
+    cleanup.push(() => verifier.close())
+
+    const policy = await createPolicyEngine({ folder: config.policy.folder, clock })
+    await audit.append({ type: 'config.loaded', data: configSummary(config, identity) })
+    await audit.append({ type: 'policy.loaded', data: { ...policy.current() } })
+    const policyTimer = watchPolicies(policy, audit, logger, config.policy.reloadIntervalSeconds)
+    cleanup.push(() => clearInterval(policyTimer))
+
+    const secrets = createSecrets({ providers: config.secrets.providers })
+    cleanup.push(() => secrets.close())
+    const orchestrators = new Map<string, Orchestrator>()
+    for (const env of config.environments) orchestrators.set(env.name, createOrchestrator(env, { secrets, clock }))
+    cleanup.push(async () => { for (const o of orchestrators.values()) await o.close() })
+
+    const governance = createGovernance({
+      db: db as unknown as Kysely<GovernanceTables>, policy, audit, environments: config.environments, orchestrators,
+      clock, ids, logger, maxConfBytes: config.governance.maxConfBytes,
+    })
+    if (options.backgroundSync !== false) governance.catalog.start(config.catalog.syncIntervalSeconds)
+    cleanup.push(() => governance.catalog.stop())
+
+    const authenticator = createAuthenticator({ verifier, identity, audit, clock, onPrincipal: (p) => governance.recordPrincipal(p) })
+    const server = await buildServer({
+      logger, authenticator, governance, audit,
+      ready: async () => { await db.selectFrom('requests').select('id').limit(1).execute() },
+      bodyLimitBytes: config.server.bodyLimitBytes, trustProxy: config.server.trustProxy, version: options.version ?? '0.1.0',
+    })
+    cleanup.push(() => server.close())
+
+    logger.info({ database: redactUrl(config.database.url), environments: config.environments.map((e) => e.name), devIssuer: devIssuer?.issuer ?? null, policyVersion: policy.current().version }, 'conductor ready')
+    return {
+      config, server, database, audit, policy, governance, devIssuer, identity, logger,
+      async listen() {
+        return server.listen({ host: config.server.host, port: config.server.port })
+      },
+      close: closeAll,
+    }
+  } catch (error) {
+    await closeAll()
+    throw error
+  }
+}
+
+/** Re-reads policy files every `seconds`, auditing each new version and each refused reload once. */
+function watchPolicies(policy: PolicyEngine, audit: AuditLog, logger: Logger, seconds: number): NodeJS.Timeout | undefined {
+  if (seconds <= 0) return undefined
+  let lastFailure = ''
+  let busy = false
+  const timer = setInterval(async () => {
+    if (busy) return
+    busy = true
+    try {
+      const before = policy.current().hash
+      const result = await policy.reload()
+      if (result.ok) {
+        lastFailure = ''
+        if (policy.current().hash !== before) {
+          logger.info({ version: policy.current().version }, 'policies reloaded')
+          await audit.append({ type: 'policy.loaded', data: { ...policy.current() } })
+        }
+      } else {
+        const failure = JSON.stringify(result.error)
+        if (failure !== lastFailure) {
+          lastFailure = failure
+          logger.warn({ error: result.error }, 'policy reload refused; keeping the previous set')
+          await audit.append({ type: 'policy.reload_failed', data: { error: result.error, keptVersion: policy.current().version } })
+        }
+      }
+    } catch (error) {
+      logger.error({ err: error }, 'policy reload failed')
+    } finally {
+      busy = false
+    }
+  }, seconds * 1000)
+  timer.unref()
+  return timer
+}
+
+/** What the audit trail keeps of the config: names and shapes, never secrets (config holds only references). */
+function configSummary(config: Config, identity: IdentityConfig): Record<string, unknown> {
+  return {
+    database: redactUrl(config.database.url).split(':')[0],
+    issuers: identity.issuers.map((i) => ({ name: i.name, issuer: i.issuer, algorithms: i.algorithms })),
+    groupMappings: config.identity.groupMappings.length,
+    devIssuer: config.identity.devIssuer.enabled,
+    environments: config.environments.map((e) => ({ name: e.name, kind: e.kind, url: e.url, zone: e.zone, tier: e.tier, credentials: `${e.credentials.provider}/${e.credentials.secret}` })),
+    policyFolder: config.policy.folder,
+  }
+}

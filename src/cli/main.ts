@@ -1,0 +1,129 @@
+import { Command, CommanderError, InvalidArgumentError } from 'commander'
+import { existsSync } from 'node:fs'
+import { resolve } from 'node:path'
+import { createAuditLog, type AuditTables } from '../audit/index.ts'
+import { configJsonSchema, loadConfig, type Config } from '../config/index.ts'
+import { isConductorError } from '../core/index.ts'
+import { requestDevToken } from '../identity/index.ts'
+import { ACTIONS, type Action } from '../policy/index.ts'
+import { openDatabase } from '../store/index.ts'
+import { overridesFromEnv, startConductor } from '../main.ts'
+import { ApiError, EXIT, createApiClient, exitCodeFor } from './api-client.ts'
+
+/** Builds the `conductor` command. `env` is the process environment, read here and nowhere deeper. */
+export function buildCli(env: NodeJS.ProcessEnv, out: (line: string) => void = console.log): Command {
+  const program = new Command('conductor')
+    .description('Airflow Conductor: the identity-aware control plane in front of Airflow')
+    .option('-c, --config <file>', 'conductor.yaml', env.CONDUCTOR_CONFIG ?? 'conductor.yaml')
+    .option('-s, --server <url>', 'Conductor\'s URL', env.CONDUCTOR_URL ?? 'http://127.0.0.1:7700')
+    .option('-t, --token <jwt>', 'bearer token (default: $CONDUCTOR_TOKEN)')
+    .showHelpAfterError()
+
+  const globals = () => program.opts<{ config: string; server: string; token?: string }>()
+  const client = () => createApiClient({ baseUrl: globals().server, token: globals().token ?? env.CONDUCTOR_TOKEN })
+  const config = (): Config => loadConfig(resolve(globals().config), overridesFromEnv(env))
+
+  program.command('serve')
+    .description('Start the Conductor server with the config file')
+    .action(async () => {
+      const { url, app } = await startConductor(globals().config, overridesFromEnv(env))
+      out(`Conductor listening on ${url}`)
+      if (app.devIssuer) out(`Development issuer at ${app.devIssuer.issuer}`)
+    })
+
+  program.command('dev-token')
+    .description('Print an access token for a demo user from the built-in development issuer')
+    .requiredOption('-u, --user <username>', 'a demo user from identity.devIssuer.users')
+    .option('--issuer <url>', 'the development issuer (default: from the config file)')
+    .option('--audience <aud>', 'token audience (default: identity.audience from the config file, else "conductor")')
+    .action(async (opts: { user: string; issuer?: string; audience?: string }) => {
+      let issuer = opts.issuer
+      let audience = opts.audience
+      if (!issuer || !audience) {
+        const file = resolve(globals().config)
+        const cfg = existsSync(file) ? config() : undefined
+        issuer ??= cfg ? `http://${cfg.identity.devIssuer.host}:${cfg.identity.devIssuer.port}` : 'http://127.0.0.1:7701'
+        audience ??= cfg?.identity.audience ?? 'conductor'
+      }
+      out(await requestDevToken({ issuer, username: opts.user, audience }))
+    })
+
+  program.command('can-i')
+    .description('Ask policy whether you (or --as someone) may do ACTION on ENV or ENV/DAG, and why')
+    .argument('<action>', `one of ${ACTIONS.join(', ')}`, (v) => {
+      if (!(ACTIONS as readonly string[]).includes(v)) throw new InvalidArgumentError(`unknown action; one of ${ACTIONS.join(', ')}`)
+      return v as Action
+    })
+    .argument('<target>', 'ENV or ENV/DAG')
+    .option('--as <principal>', 'explain for another principal, e.g. bob or ServiceAccount:etl-bot (needs audit:read)')
+    .option('--groups <list>', 'with --as: comma-separated groups to assume')
+    .option('-o, --output <format>', 'text or json', 'text')
+    .action(async (action: Action, target: string, opts: { as?: string; groups?: string; output: string }) => {
+      const [environment, dag] = target.split('/', 2)
+      const as = opts.as ? parsePrincipal(opts.as, opts.groups) : undefined
+      const result = await client().request<{ decision: string; reasons: string[]; policyIds: string[]; errors: string[]; principal: { type: string; id: string; groups: string[] } }>(
+        'POST', '/api/v1/authorize', { action, environment, ...(dag ? { dag } : {}), ...(as ? { as } : {}) })
+      if (opts.output === 'json') out(JSON.stringify(result, null, 2))
+      else {
+        out(`${result.decision === 'allow' ? 'yes' : 'no'}: ${result.principal.type} ${result.principal.id} ${result.decision === 'allow' ? 'may' : 'may not'} ${action} ${target}`)
+        for (const reason of result.reasons) out(`  ${reason}`)
+        for (const error of result.errors) out(`  policy error: ${error}`)
+      }
+      process.exitCode = result.decision === 'allow' ? EXIT.ok : EXIT.denied
+    })
+
+  const audit = program.command('audit').description('The tamper-evident audit trail')
+  audit.command('verify')
+    .description('Verify the hash chain directly in the database; exits non-zero naming the first bad event')
+    .action(async () => {
+      const cfg = config()
+      const database = await openDatabase<AuditTables>({ url: cfg.database.url })
+      try {
+        const result = await createAuditLog({ database }).verify()
+        if (result.ok) out(`audit trail intact: ${result.count} events, last seq ${result.lastSeq}, head ${result.lastHash}`)
+        else {
+          out(`audit trail BROKEN at seq ${result.firstBadSeq}: ${result.reason} (${result.count} events verified before it)`)
+          process.exitCode = EXIT.auditBroken
+        }
+      } finally {
+        await database.close()
+      }
+    })
+
+  const cfg = program.command('config').description('The configuration file')
+  cfg.command('schema').description('Print the JSON Schema of conductor.yaml').action(() => { out(JSON.stringify(configJsonSchema(), null, 2)) })
+  cfg.command('check').description('Validate the config file').action(() => {
+    const c = config()
+    out(`ok: ${c.environments.length} environment(s), ${c.identity.issuers.length} issuer(s), policies in ${c.policy.folder}`)
+  })
+
+  return program
+}
+
+function parsePrincipal(text: string, groups: string | undefined): { type: 'User' | 'ServiceAccount'; id: string; groups?: string[] } {
+  const [type, id] = text.includes(':') ? text.split(':', 2) as [string, string] : ['User', text]
+  if (type !== 'User' && type !== 'ServiceAccount') throw new InvalidArgumentError('--as takes NAME, User:NAME or ServiceAccount:NAME')
+  return { type, id, ...(groups ? { groups: groups.split(',').map((g) => g.trim()).filter(Boolean) } : {}) }
+}
+
+/** Runs the CLI and maps failures to one clear line and a distinct exit code. */
+export async function runCli(argv: string[], env: NodeJS.ProcessEnv): Promise<void> {
+  const program = buildCli(env).exitOverride()
+  try {
+    await program.parseAsync(argv)
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      process.exitCode = error.exitCode === 0 ? EXIT.ok : EXIT.usage
+      return
+    }
+    if (error instanceof ApiError) {
+      console.error(`conductor: ${error.code}: ${error.message}`)
+      process.exitCode = exitCodeFor(error.status)
+      return
+    }
+    console.error(`conductor: ${isConductorError(error) ? `${error.code}: ` : ''}${error instanceof Error ? error.message : String(error)}`)
+    process.exitCode = isConductorError(error, 'config_invalid') ? EXIT.usage : EXIT.error
+  }
+}
+
+if (import.meta.main) await runCli(process.argv, process.env)

@@ -1,0 +1,48 @@
+import type { Kysely } from 'kysely'
+import type { CatalogDagsTable, EnvironmentStatusTable, GovernanceTables } from './governance.tables.ts'
+
+/** Replaces an environment's catalog with `dags`, in one transaction: DAGs no longer present are removed. */
+export async function replaceCatalog(db: Kysely<GovernanceTables>, environment: string, dags: CatalogDagsTable[]): Promise<void> {
+  await db.transaction().execute(async (tx) => {
+    await tx.deleteFrom('catalog_dags').where('environment', '=', environment).execute()
+    for (let i = 0; i < dags.length; i += 200) {
+      await tx.insertInto('catalog_dags').values(dags.slice(i, i + 200)).execute()
+    }
+  })
+}
+
+/** Inserts or replaces one catalog DAG. */
+export async function upsertCatalogDag(db: Kysely<GovernanceTables>, dag: CatalogDagsTable): Promise<void> {
+  await db.insertInto('catalog_dags').values(dag)
+    .onConflict((oc) => oc.columns(['environment', 'dag_id']).doUpdateSet({
+      description: dag.description, tags: dag.tags, owners: dag.owners, paused: dag.paused, schedule: dag.schedule, synced_at: dag.synced_at,
+    }))
+    .execute()
+}
+
+/** Catalog DAGs, by environment then id; all environments when `environment` is undefined. */
+export async function listCatalogDags(db: Kysely<GovernanceTables>, environment?: string): Promise<CatalogDagsTable[]> {
+  let q = db.selectFrom('catalog_dags').selectAll()
+  if (environment !== undefined) q = q.where('environment', '=', environment)
+  return q.orderBy('environment').orderBy('dag_id').execute()
+}
+
+/** One catalog DAG, or undefined. */
+export async function findCatalogDag(db: Kysely<GovernanceTables>, environment: string, dagId: string): Promise<CatalogDagsTable | undefined> {
+  return db.selectFrom('catalog_dags').selectAll().where('environment', '=', environment).where('dag_id', '=', dagId).executeTakeFirst()
+}
+
+/** Records an environment's latest health and sync outcome. */
+export async function saveEnvironmentStatus(db: Kysely<GovernanceTables>, row: EnvironmentStatusTable): Promise<void> {
+  await db.insertInto('environment_status').values(row)
+    .onConflict((oc) => oc.column('environment').doUpdateSet({
+      reachable: row.reachable, version: row.version, dag_count: row.dag_count,
+      last_sync_at: row.last_sync_at, last_error: row.last_error, checked_at: row.checked_at,
+    }))
+    .execute()
+}
+
+/** Every environment's status row. */
+export async function listEnvironmentStatus(db: Kysely<GovernanceTables>): Promise<EnvironmentStatusTable[]> {
+  return db.selectFrom('environment_status').selectAll().execute()
+}

@@ -1,0 +1,70 @@
+/** A row of `requests`: one attempted action, its decision, dispatch and result. */
+export interface RequestsTable {
+  id: string
+  created_at: string
+  updated_at: string
+  principal_type: string
+  principal_id: string
+  issuer: string
+  /** JSON array of the principal's groups at that moment. */
+  principal_groups: string
+  action: string
+  environment: string
+  dag_id: string | null
+  run_id: string | null
+  /** JSON object: the action's input (conf, note, reason, paused…). */
+  input: string
+  decision: string
+  policy_ids: string
+  reasons: string
+  policy_version: number
+  state: string
+  error_code: string | null
+  error_message: string | null
+  http_request_id: string | null
+}
+
+/** A row of `catalog_dags`: a DAG discovered in an environment. */
+export interface CatalogDagsTable {
+  environment: string
+  dag_id: string
+  description: string | null
+  tags: string
+  owners: string
+  paused: number
+  schedule: string | null
+  synced_at: string
+}
+
+/** A row of `environment_status`: the last health check and catalog sync of an environment. */
+export interface EnvironmentStatusTable {
+  environment: string
+  reachable: number
+  version: string | null
+  dag_count: number
+  last_sync_at: string | null
+  last_error: string | null
+  checked_at: string
+}
+
+/** A row of `principals`: who has been seen, with their groups at last sight. */
+export interface PrincipalsTable {
+  type: string
+  id: string
+  issuer: string
+  subject: string
+  display_name: string | null
+  email: string | null
+  groups: string
+  first_seen_at: string
+  last_seen_at: string
+}
+
+/** The governance tables. */
+export interface GovernanceTables {
+  requests: RequestsTable
+  catalog_dags: CatalogDagsTable
+  environment_status: EnvironmentStatusTable
+  principals: PrincipalsTable
+}
+

@@ -1,0 +1,42 @@
+import { ConductorError } from '../../core/index.ts'
+import { insertRequest } from '../requests.repository.ts'
+import { isoNow, type PipelineContext } from './context.ts'
+import { authorizationRequest } from '../targets.ts'
+
+/**
+ * Asks policy, records the request with its decision, audits the decision, and stops a denied call
+ * with `policy_denied` naming the request (the decision id).
+ */
+export async function authorize<T>(ctx: PipelineContext<T>): Promise<void> {
+  const { call, deps, request } = ctx
+  const decision = deps.policy.authorize(authorizationRequest(call.principal, call.action, call.environment, call.dag, call.context))
+  ctx.decision = decision
+  request.decision = decision.decision
+  request.policy_ids = JSON.stringify(decision.policyIds)
+  request.reasons = JSON.stringify(decision.reasons)
+  request.policy_version = decision.policyVersion
+  request.state = decision.decision === 'allow' ? 'allowed' : 'denied'
+  request.updated_at = isoNow(deps.clock)
+  await insertRequest(deps.db, request)
+  await deps.audit.append({
+    type: 'authz.decision',
+    principal: call.principal.id,
+    principalType: call.principal.type,
+    environment: call.environment.name,
+    dag: call.dag?.dag_id ?? null,
+    action: call.action,
+    requestId: request.id,
+    decision: decision.decision,
+    policyIds: decision.policyIds,
+    data: { reasons: decision.reasons, errors: decision.errors, policyVersion: decision.policyVersion, groups: call.principal.groups, runId: call.runId },
+  })
+  if (decision.decision !== 'allow') {
+    throw new ConductorError('policy_denied', `${call.principal.type} ${call.principal.id} may not ${call.action} ${targetName(ctx)}: ${decision.reasons.join('; ')}`, {
+      details: { requestId: request.id, decisionId: request.id, reasons: decision.reasons, policyIds: decision.policyIds },
+    })
+  }
+}
+
+function targetName<T>(ctx: PipelineContext<T>): string {
+  return ctx.call.dag ? `${ctx.call.environment.name}/${ctx.call.dag.dag_id}` : ctx.call.environment.name
+}

@@ -1,0 +1,56 @@
+import type { Kysely } from 'kysely'
+import type { AuditLog } from '../../audit/index.ts'
+import type { EnvironmentConfig } from '../../config/index.ts'
+import type { Clock } from '../../core/index.ts'
+import type { Principal } from '../../identity/index.ts'
+import type { Orchestrator } from '../../orchestrators/index.ts'
+import type { Action, Decision, PolicyEngine } from '../../policy/index.ts'
+import type { CatalogDagsTable, GovernanceTables, RequestsTable } from '../governance.tables.ts'
+
+/** What every pipeline step may use. */
+export interface PipelineDeps {
+  db: Kysely<GovernanceTables>
+  policy: Pick<PolicyEngine, 'authorize'>
+  audit: Pick<AuditLog, 'append'>
+  clock: Clock
+}
+
+/** One governed action on its way through the pipeline. */
+export interface GovernedCall<T> {
+  principal: Principal
+  action: Action
+  environment: EnvironmentConfig
+  /** The catalog entry of the target DAG, when the action targets one. */
+  dag: CatalogDagsTable | null
+  /** The target run (rerun, run reads), when there is one. */
+  runId: string | null
+  /** The caller's input, recorded with the request. Never holds a secret. */
+  input: Record<string, unknown>
+  /** Policy context beyond time: conf keys, reason. */
+  context: { conf?: Record<string, unknown>; reason?: string }
+  /** True when the action changes something in the orchestrator: audited as dispatch and result. */
+  mutates: boolean
+  httpRequestId: string | null
+  /** Performs the action against the orchestrator once allowed. */
+  perform(orchestrator: Orchestrator, request: RequestsTable): Promise<T>
+  /** The Airflow run the action created or touched, to record on the request. */
+  runIdOf?(result: T): string | null
+}
+
+/** The state a call carries from step to step. */
+export interface PipelineContext<T> {
+  deps: PipelineDeps
+  call: GovernedCall<T>
+  orchestrator: Orchestrator
+  request: RequestsTable
+  decision?: Decision
+  result?: T
+}
+
+/** A step of the governance pipeline. */
+export type PipelineStep = <T>(ctx: PipelineContext<T>) => Promise<void>
+
+/** The current time as an ISO string. */
+export function isoNow(clock: Clock): string {
+  return new Date(clock.now()).toISOString()
+}

@@ -1,0 +1,46 @@
+import { isConductorError } from '../../core/index.ts'
+import { updateRequest } from '../requests.repository.ts'
+import { isoNow, type PipelineContext } from './context.ts'
+
+/**
+ * Calls the orchestrator with Conductor's governed credentials. A mutating call is marked
+ * `dispatching` and audited before it leaves; any failure marks the request `failed` with the
+ * error's code, is audited, and propagates.
+ */
+export async function dispatch<T>(ctx: PipelineContext<T>): Promise<void> {
+  const { call, deps, request } = ctx
+  if (call.mutates) {
+    request.state = 'dispatching'
+    request.updated_at = isoNow(deps.clock)
+    await updateRequest(deps.db, request.id, { state: request.state, run_id: request.run_id, updated_at: request.updated_at })
+    await deps.audit.append({
+      ...eventTarget(ctx), type: 'dispatch.sent', data: { runId: request.run_id, orchestrator: call.environment.kind },
+    })
+  }
+  try {
+    ctx.result = await call.perform(ctx.orchestrator, request)
+  } catch (error) {
+    const code = isConductorError(error) ? error.code : 'internal'
+    const message = error instanceof Error ? error.message : String(error)
+    request.state = 'failed'
+    request.error_code = code
+    request.error_message = message
+    request.updated_at = isoNow(deps.clock)
+    await updateRequest(deps.db, request.id, { state: 'failed', error_code: code, error_message: message, updated_at: request.updated_at })
+    await deps.audit.append({ ...eventTarget(ctx), type: 'dispatch.result', data: { ok: false, errorCode: code, message, runId: request.run_id } })
+    throw error
+  }
+}
+
+/** The audit fields that name who did what to which target. */
+export function eventTarget<T>(ctx: PipelineContext<T>) {
+  const { call, request } = ctx
+  return {
+    principal: call.principal.id,
+    principalType: call.principal.type,
+    environment: call.environment.name,
+    dag: call.dag?.dag_id ?? null,
+    action: call.action,
+    requestId: request.id,
+  }
+}

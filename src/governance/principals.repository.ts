@@ -1,0 +1,17 @@
+import type { Kysely } from 'kysely'
+import type { GovernanceTables, PrincipalsTable } from './governance.tables.ts'
+
+/** Records that a principal was seen now, with its current groups. */
+export async function recordPrincipal(db: Kysely<GovernanceTables>, row: PrincipalsTable): Promise<void> {
+  await db.insertInto('principals').values(row)
+    .onConflict((oc) => oc.columns(['type', 'id']).doUpdateSet({
+      issuer: row.issuer, subject: row.subject, display_name: row.display_name, email: row.email,
+      groups: row.groups, last_seen_at: row.last_seen_at,
+    }))
+    .execute()
+}
+
+/** A principal seen before, by type and id. */
+export async function findPrincipal(db: Kysely<GovernanceTables>, type: string, id: string): Promise<PrincipalsTable | undefined> {
+  return db.selectFrom('principals').selectAll().where('type', '=', type).where('id', '=', id).executeTakeFirst()
+}

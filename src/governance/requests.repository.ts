@@ -1,0 +1,58 @@
+import type { Kysely } from 'kysely'
+import type { GovernanceTables, RequestsTable } from './governance.tables.ts'
+
+/** Inserts a new request row. */
+export async function insertRequest(db: Kysely<GovernanceTables>, row: RequestsTable): Promise<void> {
+  await db.insertInto('requests').values(row).execute()
+}
+
+/** Updates a request's dispatch state. */
+export async function updateRequest(
+  db: Kysely<GovernanceTables>,
+  id: string,
+  changes: Partial<Pick<RequestsTable, 'state' | 'run_id' | 'error_code' | 'error_message' | 'updated_at'>>,
+): Promise<void> {
+  await db.updateTable('requests').set(changes).where('id', '=', id).execute()
+}
+
+/** One request by id, or undefined. */
+export async function findRequest(db: Kysely<GovernanceTables>, id: string): Promise<RequestsTable | undefined> {
+  return db.selectFrom('requests').selectAll().where('id', '=', id).executeTakeFirst()
+}
+
+/** Filters for {@link listRequests}. */
+export interface RequestFilter {
+  principalId?: string | undefined
+  environment?: string | undefined
+  dagId?: string | undefined
+  action?: string | undefined
+  decision?: string | undefined
+  state?: string | undefined
+  before?: string | undefined
+  limit: number
+}
+
+/** Requests, newest first. */
+export async function listRequests(db: Kysely<GovernanceTables>, filter: RequestFilter): Promise<RequestsTable[]> {
+  let q = db.selectFrom('requests').selectAll()
+  if (filter.principalId) q = q.where('principal_id', '=', filter.principalId)
+  if (filter.environment) q = q.where('environment', '=', filter.environment)
+  if (filter.dagId) q = q.where('dag_id', '=', filter.dagId)
+  if (filter.action) q = q.where('action', '=', filter.action)
+  if (filter.decision) q = q.where('decision', '=', filter.decision)
+  if (filter.state) q = q.where('state', '=', filter.state)
+  if (filter.before) q = q.where('created_at', '<', filter.before)
+  return q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(filter.limit).execute()
+}
+
+/** The successful trigger requests that created the given Airflow runs of one DAG. */
+export async function findTriggersOfRuns(
+  db: Kysely<GovernanceTables>, environment: string, dagId: string, runIds: string[],
+): Promise<RequestsTable[]> {
+  if (runIds.length === 0) return []
+  return db.selectFrom('requests').selectAll()
+    .where('environment', '=', environment).where('dag_id', '=', dagId)
+    .where('action', '=', 'dag:trigger').where('state', '=', 'succeeded')
+    .where('run_id', 'in', runIds)
+    .execute()
+}

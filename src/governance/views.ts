@@ -1,0 +1,73 @@
+import type { RunInfo } from '../orchestrators/index.ts'
+import type { CatalogDagsTable, RequestsTable } from './governance.tables.ts'
+
+/** A DAG as listed through Conductor. */
+export interface DagView {
+  environment: string
+  dagId: string
+  description: string | null
+  tags: string[]
+  owners: string[]
+  paused: boolean
+  schedule: string | null
+  syncedAt: string
+}
+
+/** Who started a run: a principal through Conductor, or Airflow itself. */
+export type StartedBy =
+  | { via: 'conductor'; principalType: string; principalId: string; requestId: string }
+  | { via: 'airflow'; runType: string | null; triggeredBy: string | null }
+
+/** A run as listed through Conductor. */
+export interface RunView extends RunInfo {
+  environment: string
+  startedBy: StartedBy
+}
+
+/** A request as shown to callers. */
+export interface RequestView {
+  id: string
+  createdAt: string
+  updatedAt: string
+  principal: { type: string; id: string; issuer: string; groups: string[] }
+  action: string
+  environment: string
+  dagId: string | null
+  runId: string | null
+  input: Record<string, unknown>
+  decision: { decision: string; policyIds: string[]; reasons: string[]; policyVersion: number }
+  state: string
+  error: { code: string; message: string } | null
+}
+
+/** Maps a catalog row to its view. */
+export function dagView(row: CatalogDagsTable): DagView {
+  return {
+    environment: row.environment,
+    dagId: row.dag_id,
+    description: row.description,
+    tags: JSON.parse(row.tags),
+    owners: JSON.parse(row.owners),
+    paused: row.paused === 1,
+    schedule: row.schedule,
+    syncedAt: row.synced_at,
+  }
+}
+
+/** Maps a request row to its view. */
+export function requestView(row: RequestsTable): RequestView {
+  return {
+    id: row.id,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    principal: { type: row.principal_type, id: row.principal_id, issuer: row.issuer, groups: JSON.parse(row.principal_groups) },
+    action: row.action,
+    environment: row.environment,
+    dagId: row.dag_id,
+    runId: row.run_id,
+    input: JSON.parse(row.input),
+    decision: { decision: row.decision, policyIds: JSON.parse(row.policy_ids), reasons: JSON.parse(row.reasons), policyVersion: row.policy_version },
+    state: row.state,
+    error: row.error_code ? { code: row.error_code, message: row.error_message ?? '' } : null,
+  }
+}
