@@ -33,8 +33,6 @@ export async function buildServer(deps: ServerDeps) {
     loggerInstance: deps.logger,
     bodyLimit: deps.bodyLimitBytes,
     trustProxy: deps.trustProxy,
-    disableRequestLogging: false,
-    requestIdLogLabel: 'requestId',
     genReqId: (req) => {
       const given = req.headers['x-request-id']
       return typeof given === 'string' && SAFE_REQUEST_ID.test(given) ? given : randomUUID()

@@ -21,11 +21,15 @@ const databaseSchema = z.strictObject({
     .describe('`sqlite:<path>` (embedded default) or `postgres://…`. The DATABASE_URL environment variable overrides it.'),
 })
 
+function isRegExp(source: string): boolean {
+  try { new RegExp(source); return true } catch { return false }
+}
+
 const claimMatchSchema = z.strictObject({
   claim: z.string().min(1).describe('A claim path, dots for nesting.'),
   equals: z.string().optional(),
   pattern: z.string().optional().describe('A regular expression the claim value must match.'),
-})
+}).refine((m) => m.pattern === undefined || isRegExp(m.pattern), { message: 'not a valid regular expression', path: ['pattern'] })
 
 const issuerSchema = z.strictObject({
   name,
@@ -49,7 +53,7 @@ const groupMappingSchema = z.strictObject({
   pattern: z.boolean().default(false),
   to: z.string().min(1).describe('The Conductor group; `$1`… refer to capture groups when `pattern: true`.'),
   issuer: name.optional().describe('Only apply to tokens from this issuer.'),
-})
+}).refine((m) => !m.pattern || isRegExp(m.from), { message: 'not a valid regular expression', path: ['from'] })
 
 const devUserSchema = z.strictObject({
   username: name,
@@ -70,6 +74,8 @@ const identitySchema = z.strictObject({
   clockSkewSeconds: z.number().int().min(0).max(300).default(30),
   maxTokenBytes: z.number().int().min(512).max(65_536).default(8192),
   jwksCacheSeconds: z.number().int().min(0).default(600),
+  jwksCooldownSeconds: z.number().int().min(0).default(30)
+    .describe('After a key set fetch, how long a token with an unknown `kid` must wait before it may trigger another fetch (key rotation vs. abuse).'),
   issuers: z.array(issuerSchema).default([]),
   groupMappings: z.array(groupMappingSchema).default([]),
   devIssuer: devIssuerSchema.prefault({}),

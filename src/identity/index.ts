@@ -1,0 +1,9 @@
+export { readClaim, readStringClaim } from './claims.ts'
+export {
+  DEV_CLI_CLIENT_ID, DEV_TOKEN_CLIENT_ID, DEV_USER_GRANT_TYPE, DEV_WEB_CALLBACK_PATH, DEV_WEB_CLIENT_ID, requestDevToken, startDevIssuer,
+} from './dev-issuer.ts'
+export type { DevIssuer, DevIssuerOptions, RequestDevTokenOptions } from './dev-issuer.ts'
+export { mapGroups, resolvePrincipal } from './principal.ts'
+export type { Principal, PrincipalType } from './principal.ts'
+export { createTokenVerifier } from './token-verifier.ts'
+export type { TokenVerifier, TokenVerifierOptions, VerifiedToken } from './token-verifier.ts'

@@ -1,0 +1,13 @@
+import type { Migration } from 'kysely/migration'
+import * as m0001 from './0001-audit.ts'
+import * as m0002 from './0002-governance.ts'
+
+/**
+ * Every migration, by name, in the order they apply (names sort lexically). Add a migration by adding its file
+ * `NNNN-name.ts` (exporting `up` and `down`, taking `Kysely<any>`, importing no app code) and one line here.
+ * Released migrations are frozen: change the schema with a new one.
+ */
+export const migrations: Record<string, Migration> = {
+  '0001-audit': m0001,
+  '0002-governance': m0002,
+}

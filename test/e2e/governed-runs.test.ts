@@ -1,0 +1,174 @@
+import assert from 'node:assert/strict'
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { after, before, describe, test } from 'node:test'
+import { useAirflow, type AirflowHandle } from '../support/airflow.ts'
+import { startTestApp } from '../support/app.ts'
+
+const root = new URL('../..', import.meta.url).pathname
+
+/** Polls `check` until it returns a value, failing after `timeoutMs`. */
+async function eventually<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 120_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const value = await check()
+    if (value !== undefined) return value
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((r) => setTimeout(r, 1000))
+  }
+}
+
+describe('governed DAG runs against a real Airflow 3', () => {
+  let airflow: AirflowHandle
+  let app: Awaited<ReturnType<typeof startTestApp>>
+  let alice: string, bob: string
+  let airflowToken: string
+  const dir = mkdtempSync(join(tmpdir(), 'conductor-e2e-'))
+
+  before(async () => {
+    airflow = await useAirflow()
+    const policies = join(dir, 'policies')
+    cpSync(join(root, 'policies'), policies, { recursive: true })
+    writeFileSync(join(policies, 'qa.cedar'), `// Test-only: data-eng may operate the QA DAGs.
+@id("data-eng-operate-qa")
+permit (principal in Group::"data-eng", action in [Action::"dag:read", Action::"dag:trigger", Action::"dag:rerun", Action::"run:read", Action::"run:logs"], resource)
+when { resource.tags.contains("team:qa") };
+`)
+    app = await startTestApp({
+      databaseUrl: `sqlite:${join(dir, 'conductor.db')}`,
+      policyFolder: policies,
+      environments: [
+        { name: 'local', url: airflow.url, username: airflow.username, password: airflow.password },
+        { name: 'local-down', url: 'http://127.0.0.1:1', timeoutMs: 2000, retries: 0 },
+      ],
+    })
+    alice = await app.tokenFor('alice')
+    bob = await app.tokenFor('bob')
+    const statuses = await app.governance.catalog.syncAll()
+    assert.equal(statuses.find((s) => s.environment === 'local')!.reachable, 1)
+    const tokenRes = await fetch(`${airflow.url}/auth/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: airflow.username, password: airflow.password }) })
+    airflowToken = ((await tokenRes.json()) as { access_token: string }).access_token
+  })
+  after(async () => {
+    await app?.close()
+    await airflow?.stop()
+    rmSync(dir, { recursive: true, force: true })
+  })
+
+  const call = (method: 'GET' | 'POST' | 'PATCH', url: string, token: string, payload?: unknown) =>
+    app.server.inject({ method, url, headers: { authorization: `Bearer ${token}` }, ...(payload !== undefined ? { payload: payload as object } : {}) })
+  const airflowGet = async (path: string) => {
+    const res = await fetch(`${airflow.url}/api/v2${path}`, { headers: { authorization: `Bearer ${airflowToken}` } })
+    return { status: res.status, body: await res.json() as Record<string, any> }
+  }
+  const airflowRunIds = async (dagId: string) => ((await airflowGet(`/dags/${dagId}/dagRuns?limit=100`)).body.dag_runs as { dag_run_id: string }[]).map((r) => r.dag_run_id)
+  const waitForState = (dagId: string, runId: string, states: string[]) => eventually(`${dagId} ${runId} to reach ${states}`, async () => {
+    const res = await call('GET', `/api/v1/environments/local/dags/${dagId}/runs/${runId}`, alice)
+    const run = res.json()
+    return states.includes(run.state) ? run : undefined
+  })
+
+  test('the catalog lists the real DAGs with tags and owners', async () => {
+    const dags = (await call('GET', '/api/v1/environments/local/dags', bob)).json().dags
+    const etl = dags.find((d: { dagId: string }) => d.dagId === 'etl_daily')
+    assert.deepEqual(etl.tags, ['team:data-eng'])
+    assert.deepEqual(etl.owners, ['data-eng'])
+    assert.ok(dags.some((d: { dagId: string }) => d.dagId === 'ml_train'))
+  })
+
+  let runId: string
+  test('alice triggers etl_daily: the run in Airflow says she started it through Conductor', async () => {
+    const res = await call('POST', '/api/v1/environments/local/dags/etl_daily/runs', alice, { conf: { day: '2026-11-24' }, reason: 'daily load', note: 'from the e2e test' })
+    assert.equal(res.statusCode, 201, res.body)
+    const { request, run } = res.json()
+    runId = run.runId
+    assert.equal(runId, `conductor__${request.id}`)
+    assert.equal(request.state, 'succeeded')
+    assert.deepEqual(request.decision.policyIds, ['data-eng-operate'])
+    assert.deepEqual(run.startedBy, { via: 'conductor', principalType: 'User', principalId: 'alice', requestId: request.id })
+
+    const inAirflow = await airflowGet(`/dags/etl_daily/dagRuns/${runId}`)
+    assert.equal(inAirflow.status, 200)
+    assert.deepEqual(inAirflow.body.conf, { day: '2026-11-24' })
+    assert.match(inAirflow.body.note, /Triggered through Airflow Conductor by User alice/)
+    assert.match(inAirflow.body.note, /data-eng-operate/)
+    assert.match(inAirflow.body.note, new RegExp(request.id))
+    assert.match(inAirflow.body.note, /Reason: daily load/)
+
+    const events = await app.audit.query({ requestId: request.id })
+    assert.deepEqual(events.map((e) => e.type), ['authz.decision', 'dispatch.sent', 'dispatch.result'])
+    assert.equal(events[2]!.data.runId, runId)
+  })
+
+  test('runs listed through Conductor show who started them', async () => {
+    const runs = (await call('GET', '/api/v1/environments/local/dags/etl_daily/runs', bob)).json().runs
+    const mine = runs.find((r: { runId: string }) => r.runId === runId)
+    assert.equal(mine.startedBy.via, 'conductor')
+    assert.equal(mine.startedBy.principalId, 'alice')
+  })
+
+  test('bob is denied with a 403 naming the decision, and nothing reaches Airflow', async () => {
+    const before = await airflowRunIds('etl_daily')
+    const res = await call('POST', '/api/v1/environments/local/dags/etl_daily/runs', bob, { conf: {} })
+    assert.equal(res.statusCode, 403)
+    assert.ok(res.json().error.details.decisionId)
+    assert.deepEqual(await airflowRunIds('etl_daily'), before)
+  })
+
+  test('an unknown DAG is 404', async () => {
+    const res = await call('POST', '/api/v1/environments/local/dags/no_such_dag/runs', alice, { conf: {} })
+    assert.equal(res.statusCode, 404)
+    assert.equal(res.json().error.code, 'dag_not_found')
+  })
+
+  test('the run finishes; its task instances and a task log are readable', async () => {
+    const run = await waitForState('etl_daily', runId, ['success', 'failed'])
+    assert.equal(run.state, 'success')
+    assert.ok(run.tasks.length >= 2)
+    const task = run.tasks[0].taskId
+    const log = (await call('GET', `/api/v1/environments/local/dags/etl_daily/runs/${runId}/tasks/${task}/logs`, bob)).json()
+    assert.ok(log.lines.length > 0)
+    assert.ok(log.requestId)
+  })
+
+  test('rerun of failed tasks: a failing run succeeds after a governed rerun', async () => {
+    const trigger = await call('POST', '/api/v1/environments/local/dags/conductor_fails_once/runs', alice, {})
+    assert.equal(trigger.statusCode, 201, trigger.body)
+    const failing = trigger.json().run.runId
+    assert.equal((await waitForState('conductor_fails_once', failing, ['failed', 'success'])).state, 'failed')
+    assert.equal((await call('POST', `/api/v1/environments/local/dags/conductor_fails_once/runs/${failing}/rerun`, bob, {})).statusCode, 403)
+    const rerun = await call('POST', `/api/v1/environments/local/dags/conductor_fails_once/runs/${failing}/rerun`, alice, { reason: 'flaky' })
+    assert.equal(rerun.statusCode, 200, rerun.body)
+    assert.ok(rerun.json().clearedTaskIds.includes('flaky'))
+    assert.equal((await waitForState('conductor_fails_once', failing, ['success'])).state, 'success')
+  })
+
+  test('pause and unpause through policy', async () => {
+    assert.equal((await call('PATCH', '/api/v1/environments/local/dags/etl_daily', bob, { paused: true })).statusCode, 403)
+    const paused = await call('PATCH', '/api/v1/environments/local/dags/etl_daily', alice, { paused: true })
+    assert.equal(paused.statusCode, 200, paused.body)
+    assert.equal(paused.json().dag.paused, true)
+    assert.equal((await airflowGet('/dags/etl_daily')).body.is_paused, true)
+    await call('PATCH', '/api/v1/environments/local/dags/etl_daily', alice, { paused: false })
+    assert.equal((await airflowGet('/dags/etl_daily')).body.is_paused, false)
+  })
+
+  test('Airflow down: 503, recorded as failed to dispatch, and no run appears in Airflow later', async () => {
+    const etl = (await call('GET', '/api/v1/environments/local/dags/etl_daily', alice)).json()
+    await app.governance.catalog.remember('local-down', { dagId: 'etl_daily', description: null, tags: etl.tags, owners: etl.owners, paused: false, schedule: null })
+    const res = await call('POST', '/api/v1/environments/local-down/dags/etl_daily/runs', alice, { conf: {} })
+    assert.equal(res.statusCode, 503)
+    assert.equal(res.json().error.code, 'orchestrator_unavailable')
+    assert.match(res.json().error.message, /local-down/)
+    const [failed] = (await call('GET', '/api/v1/requests?environment=local-down&state=failed', alice)).json().requests
+    assert.equal(failed.error.code, 'orchestrator_unavailable')
+    await new Promise((r) => setTimeout(r, 3000))
+    assert.ok(!(await airflowRunIds('etl_daily')).includes(failed.runId))
+  })
+
+  test('the audit trail verifies after all of it', async () => {
+    const result = await app.audit.verify()
+    assert.equal(result.ok, true)
+  })
+})

@@ -1,0 +1,186 @@
+import assert from 'node:assert/strict'
+import { after, before, test } from 'node:test'
+import { SignJWT, base64url, decodeJwt, generateKeyPair } from 'jose'
+import { createHmac } from 'node:crypto'
+import { fixedClock } from '../../src/core/index.ts'
+import { forEachEngine, type TestDatabase } from '../support/databases.ts'
+import { startTestApp } from '../support/app.ts'
+
+type TestApp = Awaited<ReturnType<typeof startTestApp>>
+
+forEachEngine((engine) => {
+  let database: TestDatabase
+  let app: TestApp
+  let alice: string, bob: string, carol: string
+  const clock = fixedClock(Date.now())
+
+  before(async () => {
+    database = await engine.open()
+    // Port 1 on loopback is closed: this Airflow is down.
+    app = await startTestApp({ databaseUrl: database.url, environments: [{ name: 'local', url: 'http://127.0.0.1:1', timeoutMs: 2000, retries: 0 }], app: { clock } })
+    alice = await app.tokenFor('alice')
+    bob = await app.tokenFor('bob')
+    carol = await app.tokenFor('carol')
+    await app.governance.catalog.remember('local', { dagId: 'etl_daily', description: null, tags: ['team:data-eng'], owners: ['data-eng'], paused: false, schedule: '@daily' })
+    await app.governance.catalog.remember('local', { dagId: 'ml_train', description: null, tags: ['team:ml'], owners: ['ml'], paused: false, schedule: null })
+  })
+  after(async () => {
+    await app?.close()
+    await database?.close()
+  })
+
+  const call = (method: 'GET' | 'POST' | 'PATCH', url: string, token?: string, payload?: unknown) =>
+    app.server.inject({ method, url, headers: token ? { authorization: `Bearer ${token}` } : {}, ...(payload !== undefined ? { payload: payload as object } : {}) })
+  const requestCount = async () => (await app.database.db.selectFrom('requests').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n
+
+  test('alice is known with her IdP groups', async () => {
+    const res = await call('GET', '/api/v1/me', alice)
+    assert.equal(res.statusCode, 200)
+    assert.deepEqual({ ...(res.json() as object), displayName: undefined }, { type: 'User', id: 'alice', username: 'alice', email: 'alice@example.com', issuer: 'dev', groups: ['data-eng'], idpGroups: ['data-eng'], displayName: undefined })
+  })
+
+  test('bad tokens get 401 with a reason code, are audited without the token, and reach nothing', async () => {
+    const before = await requestCount()
+    const header = decodeJwt(alice)
+    const jwks = await (await fetch(`${app.devIssuer!.issuer}/jwks`)).json() as { keys: Record<string, unknown>[] }
+    const rsaPublic = jwks.keys.find((k) => k.kty === 'RSA')!
+    const unsigned = `${base64url.encode(JSON.stringify({ alg: 'none', typ: 'JWT' }))}.${base64url.encode(JSON.stringify({ ...header }))}.`
+    // HS256 "signed" with the issuer's public key as the HMAC secret: the classic algorithm-confusion attack.
+    const hsInput = `${base64url.encode(JSON.stringify({ alg: 'HS256', typ: 'JWT', kid: rsaPublic.kid }))}.${base64url.encode(JSON.stringify(header))}`
+    const confused = `${hsInput}.${base64url.encode(createHmac('sha256', JSON.stringify(rsaPublic)).update(hsInput).digest())}`
+    const { privateKey } = await generateKeyPair('RS256')
+    const stranger = await new SignJWT({ ...header }).setProtectedHeader({ alg: 'RS256', kid: 'stranger' }).sign(privateKey)
+    const cases: [string | undefined, string][] = [
+      [undefined, 'token_missing'],
+      ['not-a-jwt', 'token_malformed'],
+      [`${alice}${'A'.repeat(9000)}`, 'token_too_large'],
+      [unsigned, 'token_algorithm_not_allowed'],
+      [confused, 'token_algorithm_not_allowed'],
+      [stranger, 'token_invalid_signature'],
+    ]
+    for (const [token, code] of cases) {
+      const res = await call('POST', '/api/v1/environments/local/dags/etl_daily/runs', token, { conf: {} })
+      assert.equal(res.statusCode, 401, code)
+      assert.equal(res.json().error.code, code)
+      assert.match(String(res.headers['www-authenticate']), /^Bearer/)
+    }
+    assert.equal(await requestCount(), before, 'no request was recorded, so nothing was dispatched')
+    const failures = await app.audit.query({ type: 'auth.failed', limit: 1000 })
+    assert.deepEqual(failures.slice(-cases.length).map((e) => e.data.reason), cases.map(([, code]) => code))
+    const trail = JSON.stringify(await app.audit.query({ limit: 1000 }))
+    for (const [token] of cases) if (token && token.length > 20) assert.ok(!trail.includes(token.split('.')[2] || token), 'no token in the audit trail')
+  })
+
+  test('an expired token is refused once the clock passes its expiry', async () => {
+    const token = await app.tokenFor('alice')
+    clock.advance(2 * 3600_000)
+    try {
+      const res = await call('GET', '/api/v1/me', token)
+      assert.equal(res.statusCode, 401)
+      assert.equal(res.json().error.code, 'token_expired')
+    } finally {
+      clock.advance(-2 * 3600_000)
+    }
+  })
+
+  test('listings show only what the caller may dag:read', async () => {
+    const ofAlice = (await call('GET', '/api/v1/environments/local/dags', alice)).json().dags.map((d: { dagId: string }) => d.dagId)
+    const ofBob = (await call('GET', '/api/v1/environments/local/dags', bob)).json().dags.map((d: { dagId: string }) => d.dagId)
+    const ofCarol = (await call('GET', '/api/v1/dags', carol)).json().dags
+    assert.deepEqual(ofAlice, ['etl_daily'])
+    assert.deepEqual(ofBob, ['etl_daily', 'ml_train'])
+    assert.deepEqual(ofCarol, [])
+    const tagged = (await call('GET', '/api/v1/dags?tag=team:ml', bob)).json().dags.map((d: { dagId: string }) => d.dagId)
+    assert.deepEqual(tagged, ['ml_train'])
+  })
+
+  test('bob is denied with a decision id; the denial is recorded and audited and never dispatched', async () => {
+    const res = await call('POST', '/api/v1/environments/local/dags/etl_daily/runs', bob, { conf: { day: '2026-11-24' } })
+    assert.equal(res.statusCode, 403)
+    const body = res.json()
+    assert.equal(body.error.code, 'policy_denied')
+    const requestId = body.error.details.decisionId
+    assert.ok(requestId)
+    const request = (await call('GET', `/api/v1/requests/${requestId}`, bob)).json()
+    assert.equal(request.state, 'denied')
+    assert.equal(request.decision.decision, 'deny')
+    assert.deepEqual(request.principal.groups, ['analysts'])
+    const events = await app.audit.query({ requestId, limit: 10 })
+    assert.deepEqual(events.map((e) => [e.type, e.decision]), [['authz.decision', 'deny']])
+  })
+
+  test('unknown environment is 404; bad conf is 400 naming the field and records nothing', async () => {
+    assert.equal((await call('POST', '/api/v1/environments/nowhere/dags/etl_daily/runs', alice, {})).json().error.code, 'environment_not_found')
+    const before = await requestCount()
+    for (const [conf, code] of [[[1, 2], 'conf_invalid'], ['text', 'conf_invalid'], [{ blob: 'x'.repeat(70_000) }, 'conf_too_large']] as const) {
+      const res = await call('POST', '/api/v1/environments/local/dags/etl_daily/runs', alice, { conf })
+      assert.equal(res.statusCode, 400)
+      assert.equal(res.json().error.code, code)
+      assert.equal(res.json().error.details.field, 'conf')
+    }
+    const unknownField = await call('POST', '/api/v1/environments/local/dags/etl_daily/runs', alice, { conf: {}, dag_run_id: 'mine' })
+    assert.equal(unknownField.statusCode, 400)
+    assert.equal(unknownField.json().error.code, 'invalid_input')
+    const badDate = await call('POST', '/api/v1/environments/local/dags/etl_daily/runs', alice, { logicalDate: 'yesterday' })
+    assert.equal(badDate.json().error.details.field, 'body.logicalDate')
+    assert.equal(await requestCount(), before)
+  })
+
+  test('Airflow down: 503 naming the environment, the request recorded as failed to dispatch', async () => {
+    const res = await call('POST', '/api/v1/environments/local/dags/etl_daily/runs', alice, { conf: { day: '2026-11-24' }, reason: 'backfill' })
+    assert.equal(res.statusCode, 503)
+    assert.equal(res.json().error.code, 'orchestrator_unavailable')
+    assert.match(res.json().error.message, /local/)
+    const [request] = (await call('GET', '/api/v1/requests?action=dag:trigger&state=failed', alice)).json().requests
+    assert.equal(request.state, 'failed')
+    assert.equal(request.error.code, 'orchestrator_unavailable')
+    assert.match(request.runId, /^conductor__/)
+    const events = await app.audit.query({ requestId: request.id, limit: 10 })
+    assert.deepEqual(events.map((e) => e.type), ['authz.decision', 'dispatch.sent', 'dispatch.result'])
+    assert.equal(events[2]!.data.ok, false)
+  })
+
+  test('explain: can-i for yourself, and for others only with audit:read', async () => {
+    const mine = (await call('POST', '/api/v1/authorize', alice, { action: 'dag:trigger', environment: 'local', dag: 'etl_daily' })).json()
+    assert.equal(mine.decision, 'allow')
+    assert.deepEqual(mine.policyIds, ['data-eng-operate'])
+    const bobs = (await call('POST', '/api/v1/authorize', bob, { action: 'dag:trigger', environment: 'local', dag: 'etl_daily' })).json()
+    assert.equal(bobs.decision, 'deny')
+    assert.match(bobs.reasons.join(' '), /no policy permits/)
+    assert.equal((await call('POST', '/api/v1/authorize', bob, { action: 'dag:trigger', environment: 'local', dag: 'etl_daily', as: { id: 'alice' } })).statusCode, 403)
+    const asAlice = (await call('POST', '/api/v1/authorize', carol, { action: 'dag:trigger', environment: 'local', dag: 'etl_daily', as: { id: 'alice' } })).json()
+    assert.equal(asAlice.decision, 'allow')
+    assert.deepEqual(asAlice.principal.groups, ['data-eng'], 'groups default to those last seen')
+    const badAction = await call('POST', '/api/v1/authorize', alice, { action: 'dag:explode', environment: 'local' })
+    assert.equal(badAction.statusCode, 400)
+    assert.equal(badAction.json().error.details.field, 'body.action')
+  })
+
+  test('the audit trail: readable with audit:read only, filterable, and verifying', async () => {
+    assert.equal((await call('GET', '/api/v1/audit', alice)).statusCode, 403)
+    const denials = (await call('GET', '/api/v1/audit?principal=bob&decision=deny', carol)).json().events
+    assert.ok(denials.length >= 1)
+    assert.ok(denials.every((e: { principal: string; decision: string }) => e.principal === 'bob' && e.decision === 'deny'))
+    const verify = (await call('GET', '/api/v1/audit/verify', carol)).json()
+    assert.equal(verify.ok, true)
+    const types = new Set((await app.audit.query({ limit: 1000 })).map((e) => e.type))
+    for (const t of ['config.loaded', 'policy.loaded', 'auth.failed', 'authz.decision', 'dispatch.sent', 'dispatch.result']) assert.ok(types.has(t), t)
+    const trail = JSON.stringify(await app.audit.query({ limit: 1000 }))
+    for (const token of [alice, bob, carol]) assert.ok(!trail.includes(token))
+  })
+
+  test('health, readiness, request ids and the OpenAPI document', async () => {
+    assert.equal((await call('GET', '/healthz')).statusCode, 200)
+    assert.equal((await call('GET', '/readyz')).json().status, 'ready')
+    const res = await app.server.inject({ method: 'GET', url: '/api/v1/me', headers: { authorization: `Bearer ${alice}`, 'x-request-id': 'trace-123' } })
+    assert.equal(res.headers['x-request-id'], 'trace-123')
+    const doc = (await call('GET', '/openapi.json')).json()
+    assert.equal(doc.openapi, '3.1.0')
+    for (const path of ['/api/v1/me', '/api/v1/environments', '/api/v1/environments/{env}/dags', '/api/v1/environments/{env}/dags/{dag}/runs',
+      '/api/v1/environments/{env}/dags/{dag}/runs/{runId}', '/api/v1/environments/{env}/dags/{dag}/runs/{runId}/rerun',
+      '/api/v1/environments/{env}/dags/{dag}/runs/{runId}/tasks/{taskId}/logs', '/api/v1/environments/{env}/dags/{dag}', '/api/v1/authorize',
+      '/api/v1/requests', '/api/v1/requests/{id}', '/api/v1/audit']) {
+      assert.ok(doc.paths[path], path)
+    }
+  })
+})

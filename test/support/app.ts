@@ -1,0 +1,69 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { pino } from 'pino'
+import { createApp, type App, type AppOptions } from '../../src/app.ts'
+import { parseConfig } from '../../src/config/index.ts'
+
+const root = new URL('../..', import.meta.url).pathname
+
+/** The demo users every test app's development issuer knows. */
+export const TEST_USERS = [
+  { username: 'alice', name: 'Alice Example', email: 'alice@example.com', groups: ['data-eng'] },
+  { username: 'bob', name: 'Bob Example', email: 'bob@example.com', groups: ['analysts'] },
+  { username: 'carol', name: 'Carol Example', email: 'carol@example.com', groups: ['auditors'] },
+]
+
+/** One environment for a test app: an Airflow URL and the credentials to write into the secrets folder. */
+export interface TestEnvironment {
+  name: string
+  url: string
+  zone?: string
+  username?: string
+  password?: string
+  timeoutMs?: number
+  retries?: number
+}
+
+/**
+ * Starts Conductor as a user would run it, from a parsed config: the development issuer on a free port,
+ * the project's policies (or `policyFolder`), a file secrets provider in a temp folder, and the given database.
+ */
+export async function startTestApp(options: {
+  databaseUrl: string
+  environments: TestEnvironment[]
+  policyFolder?: string
+  extraConfig?: Record<string, unknown>
+  app?: AppOptions
+}): Promise<App & { dir: string; tokenFor(username: string): Promise<string> }> {
+  const dir = mkdtempSync(join(tmpdir(), 'conductor-app-'))
+  const { writeFileSync, mkdirSync } = await import('node:fs')
+  mkdirSync(join(dir, 'secrets'))
+  for (const env of options.environments) {
+    writeFileSync(join(dir, 'secrets', `airflow-${env.name}`), JSON.stringify({ username: env.username ?? 'conductor', password: env.password ?? 'unused' }))
+  }
+  const config = parseConfig({
+    server: { host: '127.0.0.1', port: 0 },
+    database: { url: options.databaseUrl },
+    identity: { audience: 'conductor', devIssuer: { enabled: true, host: '127.0.0.1', port: 0, users: TEST_USERS } },
+    policy: { folder: options.policyFolder ?? join(root, 'policies'), reloadIntervalSeconds: 0 },
+    secrets: { providers: [{ name: 'files', type: 'file', path: join(dir, 'secrets') }] },
+    environments: options.environments.map((env) => ({
+      name: env.name, kind: 'airflow3', url: env.url, zone: env.zone ?? 'dev', tier: 'dev', team: 'platform',
+      credentials: { provider: 'files', secret: `airflow-${env.name}` }, timeoutMs: env.timeoutMs ?? 10_000, retries: env.retries ?? 1,
+    })),
+    catalog: { syncIntervalSeconds: 0 },
+    logging: { level: 'silent' },
+    ...options.extraConfig,
+  }, { baseDir: dir })
+  const app = await createApp(config, { logger: pino({ level: 'silent' }), backgroundSync: false, ...options.app })
+  const close = app.close
+  return Object.assign(app, {
+    dir,
+    tokenFor: (username: string) => app.devIssuer!.tokenFor(username),
+    close: async () => {
+      await close()
+      rmSync(dir, { recursive: true, force: true })
+    },
+  })
+}
