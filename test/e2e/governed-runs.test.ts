@@ -60,7 +60,7 @@ when { resource.tags.contains("team:qa") };
     app.server.inject({ method, url, headers: { authorization: `Bearer ${token}` }, ...(payload !== undefined ? { payload: payload as object } : {}) })
   const airflowGet = async (path: string) => {
     const res = await fetch(`${airflow.url}/api/v2${path}`, { headers: { authorization: `Bearer ${airflowToken}` } })
-    return { status: res.status, body: await res.json() as Record<string, any> }
+    return { status: res.status, body: await res.json() as Record<string, unknown> & { dag_runs?: { dag_run_id: string }[]; conf?: unknown; note?: string; is_paused?: boolean } }
   }
   const airflowRunIds = async (dagId: string) => ((await airflowGet(`/dags/${dagId}/dagRuns?limit=100`)).body.dag_runs as { dag_run_id: string }[]).map((r) => r.dag_run_id)
   const waitForState = (dagId: string, runId: string, states: string[]) => eventually(`${dagId} ${runId} to reach ${states}`, async () => {
@@ -91,10 +91,10 @@ when { resource.tags.contains("team:qa") };
     const inAirflow = await airflowGet(`/dags/etl_daily/dagRuns/${runId}`)
     assert.equal(inAirflow.status, 200)
     assert.deepEqual(inAirflow.body.conf, { day: '2026-11-24' })
-    assert.match(inAirflow.body.note, /Triggered through Airflow Conductor by User alice/)
-    assert.match(inAirflow.body.note, /data-eng-operate/)
-    assert.match(inAirflow.body.note, new RegExp(request.id))
-    assert.match(inAirflow.body.note, /Reason: daily load/)
+    assert.match(String(inAirflow.body.note), /Triggered through Airflow Conductor by User alice/)
+    assert.match(String(inAirflow.body.note), /data-eng-operate/)
+    assert.match(String(inAirflow.body.note), new RegExp(request.id))
+    assert.match(String(inAirflow.body.note), /Reason: daily load/)
 
     const events = await app.audit.query({ requestId: request.id })
     assert.deepEqual(events.map((e) => e.type), ['authz.decision', 'dispatch.sent', 'dispatch.result'])

@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- migrations take Kysely<any>: frozen, they must not depend on today's table types */
 import type { Kysely } from 'kysely'
 
 /** Governance tables: requests (the run ledger), the DAG catalog, environment status, principals seen. */

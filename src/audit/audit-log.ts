@@ -1,0 +1,232 @@
+import type { Kysely } from 'kysely'
+import { ConductorError, isConductorError, systemClock } from '../core/index.ts'
+import type { Clock } from '../core/index.ts'
+import { transaction } from '../store/index.ts'
+import type { Database } from '../store/index.ts'
+import { insertAuditRows, selectAuditRows, selectChainHead } from './audit-events.repository.ts'
+import type { AuditRowFilter, AuditTables } from './audit-events.repository.ts'
+import { hashAuditEvent } from './hash.ts'
+import { cleanString, scrubAuditData } from './redact.ts'
+import { eventToRow, rowToEvent } from './rows.ts'
+import type { AuditEvent, AuditEventInput, AuditExportFormat, AuditFilter, VerifyOptions, VerifyResult } from './types.ts'
+import { verifyAuditChain } from './verify.ts'
+
+/** The largest `data` accepted, as JSON text. */
+const MAX_DATA_BYTES = 256 * 1024
+const DEFAULT_LIMIT = 100
+const MAX_LIMIT = 1000
+const EXPORT_BATCH = 500
+/** Most events written by one append transaction. */
+const MAX_BATCH = 100
+
+interface Pending {
+  fields: NormalizedInput
+  resolve: (event: AuditEvent) => void
+  reject: (error: unknown) => void
+}
+
+/** The tamper-evident, append-only audit trail. */
+export interface AuditLog {
+  /**
+   * Appends one event at the end of the chain. Resolves only once the event is durably committed; appends from
+   * every process sharing the database are serialized, so the chain never forks and seq has no gaps. Appends made
+   * while another is being written are committed together in the next transaction (group commit).
+   * @throws ConductorError `invalid_input` for a malformed event, `store_unavailable` when the database fails.
+   */
+  append(event: AuditEventInput): Promise<AuditEvent>
+  /**
+   * Events matching every given field of `filter`, ascending by seq; at most `limit` (default 100, capped at 1000).
+   * @throws ConductorError `invalid_input` for a malformed filter.
+   */
+  query(filter?: AuditFilter): Promise<AuditEvent[]>
+  /** Verifies the stored chain (see {@link verifyAuditChain}). */
+  verify(options?: VerifyOptions): Promise<VerifyResult>
+  /**
+   * Streams the matching events (all of them unless `filter.limit`) as text chunks: `json` is one JSON array,
+   * `csv` is RFC 4180 with a header row, `policyIds` and `data` as JSON. The hash columns allow re-verification.
+   */
+  exportEvents(filter: AuditFilter, format: AuditExportFormat): AsyncIterable<string>
+}
+
+/** Dependencies of {@link createAuditLog}. */
+export interface AuditLogDeps {
+  /** The migrated database holding the audit tables. */
+  database: Pick<Database<AuditTables>, 'db' | 'dialect'>
+  /** Where `at` comes from; defaults to the system clock. */
+  clock?: Clock
+}
+
+/** Creates the audit log over `database`. Several instances (and processes) may share one database. */
+export function createAuditLog(deps: AuditLogDeps): AuditLog {
+  const { database } = deps
+  const clock = deps.clock ?? systemClock
+  const db = database.db as Kysely<AuditTables>
+  const lockHead = database.dialect === 'postgres'
+  // Group commit: appends that arrive while a transaction is in flight share the next one (one lock, one fsync).
+  const queue: Pending[] = []
+  let flushing = false
+
+  async function flush(): Promise<void> {
+    flushing = true
+    while (queue.length > 0) {
+      const batch = queue.splice(0, MAX_BATCH)
+      try {
+        const events = await transaction({ db }, async (trx) => {
+          // On PostgreSQL the row lock serializes appenders; on SQLite the transaction already holds the write lock.
+          const head = await selectChainHead(trx, lockHead)
+          if (head === undefined) throw new ConductorError('store_unavailable', 'The audit chain head is missing: is the database migrated?')
+          let { seq, hash: prevHash } = head
+          const chained = batch.map(({ fields }) => {
+            const unhashed = { seq: ++seq, at: new Date(clock.now()).toISOString(), ...fields, prevHash }
+            const event: AuditEvent = { ...unhashed, hash: hashAuditEvent(unhashed) }
+            prevHash = event.hash
+            return event
+          })
+          await insertAuditRows(trx, chained.map(eventToRow))
+          return chained
+        })
+        batch.forEach((pending, i) => pending.resolve(events[i]!))
+      } catch (cause) {
+        const error = isConductorError(cause) ? cause : new ConductorError('store_unavailable', 'Cannot append to the audit log', { cause })
+        for (const pending of batch) pending.reject(error)
+      }
+    }
+    flushing = false
+  }
+
+  return {
+    async append(input) {
+      const fields = normalizeInput(input)
+      return new Promise<AuditEvent>((resolve, reject) => {
+        queue.push({ fields, resolve, reject })
+        if (!flushing) void flush()
+      })
+    },
+
+    async query(filter = {}) {
+      const { rows, afterSeq, limit } = normalizeFilter(filter)
+      const found = await selectAuditRows(db, rows, afterSeq, Math.min(limit ?? DEFAULT_LIMIT, MAX_LIMIT))
+      return found.map(rowToEvent)
+    },
+
+    verify(options) {
+      return verifyAuditChain(db, options)
+    },
+
+    exportEvents(filter, format) {
+      if (format !== 'json' && format !== 'csv') throw invalid('format', 'The export format must be json or csv')
+      return exportRows(db, normalizeFilter(filter), format)
+    },
+  }
+}
+
+type NormalizedInput = Omit<AuditEvent, 'seq' | 'at' | 'prevHash' | 'hash'>
+
+function normalizeInput(input: AuditEventInput): NormalizedInput {
+  if (input === null || typeof input !== 'object') throw invalid('event', 'An audit event must be an object')
+  if (typeof input.type !== 'string' || !/^[a-z][a-z0-9_]*(\.[a-z0-9_]+)*$/.test(input.type) || input.type.length > 100) {
+    throw invalid('type', 'An audit event type is a dotted lowercase name like dispatch.sent')
+  }
+  const text = (field: keyof AuditEventInput): string | null => {
+    const value = input[field]
+    if (value === undefined || value === null) return null
+    if (typeof value !== 'string' || value.length > 1000) throw invalid(field, `The audit event's ${field} must be a string of at most 1000 characters`)
+    return cleanString(value)
+  }
+  const decision = input.decision ?? null
+  if (decision !== null && decision !== 'allow' && decision !== 'deny') throw invalid('decision', 'decision must be allow, deny or null')
+  const policyIds = input.policyIds ?? []
+  if (!Array.isArray(policyIds) || policyIds.some((id) => typeof id !== 'string')) throw invalid('policyIds', 'policyIds must be an array of strings')
+  const rawData = input.data ?? {}
+  if (rawData === null || typeof rawData !== 'object' || Array.isArray(rawData)) throw invalid('data', 'data must be an object')
+  let data: Record<string, unknown>
+  try {
+    data = scrubAuditData(rawData)
+  } catch (cause) {
+    throw new ConductorError('invalid_input', 'data must be JSON-serializable', { details: { field: 'data' }, cause })
+  }
+  if (Buffer.byteLength(JSON.stringify(data)) > MAX_DATA_BYTES) throw invalid('data', `data must be at most ${MAX_DATA_BYTES} bytes as JSON`)
+  return {
+    type: input.type,
+    principal: text('principal'),
+    principalType: text('principalType'),
+    environment: text('environment'),
+    dag: text('dag'),
+    action: text('action'),
+    requestId: text('requestId'),
+    decision,
+    policyIds: policyIds.map(cleanString),
+    data,
+  }
+}
+
+interface NormalizedFilter {
+  rows: AuditRowFilter
+  afterSeq: number
+  limit: number | undefined
+}
+
+function normalizeFilter(filter: AuditFilter): NormalizedFilter {
+  const rows: AuditRowFilter = {}
+  for (const field of ['principal', 'environment', 'dag', 'action', 'type', 'requestId'] as const) {
+    const value = filter[field]
+    if (value === undefined) continue
+    if (typeof value !== 'string') throw invalid(field, `${field} must be a string`)
+    rows[field] = value
+  }
+  if (filter.decision !== undefined) {
+    if (filter.decision !== 'allow' && filter.decision !== 'deny') throw invalid('decision', 'decision must be allow or deny')
+    rows.decision = filter.decision
+  }
+  for (const field of ['from', 'to'] as const) {
+    const value = filter[field]
+    if (value === undefined) continue
+    const ms = typeof value === 'string' && /^\d{4}-\d{2}-\d{2}/.test(value) ? Date.parse(value) : NaN
+    if (Number.isNaN(ms)) throw invalid(field, `${field} must be an ISO 8601 date-time`)
+    // Stored times are toISOString() text, so comparing the same form orders correctly.
+    rows[field] = new Date(ms).toISOString()
+  }
+  const afterSeq = filter.afterSeq ?? 0
+  if (!Number.isSafeInteger(afterSeq) || afterSeq < 0) throw invalid('afterSeq', 'afterSeq must be a non-negative integer')
+  const limit = filter.limit
+  if (limit !== undefined && (!Number.isSafeInteger(limit) || limit < 1)) throw invalid('limit', 'limit must be a positive integer')
+  return { rows, afterSeq, limit }
+}
+
+const CSV_COLUMNS = ['seq', 'at', 'type', 'principal', 'principalType', 'environment', 'dag', 'action', 'requestId', 'decision', 'policyIds', 'data', 'prevHash', 'hash'] as const
+
+async function* exportRows(db: Kysely<AuditTables>, filter: NormalizedFilter, format: AuditExportFormat): AsyncGenerator<string> {
+  let remaining = filter.limit ?? Number.POSITIVE_INFINITY
+  let afterSeq = filter.afterSeq
+  let first = true
+  yield format === 'json' ? '[' : CSV_COLUMNS.join(',') + '\r\n'
+  while (remaining > 0) {
+    const rows = await selectAuditRows(db, filter.rows, afterSeq, Math.min(EXPORT_BATCH, remaining))
+    if (rows.length === 0) break
+    let chunk = ''
+    for (const row of rows) {
+      const event = rowToEvent(row)
+      if (format === 'json') {
+        chunk += (first ? '\n' : ',\n') + JSON.stringify(event)
+      } else {
+        chunk += CSV_COLUMNS.map((column) => csvCell(event[column])).join(',') + '\r\n'
+      }
+      first = false
+      afterSeq = event.seq
+    }
+    remaining -= rows.length
+    yield chunk
+    if (rows.length < EXPORT_BATCH) break
+  }
+  if (format === 'json') yield first ? ']\n' : '\n]\n'
+}
+
+function csvCell(value: unknown): string {
+  if (value === null || value === undefined) return ''
+  const text = typeof value === 'string' ? value : typeof value === 'number' ? String(value) : JSON.stringify(value)
+  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text
+}
+
+function invalid(field: string, message: string): ConductorError {
+  return new ConductorError('invalid_input', message, { details: { field } })
+}

@@ -1,0 +1,8 @@
+export { openDatabase, redactUrl } from './database.ts'
+export type { Database, Dialect, OpenDatabaseOptions } from './database.ts'
+export { migrateToLatest } from './migrate.ts'
+export { migrations } from './migrations/index.ts'
+export { isUniqueViolation } from './errors.ts'
+export { isSqliteBusy } from './node-sqlite.ts'
+export { transaction } from './transaction.ts'
+export type { Tables } from './tables.ts'

@@ -1,0 +1,90 @@
+import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { SqliteDialect, SqliteDriver } from 'kysely'
+import type { DatabaseConnection, Driver, SqliteDatabase, SqliteStatement } from 'kysely'
+
+/** How long a transaction waits, without blocking the event loop, for another connection's write lock. */
+const BEGIN_RETRY_MS = 10_000
+
+/**
+ * Adapts a node:sqlite `DatabaseSync` to the better-sqlite3-shaped interface Kysely's SqliteDialect expects.
+ * Every `begin` becomes `BEGIN IMMEDIATE`, tried without waiting: a transaction takes the write lock up front, so two
+ * connections never deadlock on a read→write upgrade, and a busy lock is retried asynchronously by {@link NodeSqliteDialect}.
+ */
+export function adaptNodeSqlite(database: DatabaseSync, busyTimeoutMs: number): SqliteDatabase {
+  return {
+    close: () => { if (database.isOpen) database.close() },
+    prepare: (sql: string): SqliteStatement => {
+      if (/^\s*begin\s*;?\s*$/i.test(sql)) return beginImmediate(database, busyTimeoutMs)
+      return adaptStatement(database.prepare(sql))
+    },
+  }
+}
+
+function beginImmediate(database: DatabaseSync, busyTimeoutMs: number): SqliteStatement {
+  const run = () => {
+    database.exec('PRAGMA busy_timeout = 0')
+    try {
+      database.exec('BEGIN IMMEDIATE')
+    } finally {
+      database.exec(`PRAGMA busy_timeout = ${busyTimeoutMs}`)
+    }
+    return { changes: 0, lastInsertRowid: 0 }
+  }
+  return { reader: false, all: () => { run(); return [] }, run, iterate: () => { run(); return [][Symbol.iterator]() } }
+}
+
+function adaptStatement(statement: StatementSync): SqliteStatement {
+  return {
+    reader: statement.columns().length > 0,
+    // node:sqlite rows have a null prototype; plain objects make rows identical to PostgreSQL's.
+    all: (parameters) => statement.all(...toSqlite(parameters)).map((row) => ({ ...row })),
+    run: (parameters) => statement.run(...toSqlite(parameters)),
+    iterate: function* (parameters) { for (const row of statement.iterate(...toSqlite(parameters))) yield { ...row } },
+  }
+}
+
+function toSqlite(parameters: ReadonlyArray<unknown>): SQLInputValue[] {
+  return parameters.map((value) => {
+    if (typeof value === 'boolean') return value ? 1 : 0
+    if (value instanceof Date) return value.toISOString()
+    if (value === undefined) return null
+    return value as SQLInputValue
+  })
+}
+
+/** True when `error` is SQLite's "database is locked" (SQLITE_BUSY, any extended code). */
+export function isSqliteBusy(error: unknown): boolean {
+  const errcode = (error as { errcode?: unknown } | null)?.errcode
+  return typeof errcode === 'number' && (errcode & 0xff) === 5
+}
+
+class NodeSqliteDriver extends SqliteDriver {
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    const deadline = Date.now() + BEGIN_RETRY_MS
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await super.beginTransaction(connection)
+        return
+      } catch (error) {
+        if (!isSqliteBusy(error) || Date.now() > deadline) throw error
+        // Another connection (often another process) holds the write lock: yield, then try again.
+        await sleep(Math.min(50, 1 + attempt) * (0.5 + Math.random()))
+      }
+    }
+  }
+}
+
+/** Kysely's SqliteDialect whose transactions wait for a busy write lock without blocking the event loop. */
+export class NodeSqliteDialect extends SqliteDialect {
+  readonly #database: SqliteDatabase
+
+  constructor(database: SqliteDatabase) {
+    super({ database })
+    this.#database = database
+  }
+
+  override createDriver(): Driver {
+    return new NodeSqliteDriver({ database: this.#database })
+  }
+}
