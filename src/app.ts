@@ -81,6 +81,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     cleanup.push(() => verifier.close())
 
     const policy = await createPolicyEngine({ folder: config.policy.folder, clock })
+    cleanup.push(() => policy.close())
     await audit.append({ type: 'config.loaded', data: configSummary(config, identity) })
     await audit.append({ type: 'policy.loaded', data: { ...policy.current() } })
     const policyTimer = watchPolicies(policy, audit, logger, config.policy.reloadIntervalSeconds)

@@ -1,0 +1,9 @@
+export { createPolicyEngine } from './policy-engine.ts'
+export type { PolicyEngineOptions, PolicyEngineStats } from './policy-engine.ts'
+export { compilePolicies, readConductorSchema, readPolicyFolder } from './policy-source.ts'
+export type { CompiledPolicy, CompiledPolicySet, PolicySource } from './policy-source.ts'
+export { ACTION_TARGETS, ACTIONS } from './types.ts'
+export type {
+  Action, ActionTarget, AuthorizationRequest, DagRef, Decision, EnvironmentRef, PolicyEngine, PolicyErrorLocation,
+  PolicyInfo, PolicySetInfo, PrincipalRef, ReloadResult, ResourceRef,
+} from './types.ts'

@@ -1,0 +1,299 @@
+import { randomUUID } from 'node:crypto'
+import { ConductorError, isConductorError, systemClock, type Clock } from '../core/index.ts'
+import { cedar, type CedarValueJson, type EntityJson, type PolicyJson } from './cedar.ts'
+import { compilePolicies, readConductorSchema, readPolicyFolder, type CompiledPolicy } from './policy-source.ts'
+import { buildScopeIndex, type ScopeEntity, type ScopeIndex } from './scope-index.ts'
+import {
+  ACTION_TARGETS, ACTIONS, type AuthorizationRequest, type Decision, type PolicyEngine, type PolicyErrorLocation,
+  type PolicyInfo, type PolicySetInfo, type ReloadResult,
+} from './types.ts'
+
+/** Options of {@link createPolicyEngine}. */
+export interface PolicyEngineOptions {
+  /** Folder of `*.cedar` files (not recursive). */
+  folder: string
+  /** Where `context.now` comes from; defaults to the system clock. */
+  clock?: Clock
+  /**
+   * Evaluate only the policies whose scope can match the request (default `true`). `false` evaluates the whole set
+   * on every request; the decisions are the same, only slower with many policies.
+   */
+  slicing?: boolean
+  /** How many distinct pre-parsed policy slices to keep (least recently used are dropped); default 2048. */
+  sliceCacheSize?: number
+}
+
+/** Counters of the slice cache, for benchmarks and diagnostics. */
+export interface PolicyEngineStats {
+  sliceCacheHits: number
+  sliceCacheMisses: number
+  sliceCacheEntries: number
+  emptySlices: number
+}
+
+interface LoadedSet {
+  info: PolicySetInfo
+  policies: CompiledPolicy[]
+  index: ScopeIndex
+  /** Slice key → id of its pre-parsed policy set in the wasm module; Map order is least recently used first. */
+  slices: Map<string, string>
+  fullSetId: string | null
+}
+
+const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'] as const
+const APPLICATION = { type: 'Conductor', id: 'conductor' } as const
+
+/**
+ * Loads every `*.cedar` file of `options.folder`, validates it against the Conductor schema (strict) and returns an
+ * engine deciding requests with it. Throws `policy_invalid` with details `{ file, line, column, message }` when a file
+ * does not parse or validate, or when two policies share an `@id`.
+ */
+export async function createPolicyEngine(options: PolicyEngineOptions): Promise<PolicyEngine & { stats(): PolicyEngineStats }> {
+  const clock = options.clock ?? systemClock
+  const slicing = options.slicing ?? true
+  const capacity = Math.max(1, options.sliceCacheSize ?? 2048)
+  const schema = await readConductorSchema()
+  // Pre-parsed sets live in the wasm module's memory under a name; slot names are reused so memory stays bounded.
+  const prefix = `conductor-policy-${randomUUID()}`
+  const freeSlots: string[] = []
+  let slotCount = 0
+  const stats = { sliceCacheHits: 0, sliceCacheMisses: 0, emptySlices: 0 }
+  let closed = false
+
+  const load = async (version: number): Promise<LoadedSet> => {
+    const sources = await readPolicyFolder(options.folder)
+    const compiled = compilePolicies(sources, schema)
+    const set: LoadedSet = {
+      info: {
+        version,
+        hash: compiled.hash,
+        loadedAt: new Date(clock.now()).toISOString(),
+        policyCount: compiled.policies.length,
+        files: compiled.files,
+      },
+      policies: compiled.policies,
+      index: buildScopeIndex(compiled.policies.map((p) => p.json)),
+      slices: new Map(),
+      fullSetId: null,
+    }
+    if (!slicing) {
+      set.fullSetId = `${prefix}-full`
+      preparse(set.fullSetId, compiled.policies)
+    }
+    return set
+  }
+
+  let current = await load(1)
+  let reloading: Promise<ReloadResult> = Promise.resolve({ ok: true, version: 1, changed: false })
+
+  const sliceSetId = (set: LoadedSet, key: string, collect: () => number[]): string => {
+    const hit = set.slices.get(key)
+    if (hit !== undefined) {
+      stats.sliceCacheHits++
+      set.slices.delete(key)
+      set.slices.set(key, hit)
+      return hit
+    }
+    stats.sliceCacheMisses++
+    let slot: string
+    if (set.slices.size >= capacity) {
+      const [oldestKey, oldestSlot] = set.slices.entries().next().value as [string, string]
+      set.slices.delete(oldestKey)
+      slot = oldestSlot
+    } else {
+      slot = freeSlots.pop() ?? `${prefix}-${slotCount++}`
+    }
+    preparse(slot, collect().map((i) => set.policies[i]!))
+    set.slices.set(key, slot)
+    return slot
+  }
+
+  const engine = {
+    authorize(request: AuthorizationRequest): Decision {
+      if (closed) throw new ConductorError('internal', 'the policy engine is closed')
+      const set = current
+      const built = buildCall(request, clock)
+      const version = set.info.version
+      let setId: string
+      if (set.fullSetId !== null) {
+        setId = set.fullSetId
+      } else {
+        const slice = set.index.slice(request.action, built.principalScope, built.resourceScope)
+        if (slice.key === '') {
+          stats.emptySlices++
+          return { decision: 'deny', policyIds: [], reasons: [`denied: no policy permits ${request.action} on ${built.label}`], errors: [], policyVersion: version }
+        }
+        setId = sliceSetId(set, slice.key, slice.collect)
+      }
+      const answer = cedar.statefulIsAuthorized({ ...built.call, preparsedPolicySetId: setId })
+      if (answer.type === 'failure') {
+        return {
+          decision: 'deny',
+          policyIds: [],
+          reasons: [`denied: the request could not be evaluated`],
+          errors: answer.errors.map((e) => e.message),
+          policyVersion: version,
+        }
+      }
+      const { decision, diagnostics } = answer.response
+      const policyIds = [...diagnostics.reason].sort()
+      const errors = [...diagnostics.errors]
+        .sort((a, b) => (a.policyId < b.policyId ? -1 : a.policyId > b.policyId ? 1 : 0))
+        .map((e) => `policy ${e.policyId}: ${e.error.message}`)
+      const reasons = decision === 'allow'
+        ? policyIds.map((id) => `allowed by policy ${id}`)
+        : policyIds.length > 0
+          ? policyIds.map((id) => `denied by forbid policy ${id}`)
+          : [`denied: no policy permits ${request.action} on ${built.label}`]
+      return { decision, policyIds, reasons, errors, policyVersion: version }
+    },
+
+    reload(): Promise<ReloadResult> {
+      reloading = reloading.then(async (): Promise<ReloadResult> => {
+        const old = current
+        let next: LoadedSet
+        try {
+          next = await load(old.info.version + 1)
+        } catch (error) {
+          return { ok: false, error: errorLocation(error) }
+        }
+        if (next.info.hash === old.info.hash) {
+          return { ok: true, version: old.info.version, changed: false }
+        }
+        // The new set starts with an empty slice cache; the old set's slots are overwritten as they are reused.
+        freeSlots.push(...old.slices.values())
+        current = next
+        return { ok: true, version: next.info.version, changed: true }
+      })
+      return reloading
+    },
+
+    current(): PolicySetInfo {
+      return { ...current.info, files: [...current.info.files] }
+    },
+
+    policies(): PolicyInfo[] {
+      return current.policies.map(({ id, file, line, effect, text }) => ({ id, file, line, effect, text }))
+    },
+
+    close(): void {
+      if (closed) return
+      closed = true
+      const names = new Set([...freeSlots, ...current.slices.values()])
+      if (current.fullSetId !== null) names.add(current.fullSetId)
+      for (const name of names) cedar.preparsePolicySet(name, { staticPolicies: {} })
+      current.slices.clear()
+      freeSlots.length = 0
+    },
+
+    stats(): PolicyEngineStats {
+      return { ...stats, sliceCacheEntries: current.slices.size }
+    },
+  }
+  return engine
+}
+
+function preparse(name: string, policies: CompiledPolicy[]): void {
+  const staticPolicies: Record<string, PolicyJson> = {}
+  for (const p of policies) staticPolicies[p.id] = p.json
+  const answer = cedar.preparsePolicySet(name, { staticPolicies })
+  if (answer.type === 'failure') {
+    throw new ConductorError('policy_evaluation_failed', `cedar refused a validated policy set: ${answer.errors.map((e) => e.message).join('; ')}`)
+  }
+}
+
+function errorLocation(error: unknown): PolicyErrorLocation {
+  if (isConductorError(error) && error.details !== undefined && typeof error.details.file === 'string') {
+    const d = error.details
+    return { file: d.file as string, line: Number(d.line ?? 0), column: Number(d.column ?? 0), message: String(d.message ?? error.message) }
+  }
+  return { file: '', line: 0, column: 0, message: error instanceof Error ? error.message : String(error) }
+}
+
+interface BuiltCall {
+  call: Omit<Parameters<typeof cedar.statefulIsAuthorized>[0], 'preparsedPolicySetId'>
+  principalScope: ScopeEntity
+  resourceScope: ScopeEntity
+  label: string
+}
+
+/** Turns a request into Cedar's request and entities (the Conductor schema's shapes), plus what the scope index needs. */
+function buildCall(request: AuthorizationRequest, clock: Clock): BuiltCall {
+  const { principal, action } = request
+  if (!(ACTIONS as readonly string[]).includes(action)) {
+    throw new ConductorError('invalid_input', `unknown action "${String(action)}"`, { details: { field: 'action' } })
+  }
+  if ((principal.type !== 'User' && principal.type !== 'ServiceAccount') || typeof principal.id !== 'string' || principal.id === '') {
+    throw new ConductorError('invalid_input', 'the principal needs a type (User or ServiceAccount) and an id', { details: { field: 'principal' } })
+  }
+  const groups = [...new Set(principal.groups ?? [])]
+  const attrs = principal.attributes ?? {}
+  const principalAttrs: Record<string, string> = { username: typeof attrs.username === 'string' ? attrs.username : principal.id }
+  if (typeof attrs.email === 'string') principalAttrs.email = attrs.email
+  const principalUid = { type: principal.type, id: principal.id }
+  const entities: EntityJson[] = [
+    // Group entities carry nothing, so only the principal's parent links are sent: `in Group::"g"` needs no more.
+    { uid: principalUid, attrs: principalAttrs, parents: groups.map((g) => ({ type: 'Group', id: g })) },
+  ]
+  const principalScope: ScopeEntity = { ...principalUid, ancestors: groups.map((g) => ({ type: 'Group', id: g })) }
+
+  const target = ACTION_TARGETS[action]
+  let resourceUid: { type: string; id: string }
+  let resourceScope: ScopeEntity
+  let label: string
+  if (target === 'application') {
+    resourceUid = APPLICATION
+    resourceScope = { ...APPLICATION, ancestors: [] }
+    label = 'conductor'
+  } else {
+    const env = request.resource?.environment
+    if (env === undefined || typeof env.name !== 'string' || env.name === '') {
+      throw new ConductorError('invalid_input', `${action} needs resource.environment`, { details: { field: 'resource.environment' } })
+    }
+    const envUid = { type: 'Environment', id: env.name }
+    const envAttrs: Record<string, string> = { name: env.name, zone: env.zone, tier: env.tier }
+    if (typeof env.team === 'string') envAttrs.team = env.team
+    entities.push({ uid: envUid, attrs: envAttrs, parents: [] })
+    if (target === 'environment') {
+      resourceUid = envUid
+      resourceScope = { ...envUid, ancestors: [] }
+      label = `environment ${env.name}`
+    } else {
+      const dag = request.resource?.dag
+      if (dag === undefined || typeof dag.dagId !== 'string' || dag.dagId === '') {
+        throw new ConductorError('invalid_input', `${action} needs resource.dag`, { details: { field: 'resource.dag' } })
+      }
+      resourceUid = { type: 'Dag', id: `${env.name}/${dag.dagId}` }
+      entities.push({
+        uid: resourceUid,
+        attrs: {
+          dagId: dag.dagId,
+          environment: { __entity: envUid },
+          tags: [...new Set(dag.tags)],
+          owners: [...new Set(dag.owners)],
+          paused: dag.paused === true,
+        },
+        parents: [envUid],
+      })
+      resourceScope = { ...resourceUid, ancestors: [envUid] }
+      label = resourceUid.id
+    }
+  }
+
+  const ms = clock.now()
+  const date = new Date(ms)
+  const conf = request.context?.conf
+  const confKeys = conf !== undefined && conf !== null && typeof conf === 'object' ? Object.keys(conf).sort() : []
+  const context: Record<string, CedarValueJson> = {
+    now: { epochSeconds: Math.floor(ms / 1000), hourUtc: date.getUTCHours(), dayOfWeekUtc: DAYS[date.getUTCDay()]! },
+    confKeys,
+    hasConf: confKeys.length > 0,
+  }
+  if (typeof request.context?.reason === 'string') context.reason = request.context.reason
+  return {
+    call: { principal: principalUid, action: { type: 'Action', id: action }, resource: resourceUid, context, entities },
+    principalScope,
+    resourceScope,
+    label,
+  }
+}

@@ -1,0 +1,132 @@
+/** Every action a policy can permit or forbid, as Cedar `Action::"<name>"` ids. */
+export const ACTIONS = [
+  'dag:read',
+  'dag:trigger',
+  'dag:rerun',
+  'dag:pause',
+  'run:read',
+  'run:logs',
+  'request:approve',
+  'audit:read',
+  'policy:write',
+  'environment:read',
+] as const
+
+/** One of {@link ACTIONS}. */
+export type Action = (typeof ACTIONS)[number]
+
+/** What an action targets: a DAG, an environment, or Conductor itself (`Conductor::"conductor"`). */
+export type ActionTarget = 'dag' | 'environment' | 'application'
+
+/** The kind of resource each action targets, as declared in `conductor.cedarschema`. */
+export const ACTION_TARGETS: Readonly<Record<Action, ActionTarget>> = {
+  'dag:read': 'dag',
+  'dag:trigger': 'dag',
+  'dag:rerun': 'dag',
+  'dag:pause': 'dag',
+  'run:read': 'dag',
+  'run:logs': 'dag',
+  'request:approve': 'dag',
+  'audit:read': 'application',
+  'policy:write': 'application',
+  'environment:read': 'environment',
+}
+
+/** Who acts. `groups` are Conductor group names (after group mapping); each becomes a `Group::"<name>"` parent. */
+export interface PrincipalRef {
+  type: 'User' | 'ServiceAccount'
+  id: string
+  groups: string[]
+  /** Extra attributes; only those the schema declares (`username`, `email`) reach Cedar. `username` defaults to `id`. */
+  attributes?: Record<string, unknown>
+}
+
+/** The environment a request targets (`Environment::"<name>"`). */
+export interface EnvironmentRef {
+  name: string
+  zone: string
+  tier: string
+  team: string | null
+}
+
+/** The DAG a request targets (`Dag::"<env>/<dagId>"`, whose parent is its environment). */
+export interface DagRef {
+  dagId: string
+  tags: string[]
+  owners: string[]
+  paused: boolean
+}
+
+/** The target of a request. `dag` is required for DAG and run actions; application actions ignore the whole resource. */
+export interface ResourceRef {
+  environment: EnvironmentRef
+  dag?: DagRef
+}
+
+/** One question to the policy engine: may `principal` do `action` on `resource`? */
+export interface AuthorizationRequest {
+  principal: PrincipalRef
+  action: Action
+  /** Required for DAG, run and environment actions; may be omitted for `audit:read` and `policy:write`. */
+  resource?: ResourceRef
+  /** Request facts. The time (`context.now`) comes from the engine's clock, never from the caller. */
+  context?: { conf?: Record<string, unknown>; reason?: string }
+}
+
+/** The answer, with what decided it. */
+export interface Decision {
+  decision: 'allow' | 'deny'
+  /** The determining policies: the permits that allowed, or the forbids that denied; empty for the default deny. */
+  policyIds: string[]
+  /** Human-readable explanation, e.g. `allowed by policy data-eng-trigger`, `denied: no policy permits dag:trigger on local/etl_daily`. */
+  reasons: string[]
+  /** Policies that failed to evaluate (they were skipped: an erroring policy never allows), as `policy <id>: <message>`. */
+  errors: string[]
+  /** The version of the policy set that decided. */
+  policyVersion: number
+}
+
+/** Where a bad policy file is wrong. `file` is relative to the policy folder; `line` and `column` are 1-based. */
+export interface PolicyErrorLocation {
+  file: string
+  line: number
+  column: number
+  message: string
+}
+
+/** The result of {@link PolicyEngine.reload}: the old set stays in force on any error. */
+export type ReloadResult =
+  | { ok: true; version: number; changed: boolean }
+  | { ok: false; error: PolicyErrorLocation }
+
+/** What is loaded now. `hash` is the sha256 over the files sorted by name (name and content of each). */
+export interface PolicySetInfo {
+  version: number
+  hash: string
+  loadedAt: string
+  policyCount: number
+  files: string[]
+}
+
+/** One loaded policy. `line` is where its text starts (its first annotation or its effect). */
+export interface PolicyInfo {
+  id: string
+  file: string
+  line: number
+  effect: 'permit' | 'forbid'
+  text: string
+}
+
+/** Decides requests against the Cedar policies of one folder. */
+export interface PolicyEngine {
+  /** Decides one request. Default deny; never throws for a policy's evaluation error (it is reported in `errors`). Throws `invalid_input` for a malformed request. */
+  authorize(request: AuthorizationRequest): Decision
+  /** Re-reads the folder. On any error the current set stays in force. The version only moves when the files changed. */
+  reload(): Promise<ReloadResult>
+  /** The policy set in force. */
+  current(): PolicySetInfo
+  /** The policies in force, in file order. */
+  policies(): PolicyInfo[]
+  /** Frees the engine's pre-parsed policy sets inside the Cedar wasm module. The engine must not be used afterwards. */
+  close(): void
+}
