@@ -1,0 +1,111 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { performance } from 'node:perf_hooks'
+import { startTestApp } from '../test/support/app.ts'
+import { startStubAirflow } from '../test/support/stub-airflow.ts'
+import { percentile, printTable, writeResults } from './results.ts'
+
+// Conductor's own time per governed trigger (authenticate, authorize, record, audit, dispatch, track),
+// measured end to end over loopback HTTP against a stub Airflow that answers at once; and, when a real
+// Airflow is available (CONDUCTOR_TEST_AIRFLOW_URL/_USER/_PASSWORD, or BENCH_START_AIRFLOW=1), the
+// overhead ratio of triggering through Conductor against calling that Airflow directly, in the same run.
+// Usage: node bench/trigger.bench.ts
+const WARMUP = 50
+const STUB_TRIGGERS = 500
+const REAL_TRIGGERS = 60
+
+type Timing = { p50: number; p99: number; mean: number; perSecond: number }
+
+async function timeLoop(count: number, once: (i: number) => Promise<void>): Promise<Timing> {
+  const samples: number[] = []
+  const started = performance.now()
+  for (let i = 0; i < count; i++) {
+    const t = performance.now()
+    await once(i)
+    samples.push(performance.now() - t)
+  }
+  const seconds = (performance.now() - started) / 1000
+  return { p50: percentile(samples, 50), p99: percentile(samples, 99), mean: samples.reduce((a, b) => a + b, 0) / samples.length, perSecond: count / seconds }
+}
+
+async function post(url: string, token: string, body: unknown, expect: number): Promise<void> {
+  const res = await fetch(url, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) })
+  await res.arrayBuffer()
+  if (res.status !== expect) throw new Error(`${url} answered ${res.status}, expected ${expect}`)
+}
+
+const rows: Record<string, string | number>[] = []
+const figures: Record<string, unknown> = {}
+const dir = mkdtempSync(join(tmpdir(), 'conductor-bench-'))
+
+// 1. Against the stub: what Conductor itself costs.
+const stub = await startStubAirflow([{ dagId: 'etl_daily', tags: ['team:data-eng'], owners: ['data-eng'] }])
+{
+  const app = await startTestApp({ databaseUrl: `sqlite:${join(dir, 'stub.db')}`, environments: [{ name: 'local', url: stub.url }] })
+  try {
+    const base = await app.listen()
+    await app.governance.catalog.syncAll()
+    const alice = await app.tokenFor('alice')
+    const url = `${base}/api/v1/environments/local/dags/etl_daily/runs`
+    const direct = `${stub.url}/api/v2/dags/etl_daily/dagRuns`
+    for (let i = 0; i < WARMUP; i++) await post(url, alice, { conf: { i } }, 201)
+    const stubDirect = await timeLoop(STUB_TRIGGERS, (i) => post(direct, 'stub', { dag_run_id: `direct-${i}`, logical_date: null, conf: { i } }, 200))
+    const viaConductor = await timeLoop(STUB_TRIGGERS, (i) => post(url, alice, { conf: { i }, reason: 'bench' }, 201))
+    const own = { p50: viaConductor.p50 - stubDirect.p50, p99: viaConductor.p99 - stubDirect.p50 }
+    rows.push({ target: 'stub Airflow', path: 'direct', triggers: STUB_TRIGGERS, 'p50 ms': stubDirect.p50, 'p99 ms': stubDirect.p99, 'per s': stubDirect.perSecond })
+    rows.push({ target: 'stub Airflow', path: 'via Conductor', triggers: STUB_TRIGGERS, 'p50 ms': viaConductor.p50, 'p99 ms': viaConductor.p99, 'per s': viaConductor.perSecond })
+    figures.stub = { direct: stubDirect, viaConductor, conductorOwnMs: own }
+  } finally {
+    await app.close()
+  }
+}
+await stub.close()
+
+// 2. Against a real Airflow: the overhead ratio a user sees.
+const haveAirflow = process.env.CONDUCTOR_TEST_AIRFLOW_URL || process.env.BENCH_START_AIRFLOW === '1'
+if (haveAirflow) {
+  const { useAirflow } = await import('../test/support/airflow.ts')
+  const airflow = await useAirflow()
+  const app = await startTestApp({ databaseUrl: `sqlite:${join(dir, 'real.db')}`, environments: [{ name: 'local', url: airflow.url, username: airflow.username, password: airflow.password }] })
+  try {
+    const base = await app.listen()
+    await app.governance.catalog.syncAll()
+    const alice = await app.tokenFor('alice')
+    const token = ((await (await fetch(`${airflow.url}/auth/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: airflow.username, password: airflow.password }) })).json()) as { access_token: string }).access_token
+    // Paused, so the queued runs do not load the scheduler while we measure the API.
+    await fetch(`${airflow.url}/api/v2/dags/etl_daily?update_mask=is_paused`, { method: 'PATCH', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ is_paused: true }) })
+    const url = `${base}/api/v1/environments/local/dags/etl_daily/runs`
+    const direct = `${airflow.url}/api/v2/dags/etl_daily/dagRuns`
+    const stamp = Date.now()
+    for (let i = 0; i < 5; i++) await post(url, alice, {}, 201)
+    const real = { direct: [] as number[], via: [] as number[] }
+    // Interleaved, so load on this shared machine lands on both paths alike.
+    for (let i = 0; i < REAL_TRIGGERS; i++) {
+      let t = performance.now()
+      await post(direct, token, { dag_run_id: `bench_${stamp}_${i}`, logical_date: null, conf: {} }, 200)
+      real.direct.push(performance.now() - t)
+      t = performance.now()
+      await post(url, alice, { conf: {} }, 201)
+      real.via.push(performance.now() - t)
+    }
+    const d = { p50: percentile(real.direct, 50), p99: percentile(real.direct, 99) }
+    const v = { p50: percentile(real.via, 50), p99: percentile(real.via, 99) }
+    rows.push({ target: 'real Airflow', path: 'direct', triggers: REAL_TRIGGERS, 'p50 ms': d.p50, 'p99 ms': d.p99, 'per s': 1000 / d.p50 })
+    rows.push({ target: 'real Airflow', path: 'via Conductor', triggers: REAL_TRIGGERS, 'p50 ms': v.p50, 'p99 ms': v.p99, 'per s': 1000 / v.p50 })
+    figures.real = { direct: d, viaConductor: v, overheadRatioP50: v.p50 / d.p50, airflowVersion: airflow.version }
+    await fetch(`${airflow.url}/api/v2/dags/etl_daily?update_mask=is_paused`, { method: 'PATCH', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ is_paused: false }) })
+  } finally {
+    await app.close()
+    await airflow.stop()
+  }
+} else {
+  figures.real = 'skipped: set CONDUCTOR_TEST_AIRFLOW_URL/_USER/_PASSWORD or BENCH_START_AIRFLOW=1'
+}
+rmSync(dir, { recursive: true, force: true })
+
+printTable('Governed trigger latency (sequential, loopback HTTP)', rows)
+const own = (figures.stub as { conductorOwnMs: { p50: number; p99: number } }).conductorOwnMs
+console.log(`Conductor's own time per trigger: p50 ${own.p50.toFixed(2)} ms, p99 ${own.p99.toFixed(2)} ms`)
+if (typeof figures.real === 'object') console.log(`Overhead ratio through Conductor vs. Airflow directly (p50): ${(figures.real as { overheadRatioP50: number }).overheadRatioP50.toFixed(2)}x`)
+writeResults('trigger', figures)
