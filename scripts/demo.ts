@@ -24,7 +24,7 @@ const secretFile = join(demo, 'secrets', 'airflow-local')
 writeFileSync(secretFile, JSON.stringify({ username: airflow.username, password: airflow.password }) + '\n')
 chmodSync(secretFile, 0o600)
 const configFile = join(demo, 'conductor.yaml')
-writeFileSync(configFile, `# Written by npm run demo. A config reference is in the README.\n${stringify({
+writeFileSync(configFile, `# yaml-language-server: $schema=../docs/conductor.schema.json\n# Written by npm run demo. A config reference is in the README.\n${stringify({
   server: { host: '127.0.0.1', port },
   database: { url: 'sqlite:data/conductor.db' },
   identity: {

@@ -1,0 +1,68 @@
+import assert from 'node:assert/strict'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { test } from 'node:test'
+import { isConductorError } from '../core/index.ts'
+import { configJsonSchema, loadConfig, parseConfig } from './index.ts'
+
+const minimal = {
+  secrets: { providers: [{ name: 'files', type: 'file', path: 'secrets' }] },
+  environments: [{ name: 'local', url: 'http://127.0.0.1:8080', credentials: { provider: 'files', secret: 'airflow' } }],
+}
+
+function configError(raw: unknown): { path: string; message: string } {
+  try {
+    parseConfig(raw, { baseDir: '/etc/conductor' })
+  } catch (error) {
+    assert.ok(isConductorError(error, 'config_invalid'))
+    return { path: String(error.details?.path), message: error.message }
+  }
+  assert.fail('expected config_invalid')
+}
+
+test('defaults are visible and relative paths resolve against the config folder', () => {
+  const config = parseConfig(minimal, { baseDir: '/etc/conductor' })
+  assert.equal(config.server.port, 7700)
+  assert.equal(config.database.url, 'sqlite:/etc/conductor/.data/conductor.db')
+  assert.equal(config.policy.folder, '/etc/conductor/policies')
+  assert.equal(config.secrets.providers[0]!.path, '/etc/conductor/secrets')
+  assert.equal(config.environments[0]!.kind, 'airflow3')
+  assert.deepEqual(config.identity.issuers, [])
+  assert.ok(Object.isFrozen(config.environments[0]))
+})
+
+test('a bad key fails with its path and what was expected', () => {
+  assert.equal(configError({ server: { port: 'eighty' } }).path, 'server.port')
+  assert.equal(configError({ ...minimal, environments: [{ ...minimal.environments[0], url: 'nope' }] }).path, 'environments[0].url')
+  assert.equal(configError({ ...minimal, environments: [{ ...minimal.environments[0], credentials: { provider: 'vault', secret: 'x' } }] }).path, 'environments[0].credentials.provider')
+  assert.equal(configError({ identity: { issuers: [{ name: 'okta', issuer: 'https://idp', algorithms: ['HS256'] }] } }).path, 'identity.issuers[0].algorithms[0]')
+  assert.match(configError({ serverz: {} }).message, /serverz/)
+  assert.equal(configError({ ...minimal, environments: [minimal.environments[0], minimal.environments[0]] }).path, 'environments[1].name')
+})
+
+test('a plain password in an environment is refused: credentials are references only', () => {
+  assert.equal(configError({ ...minimal, environments: [{ ...minimal.environments[0], password: 'hunter2' }] }).path, 'environments[0]')
+})
+
+test('environment overrides win over the file', () => {
+  const config = parseConfig(minimal, { baseDir: '/x', overrides: { DATABASE_URL: 'postgres://db/conductor', CONDUCTOR_PORT: '9000' } })
+  assert.equal(config.database.url, 'postgres://db/conductor')
+  assert.equal(config.server.port, 9000)
+})
+
+test('loadConfig reports YAML errors and missing files clearly', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'conductor-config-'))
+  try {
+    writeFileSync(join(dir, 'bad.yaml'), 'server: [unclosed\n')
+    assert.throws(() => loadConfig(join(dir, 'bad.yaml')), /not valid YAML/)
+    assert.throws(() => loadConfig(join(dir, 'missing.yaml')), /cannot read config file/)
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+})
+
+test('docs/conductor.schema.json is the current JSON Schema (regenerate: bin/conductor config schema > docs/conductor.schema.json)', () => {
+  const committed = JSON.parse(readFileSync(new URL('../../docs/conductor.schema.json', import.meta.url), 'utf8'))
+  assert.deepEqual(committed, JSON.parse(JSON.stringify(configJsonSchema())))
+})
