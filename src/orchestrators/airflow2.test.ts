@@ -1,0 +1,120 @@
+import assert from 'node:assert/strict'
+import { afterEach, beforeEach, describe, it } from 'node:test'
+import { MockAgent } from 'undici'
+import type { EnvironmentConfig } from '../config/index.ts'
+import { isConductorError } from '../core/index.ts'
+import { createSecrets, type Secrets } from '../secrets/index.ts'
+import { createOrchestrator } from './create-orchestrator.ts'
+
+const ORIGIN = 'http://airflow2.test:8080'
+const PASSWORD = 'af2-secret-pw'
+const JSON_HEADERS = { headers: { 'content-type': 'application/json' } }
+
+function env(overrides: Partial<EnvironmentConfig> = {}): EnvironmentConfig {
+  return {
+    name: 'legacy', kind: 'airflow2', url: `${ORIGIN}/`, zone: 'default', tier: 'prod',
+    credentials: { provider: 'mem', secret: 'airflow2' }, timeoutMs: 2_000, retries: 2, ...overrides,
+  }
+}
+
+function header(headers: unknown, name: string): string | undefined {
+  if (headers instanceof Headers) return headers.get(name) ?? undefined
+  const value = ((headers ?? {}) as Record<string, string | string[]>)[name]
+  return Array.isArray(value) ? value[0] : value
+}
+
+describe('Airflow 2 orchestrator (MockAgent)', () => {
+  let agent: MockAgent
+  let secretValues: Map<string, string>
+  let secrets: Secrets
+
+  beforeEach(() => {
+    agent = new MockAgent()
+    agent.disableNetConnect()
+    secretValues = new Map([['airflow2', JSON.stringify({ username: 'svc', password: PASSWORD })]])
+    secrets = createSecrets({ providers: [], custom: [{ name: 'mem', get: async (name) => secretValues.get(name)!, close: () => {} }] })
+  })
+  afterEach(async () => { await agent.close() })
+
+  const orchestrator = (overrides: Partial<EnvironmentConfig> = {}) => createOrchestrator(env(overrides), { secrets, dispatcher: agent, retryBaseMs: 1 })
+
+  it('uses basic auth with the current secret on every call, so rotation needs no restart', async () => {
+    const seen: string[] = []
+    agent.get(ORIGIN).intercept({ path: '/api/v1/dags/etl', method: 'GET' }).reply((opts) => {
+      seen.push(header(opts.headers, 'authorization') ?? '')
+      return { statusCode: 200, data: { dag_id: 'etl', description: null, tags: [{ name: 'team:a' }], owners: ['a'], is_paused: true, schedule_interval: { __type: 'CronExpression', value: '@daily' }, fileloc: '/d/etl.py' }, responseOptions: JSON_HEADERS }
+    }).times(2)
+    const o = orchestrator()
+    assert.deepEqual(await o.getDag('etl'), { dagId: 'etl', description: null, tags: ['team:a'], owners: ['a'], paused: true, schedule: '@daily', fileloc: '/d/etl.py' })
+    secretValues.set('airflow2', JSON.stringify({ username: 'svc', password: 'rotated' }))
+    await o.getDag('etl')
+    assert.deepEqual(seen.map((h) => Buffer.from(h.replace(/^Basic /, ''), 'base64').toString()), [`svc:${PASSWORD}`, 'svc:rotated'])
+  })
+
+  it('gives orchestrator_auth_failed on 401 without the password', async () => {
+    agent.get(ORIGIN).intercept({ path: (p) => p.startsWith('/api/v1/dags?'), method: 'GET' })
+      .reply(401, { title: 'Unauthorized', detail: `bad login svc:${PASSWORD}`, status: 401 }, JSON_HEADERS)
+    await assert.rejects(orchestrator().listDags(), (error) => {
+      assert.ok(isConductorError(error, 'orchestrator_auth_failed'))
+      assert.doesNotMatch(`${error.message} ${JSON.stringify(error.details)}`, new RegExp(PASSWORD))
+      return true
+    })
+    agent.assertNoPendingInterceptors()
+  })
+
+  it('maps Airflow 2 problem responses to not-found codes and conflicts', async () => {
+    const pool = agent.get(ORIGIN)
+    pool.intercept({ path: '/api/v1/dags/nope', method: 'GET' }).reply(404, { title: 'DAG not found', detail: "DAG with dag_id: 'nope' not found", status: 404 }, JSON_HEADERS)
+    pool.intercept({ path: '/api/v1/dags/etl/dagRuns/nope', method: 'GET' }).reply(404, { title: 'DAGRun not found', detail: "DAGRun with DAG ID: 'etl' and DagRun ID: 'nope' not found", status: 404 }, JSON_HEADERS)
+    pool.intercept({ path: '/api/v1/dags/etl/dagRuns', method: 'POST' }).reply(409, { title: 'Conflict', detail: "DAGRun with DAG ID: 'etl' and DAGRun ID: 'r1' already exists", status: 409 }, JSON_HEADERS)
+    pool.intercept({ path: '/api/v1/dags/etl/dagRuns', method: 'POST' }).reply(400, { title: 'Bad Request', detail: "'x' is not of type 'object' - 'conf'", status: 400 }, JSON_HEADERS)
+    const o = orchestrator()
+    await assert.rejects(o.getDag('nope'), (e) => isConductorError(e, 'dag_not_found'))
+    await assert.rejects(o.getRun('etl', 'nope'), (e) => isConductorError(e, 'run_not_found'))
+    await assert.rejects(o.triggerRun('etl', { runId: 'r1', conf: {}, logicalDate: null }), (e) => isConductorError(e, 'orchestrator_conflict'))
+    await assert.rejects(o.triggerRun('etl', { runId: 'r2', conf: {}, logicalDate: null }), (e) => isConductorError(e, 'orchestrator_rejected') && /not of type 'object'/.test(e.message))
+  })
+
+  it('leaves out a null logical_date when triggering, and never retries the trigger', async () => {
+    let body: Record<string, unknown> = {}
+    agent.get(ORIGIN).intercept({ path: '/api/v1/dags/etl/dagRuns', method: 'POST' }).reply((opts) => {
+      body = JSON.parse(String(opts.body))
+      return { statusCode: 200, data: { dag_id: 'etl', dag_run_id: 'r1', state: 'queued', run_type: 'manual', execution_date: '2026-01-01T00:00:00+00:00', conf: { k: 1 }, note: 'hi' }, responseOptions: JSON_HEADERS }
+    })
+    let failing = 0
+    agent.get(ORIGIN).intercept({ path: '/api/v1/dags/etl/dagRuns', method: 'POST' }).reply(() => { failing++; return { statusCode: 503, data: 'unavailable' } }).persist()
+    const o = orchestrator({ retries: 3 })
+    const created = await o.triggerRun('etl', { runId: 'r1', conf: { k: 1 }, logicalDate: null, note: 'hi' })
+    assert.deepEqual(body, { dag_run_id: 'r1', conf: { k: 1 }, note: 'hi' })
+    assert.equal(created.logicalDate, '2026-01-01T00:00:00+00:00')
+    assert.equal(created.triggeredBy, null)
+    await assert.rejects(o.triggerRun('etl', { runId: 'r2', conf: {}, logicalDate: null }), (e) => isConductorError(e, 'orchestrator_unavailable'))
+    assert.equal(failing, 1)
+  })
+
+  it('retries reads on 5xx and gives orchestrator_unavailable after the last retry', async () => {
+    const pool = agent.get(ORIGIN)
+    pool.intercept({ path: (p) => p.startsWith('/api/v1/dags/etl/dagRuns?'), method: 'GET' }).reply(503, 'down').times(2)
+    pool.intercept({ path: '/api/v1/dags/etl/dagRuns?limit=100&offset=0&order_by=-execution_date', method: 'GET' })
+      .reply(200, { dag_runs: [{ dag_id: 'etl', dag_run_id: 'b', state: 'success' }], total_entries: 1 }, JSON_HEADERS)
+    const o = orchestrator()
+    assert.deepEqual((await o.listRuns('etl')).map((r) => r.runId), ['b'])
+    pool.intercept({ path: '/api/v1/dags/etl', method: 'GET' }).reply(500, { title: 'Internal Server Error' }, JSON_HEADERS).times(3)
+    await assert.rejects(o.getDag('etl'), (e) => isConductorError(e, 'orchestrator_unavailable') && e.details?.environment === 'legacy')
+    agent.assertNoPendingInterceptors()
+  })
+
+  it('clears failed tasks for real and reads a plain-text log', async () => {
+    let clearBody: Record<string, unknown> = {}
+    agent.get(ORIGIN).intercept({ path: '/api/v1/dags/etl/clearTaskInstances', method: 'POST' }).reply((opts) => {
+      clearBody = JSON.parse(String(opts.body))
+      return { statusCode: 200, data: { task_instances: [{ task_id: 'load', dag_id: 'etl', dag_run_id: 'r1' }] }, responseOptions: JSON_HEADERS }
+    })
+    agent.get(ORIGIN).intercept({ path: '/api/v1/dags/etl/dagRuns/r1/taskInstances/load/logs/3', method: 'GET' })
+      .reply(200, { content: 'line one\nline two\n', continuation_token: null }, JSON_HEADERS)
+    const o = orchestrator()
+    assert.deepEqual(await o.clearFailedTasks('etl', 'r1'), { taskIds: ['load'] })
+    assert.deepEqual(clearBody, { dry_run: false, dag_run_id: 'r1', only_failed: true, reset_dag_runs: true })
+    assert.deepEqual(await o.getTaskLog('etl', 'r1', 'load', { tryNumber: 3 }), { tryNumber: 3, lines: ['line one', 'line two'], continuationToken: null })
+  })
+})

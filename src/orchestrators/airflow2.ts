@@ -1,0 +1,184 @@
+import type { EnvironmentConfig } from '../config/index.ts'
+import { createBasicAuth } from './auth.ts'
+import { conflictForRun } from './airflow3.ts'
+import { seg, type AirflowHttp } from './http-client.ts'
+import { type AdapterDeps, logLines, pageThrough, toDate } from './mapping.ts'
+import type { DagInfo, Orchestrator, OrchestratorHealth, RunInfo, TaskInstanceInfo, TaskLogChunk, TriggerRunInput } from './orchestrator.ts'
+
+interface V1Dag {
+  dag_id: string
+  description?: string | null
+  tags?: { name: string }[] | null
+  owners?: string[]
+  is_paused?: boolean | null
+  timetable_summary?: string | null
+  schedule_interval?: { __type?: string; value?: string } | null
+  fileloc?: string
+}
+
+interface V1Run {
+  dag_id: string
+  dag_run_id: string
+  state: string
+  run_type?: string | null
+  logical_date?: string | null
+  execution_date?: string | null
+  queued_at?: string | null
+  start_date?: string | null
+  end_date?: string | null
+  conf?: Record<string, unknown> | null
+  note?: string | null
+}
+
+interface V1TaskInstance {
+  task_id: string
+  state?: string | null
+  try_number?: number
+  map_index?: number
+  start_date?: string | null
+  end_date?: string | null
+  duration?: number | null
+}
+
+/** The Airflow 2 adapter over `/api/v1` with HTTP basic auth (`airflow.api.auth.backend.basic_auth`). */
+export function createAirflow2Orchestrator(env: EnvironmentConfig, deps: AdapterDeps & { http: AirflowHttp; onClose: () => Promise<void> }): Orchestrator {
+  const { http } = deps
+  const auth = createBasicAuth({ env, secrets: deps.secrets })
+  const dagPath = (dagId: string) => `/api/v1/dags/${seg(dagId)}`
+  const runPath = (dagId: string, runId: string) => `${dagPath(dagId)}/dagRuns/${seg(runId)}`
+
+  return {
+    environment: env.name,
+
+    async health(): Promise<OrchestratorHealth> {
+      try {
+        const response = await http.send({ method: 'GET', path: '/api/v1/health' })
+        if (response.status !== 200) return { reachable: false, detail: `health check answered ${response.status}` }
+        const unhealthy = Object.entries((response.body ?? {}) as Record<string, { status?: string | null } | null>)
+          .filter(([, component]) => component && component.status !== 'healthy')
+          .map(([name, component]) => `${name}: ${component?.status ?? 'unknown'}`)
+        const version = await http.call<{ version?: string }>({ method: 'GET', path: '/api/v1/version', idempotent: false }, auth)
+          .then((v) => v.version, () => undefined)
+        return { reachable: true, ...(version ? { version } : {}), ...(unhealthy.length ? { detail: unhealthy.join(', ') } : {}) }
+      } catch (error) {
+        return { reachable: false, detail: error instanceof Error ? error.message : String(error) }
+      }
+    },
+
+    async listDags(): Promise<DagInfo[]> {
+      const dags = await pageThrough<V1Dag>(async (limit, offset) => {
+        const page = await http.call<{ dags: V1Dag[]; total_entries?: number | null }>({ method: 'GET', path: '/api/v1/dags', query: { limit, offset }, idempotent: true }, auth)
+        return { items: page.dags, total: page.total_entries ?? null }
+      })
+      return dags.map(toDag)
+    },
+
+    async getDag(dagId: string): Promise<DagInfo> {
+      return toDag(await http.call<V1Dag>({ method: 'GET', path: dagPath(dagId), idempotent: true, subject: { dagId } }, auth))
+    },
+
+    async triggerRun(dagId: string, input: TriggerRunInput): Promise<RunInfo> {
+      // Airflow 2 rejects a null logical_date; leaving it out means "now".
+      const body: Record<string, unknown> = { dag_run_id: input.runId, conf: input.conf }
+      if (input.logicalDate !== null) body.logical_date = input.logicalDate
+      if (input.note !== undefined) body.note = input.note
+      try {
+        return toRun(await http.call<V1Run>({ method: 'POST', path: `${dagPath(dagId)}/dagRuns`, body, idempotent: false, subject: { dagId } }, auth))
+      } catch (error) {
+        throw conflictForRun(error, env, dagId, input.runId)
+      }
+    },
+
+    async listRuns(dagId: string, options: { limit?: number; offset?: number } = {}): Promise<RunInfo[]> {
+      const page = await http.call<{ dag_runs: V1Run[] }>({
+        method: 'GET', path: `${dagPath(dagId)}/dagRuns`, idempotent: true, subject: { dagId },
+        query: { limit: options.limit ?? 100, offset: options.offset ?? 0, order_by: '-execution_date' },
+      }, auth)
+      return page.dag_runs.map(toRun)
+    },
+
+    async getRun(dagId: string, runId: string): Promise<RunInfo> {
+      return toRun(await http.call<V1Run>({ method: 'GET', path: runPath(dagId, runId), idempotent: true, subject: { dagId, runId } }, auth))
+    },
+
+    async listTaskInstances(dagId: string, runId: string): Promise<TaskInstanceInfo[]> {
+      const items = await pageThrough<V1TaskInstance>(async (limit, offset) => {
+        const page = await http.call<{ task_instances: V1TaskInstance[]; total_entries?: number | null }>({
+          method: 'GET', path: `${runPath(dagId, runId)}/taskInstances`, query: { limit, offset }, idempotent: true, subject: { dagId, runId },
+        }, auth)
+        return { items: page.task_instances, total: page.total_entries ?? null }
+      })
+      return items.map(toTaskInstance)
+    },
+
+    async clearFailedTasks(dagId: string, runId: string): Promise<{ taskIds: string[] }> {
+      const result = await http.call<{ task_instances: { task_id: string }[] }>({
+        method: 'POST', path: `${dagPath(dagId)}/clearTaskInstances`, idempotent: false, subject: { dagId, runId },
+        body: { dry_run: false, dag_run_id: runId, only_failed: true, reset_dag_runs: true },
+      }, auth)
+      return { taskIds: [...new Set(result.task_instances.map((ti) => ti.task_id))] }
+    },
+
+    async setPaused(dagId: string, paused: boolean): Promise<DagInfo> {
+      return toDag(await http.call<V1Dag>({
+        method: 'PATCH', path: dagPath(dagId), query: { update_mask: 'is_paused' }, body: { is_paused: paused }, idempotent: true, subject: { dagId },
+      }, auth))
+    },
+
+    async getTaskLog(dagId: string, runId: string, taskId: string, options: { tryNumber?: number; continuationToken?: string } = {}): Promise<TaskLogChunk> {
+      const subject = { dagId, runId, taskId }
+      let tryNumber = options.tryNumber
+      if (tryNumber === undefined) {
+        const ti = await http.call<V1TaskInstance>({ method: 'GET', path: `${runPath(dagId, runId)}/taskInstances/${seg(taskId)}`, idempotent: true, subject }, auth)
+        tryNumber = Math.max(1, ti.try_number ?? 1)
+      }
+      const log = await http.call<{ content: unknown; continuation_token?: string | null }>({
+        method: 'GET', path: `${runPath(dagId, runId)}/taskInstances/${seg(taskId)}/logs/${tryNumber}`, idempotent: true, subject,
+        query: { token: options.continuationToken }, accept: 'application/json',
+      }, auth)
+      return { tryNumber, lines: logLines(log.content), continuationToken: log.continuation_token ?? null }
+    },
+
+    close: deps.onClose,
+  }
+}
+
+function toDag(dag: V1Dag): DagInfo {
+  return {
+    dagId: dag.dag_id,
+    description: dag.description ?? null,
+    tags: (dag.tags ?? []).map((tag) => tag.name),
+    owners: dag.owners ?? [],
+    paused: dag.is_paused === true,
+    schedule: dag.timetable_summary ?? dag.schedule_interval?.value ?? null,
+    ...(dag.fileloc ? { fileloc: dag.fileloc } : {}),
+  }
+}
+
+function toRun(run: V1Run): RunInfo {
+  return {
+    dagId: run.dag_id,
+    runId: run.dag_run_id,
+    state: run.state,
+    runType: run.run_type ?? null,
+    logicalDate: toDate(run.logical_date ?? run.execution_date),
+    queuedAt: toDate(run.queued_at),
+    startDate: toDate(run.start_date),
+    endDate: toDate(run.end_date),
+    conf: run.conf ?? {},
+    note: run.note ?? null,
+    triggeredBy: null,
+  }
+}
+
+function toTaskInstance(ti: V1TaskInstance): TaskInstanceInfo {
+  return {
+    taskId: ti.task_id,
+    state: ti.state ?? null,
+    tryNumber: ti.try_number ?? 0,
+    mapIndex: ti.map_index ?? -1,
+    startDate: toDate(ti.start_date),
+    endDate: toDate(ti.end_date),
+    durationSeconds: ti.duration ?? null,
+  }
+}

@@ -1,0 +1,90 @@
+import { decodeJwt } from 'jose'
+import type { EnvironmentConfig } from '../config/index.ts'
+import { ConductorError, type Clock } from '../core/index.ts'
+import type { Secrets } from '../secrets/index.ts'
+import type { AirflowHttp, AuthStrategy } from './http-client.ts'
+
+interface Credentials { username: string; password: string }
+
+/** Reads the environment's `{"username","password"}` secret afresh, so a rotated password is used at once. */
+async function readCredentials(env: EnvironmentConfig, secrets: Secrets): Promise<Credentials> {
+  const value = await secrets.getJson<unknown>(env.credentials)
+  const record = (value && typeof value === 'object' ? value : {}) as Record<string, unknown>
+  if (typeof record.username !== 'string' || typeof record.password !== 'string' || record.username === '') {
+    throw new ConductorError('secret_unreadable', `Secret "${env.credentials.secret}" in secrets provider "${env.credentials.provider}" must be JSON {"username": …, "password": …} (environment "${env.name}")`, {
+      details: { provider: env.credentials.provider, secret: env.credentials.secret, environment: env.name, reason: 'invalid_shape' },
+    })
+  }
+  return { username: record.username, password: record.password }
+}
+
+/**
+ * Airflow 3: a JWT from `POST /auth/token`, cached until shortly before its `exp` and fetched
+ * again after a 401/403. The credentials secret is read on every fetch.
+ */
+export function createJwtAuth(deps: { env: EnvironmentConfig; secrets: Secrets; clock: Clock; http: AirflowHttp }): AuthStrategy {
+  const { env, secrets, clock, http } = deps
+  let token: { value: string; refreshAt: number } | undefined
+  let inflight: Promise<string> | undefined
+
+  async function fetchToken(): Promise<string> {
+    const credentials = await readCredentials(env, secrets)
+    const sensitive = [credentials.password]
+    const response = await http.send({ method: 'POST', path: '/auth/token', body: credentials }, sensitive)
+    if (response.status === 200 || response.status === 201) {
+      const accessToken = (response.body as { access_token?: unknown } | null)?.access_token
+      if (typeof accessToken !== 'string' || accessToken === '') {
+        throw new ConductorError('orchestrator_auth_failed', `Airflow environment "${env.name}" returned no access token`, { details: { environment: env.name } })
+      }
+      token = { value: accessToken, refreshAt: refreshTime(accessToken, clock.now()) }
+      return accessToken
+    }
+    if (response.status === 404) {
+      throw new ConductorError('orchestrator_rejected', `Airflow environment "${env.name}" has no /auth/token endpoint; is it Airflow 3 (kind: airflow3)?`, {
+        details: { environment: env.name, status: 404 },
+      })
+    }
+    throw http.errorFor(response, { method: 'POST', path: '/auth/token' }, [...sensitive, ...(token ? [token.value] : [])])
+  }
+
+  return {
+    refreshable: true,
+    async headers() {
+      if (token && clock.now() < token.refreshAt) return { authorization: `Bearer ${token.value}` }
+      inflight ??= fetchToken().finally(() => { inflight = undefined })
+      return { authorization: `Bearer ${await inflight}` }
+    },
+    invalidate() { token = undefined },
+    sensitiveValues: () => (token ? [token.value] : []),
+  }
+}
+
+/** When to fetch the next token: a fifth of its lifetime (at most a minute) before `exp`; five minutes from now without `exp`. */
+function refreshTime(jwt: string, now: number): number {
+  try {
+    const claims = decodeJwt(jwt)
+    if (typeof claims.exp === 'number') {
+      const exp = claims.exp * 1000
+      const iat = typeof claims.iat === 'number' ? claims.iat * 1000 : now
+      return exp - Math.min(60_000, Math.max(0, exp - iat) / 5)
+    }
+  } catch {
+    // Not a JWT we can read: fall through to a short fixed lifetime.
+  }
+  return now + 5 * 60_000
+}
+
+/** Airflow 2: HTTP basic auth with the credentials secret, read on every call. */
+export function createBasicAuth(deps: { env: EnvironmentConfig; secrets: Secrets }): AuthStrategy {
+  let last: string | undefined
+  return {
+    refreshable: false,
+    async headers() {
+      const { username, password } = await readCredentials(deps.env, deps.secrets)
+      last = password
+      return { authorization: `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}` }
+    },
+    invalidate() {},
+    sensitiveValues: () => (last ? [last] : []),
+  }
+}

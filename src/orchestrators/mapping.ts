@@ -1,0 +1,55 @@
+import type { Logger } from 'pino'
+import type { Clock } from '../core/index.ts'
+import type { Secrets } from '../secrets/index.ts'
+
+/** What every adapter needs besides its environment. */
+export interface AdapterDeps {
+  secrets: Secrets
+  clock: Clock
+  logger?: Logger
+}
+
+const PAGE = 100
+
+/** Calls `fetch(limit, offset)` until a short page, an empty page, or `total` items. */
+export async function pageThrough<T>(fetch: (limit: number, offset: number) => Promise<{ items: T[]; total: number | null }>): Promise<T[]> {
+  const all: T[] = []
+  for (let guard = 0; guard < 10_000; guard++) {
+    const { items, total } = await fetch(PAGE, all.length)
+    all.push(...items)
+    if (items.length === 0 || items.length < PAGE || (total !== null && all.length >= total)) break
+  }
+  return all
+}
+
+/** Airflow's date string or null. */
+export function toDate(value: string | null | undefined): string | null {
+  return value ?? null
+}
+
+/**
+ * Log content as lines of text: Airflow 3 returns structured records (`{timestamp, level, event, …}`),
+ * Airflow 2 a string. The UI's `::group::` markers are dropped; an error record keeps its exception.
+ */
+export function logLines(content: unknown): string[] {
+  if (typeof content === 'string') return content.split(/\r?\n/).filter((line, i, all) => !(line === '' && i === all.length - 1))
+  if (!Array.isArray(content)) return []
+  const lines: string[] = []
+  for (const item of content) {
+    if (typeof item === 'string') { lines.push(...item.split(/\r?\n/)); continue }
+    const record = (item ?? {}) as { timestamp?: string; level?: string; event?: unknown; error_detail?: unknown }
+    const event = typeof record.event === 'string' ? record.event : JSON.stringify(record.event ?? '')
+    if (/^::(end)?group::/.test(event)) continue
+    const parts = [record.timestamp, record.level ? `[${record.level}]` : undefined, event].filter((p) => p !== undefined && p !== '')
+    let line = parts.join(' ')
+    if (Array.isArray(record.error_detail)) {
+      const errors = record.error_detail.map((e) => {
+        const detail = (e ?? {}) as { exc_type?: string; exc_value?: string }
+        return `${detail.exc_type ?? 'Error'}: ${detail.exc_value ?? ''}`
+      })
+      if (errors.length) line += ` — ${errors.join('; ')}`
+    }
+    lines.push(line)
+  }
+  return lines
+}

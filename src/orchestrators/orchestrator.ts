@@ -1,0 +1,102 @@
+/** A DAG as Conductor sees it in one environment. */
+export interface DagInfo {
+  dagId: string
+  description: string | null
+  tags: string[]
+  owners: string[]
+  paused: boolean
+  /** The schedule as Airflow summarises it (a cron expression, `@daily`, …); null for manual-only DAGs. */
+  schedule: string | null
+  /** The DAG file's path on the Airflow side. */
+  fileloc?: string
+}
+
+/** One DAG run. Dates are ISO 8601 strings as Airflow returns them. */
+export interface RunInfo {
+  dagId: string
+  runId: string
+  /** `queued`, `running`, `success`, `failed`. */
+  state: string
+  /** `manual`, `scheduled`, `backfill`, `asset_triggered`, … */
+  runType: string | null
+  logicalDate: string | null
+  queuedAt: string | null
+  startDate: string | null
+  endDate: string | null
+  conf: Record<string, unknown>
+  note: string | null
+  /** The Airflow user who triggered the run (Airflow 3.1+), else how it was triggered (`rest_api`, `ui`, …); null when unknown (Airflow 2). */
+  triggeredBy: string | null
+}
+
+/** One task instance of a run. */
+export interface TaskInstanceInfo {
+  taskId: string
+  /** Airflow's task state; null when not yet scheduled (e.g. just cleared). */
+  state: string | null
+  tryNumber: number
+  /** -1 for unmapped tasks. */
+  mapIndex: number
+  startDate: string | null
+  endDate: string | null
+  durationSeconds: number | null
+}
+
+/** What {@link Orchestrator.triggerRun} sends. */
+export interface TriggerRunInput {
+  /** The run id to create; a duplicate is refused with `orchestrator_conflict`, which makes it an idempotency key. */
+  runId: string
+  conf: Record<string, unknown>
+  /** ISO 8601, or null for an ordinary manual run. */
+  logicalDate: string | null
+  /** Shown on the run in Airflow (≤ 1000 characters). */
+  note?: string
+}
+
+/** Whether an environment answers, from {@link Orchestrator.health}. */
+export interface OrchestratorHealth {
+  reachable: boolean
+  /** Airflow's version, when it could be read. */
+  version?: string
+  /** Why it is unreachable, or which Airflow components are unhealthy. */
+  detail?: string
+}
+
+/** One page of a task log. */
+export interface TaskLogChunk {
+  tryNumber: number
+  lines: string[]
+  /** Pass back as `continuationToken` to read what the task wrote since; null when Airflow gives none. */
+  continuationToken: string | null
+}
+
+/**
+ * The port through which Conductor drives one orchestrator deployment (an "environment").
+ * Every method throws `ConductorError`: `dag_not_found`, `run_not_found`, `task_not_found`,
+ * `orchestrator_unavailable` (unreachable, timed out, 5xx), `orchestrator_auth_failed`,
+ * `orchestrator_conflict`, `orchestrator_rejected` (other 4xx, with Airflow's reason), and the
+ * secrets errors for a missing or malformed credentials secret. Errors name the environment in
+ * `details.environment` and never carry a password or token.
+ */
+export interface Orchestrator {
+  /** The environment's name from config. */
+  readonly environment: string
+  /** Whether the deployment answers; never throws. */
+  health(): Promise<OrchestratorHealth>
+  /** Every DAG, following Airflow's paging to the end. */
+  listDags(): Promise<DagInfo[]>
+  getDag(dagId: string): Promise<DagInfo>
+  /** Creates a run. Never retried: a lost answer is resolved by asking for `input.runId`. */
+  triggerRun(dagId: string, input: TriggerRunInput): Promise<RunInfo>
+  /** Runs of a DAG, newest first. */
+  listRuns(dagId: string, options?: { limit?: number; offset?: number }): Promise<RunInfo[]>
+  getRun(dagId: string, runId: string): Promise<RunInfo>
+  listTaskInstances(dagId: string, runId: string): Promise<TaskInstanceInfo[]>
+  /** Clears (reruns) the failed tasks of a run; returns the task ids cleared (empty when none had failed). Never retried. */
+  clearFailedTasks(dagId: string, runId: string): Promise<{ taskIds: string[] }>
+  setPaused(dagId: string, paused: boolean): Promise<DagInfo>
+  /** A task's log for `tryNumber` (default: its latest try). */
+  getTaskLog(dagId: string, runId: string, taskId: string, options?: { tryNumber?: number; continuationToken?: string }): Promise<TaskLogChunk>
+  /** Releases connections this orchestrator opened. */
+  close(): Promise<void>
+}

@@ -1,0 +1,6 @@
+export type { SecretsProvider } from './secrets-provider.ts'
+export { createFileSecretsProvider } from './file-provider.ts'
+export type { FileSecretsProviderOptions } from './file-provider.ts'
+export { createSecrets } from './secrets.ts'
+export type { CreateSecretsOptions, Secrets } from './secrets.ts'
+export { REDACTED, redactionPaths, redactSecrets } from './redaction.ts'
