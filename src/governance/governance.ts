@@ -191,7 +191,7 @@ export function createGovernance(deps: {
       const requestId = ids.next()
       const runId = `${RUN_ID_PREFIX}${requestId}`
       const { result, request } = await govern(principal, {
-        action: 'dag:trigger', environment, dagId, runId, mutates: true,
+        action: 'dag:trigger', environment, dagId, runId: null, createsRunId: runId, mutates: true,
         input: { conf, logicalDate: input.logicalDate ?? null, note: input.note ?? null, reason: input.reason ?? null },
         context: { conf, ...(input.reason ? { reason: input.reason } : {}) },
         perform: (orchestrator, req) => orchestrator.triggerRun(dagId, {

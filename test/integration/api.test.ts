@@ -103,6 +103,7 @@ forEachEngine((engine) => {
     assert.ok(requestId)
     const request = (await call('GET', `/api/v1/requests/${requestId}`, bob)).json()
     assert.equal(request.state, 'denied')
+    assert.equal(request.runId, null, 'a denied trigger names no run')
     assert.equal(request.decision.decision, 'deny')
     assert.deepEqual(request.principal.groups, ['analysts'])
     const events = await app.audit.query({ requestId, limit: 10 })

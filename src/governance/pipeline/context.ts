@@ -24,6 +24,8 @@ export interface GovernedCall<T> {
   dag: CatalogDagsTable | null
   /** The target run (rerun, run reads), when there is one. */
   runId: string | null
+  /** The id of the run this call will create (trigger): recorded once the call is dispatched, never on a denial. */
+  createsRunId?: string
   /** The caller's input, recorded with the request. Never holds a secret. */
   input: Record<string, unknown>
   /** Policy context beyond time: conf keys, reason. */

@@ -9,6 +9,7 @@ import { isoNow, type PipelineContext } from './context.ts'
  */
 export async function dispatch<T>(ctx: PipelineContext<T>): Promise<void> {
   const { call, deps, request } = ctx
+  if (call.createsRunId) request.run_id = call.createsRunId
   if (call.mutates) {
     request.state = 'dispatching'
     request.updated_at = isoNow(deps.clock)
