@@ -304,7 +304,7 @@ export async function requestDevToken(options: RequestDevTokenOptions): Promise<
   let tokenEndpoint: string
   let response: Response
   try {
-    const discovery = await fetchImpl(`${options.issuer.replace(/\/+$/, '')}/.well-known/openid-configuration`, { signal: AbortSignal.timeout(5000) })
+    const discovery = await fetchImpl(`${options.issuer.replace(/\/+$/, '')}/.well-known/openid-configuration`, { signal: AbortSignal.timeout(15_000) })
     const meta = await discovery.json() as { token_endpoint?: unknown }
     if (!discovery.ok || typeof meta.token_endpoint !== 'string') throw new Error(`discovery answered HTTP ${discovery.status}`)
     tokenEndpoint = meta.token_endpoint
@@ -312,7 +312,7 @@ export async function requestDevToken(options: RequestDevTokenOptions): Promise<
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
       body: new URLSearchParams({ grant_type: DEV_USER_GRANT_TYPE, client_id: DEV_TOKEN_CLIENT_ID, username: options.username, audience: options.audience }),
-      signal: AbortSignal.timeout(5000),
+      signal: AbortSignal.timeout(15_000),
     })
   } catch (error) {
     throw new ConductorError('issuer_unavailable', `development issuer ${options.issuer} cannot be reached`, { cause: error, details: { issuer: options.issuer } })
