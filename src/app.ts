@@ -3,16 +3,16 @@ import { pino, type Logger } from 'pino'
 import { buildServer, createAuthenticator, type ConductorServer } from './api/index.ts'
 import { createAuditLog, type AuditLog, type AuditTables } from './audit/index.ts'
 import type { Config, IdentityConfig } from './config/index.ts'
-import { randomIds, systemClock, type Clock, type IdGenerator } from './core/index.ts'
+import { ConductorError, randomIds, systemClock, type Clock, type IdGenerator } from './core/index.ts'
 import { createGovernance, type Governance, type GovernanceTables } from './governance/index.ts'
-import { createTokenVerifier, startDevIssuer, type DevIssuer } from './identity/index.ts'
+import { createOidcLogin, createSessionStore, createTokenVerifier, startDevIssuer, type DevIssuer, type IdentityTables, type OidcLogin, type SessionStore } from './identity/index.ts'
 import { createOrchestrator, type Orchestrator } from './orchestrators/index.ts'
 import { createPolicyEngine, type PolicyEngine } from './policy/index.ts'
 import { createSecrets, redactionPaths } from './secrets/index.ts'
 import { migrateToLatest, openDatabase, redactUrl, type Database } from './store/index.ts'
 
 /** Every table of Conductor. */
-export interface AppTables extends AuditTables, GovernanceTables {}
+export interface AppTables extends AuditTables, GovernanceTables, IdentityTables {}
 
 /** The name the built-in development issuer gets in `identity.issuers`. */
 export const DEV_ISSUER_NAME = 'dev'
@@ -29,6 +29,8 @@ export interface App {
   devIssuer: DevIssuer | null
   /** The identity settings in force (config plus the development issuer). */
   identity: IdentityConfig
+  /** Browser sessions, when a sign-in issuer is configured. */
+  sessions: SessionStore | null
   logger: Logger
   /** Starts listening; resolves with the base URL. */
   listen(): Promise<string>
@@ -44,7 +46,11 @@ export interface AppOptions {
   version?: string
   /** Starts catalog syncing in the background (default true). */
   backgroundSync?: boolean
+  /** The built web console to serve; default `web/dist` of this checkout. */
+  webRoot?: string | null
 }
+
+const DEFAULT_WEB_ROOT = new URL('../web/dist', import.meta.url).pathname
 
 /** Creates a pino logger that never writes secrets or tokens. */
 export function createLogger(level: string): Logger {
@@ -100,17 +106,46 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     if (options.backgroundSync !== false) governance.catalog.start(config.catalog.syncIntervalSeconds)
     cleanup.push(() => governance.catalog.stop())
 
-    const authenticator = createAuthenticator({ verifier, identity, audit, clock, onPrincipal: (p) => governance.recordPrincipal(p) })
+    const publicUrl = config.server.publicUrl!
+    const loginIssuer = signInIssuer(config, identity, devIssuer)
+    const resource = config.identity.login.resource ?? (devIssuer && loginIssuer === devIssuer.issuer ? devIssuer.resource : null)
+    const webClientSecret = config.identity.login.webClientSecret ? await secrets.get(config.identity.login.webClientSecret) : undefined
+    const login: OidcLogin | null = loginIssuer
+      ? createOidcLogin({
+        issuer: loginIssuer, clientId: config.identity.login.webClientId, redirectUri: new URL('/auth/callback', publicUrl).href,
+        scopes: config.identity.login.scopes, resource, clock, ...(webClientSecret ? { clientSecret: webClientSecret } : {}),
+      })
+      : null
+    const sessions = loginIssuer
+      ? createSessionStore({
+        db: db as unknown as Kysely<IdentityTables>, clock, config: config.sessions, login,
+        toPrincipal: (token) => authenticator.principalFromToken(token),
+        onEvent: async (event) => {
+          await audit.append({ type: event.type, principal: event.principal.id, principalType: event.principal.type, data: { session: event.sessionId, ...(event.reason ? { reason: event.reason } : {}) } })
+        },
+      })
+      : null
+    const authenticator = createAuthenticator({
+      verifier, identity, audit, clock, sessions, cookieName: config.sessions.cookieName, onPrincipal: (p) => governance.recordPrincipal(p),
+    })
     const server = await buildServer({
       logger, authenticator, governance, audit,
       ready: async () => { await db.selectFrom('requests').select('id').limit(1).execute() },
       bodyLimitBytes: config.server.bodyLimitBytes, trustProxy: config.server.trustProxy, version: options.version ?? '0.1.0',
+      webRoot: options.webRoot === undefined ? DEFAULT_WEB_ROOT : options.webRoot,
+      auth: {
+        login, sessions, publicUrl, cookieName: config.sessions.cookieName, absoluteTimeoutHours: config.sessions.absoluteTimeoutHours,
+        cliConfig: {
+          issuer: loginIssuer, cliClientId: config.identity.login.cliClientId, webClientId: config.identity.login.webClientId,
+          audience: config.identity.audience, resource, scopes: config.identity.login.scopes,
+        },
+      },
     })
     cleanup.push(() => server.close())
 
     logger.info({ database: redactUrl(config.database.url), environments: config.environments.map((e) => e.name), devIssuer: devIssuer?.issuer ?? null, policyVersion: policy.current().version }, 'conductor ready')
     return {
-      config, server, database, audit, policy, governance, devIssuer, identity, logger,
+      config, server, database, audit, policy, governance, devIssuer, identity, sessions, logger,
       async listen() {
         return server.listen({ host: config.server.host, port: config.server.port })
       },
@@ -120,6 +155,17 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     await closeAll()
     throw error
   }
+}
+
+/** The issuer URL people sign in with: `identity.login.issuer` by name, else the development issuer, else the first issuer. */
+function signInIssuer(config: Config, identity: IdentityConfig, devIssuer: DevIssuer | null): string | null {
+  const named = config.identity.login.issuer
+  if (named) {
+    const issuer = identity.issuers.find((i) => i.name === named)
+    if (!issuer) throw new ConductorError('config_invalid', `identity.login.issuer: no issuer named "${named}"`, { details: { path: 'identity.login.issuer' } })
+    return issuer.issuer
+  }
+  return devIssuer?.issuer ?? identity.issuers[0]?.issuer ?? null
 }
 
 /** Re-reads policy files every `seconds`, auditing each new version and each refused reload once. */

@@ -2,22 +2,33 @@ import type { FastifyRequest } from 'fastify'
 import type { AuditLog } from '../audit/index.ts'
 import type { IdentityConfig } from '../config/index.ts'
 import { ConductorError, isConductorError, type Clock } from '../core/index.ts'
-import { resolvePrincipal, type Principal, type TokenVerifier } from '../identity/index.ts'
+import { resolvePrincipal, type Principal, type Session, type SessionStore, type TokenVerifier } from '../identity/index.ts'
 
-/** Turns a request's bearer token into a principal, auditing every failure. */
+/** Who is calling, and through which door. */
+export interface Caller {
+  principal: Principal
+  /** The browser session, when the call came with the session cookie rather than a bearer token. */
+  session: Session | null
+}
+
+/** Turns a request's bearer token or session cookie into a caller, auditing every failure. */
 export interface Authenticator {
-  /** The principal behind the request's `Authorization: Bearer` token; throws a `token_*` error otherwise. */
-  authenticate(request: FastifyRequest): Promise<Principal>
+  /** The caller behind the request: `Authorization: Bearer` first, else the session cookie. Throws `token_*` / `session_*` errors. */
+  authenticate(request: FastifyRequest): Promise<Caller>
+  /** Verifies an access token and resolves its principal (used at sign-in and session re-validation). */
+  principalFromToken(token: string): Promise<Principal>
 }
 
 const RECORD_EVERY_MS = 60_000
 
-/** Creates the authenticator over the token verifier. `onPrincipal` runs when a principal is first seen, changes, or once a minute. */
+/** Creates the authenticator. `onPrincipal` runs when a principal is first seen, changes, or once a minute. */
 export function createAuthenticator(deps: {
   verifier: Pick<TokenVerifier, 'verify'>
   identity: IdentityConfig
   audit: Pick<AuditLog, 'append'>
   clock: Clock
+  sessions: SessionStore | null
+  cookieName: string
   onPrincipal: (principal: Principal) => Promise<void>
 }): Authenticator {
   const lastRecorded = new Map<string, { key: string; at: number }>()
@@ -33,17 +44,29 @@ export function createAuthenticator(deps: {
     lastRecorded.set(id, { key, at: now })
   }
 
+  async function principalFromToken(token: string): Promise<Principal> {
+    return resolvePrincipal(await deps.verifier.verify(token), deps.identity)
+  }
+
   return {
+    principalFromToken,
     async authenticate(request) {
       try {
         const header = request.headers.authorization
-        if (!header) throw new ConductorError('token_missing', 'an Authorization: Bearer token is required')
-        const match = /^Bearer[ ]+(\S+)\s*$/i.exec(header)
-        if (!match) throw new ConductorError('token_malformed', 'the Authorization header must be "Bearer <token>"')
-        const token = await deps.verifier.verify(match[1]!)
-        const principal = resolvePrincipal(token, deps.identity)
-        await remember(principal)
-        return principal
+        const cookie = request.cookies?.[deps.cookieName]
+        let caller: Caller
+        if (header) {
+          const match = /^Bearer[ ]+(\S+)\s*$/i.exec(header)
+          if (!match) throw new ConductorError('token_malformed', 'the Authorization header must be "Bearer <token>"')
+          caller = { principal: await principalFromToken(match[1]!), session: null }
+        } else if (cookie && deps.sessions) {
+          const session = await deps.sessions.authenticate(cookie)
+          caller = { principal: session.principal, session }
+        } else {
+          throw new ConductorError('token_missing', 'an Authorization: Bearer token or a signed-in session is required')
+        }
+        await remember(caller.principal)
+        return caller
       } catch (error) {
         const code = isConductorError(error) ? error.code : 'internal'
         await deps.audit.append({

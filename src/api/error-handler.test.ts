@@ -13,9 +13,9 @@ test('every error code has an HTTP status and a line in docs/errors.md with that
   }
 })
 
-test('client errors are 4xx and only token problems are 401', () => {
+test('client errors are 4xx and only token and session problems are 401', () => {
   for (const code of ERROR_CODES) {
-    if (STATUS_BY_CODE[code] === 401) assert.match(code, /^(token_|principal_unknown)/, code)
+    if (STATUS_BY_CODE[code] === 401) assert.match(code, /^(token_|session_|principal_unknown)/, code)
   }
   assert.equal(STATUS_BY_CODE.policy_denied, 403)
   assert.equal(STATUS_BY_CODE.orchestrator_unavailable, 503)

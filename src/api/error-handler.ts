@@ -22,6 +22,11 @@ export const STATUS_BY_CODE: Readonly<Record<ErrorCode, number>> = {
   token_invalid_claims: 401,
   issuer_unavailable: 503,
   principal_unknown: 401,
+  session_invalid: 401,
+  session_expired: 401,
+  session_revoked: 401,
+  csrf_invalid: 403,
+  login_failed: 400,
   policy_invalid: 400,
   policy_denied: 403,
   policy_evaluation_failed: 500,
@@ -67,7 +72,7 @@ export function handleError(error: FastifyError, request: FastifyRequest, reply:
     const status = STATUS_BY_CODE[error.code] ?? 500
     if (status >= 500) request.log.error({ err: error, code: error.code }, 'request failed')
     else request.log.info({ code: error.code }, error.message)
-    if (status === 401) reply.header('www-authenticate', error.code === 'token_missing' ? 'Bearer realm="conductor"' : `Bearer realm="conductor", error="invalid_token"`)
+    if (status === 401 && error.code.startsWith('token_')) reply.header('www-authenticate', error.code === 'token_missing' ? 'Bearer realm="conductor"' : `Bearer realm="conductor", error="invalid_token"`)
     const exposed = status < 500 || status === 503 || status === 502
     return reply.code(status).send({
       error: {

@@ -1,4 +1,8 @@
 import { randomUUID } from 'node:crypto'
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
+import fastifyCookie from '@fastify/cookie'
+import fastifyStatic from '@fastify/static'
 import fastifySwagger from '@fastify/swagger'
 import Fastify, { type FastifyRequest } from 'fastify'
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod'
@@ -7,7 +11,8 @@ import type { AuditLog } from '../audit/index.ts'
 import { ConductorError } from '../core/index.ts'
 import type { Governance } from '../governance/index.ts'
 import type { Principal } from '../identity/index.ts'
-import type { Authenticator } from './authenticate.ts'
+import type { Authenticator, Caller } from './authenticate.ts'
+import { authRoutes, headerValue, type AuthRoutesDeps } from './routes/auth.routes.ts'
 import { handleError } from './error-handler.ts'
 import { auditRoutes } from './routes/audit.routes.ts'
 import { governanceRoutes } from './routes/governance.routes.ts'
@@ -23,7 +28,13 @@ export interface ServerDeps {
   bodyLimitBytes: number
   trustProxy: boolean
   version: string
+  /** Sign-in routes; see {@link AuthRoutesDeps}. */
+  auth: Omit<AuthRoutesDeps, 'authenticator' | 'audit'>
+  /** The built web console (web/dist), served at / when it exists. */
+  webRoot: string | null
 }
+
+const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
 
 const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/
 
@@ -41,13 +52,32 @@ export async function buildServer(deps: ServerDeps) {
   app.setValidatorCompiler(validatorCompiler)
   app.setSerializerCompiler(serializerCompiler)
   app.setErrorHandler(handleError)
+  const webIndex = deps.webRoot && existsSync(join(deps.webRoot, 'index.html')) ? deps.webRoot : null
   app.setNotFoundHandler((request, reply) => {
-    reply.code(404).send({ error: { code: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0]}`, requestId: String(request.id) } })
+    const path = request.url.split('?')[0]!
+    const isApi = /^\/(api|auth|openapi\.json|healthz|readyz)(\/|$)/.test(path)
+    if (webIndex && request.method === 'GET' && !isApi && !/\.[a-z0-9]+$/i.test(path)) {
+      return reply.header('cache-control', 'no-cache').sendFile('index.html')
+    }
+    return reply.code(404).send({ error: { code: 'not_found', message: `no route ${request.method} ${path}`, requestId: String(request.id) } })
   })
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', String(request.id))
-    reply.header('cache-control', 'no-store')
+    if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store')
+    reply.header('x-content-type-options', 'nosniff')
+    reply.header('referrer-policy', 'same-origin')
+    reply.header('x-frame-options', 'DENY')
   })
+  await app.register(fastifyCookie)
+  if (webIndex) {
+    await app.register(fastifyStatic, { root: webIndex, prefix: '/', wildcard: true, index: ['index.html'], cacheControl: false })
+    app.addHook('onSend', async (request, reply) => {
+      if (request.url.startsWith('/assets/')) reply.header('cache-control', 'public, max-age=31536000, immutable')
+      if (String(reply.getHeader('content-type') ?? '').startsWith('text/html')) {
+        reply.header('content-security-policy', "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'")
+      }
+    })
+  }
 
   await app.register(fastifySwagger, {
     openapi: {
@@ -70,18 +100,28 @@ export async function buildServer(deps: ServerDeps) {
     }
   })
 
-  const principals = new WeakMap<FastifyRequest, Principal>()
+  await app.register(authRoutes({ ...deps.auth, authenticator: deps.authenticator, audit: deps.audit }), { prefix: '/auth' })
+
+  const callers = new WeakMap<FastifyRequest, Caller>()
   const who = (request: FastifyRequest): Principal => {
-    const principal = principals.get(request)
-    if (!principal) throw new ConductorError('token_missing', 'not authenticated')
-    return principal
+    const caller = callers.get(request)
+    if (!caller) throw new ConductorError('token_missing', 'not authenticated')
+    return caller.principal
   }
+  const publicOrigin = new URL(deps.auth.publicUrl).origin
 
   await app.register(async (api) => {
     api.addHook('onRequest', async (request) => {
-      const principal = await deps.authenticator.authenticate(request)
-      principals.set(request, principal)
-      request.log = request.log.child({ principal: `${principal.type}:${principal.id}` })
+      const caller = await deps.authenticator.authenticate(request)
+      if (caller.session && UNSAFE_METHODS.has(request.method)) {
+        const origin = headerValue(request.headers.origin)
+        if ((origin && origin !== publicOrigin) || !deps.auth.sessions?.checkCsrf(caller.session, headerValue(request.headers['x-csrf-token']))) {
+          await deps.audit.append({ type: 'auth.csrf_refused', principal: caller.principal.id, principalType: caller.principal.type, data: { method: request.method, route: request.url.split('?')[0], origin: origin ?? null, httpRequestId: String(request.id) } })
+          throw new ConductorError('csrf_invalid', 'a state-changing request with the session cookie needs the x-csrf-token header from /auth/session, from the console\'s own origin')
+        }
+      }
+      callers.set(request, caller)
+      request.log = request.log.child({ principal: `${caller.principal.type}:${caller.principal.id}` })
     })
     await api.register(governanceRoutes({ governance: deps.governance, who }))
     await api.register(auditRoutes({ audit: deps.audit, governance: deps.governance, who }))

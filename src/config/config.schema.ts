@@ -69,6 +69,23 @@ const devIssuerSchema = z.strictObject({
   users: z.array(devUserSchema).default([]),
 }).describe('A built-in development OIDC issuer with demo users. Never enable it in production.')
 
+const loginSchema = z.strictObject({
+  issuer: name.optional().describe('The issuer (by name) people sign in with, in the console and the CLI; default: the development issuer when enabled, else the first issuer.'),
+  webClientId: z.string().default('conductor-web').describe('OAuth client of the web console (authorization code + PKCE).'),
+  webClientSecret: secretRefSchema.optional().describe('For a confidential web client; a public client with PKCE needs none.'),
+  cliClientId: z.string().default('conductor-cli').describe('OAuth client of the CLI (device authorization grant, or loopback redirect).'),
+  scopes: z.array(z.string()).default(['openid', 'profile', 'email', 'offline_access']),
+  resource: z.string().optional().describe('RFC 8707 resource indicator to request access tokens for Conductor with, when the IdP needs one.'),
+}).describe('How people sign in to the web console and the CLI.')
+
+const sessionsSchema = z.strictObject({
+  cookieName: z.string().regex(/^[A-Za-z0-9_-]+$/).default('conductor_session'),
+  idleTimeoutMinutes: z.number().int().min(1).max(24 * 60).default(30),
+  absoluteTimeoutHours: z.number().int().min(1).max(24 * 30).default(12),
+  revalidateSeconds: z.number().int().min(0).max(86_400).default(60)
+    .describe('How often a session re-checks the user with the IdP (refresh grant); 0 checks on every request.'),
+}).describe('Web console sessions, kept server-side in the database.')
+
 const identitySchema = z.strictObject({
   audience: z.string().default('conductor'),
   clockSkewSeconds: z.number().int().min(0).max(300).default(30),
@@ -79,6 +96,7 @@ const identitySchema = z.strictObject({
   issuers: z.array(issuerSchema).default([]),
   groupMappings: z.array(groupMappingSchema).default([]),
   devIssuer: devIssuerSchema.prefault({}),
+  login: loginSchema.prefault({}),
 })
 
 const policySchema = z.strictObject({
@@ -131,6 +149,7 @@ export const configSchema = z.strictObject({
   catalog: catalogSchema.prefault({}),
   governance: governanceSchema.prefault({}),
   logging: loggingSchema.prefault({}),
+  sessions: sessionsSchema.prefault({}),
 }).superRefine((config, ctx) => {
   const providers = new Set(config.secrets.providers.map((p) => p.name))
   config.environments.forEach((env, i) => {
@@ -156,3 +175,5 @@ export type GroupMappingConfig = Config['identity']['groupMappings'][number]
 export type DevIssuerConfig = Config['identity']['devIssuer']
 export type SecretRef = z.output<typeof secretRefSchema>
 export type SecretProviderConfig = Config['secrets']['providers'][number]
+export type LoginConfig = Config['identity']['login']
+export type SessionsConfig = Config['sessions']

@@ -28,6 +28,11 @@ export const ERROR_CODES = [
   'token_invalid_claims',
   'issuer_unavailable',
   'principal_unknown',
+  'session_invalid',
+  'session_expired',
+  'session_revoked',
+  'csrf_invalid',
+  'login_failed',
   // policy
   'policy_invalid',
   'policy_denied',

@@ -47,6 +47,11 @@ export interface DevIssuer {
   resource: string
   /** Mints an access token for a demo user over HTTP, as {@link requestDevToken} does. */
   tokenFor(username: string): Promise<string>
+  /**
+   * Changes a demo user as an IdP administrator would: new groups show in the next tokens, and a disabled
+   * user can neither sign in nor renew tokens (refresh grants fail).
+   */
+  setUser(username: string, change: { groups?: string[]; enabled?: boolean }): void
   /** Stops the server and drops every connection. */
   close(): Promise<void>
 }
@@ -67,6 +72,7 @@ export interface DevIssuer {
 export async function startDevIssuer(options: DevIssuerOptions): Promise<DevIssuer> {
   const { config, audience } = options
   const users = new Map(config.users.map((user) => [user.username, user]))
+  const disabled = new Set<string>()
   const server = createServer()
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
@@ -90,7 +96,7 @@ export async function startDevIssuer(options: DevIssuerOptions): Promise<DevIssu
 
   const account = (username: string): Account | undefined => {
     const user = users.get(username)
-    if (user === undefined) return undefined
+    if (user === undefined || disabled.has(username)) return undefined
     return {
       accountId: user.username,
       claims: () => ({ sub: user.username, ...profileClaims(user) }),
@@ -167,6 +173,8 @@ export async function startDevIssuer(options: DevIssuerOptions): Promise<DevIssu
       return grant
     },
     clientBasedCORS: (_ctx, origin) => webOrigins.has(origin),
+    // First-party clients always get a refresh token, so Conductor can re-check the user with the issuer.
+    issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed('refresh_token'),
     ttl: {
       AccessToken: accessTokenTTL,
       AuthorizationCode: 60,
@@ -191,8 +199,8 @@ export async function startDevIssuer(options: DevIssuerOptions): Promise<DevIssu
       throw new oidcErrors.InvalidTarget(`this issuer only issues tokens for audience "${audience}"`)
     }
     const user = users.get(username)
-    if (user === undefined) {
-      throw new oidcErrors.CustomOIDCProviderError('invalid_grant', `unknown demo user "${username}"`)
+    if (user === undefined || disabled.has(username)) {
+      throw new oidcErrors.CustomOIDCProviderError('invalid_grant', `unknown or disabled demo user "${username}"`)
     }
     const grant = new provider.Grant({ clientId: client.clientId, accountId: user.username })
     grant.addResourceScope(resource, RESOURCE_SCOPE)
@@ -212,7 +220,7 @@ export async function startDevIssuer(options: DevIssuerOptions): Promise<DevIssu
   const callback = provider.callback()
   server.on('request', (req, res) => {
     if (req.method === 'POST' && /^\/interaction\/[^/]+$/.test(new URL(req.url ?? '/', issuer).pathname)) {
-      submitLogin(provider, users, req, res).catch((error: unknown) => {
+      submitLogin(provider, users, disabled, req, res).catch((error: unknown) => {
         if (!res.headersSent) { res.statusCode = 400; res.setHeader('content-type', 'text/plain; charset=utf-8') }
         res.end(`sign-in failed: ${error instanceof Error ? error.message : 'unknown error'}`)
       })
@@ -226,6 +234,13 @@ export async function startDevIssuer(options: DevIssuerOptions): Promise<DevIssu
     issuer,
     resource,
     tokenFor: (username) => requestDevToken({ issuer, username, audience }),
+    setUser(username, change) {
+      const user = users.get(username)
+      if (user === undefined) throw new ConductorError('not_found', `no demo user "${username}"`)
+      if (change.groups) users.set(username, { ...user, groups: [...change.groups] })
+      if (change.enabled === false) disabled.add(username)
+      if (change.enabled === true) disabled.delete(username)
+    },
     close() {
       closed ??= new Promise<void>((resolve) => {
         server.close(() => resolve())
@@ -240,7 +255,7 @@ export async function startDevIssuer(options: DevIssuerOptions): Promise<DevIssu
  * The development login form's submit: only a demo user with the password equal to the username
  * may sign in. (oidc-provider's own development form accepts any login.)
  */
-async function submitLogin(provider: Provider, users: Map<string, unknown>, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function submitLogin(provider: Provider, users: Map<string, unknown>, disabled: Set<string>, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const chunks: Buffer[] = []
   let size = 0
   for await (const chunk of req) {
@@ -252,7 +267,7 @@ async function submitLogin(provider: Provider, users: Map<string, unknown>, req:
   const interaction = await provider.interactionDetails(req, res)
   if (form.get('prompt') !== 'login' || interaction.prompt.name !== 'login') throw new Error('unexpected prompt')
   const login = form.get('login') ?? ''
-  if (!users.has(login) || form.get('password') !== login) {
+  if (!users.has(login) || disabled.has(login) || form.get('password') !== login) {
     res.statusCode = 401
     res.setHeader('content-type', 'text/html; charset=utf-8')
     res.end(`<!DOCTYPE html><title>Sign-in failed</title><p>Unknown demo user or wrong password (development issuer: the password is the username).</p><p><a href="/interaction/${encodeURIComponent(interaction.uid)}">Try again</a></p>`)

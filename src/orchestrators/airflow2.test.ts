@@ -117,4 +117,37 @@ describe('Airflow 2 orchestrator (MockAgent)', () => {
     assert.deepEqual(clearBody, { dry_run: false, dag_run_id: 'r1', only_failed: true, reset_dag_runs: true })
     assert.deepEqual(await o.getTaskLog('etl', 'r1', 'load', { tryNumber: 3 }), { tryNumber: 3, lines: ['line one', 'line two'], continuationToken: null })
   })
+  it('reads the Python-repr log content of Airflow 2 as lines and keeps the continuation token', async () => {
+    // What Airflow 2.11 really answers for Accept: application/json: str() of [(host, message)].
+    const content = String.raw`[('worker-1', ' INFO - ::group::Log message source details\n*** Found local files:\n[2026-11-24T01:49:28.013+0000] {taskinstance.py:2632} INFO - it\'s "quoted"\tand caf\xe9 \u2713\nRuntimeError: failing on purpose\n'), ('worker-2', 'second host\n')]`
+    agent.get(ORIGIN).intercept({ path: '/api/v1/dags/etl/dagRuns/r1/taskInstances/load/logs/1', method: 'GET' })
+      .reply(200, { content, continuation_token: 'tok-1' }, JSON_HEADERS)
+    const log = await orchestrator().getTaskLog('etl', 'r1', 'load', { tryNumber: 1 })
+    assert.deepEqual(log, {
+      tryNumber: 1,
+      lines: [
+        ' INFO - ::group::Log message source details',
+        '*** Found local files:',
+        '[2026-11-24T01:49:28.013+0000] {taskinstance.py:2632} INFO - it\'s "quoted"\tand café ✓',
+        'RuntimeError: failing on purpose',
+        '',
+        'second host',
+      ],
+      continuationToken: 'tok-1',
+    })
+  })
+
+  it('reports health without a detail when Airflow 2 lists components it does not run with status null', async () => {
+    const pool = agent.get(ORIGIN)
+    const health = (scheduler: string) => ({
+      metadatabase: { status: 'healthy' }, scheduler: { status: scheduler, latest_scheduler_heartbeat: '2026-11-24T01:48:57+00:00' },
+      triggerer: { status: null, latest_triggerer_heartbeat: null }, dag_processor: { status: null, latest_dag_processor_heartbeat: null },
+    })
+    pool.intercept({ path: '/api/v1/health', method: 'GET' }).reply(200, health('healthy'), JSON_HEADERS)
+    pool.intercept({ path: '/api/v1/health', method: 'GET' }).reply(200, health('unhealthy'), JSON_HEADERS)
+    pool.intercept({ path: '/api/v1/version', method: 'GET' }).reply(200, { version: '2.11.2', git_version: '' }, JSON_HEADERS).times(2)
+    const o = orchestrator()
+    assert.deepEqual(await o.health(), { reachable: true, version: '2.11.2' })
+    assert.deepEqual(await o.health(), { reachable: true, version: '2.11.2', detail: 'scheduler: unhealthy' })
+  })
 })

@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs'
+import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pino } from 'pino'
@@ -13,6 +14,15 @@ export const TEST_USERS = [
   { username: 'bob', name: 'Bob Example', email: 'bob@example.com', groups: ['analysts'] },
   { username: 'carol', name: 'Carol Example', email: 'carol@example.com', groups: ['auditors'] },
 ]
+
+/** A TCP port free on loopback right now (for a server whose public URL must be known before it listens). */
+export async function freePort(): Promise<number> {
+  const server = createServer()
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as { port: number }
+  await new Promise((resolve) => server.close(resolve))
+  return port
+}
 
 /** One environment for a test app: an Airflow URL and the credentials to write into the secrets folder. */
 export interface TestEnvironment {
@@ -35,6 +45,8 @@ export async function startTestApp(options: {
   policyFolder?: string
   extraConfig?: Record<string, unknown>
   app?: AppOptions
+  /** Listen on this port (see {@link freePort}) with a matching public URL, so browser sign-in redirects work. */
+  port?: number
 }): Promise<App & { dir: string; tokenFor(username: string): Promise<string> }> {
   const dir = mkdtempSync(join(tmpdir(), 'conductor-app-'))
   const { writeFileSync, mkdirSync } = await import('node:fs')
@@ -43,7 +55,7 @@ export async function startTestApp(options: {
     writeFileSync(join(dir, 'secrets', `airflow-${env.name}`), JSON.stringify({ username: env.username ?? 'conductor', password: env.password ?? 'unused' }))
   }
   const config = parseConfig({
-    server: { host: '127.0.0.1', port: 0 },
+    server: { host: '127.0.0.1', port: options.port ?? 0, ...(options.port ? { publicUrl: `http://127.0.0.1:${options.port}` } : {}) },
     database: { url: options.databaseUrl },
     identity: { audience: 'conductor', devIssuer: { enabled: true, host: '127.0.0.1', port: 0, users: TEST_USERS } },
     policy: { folder: options.policyFolder ?? join(root, 'policies'), reloadIntervalSeconds: 0 },

@@ -1,6 +1,7 @@
 import type { Migration } from 'kysely/migration'
 import * as m0001 from './0001-audit.ts'
 import * as m0002 from './0002-governance.ts'
+import * as m0003 from './0003-sessions.ts'
 
 /**
  * Every migration, by name, in the order they apply (names sort lexically). Add a migration by adding its file
@@ -10,4 +11,5 @@ import * as m0002 from './0002-governance.ts'
 export const migrations: Record<string, Migration> = {
   '0001-audit': m0001,
   '0002-governance': m0002,
+  '0003-sessions': m0003,
 }
