@@ -90,7 +90,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     cleanup.push(() => policy.close())
     await audit.append({ type: 'config.loaded', data: configSummary(config, identity) })
     await audit.append({ type: 'policy.loaded', data: { ...policy.current() } })
-    const policyTimer = watchPolicies(policy, audit, logger, config.policy.reloadIntervalSeconds)
+    const policyStatus: PolicyStatus = { lastReloadError: null }
+    const policyTimer = watchPolicies(policy, audit, logger, config.policy.reloadIntervalSeconds, policyStatus)
     cleanup.push(() => clearInterval(policyTimer))
 
     const secrets = createSecrets({ providers: config.secrets.providers })
@@ -102,6 +103,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     const governance = createGovernance({
       db: db as unknown as Kysely<GovernanceTables>, policy, audit, environments: config.environments, orchestrators,
       clock, ids, logger, maxConfBytes: config.governance.maxConfBytes,
+      policyGroups: () => [...new Set(policy.policies().flatMap((p) => [...p.text.matchAll(/Group::"([^"\\]+)"/g)].map((m) => m[1]!)))],
     })
     if (options.backgroundSync !== false) governance.catalog.start(config.catalog.syncIntervalSeconds)
     cleanup.push(() => governance.catalog.stop())
@@ -133,6 +135,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       ready: async () => { await db.selectFrom('requests').select('id').limit(1).execute() },
       bodyLimitBytes: config.server.bodyLimitBytes, trustProxy: config.server.trustProxy, version: options.version ?? '0.1.0',
       webRoot: options.webRoot === undefined ? DEFAULT_WEB_ROOT : options.webRoot,
+      policy, lastPolicyReloadError: () => policyStatus.lastReloadError,
       auth: {
         login, sessions, publicUrl, cookieName: config.sessions.cookieName, absoluteTimeoutHours: config.sessions.absoluteTimeoutHours,
         cliConfig: {
@@ -169,7 +172,9 @@ function signInIssuer(config: Config, identity: IdentityConfig, devIssuer: DevIs
 }
 
 /** Re-reads policy files every `seconds`, auditing each new version and each refused reload once. */
-function watchPolicies(policy: PolicyEngine, audit: AuditLog, logger: Logger, seconds: number): NodeJS.Timeout | undefined {
+interface PolicyStatus { lastReloadError: unknown }
+
+function watchPolicies(policy: PolicyEngine, audit: AuditLog, logger: Logger, seconds: number, status: PolicyStatus): NodeJS.Timeout | undefined {
   if (seconds <= 0) return undefined
   let lastFailure = ''
   let busy = false
@@ -181,11 +186,13 @@ function watchPolicies(policy: PolicyEngine, audit: AuditLog, logger: Logger, se
       const result = await policy.reload()
       if (result.ok) {
         lastFailure = ''
+        status.lastReloadError = null
         if (policy.current().hash !== before) {
           logger.info({ version: policy.current().version }, 'policies reloaded')
           await audit.append({ type: 'policy.loaded', data: { ...policy.current() } })
         }
       } else {
+        status.lastReloadError = result.error
         const failure = JSON.stringify(result.error)
         if (failure !== lastFailure) {
           lastFailure = failure

@@ -16,6 +16,8 @@ import { authRoutes, headerValue, type AuthRoutesDeps } from './routes/auth.rout
 import { handleError } from './error-handler.ts'
 import { auditRoutes } from './routes/audit.routes.ts'
 import { governanceRoutes } from './routes/governance.routes.ts'
+import { policyRoutes } from './routes/policy.routes.ts'
+import type { PolicyEngine } from '../policy/index.ts'
 
 /** What the HTTP face needs from the domains. */
 export interface ServerDeps {
@@ -32,6 +34,9 @@ export interface ServerDeps {
   auth: Omit<AuthRoutesDeps, 'authenticator' | 'audit'>
   /** The built web console (web/dist), served at / when it exists. */
   webRoot: string | null
+  policy: Pick<PolicyEngine, 'current' | 'policies'>
+  /** The last refused policy reload, if the current files do not load. */
+  lastPolicyReloadError: () => unknown
 }
 
 const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
@@ -125,6 +130,7 @@ export async function buildServer(deps: ServerDeps) {
     })
     await api.register(governanceRoutes({ governance: deps.governance, who }))
     await api.register(auditRoutes({ audit: deps.audit, governance: deps.governance, who }))
+    await api.register(policyRoutes({ policy: deps.policy, lastReloadError: deps.lastPolicyReloadError }))
   }, { prefix: '/api/v1' })
 
   return app

@@ -10,13 +10,22 @@ import { createCatalog, type Catalog } from './catalog.ts'
 import { findCatalogDag, listCatalogDags } from './catalog.repository.ts'
 import type { CatalogDagsTable, EnvironmentStatusTable, GovernanceTables, RequestsTable } from './governance.tables.ts'
 import { isoNow, runPipeline, type GovernedCall } from './pipeline/index.ts'
-import { findPrincipal, recordPrincipal } from './principals.repository.ts'
+import { findPrincipal, listPrincipals, recordPrincipal } from './principals.repository.ts'
 import { findRequest, findTriggersOfRuns, listRequests } from './requests.repository.ts'
 import { authorizationRequest } from './targets.ts'
-import { dagView, requestView, type DagView, type RequestView, type RunView, type StartedBy } from './views.ts'
+import { dagView, requestView, type AccessView, type DagView, type Permission, type RequestView, type RunView, type StartedBy } from './views.ts'
 
 /** The prefix of every Airflow run id Conductor creates: `conductor__<request id>`. */
 export const RUN_ID_PREFIX = 'conductor__'
+
+/** The actions a DAG listing reports for its caller. */
+export const DAG_ACTIONS = ['dag:read', 'dag:trigger', 'dag:rerun', 'dag:pause'] as const
+
+/** The actions "who can run this" reports. */
+const ACCESS_ACTIONS: Action[] = ['dag:read', 'dag:trigger', 'dag:rerun', 'dag:pause', 'run:read', 'run:logs']
+
+/** The id of the stand-in principal that asks what membership of one group allows. */
+const GROUP_PROBE_ID = '__conductor_group_probe__'
 
 /** The longest note Airflow keeps on a run. */
 const AIRFLOW_NOTE_LIMIT = 1000
@@ -61,6 +70,8 @@ export interface Governance {
   environments(principal: Principal): Promise<EnvironmentView[]>
   dags(principal: Principal, filter?: { environment?: string; tag?: string }): Promise<DagView[]>
   dag(principal: Principal, environment: string, dagId: string): Promise<DagView>
+  /** Who policy lets read, trigger, rerun, pause… this DAG: groups and known principals, with the granting policies (needs dag:read). */
+  access(principal: Principal, environment: string, dagId: string): Promise<AccessView>
   trigger(principal: Principal, environment: string, dagId: string, input: TriggerInput, meta?: CallMeta): Promise<{ request: RequestView; run: RunView }>
   rerun(principal: Principal, environment: string, dagId: string, runId: string, input: { reason?: string }, meta?: CallMeta): Promise<{ request: RequestView; clearedTaskIds: string[] }>
   setPaused(principal: Principal, environment: string, dagId: string, paused: boolean, meta?: CallMeta): Promise<{ request: RequestView; dag: DagView }>
@@ -86,6 +97,8 @@ export function createGovernance(deps: {
   ids: IdGenerator
   logger: Logger
   maxConfBytes: number
+  /** The group names the loaded policies mention, for "who can run this". */
+  policyGroups: () => string[]
 }): Governance {
   const { db, policy, clock, ids } = deps
   const envs = new Map(deps.environments.map((e) => [e.name, e]))
@@ -110,6 +123,15 @@ export function createGovernance(deps: {
 
   function allowed(principal: Principal, action: Action, env: EnvironmentConfig, dag: CatalogDagsTable | null): boolean {
     return policy.authorize(authorizationRequest(principal, action, env, dag)).decision === 'allow'
+  }
+
+  function permissions(principal: Principal, env: EnvironmentConfig, dag: CatalogDagsTable): Record<string, Permission> {
+    const out: Record<string, Permission> = {}
+    for (const action of DAG_ACTIONS) {
+      const d = policy.authorize(authorizationRequest(principal, action, env, dag))
+      out[action] = { allowed: d.decision === 'allow', policyIds: d.policyIds, reasons: d.reasons }
+    }
+    return out
   }
 
   async function govern<T>(
@@ -174,7 +196,7 @@ export function createGovernance(deps: {
         .filter((row) => envs.has(row.environment))
         .filter((row) => filter.tag === undefined || (JSON.parse(row.tags) as string[]).includes(filter.tag))
         .filter((row) => allowed(principal, 'dag:read', envs.get(row.environment)!, row))
-        .map(dagView)
+        .map((row) => ({ ...dagView(row), permissions: permissions(principal, envs.get(row.environment)!, row) }))
     },
 
     async dag(principal, environment, dagId) {
@@ -183,7 +205,32 @@ export function createGovernance(deps: {
       if (!allowed(principal, 'dag:read', env, row)) {
         throw new ConductorError('dag_not_found', `DAG "${dagId}" not found in environment "${environment}"`, { details: { environment, dagId } })
       }
-      return dagView(row)
+      const params = await environmentOf(environment).orchestrator.getDagParams(dagId).catch(() => null)
+      return { ...dagView(row), permissions: permissions(principal, env, row), params }
+    },
+
+    async access(principal, environment, dagId) {
+      const { env } = environmentOf(environment)
+      const row = await dagOf(environment, dagId)
+      if (!allowed(principal, 'dag:read', env, row)) {
+        throw new ConductorError('dag_not_found', `DAG "${dagId}" not found in environment "${environment}"`, { details: { environment, dagId } })
+      }
+      const known = await listPrincipals(db, 1000)
+      const groups = new Set<string>([...deps.policyGroups(), ...known.flatMap((p) => JSON.parse(p.groups) as string[])])
+      const actions: AccessView['actions'] = {}
+      for (const action of ACCESS_ACTIONS) {
+        const entry: AccessView['actions'][string] = { groups: [], principals: [] }
+        for (const group of [...groups].sort()) {
+          const d = policy.authorize(authorizationRequest({ ...principal, type: 'User', id: GROUP_PROBE_ID, groups: [group] }, action, env, row))
+          if (d.decision === 'allow') entry.groups.push({ group, policyIds: d.policyIds })
+        }
+        for (const p of known) {
+          const d = policy.authorize(authorizationRequest({ ...principal, type: p.type as Principal['type'], id: p.id, groups: JSON.parse(p.groups) as string[] }, action, env, row))
+          if (d.decision === 'allow') entry.principals.push({ type: p.type, id: p.id, policyIds: d.policyIds })
+        }
+        actions[action] = entry
+      }
+      return { environment, dagId, actions }
     },
 
     async trigger(principal, environment, dagId, input, meta) {

@@ -1,5 +1,5 @@
-export { checkConf, createGovernance, RUN_ID_PREFIX, runNote } from './governance.ts'
+export { checkConf, createGovernance, DAG_ACTIONS, RUN_ID_PREFIX, runNote } from './governance.ts'
 export type { CallMeta, EnvironmentView, Explanation, Governance, TriggerInput } from './governance.ts'
 export type { Catalog } from './catalog.ts'
-export type { DagView, RequestView, RunView, StartedBy } from './views.ts'
+export type { AccessView, DagView, Permission, RequestView, RunView, StartedBy } from './views.ts'
 export type { GovernanceTables } from './governance.tables.ts'

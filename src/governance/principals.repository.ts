@@ -15,3 +15,8 @@ export async function recordPrincipal(db: Kysely<GovernanceTables>, row: Princip
 export async function findPrincipal(db: Kysely<GovernanceTables>, type: string, id: string): Promise<PrincipalsTable | undefined> {
   return db.selectFrom('principals').selectAll().where('type', '=', type).where('id', '=', id).executeTakeFirst()
 }
+
+/** The principals seen most recently, up to `limit`. */
+export async function listPrincipals(db: Kysely<GovernanceTables>, limit: number): Promise<PrincipalsTable[]> {
+  return db.selectFrom('principals').selectAll().orderBy('last_seen_at', 'desc').limit(limit).execute()
+}

@@ -1,4 +1,4 @@
-import type { RunInfo } from '../orchestrators/index.ts'
+import type { DagParam, RunInfo } from '../orchestrators/index.ts'
 import type { CatalogDagsTable, RequestsTable } from './governance.tables.ts'
 
 /** A DAG as listed through Conductor. */
@@ -11,6 +11,24 @@ export interface DagView {
   paused: boolean
   schedule: string | null
   syncedAt: string
+  /** What the caller may do with this DAG, and why. */
+  permissions?: Record<string, Permission>
+  /** The DAG's params from Airflow (single-DAG reads only); null when Airflow cannot be asked. */
+  params?: Record<string, DagParam> | null
+}
+
+/** One action's decision for the caller. */
+export interface Permission {
+  allowed: boolean
+  policyIds: string[]
+  reasons: string[]
+}
+
+/** Who policy lets do each action on a DAG: groups and known principals, with the granting policies. */
+export interface AccessView {
+  environment: string
+  dagId: string
+  actions: Record<string, { groups: { group: string; policyIds: string[] }[]; principals: { type: string; id: string; policyIds: string[] }[] }>
 }
 
 /** Who started a run: a principal through Conductor, or Airflow itself. */

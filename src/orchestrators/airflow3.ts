@@ -2,7 +2,7 @@ import type { EnvironmentConfig } from '../config/index.ts'
 import { ConductorError } from '../core/index.ts'
 import { createJwtAuth } from './auth.ts'
 import { seg, type AirflowHttp } from './http-client.ts'
-import { type AdapterDeps, logLines, pageThrough, toDate } from './mapping.ts'
+import { type AdapterDeps, toDagParams, logLines, pageThrough, toDate } from './mapping.ts'
 import type { DagInfo, Orchestrator, OrchestratorHealth, RunInfo, TaskInstanceInfo, TaskLogChunk, TriggerRunInput } from './orchestrator.ts'
 
 interface V3Dag {
@@ -75,6 +75,11 @@ export function createAirflow3Orchestrator(env: EnvironmentConfig, deps: Adapter
         return { items: page.dags, total: page.total_entries ?? null }
       })
       return dags.map(toDag)
+    },
+
+    async getDagParams(dagId: string) {
+      const details = await http.call<{ params?: unknown }>({ method: 'GET', path: `${dagPath(dagId)}/details`, idempotent: true, subject: { dagId } }, auth)
+      return toDagParams(details.params)
     },
 
     async getDag(dagId: string): Promise<DagInfo> {

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino'
 import type { Clock } from '../core/index.ts'
 import type { Secrets } from '../secrets/index.ts'
+import type { DagParam } from './orchestrator.ts'
 
 /** What every adapter needs besides its environment. */
 export interface AdapterDeps {
@@ -52,4 +53,23 @@ export function logLines(content: unknown): string[] {
     lines.push(line)
   }
   return lines
+}
+
+/** Airflow's serialized params (`{name: {value, schema, description}}` or `{name: value}`) in Conductor's shape. */
+export function toDagParams(params: unknown): Record<string, DagParam> {
+  const out: Record<string, DagParam> = {}
+  if (!params || typeof params !== 'object') return out
+  for (const [name, raw] of Object.entries(params as Record<string, unknown>)) {
+    if (raw && typeof raw === 'object' && !Array.isArray(raw) && 'value' in raw) {
+      const p = raw as { value: unknown; schema?: unknown; description?: unknown }
+      out[name] = {
+        value: p.value ?? null,
+        schema: p.schema && typeof p.schema === 'object' ? p.schema as Record<string, unknown> : {},
+        description: typeof p.description === 'string' ? p.description : null,
+      }
+    } else {
+      out[name] = { value: raw ?? null, schema: {}, description: null }
+    }
+  }
+  return out
 }

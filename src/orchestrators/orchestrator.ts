@@ -12,6 +12,15 @@ export interface DagInfo {
 }
 
 /** One DAG run. Dates are ISO 8601 strings as Airflow returns them. */
+/** One DAG param as Airflow declares it. */
+export interface DagParam {
+  value: unknown
+  /** A JSON Schema for the value; `{}` when Airflow gives none. */
+  schema: Record<string, unknown>
+  description: string | null
+}
+
+/** A run of a DAG. */
 export interface RunInfo {
   dagId: string
   runId: string
@@ -86,6 +95,8 @@ export interface Orchestrator {
   /** Every DAG, following Airflow's paging to the end. */
   listDags(): Promise<DagInfo[]>
   getDag(dagId: string): Promise<DagInfo>
+  /** The DAG's params (name → default value, JSON Schema, description), as the trigger form needs them. */
+  getDagParams(dagId: string): Promise<Record<string, DagParam>>
   /** Creates a run. Never retried: a lost answer is resolved by asking for `input.runId`. */
   triggerRun(dagId: string, input: TriggerRunInput): Promise<RunInfo>
   /** Runs of a DAG, newest first. */

@@ -116,6 +116,13 @@ when { resource.tags.contains("team:qa") };
     assert.deepEqual(await airflowRunIds('etl_daily'), before)
   })
 
+  test('a DAG read through Conductor carries its params from Airflow, for the trigger form', async () => {
+    const dag = (await call('GET', '/api/v1/environments/local/dags/conductor_params', alice)).json()
+    assert.ok(dag.params && Object.keys(dag.params).length > 0, JSON.stringify(dag))
+    for (const param of Object.values(dag.params) as { schema: unknown }[]) assert.equal(typeof param.schema, 'object')
+    assert.equal(dag.permissions['dag:trigger'].allowed, true)
+  })
+
   test('an unknown DAG is 404', async () => {
     const res = await call('POST', '/api/v1/environments/local/dags/no_such_dag/runs', alice, { conf: {} })
     assert.equal(res.statusCode, 404)

@@ -170,6 +170,52 @@ forEachEngine((engine) => {
     for (const token of [alice, bob, carol]) assert.ok(!trail.includes(token))
   })
 
+  test('each DAG says what the caller may do, and why', async () => {
+    const [etl] = (await call('GET', '/api/v1/environments/local/dags', alice)).json().dags
+    assert.equal(etl.permissions['dag:trigger'].allowed, true)
+    assert.deepEqual(etl.permissions['dag:trigger'].policyIds, ['data-eng-operate'])
+    const ofBob = (await call('GET', '/api/v1/dags', bob)).json().dags.find((d: { dagId: string }) => d.dagId === 'etl_daily')
+    assert.equal(ofBob.permissions['dag:read'].allowed, true)
+    assert.equal(ofBob.permissions['dag:trigger'].allowed, false)
+    assert.match(ofBob.permissions['dag:trigger'].reasons[0], /no policy permits/)
+  })
+
+  test('who can run this: groups and known principals per action, with the granting policies', async () => {
+    const access = (await call('GET', '/api/v1/environments/local/dags/etl_daily/access', bob)).json()
+    const trigger = access.actions['dag:trigger']
+    assert.deepEqual(trigger.groups, [{ group: 'data-eng', policyIds: ['data-eng-operate'] }])
+    assert.deepEqual(trigger.principals.map((p: { id: string }) => p.id), ['alice'])
+    const read = access.actions['dag:read']
+    assert.deepEqual(read.groups.map((g: { group: string }) => g.group).sort(), ['analysts', 'data-eng'])
+    assert.equal((await call('GET', '/api/v1/environments/local/dags/etl_daily/access', carol)).statusCode, 404, 'hidden from those who may not read it')
+  })
+
+  test('the policy set is readable: version, files and each policy', async () => {
+    const set = (await call('GET', '/api/v1/policies', bob)).json()
+    assert.equal(set.version, 1)
+    assert.equal(set.lastReloadError, null)
+    assert.ok(set.files.includes('data-eng.cedar'))
+    const operate = set.policies.find((p: { id: string }) => p.id === 'data-eng-operate')
+    assert.equal(operate.effect, 'permit')
+    assert.match(operate.text, /dag:trigger/)
+  })
+
+  test('audit export as CSV and JSON, filtered, for audit:read only', async () => {
+    assert.equal((await call('GET', '/api/v1/audit/export?format=csv', alice)).statusCode, 403)
+    const csv = await call('GET', '/api/v1/audit/export?format=csv&principal=bob', carol)
+    assert.equal(csv.statusCode, 200)
+    assert.match(String(csv.headers['content-type']), /^text\/csv/)
+    assert.match(String(csv.headers['content-disposition']), /attachment; filename="conductor-audit-.*\.csv"/)
+    const lines = csv.body.trim().split('\n')
+    assert.match(lines[0]!, /seq/)
+    assert.ok(lines.length > 1)
+    assert.ok(lines.slice(1).every((line) => line.includes('bob')))
+    const json = JSON.parse((await call('GET', '/api/v1/audit/export?format=json&type=auth.failed', carol)).body)
+    assert.ok(json.length >= 6)
+    assert.ok(json.every((e: { type: string }) => e.type === 'auth.failed'))
+    assert.equal((await app.audit.query({ type: 'audit.exported' })).length, 2, 'exports are audited')
+  })
+
   test('health, readiness, request ids and the OpenAPI document', async () => {
     assert.equal((await call('GET', '/healthz')).statusCode, 200)
     assert.equal((await call('GET', '/readyz')).json().status, 'ready')

@@ -1,10 +1,28 @@
+import { Readable } from 'node:stream'
 import type { FastifyRequest } from 'fastify'
+import { z } from 'zod'
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import type { AuditFilter, AuditLog } from '../../audit/index.ts'
 import { ConductorError } from '../../core/index.ts'
 import type { Governance } from '../../governance/index.ts'
 import type { Principal } from '../../identity/index.ts'
 import { auditQuery } from '../schemas.ts'
+
+const exportQuery = auditQuery.extend({
+  format: z.enum(['csv', 'json']).default('json'),
+  limit: z.coerce.number().int().min(1).max(1_000_000).optional(),
+})
+
+/** The audit filter of a validated query; times normalized to UTC ISO. */
+function toFilter(q: z.output<typeof auditQuery> | Omit<z.output<typeof exportQuery>, 'format'>): AuditFilter {
+  const filter: AuditFilter = {}
+  for (const key of ['principal', 'environment', 'dag', 'action', 'type', 'decision', 'requestId', 'afterSeq', 'limit'] as const) {
+    if (q[key] !== undefined) (filter as Record<string, unknown>)[key] = q[key]
+  }
+  if (q.from) filter.from = new Date(q.from).toISOString()
+  if (q.to) filter.to = new Date(q.to).toISOString()
+  return filter
+}
 
 /** The audit trail routes under /api/v1 (audit:read). */
 export function auditRoutes(deps: { audit: AuditLog; governance: Governance; who: (request: FastifyRequest) => Principal }): FastifyPluginAsyncZod {
@@ -17,14 +35,22 @@ export function auditRoutes(deps: { audit: AuditLog; governance: Governance; who
     app.get('/audit', { schema: { tags: ['audit'], summary: 'Audit events, oldest first (audit:read)', querystring: auditQuery } }, async (request) => {
       mustRead(request)
       const q = request.query
-      const filter: AuditFilter = { limit: q.limit }
-      for (const key of ['principal', 'environment', 'dag', 'action', 'type', 'decision', 'requestId', 'afterSeq'] as const) {
-        if (q[key] !== undefined) (filter as Record<string, unknown>)[key] = q[key]
-      }
-      if (q.from) filter.from = new Date(q.from).toISOString()
-      if (q.to) filter.to = new Date(q.to).toISOString()
-      const events = await deps.audit.query(filter)
+      const events = await deps.audit.query(toFilter(q))
       return { events, nextAfterSeq: events.length === q.limit ? events.at(-1)!.seq : null }
+    })
+
+    app.get('/audit/export', { schema: { tags: ['audit'], summary: 'Download the filtered events as CSV or JSON (audit:read)', querystring: exportQuery } }, async (request, reply) => {
+      mustRead(request)
+      const { format, ...q } = request.query
+      const filter = toFilter(q)
+      const stamp = new Date().toISOString().replace(/[:.]/g, '-')
+      await deps.audit.append({
+        type: 'audit.exported', principal: deps.who(request).id, principalType: deps.who(request).type,
+        data: { format, filter: { ...filter } },
+      })
+      reply.header('content-type', format === 'csv' ? 'text/csv; charset=utf-8' : 'application/json; charset=utf-8')
+      reply.header('content-disposition', `attachment; filename="conductor-audit-${stamp}.${format}"`)
+      return reply.send(Readable.from(deps.audit.exportEvents(filter, format)))
     })
 
     app.get('/audit/verify', { schema: { tags: ['audit'], summary: 'Verify the whole hash chain (audit:read)' } }, async (request) => {

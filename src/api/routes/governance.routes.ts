@@ -34,6 +34,10 @@ export function governanceRoutes(deps: { governance: Governance; who: (request: 
       return g.dag(who(request), request.params.env, request.params.dag)
     })
 
+    app.get('/environments/:env/dags/:dag/access', { schema: { tags: ['catalog'], summary: 'Who can run this: groups and principals policy allows per action, with the granting policies', params: dagParams } }, async (request) => {
+      return g.access(who(request), request.params.env, request.params.dag)
+    })
+
     app.patch('/environments/:env/dags/:dag', { schema: { tags: ['governed'], summary: 'Pause or unpause a DAG (dag:pause)', params: dagParams, body: pauseBody } }, async (request) => {
       return g.setPaused(who(request), request.params.env, request.params.dag, request.body.paused, meta(request))
     })
