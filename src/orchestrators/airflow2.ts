@@ -2,7 +2,7 @@ import type { EnvironmentConfig } from '../config/index.ts'
 import { createBasicAuth } from './auth.ts'
 import { conflictForRun } from './airflow3.ts'
 import { seg, type AirflowHttp } from './http-client.ts'
-import { type AdapterDeps, logLines, pageThrough, toDate } from './mapping.ts'
+import { type AdapterDeps, toDagParams, logLines, pageThrough, toDate } from './mapping.ts'
 import type { DagInfo, Orchestrator, OrchestratorHealth, RunInfo, TaskInstanceInfo, TaskLogChunk, TriggerRunInput } from './orchestrator.ts'
 
 interface V1Dag {
@@ -73,6 +73,11 @@ export function createAirflow2Orchestrator(env: EnvironmentConfig, deps: Adapter
         return { items: page.dags, total: page.total_entries ?? null }
       })
       return dags.map(toDag)
+    },
+
+    async getDagParams(dagId: string) {
+      const details = await http.call<{ params?: unknown }>({ method: 'GET', path: `${dagPath(dagId)}/details`, idempotent: true, subject: { dagId } }, auth)
+      return toDagParams(details.params)
     },
 
     async getDag(dagId: string): Promise<DagInfo> {
