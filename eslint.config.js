@@ -13,5 +13,12 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
   },
-  { files: ['eslint.config.js'], rules: { 'no-restricted-syntax': 'off' } },
+  { files: ['eslint.config.js', 'web/vite.config.ts'], rules: { 'no-restricted-syntax': 'off' } },
+  {
+    // The web console talks to Conductor through the REST API only, never by importing server code.
+    files: ['web/**/*.{ts,tsx}'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ regex: '(^|/)src/(api|app|audit|cli|config|core|governance|identity|mcp|orchestrators|policy|secrets|store)(/|\\.ts$|$)', message: 'The console calls only the REST API.' }] }],
+    },
+  },
 )

@@ -9,6 +9,7 @@ import { stringify } from 'yaml'
 import { createApp } from '../src/app.ts'
 import { loadConfig } from '../src/config/index.ts'
 import { startAirflow } from '../test/support/airflow.ts'
+import { ensureConsoleBuilt } from './build-web.ts'
 
 const root = new URL('..', import.meta.url).pathname
 const demo = join(root, '.demo')
@@ -17,6 +18,7 @@ const issuerPort = Number(process.env.CONDUCTOR_DEV_ISSUER_PORT ?? 7701)
 const airflowPort = Number(process.env.CONDUCTOR_DEMO_AIRFLOW_PORT ?? 7780)
 
 mkdirSync(join(demo, 'secrets'), { recursive: true })
+await ensureConsoleBuilt()
 console.log('Starting a local Airflow 3 (first run installs it into a cached virtualenv; then about a minute) …')
 const airflow = await startAirflow({ port: airflowPort, dagsFolders: [join(root, 'dags')], home: join(demo, 'airflow') })
 
@@ -54,7 +56,8 @@ await app.governance.catalog.syncAll()
 console.log(`
 Airflow Conductor demo is running.
 
-  Conductor API     ${url}   (OpenAPI: ${url}/openapi.json)
+  Web console       ${url}   (sign in as alice/alice, bob/bob or carol/carol)
+  Conductor API     ${url}/api/v1   (OpenAPI: ${url}/openapi.json)
   Dev issuer        ${app.devIssuer?.issuer}   (users: alice = data-eng, bob = analysts, carol = auditors)
   Airflow 3         ${airflow.url}   (user ${airflow.username}, password in .demo/secrets/airflow-local)
   Config            .demo/conductor.yaml   Policies: policies/

@@ -2,8 +2,8 @@
  * `npm test`: every tier, in order, with one summary line at the end.
  *   unit         src/**\/*.test.ts
  *   integration  test/integration on SQLite, then on PostgreSQL when DATABASE_URL is set
- *   e2e          test/e2e against a real Airflow 3 started here (project virtualenv) and, when
- *                Chromium is installed, a real browser
+ *   e2e          test/e2e against a real Airflow 3 started here (project virtualenv)
+ *   browser      test/browser: the web console in Debian's Chromium, against the same Airflow
  * Pass tier names to run only some: `npm test -- unit integration`.
  */
 import { spawn } from 'node:child_process'
@@ -59,17 +59,23 @@ if (want('integration')) {
     console.log('\n== integration (PostgreSQL): skipped, DATABASE_URL is not set (e.g. DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres)')
   }
 }
-if (want('e2e')) {
+if (want('e2e') || want('browser')) {
   const { startAirflow } = await import('../test/support/airflow.ts')
   console.log('\n== starting a real Airflow for the e2e tier …')
   const started = Date.now()
   const airflow = await startAirflow()
   console.log(`== Airflow ${airflow.version} ready at ${airflow.url} in ${Math.round((Date.now() - started) / 1000)} s`)
+  const airflowEnv = {
+    ...baseEnv,
+    CONDUCTOR_TEST_AIRFLOW_URL: airflow.url, CONDUCTOR_TEST_AIRFLOW_USER: airflow.username, CONDUCTOR_TEST_AIRFLOW_PASSWORD: airflow.password,
+  }
   try {
-    await runTier('e2e', find('test/e2e', '.test.ts'), {
-      ...baseEnv,
-      CONDUCTOR_TEST_AIRFLOW_URL: airflow.url, CONDUCTOR_TEST_AIRFLOW_USER: airflow.username, CONDUCTOR_TEST_AIRFLOW_PASSWORD: airflow.password,
-    }, { timeoutMs: 300_000 })
+    if (want('e2e')) await runTier('e2e', find('test/e2e', '.test.ts'), airflowEnv, { timeoutMs: 300_000 })
+    if (want('browser')) {
+      const { ensureConsoleBuilt } = await import('./build-web.ts')
+      await ensureConsoleBuilt()
+      await runTier('browser', find('test/browser', '.test.ts'), airflowEnv, { timeoutMs: 300_000 })
+    }
   } finally {
     await airflow.stop()
   }

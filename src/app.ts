@@ -5,14 +5,14 @@ import { createAuditLog, type AuditLog, type AuditTables } from './audit/index.t
 import type { Config, IdentityConfig } from './config/index.ts'
 import { ConductorError, randomIds, systemClock, type Clock, type IdGenerator } from './core/index.ts'
 import { createGovernance, type Governance, type GovernanceTables } from './governance/index.ts'
-import { createOidcLogin, createSessionStore, createTokenVerifier, startDevIssuer, type DevIssuer, type IdentityTables, type OidcLogin, type SessionStore } from './identity/index.ts'
+import { createAccessRevoker, createOidcLogin, createRevocations, createSessionStore, createTokenVerifier, startDevIssuer, type AccessRevoker, type DevIssuer, type IdentityTables, type OidcLogin, type RevocationTables, type SessionStore } from './identity/index.ts'
 import { createOrchestrator, type Orchestrator } from './orchestrators/index.ts'
 import { createPolicyEngine, type PolicyEngine } from './policy/index.ts'
 import { createSecrets, redactionPaths } from './secrets/index.ts'
 import { migrateToLatest, openDatabase, redactUrl, type Database } from './store/index.ts'
 
 /** Every table of Conductor. */
-export interface AppTables extends AuditTables, GovernanceTables, IdentityTables {}
+export interface AppTables extends AuditTables, GovernanceTables, IdentityTables, RevocationTables {}
 
 /** The name the built-in development issuer gets in `identity.issuers`. */
 export const DEV_ISSUER_NAME = 'dev'
@@ -31,6 +31,8 @@ export interface App {
   identity: IdentityConfig
   /** Browser sessions, when a sign-in issuer is configured. */
   sessions: SessionStore | null
+  /** Ends a principal's sessions and refuses its tokens. */
+  revoker: AccessRevoker
   logger: Logger
   /** Starts listening; resolves with the base URL. */
   listen(): Promise<string>
@@ -127,8 +129,10 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
         },
       })
       : null
+    const revocations = createRevocations({ db: db as unknown as Kysely<RevocationTables>, clock })
+    const revoker = createAccessRevoker({ sessions, revocations, audit })
     const authenticator = createAuthenticator({
-      verifier, identity, audit, clock, sessions, cookieName: config.sessions.cookieName, onPrincipal: (p) => governance.recordPrincipal(p),
+      verifier, revocations, identity, audit, clock, sessions, cookieName: config.sessions.cookieName, onPrincipal: (p) => governance.recordPrincipal(p),
     })
     const server = await buildServer({
       logger, authenticator, governance, audit,
@@ -137,7 +141,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       webRoot: options.webRoot === undefined ? DEFAULT_WEB_ROOT : options.webRoot,
       policy, lastPolicyReloadError: () => policyStatus.lastReloadError,
       auth: {
-        login, sessions, publicUrl, cookieName: config.sessions.cookieName, absoluteTimeoutHours: config.sessions.absoluteTimeoutHours,
+        login, sessions, verifier, revoker, publicUrl, cookieName: config.sessions.cookieName, absoluteTimeoutHours: config.sessions.absoluteTimeoutHours,
         cliConfig: {
           issuer: loginIssuer, cliClientId: config.identity.login.cliClientId, webClientId: config.identity.login.webClientId,
           audience: config.identity.audience, resource, scopes: config.identity.login.scopes,
@@ -148,7 +152,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
 
     logger.info({ database: redactUrl(config.database.url), environments: config.environments.map((e) => e.name), devIssuer: devIssuer?.issuer ?? null, policyVersion: policy.current().version }, 'conductor ready')
     return {
-      config, server, database, audit, policy, governance, devIssuer, identity, sessions, logger,
+      config, server, database, audit, policy, governance, devIssuer, identity, sessions, revoker, logger,
       async listen() {
         return server.listen({ host: config.server.host, port: config.server.port })
       },

@@ -2,7 +2,7 @@ import type { FastifyRequest } from 'fastify'
 import type { AuditLog } from '../audit/index.ts'
 import type { IdentityConfig } from '../config/index.ts'
 import { ConductorError, isConductorError, type Clock } from '../core/index.ts'
-import { resolvePrincipal, type Principal, type Session, type SessionStore, type TokenVerifier } from '../identity/index.ts'
+import { resolvePrincipal, type Principal, type Revocations, type Session, type SessionStore, type TokenVerifier } from '../identity/index.ts'
 
 /** Who is calling, and through which door. */
 export interface Caller {
@@ -24,6 +24,8 @@ const RECORD_EVERY_MS = 60_000
 /** Creates the authenticator. `onPrincipal` runs when a principal is first seen, changes, or once a minute. */
 export function createAuthenticator(deps: {
   verifier: Pick<TokenVerifier, 'verify'>
+  /** The shared revocation list, checked for every bearer token and session re-validation. */
+  revocations: Pick<Revocations, 'check'>
   identity: IdentityConfig
   audit: Pick<AuditLog, 'append'>
   clock: Clock
@@ -45,7 +47,9 @@ export function createAuthenticator(deps: {
   }
 
   async function principalFromToken(token: string): Promise<Principal> {
-    return resolvePrincipal(await deps.verifier.verify(token), deps.identity)
+    const verified = await deps.verifier.verify(token)
+    await deps.revocations.check(verified)
+    return resolvePrincipal(verified, deps.identity)
   }
 
   return {

@@ -27,6 +27,7 @@ export const STATUS_BY_CODE: Readonly<Record<ErrorCode, number>> = {
   session_revoked: 401,
   csrf_invalid: 403,
   login_failed: 400,
+  precondition_failed: 412,
   policy_invalid: 400,
   policy_denied: 403,
   policy_evaluation_failed: 500,

@@ -33,6 +33,7 @@ export const ERROR_CODES = [
   'session_revoked',
   'csrf_invalid',
   'login_failed',
+  'precondition_failed',
   // policy
   'policy_invalid',
   'policy_denied',

@@ -15,7 +15,7 @@ type DevUser = DevIssuerConfig['users'][number]
 export const DEV_USER_GRANT_TYPE = 'urn:conductor:params:oauth:grant-type:dev-user'
 /** The public client of the web UI (authorization code flow with PKCE). */
 export const DEV_WEB_CLIENT_ID = 'conductor-web'
-/** The public client of the CLI (device authorization flow). */
+/** The public client of the CLI (device authorization flow, or code + PKCE with a loopback redirect `http://127.0.0.1:<any port>/callback`). */
 export const DEV_CLI_CLIENT_ID = 'conductor-cli'
 /** The public client allowed to use {@link DEV_USER_GRANT_TYPE}. */
 export const DEV_TOKEN_CLIENT_ID = 'conductor-dev'
@@ -64,7 +64,8 @@ export interface DevIssuer {
  * development login page with **the password equal to the username**, and its tokens carry
  * `preferred_username`, `name`, `email` and `groups`. Access tokens for `audience` are JWTs (RS256).
  *
- * Clients: `conductor-web` (public, authorization code + PKCE), `conductor-cli` (public, device flow),
+ * Clients: `conductor-web` (public, authorization code + PKCE), `conductor-cli` (public, device flow, or
+ * code + PKCE redirecting to `http://127.0.0.1:<any port>/callback`),
  * and `conductor-dev`, which may use the grant {@link DEV_USER_GRANT_TYPE} with a `username` to get an
  * access token for that demo user directly (see {@link requestDevToken}). An unknown user gets the
  * OAuth error `invalid_grant`.
@@ -120,6 +121,9 @@ export async function startDevIssuer(options: DevIssuerOptions): Promise<DevIssu
         application_type: 'web',
         redirect_uris: redirectUris,
         post_logout_redirect_uris: [...webOrigins].map((origin) => `${origin}/`),
+        // The IdP tells Conductor when a user signs out here (OpenID Connect Back-Channel Logout 1.0).
+        backchannel_logout_uri: new URL('/auth/backchannel-logout', redirectUris[0]).href,
+        backchannel_logout_session_required: true,
         grant_types: ['authorization_code', 'refresh_token'],
         response_types: ['code'],
       },
@@ -127,9 +131,10 @@ export async function startDevIssuer(options: DevIssuerOptions): Promise<DevIssu
         client_id: DEV_CLI_CLIENT_ID,
         token_endpoint_auth_method: 'none',
         application_type: 'native',
-        redirect_uris: [],
-        grant_types: [DEVICE_CODE_GRANT_TYPE, 'refresh_token'],
-        response_types: [],
+        // `conductor login --browser`: a loopback redirect; native clients may use any port on it (RFC 8252 §7.3).
+        redirect_uris: ['http://127.0.0.1/callback'],
+        grant_types: [DEVICE_CODE_GRANT_TYPE, 'authorization_code', 'refresh_token'],
+        response_types: ['code'],
       },
       {
         client_id: DEV_TOKEN_CLIENT_ID,
@@ -144,6 +149,7 @@ export async function startDevIssuer(options: DevIssuerOptions): Promise<DevIssu
       devInteractions: { enabled: true },
       deviceFlow: { enabled: true },
       revocation: { enabled: true },
+      backchannelLogout: { enabled: true },
       resourceIndicators: {
         enabled: true,
         defaultResource: () => resource,
@@ -173,6 +179,12 @@ export async function startDevIssuer(options: DevIssuerOptions): Promise<DevIssu
       return grant
     },
     clientBasedCORS: (_ctx, origin) => webOrigins.has(origin),
+    // The development issuer runs beside Conductor on loopback, which oidc-provider's SSRF guard refuses to call;
+    // its only outgoing calls are back-channel logouts to the Conductor it was started with.
+    fetch: (url, options) => {
+      const { dispatcher: _guard, ...rest } = options as RequestInit & { dispatcher?: unknown }
+      return globalThis.fetch(url, rest)
+    },
     // First-party clients always get a refresh token, so Conductor can re-check the user with the issuer.
     issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed('refresh_token'),
     ttl: {
@@ -265,6 +277,12 @@ async function submitLogin(provider: Provider, users: Map<string, unknown>, disa
   }
   const form = new URLSearchParams(Buffer.concat(chunks).toString('utf8'))
   const interaction = await provider.interactionDetails(req, res)
+  // First-party clients: consent (asked for by prompt=consent, and always by native clients such as the
+  // CLI's loopback sign-in) is given with the sign-in, or by the consent page when already signed in.
+  if (form.get('prompt') === 'consent' && interaction.prompt.name === 'consent') {
+    await provider.interactionFinished(req, res, { consent: {} }, { mergeWithLastSubmission: true })
+    return
+  }
   if (form.get('prompt') !== 'login' || interaction.prompt.name !== 'login') throw new Error('unexpected prompt')
   const login = form.get('login') ?? ''
   if (!users.has(login) || disabled.has(login) || form.get('password') !== login) {
@@ -273,7 +291,7 @@ async function submitLogin(provider: Provider, users: Map<string, unknown>, disa
     res.end(`<!DOCTYPE html><title>Sign-in failed</title><p>Unknown demo user or wrong password (development issuer: the password is the username).</p><p><a href="/interaction/${encodeURIComponent(interaction.uid)}">Try again</a></p>`)
     return
   }
-  await provider.interactionFinished(req, res, { login: { accountId: login } }, { mergeWithLastSubmission: false })
+  await provider.interactionFinished(req, res, { login: { accountId: login }, consent: {} }, { mergeWithLastSubmission: false })
 }
 
 function profileClaims(user: DevUser): Record<string, unknown> {

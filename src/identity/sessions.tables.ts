@@ -3,6 +3,9 @@ export interface SessionsTable {
   id: string
   principal_type: string
   principal_id: string
+  /** The configured issuer name and the token subject, for revocation by subject. */
+  issuer: string
+  subject: string
   /** JSON of the Principal as of the last (re)validation. */
   principal: string
   csrf_token: string

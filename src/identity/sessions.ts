@@ -35,8 +35,12 @@ export interface SessionStore {
   authenticate(cookieValue: string): Promise<Session>
   /** Ends a session; returns its ID token and refresh token for logout at the IdP. */
   end(cookieValue: string, reason: string): Promise<{ idToken: string | null; refreshToken: string | null } | null>
-  /** Ends every live session of a principal (deprovisioning, back-channel logout); returns how many. */
+  /** Ends every live session of a principal (deprovisioning); returns how many. */
   endAllFor(principalType: string, principalId: string, reason: string): Promise<number>
+  /** Ends every live session of a token subject at an issuer (back-channel logout by `sub`); returns how many. */
+  endAllForSubject(issuer: string, subject: string, reason: string): Promise<number>
+  /** Ends every live session begun in an IdP session (back-channel logout by `sid`); returns how many. */
+  endAllForIdpSession(sid: string, reason: string): Promise<number>
   /** Keeps a sign-in's PKCE verifier, state and nonce until its callback. */
   saveLoginState(state: string, codeVerifier: string, nonce: string, returnTo: string): Promise<void>
   /** Takes (and deletes) a sign-in state; undefined when unknown or older than ten minutes. */
@@ -119,7 +123,8 @@ export function createSessionStore(deps: {
       const cookieValue = randomBytes(32).toString('base64url')
       const now = clock.now()
       const row: SessionsTable = {
-        id: hash(cookieValue), principal_type: principal.type, principal_id: principal.id, principal: JSON.stringify(principal),
+        id: hash(cookieValue), principal_type: principal.type, principal_id: principal.id, issuer: principal.issuer, subject: principal.subject,
+        principal: JSON.stringify(principal),
         csrf_token: randomBytes(24).toString('base64url'), created_at: iso(now), last_seen_at: iso(now),
         expires_at: iso(now + config.absoluteTimeoutHours * 3_600_000), revalidated_at: iso(now),
         refresh_token: tokens.refreshToken, id_token: tokens.idToken, idp_session_id: tokens.idpSessionId, ended_at: null, end_reason: null,
@@ -162,6 +167,19 @@ export function createSessionStore(deps: {
     async endAllFor(principalType, principalId, reason) {
       const rows = await db.selectFrom('sessions').selectAll()
         .where('principal_type', '=', principalType).where('principal_id', '=', principalId).where('ended_at', 'is', null).execute()
+      for (const row of rows) await endRow(row, reason)
+      return rows.length
+    },
+
+    async endAllForSubject(issuer, subject, reason) {
+      const rows = await db.selectFrom('sessions').selectAll()
+        .where('issuer', '=', issuer).where('subject', '=', subject).where('ended_at', 'is', null).execute()
+      for (const row of rows) await endRow(row, reason)
+      return rows.length
+    },
+
+    async endAllForIdpSession(sid, reason) {
+      const rows = await db.selectFrom('sessions').selectAll().where('idp_session_id', '=', sid).where('ended_at', 'is', null).execute()
       for (const row of rows) await endRow(row, reason)
       return rows.length
     },

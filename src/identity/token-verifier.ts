@@ -37,6 +37,11 @@ export interface TokenVerifier {
    * The message never contains the token.
    */
   verify(token: string): Promise<VerifiedToken>
+  /**
+   * Verifies an OpenID Connect Back-Channel Logout token: signed by a configured issuer, `aud` = `clientId`,
+   * with `iat`, `exp`, `jti`, the back-channel-logout event, `sub` or `sid`, and no `nonce`.
+   */
+  verifyLogoutToken(token: string, clientId: string): Promise<VerifiedToken>
   /** Drops cached discovery documents and keys. */
   close(): void
 }
@@ -53,6 +58,7 @@ export interface TokenVerifierOptions {
 }
 
 const FORBIDDEN_ALG = /^(none|HS\d+)$/i
+const BACKCHANNEL_LOGOUT_EVENT = 'http://schemas.openid.net/event/backchannel-logout'
 
 interface IssuerState {
   config: IssuerConfig
@@ -133,7 +139,7 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
     return state.keys
   }
 
-  async function verify(token: string): Promise<VerifiedToken> {
+  async function verify(token: string, logoutAudience?: string): Promise<VerifiedToken> {
     if (typeof token !== 'string' || token.trim().length === 0) throw fail('token_missing', 'no bearer token was presented')
     if (token.length > identity.maxTokenBytes || Buffer.byteLength(token, 'utf8') > identity.maxTokenBytes) {
       throw fail('token_too_large', `the token is larger than ${identity.maxTokenBytes} bytes`)
@@ -169,17 +175,28 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
     try {
       ({ payload } = await jwtVerify(token, keyFor, {
         issuer: config.issuer,
-        audience: state.audience,
+        audience: logoutAudience ?? state.audience,
         algorithms: state.algorithms,
         clockTolerance: identity.clockSkewSeconds,
         currentDate: new Date(now),
-        requiredClaims: ['exp'],
+        requiredClaims: logoutAudience ? ['exp', 'iat', 'jti', 'events'] : ['exp'],
       }))
     } catch (error) {
       throw mapJoseError(error, config.name)
     }
     if (typeof payload.iat === 'number' && payload.iat > Math.floor(now / 1000) + identity.clockSkewSeconds) {
       throw fail('token_invalid_claims', `issuer "${config.name}": the token was issued in the future`, config.name)
+    }
+    if (logoutAudience) {
+      const events = payload.events as Record<string, unknown> | undefined
+      if (!events || typeof events !== 'object' || !(BACKCHANNEL_LOGOUT_EVENT in events) || 'nonce' in payload || (typeof payload.sub !== 'string' && typeof payload.sid !== 'string')) {
+        throw fail('token_invalid_claims', `issuer "${config.name}": not a back-channel logout token`, config.name)
+      }
+      return {
+        issuerName: config.name, issuer: config.issuer, subject: typeof payload.sub === 'string' ? payload.sub : '',
+        claims: payload, expiresAt: typeof payload.exp === 'number' ? payload.exp * 1000 : null,
+        sessionId: readStringClaim(payload, 'sid'), tokenId: readStringClaim(payload, 'jti'),
+      }
     }
     const subject = readStringClaim(payload, config.subjectClaim)
     if (subject === null) throw fail('token_invalid_claims', `issuer "${config.name}": the token has no "${config.subjectClaim}" claim`, config.name)
@@ -195,7 +212,8 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
   }
 
   return {
-    verify,
+    verify: (token) => verify(token),
+    verifyLogoutToken: (token, clientId) => verify(token, clientId),
     close() {
       for (const state of byIss.values()) state.keys = undefined
     },

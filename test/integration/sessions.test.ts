@@ -181,6 +181,32 @@ forEachEngine((engine) => {
     }
   })
 
+  test('signing out at the identity provider ends the console session through back-channel logout', async () => {
+    const b = browser()
+    await signIn(b, base, 'alice')
+    assert.equal((await b.go(`${base}/api/v1/me`)).res.status, 200)
+    const confirm = await b.go(`${app.devIssuer!.issuer}/session/end`)
+    const form = /<form[^>]*action="([^"]+)"[^>]*>([\s\S]*?)<\/form>/.exec(confirm.body)
+    assert.ok(form, 'the issuer asks to confirm sign-out')
+    const fields = new URLSearchParams([...form![2]!.matchAll(/<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"/g)].map((m) => [m[1]!, m[2]!]))
+    fields.set('logout', 'yes')
+    await b.go(new URL(form![1]!, confirm.url).href, { method: 'POST', body: fields, headers: { 'content-type': 'application/x-www-form-urlencoded' } })
+    const after = await b.go(`${base}/api/v1/me`)
+    assert.equal(after.res.status, 401)
+    assert.equal(JSON.parse(after.body).error.code, 'session_invalid')
+    const revoked = await app.audit.query({ type: 'access.revoked' })
+    assert.equal(revoked.at(-1)!.data.reason, 'backchannel_logout')
+    assert.equal(revoked.at(-1)!.data.sessionsEnded, 1)
+  })
+
+  test('a forged back-channel logout token is refused and changes nothing', async () => {
+    const b = browser()
+    await signIn(b, base, 'carol')
+    const forged = await fetch(`${base}/auth/backchannel-logout`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ logout_token: await app.tokenFor('carol') }) })
+    assert.equal(forged.status, 400, 'an access token is not a logout token')
+    assert.equal((await b.go(`${base}/api/v1/me`)).res.status, 200)
+  })
+
   test('/auth/config tells the CLI where to sign in', async () => {
     const res = await fetch(`${base}/auth/config`)
     const body = await res.json() as Record<string, unknown>

@@ -1,8 +1,8 @@
-import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
+import type { FastifyPluginAsyncZod, ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import type { AuditLog } from '../../audit/index.ts'
 import { ConductorError } from '../../core/index.ts'
-import type { OidcLogin, SessionStore } from '../../identity/index.ts'
+import type { AccessRevoker, OidcLogin, SessionStore, TokenVerifier } from '../../identity/index.ts'
 import type { Authenticator } from '../authenticate.ts'
 
 /** What the sign-in routes need. `login` and `sessions` are null when no sign-in issuer is configured. */
@@ -14,6 +14,9 @@ export interface AuthRoutesDeps {
   publicUrl: string
   cookieName: string
   absoluteTimeoutHours: number
+  /** Checks back-channel logout tokens. */
+  verifier: Pick<TokenVerifier, 'verifyLogoutToken'>
+  revoker: AccessRevoker
   /** Public facts for `conductor login`. */
   cliConfig: { issuer: string | null; cliClientId: string; webClientId: string; audience: string; resource: string | null; scopes: string[] }
 }
@@ -71,6 +74,24 @@ export function authRoutes(deps: AuthRoutesDeps): FastifyPluginAsyncZod {
         expiresAt: caller.session.expiresAt,
         idleExpiresAt: caller.session.idleExpiresAt,
       }
+    })
+
+    app.register(async (form) => {
+      form.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 16_384 }, (_request, body, done) => {
+        done(null, Object.fromEntries(new URLSearchParams(String(body))))
+      })
+      form.withTypeProvider<ZodTypeProvider>().post('/backchannel-logout', { schema: { tags: ['auth'], summary: 'OpenID Connect Back-Channel Logout 1.0: the IdP ends a user\'s sessions', security: [], body: z.object({ logout_token: z.string().min(1).max(16_384) }) } }, async (request, reply) => {
+        let token
+        try {
+          token = await deps.verifier.verifyLogoutToken(request.body.logout_token, deps.cliConfig.webClientId)
+        } catch (error) {
+          await deps.audit.append({ type: 'auth.failed', data: { reason: error instanceof ConductorError ? error.code : 'internal', message: error instanceof Error ? error.message : 'bad logout token', route: '/auth/backchannel-logout', ip: request.ip, httpRequestId: String(request.id) } })
+          return reply.code(400).header('cache-control', 'no-store').send({ error: 'invalid_request', error_description: error instanceof Error ? error.message : 'invalid logout token' })
+        }
+        if (token.sessionId) await deps.revoker.revokeIdpSession(token.issuerName, token.sessionId, 'backchannel_logout')
+        else await deps.revoker.revokePrincipal({ issuer: token.issuerName, subject: token.subject }, 'backchannel_logout')
+        return reply.code(200).header('cache-control', 'no-store').send()
+      })
     })
 
     app.post('/logout', { schema: { tags: ['auth'], summary: 'End the browser session (and at the identity provider)', security: [] } }, async (request, reply) => {

@@ -7,6 +7,8 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('id', 'text', (c) => c.primaryKey())
     .addColumn('principal_type', 'text', (c) => c.notNull())
     .addColumn('principal_id', 'text', (c) => c.notNull())
+    .addColumn('issuer', 'text', (c) => c.notNull())
+    .addColumn('subject', 'text', (c) => c.notNull())
     .addColumn('principal', 'text', (c) => c.notNull())
     .addColumn('csrf_token', 'text', (c) => c.notNull())
     .addColumn('created_at', 'text', (c) => c.notNull())
@@ -21,6 +23,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .execute()
   await db.schema.createIndex('sessions_principal_idx').on('sessions').columns(['principal_type', 'principal_id']).execute()
   await db.schema.createIndex('sessions_idp_session_idx').on('sessions').column('idp_session_id').execute()
+  await db.schema.createIndex('sessions_subject_idx').on('sessions').columns(['issuer', 'subject']).execute()
 
   await db.schema.createTable('login_states')
     .addColumn('state', 'text', (c) => c.primaryKey())

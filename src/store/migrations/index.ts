@@ -2,6 +2,7 @@ import type { Migration } from 'kysely/migration'
 import * as m0001 from './0001-audit.ts'
 import * as m0002 from './0002-governance.ts'
 import * as m0003 from './0003-sessions.ts'
+import * as m0005 from './0005-revocations.ts'
 
 /**
  * Every migration, by name, in the order they apply (names sort lexically). Add a migration by adding its file
@@ -12,4 +13,5 @@ export const migrations: Record<string, Migration> = {
   '0001-audit': m0001,
   '0002-governance': m0002,
   '0003-sessions': m0003,
+  '0005-revocations': m0005,
 }

@@ -1,0 +1,59 @@
+import { randomUUID } from 'node:crypto'
+import type { Kysely } from 'kysely'
+import { ConductorError, type Clock } from '../core/index.ts'
+import type { VerifiedToken } from './token-verifier.ts'
+
+/** A row of `revocations`: tokens of `subject` (or of IdP session `idp_session_id`) issued before `revoked_before` are refused. */
+export interface RevocationsTable {
+  id: string
+  /** The configured issuer name. */
+  issuer: string
+  subject: string | null
+  idp_session_id: string | null
+  revoked_before: string
+  reason: string
+  created_at: string
+}
+
+/** The revocation tables. */
+export interface RevocationTables {
+  revocations: RevocationsTable
+}
+
+/**
+ * Token revocation shared by every replica through the database: a revoked subject's or IdP session's
+ * tokens, issued before the revocation, are refused at their next use even though they have not expired.
+ */
+export interface Revocations {
+  /** Refuses tokens of `subject` at `issuer` issued up to now. */
+  revokeSubject(issuer: string, subject: string, reason: string): Promise<void>
+  /** Refuses tokens carrying IdP session id `sid` at `issuer` issued up to now. */
+  revokeSession(issuer: string, sid: string, reason: string): Promise<void>
+  /** Throws `session_revoked` when the token was issued before a revocation of its subject or session. */
+  check(token: VerifiedToken): Promise<void>
+}
+
+/** Creates the revocation list over the database. */
+export function createRevocations(deps: { db: Kysely<RevocationTables>; clock: Clock }): Revocations {
+  const { db, clock } = deps
+  const now = () => new Date(clock.now()).toISOString()
+  const insert = async (issuer: string, subject: string | null, sid: string | null, reason: string) => {
+    // Whole-second precision: a token's iat has no finer grain, and one issued in the same second is refused too.
+    const at = new Date(Math.ceil((clock.now() + 1) / 1000) * 1000).toISOString()
+    await db.insertInto('revocations').values({ id: randomUUID(), issuer, subject, idp_session_id: sid, revoked_before: at, reason, created_at: now() }).execute()
+  }
+  return {
+    revokeSubject: (issuer, subject, reason) => insert(issuer, subject, null, reason),
+    revokeSession: (issuer, sid, reason) => insert(issuer, null, sid, reason),
+    async check(token) {
+      const iat = typeof token.claims.iat === 'number' ? new Date(token.claims.iat * 1000).toISOString() : new Date(0).toISOString()
+      let q = db.selectFrom('revocations').select(['reason']).where('issuer', '=', token.issuerName).where('revoked_before', '>', iat)
+      q = q.where((eb) => eb.or([
+        eb('subject', '=', token.subject),
+        ...(token.sessionId ? [eb('idp_session_id', '=', token.sessionId)] : []),
+      ]))
+      const hit = await q.limit(1).executeTakeFirst()
+      if (hit) throw new ConductorError('session_revoked', `this token was revoked (${hit.reason}); sign in again`)
+    },
+  }
+}

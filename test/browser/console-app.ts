@@ -1,0 +1,86 @@
+/**
+ * Shared by the browser tests and `scripts/screenshots.ts`: Conductor listening on a real port with the
+ * built console, the development issuer, a real Airflow, and Debian's Chromium driven by playwright-core.
+ */
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { chromium, type Browser, type Page } from 'playwright-core'
+import type { AirflowHandle } from '../support/airflow.ts'
+import { freePort, startTestApp } from '../support/app.ts'
+import { ensureConsoleBuilt } from '../../scripts/build-web.ts'
+
+
+
+/** Where the tests expect Debian's Chromium (`apt-get install -y chromium`). */
+export const CHROMIUM_PATH = '/usr/bin/chromium'
+
+/** Conductor serving the console on a real port. */
+export interface ConsoleApp {
+  app: Awaited<ReturnType<typeof startTestApp>>
+  /** The console's URL, e.g. `http://127.0.0.1:41234` (also Conductor's `server.publicUrl`). */
+  baseUrl: string
+  close(): Promise<void>
+}
+
+/**
+ * Starts Conductor with the project's policies (or `policyFolder`) and one environment `local` on the given
+ * Airflow, syncs the catalog once, and listens on a free port whose URL is the public URL (so the issuer's
+ * redirect back to `/auth/callback` lands here).
+ */
+export async function startConsoleApp(airflow: AirflowHandle, options: { policyFolder?: string } = {}): Promise<ConsoleApp> {
+  await ensureConsoleBuilt()
+  const dir = mkdtempSync(join(tmpdir(), 'conductor-browser-'))
+  const port = await freePort()
+  const baseUrl = `http://127.0.0.1:${port}`
+  const app = await startTestApp({
+    databaseUrl: `sqlite:${join(dir, 'conductor.db')}`,
+    ...(options.policyFolder ? { policyFolder: options.policyFolder } : {}),
+    environments: [{ name: 'local', url: airflow.url, username: airflow.username, password: airflow.password }],
+    extraConfig: { server: { host: '127.0.0.1', port, publicUrl: baseUrl } },
+  })
+  try {
+    await app.governance.catalog.syncAll()
+    const listening = await app.listen()
+    if (new URL(listening).port !== String(port)) throw new Error(`Conductor listens at ${listening}, not ${baseUrl}`)
+  } catch (error) {
+    await app.close()
+    rmSync(dir, { recursive: true, force: true })
+    throw error
+  }
+  return {
+    app,
+    baseUrl,
+    close: async () => {
+      await app.close()
+      rmSync(dir, { recursive: true, force: true })
+    },
+  }
+}
+
+/** Launches Debian's Chromium headless, with a fresh profile and no background network traffic. */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+      '--disable-sync', '--no-first-run', '--disable-quic'],
+  })
+}
+
+/**
+ * Signs `username` in the way a person does: the console's sign-in button, then the development issuer's
+ * login form (password = username), back to `path` in the console.
+ */
+export async function signIn(page: Page, baseUrl: string, username: string, path = '/'): Promise<void> {
+  await page.goto(`${baseUrl}${path}`)
+  await page.getByRole('link', { name: 'Sign in with your identity provider' }).click()
+  await page.locator('input[name="login"]').waitFor({ timeout: 30_000 })
+  await page.locator('input[name="login"]').fill(username)
+  await page.locator('input[name="password"]').fill(username)
+  await Promise.all([
+    page.waitForURL((url) => url.origin === baseUrl, { timeout: 30_000 }),
+    page.locator('button[type="submit"]').click(),
+  ])
+  await page.getByTestId('whoami').waitFor({ timeout: 30_000 })
+}

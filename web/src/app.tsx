@@ -1,0 +1,126 @@
+import { useCallback, useEffect, useState } from 'react'
+import { ApiError, call, setCsrfToken, setSessionEndedHandler, type Session } from './api.ts'
+import { Link, segments, useLocation } from './router.tsx'
+import { ErrorBox, Loading } from './ui.tsx'
+import { AccessPage } from './pages/access.tsx'
+import { AuditPage } from './pages/audit.tsx'
+import { CatalogPage } from './pages/catalog.tsx'
+import { DagPage } from './pages/dag.tsx'
+import { HomePage } from './pages/home.tsx'
+import { PoliciesPage } from './pages/policies.tsx'
+import { RunPage } from './pages/run.tsx'
+import { SignInPage } from './pages/sign-in.tsx'
+
+type SessionState =
+  | { state: 'loading' }
+  | { state: 'signed-out'; reason: ApiError | null }
+  | { state: 'error'; error: unknown }
+  | { state: 'signed-in'; session: Session }
+
+/** The console: the session, the layout and the pages. */
+export function App() {
+  const [session, setSession] = useState<SessionState>({ state: 'loading' })
+  const location = useLocation()
+
+  const load = useCallback(async () => {
+    try {
+      const current = await call<Session>('/auth/session')
+      setCsrfToken(current.csrfToken)
+      setSession({ state: 'signed-in', session: current })
+    } catch (error) {
+      setCsrfToken(null)
+      if (error instanceof ApiError && error.status === 401) setSession({ state: 'signed-out', reason: null })
+      else setSession({ state: 'error', error })
+    }
+  }, [])
+
+  useEffect(() => {
+    void load()
+    setSessionEndedHandler((error) => {
+      setCsrfToken(null)
+      setSession({ state: 'signed-out', reason: error })
+    })
+    return () => setSessionEndedHandler(null)
+  }, [load])
+
+  if (session.state === 'loading') return <main className="centered"><Loading what="your session" /></main>
+  if (session.state === 'error') {
+    return <main className="centered"><ErrorBox title="Conductor could not tell whether you are signed in." error={session.error} onRetry={() => void load()} /></main>
+  }
+  if (session.state === 'signed-out') return <SignInPage returnTo={location.href} reason={session.reason} />
+  return <Layout session={session.session} path={location.path} search={location.search} onSignedOut={() => setSession({ state: 'signed-out', reason: null })} />
+}
+
+const NAV = [
+  { href: '/', label: 'Environments', match: (p: string) => p === '/' },
+  { href: '/dags', label: 'DAG catalog', match: (p: string) => p === '/dags' || p.startsWith('/environments/') },
+  { href: '/audit', label: 'Audit', match: (p: string) => p.startsWith('/audit') },
+  { href: '/policies', label: 'Policies', match: (p: string) => p.startsWith('/policies') },
+]
+
+function Layout(props: { session: Session; path: string; search: URLSearchParams; onSignedOut: () => void }) {
+  const { principal } = props.session
+  const [signingOut, setSigningOut] = useState<{ error: unknown } | 'busy' | null>(null)
+  const signOut = async () => {
+    setSigningOut('busy')
+    try {
+      const { redirectTo } = await call<{ redirectTo: string }>('/auth/logout', { method: 'POST' })
+      setCsrfToken(null)
+      window.location.assign(redirectTo || '/')
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 401) {
+        props.onSignedOut()
+        return
+      }
+      setSigningOut({ error })
+    }
+  }
+  return (
+    <>
+      <a className="skip" href="#main">Skip to content</a>
+      <header className="topbar">
+        <Link href="/" className="brand">Airflow Conductor</Link>
+        <nav aria-label="Main">
+          <ul>
+            {NAV.map((item) => (
+              <li key={item.href}><Link href={item.href} aria-current={item.match(props.path) ? 'page' : undefined}>{item.label}</Link></li>
+            ))}
+          </ul>
+        </nav>
+        <div className="whoami">
+          <span data-testid="whoami" title={principal.email ?? undefined}>
+            {principal.displayName ?? principal.username ?? principal.id}
+            <span className="muted"> · {principal.groups.length ? principal.groups.join(', ') : 'no groups'}</span>
+          </span>
+          <button type="button" onClick={() => void signOut()} disabled={signingOut === 'busy'}>{signingOut === 'busy' ? 'Signing out…' : 'Sign out'}</button>
+        </div>
+      </header>
+      {signingOut && signingOut !== 'busy' && <div className="banner"><ErrorBox title="Signing out failed." error={signingOut.error} /></div>}
+      <main id="main" tabIndex={-1}>
+        <Page path={props.path} search={props.search} session={props.session} />
+      </main>
+    </>
+  )
+}
+
+function Page(props: { path: string; search: URLSearchParams; session: Session }) {
+  const parts = segments(props.path)
+  if (parts.length === 0) return <HomePage />
+  if (parts[0] === 'dags' && parts.length === 1) return <CatalogPage search={props.search} />
+  if (parts[0] === 'audit' && parts.length === 1) return <AuditPage search={props.search} />
+  if (parts[0] === 'policies' && parts.length === 1) return <PoliciesPage />
+  if (parts[0] === 'environments' && parts[2] === 'dags' && parts.length >= 4) {
+    const env = parts[1]!
+    const dag = parts[3]!
+    if (parts.length === 4) return <DagPage environment={env} dagId={dag} session={props.session} />
+    if (parts.length === 5 && parts[4] === 'access') return <AccessPage environment={env} dagId={dag} />
+    if (parts.length === 6 && parts[4] === 'runs') return <RunPage environment={env} dagId={dag} runId={parts[5]!} />
+  }
+  if (parts[0] === 'environments' && parts.length === 2) return <CatalogPage search={new URLSearchParams({ environment: parts[1]! })} />
+  return (
+    <section>
+      <h1>Page not found</h1>
+      <p>The console has no page at <code>{props.path}</code>. Start from the <Link href="/dags">DAG catalog</Link>.</p>
+    </section>
+  )
+}

@@ -1,0 +1,173 @@
+import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react'
+import { ApiError, DAG_ACTIONS, type DagView, type Permission, type StartedBy } from './api.ts'
+
+/** The state of one API read. */
+export interface Loaded<T> {
+  data: T | null
+  error: unknown
+  loading: boolean
+  /** Reads again; `quiet` keeps the current data on screen (for polling). */
+  reload(quiet?: boolean): void
+}
+
+/** Reads from the API when `key` changes; aborts a read that is no longer wanted. */
+export function useApi<T>(key: string | null, load: (signal: AbortSignal) => Promise<T>): Loaded<T> {
+  const [state, setState] = useState<{ data: T | null; error: unknown; loading: boolean }>({ data: null, error: null, loading: key !== null })
+  const [tick, setTick] = useState(0)
+  const quietRef = useRef(false)
+  const loadRef = useRef(load)
+  loadRef.current = load
+  useEffect(() => {
+    if (key === null) return
+    const controller = new AbortController()
+    if (!quietRef.current) setState((s) => ({ data: s.data, error: null, loading: true }))
+    quietRef.current = false
+    loadRef.current(controller.signal).then(
+      (data) => { if (!controller.signal.aborted) setState({ data, error: null, loading: false }) },
+      (error: unknown) => { if (!controller.signal.aborted) setState((s) => ({ data: s.data, error, loading: false })) },
+    )
+    return () => controller.abort()
+  }, [key, tick])
+  const reload = useCallback((quiet = false) => {
+    quietRef.current = quiet
+    setTick((t) => t + 1)
+  }, [])
+  return { ...state, reload }
+}
+
+/** A progress message for a read in flight. */
+export function Loading(props: { what: string }) {
+  return <p className="loading" role="status"><span className="spinner" aria-hidden="true" /> Loading {props.what}…</p>
+}
+
+/** What to try for an error code, beyond the server's message. */
+function hint(error: ApiError): string | null {
+  switch (error.code) {
+    case 'policy_denied': return 'Policy does not permit this. "Who can run this?" on the DAG page shows which groups may; ask to be added to one.'
+    case 'csrf_invalid': return 'Reload the page and try again.'
+    case 'session_invalid': case 'session_expired': case 'session_revoked': case 'token_missing': return 'Sign in again.'
+    case 'orchestrator_unavailable': return 'Airflow for this environment is not answering. Check its health on the home page and try again later.'
+    case 'orchestrator_rejected': return 'Airflow refused the input: check the conf against the DAG\'s params.'
+    case 'orchestrator_conflict': return 'A run with this id exists already. Refresh the runs.'
+    case 'conf_invalid': case 'conf_too_large': return 'Fix the conf and send it again.'
+    case 'invalid_input': return error.details?.field ? `Check the field ${String(error.details.field)}.` : 'Check the values you entered.'
+    case 'dag_not_found': case 'environment_not_found': case 'run_not_found': case 'task_not_found': return 'It may have been removed, or you may not read it. Go back to the catalog.'
+    case 'network_error': return 'Try again in a moment.'
+    case 'internal': return 'This is a bug in Conductor: report it with the request id.'
+    default: return null
+  }
+}
+
+/** An error as the person can act on it: what happened (the API's code and message), and what to try. */
+export function ErrorBox(props: { error: unknown; title?: string; onRetry?: () => void }) {
+  const { error } = props
+  const api = error instanceof ApiError ? error : null
+  const message = api ? api.message : error instanceof Error ? error.message : String(error)
+  const tip = api ? hint(api) : null
+  const decisionId = api?.details?.decisionId
+  return (
+    <div className="error" role="alert">
+      <p><strong>{props.title ?? 'That did not work.'}</strong> {message}</p>
+      {api && (
+        <p className="error-meta">
+          Code <code>{api.code}</code>{api.status ? <> (HTTP {api.status})</> : null}
+          {api.requestId && <> · request id <code>{api.requestId}</code></>}
+          {typeof decisionId === 'string' && <> · decision recorded as request <code>{decisionId}</code></>}
+        </p>
+      )}
+      {tip && <p>{tip}</p>}
+      {props.onRetry && <button type="button" onClick={props.onRetry}>Try again</button>}
+    </div>
+  )
+}
+
+/** An empty list, saying what to do. */
+export function Empty(props: { children: ReactNode }) {
+  return <div className="empty">{props.children}</div>
+}
+
+/** A run or task state as a coloured label with its word. */
+export function StateBadge(props: { state: string | null }) {
+  const state = props.state ?? 'none'
+  return <span className={`state state-${state.replace(/[^a-z_]/g, '')}`}>{state.replace(/_/g, ' ')}</span>
+}
+
+/** A timestamp shown in the local time zone, with the exact ISO value on hover. */
+export function Time(props: { value: string | null | undefined }) {
+  if (!props.value) return <span className="muted">—</span>
+  const date = new Date(props.value)
+  if (Number.isNaN(date.getTime())) return <span>{props.value}</span>
+  return <time dateTime={props.value} title={props.value}>{date.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'medium' })}</time>
+}
+
+/** A duration between two instants (to now when still running). */
+export function Duration(props: { start: string | null; end: string | null; seconds?: number | null }) {
+  let seconds = props.seconds ?? null
+  if (seconds === null && props.start) {
+    const end = props.end ? new Date(props.end).getTime() : Date.now()
+    seconds = Math.max(0, (end - new Date(props.start).getTime()) / 1000)
+  }
+  if (seconds === null) return <span className="muted">—</span>
+  return <span>{formatSeconds(seconds)}{props.start && !props.end && props.seconds == null ? ' so far' : ''}</span>
+}
+
+/** `75.2` → `1m 15s`. */
+export function formatSeconds(seconds: number): string {
+  if (seconds < 60) return `${seconds < 10 ? seconds.toFixed(1) : Math.round(seconds)}s`
+  const m = Math.floor(seconds / 60)
+  const s = Math.round(seconds % 60)
+  if (m < 60) return `${m}m ${s}s`
+  return `${Math.floor(m / 60)}h ${m % 60}m`
+}
+
+/** Who started a run, in words. */
+export function StartedByText(props: { startedBy: StartedBy }) {
+  const s = props.startedBy
+  if (s.via === 'conductor') {
+    return <span><strong>{s.principalId}</strong> <span className="muted">via Conductor</span></span>
+  }
+  return <span>{s.triggeredBy ?? 'Airflow'} <span className="muted">in Airflow{s.runType ? ` (${s.runType})` : ''}</span></span>
+}
+
+/** Short labels of the DAG actions. */
+export const ACTION_LABELS: Record<string, string> = { 'dag:read': 'read', 'dag:trigger': 'trigger', 'dag:rerun': 'rerun', 'dag:pause': 'pause' }
+
+/** Why a permission holds or not, in one line. */
+export function permissionWhy(p: Permission): string {
+  if (p.allowed) return p.policyIds.length ? `allowed by ${p.policyIds.join(', ')}` : (p.reasons[0] ?? 'allowed')
+  if (p.policyIds.length) return `denied by ${p.policyIds.join(', ')}`
+  return p.reasons[0] ?? 'denied: no policy permits it'
+}
+
+/** What the caller may do with a DAG, each action with its reason. */
+export function Permissions(props: { dag: DagView; compact?: boolean }) {
+  const permissions = props.dag.permissions
+  if (!permissions) return <span className="muted">not reported</span>
+  return (
+    <ul className={props.compact ? 'perms compact' : 'perms'} aria-label="What you may do">
+      {DAG_ACTIONS.map((action) => {
+        const p = permissions[action]
+        if (!p) return null
+        const why = permissionWhy(p)
+        return (
+          <li key={action} className={p.allowed ? 'perm allowed' : 'perm denied'} title={why}>
+            <span aria-hidden="true">{p.allowed ? '✓' : '✕'}</span> {ACTION_LABELS[action]}
+            <span className="sr-only">{p.allowed ? ' allowed' : ' not allowed'}</span>
+            {!props.compact && <span className="why">: {why}</span>}
+          </li>
+        )
+      })}
+    </ul>
+  )
+}
+
+/** A page's heading block. */
+export function PageHeader(props: { title: ReactNode; children?: ReactNode; crumbs?: ReactNode }) {
+  return (
+    <header className="page-header">
+      {props.crumbs && <nav aria-label="Breadcrumb" className="crumbs">{props.crumbs}</nav>}
+      <h1>{props.title}</h1>
+      {props.children}
+    </header>
+  )
+}
