@@ -1,14 +1,21 @@
 #!/usr/bin/env bash
-# Prints the path of a Python virtualenv with Airflow 3 installed from requirements/airflow.txt.
+# Usage: scripts/airflow-venv.sh [REQUIREMENTS_FILE]
+# Prints the path of a Python virtualenv with Airflow installed from REQUIREMENTS_FILE, by default
+# requirements/airflow.txt (Airflow 3); requirements/airflow2.txt gives the Airflow 2 tier's venv.
 # The venv is cached by the sha256 of that file under
 #   ${CONDUCTOR_CACHE_DIR:-$HOME/.cache/airflow-conductor}/airflow-venv-<first 16 hex of the hash>
 # and built only when missing or half-made (the marker file is written after a successful install).
-# Uses python3 (3.10–3.13); set CONDUCTOR_PYTHON to pick another interpreter.
+# Uses python3 (3.10–3.13, or the range of a `# python: 3.X-3.Y` line in the requirements file);
+# set CONDUCTOR_PYTHON to pick another interpreter.
 # Progress goes to stderr; the venv path is the last line on stdout.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-requirements="$root/requirements/airflow.txt"
+requirements="${1:-$root/requirements/airflow.txt}"
+if [ $# -gt 0 ] && [ ! -f "$requirements" ]; then
+  echo "airflow-venv: no requirements file $requirements" >&2
+  exit 1
+fi
 cache_dir="${CONDUCTOR_CACHE_DIR:-$HOME/.cache/airflow-conductor}"
 
 if command -v sha256sum >/dev/null 2>&1; then
@@ -29,8 +36,15 @@ if ! command -v "$python" >/dev/null 2>&1; then
   echo "airflow-venv: $python not found; install Python 3.10–3.13 or set CONDUCTOR_PYTHON" >&2
   exit 1
 fi
-if ! "$python" -c 'import sys; sys.exit(0 if (3, 10) <= sys.version_info[:2] <= (3, 13) else 1)'; then
-  echo "airflow-venv: Airflow needs Python 3.10–3.13, $python is $("$python" -V 2>&1)" >&2
+min_minor=10
+max_minor=13
+range_line="$(grep -E '^# python: 3\.[0-9]+-3\.[0-9]+[[:space:]]*$' "$requirements" | head -n 1 || true)"
+if [ -n "$range_line" ]; then
+  min_minor="$(echo "$range_line" | sed -E 's/^# python: 3\.([0-9]+)-3\.([0-9]+).*/\1/')"
+  max_minor="$(echo "$range_line" | sed -E 's/^# python: 3\.([0-9]+)-3\.([0-9]+).*/\2/')"
+fi
+if ! "$python" -c "import sys; sys.exit(0 if (3, $min_minor) <= sys.version_info[:2] <= (3, $max_minor) else 1)"; then
+  echo "airflow-venv: Airflow needs Python 3.$min_minor–3.$max_minor, $python is $("$python" -V 2>&1)" >&2
   exit 1
 fi
 

@@ -40,7 +40,13 @@ interface V1TaskInstance {
   duration?: number | null
 }
 
-/** The Airflow 2 adapter over `/api/v1` with HTTP basic auth (`airflow.api.auth.backend.basic_auth`). */
+/**
+ * The Airflow 2 adapter over `/api/v1` with HTTP basic auth (`[api] auth_backends` =
+ * `airflow.providers.fab.auth_manager.api.auth.backend.basic_auth` on 2.9+, `airflow.api.auth.backend.basic_auth`
+ * before). Tested against a real Airflow 2.11 by test/e2e/orchestrators.airflow2.test.ts. Airflow 2 accepts the
+ * run note in the trigger body, does not record who triggered a run (`triggeredBy` is null), and answers a wrong
+ * password with 403 rather than 401 (both give orchestrator_auth_failed).
+ */
 export function createAirflow2Orchestrator(env: EnvironmentConfig, deps: AdapterDeps & { http: AirflowHttp; onClose: () => Promise<void> }): Orchestrator {
   const { http } = deps
   const auth = createBasicAuth({ env, secrets: deps.secrets })
