@@ -5,14 +5,19 @@ import { createAuditLog, type AuditLog, type AuditTables } from './audit/index.t
 import type { Config, IdentityConfig } from './config/index.ts'
 import { ConductorError, randomIds, systemClock, type Clock, type IdGenerator } from './core/index.ts'
 import { createGovernance, type Governance, type GovernanceTables } from './governance/index.ts'
-import { createAccessRevoker, createOidcLogin, createRevocations, createSessionStore, createTokenVerifier, startDevIssuer, type AccessRevoker, type DevIssuer, type IdentityTables, type OidcLogin, type RevocationTables, type SessionStore } from './identity/index.ts'
+import {
+  createAccessRevoker, createDirectory, createOidcLogin, createRevocations, createScimService, createScimTokenStore, createSessionStore,
+  createTokenVerifier, scimRevocationEvents, startDevIssuer,
+  type AccessRevoker, type DevIssuer, type IdentityTables, type OidcLogin, type RevocationTables, type ScimService, type ScimTables,
+  type ScimTokenStore, type SessionStore,
+} from './identity/index.ts'
 import { createOrchestrator, type Orchestrator } from './orchestrators/index.ts'
 import { createPolicyEngine, type PolicyEngine } from './policy/index.ts'
 import { createSecrets, redactionPaths } from './secrets/index.ts'
 import { migrateToLatest, openDatabase, redactUrl, type Database } from './store/index.ts'
 
 /** Every table of Conductor. */
-export interface AppTables extends AuditTables, GovernanceTables, IdentityTables, RevocationTables {}
+export interface AppTables extends AuditTables, GovernanceTables, IdentityTables, RevocationTables, ScimTables {}
 
 /** The name the built-in development issuer gets in `identity.issuers`. */
 export const DEV_ISSUER_NAME = 'dev'
@@ -33,6 +38,8 @@ export interface App {
   sessions: SessionStore | null
   /** Ends a principal's sessions and refuses its tokens. */
   revoker: AccessRevoker
+  /** SCIM provisioning and its bearer tokens, when `identity.scim.enabled`. */
+  scim: { service: ScimService; tokens: ScimTokenStore } | null
   logger: Logger
   /** Starts listening; resolves with the base URL. */
   listen(): Promise<string>
@@ -131,15 +138,26 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       : null
     const revocations = createRevocations({ db: db as unknown as Kysely<RevocationTables>, clock })
     const revoker = createAccessRevoker({ sessions, revocations, audit })
+    const scim = config.identity.scim.enabled
+      ? {
+        service: createScimService({
+          database: database as unknown as Database<ScimTables>, clock,
+          events: scimRevocationEvents({ revoker, seen: (userName) => governance.seenPrincipals(userName) }),
+          onEventError: (error, event) => logger.error({ err: error, event }, 'SCIM event handling failed'),
+        }),
+        tokens: createScimTokenStore({ db: db as unknown as Kysely<ScimTables>, clock }),
+      }
+      : null
+    const directory = scim ? createDirectory({ scim: scim.service, config: config.identity.scim, groupMappings: config.identity.groupMappings }) : null
     const authenticator = createAuthenticator({
-      verifier, revocations, identity, audit, clock, sessions, cookieName: config.sessions.cookieName, onPrincipal: (p) => governance.recordPrincipal(p),
+      verifier, revocations, identity, audit, clock, sessions, directory, cookieName: config.sessions.cookieName, onPrincipal: (p) => governance.recordPrincipal(p),
     })
     const server = await buildServer({
       logger, authenticator, governance, audit,
       ready: async () => { await db.selectFrom('requests').select('id').limit(1).execute() },
       bodyLimitBytes: config.server.bodyLimitBytes, trustProxy: config.server.trustProxy, version: options.version ?? '0.1.0',
       webRoot: options.webRoot === undefined ? DEFAULT_WEB_ROOT : options.webRoot,
-      policy, lastPolicyReloadError: () => policyStatus.lastReloadError,
+      policy, lastPolicyReloadError: () => policyStatus.lastReloadError, scim,
       auth: {
         login, sessions, verifier, revoker, publicUrl, cookieName: config.sessions.cookieName, absoluteTimeoutHours: config.sessions.absoluteTimeoutHours,
         cliConfig: {
@@ -152,7 +170,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
 
     logger.info({ database: redactUrl(config.database.url), environments: config.environments.map((e) => e.name), devIssuer: devIssuer?.issuer ?? null, policyVersion: policy.current().version }, 'conductor ready')
     return {
-      config, server, database, audit, policy, governance, devIssuer, identity, sessions, revoker, logger,
+      config, server, database, audit, policy, governance, devIssuer, identity, sessions, revoker, scim, logger,
       async listen() {
         return server.listen({ host: config.server.host, port: config.server.port })
       },

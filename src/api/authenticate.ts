@@ -2,7 +2,7 @@ import type { FastifyRequest } from 'fastify'
 import type { AuditLog } from '../audit/index.ts'
 import type { IdentityConfig } from '../config/index.ts'
 import { ConductorError, isConductorError, type Clock } from '../core/index.ts'
-import { resolvePrincipal, type Principal, type Revocations, type Session, type SessionStore, type TokenVerifier } from '../identity/index.ts'
+import { resolvePrincipal, type Directory, type Principal, type Revocations, type Session, type SessionStore, type TokenVerifier } from '../identity/index.ts'
 
 /** Who is calling, and through which door. */
 export interface Caller {
@@ -30,6 +30,8 @@ export function createAuthenticator(deps: {
   audit: Pick<AuditLog, 'append'>
   clock: Clock
   sessions: SessionStore | null
+  /** SCIM's word on each principal (deprovisioned users refused, groups from SCIM), when SCIM is enabled. */
+  directory: Directory | null
   cookieName: string
   onPrincipal: (principal: Principal) => Promise<void>
 }): Authenticator {
@@ -69,6 +71,7 @@ export function createAuthenticator(deps: {
         } else {
           throw new ConductorError('token_missing', 'an Authorization: Bearer token or a signed-in session is required')
         }
+        if (deps.directory) caller = { ...caller, principal: await deps.directory.apply(caller.principal) }
         await remember(caller.principal)
         return caller
       } catch (error) {

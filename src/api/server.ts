@@ -17,6 +17,8 @@ import { handleError } from './error-handler.ts'
 import { auditRoutes } from './routes/audit.routes.ts'
 import { governanceRoutes } from './routes/governance.routes.ts'
 import { policyRoutes } from './routes/policy.routes.ts'
+import { scimRoutes } from './routes/scim.routes.ts'
+import type { ScimService, ScimTokenStore } from '../identity/index.ts'
 import type { PolicyEngine } from '../policy/index.ts'
 
 /** What the HTTP face needs from the domains. */
@@ -35,6 +37,8 @@ export interface ServerDeps {
   /** The built web console (web/dist), served at / when it exists. */
   webRoot: string | null
   policy: Pick<PolicyEngine, 'current' | 'policies'>
+  /** The SCIM 2.0 service provider, when enabled. */
+  scim: { service: ScimService; tokens: Pick<ScimTokenStore, 'verify'> } | null
   /** The last refused policy reload, if the current files do not load. */
   lastPolicyReloadError: () => unknown
 }
@@ -106,6 +110,12 @@ export async function buildServer(deps: ServerDeps) {
   })
 
   await app.register(authRoutes({ ...deps.auth, authenticator: deps.authenticator, audit: deps.audit }), { prefix: '/auth' })
+  if (deps.scim) {
+    await app.register(scimRoutes({
+      scim: deps.scim.service, tokens: deps.scim.tokens, audit: deps.audit, bodyLimitBytes: deps.bodyLimitBytes,
+      baseUrl: new URL('/scim/v2', deps.auth.publicUrl).href,
+    }), { prefix: '/scim/v2' })
+  }
 
   const callers = new WeakMap<FastifyRequest, Caller>()
   const who = (request: FastifyRequest): Principal => {

@@ -86,6 +86,14 @@ const sessionsSchema = z.strictObject({
     .describe('How often a session re-checks the user with the IdP (refresh grant); 0 checks on every request.'),
 }).describe('Web console sessions, kept server-side in the database.')
 
+const scimSchema = z.strictObject({
+  enabled: z.boolean().default(false).describe('Serve the SCIM 2.0 API at /scim/v2 for Okta, Entra ID and other IdPs to provision users and groups.'),
+  groupsSource: z.enum(['token', 'scim']).default('token')
+    .describe('`scim`: groups come from SCIM memberships and a user must be provisioned and active; token claims only identify the user. `token`: groups come from token claims, but a SCIM-deactivated or deleted user is still refused.'),
+  matchBy: z.enum(['userName', 'externalId']).default('userName')
+    .describe('How a signed-in principal is found in SCIM: its username claim against SCIM `userName`, or its subject against `externalId`.'),
+}).describe('SCIM 2.0 provisioning and deprovisioning.')
+
 const identitySchema = z.strictObject({
   audience: z.string().default('conductor'),
   clockSkewSeconds: z.number().int().min(0).max(300).default(30),
@@ -97,6 +105,7 @@ const identitySchema = z.strictObject({
   groupMappings: z.array(groupMappingSchema).default([]),
   devIssuer: devIssuerSchema.prefault({}),
   login: loginSchema.prefault({}),
+  scim: scimSchema.prefault({}),
 })
 
 const policySchema = z.strictObject({
@@ -177,3 +186,4 @@ export type SecretRef = z.output<typeof secretRefSchema>
 export type SecretProviderConfig = Config['secrets']['providers'][number]
 export type LoginConfig = Config['identity']['login']
 export type SessionsConfig = Config['sessions']
+export type ScimConfig = Config['identity']['scim']

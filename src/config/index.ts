@@ -2,5 +2,5 @@ export { configJsonSchema, loadConfig, parseConfig } from './load-config.ts'
 export type { ConfigOverrides } from './load-config.ts'
 export { configSchema, secretRefSchema } from './config.schema.ts'
 export type {
-  Config, DevIssuerConfig, EnvironmentConfig, GroupMappingConfig, IdentityConfig, IssuerConfig, LoginConfig, SessionsConfig, SecretProviderConfig, SecretRef,
+  Config, DevIssuerConfig, EnvironmentConfig, GroupMappingConfig, IdentityConfig, IssuerConfig, LoginConfig, ScimConfig, SessionsConfig, SecretProviderConfig, SecretRef,
 } from './config.schema.ts'

@@ -10,7 +10,7 @@ import { createCatalog, type Catalog } from './catalog.ts'
 import { findCatalogDag, listCatalogDags } from './catalog.repository.ts'
 import type { CatalogDagsTable, EnvironmentStatusTable, GovernanceTables, RequestsTable } from './governance.tables.ts'
 import { isoNow, runPipeline, type GovernedCall } from './pipeline/index.ts'
-import { findPrincipal, listPrincipals, recordPrincipal } from './principals.repository.ts'
+import { findPrincipal, findPrincipalsById, listPrincipals, recordPrincipal } from './principals.repository.ts'
 import { findRequest, findTriggersOfRuns, listRequests } from './requests.repository.ts'
 import { authorizationRequest } from './targets.ts'
 import { dagView, requestView, type AccessView, type DagView, type Permission, type RequestView, type RunView, type StartedBy } from './views.ts'
@@ -67,6 +67,8 @@ export interface Governance {
   readonly catalog: Catalog
   /** Notes the principal as seen, with its groups now. */
   recordPrincipal(principal: Principal): Promise<void>
+  /** The principals seen under an id, with the issuer and subject their tokens carry. */
+  seenPrincipals(id: string): Promise<{ type: string; id: string; issuer: string; subject: string }[]>
   environments(principal: Principal): Promise<EnvironmentView[]>
   dags(principal: Principal, filter?: { environment?: string; tag?: string }): Promise<DagView[]>
   dag(principal: Principal, environment: string, dagId: string): Promise<DagView>
@@ -180,6 +182,10 @@ export function createGovernance(deps: {
         display_name: principal.displayName, email: principal.email, groups: JSON.stringify(principal.groups),
         first_seen_at: now, last_seen_at: now,
       })
+    },
+
+    async seenPrincipals(id) {
+      return (await findPrincipalsById(db, id)).map((p) => ({ type: p.type, id: p.id, issuer: p.issuer, subject: p.subject }))
     },
 
     async environments(principal) {

@@ -20,3 +20,8 @@ export async function findPrincipal(db: Kysely<GovernanceTables>, type: string, 
 export async function listPrincipals(db: Kysely<GovernanceTables>, limit: number): Promise<PrincipalsTable[]> {
   return db.selectFrom('principals').selectAll().orderBy('last_seen_at', 'desc').limit(limit).execute()
 }
+
+/** Every principal seen under an id (a username can be seen through several issuers). */
+export async function findPrincipalsById(db: Kysely<GovernanceTables>, id: string): Promise<PrincipalsTable[]> {
+  return db.selectFrom('principals').selectAll().where('id', '=', id).execute()
+}

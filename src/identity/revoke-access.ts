@@ -22,6 +22,8 @@ export interface RevocationOutcome {
 export interface AccessRevoker {
   /** Everything of one principal: sessions ended, its unexpired tokens refused from the next request on. */
   revokePrincipal(target: RevocationTarget, reason: string): Promise<RevocationOutcome>
+  /** Only the console sessions of a principal (its tokens stay valid; they re-resolve groups per request). */
+  endSessions(target: RevocationTarget, reason: string): Promise<RevocationOutcome>
   /** One IdP session (back-channel logout by `sid`): its console sessions and its tokens. */
   revokeIdpSession(issuer: string, sid: string, reason: string): Promise<RevocationOutcome>
 }
@@ -41,6 +43,19 @@ export function createAccessRevoker(deps: { sessions: SessionStore | null; revoc
         data: { reason, issuer: target.issuer, subject: target.subject, sessionsEnded, tokensRevokedBefore: 'now' },
       })
       return { sessionsEnded, tokensRevoked: true }
+    },
+
+    async endSessions(target, reason) {
+      let sessionsEnded = 0
+      if (deps.sessions) {
+        sessionsEnded += await deps.sessions.endAllForSubject(target.issuer, target.subject, reason)
+        if (target.principalType && target.principalId) sessionsEnded += await deps.sessions.endAllFor(target.principalType, target.principalId, reason)
+      }
+      await deps.audit.append({
+        type: 'access.revoked', principal: target.principalId ?? null, principalType: target.principalType ?? null,
+        data: { reason, issuer: target.issuer, subject: target.subject, sessionsEnded, tokensRevokedBefore: null },
+      })
+      return { sessionsEnded, tokensRevoked: false }
     },
 
     async revokeIdpSession(issuer, sid, reason) {

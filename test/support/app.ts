@@ -47,6 +47,8 @@ export async function startTestApp(options: {
   app?: AppOptions
   /** Listen on this port (see {@link freePort}) with a matching public URL, so browser sign-in redirects work. */
   port?: number
+  /** `identity.scim` settings. */
+  scim?: Record<string, unknown>
 }): Promise<App & { dir: string; tokenFor(username: string): Promise<string> }> {
   const dir = mkdtempSync(join(tmpdir(), 'conductor-app-'))
   const { writeFileSync, mkdirSync } = await import('node:fs')
@@ -57,7 +59,7 @@ export async function startTestApp(options: {
   const config = parseConfig({
     server: { host: '127.0.0.1', port: options.port ?? 0, ...(options.port ? { publicUrl: `http://127.0.0.1:${options.port}` } : {}) },
     database: { url: options.databaseUrl },
-    identity: { audience: 'conductor', devIssuer: { enabled: true, host: '127.0.0.1', port: 0, users: TEST_USERS } },
+    identity: { audience: 'conductor', devIssuer: { enabled: true, host: '127.0.0.1', port: 0, users: TEST_USERS }, ...(options.scim ? { scim: options.scim } : {}) },
     policy: { folder: options.policyFolder ?? join(root, 'policies'), reloadIntervalSeconds: 0 },
     secrets: { providers: [{ name: 'files', type: 'file', path: join(dir, 'secrets') }] },
     environments: options.environments.map((env) => ({

@@ -1,0 +1,337 @@
+import type { FastifyError, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
+import type { AuditLog } from '../../audit/index.ts'
+import { isConductorError } from '../../core/index.ts'
+import {
+  GROUP_MODEL, MAX_RESULTS, RESOURCE_TYPES, SCHEMAS, SCIM_URN, USER_MODEL, project, scimInvalid, serviceProviderConfig,
+  type ResourceModel, type ScimChange, type ScimListQuery, type ScimService, type ScimTokenStore,
+} from '../../identity/scim/index.ts'
+import { parseAttrPath } from '../../identity/scim/filter.ts'
+import { STATUS_BY_CODE } from '../error-handler.ts'
+
+/** What the SCIM routes need. */
+export interface ScimRoutesDeps {
+  scim: ScimService
+  tokens: Pick<ScimTokenStore, 'verify'>
+  audit: Pick<AuditLog, 'append'>
+  /** The largest request body accepted (default 1 MiB); larger ones get 413. Published as bulk.maxPayloadSize. */
+  bodyLimitBytes?: number
+  /** The public base URL of the SCIM API (e.g. `https://conductor.example.com/scim/v2`) for `meta.location`; default from the request. */
+  baseUrl?: string
+}
+
+const SCIM_CONTENT_TYPE = 'application/scim+json; charset=utf-8'
+const DEFAULT_BODY_LIMIT = 1024 * 1024
+
+/** Where a request touched, for its audit event. */
+interface RequestFacts {
+  client?: { id: string; label: string }
+  resourceType?: 'User' | 'Group'
+  ids?: string[]
+  change?: ScimChange
+  filter?: string
+  scimType?: string
+  results?: number
+  reason?: string
+}
+
+class ScimHttpError extends Error {
+  readonly status: number
+  readonly scimType: string | null
+  constructor(status: number, message: string, scimType: string | null = null) {
+    super(message)
+    this.status = status
+    this.scimType = scimType
+  }
+}
+
+/**
+ * The SCIM 2.0 service provider (RFC 7644) as a Fastify plugin, to register under `/scim/v2`: /Users, /Groups,
+ * /ServiceProviderConfig, /ResourceTypes, /Schemas. Every request needs `Authorization: Bearer <SCIM token>`;
+ * every request (refused ones too) is audited as `scim.request` without the token. Errors use SCIM's error body.
+ */
+export function scimRoutes(deps: ScimRoutesDeps): FastifyPluginAsync {
+  const bodyLimit = deps.bodyLimitBytes ?? DEFAULT_BODY_LIMIT
+  return async (app) => {
+    const facts = new WeakMap<FastifyRequest, RequestFacts>()
+    const factsOf = (request: FastifyRequest) => {
+      let f = facts.get(request)
+      if (!f) facts.set(request, (f = {}))
+      return f
+    }
+    const base = (request: FastifyRequest) => (deps.baseUrl ?? `${request.protocol}://${request.host}${app.prefix}`).replace(/\/$/, '')
+
+    app.removeAllContentTypeParsers()
+    app.addContentTypeParser(['application/scim+json', 'application/json'], { parseAs: 'string', bodyLimit }, (_request, body, done) => {
+      const text = String(body)
+      if (text.trim() === '') return done(null, undefined)
+      try {
+        done(null, JSON.parse(text))
+      } catch (error) {
+        done(scimInvalid('invalidSyntax', `the request body is not valid JSON: ${(error as Error).message}`) as unknown as FastifyError, undefined)
+      }
+    })
+
+    app.addHook('onRequest', async (request) => {
+      const header = request.headers.authorization
+      const match = typeof header === 'string' ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null
+      if (!match) {
+        factsOf(request).reason = header ? 'malformed_authorization' : 'missing_token'
+        throw new ScimHttpError(401, 'SCIM requests need Authorization: Bearer <SCIM token>')
+      }
+      const client = await deps.tokens.verify(match[1]!)
+      if (!client) {
+        factsOf(request).reason = 'unknown_or_revoked_token'
+        throw new ScimHttpError(401, 'the SCIM token is not valid (unknown, rotated or revoked)')
+      }
+      factsOf(request).client = client
+    })
+
+    app.addHook('onSend', async (request, reply, payload) => {
+      reply.header('cache-control', 'no-store')
+      const f = factsOf(request)
+      try {
+        await deps.audit.append({
+          type: 'scim.request',
+          principal: f.client ? `scim:${f.client.label}` : null,
+          principalType: f.client ? 'ScimClient' : null,
+          action: `scim:${request.method.toLowerCase()}`,
+          requestId: null,
+          data: {
+            method: request.method, path: request.url.split('?')[0], status: reply.statusCode, httpRequestId: String(request.id),
+            ...(f.client ? { client: f.client.id } : {}),
+            ...(f.resourceType ? { resourceType: f.resourceType } : {}),
+            ...(f.ids?.length ? { resourceIds: f.ids } : {}),
+            ...(f.change ? { change: f.change } : {}),
+            ...(f.filter !== undefined ? { filter: f.filter.slice(0, 500) } : {}),
+            ...(f.results !== undefined ? { results: f.results } : {}),
+            ...(f.scimType ? { scimType: f.scimType } : {}),
+            ...(f.reason ? { reason: f.reason } : {}),
+          },
+        })
+      } catch (error) {
+        request.log.error({ err: error }, 'cannot audit a SCIM request')
+      }
+      return payload
+    })
+
+    app.setErrorHandler((error: FastifyError | Error, request, reply) => {
+      let status = 500
+      let scimType: string | null = null
+      let detail = 'internal error; see the server log with this request id'
+      if (error instanceof ScimHttpError) {
+        status = error.status
+        scimType = error.scimType
+        detail = error.message
+      } else if (isConductorError(error)) {
+        status = STATUS_BY_CODE[error.code] ?? 500
+        if (error.code === 'invalid_input') scimType = typeof error.details?.scimType === 'string' ? error.details.scimType : 'invalidValue'
+        if (error.code === 'conflict') scimType = 'uniqueness'
+        if (status < 500 || status === 503) detail = error.message
+      } else if ('code' in error && typeof error.code === 'string' && error.code.startsWith('FST_')) {
+        const code = error.code
+        status = typeof (error as FastifyError).statusCode === 'number' ? (error as FastifyError).statusCode! : 400
+        if (code === 'FST_ERR_CTP_BODY_TOO_LARGE') { status = 413; detail = `the request body is larger than ${bodyLimit} bytes` }
+        else if (code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') { status = 415; detail = 'send application/scim+json (or application/json)' }
+        else if (status < 500) { scimType = 'invalidSyntax'; detail = error.message }
+      }
+      if (status >= 500) request.log.error({ err: error }, 'SCIM request failed')
+      if (status === 401) reply.header('www-authenticate', 'Bearer realm="conductor-scim"')
+      if (scimType) factsOf(request).scimType = scimType
+      return reply.code(status).header('content-type', SCIM_CONTENT_TYPE)
+        .send(JSON.stringify({ schemas: [SCIM_URN.error], status: String(status), ...(scimType ? { scimType } : {}), detail }))
+    })
+
+    app.setNotFoundHandler((request, reply) => {
+      return reply.code(404).header('content-type', SCIM_CONTENT_TYPE)
+        .send(JSON.stringify({ schemas: [SCIM_URN.error], status: '404', detail: `no SCIM endpoint ${request.method} ${request.url.split('?')[0]}` }))
+    })
+
+    const send = (reply: FastifyReply, status: number, body: unknown) => reply.code(status).header('content-type', SCIM_CONTENT_TYPE).send(JSON.stringify(body))
+
+    /** Adds meta.location and the $refs that depend on the base URL. */
+    const located = (request: FastifyRequest, resource: Record<string, unknown>) => {
+      const root = base(request)
+      const meta = resource.meta as Record<string, unknown> | undefined
+      const type = meta?.resourceType === 'Group' ? 'Groups' : 'Users'
+      if (meta) meta.location = `${root}/${type}/${String(resource.id)}`
+      for (const [key, target] of [['members', 'Users'], ['groups', 'Groups']] as const) {
+        const list = resource[key]
+        if (Array.isArray(list)) for (const item of list as Record<string, unknown>[]) item.$ref = `${root}/${target}/${String(item.value)}`
+      }
+      return resource
+    }
+
+    const param = (query: unknown, name: string): string | undefined => {
+      if (typeof query !== 'object' || query === null) return undefined
+      const entry = Object.entries(query).find(([k]) => k.toLowerCase() === name.toLowerCase())
+      const value = entry?.[1]
+      if (Array.isArray(value)) throw scimInvalid('invalidValue', `"${name}" is given more than once`)
+      return typeof value === 'string' ? value : undefined
+    }
+
+    const integer = (value: unknown, name: string): number | undefined => {
+      if (value === undefined || value === null || value === '') return undefined
+      if (typeof value === 'number' && Number.isSafeInteger(value)) return value
+      if (typeof value === 'string' && /^-?\d{1,9}$/.test(value.trim())) return Number(value)
+      throw scimInvalid('invalidValue', `"${name}" must be an integer`)
+    }
+
+    const paths = (model: ResourceModel, value: unknown, name: string) => {
+      if (value === undefined || value === null || value === '') return null
+      const list = Array.isArray(value) ? value : typeof value === 'string' ? value.split(',') : null
+      if (list === null || list.some((p) => typeof p !== 'string')) throw scimInvalid('invalidValue', `"${name}" must be a comma-separated list of attribute names`)
+      return (list as string[]).map((p) => p.trim()).filter(Boolean).map((p) => parseAttrPath(p, model.urns, 'invalidValue'))
+    }
+
+    /** The projection of a request and whether members (Group) or groups (User) are needed at all. */
+    const projection = (model: ResourceModel, attributes: unknown, excluded: unknown) => {
+      const p = { attributes: paths(model, attributes, 'attributes'), excludedAttributes: paths(model, excluded, 'excludedAttributes') }
+      const key = model === GROUP_MODEL ? 'members' : 'groups'
+      const names = (list: typeof p.attributes) => (list ?? []).filter((x) => x.schema === null || x.schema === model.core.id).map((x) => x.attr.toLowerCase())
+      const omitMemberships = p.attributes !== null ? !names(p.attributes).includes(key) : names(p.excludedAttributes).includes(key)
+      // Validate the names now, so a bad one is a 400 before any work.
+      project(model, { schemas: [], id: '' }, p)
+      return { p, omitMemberships }
+    }
+
+    const etag = (reply: FastifyReply, version: number) => reply.header('etag', `W/"${version}"`)
+    const ifMatch = (request: FastifyRequest) => {
+      const value = request.headers['if-match']
+      return typeof value === 'string' ? value : undefined
+    }
+
+    async function list(request: FastifyRequest, reply: FastifyReply, model: ResourceModel, source: Record<string, unknown>) {
+      const get = (name: string) => (source === request.query ? param(source, name) : Object.entries(source).find(([k]) => k.toLowerCase() === name.toLowerCase())?.[1])
+      const { p, omitMemberships } = projection(model, get('attributes'), get('excludedAttributes'))
+      const filter = get('filter')
+      if (filter !== undefined && typeof filter !== 'string') throw scimInvalid('invalidFilter', '"filter" must be a string')
+      const sortBy = get('sortBy')
+      const sortOrder = get('sortOrder')
+      if (sortOrder !== undefined && !/^(ascending|descending)$/i.test(String(sortOrder))) throw scimInvalid('invalidValue', '"sortOrder" must be ascending or descending')
+      const query: ScimListQuery = { omitMemberships }
+      if (filter !== undefined && filter.trim() !== '') query.filter = filter
+      const startIndex = integer(get('startIndex'), 'startIndex')
+      const count = integer(get('count'), 'count')
+      if (startIndex !== undefined) query.startIndex = startIndex
+      if (count !== undefined) query.count = Math.min(count, MAX_RESULTS)
+      if (typeof sortBy === 'string' && sortBy !== '') query.sortBy = sortBy
+      if (typeof sortOrder === 'string') query.sortOrder = sortOrder.toLowerCase() as 'ascending' | 'descending'
+      const f = factsOf(request)
+      f.resourceType = model.resourceType
+      if (query.filter !== undefined) f.filter = query.filter
+      const result = model === USER_MODEL ? await deps.scim.listUsers(query) : await deps.scim.listGroups(query)
+      f.results = result.totalResults
+      return send(reply, 200, {
+        schemas: [SCIM_URN.listResponse], totalResults: result.totalResults, startIndex: result.startIndex, itemsPerPage: result.itemsPerPage,
+        Resources: result.resources.map((r) => project(model, located(request, r), p)),
+      })
+    }
+
+    // ---------- discovery ----------
+
+    const discoveryMeta = (request: FastifyRequest, resourceType: string, path: string) => ({ resourceType, location: `${base(request)}${path}` })
+
+    app.get('/ServiceProviderConfig', async (request, reply) => send(reply, 200, {
+      ...serviceProviderConfig(bodyLimit), meta: discoveryMeta(request, 'ServiceProviderConfig', '/ServiceProviderConfig'),
+    }))
+
+    const resourceTypeOf = (request: FastifyRequest, rt: (typeof RESOURCE_TYPES)[number]) => ({
+      schemas: [SCIM_URN.resourceType], ...rt, schemaExtensions: [...rt.schemaExtensions], meta: discoveryMeta(request, 'ResourceType', `/ResourceTypes/${rt.id}`),
+    })
+    app.get('/ResourceTypes', async (request, reply) => send(reply, 200, {
+      schemas: [SCIM_URN.listResponse], totalResults: RESOURCE_TYPES.length, startIndex: 1, itemsPerPage: RESOURCE_TYPES.length,
+      Resources: RESOURCE_TYPES.map((rt) => resourceTypeOf(request, rt)),
+    }))
+    app.get<{ Params: { id: string } }>('/ResourceTypes/:id', async (request, reply) => {
+      const rt = RESOURCE_TYPES.find((r) => r.id.toLowerCase() === request.params.id.toLowerCase())
+      if (!rt) throw new ScimHttpError(404, `no resource type ${request.params.id}`)
+      return send(reply, 200, resourceTypeOf(request, rt))
+    })
+
+    const schemaOf = (request: FastifyRequest, schema: (typeof SCHEMAS)[number]) => ({
+      schemas: [SCIM_URN.schema], ...schema, meta: discoveryMeta(request, 'Schema', `/Schemas/${schema.id}`),
+    })
+    app.get('/Schemas', async (request, reply) => send(reply, 200, {
+      schemas: [SCIM_URN.listResponse], totalResults: SCHEMAS.length, startIndex: 1, itemsPerPage: SCHEMAS.length,
+      Resources: SCHEMAS.map((s) => schemaOf(request, s)),
+    }))
+    app.get<{ Params: { id: string } }>('/Schemas/:id', async (request, reply) => {
+      const schema = SCHEMAS.find((s) => s.id.toLowerCase() === request.params.id.toLowerCase())
+      if (!schema) throw new ScimHttpError(404, `no schema ${request.params.id}`)
+      return send(reply, 200, schemaOf(request, schema))
+    })
+
+    // ---------- Users and Groups ----------
+
+    for (const model of [USER_MODEL, GROUP_MODEL]) {
+      const isUser = model === USER_MODEL
+      const endpoint = isUser ? '/Users' : '/Groups'
+      const note = (request: FastifyRequest, id?: string, change?: ScimChange) => {
+        const f = factsOf(request)
+        f.resourceType = model.resourceType
+        if (id) f.ids = [id]
+        if (change) f.change = change
+      }
+
+      app.get(endpoint, async (request, reply) => list(request, reply, model, request.query as Record<string, unknown>))
+
+      app.post(`${endpoint}/.search`, async (request, reply) => {
+        const body = request.body
+        if (typeof body !== 'object' || body === null || Array.isArray(body)) throw scimInvalid('invalidSyntax', 'the request body must be a SearchRequest object')
+        const { schemas, ...rest } = body as Record<string, unknown>
+        if (schemas !== undefined && !(Array.isArray(schemas) && schemas.includes(SCIM_URN.searchRequest))) throw scimInvalid('invalidSyntax', `"schemas" must contain ${SCIM_URN.searchRequest}`)
+        return list(request, reply, model, rest)
+      })
+
+      app.post(endpoint, async (request, reply) => {
+        const result = isUser ? await deps.scim.createUser(request.body) : await deps.scim.createGroup(request.body)
+        note(request, result.id, result.change)
+        const resource = located(request, result.resource)
+        etag(reply, result.version)
+        reply.header('location', String((resource.meta as Record<string, unknown>).location))
+        return send(reply, 201, resource)
+      })
+
+      app.get<{ Params: { id: string } }>(`${endpoint}/:id`, async (request, reply) => {
+        const q = request.query
+        const { p, omitMemberships } = projection(model, param(q, 'attributes'), param(q, 'excludedAttributes'))
+        note(request, request.params.id)
+        const result = isUser ? await deps.scim.getUser(request.params.id) : await deps.scim.getGroup(request.params.id, { withMembers: !omitMemberships })
+        etag(reply, result.version)
+        const none = request.headers['if-none-match']
+        if (typeof none === 'string' && none.split(',').map((t) => t.trim()).includes(`W/"${result.version}"`)) return reply.code(304).send()
+        return send(reply, 200, project(model, located(request, result.resource), p))
+      })
+
+      app.put<{ Params: { id: string } }>(`${endpoint}/:id`, async (request, reply) => {
+        note(request, request.params.id)
+        const result = isUser
+          ? await deps.scim.replaceUser(request.params.id, request.body, ifMatch(request))
+          : await deps.scim.replaceGroup(request.params.id, request.body, ifMatch(request))
+        note(request, result.id, result.change)
+        etag(reply, result.version)
+        const q = request.query
+        return send(reply, 200, project(model, located(request, result.resource), projection(model, param(q, 'attributes'), param(q, 'excludedAttributes')).p))
+      })
+
+      app.patch<{ Params: { id: string } }>(`${endpoint}/:id`, async (request, reply) => {
+        note(request, request.params.id)
+        const q = request.query
+        const { p, omitMemberships } = projection(model, param(q, 'attributes'), param(q, 'excludedAttributes'))
+        const result = isUser
+          ? await deps.scim.patchUser(request.params.id, request.body, ifMatch(request))
+          : await deps.scim.patchGroup(request.params.id, request.body, ifMatch(request), { withMembers: !omitMemberships })
+        note(request, result.id, result.change)
+        etag(reply, result.version)
+        return send(reply, 200, project(model, located(request, result.resource), p))
+      })
+
+      app.delete<{ Params: { id: string } }>(`${endpoint}/:id`, async (request, reply) => {
+        note(request, request.params.id)
+        const change = isUser ? await deps.scim.deleteUser(request.params.id, ifMatch(request)) : await deps.scim.deleteGroup(request.params.id, ifMatch(request))
+        note(request, request.params.id, change)
+        return reply.code(204).send()
+      })
+    }
+  }
+}
