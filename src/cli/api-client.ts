@@ -52,8 +52,19 @@ function safeJson(text: string): unknown {
   try { return JSON.parse(text) } catch { return undefined }
 }
 
-/** Exit codes of the `conductor` command, distinct per kind of failure. */
-export const EXIT = { ok: 0, error: 1, usage: 2, denied: 3, notFound: 4, unavailable: 5, unauthenticated: 6, auditBroken: 7 } as const
+/** Exit codes of the `conductor` command, distinct per kind of failure. `runFailed`: `trigger --wait` saw the run fail. */
+export const EXIT = { ok: 0, error: 1, usage: 2, denied: 3, notFound: 4, unavailable: 5, unauthenticated: 6, auditBroken: 7, runFailed: 8 } as const
+
+/** The exit code for a Conductor error code (from the API or raised in the CLI itself). */
+export function exitCodeForCode(code: string): number {
+  if (code === 'policy_denied' || code === 'csrf_invalid') return EXIT.denied
+  if (code === 'not_found' || code.endsWith('_not_found')) return EXIT.notFound
+  if (code === 'issuer_unavailable' || code === 'orchestrator_unavailable' || code === 'store_unavailable' || code === 'conductor_unreachable') return EXIT.unavailable
+  if (code.startsWith('token_') || code.startsWith('session_') || code === 'login_failed' || code === 'principal_unknown') return EXIT.unauthenticated
+  if (code === 'invalid_input' || code === 'config_invalid' || code === 'conf_invalid' || code === 'conf_too_large') return EXIT.usage
+  if (code === 'audit_chain_broken') return EXIT.auditBroken
+  return EXIT.error
+}
 
 /** The exit code for an API error status. */
 export function exitCodeFor(status: number): number {

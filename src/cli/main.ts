@@ -1,26 +1,39 @@
 import { Command, CommanderError, InvalidArgumentError } from 'commander'
 import { existsSync } from 'node:fs'
 import { resolve } from 'node:path'
-import { createAuditLog, type AuditTables } from '../audit/index.ts'
 import { configJsonSchema, loadConfig, type Config } from '../config/index.ts'
 import { isConductorError } from '../core/index.ts'
 import { requestDevToken } from '../identity/index.ts'
 import { ACTIONS, type Action } from '../policy/index.ts'
-import { openDatabase } from '../store/index.ts'
 import { overridesFromEnv, startConductor } from '../main.ts'
-import { ApiError, EXIT, createApiClient, exitCodeFor } from './api-client.ts'
+import { ApiError, EXIT, exitCodeFor, exitCodeForCode } from './api-client.ts'
+import { registerAuditCommands } from './audit-commands.ts'
+import { registerAuthCommands } from './auth-commands.ts'
+import { registerCatalogCommands } from './catalog-commands.ts'
+import { createCliContext, DEFAULT_SERVER, type CliStream } from './context.ts'
+import { registerRunCommands } from './run-commands.ts'
 
-/** Builds the `conductor` command. `env` is the process environment, read here and nowhere deeper. */
-export function buildCli(env: NodeJS.ProcessEnv, out: (line: string) => void = console.log): Command {
+/**
+ * Builds the `conductor` command. `env` is the process environment, read here and nowhere deeper;
+ * `streams` default to the process's stdout and stderr.
+ */
+export function buildCli(env: NodeJS.ProcessEnv, streams: { stdout: CliStream; stderr: CliStream } = { stdout: process.stdout, stderr: process.stderr }): Command {
   const program = new Command('conductor')
     .description('Airflow Conductor: the identity-aware control plane in front of Airflow')
     .option('-c, --config <file>', 'conductor.yaml', env.CONDUCTOR_CONFIG ?? 'conductor.yaml')
-    .option('-s, --server <url>', 'Conductor\'s URL', env.CONDUCTOR_URL ?? 'http://127.0.0.1:7700')
-    .option('-t, --token <jwt>', 'bearer token (default: $CONDUCTOR_TOKEN)')
-    .showHelpAfterError()
+    .option('-s, --server <url>', `Conductor's URL (default: $CONDUCTOR_URL, else the server of your last \`conductor login\`, else ${DEFAULT_SERVER})`)
+    .option('-t, --token <jwt>', 'bearer token (default: $CONDUCTOR_TOKEN, else the token of `conductor login`)')
+    // Set before the subcommands are added, so they inherit it: usage errors become one line and exit code 2 (see runCli).
+    .exitOverride()
+    .configureOutput({
+      writeErr: (text) => streams.stderr.write(text),
+      outputError: (text, write) => write(`conductor: invalid_input: ${text.replace(/^error: /, '').trim().replace(/\s*\n\s*/g, ' ')} (see --help)\n`),
+    })
 
-  const globals = () => program.opts<{ config: string; server: string; token?: string }>()
-  const client = () => createApiClient({ baseUrl: globals().server, token: globals().token ?? env.CONDUCTOR_TOKEN })
+  const ctx = createCliContext(program, env, streams)
+  const out = ctx.out
+  const globals = () => program.opts<{ config: string }>()
+  const client = () => ctx.client()
   const config = (): Config => loadConfig(resolve(globals().config), overridesFromEnv(env))
 
   program.command('serve')
@@ -61,7 +74,7 @@ export function buildCli(env: NodeJS.ProcessEnv, out: (line: string) => void = c
     .action(async (action: Action, target: string, opts: { as?: string; groups?: string; output: string }) => {
       const [environment, dag] = target.split('/', 2)
       const as = opts.as ? parsePrincipal(opts.as, opts.groups) : undefined
-      const result = await client().request<{ decision: string; reasons: string[]; policyIds: string[]; errors: string[]; principal: { type: string; id: string; groups: string[] } }>(
+      const result = await (await client()).request<{ decision: string; reasons: string[]; policyIds: string[]; errors: string[]; principal: { type: string; id: string; groups: string[] } }>(
         'POST', '/api/v1/authorize', { action, environment, ...(dag ? { dag } : {}), ...(as ? { as } : {}) })
       if (opts.output === 'json') out(JSON.stringify(result, null, 2))
       else {
@@ -72,23 +85,10 @@ export function buildCli(env: NodeJS.ProcessEnv, out: (line: string) => void = c
       process.exitCode = result.decision === 'allow' ? EXIT.ok : EXIT.denied
     })
 
-  const audit = program.command('audit').description('The tamper-evident audit trail')
-  audit.command('verify')
-    .description('Verify the hash chain directly in the database; exits non-zero naming the first bad event')
-    .action(async () => {
-      const cfg = config()
-      const database = await openDatabase<AuditTables>({ url: cfg.database.url })
-      try {
-        const result = await createAuditLog({ database }).verify()
-        if (result.ok) out(`audit trail intact: ${result.count} events, last seq ${result.lastSeq}, head ${result.lastHash}`)
-        else {
-          out(`audit trail BROKEN at seq ${result.firstBadSeq}: ${result.reason} (${result.count} events verified before it)`)
-          process.exitCode = EXIT.auditBroken
-        }
-      } finally {
-        await database.close()
-      }
-    })
+  registerAuthCommands(program, ctx)
+  registerCatalogCommands(program, ctx)
+  registerRunCommands(program, ctx)
+  registerAuditCommands(program, ctx, { config })
 
   const cfg = program.command('config').description('The configuration file')
   cfg.command('schema').description('Print the JSON Schema of conductor.yaml').action(() => { out(JSON.stringify(configJsonSchema(), null, 2)) })
@@ -108,7 +108,7 @@ function parsePrincipal(text: string, groups: string | undefined): { type: 'User
 
 /** Runs the CLI and maps failures to one clear line and a distinct exit code. */
 export async function runCli(argv: string[], env: NodeJS.ProcessEnv): Promise<void> {
-  const program = buildCli(env).exitOverride()
+  const program = buildCli(env)
   try {
     await program.parseAsync(argv)
   } catch (error) {
@@ -122,7 +122,7 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv): Promise<vo
       return
     }
     console.error(`conductor: ${isConductorError(error) ? `${error.code}: ` : ''}${error instanceof Error ? error.message : String(error)}`)
-    process.exitCode = isConductorError(error, 'config_invalid') ? EXIT.usage : EXIT.error
+    process.exitCode = isConductorError(error) ? exitCodeForCode(error.code) : EXIT.error
   }
 }
 

@@ -329,7 +329,7 @@ export interface RequestDevTokenOptions {
  * Asks the development issuer for an access token for a demo user, with the grant
  * {@link DEV_USER_GRANT_TYPE} as client `conductor-dev`, and returns the JWT.
  * Throws `invalid_input` when the issuer refuses (its OAuth `error` and `error_description` are in
- * the message and details, e.g. `invalid_grant: unknown demo user "mallory"`), and
+ * the message and details, e.g. `invalid_grant: unknown or disabled demo user "mallory"`), and
  * `issuer_unavailable` when it cannot be reached.
  */
 export async function requestDevToken(options: RequestDevTokenOptions): Promise<string> {

@@ -126,7 +126,7 @@ describe('identity: token verification against the development issuer and a loop
   it('refuses to mint a token for an unknown demo user, with the OAuth error', async () => {
     await assert.rejects(requestDevToken({ issuer: dev.issuer, username: 'mallory', audience: 'conductor' }), (error: unknown) => {
       assert.ok(isConductorError(error, 'invalid_input'))
-      assert.match(error.message, /invalid_grant: unknown demo user "mallory"/)
+      assert.match(error.message, /invalid_grant: unknown or disabled demo user "mallory"/)
       return true
     })
     await assert.rejects(requestDevToken({ issuer: dev.issuer, username: 'alice', audience: 'someone-else' }), /invalid_target/)

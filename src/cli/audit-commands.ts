@@ -1,0 +1,94 @@
+import { InvalidArgumentError, Option, type Command } from 'commander'
+import { createAuditLog, type AuditTables } from '../audit/index.ts'
+import type { Config } from '../config/index.ts'
+import { openDatabase } from '../store/index.ts'
+import { EXIT } from './api-client.ts'
+import { outputOf, parsePositiveInt, withOutput, withQuery, type CliContext } from './context.ts'
+import { formatJson, formatStamp, renderTable, type Column } from './format.ts'
+
+/** An audit event as `GET /api/v1/audit` returns it. */
+export interface AuditItem {
+  seq: number
+  at: string
+  type: string
+  principal: string | null
+  principalType: string | null
+  environment: string | null
+  dag: string | null
+  action: string | null
+  requestId: string | null
+  decision: 'allow' | 'deny' | null
+  policyIds: string[]
+  data: Record<string, unknown>
+}
+
+/** The columns of `conductor audit`. */
+export const AUDIT_COLUMNS: Column<AuditItem>[] = [
+  { header: 'SEQ', value: (e) => String(e.seq), align: 'right' },
+  { header: 'TIME (UTC)', value: (e) => formatStamp(e.at), min: 14 },
+  { header: 'TYPE', value: (e) => e.type, min: 15 },
+  { header: 'WHO', value: (e) => e.principal ?? '-', min: 8 },
+  { header: 'ACTION', value: (e) => e.action ?? '-', min: 11 },
+  { header: 'TARGET', value: (e) => [e.environment, e.dag].filter(Boolean).join('/') || '-', min: 10, drop: 0 },
+  { header: 'RESULT', value: (e) => e.decision ?? '-', min: 5 },
+]
+
+const RELATIVE = /^(\d+)\s*([smhdw])$/
+
+/**
+ * A time for `--from`/`--to`: ISO 8601, a date (`2026-11-24`, midnight UTC), or a span ago
+ * (`30m`, `2h`, `7d`, `1w`). Returns ISO 8601 UTC.
+ */
+export function parseTimeOption(value: string, now: Date = new Date()): string {
+  const relative = RELATIVE.exec(value.trim())
+  if (relative) {
+    const unit = { s: 1, m: 60, h: 3600, d: 86_400, w: 604_800 }[relative[2] as 's' | 'm' | 'h' | 'd' | 'w']
+    return new Date(now.getTime() - Number(relative[1]) * unit * 1000).toISOString()
+  }
+  const date = new Date(/^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T00:00:00Z` : value)
+  if (Number.isNaN(date.getTime())) throw new InvalidArgumentError('expected an ISO 8601 time, a date, or a span ago such as 30m, 2h, 7d')
+  return date.toISOString()
+}
+
+/** `conductor audit [filters]` (through the API) and `conductor audit verify` (directly in the database). */
+export function registerAuditCommands(program: Command, ctx: CliContext, deps: { config: () => Config }): void {
+  const audit = withOutput(program.command('audit'))
+    .description('The tamper-evident audit trail: list events (audit:read), oldest first, or `audit verify`')
+    .option('--principal <id>', 'only events of this principal')
+    .option('-e, --env <environment>', 'only this environment')
+    .option('--dag <dag>', 'only this DAG')
+    .option('--action <action>', 'only this action, e.g. dag:trigger')
+    .option('--type <type>', 'only this event type, e.g. decision')
+    .addOption(new Option('--decision <decision>', 'only allowed or denied decisions').choices(['allow', 'deny']))
+    .option('--from <time>', 'events at or after: ISO 8601, a date, or a span ago (30m, 2h, 7d)', (v) => parseTimeOption(v))
+    .option('--to <time>', 'events before: same forms as --from', (v) => parseTimeOption(v))
+    .option('--after-seq <seq>', 'events after this sequence number (to page on)', (v) => (v === '0' ? 0 : parsePositiveInt(v)))
+    .option('-n, --limit <n>', 'how many (at most 1000)', parsePositiveInt, 50)
+    .action(async (opts: { principal?: string; env?: string; dag?: string; action?: string; type?: string; decision?: string; from?: string; to?: string; afterSeq?: number; limit: number; output?: string }) => {
+      const path = withQuery('/api/v1/audit', {
+        principal: opts.principal, environment: opts.env, dag: opts.dag, action: opts.action, type: opts.type, decision: opts.decision,
+        from: opts.from, to: opts.to, afterSeq: opts.afterSeq, limit: opts.limit,
+      })
+      const body = await (await ctx.client()).request<{ events: AuditItem[]; nextAfterSeq: number | null }>('GET', path)
+      if (outputOf(opts) === 'json') { ctx.out(formatJson(body)); return }
+      for (const line of renderTable(body.events, AUDIT_COLUMNS, ctx.width())) ctx.out(line)
+      if (body.nextAfterSeq !== null) ctx.err(`more events: add --after-seq ${body.nextAfterSeq}`)
+    })
+
+  audit.command('verify')
+    .description('Verify the hash chain directly in the database; exits non-zero naming the first bad event')
+    .action(async () => {
+      const cfg = deps.config()
+      const database = await openDatabase<AuditTables>({ url: cfg.database.url })
+      try {
+        const result = await createAuditLog({ database }).verify()
+        if (result.ok) ctx.out(`audit trail intact: ${result.count} events, last seq ${result.lastSeq}, head ${result.lastHash}`)
+        else {
+          ctx.out(`audit trail BROKEN at seq ${result.firstBadSeq}: ${result.reason} (${result.count} events verified before it)`)
+          process.exitCode = EXIT.auditBroken
+        }
+      } finally {
+        await database.close()
+      }
+    })
+}
