@@ -7,9 +7,9 @@ import { ConductorError, randomIds, systemClock, type Clock, type IdGenerator } 
 import { createGovernance, type Governance, type GovernanceTables } from './governance/index.ts'
 import {
   createAccessRevoker, createDirectory, createOidcLogin, createRevocations, createScimService, createScimTokenStore, createSessionStore,
-  createTokenVerifier, scimRevocationEvents, startDevIssuer,
+  createTokenVerifier, reconcile, scimRevocationEvents, startDevIssuer,
   type AccessRevoker, type DevIssuer, type IdentityTables, type OidcLogin, type RevocationTables, type ScimService, type ScimTables,
-  type ScimTokenStore, type SessionStore,
+  type ReconciliationReport, type ScimTokenStore, type SessionStore,
 } from './identity/index.ts'
 import { createOrchestrator, type Orchestrator } from './orchestrators/index.ts'
 import { createPolicyEngine, type PolicyEngine } from './policy/index.ts'
@@ -39,7 +39,7 @@ export interface App {
   /** Ends a principal's sessions and refuses its tokens. */
   revoker: AccessRevoker
   /** SCIM provisioning and its bearer tokens, when `identity.scim.enabled`. */
-  scim: { service: ScimService; tokens: ScimTokenStore } | null
+  scim: { service: ScimService; tokens: ScimTokenStore; reconcile: () => Promise<ReconciliationReport> } | null
   logger: Logger
   /** Starts listening; resolves with the base URL. */
   listen(): Promise<string>
@@ -148,6 +148,23 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
         tokens: createScimTokenStore({ db: db as unknown as Kysely<ScimTables>, clock }),
       }
       : null
+    const scimApi = scim
+      ? {
+        ...scim,
+        reconcile: async () => reconcile({
+          scim: scim.service, config: config.identity.scim, principals: await governance.knownPrincipals(10_000), now: new Date(clock.now()).toISOString(),
+        }),
+      }
+      : null
+    if (scimApi && config.identity.scim.reconcileIntervalMinutes > 0) {
+      const timer = setInterval(() => {
+        scimApi.reconcile()
+          .then((report) => audit.append({ type: 'scim.reconciliation', data: { checked: report.checked, inSync: report.inSync, drifted: report.drifted.length, sample: report.drifted.slice(0, 20) } }))
+          .catch((error: unknown) => logger.error({ err: error }, 'SCIM reconciliation failed'))
+      }, config.identity.scim.reconcileIntervalMinutes * 60_000)
+      timer.unref()
+      cleanup.push(() => clearInterval(timer))
+    }
     const directory = scim ? createDirectory({ scim: scim.service, config: config.identity.scim, groupMappings: config.identity.groupMappings }) : null
     const authenticator = createAuthenticator({
       verifier, revocations, identity, audit, clock, sessions, directory, cookieName: config.sessions.cookieName, onPrincipal: (p) => governance.recordPrincipal(p),
@@ -157,7 +174,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       ready: async () => { await db.selectFrom('requests').select('id').limit(1).execute() },
       bodyLimitBytes: config.server.bodyLimitBytes, trustProxy: config.server.trustProxy, version: options.version ?? '0.1.0',
       webRoot: options.webRoot === undefined ? DEFAULT_WEB_ROOT : options.webRoot,
-      policy, lastPolicyReloadError: () => policyStatus.lastReloadError, scim,
+      policy, lastPolicyReloadError: () => policyStatus.lastReloadError, scim: scimApi,
       auth: {
         login, sessions, verifier, revoker, publicUrl, cookieName: config.sessions.cookieName, absoluteTimeoutHours: config.sessions.absoluteTimeoutHours,
         cliConfig: {
@@ -170,7 +187,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
 
     logger.info({ database: redactUrl(config.database.url), environments: config.environments.map((e) => e.name), devIssuer: devIssuer?.issuer ?? null, policyVersion: policy.current().version }, 'conductor ready')
     return {
-      config, server, database, audit, policy, governance, devIssuer, identity, sessions, revoker, scim, logger,
+      config, server, database, audit, policy, governance, devIssuer, identity, sessions, revoker, scim: scimApi, logger,
       async listen() {
         return server.listen({ host: config.server.host, port: config.server.port })
       },

@@ -18,7 +18,8 @@ import { auditRoutes } from './routes/audit.routes.ts'
 import { governanceRoutes } from './routes/governance.routes.ts'
 import { policyRoutes } from './routes/policy.routes.ts'
 import { scimRoutes } from './routes/scim.routes.ts'
-import type { ScimService, ScimTokenStore } from '../identity/index.ts'
+import { directoryRoutes } from './routes/directory.routes.ts'
+import type { ReconciliationReport, ScimService, ScimTokenStore } from '../identity/index.ts'
 import type { PolicyEngine } from '../policy/index.ts'
 
 /** What the HTTP face needs from the domains. */
@@ -38,7 +39,7 @@ export interface ServerDeps {
   webRoot: string | null
   policy: Pick<PolicyEngine, 'current' | 'policies'>
   /** The SCIM 2.0 service provider, when enabled. */
-  scim: { service: ScimService; tokens: Pick<ScimTokenStore, 'verify'> } | null
+  scim: { service: ScimService; tokens: Pick<ScimTokenStore, 'verify'>; reconcile: () => Promise<ReconciliationReport> } | null
   /** The last refused policy reload, if the current files do not load. */
   lastPolicyReloadError: () => unknown
 }
@@ -141,6 +142,7 @@ export async function buildServer(deps: ServerDeps) {
     await api.register(governanceRoutes({ governance: deps.governance, who }))
     await api.register(auditRoutes({ audit: deps.audit, governance: deps.governance, who }))
     await api.register(policyRoutes({ policy: deps.policy, lastReloadError: deps.lastPolicyReloadError }))
+    if (deps.scim) await api.register(directoryRoutes({ governance: deps.governance, who, reconcile: deps.scim.reconcile }))
   }, { prefix: '/api/v1' })
 
   return app

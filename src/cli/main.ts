@@ -12,6 +12,7 @@ import { registerAuthCommands } from './auth-commands.ts'
 import { registerCatalogCommands } from './catalog-commands.ts'
 import { createCliContext, DEFAULT_SERVER, type CliStream } from './context.ts'
 import { registerRunCommands } from './run-commands.ts'
+import { registerScimCommands } from './scim-commands.ts'
 
 /**
  * Builds the `conductor` command. `env` is the process environment, read here and nowhere deeper;
@@ -89,6 +90,7 @@ export function buildCli(env: NodeJS.ProcessEnv, streams: { stdout: CliStream; s
   registerCatalogCommands(program, ctx)
   registerRunCommands(program, ctx)
   registerAuditCommands(program, ctx, { config })
+  registerScimCommands(program, ctx, { config })
 
   const cfg = program.command('config').description('The configuration file')
   cfg.command('schema').description('Print the JSON Schema of conductor.yaml').action(() => { out(JSON.stringify(configJsonSchema(), null, 2)) })

@@ -92,6 +92,8 @@ const scimSchema = z.strictObject({
     .describe('`scim`: groups come from SCIM memberships and a user must be provisioned and active; token claims only identify the user. `token`: groups come from token claims, but a SCIM-deactivated or deleted user is still refused.'),
   matchBy: z.enum(['userName', 'externalId']).default('userName')
     .describe('How a signed-in principal is found in SCIM: its username claim against SCIM `userName`, or its subject against `externalId`.'),
+  reconcileIntervalMinutes: z.number().int().min(0).default(60)
+    .describe('How often to compare SCIM with what tokens claim and audit the drift (`scim.reconciliation`); 0 turns it off.'),
 }).describe('SCIM 2.0 provisioning and deprovisioning.')
 
 const identitySchema = z.strictObject({

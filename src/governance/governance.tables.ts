@@ -56,6 +56,8 @@ export interface PrincipalsTable {
   display_name: string | null
   email: string | null
   groups: string
+  /** JSON array of the groups the principal's token claimed, before mapping (SCIM drift is measured against these). */
+  idp_groups: string
   first_seen_at: string
   last_seen_at: string
 }

@@ -69,6 +69,8 @@ export interface Governance {
   recordPrincipal(principal: Principal): Promise<void>
   /** The principals seen under an id, with the issuer and subject their tokens carry. */
   seenPrincipals(id: string): Promise<{ type: string; id: string; issuer: string; subject: string }[]>
+  /** Every principal seen, most recent first (at most `limit`), with the groups their tokens claimed. */
+  knownPrincipals(limit: number): Promise<{ type: string; id: string; issuer: string; subject: string; claimedGroups: string[]; lastSeenAt: string }[]>
   environments(principal: Principal): Promise<EnvironmentView[]>
   dags(principal: Principal, filter?: { environment?: string; tag?: string }): Promise<DagView[]>
   dag(principal: Principal, environment: string, dagId: string): Promise<DagView>
@@ -180,12 +182,18 @@ export function createGovernance(deps: {
       await recordPrincipal(db, {
         type: principal.type, id: principal.id, issuer: principal.issuer, subject: principal.subject,
         display_name: principal.displayName, email: principal.email, groups: JSON.stringify(principal.groups),
-        first_seen_at: now, last_seen_at: now,
+        idp_groups: JSON.stringify(principal.idpGroups), first_seen_at: now, last_seen_at: now,
       })
     },
 
     async seenPrincipals(id) {
       return (await findPrincipalsById(db, id)).map((p) => ({ type: p.type, id: p.id, issuer: p.issuer, subject: p.subject }))
+    },
+
+    async knownPrincipals(limit) {
+      return (await listPrincipals(db, limit)).map((p) => ({
+        type: p.type, id: p.id, issuer: p.issuer, subject: p.subject, claimedGroups: JSON.parse(p.idp_groups) as string[], lastSeenAt: p.last_seen_at,
+      }))
     },
 
     async environments(principal) {

@@ -6,7 +6,7 @@ export async function recordPrincipal(db: Kysely<GovernanceTables>, row: Princip
   await db.insertInto('principals').values(row)
     .onConflict((oc) => oc.columns(['type', 'id']).doUpdateSet({
       issuer: row.issuer, subject: row.subject, display_name: row.display_name, email: row.email,
-      groups: row.groups, last_seen_at: row.last_seen_at,
+      groups: row.groups, idp_groups: row.idp_groups, last_seen_at: row.last_seen_at,
     }))
     .execute()
 }

@@ -28,7 +28,8 @@ export function createDirectory(deps: { scim: Pick<ScimService, 'findUserForPrin
         throw new ConductorError('session_revoked', `${principal.username} was ${user.deleted ? 'deprovisioned' : 'deactivated'} by the identity provider`)
       }
       if (config.groupsSource !== 'scim') return principal
-      return { ...principal, groups: mapGroups(user.groups, deps.groupMappings, principal.issuer), idpGroups: user.groups }
+      // idpGroups keep what the token claimed, so drift between the token and SCIM can be reported.
+      return { ...principal, groups: mapGroups(user.groups, deps.groupMappings, principal.issuer) }
     },
   }
 }
@@ -61,4 +62,46 @@ export function scimRevocationEvents(deps: { revoker: AccessRevoker; seen: (user
       for (const p of seen) await deps.revoker.endSessions({ issuer: p.issuer, subject: p.subject, principalType: p.type, principalId: p.id }, `scim_left_groups:${groups.join(',')}`)
     },
   }
+}
+
+/** One principal whose token claims and SCIM disagree. */
+export interface DriftEntry {
+  principal: { type: string; id: string; issuer: string }
+  scimUser: { id: string; active: boolean; deleted: boolean } | null
+  /** SCIM groups the token does not claim. */
+  missingFromClaims: string[]
+  /** Groups the token claims that SCIM does not list. */
+  notInScim: string[]
+  lastSeenAt: string
+}
+
+/** The drift between SCIM and what tokens claimed, over the principals seen recently. */
+export interface ReconciliationReport {
+  at: string
+  checked: number
+  inSync: number
+  drifted: DriftEntry[]
+}
+
+/** Compares each principal's last token claims with SCIM (only users: service accounts are not provisioned by SCIM). */
+export async function reconcile(deps: {
+  scim: Pick<ScimService, 'reconciliationReport'>
+  config: ScimConfig
+  principals: { type: string; id: string; issuer: string; subject: string; claimedGroups: string[]; lastSeenAt: string }[]
+  now: string
+}): Promise<ReconciliationReport> {
+  const drifted: DriftEntry[] = []
+  let checked = 0
+  for (const p of deps.principals) {
+    if (p.type !== 'User') continue
+    checked++
+    const r = await deps.scim.reconciliationReport({ ...(deps.config.matchBy === 'externalId' ? { externalId: p.subject } : { userName: p.id }), groups: p.claimedGroups })
+    if (r.inSync) continue
+    drifted.push({
+      principal: { type: p.type, id: p.id, issuer: p.issuer },
+      scimUser: r.user ? { id: r.user.id, active: r.user.active, deleted: r.user.deleted } : null,
+      missingFromClaims: r.missingFromClaims, notInScim: r.notInScim, lastSeenAt: p.lastSeenAt,
+    })
+  }
+  return { at: deps.now, checked, inSync: checked - drifted.length, drifted }
 }

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict'
-import { spawn } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -8,21 +7,11 @@ import { after, before, describe, test } from 'node:test'
 import { useAirflow, type AirflowHandle } from '../support/airflow.ts'
 import { freePort, startTestApp } from '../support/app.ts'
 import { browser, signIn } from '../support/http-browser.ts'
+import { conductor } from '../support/cli.ts'
 
-const root = new URL('../..', import.meta.url).pathname
 const SCIM_USER = 'urn:ietf:params:scim:schemas:core:2.0:User'
 const SCIM_GROUP = 'urn:ietf:params:scim:schemas:core:2.0:Group'
 const PATCH = 'urn:ietf:params:scim:api:messages:2.0:PatchOp'
-
-/** Runs the `conductor` command with a bearer token; resolves with its exit code and output. */
-function conductor(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(root, 'src/cli/main.ts'), ...args], { env: { ...process.env, NODE_NO_WARNINGS: '1', ...env } })
-    let stderr = ''
-    child.stderr.on('data', (d) => { stderr += d })
-    child.on('exit', (code) => resolve({ code: code ?? 1, stderr }))
-  })
-}
 
 describe('access evaporates: SCIM deprovisioning against a real Airflow', () => {
   let airflow: AirflowHandle
@@ -70,7 +59,7 @@ describe('access evaporates: SCIM deprovisioning against a real Airflow', () => 
     const trigger = await fetch(`${base}/api/v1/environments/local/dags/etl_daily/runs`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ conf: { day: '2026-11-24' } }) })
     assert.equal(trigger.status, 201)
     assert.equal((await b.go(`${base}/api/v1/me`)).res.status, 200)
-    assert.equal((await conductor(['whoami', '--server', base, '--token', token], {})).code, 0)
+    assert.equal((await conductor(['whoami', '--server', base, '--token', token])).code, 0)
 
     // Okta deactivates her: PATCH active=false.
     const started = performance.now()
@@ -82,7 +71,7 @@ describe('access evaporates: SCIM deprovisioning against a real Airflow', () => 
     assert.equal(api.status, 401)
     assert.equal(console.res.status, 401)
     assert.ok(elapsed < 1000, `refused ${elapsed.toFixed(0)} ms after the SCIM call`)
-    const cli = await conductor(['whoami', '--server', base, '--token', token], {})
+    const cli = await conductor(['whoami', '--server', base, '--token', token])
     assert.equal(cli.code, 6, cli.stderr)
 
     const revoked = await app.audit.query({ type: 'access.revoked', principal: 'alice' })

@@ -10,20 +10,10 @@ import { createAuditLog } from '../../src/audit/index.ts'
 import { openDatabase } from '../../src/store/index.ts'
 import { forEachEngine, type TestDatabase } from '../support/databases.ts'
 import { TEST_USERS } from '../support/app.ts'
+import { conductor } from '../support/cli.ts'
 
 const root = new URL('../..', import.meta.url).pathname
 const cliMain = join(root, 'src/cli/main.ts')
-
-/** Runs `conductor ARGS` to completion. */
-function conductor(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [cliMain, ...args], { env: { ...process.env, ...env, NODE_NO_WARNINGS: '1' } })
-    let stdout = '', stderr = ''
-    child.stdout.on('data', (d) => { stdout += d })
-    child.stderr.on('data', (d) => { stderr += d })
-    child.on('exit', (code) => resolve({ code: code ?? 1, stdout, stderr }))
-  })
-}
 
 /** Starts `conductor serve` and resolves with its URLs once it listens. */
 async function serve(configFile: string): Promise<{ child: ChildProcess; url: string; issuer: string }> {

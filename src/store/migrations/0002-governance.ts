@@ -59,6 +59,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('display_name', 'text')
     .addColumn('email', 'text')
     .addColumn('groups', 'text', (c) => c.notNull())
+    .addColumn('idp_groups', 'text', (c) => c.notNull())
     .addColumn('first_seen_at', 'text', (c) => c.notNull())
     .addColumn('last_seen_at', 'text', (c) => c.notNull())
     .addPrimaryKeyConstraint('principals_pk', ['type', 'id'])
