@@ -4,9 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from airflow.providers.standard.operators.bash import BashOperator
-from airflow.providers.standard.operators.python import PythonOperator
-from airflow.sdk import DAG
+try:  # Airflow 3
+    from airflow.providers.standard.operators.bash import BashOperator
+    from airflow.providers.standard.operators.python import PythonOperator
+    from airflow.sdk import DAG
+except ImportError:  # Airflow 2
+    from airflow.models.dag import DAG
+    from airflow.operators.bash import BashOperator
+    from airflow.operators.python import PythonOperator
 
 
 def _train(**context):

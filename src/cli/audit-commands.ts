@@ -1,26 +1,13 @@
 import { InvalidArgumentError, Option, type Command } from 'commander'
-import { createAuditLog, type AuditTables } from '../audit/index.ts'
+import { createAuditLog, type AuditEvent, type AuditTables } from '../audit/index.ts'
 import type { Config } from '../config/index.ts'
 import { openDatabase } from '../store/index.ts'
 import { EXIT } from './api-client.ts'
 import { outputOf, parsePositiveInt, withOutput, withQuery, type CliContext } from './context.ts'
 import { formatJson, formatStamp, renderTable, type Column } from './format.ts'
 
-/** An audit event as `GET /api/v1/audit` returns it. */
-export interface AuditItem {
-  seq: number
-  at: string
-  type: string
-  principal: string | null
-  principalType: string | null
-  environment: string | null
-  dag: string | null
-  action: string | null
-  requestId: string | null
-  decision: 'allow' | 'deny' | null
-  policyIds: string[]
-  data: Record<string, unknown>
-}
+/** An audit event as `GET /api/v1/audit` returns it (the hashes aside). */
+export type AuditItem = Omit<AuditEvent, 'prevHash' | 'hash'>
 
 /** The columns of `conductor audit`. */
 export const AUDIT_COLUMNS: Column<AuditItem>[] = [

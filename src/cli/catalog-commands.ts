@@ -1,33 +1,13 @@
 import type { Command } from 'commander'
+import type { DagView, EnvironmentView } from '../governance/index.ts'
 import { dagPath, outputOf, parseDagTarget, withOutput, withQuery, type CliContext } from './context.ts'
 import { formatJson, formatTime, renderTable, type Column } from './format.ts'
 
 /** An environment as `GET /api/v1/environments` lists it. */
-export interface EnvironmentItem {
-  name: string
-  kind: string
-  url: string
-  zone: string
-  tier: string
-  team: string | null
-  status: { reachable: boolean; version: string | null; dagCount: number; lastSyncAt: string | null; lastError: string | null } | null
-}
+export type EnvironmentItem = EnvironmentView
 
-/** What the caller may do with a DAG, as the listings report it. */
-export type DagPermissions = Partial<Record<'dag:read' | 'dag:trigger' | 'dag:rerun' | 'dag:pause', { allowed: boolean; policyIds: string[]; reasons: string[] }>>
-
-/** A DAG as `GET /api/v1/dags` lists it. */
-export interface DagItem {
-  environment: string
-  dagId: string
-  description: string | null
-  tags: string[]
-  owners: string[]
-  paused: boolean
-  schedule: string | null
-  syncedAt: string
-  permissions?: DagPermissions
-}
+/** A DAG as `GET /api/v1/dags` lists it, with what the caller may do. */
+export type DagItem = DagView
 
 /** A governed request as the API returns it with each governed action. */
 export interface RequestItem {
@@ -50,7 +30,7 @@ export const ENVIRONMENT_COLUMNS: Column<EnvironmentItem>[] = [
 ]
 
 /** What the caller may do with a DAG, in a few letters: `trigger,rerun,pause`, or `-`. */
-export function mayDo(permissions: DagPermissions | undefined): string {
+export function mayDo(permissions: DagView['permissions']): string {
   if (!permissions) return '?'
   const allowed = (['dag:trigger', 'dag:rerun', 'dag:pause'] as const).filter((a) => permissions[a]?.allowed).map((a) => a.slice(4))
   return allowed.length ? allowed.join(',') : '-'

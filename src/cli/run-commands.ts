@@ -1,32 +1,14 @@
 import { InvalidArgumentError, type Command } from 'commander'
 import { readFileSync } from 'node:fs'
 import { setTimeout as delay } from 'node:timers/promises'
+import type { RunView, StartedBy } from '../governance/index.ts'
 import { ApiError, EXIT, type ApiClient } from './api-client.ts'
 import { policyNote, type RequestItem } from './catalog-commands.ts'
 import { dagPath, outputOf, parseDagTarget, parsePositiveInt, withOutput, withQuery, type CliContext, type CliStream } from './context.ts'
 import { formatDuration, formatJson, formatShortTime, formatTime, oneLine, renderFields, renderTable, safeLine, secondsBetween, type Column } from './format.ts'
 
-/** Who started a run. */
-export type StartedBy =
-  | { via: 'conductor'; principalType: string; principalId: string; requestId: string }
-  | { via: 'airflow'; runType: string | null; triggeredBy: string | null }
-
 /** A run as the API returns it. */
-export interface RunItem {
-  environment: string
-  dagId: string
-  runId: string
-  state: string
-  runType: string | null
-  logicalDate: string | null
-  queuedAt: string | null
-  startDate: string | null
-  endDate: string | null
-  conf: Record<string, unknown>
-  note: string | null
-  triggeredBy: string | null
-  startedBy: StartedBy
-}
+export type RunItem = RunView
 
 /** A task instance of a run. */
 export interface TaskItem {

@@ -30,33 +30,24 @@ export interface AccessRevoker {
 
 /** Creates the revoker over sessions, the shared revocation list and the audit trail. */
 export function createAccessRevoker(deps: { sessions: SessionStore | null; revocations: Revocations; audit: Pick<AuditLog, 'append'> }): AccessRevoker {
-  return {
-    async revokePrincipal(target, reason) {
-      await deps.revocations.revokeSubject(target.issuer, target.subject, reason)
-      let sessionsEnded = 0
-      if (deps.sessions) {
-        sessionsEnded += await deps.sessions.endAllForSubject(target.issuer, target.subject, reason)
-        if (target.principalType && target.principalId) sessionsEnded += await deps.sessions.endAllFor(target.principalType, target.principalId, reason)
-      }
-      await deps.audit.append({
-        type: 'access.revoked', principal: target.principalId ?? null, principalType: target.principalType ?? null,
-        data: { reason, issuer: target.issuer, subject: target.subject, sessionsEnded, tokensRevokedBefore: 'now' },
-      })
-      return { sessionsEnded, tokensRevoked: true }
-    },
+  /** Ends the principal's console sessions, optionally refuses its tokens issued so far, and audits what was done. */
+  async function revoke(target: RevocationTarget, reason: string, tokens: boolean): Promise<RevocationOutcome> {
+    if (tokens) await deps.revocations.revokeSubject(target.issuer, target.subject, reason)
+    let sessionsEnded = 0
+    if (deps.sessions) {
+      sessionsEnded += await deps.sessions.endAllForSubject(target.issuer, target.subject, reason)
+      if (target.principalType && target.principalId) sessionsEnded += await deps.sessions.endAllFor(target.principalType, target.principalId, reason)
+    }
+    await deps.audit.append({
+      type: 'access.revoked', principal: target.principalId ?? null, principalType: target.principalType ?? null,
+      data: { reason, issuer: target.issuer, subject: target.subject, sessionsEnded, tokensRevokedBefore: tokens ? 'now' : null },
+    })
+    return { sessionsEnded, tokensRevoked: tokens }
+  }
 
-    async endSessions(target, reason) {
-      let sessionsEnded = 0
-      if (deps.sessions) {
-        sessionsEnded += await deps.sessions.endAllForSubject(target.issuer, target.subject, reason)
-        if (target.principalType && target.principalId) sessionsEnded += await deps.sessions.endAllFor(target.principalType, target.principalId, reason)
-      }
-      await deps.audit.append({
-        type: 'access.revoked', principal: target.principalId ?? null, principalType: target.principalType ?? null,
-        data: { reason, issuer: target.issuer, subject: target.subject, sessionsEnded, tokensRevokedBefore: null },
-      })
-      return { sessionsEnded, tokensRevoked: false }
-    },
+  return {
+    revokePrincipal: (target, reason) => revoke(target, reason, true),
+    endSessions: (target, reason) => revoke(target, reason, false),
 
     async revokeIdpSession(issuer, sid, reason) {
       await deps.revocations.revokeSession(issuer, sid, reason)

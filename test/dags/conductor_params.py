@@ -4,8 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from airflow.providers.standard.operators.python import PythonOperator
-from airflow.sdk import DAG, Param
+try:  # Airflow 3
+    from airflow.providers.standard.operators.python import PythonOperator
+    from airflow.sdk import DAG, Param
+except ImportError:  # Airflow 2
+    from airflow.models.dag import DAG
+    from airflow.models.param import Param
+    from airflow.operators.python import PythonOperator
 
 
 def _echo(**context):

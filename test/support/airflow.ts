@@ -5,15 +5,16 @@
  * Run directly (`node test/support/airflow.ts`) to start one and print the environment variables
  * that make {@link useAirflow} reuse it; Ctrl-C stops it.
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process'
+import { execFile, spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { closeSync, openSync } from 'node:fs'
 import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
-import { setTimeout as delay } from 'node:timers/promises'
 import { promisify } from 'node:util'
+import { freePort, getJson, stopGroup, waitFor } from './processes.ts'
+
+const LABEL = 'airflow standalone'
 
 const root = resolve(import.meta.dirname, '..', '..')
 
@@ -108,18 +109,18 @@ export async function startAirflow(options: StartAirflowOptions = {}): Promise<A
 
   const deadline = Date.now() + (options.timeoutMs ?? 240_000)
   try {
-    await waitFor('the API server to be healthy', deadline, logFile, () => exited, async () => {
+    await waitFor(LABEL, 'the API server to be healthy', deadline, logFile, () => exited, async () => {
       const health = await getJson(`${url}/api/v2/monitor/health`)
       const parts = health as Record<string, { status?: string } | undefined> | undefined
       return parts?.metadatabase?.status === 'healthy' && parts.scheduler?.status === 'healthy' && parts.dag_processor?.status === 'healthy'
     })
     const token = await fetchToken(url, USERNAME, password)
-    await waitFor(`DAGs ${[...dagIds].join(', ')} to be parsed`, deadline, logFile, () => exited, async () => {
-      const errors = await getJson(`${url}/api/v2/importErrors`, token) as { import_errors?: { filename: string; stack_trace: string }[] } | undefined
+    await waitFor(LABEL, `DAGs ${[...dagIds].join(', ')} to be parsed`, deadline, logFile, () => exited, async () => {
+      const errors = await getJson(`${url}/api/v2/importErrors`, `Bearer ${token}`) as { import_errors?: { filename: string; stack_trace: string }[] } | undefined
       if (errors?.import_errors?.length) {
         throw new Error(`Airflow could not import DAG files:\n${errors.import_errors.map((e) => `${e.filename}: ${e.stack_trace}`).join('\n')}`)
       }
-      const dags = await getJson(`${url}/api/v2/dags?limit=1000`, token) as { dags?: { dag_id: string }[] } | undefined
+      const dags = await getJson(`${url}/api/v2/dags?limit=1000`, `Bearer ${token}`) as { dags?: { dag_id: string }[] } | undefined
       const seen = new Set((dags?.dags ?? []).map((d) => d.dag_id))
       return [...dagIds].every((id) => seen.has(id))
     })
@@ -153,66 +154,12 @@ export async function airflowVenv(): Promise<string> {
   return lines[lines.length - 1]!.trim()
 }
 
-async function stopGroup(child: ChildProcess, exitPromise: Promise<void>, hasExited: () => boolean): Promise<void> {
-  const pid = child.pid
-  if (pid === undefined) return
-  const signalGroup = (signal: NodeJS.Signals) => { try { process.kill(-pid, signal) } catch { /* already gone */ } }
-  const groupAlive = () => { try { process.kill(-pid, 0); return true } catch { return false } }
-  signalGroup('SIGTERM')
-  const until = Date.now() + 10_000
-  while (Date.now() < until && (!hasExited() || groupAlive())) await delay(200)
-  if (groupAlive()) signalGroup('SIGKILL')
-  if (!hasExited()) await Promise.race([exitPromise, delay(5_000)])
-  const killedAt = Date.now()
-  while (groupAlive() && Date.now() - killedAt < 5_000) await delay(100)
-}
-
-async function waitFor(what: string, deadline: number, logFile: string, exited: () => { code: number | null; signal: string | null } | undefined, check: () => Promise<boolean>): Promise<void> {
-  let lastError: unknown
-  for (;;) {
-    const gone = exited()
-    if (gone) throw new Error(`airflow standalone exited (code ${gone.code}, signal ${gone.signal}) while waiting for ${what}.\n${await logTail(logFile)}`)
-    try {
-      if (await check()) return
-    } catch (error) {
-      if (error instanceof Error && error.message.startsWith('Airflow could not import')) throw error
-      lastError = error
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`Timed out waiting for ${what} (last error: ${lastError instanceof Error ? lastError.message : 'none'}).\n${await logTail(logFile)}`)
-    }
-    await delay(500)
-  }
-}
-
-async function logTail(logFile: string, lines = 40): Promise<string> {
-  const text = await readFile(logFile, 'utf8').catch(() => '')
-  return `--- last ${lines} lines of ${logFile} ---\n${text.split('\n').slice(-lines).join('\n')}`
-}
-
-async function getJson(url: string, token?: string): Promise<unknown> {
-  const response = await fetch(url, { headers: token ? { authorization: `Bearer ${token}` } : {}, signal: AbortSignal.timeout(5_000) })
-  if (!response.ok) throw new Error(`GET ${url} answered ${response.status}`)
-  return response.json()
-}
-
 async function fetchToken(url: string, username: string, password: string): Promise<string> {
   const response = await fetch(`${url}/auth/token`, {
     method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }), signal: AbortSignal.timeout(10_000),
   })
   if (response.status !== 201 && response.status !== 200) throw new Error(`POST /auth/token answered ${response.status}`)
   return ((await response.json()) as { access_token: string }).access_token
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const server = createServer()
-    server.once('error', fail)
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address()
-      server.close(() => (typeof address === 'object' && address ? done(address.port) : fail(new Error('no port'))))
-    })
-  })
 }
 
 if (import.meta.main) {

@@ -2,7 +2,7 @@
  * A real Airflow 2 for the Airflow 2 end-to-end tier: `airflow db migrate`, `airflow users create`, then
  * `airflow scheduler` and `airflow webserver` (the `/api/v1` REST API with basic auth) from the cached
  * virtualenv of `scripts/airflow-venv.sh requirements/airflow2.txt`, on SQLite with the SequentialExecutor,
- * with the Airflow 2 variants of the project's DAGs (test/dags2/) and a random admin password.
+ * with the project's DAGs (dags/ and test/dags/, which import from Airflow 2 or 3) and a random admin password.
  *
  * Run directly (`node test/support/airflow2.ts`) to start one and print the environment variables
  * that make {@link useAirflow2} reuse it; Ctrl-C stops it.
@@ -11,11 +11,13 @@ import { execFile, spawn, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { closeSync, existsSync, openSync } from 'node:fs'
 import { cp, mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { basename, join, resolve } from 'node:path'
 import { setTimeout as delay } from 'node:timers/promises'
 import { promisify } from 'node:util'
+import { freePort, getJson, logTail, stopGroup, waitFor } from './processes.ts'
+
+const LABEL = 'Airflow 2 scheduler or webserver'
 
 const root = resolve(import.meta.dirname, '..', '..')
 const run = promisify(execFile)
@@ -40,8 +42,7 @@ export interface StartAirflow2Options {
   /** Port of the webserver; a free one by default. */
   port?: number
   /**
-   * Folders whose `*.py` files become the DAGs; default `test/dags2/` (the project's `dags/` and `test/dags/`
-   * import `airflow.sdk` and `airflow.providers.standard`, which Airflow 2 lacks).
+   * Folders whose `*.py` files become the DAGs; default the project's `dags/` and `test/dags/`.
    */
   dagsFolders?: string[]
   /** AIRFLOW_HOME to use and keep; a temporary folder (removed on stop) by default. */
@@ -70,7 +71,7 @@ export async function startAirflow2(options: StartAirflow2Options = {}): Promise
   await rm(dagsFolder, { recursive: true, force: true })
   await mkdir(dagsFolder, { recursive: true })
   const dagIds = new Set<string>()
-  for (const folder of options.dagsFolders ?? [join(root, 'test', 'dags2')]) {
+  for (const folder of options.dagsFolders ?? [join(root, 'dags'), join(root, 'test', 'dags')]) {
     for (const entry of await readdir(folder, { withFileTypes: true })) {
       if (!entry.isFile() || !entry.name.endsWith('.py')) continue
       await cp(join(folder, entry.name), join(dagsFolder, entry.name))
@@ -141,12 +142,12 @@ export async function startAirflow2(options: StartAirflow2Options = {}): Promise
     exitPromise = new Promise<void>((done) => child!.once('exit', (code, signal) => { exited = { code, signal }; done() }))
     child.once('error', () => { exited ??= { code: -1, signal: null } })
 
-    await waitFor('the webserver and scheduler to be healthy', deadline, logFile, () => exited, async () => {
+    await waitFor(LABEL, 'the webserver and scheduler to be healthy', deadline, logFile, () => exited, async () => {
       const health = await getJson(`${url}/api/v1/health`) as Record<string, { status?: string | null } | undefined> | undefined
       return health?.metadatabase?.status === 'healthy' && health.scheduler?.status === 'healthy'
     })
     const authorization = `Basic ${Buffer.from(`${USERNAME}:${password}`).toString('base64')}`
-    await waitFor(`DAGs ${[...dagIds].join(', ')} to be parsed`, deadline, logFile, () => exited, async () => {
+    await waitFor(LABEL, `DAGs ${[...dagIds].join(', ')} to be parsed`, deadline, logFile, () => exited, async () => {
       const errors = await getJson(`${url}/api/v1/importErrors`, authorization) as { import_errors?: { filename: string; stack_trace: string }[] } | undefined
       if (errors?.import_errors?.length) {
         throw new Error(`Airflow could not import DAG files:\n${errors.import_errors.map((e) => `${e.filename}: ${e.stack_trace}`).join('\n')}`)
@@ -204,60 +205,6 @@ async function runStep(what: string, command: string, args: string[], env: NodeJ
     throw new Error(`Timed out waiting for ${what}.\n${hide(await logTail(logFile))}`)
   }
   if (exited.code !== 0) throw new Error(`${what} failed (code ${exited.code}, signal ${exited.signal}).\n${hide(await logTail(logFile))}`)
-}
-
-async function stopGroup(child: ChildProcess, exitPromise: Promise<void>, hasExited: () => boolean): Promise<void> {
-  const pid = child.pid
-  if (pid === undefined) return
-  const signalGroup = (signal: NodeJS.Signals) => { try { process.kill(-pid, signal) } catch { /* already gone */ } }
-  const groupAlive = () => { try { process.kill(-pid, 0); return true } catch { return false } }
-  signalGroup('SIGTERM')
-  const until = Date.now() + 10_000
-  while (Date.now() < until && (!hasExited() || groupAlive())) await delay(200)
-  if (groupAlive()) signalGroup('SIGKILL')
-  if (!hasExited()) await Promise.race([exitPromise, delay(5_000)])
-  const killedAt = Date.now()
-  while (groupAlive() && Date.now() - killedAt < 5_000) await delay(100)
-}
-
-async function waitFor(what: string, deadline: number, logFile: string, exited: () => { code: number | null; signal: string | null } | undefined, check: () => Promise<boolean>): Promise<void> {
-  let lastError: unknown
-  for (;;) {
-    const gone = exited()
-    if (gone) throw new Error(`Airflow 2 scheduler or webserver exited (code ${gone.code}, signal ${gone.signal}) while waiting for ${what}.\n${await logTail(logFile)}`)
-    try {
-      if (await check()) return
-    } catch (error) {
-      if (error instanceof Error && error.message.startsWith('Airflow could not import')) throw error
-      lastError = error
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`Timed out waiting for ${what} (last error: ${lastError instanceof Error ? lastError.message : 'none'}).\n${await logTail(logFile)}`)
-    }
-    await delay(500)
-  }
-}
-
-async function logTail(logFile: string, lines = 40): Promise<string> {
-  const text = await readFile(logFile, 'utf8').catch(() => '')
-  return `--- last ${lines} lines of ${logFile} ---\n${text.split('\n').slice(-lines).join('\n')}`
-}
-
-async function getJson(url: string, authorization?: string): Promise<unknown> {
-  const response = await fetch(url, { headers: authorization ? { authorization } : {}, signal: AbortSignal.timeout(5_000) })
-  if (!response.ok) throw new Error(`GET ${url} answered ${response.status}`)
-  return response.json()
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const server = createServer()
-    server.once('error', fail)
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address()
-      server.close(() => (typeof address === 'object' && address ? done(address.port) : fail(new Error('no port'))))
-    })
-  })
 }
 
 if (import.meta.main) {

@@ -1,5 +1,4 @@
 import { mkdtempSync, rmSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pino } from 'pino'
@@ -15,14 +14,7 @@ export const TEST_USERS = [
   { username: 'carol', name: 'Carol Example', email: 'carol@example.com', groups: ['auditors'] },
 ]
 
-/** A TCP port free on loopback right now (for a server whose public URL must be known before it listens). */
-export async function freePort(): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as { port: number }
-  await new Promise((resolve) => server.close(resolve))
-  return port
-}
+export { freePort } from './processes.ts'
 
 /** One environment for a test app: an Airflow URL and the credentials to write into the secrets folder. */
 export interface TestEnvironment {
