@@ -9,7 +9,7 @@ import {
   createAccessRevoker, createDirectory, createOidcLogin, createRevocations, createScimService, createScimTokenStore, createSessionStore,
   createTokenVerifier, reconcile, scimRevocationEvents, startDevIssuer,
   type AccessRevoker, type DevIssuer, type IdentityTables, type OidcLogin, type RevocationTables, type ScimService, type ScimTables,
-  type ReconciliationReport, type ScimTokenStore, type SessionStore,
+  type ReconciliationReport, type ScimEvents, type ScimTokenStore, type SessionStore,
 } from './identity/index.ts'
 import { createOrchestrator, type Orchestrator } from './orchestrators/index.ts'
 import { createPolicyEngine, type PolicyEngine } from './policy/index.ts'
@@ -57,6 +57,8 @@ export interface AppOptions {
   backgroundSync?: boolean
   /** The built web console to serve; default `web/dist` of this checkout. */
   webRoot?: string | null
+  /** Also told of every SCIM change after Conductor has acted on it (tests observe provisioning here). */
+  scimObserver?: Partial<ScimEvents>
 }
 
 const DEFAULT_WEB_ROOT = new URL('../web/dist', import.meta.url).pathname
@@ -142,7 +144,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       ? {
         service: createScimService({
           database: database as unknown as Database<ScimTables>, clock,
-          events: scimRevocationEvents({ revoker, seen: (userName) => governance.seenPrincipals(userName) }),
+          events: withObserver(scimRevocationEvents({ revoker, seen: (userName) => governance.seenPrincipals(userName) }), options.scimObserver),
           onEventError: (error, event) => logger.error({ err: error, event }, 'SCIM event handling failed'),
         }),
         tokens: createScimTokenStore({ db: db as unknown as Kysely<ScimTables>, clock }),
@@ -197,6 +199,21 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     await closeAll()
     throw error
   }
+}
+
+/** SCIM event handlers that run `handlers` first, then `observer`. */
+function withObserver(handlers: Partial<ScimEvents>, observer: Partial<ScimEvents> | undefined): Partial<ScimEvents> {
+  if (!observer) return handlers
+  const names = ['userDeactivated', 'userDeleted', 'userReactivated', 'membershipsRemoved', 'membershipsAdded'] as const
+  const out: Partial<ScimEvents> = {}
+  for (const name of names) {
+    const first = handlers[name] as ((...args: unknown[]) => unknown) | undefined
+    const then = observer[name] as ((...args: unknown[]) => unknown) | undefined
+    if (first || then) {
+      (out as Record<string, unknown>)[name] = async (...args: unknown[]) => { await first?.(...args); await then?.(...args) }
+    }
+  }
+  return out
 }
 
 /** The issuer URL people sign in with: `identity.login.issuer` by name, else the development issuer, else the first issuer. */

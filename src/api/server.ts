@@ -65,7 +65,7 @@ export async function buildServer(deps: ServerDeps) {
   const webIndex = deps.webRoot && existsSync(join(deps.webRoot, 'index.html')) ? deps.webRoot : null
   app.setNotFoundHandler((request, reply) => {
     const path = request.url.split('?')[0]!
-    const isApi = /^\/(api|auth|openapi\.json|healthz|readyz)(\/|$)/.test(path)
+    const isApi = /^\/(api|auth|scim|openapi\.json|healthz|readyz)(\/|$)/.test(path)
     if (webIndex && request.method === 'GET' && !isApi && !/\.[a-z0-9]+$/i.test(path)) {
       return reply.header('cache-control', 'no-cache').sendFile('index.html')
     }
@@ -80,7 +80,8 @@ export async function buildServer(deps: ServerDeps) {
   })
   await app.register(fastifyCookie)
   if (webIndex) {
-    await app.register(fastifyStatic, { root: webIndex, prefix: '/', wildcard: true, index: ['index.html'], cacheControl: false })
+    // Only the built files get routes (wildcard off), so unknown paths under /api, /auth and /scim reach their own 404 handlers.
+    await app.register(fastifyStatic, { root: webIndex, prefix: '/', wildcard: false, index: ['index.html'], cacheControl: false })
     app.addHook('onSend', async (request, reply) => {
       if (request.url.startsWith('/assets/')) reply.header('cache-control', 'public, max-age=31536000, immutable')
       if (String(reply.getHeader('content-type') ?? '').startsWith('text/html')) {

@@ -19,4 +19,4 @@ export type { AccessRevoker, RevocationOutcome, RevocationTarget } from './revok
 export { createDirectory, reconcile, scimRevocationEvents } from './directory.ts'
 export type { Directory, DriftEntry, ReconciliationReport, SeenPrincipal } from './directory.ts'
 export { createScimService, createScimTokenStore } from './scim/index.ts'
-export type { ScimService, ScimTables, ScimTokenInfo, ScimTokenStore } from './scim/index.ts'
+export type { ScimEvents, ScimService, ScimTables, ScimTokenInfo, ScimTokenStore, ScimUserSummary } from './scim/index.ts'

@@ -1,11 +1,7 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- SCIM answers are JSON read field by field; the assertions check their shape */
-import Fastify from 'fastify'
-import { createAuditLog, type AuditLog } from '../../src/audit/index.ts'
-import { scimRoutes } from '../../src/api/routes/scim.routes.ts'
-import { systemClock } from '../../src/core/index.ts'
-import { createScimService, createScimTokenStore, type ScimEvents, type ScimService, type ScimTables, type ScimTokenStore, type ScimUserSummary } from '../../src/identity/scim/index.ts'
-import type { Database } from '../../src/store/index.ts'
-import type { Kysely } from 'kysely'
+import type { AuditLog } from '../../src/audit/index.ts'
+import type { ScimEvents, ScimService, ScimTokenStore, ScimUserSummary } from '../../src/identity/index.ts'
+import { freePort, startTestApp } from '../support/app.ts'
 import type { TestDatabase } from '../support/databases.ts'
 
 /** One recorded revocation event. */
@@ -28,26 +24,29 @@ export interface ScimTestServer {
   close(): Promise<void>
 }
 
-/** Starts the SCIM routes under /scim/v2 in a Fastify instance on 127.0.0.1:0, as the real server mounts them. */
+/** Starts Conductor itself with SCIM enabled over the test database, a SCIM token, and a record of the SCIM events. */
 export async function startScimServer(database: TestDatabase, options: { bodyLimitBytes?: number } = {}): Promise<ScimTestServer> {
-  const audit = createAuditLog({ database: database as unknown as Database<never> as never })
   const events: RecordedEvent[] = []
-  const service = createScimService({
-    database: database as unknown as Pick<Database<ScimTables>, 'db' | 'dialect'>,
-    events: {
-      userDeactivated: (user) => { events.push({ event: 'userDeactivated', user }) },
-      userReactivated: (user) => { events.push({ event: 'userReactivated', user }) },
-      userDeleted: (user) => { events.push({ event: 'userDeleted', user }) },
-      membershipsAdded: (user, groups) => { events.push({ event: 'membershipsAdded', user, groups }) },
-      membershipsRemoved: (user, groups) => { events.push({ event: 'membershipsRemoved', user, groups }) },
+  // A known port, so the public URL in SCIM `meta.location` is where the server listens.
+  const port = await freePort()
+  const app = await startTestApp({
+    databaseUrl: database.url, environments: [], scim: { enabled: true }, port,
+    ...(options.bodyLimitBytes ? { extraConfig: { server: { host: '127.0.0.1', port, publicUrl: `http://127.0.0.1:${port}`, bodyLimitBytes: options.bodyLimitBytes } } } : {}),
+    app: {
+      scimObserver: {
+        userDeactivated: (user) => { events.push({ event: 'userDeactivated', user }) },
+        userReactivated: (user) => { events.push({ event: 'userReactivated', user }) },
+        userDeleted: (user) => { events.push({ event: 'userDeleted', user }) },
+        membershipsAdded: (user, groups) => { events.push({ event: 'membershipsAdded', user, groups }) },
+        membershipsRemoved: (user, groups) => { events.push({ event: 'membershipsRemoved', user, groups }) },
+      },
     },
   })
-  const tokens = createScimTokenStore({ db: database.db as unknown as Kysely<ScimTables>, clock: systemClock })
-  const { token } = await tokens.create('test-idp')
-  const app = Fastify({ bodyLimit: 10 * 1024 * 1024 })
-  await app.register(scimRoutes({ scim: service, tokens, audit, ...(options.bodyLimitBytes ? { bodyLimitBytes: options.bodyLimitBytes } : {}) }), { prefix: '/scim/v2' })
-  const address = await app.listen({ host: '127.0.0.1', port: 0 })
+  const address = await app.listen()
   const base = `${address}/scim/v2`
+  const { tokens, service } = app.scim!
+  const { token } = await tokens.create('test-idp')
+  const audit = app.audit
   return {
     base, token, tokens, service, audit, events,
     async call(method, path, opts = {}) {
