@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict'
-import { cpSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
+import { policiesWithQa } from '../support/policies.ts'
 import { useAirflow, type AirflowHandle } from '../support/airflow.ts'
 import { CHROMIUM_PATH, launchChromium, signIn, startConsoleApp, type ConsoleApp } from './console-app.ts'
 
@@ -25,12 +26,7 @@ describe('the web console in Chromium', { skip }, () => {
   const policies = mkdtempSync(join(tmpdir(), 'conductor-browser-policies-'))
 
   before(async () => {
-    cpSync(join(import.meta.dirname, '..', '..', 'policies'), policies, { recursive: true })
-    writeFileSync(join(policies, 'qa.cedar'), `// Test-only: data-eng may operate the QA DAGs.
-@id("data-eng-operate-qa")
-permit (principal in Group::"data-eng", action in [Action::"dag:read", Action::"dag:trigger", Action::"dag:rerun", Action::"run:read", Action::"run:logs"], resource)
-when { resource.tags.contains("team:qa") };
-`)
+    policiesWithQa(policies)
     airflow = await useAirflow()
     conductor = await startConsoleApp(airflow, { policyFolder: policies })
     base = conductor.baseUrl

@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import { useAirflow, type AirflowHandle } from '../support/airflow.ts'
 import { startTestApp } from '../support/app.ts'
+import { policiesWithQa } from '../support/policies.ts'
 
 const root = new URL('../..', import.meta.url).pathname
 const cliMain = join(root, 'src/cli/main.ts')
@@ -38,12 +39,7 @@ describe('the conductor command against Conductor and a real Airflow 3', () => {
   before(async () => {
     airflow = await useAirflow()
     const policies = join(dir, 'policies')
-    cpSync(join(root, 'policies'), policies, { recursive: true })
-    writeFileSync(join(policies, 'qa.cedar'), `// Test-only: data-eng may operate the QA DAGs.
-@id("data-eng-operate-qa")
-permit (principal in Group::"data-eng", action in [Action::"dag:read", Action::"dag:trigger", Action::"dag:rerun", Action::"run:read", Action::"run:logs"], resource)
-when { resource.tags.contains("team:qa") };
-`)
+    policiesWithQa(policies)
     app = await startTestApp({
       databaseUrl: `sqlite:${join(dir, 'conductor.db')}`,
       policyFolder: policies,

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict'
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import { useAirflow, type AirflowHandle } from '../support/airflow.ts'
 import { startTestApp } from '../support/app.ts'
+import { policiesWithQa } from '../support/policies.ts'
 
-const root = new URL('../..', import.meta.url).pathname
 
 /** Polls `check` until it returns a value, failing after `timeoutMs`. */
 async function eventually<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 120_000): Promise<T> {
@@ -29,12 +29,7 @@ describe('governed DAG runs against a real Airflow 3', () => {
   before(async () => {
     airflow = await useAirflow()
     const policies = join(dir, 'policies')
-    cpSync(join(root, 'policies'), policies, { recursive: true })
-    writeFileSync(join(policies, 'qa.cedar'), `// Test-only: data-eng may operate the QA DAGs.
-@id("data-eng-operate-qa")
-permit (principal in Group::"data-eng", action in [Action::"dag:read", Action::"dag:trigger", Action::"dag:rerun", Action::"run:read", Action::"run:logs"], resource)
-when { resource.tags.contains("team:qa") };
-`)
+    policiesWithQa(policies)
     app = await startTestApp({
       databaseUrl: `sqlite:${join(dir, 'conductor.db')}`,
       policyFolder: policies,

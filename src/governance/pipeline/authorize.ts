@@ -1,6 +1,6 @@
 import { ConductorError } from '../../core/index.ts'
 import { insertRequest } from '../requests.repository.ts'
-import { isoNow, type PipelineContext } from './context.ts'
+import { eventTarget, isoNow, type PipelineContext } from './context.ts'
 import { authorizationRequest } from '../targets.ts'
 
 /**
@@ -19,13 +19,8 @@ export async function authorize<T>(ctx: PipelineContext<T>): Promise<void> {
   request.updated_at = isoNow(deps.clock)
   await insertRequest(deps.db, request)
   await deps.audit.append({
+    ...eventTarget(ctx),
     type: 'authz.decision',
-    principal: call.principal.id,
-    principalType: call.principal.type,
-    environment: call.environment.name,
-    dag: call.dag?.dag_id ?? null,
-    action: call.action,
-    requestId: request.id,
     decision: decision.decision,
     policyIds: decision.policyIds,
     data: { reasons: decision.reasons, errors: decision.errors, policyVersion: decision.policyVersion, groups: call.principal.groups, runId: call.runId },

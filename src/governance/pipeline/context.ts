@@ -56,3 +56,16 @@ export type PipelineStep = <T>(ctx: PipelineContext<T>) => Promise<void>
 export function isoNow(clock: Clock): string {
   return new Date(clock.now()).toISOString()
 }
+
+/** The audit fields that name who did what to which target. */
+export function eventTarget<T>(ctx: PipelineContext<T>) {
+  const { call, request } = ctx
+  return {
+    principal: call.principal.id,
+    principalType: call.principal.type,
+    environment: call.environment.name,
+    dag: call.dag?.dag_id ?? null,
+    action: call.action,
+    requestId: request.id,
+  }
+}

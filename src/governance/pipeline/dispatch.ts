@@ -1,6 +1,6 @@
 import { isConductorError } from '../../core/index.ts'
 import { updateRequest } from '../requests.repository.ts'
-import { isoNow, type PipelineContext } from './context.ts'
+import { eventTarget, isoNow, type PipelineContext } from './context.ts'
 
 /**
  * Calls the orchestrator with Conductor's governed credentials. A mutating call is marked
@@ -30,18 +30,5 @@ export async function dispatch<T>(ctx: PipelineContext<T>): Promise<void> {
     await updateRequest(deps.db, request.id, { state: 'failed', error_code: code, error_message: message, updated_at: request.updated_at })
     await deps.audit.append({ ...eventTarget(ctx), type: 'dispatch.result', data: { ok: false, errorCode: code, message, runId: request.run_id } })
     throw error
-  }
-}
-
-/** The audit fields that name who did what to which target. */
-export function eventTarget<T>(ctx: PipelineContext<T>) {
-  const { call, request } = ctx
-  return {
-    principal: call.principal.id,
-    principalType: call.principal.type,
-    environment: call.environment.name,
-    dag: call.dag?.dag_id ?? null,
-    action: call.action,
-    requestId: request.id,
   }
 }

@@ -1,6 +1,5 @@
 import { updateRequest } from '../requests.repository.ts'
-import { isoNow, type PipelineContext } from './context.ts'
-import { eventTarget } from './dispatch.ts'
+import { eventTarget, isoNow, type PipelineContext } from './context.ts'
 
 /** Records the outcome on the request (the run ledger) and audits the orchestrator's answer. */
 export async function track<T>(ctx: PipelineContext<T>): Promise<void> {
