@@ -9,23 +9,13 @@ import { join } from 'node:path'
 import { fixedClock } from '../src/core/index.ts'
 import { createPolicyEngine, type Action, type AuthorizationRequest } from '../src/policy/index.ts'
 import { percentile, printTable, writeResults } from './results.ts'
+import { rng } from '../test/support/random.ts'
 
 const SIZES = [10, 500, 5000]
 const ENVS = ['dev', 'staging', 'prod-eu', 'prod-us', 'pci-prod', 'analytics', 'ml-prod', 'sandbox']
 const WARMUP = 3000
 const MEASURED = 6000
 
-function rng(seed: number) {
-  let a = seed >>> 0
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-  return { next, int: (n: number) => Math.floor(next() * n), pick: <T>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)]! }
-}
 
 /** Organisation-wide policies, then five per team (like policies/): read, operate, approve in prod, a night freeze, environments. */
 function generatePolicies(count: number): string {

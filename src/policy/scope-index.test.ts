@@ -8,21 +8,8 @@ import { cedar } from './cedar.ts'
 import { createPolicyEngine } from './policy-engine.ts'
 import { buildScopeIndex } from './scope-index.ts'
 import { ACTION_TARGETS, ACTIONS, type Action, type AuthorizationRequest } from './types.ts'
+import { rng } from '../../test/support/random.ts'
 
-/** A small seeded PRNG (mulberry32), so a failing case can be replayed. */
-function rng(seed: number) {
-  let a = seed >>> 0
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-  const int = (n: number) => Math.floor(next() * n)
-  const pick = <T>(xs: readonly T[]): T => xs[int(xs.length)]!
-  return { next, int, pick }
-}
 
 const ENVS = ['local', 'prod', 'pci-prod']
 const DAGS = ['etl_daily', 'ml_train', 'report', 'backfill']
