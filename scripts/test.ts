@@ -50,7 +50,7 @@ async function runTier(name: string, files: string[], env: NodeJS.ProcessEnv, op
 const baseEnv: NodeJS.ProcessEnv = { ...process.env, NODE_NO_WARNINGS: '1' }
 delete baseEnv.DATABASE_URL
 
-if (want('unit')) await runTier('unit', find('src', '.test.ts'), baseEnv, { concurrency: 2 })
+if (want('unit')) await runTier('unit', [...find('src', '.test.ts'), ...find('harness', '.test.ts')], baseEnv, { concurrency: 2 })
 if (want('integration')) {
   await runTier('integration (SQLite)', find('test/integration', '.test.ts'), baseEnv)
   if (process.env.DATABASE_URL) {
