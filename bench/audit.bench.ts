@@ -3,7 +3,7 @@ import { createAuditLog, GENESIS_HASH, hashAuditEvent } from '../src/audit/index
 import type { AuditEvent, AuditEventsTable } from '../src/audit/index.ts'
 import { transaction } from '../src/store/index.ts'
 import type { Database } from '../src/store/index.ts'
-import { engines } from '../test/support/databases.ts'
+import { engines } from '../harness/databases.ts'
 import { percentile, printTable, writeResults } from './results.ts'
 
 // Durable appends per second (sequential, and 16 concurrent callers), and verification speed, on each engine.

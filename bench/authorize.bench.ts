@@ -9,7 +9,7 @@ import { join } from 'node:path'
 import { fixedClock } from '../src/core/index.ts'
 import { createPolicyEngine, type Action, type AuthorizationRequest } from '../src/policy/index.ts'
 import { percentile, printTable, writeResults } from './results.ts'
-import { rng } from '../test/support/random.ts'
+import { rng } from '../harness/random.ts'
 
 const SIZES = [10, 500, 5000]
 const ENVS = ['dev', 'staging', 'prod-eu', 'prod-us', 'pci-prod', 'analytics', 'ml-prod', 'sandbox']

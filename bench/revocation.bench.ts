@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
-import { startTestApp } from '../test/support/app.ts'
+import { startTestApp } from '../harness/app.ts'
 import { percentile, printTable, writeResults } from './results.ts'
 
 // Revocation latency: from the start of the SCIM call that deactivates a user to the first refused request

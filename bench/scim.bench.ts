@@ -6,7 +6,7 @@ import { createAuditLog } from '../src/audit/index.ts'
 import { systemClock } from '../src/core/index.ts'
 import { createScimService, createScimTokenStore, type ScimTables } from '../src/identity/scim/index.ts'
 import type { Database } from '../src/store/index.ts'
-import { engines } from '../test/support/databases.ts'
+import { engines } from '../harness/databases.ts'
 import { percentile, printTable, writeResults } from './results.ts'
 
 // Provisioning through the SCIM HTTP API on loopback, as an IdP does it: 10,000 users (POST /Users), 1,000 groups

@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
-import { startTestApp } from '../test/support/app.ts'
-import { startStubAirflow } from '../test/support/stub-airflow.ts'
+import { startTestApp } from '../harness/app.ts'
+import { startStubAirflow } from '../harness/stub-airflow.ts'
 import { percentile, printTable, writeResults } from './results.ts'
 
 // Conductor's own time per governed trigger (authenticate, authorize, record, audit, dispatch, track),
@@ -65,7 +65,7 @@ await stub.close()
 // 2. Against a real Airflow: the overhead ratio a user sees.
 const haveAirflow = process.env.CONDUCTOR_TEST_AIRFLOW_URL || process.env.BENCH_START_AIRFLOW === '1'
 if (haveAirflow) {
-  const { useAirflow } = await import('../test/support/airflow.ts')
+  const { useAirflow } = await import('../harness/airflow.ts')
   const airflow = await useAirflow()
   const app = await startTestApp({ databaseUrl: `sqlite:${join(dir, 'real.db')}`, environments: [{ name: 'local', url: airflow.url, username: airflow.username, password: airflow.password }] })
   try {

@@ -8,7 +8,7 @@ import { join } from 'node:path'
 import { stringify } from 'yaml'
 import { createApp } from '../src/app.ts'
 import { loadConfig } from '../src/config/index.ts'
-import { startAirflow } from '../test/support/airflow.ts'
+import { startAirflow } from '../harness/airflow.ts'
 import { ensureConsoleBuilt } from './build-web.ts'
 
 const root = new URL('..', import.meta.url).pathname

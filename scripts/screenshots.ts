@@ -7,8 +7,8 @@
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Browser, Page } from 'playwright-core'
-import { launchChromium, signIn, startConsoleApp, type ConsoleApp } from '../test/browser/console-app.ts'
-import { useAirflow, type AirflowHandle } from '../test/support/airflow.ts'
+import { launchChromium, signIn, startConsoleApp, type ConsoleApp } from '../harness/console-app.ts'
+import { useAirflow, type AirflowHandle } from '../harness/airflow.ts'
 
 const out = join(new URL('..', import.meta.url).pathname, 'docs', 'screenshots')
 

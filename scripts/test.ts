@@ -60,7 +60,7 @@ if (want('integration')) {
   }
 }
 if (want('e2e') || want('browser')) {
-  const { startAirflow } = await import('../test/support/airflow.ts')
+  const { startAirflow } = await import('../harness/airflow.ts')
   console.log('\n== starting a real Airflow for the e2e tier …')
   const started = Date.now()
   const airflow = await startAirflow()

@@ -8,7 +8,7 @@ import { cedar } from './cedar.ts'
 import { createPolicyEngine } from './policy-engine.ts'
 import { buildScopeIndex } from './scope-index.ts'
 import { ACTION_TARGETS, ACTIONS, type Action, type AuthorizationRequest } from './types.ts'
-import { rng } from '../../test/support/random.ts'
+import { rng } from '../../harness/random.ts'
 
 
 const ENVS = ['local', 'prod', 'pci-prod']

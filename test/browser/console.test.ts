@@ -5,8 +5,8 @@ import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { policiesWithQa } from '../support/policies.ts'
-import { useAirflow, type AirflowHandle } from '../support/airflow.ts'
-import { CHROMIUM_PATH, launchChromium, signIn, startConsoleApp, type ConsoleApp } from './console-app.ts'
+import { useAirflow, type AirflowHandle } from '../../harness/airflow.ts'
+import { CHROMIUM_PATH, launchChromium, signIn, startConsoleApp, type ConsoleApp } from '../../harness/console-app.ts'
 
 const skip = existsSync(CHROMIUM_PATH) ? false : `no Chromium at ${CHROMIUM_PATH}: install it with \`apt-get install -y chromium\` to run the browser tests`
 

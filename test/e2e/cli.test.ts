@@ -4,8 +4,8 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
-import { useAirflow, type AirflowHandle } from '../support/airflow.ts'
-import { startTestApp } from '../support/app.ts'
+import { useAirflow, type AirflowHandle } from '../../harness/airflow.ts'
+import { startTestApp } from '../../harness/app.ts'
 import { policiesWithQa } from '../support/policies.ts'
 
 const root = new URL('../..', import.meta.url).pathname

@@ -9,7 +9,7 @@ import type { EnvironmentConfig } from '../../src/config/index.ts'
 import { isConductorError } from '../../src/core/index.ts'
 import { createOrchestrator, type Orchestrator, type RunInfo } from '../../src/orchestrators/index.ts'
 import { createSecrets, type Secrets } from '../../src/secrets/index.ts'
-import { useAirflow2, type Airflow2Handle } from '../support/airflow2.ts'
+import { useAirflow2, type Airflow2Handle } from '../../harness/airflow2.ts'
 
 // The Airflow 2 tier: the `airflow2` adapter (/api/v1, basic auth) against a real Airflow 2 (see requirements/airflow2.txt).
 // Set CONDUCTOR_SKIP_AIRFLOW2=1 to leave it out; otherwise it runs, and a missing Airflow 2 is a failure.

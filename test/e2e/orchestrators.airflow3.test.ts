@@ -9,7 +9,7 @@ import type { EnvironmentConfig } from '../../src/config/index.ts'
 import { isConductorError } from '../../src/core/index.ts'
 import { createOrchestrator, type Orchestrator, type RunInfo } from '../../src/orchestrators/index.ts'
 import { createSecrets, type Secrets } from '../../src/secrets/index.ts'
-import { useAirflow, type AirflowHandle } from '../support/airflow.ts'
+import { useAirflow, type AirflowHandle } from '../../harness/airflow.ts'
 
 function environment(url: string, overrides: Partial<EnvironmentConfig> = {}): EnvironmentConfig {
   return {

@@ -3,8 +3,8 @@ import { after, before, test } from 'node:test'
 import { SignJWT, base64url, decodeJwt, generateKeyPair } from 'jose'
 import { createHmac } from 'node:crypto'
 import { fixedClock } from '../../src/core/index.ts'
-import { forEachEngine, type TestDatabase } from '../support/databases.ts'
-import { startTestApp } from '../support/app.ts'
+import { forEachEngine, type TestDatabase } from '../../harness/databases.ts'
+import { startTestApp } from '../../harness/app.ts'
 
 type TestApp = Awaited<ReturnType<typeof startTestApp>>
 

@@ -6,8 +6,8 @@ import { Writable } from 'node:stream'
 import { after, before, test } from 'node:test'
 import { pino } from 'pino'
 import { isConductorError } from '../../src/core/index.ts'
-import { forEachEngine, type TestDatabase } from '../support/databases.ts'
-import { startTestApp } from '../support/app.ts'
+import { forEachEngine, type TestDatabase } from '../../harness/databases.ts'
+import { startTestApp } from '../../harness/app.ts'
 
 const root = new URL('../..', import.meta.url).pathname
 

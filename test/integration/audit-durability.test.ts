@@ -5,7 +5,7 @@ import { createInterface } from 'node:readline'
 import { test } from 'node:test'
 import { createAuditLog } from '../../src/audit/index.ts'
 import { openDatabase } from '../../src/store/index.ts'
-import { forEachEngine } from '../support/databases.ts'
+import { forEachEngine } from '../../harness/databases.ts'
 
 const storeModule = new URL('../../src/store/index.ts', import.meta.url).href
 const auditModule = new URL('../../src/audit/index.ts', import.meta.url).href

@@ -5,8 +5,8 @@ import { createAuditLog, GENESIS_HASH, hashAuditEvent, REDACTED, verifyAuditChai
 import type { AuditEvent, AuditLog } from '../../src/audit/index.ts'
 import { fixedClock, isConductorError } from '../../src/core/index.ts'
 import { openDatabase } from '../../src/store/index.ts'
-import { forEachEngine } from '../support/databases.ts'
-import type { TestDatabase } from '../support/databases.ts'
+import { forEachEngine } from '../../harness/databases.ts'
+import type { TestDatabase } from '../../harness/databases.ts'
 
 const T0 = Date.parse('2026-03-01T10:00:00.000Z')
 

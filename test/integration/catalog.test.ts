@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
-import { forEachEngine, type TestDatabase } from '../support/databases.ts'
-import { startTestApp } from '../support/app.ts'
-import { startStubAirflow, type StubAirflow } from '../support/stub-airflow.ts'
+import { forEachEngine, type TestDatabase } from '../../harness/databases.ts'
+import { startTestApp } from '../../harness/app.ts'
+import { startStubAirflow, type StubAirflow } from '../../harness/stub-airflow.ts'
 
 // The catalog's timing and bookkeeping, against a loopback stand-in whose DAG list the test can change.
 // Syncing against the real Airflow is covered by test/e2e.

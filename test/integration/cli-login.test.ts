@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, existsSync 
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
-import { startTestApp } from '../support/app.ts'
+import { startTestApp } from '../../harness/app.ts'
 
 const root = new URL('../..', import.meta.url).pathname
 const cliMain = join(root, 'src/cli/main.ts')

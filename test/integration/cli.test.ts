@@ -8,8 +8,8 @@ import { after, before, test } from 'node:test'
 import { stringify } from 'yaml'
 import { createAuditLog } from '../../src/audit/index.ts'
 import { openDatabase } from '../../src/store/index.ts'
-import { forEachEngine, type TestDatabase } from '../support/databases.ts'
-import { TEST_USERS } from '../support/app.ts'
+import { forEachEngine, type TestDatabase } from '../../harness/databases.ts'
+import { TEST_USERS } from '../../harness/app.ts'
 import { conductor } from '../support/cli.ts'
 
 const root = new URL('../..', import.meta.url).pathname

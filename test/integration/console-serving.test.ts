@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { readdirSync } from 'node:fs'
 import { after, before, test } from 'node:test'
 import { ensureConsoleBuilt } from '../../scripts/build-web.ts'
-import { startTestApp } from '../support/app.ts'
+import { startTestApp } from '../../harness/app.ts'
 
 // The built console at /, a single-page-app fallback for its paths, and API paths that stay API.
 let app: Awaited<ReturnType<typeof startTestApp>>

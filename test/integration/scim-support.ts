@@ -1,8 +1,8 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- SCIM answers are JSON read field by field; the assertions check their shape */
 import type { AuditLog } from '../../src/audit/index.ts'
 import type { ScimEvents, ScimService, ScimTokenStore, ScimUserSummary } from '../../src/identity/index.ts'
-import { freePort, startTestApp } from '../support/app.ts'
-import type { TestDatabase } from '../support/databases.ts'
+import { freePort, startTestApp } from '../../harness/app.ts'
+import type { TestDatabase } from '../../harness/databases.ts'
 
 /** One recorded revocation event. */
 export interface RecordedEvent {

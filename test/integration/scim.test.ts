@@ -1,7 +1,7 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- SCIM answers are JSON read field by field; the assertions check their shape */
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
-import { forEachEngine, type TestDatabase } from '../support/databases.ts'
+import { forEachEngine, type TestDatabase } from '../../harness/databases.ts'
 import { startScimServer, type ScimTestServer } from './scim-support.ts'
 
 const USER = 'urn:ietf:params:scim:schemas:core:2.0:User'

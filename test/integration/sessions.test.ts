@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
 import { fixedClock } from '../../src/core/index.ts'
-import { forEachEngine, type TestDatabase } from '../support/databases.ts'
-import { freePort, startTestApp } from '../support/app.ts'
+import { forEachEngine, type TestDatabase } from '../../harness/databases.ts'
+import { freePort, startTestApp } from '../../harness/app.ts'
 import { browser, signIn } from '../support/http-browser.ts'
 
 forEachEngine((engine) => {

@@ -8,7 +8,7 @@ import { sql } from 'kysely'
 import { GENESIS_HASH } from '../../src/audit/index.ts'
 import { isConductorError } from '../../src/core/index.ts'
 import { isUniqueViolation, migrateToLatest, migrations, openDatabase, transaction } from '../../src/store/index.ts'
-import { engines, forEachEngine } from '../support/databases.ts'
+import { engines, forEachEngine } from '../../harness/databases.ts'
 
 const row = (seq: number) => ({
   seq, at: '2026-01-01T00:00:00.000Z', type: 't', principal: null, principal_type: null, environment: null, dag: null,

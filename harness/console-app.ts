@@ -6,9 +6,9 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { chromium, type Browser, type Page } from 'playwright-core'
-import type { AirflowHandle } from '../support/airflow.ts'
-import { freePort, startTestApp } from '../support/app.ts'
-import { ensureConsoleBuilt } from '../../scripts/build-web.ts'
+import type { AirflowHandle } from './airflow.ts'
+import { freePort, startTestApp } from './app.ts'
+import { ensureConsoleBuilt } from '../scripts/build-web.ts'
 
 
 

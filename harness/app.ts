@@ -2,10 +2,10 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pino } from 'pino'
-import { createApp, type App, type AppOptions } from '../../src/app.ts'
-import { parseConfig } from '../../src/config/index.ts'
+import { createApp, type App, type AppOptions } from '../src/app.ts'
+import { parseConfig } from '../src/config/index.ts'
 
-const root = new URL('../..', import.meta.url).pathname
+const root = new URL('..', import.meta.url).pathname
 
 /** The demo users every test app's development issuer knows. */
 export const TEST_USERS = [

@@ -2,7 +2,7 @@
  * A real Airflow 3 for end-to-end tests and the demo: `airflow standalone` from the cached
  * virtualenv of `scripts/airflow-venv.sh`, with the project's DAGs and a fixed admin login.
  *
- * Run directly (`node test/support/airflow.ts`) to start one and print the environment variables
+ * Run directly (`node harness/airflow.ts`) to start one and print the environment variables
  * that make {@link useAirflow} reuse it; Ctrl-C stops it.
  */
 import { execFile, spawn } from 'node:child_process'
@@ -16,7 +16,7 @@ import { freePort, getJson, stopGroup, waitFor } from './processes.ts'
 
 const LABEL = 'airflow standalone'
 
-const root = resolve(import.meta.dirname, '..', '..')
+const root = resolve(import.meta.dirname, '..')
 
 /** A running Airflow and how to reach it. */
 export interface AirflowHandle {

@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe } from 'node:test'
 import pg from 'pg'
-import { migrateToLatest, openDatabase } from '../../src/store/index.ts'
-import type { Database, Dialect } from '../../src/store/index.ts'
+import { migrateToLatest, openDatabase } from '../src/store/index.ts'
+import type { Database, Dialect } from '../src/store/index.ts'
 
 /** A database made for one test: fresh, migrated, and deleted again by `close()`. */
 export interface TestDatabase extends Database {

@@ -4,7 +4,7 @@
  * virtualenv of `scripts/airflow-venv.sh requirements/airflow2.txt`, on SQLite with the SequentialExecutor,
  * with the project's DAGs (dags/ and test/dags/, which import from Airflow 2 or 3) and a random admin password.
  *
- * Run directly (`node test/support/airflow2.ts`) to start one and print the environment variables
+ * Run directly (`node harness/airflow2.ts`) to start one and print the environment variables
  * that make {@link useAirflow2} reuse it; Ctrl-C stops it.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process'
@@ -19,7 +19,7 @@ import { freePort, getJson, logTail, stopGroup, waitFor } from './processes.ts'
 
 const LABEL = 'Airflow 2 scheduler or webserver'
 
-const root = resolve(import.meta.dirname, '..', '..')
+const root = resolve(import.meta.dirname, '..')
 const run = promisify(execFile)
 
 /** A running Airflow 2 and how to reach it. */
