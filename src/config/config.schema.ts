@@ -125,6 +125,19 @@ const secretsSchema = z.strictObject({
   providers: z.array(z.discriminatedUnion('type', [fileProviderSchema])).default([]),
 })
 
+/** How Conductor proves who it is to an orchestrator; see `src/orchestrators/credentials/`. */
+export const CREDENTIAL_KINDS = ['basic', 'airflow-token', 'bearer'] as const
+
+/** An environment's credentials: a secret reference and how the secret is used. */
+const environmentCredentialsSchema = z.strictObject({
+  ...secretRefSchema.shape,
+  kind: z.enum(CREDENTIAL_KINDS).optional().describe(
+    'How the secret is used. `airflow-token` (default for airflow3): `{"username", "password"}` exchanged at Airflow 3\'s `POST /auth/token` for a JWT, refreshed before it expires. '
+    + '`basic` (default for airflow2): `{"username", "password"}` sent as HTTP basic auth. '
+    + '`bearer`: a static API token (e.g. an Astro deployment API token), the secret\'s whole value or JSON `{"token": …}`, re-read when Airflow refuses it.',
+  ),
+}).describe('The secret Conductor reaches this Airflow with, and its kind. The value never appears in config.')
+
 const environmentSchema = z.strictObject({
   name,
   kind: z.enum(['airflow3', 'airflow2']).default('airflow3'),
@@ -132,7 +145,7 @@ const environmentSchema = z.strictObject({
   zone: z.string().default('default').describe('Compliance zone, e.g. `pci`, `eu`.'),
   tier: z.string().default('dev'),
   team: z.string().optional(),
-  credentials: secretRefSchema.describe('Secret holding `{"username": …, "password": …}` of Conductor\'s Airflow service account.'),
+  credentials: environmentCredentialsSchema,
   timeoutMs: z.number().int().positive().default(10_000),
   retries: z.number().int().min(0).max(10).default(2),
 })
@@ -167,6 +180,9 @@ export const configSchema = z.strictObject({
     if (!providers.has(env.credentials.provider)) {
       ctx.addIssue({ code: 'custom', path: ['environments', i, 'credentials', 'provider'], message: `unknown secrets provider "${env.credentials.provider}"` })
     }
+    if (env.credentials.kind === 'airflow-token' && env.kind !== 'airflow3') {
+      ctx.addIssue({ code: 'custom', path: ['environments', i, 'credentials', 'kind'], message: `"airflow-token" needs an Airflow 3 environment (kind: airflow3); use "basic" or "bearer" for ${env.kind}` })
+    }
   })
   for (const [key, items] of [['environments', config.environments], ['identity.issuers', config.identity.issuers], ['secrets.providers', config.secrets.providers]] as const) {
     const seen = new Set<string>()
@@ -185,6 +201,7 @@ export type IdentityConfig = Config['identity']
 export type GroupMappingConfig = Config['identity']['groupMappings'][number]
 export type DevIssuerConfig = Config['identity']['devIssuer']
 export type SecretRef = z.output<typeof secretRefSchema>
+export type CredentialKind = (typeof CREDENTIAL_KINDS)[number]
 export type SecretProviderConfig = Config['secrets']['providers'][number]
 export type LoginConfig = Config['identity']['login']
 export type SessionsConfig = Config['sessions']

@@ -1,6 +1,6 @@
 export { configJsonSchema, loadConfig, parseConfig } from './load-config.ts'
 export type { ConfigOverrides } from './load-config.ts'
-export { configSchema, secretRefSchema } from './config.schema.ts'
+export { configSchema, CREDENTIAL_KINDS, secretRefSchema } from './config.schema.ts'
 export type {
-  Config, DevIssuerConfig, EnvironmentConfig, GroupMappingConfig, IdentityConfig, IssuerConfig, LoginConfig, ScimConfig, SessionsConfig, SecretProviderConfig, SecretRef,
+  Config, CredentialKind, DevIssuerConfig, EnvironmentConfig, GroupMappingConfig, IdentityConfig, IssuerConfig, LoginConfig, ScimConfig, SessionsConfig, SecretProviderConfig, SecretRef,
 } from './config.schema.ts'

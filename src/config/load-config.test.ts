@@ -45,6 +45,28 @@ test('a plain password in an environment is refused: credentials are references 
   assert.equal(configError({ ...minimal, environments: [{ ...minimal.environments[0], password: 'hunter2' }] }).path, 'environments[0]')
 })
 
+test('credentials.kind is optional, and each kind an environment can use is accepted', () => {
+  const withCredentials = (credentials: Record<string, unknown>, kind?: string) =>
+    parseConfig({ ...minimal, environments: [{ ...minimal.environments[0], ...(kind ? { kind } : {}), credentials }] }, { baseDir: '/x' }).environments[0]!
+  assert.equal(withCredentials({ provider: 'files', secret: 'airflow' }).credentials.kind, undefined)
+  assert.equal(withCredentials({ provider: 'files', secret: 'airflow', kind: 'airflow-token' }).credentials.kind, 'airflow-token')
+  assert.equal(withCredentials({ provider: 'files', secret: 'astro', kind: 'bearer' }).credentials.kind, 'bearer')
+  assert.equal(withCredentials({ provider: 'files', secret: 'astro', kind: 'bearer' }, 'airflow2').credentials.kind, 'bearer')
+  assert.equal(withCredentials({ provider: 'files', secret: 'legacy', kind: 'basic' }, 'airflow2').credentials.kind, 'basic')
+})
+
+test('a bad credentials.kind fails with its path', () => {
+  const withCredentials = (credentials: Record<string, unknown>, kind?: string) =>
+    configError({ ...minimal, environments: [{ ...minimal.environments[0], ...(kind ? { kind } : {}), credentials }] })
+  const unknown = withCredentials({ provider: 'files', secret: 'airflow', kind: 'password' })
+  assert.equal(unknown.path, 'environments[0].credentials.kind')
+  assert.match(unknown.message, /basic.*airflow-token.*bearer/)
+  const mismatched = withCredentials({ provider: 'files', secret: 'airflow', kind: 'airflow-token' }, 'airflow2')
+  assert.equal(mismatched.path, 'environments[0].credentials.kind')
+  assert.match(mismatched.message, /Airflow 3/)
+  assert.equal(withCredentials({ provider: 'files', secret: 'airflow', kind: 'bearer', token: 'abc' }).path, 'environments[0].credentials')
+})
+
 test('environment overrides win over the file', () => {
   const config = parseConfig(minimal, { baseDir: '/x', overrides: { DATABASE_URL: 'postgres://db/conductor', CONDUCTOR_PORT: '9000' } })
   assert.equal(config.database.url, 'postgres://db/conductor')

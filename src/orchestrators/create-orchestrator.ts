@@ -3,8 +3,9 @@ import { Agent, type Dispatcher } from 'undici'
 import type { EnvironmentConfig } from '../config/index.ts'
 import { systemClock, type Clock } from '../core/index.ts'
 import type { Secrets } from '../secrets/index.ts'
-import { createAirflow2Orchestrator } from './airflow2.ts'
-import { createAirflow3Orchestrator } from './airflow3.ts'
+import { createAirflowOrchestrator } from './airflow.ts'
+import { AIRFLOW_API_VERSIONS } from './api-versions.ts'
+import { createCredentials } from './credentials/index.ts'
 import { createAirflowHttp } from './http-client.ts'
 import type { Orchestrator } from './orchestrator.ts'
 
@@ -22,17 +23,15 @@ export interface OrchestratorDeps {
   retryBaseMs?: number
 }
 
-/** The {@link Orchestrator} for one configured environment: Airflow 3 (`/api/v2`) or Airflow 2 (`/api/v1`) by `env.kind`. */
+/**
+ * The {@link Orchestrator} for one configured environment: Airflow 3 (`/api/v2`) or Airflow 2 (`/api/v1`) by
+ * `env.kind`, reached with `env.credentials.kind` (default: `airflow-token` for Airflow 3, `basic` for Airflow 2).
+ */
 export function createOrchestrator(env: EnvironmentConfig, deps: OrchestratorDeps): Orchestrator {
   const owned = deps.dispatcher ? undefined : new Agent({ connect: { timeout: env.timeoutMs }, keepAliveTimeout: 4_000 })
   const dispatcher = deps.dispatcher ?? owned!
   const http = createAirflowHttp({ env, dispatcher, ...(deps.logger ? { logger: deps.logger } : {}), ...(deps.retryBaseMs !== undefined ? { retryBaseMs: deps.retryBaseMs } : {}) })
-  const adapterDeps = {
-    secrets: deps.secrets,
-    clock: deps.clock ?? systemClock,
-    http,
-    onClose: async () => { await owned?.close() },
-    ...(deps.logger ? { logger: deps.logger } : {}),
-  }
-  return env.kind === 'airflow2' ? createAirflow2Orchestrator(env, adapterDeps) : createAirflow3Orchestrator(env, adapterDeps)
+  const api = AIRFLOW_API_VERSIONS[env.kind]
+  const credentials = createCredentials(env.credentials.kind ?? api.defaultCredentials, { env, secrets: deps.secrets, clock: deps.clock ?? systemClock, http })
+  return createAirflowOrchestrator(env, { api, http, credentials, onClose: async () => { await owned?.close() } })
 }

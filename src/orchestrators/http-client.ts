@@ -26,7 +26,7 @@ export interface CallOptions {
   accept?: string
 }
 
-/** How a call proves who it is; implemented per Airflow generation. */
+/** How a call proves who it is: one per credential kind (see `credentials/`). */
 export interface AuthStrategy {
   /** Headers to add; may fetch a fresh token through `send`. */
   headers(): Promise<Record<string, string>>

@@ -1,14 +1,4 @@
-import type { Logger } from 'pino'
-import type { Clock } from '../core/index.ts'
-import type { Secrets } from '../secrets/index.ts'
 import type { DagParam } from './orchestrator.ts'
-
-/** What every adapter needs besides its environment. */
-export interface AdapterDeps {
-  secrets: Secrets
-  clock: Clock
-  logger?: Logger
-}
 
 const PAGE = 100
 

@@ -1,34 +1,20 @@
 import { decodeJwt } from 'jose'
-import type { EnvironmentConfig } from '../config/index.ts'
-import { ConductorError, type Clock } from '../core/index.ts'
-import type { Secrets } from '../secrets/index.ts'
-import type { AirflowHttp, AuthStrategy } from './http-client.ts'
-
-interface Credentials { username: string; password: string }
-
-/** Reads the environment's `{"username","password"}` secret afresh, so a rotated password is used at once. */
-async function readCredentials(env: EnvironmentConfig, secrets: Secrets): Promise<Credentials> {
-  const value = await secrets.getJson<unknown>(env.credentials)
-  const record = (value && typeof value === 'object' ? value : {}) as Record<string, unknown>
-  if (typeof record.username !== 'string' || typeof record.password !== 'string' || record.username === '') {
-    throw new ConductorError('secret_unreadable', `Secret "${env.credentials.secret}" in secrets provider "${env.credentials.provider}" must be JSON {"username": …, "password": …} (environment "${env.name}")`, {
-      details: { provider: env.credentials.provider, secret: env.credentials.secret, environment: env.name, reason: 'invalid_shape' },
-    })
-  }
-  return { username: record.username, password: record.password }
-}
+import { ConductorError } from '../../core/index.ts'
+import type { AuthStrategy } from '../http-client.ts'
+import type { CredentialsDeps } from './credentials.ts'
+import { readPasswordCredentials } from './secret-shape.ts'
 
 /**
- * Airflow 3: a JWT from `POST /auth/token`, cached until shortly before its `exp` and fetched
- * again after a 401/403. The credentials secret is read on every fetch.
+ * `airflow-token`: Airflow 3's `POST /auth/token` with the `{"username","password"}` secret gives a JWT, cached
+ * until shortly before its `exp` and fetched again after a 401/403. The secret is read on every fetch.
  */
-export function createJwtAuth(deps: { env: EnvironmentConfig; secrets: Secrets; clock: Clock; http: AirflowHttp }): AuthStrategy {
+export function createAirflowTokenCredentials(deps: CredentialsDeps): AuthStrategy {
   const { env, secrets, clock, http } = deps
   let token: { value: string; refreshAt: number } | undefined
   let inflight: Promise<string> | undefined
 
   async function fetchToken(): Promise<string> {
-    const credentials = await readCredentials(env, secrets)
+    const credentials = await readPasswordCredentials(env, secrets)
     const sensitive = [credentials.password]
     const response = await http.send({ method: 'POST', path: '/auth/token', body: credentials }, sensitive)
     if (response.status === 200 || response.status === 201) {
@@ -72,19 +58,4 @@ function refreshTime(jwt: string, now: number): number {
     // Not a JWT we can read: fall through to a short fixed lifetime.
   }
   return now + 5 * 60_000
-}
-
-/** Airflow 2: HTTP basic auth with the credentials secret, read on every call. */
-export function createBasicAuth(deps: { env: EnvironmentConfig; secrets: Secrets }): AuthStrategy {
-  let last: string | undefined
-  return {
-    refreshable: false,
-    async headers() {
-      const { username, password } = await readCredentials(deps.env, deps.secrets)
-      last = password
-      return { authorization: `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}` }
-    },
-    invalidate() {},
-    sensitiveValues: () => (last ? [last] : []),
-  }
 }

@@ -1,0 +1,184 @@
+import type { EnvironmentConfig } from '../config/index.ts'
+import { ConductorError } from '../core/index.ts'
+import type { AirflowApiVersion, AirflowDag, AirflowRun, AirflowTaskInstance } from './api-versions.ts'
+import { seg, type AirflowHttp, type AuthStrategy } from './http-client.ts'
+import { logLines, pageThrough, toDagParams, toDate } from './mapping.ts'
+import type { DagInfo, Orchestrator, OrchestratorHealth, RunInfo, TaskInstanceInfo, TaskLogChunk, TriggerRunInput } from './orchestrator.ts'
+
+/** What the Airflow adapter is built from. */
+export interface AirflowAdapterDeps {
+  /** What differs between `/api/v2` and `/api/v1`. */
+  api: AirflowApiVersion
+  http: AirflowHttp
+  /** How every call but health proves who it is. */
+  credentials: AuthStrategy
+  onClose: () => Promise<void>
+}
+
+/**
+ * The Airflow adapter, for Airflow 3 (`/api/v2`) and Airflow 2 (`/api/v1`, 2.x with the REST API) alike;
+ * `deps.api` holds what differs. Tested against a real Airflow 3 and 2.11 by test/e2e/orchestrators.test.ts.
+ * Airflow 2 answers a wrong password with 403 rather than 401 (both give `orchestrator_auth_failed`).
+ */
+export function createAirflowOrchestrator(env: EnvironmentConfig, deps: AirflowAdapterDeps): Orchestrator {
+  const { api, http, credentials: auth } = deps
+  const dagPath = (dagId: string) => `${api.prefix}/dags/${seg(dagId)}`
+  const runPath = (dagId: string, runId: string) => `${dagPath(dagId)}/dagRuns/${seg(runId)}`
+
+  function toDag(dag: AirflowDag): DagInfo {
+    return {
+      dagId: dag.dag_id,
+      description: dag.description ?? null,
+      tags: (dag.tags ?? []).map((tag) => tag.name),
+      owners: dag.owners ?? [],
+      paused: dag.is_paused === true,
+      schedule: api.schedule(dag),
+      ...(dag.fileloc ? { fileloc: dag.fileloc } : {}),
+    }
+  }
+
+  function toRun(run: AirflowRun): RunInfo {
+    return {
+      dagId: run.dag_id,
+      runId: run.dag_run_id,
+      state: run.state,
+      runType: run.run_type ?? null,
+      logicalDate: toDate(api.logicalDate(run)),
+      queuedAt: toDate(run.queued_at),
+      startDate: toDate(run.start_date),
+      endDate: toDate(run.end_date),
+      conf: run.conf ?? {},
+      note: run.note ?? null,
+      triggeredBy: api.triggeredBy(run),
+    }
+  }
+
+  async function version(): Promise<string | undefined> {
+    const path = `${api.prefix}/version`
+    if (api.versionNeedsCredentials) return http.call<{ version?: string }>({ method: 'GET', path, idempotent: false }, auth).then((v) => v.version, () => undefined)
+    return http.send({ method: 'GET', path }).then((r) => (r.status === 200 ? (r.body as { version?: string }).version : undefined), () => undefined)
+  }
+
+  return {
+    environment: env.name,
+
+    async health(): Promise<OrchestratorHealth> {
+      try {
+        const response = await http.send({ method: 'GET', path: api.healthPath })
+        if (response.status !== 200) return { reachable: false, detail: `health check answered ${response.status}` }
+        const unhealthy = Object.entries((response.body ?? {}) as Record<string, { status?: string | null } | null>)
+          .filter(([, component]) => component && component.status !== 'healthy' && !(api.ignoresNullHealth && (component.status ?? null) === null))
+          .map(([name, component]) => `${name}: ${component?.status ?? 'unknown'}`)
+        const found = await version()
+        return { reachable: true, ...(found ? { version: found } : {}), ...(unhealthy.length ? { detail: unhealthy.join(', ') } : {}) }
+      } catch (error) {
+        return { reachable: false, detail: error instanceof Error ? error.message : String(error) }
+      }
+    },
+
+    async listDags(): Promise<DagInfo[]> {
+      const dags = await pageThrough<AirflowDag>(async (limit, offset) => {
+        const page = await http.call<{ dags: AirflowDag[]; total_entries?: number | null }>({ method: 'GET', path: `${api.prefix}/dags`, query: { limit, offset }, idempotent: true }, auth)
+        return { items: page.dags, total: page.total_entries ?? null }
+      })
+      return dags.map(toDag)
+    },
+
+    async getDagParams(dagId: string) {
+      const details = await http.call<{ params?: unknown }>({ method: 'GET', path: `${dagPath(dagId)}/details`, idempotent: true, subject: { dagId } }, auth)
+      return toDagParams(details.params)
+    },
+
+    async getDag(dagId: string): Promise<DagInfo> {
+      return toDag(await http.call<AirflowDag>({ method: 'GET', path: dagPath(dagId), idempotent: true, subject: { dagId } }, auth))
+    },
+
+    async triggerRun(dagId: string, input: TriggerRunInput): Promise<RunInfo> {
+      const body: Record<string, unknown> = { dag_run_id: input.runId }
+      if (input.logicalDate !== null || api.sendsNullLogicalDate) body.logical_date = input.logicalDate
+      body.conf = input.conf
+      if (input.note !== undefined) body.note = input.note
+      try {
+        return toRun(await http.call<AirflowRun>({ method: 'POST', path: `${dagPath(dagId)}/dagRuns`, body, idempotent: false, subject: { dagId } }, auth))
+      } catch (error) {
+        throw conflictForRun(error, env, dagId, input.runId)
+      }
+    },
+
+    async listRuns(dagId: string, options: { limit?: number; offset?: number } = {}): Promise<RunInfo[]> {
+      const page = await http.call<{ dag_runs: AirflowRun[] }>({
+        method: 'GET', path: `${dagPath(dagId)}/dagRuns`, idempotent: true, subject: { dagId },
+        query: { limit: options.limit ?? 100, offset: options.offset ?? 0, order_by: api.runsOrderBy },
+      }, auth)
+      return page.dag_runs.map(toRun)
+    },
+
+    async getRun(dagId: string, runId: string): Promise<RunInfo> {
+      return toRun(await http.call<AirflowRun>({ method: 'GET', path: runPath(dagId, runId), idempotent: true, subject: { dagId, runId } }, auth))
+    },
+
+    async listTaskInstances(dagId: string, runId: string): Promise<TaskInstanceInfo[]> {
+      const items = await pageThrough<AirflowTaskInstance>(async (limit, offset) => {
+        const page = await http.call<{ task_instances: AirflowTaskInstance[]; total_entries?: number | null }>({
+          method: 'GET', path: `${runPath(dagId, runId)}/taskInstances`, query: { limit, offset }, idempotent: true, subject: { dagId, runId },
+        }, auth)
+        return { items: page.task_instances, total: page.total_entries ?? null }
+      })
+      return items.map(toTaskInstance)
+    },
+
+    async clearFailedTasks(dagId: string, runId: string): Promise<{ taskIds: string[] }> {
+      // dry_run defaults to true in Airflow: without `false` nothing would be cleared.
+      const result = await http.call<{ task_instances: AirflowTaskInstance[] }>({
+        method: 'POST', path: `${dagPath(dagId)}/clearTaskInstances`, idempotent: false, subject: { dagId, runId },
+        body: { dry_run: false, dag_run_id: runId, only_failed: true, reset_dag_runs: true },
+      }, auth)
+      return { taskIds: [...new Set(result.task_instances.map((ti) => ti.task_id))] }
+    },
+
+    async setPaused(dagId: string, paused: boolean): Promise<DagInfo> {
+      return toDag(await http.call<AirflowDag>({
+        method: 'PATCH', path: dagPath(dagId), query: { update_mask: 'is_paused' }, body: { is_paused: paused }, idempotent: true, subject: { dagId },
+      }, auth))
+    },
+
+    async getTaskLog(dagId: string, runId: string, taskId: string, options: { tryNumber?: number; continuationToken?: string } = {}): Promise<TaskLogChunk> {
+      const subject = { dagId, runId, taskId }
+      const taskPath = `${runPath(dagId, runId)}/taskInstances/${seg(taskId)}`
+      let tryNumber = options.tryNumber
+      if (tryNumber === undefined) {
+        const ti = await http.call<AirflowTaskInstance>({ method: 'GET', path: taskPath, idempotent: true, subject }, auth)
+        tryNumber = Math.max(1, ti.try_number ?? 1)
+      }
+      const log = await http.call<{ content: unknown; continuation_token?: string | null }>({
+        method: 'GET', path: `${taskPath}/logs/${tryNumber}`, idempotent: true, subject,
+        query: { token: options.continuationToken }, accept: 'application/json',
+      }, auth)
+      return { tryNumber, lines: logLines(api.logContent(log.content)), continuationToken: log.continuation_token ?? null }
+    },
+
+    close: deps.onClose,
+  }
+}
+
+function toTaskInstance(ti: AirflowTaskInstance): TaskInstanceInfo {
+  return {
+    taskId: ti.task_id,
+    state: ti.state ?? null,
+    tryNumber: ti.try_number ?? 0,
+    mapIndex: ti.map_index ?? -1,
+    startDate: toDate(ti.start_date),
+    endDate: toDate(ti.end_date),
+    durationSeconds: ti.duration ?? null,
+  }
+}
+
+/** A 409 on trigger means the run id is taken: say so in the product's words. */
+function conflictForRun(error: unknown, env: EnvironmentConfig, dagId: string, runId: string): unknown {
+  if (error instanceof ConductorError && error.code === 'orchestrator_conflict') {
+    return new ConductorError('orchestrator_conflict', `Run "${runId}" of DAG "${dagId}" already exists in Airflow environment "${env.name}"`, {
+      details: { ...error.details, environment: env.name, dagId, runId }, cause: error,
+    })
+  }
+  return error
+}

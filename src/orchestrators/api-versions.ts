@@ -1,0 +1,108 @@
+import type { CredentialKind, EnvironmentConfig } from '../config/index.ts'
+import { pythonLogText } from './python-log.ts'
+
+/** A DAG as `/api/v2` or `/api/v1` returns it (fields of either). */
+export interface AirflowDag {
+  dag_id: string
+  description?: string | null
+  tags?: { name: string }[] | null
+  owners?: string[]
+  is_paused?: boolean | null
+  timetable_summary?: string | null
+  /** Airflow 2 before `timetable_summary`. */
+  schedule_interval?: { __type?: string; value?: string } | null
+  fileloc?: string
+}
+
+/** A DAG run as `/api/v2` or `/api/v1` returns it (fields of either). */
+export interface AirflowRun {
+  dag_id: string
+  dag_run_id: string
+  state: string
+  run_type?: string | null
+  logical_date?: string | null
+  /** Airflow 2's older name for `logical_date`. */
+  execution_date?: string | null
+  queued_at?: string | null
+  start_date?: string | null
+  end_date?: string | null
+  conf?: Record<string, unknown> | null
+  note?: string | null
+  /** Airflow 3: how the run was triggered (`rest_api`, `ui`, …). */
+  triggered_by?: string | null
+  /** Airflow 3.1+: the user who triggered the run. */
+  triggering_user_name?: string | null
+}
+
+/** A task instance as `/api/v2` or `/api/v1` returns it. */
+export interface AirflowTaskInstance {
+  task_id: string
+  state?: string | null
+  try_number?: number
+  map_index?: number
+  start_date?: string | null
+  end_date?: string | null
+  duration?: number | null
+}
+
+/**
+ * What differs between Airflow's REST API generations. Everything else (resources, bodies, paging,
+ * errors) is the same, and lives once in the adapter (`airflow.ts`).
+ */
+export interface AirflowApiVersion {
+  /** The REST API's path prefix. */
+  prefix: '/api/v2' | '/api/v1'
+  /** The unauthenticated health endpoint. */
+  healthPath: string
+  /** Whether `GET <prefix>/version` needs credentials (Airflow 2) or answers anyone (Airflow 3). */
+  versionNeedsCredentials: boolean
+  /**
+   * Whether a health component whose status is null is left out: Airflow 2 lists the triggerer and the
+   * standalone DAG processor with status null when the deployment does not run them.
+   */
+  ignoresNullHealth: boolean
+  /** The credential kind when `credentials.kind` is not set. */
+  defaultCredentials: CredentialKind
+  /** Whether a null logical date is sent as `null` (Airflow 3 requires the field) or left out (Airflow 2 rejects null). */
+  sendsNullLogicalDate: boolean
+  /** `order_by` for runs newest first. */
+  runsOrderBy: string | readonly string[]
+  /** The schedule as Airflow summarises it. */
+  schedule(dag: AirflowDag): string | null
+  logicalDate(run: AirflowRun): string | null
+  /** Who or what triggered a run; Airflow 2 does not record it. */
+  triggeredBy(run: AirflowRun): string | null
+  /** Turns a log answer's `content` into what `logLines` reads. */
+  logContent(content: unknown): unknown
+}
+
+/** The API generation of each environment kind. */
+export const AIRFLOW_API_VERSIONS: Readonly<Record<EnvironmentConfig['kind'], AirflowApiVersion>> = {
+  airflow3: {
+    prefix: '/api/v2',
+    healthPath: '/api/v2/monitor/health',
+    versionNeedsCredentials: false,
+    ignoresNullHealth: false,
+    defaultCredentials: 'airflow-token',
+    sendsNullLogicalDate: true,
+    runsOrderBy: ['-run_after', '-id'],
+    schedule: (dag) => dag.timetable_summary ?? null,
+    logicalDate: (run) => run.logical_date ?? null,
+    triggeredBy: (run) => run.triggering_user_name ?? run.triggered_by ?? null,
+    // Structured records (`{timestamp, level, event, …}`), which `logLines` reads as they are.
+    logContent: (content) => content,
+  },
+  airflow2: {
+    prefix: '/api/v1',
+    healthPath: '/api/v1/health',
+    versionNeedsCredentials: true,
+    ignoresNullHealth: true,
+    defaultCredentials: 'basic',
+    sendsNullLogicalDate: false,
+    runsOrderBy: '-execution_date',
+    schedule: (dag) => dag.timetable_summary ?? dag.schedule_interval?.value ?? null,
+    logicalDate: (run) => run.logical_date ?? run.execution_date ?? null,
+    triggeredBy: () => null,
+    logContent: pythonLogText,
+  },
+}

@@ -1,0 +1,2 @@
+export { CREDENTIAL_FACTORIES, createCredentials } from './credentials.ts'
+export type { CredentialsDeps, CredentialsFactory } from './credentials.ts'
