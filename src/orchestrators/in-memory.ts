@@ -1,0 +1,232 @@
+import { ConductorError, systemClock, type Clock, type ErrorCode } from '../core/index.ts'
+import type { DagInfo, DagParam, Orchestrator, OrchestratorHealth, RunInfo, TaskInstanceInfo, TaskLogChunk, TriggerRunInput } from './orchestrator.ts'
+
+/** The name of an {@link Orchestrator} method, as {@link InMemoryOrchestrator} records and fails them. */
+export type OrchestratorMethod = Exclude<keyof Orchestrator, 'environment'>
+
+/** A DAG to start an {@link InMemoryOrchestrator} with: what {@link DagInfo} says, plus its tasks and params. */
+export interface InMemoryDag extends Partial<Omit<DagInfo, 'dagId'>> {
+  dagId: string
+  /** Task ids; every run gets one task instance per task. Default `['task']`. */
+  tasks?: string[]
+  params?: Record<string, DagParam>
+}
+
+/** Options of {@link createInMemoryOrchestrator}. */
+export interface InMemoryOrchestratorOptions {
+  /** The environment's name (default `in-memory`). */
+  environment?: string
+  dags?: InMemoryDag[]
+  /** Stamps `queuedAt` and `endDate`; default the wall clock. */
+  clock?: Clock
+  /** What new runs report as `triggeredBy` (default `null`, as Airflow 2). */
+  triggeredBy?: string | null
+}
+
+/**
+ * An {@link Orchestrator} that keeps DAGs, runs, task instances and logs in maps: the stand-in for unit tests
+ * of what sits above the port. It keeps the port's contract (`dag_not_found`, `run_not_found`, `task_not_found`,
+ * `orchestrator_conflict` for a taken run id, `orchestrator_unavailable`), records every call, and can be told to
+ * fail. Runs do not progress by themselves: {@link InMemoryOrchestrator.completeRun} plays the scheduler.
+ */
+export interface InMemoryOrchestrator extends Orchestrator {
+  /** Every call in order, with its arguments, including those that failed. */
+  readonly calls: readonly { method: OrchestratorMethod; args: readonly unknown[] }[]
+  /** How many calls were made, of one method or of all. */
+  callCount(method?: OrchestratorMethod): number
+  /** Makes the next call of `method` throw `error` (queued: two calls to `failNext` fail the next two calls). */
+  failNext(method: OrchestratorMethod, error: ConductorError): void
+  /** While true, every call throws `orchestrator_unavailable` and `health()` reports it unreachable. */
+  setUnavailable(unavailable: boolean): void
+  /** Adds or replaces a DAG. */
+  addDag(dag: InMemoryDag): void
+  /** The runs of a DAG as they stand, oldest first; not recorded as a call. */
+  storedRuns(dagId: string): RunInfo[]
+  /**
+   * Plays the scheduler for one run: every task instance not yet run gets its state from `taskStates` (default
+   * `success`) and one more try; the run ends `failed` when a task failed, else `success`.
+   */
+  completeRun(dagId: string, runId: string, taskStates?: Record<string, string>): RunInfo
+  /** Adds lines to a task's log for `tryNumber` (default its latest try). */
+  appendLog(dagId: string, runId: string, taskId: string, lines: string[], tryNumber?: number): void
+}
+
+interface StoredDag {
+  info: DagInfo
+  tasks: string[]
+  params: Record<string, DagParam>
+}
+
+interface StoredRun {
+  info: RunInfo
+  tasks: Map<string, TaskInstanceInfo>
+  /** `${taskId}#${tryNumber}` → lines. */
+  logs: Map<string, string[]>
+}
+
+/** Creates an {@link InMemoryOrchestrator}. */
+export function createInMemoryOrchestrator(options: InMemoryOrchestratorOptions = {}): InMemoryOrchestrator {
+  const environment = options.environment ?? 'in-memory'
+  const clock = options.clock ?? systemClock
+  const dags = new Map<string, StoredDag>()
+  const runs = new Map<string, Map<string, StoredRun>>()
+  const calls: { method: OrchestratorMethod; args: readonly unknown[] }[] = []
+  const failures = new Map<OrchestratorMethod, ConductorError[]>()
+  let unavailable = false
+
+  const now = () => new Date(clock.now()).toISOString()
+  const copy = <T>(value: T): T => structuredClone(value)
+
+  function fail(code: ErrorCode, message: string, details: Record<string, unknown> = {}): ConductorError {
+    return new ConductorError(code, `${message} in environment "${environment}"`, { details: { environment, ...details } })
+  }
+
+  /** Records the call, then throws what the test asked for, if anything. */
+  function enter(method: OrchestratorMethod, args: unknown[]): void {
+    calls.push({ method, args: copy(args) })
+    const queued = failures.get(method)?.shift()
+    if (queued) throw queued
+    if (unavailable) throw fail('orchestrator_unavailable', 'Airflow is unavailable (in-memory stand-in set unavailable)', { reason: 'unavailable' })
+  }
+
+  function dagOf(dagId: string): StoredDag {
+    const dag = dags.get(dagId)
+    if (!dag) throw fail('dag_not_found', `DAG "${dagId}" not found`, { dagId })
+    return dag
+  }
+
+  function runOf(dagId: string, runId: string): StoredRun {
+    dagOf(dagId)
+    const run = runs.get(dagId)?.get(runId)
+    if (!run) throw fail('run_not_found', `Run "${runId}" of DAG "${dagId}" not found`, { dagId, runId })
+    return run
+  }
+
+  function taskOf(dagId: string, runId: string, taskId: string): TaskInstanceInfo {
+    const task = runOf(dagId, runId).tasks.get(taskId)
+    if (!task) throw fail('task_not_found', `Task "${taskId}" of run "${runId}" of DAG "${dagId}" not found`, { dagId, runId, taskId })
+    return task
+  }
+
+  function addDag(dag: InMemoryDag): void {
+    const { tasks, params, ...info } = dag
+    dags.set(dag.dagId, {
+      info: { description: null, tags: [], owners: [], paused: false, schedule: null, ...info },
+      tasks: tasks ?? ['task'],
+      params: params ?? {},
+    })
+  }
+  for (const dag of options.dags ?? []) addDag(dag)
+
+  return {
+    environment,
+    calls,
+    callCount: (method) => (method === undefined ? calls.length : calls.filter((c) => c.method === method).length),
+    failNext(method, error) { failures.set(method, [...(failures.get(method) ?? []), error]) },
+    setUnavailable(value) { unavailable = value },
+    addDag,
+    storedRuns: (dagId) => [...(runs.get(dagId)?.values() ?? [])].map((r) => copy(r.info)),
+
+    completeRun(dagId, runId, taskStates = {}) {
+      const run = runOf(dagId, runId)
+      for (const task of run.tasks.values()) {
+        if (task.state !== null) continue
+        task.state = taskStates[task.taskId] ?? 'success'
+        task.tryNumber += 1
+        task.endDate = now()
+      }
+      run.info.state = [...run.tasks.values()].some((t) => t.state === 'failed') ? 'failed' : 'success'
+      run.info.endDate = now()
+      return copy(run.info)
+    },
+
+    appendLog(dagId, runId, taskId, lines, tryNumber) {
+      const run = runOf(dagId, runId)
+      const task = taskOf(dagId, runId, taskId)
+      const key = `${taskId}#${tryNumber ?? Math.max(1, task.tryNumber)}`
+      run.logs.set(key, [...(run.logs.get(key) ?? []), ...lines])
+    },
+
+    async health(): Promise<OrchestratorHealth> {
+      calls.push({ method: 'health', args: [] })
+      return unavailable ? { reachable: false, detail: `Airflow environment "${environment}" is unavailable` } : { reachable: true, version: 'in-memory' }
+    },
+
+    async listDags() {
+      enter('listDags', [])
+      return [...dags.values()].map((d) => copy(d.info)).sort((a, b) => a.dagId.localeCompare(b.dagId))
+    },
+
+    async getDag(dagId) {
+      enter('getDag', [dagId])
+      return copy(dagOf(dagId).info)
+    },
+
+    async getDagParams(dagId) {
+      enter('getDagParams', [dagId])
+      return copy(dagOf(dagId).params)
+    },
+
+    async triggerRun(dagId: string, input: TriggerRunInput) {
+      enter('triggerRun', [dagId, input])
+      const dag = dagOf(dagId)
+      const ofDag = runs.get(dagId) ?? new Map<string, StoredRun>()
+      runs.set(dagId, ofDag)
+      if (ofDag.has(input.runId)) throw fail('orchestrator_conflict', `Run "${input.runId}" of DAG "${dagId}" already exists`, { dagId, runId: input.runId })
+      const info: RunInfo = {
+        dagId, runId: input.runId, state: 'queued', runType: 'manual', logicalDate: input.logicalDate, queuedAt: now(),
+        startDate: null, endDate: null, conf: copy(input.conf), note: input.note ?? null, triggeredBy: options.triggeredBy ?? null,
+      }
+      const tasks = new Map(dag.tasks.map((taskId): [string, TaskInstanceInfo] => [taskId, {
+        taskId, state: null, tryNumber: 0, mapIndex: -1, startDate: null, endDate: null, durationSeconds: null,
+      }]))
+      ofDag.set(input.runId, { info, tasks, logs: new Map() })
+      return copy(info)
+    },
+
+    async listRuns(dagId, page = {}) {
+      enter('listRuns', [dagId, page])
+      dagOf(dagId)
+      const newestFirst = [...(runs.get(dagId)?.values() ?? [])].reverse()
+      const offset = page.offset ?? 0
+      return newestFirst.slice(offset, offset + (page.limit ?? 100)).map((r) => copy(r.info))
+    },
+
+    async getRun(dagId, runId) {
+      enter('getRun', [dagId, runId])
+      return copy(runOf(dagId, runId).info)
+    },
+
+    async listTaskInstances(dagId, runId) {
+      enter('listTaskInstances', [dagId, runId])
+      return [...runOf(dagId, runId).tasks.values()].map(copy)
+    },
+
+    async clearFailedTasks(dagId, runId) {
+      enter('clearFailedTasks', [dagId, runId])
+      const run = runOf(dagId, runId)
+      const cleared = [...run.tasks.values()].filter((t) => t.state === 'failed' || t.state === 'upstream_failed')
+      for (const task of cleared) { task.state = null; task.endDate = null }
+      if (cleared.length) { run.info.state = 'queued'; run.info.endDate = null }
+      return { taskIds: cleared.map((t) => t.taskId) }
+    },
+
+    async setPaused(dagId, paused) {
+      enter('setPaused', [dagId, paused])
+      const dag = dagOf(dagId)
+      dag.info.paused = paused
+      return copy(dag.info)
+    },
+
+    async getTaskLog(dagId, runId, taskId, logOptions = {}): Promise<TaskLogChunk> {
+      enter('getTaskLog', [dagId, runId, taskId, logOptions])
+      const task = taskOf(dagId, runId, taskId)
+      const tryNumber = logOptions.tryNumber ?? Math.max(1, task.tryNumber)
+      return { tryNumber, lines: [...(runOf(dagId, runId).logs.get(`${taskId}#${tryNumber}`) ?? [])], continuationToken: null }
+    },
+
+    async close() {
+      calls.push({ method: 'close', args: [] })
+    },
+  }
+}
