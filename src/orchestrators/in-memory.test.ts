@@ -76,9 +76,12 @@ describe('in-memory orchestrator', () => {
     await assert.rejects(o.listDags(), (e) => isConductorError(e, 'orchestrator_unavailable') && /"mem"/.test(e.message))
     assert.equal((await o.health()).reachable, false)
     o.setUnavailable(false)
+    o.failNext('health', new ConductorError('orchestrator_auth_failed', 'refused'))
+    assert.deepEqual(await o.health(), { reachable: false, detail: 'refused' })
+    assert.equal((await o.health()).reachable, true)
     assert.equal((await o.listDags()).length, 2)
     assert.equal(o.callCount('triggerRun'), 2)
-    assert.deepEqual(o.calls.map((c) => c.method), ['triggerRun', 'triggerRun', 'listDags', 'health', 'listDags'])
+    assert.deepEqual(o.calls.map((c) => c.method), ['triggerRun', 'triggerRun', 'listDags', 'health', 'health', 'health', 'listDags'])
     assert.deepEqual(o.calls[1]?.args, ['etl', { runId: 'r1', conf: {}, logicalDate: null }])
   })
 

@@ -34,7 +34,7 @@ export interface InMemoryOrchestrator extends Orchestrator {
   readonly calls: readonly { method: OrchestratorMethod; args: readonly unknown[] }[]
   /** How many calls were made, of one method or of all. */
   callCount(method?: OrchestratorMethod): number
-  /** Makes the next call of `method` throw `error` (queued: two calls to `failNext` fail the next two calls). */
+  /** Makes the next call of `method` throw `error` (queued: two calls to `failNext` fail the next two calls); `health()` reports it as unreachable instead. */
   failNext(method: OrchestratorMethod, error: ConductorError): void
   /** While true, every call throws `orchestrator_unavailable` and `health()` reports it unreachable. */
   setUnavailable(unavailable: boolean): void
@@ -148,8 +148,13 @@ export function createInMemoryOrchestrator(options: InMemoryOrchestratorOptions 
     },
 
     async health(): Promise<OrchestratorHealth> {
-      calls.push({ method: 'health', args: [] })
-      return unavailable ? { reachable: false, detail: `Airflow environment "${environment}" is unavailable` } : { reachable: true, version: 'in-memory' }
+      // The port's health() never throws: a failure asked for, or being unavailable, reads as unreachable.
+      try {
+        enter('health', [])
+        return { reachable: true, version: 'in-memory' }
+      } catch (error) {
+        return { reachable: false, detail: (error as Error).message }
+      }
     },
 
     async listDags() {
