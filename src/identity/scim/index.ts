@@ -5,7 +5,7 @@ export type {
 export { createScimTokenStore } from './scim-tokens.ts'
 export type { ScimTokenInfo, ScimTokenStore } from './scim-tokens.ts'
 export type { ScimTables } from './scim.tables.ts'
-export { parseFilter, parsePatchPath } from './filter.ts'
+export { parseAttrPath, parseFilter, parsePatchPath } from './filter.ts'
 export type { AttrPath, Filter, PatchPath } from './filter.ts'
 export { applyPatch, parsePatchRequest } from './patch.ts'
 export type { PatchOperation } from './patch.ts'
