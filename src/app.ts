@@ -15,6 +15,7 @@ import { createPolicyEngine, createPolicyWatcher, type PolicyEngine } from './po
 import { createSecrets, redactionPaths } from './secrets/index.ts'
 import { migrateToLatest, openDatabase, redactUrl, type Database } from './store/index.ts'
 
+/** The name the built-in development issuer gets in `identity.issuers` (it lives in identity; kept here for the app's callers). */
 export { DEV_ISSUER_NAME } from './identity/index.ts'
 
 /**
