@@ -1,7 +1,18 @@
 import { sql, type Kysely, type RawBuilder, type SqlBool } from 'kysely'
-import type { GroupMember, UserGroup } from './scim-representation.ts'
 import { batches, type ScimPage } from './scim-users.repository.ts'
 import type { ScimGroupsTable, ScimTables } from './scim.tables.ts'
+
+/** A group a user is a direct member of, as `User.groups` shows it. */
+export interface UserGroup {
+  id: string
+  displayName: string
+}
+
+/** A member of a group, as `Group.members` shows it. */
+export interface GroupMember {
+  value: string
+  display: string
+}
 
 /** Sortable Group attributes (lowercase, as `sortBy` resolves them) → `scim_groups` column. */
 export const GROUP_SORT_COLUMNS: Record<string, string> = {

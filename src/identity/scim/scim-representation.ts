@@ -1,21 +1,10 @@
 import { ConductorError } from '../../core/index.ts'
 import { scimInvalid } from './errors.ts'
 import { USER_MODEL, type ScimObject } from './resource-model.ts'
+import type { GroupMember, UserGroup } from './scim-groups.repository.ts'
 import type { ScimGroupsTable, ScimUserEmailsTable, ScimUsersTable } from './scim.tables.ts'
 import { SCIM_URN } from './schemas.ts'
 import type { ScimUserSummary } from './scim.types.ts'
-
-/** A group a user is a direct member of, as `User.groups` shows it. */
-export interface UserGroup {
-  id: string
-  displayName: string
-}
-
-/** A member of a group, as `Group.members` shows it. */
-export interface GroupMember {
-  value: string
-  display: string
-}
 
 /** A group as the service changes it: the attributes Conductor stores, with member user ids in order. */
 export interface GroupState {
