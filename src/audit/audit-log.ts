@@ -60,7 +60,7 @@ export interface AuditLogDeps {
 export function createAuditLog(deps: AuditLogDeps): AuditLog {
   const { database } = deps
   const clock = deps.clock ?? systemClock
-  const db = database.db as Kysely<AuditTables>
+  const db = database.db
   const lockHead = database.dialect === 'postgres'
   // Group commit: appends that arrive while a transaction is in flight share the next one (one lock, one fsync).
   const queue: Pending[] = []

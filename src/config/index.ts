@@ -1,4 +1,5 @@
 export { configJsonSchema, loadConfig, parseConfig } from './load-config.ts'
+export { configSummary } from './config-summary.ts'
 export type { ConfigOverrides } from './load-config.ts'
 export { configSchema, CREDENTIAL_KINDS, secretRefSchema } from './config.schema.ts'
 export type {

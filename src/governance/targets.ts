@@ -1,7 +1,12 @@
+import type { Kysely } from 'kysely'
 import type { EnvironmentConfig } from '../config/index.ts'
+import { ConductorError } from '../core/index.ts'
 import type { Principal } from '../identity/index.ts'
+import type { Orchestrator } from '../orchestrators/index.ts'
 import type { Action, AuthorizationRequest } from '../policy/index.ts'
-import type { CatalogDagsTable } from './governance.tables.ts'
+import type { Catalog } from './catalog.ts'
+import { findCatalogDag } from './catalog.repository.ts'
+import type { CatalogDagsTable, GovernanceTables } from './governance.tables.ts'
 
 /** Builds the policy question for `principal` doing `action` on an environment or one of its DAGs. */
 export function authorizationRequest(
@@ -25,4 +30,52 @@ export function authorizationRequest(
 /** The policy view of a catalog DAG. */
 export function toPolicyDag(dag: CatalogDagsTable): { dagId: string; tags: string[]; owners: string[]; paused: boolean } {
   return { dagId: dag.dag_id, tags: JSON.parse(dag.tags), owners: JSON.parse(dag.owners), paused: dag.paused === 1 }
+}
+
+/** An environment Conductor governs, with the orchestrator that reaches it. */
+export interface GovernedEnvironment {
+  env: EnvironmentConfig
+  orchestrator: Orchestrator
+}
+
+/** Finds the environments and DAGs actions name. */
+export interface Targets {
+  /** The configured environments, by name. */
+  readonly environments: ReadonlyMap<string, EnvironmentConfig>
+  /** The named environment. @throws ConductorError `environment_not_found` for an unknown one. */
+  environmentOf(name: string): GovernedEnvironment
+  /**
+   * The catalog entry of a DAG; asks the orchestrator (and remembers the answer) when the catalog has not seen it yet.
+   * @throws ConductorError `environment_not_found`, or the orchestrator's error for an unknown DAG.
+   */
+  dagOf(environment: string, dagId: string): Promise<CatalogDagsTable>
+}
+
+/** Creates the target lookup over the configured environments, their orchestrators and the catalog. */
+export function createTargets(deps: {
+  db: Kysely<GovernanceTables>
+  environments: readonly EnvironmentConfig[]
+  orchestrators: ReadonlyMap<string, Orchestrator>
+  catalog: Pick<Catalog, 'remember'>
+}): Targets {
+  const environments = new Map(deps.environments.map((e) => [e.name, e]))
+
+  function environmentOf(name: string): GovernedEnvironment {
+    const env = environments.get(name)
+    const orchestrator = deps.orchestrators.get(name)
+    if (!env || !orchestrator) throw new ConductorError('environment_not_found', `unknown environment "${name}"`, { details: { environment: name } })
+    return { env, orchestrator }
+  }
+
+  return {
+    environments,
+    environmentOf,
+    async dagOf(environment, dagId) {
+      const { orchestrator } = environmentOf(environment)
+      const known = await findCatalogDag(deps.db, environment, dagId)
+      if (known) return known
+      const fresh = await orchestrator.getDag(dagId)
+      return deps.catalog.remember(environment, fresh)
+    },
+  }
 }

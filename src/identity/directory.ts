@@ -1,3 +1,5 @@
+import type { Logger } from 'pino'
+import type { AuditLog } from '../audit/index.ts'
 import type { GroupMappingConfig, ScimConfig } from '../config/index.ts'
 import { ConductorError } from '../core/index.ts'
 import { mapGroups, type Principal } from './principal.ts'
@@ -64,6 +66,24 @@ export function scimRevocationEvents(deps: { revoker: AccessRevoker; seen: (user
   }
 }
 
+/**
+ * SCIM event handlers that run each of `handlers` first, then the same event of `observer` (each awaited), so an
+ * observer sees a change only after Conductor has acted on it.
+ */
+export function chainScimEvents(handlers: Partial<ScimEvents>, observer: Partial<ScimEvents> | undefined): Partial<ScimEvents> {
+  if (!observer) return handlers
+  const names = ['userDeactivated', 'userDeleted', 'userReactivated', 'membershipsRemoved', 'membershipsAdded'] as const
+  const out: Partial<ScimEvents> = {}
+  for (const name of names) {
+    const first = handlers[name] as ((...args: unknown[]) => unknown) | undefined
+    const then = observer[name] as ((...args: unknown[]) => unknown) | undefined
+    if (first || then) {
+      (out as Record<string, unknown>)[name] = async (...args: unknown[]) => { await first?.(...args); await then?.(...args) }
+    }
+  }
+  return out
+}
+
 /** One principal whose token claims and SCIM disagree. */
 export interface DriftEntry {
   principal: { type: string; id: string; issuer: string }
@@ -104,4 +124,30 @@ export async function reconcile(deps: {
     })
   }
   return { at: deps.now, checked, inSync: checked - drifted.length, drifted }
+}
+
+/** A running periodic reconciliation. */
+export interface ReconciliationTimer {
+  /** Stops it. Safe to call more than once. */
+  stop(): void
+}
+
+/**
+ * Runs `reconcile` every `minutes` in the background (the timer does not keep the process alive) and audits each
+ * report as `scim.reconciliation` (counts and at most 20 drifted principals); a failed run is logged. 0 or less runs nothing.
+ */
+export function startReconciliation(deps: {
+  reconcile: () => Promise<ReconciliationReport>
+  minutes: number
+  audit: Pick<AuditLog, 'append'>
+  logger: Pick<Logger, 'error'>
+}): ReconciliationTimer {
+  if (deps.minutes <= 0) return { stop() {} }
+  const timer = setInterval(() => {
+    deps.reconcile()
+      .then((report) => deps.audit.append({ type: 'scim.reconciliation', data: { checked: report.checked, inSync: report.inSync, drifted: report.drifted.length, sample: report.drifted.slice(0, 20) } }))
+      .catch((error: unknown) => deps.logger.error({ err: error }, 'SCIM reconciliation failed'))
+  }, deps.minutes * 60_000)
+  timer.unref()
+  return { stop: () => clearInterval(timer) }
 }

@@ -16,7 +16,14 @@ export { createRevocations } from './revocations.ts'
 export type { RevocationTables, Revocations, RevocationsTable } from './revocations.ts'
 export { createAccessRevoker } from './revoke-access.ts'
 export type { AccessRevoker, RevocationOutcome, RevocationTarget } from './revoke-access.ts'
-export { createDirectory, reconcile, scimRevocationEvents } from './directory.ts'
-export type { Directory, DriftEntry, ReconciliationReport, SeenPrincipal } from './directory.ts'
-export { createScimService, createScimTokenStore } from './scim/index.ts'
-export type { ScimEvents, ScimService, ScimTables, ScimTokenInfo, ScimTokenStore, ScimUserSummary } from './scim/index.ts'
+export { chainScimEvents, createDirectory, reconcile, scimRevocationEvents, startReconciliation } from './directory.ts'
+export type { Directory, DriftEntry, ReconciliationReport, ReconciliationTimer, SeenPrincipal } from './directory.ts'
+export { DEV_ISSUER_NAME, signInTarget, withDevIssuer } from './sign-in.ts'
+export type { SignInTarget } from './sign-in.ts'
+export {
+  createScimService, createScimTokenStore, GROUP_MODEL, MAX_RESULTS, parseAttrPath, project, RESOURCE_TYPES, SCHEMAS, SCIM_URN, scimInvalid,
+  serviceProviderConfig, USER_MODEL,
+} from './scim/index.ts'
+export type {
+  ResourceModel, ScimChange, ScimEvents, ScimListQuery, ScimService, ScimTables, ScimTokenInfo, ScimTokenStore, ScimUserSummary,
+} from './scim/index.ts'

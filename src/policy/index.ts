@@ -1,5 +1,7 @@
 export { createPolicyEngine } from './policy-engine.ts'
 export type { PolicyEngineOptions, PolicyEngineStats } from './policy-engine.ts'
+export { createPolicyWatcher } from './policy-watcher.ts'
+export type { PolicyWatcher, PolicyWatcherDeps } from './policy-watcher.ts'
 export { compilePolicies, readConductorSchema, readPolicyFolder } from './policy-source.ts'
 export type { CompiledPolicy, CompiledPolicySet, PolicySource } from './policy-source.ts'
 export { ACTION_TARGETS, ACTIONS } from './types.ts'

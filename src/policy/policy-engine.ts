@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { ConductorError, isConductorError, systemClock, type Clock } from '../core/index.ts'
 import { cedar, type CedarValueJson, type EntityJson, type PolicyJson } from './cedar.ts'
+import { groupsNamed } from './policy-groups.ts'
 import { compilePolicies, readConductorSchema, readPolicyFolder, type CompiledPolicy } from './policy-source.ts'
 import { buildScopeIndex, type ScopeEntity, type ScopeIndex } from './scope-index.ts'
 import {
@@ -34,6 +35,8 @@ export interface PolicyEngineStats {
 interface LoadedSet {
   info: PolicySetInfo
   policies: CompiledPolicy[]
+  /** The groups the policies name, computed once per set. */
+  groups: string[]
   index: ScopeIndex
   /** Slice key → id of its pre-parsed policy set in the wasm module; Map order is least recently used first. */
   slices: Map<string, string>
@@ -72,6 +75,7 @@ export async function createPolicyEngine(options: PolicyEngineOptions): Promise<
         files: compiled.files,
       },
       policies: compiled.policies,
+      groups: groupsNamed(compiled.policies.map((p) => p.json)),
       index: buildScopeIndex(compiled.policies.map((p) => p.json)),
       slices: new Map(),
       fullSetId: null,
@@ -174,6 +178,10 @@ export async function createPolicyEngine(options: PolicyEngineOptions): Promise<
 
     policies(): PolicyInfo[] {
       return current.policies.map(({ id, file, line, effect, text }) => ({ id, file, line, effect, text }))
+    },
+
+    groupsNamed(): string[] {
+      return [...current.groups]
     },
 
     close(): void {

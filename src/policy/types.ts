@@ -127,6 +127,8 @@ export interface PolicyEngine {
   current(): PolicySetInfo
   /** The policies in force, in file order. */
   policies(): PolicyInfo[]
+  /** The names of the groups the policies in force mention (`Group::"…"` in scopes and conditions), sorted, each once. */
+  groupsNamed(): string[]
   /** Frees the engine's pre-parsed policy sets inside the Cedar wasm module. The engine must not be used afterwards. */
   close(): void
 }

@@ -6,17 +6,19 @@ import pg from 'pg'
 import { ConductorError, systemClock } from '../core/index.ts'
 import type { Clock } from '../core/index.ts'
 import { adaptNodeSqlite, NodeSqliteDialect } from './node-sqlite.ts'
-import type { Tables } from './tables.ts'
 
 /** The database engines Conductor runs on. */
 export type Dialect = 'sqlite' | 'postgres'
 
 /**
- * An open database. Conventions shared by both engines, so rows read the same everywhere:
+ * An open database over the tables `T` its caller names: the composition root names every domain's tables, a domain
+ * its own; the store itself knows none. Without `T` the tables are untyped (`Kysely<any>`, as migrations see them).
+ * Conventions shared by both engines, so rows read the same everywhere:
  * timestamps are ISO 8601 UTC strings from `Date#toISOString()` (sortable as text), booleans are integers 0/1,
  * JSON is stored as text, and 64-bit integers (`bigint` columns, `count(*)`) come back as JavaScript numbers.
  */
-export interface Database<T = Tables> {
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- untyped unless the caller names its tables, as Kysely's own examples do
+export interface Database<T = any> {
   /** The query builder. */
   readonly db: Kysely<T>
   /** Which engine this is. */
@@ -49,7 +51,8 @@ const SQLITE_BUSY_TIMEOUT_MS = 5000
  * Does not migrate: call {@link migrateToLatest} next.
  * @throws ConductorError `store_unavailable` when the database cannot be opened or reached; `invalid_input` for an unknown scheme.
  */
-export async function openDatabase<T = Tables>(options: OpenDatabaseOptions): Promise<Database<T>> {
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- see Database
+export async function openDatabase<T = any>(options: OpenDatabaseOptions): Promise<Database<T>> {
   const clock = options.clock ?? systemClock
   const { url } = options
   if (url.startsWith('sqlite:')) return openSqlite<T>(url.slice('sqlite:'.length), clock)

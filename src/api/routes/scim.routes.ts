@@ -5,7 +5,7 @@ import {
   GROUP_MODEL, MAX_RESULTS, RESOURCE_TYPES, SCHEMAS, SCIM_URN, USER_MODEL, project, scimInvalid, serviceProviderConfig,
   type ResourceModel, type ScimChange, type ScimListQuery, type ScimService, type ScimTokenStore,
 } from '../../identity/scim/index.ts'
-import { parseAttrPath } from '../../identity/scim/filter.ts'
+import { parseAttrPath } from '../../identity/index.ts'
 import { STATUS_BY_CODE } from '../error-handler.ts'
 
 /** What the SCIM routes need. */

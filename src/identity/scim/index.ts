@@ -1,11 +1,12 @@
 export { createScimService } from './scim-service.ts'
+export type { ScimService, ScimServiceDeps } from './scim-service.ts'
 export type {
-  ScimChange, ScimClaims, ScimEvents, ScimListQuery, ScimListResult, ScimReconciliation, ScimResult, ScimService, ScimServiceDeps, ScimUserSummary,
-} from './scim-service.ts'
+  ScimChange, ScimClaims, ScimEvents, ScimListQuery, ScimListResult, ScimReconciliation, ScimResult, ScimUserSummary,
+} from './scim.types.ts'
 export { createScimTokenStore } from './scim-tokens.ts'
 export type { ScimTokenInfo, ScimTokenStore } from './scim-tokens.ts'
 export type { ScimTables } from './scim.tables.ts'
-export { parseFilter, parsePatchPath } from './filter.ts'
+export { parseAttrPath, parseFilter, parsePatchPath } from './filter.ts'
 export type { AttrPath, Filter, PatchPath } from './filter.ts'
 export { applyPatch, parsePatchRequest } from './patch.ts'
 export type { PatchOperation } from './patch.ts'

@@ -1,0 +1,17 @@
+import type { Config, IdentityConfig } from './config.schema.ts'
+
+/**
+ * What the audit trail keeps of the config (`config.loaded`): the database engine, issuers, environments and counts,
+ * never a secret (config holds only references to secrets) nor a database password. `identity` is the identity
+ * settings in force when they differ from config (e.g. with the development issuer added).
+ */
+export function configSummary(config: Config, identity: IdentityConfig = config.identity): Record<string, unknown> {
+  return {
+    database: config.database.url.split(':')[0],
+    issuers: identity.issuers.map((i) => ({ name: i.name, issuer: i.issuer, algorithms: i.algorithms })),
+    groupMappings: config.identity.groupMappings.length,
+    devIssuer: config.identity.devIssuer.enabled,
+    environments: config.environments.map((e) => ({ name: e.name, kind: e.kind, url: e.url, zone: e.zone, tier: e.tier, credentials: `${e.credentials.provider}/${e.credentials.secret}` })),
+    policyFolder: config.policy.folder,
+  }
+}

@@ -1,0 +1,133 @@
+import type { Kysely } from 'kysely'
+import type { EnvironmentConfig } from '../config/index.ts'
+import { ConductorError } from '../core/index.ts'
+import type { Principal } from '../identity/index.ts'
+import type { Action, PolicyEngine } from '../policy/index.ts'
+import type { Catalog } from './catalog.ts'
+import { listCatalogDags } from './catalog.repository.ts'
+import type { CatalogDagsTable, EnvironmentStatusTable, GovernanceTables } from './governance.tables.ts'
+import { listPrincipals } from './principals.repository.ts'
+import { authorizationRequest, type Targets } from './targets.ts'
+import { dagView, type AccessView, type DagView, type Permission } from './views.ts'
+
+/** The actions a DAG listing reports for its caller. */
+export const DAG_ACTIONS = ['dag:read', 'dag:trigger', 'dag:rerun', 'dag:pause'] as const
+
+/** The actions "who can run this" reports. */
+const ACCESS_ACTIONS: Action[] = ['dag:read', 'dag:trigger', 'dag:rerun', 'dag:pause', 'run:read', 'run:logs']
+
+/** The id of the stand-in principal that asks what membership of one group allows. */
+const GROUP_PROBE_ID = '__conductor_group_probe__'
+
+/** An environment as its readers see it. */
+export interface EnvironmentView {
+  name: string
+  kind: string
+  url: string
+  zone: string
+  tier: string
+  team: string | null
+  status: { reachable: boolean; version: string | null; dagCount: number; lastSyncAt: string | null; lastError: string | null; checkedAt: string } | null
+}
+
+/** What a principal may see of the catalog, and who policy lets act on a DAG. */
+export interface CatalogReads {
+  /** The environments the principal may read (`environment:read`), with their last sync status. */
+  environments(principal: Principal): Promise<EnvironmentView[]>
+  /** The catalog DAGs the principal may read, with what it may do to each. */
+  dags(principal: Principal, filter?: { environment?: string; tag?: string }): Promise<DagView[]>
+  /** One DAG with its params; `dag_not_found` when the principal may not read it. */
+  dag(principal: Principal, environment: string, dagId: string): Promise<DagView>
+  /** Who policy lets read, trigger, rerun, pause… this DAG: groups and known principals, with the granting policies (needs dag:read). */
+  access(principal: Principal, environment: string, dagId: string): Promise<AccessView>
+}
+
+/** Creates the catalog reads over the catalog and policy. */
+export function createCatalogReads(deps: {
+  db: Kysely<GovernanceTables>
+  policy: Pick<PolicyEngine, 'authorize'>
+  catalog: Pick<Catalog, 'statuses'>
+  targets: Targets
+  /** The group names the loaded policies mention. */
+  policyGroups: () => string[]
+}): CatalogReads {
+  const { db, policy, targets } = deps
+  const envs = targets.environments
+
+  function allowed(principal: Principal, action: Action, env: EnvironmentConfig, dag: CatalogDagsTable | null): boolean {
+    return policy.authorize(authorizationRequest(principal, action, env, dag)).decision === 'allow'
+  }
+
+  function permissions(principal: Principal, env: EnvironmentConfig, dag: CatalogDagsTable): Record<string, Permission> {
+    const out: Record<string, Permission> = {}
+    for (const action of DAG_ACTIONS) {
+      const d = policy.authorize(authorizationRequest(principal, action, env, dag))
+      out[action] = { allowed: d.decision === 'allow', policyIds: d.policyIds, reasons: d.reasons }
+    }
+    return out
+  }
+
+  /** The DAG, when the principal may read it; else `dag_not_found`, as if it did not exist. */
+  async function readableDag(principal: Principal, environment: string, dagId: string): Promise<{ env: EnvironmentConfig; row: CatalogDagsTable }> {
+    const { env } = targets.environmentOf(environment)
+    const row = await targets.dagOf(environment, dagId)
+    if (!allowed(principal, 'dag:read', env, row)) {
+      throw new ConductorError('dag_not_found', `DAG "${dagId}" not found in environment "${environment}"`, { details: { environment, dagId } })
+    }
+    return { env, row }
+  }
+
+  return {
+    async environments(principal) {
+      const statuses = new Map((await deps.catalog.statuses()).map((s) => [s.environment, s]))
+      return [...envs.values()]
+        .filter((env) => allowed(principal, 'environment:read', env, null))
+        .map((env) => environmentView(env, statuses.get(env.name)))
+    },
+
+    async dags(principal, filter = {}) {
+      if (filter.environment !== undefined) targets.environmentOf(filter.environment)
+      const rows = await listCatalogDags(db, filter.environment)
+      return rows
+        .filter((row) => envs.has(row.environment))
+        .filter((row) => filter.tag === undefined || (JSON.parse(row.tags) as string[]).includes(filter.tag))
+        .filter((row) => allowed(principal, 'dag:read', envs.get(row.environment)!, row))
+        .map((row) => ({ ...dagView(row), permissions: permissions(principal, envs.get(row.environment)!, row) }))
+    },
+
+    async dag(principal, environment, dagId) {
+      const { env, row } = await readableDag(principal, environment, dagId)
+      const params = await targets.environmentOf(environment).orchestrator.getDagParams(dagId).catch(() => null)
+      return { ...dagView(row), permissions: permissions(principal, env, row), params }
+    },
+
+    async access(principal, environment, dagId) {
+      const { env, row } = await readableDag(principal, environment, dagId)
+      const known = await listPrincipals(db, 1000)
+      const groups = new Set<string>([...deps.policyGroups(), ...known.flatMap((p) => JSON.parse(p.groups) as string[])])
+      const actions: AccessView['actions'] = {}
+      for (const action of ACCESS_ACTIONS) {
+        const entry: AccessView['actions'][string] = { groups: [], principals: [] }
+        for (const group of [...groups].sort()) {
+          const d = policy.authorize(authorizationRequest({ ...principal, type: 'User', id: GROUP_PROBE_ID, groups: [group] }, action, env, row))
+          if (d.decision === 'allow') entry.groups.push({ group, policyIds: d.policyIds })
+        }
+        for (const p of known) {
+          const d = policy.authorize(authorizationRequest({ ...principal, type: p.type as Principal['type'], id: p.id, groups: JSON.parse(p.groups) as string[] }, action, env, row))
+          if (d.decision === 'allow') entry.principals.push({ type: p.type, id: p.id, policyIds: d.policyIds })
+        }
+        actions[action] = entry
+      }
+      return { environment, dagId, actions }
+    },
+  }
+}
+
+function environmentView(env: EnvironmentConfig, status: EnvironmentStatusTable | undefined): EnvironmentView {
+  return {
+    name: env.name, kind: env.kind, url: env.url, zone: env.zone, tier: env.tier, team: env.team ?? null,
+    status: status
+      ? { reachable: status.reachable === 1, version: status.version, dagCount: status.dag_count, lastSyncAt: status.last_sync_at, lastError: status.last_error, checkedAt: status.checked_at }
+      : null,
+  }
+}

@@ -1,0 +1,163 @@
+import type { Kysely } from 'kysely'
+import type { AuditLog } from '../audit/index.ts'
+import type { Clock, IdGenerator } from '../core/index.ts'
+import type { Principal } from '../identity/index.ts'
+import type { TaskInstanceInfo } from '../orchestrators/index.ts'
+import type { PolicyEngine } from '../policy/index.ts'
+import type { Catalog } from './catalog.ts'
+import type { GovernanceTables, RequestsTable } from './governance.tables.ts'
+import { isoNow, runPipeline, type GovernedCall } from './pipeline/index.ts'
+import { findRequest, findTriggersOfRuns } from './requests.repository.ts'
+import { checkConf, runNote, type TriggerInput } from './run-input.ts'
+import type { Targets } from './targets.ts'
+import { dagView, requestView, type DagView, type RequestView, type RunView, type StartedBy } from './views.ts'
+
+/** The prefix of every Airflow run id Conductor creates: `conductor__<request id>`. */
+export const RUN_ID_PREFIX = 'conductor__'
+
+/** Facts about the HTTP (or CLI, MCP) call behind an action, for the request record. */
+export interface CallMeta {
+  httpRequestId?: string | null
+}
+
+/**
+ * The actions that go through the governance pipeline (authorize → approve → dispatch → track), each recorded as a
+ * request. A denial throws `policy_denied`; an unknown environment `environment_not_found`.
+ */
+export interface GovernedActions {
+  /** Starts a run as `conductor__<request id>`, with a note naming the principal and the deciding policies. */
+  trigger(principal: Principal, environment: string, dagId: string, input: TriggerInput, meta?: CallMeta): Promise<{ request: RequestView; run: RunView }>
+  /** Clears the failed tasks of a run so Airflow runs them again. */
+  rerun(principal: Principal, environment: string, dagId: string, runId: string, input: { reason?: string }, meta?: CallMeta): Promise<{ request: RequestView; clearedTaskIds: string[] }>
+  /** Pauses or unpauses a DAG. */
+  setPaused(principal: Principal, environment: string, dagId: string, paused: boolean, meta?: CallMeta): Promise<{ request: RequestView; dag: DagView }>
+  /** A page of the DAG's runs, each with who started it (a Conductor request, or Airflow). */
+  runs(principal: Principal, environment: string, dagId: string, page?: { limit?: number; offset?: number }, meta?: CallMeta): Promise<RunView[]>
+  /** One run with its task instances. */
+  run(principal: Principal, environment: string, dagId: string, runId: string, meta?: CallMeta): Promise<RunView & { tasks: TaskInstanceInfo[] }>
+  /** A page of one task's log. */
+  taskLog(principal: Principal, environment: string, dagId: string, runId: string, taskId: string, options?: { tryNumber?: number; continuationToken?: string }, meta?: CallMeta): Promise<{ tryNumber: number; lines: string[]; continuationToken: string | null; requestId: string }>
+}
+
+/** Creates the governed actions over the pipeline, the catalog and the run ledger. */
+export function createGovernedActions(deps: {
+  db: Kysely<GovernanceTables>
+  policy: Pick<PolicyEngine, 'authorize'>
+  audit: Pick<AuditLog, 'append'>
+  clock: Clock
+  ids: IdGenerator
+  catalog: Pick<Catalog, 'remember'>
+  targets: Targets
+  maxConfBytes: number
+}): GovernedActions {
+  const { db, clock, ids, targets } = deps
+  const pipelineDeps = { db, policy: deps.policy, audit: deps.audit, clock }
+
+  async function govern<T>(
+    principal: Principal,
+    spec: Omit<GovernedCall<T>, 'principal' | 'environment' | 'dag' | 'httpRequestId'> & { environment: string; dagId: string | null },
+    meta: CallMeta | undefined,
+    requestId = ids.next(),
+  ): Promise<{ result: T; request: RequestsTable }> {
+    const { env, orchestrator } = targets.environmentOf(spec.environment)
+    const dag = spec.dagId === null ? null : await targets.dagOf(spec.environment, spec.dagId)
+    const now = isoNow(clock)
+    const request: RequestsTable = {
+      id: requestId, created_at: now, updated_at: now,
+      principal_type: principal.type, principal_id: principal.id, issuer: principal.issuer,
+      principal_groups: JSON.stringify(principal.groups),
+      action: spec.action, environment: env.name, dag_id: dag?.dag_id ?? null, run_id: spec.runId,
+      input: JSON.stringify(spec.input), decision: 'deny', policy_ids: '[]', reasons: '[]', policy_version: 0,
+      state: 'new', error_code: null, error_message: null, http_request_id: meta?.httpRequestId ?? null,
+    }
+    const call: GovernedCall<T> = { ...spec, principal, environment: env, dag, httpRequestId: meta?.httpRequestId ?? null }
+    const result = await runPipeline({ deps: pipelineDeps, call, orchestrator, request })
+    return { result, request }
+  }
+
+  /** Who started each run: a Conductor request for runs Conductor created, else what Airflow says. */
+  async function startedBy(environment: string, dagId: string, runs: { runId: string; runType: string | null; triggeredBy: string | null }[]): Promise<Map<string, StartedBy>> {
+    const ours = runs.filter((r) => r.runId.startsWith(RUN_ID_PREFIX)).map((r) => r.runId)
+    const triggers = await findTriggersOfRuns(db, environment, dagId, ours)
+    const byRun = new Map(triggers.map((t) => [t.run_id!, t]))
+    return new Map(runs.map((r) => {
+      const t = byRun.get(r.runId)
+      const who: StartedBy = t
+        ? { via: 'conductor', principalType: t.principal_type, principalId: t.principal_id, requestId: t.id }
+        : { via: 'airflow', runType: r.runType, triggeredBy: r.triggeredBy }
+      return [r.runId, who]
+    }))
+  }
+
+  return {
+    async trigger(principal, environment, dagId, input, meta) {
+      const conf = checkConf(input.conf, deps.maxConfBytes)
+      const requestId = ids.next()
+      const runId = `${RUN_ID_PREFIX}${requestId}`
+      const { result, request } = await govern(principal, {
+        action: 'dag:trigger', environment, dagId, runId: null, createsRunId: runId, mutates: true,
+        input: { conf, logicalDate: input.logicalDate ?? null, note: input.note ?? null, reason: input.reason ?? null },
+        context: { conf, ...(input.reason ? { reason: input.reason } : {}) },
+        perform: (orchestrator, req) => orchestrator.triggerRun(dagId, {
+          runId, conf, logicalDate: input.logicalDate ?? null, note: runNote(principal, req, input),
+        }),
+      }, meta, requestId)
+      const row = await findRequest(db, request.id)
+      return {
+        request: requestView(row!),
+        run: { ...result, environment, startedBy: { via: 'conductor', principalType: principal.type, principalId: principal.id, requestId: request.id } },
+      }
+    },
+
+    async rerun(principal, environment, dagId, runId, input, meta) {
+      const { result, request } = await govern(principal, {
+        action: 'dag:rerun', environment, dagId, runId, mutates: true,
+        input: { reason: input.reason ?? null }, context: input.reason ? { reason: input.reason } : {},
+        perform: (orchestrator) => orchestrator.clearFailedTasks(dagId, runId),
+      }, meta)
+      return { request: requestView((await findRequest(db, request.id))!), clearedTaskIds: result.taskIds }
+    },
+
+    async setPaused(principal, environment, dagId, paused, meta) {
+      const { result, request } = await govern(principal, {
+        action: 'dag:pause', environment, dagId, runId: null, mutates: true,
+        input: { paused }, context: {},
+        perform: (orchestrator) => orchestrator.setPaused(dagId, paused),
+      }, meta)
+      const row = await deps.catalog.remember(environment, result)
+      return { request: requestView((await findRequest(db, request.id))!), dag: dagView(row) }
+    },
+
+    async runs(principal, environment, dagId, page = {}, meta) {
+      const { result } = await govern(principal, {
+        action: 'run:read', environment, dagId, runId: null, mutates: false,
+        input: { limit: page.limit ?? null, offset: page.offset ?? null }, context: {},
+        perform: (orchestrator) => orchestrator.listRuns(dagId, page),
+      }, meta)
+      const who = await startedBy(environment, dagId, result)
+      return result.map((run) => ({ ...run, environment, startedBy: who.get(run.runId)! }))
+    },
+
+    async run(principal, environment, dagId, runId, meta) {
+      const { result } = await govern(principal, {
+        action: 'run:read', environment, dagId, runId, mutates: false, input: {}, context: {},
+        perform: async (orchestrator) => {
+          const run = await orchestrator.getRun(dagId, runId)
+          const tasks = await orchestrator.listTaskInstances(dagId, runId)
+          return { run, tasks }
+        },
+      }, meta)
+      const who = await startedBy(environment, dagId, [result.run])
+      return { ...result.run, environment, startedBy: who.get(runId)!, tasks: result.tasks }
+    },
+
+    async taskLog(principal, environment, dagId, runId, taskId, options = {}, meta) {
+      const { result, request } = await govern(principal, {
+        action: 'run:logs', environment, dagId, runId, mutates: false,
+        input: { taskId, tryNumber: options.tryNumber ?? null }, context: {},
+        perform: (orchestrator) => orchestrator.getTaskLog(dagId, runId, taskId, options),
+      }, meta)
+      return { ...result, requestId: request.id }
+    },
+  }
+}
