@@ -58,7 +58,7 @@ describe('governed DAG runs against a real Airflow 3', () => {
     const run = (await call('GET', `/api/v1/environments/local/dags/${dagId}/runs/${runId}`, alice)).json()
     if (!states.includes(run.state)) throw new Error(`state is "${run.state}"`)
     return run
-  }, { what: `run ${dagId}/${runId} to reach ${states.join(' or ')}`, timeoutMs: 120_000, intervalMs: 1000 })
+  }, { what: `run ${dagId}/${runId} to reach ${states.join(' or ')}`, timeoutMs: 120_000, intervalMs: 500 })
   const failedTriggers = async (environment: string) =>
     (await call('GET', `/api/v1/requests?environment=${environment}&state=failed`, alice)).json().requests as { id: string; runId: string | null; error: { code: string } }[]
 
