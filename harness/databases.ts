@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { basename, join } from 'node:path'
 import { describe } from 'node:test'
 import pg from 'pg'
 import { migrateToLatest, openDatabase } from '../src/store/index.ts'
@@ -21,20 +21,39 @@ export interface Engine {
 }
 
 /**
- * Runs `suite` once per engine, inside `describe('<engine>')`: always SQLite (a file in a temporary folder), and
- * PostgreSQL when `DATABASE_URL` is a postgres:// URL (each `open()` creates a uniquely named database on that
- * server through a maintenance connection, and `close()` drops it).
+ * Runs `suite` once per engine of {@link engines}, inside `describe('<engine>')`: always SQLite (a file in a
+ * temporary folder), and PostgreSQL when `DATABASE_URL` is a postgres:// URL (each `open()` creates a uniquely
+ * named database on that server through a maintenance connection, and `close()` drops it).
+ * Only files named `*.db.test.ts` may call it, and every test in them runs inside it: `npm test` runs just those
+ * files again on PostgreSQL (with `CONDUCTOR_TEST_ENGINES=postgres`). Called from another test file, it throws.
  */
 export function forEachEngine(suite: (engine: Engine) => void): void {
+  const file = process.argv[1] ?? ''
+  if (file.endsWith('.test.ts') && !file.endsWith('.db.test.ts')) {
+    throw new Error(`${basename(file)} runs suites per database engine, so it must be named *.db.test.ts (npm test runs only those on PostgreSQL)`)
+  }
   for (const engine of engines()) describe(engine.name, () => suite(engine))
 }
 
-/** The engines available here: SQLite, plus PostgreSQL when `DATABASE_URL` is set. */
+/** The engine names {@link engines} knows. */
+const ENGINE_NAMES: readonly Dialect[] = ['sqlite', 'postgres']
+
+/**
+ * The engines available here: SQLite, plus PostgreSQL when `DATABASE_URL` is a postgres:// URL.
+ * `CONDUCTOR_TEST_ENGINES` (comma-separated names, e.g. `postgres`) narrows that to the engines it names;
+ * naming one that is unknown or not available throws rather than running nothing.
+ */
 export function engines(): Engine[] {
-  const list: Engine[] = [{ name: 'sqlite', open: openSqlite }]
+  const available: Engine[] = [{ name: 'sqlite', open: openSqlite }]
   const url = process.env.DATABASE_URL
-  if (url !== undefined && /^postgres(ql)?:\/\//.test(url)) list.push({ name: 'postgres', open: () => openPostgres(url) })
-  return list
+  if (url !== undefined && /^postgres(ql)?:\/\//.test(url)) available.push({ name: 'postgres', open: () => openPostgres(url) })
+  const wanted = process.env.CONDUCTOR_TEST_ENGINES?.split(',').map((name) => name.trim()).filter(Boolean)
+  if (wanted === undefined || wanted.length === 0) return available
+  for (const name of wanted) {
+    if (!ENGINE_NAMES.includes(name as Dialect)) throw new Error(`CONDUCTOR_TEST_ENGINES names "${name}"; the engines are ${ENGINE_NAMES.join(', ')}`)
+    if (!available.some((engine) => engine.name === name)) throw new Error(`CONDUCTOR_TEST_ENGINES asks for ${name}, which needs DATABASE_URL=postgres://…`)
+  }
+  return available.filter((engine) => wanted.includes(engine.name))
 }
 
 async function openSqlite(): Promise<TestDatabase> {

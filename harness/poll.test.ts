@@ -15,4 +15,14 @@ describe('eventually', () => {
       /timed out after 30 ms waiting for the run to finish; last: state is "running"/,
     )
   })
+
+  it('ends the wait at once on an error the caller calls fatal', async () => {
+    let calls = 0
+    const gone = new Error('the server exited')
+    await assert.rejects(
+      eventually(() => { calls++; throw gone }, { what: 'the server to answer', timeoutMs: 5_000, intervalMs: 1, fatal: (error) => error === gone }),
+      (error) => error === gone,
+    )
+    assert.equal(calls, 1)
+  })
 })

@@ -3,6 +3,7 @@ import type { ChildProcess } from 'node:child_process'
 import { readFile } from 'node:fs/promises'
 import { setTimeout as delay } from 'node:timers/promises'
 import { createServer } from 'node:net'
+import { eventually } from './poll.ts'
 
 /** Stops a process group started detached: SIGTERM, then SIGKILL after a grace period. */
 export async function stopGroup(child: ChildProcess, exitPromise: Promise<void>, hasExited: () => boolean): Promise<void> {
@@ -10,31 +11,34 @@ export async function stopGroup(child: ChildProcess, exitPromise: Promise<void>,
   if (pid === undefined) return
   const signalGroup = (signal: NodeJS.Signals) => { try { process.kill(-pid, signal) } catch { /* already gone */ } }
   const groupAlive = () => { try { process.kill(-pid, 0); return true } catch { return false } }
+  // Stopping is best effort: a group that outlives its grace period is killed, not reported.
+  const settled = (check: () => boolean, what: string, timeoutMs: number) => eventually(check, { what, timeoutMs, intervalMs: 100 }).catch(() => false)
   signalGroup('SIGTERM')
-  const until = Date.now() + 10_000
-  while (Date.now() < until && (!hasExited() || groupAlive())) await delay(200)
+  await settled(() => hasExited() && !groupAlive(), `process group ${pid} to exit after SIGTERM`, 10_000)
   if (groupAlive()) signalGroup('SIGKILL')
   if (!hasExited()) await Promise.race([exitPromise, delay(5_000)])
-  const killedAt = Date.now()
-  while (groupAlive() && Date.now() - killedAt < 5_000) await delay(100)
+  await settled(() => !groupAlive(), `process group ${pid} to be gone after SIGKILL`, 5_000)
 }
 
-/** Polls `check` until true or `deadline`; fails early, with the log tail, if the process group exited. `label` names it. */
+/** Thrown by {@link waitFor}'s check when the process group has exited: waiting longer cannot help. */
+class ProcessExited extends Error {}
+
+/**
+ * Polls `check` (through {@link eventually}) until it yields true or `deadline` (epoch ms) passes; fails at once,
+ * with the log tail, if the process group exited, and at once, as thrown, on an error starting
+ * "Airflow could not import". `label` names the process group, `what` the awaited state.
+ */
 export async function waitFor(label: string, what: string, deadline: number, logFile: string, exited: () => { code: number | null; signal: string | null } | undefined, check: () => Promise<boolean>): Promise<void> {
-  let lastError: unknown
-  for (;;) {
-    const gone = exited()
-    if (gone) throw new Error(`${label} exited (code ${gone.code}, signal ${gone.signal}) while waiting for ${what}.\n${await logTail(logFile)}`)
-    try {
-      if (await check()) return
-    } catch (error) {
-      if (error instanceof Error && error.message.startsWith('Airflow could not import')) throw error
-      lastError = error
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`Timed out waiting for ${what} (last error: ${lastError instanceof Error ? lastError.message : 'none'}).\n${await logTail(logFile)}`)
-    }
-    await delay(500)
+  const importFailed = (error: unknown) => error instanceof Error && error.message.startsWith('Airflow could not import')
+  try {
+    await eventually(async () => {
+      const gone = exited()
+      if (gone) throw new ProcessExited(`${label} exited (code ${gone.code}, signal ${gone.signal}) while waiting for ${what}.`)
+      return check()
+    }, { what, timeoutMs: Math.max(0, deadline - Date.now()), intervalMs: 500, fatal: (error) => error instanceof ProcessExited || importFailed(error) })
+  } catch (error) {
+    if (importFailed(error)) throw error
+    throw new Error(`${error instanceof Error ? error.message : String(error)}\n${await logTail(logFile)}`, { cause: error })
   }
 }
 

@@ -1,7 +1,8 @@
 /**
  * `npm test`: every tier, in order, with one summary line at the end.
- *   unit         src/**\/*.test.ts
- *   integration  test/integration on SQLite, then on PostgreSQL when DATABASE_URL is set
+ *   unit         src/**\/*.test.ts and harness/**\/*.test.ts
+ *   integration  test/integration on SQLite; then, when DATABASE_URL is set, its *.db.test.ts files (the suites
+ *                that run per database engine, through forEachEngine) again on PostgreSQL only
  *   e2e          test/e2e against a real Airflow 3 started here (project virtualenv)
  *   browser      test/browser: the web console in Debian's Chromium, against the same Airflow
  * Pass tier names to run only some: `npm test -- unit integration`.
@@ -28,6 +29,7 @@ function find(dir: string, suffix: string): string[] {
 async function runTier(name: string, files: string[], env: NodeJS.ProcessEnv, options: { concurrency?: number; timeoutMs?: number } = {}): Promise<void> {
   if (files.length === 0) { console.log(`\n== ${name}: no test files`); return }
   console.log(`\n== ${name} (${files.length} files)`)
+  const started = Date.now()
   const dir = mkdtempSync(join(tmpdir(), 'conductor-test-'))
   const tap = join(dir, 'tap.txt')
   const args = [
@@ -43,18 +45,20 @@ async function runTier(name: string, files: string[], env: NodeJS.ProcessEnv, op
   const passed = count('pass'), failed = count('fail') + count('cancelled'), skipped = count('skipped') + count('todo')
   totals.passed += passed; totals.failed += failed; totals.skipped += skipped
   if (code !== 0 || failed > 0) failedTiers.push(name)
-  console.log(`== ${name}: ${passed} passed, ${failed} failed, ${skipped} skipped`)
+  console.log(`== ${name}: ${passed} passed, ${failed} failed, ${skipped} skipped in ${((Date.now() - started) / 1000).toFixed(1)} s`)
   rmSync(dir, { recursive: true, force: true })
 }
 
 const baseEnv: NodeJS.ProcessEnv = { ...process.env, NODE_NO_WARNINGS: '1' }
 delete baseEnv.DATABASE_URL
+delete baseEnv.CONDUCTOR_TEST_ENGINES
 
 if (want('unit')) await runTier('unit', [...find('src', '.test.ts'), ...find('harness', '.test.ts')], baseEnv, { concurrency: 2 })
 if (want('integration')) {
-  await runTier('integration (SQLite)', find('test/integration', '.test.ts'), baseEnv)
+  await runTier('integration (SQLite)', find('test/integration', '.test.ts'), { ...baseEnv, CONDUCTOR_TEST_ENGINES: 'sqlite' })
   if (process.env.DATABASE_URL) {
-    await runTier('integration (PostgreSQL)', find('test/integration', '.test.ts'), { ...baseEnv, DATABASE_URL: process.env.DATABASE_URL })
+    // Only the per-engine suites depend on the database engine; the rest ran once above.
+    await runTier('integration (PostgreSQL)', find('test/integration', '.db.test.ts'), { ...baseEnv, DATABASE_URL: process.env.DATABASE_URL, CONDUCTOR_TEST_ENGINES: 'postgres' })
   } else {
     console.log('\n== integration (PostgreSQL): skipped, DATABASE_URL is not set (e.g. DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres)')
   }

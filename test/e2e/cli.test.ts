@@ -6,6 +6,7 @@ import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import { useAirflow, type AirflowHandle } from '../../harness/airflow.ts'
 import { startTestApp } from '../../harness/app.ts'
+import { eventually } from '../../harness/poll.ts'
 import { policiesWithQa } from '../support/policies.ts'
 
 const root = new URL('../..', import.meta.url).pathname
@@ -146,13 +147,11 @@ describe('the conductor command against Conductor and a real Airflow 3', () => {
     assert.equal(denied.code, 3)
     const rerun = await json('alice', ['rerun', 'local/conductor_fails_once', failedRunId, '--reason', 'flaky'])
     assert.ok(rerun.clearedTaskIds.includes('flaky'))
-    const deadline = Date.now() + 120_000
-    let state = ''
-    while (Date.now() < deadline) {
-      state = (await json('alice', ['run', 'local/conductor_fails_once', failedRunId])).state
-      if (state === 'success' || state === 'failed') break
-      await new Promise((r) => setTimeout(r, 1000))
-    }
+    const state = await eventually(async () => {
+      const { state } = await json('alice', ['run', 'local/conductor_fails_once', failedRunId])
+      if (state !== 'success' && state !== 'failed') throw new Error(`state is "${state}"`)
+      return state as string
+    }, { what: `rerun of ${failedRunId} to finish`, timeoutMs: 120_000, intervalMs: 1000 })
     assert.equal(state, 'success')
   })
 

@@ -6,6 +6,7 @@ import { performance } from 'node:perf_hooks'
 import { after, before, describe, test } from 'node:test'
 import { useAirflow, type AirflowHandle } from '../../harness/airflow.ts'
 import { freePort, startTestApp } from '../../harness/app.ts'
+import { eventually } from '../../harness/poll.ts'
 import { browser, signIn } from '../support/http-browser.ts'
 import { conductor } from '../support/cli.ts'
 
@@ -88,8 +89,13 @@ describe('access evaporates: SCIM deprovisioning against a real Airflow', () => 
     const found = await scim('GET', '/Users?filter=userName%20eq%20%22alice%22')
     const id = found.body.Resources[0]!.id
     assert.equal((await scim('PATCH', `/Users/${id}`, { schemas: [PATCH], Operations: [{ op: 'replace', path: 'active', value: true }] })).status, 200)
-    await new Promise((r) => setTimeout(r, 1100)) // tokens issued before the deactivation's second stay refused
-    const token = await app.tokenFor('alice')
+    // Tokens issued up to the second of the deactivation stay refused (iat has whole-second grain): wait for a
+    // freshly issued one to be accepted, which must happen within about a second.
+    const token = await eventually(async () => {
+      const fresh = await app.tokenFor('alice')
+      const res = await fetch(`${base}/api/v1/me`, { headers: { authorization: `Bearer ${fresh}` } })
+      return res.status === 200 ? fresh : undefined
+    }, { what: 'a token issued after re-activation to be accepted', timeoutMs: 3_000 })
     const can = async () => (await (await fetch(`${base}/api/v1/authorize`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ action: 'dag:trigger', environment: 'local', dag: 'etl_daily' }) })).json() as { decision: string }).decision
     assert.equal(await can(), 'allow')
     const groups = await scim('GET', '/Groups?filter=displayName%20eq%20%22data-eng%22')

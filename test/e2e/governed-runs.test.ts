@@ -5,29 +5,23 @@ import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import { useAirflow, type AirflowHandle } from '../../harness/airflow.ts'
 import { startTestApp } from '../../harness/app.ts'
+import { eventually } from '../../harness/poll.ts'
 import { policiesWithQa } from '../support/policies.ts'
-
-
-/** Polls `check` until it returns a value, failing after `timeoutMs`. */
-async function eventually<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 120_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    const value = await check()
-    if (value !== undefined) return value
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 1000))
-  }
-}
+import { startFaultyProxy, type FaultyProxy } from '../support/proxy.ts'
 
 describe('governed DAG runs against a real Airflow 3', () => {
   let airflow: AirflowHandle
   let app: Awaited<ReturnType<typeof startTestApp>>
   let alice: string, bob: string
   let airflowToken: string
+  // The same Airflow behind a proxy the tests take down or make lose answers: whatever Conductor sends through
+  // it really reaches that Airflow, so looking a run up there says whether a failed dispatch created one.
+  let proxy: FaultyProxy
   const dir = mkdtempSync(join(tmpdir(), 'conductor-e2e-'))
 
   before(async () => {
     airflow = await useAirflow()
+    proxy = await startFaultyProxy(airflow.url)
     const policies = join(dir, 'policies')
     policiesWithQa(policies)
     app = await startTestApp({
@@ -35,18 +29,20 @@ describe('governed DAG runs against a real Airflow 3', () => {
       policyFolder: policies,
       environments: [
         { name: 'local', url: airflow.url, username: airflow.username, password: airflow.password },
-        { name: 'local-down', url: 'http://127.0.0.1:1', timeoutMs: 2000, retries: 0 },
+        { name: 'airflow-down', url: proxy.url, username: airflow.username, password: airflow.password, timeoutMs: 5000, retries: 0 },
+        { name: 'answer-lost', url: proxy.url, username: airflow.username, password: airflow.password, timeoutMs: 5000, retries: 0 },
       ],
     })
     alice = await app.tokenFor('alice')
     bob = await app.tokenFor('bob')
     const statuses = await app.governance.catalog.syncAll()
-    assert.equal(statuses.find((s) => s.environment === 'local')!.reachable, 1)
+    for (const environment of ['local', 'airflow-down', 'answer-lost']) assert.equal(statuses.find((s) => s.environment === environment)!.reachable, 1, environment)
     const tokenRes = await fetch(`${airflow.url}/auth/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: airflow.username, password: airflow.password }) })
     airflowToken = ((await tokenRes.json()) as { access_token: string }).access_token
   })
   after(async () => {
     await app?.close()
+    await proxy?.close()
     await airflow?.stop()
     rmSync(dir, { recursive: true, force: true })
   })
@@ -58,11 +54,13 @@ describe('governed DAG runs against a real Airflow 3', () => {
     return { status: res.status, body: await res.json() as Record<string, unknown> & { dag_runs?: { dag_run_id: string }[]; conf?: unknown; note?: string; is_paused?: boolean } }
   }
   const airflowRunIds = async (dagId: string) => ((await airflowGet(`/dags/${dagId}/dagRuns?limit=100`)).body.dag_runs as { dag_run_id: string }[]).map((r) => r.dag_run_id)
-  const waitForState = (dagId: string, runId: string, states: string[]) => eventually(`${dagId} ${runId} to reach ${states}`, async () => {
-    const res = await call('GET', `/api/v1/environments/local/dags/${dagId}/runs/${runId}`, alice)
-    const run = res.json()
-    return states.includes(run.state) ? run : undefined
-  })
+  const waitForState = (dagId: string, runId: string, states: string[]) => eventually(async () => {
+    const run = (await call('GET', `/api/v1/environments/local/dags/${dagId}/runs/${runId}`, alice)).json()
+    if (!states.includes(run.state)) throw new Error(`state is "${run.state}"`)
+    return run
+  }, { what: `run ${dagId}/${runId} to reach ${states.join(' or ')}`, timeoutMs: 120_000, intervalMs: 500 })
+  const failedTriggers = async (environment: string) =>
+    (await call('GET', `/api/v1/requests?environment=${environment}&state=failed`, alice)).json().requests as { id: string; runId: string | null; error: { code: string } }[]
 
   test('the catalog lists the real DAGs with tags and owners', async () => {
     const dags = (await call('GET', '/api/v1/environments/local/dags', bob)).json().dags
@@ -156,17 +154,45 @@ describe('governed DAG runs against a real Airflow 3', () => {
     assert.equal((await airflowGet('/dags/etl_daily')).body.is_paused, false)
   })
 
-  test('Airflow down: 503, recorded as failed to dispatch, and no run appears in Airflow later', async () => {
-    const etl = (await call('GET', '/api/v1/environments/local/dags/etl_daily', alice)).json()
-    await app.governance.catalog.remember('local-down', { dagId: 'etl_daily', description: null, tags: etl.tags, owners: etl.owners, paused: false, schedule: null })
-    const res = await call('POST', '/api/v1/environments/local-down/dags/etl_daily/runs', alice, { conf: {} })
-    assert.equal(res.statusCode, 503)
+  test('Airflow down: 503, the request is recorded as failed, and no run reaches Airflow, not even once it is back', async () => {
+    await proxy.down()
+    const res = await call('POST', '/api/v1/environments/airflow-down/dags/etl_daily/runs', alice, { conf: {} }).finally(() => proxy.up())
+    assert.equal(res.statusCode, 503, res.body)
     assert.equal(res.json().error.code, 'orchestrator_unavailable')
-    assert.match(res.json().error.message, /local-down/)
-    const [failed] = (await call('GET', '/api/v1/requests?environment=local-down&state=failed', alice)).json().requests
-    assert.equal(failed.error.code, 'orchestrator_unavailable')
-    await new Promise((r) => setTimeout(r, 3000))
-    assert.ok(!(await airflowRunIds('etl_daily')).includes(failed.runId))
+    assert.match(res.json().error.message, /airflow-down/)
+    const failed = await failedTriggers('airflow-down')
+    assert.equal(failed.length, 1)
+    assert.equal(failed[0]!.error.code, 'orchestrator_unavailable')
+    assert.equal(failed[0]!.runId, `conductor__${failed[0]!.id}`)
+
+    // Back up, the same way in creates runs in that Airflow; the failed request's run is still not there.
+    const next = await call('POST', '/api/v1/environments/airflow-down/dags/etl_daily/runs', alice, { conf: {} })
+    assert.equal(next.statusCode, 201, next.body)
+    assert.equal((await airflowGet(`/dags/etl_daily/dagRuns/${next.json().run.runId}`)).status, 200)
+    assert.equal((await airflowGet(`/dags/etl_daily/dagRuns/${failed[0]!.runId}`)).status, 404)
+    assert.equal((await failedTriggers('airflow-down')).length, 1)
+  })
+
+  test('Airflow\'s answer lost after it created the run: 503, recorded as failed, and the run is the one the request names', async () => {
+    proxy.loseAnswers((method, path) => method === 'POST' && path.endsWith('/dagRuns'))
+    const res = await call('POST', '/api/v1/environments/answer-lost/dags/etl_daily/runs', alice, { conf: {}, reason: 'answer lost' })
+      .finally(() => proxy.loseAnswers(undefined))
+    assert.equal(res.statusCode, 503, res.body)
+    assert.equal(res.json().error.code, 'orchestrator_unavailable')
+    const [failed, ...others] = await failedTriggers('answer-lost')
+    assert.deepEqual(others, [])
+    assert.equal(failed!.error.code, 'orchestrator_unavailable')
+    assert.equal(failed!.runId, `conductor__${failed!.id}`)
+    const events = await app.audit.query({ requestId: failed!.id })
+    assert.deepEqual(events.map((e) => e.type), ['authz.decision', 'dispatch.sent', 'dispatch.result'])
+    assert.equal(events[1]!.data.runId, failed!.runId, 'the run id is on record before the call leaves')
+    assert.deepEqual([events[2]!.data.ok, events[2]!.data.runId], [false, failed!.runId])
+
+    // The run Airflow created carries the id the failed request recorded, and names that request and alice.
+    const inAirflow = await airflowGet(`/dags/etl_daily/dagRuns/${failed!.runId}`)
+    assert.equal(inAirflow.status, 200)
+    assert.match(String(inAirflow.body.note), /Triggered through Airflow Conductor by User alice/)
+    assert.match(String(inAirflow.body.note), new RegExp(failed!.id))
   })
 
   test('the audit trail verifies after all of it', async () => {

@@ -1,8 +1,29 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- SCIM answers are JSON read field by field; the assertions check their shape */
+import assert from 'node:assert/strict'
+import { after, before } from 'node:test'
 import type { AuditLog } from '../../src/audit/index.ts'
 import type { ScimEvents, ScimService, ScimTokenStore, ScimUserSummary } from '../../src/identity/index.ts'
 import { freePort, startTestApp } from '../../harness/app.ts'
-import type { TestDatabase } from '../../harness/databases.ts'
+import type { Engine, TestDatabase } from '../../harness/databases.ts'
+
+export const USER = 'urn:ietf:params:scim:schemas:core:2.0:User'
+export const ENTERPRISE = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User'
+export const PATCH = 'urn:ietf:params:scim:api:messages:2.0:PatchOp'
+const ERROR = 'urn:ietf:params:scim:api:messages:2.0:Error'
+
+/** `filter=<encoded>` for a query string. */
+export const q = (filter: string): string => `filter=${encodeURIComponent(filter)}`
+/** A SCIM PatchOp body. */
+export const patch = (...Operations: unknown[]): { schemas: string[]; Operations: unknown[] } => ({ schemas: [PATCH], Operations })
+
+/** Asserts a SCIM error answer: the status, the Error schema, a detail, and `scimType` when given. */
+export function assertScimError(res: { status: number; body: any }, status: number, scimType?: string): void {
+  assert.equal(res.status, status, JSON.stringify(res.body))
+  assert.deepEqual(res.body.schemas, [ERROR])
+  assert.equal(res.body.status, String(status))
+  if (scimType) assert.equal(res.body.scimType, scimType, res.body.detail)
+  assert.equal(typeof res.body.detail, 'string')
+}
 
 /** One recorded revocation event. */
 export interface RecordedEvent {
@@ -24,8 +45,52 @@ export interface ScimTestServer {
   close(): Promise<void>
 }
 
+/** A {@link ScimTestServer} for one suite, with the database under it and a way to create users. */
+export interface ScimSuiteServer extends ScimTestServer {
+  database: TestDatabase
+  /** POSTs an active user (plus `extra` attributes), asserts 201, and resolves with the created resource. */
+  createUser(userName: string, extra?: Record<string, unknown>): Promise<{ id: string; meta: { version: string; lastModified: string } } & Record<string, any>>
+}
+
+/**
+ * Registers `before`/`after` hooks on the enclosing suite that start a SCIM server over a fresh database of `engine`
+ * and stop it again. The handle is usable inside tests (not before the hooks ran): it reads the server that is live.
+ */
+export function scimServerFor(engine: Engine, options: { bodyLimitBytes?: number } = {}): ScimSuiteServer {
+  let database: TestDatabase | undefined
+  let server: ScimTestServer | undefined
+  before(async () => {
+    database = await engine.open()
+    server = await startScimServer(database, options)
+  })
+  after(async () => {
+    await server?.close()
+    await database?.close()
+  })
+  const live = (): ScimTestServer => {
+    if (!server) throw new Error('the SCIM server starts in the suite\'s before hook')
+    return server
+  }
+  return {
+    get base() { return live().base },
+    get token() { return live().token },
+    get tokens() { return live().tokens },
+    get service() { return live().service },
+    get audit() { return live().audit },
+    get events() { return live().events },
+    get database() { live(); return database! },
+    call: (method, path, callOptions) => live().call(method, path, callOptions),
+    close: () => live().close(),
+    async createUser(userName, extra = {}) {
+      const res = await live().call('POST', '/Users', { body: { schemas: [USER], userName, active: true, ...extra } })
+      assert.equal(res.status, 201, JSON.stringify(res.body))
+      return res.body
+    },
+  }
+}
+
 /** Starts Conductor itself with SCIM enabled over the test database, a SCIM token, and a record of the SCIM events. */
-export async function startScimServer(database: TestDatabase, options: { bodyLimitBytes?: number } = {}): Promise<ScimTestServer> {
+async function startScimServer(database: TestDatabase, options: { bodyLimitBytes?: number } = {}): Promise<ScimTestServer> {
   const events: RecordedEvent[] = []
   // A known port, so the public URL in SCIM `meta.location` is where the server listens.
   const port = await freePort()

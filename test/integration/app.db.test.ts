@@ -8,6 +8,7 @@ import { pino } from 'pino'
 import { isConductorError } from '../../src/core/index.ts'
 import { forEachEngine, type TestDatabase } from '../../harness/databases.ts'
 import { startTestApp } from '../../harness/app.ts'
+import { eventually } from '../../harness/poll.ts'
 
 const root = new URL('../..', import.meta.url).pathname
 
@@ -48,13 +49,13 @@ forEachEngine((engine) => {
       const version = app.policy.current().version
 
       writeFileSync(join(folder, 'analysts-trigger.cedar'), '@id("analysts-trigger")\npermit (principal in Group::"analysts", action == Action::"dag:trigger", resource) when { resource.nosuchattr == 1 };\n')
-      const refused = await waitFor(async () => (await app.audit.query({ type: 'policy.reload_failed' }))[0])
+      const refused = await eventually(async () => (await app.audit.query({ type: 'policy.reload_failed' }))[0], { what: 'the bad policy file to be refused' })
       assert.equal((refused.data.error as { file: string }).file, 'analysts-trigger.cedar')
       assert.equal(app.policy.current().version, version, 'the old set stays')
       assert.equal((await ask()).decision, 'deny')
 
       writeFileSync(join(folder, 'analysts-trigger.cedar'), '@id("analysts-trigger")\npermit (principal in Group::"analysts", action == Action::"dag:trigger", resource);\n')
-      await waitFor(async () => (app.policy.current().version > version ? true : undefined))
+      await eventually(() => app.policy.current().version > version, { what: 'the fixed policy set to load' })
       const allowed = await ask()
       assert.equal(allowed.decision, 'allow')
       assert.deepEqual(allowed.policyIds, ['analysts-trigger'])
@@ -88,12 +89,3 @@ forEachEngine((engine) => {
   })
 })
 
-async function waitFor<T>(check: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    const value = await check()
-    if (value !== undefined) return value
-    if (Date.now() > deadline) throw new Error('timed out')
-    await new Promise((r) => setTimeout(r, 200))
-  }
-}

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
 import { forEachEngine, type TestDatabase } from '../../harness/databases.ts'
 import { startTestApp } from '../../harness/app.ts'
+import { eventually } from '../../harness/poll.ts'
 import { startStubAirflow, type StubAirflow } from '../../harness/stub-airflow.ts'
 
 // The catalog's timing and bookkeeping, against a loopback stand-in whose DAG list the test can change.
@@ -27,11 +28,11 @@ forEachEngine((engine) => {
     try {
       const bob = await app.tokenFor('bob')
       const list = async () => (await app.server.inject({ method: 'GET', url: '/api/v1/dags', headers: { authorization: `Bearer ${bob}` } })).json().dags.map((d: { dagId: string }) => d.dagId)
-      await until(async () => (await list()).includes('etl_daily'))
+      await eventually(async () => (await list()).includes('etl_daily'), { what: 'etl_daily to be listed', timeoutMs: 15_000 })
       dags.push({ dagId: 'ml_train', tags: ['team:ml'], owners: ['ml'] })
-      await until(async () => (await list()).includes('ml_train'))
+      await eventually(async () => (await list()).includes('ml_train'), { what: 'the new DAG ml_train to be listed', timeoutMs: 15_000 })
       dags.shift()
-      await until(async () => !(await list()).includes('etl_daily'))
+      await eventually(async () => !(await list()).includes('etl_daily'), { what: 'the removed DAG etl_daily to go', timeoutMs: 15_000 })
 
       const envs = (await app.server.inject({ method: 'GET', url: '/api/v1/environments', headers: { authorization: `Bearer ${bob}` } })).json().environments
       const local = envs.find((e: { name: string }) => e.name === 'local')
@@ -47,10 +48,3 @@ forEachEngine((engine) => {
   })
 })
 
-async function until(check: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('timed out')
-    await new Promise((r) => setTimeout(r, 200))
-  }
-}
