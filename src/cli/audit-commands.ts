@@ -1,8 +1,8 @@
 import { InvalidArgumentError, Option, type Command } from 'commander'
 import { createAuditLog, type AuditEvent, type AuditTables } from '../audit/index.ts'
 import type { Config } from '../config/index.ts'
+import { ConductorError } from '../core/index.ts'
 import { openDatabase } from '../store/index.ts'
-import { EXIT } from './api-client.ts'
 import { outputOf, parsePositiveInt, withOutput, withQuery, type CliContext } from './context.ts'
 import { formatJson, formatStamp, renderTable, type Column } from './format.ts'
 
@@ -72,7 +72,7 @@ export function registerAuditCommands(program: Command, ctx: CliContext, deps: {
         if (result.ok) ctx.out(`audit trail intact: ${result.count} events, last seq ${result.lastSeq}, head ${result.lastHash}`)
         else {
           ctx.out(`audit trail BROKEN at seq ${result.firstBadSeq}: ${result.reason} (${result.count} events verified before it)`)
-          process.exitCode = EXIT.auditBroken
+          throw new ConductorError('audit_chain_broken', `the audit trail's hash chain breaks at seq ${result.firstBadSeq}`, { details: { firstBadSeq: result.firstBadSeq } })
         }
       } finally {
         await database.close()

@@ -6,7 +6,7 @@ import { isConductorError } from '../core/index.ts'
 import { requestDevToken } from '../identity/index.ts'
 import { ACTIONS, type Action } from '../policy/index.ts'
 import { overridesFromEnv, startConductor } from '../main.ts'
-import { ApiError, EXIT, exitCodeFor, exitCodeForCode } from './api-client.ts'
+import { ApiError, EXIT, exitCodeForApiError, exitCodeForCode } from './api-client.ts'
 import { registerAuditCommands } from './audit-commands.ts'
 import { registerAuthCommands } from './auth-commands.ts'
 import { registerCatalogCommands } from './catalog-commands.ts'
@@ -120,11 +120,11 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv): Promise<vo
     }
     if (error instanceof ApiError) {
       console.error(`conductor: ${error.code}: ${error.message}`)
-      process.exitCode = exitCodeFor(error.status)
+      process.exitCode = exitCodeForApiError(error)
       return
     }
     console.error(`conductor: ${isConductorError(error) ? `${error.code}: ` : ''}${error instanceof Error ? error.message : String(error)}`)
-    process.exitCode = isConductorError(error) ? exitCodeForCode(error.code) : EXIT.error
+    process.exitCode = (isConductorError(error) ? exitCodeForCode(error.code) : undefined) ?? EXIT.error
   }
 }
 
