@@ -1,4 +1,5 @@
 /** The REST API as the console sees it: the contract's types of the answers it reads, and one fetch wrapper. */
+import type { ErrorBody } from '../../contract/api-types.ts'
 
 /** The four DAG actions the catalog reports permissions for. */
 export const DAG_ACTIONS = ['dag:read', 'dag:trigger', 'dag:rerun', 'dag:pause'] as const
@@ -52,7 +53,8 @@ async function toApiError(response: Response): Promise<ApiError> {
   } catch {
     // Not JSON (a proxy's page, an empty body): described by the status below.
   }
-  const error = (body as { error?: { code?: string; message?: string; requestId?: string; details?: Record<string, unknown> } } | null)?.error
+  // An ErrorBody from Conductor, or anything else from whatever answered instead (a proxy, a gateway).
+  const error = (body as { error?: Partial<ErrorBody['error']> } | null)?.error
   if (error?.code) {
     return new ApiError(response.status, error.code, error.message ?? '', error.requestId ?? null, error.details ?? null)
   }
