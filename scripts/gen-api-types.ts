@@ -6,7 +6,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs'
 import openapiTS, { astToString } from 'openapi-typescript'
-import { buildOpenApiDocument } from '../src/api/openapi.ts'
+import { buildOpenApiDocument } from '../src/api/index.ts'
 
 const root = new URL('..', import.meta.url)
 

@@ -1,6 +1,7 @@
-export { buildServer } from './server.ts'
+export { buildServer, useSchemas } from './server.ts'
 export type { ConductorServer, ServerDeps } from './server.ts'
 export { createAuthenticator } from './authenticate.ts'
 export type { Authenticator } from './authenticate.ts'
 export { STATUS_BY_KIND, handleError, statusOf } from './error-handler.ts'
 export type { ErrorBody } from './error-handler.ts'
+export { buildOpenApiDocument } from './openapi.ts'

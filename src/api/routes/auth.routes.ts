@@ -38,7 +38,7 @@ export function authRoutes(deps: AuthRoutesDeps): FastifyPluginAsyncZod {
   }
 
   return async (app) => {
-    app.get('/config', { schema: { tags: ['auth'], summary: 'Public sign-in facts for the CLI', security: [], response: { 200: cliConfig } } }, async () => deps.cliConfig)
+    app.get('/config', { schema: { tags: ['auth'], summary: 'Public sign-in facts for the CLI', security: [], response: { 200: cliConfig, ...errors(500) } } }, async () => deps.cliConfig)
 
     app.get('/login', { schema: { tags: ['auth'], summary: 'Start browser sign-in (redirects to the identity provider)', security: [], querystring: z.strictObject({ returnTo: z.string().max(2048).optional() }), response: errors(400, 500, 503) } }, async (request, reply) => {
       const { login, sessions } = need()
