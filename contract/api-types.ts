@@ -177,6 +177,15 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
+                /** @description To the identity provider */
+                302: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": unknown;
+                    };
+                };
                 /** @description Default Response */
                 400: {
                     headers: {
@@ -236,6 +245,15 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
+                /** @description Signed in: back to the console page that asked (`returnTo`), with the session cookie set */
+                302: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": unknown;
+                    };
+                };
                 /** @description Default Response */
                 400: {
                     headers: {

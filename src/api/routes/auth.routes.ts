@@ -28,6 +28,9 @@ export function safeReturnTo(value: string | undefined): string {
   return value
 }
 
+/** A redirect answer: no body, the target in `location`. */
+const redirect = (description: string) => z.void().describe(description)
+
 /** Browser sign-in with OIDC authorization code + PKCE, the session endpoints, and the CLI's public config. */
 export function authRoutes(deps: AuthRoutesDeps): FastifyPluginAsyncZod {
   const secure = deps.publicUrl.startsWith('https:')
@@ -40,14 +43,14 @@ export function authRoutes(deps: AuthRoutesDeps): FastifyPluginAsyncZod {
   return async (app) => {
     app.get('/config', { schema: { tags: ['auth'], summary: 'Public sign-in facts for the CLI', security: [], response: { 200: cliConfig, ...errors(500) } } }, async () => deps.cliConfig)
 
-    app.get('/login', { schema: { tags: ['auth'], summary: 'Start browser sign-in (redirects to the identity provider)', security: [], querystring: z.strictObject({ returnTo: z.string().max(2048).optional() }), response: errors(400, 500, 503) } }, async (request, reply) => {
+    app.get('/login', { schema: { tags: ['auth'], summary: 'Start browser sign-in (redirects to the identity provider)', security: [], querystring: z.strictObject({ returnTo: z.string().max(2048).optional() }), response: { 302: redirect('To the identity provider'), ...errors(400, 500, 503) } } }, async (request, reply) => {
       const { login, sessions } = need()
       const start = await login.begin()
       await sessions.saveLoginState(start.state, start.codeVerifier, start.nonce, safeReturnTo(request.query.returnTo))
       return reply.redirect(start.url, 302)
     })
 
-    app.get('/callback', { schema: { tags: ['auth'], summary: 'Finish browser sign-in', security: [], querystring: z.object({ state: z.string().max(512).optional(), code: z.string().max(4096).optional(), error: z.string().max(256).optional(), error_description: z.string().max(1024).optional() }), response: errors(400, 401, 500, 503) } }, async (request, reply) => {
+    app.get('/callback', { schema: { tags: ['auth'], summary: 'Finish browser sign-in', security: [], querystring: z.object({ state: z.string().max(512).optional(), code: z.string().max(4096).optional(), error: z.string().max(256).optional(), error_description: z.string().max(1024).optional() }), response: { 302: redirect('Signed in: back to the console page that asked (`returnTo`), with the session cookie set'), ...errors(400, 401, 500, 503) } } }, async (request, reply) => {
       const { login, sessions } = need()
       const q = request.query
       const pending = q.state ? await sessions.takeLoginState(q.state) : undefined
