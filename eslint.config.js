@@ -15,10 +15,14 @@ export default tseslint.config(
   },
   { files: ['eslint.config.js', 'web/vite.config.ts'], rules: { 'no-restricted-syntax': 'off' } },
   {
-    // The web console talks to Conductor through the REST API only, never by importing server code.
+    // The web console talks to Conductor through the REST API only, never by importing server code; the API's types
+    // come from the generated contract (contract/api-types.ts, `npm run gen:api`), the one thing outside web/ it imports.
     files: ['web/**/*.{ts,tsx}'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ regex: '(^|/)src/(api|app|audit|cli|config|core|governance|identity|mcp|orchestrators|policy|secrets|store)(/|\\.ts$|$)', message: 'The console calls only the REST API.' }] }],
+      'no-restricted-imports': ['error', { patterns: [
+        { regex: '(^|/)src/(api|app|audit|cli|config|core|governance|identity|mcp|orchestrators|policy|secrets|store)(/|\\.ts$|$)', message: 'The console calls only the REST API; its types come from contract/.' },
+        { regex: '^(\\.\\./)+(src|harness|test|scripts|bench|bin)(/|$)', message: 'The console imports nothing outside web/ but contract/.' },
+      ] }],
     },
   },
 )

@@ -1,57 +1,37 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod'
-import { isConductorError, type ErrorCode } from '../core/index.ts'
+import type { z } from 'zod'
+import { ERROR_CODES, errorKind, isConductorError, type ErrorCode, type ErrorKind } from '../core/index.ts'
+import type { errorBody } from './responses.ts'
 
-/** The HTTP status of every error code. The one place codes meet HTTP. */
-export const STATUS_BY_CODE: Readonly<Record<ErrorCode, number>> = {
-  invalid_input: 400,
+/** The HTTP status of each kind of error: the one place error codes meet HTTP. */
+export const STATUS_BY_KIND: Readonly<Record<ErrorKind, number>> = {
+  invalid: 400,
+  unauthenticated: 401,
+  sign_in_failed: 400,
+  denied: 403,
   not_found: 404,
   conflict: 409,
+  stale: 412,
+  unavailable: 503,
+  upstream: 502,
+  misconfigured: 500,
   internal: 500,
-  config_invalid: 500,
-  store_unavailable: 503,
-  token_missing: 401,
-  token_malformed: 401,
-  token_too_large: 401,
-  token_expired: 401,
-  token_not_yet_valid: 401,
-  token_invalid_issuer: 401,
-  token_invalid_audience: 401,
-  token_invalid_signature: 401,
-  token_algorithm_not_allowed: 401,
-  token_invalid_claims: 401,
-  issuer_unavailable: 503,
-  principal_unknown: 401,
-  session_invalid: 401,
-  session_expired: 401,
-  session_revoked: 401,
-  csrf_invalid: 403,
-  login_failed: 400,
-  precondition_failed: 412,
-  policy_invalid: 400,
-  policy_denied: 403,
-  policy_evaluation_failed: 500,
-  secret_not_found: 500,
-  secret_unreadable: 500,
-  environment_not_found: 404,
-  dag_not_found: 404,
-  run_not_found: 404,
-  task_not_found: 404,
-  orchestrator_unavailable: 503,
-  orchestrator_auth_failed: 502,
-  orchestrator_rejected: 400,
-  orchestrator_conflict: 409,
-  request_not_found: 404,
-  conf_invalid: 400,
-  conf_too_large: 400,
-  dispatch_failed: 502,
-  audit_chain_broken: 500,
+  integrity: 500,
 }
 
-/** The JSON body of every error answer. */
-export interface ErrorBody {
-  error: { code: string; message: string; details?: Record<string, unknown>; requestId: string }
+/** The HTTP status of an error code. */
+export function statusOf(code: ErrorCode): number {
+  return STATUS_BY_KIND[errorKind(code)]
 }
+
+/** The HTTP status of every error code, derived from {@link STATUS_BY_KIND}. */
+export const STATUS_BY_CODE: Readonly<Record<ErrorCode, number>> = Object.freeze(
+  Object.fromEntries(ERROR_CODES.map((code) => [code, statusOf(code)])) as Record<ErrorCode, number>,
+)
+
+/** The JSON body of every error answer (see {@link errorBody} for its schema). */
+export type ErrorBody = z.output<typeof errorBody>
 
 /**
  * Fastify's error handler: Conductor errors keep their code and, below 500, their message and details;
@@ -70,7 +50,7 @@ export function handleError(error: FastifyError, request: FastifyRequest, reply:
     } satisfies ErrorBody)
   }
   if (isConductorError(error)) {
-    const status = STATUS_BY_CODE[error.code] ?? 500
+    const status = statusOf(error.code)
     if (status >= 500) request.log.error({ err: error, code: error.code }, 'request failed')
     else request.log.info({ code: error.code }, error.message)
     if (status === 401 && error.code.startsWith('token_')) reply.header('www-authenticate', error.code === 'token_missing' ? 'Bearer realm="conductor"' : `Bearer realm="conductor", error="invalid_token"`)

@@ -5,7 +5,8 @@ import fastifyCookie from '@fastify/cookie'
 import fastifyStatic from '@fastify/static'
 import fastifySwagger from '@fastify/swagger'
 import Fastify, { type FastifyRequest } from 'fastify'
-import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod'
+import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod'
+import { z } from 'zod'
 import type { Logger } from 'pino'
 import type { AuditLog } from '../audit/index.ts'
 import { ConductorError } from '../core/index.ts'
@@ -14,6 +15,7 @@ import type { Principal } from '../identity/index.ts'
 import type { Authenticator, Caller } from './authenticate.ts'
 import { authRoutes, headerValue, type AuthRoutesDeps } from './routes/auth.routes.ts'
 import { handleError } from './error-handler.ts'
+import { errors } from './responses.ts'
 import { auditRoutes } from './routes/audit.routes.ts'
 import { governanceRoutes } from './routes/governance.routes.ts'
 import { policyRoutes } from './routes/policy.routes.ts'
@@ -48,6 +50,21 @@ const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
 
 const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/
 
+/**
+ * Wires the zod schemas of every route into `app`: requests are validated (a bad one is a 400 naming the field), and
+ * every answer with a declared schema is checked against it before it leaves (a mismatch is a logged 500, never a
+ * silent drift); errors answer as {@link handleError} says.
+ */
+export function useSchemas(app: {
+  setValidatorCompiler(compiler: typeof validatorCompiler): unknown
+  setSerializerCompiler(compiler: typeof serializerCompiler): unknown
+  setErrorHandler(handler: typeof handleError): unknown
+}): void {
+  app.setValidatorCompiler(validatorCompiler)
+  app.setSerializerCompiler(serializerCompiler)
+  app.setErrorHandler(handleError)
+}
+
 /** Builds the Fastify server: REST API, OpenAPI document, health routes. Does not listen. */
 export async function buildServer(deps: ServerDeps) {
   const app = Fastify({
@@ -59,9 +76,7 @@ export async function buildServer(deps: ServerDeps) {
       return typeof given === 'string' && SAFE_REQUEST_ID.test(given) ? given : randomUUID()
     },
   }).withTypeProvider<ZodTypeProvider>()
-  app.setValidatorCompiler(validatorCompiler)
-  app.setSerializerCompiler(serializerCompiler)
-  app.setErrorHandler(handleError)
+  useSchemas(app)
   const webIndex = deps.webRoot && existsSync(join(deps.webRoot, 'index.html')) ? deps.webRoot : null
   app.setNotFoundHandler((request, reply) => {
     const path = request.url.split('?')[0]!
@@ -98,16 +113,22 @@ export async function buildServer(deps: ServerDeps) {
       security: [{ bearer: [] }],
     },
     transform: jsonSchemaTransform,
+    transformObject: (document) => withoutUnusedSchemas(jsonSchemaTransformObject(document)),
   })
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger())
-  app.get('/healthz', { schema: { tags: ['health'], summary: 'Liveness', security: [] } }, async () => ({ status: 'ok' }))
-  app.get('/readyz', { schema: { tags: ['health'], summary: 'Readiness: database and policy usable', security: [] } }, async (_request, reply) => {
+  app.get('/healthz', { schema: { tags: ['health'], summary: 'Liveness', security: [], response: { 200: z.strictObject({ status: z.literal('ok') }), ...errors(500) } } }, async () => ({ status: 'ok' as const }))
+  app.get('/readyz', {
+    schema: {
+      tags: ['health'], summary: 'Readiness: database and policy usable', security: [],
+      response: { 200: z.strictObject({ status: z.literal('ready') }), 503: z.strictObject({ status: z.literal('not ready'), reason: z.string() }), ...errors(500) },
+    },
+  }, async (_request, reply) => {
     try {
       await deps.ready()
-      return { status: 'ready' }
+      return { status: 'ready' as const }
     } catch (error) {
-      return reply.code(503).send({ status: 'not ready', reason: error instanceof Error ? error.message : String(error) })
+      return reply.code(503).send({ status: 'not ready' as const, reason: error instanceof Error ? error.message : String(error) })
     }
   })
 
@@ -147,6 +168,27 @@ export async function buildServer(deps: ServerDeps) {
   }, { prefix: '/api/v1' })
 
   return app
+}
+
+/**
+ * The document without the component schemas nothing refers to. Every registered schema gets an input and an
+ * output variant (`DagViewInput`, `DagView`); only those the routes use stay.
+ */
+function withoutUnusedSchemas<D extends object>(document: D): D {
+  const { components, ...rest } = document as { components?: { schemas?: Record<string, unknown> } }
+  const all = components?.schemas
+  if (!all) return document
+  const used = new Set<string>()
+  const visit = (value: unknown): void => {
+    if (Array.isArray(value)) { value.forEach(visit); return }
+    if (value === null || typeof value !== 'object') return
+    for (const [key, child] of Object.entries(value)) {
+      const name = key === '$ref' && typeof child === 'string' ? /^#\/components\/schemas\/(.+)$/.exec(child)?.[1] : undefined
+      if (name !== undefined && !used.has(name)) { used.add(name); visit(all[name]) } else visit(child)
+    }
+  }
+  visit(rest)
+  return { ...document, components: { ...components, schemas: Object.fromEntries(Object.entries(all).filter(([name]) => used.has(name))) } }
 }
 
 /** The built server. */

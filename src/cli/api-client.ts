@@ -1,3 +1,5 @@
+import { errorKind, isErrorCode, type ErrorKind } from '../core/index.ts'
+
 /** An error answer from the Conductor API. */
 export class ApiError extends Error {
   readonly status: number
@@ -35,7 +37,7 @@ export function createApiClient(options: { baseUrl: string; token: string | unde
           signal: AbortSignal.timeout(60_000),
         })
       } catch (cause) {
-        throw new ApiError(503, 'conductor_unreachable', `cannot reach Conductor at ${options.baseUrl}: ${(cause as Error).message}`)
+        throw new ApiError(503, 'conductor_unreachable' satisfies keyof typeof CLI_ERROR_KINDS, `cannot reach Conductor at ${options.baseUrl}: ${(cause as Error).message}`)
       }
       const text = await response.text()
       const json = text ? safeJson(text) : undefined
@@ -55,19 +57,41 @@ function safeJson(text: string): unknown {
 /** Exit codes of the `conductor` command, distinct per kind of failure. `runFailed`: `trigger --wait` saw the run fail. */
 export const EXIT = { ok: 0, error: 1, usage: 2, denied: 3, notFound: 4, unavailable: 5, unauthenticated: 6, auditBroken: 7, runFailed: 8 } as const
 
-/** The exit code for a Conductor error code (from the API or raised in the CLI itself). */
-export function exitCodeForCode(code: string): number {
-  if (code === 'policy_denied' || code === 'csrf_invalid') return EXIT.denied
-  if (code === 'not_found' || code.endsWith('_not_found')) return EXIT.notFound
-  if (code === 'issuer_unavailable' || code === 'orchestrator_unavailable' || code === 'store_unavailable' || code === 'conductor_unreachable') return EXIT.unavailable
-  if (code.startsWith('token_') || code.startsWith('session_') || code === 'login_failed' || code === 'principal_unknown') return EXIT.unauthenticated
-  if (code === 'invalid_input' || code === 'config_invalid' || code === 'conf_invalid' || code === 'conf_too_large') return EXIT.usage
-  if (code === 'audit_chain_broken') return EXIT.auditBroken
-  return EXIT.error
+/** The exit code of each kind of error in the registry (`src/core/errors.ts`): the one place error codes meet exit codes. */
+export const EXIT_BY_KIND: Readonly<Record<ErrorKind, number>> = {
+  invalid: EXIT.usage,
+  unauthenticated: EXIT.unauthenticated,
+  sign_in_failed: EXIT.unauthenticated,
+  denied: EXIT.denied,
+  not_found: EXIT.notFound,
+  conflict: EXIT.usage,
+  stale: EXIT.error,
+  unavailable: EXIT.unavailable,
+  upstream: EXIT.unavailable,
+  misconfigured: EXIT.usage,
+  internal: EXIT.error,
+  integrity: EXIT.auditBroken,
 }
 
-/** The exit code for an API error status. */
-export function exitCodeFor(status: number): number {
+/** Codes only the CLI raises (they never come from the server), with their kind. Documented in docs/errors.md. */
+export const CLI_ERROR_KINDS = {
+  /** The server could not be reached at all. */
+  conductor_unreachable: 'unavailable',
+} as const satisfies Record<string, ErrorKind>
+
+/** The exit code for an error code: a registry code or one of {@link CLI_ERROR_KINDS}; undefined for any other. */
+export function exitCodeForCode(code: string): number | undefined {
+  if (isErrorCode(code)) return EXIT_BY_KIND[errorKind(code)]
+  if (Object.hasOwn(CLI_ERROR_KINDS, code)) return EXIT_BY_KIND[CLI_ERROR_KINDS[code as keyof typeof CLI_ERROR_KINDS]]
+  return undefined
+}
+
+/** The exit code for an error answer: by its code, or by its status when the code is not one Conductor defines (e.g. a proxy's page). */
+export function exitCodeForApiError(error: Pick<ApiError, 'code' | 'status'>): number {
+  return exitCodeForCode(error.code) ?? exitCodeForStatus(error.status)
+}
+
+function exitCodeForStatus(status: number): number {
   if (status === 401) return EXIT.unauthenticated
   if (status === 403) return EXIT.denied
   if (status === 404) return EXIT.notFound

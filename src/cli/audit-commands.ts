@@ -1,16 +1,14 @@
 import { InvalidArgumentError, Option, type Command } from 'commander'
-import { createAuditLog, type AuditEvent, type AuditTables } from '../audit/index.ts'
+import type { AuditEvent, AuditPage } from '../../contract/api-types.ts'
+import { createAuditLog, type AuditTables } from '../audit/index.ts'
 import type { Config } from '../config/index.ts'
+import { ConductorError } from '../core/index.ts'
 import { openDatabase } from '../store/index.ts'
-import { EXIT } from './api-client.ts'
 import { outputOf, parsePositiveInt, withOutput, withQuery, type CliContext } from './context.ts'
 import { formatJson, formatStamp, renderTable, type Column } from './format.ts'
 
-/** An audit event as `GET /api/v1/audit` returns it (the hashes aside). */
-export type AuditItem = Omit<AuditEvent, 'prevHash' | 'hash'>
-
 /** The columns of `conductor audit`. */
-export const AUDIT_COLUMNS: Column<AuditItem>[] = [
+export const AUDIT_COLUMNS: Column<Omit<AuditEvent, 'prevHash' | 'hash'>>[] = [
   { header: 'SEQ', value: (e) => String(e.seq), align: 'right' },
   { header: 'TIME (UTC)', value: (e) => formatStamp(e.at), min: 14 },
   { header: 'TYPE', value: (e) => e.type, min: 15 },
@@ -56,7 +54,7 @@ export function registerAuditCommands(program: Command, ctx: CliContext, deps: {
         principal: opts.principal, environment: opts.env, dag: opts.dag, action: opts.action, type: opts.type, decision: opts.decision,
         from: opts.from, to: opts.to, afterSeq: opts.afterSeq, limit: opts.limit,
       })
-      const body = await (await ctx.client()).request<{ events: AuditItem[]; nextAfterSeq: number | null }>('GET', path)
+      const body = await (await ctx.client()).request<AuditPage>('GET', path)
       if (outputOf(opts) === 'json') { ctx.out(formatJson(body)); return }
       for (const line of renderTable(body.events, AUDIT_COLUMNS, ctx.width())) ctx.out(line)
       if (body.nextAfterSeq !== null) ctx.err(`more events: add --after-seq ${body.nextAfterSeq}`)
@@ -72,7 +70,7 @@ export function registerAuditCommands(program: Command, ctx: CliContext, deps: {
         if (result.ok) ctx.out(`audit trail intact: ${result.count} events, last seq ${result.lastSeq}, head ${result.lastHash}`)
         else {
           ctx.out(`audit trail BROKEN at seq ${result.firstBadSeq}: ${result.reason} (${result.count} events verified before it)`)
-          process.exitCode = EXIT.auditBroken
+          throw new ConductorError('audit_chain_broken', `the audit trail's hash chain breaks at seq ${result.firstBadSeq}`, { details: { firstBadSeq: result.firstBadSeq } })
         }
       } finally {
         await database.close()

@@ -1,20 +1,11 @@
 import type { Command } from 'commander'
+import type { Me } from '../../contract/api-types.ts'
 import { ConductorError } from '../core/index.ts'
 import { createApiClient } from './api-client.ts'
 import { outputOf, requireToken, withOutput, type CliContext } from './context.ts'
 import { formatJson, formatTime, renderFields } from './format.ts'
 import { browserLogin, deviceLogin, fetchAuthConfig, openInBrowser, revokeLogin, type DevicePrompt } from './login.ts'
 
-/** Who Conductor says the caller is (`GET /api/v1/me`). */
-interface Me {
-  type: string
-  id: string
-  username: string | null
-  displayName: string | null
-  email: string | null
-  issuer: string
-  groups: string[]
-}
 
 /** `conductor login`, `logout` and `whoami`. */
 export function registerAuthCommands(program: Command, ctx: CliContext): void {

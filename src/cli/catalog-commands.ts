@@ -1,23 +1,10 @@
 import type { Command } from 'commander'
-import type { DagView, EnvironmentView } from '../governance/index.ts'
+import type { DagList, DagView, EnvironmentList, EnvironmentView, PauseResult, RequestView } from '../../contract/api-types.ts'
 import { dagPath, outputOf, parseDagTarget, withOutput, withQuery, type CliContext } from './context.ts'
 import { formatJson, formatTime, renderTable, type Column } from './format.ts'
 
-/** An environment as `GET /api/v1/environments` lists it. */
-export type EnvironmentItem = EnvironmentView
-
-/** A DAG as `GET /api/v1/dags` lists it, with what the caller may do. */
-export type DagItem = DagView
-
-/** A governed request as the API returns it with each governed action. */
-export interface RequestItem {
-  id: string
-  decision: { decision: string; policyIds: string[]; reasons: string[] }
-  state: string
-}
-
 /** The columns of `conductor envs`. */
-export const ENVIRONMENT_COLUMNS: Column<EnvironmentItem>[] = [
+export const ENVIRONMENT_COLUMNS: Column<EnvironmentView>[] = [
   { header: 'NAME', value: (e) => e.name, min: 8 },
   { header: 'KIND', value: (e) => e.kind, drop: 1 },
   { header: 'ZONE', value: (e) => e.zone },
@@ -37,7 +24,7 @@ export function mayDo(permissions: DagView['permissions']): string {
 }
 
 /** The columns of `conductor dags`. */
-export const DAG_COLUMNS: Column<DagItem>[] = [
+export const DAG_COLUMNS: Column<DagView>[] = [
   { header: 'ENV', value: (d) => d.environment, min: 8 },
   { header: 'DAG', value: (d) => d.dagId, min: 24 },
   { header: 'PAUSED', value: (d) => (d.paused ? 'yes' : 'no'), min: 6 },
@@ -52,7 +39,7 @@ export function registerCatalogCommands(program: Command, ctx: CliContext): void
   withOutput(program.command('envs'))
     .description('Environments you may read, with their health and last catalog sync')
     .action(async (opts: { output?: string }) => {
-      const body = await (await ctx.client()).request<{ environments: EnvironmentItem[] }>('GET', '/api/v1/environments')
+      const body = await (await ctx.client()).request<EnvironmentList>('GET', '/api/v1/environments')
       if (outputOf(opts) === 'json') { ctx.out(formatJson(body)); return }
       for (const line of renderTable(body.environments, ENVIRONMENT_COLUMNS, ctx.width())) ctx.out(line)
     })
@@ -62,7 +49,7 @@ export function registerCatalogCommands(program: Command, ctx: CliContext): void
     .option('-e, --env <environment>', 'only this environment')
     .option('--tag <tag>', 'only DAGs with this tag')
     .action(async (opts: { env?: string; tag?: string; output?: string }) => {
-      const body = await (await ctx.client()).request<{ dags: DagItem[] }>('GET', withQuery('/api/v1/dags', { environment: opts.env, tag: opts.tag }))
+      const body = await (await ctx.client()).request<DagList>('GET', withQuery('/api/v1/dags', { environment: opts.env, tag: opts.tag }))
       if (outputOf(opts) === 'json') { ctx.out(formatJson(body)); return }
       for (const line of renderTable(body.dags, DAG_COLUMNS, ctx.width())) ctx.out(line)
     })
@@ -72,7 +59,7 @@ export function registerCatalogCommands(program: Command, ctx: CliContext): void
       .description(paused ? 'Pause a DAG (dag:pause): Airflow schedules no new runs' : 'Unpause a DAG (dag:pause)')
       .argument('<env/dag>', 'the DAG, e.g. local/etl_daily', parseDagTarget)
       .action(async (target: { environment: string; dag: string }, opts: { output?: string }) => {
-        const body = await (await ctx.client()).request<{ request: RequestItem; dag: DagItem }>('PATCH', dagPath(target), { paused })
+        const body = await (await ctx.client()).request<PauseResult>('PATCH', dagPath(target), { paused })
         if (outputOf(opts) === 'json') { ctx.out(formatJson(body)); return }
         ctx.out(`${body.dag.paused ? 'paused' : 'unpaused'} ${target.environment}/${target.dag} (request ${body.request.id}${policyNote(body.request)})`)
       })
@@ -80,7 +67,7 @@ export function registerCatalogCommands(program: Command, ctx: CliContext): void
 }
 
 /** `, allowed by policy a, b` for a request's decision, or nothing. */
-export function policyNote(request: RequestItem): string {
+export function policyNote(request: Pick<RequestView, 'decision'>): string {
   const ids = request.decision.policyIds
   return ids.length ? `, allowed by policy ${ids.join(', ')}` : ''
 }

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { AUDIT_COLUMNS, parseTimeOption, type AuditItem } from './audit-commands.ts'
-import { DAG_COLUMNS, ENVIRONMENT_COLUMNS, mayDo, type DagItem, type EnvironmentItem } from './catalog-commands.ts'
+import type { AuditEvent, DagView, EnvironmentView, RunDetail, RunView } from '../../contract/api-types.ts'
+import { AUDIT_COLUMNS, parseTimeOption } from './audit-commands.ts'
+import { DAG_COLUMNS, ENVIRONMENT_COLUMNS, mayDo } from './catalog-commands.ts'
 import { formatDuration, formatShortTime, formatTime, oneLine, renderFields, renderTable, safeLine, truncate } from './format.ts'
-import { RUN_COLUMNS, TASK_COLUMNS, parseConf, progressLine, type RunDetail, type RunItem } from './run-commands.ts'
+import { RUN_COLUMNS, TASK_COLUMNS, parseConf, progressLine } from './run-commands.ts'
 
 const width = (lines: string[]) => Math.max(...lines.map((l) => [...l].length))
 
@@ -70,7 +71,7 @@ test('renderFields pads labels and cuts long values to the width', () => {
   assert.ok(lines[1]!.endsWith('…'))
 })
 
-const runItem = (runId: string, overrides: Partial<RunItem> = {}): RunItem => ({
+const runItem = (runId: string, overrides: Partial<RunView> = {}): RunView => ({
   environment: 'local', dagId: 'etl_daily', runId, state: 'success', runType: 'manual', logicalDate: null,
   queuedAt: '2026-11-24T14:00:00Z', startDate: '2026-11-24T14:00:01Z', endDate: '2026-11-24T14:00:43Z', conf: {}, note: null, triggeredBy: 'conductor',
   startedBy: { via: 'conductor', principalType: 'User', principalId: 'alice', requestId: 'r1' }, ...overrides,
@@ -93,7 +94,7 @@ test('conductor runs fits 80 columns and never cuts a run id, even conductor__<u
 })
 
 test('conductor dags, envs, audit and run tasks fit 80 columns with long values', () => {
-  const dag: DagItem = {
+  const dag: DagView = {
     environment: 'production-eu-west', dagId: 'a_really_long_dag_identifier_for_the_quarterly_finance_rollup', description: 'Rolls up '.repeat(20),
     tags: ['team:data-eng', 'tier:gold', 'pii'], owners: ['data-eng'], paused: false, schedule: '0 3 * * *', syncedAt: '2026-11-24T14:00:00Z',
     permissions: { 'dag:read': { allowed: true, policyIds: [], reasons: [] }, 'dag:trigger': { allowed: true, policyIds: ['p'], reasons: [] }, 'dag:rerun': { allowed: false, policyIds: [], reasons: [] }, 'dag:pause': { allowed: true, policyIds: ['p'], reasons: [] } },
@@ -103,12 +104,12 @@ test('conductor dags, envs, audit and run tasks fit 80 columns with long values'
   assert.match(dags[1]!, /trigger,pause/)
   assert.match(dags[1]!, /…/)
 
-  const env: EnvironmentItem = { name: 'production-eu-west-1', kind: 'airflow3', url: 'https://x', zone: 'pci', tier: 'prod', team: null, status: { reachable: false, version: '3.3.2', dagCount: 412, lastSyncAt: '2026-11-24T14:00:00Z', lastError: 'connect ECONNREFUSED 10.0.0.1:8080 after 3 attempts', checkedAt: '2026-11-24T14:00:00Z' } }
+  const env: EnvironmentView = { name: 'production-eu-west-1', kind: 'airflow3', url: 'https://x', zone: 'pci', tier: 'prod', team: null, status: { reachable: false, version: '3.3.2', dagCount: 412, lastSyncAt: '2026-11-24T14:00:00Z', lastError: 'connect ECONNREFUSED 10.0.0.1:8080 after 3 attempts', checkedAt: '2026-11-24T14:00:00Z' } }
   const envs = renderTable([env], ENVIRONMENT_COLUMNS, 80)
   assert.ok(width(envs) <= 80, envs.join('\n'))
   assert.match(envs[1]!, /^production-eu-we…\s+airflow3\s+pci\s+prod\s+down/)
 
-  const event: AuditItem = { seq: 12345, at: '2026-11-24T14:00:00Z', type: 'governance.decision', principal: 'someone-with-a-long-name@example.com', principalType: 'User', environment: 'production-eu-west', dag: 'a_really_long_dag_identifier', action: 'dag:trigger', requestId: 'r', decision: 'allow', policyIds: ['data-eng-operate'], data: {} }
+  const event: Omit<AuditEvent, 'prevHash' | 'hash'> = { seq: 12345, at: '2026-11-24T14:00:00Z', type: 'governance.decision', principal: 'someone-with-a-long-name@example.com', principalType: 'User', environment: 'production-eu-west', dag: 'a_really_long_dag_identifier', action: 'dag:trigger', requestId: 'r', decision: 'allow', policyIds: ['data-eng-operate'], data: {} }
   const audit = renderTable([event], AUDIT_COLUMNS, 80)
   assert.ok(width(audit) <= 80, audit.join('\n'))
   assert.equal(audit[1], '12345  11-24 14:00:00  governance.dec…  someone…  dag:trigger  productio…  allow')

@@ -1,12 +1,13 @@
 import { Command, CommanderError, InvalidArgumentError } from 'commander'
 import { existsSync } from 'node:fs'
 import { resolve } from 'node:path'
+import type { Explanation } from '../../contract/api-types.ts'
 import { configJsonSchema, loadConfig, type Config } from '../config/index.ts'
 import { isConductorError } from '../core/index.ts'
 import { requestDevToken } from '../identity/index.ts'
 import { ACTIONS, type Action } from '../policy/index.ts'
 import { overridesFromEnv, startConductor } from '../main.ts'
-import { ApiError, EXIT, exitCodeFor, exitCodeForCode } from './api-client.ts'
+import { ApiError, EXIT, exitCodeForApiError, exitCodeForCode } from './api-client.ts'
 import { registerAuditCommands } from './audit-commands.ts'
 import { registerAuthCommands } from './auth-commands.ts'
 import { registerCatalogCommands } from './catalog-commands.ts'
@@ -75,7 +76,7 @@ export function buildCli(env: NodeJS.ProcessEnv, streams: { stdout: CliStream; s
     .action(async (action: Action, target: string, opts: { as?: string; groups?: string; output: string }) => {
       const [environment, dag] = target.split('/', 2)
       const as = opts.as ? parsePrincipal(opts.as, opts.groups) : undefined
-      const result = await (await client()).request<{ decision: string; reasons: string[]; policyIds: string[]; errors: string[]; principal: { type: string; id: string; groups: string[] } }>(
+      const result = await (await client()).request<Explanation>(
         'POST', '/api/v1/authorize', { action, environment, ...(dag ? { dag } : {}), ...(as ? { as } : {}) })
       if (opts.output === 'json') out(JSON.stringify(result, null, 2))
       else {
@@ -120,11 +121,11 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv): Promise<vo
     }
     if (error instanceof ApiError) {
       console.error(`conductor: ${error.code}: ${error.message}`)
-      process.exitCode = exitCodeFor(error.status)
+      process.exitCode = exitCodeForApiError(error)
       return
     }
     console.error(`conductor: ${isConductorError(error) ? `${error.code}: ` : ''}${error instanceof Error ? error.message : String(error)}`)
-    process.exitCode = isConductorError(error) ? exitCodeForCode(error.code) : EXIT.error
+    process.exitCode = (isConductorError(error) ? exitCodeForCode(error.code) : undefined) ?? EXIT.error
   }
 }
 

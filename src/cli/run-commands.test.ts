@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { ApiError } from './api-client.ts'
-import { waitForRun, type RunDetail } from './run-commands.ts'
+import type { RunDetail } from '../../contract/api-types.ts'
+import { waitForRun } from './run-commands.ts'
 
 const run = (state: string, done: number): RunDetail => ({
   environment: 'local', dagId: 'etl_daily', runId: 'r1', state, runType: 'manual', logicalDate: null, queuedAt: null,

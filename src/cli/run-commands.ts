@@ -1,28 +1,11 @@
 import { InvalidArgumentError, type Command } from 'commander'
 import { readFileSync } from 'node:fs'
 import { setTimeout as delay } from 'node:timers/promises'
-import type { RunView, StartedBy } from '../governance/index.ts'
+import type { RerunResult, RunDetail, RunList, RunView, StartedBy, TaskInstance, TaskLogPage, TriggerResult } from '../../contract/api-types.ts'
 import { ApiError, EXIT, type ApiClient } from './api-client.ts'
-import { policyNote, type RequestItem } from './catalog-commands.ts'
+import { policyNote } from './catalog-commands.ts'
 import { dagPath, outputOf, parseDagTarget, parsePositiveInt, withOutput, withQuery, type CliContext, type CliStream } from './context.ts'
 import { formatDuration, formatJson, formatShortTime, formatTime, oneLine, renderFields, renderTable, safeLine, secondsBetween, type Column } from './format.ts'
-
-/** A run as the API returns it. */
-export type RunItem = RunView
-
-/** A task instance of a run. */
-export interface TaskItem {
-  taskId: string
-  state: string | null
-  tryNumber: number
-  mapIndex: number
-  startDate: string | null
-  endDate: string | null
-  durationSeconds: number | null
-}
-
-/** A run with its task instances (`GET …/runs/{runId}`). */
-export type RunDetail = RunItem & { tasks: TaskItem[] }
 
 /** The run states after which nothing more happens. */
 export const FINAL_RUN_STATES = new Set(['success', 'failed'])
@@ -34,7 +17,7 @@ export function startedByText(startedBy: StartedBy): string {
 }
 
 /** The columns of `conductor runs`: the run id is never cut, so it can be copied. */
-export const RUN_COLUMNS: Column<RunItem>[] = [
+export const RUN_COLUMNS: Column<RunView>[] = [
   { header: 'RUN ID', value: (r) => r.runId, min: 47 },
   { header: 'STATE', value: (r) => r.state, min: 7 },
   { header: 'WHO', value: (r) => startedByText(r.startedBy), min: 8 },
@@ -43,7 +26,7 @@ export const RUN_COLUMNS: Column<RunItem>[] = [
 ]
 
 /** The columns of a run's tasks in `conductor run`. */
-export const TASK_COLUMNS: Column<TaskItem>[] = [
+export const TASK_COLUMNS: Column<TaskInstance>[] = [
   { header: 'TASK', value: (t) => (t.mapIndex >= 0 ? `${t.taskId}[${t.mapIndex}]` : t.taskId), min: 12 },
   { header: 'STATE', value: (t) => t.state ?? 'none', min: 7 },
   { header: 'TRY', value: (t) => String(t.tryNumber), align: 'right' },
@@ -141,7 +124,7 @@ export function registerRunCommands(program: Command, ctx: CliContext): void {
     .option('--interval <seconds>', 'with --wait: seconds between checks', parsePositiveInt, 2)
     .action(async (target: { environment: string; dag: string }, opts: { conf?: Record<string, unknown>; reason?: string; note?: string; logicalDate?: string; wait?: boolean; interval: number; output?: string }) => {
       const client = await ctx.client()
-      const body = await client.request<{ request: RequestItem; run: RunItem }>('POST', `${dagPath(target)}/runs`, {
+      const body = await client.request<TriggerResult>('POST', `${dagPath(target)}/runs`, {
         ...(opts.conf ? { conf: opts.conf } : {}), ...(opts.reason ? { reason: opts.reason } : {}),
         ...(opts.note ? { note: opts.note } : {}), ...(opts.logicalDate ? { logicalDate: opts.logicalDate } : {}),
       })
@@ -163,7 +146,7 @@ export function registerRunCommands(program: Command, ctx: CliContext): void {
     .option('-n, --limit <n>', 'how many (at most 100)', parsePositiveInt, 25)
     .option('--offset <n>', 'skip this many', (v) => (v === '0' ? 0 : parsePositiveInt(v)), 0)
     .action(async (target: { environment: string; dag: string }, opts: { limit: number; offset: number; output?: string }) => {
-      const body = await (await ctx.client()).request<{ runs: RunItem[] }>('GET', withQuery(`${dagPath(target)}/runs`, { limit: opts.limit, offset: opts.offset || undefined }))
+      const body = await (await ctx.client()).request<RunList>('GET', withQuery(`${dagPath(target)}/runs`, { limit: opts.limit, offset: opts.offset || undefined }))
       if (outputOf(opts) === 'json') { ctx.out(formatJson(body)); return }
       for (const line of renderTable(body.runs, RUN_COLUMNS, ctx.width())) ctx.out(line)
     })
@@ -211,18 +194,11 @@ export function registerRunCommands(program: Command, ctx: CliContext): void {
     .argument('<run-id>', 'the run id')
     .option('--reason <text>', 'why (recorded; policy sees it as context.reason)')
     .action(async (target: { environment: string; dag: string }, runId: string, opts: { reason?: string; output?: string }) => {
-      const body = await (await ctx.client()).request<{ request: RequestItem; clearedTaskIds: string[] }>('POST', `${runPath(target, runId)}/rerun`, opts.reason ? { reason: opts.reason } : {})
+      const body = await (await ctx.client()).request<RerunResult>('POST', `${runPath(target, runId)}/rerun`, opts.reason ? { reason: opts.reason } : {})
       if (outputOf(opts) === 'json') { ctx.out(formatJson(body)); return }
       const tasks = body.clearedTaskIds
       ctx.out(oneLine(`cleared ${tasks.length} task${tasks.length === 1 ? '' : 's'} of run ${runId}${tasks.length ? `: ${tasks.join(', ')}` : ''} (request ${body.request.id}${policyNote(body.request)})`))
     })
-}
-
-/** A page of a task's log. */
-interface LogPage {
-  tryNumber: number
-  lines: string[]
-  continuationToken: string | null
 }
 
 /**
@@ -235,7 +211,7 @@ export async function readLog(client: ApiClient, path: string, tryNumber: number
   let token: string | undefined
   let resolvedTry = tryNumber
   for (let page = 0; page < 10_000; page++) {
-    const body = await client.request<LogPage>('GET', withQuery(path, { tryNumber: resolvedTry, continuationToken: token }))
+    const body = await client.request<TaskLogPage>('GET', withQuery(path, { tryNumber: resolvedTry, continuationToken: token }))
     resolvedTry = body.tryNumber
     for (const line of body.lines) { lines.push(line); onLine?.(line) }
     if (!body.continuationToken || body.lines.length === 0 || seen.has(body.continuationToken)) break

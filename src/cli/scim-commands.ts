@@ -1,5 +1,6 @@
 import { userInfo } from 'node:os'
 import type { Command } from 'commander'
+import type { ReconciliationReport } from '../../contract/api-types.ts'
 import { createAuditLog, type AuditTables } from '../audit/index.ts'
 import type { Config } from '../config/index.ts'
 import { systemClock } from '../core/index.ts'
@@ -79,7 +80,7 @@ export function registerScimCommands(program: Command, ctx: CliContext, deps: { 
 
   withOutput(scim.command('drift')).description('Users whose SCIM record and token claims disagree (audit:read)')
     .action(async (opts: { output?: string }) => {
-      const report = await (await ctx.client()).request<{ checked: number; inSync: number; drifted: { principal: { id: string }; scimUser: { active: boolean; deleted: boolean } | null; missingFromClaims: string[]; notInScim: string[] }[] }>('GET', withQuery('/api/v1/scim/reconciliation', {}))
+      const report = await (await ctx.client()).request<ReconciliationReport>('GET', withQuery('/api/v1/scim/reconciliation', {}))
       if (outputOf(opts) === 'json') { ctx.out(formatJson(report)); return }
       ctx.out(`${report.checked} users checked, ${report.inSync} in sync, ${report.drifted.length} drifted`)
       for (const line of renderTable(report.drifted, [

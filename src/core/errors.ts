@@ -1,66 +1,112 @@
 /**
- * Every error a domain raises is a {@link ConductorError} with a stable `code`.
- * Domains know nothing of HTTP: the API maps each code to a status in one place
- * (`src/api/error-handler.ts`), and `docs/errors.md` has a line for each code.
+ * Every error a domain raises is a {@link ConductorError} with a stable `code`. Each code belongs to one
+ * neutral {@link ErrorKind}; domains know nothing of HTTP or exit codes. The faces map kinds in one place
+ * each: the API to statuses (`src/api/error-handler.ts`), the CLI to exit codes (`src/cli/api-client.ts`).
+ * `docs/errors.md` has a line for each code; a test keeps the three in step.
  */
 
-/** The stable, machine-readable error codes. Add new codes to the section of their domain. */
-export const ERROR_CODES = [
-  // generic
-  'invalid_input',
+/** The kinds of failure, as a caller should react to them. */
+export const ERROR_KINDS = [
+  /** The input is wrong; fix it and retry. */
+  'invalid',
+  /** No, or no longer valid, identity: sign in (again). */
+  'unauthenticated',
+  /** A sign-in attempt could not complete. */
+  'sign_in_failed',
+  /** Identity known, action refused. */
+  'denied',
+  /** The target does not exist (or may not be seen). */
   'not_found',
+  /** The change conflicts with the current state. */
   'conflict',
+  /** The target changed since the version the caller named. */
+  'stale',
+  /** A dependency (database, identity provider, orchestrator) cannot be reached right now; retry later. */
+  'unavailable',
+  /** A dependency answered, but not usefully (refused credentials, failed unexpectedly). */
+  'upstream',
+  /** Conductor's own configuration is wrong. */
+  'misconfigured',
+  /** A bug or an unexpected failure inside Conductor. */
   'internal',
-  // config
-  'config_invalid',
-  // store
-  'store_unavailable',
-  // identity
-  'token_missing',
-  'token_malformed',
-  'token_too_large',
-  'token_expired',
-  'token_not_yet_valid',
-  'token_invalid_issuer',
-  'token_invalid_audience',
-  'token_invalid_signature',
-  'token_algorithm_not_allowed',
-  'token_invalid_claims',
-  'issuer_unavailable',
-  'principal_unknown',
-  'session_invalid',
-  'session_expired',
-  'session_revoked',
-  'csrf_invalid',
-  'login_failed',
-  'precondition_failed',
-  // policy
-  'policy_invalid',
-  'policy_denied',
-  'policy_evaluation_failed',
-  // secrets
-  'secret_not_found',
-  'secret_unreadable',
-  // orchestrators
-  'environment_not_found',
-  'dag_not_found',
-  'run_not_found',
-  'task_not_found',
-  'orchestrator_unavailable',
-  'orchestrator_auth_failed',
-  'orchestrator_rejected',
-  'orchestrator_conflict',
-  // governance
-  'request_not_found',
-  'conf_invalid',
-  'conf_too_large',
-  'dispatch_failed',
-  // audit
-  'audit_chain_broken',
+  /** The audit trail's integrity is broken. */
+  'integrity',
 ] as const
 
-/** One of {@link ERROR_CODES}. */
-export type ErrorCode = (typeof ERROR_CODES)[number]
+/** One of {@link ERROR_KINDS}. */
+export type ErrorKind = (typeof ERROR_KINDS)[number]
+
+/** The error registry: every stable, machine-readable code with its kind. Add new codes to the section of their domain. */
+export const ERRORS = {
+  // generic
+  invalid_input: 'invalid',
+  not_found: 'not_found',
+  conflict: 'conflict',
+  internal: 'internal',
+  // config
+  config_invalid: 'misconfigured',
+  // store
+  store_unavailable: 'unavailable',
+  // identity
+  token_missing: 'unauthenticated',
+  token_malformed: 'unauthenticated',
+  token_too_large: 'unauthenticated',
+  token_expired: 'unauthenticated',
+  token_not_yet_valid: 'unauthenticated',
+  token_invalid_issuer: 'unauthenticated',
+  token_invalid_audience: 'unauthenticated',
+  token_invalid_signature: 'unauthenticated',
+  token_algorithm_not_allowed: 'unauthenticated',
+  token_invalid_claims: 'unauthenticated',
+  token_unknown: 'unauthenticated',
+  issuer_unavailable: 'unavailable',
+  principal_unknown: 'unauthenticated',
+  session_invalid: 'unauthenticated',
+  session_expired: 'unauthenticated',
+  session_revoked: 'unauthenticated',
+  csrf_invalid: 'denied',
+  login_failed: 'sign_in_failed',
+  precondition_failed: 'stale',
+  // policy
+  policy_invalid: 'invalid',
+  policy_denied: 'denied',
+  policy_evaluation_failed: 'internal',
+  // secrets
+  secret_not_found: 'internal',
+  secret_unreadable: 'internal',
+  // orchestrators
+  environment_not_found: 'not_found',
+  dag_not_found: 'not_found',
+  run_not_found: 'not_found',
+  task_not_found: 'not_found',
+  orchestrator_unavailable: 'unavailable',
+  orchestrator_auth_failed: 'upstream',
+  orchestrator_rejected: 'invalid',
+  orchestrator_conflict: 'conflict',
+  // governance
+  request_not_found: 'not_found',
+  conf_invalid: 'invalid',
+  conf_too_large: 'invalid',
+  dispatch_failed: 'upstream',
+  // audit
+  audit_chain_broken: 'integrity',
+} as const satisfies Record<string, ErrorKind>
+
+/** One of the codes of {@link ERRORS}. */
+export type ErrorCode = keyof typeof ERRORS
+
+/** Every code of {@link ERRORS}, in registry order. */
+export const ERROR_CODES = Object.keys(ERRORS) as readonly ErrorCode[]
+
+/** True when `code` is a registry code (e.g. one an API answer carries). */
+export function isErrorCode(code: string): code is ErrorCode {
+  return Object.hasOwn(ERRORS, code)
+}
+
+/** The kind of a registry code. */
+export function errorKind(code: ErrorCode): ErrorKind {
+  return ERRORS[code]
+}
 
 /** Options for {@link ConductorError}. */
 export interface ConductorErrorOptions {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
 import { SignJWT, base64url, decodeJwt, generateKeyPair } from 'jose'
 import { createHmac } from 'node:crypto'
-import { fixedClock } from '../../src/core/index.ts'
+import { ERROR_CODES, fixedClock } from '../../src/core/index.ts'
 import { forEachEngine, type TestDatabase } from '../../harness/databases.ts'
 import { startTestApp } from '../../harness/app.ts'
 
@@ -229,5 +229,23 @@ forEachEngine((engine) => {
       '/api/v1/requests', '/api/v1/requests/{id}', '/api/v1/audit']) {
       assert.ok(doc.paths[path], path)
     }
+    // Every /api/v1 operation describes its success and its error answers, errors through the one shared schema.
+    const errorRef = '#/components/schemas/ErrorBody'
+    assert.deepEqual(doc.components.schemas.ErrorBody.properties.error.properties.code.enum, [...ERROR_CODES])
+    let operations = 0
+    for (const [path, item] of Object.entries(doc.paths as Record<string, Record<string, { responses?: Record<string, { content?: Record<string, { schema?: { $ref?: string } }> }> }>>)) {
+      if (!path.startsWith('/api/v1/')) continue
+      for (const [method, operation] of Object.entries(item)) {
+        const where = `${method.toUpperCase()} ${path}`
+        const responses = Object.entries(operation.responses ?? {})
+        const success = responses.filter(([status]) => /^2\d\d$/.test(status))
+        assert.ok(success.length > 0 && success.every(([, r]) => Object.values(r.content ?? {}).some((c) => c.schema && Object.keys(c.schema).length > 0)), `${where} declares a 2xx answer with a schema`)
+        const failures = responses.filter(([status]) => /^[45]\d\d$/.test(status))
+        for (const status of ['401', '403', '500']) assert.ok(failures.some(([s]) => s === status), `${where} declares ${status}`)
+        for (const [status, r] of failures) assert.equal(r.content?.['application/json']?.schema?.$ref, errorRef, `${where} ${status} is an ErrorBody`)
+        operations++
+      }
+    }
+    assert.ok(operations >= 19, `${operations} operations under /api/v1`)
   })
 })

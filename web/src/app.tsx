@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState } from 'react'
-import { ApiError, call, setCsrfToken, setSessionEndedHandler, type Session } from './api.ts'
+import { ApiError, call, setCsrfToken, setSessionEndedHandler, type LogoutResult, type Session } from './api.ts'
 import { Link, segments, useLocation } from './router.tsx'
 import { ErrorBox, Loading } from './ui.tsx'
 import { AccessPage } from './pages/access.tsx'
@@ -64,7 +64,7 @@ function Layout(props: { session: Session; path: string; search: URLSearchParams
   const signOut = async () => {
     setSigningOut('busy')
     try {
-      const { redirectTo } = await call<{ redirectTo: string }>('/auth/logout', { method: 'POST' })
+      const { redirectTo } = await call<LogoutResult>('/auth/logout', { method: 'POST' })
       setCsrfToken(null)
       window.location.assign(redirectTo || '/')
     } catch (error) {

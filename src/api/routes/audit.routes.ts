@@ -7,6 +7,7 @@ import { ConductorError } from '../../core/index.ts'
 import type { Governance } from '../../governance/index.ts'
 import type { Principal } from '../../identity/index.ts'
 import { auditQuery } from '../schemas.ts'
+import { apiErrors, auditEvent, auditPage, auditVerifyResult } from '../responses.ts'
 
 const exportQuery = auditQuery.extend({
   format: z.enum(['csv', 'json']).default('json'),
@@ -32,14 +33,25 @@ export function auditRoutes(deps: { audit: AuditLog; governance: Governance; who
     }
   }
   return async (app) => {
-    app.get('/audit', { schema: { tags: ['audit'], summary: 'Audit events, oldest first (audit:read)', querystring: auditQuery } }, async (request) => {
+    app.get('/audit', { schema: { tags: ['audit'], summary: 'Audit events, oldest first (audit:read)', querystring: auditQuery, response: { 200: auditPage, ...apiErrors(400) } } }, async (request) => {
       mustRead(request)
       const q = request.query
       const events = await deps.audit.query(toFilter(q))
       return { events, nextAfterSeq: events.length === q.limit ? events.at(-1)!.seq : null }
     })
 
-    app.get('/audit/export', { schema: { tags: ['audit'], summary: 'Download the filtered events as CSV or JSON (audit:read)', querystring: exportQuery } }, async (request, reply) => {
+    app.get('/audit/export', {
+      schema: {
+        tags: ['audit'], summary: 'Download the filtered events as CSV or JSON (audit:read)', querystring: exportQuery,
+        response: {
+          200: {
+            description: 'The events, streamed as an attachment',
+            content: { 'application/json': { schema: z.array(auditEvent) }, 'text/csv': { schema: z.string().describe('A header line, then one line per event') } },
+          },
+          ...apiErrors(400),
+        },
+      },
+    }, async (request, reply) => {
       mustRead(request)
       const { format, ...q } = request.query
       const filter = toFilter(q)
@@ -50,10 +62,11 @@ export function auditRoutes(deps: { audit: AuditLog; governance: Governance; who
       })
       reply.header('content-type', format === 'csv' ? 'text/csv; charset=utf-8' : 'application/json; charset=utf-8')
       reply.header('content-disposition', `attachment; filename="conductor-audit-${stamp}.${format}"`)
-      return reply.send(Readable.from(deps.audit.exportEvents(filter, format)))
+      // A stream is sent as it is, never through the serializer; the 200 schemas above only document it.
+      return reply.send(Readable.from(deps.audit.exportEvents(filter, format)) as never)
     })
 
-    app.get('/audit/verify', { schema: { tags: ['audit'], summary: 'Verify the whole hash chain (audit:read)' } }, async (request) => {
+    app.get('/audit/verify', { schema: { tags: ['audit'], summary: 'Verify the whole hash chain (audit:read)', response: { 200: auditVerifyResult, ...apiErrors() } } }, async (request) => {
       mustRead(request)
       return deps.audit.verify()
     })

@@ -4,6 +4,7 @@ import type { AuditLog } from '../../audit/index.ts'
 import { ConductorError } from '../../core/index.ts'
 import type { AccessRevoker, OidcLogin, SessionStore, TokenVerifier } from '../../identity/index.ts'
 import type { Authenticator } from '../authenticate.ts'
+import { cliConfig, errorBody, errors, logoutResult, oidcError, session } from '../responses.ts'
 
 /** What the sign-in routes need. `login` and `sessions` are null when no sign-in issuer is configured. */
 export interface AuthRoutesDeps {
@@ -27,6 +28,9 @@ export function safeReturnTo(value: string | undefined): string {
   return value
 }
 
+/** A redirect answer: no body, the target in `location`. */
+const redirect = (description: string) => z.void().describe(description)
+
 /** Browser sign-in with OIDC authorization code + PKCE, the session endpoints, and the CLI's public config. */
 export function authRoutes(deps: AuthRoutesDeps): FastifyPluginAsyncZod {
   const secure = deps.publicUrl.startsWith('https:')
@@ -37,16 +41,16 @@ export function authRoutes(deps: AuthRoutesDeps): FastifyPluginAsyncZod {
   }
 
   return async (app) => {
-    app.get('/config', { schema: { tags: ['auth'], summary: 'Public sign-in facts for the CLI', security: [] } }, async () => deps.cliConfig)
+    app.get('/config', { schema: { tags: ['auth'], summary: 'Public sign-in facts for the CLI', security: [], response: { 200: cliConfig, ...errors(500) } } }, async () => deps.cliConfig)
 
-    app.get('/login', { schema: { tags: ['auth'], summary: 'Start browser sign-in (redirects to the identity provider)', security: [], querystring: z.strictObject({ returnTo: z.string().max(2048).optional() }) } }, async (request, reply) => {
+    app.get('/login', { schema: { tags: ['auth'], summary: 'Start browser sign-in (redirects to the identity provider)', security: [], querystring: z.strictObject({ returnTo: z.string().max(2048).optional() }), response: { 302: redirect('To the identity provider'), ...errors(400, 500, 503) } } }, async (request, reply) => {
       const { login, sessions } = need()
       const start = await login.begin()
       await sessions.saveLoginState(start.state, start.codeVerifier, start.nonce, safeReturnTo(request.query.returnTo))
       return reply.redirect(start.url, 302)
     })
 
-    app.get('/callback', { schema: { tags: ['auth'], summary: 'Finish browser sign-in', security: [], querystring: z.object({ state: z.string().max(512).optional(), code: z.string().max(4096).optional(), error: z.string().max(256).optional(), error_description: z.string().max(1024).optional() }) } }, async (request, reply) => {
+    app.get('/callback', { schema: { tags: ['auth'], summary: 'Finish browser sign-in', security: [], querystring: z.object({ state: z.string().max(512).optional(), code: z.string().max(4096).optional(), error: z.string().max(256).optional(), error_description: z.string().max(1024).optional() }), response: { 302: redirect('Signed in: back to the console page that asked (`returnTo`), with the session cookie set'), ...errors(400, 401, 500, 503) } } }, async (request, reply) => {
       const { login, sessions } = need()
       const q = request.query
       const pending = q.state ? await sessions.takeLoginState(q.state) : undefined
@@ -64,7 +68,7 @@ export function authRoutes(deps: AuthRoutesDeps): FastifyPluginAsyncZod {
       }
     })
 
-    app.get('/session', { schema: { tags: ['auth'], summary: 'The signed-in browser session, with its CSRF token', security: [] } }, async (request) => {
+    app.get('/session', { schema: { tags: ['auth'], summary: 'The signed-in browser session, with its CSRF token', security: [], response: { 200: session, ...errors(401, 500, 503) } } }, async (request) => {
       const caller = await deps.authenticator.authenticate(request)
       if (!caller.session) throw new ConductorError('session_invalid', 'this route reports browser sessions; bearer tokens have none')
       const p = caller.principal
@@ -80,7 +84,7 @@ export function authRoutes(deps: AuthRoutesDeps): FastifyPluginAsyncZod {
       form.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 16_384 }, (_request, body, done) => {
         done(null, Object.fromEntries(new URLSearchParams(String(body))))
       })
-      form.withTypeProvider<ZodTypeProvider>().post('/backchannel-logout', { schema: { tags: ['auth'], summary: 'OpenID Connect Back-Channel Logout 1.0: the IdP ends a user\'s sessions', security: [], body: z.object({ logout_token: z.string().min(1).max(16_384) }) } }, async (request, reply) => {
+      form.withTypeProvider<ZodTypeProvider>().post('/backchannel-logout', { schema: { tags: ['auth'], summary: 'OpenID Connect Back-Channel Logout 1.0: the IdP ends a user\'s sessions', security: [], body: z.object({ logout_token: z.string().min(1).max(16_384) }), response: { 200: z.void().describe('The sessions are ended; no body'), 400: z.union([oidcError, errorBody]), ...errors(500) } } }, async (request, reply) => {
         let token
         try {
           token = await deps.verifier.verifyLogoutToken(request.body.logout_token, deps.cliConfig.webClientId)
@@ -94,7 +98,7 @@ export function authRoutes(deps: AuthRoutesDeps): FastifyPluginAsyncZod {
       })
     })
 
-    app.post('/logout', { schema: { tags: ['auth'], summary: 'End the browser session (and at the identity provider)', security: [] } }, async (request, reply) => {
+    app.post('/logout', { schema: { tags: ['auth'], summary: 'End the browser session (and at the identity provider)', security: [], response: { 200: logoutResult, ...errors(401, 403, 500, 503) } } }, async (request, reply) => {
       const { login, sessions } = need()
       const caller = await deps.authenticator.authenticate(request)
       if (!caller.session) throw new ConductorError('session_invalid', 'no browser session to end')

@@ -6,6 +6,13 @@ import {
   authorizeBody, dagListQuery, dagParams, envParams, logQuery, pageQuery, pauseBody, requestParams, requestsQuery, rerunBody,
   runParams, taskParams, triggerBody,
 } from '../schemas.ts'
+import {
+  accessView, apiErrors, dagList, dagView, environmentList, explanation, me, pauseResult, requestList, requestView, rerunResult, runDetail,
+  runList, taskLogPage, triggerResult,
+} from '../responses.ts'
+
+/** What a route that calls an orchestrator may answer besides success: bad input, no such target, Airflow's refusal, conflict or failure. */
+const governedErrors = apiErrors(400, 404, 409, 502)
 
 /** The governed routes under /api/v1. `who` returns the authenticated principal of a request. */
 export function governanceRoutes(deps: { governance: Governance; who: (request: FastifyRequest) => Principal }): FastifyPluginAsyncZod {
@@ -13,36 +20,36 @@ export function governanceRoutes(deps: { governance: Governance; who: (request: 
   const meta = (request: FastifyRequest) => ({ httpRequestId: String(request.id) })
 
   return async (app) => {
-    app.get('/me', { schema: { tags: ['identity'], summary: 'Who you are, as Conductor sees you' } }, async (request) => {
+    app.get('/me', { schema: { tags: ['identity'], summary: 'Who you are, as Conductor sees you', response: { 200: me, ...apiErrors() } } }, async (request) => {
       const p = who(request)
       return { type: p.type, id: p.id, username: p.username, displayName: p.displayName, email: p.email, issuer: p.issuer, groups: p.groups, idpGroups: p.idpGroups }
     })
 
-    app.get('/environments', { schema: { tags: ['catalog'], summary: 'Environments you may read, with health' } }, async (request) => {
+    app.get('/environments', { schema: { tags: ['catalog'], summary: 'Environments you may read, with health', response: { 200: environmentList, ...apiErrors() } } }, async (request) => {
       return { environments: await g.environments(who(request)) }
     })
 
-    app.get('/dags', { schema: { tags: ['catalog'], summary: 'DAGs you may read, across environments', querystring: dagListQuery } }, async (request) => {
+    app.get('/dags', { schema: { tags: ['catalog'], summary: 'DAGs you may read, across environments', querystring: dagListQuery, response: { 200: dagList, ...apiErrors(400, 404) } } }, async (request) => {
       return { dags: await g.dags(who(request), request.query) }
     })
 
-    app.get('/environments/:env/dags', { schema: { tags: ['catalog'], summary: 'DAGs of an environment you may read', params: envParams, querystring: dagListQuery.omit({ environment: true }) } }, async (request) => {
+    app.get('/environments/:env/dags', { schema: { tags: ['catalog'], summary: 'DAGs of an environment you may read', params: envParams, querystring: dagListQuery.omit({ environment: true }), response: { 200: dagList, ...apiErrors(400, 404) } } }, async (request) => {
       return { dags: await g.dags(who(request), { environment: request.params.env, ...(request.query.tag ? { tag: request.query.tag } : {}) }) }
     })
 
-    app.get('/environments/:env/dags/:dag', { schema: { tags: ['catalog'], summary: 'One DAG', params: dagParams } }, async (request) => {
+    app.get('/environments/:env/dags/:dag', { schema: { tags: ['catalog'], summary: 'One DAG', params: dagParams, response: { 200: dagView, ...apiErrors(400, 404, 502) } } }, async (request) => {
       return g.dag(who(request), request.params.env, request.params.dag)
     })
 
-    app.get('/environments/:env/dags/:dag/access', { schema: { tags: ['catalog'], summary: 'Who can run this: groups and principals policy allows per action, with the granting policies', params: dagParams } }, async (request) => {
+    app.get('/environments/:env/dags/:dag/access', { schema: { tags: ['catalog'], summary: 'Who can run this: groups and principals policy allows per action, with the granting policies', params: dagParams, response: { 200: accessView, ...apiErrors(400, 404, 502) } } }, async (request) => {
       return g.access(who(request), request.params.env, request.params.dag)
     })
 
-    app.patch('/environments/:env/dags/:dag', { schema: { tags: ['governed'], summary: 'Pause or unpause a DAG (dag:pause)', params: dagParams, body: pauseBody } }, async (request) => {
+    app.patch('/environments/:env/dags/:dag', { schema: { tags: ['governed'], summary: 'Pause or unpause a DAG (dag:pause)', params: dagParams, body: pauseBody, response: { 200: pauseResult, ...governedErrors } } }, async (request) => {
       return g.setPaused(who(request), request.params.env, request.params.dag, request.body.paused, meta(request))
     })
 
-    app.post('/environments/:env/dags/:dag/runs', { schema: { tags: ['governed'], summary: 'Trigger a run (dag:trigger)', params: dagParams, body: triggerBody } }, async (request, reply) => {
+    app.post('/environments/:env/dags/:dag/runs', { schema: { tags: ['governed'], summary: 'Trigger a run (dag:trigger)', params: dagParams, body: triggerBody, response: { 201: triggerResult, ...governedErrors } } }, async (request, reply) => {
       const { env, dag } = request.params
       const body = request.body
       const result = await g.trigger(who(request), env, dag, {
@@ -53,36 +60,36 @@ export function governanceRoutes(deps: { governance: Governance; who: (request: 
       return result
     })
 
-    app.get('/environments/:env/dags/:dag/runs', { schema: { tags: ['runs'], summary: 'Recent runs with who started them (run:read)', params: dagParams, querystring: pageQuery } }, async (request) => {
+    app.get('/environments/:env/dags/:dag/runs', { schema: { tags: ['runs'], summary: 'Recent runs with who started them (run:read)', params: dagParams, querystring: pageQuery, response: { 200: runList, ...governedErrors } } }, async (request) => {
       return { runs: await g.runs(who(request), request.params.env, request.params.dag, request.query, meta(request)) }
     })
 
-    app.get('/environments/:env/dags/:dag/runs/:runId', { schema: { tags: ['runs'], summary: 'One run with its task instances (run:read)', params: runParams } }, async (request) => {
+    app.get('/environments/:env/dags/:dag/runs/:runId', { schema: { tags: ['runs'], summary: 'One run with its task instances (run:read)', params: runParams, response: { 200: runDetail, ...governedErrors } } }, async (request) => {
       const { env, dag, runId } = request.params
       return g.run(who(request), env, dag, runId, meta(request))
     })
 
-    app.post('/environments/:env/dags/:dag/runs/:runId/rerun', { schema: { tags: ['governed'], summary: 'Rerun the failed tasks of a run (dag:rerun)', params: runParams, body: rerunBody } }, async (request) => {
+    app.post('/environments/:env/dags/:dag/runs/:runId/rerun', { schema: { tags: ['governed'], summary: 'Rerun the failed tasks of a run (dag:rerun)', params: runParams, body: rerunBody, response: { 200: rerunResult, ...governedErrors } } }, async (request) => {
       const { env, dag, runId } = request.params
       return g.rerun(who(request), env, dag, runId, { ...(request.body?.reason ? { reason: request.body.reason } : {}) }, meta(request))
     })
 
-    app.get('/environments/:env/dags/:dag/runs/:runId/tasks/:taskId/logs', { schema: { tags: ['runs'], summary: 'A task\'s log, paged (run:logs)', params: taskParams, querystring: logQuery } }, async (request) => {
+    app.get('/environments/:env/dags/:dag/runs/:runId/tasks/:taskId/logs', { schema: { tags: ['runs'], summary: 'A task\'s log, paged (run:logs)', params: taskParams, querystring: logQuery, response: { 200: taskLogPage, ...governedErrors } } }, async (request) => {
       const { env, dag, runId, taskId } = request.params
       return g.taskLog(who(request), env, dag, runId, taskId, request.query, meta(request))
     })
 
-    app.post('/authorize', { schema: { tags: ['policy'], summary: 'Explain what policy decides', body: authorizeBody } }, async (request) => {
+    app.post('/authorize', { schema: { tags: ['policy'], summary: 'Explain what policy decides', body: authorizeBody, response: { 200: explanation, ...apiErrors(400, 404, 502) } } }, async (request) => {
       const b = request.body
       return g.explain(who(request), { action: b.action, environment: b.environment, ...(b.dag ? { dagId: b.dag } : {}), ...(b.as ? { as: b.as } : {}) })
     })
 
-    app.get('/requests', { schema: { tags: ['requests'], summary: 'Requests: your own, or everyone\'s with audit:read', querystring: requestsQuery } }, async (request) => {
+    app.get('/requests', { schema: { tags: ['requests'], summary: 'Requests: your own, or everyone\'s with audit:read', querystring: requestsQuery, response: { 200: requestList, ...apiErrors(400) } } }, async (request) => {
       const q = request.query
       return { requests: await g.requests(who(request), { principalId: q.principal, environment: q.environment, dagId: q.dag, action: q.action, decision: q.decision, state: q.state, before: q.before, limit: q.limit }) }
     })
 
-    app.get('/requests/:id', { schema: { tags: ['requests'], summary: 'One request with its decision and outcome', params: requestParams } }, async (request) => {
+    app.get('/requests/:id', { schema: { tags: ['requests'], summary: 'One request with its decision and outcome', params: requestParams, response: { 200: requestView, ...apiErrors(400, 404) } } }, async (request) => {
       return g.request(who(request), request.params.id)
     })
   }

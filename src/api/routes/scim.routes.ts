@@ -34,13 +34,12 @@ interface RequestFacts {
   reason?: string
 }
 
+/** A refusal of the SCIM layer itself (no or unknown token, no such schema); its status comes from the error registry. */
 class ScimHttpError extends Error {
-  readonly status: number
-  readonly scimType: string | null
-  constructor(status: number, message: string, scimType: string | null = null) {
+  readonly code: keyof typeof STATUS_BY_CODE
+  constructor(code: keyof typeof STATUS_BY_CODE, message: string) {
     super(message)
-    this.status = status
-    this.scimType = scimType
+    this.code = code
   }
 }
 
@@ -76,12 +75,12 @@ export function scimRoutes(deps: ScimRoutesDeps): FastifyPluginAsync {
       const match = typeof header === 'string' ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null
       if (!match) {
         factsOf(request).reason = header ? 'malformed_authorization' : 'missing_token'
-        throw new ScimHttpError(401, 'SCIM requests need Authorization: Bearer <SCIM token>')
+        throw new ScimHttpError('token_missing', 'SCIM requests need Authorization: Bearer <SCIM token>')
       }
       const client = await deps.tokens.verify(match[1]!)
       if (!client) {
         factsOf(request).reason = 'unknown_or_revoked_token'
-        throw new ScimHttpError(401, 'the SCIM token is not valid (unknown, rotated or revoked)')
+        throw new ScimHttpError('token_unknown', 'the SCIM token is not valid (unknown, rotated or revoked)')
       }
       factsOf(request).client = client
     })
@@ -119,11 +118,10 @@ export function scimRoutes(deps: ScimRoutesDeps): FastifyPluginAsync {
       let scimType: string | null = null
       let detail = 'internal error; see the server log with this request id'
       if (error instanceof ScimHttpError) {
-        status = error.status
-        scimType = error.scimType
+        status = STATUS_BY_CODE[error.code]
         detail = error.message
       } else if (isConductorError(error)) {
-        status = STATUS_BY_CODE[error.code] ?? 500
+        status = STATUS_BY_CODE[error.code]
         if (error.code === 'invalid_input') scimType = typeof error.details?.scimType === 'string' ? error.details.scimType : 'invalidValue'
         if (error.code === 'conflict') scimType = 'uniqueness'
         if (status < 500 || status === 503) detail = error.message
@@ -244,7 +242,7 @@ export function scimRoutes(deps: ScimRoutesDeps): FastifyPluginAsync {
     }))
     app.get<{ Params: { id: string } }>('/ResourceTypes/:id', async (request, reply) => {
       const rt = RESOURCE_TYPES.find((r) => r.id.toLowerCase() === request.params.id.toLowerCase())
-      if (!rt) throw new ScimHttpError(404, `no resource type ${request.params.id}`)
+      if (!rt) throw new ScimHttpError('not_found', `no resource type ${request.params.id}`)
       return send(reply, 200, resourceTypeOf(request, rt))
     })
 
@@ -257,7 +255,7 @@ export function scimRoutes(deps: ScimRoutesDeps): FastifyPluginAsync {
     }))
     app.get<{ Params: { id: string } }>('/Schemas/:id', async (request, reply) => {
       const schema = SCHEMAS.find((s) => s.id.toLowerCase() === request.params.id.toLowerCase())
-      if (!schema) throw new ScimHttpError(404, `no schema ${request.params.id}`)
+      if (!schema) throw new ScimHttpError('not_found', `no schema ${request.params.id}`)
       return send(reply, 200, schemaOf(request, schema))
     })
 

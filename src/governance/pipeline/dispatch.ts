@@ -1,11 +1,11 @@
-import { isConductorError } from '../../core/index.ts'
+import { ConductorError, isConductorError } from '../../core/index.ts'
 import { updateRequest } from '../requests.repository.ts'
 import { eventTarget, isoNow, type PipelineContext } from './context.ts'
 
 /**
  * Calls the orchestrator with Conductor's governed credentials. A mutating call is marked
  * `dispatching` and audited before it leaves; any failure marks the request `failed` with the
- * error's code, is audited, and propagates.
+ * error's code, is audited, and propagates; a failure that is not a `ConductorError` propagates as `dispatch_failed`.
  */
 export async function dispatch<T>(ctx: PipelineContext<T>): Promise<void> {
   const { call, deps, request } = ctx
@@ -20,9 +20,13 @@ export async function dispatch<T>(ctx: PipelineContext<T>): Promise<void> {
   }
   try {
     ctx.result = await call.perform(ctx.orchestrator, request)
-  } catch (error) {
-    const code = isConductorError(error) ? error.code : 'internal'
-    const message = error instanceof Error ? error.message : String(error)
+  } catch (thrown) {
+    // The orchestrator port throws only ConductorErrors; anything else is a failure it did not foresee.
+    const error = isConductorError(thrown) ? thrown : new ConductorError('dispatch_failed', `the call to environment "${call.environment.name}" failed unexpectedly`, {
+      cause: thrown, details: { environment: call.environment.name },
+    })
+    const code = error.code
+    const message = thrown instanceof Error ? thrown.message : String(thrown)
     request.state = 'failed'
     request.error_code = code
     request.error_message = message

@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react'
-import { api, query, type AuditEvent, type VerifyResult } from '../api.ts'
+import { api, query, type AuditEvent, type AuditPage, type VerifyResult } from '../api.ts'
 import { replaceSearch } from '../router.tsx'
 import { Empty, ErrorBox, Loading, PageHeader, Time, useApi } from '../ui.tsx'
 

@@ -1,5 +1,5 @@
 import { useMemo, useState } from 'react'
-import { api, type DagView, type EnvironmentView } from '../api.ts'
+import { api, type DagList, type EnvironmentList } from '../api.ts'
 import { Link, replaceSearch } from '../router.tsx'
 import { Empty, ErrorBox, Loading, PageHeader, Permissions, useApi } from '../ui.tsx'
 
@@ -13,8 +13,8 @@ export function CatalogPage(props: { search: URLSearchParams }) {
     for (const key of FILTERS) initial[key] = props.search.get(key) ?? ''
     return initial
   })
-  const dags = useApi('dags', (signal) => api<{ dags: DagView[] }>('/dags', { signal }))
-  const envs = useApi('environments', (signal) => api<{ environments: EnvironmentView[] }>('/environments', { signal }))
+  const dags = useApi('dags', (signal) => api<DagList>('/dags', { signal }))
+  const envs = useApi('environments', (signal) => api<EnvironmentList>('/environments', { signal }))
   const zoneOf = useMemo(() => new Map((envs.data?.environments ?? []).map((e) => [e.name, e.zone])), [envs.data])
 
   const all = dags.data?.dags ?? []

@@ -1,5 +1,5 @@
 import { useEffect, useId, useMemo, useState, type FormEvent } from 'react'
-import { api, dagPath, runPath, type DagView, type RequestView, type RunView, type Session } from '../api.ts'
+import { api, dagPath, runPath, type DagView, type PauseResult, type RequestView, type RunList, type RunView, type Session, type TriggerResult } from '../api.ts'
 import { checkConf, defaultConf } from '../conf.ts'
 import { Link } from '../router.tsx'
 import { Duration, Empty, ErrorBox, Loading, PageHeader, Permissions, StartedByText, StateBadge, Time, permissionWhy, useApi } from '../ui.tsx'
@@ -13,7 +13,7 @@ export function DagPage(props: { environment: string; dagId: string; session: Se
   const dag = useApi(`dag:${path}`, (signal) => api<DagView>(path, { signal }))
   const [override, setOverride] = useState<DagView | null>(null)
   const current = override ?? dag.data
-  const runs = useApi(`runs:${path}`, (signal) => api<{ runs: RunView[] }>(`${path}/runs?limit=25`, { signal }))
+  const runs = useApi(`runs:${path}`, (signal) => api<RunList>(`${path}/runs?limit=25`, { signal }))
   const [created, setCreated] = useState<{ request: RequestView; run: RunView } | null>(null)
 
   const active = runs.data?.runs.some((r) => ACTIVE.has(r.state)) ?? false
@@ -120,7 +120,7 @@ function TriggerForm(props: { dag: DagView; path: string; onCreated(result: { re
     setBusy(true)
     setError(null)
     try {
-      const result = await api<{ request: RequestView; run: RunView }>(`${props.path}/runs`, {
+      const result = await api<TriggerResult>(`${props.path}/runs`, {
         method: 'POST', body: { conf: check.conf, ...(reason.trim() ? { reason: reason.trim() } : {}) },
       })
       props.onCreated(result)
@@ -175,7 +175,7 @@ function PauseControl(props: { dag: DagView; path: string; onChanged(dag: DagVie
     setBusy(true)
     setError(null)
     try {
-      const result = await api<{ dag: DagView }>(props.path, { method: 'PATCH', body: { paused: !props.dag.paused } })
+      const result = await api<PauseResult>(props.path, { method: 'PATCH', body: { paused: !props.dag.paused } })
       props.onChanged({ ...props.dag, ...result.dag, permissions: props.dag.permissions, params: props.dag.params })
     } catch (e) {
       setError(e)

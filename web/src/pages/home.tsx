@@ -1,10 +1,10 @@
-import { api, query, type EnvironmentView } from '../api.ts'
+import { api, query, type EnvironmentList, type EnvironmentView } from '../api.ts'
 import { Link } from '../router.tsx'
 import { Empty, ErrorBox, Loading, PageHeader, Time, useApi } from '../ui.tsx'
 
 /** Home: the environments the person can see, with their health and compliance zone. */
 export function HomePage() {
-  const envs = useApi('environments', (signal) => api<{ environments: EnvironmentView[] }>('/environments', { signal }))
+  const envs = useApi('environments', (signal) => api<EnvironmentList>('/environments', { signal }))
   return (
     <section>
       <PageHeader title="Environments">

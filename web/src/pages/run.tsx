@@ -1,12 +1,11 @@
 import { useEffect, useRef, useState } from 'react'
-import { api, dagPath, query, runPath, type DagView, type RequestView, type RunView, type TaskInstance, type TaskLogPage } from '../api.ts'
+import { api, dagPath, query, runPath, type DagView, type RequestView, type RerunResult, type RunDetail, type TaskInstance, type TaskLogPage } from '../api.ts'
 import { Link } from '../router.tsx'
 import { Duration, Empty, ErrorBox, Loading, PageHeader, StartedByText, StateBadge, Time, permissionWhy, useApi } from '../ui.tsx'
 
 const ACTIVE = new Set(['queued', 'running', 'restarting', 'up_for_retry', 'scheduled', 'deferred', 'up_for_reschedule'])
 const FAILED = new Set(['failed', 'upstream_failed'])
 
-type RunDetail = RunView & { tasks: TaskInstance[] }
 
 /** One run: who started it, its task instances with their logs, and the governed rerun. */
 export function RunPage(props: { environment: string; dagId: string; runId: string }) {
@@ -93,7 +92,7 @@ function RerunControl(props: { dag: DagView | null; path: string; failedCount: n
     setBusy(true)
     setError(null)
     try {
-      const answer = await api<{ request: RequestView; clearedTaskIds: string[] }>(`${props.path}/rerun`, { method: 'POST', body: reason.trim() ? { reason: reason.trim() } : {} })
+      const answer = await api<RerunResult>(`${props.path}/rerun`, { method: 'POST', body: reason.trim() ? { reason: reason.trim() } : {} })
       setResult(answer)
       props.onDone()
     } catch (e) {

@@ -1,0 +1,289 @@
+import { z } from 'zod'
+import { ERROR_CODES, type ErrorCode } from '../core/index.ts'
+import { ACTIONS } from '../policy/index.ts'
+
+/*
+ * The answers of the API, one zod schema each. Routes declare them as response schemas, so each real answer is
+ * checked against its schema before it leaves (a mismatch is a 500 and a failing test, never a silent drift), and
+ * the OpenAPI document describes every answer. Objects are strict: a field the server sends must be declared here.
+ * Each schema with an `id` becomes a named component of `/openapi.json` and a type of `contract/api-types.ts`.
+ * They mirror the domain views (`governance/views.ts`, `orchestrators/orchestrator.ts`, `audit/types.ts`,
+ * `policy/types.ts`); the routes' handlers are type-checked against them.
+ */
+
+const isoTime = z.string().describe('ISO 8601')
+const json = z.record(z.string(), z.unknown())
+
+/** The body of every error answer, as `handleError` sends it. */
+export const errorBody = z.strictObject({
+  error: z.strictObject({
+    code: z.enum(ERROR_CODES as [ErrorCode, ...ErrorCode[]]).describe('Stable; see docs/errors.md.'),
+    message: z.string(),
+    details: json.optional().describe('Facts a program may act on, e.g. `field`.'),
+    requestId: z.string().describe('Find the answer in the server log by this id.'),
+  }),
+}).meta({ id: 'ErrorBody', description: 'An error answer.' })
+
+/**
+ * The error answers a route declares, by status: each is {@link errorBody}. Routes under /api/v1 always list
+ * 401, 403 (refused CSRF or policy), 500 and 503 (identity provider or database down), see {@link apiErrors}.
+ */
+export function errors<const S extends readonly number[]>(...statuses: S): { [K in S[number]]: typeof errorBody } {
+  return Object.fromEntries(statuses.map((s) => [s, errorBody])) as { [K in S[number]]: typeof errorBody }
+}
+
+/** The error answers of an authenticated /api/v1 route, plus the route's own `extra` statuses. */
+export function apiErrors<const S extends readonly number[]>(...extra: S) {
+  return errors(401, 403, 500, 503, ...extra)
+}
+
+/** Who the caller is (`GET /api/v1/me`). */
+export const me = z.strictObject({
+  type: z.enum(['User', 'ServiceAccount']),
+  id: z.string(),
+  username: z.string(),
+  displayName: z.string().nullable(),
+  email: z.string().nullable(),
+  issuer: z.string(),
+  groups: z.array(z.string()),
+  idpGroups: z.array(z.string()).describe('The groups exactly as the identity provider sent them.'),
+}).meta({ id: 'Me' })
+
+/** An environment with its health. */
+export const environmentView = z.strictObject({
+  name: z.string(),
+  kind: z.string(),
+  url: z.string(),
+  zone: z.string(),
+  tier: z.string(),
+  team: z.string().nullable(),
+  status: z.strictObject({
+    reachable: z.boolean(),
+    version: z.string().nullable(),
+    dagCount: z.number().int(),
+    lastSyncAt: isoTime.nullable(),
+    lastError: z.string().nullable(),
+    checkedAt: isoTime,
+  }).nullable().describe('Null until the first sync.'),
+}).meta({ id: 'EnvironmentView' })
+
+/** The environments the caller may read. */
+export const environmentList = z.strictObject({ environments: z.array(environmentView) }).meta({ id: 'EnvironmentList' })
+
+/** One DAG param as Airflow declares it. */
+export const dagParam = z.strictObject({
+  value: z.unknown(),
+  schema: json.describe('A JSON Schema for the value; `{}` when Airflow gives none.'),
+  description: z.string().nullable(),
+}).meta({ id: 'DagParam' })
+
+/** One action's decision for the caller. */
+export const permission = z.strictObject({
+  allowed: z.boolean(),
+  policyIds: z.array(z.string()),
+  reasons: z.array(z.string()),
+}).meta({ id: 'Permission' })
+
+/** A DAG from the catalog. */
+export const dagView = z.strictObject({
+  environment: z.string(),
+  dagId: z.string(),
+  description: z.string().nullable(),
+  tags: z.array(z.string()),
+  owners: z.array(z.string()),
+  paused: z.boolean(),
+  schedule: z.string().nullable(),
+  syncedAt: isoTime,
+  permissions: z.record(z.string(), permission).optional().describe('What the caller may do with this DAG, and why, by action.'),
+  params: z.record(z.string(), dagParam).nullable().optional().describe('The DAG\'s params (single-DAG reads only); null when Airflow cannot be asked.'),
+}).meta({ id: 'DagView' })
+
+/** DAGs the caller may read. */
+export const dagList = z.strictObject({ dags: z.array(dagView) }).meta({ id: 'DagList' })
+
+/** Who policy lets do each action on a DAG. */
+export const accessView = z.strictObject({
+  environment: z.string(),
+  dagId: z.string(),
+  actions: z.record(z.string(), z.strictObject({
+    groups: z.array(z.strictObject({ group: z.string(), policyIds: z.array(z.string()) })),
+    principals: z.array(z.strictObject({ type: z.string(), id: z.string(), policyIds: z.array(z.string()) })),
+  })),
+}).meta({ id: 'AccessView' })
+
+/** Who started a run: a principal through Conductor, or Airflow itself. */
+export const startedBy = z.discriminatedUnion('via', [
+  z.strictObject({ via: z.literal('conductor'), principalType: z.string(), principalId: z.string(), requestId: z.string() }),
+  z.strictObject({ via: z.literal('airflow'), runType: z.string().nullable(), triggeredBy: z.string().nullable() }),
+]).meta({ id: 'StartedBy' })
+
+const runFields = {
+  environment: z.string(),
+  dagId: z.string(),
+  runId: z.string(),
+  state: z.string().describe('`queued`, `running`, `success`, `failed`.'),
+  runType: z.string().nullable(),
+  logicalDate: isoTime.nullable(),
+  queuedAt: isoTime.nullable(),
+  startDate: isoTime.nullable(),
+  endDate: isoTime.nullable(),
+  conf: json,
+  note: z.string().nullable(),
+  triggeredBy: z.string().nullable(),
+  startedBy,
+}
+
+/** A run with who started it. */
+export const runView = z.strictObject(runFields).meta({ id: 'RunView' })
+
+/** Recent runs of a DAG. */
+export const runList = z.strictObject({ runs: z.array(runView) }).meta({ id: 'RunList' })
+
+/** One task instance of a run. */
+export const taskInstance = z.strictObject({
+  taskId: z.string(),
+  state: z.string().nullable().describe('Null when not yet scheduled.'),
+  tryNumber: z.number().int(),
+  mapIndex: z.number().int().describe('-1 for unmapped tasks.'),
+  startDate: isoTime.nullable(),
+  endDate: isoTime.nullable(),
+  durationSeconds: z.number().nullable(),
+}).meta({ id: 'TaskInstance' })
+
+/** A run with its task instances. */
+export const runDetail = z.strictObject({ ...runFields, tasks: z.array(taskInstance) }).meta({ id: 'RunDetail' })
+
+/** A request (one attempted action) with its decision and outcome. */
+export const requestView = z.strictObject({
+  id: z.string(),
+  createdAt: isoTime,
+  updatedAt: isoTime,
+  principal: z.strictObject({ type: z.string(), id: z.string(), issuer: z.string(), groups: z.array(z.string()) }),
+  action: z.string(),
+  environment: z.string(),
+  dagId: z.string().nullable(),
+  runId: z.string().nullable(),
+  input: json,
+  decision: z.strictObject({ decision: z.string(), policyIds: z.array(z.string()), reasons: z.array(z.string()), policyVersion: z.number().int() }),
+  state: z.string(),
+  error: z.strictObject({ code: z.string(), message: z.string() }).nullable(),
+}).meta({ id: 'RequestView' })
+
+/** Requests, newest first. */
+export const requestList = z.strictObject({ requests: z.array(requestView) }).meta({ id: 'RequestList' })
+
+/** What triggering a DAG answers. */
+export const triggerResult = z.strictObject({ request: requestView, run: runView }).meta({ id: 'TriggerResult' })
+
+/** What rerunning a run answers. */
+export const rerunResult = z.strictObject({ request: requestView, clearedTaskIds: z.array(z.string()) }).meta({ id: 'RerunResult' })
+
+/** What pausing or unpausing a DAG answers. */
+export const pauseResult = z.strictObject({ request: requestView, dag: dagView }).meta({ id: 'PauseResult' })
+
+/** One page of a task log. */
+export const taskLogPage = z.strictObject({
+  tryNumber: z.number().int(),
+  lines: z.array(z.string()),
+  continuationToken: z.string().nullable().describe('Pass back to read what the task wrote since; null when there is none.'),
+  requestId: z.string(),
+}).meta({ id: 'TaskLogPage' })
+
+/** A policy decision explained. */
+export const explanation = z.strictObject({
+  decision: z.enum(['allow', 'deny']),
+  policyIds: z.array(z.string()),
+  reasons: z.array(z.string()),
+  errors: z.array(z.string()),
+  policyVersion: z.number().int(),
+  principal: z.strictObject({ type: z.string(), id: z.string(), groups: z.array(z.string()) }),
+  action: z.enum(ACTIONS),
+  environment: z.string(),
+  dagId: z.string().nullable(),
+}).meta({ id: 'Explanation' })
+
+/** One hash-chained audit event. */
+export const auditEvent = z.strictObject({
+  seq: z.number().int(),
+  at: isoTime,
+  type: z.string(),
+  principal: z.string().nullable(),
+  principalType: z.string().nullable(),
+  environment: z.string().nullable(),
+  dag: z.string().nullable(),
+  action: z.string().nullable(),
+  requestId: z.string().nullable(),
+  decision: z.enum(['allow', 'deny']).nullable(),
+  policyIds: z.array(z.string()),
+  data: json,
+  prevHash: z.string(),
+  hash: z.string(),
+}).meta({ id: 'AuditEvent' })
+
+/** A page of audit events. */
+export const auditPage = z.strictObject({
+  events: z.array(auditEvent),
+  nextAfterSeq: z.number().int().nullable().describe('Pass as `afterSeq` for the next page; null on the last.'),
+}).meta({ id: 'AuditPage' })
+
+/** The outcome of verifying the audit chain. */
+export const auditVerifyResult = z.union([
+  z.strictObject({ ok: z.literal(true), count: z.number().int(), lastSeq: z.number().int(), lastHash: z.string() }),
+  z.strictObject({ ok: z.literal(false), firstBadSeq: z.number().int(), reason: z.string(), count: z.number().int() }),
+]).meta({ id: 'AuditVerifyResult' })
+
+/** Where a bad policy file is wrong. */
+export const policyErrorLocation = z.strictObject({
+  file: z.string(), line: z.number().int(), column: z.number().int(), message: z.string(),
+}).meta({ id: 'PolicyErrorLocation' })
+
+/** The loaded policy set. */
+export const policySetView = z.strictObject({
+  version: z.number().int(),
+  hash: z.string(),
+  loadedAt: isoTime,
+  policyCount: z.number().int(),
+  files: z.array(z.string()),
+  lastReloadError: policyErrorLocation.nullable().describe('Why the files on disk do not load; the set above stays in force.'),
+  policies: z.array(z.strictObject({ id: z.string(), file: z.string(), line: z.number().int(), effect: z.enum(['permit', 'forbid']), text: z.string() })),
+}).meta({ id: 'PolicySetView' })
+
+/** The drift between SCIM and what tokens claim. */
+export const reconciliationReport = z.strictObject({
+  at: isoTime,
+  checked: z.number().int(),
+  inSync: z.number().int(),
+  drifted: z.array(z.strictObject({
+    principal: z.strictObject({ type: z.string(), id: z.string(), issuer: z.string() }),
+    scimUser: z.strictObject({ id: z.string(), active: z.boolean(), deleted: z.boolean() }).nullable(),
+    missingFromClaims: z.array(z.string()),
+    notInScim: z.array(z.string()),
+    lastSeenAt: isoTime,
+  })),
+}).meta({ id: 'ReconciliationReport' })
+
+/** The signed-in browser session. */
+export const session = z.strictObject({
+  principal: z.strictObject({
+    type: z.enum(['User', 'ServiceAccount']), id: z.string(), username: z.string(), displayName: z.string().nullable(), email: z.string().nullable(), groups: z.array(z.string()),
+  }),
+  csrfToken: z.string().describe('Send as `x-csrf-token` on every state-changing request.'),
+  expiresAt: isoTime,
+  idleExpiresAt: isoTime,
+}).meta({ id: 'Session' })
+
+/** Public sign-in facts for the CLI. */
+export const cliConfig = z.strictObject({
+  issuer: z.string().nullable(),
+  cliClientId: z.string(),
+  webClientId: z.string(),
+  audience: z.string(),
+  resource: z.string().nullable(),
+  scopes: z.array(z.string()),
+}).meta({ id: 'CliConfig' })
+
+/** Where the browser goes after logout. */
+export const logoutResult = z.strictObject({ redirectTo: z.string() }).meta({ id: 'LogoutResult' })
+
+/** An OpenID Connect error answer (back-channel logout speaks OIDC, not Conductor's error body). */
+export const oidcError = z.strictObject({ error: z.string(), error_description: z.string() }).meta({ id: 'OidcError' })
