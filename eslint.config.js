@@ -1,5 +1,6 @@
 import js from '@eslint/js'
 import tseslint from 'typescript-eslint'
+import { boundaryRules } from './eslint.boundaries.js'
 
 export default tseslint.config(
   { ignores: ['node_modules/**', '.cache/**', '.venv-airflow/**', 'web/dist/**', '.data/**'] },
@@ -21,4 +22,5 @@ export default tseslint.config(
       'no-restricted-imports': ['error', { patterns: [{ regex: '(^|/)src/(api|app|audit|cli|config|core|governance|identity|mcp|orchestrators|policy|secrets|store)(/|\\.ts$|$)', message: 'The console calls only the REST API.' }] }],
     },
   },
+  ...boundaryRules,
 )
