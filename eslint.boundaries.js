@@ -1,0 +1,75 @@
+import boundaries from 'eslint-plugin-boundaries'
+
+/**
+ * The import rules of DESIGN.md "Parts", checked by eslint-plugin-boundaries:
+ * - a domain uses only the domains the table allows (core and config are open to all),
+ *   entering each through its `index.ts`; inside its own folder anything goes;
+ * - faces (api, cli, mcp) and the composition root (src/*.ts) enter domains through `index.ts`;
+ *   no domain imports a face, and no face imports another face;
+ * - src/ never imports test/, bench/, scripts/ or harness/ (its unit tests may use harness/);
+ * - harness/, bench/ and scripts/ never import test/.
+ */
+const DOMAIN_USES = {
+  core: [],
+  config: [],
+  store: [],
+  secrets: [],
+  audit: ['store'],
+  policy: ['store'],
+  orchestrators: ['secrets'],
+  identity: ['store', 'audit'],
+  governance: ['identity', 'policy', 'orchestrators', 'audit', 'store'],
+  compliance: ['governance', 'policy', 'identity', 'audit', 'store'],
+}
+const OPEN_TO_ALL = ['core', 'config']
+const DOMAINS = Object.keys(DOMAIN_USES)
+// The CLI also reaches the composition root: `conductor serve` starts the server.
+const FACE_USES = { api: DOMAINS, cli: DOMAINS, mcp: ['governance', 'identity', ...OPEN_TO_ALL] }
+
+const frontDoor = (names) => ({ to: { element: { type: 'domain', captured: { name: names }, fileInternalPath: 'index.ts' } } })
+const itself = (type, name) => ({ to: { element: { type, ...(name ? { captured: { name } } : {}) } } })
+const root = { to: { file: { categories: 'root' } } }
+
+const policies = [
+  ...Object.entries(DOMAIN_USES).map(([name, uses]) => ({
+    from: { element: { type: 'domain', captured: { name } } },
+    allow: [itself('domain', name), frontDoor([...new Set([...uses, ...OPEN_TO_ALL])])],
+  })),
+  ...Object.entries(FACE_USES).map(([name, uses]) => ({
+    from: { element: { type: 'face', captured: { name } } },
+    allow: [itself('face', name), frontDoor(uses), ...(name === 'cli' ? [root] : [])],
+  })),
+  { from: { file: { categories: 'root' } }, allow: [root, frontDoor(DOMAINS), { to: { element: { type: 'face', fileInternalPath: 'index.ts' } } }] },
+  { from: { element: { type: ['harness', 'bench', 'scripts', 'test'] } }, allow: [frontDoor(DOMAINS), root, itself('harness'), itself('scripts')] },
+  { from: { element: { type: 'bench' } }, allow: [itself('bench')] },
+  { from: { element: { type: 'test' } }, allow: [itself('test'), { to: { element: { type: 'face', fileInternalPath: 'index.ts' } } }] },
+]
+
+export const boundaryRules = [
+  {
+    files: ['src/**/*.ts', 'harness/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts', 'test/**/*.ts'],
+    plugins: { boundaries },
+    settings: {
+      // The process entry and the composition root, directly in src/.
+      'boundaries/files': [{ category: 'root', pattern: 'src/*.ts' }],
+      'boundaries/elements': [
+        { type: 'face', pattern: 'src/(api|cli|mcp)', capture: ['name'] },
+        { type: 'domain', pattern: 'src/*', capture: ['name'] },
+        { type: 'harness', pattern: 'harness' },
+        { type: 'bench', pattern: 'bench' },
+        { type: 'scripts', pattern: 'scripts' },
+        { type: 'test', pattern: 'test' },
+      ],
+    },
+    rules: {
+      'boundaries/dependencies': ['error', { default: 'disallow', policies }],
+    },
+  },
+  {
+    // A unit test beside a domain's code may also use the harness (seeded randomness, databases).
+    files: ['src/**/*.test.ts'],
+    rules: {
+      'boundaries/dependencies': ['error', { default: 'disallow', policies: [...policies, { from: { element: { type: ['domain', 'face'] } }, allow: [itself('harness')] }] }],
+    },
+  },
+]
