@@ -7,7 +7,8 @@ import boundaries from 'eslint-plugin-boundaries'
  * - faces (api, cli, mcp) and the composition root (src/*.ts) enter domains through `index.ts`;
  *   no domain imports a face, and no face imports another face;
  * - src/ never imports test/, bench/, scripts/ or harness/ (its unit tests may use harness/);
- * - harness/, bench/ and scripts/ never import test/.
+ * - harness/, bench/ and scripts/ never import test/; they and the tests enter src/ through front doors too;
+ * - contract/ (generated from the API) is read by the CLI, the console and tests, and imports nothing of ours.
  */
 const DOMAIN_USES = {
   core: [],
@@ -29,6 +30,7 @@ const FACE_USES = { api: DOMAINS, cli: DOMAINS, mcp: ['governance', 'identity', 
 const frontDoor = (names) => ({ to: { element: { type: 'domain', captured: { name: names }, fileInternalPath: 'index.ts' } } })
 const itself = (type, name) => ({ to: { element: { type, ...(name ? { captured: { name } } : {}) } } })
 const root = { to: { file: { categories: 'root' } } }
+const faceFrontDoor = { to: { element: { type: 'face', fileInternalPath: 'index.ts' } } }
 
 const policies = [
   ...Object.entries(DOMAIN_USES).map(([name, uses]) => ({
@@ -39,15 +41,17 @@ const policies = [
     from: { element: { type: 'face', captured: { name } } },
     allow: [itself('face', name), frontDoor(uses), ...(name === 'cli' ? [root] : [])],
   })),
-  { from: { file: { categories: 'root' } }, allow: [root, frontDoor(DOMAINS), { to: { element: { type: 'face', fileInternalPath: 'index.ts' } } }] },
-  { from: { element: { type: ['harness', 'bench', 'scripts', 'test'] } }, allow: [frontDoor(DOMAINS), root, itself('harness'), itself('scripts')] },
+  { from: { file: { categories: 'root' } }, allow: [root, frontDoor(DOMAINS), faceFrontDoor] },
+  { from: { element: { type: ['harness', 'bench', 'scripts', 'test'] } }, allow: [frontDoor(DOMAINS), faceFrontDoor, root, itself('harness'), itself('scripts'), itself('contract')] },
   { from: { element: { type: 'bench' } }, allow: [itself('bench')] },
-  { from: { element: { type: 'test' } }, allow: [itself('test'), { to: { element: { type: 'face', fileInternalPath: 'index.ts' } } }] },
+  { from: { element: { type: 'test' } }, allow: [itself('test')] },
+  // The CLI reads the API's answers with the generated contract types (the console too; see the web rule).
+  { from: { element: { type: 'face', captured: { name: 'cli' } } }, allow: [itself('contract')] },
 ]
 
 export const boundaryRules = [
   {
-    files: ['src/**/*.ts', 'harness/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts', 'test/**/*.ts'],
+    files: ['src/**/*.ts', 'harness/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts', 'test/**/*.ts', 'contract/**/*.ts'],
     plugins: { boundaries },
     settings: {
       // The process entry and the composition root, directly in src/.
@@ -59,6 +63,7 @@ export const boundaryRules = [
         { type: 'bench', pattern: 'bench' },
         { type: 'scripts', pattern: 'scripts' },
         { type: 'test', pattern: 'test' },
+        { type: 'contract', pattern: 'contract' },
       ],
     },
     rules: {

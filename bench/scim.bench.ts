@@ -1,11 +1,9 @@
 import { performance } from 'node:perf_hooks'
 import Fastify from 'fastify'
-import type { Kysely } from 'kysely'
-import { scimRoutes } from '../src/api/routes/scim.routes.ts'
+import { scimRoutes } from '../src/api/index.ts'
 import { createAuditLog } from '../src/audit/index.ts'
 import { systemClock } from '../src/core/index.ts'
-import { createScimService, createScimTokenStore, type ScimTables } from '../src/identity/scim/index.ts'
-import type { Database } from '../src/store/index.ts'
+import { createScimService, createScimTokenStore } from '../src/identity/index.ts'
 import { engines } from '../harness/databases.ts'
 import { percentile, printTable, writeResults } from './results.ts'
 
@@ -45,9 +43,9 @@ for (const engine of engines()) {
   const database = await engine.open()
   const app = Fastify({ bodyLimit: 1024 * 1024 })
   try {
-    const audit = createAuditLog({ database: database as never })
-    const scim = createScimService({ database: database as unknown as Pick<Database<ScimTables>, 'db' | 'dialect'> })
-    const tokens = createScimTokenStore({ db: database.db as unknown as Kysely<ScimTables>, clock: systemClock })
+    const audit = createAuditLog({ database })
+    const scim = createScimService({ database })
+    const tokens = createScimTokenStore({ db: database.db, clock: systemClock })
     const { token } = await tokens.create('bench')
     await app.register(scimRoutes({ scim, tokens, audit }), { prefix: '/scim/v2' })
     const base = `${await app.listen({ host: '127.0.0.1', port: 0 })}/scim/v2`

@@ -1,6 +1,7 @@
 /**
  * `npm test`: every tier, in order, with one summary line at the end.
- *   unit         src/**\/*.test.ts and harness/**\/*.test.ts
+ *   unit         src/**\/*.test.ts, harness/**\/*.test.ts, and test/project (checks of the repository itself:
+ *                import boundaries, the generated API contract, the error docs)
  *   integration  test/integration on SQLite; then, when DATABASE_URL is set, its *.db.test.ts files (the suites
  *                that run per database engine, through forEachEngine) again on PostgreSQL only
  *   e2e          test/e2e against a real Airflow 3 started here (project virtualenv)
@@ -53,7 +54,7 @@ const baseEnv: NodeJS.ProcessEnv = { ...process.env, NODE_NO_WARNINGS: '1' }
 delete baseEnv.DATABASE_URL
 delete baseEnv.CONDUCTOR_TEST_ENGINES
 
-if (want('unit')) await runTier('unit', [...find('src', '.test.ts'), ...find('harness', '.test.ts')], baseEnv, { concurrency: 2 })
+if (want('unit')) await runTier('unit', [...find('src', '.test.ts'), ...find('harness', '.test.ts'), ...find('test/project', '.test.ts')], baseEnv, { concurrency: 2 })
 if (want('integration')) {
   await runTier('integration (SQLite)', find('test/integration', '.test.ts'), { ...baseEnv, CONDUCTOR_TEST_ENGINES: 'sqlite' })
   if (process.env.DATABASE_URL) {

@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { test } from 'node:test'
-import { STATUS_BY_KIND } from '../api/index.ts'
-import { ERROR_CODES, ERROR_KINDS } from '../core/index.ts'
-import { CLI_ERROR_KINDS, EXIT, EXIT_BY_KIND, exitCodeForApiError, exitCodeForCode } from './api-client.ts'
+import { ERROR_CODES } from '../core/index.ts'
+import { CLI_ERROR_KINDS, EXIT, exitCodeForApiError, exitCodeForCode } from './api-client.ts'
 
 test('every registry code has an exit code, and the codes only the CLI raises are documented', () => {
   const exits = new Set<number>(Object.values(EXIT))
@@ -24,11 +23,4 @@ test('exit codes follow the kind of the error, and the status only for codes Con
   assert.equal(exitCodeForApiError({ code: 'orchestrator_auth_failed', status: 502 }), EXIT.unavailable)
   assert.equal(exitCodeForApiError({ code: 'http_404', status: 404 }), EXIT.notFound)
   assert.equal(exitCodeForApiError({ code: 'http_500', status: 500 }), EXIT.error)
-})
-
-test('docs/errors.md gives each kind its HTTP status and exit code as the API and the CLI map them', () => {
-  const doc = readFileSync(new URL('../../docs/errors.md', import.meta.url), 'utf8')
-  for (const kind of ERROR_KINDS) {
-    assert.match(doc, new RegExp(`^\\| ${kind} \\| ${STATUS_BY_KIND[kind]} \\| ${EXIT_BY_KIND[kind]} \\|$`, 'm'), kind)
-  }
 })

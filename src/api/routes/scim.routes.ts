@@ -2,10 +2,9 @@ import type { FastifyError, FastifyPluginAsync, FastifyReply, FastifyRequest } f
 import type { AuditLog } from '../../audit/index.ts'
 import { isConductorError } from '../../core/index.ts'
 import {
-  GROUP_MODEL, MAX_RESULTS, RESOURCE_TYPES, SCHEMAS, SCIM_URN, USER_MODEL, project, scimInvalid, serviceProviderConfig,
+  GROUP_MODEL, MAX_RESULTS, RESOURCE_TYPES, SCHEMAS, SCIM_URN, USER_MODEL, parseAttrPath, project, scimInvalid, serviceProviderConfig,
   type ResourceModel, type ScimChange, type ScimListQuery, type ScimService, type ScimTokenStore,
-} from '../../identity/scim/index.ts'
-import { parseAttrPath } from '../../identity/index.ts'
+} from '../../identity/index.ts'
 import { STATUS_BY_CODE } from '../error-handler.ts'
 
 /** What the SCIM routes need. */
