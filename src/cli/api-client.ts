@@ -66,6 +66,7 @@ export const EXIT_BY_KIND: Readonly<Record<ErrorKind, number>> = {
   not_found: EXIT.notFound,
   conflict: EXIT.usage,
   stale: EXIT.error,
+  mismatch: EXIT.usage,
   unavailable: EXIT.unavailable,
   upstream: EXIT.unavailable,
   misconfigured: EXIT.usage,
