@@ -2,6 +2,8 @@ import assert from 'node:assert/strict'
 import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { after, before, test } from 'node:test'
 import { randomUUID } from 'node:crypto'
 import { fixedClock } from '../../src/core/index.ts'
@@ -9,6 +11,7 @@ import { createIdempotencyKeys } from '../../src/governance/index.ts'
 import { startTestApp } from '../../harness/app.ts'
 import { forEachEngine, type TestDatabase } from '../../harness/databases.ts'
 import { startStubAirflow, type StubAirflow } from '../../harness/stub-airflow.ts'
+import { conductor } from '../support/cli.ts'
 
 // Retrying a mutation with the same Idempotency-Key is safe: one action, the first answer again.
 forEachEngine((engine) => {
@@ -173,5 +176,42 @@ forEachEngine((engine) => {
       assert.ok(post.responses['409'] && post.responses['422'] && post.responses[status], path)
     }
     assert.ok(!doc.paths['/api/v1/environments/{env}/dags/{dag}'].patch.parameters?.some((p: { name: string }) => p.name === 'idempotency-key'))
+  })
+
+  test('conductor trigger whose answer is lost retries with the same key and starts one run', async () => {
+    const upstream = await app.listen()
+    // Between the CLI and Conductor: passes every request on, but cuts the connection instead of returning the first answer.
+    const keys: string[] = []
+    const proxy = createServer((req, res) => {
+      const chunks: Buffer[] = []
+      req.on('data', (c: Buffer) => chunks.push(c))
+      req.on('end', () => {
+        keys.push(String(req.headers['idempotency-key']))
+        const headers = Object.fromEntries(Object.entries(req.headers).filter(([name]) => !['host', 'connection', 'content-length'].includes(name))) as Record<string, string>
+        void fetch(new URL(req.url!, upstream), { method: req.method!, headers, body: Buffer.concat(chunks) }).then(async (answer) => {
+          const text = await answer.text()
+          if (keys.length === 1) { res.socket?.destroy(); return }
+          res.writeHead(answer.status, { 'content-type': 'application/json', ...(answer.headers.get('idempotency-replayed') ? { 'idempotency-replayed': 'true' } : {}) })
+          res.end(text)
+        })
+      })
+    })
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve))
+    const dir = mkdtempSync(join(tmpdir(), 'conductor-cli-'))
+    try {
+      const runs = runCount()
+      const { port } = proxy.address() as AddressInfo
+      const result = await conductor(['--server', `http://127.0.0.1:${port}`, '--token', alice, 'trigger', 'local/etl_daily', '--conf', '{"from":"cli"}', '-o', 'json'], { CONDUCTOR_CONFIG_DIR: dir })
+      assert.equal(result.code, 0, result.stderr)
+      assert.equal(keys.length, 2, 'sent twice')
+      assert.match(keys[0]!, /^[0-9a-f-]{36}$/, 'a UUID')
+      assert.equal(keys[1], keys[0], 'with the same key')
+      assert.equal(runCount(), runs + 1, 'one run in Airflow')
+      assert.equal(JSON.parse(result.stdout).run.runId, stub.runs.get('etl_daily')!.at(-1)!.dag_run_id)
+    } finally {
+      proxy.closeAllConnections()
+      await new Promise((resolve) => proxy.close(resolve))
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 })
