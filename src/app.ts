@@ -3,7 +3,7 @@ import { buildServer, createAuthenticator, type ConductorServer } from './api/in
 import { createAuditLog, type AuditLog, type AuditTables } from './audit/index.ts'
 import { configSummary, type Config, type IdentityConfig } from './config/index.ts'
 import { randomIds, systemClock, type Clock, type IdGenerator } from './core/index.ts'
-import { createGovernance, type Governance, type GovernanceTables } from './governance/index.ts'
+import { createGovernance, createIdempotencyKeys, type Governance, type GovernanceTables, type IdempotencyTables } from './governance/index.ts'
 import {
   chainScimEvents, createAccessRevoker, createDirectory, createOidcLogin, createRevocations, createScimService, createScimTokenStore,
   createSessionStore, createTokenVerifier, reconcile, scimRevocationEvents, signInTarget, startDevIssuer, startReconciliation, withDevIssuer,
@@ -23,7 +23,7 @@ export { DEV_ISSUER_NAME } from './identity/index.ts'
  * A domain declares its tables beside its repositories and adds them here with one more `extends` (and its
  * migration with one more line in `store/migrations/index.ts`).
  */
-export interface Tables extends AuditTables, GovernanceTables, IdentityTables, RevocationTables, ScimTables {}
+export interface Tables extends AuditTables, GovernanceTables, IdempotencyTables, IdentityTables, RevocationTables, ScimTables {}
 
 /** The running application: its server (not yet listening) and how to stop everything. */
 export interface App {
@@ -170,6 +170,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     })
     const server = await buildServer({
       logger, authenticator, governance, audit,
+      idempotency: createIdempotencyKeys({ db, audit, clock, ttlHours: config.governance.idempotencyKeyHours }),
       ready: async () => { await db.selectFrom('requests').select('id').limit(1).execute() },
       bodyLimitBytes: config.server.bodyLimitBytes, trustProxy: config.server.trustProxy, version: options.version ?? '0.1.0',
       webRoot: options.webRoot === undefined ? DEFAULT_WEB_ROOT : options.webRoot,

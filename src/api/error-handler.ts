@@ -13,6 +13,7 @@ export const STATUS_BY_KIND: Readonly<Record<ErrorKind, number>> = {
   not_found: 404,
   conflict: 409,
   stale: 412,
+  mismatch: 422,
   unavailable: 503,
   upstream: 502,
   misconfigured: 500,

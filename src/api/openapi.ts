@@ -14,7 +14,7 @@ export async function buildOpenApiDocument(version: string): Promise<Record<stri
   const inert = new Proxy({}, { get: (_target, key) => (typeof key === 'string' && key !== 'then' ? () => unused(key) : undefined) })
   const deps = {
     logger: pino({ level: 'silent' }),
-    authenticator: inert, governance: inert, audit: inert, policy: inert,
+    authenticator: inert, governance: inert, idempotency: inert, audit: inert, policy: inert,
     ready: async () => {},
     bodyLimitBytes: 1024 * 1024,
     trustProxy: false,

@@ -10,11 +10,12 @@ import { z } from 'zod'
 import type { Logger } from 'pino'
 import type { AuditLog } from '../audit/index.ts'
 import { ConductorError } from '../core/index.ts'
-import type { Governance } from '../governance/index.ts'
+import type { Governance, IdempotencyKeys } from '../governance/index.ts'
 import type { Principal } from '../identity/index.ts'
 import type { Authenticator, Caller } from './authenticate.ts'
 import { authRoutes, headerValue, type AuthRoutesDeps } from './routes/auth.routes.ts'
 import { handleError } from './error-handler.ts'
+import { useIdempotency } from './idempotency.ts'
 import { errors } from './responses.ts'
 import { auditRoutes } from './routes/audit.routes.ts'
 import { governanceRoutes } from './routes/governance.routes.ts'
@@ -29,6 +30,8 @@ export interface ServerDeps {
   logger: Logger
   authenticator: Authenticator
   governance: Governance
+  /** The idempotency keys of routes that opt in with `config: idempotent`. */
+  idempotency: IdempotencyKeys
   audit: AuditLog
   /** Readiness: resolves when the database and policy are usable; rejects with the reason otherwise. */
   ready: () => Promise<void>
@@ -161,6 +164,7 @@ export async function buildServer(deps: ServerDeps) {
       callers.set(request, caller)
       request.log = request.log.child({ principal: `${caller.principal.type}:${caller.principal.id}` })
     })
+    useIdempotency(api, { keys: deps.idempotency, who })
     await api.register(governanceRoutes({ governance: deps.governance, who }))
     await api.register(auditRoutes({ audit: deps.audit, governance: deps.governance, who }))
     await api.register(policyRoutes({ policy: deps.policy, lastReloadError: deps.lastPolicyReloadError }))

@@ -1,6 +1,6 @@
 import { InvalidArgumentError, Option, type Command } from 'commander'
 import { ConductorError } from '../core/index.ts'
-import { ApiError, createApiClient, type ApiClient } from './api-client.ts'
+import { ApiError, createApiClient, type ApiClient, type RequestOptions } from './api-client.ts'
 import { configDir, createCredentialStore, normalizeServerUrl, resolveToken, type CredentialStore, type TokenSource } from './credentials.ts'
 import { DEFAULT_WIDTH, OUTPUT_FORMATS, type OutputFormat } from './format.ts'
 import { refreshLogin } from './login.ts'
@@ -54,9 +54,9 @@ export function createCliContext(program: Command, env: NodeJS.ProcessEnv, strea
       const api = createApiClient({ baseUrl: server, token })
       return {
         tokenSource: source,
-        async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+        async request<T>(method: string, path: string, body?: unknown, options?: RequestOptions): Promise<T> {
           try {
-            return await api.request<T>(method, path, body)
+            return await api.request<T>(method, path, body, options)
           } catch (error) {
             if (error instanceof ApiError && error.status === 401) {
               const hint = source === 'none' ? 'sign in with `conductor login`, or pass --token'

@@ -1,4 +1,5 @@
 import { InvalidArgumentError, type Command } from 'commander'
+import { randomUUID } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { setTimeout as delay } from 'node:timers/promises'
 import type { RerunResult, RunDetail, RunList, RunView, StartedBy, TaskInstance, TaskLogPage, TriggerResult } from '../../contract/api-types.ts'
@@ -6,6 +7,9 @@ import { ApiError, EXIT, type ApiClient } from './api-client.ts'
 import { policyNote } from './catalog-commands.ts'
 import { dagPath, outputOf, parseDagTarget, parsePositiveInt, withOutput, withQuery, type CliContext, type CliStream } from './context.ts'
 import { formatDuration, formatJson, formatShortTime, formatTime, oneLine, renderFields, renderTable, safeLine, secondsBetween, type Column } from './format.ts'
+
+/** How often `trigger` and `rerun` resend their request (with the same `Idempotency-Key`) after a network error or a 503. */
+export const TRIGGER_RETRIES = 3
 
 /** The run states after which nothing more happens. */
 export const FINAL_RUN_STATES = new Set(['success', 'failed'])
@@ -124,10 +128,11 @@ export function registerRunCommands(program: Command, ctx: CliContext): void {
     .option('--interval <seconds>', 'with --wait: seconds between checks', parsePositiveInt, 2)
     .action(async (target: { environment: string; dag: string }, opts: { conf?: Record<string, unknown>; reason?: string; note?: string; logicalDate?: string; wait?: boolean; interval: number; output?: string }) => {
       const client = await ctx.client()
+      // One key per invocation: if an answer is lost, the retries replay it instead of starting a second run.
       const body = await client.request<TriggerResult>('POST', `${dagPath(target)}/runs`, {
         ...(opts.conf ? { conf: opts.conf } : {}), ...(opts.reason ? { reason: opts.reason } : {}),
         ...(opts.note ? { note: opts.note } : {}), ...(opts.logicalDate ? { logicalDate: opts.logicalDate } : {}),
-      })
+      }, { idempotencyKey: randomUUID(), retries: TRIGGER_RETRIES })
       const json = outputOf(opts) === 'json'
       if (!opts.wait) {
         ctx.out(json ? formatJson(body) : `triggered ${target.environment}/${target.dag}: run ${body.run.runId} (request ${body.request.id}${policyNote(body.request)})`)
@@ -194,7 +199,7 @@ export function registerRunCommands(program: Command, ctx: CliContext): void {
     .argument('<run-id>', 'the run id')
     .option('--reason <text>', 'why (recorded; policy sees it as context.reason)')
     .action(async (target: { environment: string; dag: string }, runId: string, opts: { reason?: string; output?: string }) => {
-      const body = await (await ctx.client()).request<RerunResult>('POST', `${runPath(target, runId)}/rerun`, opts.reason ? { reason: opts.reason } : {})
+      const body = await (await ctx.client()).request<RerunResult>('POST', `${runPath(target, runId)}/rerun`, opts.reason ? { reason: opts.reason } : {}, { idempotencyKey: randomUUID(), retries: TRIGGER_RETRIES })
       if (outputOf(opts) === 'json') { ctx.out(formatJson(body)); return }
       const tasks = body.clearedTaskIds
       ctx.out(oneLine(`cleared ${tasks.length} task${tasks.length === 1 ? '' : 's'} of run ${runId}${tasks.length ? `: ${tasks.join(', ')}` : ''} (request ${body.request.id}${policyNote(body.request)})`))

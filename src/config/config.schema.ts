@@ -156,6 +156,8 @@ const catalogSchema = z.strictObject({
 
 const governanceSchema = z.strictObject({
   maxConfBytes: z.number().int().positive().max(1_048_576).default(65_536),
+  idempotencyKeyHours: z.number().int().positive().max(720).default(24)
+    .describe('How long an Idempotency-Key is remembered: a retry with it within this time replays the first answer; after it, the key is new again.'),
 })
 
 const loggingSchema = z.strictObject({

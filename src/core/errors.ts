@@ -21,6 +21,8 @@ export const ERROR_KINDS = [
   'conflict',
   /** The target changed since the version the caller named. */
   'stale',
+  /** The request contradicts the earlier one it claims to repeat (an idempotency key sent with another request); do not retry it as is. */
+  'mismatch',
   /** A dependency (database, identity provider, orchestrator) cannot be reached right now; retry later. */
   'unavailable',
   /** A dependency answered, but not usefully (refused credentials, failed unexpectedly). */
@@ -88,6 +90,8 @@ export const ERRORS = {
   conf_invalid: 'invalid',
   conf_too_large: 'invalid',
   dispatch_failed: 'upstream',
+  idempotency_key_reused: 'mismatch',
+  idempotency_key_in_use: 'conflict',
   // audit
   audit_chain_broken: 'integrity',
 } as const satisfies Record<string, ErrorKind>

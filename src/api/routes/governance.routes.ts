@@ -10,6 +10,7 @@ import {
   accessView, apiErrors, dagList, dagView, environmentList, explanation, me, pauseResult, requestList, requestView, rerunResult, runDetail,
   runList, taskLogPage, triggerResult,
 } from '../responses.ts'
+import { idempotent } from '../idempotency.ts'
 
 /** What a route that calls an orchestrator may answer besides success: bad input, no such target, Airflow's refusal, conflict or failure. */
 const governedErrors = apiErrors(400, 404, 409, 502)
@@ -49,7 +50,7 @@ export function governanceRoutes(deps: { governance: Governance; who: (request: 
       return g.setPaused(who(request), request.params.env, request.params.dag, request.body.paused, meta(request))
     })
 
-    app.post('/environments/:env/dags/:dag/runs', { schema: { tags: ['governed'], summary: 'Trigger a run (dag:trigger)', params: dagParams, body: triggerBody, response: { 201: triggerResult, ...governedErrors } } }, async (request, reply) => {
+    app.post('/environments/:env/dags/:dag/runs', { config: idempotent, schema: { tags: ['governed'], summary: 'Trigger a run (dag:trigger)', params: dagParams, body: triggerBody, response: { 201: triggerResult, ...governedErrors } } }, async (request, reply) => {
       const { env, dag } = request.params
       const body = request.body
       const result = await g.trigger(who(request), env, dag, {
@@ -69,7 +70,7 @@ export function governanceRoutes(deps: { governance: Governance; who: (request: 
       return g.run(who(request), env, dag, runId, meta(request))
     })
 
-    app.post('/environments/:env/dags/:dag/runs/:runId/rerun', { schema: { tags: ['governed'], summary: 'Rerun the failed tasks of a run (dag:rerun)', params: runParams, body: rerunBody, response: { 200: rerunResult, ...governedErrors } } }, async (request) => {
+    app.post('/environments/:env/dags/:dag/runs/:runId/rerun', { config: idempotent, schema: { tags: ['governed'], summary: 'Rerun the failed tasks of a run (dag:rerun)', params: runParams, body: rerunBody, response: { 200: rerunResult, ...governedErrors } } }, async (request) => {
       const { env, dag, runId } = request.params
       return g.rerun(who(request), env, dag, runId, { ...(request.body?.reason ? { reason: request.body.reason } : {}) }, meta(request))
     })
