@@ -150,7 +150,7 @@ export function createScimService(deps: ScimServiceDeps): ScimService {
       const row = await liveUser(trx, id)
       checkVersion(ifMatch, row.version)
       const before = JSON.parse(row.resource) as ScimObject
-      const after = next(before)
+      const after = keepActive(row.active === 1, before, next(before))
       const attributes = changedAttributes(before, after)
       const groups = await groupsOf(trx, id)
       if (attributes.length === 0) {
@@ -367,6 +367,16 @@ export function createScimService(deps: ScimServiceDeps): ScimService {
     },
   }
   return service
+}
+
+/**
+ * `active` has no default (RFC 7643 §4.1.1): a PUT that leaves it out, a PATCH that removes it or sets it to null
+ * leaves it as it was. Only an explicit `true` re-activates a user, so an IdP's profile push never undoes a deactivation.
+ */
+function keepActive(wasActive: boolean, before: ScimObject, after: ScimObject): ScimObject {
+  if (after.active !== undefined) return after
+  // A user created without `active` is active and keeps no `active` in its body, so a no-op PUT stays a no-op.
+  return before.active === undefined && wasActive ? after : { ...after, active: wasActive }
 }
 
 const notFound = (type: string, id: string) => new ConductorError('not_found', `${type} ${id} not found`, { details: { scimType: null } })
