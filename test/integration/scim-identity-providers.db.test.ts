@@ -125,6 +125,41 @@ forEachEngine((engine) => {
     })
   })
 
+  describe('Microsoft Entra ID: the enterprise extension as a whole', () => {
+    test('add/replace with the extension URN as path and a value carrying its schemas applies the extension attributes', async () => {
+      const manager = await createUser('ext.manager@contoso.com')
+      const user = await createUser('ext.user@contoso.com', { schemas: [USER, ENTERPRISE], [ENTERPRISE]: { schemas: [ENTERPRISE], costCenter: 'CC-1' } })
+      assert.deepEqual(user[ENTERPRISE], { costCenter: 'CC-1' }, 'a POST body may carry the extension\'s schemas too')
+      const added = await s.call('PATCH', `/Users/${user.id}`, {
+        headers: { 'content-type': 'application/json' },
+        body: {
+          schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+          Operations: [{
+            op: 'Add', path: ENTERPRISE,
+            value: { schemas: [ENTERPRISE], employeeNumber: '1234', department: 'Data Platform', manager: { value: manager.id } },
+          }],
+        },
+      })
+      assert.equal(added.status, 200, JSON.stringify(added.body))
+      assert.deepEqual(added.body[ENTERPRISE], { costCenter: 'CC-1', employeeNumber: '1234', department: 'Data Platform', manager: { value: manager.id } })
+      assert.deepEqual(added.body.schemas, [USER, ENTERPRISE])
+      const replaced = await s.call('PATCH', `/Users/${user.id}`, {
+        body: patch(
+          { op: 'Replace', path: ENTERPRISE, value: { schemas: [ENTERPRISE], department: 'Finance' } },
+          { op: 'Replace', value: { [ENTERPRISE]: { schemas: [ENTERPRISE], division: 'EMEA' } } },
+        ),
+      })
+      assert.equal(replaced.status, 200, JSON.stringify(replaced.body))
+      assert.deepEqual(replaced.body[ENTERPRISE], { costCenter: 'CC-1', employeeNumber: '1234', department: 'Finance', manager: { value: manager.id }, division: 'EMEA' })
+
+      // The schemas a value carries must be the resource's own: anything else is a client mistake, refused, nothing changed.
+      for (const bad of [['urn:example:custom'], 'not-a-list', [42]]) {
+        assertScimError(await s.call('PATCH', `/Users/${user.id}`, { body: patch({ op: 'Add', path: ENTERPRISE, value: { schemas: bad, department: 'X' } }) }), 400, 'invalidSyntax')
+      }
+      assert.equal((await s.call('GET', `/Users/${user.id}`)).body[ENTERPRISE].department, 'Finance')
+    })
+  })
+
   describe('deprovisioning holds', () => {
     test('an unassigned active never re-activates a deactivated user: PUT without active, PATCH remove active, active null', async () => {
       // alice has not called Conductor yet, so deactivating her writes no revocation-list entry: what refuses her fresh
