@@ -9,6 +9,7 @@ import type { Engine, TestDatabase } from '../../harness/databases.ts'
 export const USER = 'urn:ietf:params:scim:schemas:core:2.0:User'
 export const ENTERPRISE = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User'
 export const PATCH = 'urn:ietf:params:scim:api:messages:2.0:PatchOp'
+export const SEARCH = 'urn:ietf:params:scim:api:messages:2.0:SearchRequest'
 const ERROR = 'urn:ietf:params:scim:api:messages:2.0:Error'
 
 /** `filter=<encoded>` for a query string. */
