@@ -256,6 +256,32 @@ forEachEngine((engine) => {
       assert.deepEqual([userName.required, userName.caseExact, userName.uniqueness], [true, false, 'server'])
       assertScimError(await s.call('GET', '/Schemas/urn:nope'), 404)
       assertScimError(await s.call('GET', '/NoSuchEndpoint'), 404)
+      assert.equal((await s.call('HEAD', '/ServiceProviderConfig')).status, 200)
+    })
+
+    test('a method an endpoint does not have is 405 with Allow, before the body is read; nothing changes', async () => {
+      const user = await createUser('allow@example.com')
+      const before = await s.call('GET', `/Users/${user.id}`)
+      const discovery = ['/ServiceProviderConfig', '/ResourceTypes', '/ResourceTypes/User', '/Schemas', `/Schemas/${USER}`]
+      const cases: [string, string, string][] = [
+        ...discovery.flatMap((path) => ['POST', 'PUT', 'PATCH', 'DELETE'].map((method): [string, string, string] => [method, path, 'GET, HEAD'])),
+        ['PUT', '/Users', 'GET, HEAD, POST'], ['DELETE', '/Groups', 'GET, HEAD, POST'],
+        ['POST', `/Users/${user.id}`, 'DELETE, GET, HEAD, PATCH, PUT'],
+        ['GET', '/.search', 'POST'], ['GET', '/Users/.search', 'POST'], ['DELETE', '/Groups/.search', 'POST'],
+      ]
+      for (const [method, path, allow] of cases) {
+        for (const options of [{}, { body: { schemas: [USER], userName: 'x' } }, { raw: '{"broken' }, { raw: 'text', headers: { 'content-type': 'text/plain' } }]) {
+          if (method === 'GET' && Object.keys(options).length) continue
+          const res = await s.call(method, path, options)
+          assertScimError(res, 405)
+          assert.equal(res.headers.get('allow'), allow, `${method} ${path}`)
+          assert.match(res.headers.get('content-type')!, /^application\/scim\+json/)
+        }
+      }
+      assert.equal((await s.call('POST', '/Schemas', { token: null })).status, 401, 'the token is checked first')
+      assert.deepEqual((await s.call('GET', `/Users/${user.id}`)).body, before.body)
+      const audited = await s.audit.query({ type: 'scim.request', limit: 1000 })
+      assert.ok(audited.some((e) => e.data.status === 405 && e.data.method === 'DELETE' && e.data.path === '/scim/v2/Schemas'))
     })
   })
 })

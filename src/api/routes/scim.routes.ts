@@ -35,14 +35,20 @@ interface RequestFacts {
   reason?: string
 }
 
-/** A refusal of the SCIM layer itself (no or unknown token, no such schema); its status comes from the error registry. */
+/** A refusal of the SCIM layer itself (no or unknown token, no such schema or method); its status comes from the error registry. */
 class ScimHttpError extends Error {
   readonly code: keyof typeof STATUS_BY_CODE
-  constructor(code: keyof typeof STATUS_BY_CODE, message: string) {
+  /** For `method_not_allowed`: the `Allow` header. */
+  readonly allow: string | undefined
+  constructor(code: keyof typeof STATUS_BY_CODE, message: string, allow?: string) {
     super(message)
     this.code = code
+    this.allow = allow
   }
 }
+
+/** The methods an endpoint may lack; HEAD comes with GET. */
+const METHODS = ['DELETE', 'GET', 'PATCH', 'POST', 'PUT'] as const
 
 /**
  * The SCIM 2.0 service provider (RFC 7644) as a Fastify plugin, to register under `/scim/v2`: /Users, /Groups,
@@ -121,6 +127,7 @@ export function scimRoutes(deps: ScimRoutesDeps): FastifyPluginAsync {
       if (error instanceof ScimHttpError) {
         status = STATUS_BY_CODE[error.code]
         detail = error.message
+        if (error.allow !== undefined) reply.header('allow', error.allow)
       } else if (isConductorError(error)) {
         status = STATUS_BY_CODE[error.code]
         if (error.code === 'invalid_input') scimType = typeof error.details?.scimType === 'string' ? error.details.scimType : 'invalidValue'
@@ -281,6 +288,30 @@ export function scimRoutes(deps: ScimRoutesDeps): FastifyPluginAsync {
     }
 
     app.post('/.search', async (request, reply) => list(request, reply, [USER_MODEL, GROUP_MODEL], searchParams(request.body)))
+
+    /**
+     * Answers the other methods on `url` with 405 and `Allow` (RFC 9110 §15.5.6) in SCIM's error body, after the token
+     * is checked and before a body is read, so a wrong method is named as such rather than as a missing endpoint. These
+     * refusals stay out of the OpenAPI document.
+     */
+    const only = (url: string, allowed: readonly (typeof METHODS)[number][]) => {
+      const allow = [...allowed, ...(allowed.includes('GET') ? ['HEAD'] : [])].sort().join(', ')
+      app.route({
+        method: METHODS.filter((m) => !allowed.includes(m)), url, schema: { hide: true },
+        onRequest: async (request) => {
+          throw new ScimHttpError('method_not_allowed', `${request.method} is not supported on ${request.url.split('?')[0]}; use ${allow}`, allow)
+        },
+        handler: async () => undefined,
+      })
+    }
+
+    only('/.search', ['POST'])
+    for (const url of ['/ServiceProviderConfig', '/ResourceTypes', '/ResourceTypes/:id', '/Schemas', '/Schemas/:id']) only(url, ['GET'])
+    for (const endpoint of ['/Users', '/Groups']) {
+      only(endpoint, ['GET', 'POST'])
+      only(`${endpoint}/.search`, ['POST'])
+      only(`${endpoint}/:id`, ['DELETE', 'GET', 'PATCH', 'PUT'])
+    }
 
     // ---------- discovery ----------
 
