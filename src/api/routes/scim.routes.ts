@@ -182,12 +182,15 @@ export function scimRoutes(deps: ScimRoutesDeps): FastifyPluginAsync {
       throw scimInvalid('invalidValue', `"${name}" must be an integer`)
     }
 
-    const paths = (model: ResourceModel, value: unknown, name: string) => {
+    /** The attribute names of `attributes`/`excludedAttributes`: a comma-separated string or an array; null when not given. */
+    const attributeNames = (value: unknown, name: string) => {
       if (value === undefined || value === null || value === '') return null
       const list = Array.isArray(value) ? value : typeof value === 'string' ? value.split(',') : null
       if (list === null || list.some((p) => typeof p !== 'string')) throw scimInvalid('invalidValue', `"${name}" must be a comma-separated list of attribute names`)
-      return (list as string[]).map((p) => p.trim()).filter(Boolean).map((p) => parseAttrPath(p, model.urns, 'invalidValue'))
+      return (list as string[]).map((p) => p.trim()).filter(Boolean)
     }
+
+    const paths = (model: ResourceModel, value: unknown, name: string) => attributeNames(value, name)?.map((p) => parseAttrPath(p, model.urns, 'invalidValue')) ?? null
 
     /** The projection of a request and whether members (Group) or groups (User) are needed at all. */
     const projection = (model: ResourceModel, attributes: unknown, excluded: unknown) => {
@@ -206,16 +209,16 @@ export function scimRoutes(deps: ScimRoutesDeps): FastifyPluginAsync {
      */
     const projections = (models: readonly ResourceModel[], attributes: unknown, excluded: unknown) => {
       if (models.length === 1) return [projection(models[0]!, attributes, excluded)]
-      const split = (value: unknown, name: string) => {
-        if (value === undefined || value === null || value === '') return null
-        const list = Array.isArray(value) ? value : typeof value === 'string' ? value.split(',') : null
-        if (list === null || list.some((p) => typeof p !== 'string')) throw scimInvalid('invalidValue', `"${name}" must be a comma-separated list of attribute names`)
-        return (list as string[]).map((p) => p.trim()).filter(Boolean)
-      }
       const fits = (model: ResourceModel, path: string, name: string) => {
-        try { projection(model, name === 'attributes' ? [path] : null, name === 'attributes' ? null : [path]); return true } catch { return false }
+        try {
+          projection(model, name === 'attributes' ? [path] : null, name === 'attributes' ? null : [path])
+          return true
+        } catch (error) {
+          if (isConductorError(error, 'invalid_input')) return false
+          throw error
+        }
       }
-      const given = { attributes: split(attributes, 'attributes'), excludedAttributes: split(excluded, 'excludedAttributes') }
+      const given = { attributes: attributeNames(attributes, 'attributes'), excludedAttributes: attributeNames(excluded, 'excludedAttributes') }
       for (const [name, list] of Object.entries(given)) {
         const unknown = list?.find((path) => !models.some((model) => fits(model, path, name)))
         if (unknown !== undefined) throw scimInvalid('invalidValue', `no resource type has the attribute "${unknown}" (${name})`)
