@@ -11,6 +11,7 @@ export const STATUS_BY_KIND: Readonly<Record<ErrorKind, number>> = {
   sign_in_failed: 400,
   denied: 403,
   not_found: 404,
+  method_not_allowed: 405,
   conflict: 409,
   stale: 412,
   mismatch: 422,

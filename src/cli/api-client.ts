@@ -95,6 +95,7 @@ export const EXIT_BY_KIND: Readonly<Record<ErrorKind, number>> = {
   sign_in_failed: EXIT.unauthenticated,
   denied: EXIT.denied,
   not_found: EXIT.notFound,
+  method_not_allowed: EXIT.usage,
   conflict: EXIT.usage,
   stale: EXIT.error,
   mismatch: EXIT.usage,

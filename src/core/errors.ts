@@ -17,6 +17,8 @@ export const ERROR_KINDS = [
   'denied',
   /** The target does not exist (or may not be seen). */
   'not_found',
+  /** The target exists but does not take this HTTP method; use one it names (`Allow`). */
+  'method_not_allowed',
   /** The change conflicts with the current state. */
   'conflict',
   /** The target changed since the version the caller named. */
@@ -43,6 +45,7 @@ export const ERRORS = {
   // generic
   invalid_input: 'invalid',
   not_found: 'not_found',
+  method_not_allowed: 'method_not_allowed',
   conflict: 'conflict',
   internal: 'internal',
   // config

@@ -125,6 +125,79 @@ forEachEngine((engine) => {
     })
   })
 
+  describe('Microsoft Entra ID: the enterprise extension as a whole', () => {
+    test('add/replace with the extension URN as path and a value carrying its schemas applies the extension attributes', async () => {
+      const manager = await createUser('ext.manager@contoso.com')
+      const user = await createUser('ext.user@contoso.com', { schemas: [USER, ENTERPRISE], [ENTERPRISE]: { schemas: [ENTERPRISE], costCenter: 'CC-1' } })
+      assert.deepEqual(user[ENTERPRISE], { costCenter: 'CC-1' }, 'a POST body may carry the extension\'s schemas too')
+      const added = await s.call('PATCH', `/Users/${user.id}`, {
+        headers: { 'content-type': 'application/json' },
+        body: {
+          schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+          Operations: [{
+            op: 'Add', path: ENTERPRISE,
+            value: { schemas: [ENTERPRISE], employeeNumber: '1234', department: 'Data Platform', manager: { value: manager.id } },
+          }],
+        },
+      })
+      assert.equal(added.status, 200, JSON.stringify(added.body))
+      assert.deepEqual(added.body[ENTERPRISE], { costCenter: 'CC-1', employeeNumber: '1234', department: 'Data Platform', manager: { value: manager.id } })
+      assert.deepEqual(added.body.schemas, [USER, ENTERPRISE])
+      const replaced = await s.call('PATCH', `/Users/${user.id}`, {
+        body: patch(
+          { op: 'Replace', path: ENTERPRISE, value: { schemas: [ENTERPRISE], department: 'Finance' } },
+          { op: 'Replace', value: { [ENTERPRISE]: { schemas: [ENTERPRISE], division: 'EMEA' } } },
+        ),
+      })
+      assert.equal(replaced.status, 200, JSON.stringify(replaced.body))
+      assert.deepEqual(replaced.body[ENTERPRISE], { costCenter: 'CC-1', employeeNumber: '1234', department: 'Finance', manager: { value: manager.id }, division: 'EMEA' })
+
+      // The schemas a value carries must be the resource's own: anything else is a client mistake, refused, nothing changed.
+      for (const bad of [['urn:example:custom'], 'not-a-list', [42]]) {
+        assertScimError(await s.call('PATCH', `/Users/${user.id}`, { body: patch({ op: 'Add', path: ENTERPRISE, value: { schemas: bad, department: 'X' } }) }), 400, 'invalidSyntax')
+      }
+      assert.equal((await s.call('GET', `/Users/${user.id}`)).body[ENTERPRISE].department, 'Finance')
+    })
+  })
+
+  describe('deprovisioning holds', () => {
+    test('an unassigned active never re-activates a deactivated user: PUT without active, PATCH remove active, active null', async () => {
+      // alice has not called Conductor yet, so deactivating her writes no revocation-list entry: what refuses her fresh
+      // tokens is SCIM's `active` alone, as for any token issued after a deactivation.
+      const profile = { schemas: [USER], userName: 'alice', externalId: '00u-alice', displayName: 'Alice Example', emails: [{ value: 'alice@example.com', type: 'work', primary: true }] }
+      const created = await s.call('POST', '/Users', { body: { ...profile, active: true } })
+      const id = created.body.id
+      s.events.length = 0
+      const off = await s.call('PATCH', `/Users/${id}`, { body: patch({ op: 'replace', value: { active: false } }) })
+      assert.equal(off.body.active, false)
+      assert.equal(await s.apiStatus('/api/v1/me', await s.tokenFor('alice')), 401, 'deactivated: a fresh token is refused')
+
+      // Okta pushes a profile update as a PUT of the profile, without active.
+      const put = await s.call('PUT', `/Users/${id}`, { body: { ...profile, displayName: 'Alice E.' } })
+      assert.equal(put.status, 200, JSON.stringify(put.body))
+      assert.deepEqual([put.body.displayName, put.body.active], ['Alice E.', false])
+      assert.equal(await s.apiStatus('/api/v1/me', await s.tokenFor('alice')), 401, 'after a PUT without active, a fresh token is still refused')
+
+      for (const operation of [{ op: 'remove', path: 'active' }, { op: 'Remove', path: 'ACTIVE' }, { op: 'replace', path: 'active', value: null }, { op: 'replace', value: { active: null } }]) {
+        const res = await s.call('PATCH', `/Users/${id}`, { body: patch(operation) })
+        assert.equal(res.status, 200, JSON.stringify(res.body))
+        assert.equal(res.body.active, false, `${JSON.stringify(operation)} leaves the user inactive`)
+      }
+      assert.equal((await s.call('PUT', `/Users/${id}`, { body: { ...profile, active: null } })).body.active, false)
+      assert.equal((await s.call('GET', `/Users/${id}`)).body.active, false)
+      assert.equal((await s.call('GET', `/Users?${q('userName eq "alice" and active eq false')}`)).body.totalResults, 1)
+      assert.deepEqual(s.events.map((e) => e.event), ['userDeactivated'], 'nothing re-activated the user')
+      assert.equal(await s.apiStatus('/api/v1/me', await s.tokenFor('alice')), 401)
+
+      // Only an explicit active: true brings the user back; an active user stays active through a PUT without it.
+      const on = await s.call('PATCH', `/Users/${id}`, { body: patch({ op: 'replace', path: 'active', value: true }) })
+      assert.equal(on.body.active, true)
+      assert.equal(await s.apiStatus('/api/v1/me', await s.tokenFor('alice')), 200)
+      assert.equal((await s.call('PUT', `/Users/${id}`, { body: profile })).body.active, true)
+      assert.deepEqual(s.events.map((e) => e.event), ['userDeactivated', 'userReactivated'])
+    })
+  })
+
   test('reconciliation compares token groups with SCIM groups', async () => {
     const u = await createUser('recon@example.com', { externalId: 'recon-ext' })
     await s.call('POST', '/Groups', { body: { displayName: 'recon-a', members: [{ value: u.id }] } })

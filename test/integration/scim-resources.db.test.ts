@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import { forEachEngine } from '../../harness/databases.ts'
-import { assertScimError, ENTERPRISE, patch, q, scimServerFor, USER } from './scim-support.ts'
+import { assertScimError, ENTERPRISE, patch, q, scimServerFor, SEARCH, USER } from './scim-support.ts'
 
 // SCIM 2.0 as RFC 7644 describes it: users and groups, their lifecycle, queries, and discovery.
 
@@ -133,13 +133,71 @@ forEachEngine((engine) => {
       assert.equal(wide.body.id, only.id, 'id is always returned')
       assert.equal(wide.body.displayName, 'Page 6')
 
-      const search = await s.call('POST', '/Users/.search', { body: { schemas: ['urn:ietf:params:scim:api:messages:2.0:SearchRequest'], filter: 'userName sw "page-"', count: 3, attributes: ['userName'] } })
+      const search = await s.call('POST', '/Users/.search', { body: { schemas: [SEARCH], filter: 'userName sw "page-"', count: 3, attributes: ['userName'] } })
       assert.equal(search.status, 200)
       assert.deepEqual([search.body.totalResults, search.body.Resources.length, Object.keys(search.body.Resources[0]).sort()], [7, 3, ['id', 'schemas', 'userName']])
 
       assertScimError(await s.call('GET', '/Users?count=abc'), 400, 'invalidValue')
       assertScimError(await s.call('GET', '/Users?attributes=nosuch'), 400, 'invalidValue')
       assertScimError(await s.call('GET', '/Users?sortBy=nosuch'), 400, 'invalidValue')
+    })
+
+    test('POST /.search at the root lists Users then Groups, paged over both; per type it answers exactly as GET', async () => {
+      const search = (path: string, body: Record<string, unknown>) => s.call('POST', path, { body: { schemas: [SEARCH], ...body } })
+      const users = []
+      for (let i = 0; i < 3; i++) users.push(await createUser(`srch-${i}@example.com`, { displayName: `Srch U${i}` }))
+      const groups = []
+      for (let i = 0; i < 2; i++) groups.push((await s.call('POST', '/Groups', { body: { displayName: `Srch G${i}`, members: [{ value: users[i]!.id }] } })).body)
+
+      // No filter: every user, then every group; pages of 2 walk across both, as the two GET listings in a row.
+      const everyone = [
+        ...(await s.call('GET', '/Users?count=1000')).body.Resources.map((r: any) => r.id),
+        ...(await s.call('GET', '/Groups?count=1000')).body.Resources.map((r: any) => r.id),
+      ]
+      const walked: string[] = []
+      for (let start = 1; start <= everyone.length; start += 2) {
+        const page = await search('/.search', { startIndex: start, count: 2 })
+        assert.equal(page.status, 200, JSON.stringify(page.body))
+        assert.deepEqual(page.body.schemas, ['urn:ietf:params:scim:api:messages:2.0:ListResponse'])
+        assert.deepEqual([page.body.totalResults, page.body.startIndex], [everyone.length, start])
+        assert.equal(page.body.itemsPerPage, page.body.Resources.length)
+        walked.push(...page.body.Resources.map((r: any) => r.id))
+      }
+      assert.deepEqual(walked, everyone)
+
+      // A filter both types understand mixes them; one only Users (or only Groups) understand lists only that type.
+      const mixed = await search('/.search', { filter: 'displayName sw "srch "', sortBy: 'displayName', sortOrder: 'descending', attributes: ['displayName', 'userName'] })
+      assert.deepEqual(mixed.body.Resources.map((r: any) => r.displayName), ['Srch U2', 'Srch U1', 'Srch U0', 'Srch G1', 'Srch G0'])
+      assert.deepEqual(Object.keys(mixed.body.Resources[0]).sort(), ['displayName', 'id', 'schemas', 'userName'])
+      assert.deepEqual(Object.keys(mixed.body.Resources[3]).sort(), ['displayName', 'id', 'schemas'])
+      assert.equal(mixed.body.Resources[3].schemas[0], 'urn:ietf:params:scim:schemas:core:2.0:Group')
+      const onlyUsers = await search('/.search', { filter: 'userName sw "srch-"' })
+      assert.deepEqual(onlyUsers.body.Resources.map((r: any) => [r.meta.resourceType, r.meta.location]), users.map((u) => ['User', `${s.base}/Users/${u.id}`]))
+      const onlyGroups = await search('/.search', { filter: `members.value eq "${users[1]!.id}"`, excludedAttributes: ['members', 'groups'] })
+      assert.deepEqual(onlyGroups.body.Resources.map((r: any) => [r.id, r.members]), [[groups[1].id, undefined]])
+      const counted = await search('/.search', { filter: 'displayName sw "srch "', count: 0 })
+      assert.deepEqual([counted.body.totalResults, counted.body.Resources], [5, []])
+
+      // Per resource type, a SearchRequest is the GET listing with its parameters in the body.
+      const viaGet = await s.call('GET', `/Groups?${q('displayName sw "srch"')}&startIndex=2&count=1&sortBy=displayName&excludedAttributes=members`)
+      const viaSearch = await search('/Groups/.search', { filter: 'displayName sw "srch"', startIndex: 2, count: 1, sortBy: 'displayName', excludedAttributes: ['members'] })
+      assert.equal(viaSearch.status, 200)
+      assert.deepEqual(viaSearch.body, viaGet.body)
+      assert.deepEqual(viaSearch.body.Resources.map((r: any) => r.displayName), ['Srch G1'])
+
+      for (const path of ['/.search', '/Users/.search', '/Groups/.search']) {
+        assertScimError(await s.call('POST', path, { body: { filter: 'displayName sw "srch"' } }), 400, 'invalidSyntax')
+        assertScimError(await s.call('POST', path, { body: { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'] } }), 400, 'invalidSyntax')
+        assertScimError(await s.call('POST', path, { body: { schemas: SEARCH } }), 400, 'invalidSyntax')
+        assertScimError(await s.call('POST', path, { body: [SEARCH] }), 400, 'invalidSyntax')
+        assertScimError(await search(path, { filtr: 'displayName sw "srch"' }), 400, 'invalidSyntax')
+        assertScimError(await search(path, { filter: 42 }), 400, 'invalidFilter')
+        assertScimError(await search(path, { filter: 'nosuch eq "x"' }), 400, 'invalidFilter')
+        assertScimError(await search(path, { count: 'many' }), 400, 'invalidValue')
+        assertScimError(await search(path, { sortOrder: 'sideways' }), 400, 'invalidValue')
+        assertScimError(await search(path, { sortBy: 'nosuch' }), 400, 'invalidValue')
+        assertScimError(await search(path, { attributes: ['nosuch'] }), 400, 'invalidValue')
+      }
     })
 
     test('groups: create with members, unique displayName, member batches, users show their groups, delete', async () => {
@@ -198,6 +256,32 @@ forEachEngine((engine) => {
       assert.deepEqual([userName.required, userName.caseExact, userName.uniqueness], [true, false, 'server'])
       assertScimError(await s.call('GET', '/Schemas/urn:nope'), 404)
       assertScimError(await s.call('GET', '/NoSuchEndpoint'), 404)
+      assert.equal((await s.call('HEAD', '/ServiceProviderConfig')).status, 200)
+    })
+
+    test('a method an endpoint does not have is 405 with Allow, before the body is read; nothing changes', async () => {
+      const user = await createUser('allow@example.com')
+      const before = await s.call('GET', `/Users/${user.id}`)
+      const discovery = ['/ServiceProviderConfig', '/ResourceTypes', '/ResourceTypes/User', '/Schemas', `/Schemas/${USER}`]
+      const cases: [string, string, string][] = [
+        ...discovery.flatMap((path) => ['POST', 'PUT', 'PATCH', 'DELETE'].map((method): [string, string, string] => [method, path, 'GET, HEAD'])),
+        ['PUT', '/Users', 'GET, HEAD, POST'], ['DELETE', '/Groups', 'GET, HEAD, POST'],
+        ['POST', `/Users/${user.id}`, 'DELETE, GET, HEAD, PATCH, PUT'],
+        ['GET', '/.search', 'POST'], ['GET', '/Users/.search', 'POST'], ['DELETE', '/Groups/.search', 'POST'],
+      ]
+      for (const [method, path, allow] of cases) {
+        for (const options of [{}, { body: { schemas: [USER], userName: 'x' } }, { raw: '{"broken' }, { raw: 'text', headers: { 'content-type': 'text/plain' } }]) {
+          if (method === 'GET' && Object.keys(options).length) continue
+          const res = await s.call(method, path, options)
+          assertScimError(res, 405)
+          assert.equal(res.headers.get('allow'), allow, `${method} ${path}`)
+          assert.match(res.headers.get('content-type')!, /^application\/scim\+json/)
+        }
+      }
+      assert.equal((await s.call('POST', '/Schemas', { token: null })).status, 401, 'the token is checked first')
+      assert.deepEqual((await s.call('GET', `/Users/${user.id}`)).body, before.body)
+      const audited = await s.audit.query({ type: 'scim.request', limit: 1000 })
+      assert.ok(audited.some((e) => e.data.status === 405 && e.data.method === 'DELETE' && e.data.path === '/scim/v2/Schemas'))
     })
   })
 })

@@ -9,6 +9,7 @@ import type { Engine, TestDatabase } from '../../harness/databases.ts'
 export const USER = 'urn:ietf:params:scim:schemas:core:2.0:User'
 export const ENTERPRISE = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User'
 export const PATCH = 'urn:ietf:params:scim:api:messages:2.0:PatchOp'
+export const SEARCH = 'urn:ietf:params:scim:api:messages:2.0:SearchRequest'
 const ERROR = 'urn:ietf:params:scim:api:messages:2.0:Error'
 
 /** `filter=<encoded>` for a query string. */
@@ -42,6 +43,10 @@ export interface ScimTestServer {
   events: RecordedEvent[]
   /** fetch against the SCIM base with the bearer token; `body` objects are sent as application/scim+json. */
   call(method: string, path: string, options?: { body?: unknown; raw?: string; headers?: Record<string, string>; token?: string | null }): Promise<{ status: number; body: any; headers: Headers }>
+  /** A fresh token of one of the development issuer's users (`alice`, `bob`, `carol`), as they would sign in. */
+  tokenFor(username: string): Promise<string>
+  /** GET `path` of Conductor's own API (e.g. `/api/v1/me`) with `bearer`; resolves with the status. */
+  apiStatus(path: string, bearer: string): Promise<number>
   close(): Promise<void>
 }
 
@@ -80,6 +85,8 @@ export function scimServerFor(engine: Engine, options: { bodyLimitBytes?: number
     get events() { return live().events },
     get database() { live(); return database! },
     call: (method, path, callOptions) => live().call(method, path, callOptions),
+    tokenFor: (username) => live().tokenFor(username),
+    apiStatus: (path, bearer) => live().apiStatus(path, bearer),
     close: () => live().close(),
     async createUser(userName, extra = {}) {
       const res = await live().call('POST', '/Users', { body: { schemas: [USER], userName, active: true, ...extra } })
@@ -125,6 +132,12 @@ async function startScimServer(database: TestDatabase, options: { bodyLimitBytes
       let parsed: unknown = null
       if (text) { try { parsed = JSON.parse(text) } catch { parsed = text } }
       return { status: res.status, body: parsed, headers: res.headers }
+    },
+    tokenFor: (username) => app.tokenFor(username),
+    async apiStatus(path, bearer) {
+      const res = await fetch(`${address}${path}`, { headers: { authorization: `Bearer ${bearer}` } })
+      await res.body?.cancel()
+      return res.status
     },
     async close() {
       await app.close()

@@ -19,6 +19,8 @@ export interface ScimRoutesDeps {
 }
 
 const SCIM_CONTENT_TYPE = 'application/scim+json; charset=utf-8'
+/** The members of a SearchRequest (RFC 7644 §3.4.3), lowercase. */
+const SEARCH_MEMBERS = ['schemas', 'attributes', 'excludedattributes', 'filter', 'sortby', 'sortorder', 'startindex', 'count']
 const DEFAULT_BODY_LIMIT = 1024 * 1024
 
 /** Where a request touched, for its audit event. */
@@ -33,14 +35,20 @@ interface RequestFacts {
   reason?: string
 }
 
-/** A refusal of the SCIM layer itself (no or unknown token, no such schema); its status comes from the error registry. */
+/** A refusal of the SCIM layer itself (no or unknown token, no such schema or method); its status comes from the error registry. */
 class ScimHttpError extends Error {
   readonly code: keyof typeof STATUS_BY_CODE
-  constructor(code: keyof typeof STATUS_BY_CODE, message: string) {
+  /** For `method_not_allowed`: the `Allow` header. */
+  readonly allow: string | undefined
+  constructor(code: keyof typeof STATUS_BY_CODE, message: string, allow?: string) {
     super(message)
     this.code = code
+    this.allow = allow
   }
 }
+
+/** The methods an endpoint may lack; HEAD comes with GET. */
+const METHODS = ['DELETE', 'GET', 'PATCH', 'POST', 'PUT'] as const
 
 /**
  * The SCIM 2.0 service provider (RFC 7644) as a Fastify plugin, to register under `/scim/v2`: /Users, /Groups,
@@ -119,6 +127,7 @@ export function scimRoutes(deps: ScimRoutesDeps): FastifyPluginAsync {
       if (error instanceof ScimHttpError) {
         status = STATUS_BY_CODE[error.code]
         detail = error.message
+        if (error.allow !== undefined) reply.header('allow', error.allow)
       } else if (isConductorError(error)) {
         status = STATUS_BY_CODE[error.code]
         if (error.code === 'invalid_input') scimType = typeof error.details?.scimType === 'string' ? error.details.scimType : 'invalidValue'
@@ -173,12 +182,15 @@ export function scimRoutes(deps: ScimRoutesDeps): FastifyPluginAsync {
       throw scimInvalid('invalidValue', `"${name}" must be an integer`)
     }
 
-    const paths = (model: ResourceModel, value: unknown, name: string) => {
+    /** The attribute names of `attributes`/`excludedAttributes`: a comma-separated string or an array; null when not given. */
+    const attributeNames = (value: unknown, name: string) => {
       if (value === undefined || value === null || value === '') return null
       const list = Array.isArray(value) ? value : typeof value === 'string' ? value.split(',') : null
       if (list === null || list.some((p) => typeof p !== 'string')) throw scimInvalid('invalidValue', `"${name}" must be a comma-separated list of attribute names`)
-      return (list as string[]).map((p) => p.trim()).filter(Boolean).map((p) => parseAttrPath(p, model.urns, 'invalidValue'))
+      return (list as string[]).map((p) => p.trim()).filter(Boolean)
     }
+
+    const paths = (model: ResourceModel, value: unknown, name: string) => attributeNames(value, name)?.map((p) => parseAttrPath(p, model.urns, 'invalidValue')) ?? null
 
     /** The projection of a request and whether members (Group) or groups (User) are needed at all. */
     const projection = (model: ResourceModel, attributes: unknown, excluded: unknown) => {
@@ -191,37 +203,117 @@ export function scimRoutes(deps: ScimRoutesDeps): FastifyPluginAsync {
       return { p, omitMemberships }
     }
 
+    /**
+     * The projection of a request per resource type when it lists several: each type takes the attribute names it has
+     * (`attributes=userName,displayName` shows Groups their displayName); a name no type has is refused.
+     */
+    const projections = (models: readonly ResourceModel[], attributes: unknown, excluded: unknown) => {
+      if (models.length === 1) return [projection(models[0]!, attributes, excluded)]
+      const fits = (model: ResourceModel, path: string, name: string) => {
+        try {
+          projection(model, name === 'attributes' ? [path] : null, name === 'attributes' ? null : [path])
+          return true
+        } catch (error) {
+          if (isConductorError(error, 'invalid_input')) return false
+          throw error
+        }
+      }
+      const given = { attributes: attributeNames(attributes, 'attributes'), excludedAttributes: attributeNames(excluded, 'excludedAttributes') }
+      for (const [name, list] of Object.entries(given)) {
+        const unknown = list?.find((path) => !models.some((model) => fits(model, path, name)))
+        if (unknown !== undefined) throw scimInvalid('invalidValue', `no resource type has the attribute "${unknown}" (${name})`)
+      }
+      const only = (model: ResourceModel, list: string[] | null, name: string) => (list === null ? null : list.filter((path) => fits(model, path, name)))
+      return models.map((model) => projection(model, only(model, given.attributes, 'attributes'), only(model, given.excludedAttributes, 'excludedAttributes')))
+    }
+
     const etag = (reply: FastifyReply, version: number) => reply.header('etag', `W/"${version}"`)
     const ifMatch = (request: FastifyRequest) => {
       const value = request.headers['if-match']
       return typeof value === 'string' ? value : undefined
     }
 
-    async function list(request: FastifyRequest, reply: FastifyReply, model: ResourceModel, source: Record<string, unknown>) {
-      const get = (name: string) => (source === request.query ? param(source, name) : Object.entries(source).find(([k]) => k.toLowerCase() === name.toLowerCase())?.[1])
-      const { p, omitMemberships } = projection(model, get('attributes'), get('excludedAttributes'))
+    /** A parameter of a list request by name (case-insensitive): from the query string of a GET, or a SearchRequest body. */
+    type ListParams = (name: string) => unknown
+
+    /**
+     * The parameters of a SearchRequest body (RFC 7644 §3.4.3): an object whose `schemas` names the SearchRequest and
+     * whose other members are list parameters; anything else is invalidSyntax.
+     */
+    const searchParams = (body: unknown): ListParams => {
+      if (typeof body !== 'object' || body === null || Array.isArray(body)) throw scimInvalid('invalidSyntax', 'the request body must be a SearchRequest object')
+      const entries = Object.entries(body)
+      const schemas = entries.find(([k]) => k.toLowerCase() === 'schemas')?.[1]
+      if (!Array.isArray(schemas) || !schemas.some((urn) => typeof urn === 'string' && urn.toLowerCase() === SCIM_URN.searchRequest.toLowerCase())) {
+        throw scimInvalid('invalidSyntax', `"schemas" must be an array containing ${SCIM_URN.searchRequest}`)
+      }
+      const unknown = entries.find(([k]) => !SEARCH_MEMBERS.includes(k.toLowerCase()))
+      if (unknown) throw scimInvalid('invalidSyntax', `a SearchRequest has no attribute "${unknown[0]}"`)
+      return (name) => entries.find(([k]) => k.toLowerCase() === name.toLowerCase())?.[1]
+    }
+
+    /**
+     * Answers a list request for one resource type, or several as one list (a search at the root): the same checks of
+     * the parameters whether they came in the query string or a SearchRequest, then a ListResponse.
+     */
+    async function list(request: FastifyRequest, reply: FastifyReply, models: readonly ResourceModel[], get: ListParams) {
+      const projected = projections(models, get('attributes'), get('excludedAttributes'))
       const filter = get('filter')
       if (filter !== undefined && typeof filter !== 'string') throw scimInvalid('invalidFilter', '"filter" must be a string')
       const sortBy = get('sortBy')
+      if (sortBy !== undefined && typeof sortBy !== 'string') throw scimInvalid('invalidValue', '"sortBy" must be an attribute name')
       const sortOrder = get('sortOrder')
-      if (sortOrder !== undefined && !/^(ascending|descending)$/i.test(String(sortOrder))) throw scimInvalid('invalidValue', '"sortOrder" must be ascending or descending')
-      const query: ScimListQuery = { omitMemberships }
+      if (sortOrder !== undefined && !(typeof sortOrder === 'string' && /^(ascending|descending)$/i.test(sortOrder))) throw scimInvalid('invalidValue', '"sortOrder" must be ascending or descending')
+      const query: ScimListQuery = {}
       if (filter !== undefined && filter.trim() !== '') query.filter = filter
       const startIndex = integer(get('startIndex'), 'startIndex')
       const count = integer(get('count'), 'count')
       if (startIndex !== undefined) query.startIndex = startIndex
       if (count !== undefined) query.count = Math.min(count, MAX_RESULTS)
-      if (typeof sortBy === 'string' && sortBy !== '') query.sortBy = sortBy
-      if (typeof sortOrder === 'string') query.sortOrder = sortOrder.toLowerCase() as 'ascending' | 'descending'
+      if (sortBy !== undefined && sortBy !== '') query.sortBy = sortBy
+      if (sortOrder !== undefined) query.sortOrder = sortOrder.toLowerCase() as 'ascending' | 'descending'
       const f = factsOf(request)
-      f.resourceType = model.resourceType
+      if (models.length === 1) f.resourceType = models[0]!.resourceType
       if (query.filter !== undefined) f.filter = query.filter
-      const result = model === USER_MODEL ? await deps.scim.listUsers(query) : await deps.scim.listGroups(query)
+      const omit = (model: ResourceModel) => projected[models.indexOf(model)]?.omitMemberships === true
+      const result = models.length > 1
+        ? await deps.scim.search({ ...query, omitMemberships: { User: omit(USER_MODEL), Group: omit(GROUP_MODEL) } })
+        : models[0] === USER_MODEL ? await deps.scim.listUsers({ ...query, omitMemberships: omit(USER_MODEL) }) : await deps.scim.listGroups({ ...query, omitMemberships: omit(GROUP_MODEL) })
       f.results = result.totalResults
+      const modelOf = (resource: Record<string, unknown>) => ((resource.meta as Record<string, unknown> | undefined)?.resourceType === 'Group' ? GROUP_MODEL : USER_MODEL)
       return send(reply, 200, {
         schemas: [SCIM_URN.listResponse], totalResults: result.totalResults, startIndex: result.startIndex, itemsPerPage: result.itemsPerPage,
-        Resources: result.resources.map((r) => project(model, located(request, r), p)),
+        Resources: result.resources.map((r) => {
+          const model = modelOf(r)
+          return project(model, located(request, r), projected[models.indexOf(model)]!.p)
+        }),
       })
+    }
+
+    app.post('/.search', async (request, reply) => list(request, reply, [USER_MODEL, GROUP_MODEL], searchParams(request.body)))
+
+    /**
+     * Answers the other methods on `url` with 405 and `Allow` (RFC 9110 §15.5.6) in SCIM's error body, after the token
+     * is checked and before a body is read, so a wrong method is named as such rather than as a missing endpoint. These
+     * refusals stay out of the OpenAPI document.
+     */
+    const only = (url: string, allowed: readonly (typeof METHODS)[number][]) => {
+      const allow = [...allowed, ...(allowed.includes('GET') ? ['HEAD'] : [])].sort().join(', ')
+      app.route({
+        method: METHODS.filter((m) => !allowed.includes(m)), url, schema: { hide: true },
+        onRequest: async (request) => {
+          throw new ScimHttpError('method_not_allowed', `${request.method} is not supported on ${request.url.split('?')[0]}; use ${allow}`, allow)
+        },
+        handler: async () => undefined,
+      })
+    }
+
+    only('/.search', ['POST'])
+    for (const url of ['/ServiceProviderConfig', '/ResourceTypes', '/ResourceTypes/:id', '/Schemas', '/Schemas/:id']) only(url, ['GET'])
+    for (const endpoint of ['/Users', '/Groups']) {
+      only(endpoint, ['GET', 'POST'])
+      only(`${endpoint}/.search`, ['POST'])
+      only(`${endpoint}/:id`, ['DELETE', 'GET', 'PATCH', 'PUT'])
     }
 
     // ---------- discovery ----------
@@ -270,15 +362,8 @@ export function scimRoutes(deps: ScimRoutesDeps): FastifyPluginAsync {
         if (change) f.change = change
       }
 
-      app.get(endpoint, async (request, reply) => list(request, reply, model, request.query as Record<string, unknown>))
-
-      app.post(`${endpoint}/.search`, async (request, reply) => {
-        const body = request.body
-        if (typeof body !== 'object' || body === null || Array.isArray(body)) throw scimInvalid('invalidSyntax', 'the request body must be a SearchRequest object')
-        const { schemas, ...rest } = body as Record<string, unknown>
-        if (schemas !== undefined && !(Array.isArray(schemas) && schemas.includes(SCIM_URN.searchRequest))) throw scimInvalid('invalidSyntax', `"schemas" must contain ${SCIM_URN.searchRequest}`)
-        return list(request, reply, model, rest)
-      })
+      app.get(endpoint, async (request, reply) => list(request, reply, [model], (name) => param(request.query, name)))
+      app.post(`${endpoint}/.search`, async (request, reply) => list(request, reply, [model], searchParams(request.body)))
 
       app.post(endpoint, async (request, reply) => {
         const result = isUser ? await deps.scim.createUser(request.body) : await deps.scim.createGroup(request.body)

@@ -1,7 +1,7 @@
 export { createScimService } from './scim-service.ts'
 export type { ScimService, ScimServiceDeps } from './scim-service.ts'
 export type {
-  ScimChange, ScimClaims, ScimEvents, ScimListQuery, ScimListResult, ScimReconciliation, ScimResult, ScimUserSummary,
+  ScimChange, ScimClaims, ScimEvents, ScimListQuery, ScimListResult, ScimReconciliation, ScimResult, ScimSearchQuery, ScimUserSummary,
 } from './scim.types.ts'
 export { createScimTokenStore } from './scim-tokens.ts'
 export type { ScimTokenInfo, ScimTokenStore } from './scim-tokens.ts'

@@ -1,6 +1,6 @@
 import { scimInvalid } from './errors.ts'
 import { parseAttrPath, parsePatchPath, type Filter, type PatchPath } from './filter.ts'
-import { checkRequired, matchesElement, normalizeResource, normalizeValue, resolveAttr, resolveSub, type ResourceModel, type ScimObject } from './resource-model.ts'
+import { checkRequired, extensionEntries, matchesElement, normalizeResource, normalizeValue, resolveAttr, resolveSub, type ResourceModel, type ScimObject } from './resource-model.ts'
 import { MAX_PATCH_OPERATIONS, SCIM_URN, type AttributeDefinition } from './schemas.ts'
 
 /** One PATCH operation as received, `op` lowercased. */
@@ -72,8 +72,7 @@ export function applyPatch(model: ResourceModel, resource: ScimObject, operation
         const extension = model.extensions.find((e) => e.id.toLowerCase() === lower)
         if (extension) {
           if (value === null && operation.op === 'replace') { delete out[extension.id]; continue }
-          if (!isPlainObject(value)) throw scimInvalid('invalidValue', `"${extension.id}" must be an object`)
-          for (const [name, item] of Object.entries(value)) applyOne(model, out, operation.op, { path: { schema: extension.id, attr: name, sub: null }, filter: null, sub: null }, item)
+          for (const [name, item] of extensionEntries(model, extension, value)) applyOne(model, out, operation.op, { path: { schema: extension.id, attr: name, sub: null }, filter: null, sub: null }, item)
           continue
         }
         applyOne(model, out, operation.op, parsePatchPath(key, model.urns), value)
@@ -92,10 +91,10 @@ export function applyPatch(model: ResourceModel, resource: ScimObject, operation
 function applyOne(model: ResourceModel, out: ScimObject, op: PatchOperation['op'], target: PatchPath, value: unknown): void {
   const { path, filter } = target
   if (path.attr === '' && path.schema !== null) {
-    // The whole extension, e.g. path "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User".
+    // A whole schema, e.g. path "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User".
     if (op === 'remove') { delete out[path.schema]; return }
-    if (!isPlainObject(value)) throw scimInvalid('invalidValue', `"${path.schema}" must be an object`)
-    for (const [name, item] of Object.entries(value)) applyOne(model, out, op, { path: parseAttrPath(`${path.schema}:${name}`, model.urns, 'invalidPath'), filter: null, sub: null }, item)
+    const schema = model.extensions.find((e) => e.id === path.schema) ?? model.core
+    for (const [name, item] of extensionEntries(model, schema, value)) applyOne(model, out, op, { path: parseAttrPath(`${path.schema}:${name}`, model.urns, 'invalidPath'), filter: null, sub: null }, item)
     return
   }
   const resolved = resolveAttr(model, path, 'invalidPath')

@@ -151,17 +151,14 @@ export function normalizeResource(model: ResourceModel, input: unknown): ScimObj
     if (seen.has(lower)) throw scimInvalid('invalidSyntax', `"${key}" is given twice`)
     seen.add(lower)
     if (lower === 'schemas') {
-      if (!Array.isArray(value) || value.some((s) => typeof s !== 'string')) throw scimInvalid('invalidSyntax', '"schemas" must be an array of URNs')
-      const unknown = (value as string[]).find((s) => !model.urns.some((urn) => urn.toLowerCase() === s.toLowerCase()))
-      if (unknown !== undefined) throw scimInvalid('invalidSyntax', `unknown schema "${unknown}" for a ${model.resourceType}`)
+      checkSchemas(model, value, 'schemas')
       continue
     }
     const extension = model.extensions.find((e) => e.id.toLowerCase() === lower)
     if (extension) {
       if (value === null) continue
-      if (!isPlainObject(value)) throw scimInvalid('invalidValue', `"${extension.id}" must be an object`)
       const ext: Record<string, unknown> = {}
-      for (const [name, item] of Object.entries(value)) {
+      for (const [name, item] of extensionEntries(model, extension, value)) {
         const def = byName(extension.attributes, name)
         if (def === undefined) throw scimInvalid('invalidSyntax', `${extension.name} has no attribute "${name}"`)
         if (def.mutability === 'readOnly') continue
@@ -179,6 +176,26 @@ export function normalizeResource(model: ResourceModel, input: unknown): ScimObj
   }
   checkRequired(model, out)
   return out
+}
+
+/** Throws invalidSyntax unless `value` is an array of URNs of `model` (compared case-insensitively). */
+function checkSchemas(model: ResourceModel, value: unknown, label: string): void {
+  if (!Array.isArray(value) || value.some((s) => typeof s !== 'string')) throw scimInvalid('invalidSyntax', `"${label}" must be an array of URNs`)
+  const unknown = (value as string[]).find((s) => !model.urns.some((urn) => urn.toLowerCase() === s.toLowerCase()))
+  if (unknown !== undefined) throw scimInvalid('invalidSyntax', `unknown schema "${unknown}" for a ${model.resourceType}`)
+}
+
+/**
+ * The attributes of an extension's object as a client sent it (in a body, a PATCH value, or a PATCH whose path is a
+ * schema's URN, where `extension` may be the core schema), without the `schemas` member Microsoft Entra ID puts in it
+ * (`{"schemas": ["urn:…:enterprise:2.0:User"], "department": …}`), which must name only URNs of `model`.
+ * @throws ConductorError `invalid_input`: invalidValue when `value` is not an object, invalidSyntax for a bad `schemas`.
+ */
+export function extensionEntries(model: ResourceModel, extension: SchemaDefinition, value: unknown): [string, unknown][] {
+  if (!isPlainObject(value)) throw scimInvalid('invalidValue', `"${extension.id}" must be an object`)
+  const entries = Object.entries(value)
+  for (const [key, item] of entries) if (key.toLowerCase() === 'schemas') checkSchemas(model, item, `${extension.id}.schemas`)
+  return entries.filter(([key]) => key.toLowerCase() !== 'schemas')
 }
 
 /** Throws invalidValue when a required attribute is missing or empty. */

@@ -9,11 +9,11 @@ import * as groupsRepo from './scim-groups.repository.ts'
 import {
   changedAttributes, checkVersion, emailRows, groupBody, groupResource, groupState, userResource, userRow, userSummary, type GroupState,
 } from './scim-representation.ts'
-import { listResources } from './scim-list.ts'
+import { listAcross, listResources, type ListSource } from './scim-list.ts'
 import * as usersRepo from './scim-users.repository.ts'
-import type { ScimTables } from './scim.tables.ts'
+import type { ScimGroupsTable, ScimTables, ScimUsersTable } from './scim.tables.ts'
 import type {
-  ScimChange, ScimClaims, ScimEvents, ScimListQuery, ScimListResult, ScimReconciliation, ScimResult, ScimUserSummary,
+  ScimChange, ScimClaims, ScimEvents, ScimListQuery, ScimListResult, ScimReconciliation, ScimResult, ScimSearchQuery, ScimUserSummary,
 } from './scim.types.ts'
 
 /** The SCIM 2.0 service provider's domain: Users and Groups over the database, with ETags and revocation events. */
@@ -42,6 +42,12 @@ export interface ScimService {
   deleteGroup(id: string, ifMatch?: string): Promise<ScimChange>
   /** GET /Groups. */
   listGroups(query: ScimListQuery): Promise<ScimListResult>
+  /**
+   * POST /.search at the root (RFC 7644 §3.4.3): Users, then Groups, as one list paged over both. A resource type the
+   * filter cannot apply to (it names an attribute the type lacks) is left out; `sortBy` orders the types that have the
+   * attribute. Refused (`invalid_input`, scimType `invalidFilter`/`invalidValue`) only when the filter or `sortBy` fits neither.
+   */
+  search(query: ScimSearchQuery): Promise<ScimListResult>
   /**
    * The SCIM user behind a signed-in principal, by userName (case-insensitive) or externalId: the live user, else
    * the most recently deleted one (`deleted: true`, `active: false`), else null.
@@ -150,7 +156,7 @@ export function createScimService(deps: ScimServiceDeps): ScimService {
       const row = await liveUser(trx, id)
       checkVersion(ifMatch, row.version)
       const before = JSON.parse(row.resource) as ScimObject
-      const after = next(before)
+      const after = keepActive(row.active === 1, before, next(before))
       const attributes = changedAttributes(before, after)
       const groups = await groupsOf(trx, id)
       if (attributes.length === 0) {
@@ -225,6 +231,32 @@ export function createScimService(deps: ScimServiceDeps): ScimService {
     return result
   }
 
+  /** Users as a list source; `omitGroups` skips reading each user's groups. */
+  function userSource(omitGroups: boolean): ListSource<ScimUsersTable> {
+    return {
+      model: USER_MODEL, target: userTarget, dialect, columns: usersRepo.USER_SORT_COLUMNS,
+      count: (where) => usersRepo.countLiveUsers(db, where),
+      rows: (page) => usersRepo.listLiveUsers(db, page),
+      represent: async (rows) => {
+        const groups = omitGroups ? new Map() : await groupsRepo.findGroupsOfUsers(db, rows.map((r) => r.id))
+        return rows.map((row) => userResource(row, groups.get(row.id) ?? []))
+      },
+    }
+  }
+
+  /** Groups as a list source; `omitMembers` skips reading members. */
+  function groupSource(omitMembers: boolean): ListSource<ScimGroupsTable> {
+    return {
+      model: GROUP_MODEL, target: groupTarget, dialect, columns: groupsRepo.GROUP_SORT_COLUMNS,
+      count: (where) => groupsRepo.countGroups(db, where),
+      rows: (page) => groupsRepo.listGroups(db, page),
+      represent: async (rows) => {
+        const members = omitMembers ? null : await groupsRepo.findMembers(db, rows.map((r) => r.id))
+        return rows.map((row) => groupResource(row, members ? members.get(row.id) ?? [] : null))
+      },
+    }
+  }
+
   const service: ScimService = {
     async createUser(body) {
       const resource = normalizeResource(USER_MODEL, body)
@@ -273,15 +305,7 @@ export function createScimService(deps: ScimServiceDeps): ScimService {
     },
 
     listUsers(query) {
-      return listResources(query, {
-        model: USER_MODEL, target: userTarget, dialect, columns: usersRepo.USER_SORT_COLUMNS,
-        count: (where) => usersRepo.countLiveUsers(db, where),
-        rows: (page) => usersRepo.listLiveUsers(db, page),
-        represent: async (rows) => {
-          const groups = query.omitMemberships ? new Map() : await groupsRepo.findGroupsOfUsers(db, rows.map((r) => r.id))
-          return rows.map((row) => userResource(row, groups.get(row.id) ?? []))
-        },
-      })
+      return listResources(query, userSource(query.omitMemberships === true))
     },
 
     async createGroup(body) {
@@ -335,15 +359,12 @@ export function createScimService(deps: ScimServiceDeps): ScimService {
     },
 
     listGroups(query) {
-      return listResources(query, {
-        model: GROUP_MODEL, target: groupTarget, dialect, columns: groupsRepo.GROUP_SORT_COLUMNS,
-        count: (where) => groupsRepo.countGroups(db, where),
-        rows: (page) => groupsRepo.listGroups(db, page),
-        represent: async (rows) => {
-          const members = query.omitMemberships ? null : await groupsRepo.findMembers(db, rows.map((r) => r.id))
-          return rows.map((row) => groupResource(row, members ? members.get(row.id) ?? [] : null))
-        },
-      })
+      return listResources(query, groupSource(query.omitMemberships === true))
+    },
+
+    search(query) {
+      const { omitMemberships: omit = {}, ...list } = query
+      return listAcross(list, [userSource(omit.User === true), groupSource(omit.Group === true)])
     },
 
     async findUserForPrincipal(principal) {
@@ -367,6 +388,16 @@ export function createScimService(deps: ScimServiceDeps): ScimService {
     },
   }
   return service
+}
+
+/**
+ * `active` has no default (RFC 7643 §4.1.1): a PUT that leaves it out, a PATCH that removes it or sets it to null
+ * leaves it as it was. Only an explicit `true` re-activates a user, so an IdP's profile push never undoes a deactivation.
+ */
+function keepActive(wasActive: boolean, before: ScimObject, after: ScimObject): ScimObject {
+  if (after.active !== undefined) return after
+  // A user created without `active` is active and keeps no `active` in its body, so a no-op PUT stays a no-op.
+  return before.active === undefined && wasActive ? after : { ...after, active: wasActive }
 }
 
 const notFound = (type: string, id: string) => new ConductorError('not_found', `${type} ${id} not found`, { details: { scimType: null } })

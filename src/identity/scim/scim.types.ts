@@ -64,6 +64,12 @@ export interface ScimListQuery {
   omitMemberships?: boolean
 }
 
+/** A search across resource types (`POST /.search`): a list request whose memberships may be skipped per type. */
+export interface ScimSearchQuery extends Omit<ScimListQuery, 'omitMemberships'> {
+  /** Per resource type, skip reading memberships (User.groups, Group.members). */
+  omitMemberships?: { User?: boolean; Group?: boolean }
+}
+
 /** A page of resources. */
 export interface ScimListResult {
   totalResults: number
