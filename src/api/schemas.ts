@@ -1,8 +1,15 @@
 import { z } from 'zod'
 import { ACTIONS } from '../policy/index.ts'
 
-/** Path segment names as Airflow and Conductor allow them. */
-const segment = z.string().min(1).max(250).regex(/^[A-Za-z0-9_.~:+-]+$/, 'letters, digits and _ . ~ : + - only')
+/** The longest id (DAG, run, task, environment) a path or query may carry; the server's router enforces it too (`maxParamLength`). */
+export const MAX_SEGMENT_LENGTH = 250
+
+/**
+ * Path segment names as Airflow and Conductor allow them. `.` and `..` are refused: every URL parser between the
+ * caller and Airflow would resolve them (even percent-encoded) into another endpoint.
+ */
+const segment = z.string().min(1).max(MAX_SEGMENT_LENGTH)
+  .regex(/^(?!\.\.?$)[A-Za-z0-9_.~:+-]+$/, 'letters, digits and _ . ~ : + - only; "." and ".." are not ids')
 
 export const envParams = z.object({ env: segment })
 export const dagParams = z.object({ env: segment, dag: segment })
