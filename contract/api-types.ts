@@ -1771,7 +1771,7 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
-                        /** @description The run's conf: a JSON object, at most `governance.maxConfBytes` bytes. */
+                        /** @description The run's conf: a JSON object, at most `governance.maxConfBytes` bytes and `governance.maxConfDepth` levels deep. */
                         conf?: unknown;
                         /** @description Omit or null for a normal manual run. */
                         logicalDate?: string | null;

@@ -22,7 +22,7 @@ export const dagListQuery = z.strictObject({
 })
 
 export const triggerBody = z.strictObject({
-  conf: z.unknown().optional().describe('The run\'s conf: a JSON object, at most `governance.maxConfBytes` bytes.'),
+  conf: z.unknown().optional().describe('The run\'s conf: a JSON object, at most `governance.maxConfBytes` bytes and `governance.maxConfDepth` levels deep.'),
   logicalDate: z.iso.datetime({ offset: true }).nullable().optional().describe('Omit or null for a normal manual run.'),
   note: z.string().max(500).optional().describe('Appended to the note Conductor writes on the Airflow run.'),
   reason: z.string().max(500).optional().describe('Why you run it; recorded and available to policy as context.reason.'),

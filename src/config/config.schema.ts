@@ -156,6 +156,7 @@ const catalogSchema = z.strictObject({
 
 const governanceSchema = z.strictObject({
   maxConfBytes: z.number().int().positive().max(1_048_576).default(65_536),
+  maxConfDepth: z.number().int().positive().max(256).default(32).describe('How deeply a run\'s `conf` may nest objects and arrays; deeper is refused with `conf_invalid`.'),
 })
 
 const loggingSchema = z.strictObject({
