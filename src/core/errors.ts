@@ -17,6 +17,16 @@ export const ERROR_KINDS = [
   'denied',
   /** The target does not exist (or may not be seen). */
   'not_found',
+  /** The route exists, but not with this method. */
+  'method_not_allowed',
+  /** The request body is larger than the server accepts. */
+  'too_large',
+  /** The request's URL (a path segment) is longer than the server accepts. */
+  'uri_too_long',
+  /** The request body is in a format the route does not read. */
+  'unsupported_media_type',
+  /** The request's headers are larger than the server accepts. */
+  'headers_too_large',
   /** The change conflicts with the current state. */
   'conflict',
   /** The target changed since the version the caller named. */
@@ -43,6 +53,12 @@ export const ERRORS = {
   not_found: 'not_found',
   conflict: 'conflict',
   internal: 'internal',
+  // HTTP (refusals before any route runs)
+  method_not_allowed: 'method_not_allowed',
+  payload_too_large: 'too_large',
+  uri_too_long: 'uri_too_long',
+  unsupported_media_type: 'unsupported_media_type',
+  headers_too_large: 'headers_too_large',
   // config
   config_invalid: 'misconfigured',
   // store
