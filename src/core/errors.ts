@@ -73,6 +73,7 @@ export const ERRORS = {
   token_invalid_audience: 'unauthenticated',
   token_invalid_signature: 'unauthenticated',
   token_algorithm_not_allowed: 'unauthenticated',
+  token_unsupported_critical_header: 'unauthenticated',
   token_invalid_claims: 'unauthenticated',
   token_unknown: 'unauthenticated',
   issuer_unavailable: 'unavailable',
