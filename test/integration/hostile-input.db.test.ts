@@ -132,6 +132,21 @@ forEachEngine((engine) => {
     }
   })
 
+  test('a NUL character in a filter or a principal id is 400 naming the field on every engine (PostgreSQL text cannot hold it)', async () => {
+    for (const [method, url, payload, field] of [
+      ['GET', '/api/v1/requests?action=%00', undefined, 'querystring.action'],
+      ['GET', '/api/v1/requests?principal=a%00b', undefined, 'querystring.principal'],
+      ['GET', '/api/v1/audit?type=%00', undefined, 'querystring.type'],
+      ['GET', '/api/v1/dags?tag=%00', undefined, 'querystring.tag'],
+      ['POST', '/api/v1/authorize', { action: 'dag:read', environment: 'local', as: { id: 'a\u0000b' } }, 'body.as.id'],
+      ['POST', '/api/v1/authorize', { action: 'dag:read', environment: 'local', as: { id: 'bob', groups: ['\u0000'] } }, 'body.as.groups.0'],
+    ] as const) {
+      const error = envelope(await inject(method, url, payload ? { payload } : {}), 400)
+      assert.equal(error.code, 'invalid_input', url)
+      assert.equal(error.details?.field, field, url)
+    }
+  })
+
   test('framework-level refusals answer in the error envelope with a documented code', async () => {
     const long = 'd'.repeat(251)
     assert.equal(envelope(await inject('GET', `/api/v1/environments/local/dags/${long}`), 414).code, 'uri_too_long')
