@@ -98,7 +98,7 @@ export async function buildServer(deps: ServerDeps) {
     if (webIndex && request.method === 'GET' && !isApi && !/\.[a-z0-9]+$/i.test(path)) {
       return reply.header('cache-control', 'no-cache').sendFile('index.html')
     }
-    const allowed = [...new Set(routes.filter((r) => r.method !== 'HEAD' && r.pattern.test(path)).map((r) => r.method))]
+    const allowed = [...new Set(routes.filter((r) => r.pattern.test(path)).map((r) => r.method))]
     if (allowed.length > 0) reply.header('allow', allowed.join(', '))
     return sendError(noRoute(request.method, path, allowed), request, reply)
   })
