@@ -14,12 +14,12 @@ describe('audit data redaction', () => {
     const scrubbed = scrubAuditData({
       token: 'opaque-1', access_token: 'a', refreshToken: 'r', 'id-token': 'i', password: 'p', client_secret: 'c', secret: 's',
       Authorization: 'Basic dXNlcjpwdw==', cookie: 'sid=1', apiKey: 'k', scimToken: 'st', privateKey: 'pk',
-      nested: [{ logout_token: 'lt', user: 'alice' }],
+      proxyAuthorization: 'Basic x', sessionCookie: 'c', nested: [{ logout_token: 'lt', user: 'alice' }],
     })
     assert.deepEqual(scrubbed, {
       token: REDACTED, access_token: REDACTED, refreshToken: REDACTED, 'id-token': REDACTED, password: REDACTED, client_secret: REDACTED,
       secret: REDACTED, Authorization: REDACTED, cookie: REDACTED, apiKey: REDACTED, scimToken: REDACTED, privateKey: REDACTED,
-      nested: [{ logout_token: REDACTED, user: 'alice' }],
+      proxyAuthorization: REDACTED, sessionCookie: REDACTED, nested: [{ logout_token: REDACTED, user: 'alice' }],
     })
   })
 

@@ -7,7 +7,7 @@ const SECRET_KEYS = new Set([
   'clientsecret', 'authorization', 'proxyauthorization', 'cookie', 'setcookie', 'apikey', 'xapikey', 'privatekey', 'clientassertion', 'bearer',
 ])
 // A key that names a secret by its last word (`scimToken`, `dbPassword`); `tokensRevokedBefore`, `tokenId` name facts about one.
-const SECRET_KEY_SUFFIX = /(token|secret|password|passwd|passphrase|apikey|privatekey)$/
+const SECRET_KEY_SUFFIX = /(token|secret|password|passwd|passphrase|apikey|privatekey|authorization|cookie|assertion)$/
 // A JWT/JWS/JWE: base64url segments separated by dots, the first a JSON header (`{"` encodes to `eyJ`).
 const JWT = /eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*/
 const BEARER = /^\s*bearer\s+\S+/i
