@@ -22,8 +22,9 @@ type Schema = Record<string, unknown>
 interface Operation { method: string; path: string; parameters: { in: string; name: string; required?: boolean; schema: Schema }[]; body: Schema | null; responses: Record<string, Schema | null> }
 interface Input { path: string; query: string; headers: Record<string, string>; payload: string | undefined; who: string }
 
-const RUNS = 100
-const TIME_LIMIT_MS = 1_200
+// CONDUCTOR_FUZZ_RUNS explores further locally (the time limit grows with it); CONDUCTOR_FUZZ_SEED replays a failure.
+const RUNS = Number(process.env.CONDUCTOR_FUZZ_RUNS ?? 100)
+const TIME_LIMIT_MS = 12 * RUNS
 const SEED = Number(process.env.CONDUCTOR_FUZZ_SEED ?? Date.now() % 2 ** 31)
 
 const HOSTILE_SEGMENTS = [
