@@ -116,7 +116,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     cleanup.push(async () => { for (const o of orchestrators.values()) await o.close() })
 
     const governance = createGovernance({
-      db, policy, audit, environments: config.environments, orchestrators, clock, ids, logger, maxConfBytes: config.governance.maxConfBytes,
+      db, policy, audit, environments: config.environments, orchestrators, clock, ids, logger, maxConfBytes: config.governance.maxConfBytes, maxConfDepth: config.governance.maxConfDepth,
       policyGroups: () => policy.groupsNamed(),
     })
     if (options.backgroundSync !== false) governance.catalog.start(config.catalog.syncIntervalSeconds)

@@ -1,7 +1,8 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod'
 import type { z } from 'zod'
-import { ERROR_CODES, errorKind, isConductorError, type ErrorCode, type ErrorKind } from '../core/index.ts'
+import { ERROR_CODES, errorKind, isConductorError, type ConductorError, type ErrorCode, type ErrorKind } from '../core/index.ts'
+import { refusalOf } from './framework-errors.ts'
 import type { errorBody } from './responses.ts'
 
 /** The HTTP status of each kind of error: the one place error codes meet HTTP. */
@@ -12,6 +13,10 @@ export const STATUS_BY_KIND: Readonly<Record<ErrorKind, number>> = {
   denied: 403,
   not_found: 404,
   method_not_allowed: 405,
+  too_large: 413,
+  uri_too_long: 414,
+  unsupported_media_type: 415,
+  headers_too_large: 431,
   conflict: 409,
   stale: 412,
   mismatch: 422,
@@ -37,7 +42,8 @@ export type ErrorBody = z.output<typeof errorBody>
 
 /**
  * Fastify's error handler: Conductor errors keep their code and, below 500, their message and details;
- * schema validation errors become `invalid_input` naming the field; anything else is logged and
+ * schema validation errors become `invalid_input` naming the field; Fastify's own refusals of a request (body too
+ * large, unsupported media type, bad URL…) get their registry code (see `refusalOf`); anything else is logged and
  * answered with a generic 500.
  */
 export function handleError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
@@ -51,25 +57,26 @@ export function handleError(error: FastifyError, request: FastifyRequest, reply:
       error: { code: 'invalid_input', message: `${issues[0]?.field ?? 'request'}: ${issues[0]?.message ?? 'invalid'}`, details: { field: issues[0]?.field, issues }, requestId },
     } satisfies ErrorBody)
   }
-  if (isConductorError(error)) {
-    const status = statusOf(error.code)
-    if (status >= 500) request.log.error({ err: error, code: error.code }, 'request failed')
-    else request.log.info({ code: error.code }, error.message)
-    if (status === 401 && error.code.startsWith('token_')) reply.header('www-authenticate', error.code === 'token_missing' ? 'Bearer realm="conductor"' : `Bearer realm="conductor", error="invalid_token"`)
-    const exposed = status < 500 || status === 503 || status === 502
-    return reply.code(status).send({
-      error: {
-        code: error.code,
-        message: exposed ? error.message : 'internal error; see the server log with this request id',
-        ...(exposed && error.details ? { details: error.details } : {}),
-        requestId,
-      },
-    } satisfies ErrorBody)
-  }
-  if (typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500) {
-    const code = error.statusCode === 404 ? 'not_found' : 'invalid_input'
-    return reply.code(error.statusCode).send({ error: { code, message: error.message, requestId } } satisfies ErrorBody)
-  }
+  const refusal = isConductorError(error) ? error : refusalOf(error, () => request.routeOptions.bodyLimit)
+  if (refusal) return sendError(refusal, request, reply)
   request.log.error({ err: error }, 'unhandled error')
   return reply.code(500).send({ error: { code: 'internal', message: 'internal error; see the server log with this request id', requestId } } satisfies ErrorBody)
+}
+
+/** Answers `error` in the envelope with the status of its kind; 5xx messages and details stay in the log. */
+export function sendError(error: ConductorError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const requestId = String(request.id)
+  const status = statusOf(error.code)
+  if (status >= 500) request.log.error({ err: error, code: error.code }, 'request failed')
+  else request.log.info({ code: error.code }, error.message)
+  if (status === 401 && error.code.startsWith('token_')) reply.header('www-authenticate', error.code === 'token_missing' ? 'Bearer realm="conductor"' : `Bearer realm="conductor", error="invalid_token"`)
+  const exposed = status < 500 || status === 503 || status === 502
+  return reply.code(status).send({
+    error: {
+      code: error.code,
+      message: exposed ? error.message : 'internal error; see the server log with this request id',
+      ...(exposed && error.details ? { details: error.details } : {}),
+      requestId,
+    },
+  } satisfies ErrorBody)
 }

@@ -1,8 +1,22 @@
 import { z } from 'zod'
 import { ACTIONS } from '../policy/index.ts'
 
-/** Path segment names as Airflow and Conductor allow them. */
-const segment = z.string().min(1).max(250).regex(/^[A-Za-z0-9_.~:+-]+$/, 'letters, digits and _ . ~ : + - only')
+/** The longest id (DAG, run, task, environment) a path or query may carry; the server's router enforces it too (`maxParamLength`). */
+export const MAX_SEGMENT_LENGTH = 250
+
+/**
+ * Path segment names as Airflow and Conductor allow them. `.` and `..` are refused: every URL parser between the
+ * caller and Airflow would resolve them (even percent-encoded) into another endpoint.
+ */
+const segment = z.string().min(1).max(MAX_SEGMENT_LENGTH)
+  .regex(/^(?!\.\.?$)[A-Za-z0-9_.~:+-]+$/, 'letters, digits and _ . ~ : + - only; "." and ".." are not ids')
+
+/**
+ * Free text a route looks up or stores as given (filters, principal ids, groups): no control characters, which no
+ * id contains and PostgreSQL text cannot hold (NUL).
+ */
+// eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
+const text = (max: number) => z.string().max(max).regex(/^[^\u0000-\u001f\u007f]*$/, 'no control characters')
 
 export const envParams = z.object({ env: segment })
 export const dagParams = z.object({ env: segment, dag: segment })
@@ -11,11 +25,11 @@ export const taskParams = z.object({ env: segment, dag: segment, runId: segment,
 
 export const dagListQuery = z.strictObject({
   environment: segment.optional(),
-  tag: z.string().min(1).max(250).optional(),
+  tag: text(250).min(1).optional(),
 })
 
 export const triggerBody = z.strictObject({
-  conf: z.unknown().optional().describe('The run\'s conf: a JSON object, at most `governance.maxConfBytes` bytes.'),
+  conf: z.unknown().optional().describe('The run\'s conf: a JSON object, at most `governance.maxConfBytes` bytes and `governance.maxConfDepth` levels deep.'),
   logicalDate: z.iso.datetime({ offset: true }).nullable().optional().describe('Omit or null for a normal manual run.'),
   note: z.string().max(500).optional().describe('Appended to the note Conductor writes on the Airflow run.'),
   reason: z.string().max(500).optional().describe('Why you run it; recorded and available to policy as context.reason.'),
@@ -34,7 +48,7 @@ export const pageQuery = z.strictObject({
 
 export const logQuery = z.strictObject({
   tryNumber: z.coerce.number().int().min(1).optional(),
-  continuationToken: z.string().max(4096).optional(),
+  continuationToken: text(4096).optional(),
 })
 
 export const authorizeBody = z.strictObject({
@@ -43,32 +57,32 @@ export const authorizeBody = z.strictObject({
   dag: segment.optional(),
   as: z.strictObject({
     type: z.enum(['User', 'ServiceAccount']).default('User'),
-    id: z.string().min(1).max(250),
-    groups: z.array(z.string().min(1)).max(200).optional(),
+    id: text(250).min(1),
+    groups: z.array(text(250).min(1)).max(200).optional(),
   }).optional().describe('Explain for another principal (needs audit:read). Groups default to those last seen.'),
 })
 
 export const requestsQuery = z.strictObject({
-  principal: z.string().max(250).optional(),
+  principal: text(250).optional(),
   environment: segment.optional(),
   dag: segment.optional(),
-  action: z.string().max(64).optional(),
+  action: text(64).optional(),
   decision: z.enum(['allow', 'deny']).optional(),
-  state: z.string().max(32).optional(),
+  state: text(32).optional(),
   before: z.iso.datetime().optional(),
   limit: z.coerce.number().int().min(1).max(500).default(50),
 })
 
-export const requestParams = z.object({ id: z.string().min(1).max(100) })
+export const requestParams = z.object({ id: text(100).min(1) })
 
 export const auditQuery = z.strictObject({
-  principal: z.string().max(250).optional(),
+  principal: text(250).optional(),
   environment: segment.optional(),
   dag: segment.optional(),
-  action: z.string().max(64).optional(),
-  type: z.string().max(64).optional(),
+  action: text(64).optional(),
+  type: text(64).optional(),
   decision: z.enum(['allow', 'deny']).optional(),
-  requestId: z.string().max(100).optional(),
+  requestId: text(100).optional(),
   from: z.iso.datetime({ offset: true }).optional(),
   to: z.iso.datetime({ offset: true }).optional(),
   afterSeq: z.coerce.number().int().min(0).optional(),

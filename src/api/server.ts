@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto'
 import { existsSync } from 'node:fs'
+import { STATUS_CODES } from 'node:http'
+import type { Socket } from 'node:net'
 import { join } from 'node:path'
 import fastifyCookie from '@fastify/cookie'
 import fastifyStatic from '@fastify/static'
 import fastifySwagger from '@fastify/swagger'
-import Fastify, { type FastifyRequest } from 'fastify'
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify'
 import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import type { Logger } from 'pino'
@@ -14,8 +16,10 @@ import type { Governance, IdempotencyKeys } from '../governance/index.ts'
 import type { Principal } from '../identity/index.ts'
 import type { Authenticator, Caller } from './authenticate.ts'
 import { authRoutes, headerValue, type AuthRoutesDeps } from './routes/auth.routes.ts'
-import { handleError } from './error-handler.ts'
+import { handleError, sendError, statusOf, type ErrorBody } from './error-handler.ts'
 import { useIdempotency } from './idempotency.ts'
+import { clientError, noRoute, poisonedBody } from './framework-errors.ts'
+import { MAX_SEGMENT_LENGTH } from './schemas.ts'
 import { errors } from './responses.ts'
 import { auditRoutes } from './routes/audit.routes.ts'
 import { governanceRoutes } from './routes/governance.routes.ts'
@@ -74,12 +78,22 @@ export async function buildServer(deps: ServerDeps) {
     loggerInstance: deps.logger,
     bodyLimit: deps.bodyLimitBytes,
     trustProxy: deps.trustProxy,
+    // The longest id the API's schemas accept: a longer segment is 414 `uri_too_long`, a shorter one reaches validation.
+    routerOptions: { maxParamLength: MAX_SEGMENT_LENGTH },
+    frameworkErrors: (error, request, reply) => handleError(error, request, reply),
+    clientErrorHandler: answerClientError,
     genReqId: (req) => {
       const given = req.headers['x-request-id']
       return typeof given === 'string' && SAFE_REQUEST_ID.test(given) ? given : randomUUID()
     },
   }).withTypeProvider<ZodTypeProvider>()
   useSchemas(app)
+  useJsonParser(app)
+  const routes: { method: string; pattern: RegExp }[] = []
+  app.addHook('onRoute', (route) => {
+    const pattern = new RegExp(`^${route.url.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/:[A-Za-z0-9_]+/g, '[^/]+').replace(/\*$/, '.*')}$`)
+    for (const method of [route.method].flat()) routes.push({ method, pattern })
+  })
   const webIndex = deps.webRoot && existsSync(join(deps.webRoot, 'index.html')) ? deps.webRoot : null
   app.setNotFoundHandler((request, reply) => {
     const path = request.url.split('?')[0]!
@@ -87,7 +101,9 @@ export async function buildServer(deps: ServerDeps) {
     if (webIndex && request.method === 'GET' && !isApi && !/\.[a-z0-9]+$/i.test(path)) {
       return reply.header('cache-control', 'no-cache').sendFile('index.html')
     }
-    return reply.code(404).send({ error: { code: 'not_found', message: `no route ${request.method} ${path}`, requestId: String(request.id) } })
+    const allowed = [...new Set(routes.filter((r) => r.pattern.test(path)).map((r) => r.method))]
+    if (allowed.length > 0) reply.header('allow', allowed.join(', '))
+    return sendError(noRoute(request.method, path, allowed), request, reply)
   })
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', String(request.id))
@@ -172,6 +188,43 @@ export async function buildServer(deps: ServerDeps) {
   }, { prefix: '/api/v1' })
 
   return app
+}
+
+/**
+ * Replaces Fastify's JSON parser by one that says why a body is refused: prototype poisoning (`__proto__`,
+ * `constructor.prototype`) is named as such rather than reported as invalid JSON.
+ */
+function useJsonParser(app: Pick<FastifyInstance, 'getDefaultJsonParser' | 'removeContentTypeParser' | 'addContentTypeParser'>): void {
+  const parse = app.getDefaultJsonParser('error', 'error')
+  app.removeContentTypeParser('application/json')
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    parse(request, String(body), (error, value) => {
+      if (!error) { done(null, value); return }
+      done(parsesAsPlainJson(String(body)) ? poisonedBody() : error, undefined)
+    })
+  })
+}
+
+function parsesAsPlainJson(text: string): boolean {
+  try {
+    JSON.parse(text)
+    return true
+  } catch {
+    return false
+  }
+}
+
+/** Answers what Node's HTTP parser refused (e.g. 431) in the envelope on the raw socket, then closes it. */
+function answerClientError(error: Error & { code?: string }, socket: Socket): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return
+  const refusal = clientError(error)
+  const status = statusOf(refusal.code)
+  // There is no Fastify request yet: the id is fresh, and only in this answer.
+  const body = JSON.stringify({ error: { code: refusal.code, message: refusal.message, details: refusal.details!, requestId: randomUUID() } } satisfies ErrorBody)
+  if (socket.writable) {
+    socket.write(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`)
+  }
+  socket.destroy(error)
 }
 
 /**

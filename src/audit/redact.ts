@@ -1,8 +1,13 @@
 /** What a scrubbed value is replaced with. */
 export const REDACTED = '[redacted]'
 
-// Keys whose values are secrets whatever they look like (compared lowercased, without `-` and `_`).
-const SECRET_KEY = /(password|passwd|passphrase|secret|token|authorization|apikey|cookie|privatekey|clientassertion|bearer)/
+// Keys whose values are secrets whatever they look like (compared lowercased, without `-`, `_` and spaces).
+const SECRET_KEYS = new Set([
+  'token', 'accesstoken', 'refreshtoken', 'idtoken', 'logouttoken', 'bearertoken', 'password', 'passwd', 'passphrase', 'secret',
+  'clientsecret', 'authorization', 'proxyauthorization', 'cookie', 'setcookie', 'apikey', 'xapikey', 'privatekey', 'clientassertion', 'bearer',
+])
+// A key that names a secret by its last word (`scimToken`, `dbPassword`); `tokensRevokedBefore`, `tokenId` name facts about one.
+const SECRET_KEY_SUFFIX = /(token|secret|password|passwd|passphrase|apikey|privatekey|authorization|cookie|assertion)$/
 // A JWT/JWS/JWE: base64url segments separated by dots, the first a JSON header (`{"` encodes to `eyJ`).
 const JWT = /eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*/
 const BEARER = /^\s*bearer\s+\S+/i
@@ -11,8 +16,10 @@ const LONE_SURROGATE_OR_NUL = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\u
 
 /**
  * A deep copy of `data` in the form it is stored and hashed: JSON values only, every string well-formed and free
- * of NUL, and with secrets scrubbed — values under secret-sounding keys (password, secret, token, authorization,
- * api key, cookie, private key…) and strings that contain a JWT or a bearer credential become {@link REDACTED}.
+ * of NUL, and with secrets scrubbed — values under keys that name a secret (`token`, `access_token`, `password`,
+ * `client_secret`, `authorization`, `cookie`, `apiKey`, `scimToken`…; see {@link isSecretKey}) and strings that
+ * contain a JWT or a bearer credential become {@link REDACTED}. Facts about tokens (`tokensRevokedBefore`,
+ * `tokensRevoked`, `tokenId`) are kept.
  */
 export function scrubAuditData(data: Record<string, unknown>): Record<string, unknown> {
   return scrub(JSON.parse(JSON.stringify(data) ?? '{}') as unknown, 0) as Record<string, unknown>
@@ -32,9 +39,10 @@ function scrub(value: unknown, depth: number): unknown {
   return value
 }
 
-/** True when a key names a secret. */
+/** True when a key names a secret value (`token`, `client_secret`, `scimToken`), not a fact about one (`tokensRevokedBefore`). */
 export function isSecretKey(key: string): boolean {
-  return SECRET_KEY.test(key.toLowerCase().replace(/[-_\s]/g, ''))
+  const name = key.toLowerCase().replace(/[-_\s]/g, '')
+  return SECRET_KEYS.has(name) || SECRET_KEY_SUFFIX.test(name)
 }
 
 /** True when a string carries a JWT or a bearer credential. */

@@ -158,6 +158,7 @@ const governanceSchema = z.strictObject({
   maxConfBytes: z.number().int().positive().max(1_048_576).default(65_536),
   idempotencyKeyHours: z.number().int().positive().max(720).default(24)
     .describe('How long an Idempotency-Key is remembered: a retry with it within this time replays the first answer; after it, the key is new again.'),
+  maxConfDepth: z.number().int().positive().max(256).default(32).describe('How deeply a run\'s `conf` may nest objects and arrays; deeper is refused with `conf_invalid`.'),
 })
 
 const loggingSchema = z.strictObject({

@@ -19,6 +19,14 @@ export const ERROR_KINDS = [
   'not_found',
   /** The target exists but does not take this HTTP method; use one it names (`Allow`). */
   'method_not_allowed',
+  /** The request body is larger than the server accepts. */
+  'too_large',
+  /** The request's URL (a path segment) is longer than the server accepts. */
+  'uri_too_long',
+  /** The request body is in a format the route does not read. */
+  'unsupported_media_type',
+  /** The request's headers are larger than the server accepts. */
+  'headers_too_large',
   /** The change conflicts with the current state. */
   'conflict',
   /** The target changed since the version the caller named. */
@@ -48,6 +56,11 @@ export const ERRORS = {
   method_not_allowed: 'method_not_allowed',
   conflict: 'conflict',
   internal: 'internal',
+  // HTTP (refusals before any route runs)
+  payload_too_large: 'too_large',
+  uri_too_long: 'uri_too_long',
+  unsupported_media_type: 'unsupported_media_type',
+  headers_too_large: 'headers_too_large',
   // config
   config_invalid: 'misconfigured',
   // store
@@ -62,6 +75,7 @@ export const ERRORS = {
   token_invalid_audience: 'unauthenticated',
   token_invalid_signature: 'unauthenticated',
   token_algorithm_not_allowed: 'unauthenticated',
+  token_unsupported_critical_header: 'unauthenticated',
   token_invalid_claims: 'unauthenticated',
   token_unknown: 'unauthenticated',
   issuer_unavailable: 'unavailable',

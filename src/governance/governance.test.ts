@@ -154,12 +154,13 @@ describe('governance pipeline (SQLite in memory, Cedar, audit log, in-memory Air
     ['not an object', ['a', 'list'], 'conf_invalid'],
     ['a string', 'rows=7', 'conf_invalid'],
     ['too large', { blob: 'x'.repeat(300) }, 'conf_too_large'],
+    ['nested 33 levels deep', JSON.parse(`${'{"a":'.repeat(32)}{}${'}'.repeat(32)}`) as object, 'conf_invalid'],
   ] as const) {
-    it(`conf that is ${what} is refused with field "conf", and nothing is recorded`, async () => {
+    it(`conf that is ${what} is refused with field "conf", recorded as a refused request and audited, and nothing is dispatched`, async () => {
       const eventsBefore = (await audit.query({})).length
-      await assert.rejects(governance.trigger(alice, 'dev', 'etl', { conf }), (e) => isConductorError(e, code) && e.details?.field === 'conf')
-      assert.deepEqual(await governance.requests(alice, {}), [])
-      assert.equal((await audit.query({})).length, eventsBefore)
+      await assert.rejects(governance.trigger(alice, 'dev', 'etl', { conf }), (e) => isConductorError(e, code) && e.details?.field === 'conf' && e.details.requestId === 'req-1')
+      assert.deepEqual((await governance.requests(alice, {})).map((r) => [r.id, r.state, r.error?.code]), [['req-1', 'refused', code]])
+      assert.deepEqual((await audit.query({})).slice(eventsBefore).map((e) => [e.type, e.requestId, e.decision]), [['request.refused', 'req-1', 'deny']])
       assert.deepEqual(callsSinceSync(), [])
     })
   }

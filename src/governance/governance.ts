@@ -32,6 +32,8 @@ export interface GovernanceDeps {
   logger: Logger
   /** The largest run `conf` accepted, in bytes of JSON. */
   maxConfBytes: number
+  /** The deepest run `conf` accepted, in levels of nesting (default 32). */
+  maxConfDepth?: number
   /** The group names the loaded policies mention, for "who can run this". */
   policyGroups: () => string[]
 }
@@ -44,7 +46,7 @@ export function createGovernance(deps: GovernanceDeps): Governance {
   return {
     catalog,
     ...createCatalogReads({ db, policy, catalog, targets, policyGroups: deps.policyGroups }),
-    ...createGovernedActions({ db, policy, audit, clock, ids: deps.ids, catalog, targets, maxConfBytes: deps.maxConfBytes }),
+    ...createGovernedActions({ db, policy, audit, clock, ids: deps.ids, catalog, targets, maxConfBytes: deps.maxConfBytes, ...(deps.maxConfDepth ? { maxConfDepth: deps.maxConfDepth } : {}) }),
     ...createLedger({ db, policy, audit, clock, targets }),
   }
 }

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely'
 import type { AuditLog } from '../audit/index.ts'
-import type { Clock, IdGenerator } from '../core/index.ts'
+import { isConductorError, type Clock, type IdGenerator } from '../core/index.ts'
 import type { Principal } from '../identity/index.ts'
 import type { TaskInstanceInfo } from '../orchestrators/index.ts'
 import type { PolicyEngine } from '../policy/index.ts'
@@ -8,6 +8,7 @@ import type { Catalog } from './catalog.ts'
 import type { GovernanceTables, RequestsTable } from './governance.tables.ts'
 import { isoNow, runPipeline, type GovernedCall } from './pipeline/index.ts'
 import { findRequest, findTriggersOfRuns } from './requests.repository.ts'
+import { recordRefusal } from './refusals.ts'
 import { checkConf, runNote, type TriggerInput } from './run-input.ts'
 import type { Targets } from './targets.ts'
 import { dagView, requestView, type DagView, type RequestView, type RunView, type StartedBy } from './views.ts'
@@ -49,6 +50,8 @@ export function createGovernedActions(deps: {
   catalog: Pick<Catalog, 'remember'>
   targets: Targets
   maxConfBytes: number
+  /** Default 32, as `governance.maxConfDepth`. */
+  maxConfDepth?: number
 }): GovernedActions {
   const { db, clock, ids, targets } = deps
   const pipelineDeps = { db, policy: deps.policy, audit: deps.audit, clock }
@@ -59,6 +62,17 @@ export function createGovernedActions(deps: {
     meta: CallMeta | undefined,
     requestId = ids.next(),
   ): Promise<{ result: T; request: RequestsTable }> {
+    const { env, orchestrator, dag, request } = await newRequest(principal, spec, meta, requestId)
+    const call: GovernedCall<T> = { ...spec, principal, environment: env, dag, httpRequestId: meta?.httpRequestId ?? null }
+    const result = await runPipeline({ deps: pipelineDeps, call, orchestrator, request })
+    return { result, request }
+  }
+
+  /** The request row of a call about to be governed (state `new`), with its resolved targets. */
+  async function newRequest(
+    principal: Principal, spec: Pick<GovernedCall<unknown>, 'action' | 'runId' | 'input'> & { environment: string; dagId: string | null },
+    meta: CallMeta | undefined, requestId: string,
+  ) {
     const { env, orchestrator } = targets.environmentOf(spec.environment)
     const dag = spec.dagId === null ? null : await targets.dagOf(spec.environment, spec.dagId)
     const now = isoNow(clock)
@@ -70,9 +84,7 @@ export function createGovernedActions(deps: {
       input: JSON.stringify(spec.input), decision: 'deny', policy_ids: '[]', reasons: '[]', policy_version: 0,
       state: 'new', error_code: null, error_message: null, http_request_id: meta?.httpRequestId ?? null,
     }
-    const call: GovernedCall<T> = { ...spec, principal, environment: env, dag, httpRequestId: meta?.httpRequestId ?? null }
-    const result = await runPipeline({ deps: pipelineDeps, call, orchestrator, request })
-    return { result, request }
+    return { env, orchestrator, dag, request }
   }
 
   /** Who started each run: a Conductor request for runs Conductor created, else what Airflow says. */
@@ -91,8 +103,16 @@ export function createGovernedActions(deps: {
 
   return {
     async trigger(principal, environment, dagId, input, meta) {
-      const conf = checkConf(input.conf, deps.maxConfBytes)
       const requestId = ids.next()
+      let conf: Record<string, unknown>
+      try {
+        conf = checkConf(input.conf, { maxBytes: deps.maxConfBytes, maxDepth: deps.maxConfDepth ?? 32 })
+      } catch (error) {
+        if (!isConductorError(error)) throw error
+        const recorded = { logicalDate: input.logicalDate ?? null, note: input.note ?? null, reason: input.reason ?? null }
+        const { request } = await newRequest(principal, { action: 'dag:trigger', environment, dagId, runId: null, input: recorded }, meta, requestId)
+        throw await recordRefusal(deps, request, error)
+      }
       const runId = `${RUN_ID_PREFIX}${requestId}`
       const { result, request } = await govern(principal, {
         action: 'dag:trigger', environment, dagId, runId: null, createsRunId: runId, mutates: true,

@@ -13,20 +13,49 @@ export interface TriggerInput {
   reason?: string
 }
 
+/** How large a run's `conf` may be. */
+export interface ConfLimits {
+  /** Bytes of JSON (`governance.maxConfBytes`). */
+  maxBytes: number
+  /** Levels of nested objects and arrays, the conf itself being level 1 (`governance.maxConfDepth`). */
+  maxDepth: number
+}
+
 /**
- * Validates a run's `conf`: a JSON object no larger than `maxBytes` once serialized (absent or null is `{}`).
- * @throws ConductorError `conf_invalid` for anything but an object, `conf_too_large` (with `size` and `limit`) past the limit.
+ * Validates a run's `conf`: a JSON object nested at most `maxDepth` levels and no larger than `maxBytes` once
+ * serialized (absent or null is `{}`). The depth is measured without recursion, so no nesting can overflow the stack.
+ * @throws ConductorError `conf_invalid` for anything but an object or past the depth (with `depth` and `limit`),
+ * `conf_too_large` (with `size` and `limit`) past the size.
  */
-export function checkConf(conf: unknown, maxBytes: number): Record<string, unknown> {
+export function checkConf(conf: unknown, limits: ConfLimits): Record<string, unknown> {
   if (conf === undefined || conf === null) return {}
   if (typeof conf !== 'object' || Array.isArray(conf)) {
     throw new ConductorError('conf_invalid', 'conf must be a JSON object', { details: { field: 'conf' } })
   }
+  const depth = depthBeyond(conf, limits.maxDepth)
+  if (depth !== null) {
+    throw new ConductorError('conf_invalid', `conf is nested ${depth} levels deep or more; the limit is ${limits.maxDepth}`, {
+      details: { field: 'conf', depth, limit: limits.maxDepth },
+    })
+  }
   const size = Buffer.byteLength(JSON.stringify(conf))
-  if (size > maxBytes) {
-    throw new ConductorError('conf_too_large', `conf is ${size} bytes; the limit is ${maxBytes}`, { details: { field: 'conf', size, limit: maxBytes } })
+  if (size > limits.maxBytes) {
+    throw new ConductorError('conf_too_large', `conf is ${size} bytes; the limit is ${limits.maxBytes}`, { details: { field: 'conf', size, limit: limits.maxBytes } })
   }
   return conf as Record<string, unknown>
+}
+
+/** The first depth past `limit` that `value` reaches (`limit + 1`), or null when it stays within; walks iteratively. */
+function depthBeyond(value: object, limit: number): number | null {
+  const pending: [object, number][] = [[value, 1]]
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    const [node, depth] = next
+    if (depth > limit) return depth
+    for (const child of Object.values(node)) {
+      if (child !== null && typeof child === 'object') pending.push([child, depth + 1])
+    }
+  }
+  return null
 }
 
 /** The note Airflow shows on a run Conductor created: who, through what, why allowed; cut to Airflow's 1000 characters. */

@@ -25,10 +25,10 @@ export interface RevocationTables {
  * tokens, issued before the revocation, are refused at their next use even though they have not expired.
  */
 export interface Revocations {
-  /** Refuses tokens of `subject` at `issuer` issued up to now. */
-  revokeSubject(issuer: string, subject: string, reason: string): Promise<void>
-  /** Refuses tokens carrying IdP session id `sid` at `issuer` issued up to now. */
-  revokeSession(issuer: string, sid: string, reason: string): Promise<void>
+  /** Refuses tokens of `subject` at `issuer` issued up to now; resolves to the cut-off (ISO 8601): tokens issued before it are refused. */
+  revokeSubject(issuer: string, subject: string, reason: string): Promise<string>
+  /** Refuses tokens carrying IdP session id `sid` at `issuer` issued up to now; resolves to the cut-off (ISO 8601). */
+  revokeSession(issuer: string, sid: string, reason: string): Promise<string>
   /** Throws `session_revoked` when the token was issued before a revocation of its subject or session. */
   check(token: VerifiedToken): Promise<void>
 }
@@ -41,6 +41,7 @@ export function createRevocations(deps: { db: Kysely<RevocationTables>; clock: C
     // Whole-second precision: a token's iat has no finer grain, and one issued in the same second is refused too.
     const at = new Date(Math.ceil((clock.now() + 1) / 1000) * 1000).toISOString()
     await db.insertInto('revocations').values({ id: randomUUID(), issuer, subject, idp_session_id: sid, revoked_before: at, reason, created_at: now() }).execute()
+    return at
   }
   return {
     revokeSubject: (issuer, subject, reason) => insert(issuer, subject, null, reason),

@@ -32,7 +32,7 @@ export interface AccessRevoker {
 export function createAccessRevoker(deps: { sessions: SessionStore | null; revocations: Revocations; audit: Pick<AuditLog, 'append'> }): AccessRevoker {
   /** Ends the principal's console sessions, optionally refuses its tokens issued so far, and audits what was done. */
   async function revoke(target: RevocationTarget, reason: string, tokens: boolean): Promise<RevocationOutcome> {
-    if (tokens) await deps.revocations.revokeSubject(target.issuer, target.subject, reason)
+    const tokensRevokedBefore = tokens ? await deps.revocations.revokeSubject(target.issuer, target.subject, reason) : null
     let sessionsEnded = 0
     if (deps.sessions) {
       sessionsEnded += await deps.sessions.endAllForSubject(target.issuer, target.subject, reason)
@@ -40,7 +40,7 @@ export function createAccessRevoker(deps: { sessions: SessionStore | null; revoc
     }
     await deps.audit.append({
       type: 'access.revoked', principal: target.principalId ?? null, principalType: target.principalType ?? null,
-      data: { reason, issuer: target.issuer, subject: target.subject, sessionsEnded, tokensRevokedBefore: tokens ? 'now' : null },
+      data: { reason, issuer: target.issuer, subject: target.subject, sessionsEnded, tokensRevokedBefore },
     })
     return { sessionsEnded, tokensRevoked: tokens }
   }
@@ -50,9 +50,9 @@ export function createAccessRevoker(deps: { sessions: SessionStore | null; revoc
     endSessions: (target, reason) => revoke(target, reason, false),
 
     async revokeIdpSession(issuer, sid, reason) {
-      await deps.revocations.revokeSession(issuer, sid, reason)
+      const tokensRevokedBefore = await deps.revocations.revokeSession(issuer, sid, reason)
       const sessionsEnded = deps.sessions ? await deps.sessions.endAllForIdpSession(sid, reason) : 0
-      await deps.audit.append({ type: 'access.revoked', data: { reason, issuer, idpSession: sid, sessionsEnded } })
+      await deps.audit.append({ type: 'access.revoked', data: { reason, issuer, idpSession: sid, sessionsEnded, tokensRevokedBefore } })
       return { sessionsEnded, tokensRevoked: true }
     },
   }

@@ -31,7 +31,7 @@ export interface TokenVerifier {
    * Verifies a compact JWS bearer token (without the `Bearer ` prefix).
    * Rejects with a {@link ConductorError} whose code says what was wrong
    * (`token_missing`, `token_too_large`, `token_malformed`, `token_invalid_issuer`,
-   * `token_algorithm_not_allowed`, `token_invalid_signature`, `token_expired`,
+   * `token_algorithm_not_allowed`, `token_unsupported_critical_header`, `token_invalid_signature`, `token_expired`,
    * `token_not_yet_valid`, `token_invalid_audience`, `token_invalid_claims`) or
    * `issuer_unavailable` when the issuer's discovery document or keys cannot be had.
    * The message never contains the token.
@@ -182,7 +182,7 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
         requiredClaims: logoutAudience ? ['exp', 'iat', 'jti', 'events'] : ['exp'],
       }))
     } catch (error) {
-      throw mapJoseError(error, config.name)
+      throw mapJoseError(error, config.name, header)
     }
     if (typeof payload.iat === 'number' && payload.iat > Math.floor(now / 1000) + identity.clockSkewSeconds) {
       throw fail('token_invalid_claims', `issuer "${config.name}": the token was issued in the future`, config.name)
@@ -220,7 +220,7 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
   }
 }
 
-function mapJoseError(error: unknown, issuerName: string): ConductorError {
+function mapJoseError(error: unknown, issuerName: string, header: JWSHeaderParameters): ConductorError {
   if (error instanceof ConductorError) return error
   const prefix = `issuer "${issuerName}": `
   if (error instanceof joseErrors.JWTExpired) {
@@ -233,6 +233,10 @@ function mapJoseError(error: unknown, issuerName: string): ConductorError {
       case 'aud': return fail('token_invalid_audience', `${prefix}the token is not meant for this audience`, issuerName, error)
       default: return fail('token_invalid_claims', `${prefix}claim "${error.claim}" is invalid (${error.reason})`, issuerName, error)
     }
+  }
+  // jose raises JOSENotSupported both for an unknown algorithm and for a `crit` extension it does not understand.
+  if (error instanceof joseErrors.JOSENotSupported && Array.isArray(header.crit) && header.crit.length > 0) {
+    return fail('token_unsupported_critical_header', `${prefix}the token's "crit" header names an extension Conductor does not understand (${header.crit.map(String).join(', ').slice(0, 200)})`, issuerName, error)
   }
   if (error instanceof joseErrors.JOSEAlgNotAllowed || error instanceof joseErrors.JOSENotSupported) {
     return fail('token_algorithm_not_allowed', `${prefix}the token's signature algorithm is not allowed`, issuerName, error)

@@ -169,8 +169,15 @@ export function createAirflowHttp(options: AirflowHttpOptions): AirflowHttp {
   }
 }
 
-/** Encodes one path segment (a DAG, run or task id). */
+/**
+ * Encodes one path segment (a DAG, run or task id) so that it stays one segment of the URL Airflow receives.
+ * @throws ConductorError `invalid_input` for an empty id, `.` or `..`: the URL standard resolves those (and their
+ * percent-encoded forms `%2e`, `.%2e`, `%2e%2e`) as relative segments, so no encoding can send them as ids.
+ */
 export function seg(value: string): string {
+  if (value === '' || value === '.' || value === '..') {
+    throw new ConductorError('invalid_input', `${JSON.stringify(value)} is not a valid id in an Airflow URL`, { details: { value } })
+  }
   return encodeURIComponent(value)
 }
 

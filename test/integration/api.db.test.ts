@@ -110,15 +110,19 @@ forEachEngine((engine) => {
     assert.deepEqual(events.map((e) => [e.type, e.decision]), [['authz.decision', 'deny']])
   })
 
-  test('unknown environment is 404; bad conf is 400 naming the field and records nothing', async () => {
+  test('unknown environment is 404; bad conf is 400 naming the field, recorded as a refused request; bad fields record nothing', async () => {
     assert.equal((await call('POST', '/api/v1/environments/nowhere/dags/etl_daily/runs', alice, {})).json().error.code, 'environment_not_found')
-    const before = await requestCount()
+    let before = await requestCount()
     for (const [conf, code] of [[[1, 2], 'conf_invalid'], ['text', 'conf_invalid'], [{ blob: 'x'.repeat(70_000) }, 'conf_too_large']] as const) {
       const res = await call('POST', '/api/v1/environments/local/dags/etl_daily/runs', alice, { conf })
       assert.equal(res.statusCode, 400)
       assert.equal(res.json().error.code, code)
       assert.equal(res.json().error.details.field, 'conf')
+      const refused = await app.database.db.selectFrom('requests').selectAll().where('id', '=', res.json().error.details.requestId).executeTakeFirstOrThrow()
+      assert.deepEqual([refused.state, refused.error_code], ['refused', code])
     }
+    assert.equal(await requestCount(), before + 3)
+    before = await requestCount()
     const unknownField = await call('POST', '/api/v1/environments/local/dags/etl_daily/runs', alice, { conf: {}, dag_run_id: 'mine' })
     assert.equal(unknownField.statusCode, 400)
     assert.equal(unknownField.json().error.code, 'invalid_input')

@@ -98,6 +98,9 @@ forEachEngine((engine) => {
       assert.equal(refused.status, 401)
       const revoked = await app.audit.query({ type: 'access.revoked', principal: 'alice' })
       assert.equal(revoked.at(-1)!.data.reason, 'scim_deleted')
+      const cutOff = String(revoked.at(-1)!.data.tokensRevokedBefore)
+      assert.match(cutOff, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.000Z$/, 'the trail shows from when on her tokens are refused')
+      assert.ok(Math.abs(Date.parse(cutOff) - Date.parse(revoked.at(-1)!.at)) <= 2000)
     } finally {
       await app.close()
     }

@@ -211,6 +211,13 @@ describe('identity: token verification against the development issuer and a loop
     await rejects(createTokenVerifier({ identity: rsOnly }), await sign(esKey, { iss: keys.issuer, aud: 'conductor', sub: 'x', exp: nowSeconds() + 60 }), 'token_algorithm_not_allowed')
   })
 
+  it('says token_unsupported_critical_header for a signed token whose crit names an extension Conductor does not understand', async () => {
+    const claims = { iss: keys.issuer, aud: 'conductor', sub: 'svc-1', exp: nowSeconds() + 60 }
+    const token = await new SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid: rsKey.kid, crit: ['x-must-understand'], 'x-must-understand': true }).sign(rsKey.privateKey, { crit: { 'x-must-understand': true } })
+    await rejects(verifier, token, 'token_unsupported_critical_header')
+    await rejects(verifier, `${b64({ alg: 'RS256', kid: rsKey.kid, crit: [] })}.${token.split('.')[1]}.${token.split('.')[2]}`, 'token_malformed')
+  })
+
   it('accepts a token signed with a rotated-in key once the issuer publishes it', async () => {
     const rotated = await newKey('ES256', 'es-2')
     const token = await sign(rotated, { iss: keys.issuer, aud: 'conductor', sub: 'x', exp: nowSeconds() + 60 })
