@@ -33,7 +33,7 @@ export const idempotent = { idempotent: true } as const
  * schema: a malformed one is a 400 naming the header, and nothing is recorded), the key is claimed for the
  * principal before the handler runs. A retry with the same key and request gets the first answer (status, body,
  * `location`) with `Idempotency-Replayed: true`, and the handler does not run. Answers below 500 are kept until the
- * key expires; 5xx answers release the key. Requests without the header are handled as before.
+ * key expires; 5xx and 429 answers release the key, except one whose dispatch outcome is unknown (kept). Requests without the header are handled as before.
  */
 export function useIdempotency(app: FastifyInstance, deps: { keys: IdempotencyKeys; who: (request: FastifyRequest) => Principal }): void {
   const claimed = new WeakMap<FastifyRequest, IdempotentRequest>()

@@ -71,7 +71,8 @@ export interface IdempotencyKeys {
   claim(request: IdempotentRequest): Promise<IdempotencyClaim>
   /**
    * Records the answer of a claimed attempt. Answers below 500 (successes and client errors) are kept and replayed
-   * until the key expires; a 5xx answer releases the key, so a retry with it is processed afresh.
+   * until the key expires; a 5xx or 429 answer releases the key, so a retry with it is processed afresh, unless it says
+   * the dispatch's outcome is unknown (kept, so a retry never dispatches twice).
    */
   settle(request: IdempotentRequest, answer: IdempotentAnswer): Promise<void>
   /** Deletes every expired key; returns how many. */
@@ -140,7 +141,7 @@ export function createIdempotencyKeys(deps: IdempotencyKeysDeps): IdempotencyKey
 
     async settle(request, answer) {
       const attempt = { ...scope(request), request_id: request.httpRequestId }
-      if (answer.status >= 500) {
+      if (retryable(answer)) {
         await db.deleteFrom('idempotency_keys').where((eb) => eb.and(attempt)).execute()
         return
       }
@@ -154,6 +155,21 @@ export function createIdempotencyKeys(deps: IdempotencyKeysDeps): IdempotencyKey
     },
   }
   return keys
+}
+
+/**
+ * Whether a retry with the same key should be processed afresh: a 5xx or a 429 (throttled: nothing was sent), unless
+ * the answer says the dispatch's outcome is unknown (it may have reached the orchestrator). Such an answer is kept and
+ * replayed, so a retry never starts a second run; the request it names is settled by dispatch recovery.
+ */
+function retryable(answer: IdempotentAnswer): boolean {
+  if (answer.status !== 429 && answer.status < 500) return false
+  try {
+    const outcome = (JSON.parse(answer.body) as { error?: { details?: { outcome?: unknown } } } | null)?.error?.details?.outcome
+    return outcome !== 'unknown'
+  } catch {
+    return true
+  }
 }
 
 /** The ledger request an answer names (`request.id` of a governed action's answer), or null. */

@@ -128,6 +128,19 @@ forEachEngine((engine) => {
     assert.deepEqual(await keys.claim({ ...attempt, bodyHash: 'another body', httpRequestId: randomUUID() }), { outcome: 'claimed' }, 'expired: a new request, whatever its body')
   })
 
+  test('a throttled (429) or failed (5xx) answer releases the key; a 503 whose outcome is unknown is kept, so a retry never dispatches twice', async () => {
+    const keys = createIdempotencyKeys({ db: app.database.db, audit: app.audit, clock: fixedClock(start), ttlHours: 24 })
+    const attempt = (body: string) => ({ principalType: 'User', principalId: 'alice', key: randomUUID(), method: 'POST', route: TRIGGER, bodyHash: body, httpRequestId: randomUUID() })
+    const answer = (status: number, details: Record<string, unknown> = {}) => ({ status, body: JSON.stringify({ error: { code: 'x', message: 'x', details, requestId: 'r' } }), location: null })
+    for (const [status, details, kept] of [[429, {}, false], [503, {}, false], [502, {}, false], [503, { outcome: 'unknown' }, true]] as const) {
+      const first = attempt(`${status}-${JSON.stringify(details)}`)
+      await keys.claim(first)
+      await keys.settle(first, answer(status, details))
+      const retry = await keys.claim({ ...first, httpRequestId: randomUUID() })
+      assert.equal(retry.outcome, kept ? 'replay' : 'claimed', `${status} ${JSON.stringify(details)}`)
+    }
+  })
+
   test('a malformed key is refused with 400 naming the header, and nothing is recorded', async () => {
     const [runs, rows, keys] = [runCount(), await ledgerRows(), await keyRows()]
     for (const bad of ['', 'k'.repeat(256), 'caf\u00e9', 'tab\there']) {
