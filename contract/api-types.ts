@@ -59,7 +59,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Readiness: database and policy usable */
+        /** Readiness: database and policy usable; each environment's circuit */
         get: {
             parameters: {
                 query?: never;
@@ -78,6 +78,14 @@ export interface paths {
                         "application/json": {
                             /** @enum {string} */
                             status: "ready";
+                            /** @description Each environment's circuit breaker. An open circuit does not make Conductor unready: it still serves the other environments and its own records. */
+                            environments: {
+                                environment: string;
+                                /** @enum {string} */
+                                state: "closed" | "open" | "half-open";
+                                /** @description ISO 8601; null while closed. */
+                                nextProbeAt: string | null;
+                            }[];
                         };
                     };
                 };
@@ -100,6 +108,14 @@ export interface paths {
                             /** @enum {string} */
                             status: "not ready";
                             reason: string;
+                            /** @description Each environment's circuit breaker. An open circuit does not make Conductor unready: it still serves the other environments and its own records. */
+                            environments: {
+                                environment: string;
+                                /** @enum {string} */
+                                state: "closed" | "open" | "half-open";
+                                /** @description ISO 8601; null while closed. */
+                                nextProbeAt: string | null;
+                            }[];
                         };
                     };
                 };
@@ -1411,6 +1427,17 @@ export interface paths {
                     };
                 };
                 /** @description Default Response */
+                429: {
+                    headers: {
+                        /** @description Seconds until the call may be retried (`details.retryAfterSeconds`). */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
                 500: {
                     headers: {
                         [name: string]: unknown;
@@ -1431,6 +1458,8 @@ export interface paths {
                 /** @description Default Response */
                 503: {
                     headers: {
+                        /** @description Seconds until the environment's next probe, when its circuit is open (`environment_circuit_open`). */
+                        "Retry-After"?: number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -1518,6 +1547,17 @@ export interface paths {
                     };
                 };
                 /** @description Default Response */
+                429: {
+                    headers: {
+                        /** @description Seconds until the call may be retried (`details.retryAfterSeconds`). */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
                 500: {
                     headers: {
                         [name: string]: unknown;
@@ -1538,6 +1578,8 @@ export interface paths {
                 /** @description Default Response */
                 503: {
                     headers: {
+                        /** @description Seconds until the environment's next probe, when its circuit is open (`environment_circuit_open`). */
+                        "Retry-After"?: number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -1614,6 +1656,17 @@ export interface paths {
                     };
                 };
                 /** @description Default Response */
+                429: {
+                    headers: {
+                        /** @description Seconds until the call may be retried (`details.retryAfterSeconds`). */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
                 500: {
                     headers: {
                         [name: string]: unknown;
@@ -1634,6 +1687,8 @@ export interface paths {
                 /** @description Default Response */
                 503: {
                     headers: {
+                        /** @description Seconds until the environment's next probe, when its circuit is open (`environment_circuit_open`). */
+                        "Retry-After"?: number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -1728,6 +1783,17 @@ export interface paths {
                     };
                 };
                 /** @description Default Response */
+                429: {
+                    headers: {
+                        /** @description Seconds until the call may be retried (`details.retryAfterSeconds`). */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
                 500: {
                     headers: {
                         [name: string]: unknown;
@@ -1748,6 +1814,8 @@ export interface paths {
                 /** @description Default Response */
                 503: {
                     headers: {
+                        /** @description Seconds until the environment's next probe, when its circuit is open (`environment_circuit_open`). */
+                        "Retry-After"?: number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -1838,6 +1906,17 @@ export interface paths {
                     };
                 };
                 /** @description Default Response */
+                429: {
+                    headers: {
+                        /** @description Seconds until the call may be retried (`details.retryAfterSeconds`). */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
                 500: {
                     headers: {
                         [name: string]: unknown;
@@ -1858,6 +1937,8 @@ export interface paths {
                 /** @description Default Response */
                 503: {
                     headers: {
+                        /** @description Seconds until the environment's next probe, when its circuit is open (`environment_circuit_open`). */
+                        "Retry-After"?: number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -1948,6 +2029,17 @@ export interface paths {
                     };
                 };
                 /** @description Default Response */
+                429: {
+                    headers: {
+                        /** @description Seconds until the call may be retried (`details.retryAfterSeconds`). */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
                 500: {
                     headers: {
                         [name: string]: unknown;
@@ -1968,6 +2060,8 @@ export interface paths {
                 /** @description Default Response */
                 503: {
                     headers: {
+                        /** @description Seconds until the environment's next probe, when its circuit is open (`environment_circuit_open`). */
+                        "Retry-After"?: number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -2068,6 +2162,17 @@ export interface paths {
                     };
                 };
                 /** @description Default Response */
+                429: {
+                    headers: {
+                        /** @description Seconds until the call may be retried (`details.retryAfterSeconds`). */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
                 500: {
                     headers: {
                         [name: string]: unknown;
@@ -2088,6 +2193,8 @@ export interface paths {
                 /** @description Default Response */
                 503: {
                     headers: {
+                        /** @description Seconds until the environment's next probe, when its circuit is open (`environment_circuit_open`). */
+                        "Retry-After"?: number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -2182,6 +2289,17 @@ export interface paths {
                     };
                 };
                 /** @description Default Response */
+                429: {
+                    headers: {
+                        /** @description Seconds until the call may be retried (`details.retryAfterSeconds`). */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
                 500: {
                     headers: {
                         [name: string]: unknown;
@@ -2202,6 +2320,8 @@ export interface paths {
                 /** @description Default Response */
                 503: {
                     headers: {
+                        /** @description Seconds until the environment's next probe, when its circuit is open (`environment_circuit_open`). */
+                        "Retry-After"?: number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -2302,6 +2422,17 @@ export interface paths {
                     };
                 };
                 /** @description Default Response */
+                429: {
+                    headers: {
+                        /** @description Seconds until the call may be retried (`details.retryAfterSeconds`). */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
                 500: {
                     headers: {
                         [name: string]: unknown;
@@ -2322,6 +2453,8 @@ export interface paths {
                 /** @description Default Response */
                 503: {
                     headers: {
+                        /** @description Seconds until the environment's next probe, when its circuit is open (`environment_circuit_open`). */
+                        "Retry-After"?: number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -2933,7 +3066,7 @@ export interface components {
                  * @description Stable; see docs/errors.md.
                  * @enum {string}
                  */
-                code: "invalid_input" | "not_found" | "conflict" | "internal" | "config_invalid" | "store_unavailable" | "token_missing" | "token_malformed" | "token_too_large" | "token_expired" | "token_not_yet_valid" | "token_invalid_issuer" | "token_invalid_audience" | "token_invalid_signature" | "token_algorithm_not_allowed" | "token_invalid_claims" | "token_unknown" | "issuer_unavailable" | "principal_unknown" | "session_invalid" | "session_expired" | "session_revoked" | "csrf_invalid" | "login_failed" | "precondition_failed" | "policy_invalid" | "policy_denied" | "policy_evaluation_failed" | "secret_not_found" | "secret_unreadable" | "environment_not_found" | "dag_not_found" | "run_not_found" | "task_not_found" | "orchestrator_unavailable" | "orchestrator_auth_failed" | "orchestrator_rejected" | "orchestrator_conflict" | "request_not_found" | "conf_invalid" | "conf_too_large" | "dispatch_failed" | "audit_chain_broken";
+                code: "invalid_input" | "not_found" | "conflict" | "internal" | "config_invalid" | "store_unavailable" | "token_missing" | "token_malformed" | "token_too_large" | "token_expired" | "token_not_yet_valid" | "token_invalid_issuer" | "token_invalid_audience" | "token_invalid_signature" | "token_algorithm_not_allowed" | "token_invalid_claims" | "token_unknown" | "issuer_unavailable" | "principal_unknown" | "session_invalid" | "session_expired" | "session_revoked" | "csrf_invalid" | "login_failed" | "precondition_failed" | "policy_invalid" | "policy_denied" | "policy_evaluation_failed" | "secret_not_found" | "secret_unreadable" | "environment_not_found" | "dag_not_found" | "run_not_found" | "task_not_found" | "orchestrator_unavailable" | "orchestrator_auth_failed" | "orchestrator_rejected" | "orchestrator_conflict" | "orchestrator_throttled" | "environment_circuit_open" | "request_not_found" | "conf_invalid" | "conf_too_large" | "dispatch_failed" | "audit_chain_broken";
                 message: string;
                 /** @description Facts a program may act on, e.g. `field`. */
                 details?: {
@@ -2955,6 +3088,36 @@ export interface components {
             /** @description The groups exactly as the identity provider sent them. */
             idpGroups: string[];
         };
+        /** @description Absent when the environment is not guarded. */
+        ProtectionStatus: {
+            circuit: {
+                /**
+                 * @description `open`: calls are refused unsent (503 `environment_circuit_open`); `half-open`: the next call is a probe.
+                 * @enum {string}
+                 */
+                state: "closed" | "open" | "half-open";
+                consecutiveFailures: number;
+                openedAt: string | null;
+                /** @description When one probe call will be let through; null while closed. */
+                nextProbeAt: string | null;
+            };
+            reads: {
+                /** @description Calls to the environment in flight now. */
+                inFlight: number;
+                /** @description Calls waiting for their turn now. */
+                queued: number;
+                /** @description Calls refused with `orchestrator_throttled` since Conductor started. */
+                throttled: number;
+            };
+            writes: {
+                /** @description Calls to the environment in flight now. */
+                inFlight: number;
+                /** @description Calls waiting for their turn now. */
+                queued: number;
+                /** @description Calls refused with `orchestrator_throttled` since Conductor started. */
+                throttled: number;
+            };
+        };
         EnvironmentView: {
             name: string;
             kind: string;
@@ -2972,6 +3135,7 @@ export interface components {
                 /** @description ISO 8601 */
                 checkedAt: string;
             } | null;
+            protection?: components["schemas"]["ProtectionStatus"];
         };
         EnvironmentList: {
             environments: components["schemas"]["EnvironmentView"][];
@@ -3285,6 +3449,7 @@ export interface components {
 }
 export type ErrorBody = components['schemas']['ErrorBody'];
 export type Me = components['schemas']['Me'];
+export type ProtectionStatus = components['schemas']['ProtectionStatus'];
 export type EnvironmentView = components['schemas']['EnvironmentView'];
 export type EnvironmentList = components['schemas']['EnvironmentList'];
 export type DagParam = components['schemas']['DagParam'];

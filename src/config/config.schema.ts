@@ -144,8 +144,8 @@ const environmentCredentialsSchema = z.strictObject({
  * on SQLite, as the demo's) healthy under a burst of 40 concurrent triggers; raise them for Airflow on PostgreSQL.
  */
 const environmentLimitsSchema = z.strictObject({
-  maxConcurrentWrites: z.number().int().min(1).max(1000).default(2).describe('Writes (trigger, rerun, pause) in flight at once.'),
-  writesPerSecond: z.number().positive().max(10_000).default(5).describe('Writes started per second (a token bucket holding one second\'s worth).'),
+  maxConcurrentWrites: z.number().int().min(1).max(1000).default(1).describe('Writes (trigger, rerun, pause) in flight at once.'),
+  writesPerSecond: z.number().positive().max(10_000).default(1).describe('Writes started per second (a token bucket holding one second\'s worth).'),
   maxConcurrentReads: z.number().int().min(1).max(1000).default(4).describe('Reads in flight at once.'),
   readsPerSecond: z.number().positive().max(10_000).default(20).describe('Reads started per second.'),
   maxWaitMs: z.number().int().min(0).max(60_000).default(5_000)

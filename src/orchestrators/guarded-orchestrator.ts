@@ -34,11 +34,12 @@ export function guardOrchestrator(inner: Orchestrator, settings: GuardSettings, 
     writes: createLane({ maxConcurrent: limits.maxConcurrentWrites, perSecond: limits.writesPerSecond, maxWaitMs: limits.maxWaitMs }, throttled('writes'), clock),
     reads: createLane({ maxConcurrent: limits.maxConcurrentReads, perSecond: limits.readsPerSecond, maxWaitMs: limits.maxWaitMs }, throttled('reads'), clock),
   }
+  let lastFailure = ''
   const breaker = createCircuitBreaker(settings.circuitBreaker, (status: CircuitStatus) => {
     const retryAfterSeconds = seconds((status.nextProbeAt ?? clock.now()) - clock.now())
     const when = status.state === 'half-open' ? 'a probe call is under way' : `it lets one probe call through at ${iso(status.nextProbeAt)}`
     return new ConductorError('environment_circuit_open',
-      `Airflow environment "${environment}" failed ${status.consecutiveFailures} calls in a row; Conductor is not calling it until it recovers (${when})`,
+      `Airflow environment "${environment}" failed ${status.consecutiveFailures} calls in a row; Conductor is not calling it until it recovers (${when}). Last failure: ${lastFailure}`,
       { details: { environment, circuit: status.state, nextProbeAt: iso(status.nextProbeAt), retryAfterSeconds } })
   }, clock)
 
@@ -56,7 +57,10 @@ export function guardOrchestrator(inner: Orchestrator, settings: GuardSettings, 
       ticket.succeeded()
       return result
     } catch (error) {
-      if (isConductorError(error, 'orchestrator_unavailable')) ticket.failed()
+      if (isConductorError(error, 'orchestrator_unavailable')) {
+        lastFailure = error.message
+        ticket.failed()
+      }
       // Any other answer (404, 409, refused credentials) came from a live Airflow; a non-Conductor error never left.
       else if (isConductorError(error)) ticket.succeeded()
       else ticket.abandoned()
