@@ -59,7 +59,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Readiness: database and policy usable */
+        /** Readiness: database and policy usable; each environment's circuit */
         get: {
             parameters: {
                 query?: never;
@@ -78,6 +78,14 @@ export interface paths {
                         "application/json": {
                             /** @enum {string} */
                             status: "ready";
+                            /** @description Each environment's circuit breaker. An open circuit does not make Conductor unready: it still serves the other environments and its own records. */
+                            environments: {
+                                environment: string;
+                                /** @enum {string} */
+                                state: "closed" | "open" | "half-open";
+                                /** @description ISO 8601; null while closed. */
+                                nextProbeAt: string | null;
+                            }[];
                         };
                     };
                 };
@@ -100,6 +108,14 @@ export interface paths {
                             /** @enum {string} */
                             status: "not ready";
                             reason: string;
+                            /** @description Each environment's circuit breaker. An open circuit does not make Conductor unready: it still serves the other environments and its own records. */
+                            environments: {
+                                environment: string;
+                                /** @enum {string} */
+                                state: "closed" | "open" | "half-open";
+                                /** @description ISO 8601; null while closed. */
+                                nextProbeAt: string | null;
+                            }[];
                         };
                     };
                 };
@@ -1444,6 +1460,17 @@ export interface paths {
                     };
                 };
                 /** @description Default Response */
+                429: {
+                    headers: {
+                        /** @description Seconds until the call may be retried (`details.retryAfterSeconds`). */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
                 500: {
                     headers: {
                         [name: string]: unknown;
@@ -1464,6 +1491,8 @@ export interface paths {
                 /** @description Default Response */
                 503: {
                     headers: {
+                        /** @description Seconds until the environment's next probe, when its circuit is open (`environment_circuit_open`). */
+                        "Retry-After"?: number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -1551,6 +1580,17 @@ export interface paths {
                     };
                 };
                 /** @description Default Response */
+                429: {
+                    headers: {
+                        /** @description Seconds until the call may be retried (`details.retryAfterSeconds`). */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
                 500: {
                     headers: {
                         [name: string]: unknown;
@@ -1571,6 +1611,8 @@ export interface paths {
                 /** @description Default Response */
                 503: {
                     headers: {
+                        /** @description Seconds until the environment's next probe, when its circuit is open (`environment_circuit_open`). */
+                        "Retry-After"?: number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -1647,6 +1689,17 @@ export interface paths {
                     };
                 };
                 /** @description Default Response */
+                429: {
+                    headers: {
+                        /** @description Seconds until the call may be retried (`details.retryAfterSeconds`). */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
                 500: {
                     headers: {
                         [name: string]: unknown;
@@ -1667,6 +1720,8 @@ export interface paths {
                 /** @description Default Response */
                 503: {
                     headers: {
+                        /** @description Seconds until the environment's next probe, when its circuit is open (`environment_circuit_open`). */
+                        "Retry-After"?: number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -1761,6 +1816,17 @@ export interface paths {
                     };
                 };
                 /** @description Default Response */
+                429: {
+                    headers: {
+                        /** @description Seconds until the call may be retried (`details.retryAfterSeconds`). */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
                 500: {
                     headers: {
                         [name: string]: unknown;
@@ -1781,6 +1847,8 @@ export interface paths {
                 /** @description Default Response */
                 503: {
                     headers: {
+                        /** @description Seconds until the environment's next probe, when its circuit is open (`environment_circuit_open`). */
+                        "Retry-After"?: number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -1883,6 +1951,17 @@ export interface paths {
                     };
                 };
                 /** @description Default Response */
+                429: {
+                    headers: {
+                        /** @description Seconds until the call may be retried (`details.retryAfterSeconds`). */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
                 500: {
                     headers: {
                         [name: string]: unknown;
@@ -1903,6 +1982,8 @@ export interface paths {
                 /** @description Default Response */
                 503: {
                     headers: {
+                        /** @description Seconds until the environment's next probe, when its circuit is open (`environment_circuit_open`). */
+                        "Retry-After"?: number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -1993,6 +2074,17 @@ export interface paths {
                     };
                 };
                 /** @description Default Response */
+                429: {
+                    headers: {
+                        /** @description Seconds until the call may be retried (`details.retryAfterSeconds`). */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
                 500: {
                     headers: {
                         [name: string]: unknown;
@@ -2013,6 +2105,8 @@ export interface paths {
                 /** @description Default Response */
                 503: {
                     headers: {
+                        /** @description Seconds until the environment's next probe, when its circuit is open (`environment_circuit_open`). */
+                        "Retry-After"?: number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -2125,6 +2219,17 @@ export interface paths {
                     };
                 };
                 /** @description Default Response */
+                429: {
+                    headers: {
+                        /** @description Seconds until the call may be retried (`details.retryAfterSeconds`). */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
                 500: {
                     headers: {
                         [name: string]: unknown;
@@ -2145,6 +2250,8 @@ export interface paths {
                 /** @description Default Response */
                 503: {
                     headers: {
+                        /** @description Seconds until the environment's next probe, when its circuit is open (`environment_circuit_open`). */
+                        "Retry-After"?: number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -2239,6 +2346,17 @@ export interface paths {
                     };
                 };
                 /** @description Default Response */
+                429: {
+                    headers: {
+                        /** @description Seconds until the call may be retried (`details.retryAfterSeconds`). */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
                 500: {
                     headers: {
                         [name: string]: unknown;
@@ -2259,6 +2377,8 @@ export interface paths {
                 /** @description Default Response */
                 503: {
                     headers: {
+                        /** @description Seconds until the environment's next probe, when its circuit is open (`environment_circuit_open`). */
+                        "Retry-After"?: number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -2359,6 +2479,17 @@ export interface paths {
                     };
                 };
                 /** @description Default Response */
+                429: {
+                    headers: {
+                        /** @description Seconds until the call may be retried (`details.retryAfterSeconds`). */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
                 500: {
                     headers: {
                         [name: string]: unknown;
@@ -2379,6 +2510,8 @@ export interface paths {
                 /** @description Default Response */
                 503: {
                     headers: {
+                        /** @description Seconds until the environment's next probe, when its circuit is open (`environment_circuit_open`). */
+                        "Retry-After"?: number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -2990,7 +3123,7 @@ export interface components {
                  * @description Stable; see docs/errors.md.
                  * @enum {string}
                  */
-                code: "invalid_input" | "not_found" | "method_not_allowed" | "conflict" | "internal" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "headers_too_large" | "config_invalid" | "store_unavailable" | "token_missing" | "token_malformed" | "token_too_large" | "token_expired" | "token_not_yet_valid" | "token_invalid_issuer" | "token_invalid_audience" | "token_invalid_signature" | "token_algorithm_not_allowed" | "token_unsupported_critical_header" | "token_invalid_claims" | "token_unknown" | "issuer_unavailable" | "principal_unknown" | "session_invalid" | "session_expired" | "session_revoked" | "csrf_invalid" | "login_failed" | "precondition_failed" | "policy_invalid" | "policy_denied" | "policy_evaluation_failed" | "secret_not_found" | "secret_unreadable" | "environment_not_found" | "dag_not_found" | "run_not_found" | "task_not_found" | "orchestrator_unavailable" | "orchestrator_auth_failed" | "orchestrator_rejected" | "orchestrator_conflict" | "request_not_found" | "conf_invalid" | "conf_too_large" | "dispatch_failed" | "idempotency_key_reused" | "idempotency_key_in_use" | "audit_chain_broken";
+                code: "invalid_input" | "not_found" | "method_not_allowed" | "conflict" | "internal" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "headers_too_large" | "config_invalid" | "store_unavailable" | "token_missing" | "token_malformed" | "token_too_large" | "token_expired" | "token_not_yet_valid" | "token_invalid_issuer" | "token_invalid_audience" | "token_invalid_signature" | "token_algorithm_not_allowed" | "token_unsupported_critical_header" | "token_invalid_claims" | "token_unknown" | "issuer_unavailable" | "principal_unknown" | "session_invalid" | "session_expired" | "session_revoked" | "csrf_invalid" | "login_failed" | "precondition_failed" | "policy_invalid" | "policy_denied" | "policy_evaluation_failed" | "secret_not_found" | "secret_unreadable" | "environment_not_found" | "dag_not_found" | "run_not_found" | "task_not_found" | "orchestrator_unavailable" | "orchestrator_auth_failed" | "orchestrator_rejected" | "orchestrator_conflict" | "orchestrator_throttled" | "environment_circuit_open" | "request_not_found" | "conf_invalid" | "conf_too_large" | "dispatch_failed" | "idempotency_key_reused" | "idempotency_key_in_use" | "audit_chain_broken";
                 message: string;
                 /** @description Facts a program may act on, e.g. `field`. */
                 details?: {
@@ -3012,6 +3145,36 @@ export interface components {
             /** @description The groups exactly as the identity provider sent them. */
             idpGroups: string[];
         };
+        /** @description Absent when the environment is not guarded. */
+        ProtectionStatus: {
+            circuit: {
+                /**
+                 * @description `open`: calls are refused unsent (503 `environment_circuit_open`); `half-open`: the next call is a probe.
+                 * @enum {string}
+                 */
+                state: "closed" | "open" | "half-open";
+                consecutiveFailures: number;
+                openedAt: string | null;
+                /** @description When one probe call will be let through; null while closed. */
+                nextProbeAt: string | null;
+            };
+            reads: {
+                /** @description Calls to the environment in flight now. */
+                inFlight: number;
+                /** @description Calls waiting for their turn now. */
+                queued: number;
+                /** @description Calls refused with `orchestrator_throttled` since Conductor started. */
+                throttled: number;
+            };
+            writes: {
+                /** @description Calls to the environment in flight now. */
+                inFlight: number;
+                /** @description Calls waiting for their turn now. */
+                queued: number;
+                /** @description Calls refused with `orchestrator_throttled` since Conductor started. */
+                throttled: number;
+            };
+        };
         EnvironmentView: {
             name: string;
             kind: string;
@@ -3029,6 +3192,7 @@ export interface components {
                 /** @description ISO 8601 */
                 checkedAt: string;
             } | null;
+            protection?: components["schemas"]["ProtectionStatus"];
         };
         EnvironmentList: {
             environments: components["schemas"]["EnvironmentView"][];
@@ -3342,6 +3506,7 @@ export interface components {
 }
 export type ErrorBody = components['schemas']['ErrorBody'];
 export type Me = components['schemas']['Me'];
+export type ProtectionStatus = components['schemas']['ProtectionStatus'];
 export type EnvironmentView = components['schemas']['EnvironmentView'];
 export type EnvironmentList = components['schemas']['EnvironmentList'];
 export type DagParam = components['schemas']['DagParam'];

@@ -25,6 +25,10 @@ export interface TestEnvironment {
   password?: string
   timeoutMs?: number
   retries?: number
+  /** `environments[].limits` (default: config's defaults). */
+  limits?: Record<string, number>
+  /** `environments[].circuitBreaker` (default: config's defaults). */
+  circuitBreaker?: Record<string, number>
 }
 
 /**
@@ -57,6 +61,7 @@ export async function startTestApp(options: {
     environments: options.environments.map((env) => ({
       name: env.name, kind: 'airflow3', url: env.url, zone: env.zone ?? 'dev', tier: 'dev', team: 'platform',
       credentials: { provider: 'files', secret: `airflow-${env.name}` }, timeoutMs: env.timeoutMs ?? 10_000, retries: env.retries ?? 1,
+      ...(env.limits ? { limits: env.limits } : {}), ...(env.circuitBreaker ? { circuitBreaker: env.circuitBreaker } : {}),
     })),
     catalog: { syncIntervalSeconds: 0 },
     logging: { level: 'silent' },

@@ -175,6 +175,10 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       bodyLimitBytes: config.server.bodyLimitBytes, trustProxy: config.server.trustProxy, version: options.version ?? '0.1.0',
       webRoot: options.webRoot === undefined ? DEFAULT_WEB_ROOT : options.webRoot,
       policy, lastPolicyReloadError: () => policyWatcher.lastReloadError(), scim: scimApi,
+      circuits: () => [...orchestrators.values()].flatMap((o) => {
+        const circuit = o.protection?.().circuit
+        return circuit ? [{ environment: o.environment, state: circuit.state, nextProbeAt: circuit.nextProbeAt }] : []
+      }),
       auth: {
         login, sessions, verifier, revoker, publicUrl, cookieName: config.sessions.cookieName, absoluteTimeoutHours: config.sessions.absoluteTimeoutHours,
         cliConfig: {

@@ -21,6 +21,7 @@ export const STATUS_BY_KIND: Readonly<Record<ErrorKind, number>> = {
   stale: 412,
   mismatch: 422,
   unavailable: 503,
+  throttled: 429,
   upstream: 502,
   misconfigured: 500,
   internal: 500,
@@ -44,7 +45,7 @@ export type ErrorBody = z.output<typeof errorBody>
  * Fastify's error handler: Conductor errors keep their code and, below 500, their message and details;
  * schema validation errors become `invalid_input` naming the field; Fastify's own refusals of a request (body too
  * large, unsupported media type, bad URL…) get their registry code (see `refusalOf`); anything else is logged and
- * answered with a generic 500.
+ * answered with a generic 500. A 429 or 503 whose details carry `retryAfterSeconds` also gets a `Retry-After` header.
  */
 export function handleError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   const requestId = String(request.id)
@@ -70,6 +71,8 @@ export function sendError(error: ConductorError, request: FastifyRequest, reply:
   if (status >= 500) request.log.error({ err: error, code: error.code }, 'request failed')
   else request.log.info({ code: error.code }, error.message)
   if (status === 401 && error.code.startsWith('token_')) reply.header('www-authenticate', error.code === 'token_missing' ? 'Bearer realm="conductor"' : `Bearer realm="conductor", error="invalid_token"`)
+  const retryAfter = error.details?.retryAfterSeconds
+  if ((status === 429 || status === 503) && typeof retryAfter === 'number' && Number.isInteger(retryAfter) && retryAfter > 0) reply.header('retry-after', String(retryAfter))
   const exposed = status < 500 || status === 503 || status === 502
   return reply.code(status).send({
     error: {

@@ -32,6 +32,28 @@ export function errors<const S extends readonly number[]>(...statuses: S): { [K 
   return Object.fromEntries(statuses.map((s) => [s, errorBody])) as { [K in S[number]]: typeof errorBody }
 }
 
+/** How each route's answers declare `Retry-After`: always on 429, and on 503 when an environment's circuit is open. */
+const RETRY_AFTER: Record<string, string> = {
+  429: 'Seconds until the call may be retried (`details.retryAfterSeconds`).',
+  503: 'Seconds until the environment\'s next probe, when its circuit is open (`environment_circuit_open`).',
+}
+
+/**
+ * Declares the `Retry-After` header on the 429 and 503 answers of every operation of an OpenAPI document that may
+ * answer 429 (those that call an orchestrator); the error handler sets it from `details.retryAfterSeconds`.
+ */
+export function withRetryAfterHeaders<D extends object>(document: D): D {
+  const paths = (document as { paths?: Record<string, Record<string, { responses?: Record<string, Record<string, unknown>> }>> }).paths ?? {}
+  for (const operation of Object.values(paths).flatMap((operations) => Object.values(operations))) {
+    if (!operation?.responses?.['429']) continue
+    for (const [status, description] of Object.entries(RETRY_AFTER)) {
+      const response = operation.responses[status]
+      if (response) response.headers = { 'Retry-After': { description, schema: { type: 'integer', minimum: 1 } } }
+    }
+  }
+  return document
+}
+
 /** The error answers of an authenticated /api/v1 route, plus the route's own `extra` statuses. */
 export function apiErrors<const S extends readonly number[]>(...extra: S) {
   return errors(401, 403, 500, 503, ...extra)
@@ -49,6 +71,24 @@ export const me = z.strictObject({
   idpGroups: z.array(z.string()).describe('The groups exactly as the identity provider sent them.'),
 }).meta({ id: 'Me' })
 
+const laneCounters = z.strictObject({
+  inFlight: z.number().int().describe('Calls to the environment in flight now.'),
+  queued: z.number().int().describe('Calls waiting for their turn now.'),
+  throttled: z.number().int().describe('Calls refused with `orchestrator_throttled` since Conductor started.'),
+})
+
+/** How Conductor protects one environment right now (`environments[].limits` and `circuitBreaker`). */
+export const protectionStatus = z.strictObject({
+  circuit: z.strictObject({
+    state: z.enum(['closed', 'open', 'half-open']).describe('`open`: calls are refused unsent (503 `environment_circuit_open`); `half-open`: the next call is a probe.'),
+    consecutiveFailures: z.number().int(),
+    openedAt: isoTime.nullable(),
+    nextProbeAt: isoTime.nullable().describe('When one probe call will be let through; null while closed.'),
+  }),
+  reads: laneCounters,
+  writes: laneCounters,
+}).meta({ id: 'ProtectionStatus', description: 'Absent when the environment is not guarded.' })
+
 /** An environment with its health. */
 export const environmentView = z.strictObject({
   name: z.string(),
@@ -65,6 +105,7 @@ export const environmentView = z.strictObject({
     lastError: z.string().nullable(),
     checkedAt: isoTime,
   }).nullable().describe('Null until the first sync.'),
+  protection: protectionStatus.optional(),
 }).meta({ id: 'EnvironmentView' })
 
 /** The environments the caller may read. */

@@ -20,7 +20,7 @@ import { handleError, sendError, statusOf, type ErrorBody } from './error-handle
 import { useIdempotency } from './idempotency.ts'
 import { clientError, noRoute, poisonedBody } from './framework-errors.ts'
 import { MAX_SEGMENT_LENGTH } from './schemas.ts'
-import { errors } from './responses.ts'
+import { errors, withRetryAfterHeaders } from './responses.ts'
 import { auditRoutes } from './routes/audit.routes.ts'
 import { governanceRoutes } from './routes/governance.routes.ts'
 import { policyRoutes } from './routes/policy.routes.ts'
@@ -51,6 +51,16 @@ export interface ServerDeps {
   scim: { service: ScimService; tokens: Pick<ScimTokenStore, 'verify'>; reconcile: () => Promise<ReconciliationReport> } | null
   /** The last refused policy reload, if the current files do not load. */
   lastPolicyReloadError: () => unknown
+  /** Each guarded environment's circuit, for `/readyz`. */
+  circuits?: () => EnvironmentCircuit[]
+}
+
+/** One environment's circuit as `/readyz` shows it. */
+export interface EnvironmentCircuit {
+  environment: string
+  state: 'closed' | 'open' | 'half-open'
+  /** When the next probe call goes through (ISO 8601); null while closed. */
+  nextProbeAt: string | null
 }
 
 const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
@@ -132,22 +142,32 @@ export async function buildServer(deps: ServerDeps) {
       security: [{ bearer: [] }],
     },
     transform: jsonSchemaTransform,
-    transformObject: (document) => withoutUnusedSchemas(jsonSchemaTransformObject(document)),
+    transformObject: (document) => withRetryAfterHeaders(withoutUnusedSchemas(jsonSchemaTransformObject(document))),
   })
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger())
   app.get('/healthz', { schema: { tags: ['health'], summary: 'Liveness', security: [], response: { 200: z.strictObject({ status: z.literal('ok') }), ...errors(500) } } }, async () => ({ status: 'ok' as const }))
+  const circuits = z.array(z.strictObject({
+    environment: z.string(),
+    state: z.enum(['closed', 'open', 'half-open']),
+    nextProbeAt: z.string().nullable().describe('ISO 8601; null while closed.'),
+  })).describe('Each environment\'s circuit breaker. An open circuit does not make Conductor unready: it still serves the other environments and its own records.')
   app.get('/readyz', {
     schema: {
-      tags: ['health'], summary: 'Readiness: database and policy usable', security: [],
-      response: { 200: z.strictObject({ status: z.literal('ready') }), 503: z.strictObject({ status: z.literal('not ready'), reason: z.string() }), ...errors(500) },
+      tags: ['health'], summary: 'Readiness: database and policy usable; each environment\'s circuit', security: [],
+      response: {
+        200: z.strictObject({ status: z.literal('ready'), environments: circuits }),
+        503: z.strictObject({ status: z.literal('not ready'), reason: z.string(), environments: circuits }),
+        ...errors(500),
+      },
     },
   }, async (_request, reply) => {
+    const environments = deps.circuits?.() ?? []
     try {
       await deps.ready()
-      return { status: 'ready' as const }
+      return { status: 'ready' as const, environments }
     } catch (error) {
-      return reply.code(503).send({ status: 'not ready' as const, reason: error instanceof Error ? error.message : String(error) })
+      return reply.code(503).send({ status: 'not ready' as const, reason: error instanceof Error ? error.message : String(error), environments })
     }
   })
 

@@ -104,6 +104,7 @@ export const EXIT_BY_KIND: Readonly<Record<ErrorKind, number>> = {
   stale: EXIT.error,
   mismatch: EXIT.usage,
   unavailable: EXIT.unavailable,
+  throttled: EXIT.unavailable,
   upstream: EXIT.unavailable,
   misconfigured: EXIT.usage,
   internal: EXIT.error,
@@ -132,7 +133,7 @@ function exitCodeForStatus(status: number): number {
   if (status === 401) return EXIT.unauthenticated
   if (status === 403) return EXIT.denied
   if (status === 404) return EXIT.notFound
-  if (status === 503 || status === 502) return EXIT.unavailable
+  if (status === 503 || status === 502 || status === 429) return EXIT.unavailable
   if (status === 400 || status === 409 || status === 422) return EXIT.usage
   return EXIT.error
 }

@@ -138,6 +138,28 @@ const environmentCredentialsSchema = z.strictObject({
   ),
 }).describe('The secret Conductor reaches this Airflow with, and its kind. The value never appears in config.')
 
+/**
+ * How hard Conductor may press on one environment. Writes (trigger, rerun, pause) and reads (everything else) have
+ * separate budgets, so a flood of reads never delays a trigger. The defaults keep a small Airflow (`airflow standalone`
+ * on SQLite, as the demo's) healthy under a burst of 40 concurrent triggers; raise them for Airflow on PostgreSQL.
+ */
+const environmentLimitsSchema = z.strictObject({
+  maxConcurrentWrites: z.number().int().min(1).max(1000).default(1).describe('Writes (trigger, rerun, pause) in flight at once.'),
+  writesPerSecond: z.number().positive().max(10_000).default(1).describe('Writes started per second (a token bucket holding one second\'s worth).'),
+  maxConcurrentReads: z.number().int().min(1).max(1000).default(4).describe('Reads in flight at once.'),
+  readsPerSecond: z.number().positive().max(10_000).default(20).describe('Reads started per second.'),
+  maxWaitMs: z.number().int().min(0).max(60_000).default(5_000)
+    .describe('How long a call over the limit waits for its turn before it is refused with 429 `orchestrator_throttled`.'),
+}).describe('Per-environment limits on calls to the orchestrator.')
+
+/** When Conductor stops calling an environment that keeps failing, and when it tries again. */
+const circuitBreakerSchema = z.strictObject({
+  failureThreshold: z.number().int().min(1).max(1000).default(5)
+    .describe('Consecutive unavailable failures (unreachable, timeout, 5xx) that open the circuit.'),
+  openSeconds: z.number().int().min(1).max(3600).default(30)
+    .describe('How long an open circuit refuses calls (503 `environment_circuit_open`) before one probe call is let through.'),
+}).describe('Per-environment circuit breaker.')
+
 const environmentSchema = z.strictObject({
   name,
   kind: z.enum(['airflow3', 'airflow2']).default('airflow3'),
@@ -148,6 +170,8 @@ const environmentSchema = z.strictObject({
   credentials: environmentCredentialsSchema,
   timeoutMs: z.number().int().positive().default(10_000),
   retries: z.number().int().min(0).max(10).default(2),
+  limits: environmentLimitsSchema.prefault({}),
+  circuitBreaker: circuitBreakerSchema.prefault({}),
 })
 
 const catalogSchema = z.strictObject({

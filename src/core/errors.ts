@@ -35,6 +35,8 @@ export const ERROR_KINDS = [
   'mismatch',
   /** A dependency (database, identity provider, orchestrator) cannot be reached right now; retry later. */
   'unavailable',
+  /** Conductor held the call back to protect a dependency from overload; retry after the time it names. */
+  'throttled',
   /** A dependency answered, but not usefully (refused credentials, failed unexpectedly). */
   'upstream',
   /** Conductor's own configuration is wrong. */
@@ -102,6 +104,8 @@ export const ERRORS = {
   orchestrator_auth_failed: 'upstream',
   orchestrator_rejected: 'invalid',
   orchestrator_conflict: 'conflict',
+  orchestrator_throttled: 'throttled',
+  environment_circuit_open: 'unavailable',
   // governance
   request_not_found: 'not_found',
   conf_invalid: 'invalid',

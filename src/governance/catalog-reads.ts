@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely'
 import type { EnvironmentConfig } from '../config/index.ts'
 import { ConductorError } from '../core/index.ts'
 import type { Principal } from '../identity/index.ts'
+import type { ProtectionStatus } from '../orchestrators/index.ts'
 import type { Action, PolicyEngine } from '../policy/index.ts'
 import type { Catalog } from './catalog.ts'
 import { listCatalogDags } from './catalog.repository.ts'
@@ -28,11 +29,13 @@ export interface EnvironmentView {
   tier: string
   team: string | null
   status: { reachable: boolean; version: string | null; dagCount: number; lastSyncAt: string | null; lastError: string | null; checkedAt: string } | null
+  /** How Conductor protects the environment now: its circuit and its read and write lanes; absent when it is not guarded. */
+  protection?: ProtectionStatus
 }
 
 /** What a principal may see of the catalog, and who policy lets act on a DAG. */
 export interface CatalogReads {
-  /** The environments the principal may read (`environment:read`), with their last sync status. */
+  /** The environments the principal may read (`environment:read`), with their last sync status and their protection now. */
   environments(principal: Principal): Promise<EnvironmentView[]>
   /** The catalog DAGs the principal may read, with what it may do to each. */
   dags(principal: Principal, filter?: { environment?: string; tag?: string }): Promise<DagView[]>
@@ -82,7 +85,7 @@ export function createCatalogReads(deps: {
       const statuses = new Map((await deps.catalog.statuses()).map((s) => [s.environment, s]))
       return [...envs.values()]
         .filter((env) => allowed(principal, 'environment:read', env, null))
-        .map((env) => environmentView(env, statuses.get(env.name)))
+        .map((env) => environmentView(env, statuses.get(env.name), targets.environmentOf(env.name).orchestrator.protection?.()))
     },
 
     async dags(principal, filter = {}) {
@@ -123,11 +126,12 @@ export function createCatalogReads(deps: {
   }
 }
 
-function environmentView(env: EnvironmentConfig, status: EnvironmentStatusTable | undefined): EnvironmentView {
+function environmentView(env: EnvironmentConfig, status: EnvironmentStatusTable | undefined, protection: ProtectionStatus | undefined): EnvironmentView {
   return {
     name: env.name, kind: env.kind, url: env.url, zone: env.zone, tier: env.tier, team: env.team ?? null,
     status: status
       ? { reachable: status.reachable === 1, version: status.version, dagCount: status.dag_count, lastSyncAt: status.last_sync_at, lastError: status.last_error, checkedAt: status.checked_at }
       : null,
+    ...(protection ? { protection } : {}),
   }
 }

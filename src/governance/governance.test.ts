@@ -36,7 +36,7 @@ permit (
 
 const ENVIRONMENT: EnvironmentConfig = {
   name: 'dev', kind: 'airflow3', url: 'http://airflow.invalid', zone: 'eu', tier: 'dev',
-  credentials: { provider: 'files', secret: 'unused' }, timeoutMs: 1_000, retries: 0,
+  credentials: { provider: 'files', secret: 'unused' }, timeoutMs: 1_000, retries: 0, limits: { maxConcurrentWrites: 2, writesPerSecond: 5, maxConcurrentReads: 4, readsPerSecond: 20, maxWaitMs: 5_000 }, circuitBreaker: { failureThreshold: 5, openSeconds: 30 },
 }
 
 function principal(id: string, groups: string[]): Principal {

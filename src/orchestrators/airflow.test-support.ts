@@ -67,7 +67,7 @@ export function fake(version: Version) {
 
   const env = (overrides: Partial<EnvironmentConfig> = {}): EnvironmentConfig => ({
     name: version.name, kind: version.kind, url: `${version.origin}/`, zone: 'eu', tier: 'prod',
-    credentials: { provider: 'mem', secret: 'airflow' }, timeoutMs: 2_000, retries: 2, ...overrides,
+    credentials: { provider: 'mem', secret: 'airflow' }, timeoutMs: 2_000, retries: 2, limits: { maxConcurrentWrites: 2, writesPerSecond: 5, maxConcurrentReads: 4, readsPerSecond: 20, maxWaitMs: 5_000 }, circuitBreaker: { failureThreshold: 5, openSeconds: 30 }, ...overrides,
   })
   return Object.assign(state, {
     env,

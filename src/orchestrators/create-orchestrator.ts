@@ -6,6 +6,7 @@ import type { Secrets } from '../secrets/index.ts'
 import { createAirflowOrchestrator } from './airflow.ts'
 import { AIRFLOW_API_VERSIONS } from './api-versions.ts'
 import { createCredentials } from './credentials/index.ts'
+import { guardOrchestrator } from './guarded-orchestrator.ts'
 import { createAirflowHttp } from './http-client.ts'
 import type { Orchestrator } from './orchestrator.ts'
 
@@ -25,7 +26,8 @@ export interface OrchestratorDeps {
 
 /**
  * The {@link Orchestrator} for one configured environment: Airflow 3 (`/api/v2`) or Airflow 2 (`/api/v1`) by
- * `env.kind`, reached with `env.credentials.kind` (default: `airflow-token` for Airflow 3, `basic` for Airflow 2).
+ * `env.kind`, reached with `env.credentials.kind` (default: `airflow-token` for Airflow 3, `basic` for Airflow 2),
+ * behind the environment's limits and circuit breaker (see `guardOrchestrator`).
  */
 export function createOrchestrator(env: EnvironmentConfig, deps: OrchestratorDeps): Orchestrator {
   const owned = deps.dispatcher ? undefined : new Agent({ connect: { timeout: env.timeoutMs }, keepAliveTimeout: 4_000 })
@@ -33,5 +35,5 @@ export function createOrchestrator(env: EnvironmentConfig, deps: OrchestratorDep
   const http = createAirflowHttp({ env, dispatcher, ...(deps.logger ? { logger: deps.logger } : {}), ...(deps.retryBaseMs !== undefined ? { retryBaseMs: deps.retryBaseMs } : {}) })
   const api = AIRFLOW_API_VERSIONS[env.kind]
   const credentials = createCredentials(env.credentials.kind ?? api.defaultCredentials, { env, secrets: deps.secrets, clock: deps.clock ?? systemClock, http })
-  return createAirflowOrchestrator(env, { api, http, credentials, onClose: async () => { await owned?.close() } })
+  return guardOrchestrator(createAirflowOrchestrator(env, { api, http, credentials, onClose: async () => { await owned?.close() } }), env)
 }

@@ -2,7 +2,7 @@ import { ConductorError, systemClock, type Clock, type ErrorCode } from '../core
 import type { DagInfo, DagParam, Orchestrator, OrchestratorHealth, RunInfo, TaskInstanceInfo, TaskLogChunk, TriggerRunInput } from './orchestrator.ts'
 
 /** The name of an {@link Orchestrator} method, as {@link InMemoryOrchestrator} records and fails them. */
-export type OrchestratorMethod = Exclude<keyof Orchestrator, 'environment'>
+export type OrchestratorMethod = Exclude<keyof Orchestrator, 'environment' | 'protection'>
 
 /** A DAG to start an {@link InMemoryOrchestrator} with: what {@link DagInfo} says, plus its tasks and params. */
 export interface InMemoryDag extends Partial<Omit<DagInfo, 'dagId'>> {

@@ -1,7 +1,9 @@
 export { createOrchestrator } from './create-orchestrator.ts'
+export { guardOrchestrator } from './guarded-orchestrator.ts'
+export type { GuardSettings } from './guarded-orchestrator.ts'
 export type { OrchestratorDeps } from './create-orchestrator.ts'
 export { createInMemoryOrchestrator } from './in-memory.ts'
 export type { InMemoryDag, InMemoryOrchestrator, InMemoryOrchestratorOptions, OrchestratorMethod } from './in-memory.ts'
 export type {
-  DagInfo, DagParam, Orchestrator, OrchestratorHealth, RunInfo, TaskInstanceInfo, TaskLogChunk, TriggerRunInput,
+  DagInfo, DagParam, LaneCounters, Orchestrator, OrchestratorHealth, ProtectionStatus, RunInfo, TaskInstanceInfo, TaskLogChunk, TriggerRunInput,
 } from './orchestrator.ts'

@@ -83,9 +83,10 @@ export interface TaskLogChunk {
  * The port through which Conductor drives one orchestrator deployment (an "environment").
  * Every method throws `ConductorError`: `dag_not_found`, `run_not_found`, `task_not_found`,
  * `orchestrator_unavailable` (unreachable, timed out, 5xx), `orchestrator_auth_failed`,
- * `orchestrator_conflict`, `orchestrator_rejected` (other 4xx, with Airflow's reason), and the
- * secrets errors for a missing or malformed credentials secret. Errors name the environment in
- * `details.environment` and never carry a password or token.
+ * `orchestrator_conflict`, `orchestrator_rejected` (other 4xx, with Airflow's reason), when guarded
+ * `orchestrator_throttled` and `environment_circuit_open` (the call was never sent), and the secrets errors
+ * for a missing or malformed credentials secret. Errors name the environment in `details.environment` and never
+ * carry a password or token.
  */
 export interface Orchestrator {
   /** The environment's name from config. */
@@ -110,4 +111,31 @@ export interface Orchestrator {
   getTaskLog(dagId: string, runId: string, taskId: string, options?: { tryNumber?: number; continuationToken?: string }): Promise<TaskLogChunk>
   /** Releases connections this orchestrator opened. */
   close(): Promise<void>
+  /** How Conductor is protecting this environment right now (limits and circuit), when it is guarded; see `guardOrchestrator`. */
+  protection?(): ProtectionStatus
+}
+
+/** What one lane (reads or writes) of a guarded environment is doing. */
+export interface LaneCounters {
+  /** Calls in flight. */
+  inFlight: number
+  /** Calls waiting for their turn. */
+  queued: number
+  /** Calls refused with `orchestrator_throttled` since start. */
+  throttled: number
+}
+
+/** How Conductor is protecting one environment: its circuit and its read and write lanes. */
+export interface ProtectionStatus {
+  circuit: {
+    /** `closed`: calls go through; `open`: refused unsent; `half-open`: the next call is a probe. */
+    state: 'closed' | 'open' | 'half-open'
+    consecutiveFailures: number
+    /** ISO 8601; null while closed. */
+    openedAt: string | null
+    /** When a probe call will be let through (ISO 8601); null while closed. */
+    nextProbeAt: string | null
+  }
+  reads: LaneCounters
+  writes: LaneCounters
 }

@@ -64,7 +64,7 @@ for (const version of VERSIONS) {
 
     const environment = (url: string, overrides: Partial<EnvironmentConfig> = {}): EnvironmentConfig => ({
       name: `e2e-airflow${version.major}`, kind: version.kind, url, zone: 'default', tier: 'dev',
-      credentials: { provider: 'files', secret: secretName }, timeoutMs: 15_000, retries: 2, ...overrides,
+      credentials: { provider: 'files', secret: secretName }, timeoutMs: 15_000, retries: 2, limits: { maxConcurrentWrites: 2, writesPerSecond: 5, maxConcurrentReads: 4, readsPerSecond: 20, maxWaitMs: 5_000 }, circuitBreaker: { failureThreshold: 5, openSeconds: 30 }, ...overrides,
     })
     const writeSecret = (name: string, value: unknown) => writeFile(join(secretsFolder, name), typeof value === 'string' ? value : JSON.stringify(value))
     const waitForRun = (dagId: string, runId: string, states: string[]): Promise<RunInfo> =>

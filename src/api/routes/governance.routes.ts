@@ -12,8 +12,8 @@ import {
 } from '../responses.ts'
 import { idempotent } from '../idempotency.ts'
 
-/** What a route that calls an orchestrator may answer besides success: bad input, no such target, Airflow's refusal, conflict or failure. */
-const governedErrors = apiErrors(400, 404, 409, 502)
+/** What a route that calls an orchestrator may answer besides success: bad input, no such target, Airflow's refusal, conflict, Conductor's limits (429) or failure. */
+const governedErrors = apiErrors(400, 404, 409, 429, 502)
 
 /** The governed routes under /api/v1. `who` returns the authenticated principal of a request. */
 export function governanceRoutes(deps: { governance: Governance; who: (request: FastifyRequest) => Principal }): FastifyPluginAsyncZod {
@@ -38,11 +38,11 @@ export function governanceRoutes(deps: { governance: Governance; who: (request: 
       return { dags: await g.dags(who(request), { environment: request.params.env, ...(request.query.tag ? { tag: request.query.tag } : {}) }) }
     })
 
-    app.get('/environments/:env/dags/:dag', { schema: { tags: ['catalog'], summary: 'One DAG', params: dagParams, response: { 200: dagView, ...apiErrors(400, 404, 502) } } }, async (request) => {
+    app.get('/environments/:env/dags/:dag', { schema: { tags: ['catalog'], summary: 'One DAG', params: dagParams, response: { 200: dagView, ...apiErrors(400, 404, 429, 502) } } }, async (request) => {
       return g.dag(who(request), request.params.env, request.params.dag)
     })
 
-    app.get('/environments/:env/dags/:dag/access', { schema: { tags: ['catalog'], summary: 'Who can run this: groups and principals policy allows per action, with the granting policies', params: dagParams, response: { 200: accessView, ...apiErrors(400, 404, 502) } } }, async (request) => {
+    app.get('/environments/:env/dags/:dag/access', { schema: { tags: ['catalog'], summary: 'Who can run this: groups and principals policy allows per action, with the granting policies', params: dagParams, response: { 200: accessView, ...apiErrors(400, 404, 429, 502) } } }, async (request) => {
       return g.access(who(request), request.params.env, request.params.dag)
     })
 
@@ -80,7 +80,7 @@ export function governanceRoutes(deps: { governance: Governance; who: (request: 
       return g.taskLog(who(request), env, dag, runId, taskId, request.query, meta(request))
     })
 
-    app.post('/authorize', { schema: { tags: ['policy'], summary: 'Explain what policy decides', body: authorizeBody, response: { 200: explanation, ...apiErrors(400, 404, 502) } } }, async (request) => {
+    app.post('/authorize', { schema: { tags: ['policy'], summary: 'Explain what policy decides', body: authorizeBody, response: { 200: explanation, ...apiErrors(400, 404, 429, 502) } } }, async (request) => {
       const b = request.body
       return g.explain(who(request), { action: b.action, environment: b.environment, ...(b.dag ? { dagId: b.dag } : {}), ...(b.as ? { as: b.as } : {}) })
     })

@@ -35,7 +35,7 @@ describe('credential kinds', () => {
 
   function env(kind: EnvironmentConfig['kind'], credentialKind: CredentialKind | null = 'bearer'): EnvironmentConfig {
     return {
-      name: 'astro-prod', kind, url: ORIGIN, zone: 'eu', tier: 'prod', timeoutMs: 2_000, retries: 0,
+      name: 'astro-prod', kind, url: ORIGIN, zone: 'eu', tier: 'prod', timeoutMs: 2_000, retries: 0, limits: { maxConcurrentWrites: 2, writesPerSecond: 5, maxConcurrentReads: 4, readsPerSecond: 20, maxWaitMs: 5_000 }, circuitBreaker: { failureThreshold: 5, openSeconds: 30 },
       credentials: { provider: 'vault', secret: 'astro', ...(credentialKind ? { kind: credentialKind } : {}) },
     }
   }
