@@ -156,6 +156,10 @@ const catalogSchema = z.strictObject({
 
 const governanceSchema = z.strictObject({
   maxConfBytes: z.number().int().positive().max(1_048_576).default(65_536),
+  resolveIntervalSeconds: z.number().int().min(0).default(30)
+    .describe('How often requests left unsettled by a stopped Conductor or a lost Airflow answer are resolved (also once at start); 0 resolves only at start.'),
+  dispatchGraceSeconds: z.number().int().positive().default(120)
+    .describe('How long an interrupted trigger\'s run may take to appear in Airflow before the request is failed with `dispatch_interrupted`; reruns and pauses are failed after it too.'),
 })
 
 const loggingSchema = z.strictObject({

@@ -88,6 +88,7 @@ export const ERRORS = {
   conf_invalid: 'invalid',
   conf_too_large: 'invalid',
   dispatch_failed: 'upstream',
+  dispatch_interrupted: 'unavailable',
   // audit
   audit_chain_broken: 'integrity',
 } as const satisfies Record<string, ErrorKind>
