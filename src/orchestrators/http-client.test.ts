@@ -65,6 +65,18 @@ describe('Airflow HTTP layer: did a failed call reach Airflow (details.sent)?', 
     } finally { await airflow.close() }
   })
 
+  it('an idempotent call whose first try may have reached Airflow stays unknown when a retry is refused a connection', async () => {
+    const airflow = await serve((req) => { req.resume(); req.once('end', () => req.socket.destroy()) })
+    const pause = { method: 'PATCH', path: '/api/v2/dags/etl', body: { is_paused: true }, idempotent: true } as const
+    // The retry warning marks the moment between the two tries: Airflow goes away there.
+    const client = createAirflowHttp({
+      env: { name: 'prod-eu', kind: 'airflow3', url: airflow.url, timeoutMs: 2_000, retries: 1 } as EnvironmentConfig, dispatcher: agent, retryBaseMs: 1,
+      logger: { warn: () => { void airflow.close() } } as never,
+    })
+    await rejectsWith(client.call(pause, noAuth), 'unknown', (e) => e.details?.reason === 'ECONNREFUSED')
+    assert.deepEqual(airflow.seen, ['PATCH /api/v2/dags/etl'])
+  })
+
   it('no credential for the call (the token request failed): the call itself was never sent', async () => {
     const airflow = await serve((_req, res) => { res.writeHead(201).end('{}') })
     const tokenLost: AuthStrategy = {

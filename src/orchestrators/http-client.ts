@@ -2,7 +2,7 @@ import { setTimeout as delay } from 'node:timers/promises'
 import type { Logger } from 'pino'
 import { request, type Dispatcher } from 'undici'
 import type { EnvironmentConfig } from '../config/index.ts'
-import { ConductorError, type ErrorCode } from '../core/index.ts'
+import { ConductorError, isConductorError, type ErrorCode } from '../core/index.ts'
 import { redactSecrets } from '../secrets/index.ts'
 
 /** What a call is about, so a 404 can say which thing was missing. */
@@ -159,11 +159,16 @@ export function createAirflowHttp(options: AirflowHttpOptions): AirflowHttp {
     errorFor,
     async call<T>(call: CallOptions, auth: AuthStrategy): Promise<T> {
       const attempts = call.idempotent ? env.retries + 1 : 1
+      let reachedBefore = false
       for (let attempt = 1; ; attempt++) {
         try {
           return await callOnce<T>(call, auth)
         } catch (error) {
-          if (attempt >= attempts || !(error instanceof ConductorError) || error.code !== 'orchestrator_unavailable') throw error
+          if (attempt >= attempts || !(error instanceof ConductorError) || error.code !== 'orchestrator_unavailable') {
+            // A later try that never left does not undo an earlier one that may have reached Airflow.
+            throw reachedBefore && isConductorError(error, 'orchestrator_unavailable') && error.details?.sent === false ? withSent(error, 'unknown') : error
+          }
+          reachedBefore ||= error.details?.sent !== false
           const wait = Math.min(5_000, retryBaseMs * 2 ** (attempt - 1)) * (0.5 + random() / 2)
           logger?.warn({ environment: env.name, method: call.method, path: call.path, attempt, waitMs: Math.round(wait), err: error.message }, 'airflow call failed; retrying')
           await delay(wait)
@@ -198,8 +203,11 @@ function noteStart(onStart: () => void): Dispatcher.DispatcherComposeInterceptor
 
 /** A failure to get credentials for a call: the call itself never left, whatever happened to the token request. */
 function neverSent(error: unknown): unknown {
-  if (!(error instanceof ConductorError) || error.code !== 'orchestrator_unavailable') return error
-  return new ConductorError(error.code, error.message, { details: { ...error.details, sent: false }, cause: error })
+  return isConductorError(error, 'orchestrator_unavailable') ? withSent(error, false) : error
+}
+
+function withSent(error: ConductorError, sent: Sent): ConductorError {
+  return new ConductorError(error.code, error.message, { details: { ...error.details, sent }, cause: error })
 }
 
 /** Encodes one path segment (a DAG, run or task id). */
