@@ -1,18 +1,16 @@
 import assert from 'node:assert/strict'
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { after, afterEach, before, beforeEach, describe, it } from 'node:test'
+import { afterEach, beforeEach, describe, it } from 'node:test'
 import { pino } from 'pino'
 import { eventually } from '../../harness/poll.ts'
-import { createAuditLog, type AuditLog, type AuditTables } from '../audit/index.ts'
+import type { AuditLog, AuditTables } from '../audit/index.ts'
 import type { EnvironmentConfig } from '../config/index.ts'
 import { ConductorError, fixedClock, isConductorError, sequentialIds } from '../core/index.ts'
 import type { Principal } from '../identity/index.ts'
 import { createInMemoryOrchestrator, type InMemoryOrchestrator, type Orchestrator } from '../orchestrators/index.ts'
-import { createPolicyEngine, type PolicyEngine } from '../policy/index.ts'
-import { migrateToLatest, openDatabase, type Database } from '../store/index.ts'
+import type { PolicyEngine } from '../policy/index.ts'
+import type { Database } from '../store/index.ts'
 import { createGovernance, settleMs, type Governance, type GovernanceTables } from './index.ts'
+import { openTestStore, usePolicies } from './governance.test-support.ts'
 import { findRequest, insertRequest } from './requests.repository.ts'
 
 // A crash is a Conductor process that stops mid-dispatch: here, a governance instance whose orchestrator call never
@@ -34,7 +32,7 @@ const alice: Principal = { type: 'User', id: 'alice', subject: 'sub-alice', issu
 const hangs = () => new Promise<never>(() => {})
 
 describe('dispatch resolver: requests a stopped process left behind', () => {
-  let policyDir: string
+  const policies = usePolicies(POLICIES)
   let policy: PolicyEngine
   let database: Database<GovernanceTables & AuditTables>
   let audit: AuditLog
@@ -42,20 +40,10 @@ describe('dispatch resolver: requests a stopped process left behind', () => {
   const clock = fixedClock(Date.UTC(2026, 0, 1))
   const ids = sequentialIds('req')
 
-  before(async () => {
-    policyDir = await mkdtemp(join(tmpdir(), 'conductor-resolver-policies-'))
-    await writeFile(join(policyDir, 'test.cedar'), POLICIES)
-    policy = await createPolicyEngine({ folder: policyDir })
-  })
-  after(async () => {
-    policy?.close()
-    await rm(policyDir, { recursive: true, force: true })
-  })
   beforeEach(async () => {
     clock.set(Date.UTC(2026, 0, 1))
-    database = await openDatabase<GovernanceTables & AuditTables>({ url: 'sqlite::memory:' })
-    await migrateToLatest(database)
-    audit = createAuditLog({ database })
+    policy = policies.engine
+    ;({ database, audit } = await openTestStore())
     airflow = createInMemoryOrchestrator({ environment: 'dev', dags: [{ dagId: 'etl', tags: ['team:data-eng'] }] })
   })
   afterEach(async () => { await database.close() })
