@@ -17,8 +17,14 @@ import { policiesWithQa } from '../support/policies.ts'
 
 const root = new URL('../..', import.meta.url).pathname
 const cliMain = join(root, 'src/cli/main.ts')
-const TRIGGERS = 30
-const KILL_AFTER_ACKS = 6
+const TRIGGERS = 24
+/**
+ * Triggers on their way at once. This Conductor does not yet limit its calls per environment, and on a busy machine
+ * even 6 at once lock the database of the SQLite-backed test Airflow (its scheduler exits, failing the e2e files
+ * after this one), so the callers keep 3 going: at the kill, the other 2 are mid-dispatch.
+ */
+const CONCURRENCY = 3
+const KILL_AFTER_ACKS = 8
 /** A QA DAG, paused for the test so the burst of runs it gets stays queued and costs Airflow's scheduler nothing. */
 const DAG = 'conductor_params'
 const UNSETTLED = ['allowed', 'dispatching', 'unknown']
@@ -131,7 +137,7 @@ describe('crash recovery: SIGKILL of conductor serve during concurrent triggers 
     rmSync(dir, { recursive: true, force: true })
   })
 
-  test(`${TRIGGERS} concurrent triggers, SIGKILL after ${KILL_AFTER_ACKS} acknowledgements, restart: every request settled, every run credited, none lost or doubled`, { timeout: 240_000 }, async (t) => {
+  test(`${TRIGGERS} triggers from ${CONCURRENCY} concurrent callers, SIGKILL after ${KILL_AFTER_ACKS} acknowledgements, restart: every request settled, every run credited, none lost or doubled`, { timeout: 240_000 }, async (t) => {
     served = await serve()
     const tokens = { alice: await requestDevToken({ issuer, username: 'alice', audience: 'conductor' }), dana: await requestDevToken({ issuer, username: 'dana', audience: 'conductor' }) }
     const acknowledged: { n: number; by: string; requestId: string; runId: string }[] = []
@@ -152,11 +158,12 @@ describe('crash recovery: SIGKILL of conductor serve during concurrent triggers 
         // The server died mid-call: this trigger was never acknowledged.
       }
     }
-    await Promise.all(Array.from({ length: TRIGGERS }, (_, n) => fire(n)))
+    let next = 0
+    const caller = async () => { while (!killed && next < TRIGGERS) await fire(next++) }
+    await Promise.all(Array.from({ length: CONCURRENCY }, caller))
     assert.ok(killed, `the server was killed after ${KILL_AFTER_ACKS} acknowledgements (got ${acknowledged.length})`)
     await killed
     served = undefined
-    assert.ok(acknowledged.length < TRIGGERS, 'some triggers were still on their way when the server died')
 
     // What the crash left behind: requests stuck on their way to Airflow.
     const left = await openDatabase<{ requests: { state: string } }>({ url: databaseUrl })
