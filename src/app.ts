@@ -117,10 +117,12 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
 
     const governance = createGovernance({
       db, policy, audit, environments: config.environments, orchestrators, clock, ids, logger, maxConfBytes: config.governance.maxConfBytes, maxConfDepth: config.governance.maxConfDepth,
-      policyGroups: () => policy.groupsNamed(),
+      policyGroups: () => policy.groupsNamed(), dispatchGraceSeconds: config.governance.dispatchGraceSeconds,
     })
     if (options.backgroundSync !== false) governance.catalog.start(config.catalog.syncIntervalSeconds)
     cleanup.push(() => governance.catalog.stop())
+    governance.resolver.start(config.governance.resolveIntervalSeconds)
+    cleanup.push(() => governance.resolver.stop())
 
     const publicUrl = config.server.publicUrl!
     const { issuer: loginIssuer, resource } = signInTarget(identity, devIssuer)

@@ -72,7 +72,9 @@ export function createApiClient(options: { baseUrl: string; token: string | unde
         try {
           return await once<T>(method, path, body, idempotencyKey)
         } catch (error) {
-          const retryable = error instanceof ApiError && (error.status === 503 || error.code === 'idempotency_key_in_use')
+          // A 503 whose dispatch outcome is unknown is settled by the server (its answer is kept for the key): resending
+          // would only replay it, so the caller is told at once which request to look at.
+          const retryable = error instanceof ApiError && ((error.status === 503 && error.details?.outcome !== 'unknown') || error.code === 'idempotency_key_in_use')
           if (!retryable || attempt >= retries) throw error
           await delay(retryDelayMs(attempt + 1))
         }

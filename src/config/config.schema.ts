@@ -183,6 +183,10 @@ const governanceSchema = z.strictObject({
   idempotencyKeyHours: z.number().int().positive().max(720).default(24)
     .describe('How long an Idempotency-Key is remembered: a retry with it within this time replays the first answer; after it, the key is new again.'),
   maxConfDepth: z.number().int().positive().max(256).default(32).describe('How deeply a run\'s `conf` may nest objects and arrays; deeper is refused with `conf_invalid`.'),
+  resolveIntervalSeconds: z.number().int().min(0).default(30)
+    .describe('How often requests left unsettled by a stopped Conductor or a lost Airflow answer are resolved (also once at start); 0 resolves only at start.'),
+  dispatchGraceSeconds: z.number().int().positive().default(120)
+    .describe('How long an interrupted trigger\'s run may take to appear in Airflow before the request is failed with `dispatch_interrupted`; reruns and pauses are failed after it too.'),
 })
 
 const loggingSchema = z.strictObject({

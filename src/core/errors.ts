@@ -113,6 +113,7 @@ export const ERRORS = {
   dispatch_failed: 'upstream',
   idempotency_key_reused: 'mismatch',
   idempotency_key_in_use: 'conflict',
+  dispatch_interrupted: 'unavailable',
   // audit
   audit_chain_broken: 'integrity',
 } as const satisfies Record<string, ErrorKind>

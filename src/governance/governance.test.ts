@@ -1,18 +1,16 @@
 import assert from 'node:assert/strict'
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { after, afterEach, before, beforeEach, describe, it } from 'node:test'
+import { afterEach, beforeEach, describe, it } from 'node:test'
 import type { Kysely } from 'kysely'
 import { pino } from 'pino'
-import { createAuditLog, type AuditLog, type AuditTables } from '../audit/index.ts'
+import type { AuditLog, AuditTables } from '../audit/index.ts'
 import type { EnvironmentConfig } from '../config/index.ts'
 import { ConductorError, fixedClock, isConductorError, sequentialIds } from '../core/index.ts'
 import type { Principal } from '../identity/index.ts'
 import { createInMemoryOrchestrator, type InMemoryOrchestrator, type Orchestrator } from '../orchestrators/index.ts'
-import { createPolicyEngine, type PolicyEngine } from '../policy/index.ts'
-import { migrateToLatest, openDatabase, type Database } from '../store/index.ts'
+import type { PolicyEngine } from '../policy/index.ts'
+import type { Database } from '../store/index.ts'
 import { createGovernance, type Governance, type GovernanceTables } from './index.ts'
+import { openTestStore, usePolicies } from './governance.test-support.ts'
 
 // The governance pipeline over its real, cheap parts: SQLite in memory, the Cedar engine, the audit log;
 // only Airflow is the in-memory stand-in, so the whole file runs in well under a second.
@@ -55,7 +53,7 @@ function buildGovernance(deps: { db: Kysely<GovernanceTables>; policy: PolicyEng
 }
 
 describe('governance pipeline (SQLite in memory, Cedar, audit log, in-memory Airflow)', () => {
-  let policyDir: string
+  const policies = usePolicies(POLICIES)
   let policy: PolicyEngine
   let database: Database<GovernanceTables & AuditTables>
   let audit: AuditLog
@@ -64,20 +62,9 @@ describe('governance pipeline (SQLite in memory, Cedar, audit log, in-memory Air
   /** Orchestrator calls made by the catalog sync, before the test's own. */
   let baseline: number
 
-  before(async () => {
-    policyDir = await mkdtemp(join(tmpdir(), 'conductor-governance-policies-'))
-    await writeFile(join(policyDir, 'test.cedar'), POLICIES)
-    policy = await createPolicyEngine({ folder: policyDir })
-  })
-  after(async () => {
-    policy?.close()
-    await rm(policyDir, { recursive: true, force: true })
-  })
-
   beforeEach(async () => {
-    database = await openDatabase<GovernanceTables & AuditTables>({ url: 'sqlite::memory:' })
-    await migrateToLatest(database)
-    audit = createAuditLog({ database })
+    policy = policies.engine
+    ;({ database, audit } = await openTestStore())
     airflow = createInMemoryOrchestrator({
       environment: 'dev',
       dags: [

@@ -7,6 +7,7 @@ import type { Orchestrator } from '../orchestrators/index.ts'
 import type { PolicyEngine } from '../policy/index.ts'
 import { createCatalog, type Catalog } from './catalog.ts'
 import { createCatalogReads, type CatalogReads } from './catalog-reads.ts'
+import { createDispatchResolver, type DispatchResolver } from './dispatch-resolver.ts'
 import { createGovernedActions, type GovernedActions } from './governed-actions.ts'
 import type { GovernanceTables } from './governance.tables.ts'
 import { createLedger, type Ledger } from './ledger.ts'
@@ -18,6 +19,8 @@ import { createTargets } from './targets.ts'
  */
 export interface Governance extends CatalogReads, GovernedActions, Ledger {
   readonly catalog: Catalog
+  /** Settles requests a stopped process or a lost answer left unsettled; knows this instance's requests in flight. */
+  readonly resolver: DispatchResolver
 }
 
 /** Dependencies of {@link createGovernance}. */
@@ -36,6 +39,8 @@ export interface GovernanceDeps {
   maxConfDepth?: number
   /** The group names the loaded policies mention, for "who can run this". */
   policyGroups: () => string[]
+  /** How long a trigger's run may take to appear in Airflow before an interrupted trigger counts as lost (default 120). */
+  dispatchGraceSeconds?: number
 }
 
 /** Wires the governed actions over policy, orchestrators, the audit log and the store. */
@@ -43,10 +48,16 @@ export function createGovernance(deps: GovernanceDeps): Governance {
   const { db, policy, audit, clock } = deps
   const catalog = createCatalog({ db, orchestrators: deps.orchestrators, audit, clock, logger: deps.logger })
   const targets = createTargets({ db, environments: deps.environments, orchestrators: deps.orchestrators, catalog })
+  const inFlight = new Set<string>()
+  const resolver = createDispatchResolver({
+    db, audit, clock, logger: deps.logger, environments: deps.environments, orchestrators: deps.orchestrators, inFlight,
+    graceSeconds: deps.dispatchGraceSeconds ?? 120,
+  })
   return {
     catalog,
+    resolver,
     ...createCatalogReads({ db, policy, catalog, targets, policyGroups: deps.policyGroups }),
-    ...createGovernedActions({ db, policy, audit, clock, ids: deps.ids, catalog, targets, maxConfBytes: deps.maxConfBytes, ...(deps.maxConfDepth ? { maxConfDepth: deps.maxConfDepth } : {}) }),
+    ...createGovernedActions({ db, policy, audit, clock, ids: deps.ids, catalog, targets, maxConfBytes: deps.maxConfBytes, ...(deps.maxConfDepth ? { maxConfDepth: deps.maxConfDepth } : {}), inFlight }),
     ...createLedger({ db, policy, audit, clock, targets }),
   }
 }

@@ -52,9 +52,11 @@ export function createGovernedActions(deps: {
   maxConfBytes: number
   /** Default 32, as `governance.maxConfDepth`. */
   maxConfDepth?: number
+  /** Where the pipeline notes the requests it is working on (see the dispatch resolver). */
+  inFlight?: Set<string>
 }): GovernedActions {
   const { db, clock, ids, targets } = deps
-  const pipelineDeps = { db, policy: deps.policy, audit: deps.audit, clock }
+  const pipelineDeps = { db, policy: deps.policy, audit: deps.audit, clock, ...(deps.inFlight ? { inFlight: deps.inFlight } : {}) }
 
   async function govern<T>(
     principal: Principal,

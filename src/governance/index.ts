@@ -1,6 +1,8 @@
 export { createGovernance } from './governance.ts'
 export type { Governance, GovernanceDeps } from './governance.ts'
 export { DAG_ACTIONS } from './catalog-reads.ts'
+export { createDispatchResolver, settleMs, UNSETTLED_STATES } from './dispatch-resolver.ts'
+export type { DispatchResolver, DispatchResolverDeps, Resolution, ResolutionEvidence } from './dispatch-resolver.ts'
 export type { EnvironmentView } from './catalog-reads.ts'
 export { RUN_ID_PREFIX } from './governed-actions.ts'
 export type { CallMeta } from './governed-actions.ts'

@@ -56,3 +56,32 @@ export async function findTriggersOfRuns(
     .where('run_id', 'in', runIds)
     .execute()
 }
+
+/** Requests in one of `states`, oldest change first, after the keyset position `after` (a page of at most `limit`). */
+export async function listRequestsInStates(
+  db: Kysely<GovernanceTables>, states: readonly string[], after: { updatedAt: string; id: string } | null, limit: number,
+): Promise<RequestsTable[]> {
+  let q = db.selectFrom('requests').selectAll().where('state', 'in', [...states])
+  if (after) {
+    q = q.where((eb) => eb.or([
+      eb('updated_at', '>', after.updatedAt),
+      eb.and([eb('updated_at', '=', after.updatedAt), eb('id', '>', after.id)]),
+    ]))
+  }
+  return q.orderBy('updated_at').orderBy('id').limit(limit).execute()
+}
+
+/**
+ * Applies `changes` to the request only if it is still as `seen` (same state, same `updated_at`): a compare-and-set
+ * that lets exactly one of several concurrent writers (processes, replicas) act on a request. True when it did.
+ */
+export async function updateRequestIfUnchanged(
+  db: Kysely<GovernanceTables>,
+  seen: Pick<RequestsTable, 'id' | 'state' | 'updated_at'>,
+  changes: Partial<Pick<RequestsTable, 'state' | 'error_code' | 'error_message' | 'updated_at'>>,
+): Promise<boolean> {
+  const result = await db.updateTable('requests').set(changes)
+    .where('id', '=', seen.id).where('state', '=', seen.state).where('updated_at', '=', seen.updated_at)
+    .executeTakeFirst()
+  return Number(result.numUpdatedRows) === 1
+}

@@ -2,7 +2,7 @@ import { setTimeout as delay } from 'node:timers/promises'
 import type { Logger } from 'pino'
 import { request, type Dispatcher } from 'undici'
 import type { EnvironmentConfig } from '../config/index.ts'
-import { ConductorError, type ErrorCode } from '../core/index.ts'
+import { ConductorError, isConductorError, type ErrorCode } from '../core/index.ts'
 import { redactSecrets } from '../secrets/index.ts'
 
 /** What a call is about, so a 404 can say which thing was missing. */
@@ -71,7 +71,7 @@ export function createAirflowHttp(options: AirflowHttpOptions): AirflowHttp {
   const retryBaseMs = options.retryBaseMs ?? 200
   const random = options.random ?? Math.random
 
-  function unavailable(reason: string, extra: Record<string, unknown>, cause?: unknown): ConductorError {
+  function unavailable(reason: string, extra: Record<string, unknown> & { sent: Sent }, cause?: unknown): ConductorError {
     return new ConductorError('orchestrator_unavailable', `Airflow environment "${env.name}" is unavailable: ${reason}`, {
       details: { environment: env.name, ...extra },
       ...(cause === undefined ? {} : { cause }),
@@ -93,8 +93,11 @@ export function createAirflowHttp(options: AirflowHttpOptions): AirflowHttp {
     }
     const controller = new AbortController()
     const timer = setTimeout(() => controller.abort(), env.timeoutMs)
+    // Whether undici began writing the request on a connected socket: until then, Airflow cannot have seen it.
+    let started = false
+    const watched = dispatcher.compose(noteStart(() => { started = true }))
     try {
-      const response = await request(url, { method: call.method, headers, body: payload, dispatcher, signal: controller.signal })
+      const response = await request(url, { method: call.method, headers, body: payload, dispatcher: watched, signal: controller.signal })
       const text = await response.body.text()
       let body: unknown = text
       const type = String(response.headers['content-type'] ?? '')
@@ -103,12 +106,13 @@ export function createAirflowHttp(options: AirflowHttpOptions): AirflowHttp {
       }
       return { status: response.statusCode, body }
     } catch (error) {
-      if (controller.signal.aborted) {
-        throw unavailable(`no answer within ${env.timeoutMs} ms (${call.method} ${call.path})`, { reason: 'timeout', path: call.path })
-      }
       const code = (error as { code?: string } | null)?.code
+      const sent: Sent = started && !(code !== undefined && NOT_SENT_CODES.has(code)) ? 'unknown' : false
+      if (controller.signal.aborted) {
+        throw unavailable(`no answer within ${env.timeoutMs} ms (${call.method} ${call.path})`, { reason: 'timeout', path: call.path, sent })
+      }
       const message = redactSecrets(error instanceof Error ? error.message : String(error), sensitive)
-      throw unavailable(`${code ?? 'network error'}: ${message} (${call.method} ${call.path})`, { reason: code ?? 'network_error', path: call.path })
+      throw unavailable(`${code ?? 'network error'}: ${message} (${call.method} ${call.path})`, { reason: code ?? 'network_error', path: call.path, sent })
     } finally {
       clearTimeout(timer)
     }
@@ -119,7 +123,7 @@ export function createAirflowHttp(options: AirflowHttpOptions): AirflowHttp {
     const detail = redactSecrets(describeDetail(response.body, status), sensitive)
     const details = { environment: env.name, status, detail, ...call.subject }
     if (status >= 500 || status === 429 || status === 408) {
-      return unavailable(`Airflow answered ${status} to ${call.method} ${call.path}: ${detail}`, { status, detail, path: call.path })
+      return unavailable(`Airflow answered ${status} to ${call.method} ${call.path}: ${detail}`, { status, detail, path: call.path, sent: true })
     }
     if (status === 401 || status === 403) {
       return new ConductorError('orchestrator_auth_failed', `Airflow environment "${env.name}" refused Conductor's credentials (${status}): ${detail}`, { details })
@@ -137,7 +141,7 @@ export function createAirflowHttp(options: AirflowHttpOptions): AirflowHttp {
   async function callOnce<T>(call: CallOptions, auth: AuthStrategy): Promise<T> {
     let refreshed = false
     for (;;) {
-      const headers = await auth.headers()
+      const headers = await auth.headers().catch((error: unknown) => { throw neverSent(error) })
       const response = await send({ ...call, headers }, auth.sensitiveValues())
       if ((response.status === 401 || response.status === 403) && auth.refreshable && !refreshed) {
         logger?.debug({ environment: env.name, status: response.status, path: call.path }, 'airflow refused the token; fetching a new one')
@@ -155,11 +159,16 @@ export function createAirflowHttp(options: AirflowHttpOptions): AirflowHttp {
     errorFor,
     async call<T>(call: CallOptions, auth: AuthStrategy): Promise<T> {
       const attempts = call.idempotent ? env.retries + 1 : 1
+      let reachedBefore = false
       for (let attempt = 1; ; attempt++) {
         try {
           return await callOnce<T>(call, auth)
         } catch (error) {
-          if (attempt >= attempts || !(error instanceof ConductorError) || error.code !== 'orchestrator_unavailable') throw error
+          if (attempt >= attempts || !(error instanceof ConductorError) || error.code !== 'orchestrator_unavailable') {
+            // A later try that never left does not undo an earlier one that may have reached Airflow.
+            throw reachedBefore && isConductorError(error, 'orchestrator_unavailable') && error.details?.sent === false ? withSent(error, 'unknown') : error
+          }
+          reachedBefore ||= error.details?.sent !== false
           const wait = Math.min(5_000, retryBaseMs * 2 ** (attempt - 1)) * (0.5 + random() / 2)
           logger?.warn({ environment: env.name, method: call.method, path: call.path, attempt, waitMs: Math.round(wait), err: error.message }, 'airflow call failed; retrying')
           await delay(wait)
@@ -167,6 +176,38 @@ export function createAirflowHttp(options: AirflowHttpOptions): AirflowHttp {
       }
     },
   }
+}
+
+/**
+ * Whether a call that failed with `orchestrator_unavailable` reached Airflow, in `details.sent`: `false` when it
+ * certainly did not (connection refused, unknown host, no credential, nothing written to the socket), `true` when
+ * Airflow answered (with `details.status`), `'unknown'` when it was written but no answer came back (connection
+ * lost, timeout): Airflow may have acted on it.
+ */
+export type Sent = boolean | 'unknown'
+
+/** Network errors that happen before a request can reach the server, whatever undici reports about writing it. */
+const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT'])
+
+/** An undici interceptor calling `onStart` when a request starts on a connected socket, just before it is written. */
+function noteStart(onStart: () => void): Dispatcher.DispatcherComposeInterceptor {
+  return (dispatch) => (options, handler) => dispatch(options, {
+    onRequestStart: (controller, context) => { onStart(); handler.onRequestStart?.(controller, context) },
+    onRequestUpgrade: (controller, statusCode, headers, socket) => handler.onRequestUpgrade?.(controller, statusCode, headers, socket),
+    onResponseStart: (controller, statusCode, headers, statusMessage) => handler.onResponseStart?.(controller, statusCode, headers, statusMessage),
+    onResponseData: (controller, chunk) => handler.onResponseData?.(controller, chunk),
+    onResponseEnd: (controller, trailers) => handler.onResponseEnd?.(controller, trailers),
+    onResponseError: (controller, error) => handler.onResponseError?.(controller, error),
+  })
+}
+
+/** A failure to get credentials for a call: the call itself never left, whatever happened to the token request. */
+function neverSent(error: unknown): unknown {
+  return isConductorError(error, 'orchestrator_unavailable') ? withSent(error, false) : error
+}
+
+function withSent(error: ConductorError, sent: Sent): ConductorError {
+  return new ConductorError(error.code, error.message, { details: { ...error.details, sent }, cause: error })
 }
 
 /**

@@ -82,7 +82,8 @@ export interface TaskLogChunk {
 /**
  * The port through which Conductor drives one orchestrator deployment (an "environment").
  * Every method throws `ConductorError`: `dag_not_found`, `run_not_found`, `task_not_found`,
- * `orchestrator_unavailable` (unreachable, timed out, 5xx), `orchestrator_auth_failed`,
+ * `orchestrator_unavailable` (unreachable, timed out, 5xx; `details.sent` says whether the call reached the
+ * deployment: `false`, `true` (it answered), or `'unknown'`; absent means not sent), `orchestrator_auth_failed`,
  * `orchestrator_conflict`, `orchestrator_rejected` (other 4xx, with Airflow's reason), when guarded
  * `orchestrator_throttled` and `environment_circuit_open` (the call was never sent), and the secrets errors
  * for a missing or malformed credentials secret. Errors name the environment in `details.environment` and never

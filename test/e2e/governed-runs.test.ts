@@ -32,6 +32,7 @@ describe('governed DAG runs against a real Airflow 3', () => {
         { name: 'airflow-down', url: proxy.url, username: airflow.username, password: airflow.password, timeoutMs: 5000, retries: 0 },
         { name: 'answer-lost', url: proxy.url, username: airflow.username, password: airflow.password, timeoutMs: 5000, retries: 0 },
       ],
+      extraConfig: { governance: { resolveIntervalSeconds: 1 } },
     })
     alice = await app.tokenFor('alice')
     bob = await app.tokenFor('bob')
@@ -173,26 +174,37 @@ describe('governed DAG runs against a real Airflow 3', () => {
     assert.equal((await failedTriggers('airflow-down')).length, 1)
   })
 
-  test('Airflow\'s answer lost after it created the run: 503, recorded as failed, and the run is the one the request names', async () => {
+  test('Airflow\'s answer lost after it created the run: 503 saying the outcome is unknown, then the request is settled as succeeded and the run credited to alice', async () => {
     proxy.loseAnswers((method, path) => method === 'POST' && path.endsWith('/dagRuns'))
     const res = await call('POST', '/api/v1/environments/answer-lost/dags/etl_daily/runs', alice, { conf: {}, reason: 'answer lost' })
       .finally(() => proxy.loseAnswers(undefined))
     assert.equal(res.statusCode, 503, res.body)
-    assert.equal(res.json().error.code, 'orchestrator_unavailable')
-    const [failed, ...others] = await failedTriggers('answer-lost')
-    assert.deepEqual(others, [])
-    assert.equal(failed!.error.code, 'orchestrator_unavailable')
-    assert.equal(failed!.runId, `conductor__${failed!.id}`)
-    const events = await app.audit.query({ requestId: failed!.id })
-    assert.deepEqual(events.map((e) => e.type), ['authz.decision', 'dispatch.sent', 'dispatch.result'])
-    assert.equal(events[1]!.data.runId, failed!.runId, 'the run id is on record before the call leaves')
-    assert.deepEqual([events[2]!.data.ok, events[2]!.data.runId], [false, failed!.runId])
+    const { error } = res.json()
+    assert.equal(error.code, 'orchestrator_unavailable')
+    assert.deepEqual([error.details.sent, error.details.outcome], ['unknown', 'unknown'])
+    const requestId = error.details.requestId as string
+    assert.deepEqual(await failedTriggers('answer-lost'), [], 'not recorded as failed: Airflow may have acted')
+    const runId = `conductor__${requestId}`
 
-    // The run Airflow created carries the id the failed request recorded, and names that request and alice.
-    const inAirflow = await airflowGet(`/dags/etl_daily/dagRuns/${failed!.runId}`)
+    // The dispatch resolver asks Airflow for the run the request names, finds it, and settles the request.
+    const settled = await eventually(async () => {
+      const request = (await call('GET', `/api/v1/requests/${requestId}`, alice)).json()
+      if (request.state !== 'succeeded') throw new Error(`state is "${request.state}"`)
+      return request
+    }, { what: `request ${requestId} to be settled`, timeoutMs: 30_000, intervalMs: 250 })
+    assert.deepEqual([settled.runId, settled.error], [runId, null])
+    const events = await app.audit.query({ requestId })
+    assert.deepEqual(events.map((e) => e.type), ['authz.decision', 'dispatch.sent', 'dispatch.result', 'dispatch.resolved'])
+    assert.equal(events[1]!.data.runId, runId, 'the run id is on record before the call leaves')
+    assert.deepEqual([events[2]!.data.outcome, events[3]!.data.outcome, events[3]!.data.evidence, events[3]!.principal], ['unknown', 'succeeded', 'run_found', 'alice'])
+
+    // The run Airflow created names that request and alice, and Conductor's run list credits it to her again.
+    const inAirflow = await airflowGet(`/dags/etl_daily/dagRuns/${runId}`)
     assert.equal(inAirflow.status, 200)
     assert.match(String(inAirflow.body.note), /Triggered through Airflow Conductor by User alice/)
-    assert.match(String(inAirflow.body.note), new RegExp(failed!.id))
+    assert.match(String(inAirflow.body.note), new RegExp(requestId))
+    const runs = (await call('GET', '/api/v1/environments/answer-lost/dags/etl_daily/runs?limit=100', bob)).json().runs as { runId: string; startedBy: unknown }[]
+    assert.deepEqual(runs.find((r) => r.runId === runId)?.startedBy, { via: 'conductor', principalType: 'User', principalId: 'alice', requestId })
   })
 
   test('the audit trail verifies after all of it', async () => {

@@ -13,6 +13,8 @@ export interface PipelineDeps {
   policy: Pick<PolicyEngine, 'authorize'>
   audit: Pick<AuditLog, 'append'>
   clock: Clock
+  /** The ids of this process's requests on their way through the pipeline: the dispatch resolver leaves them alone. */
+  inFlight?: Set<string>
 }
 
 /** One governed action on its way through the pipeline. */

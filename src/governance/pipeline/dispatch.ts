@@ -6,6 +6,8 @@ import { eventTarget, isoNow, type PipelineContext } from './context.ts'
  * Calls the orchestrator with Conductor's governed credentials. A mutating call is marked
  * `dispatching` and audited before it leaves; any failure marks the request `failed` with the
  * error's code, is audited, and propagates; a failure that is not a `ConductorError` propagates as `dispatch_failed`.
+ * A mutating call that may have taken effect although it failed ({@link outcomeUnknown}) is marked `unknown` instead,
+ * for the dispatch resolver to settle, and propagates with `details.outcome: 'unknown'` and `details.requestId`.
  */
 export async function dispatch<T>(ctx: PipelineContext<T>): Promise<void> {
   const { call, deps, request } = ctx
@@ -27,12 +29,29 @@ export async function dispatch<T>(ctx: PipelineContext<T>): Promise<void> {
     })
     const code = error.code
     const message = thrown instanceof Error ? thrown.message : String(thrown)
-    request.state = 'failed'
+    const unknown = call.mutates && outcomeUnknown(error)
+    request.state = unknown ? 'unknown' : 'failed'
     request.error_code = code
     request.error_message = message
     request.updated_at = isoNow(deps.clock)
-    await updateRequest(deps.db, request.id, { state: 'failed', error_code: code, error_message: message, updated_at: request.updated_at })
-    await deps.audit.append({ ...eventTarget(ctx), type: 'dispatch.result', data: { ok: false, errorCode: code, message, runId: request.run_id } })
-    throw error
+    await updateRequest(deps.db, request.id, { state: request.state, error_code: code, error_message: message, updated_at: request.updated_at })
+    await deps.audit.append({
+      ...eventTarget(ctx), type: 'dispatch.result', data: { ok: false, ...(unknown ? { outcome: 'unknown' } : {}), errorCode: code, message, runId: request.run_id },
+    })
+    if (!unknown) throw error
+    throw new ConductorError(error.code, `${error.message}; Airflow may have acted on it: request ${request.id} stays "unknown" until Conductor has asked Airflow${request.run_id ? ` for run ${request.run_id}` : ''}`, {
+      details: { ...error.details, outcome: 'unknown', requestId: request.id }, cause: error,
+    })
   }
+}
+
+/**
+ * True when a failed call may still have taken effect in the orchestrator: it was written but no answer came back
+ * (`details.sent: 'unknown'`), or the orchestrator answered 5xx. A failure without that evidence never reached it.
+ */
+export function outcomeUnknown(error: ConductorError): boolean {
+  if (error.code !== 'orchestrator_unavailable') return false
+  const sent = error.details?.sent
+  const status = error.details?.status
+  return sent === 'unknown' || (sent === true && typeof status === 'number' && status >= 500)
 }

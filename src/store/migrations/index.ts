@@ -4,6 +4,7 @@ import * as m0002 from './0002-governance.ts'
 import * as m0003 from './0003-sessions.ts'
 import * as m0005 from './0005-revocations.ts'
 import * as m0006 from './0006-scim.ts'
+import * as m0007 from './0007-request-states.ts'
 import * as m0008 from './0008-idempotency.ts'
 
 /**
@@ -17,5 +18,6 @@ export const migrations: Record<string, Migration> = {
   '0003-sessions': m0003,
   '0005-revocations': m0005,
   '0006-scim': m0006,
+  '0007-request-states': m0007,
   '0008-idempotency': m0008,
 }
