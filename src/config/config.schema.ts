@@ -172,11 +172,20 @@ const environmentSchema = z.strictObject({
   retries: z.number().int().min(0).max(10).default(2),
   limits: environmentLimitsSchema.prefault({}),
   circuitBreaker: circuitBreakerSchema.prefault({}),
+  fullyGoverned: z.boolean().optional()
+    .describe('Everything here should go through Conductor: any activity found behind its back (shadow activity) is `high` severity, not `warning`/`info` (default false).'),
 })
 
 const catalogSchema = z.strictObject({
   syncIntervalSeconds: z.number().int().min(0).default(60),
 })
+
+const shadowSchema = z.strictObject({
+  conductorUsers: z.array(z.string().min(1)).default(['conductor'])
+    .describe('The Airflow usernames Conductor\'s environment credentials use: their pauses, clears and marks in Airflow\'s event log are Conductor\'s own, not shadow activity.'),
+  webhookUrl: z.url().optional()
+    .describe('Each new shadow activity item is POSTed here as JSON (`{"type": "shadow.run", …}`), beside the sync, with 3 attempts; failures are logged.'),
+}).describe('Shadow activity: what is done in the environments behind Conductor\'s back, found at each catalog sync.')
 
 const governanceSchema = z.strictObject({
   maxConfBytes: z.number().int().positive().max(1_048_576).default(65_536),
@@ -202,6 +211,7 @@ export const configSchema = z.strictObject({
   secrets: secretsSchema.prefault({}),
   environments: z.array(environmentSchema).default([]),
   catalog: catalogSchema.prefault({}),
+  shadow: shadowSchema.prefault({}),
   governance: governanceSchema.prefault({}),
   logging: loggingSchema.prefault({}),
   sessions: sessionsSchema.prefault({}),

@@ -6,10 +6,11 @@ import type { DagInfo, Orchestrator } from '../orchestrators/index.ts'
 import { listEnvironmentStatus, replaceCatalog, saveEnvironmentStatus, upsertCatalogDag } from './catalog.repository.ts'
 import type { CatalogDagsTable, EnvironmentStatusTable, GovernanceTables } from './governance.tables.ts'
 import { isoNow } from './pipeline/index.ts'
+import type { ShadowActivity } from './shadow/index.ts'
 
 /** Keeps the DAG catalog in step with every environment. */
 export interface Catalog {
-  /** Syncs one environment: health, version and its DAGs. Never throws for an unreachable environment. */
+  /** Syncs one environment: health, version, its DAGs, then its shadow activity. Never throws for an unreachable environment. */
   syncEnvironment(name: string): Promise<EnvironmentStatusTable>
   /** Syncs every environment, one after the other. */
   syncAll(): Promise<EnvironmentStatusTable[]>
@@ -30,6 +31,8 @@ export function createCatalog(deps: {
   audit: Pick<AuditLog, 'append'>
   clock: Clock
   logger: Logger
+  /** Looks for activity behind Conductor's back after each environment's DAGs are synced; a failure there is logged, not the sync's. */
+  shadow?: Pick<ShadowActivity, 'detect' | 'drain'>
 }): Catalog {
   const { db, orchestrators, clock, logger } = deps
   let timer: NodeJS.Timeout | undefined
@@ -61,6 +64,11 @@ export function createCatalog(deps: {
       }
       await saveEnvironmentStatus(db, status)
       logger.debug({ environment: name, dags: dags.length }, 'catalog synced')
+      if (deps.shadow) {
+        await deps.shadow.detect(name, orchestrator).catch((error: unknown) => {
+          logger.warn({ environment: name, err: isConductorError(error) ? `${error.code}: ${error.message}` : String(error) }, 'shadow activity check failed')
+        })
+      }
       return status
     } catch (error) {
       const message = isConductorError(error) ? `${error.code}: ${error.message}` : String(error)
@@ -102,6 +110,7 @@ export function createCatalog(deps: {
       if (timer) clearInterval(timer)
       timer = undefined
       await running
+      await deps.shadow?.drain()
     },
   }
 }

@@ -1,3 +1,5 @@
+import type { ShadowTables } from './shadow/shadow.tables.ts'
+
 /** A row of `requests`: one attempted action, its decision, dispatch and result. */
 export interface RequestsTable {
   id: string
@@ -62,8 +64,8 @@ export interface PrincipalsTable {
   last_seen_at: string
 }
 
-/** The governance tables. */
-export interface GovernanceTables {
+/** The governance tables (shadow activity's among them). */
+export interface GovernanceTables extends ShadowTables {
   requests: RequestsTable
   catalog_dags: CatalogDagsTable
   environment_status: EnvironmentStatusTable

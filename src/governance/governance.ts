@@ -11,6 +11,7 @@ import { createDispatchResolver, type DispatchResolver } from './dispatch-resolv
 import { createGovernedActions, type GovernedActions } from './governed-actions.ts'
 import type { GovernanceTables } from './governance.tables.ts'
 import { createLedger, type Ledger } from './ledger.ts'
+import { createShadowActivity, createShadowWebhook, type ShadowActivity } from './shadow/index.ts'
 import { createTargets } from './targets.ts'
 
 /**
@@ -21,6 +22,8 @@ export interface Governance extends CatalogReads, GovernedActions, Ledger {
   readonly catalog: Catalog
   /** Settles requests a stopped process or a lost answer left unsettled; knows this instance's requests in flight. */
   readonly resolver: DispatchResolver
+  /** What was done in the environments behind Conductor's back, found at each catalog sync. */
+  readonly shadow: ShadowActivity
 }
 
 /** Dependencies of {@link createGovernance}. */
@@ -41,12 +44,20 @@ export interface GovernanceDeps {
   policyGroups: () => string[]
   /** How long a trigger's run may take to appear in Airflow before an interrupted trigger counts as lost (default 120). */
   dispatchGraceSeconds?: number
+  /** Shadow activity settings: Conductor's own Airflow usernames, and the webhook told of each new item. */
+  shadow?: { conductorUsers?: readonly string[]; webhookUrl?: string | undefined }
 }
 
 /** Wires the governed actions over policy, orchestrators, the audit log and the store. */
 export function createGovernance(deps: GovernanceDeps): Governance {
   const { db, policy, audit, clock } = deps
-  const catalog = createCatalog({ db, orchestrators: deps.orchestrators, audit, clock, logger: deps.logger })
+  const webhookUrl = deps.shadow?.webhookUrl
+  const shadow = createShadowActivity({
+    db, audit, clock, logger: deps.logger, conductorUsers: deps.shadow?.conductorUsers ?? [],
+    fullyGoverned: new Set(deps.environments.filter((e) => e.fullyGoverned).map((e) => e.name)),
+    webhook: webhookUrl ? createShadowWebhook({ url: webhookUrl, logger: deps.logger }) : null,
+  })
+  const catalog = createCatalog({ db, orchestrators: deps.orchestrators, audit, clock, logger: deps.logger, shadow })
   const targets = createTargets({ db, environments: deps.environments, orchestrators: deps.orchestrators, catalog })
   const inFlight = new Set<string>()
   const resolver = createDispatchResolver({
@@ -56,6 +67,7 @@ export function createGovernance(deps: GovernanceDeps): Governance {
   return {
     catalog,
     resolver,
+    shadow,
     ...createCatalogReads({ db, policy, catalog, targets, policyGroups: deps.policyGroups }),
     ...createGovernedActions({ db, policy, audit, clock, ids: deps.ids, catalog, targets, maxConfBytes: deps.maxConfBytes, ...(deps.maxConfDepth ? { maxConfDepth: deps.maxConfDepth } : {}), inFlight }),
     ...createLedger({ db, policy, audit, clock, targets }),

@@ -14,3 +14,5 @@ export type { AccessView, DagView, Permission, RequestView, RunView, StartedBy }
 export type { GovernanceTables } from './governance.tables.ts'
 export { createIdempotencyKeys } from './idempotency.ts'
 export type { IdempotencyClaim, IdempotencyKeys, IdempotencyKeysDeps, IdempotencyKeysTable, IdempotencyTables, IdempotentAnswer, IdempotentRequest } from './idempotency.ts'
+export { SHADOW_KINDS } from './shadow/index.ts'
+export type { ShadowActivity, ShadowFilter, ShadowItem, ShadowKind, ShadowSeverity } from './shadow/index.ts'

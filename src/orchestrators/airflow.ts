@@ -1,9 +1,9 @@
 import type { EnvironmentConfig } from '../config/index.ts'
 import { ConductorError } from '../core/index.ts'
-import type { AirflowApiVersion, AirflowDag, AirflowRun, AirflowTaskInstance } from './api-versions.ts'
+import type { AirflowApiVersion, AirflowDag, AirflowEventLog, AirflowRun, AirflowTaskInstance } from './api-versions.ts'
 import { seg, type AirflowHttp, type AuthStrategy } from './http-client.ts'
 import { logLines, pageThrough, toDagParams, toDate } from './mapping.ts'
-import type { DagInfo, Orchestrator, OrchestratorHealth, RunInfo, TaskInstanceInfo, TaskLogChunk, TriggerRunInput } from './orchestrator.ts'
+import type { DagInfo, EventLogEntry, Orchestrator, OrchestratorHealth, RunInfo, RunSince, SinceOptions, TaskInstanceInfo, TaskLogChunk, TriggerRunInput } from './orchestrator.ts'
 
 /** What the Airflow adapter is built from. */
 export interface AirflowAdapterDeps {
@@ -113,6 +113,42 @@ export function createAirflowOrchestrator(env: EnvironmentConfig, deps: AirflowA
       return page.dag_runs.map(toRun)
     },
 
+    async listRunsSince(options: SinceOptions): Promise<RunSince[]> {
+      const { filter, orderBy, at } = api.runsSince
+      const runs = await pageThrough<AirflowRun>(async (limit, offset) => {
+        const page = await http.call<{ dag_runs: AirflowRun[]; total_entries?: number | null }>({
+          method: 'GET', path: `${api.prefix}/dags/~/dagRuns`, idempotent: true,
+          query: { limit, offset, order_by: orderBy, [filter]: options.since },
+        }, auth)
+        return { items: page.dag_runs, total: page.total_entries ?? null }
+      }, options.limit ?? 500)
+      return runs.flatMap((run) => {
+        const when = at(run)
+        return when ? [{ ...toRun(run), at: when }] : []
+      })
+    },
+
+    async listEventLogsSince(options: SinceOptions): Promise<EventLogEntry[]> {
+      const entries = await pageThrough<AirflowEventLog>(async (limit, offset) => {
+        const page = await http.call<{ event_logs: AirflowEventLog[]; total_entries?: number | null }>({
+          method: 'GET', path: `${api.prefix}/eventLogs`, idempotent: true,
+          query: { limit, offset, order_by: 'event_log_id', after: options.since },
+        }, auth)
+        return { items: page.event_logs, total: page.total_entries ?? null }
+      }, options.limit ?? 500)
+      return entries.map((entry) => ({
+        id: entry.event_log_id,
+        when: entry.when,
+        event: entry.event,
+        kind: api.eventKinds[entry.event] ?? null,
+        owner: entry.owner ?? null,
+        dagId: entry.dag_id ?? null,
+        runId: entry.run_id ?? null,
+        taskId: entry.task_id ?? null,
+        extra: parseExtra(entry.extra),
+      }))
+    },
+
     async getRun(dagId: string, runId: string): Promise<RunInfo> {
       return toRun(await http.call<AirflowRun>({ method: 'GET', path: runPath(dagId, runId), idempotent: true, subject: { dagId, runId } }, auth))
     },
@@ -159,6 +195,12 @@ export function createAirflowOrchestrator(env: EnvironmentConfig, deps: AirflowA
 
     close: deps.onClose,
   }
+}
+
+/** Airflow's `extra` is a JSON string (request parameters and body); anything else is kept as it is. */
+function parseExtra(extra: string | null | undefined): unknown {
+  if (typeof extra !== 'string') return extra ?? null
+  try { return JSON.parse(extra) } catch { return extra }
 }
 
 function toTaskInstance(ti: AirflowTaskInstance): TaskInstanceInfo {

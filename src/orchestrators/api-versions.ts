@@ -32,6 +32,20 @@ export interface AirflowRun {
   triggered_by?: string | null
   /** Airflow 3.1+: the user who triggered the run. */
   triggering_user_name?: string | null
+  /** Airflow 3: when the run may start (its creation time for manual runs). */
+  run_after?: string | null
+}
+
+/** An event log entry as `/api/v2/eventLogs` or `/api/v1/eventLogs` returns it. */
+export interface AirflowEventLog {
+  event_log_id: number
+  when: string
+  event: string
+  owner?: string | null
+  dag_id?: string | null
+  run_id?: string | null
+  task_id?: string | null
+  extra?: string | null
 }
 
 /** A task instance as `/api/v2` or `/api/v1` returns it. */
@@ -67,6 +81,10 @@ export interface AirflowApiVersion {
   sendsNullLogicalDate: boolean
   /** `order_by` for runs newest first. */
   runsOrderBy: string | readonly string[]
+  /** How runs of every DAG are read since a time: the query filter, the `order_by`, and the time each run is placed at. */
+  runsSince: { filter: string; orderBy: string; at(run: AirflowRun): string | null }
+  /** Event log names that mean a pause or unpause, a clear, or a mark (success/failed); others are not shadow activity. */
+  eventKinds: Readonly<Record<string, 'pause' | 'clear' | 'mark'>>
   /** The schedule as Airflow summarises it. */
   schedule(dag: AirflowDag): string | null
   logicalDate(run: AirflowRun): string | null
@@ -86,6 +104,13 @@ export const AIRFLOW_API_VERSIONS: Readonly<Record<EnvironmentConfig['kind'], Ai
     defaultCredentials: 'airflow-token',
     sendsNullLogicalDate: true,
     runsOrderBy: ['-run_after', '-id'],
+    runsSince: { filter: 'run_after_gte', orderBy: 'run_after', at: (run) => run.run_after ?? run.queued_at ?? null },
+    // Airflow 3's UI calls the same REST API, so its actions carry these names too (the route function's name).
+    eventKinds: {
+      patch_dag: 'pause', patch_dags: 'pause',
+      clear_dag_run: 'clear', clear_dag_runs: 'clear', post_clear_task_instances: 'clear',
+      patch_dag_run: 'mark', patch_task_instance: 'mark', patch_task_group_instances: 'mark', bulk_task_instances: 'mark',
+    },
     schedule: (dag) => dag.timetable_summary ?? null,
     logicalDate: (run) => run.logical_date ?? null,
     triggeredBy: (run) => run.triggering_user_name ?? run.triggered_by ?? null,
@@ -100,6 +125,16 @@ export const AIRFLOW_API_VERSIONS: Readonly<Record<EnvironmentConfig['kind'], Ai
     defaultCredentials: 'basic',
     sendsNullLogicalDate: false,
     runsOrderBy: '-execution_date',
+    runsSince: { filter: 'start_date_gte', orderBy: 'start_date', at: (run) => run.start_date ?? null },
+    // REST API calls are `api.<route>` (or `ui.<route>` from the UI's own calls); the classic UI's views log their name.
+    // The bare `success`/`failed` are left out: Airflow 2 also logs every task's own state change under those names.
+    eventKinds: {
+      'api.patch_dag': 'pause', 'api.patch_dags': 'pause', 'ui.patch_dag': 'pause', 'ui.patch_dags': 'pause', paused: 'pause',
+      'api.clear_dag_run': 'clear', 'api.post_clear_task_instances': 'clear', 'ui.clear_dag_run': 'clear', 'ui.post_clear_task_instances': 'clear', clear: 'clear', dagrun_clear: 'clear',
+      'api.update_dag_run_state': 'mark', 'api.post_set_task_instances_state': 'mark', 'api.patch_task_instance': 'mark',
+      'ui.update_dag_run_state': 'mark', 'ui.post_set_task_instances_state': 'mark', 'ui.patch_task_instance': 'mark',
+      dagrun_success: 'mark', dagrun_failed: 'mark', dagrun_queued: 'mark',
+    },
     schedule: (dag) => dag.timetable_summary ?? dag.schedule_interval?.value ?? null,
     logicalDate: (run) => run.logical_date ?? run.execution_date ?? null,
     triggeredBy: () => null,

@@ -1,5 +1,5 @@
 import { ConductorError, systemClock, type Clock, type ErrorCode } from '../core/index.ts'
-import type { DagInfo, DagParam, Orchestrator, OrchestratorHealth, RunInfo, TaskInstanceInfo, TaskLogChunk, TriggerRunInput } from './orchestrator.ts'
+import type { DagInfo, DagParam, EventLogEntry, Orchestrator, OrchestratorHealth, RunInfo, RunSince, TaskInstanceInfo, TaskLogChunk, TriggerRunInput } from './orchestrator.ts'
 
 /** The name of an {@link Orchestrator} method, as {@link InMemoryOrchestrator} records and fails them. */
 export type OrchestratorMethod = Exclude<keyof Orchestrator, 'environment' | 'protection'>
@@ -47,6 +47,13 @@ export interface InMemoryOrchestrator extends Orchestrator {
    * `success`) and one more try; the run ends `failed` when a task failed, else `success`.
    */
   completeRun(dagId: string, runId: string, taskStates?: Record<string, string>): RunInfo
+  /**
+   * Creates a run "on the Airflow side", as Airflow's own UI, API or scheduler would (not recorded as a call):
+   * `runType` defaults to `manual`, `triggeredBy` to null, `runId` to `manual__<now>`.
+   */
+  addAirflowRun(dagId: string, run?: Partial<Pick<RunInfo, 'runId' | 'runType' | 'triggeredBy' | 'conf' | 'note'>>): RunInfo
+  /** Appends an entry to the stand-in's event log, as Airflow records an action taken in its UI or API; returns it with its id and time. */
+  addEventLog(entry: Pick<EventLogEntry, 'event' | 'kind'> & Partial<Omit<EventLogEntry, 'id' | 'when'>>): EventLogEntry
   /** Adds lines to a task's log for `tryNumber` (default its latest try). */
   appendLog(dagId: string, runId: string, taskId: string, lines: string[], tryNumber?: number): void
 }
@@ -59,6 +66,8 @@ interface StoredDag {
 
 interface StoredRun {
   info: RunInfo
+  /** When it was created (`run_after`). */
+  at: string
   tasks: Map<string, TaskInstanceInfo>
   /** `${taskId}#${tryNumber}` → lines. */
   logs: Map<string, string[]>
@@ -72,6 +81,7 @@ export function createInMemoryOrchestrator(options: InMemoryOrchestratorOptions 
   const runs = new Map<string, Map<string, StoredRun>>()
   const calls: { method: OrchestratorMethod; args: readonly unknown[] }[] = []
   const failures = new Map<OrchestratorMethod, ConductorError[]>()
+  const eventLog: EventLogEntry[] = []
   let unavailable = false
 
   const now = () => new Date(clock.now()).toISOString()
@@ -106,6 +116,20 @@ export function createInMemoryOrchestrator(options: InMemoryOrchestratorOptions 
     const task = runOf(dagId, runId).tasks.get(taskId)
     if (!task) throw fail('task_not_found', `Task "${taskId}" of run "${runId}" of DAG "${dagId}" not found`, { dagId, runId, taskId })
     return task
+  }
+
+  function createRun(dagId: string, fields: Pick<RunInfo, 'runId' | 'runType' | 'logicalDate' | 'conf' | 'note' | 'triggeredBy'>): RunInfo {
+    const dag = dagOf(dagId)
+    const ofDag = runs.get(dagId) ?? new Map<string, StoredRun>()
+    runs.set(dagId, ofDag)
+    if (ofDag.has(fields.runId)) throw fail('orchestrator_conflict', `Run "${fields.runId}" of DAG "${dagId}" already exists`, { dagId, runId: fields.runId })
+    const at = now()
+    const info: RunInfo = { dagId, state: 'queued', queuedAt: at, startDate: null, endDate: null, ...fields, conf: copy(fields.conf) }
+    const tasks = new Map(dag.tasks.map((taskId): [string, TaskInstanceInfo] => [taskId, {
+      taskId, state: null, tryNumber: 0, mapIndex: -1, startDate: null, endDate: null, durationSeconds: null,
+    }]))
+    ofDag.set(fields.runId, { info, at, tasks, logs: new Map() })
+    return copy(info)
   }
 
   function addDag(dag: InMemoryDag): void {
@@ -174,19 +198,34 @@ export function createInMemoryOrchestrator(options: InMemoryOrchestratorOptions 
 
     async triggerRun(dagId: string, input: TriggerRunInput) {
       enter('triggerRun', [dagId, input])
-      const dag = dagOf(dagId)
-      const ofDag = runs.get(dagId) ?? new Map<string, StoredRun>()
-      runs.set(dagId, ofDag)
-      if (ofDag.has(input.runId)) throw fail('orchestrator_conflict', `Run "${input.runId}" of DAG "${dagId}" already exists`, { dagId, runId: input.runId })
-      const info: RunInfo = {
-        dagId, runId: input.runId, state: 'queued', runType: 'manual', logicalDate: input.logicalDate, queuedAt: now(),
-        startDate: null, endDate: null, conf: copy(input.conf), note: input.note ?? null, triggeredBy: options.triggeredBy ?? null,
-      }
-      const tasks = new Map(dag.tasks.map((taskId): [string, TaskInstanceInfo] => [taskId, {
-        taskId, state: null, tryNumber: 0, mapIndex: -1, startDate: null, endDate: null, durationSeconds: null,
-      }]))
-      ofDag.set(input.runId, { info, tasks, logs: new Map() })
-      return copy(info)
+      return createRun(dagId, {
+        runId: input.runId, runType: 'manual', logicalDate: input.logicalDate, conf: input.conf, note: input.note ?? null, triggeredBy: options.triggeredBy ?? null,
+      })
+    },
+
+    addAirflowRun(dagId, run = {}) {
+      const at = now()
+      return createRun(dagId, {
+        runId: run.runId ?? `manual__${at}`, runType: run.runType ?? 'manual', logicalDate: null, conf: run.conf ?? {}, note: run.note ?? null, triggeredBy: run.triggeredBy ?? null,
+      })
+    },
+
+    addEventLog(entry) {
+      const added: EventLogEntry = { owner: null, dagId: null, runId: null, taskId: null, extra: null, ...entry, id: eventLog.length + 1, when: now() }
+      eventLog.push(added)
+      return copy(added)
+    },
+
+    async listRunsSince({ since, limit = 500 }) {
+      enter('listRunsSince', [{ since, limit }])
+      const all = [...runs.values()].flatMap((ofDag) => [...ofDag.values()])
+      return all.filter((r) => r.at >= since).sort((a, b) => a.at.localeCompare(b.at)).slice(0, limit)
+        .map((r): RunSince => ({ ...copy(r.info), at: r.at }))
+    },
+
+    async listEventLogsSince({ since, limit = 500 }) {
+      enter('listEventLogsSince', [{ since, limit }])
+      return eventLog.filter((e) => e.when >= since).slice(0, limit).map(copy)
     },
 
     async listRuns(dagId, page = {}) {

@@ -2,11 +2,11 @@ import type { DagParam } from './orchestrator.ts'
 
 const PAGE = 100
 
-/** Calls `fetch(limit, offset)` until a short page, an empty page, or `total` items. */
-export async function pageThrough<T>(fetch: (limit: number, offset: number) => Promise<{ items: T[]; total: number | null }>): Promise<T[]> {
+/** Calls `fetch(limit, offset)` until a short page, an empty page, `total` items, or `max` items (default: no bound). */
+export async function pageThrough<T>(fetch: (limit: number, offset: number) => Promise<{ items: T[]; total: number | null }>, max = Infinity): Promise<T[]> {
   const all: T[] = []
-  for (let guard = 0; guard < 10_000; guard++) {
-    const { items, total } = await fetch(PAGE, all.length)
+  for (let guard = 0; guard < 10_000 && all.length < max; guard++) {
+    const { items, total } = await fetch(Math.min(PAGE, max - all.length), all.length)
     all.push(...items)
     if (items.length === 0 || items.length < PAGE || (total !== null && all.length >= total)) break
   }

@@ -38,6 +38,39 @@ export interface RunInfo {
   triggeredBy: string | null
 }
 
+/** One entry of Airflow's event log (its audit log of actions taken in its UI and API). */
+export interface EventLogEntry {
+  /** Airflow's id of the entry; increases with time. */
+  id: number
+  /** When it happened (ISO 8601). */
+  when: string
+  /** Airflow's event name as recorded (`patch_dag`, `clear_dag_run`, `api.patch_dag`, `paused`, …). */
+  event: string
+  /** What the event means for governance, read from {@link EventLogEntry.event} by the API version's table; null for others. */
+  kind: 'pause' | 'clear' | 'mark' | null
+  /** The Airflow user who acted; null when unknown. */
+  owner: string | null
+  dagId: string | null
+  runId: string | null
+  taskId: string | null
+  /** Airflow's `extra` (request parameters and body, masked by Airflow), parsed when it is JSON. */
+  extra: unknown
+}
+
+/** Where {@link Orchestrator.listRunsSince} and {@link Orchestrator.listEventLogsSince} start and how many they read. */
+export interface SinceOptions {
+  /** ISO 8601: only what happened at or after it. */
+  since: string
+  /** The most items to read (default 500); the oldest come first, so a caller continues from the last one read. */
+  limit?: number
+}
+
+/** A run read by {@link Orchestrator.listRunsSince}, with the time it is ordered and filtered by. */
+export interface RunSince extends RunInfo {
+  /** Airflow 3: `run_after` (when the run was created to start); Airflow 2: `start_date` (a run is seen once it starts). */
+  at: string
+}
+
 /** One task instance of a run. */
 export interface TaskInstanceInfo {
   taskId: string
@@ -110,6 +143,12 @@ export interface Orchestrator {
   setPaused(dagId: string, paused: boolean): Promise<DagInfo>
   /** A task's log for `tryNumber` (default: its latest try). */
   getTaskLog(dagId: string, runId: string, taskId: string, options?: { tryNumber?: number; continuationToken?: string }): Promise<TaskLogChunk>
+  /**
+   * Runs of every DAG whose {@link RunSince.at} is at or after `since`, oldest first.
+   */
+  listRunsSince(options: SinceOptions): Promise<RunSince[]>
+  /** Entries of Airflow's event log at or after `since`, oldest first. */
+  listEventLogsSince(options: SinceOptions): Promise<EventLogEntry[]>
   /** Releases connections this orchestrator opened. */
   close(): Promise<void>
   /** How Conductor is protecting this environment right now (limits and circuit), when it is guarded; see `guardOrchestrator`. */

@@ -1,0 +1,6 @@
+export { createShadowActivity, SHADOW_KINDS } from './shadow.ts'
+export type { ShadowActivity, ShadowActivityDeps, ShadowItem, ShadowKind, ShadowSeverity } from './shadow.ts'
+export type { ShadowFilter } from './shadow.repository.ts'
+export type { ShadowActivityTable, ShadowCursorsTable, ShadowTables } from './shadow.tables.ts'
+export { createShadowWebhook } from './webhook.ts'
+export type { ShadowWebhook, ShadowWebhookOptions } from './webhook.ts'
