@@ -2968,6 +2968,93 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/shadow": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Shadow activity found at catalog syncs, newest first, with counts per kind (audit:read) */
+        get: {
+            parameters: {
+                query?: {
+                    environment?: string;
+                    /** @description Only what was found at or after this time. */
+                    since?: string;
+                    kind?: "run" | "pause" | "clear" | "mark" | "unowned_schedule";
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ShadowList"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/policies": {
         parameters: {
             query?: never;
@@ -3406,6 +3493,42 @@ export interface components {
             /** @description Pass as `afterSeq` for the next page; null on the last. */
             nextAfterSeq: number | null;
         };
+        ShadowItem: {
+            environment: string;
+            /** @description Unique per environment: `run:<dag>/<run id>` or `event:<Airflow event log id>`. */
+            key: string;
+            /** @enum {string} */
+            kind: "run" | "pause" | "clear" | "mark" | "unowned_schedule";
+            /**
+             * @description `high` for anything in a fully governed environment; else `warning`, and `info` for unowned schedules.
+             * @enum {string}
+             */
+            severity: "info" | "warning" | "high";
+            dagId: string | null;
+            runId: string | null;
+            /** @description The Airflow user who acted, when Airflow says. */
+            actor: string | null;
+            /** @description Run type and state, or Airflow's event name and its extra. */
+            detail: {
+                [key: string]: unknown;
+            };
+            /** @description ISO 8601 */
+            occurredAt: string;
+            /** @description ISO 8601 */
+            detectedAt: string;
+        };
+        ShadowList: {
+            /** @description How many items of each kind match `environment` and `since` (whatever `kind` and `limit` say). */
+            counts: {
+                run: number;
+                pause: number;
+                clear: number;
+                mark: number;
+                unowned_schedule: number;
+            };
+            /** @description Newest found first, at most `limit`. */
+            items: components["schemas"]["ShadowItem"][];
+        };
         AuditVerifyResult: {
             /** @constant */
             ok: true;
@@ -3528,6 +3651,8 @@ export type TaskLogPage = components['schemas']['TaskLogPage'];
 export type Explanation = components['schemas']['Explanation'];
 export type AuditEvent = components['schemas']['AuditEvent'];
 export type AuditPage = components['schemas']['AuditPage'];
+export type ShadowItem = components['schemas']['ShadowItem'];
+export type ShadowList = components['schemas']['ShadowList'];
 export type AuditVerifyResult = components['schemas']['AuditVerifyResult'];
 export type PolicyErrorLocation = components['schemas']['PolicyErrorLocation'];
 export type PolicySetView = components['schemas']['PolicySetView'];

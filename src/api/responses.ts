@@ -267,6 +267,29 @@ export const auditPage = z.strictObject({
   nextAfterSeq: z.number().int().nullable().describe('Pass as `afterSeq` for the next page; null on the last.'),
 }).meta({ id: 'AuditPage' })
 
+const shadowKind = z.enum(['run', 'pause', 'clear', 'mark', 'unowned_schedule'])
+
+/** One thing found done in an environment behind Conductor's back. */
+export const shadowItem = z.strictObject({
+  environment: z.string(),
+  key: z.string().describe('Unique per environment: `run:<dag>/<run id>` or `event:<Airflow event log id>`.'),
+  kind: shadowKind,
+  severity: z.enum(['info', 'warning', 'high']).describe('`high` for anything in a fully governed environment; else `warning`, and `info` for unowned schedules.'),
+  dagId: z.string().nullable(),
+  runId: z.string().nullable(),
+  actor: z.string().nullable().describe('The Airflow user who acted, when Airflow says.'),
+  detail: json.describe('Run type and state, or Airflow\'s event name and its extra.'),
+  occurredAt: isoTime,
+  detectedAt: isoTime,
+}).meta({ id: 'ShadowItem' })
+
+/** Shadow activity: counts per kind over every match, and the most recent items. */
+export const shadowList = z.strictObject({
+  counts: z.strictObject({ run: z.number().int(), pause: z.number().int(), clear: z.number().int(), mark: z.number().int(), unowned_schedule: z.number().int() })
+    .describe('How many items of each kind match `environment` and `since` (whatever `kind` and `limit` say).'),
+  items: z.array(shadowItem).describe('Newest found first, at most `limit`.'),
+}).meta({ id: 'ShadowList' })
+
 /** The outcome of verifying the audit chain. */
 export const auditVerifyResult = z.union([
   z.strictObject({ ok: z.literal(true), count: z.number().int(), lastSeq: z.number().int(), lastHash: z.string() }),

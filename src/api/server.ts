@@ -26,6 +26,7 @@ import { governanceRoutes } from './routes/governance.routes.ts'
 import { policyRoutes } from './routes/policy.routes.ts'
 import { scimRoutes } from './routes/scim.routes.ts'
 import { directoryRoutes } from './routes/directory.routes.ts'
+import { shadowRoutes } from './routes/shadow.routes.ts'
 import type { ReconciliationReport, ScimService, ScimTokenStore } from '../identity/index.ts'
 import type { PolicyEngine } from '../policy/index.ts'
 
@@ -203,6 +204,7 @@ export async function buildServer(deps: ServerDeps) {
     useIdempotency(api, { keys: deps.idempotency, who })
     await api.register(governanceRoutes({ governance: deps.governance, who }))
     await api.register(auditRoutes({ audit: deps.audit, governance: deps.governance, who }))
+    await api.register(shadowRoutes({ governance: deps.governance, who }))
     await api.register(policyRoutes({ policy: deps.policy, lastReloadError: deps.lastPolicyReloadError }))
     if (deps.scim) await api.register(directoryRoutes({ governance: deps.governance, who, reconcile: deps.scim.reconcile }))
   }, { prefix: '/api/v1' })
