@@ -14,6 +14,7 @@ import { registerCatalogCommands } from './catalog-commands.ts'
 import { createCliContext, DEFAULT_SERVER, type CliStream } from './context.ts'
 import { registerRunCommands } from './run-commands.ts'
 import { registerScimCommands } from './scim-commands.ts'
+import { registerShadowCommands } from './shadow-commands.ts'
 
 /**
  * Builds the `conductor` command. `env` is the process environment, read here and nowhere deeper;
@@ -92,6 +93,7 @@ export function buildCli(env: NodeJS.ProcessEnv, streams: { stdout: CliStream; s
   registerRunCommands(program, ctx)
   registerAuditCommands(program, ctx, { config })
   registerScimCommands(program, ctx, { config })
+  registerShadowCommands(program, ctx)
 
   const cfg = program.command('config').description('The configuration file')
   cfg.command('schema').description('Print the JSON Schema of conductor.yaml').action(() => { out(JSON.stringify(configJsonSchema(), null, 2)) })

@@ -5,6 +5,7 @@ import { after, before, test } from 'node:test'
 import { forEachEngine, type TestDatabase } from '../../harness/databases.ts'
 import { startTestApp } from '../../harness/app.ts'
 import { eventually } from '../../harness/poll.ts'
+import { conductor } from '../support/cli.ts'
 
 /** Serves `handle` on a loopback port; JSON bodies are parsed. */
 async function serve(handle: (req: IncomingMessage, body: string, res: ServerResponse) => void): Promise<{ url: string; close(): Promise<void> }> {
@@ -87,6 +88,14 @@ forEachEngine((engine) => {
       assert.deepEqual(listed.items.map((i) => [i.kind, i.actor, i.severity]).sort(), [['pause', 'admin', 'warning'], ['run', 'admin', 'warning']])
       const runsOnly = (await app.server.inject({ method: 'GET', url: '/api/v1/shadow?kind=run&limit=5', headers: { authorization: `Bearer ${carol}` } })).json() as typeof listed
       assert.deepEqual(runsOnly.items.map((i) => i.runId), ['manual__by_admin'])
+
+      const base = await app.listen()
+      const cli = await conductor(['shadow', '--env', 'local', '--token', carol], { CONDUCTOR_URL: base, COLUMNS: '80' })
+      assert.equal(cli.code, 0, cli.stderr)
+      const lines = cli.stdout.trimEnd().split('\n')
+      assert.equal(lines[0], 'run 1 · pause 1 · clear 0 · mark 0 · unowned_schedule 0')
+      assert.ok(lines.some((l) => /warning\s+run\s+local\s+etl_daily\/manual__by_admin\s+admin/.test(l)), cli.stdout)
+      assert.ok(lines.every((l) => [...l].length <= 80), cli.stdout)
 
       const bob = await app.tokenFor('bob')
       const refused = await app.server.inject({ method: 'GET', url: '/api/v1/shadow', headers: { authorization: `Bearer ${bob}` } })
