@@ -128,4 +128,31 @@ describe('Airflow adapter on Airflow 2 (/api/v1, basic credentials, MockAgent)',
     t.pool().intercept({ path: '/api/v1/version', method: 'GET' }).reply(403, { title: 'Forbidden' }, JSON_HEADERS)
     assert.deepEqual(await t.orchestrator().health(), { reachable: true })
   })
+  it('reads runs of every DAG since a time by start_date, and classifies the event log by Airflow 2\'s event names', async () => {
+    const asked: string[] = []
+    t.pool().intercept({ path: (p) => p.startsWith('/api/v1/dags/~/dagRuns?'), method: 'GET' }).reply((opts) => {
+      asked.push(String(opts.path))
+      return { statusCode: 200, data: { dag_runs: [
+        { dag_id: 'etl', dag_run_id: 'manual__1', state: 'running', run_type: 'manual', execution_date: '2026-01-01T00:00:00+00:00', start_date: '2026-01-01T00:00:05+00:00' },
+        { dag_id: 'etl', dag_run_id: 'queued__2', state: 'queued', run_type: 'manual', start_date: null },
+      ], total_entries: 2 }, responseOptions: JSON_HEADERS }
+    })
+    t.pool().intercept({ path: (p) => p.startsWith('/api/v1/eventLogs?'), method: 'GET' }).reply((opts) => {
+      asked.push(String(opts.path))
+      return { statusCode: 200, data: { event_logs: [
+        { event_log_id: 3, when: '2026-01-01T00:00:06+00:00', event: 'api.patch_dag', owner: 'admin', dag_id: 'etl', extra: '{"is_paused": true}' },
+        { event_log_id: 4, when: '2026-01-01T00:00:07+00:00', event: 'success', owner: 'airflow', dag_id: 'etl', task_id: 't' },
+        { event_log_id: 5, when: '2026-01-01T00:00:08+00:00', event: 'dagrun_clear', owner: 'bob', dag_id: 'etl', run_id: 'manual__1' },
+      ], total_entries: 3 }, responseOptions: JSON_HEADERS }
+    })
+    const o = t.orchestrator()
+    const runs = await o.listRunsSince({ since: '2026-01-01T00:00:00.000Z' })
+    assert.deepEqual(runs.map((r) => [r.runId, r.at]), [['manual__1', '2026-01-01T00:00:05+00:00']], 'a run not yet started is seen once it starts')
+    const events = await o.listEventLogsSince({ since: '2026-01-01T00:00:00.000Z' })
+    assert.deepEqual(events.map((e) => [e.id, e.kind, e.owner]), [[3, 'pause', 'admin'], [4, null, 'airflow'], [5, 'clear', 'bob']])
+    assert.deepEqual(events[0]!.extra, { is_paused: true })
+    const query = (path: string) => Object.fromEntries(new URL(path, 'http://x').searchParams)
+    assert.deepEqual(query(asked[0]!), { limit: '100', offset: '0', order_by: 'start_date', start_date_gte: '2026-01-01T00:00:00.000Z' })
+    assert.deepEqual(query(asked[1]!), { limit: '100', offset: '0', order_by: 'event_log_id', after: '2026-01-01T00:00:00.000Z' })
+  })
 })
