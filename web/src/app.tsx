@@ -4,6 +4,7 @@ import { Link, segments, useLocation } from './router.tsx'
 import { ErrorBox, Loading } from './ui.tsx'
 import { AccessPage } from './pages/access.tsx'
 import { AuditPage } from './pages/audit.tsx'
+import { ShadowPage } from './pages/shadow.tsx'
 import { CatalogPage } from './pages/catalog.tsx'
 import { DagPage } from './pages/dag.tsx'
 import { HomePage } from './pages/home.tsx'
@@ -55,6 +56,7 @@ const NAV = [
   { href: '/', label: 'Environments', match: (p: string) => p === '/' },
   { href: '/dags', label: 'DAG catalog', match: (p: string) => p === '/dags' || p.startsWith('/environments/') },
   { href: '/audit', label: 'Audit', match: (p: string) => p.startsWith('/audit') },
+  { href: '/shadow', label: 'Shadow activity', match: (p: string) => p.startsWith('/shadow') || /^\/environments\/[^/]+\/shadow$/.test(p) },
   { href: '/policies', label: 'Policies', match: (p: string) => p.startsWith('/policies') },
 ]
 
@@ -108,6 +110,8 @@ function Page(props: { path: string; search: URLSearchParams; session: Session }
   if (parts.length === 0) return <HomePage />
   if (parts[0] === 'dags' && parts.length === 1) return <CatalogPage search={props.search} />
   if (parts[0] === 'audit' && parts.length === 1) return <AuditPage search={props.search} />
+  if (parts[0] === 'shadow' && parts.length === 1) return <ShadowPage search={props.search} />
+  if (parts[0] === 'environments' && parts[2] === 'shadow' && parts.length === 3) return <ShadowPage search={new URLSearchParams({ environment: parts[1]! })} />
   if (parts[0] === 'policies' && parts.length === 1) return <PoliciesPage />
   if (parts[0] === 'environments' && parts[2] === 'dags' && parts.length >= 4) {
     const env = parts[1]!

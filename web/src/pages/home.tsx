@@ -46,6 +46,7 @@ function EnvironmentCard(props: { env: EnvironmentView }) {
       </dl>
       {s?.lastError && <p className="error-inline" role="note">Last error: {s.lastError}</p>}
       <p><Link href={`/dags${query({ environment: env.name })}`}>Browse DAGs in {env.name} →</Link></p>
+      <p><Link href={`/environments/${encodeURIComponent(env.name)}/shadow`}>Shadow activity in {env.name} →</Link></p>
     </article>
   )
 }
