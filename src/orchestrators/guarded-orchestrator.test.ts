@@ -218,3 +218,19 @@ describe('guarded orchestrator: circuit breaker', () => {
     assert.equal(guarded.protection!().circuit.state, 'closed')
   })
 })
+
+describe('guarded orchestrator: shadow reads', () => {
+  test('runs and event log since a time go through the reads lane and the circuit like every read', async () => {
+    const inner = createInMemoryOrchestrator({ environment: 'mem', dags: [{ dagId: 'etl' }] })
+    inner.addAirflowRun('etl', { runId: 'manual__1' })
+    inner.addEventLog({ event: 'patch_dag', kind: 'pause', owner: 'admin', dagId: 'etl' })
+    const guarded = guardOrchestrator(inner, settings({ maxConcurrentReads: 1 }, { failureThreshold: 2 }))
+    assert.deepEqual((await guarded.listRunsSince({ since: '1970-01-01T00:00:00.000Z' })).map((r) => r.runId), ['manual__1'])
+    assert.deepEqual((await guarded.listEventLogsSince({ since: '1970-01-01T00:00:00.000Z' })).map((e) => e.owner), ['admin'])
+    inner.setUnavailable(true)
+    await refusal(guarded.listRunsSince({ since: '1970-01-01T00:00:00.000Z' }))
+    await refusal(guarded.listEventLogsSince({ since: '1970-01-01T00:00:00.000Z' }))
+    assert.equal((await refusal(guarded.listRunsSince({ since: '1970-01-01T00:00:00.000Z' }))).code, 'environment_circuit_open')
+    assert.equal(inner.callCount('listRunsSince'), 2, 'the refused call was never sent')
+  })
+})
