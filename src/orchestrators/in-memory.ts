@@ -2,7 +2,7 @@ import { ConductorError, systemClock, type Clock, type ErrorCode } from '../core
 import type { DagInfo, DagParam, Orchestrator, OrchestratorHealth, RunInfo, TaskInstanceInfo, TaskLogChunk, TriggerRunInput } from './orchestrator.ts'
 
 /** The name of an {@link Orchestrator} method, as {@link InMemoryOrchestrator} records and fails them. */
-export type OrchestratorMethod = Exclude<keyof Orchestrator, 'environment' | 'protection'>
+export type OrchestratorMethod = Exclude<keyof Orchestrator, 'environment' | 'protection' | 'as'>
 
 /** A DAG to start an {@link InMemoryOrchestrator} with: what {@link DagInfo} says, plus its tasks and params. */
 export interface InMemoryDag extends Partial<Omit<DagInfo, 'dagId'>> {
@@ -21,6 +21,11 @@ export interface InMemoryOrchestratorOptions {
   clock?: Clock
   /** What new runs report as `triggeredBy` (default `null`, as Airflow 2). */
   triggeredBy?: string | null
+  /**
+   * Whether it can be called as a person, like an environment of credential kind `conductor-identity`: then it has
+   * {@link Orchestrator.as}, and runs triggered through `as(actor)` report `triggeredBy = actor.id`. Default false.
+   */
+  actsAsPerson?: boolean
 }
 
 /**
@@ -118,7 +123,7 @@ export function createInMemoryOrchestrator(options: InMemoryOrchestratorOptions 
   }
   for (const dag of options.dags ?? []) addDag(dag)
 
-  return {
+  const orchestrator: InMemoryOrchestrator = {
     environment,
     calls,
     callCount: (method) => (method === undefined ? calls.length : calls.filter((c) => c.method === method).length),
@@ -172,22 +177,7 @@ export function createInMemoryOrchestrator(options: InMemoryOrchestratorOptions 
       return copy(dagOf(dagId).params)
     },
 
-    async triggerRun(dagId: string, input: TriggerRunInput) {
-      enter('triggerRun', [dagId, input])
-      const dag = dagOf(dagId)
-      const ofDag = runs.get(dagId) ?? new Map<string, StoredRun>()
-      runs.set(dagId, ofDag)
-      if (ofDag.has(input.runId)) throw fail('orchestrator_conflict', `Run "${input.runId}" of DAG "${dagId}" already exists`, { dagId, runId: input.runId })
-      const info: RunInfo = {
-        dagId, runId: input.runId, state: 'queued', runType: 'manual', logicalDate: input.logicalDate, queuedAt: now(),
-        startDate: null, endDate: null, conf: copy(input.conf), note: input.note ?? null, triggeredBy: options.triggeredBy ?? null,
-      }
-      const tasks = new Map(dag.tasks.map((taskId): [string, TaskInstanceInfo] => [taskId, {
-        taskId, state: null, tryNumber: 0, mapIndex: -1, startDate: null, endDate: null, durationSeconds: null,
-      }]))
-      ofDag.set(input.runId, { info, tasks, logs: new Map() })
-      return copy(info)
-    },
+    triggerRun: (dagId, input) => trigger(dagId, input, options.triggeredBy ?? null),
 
     async listRuns(dagId, page = {}) {
       enter('listRuns', [dagId, page])
@@ -233,5 +223,26 @@ export function createInMemoryOrchestrator(options: InMemoryOrchestratorOptions 
     async close() {
       calls.push({ method: 'close', args: [] })
     },
+  }
+  if (options.actsAsPerson) {
+    orchestrator.as = (actor) => ({ ...orchestrator, as: undefined, triggerRun: (dagId, input) => trigger(dagId, input, actor.id), close: async () => {} })
+  }
+  return orchestrator
+
+  async function trigger(dagId: string, input: TriggerRunInput, triggeredBy: string | null): Promise<RunInfo> {
+    enter('triggerRun', [dagId, input])
+    const dag = dagOf(dagId)
+    const ofDag = runs.get(dagId) ?? new Map<string, StoredRun>()
+    runs.set(dagId, ofDag)
+    if (ofDag.has(input.runId)) throw fail('orchestrator_conflict', `Run "${input.runId}" of DAG "${dagId}" already exists`, { dagId, runId: input.runId })
+    const info: RunInfo = {
+      dagId, runId: input.runId, state: 'queued', runType: 'manual', logicalDate: input.logicalDate, queuedAt: now(),
+      startDate: null, endDate: null, conf: copy(input.conf), note: input.note ?? null, triggeredBy,
+    }
+    const tasks = new Map(dag.tasks.map((taskId): [string, TaskInstanceInfo] => [taskId, {
+      taskId, state: null, tryNumber: 0, mapIndex: -1, startDate: null, endDate: null, durationSeconds: null,
+    }]))
+    ofDag.set(input.runId, { info, tasks, logs: new Map() })
+    return copy(info)
   }
 }
