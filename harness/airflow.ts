@@ -55,6 +55,8 @@ export interface StartAirflowOptions {
   home?: string
   /** How long to wait for Airflow to be healthy with every DAG parsed; default 240 s. */
   timeoutMs?: number
+  /** More Airflow settings as environment variables (e.g. `AIRFLOW__API_AUTH__TRUSTED_JWKS_URL`), applied over the harness's own. */
+  env?: Record<string, string>
 }
 
 const USERNAME = 'conductor'
@@ -210,6 +212,7 @@ export async function startAirflow(options: StartAirflowOptions = {}): Promise<A
   })
   const logFile = join(home, flavour.logName)
   const { command, args, cleanup } = await flavour.prepare({ venv, home, ownHome, url, port, password, logFile, deadline, env })
+  Object.assign(env, options.env)
 
   const logFd = openSync(logFile, 'a')
   const child: ChildProcess = spawn(command, args, { cwd: home, env, detached: true, stdio: ['ignore', logFd, logFd] })
