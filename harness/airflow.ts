@@ -294,6 +294,11 @@ async function copyDags(folders: string[], target: string): Promise<Set<string>>
   return dagIds
 }
 
+/** A fresh token for the admin user of an Airflow 3 (`POST /auth/token`), for a test to look at Airflow directly. */
+export function adminToken(airflow: Pick<AirflowHandle, 'url' | 'username' | 'password'>): Promise<string> {
+  return fetchToken(airflow.url, airflow.username, airflow.password)
+}
+
 async function fetchToken(url: string, username: string, password: string): Promise<string> {
   const response = await fetch(`${url}/auth/token`, {
     method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }), signal: AbortSignal.timeout(10_000),

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
-import { startAirflow, type AirflowHandle } from '../../harness/airflow.ts'
+import { adminToken, startAirflow, type AirflowHandle } from '../../harness/airflow.ts'
 import { freePort, startTestApp } from '../../harness/app.ts'
 import { eventually } from '../../harness/poll.ts'
 
@@ -49,8 +49,8 @@ describe('runs in the person\'s name against a real Airflow 3 trusting Conductor
     writeFileSync(join(app.dir, 'secrets', 'airflow-people'), JSON.stringify({ username: airflow.username, password: airflow.password }))
     const statuses = await app.governance.catalog.syncAll()
     assert.equal(statuses.find((s) => s.environment === 'people')!.reachable, 1)
-    const tokenRes = await fetch(`${airflow.url}/auth/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: airflow.username, password: airflow.password }) })
-    airflowToken = ((await tokenRes.json()) as { access_token: string }).access_token
+    // Airflow's own token, signed with its own key and accepted only because the JWKS holds that key too.
+    airflowToken = await adminToken(airflow)
   })
   after(async () => {
     await app?.close()
