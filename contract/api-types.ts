@@ -129,6 +129,51 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/.well-known/airflow-jwks.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The keys Airflow trusts for per-person tokens (`[api_auth] trusted_jwks_url`) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AirflowJwks"];
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/auth/config": {
         parameters: {
             query?: never;
@@ -3620,6 +3665,19 @@ export interface components {
             error: string;
             error_description: string;
         };
+        /** @description A JSON Web Key Set (RFC 7517). */
+        AirflowJwks: {
+            keys: ({
+                /** @description `EC` or `RSA` for Conductor's keys; whatever the extra keys are (Airflow's own: `RSA` or `OKP`). */
+                kty: string;
+                /** @description Conductor's keys: the RFC 7638 thumbprint; extra keys: as configured (Airflow's `[api_auth] jwt_kid`). */
+                kid: string;
+                alg?: string;
+                use?: string;
+            } & {
+                [key: string]: unknown;
+            })[];
+        };
     };
     responses: never;
     parameters: never;
@@ -3661,5 +3719,6 @@ export type Session = components['schemas']['Session'];
 export type CliConfig = components['schemas']['CliConfig'];
 export type LogoutResult = components['schemas']['LogoutResult'];
 export type OidcError = components['schemas']['OidcError'];
+export type AirflowJwks = components['schemas']['AirflowJwks'];
 export type $defs = Record<string, never>;
 export type operations = Record<string, never>;

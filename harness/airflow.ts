@@ -55,6 +55,8 @@ export interface StartAirflowOptions {
   home?: string
   /** How long to wait for Airflow to be healthy with every DAG parsed; default 240 s. */
   timeoutMs?: number
+  /** More Airflow settings as environment variables (e.g. `AIRFLOW__API_AUTH__TRUSTED_JWKS_URL`), applied over the harness's own. */
+  env?: Record<string, string>
 }
 
 const USERNAME = 'conductor'
@@ -210,6 +212,7 @@ export async function startAirflow(options: StartAirflowOptions = {}): Promise<A
   })
   const logFile = join(home, flavour.logName)
   const { command, args, cleanup } = await flavour.prepare({ venv, home, ownHome, url, port, password, logFile, deadline, env })
+  Object.assign(env, options.env)
 
   const logFd = openSync(logFile, 'a')
   const child: ChildProcess = spawn(command, args, { cwd: home, env, detached: true, stdio: ['ignore', logFd, logFd] })
@@ -289,6 +292,11 @@ async function copyDags(folders: string[], target: string): Promise<Set<string>>
     }
   }
   return dagIds
+}
+
+/** A fresh token for the admin user of an Airflow 3 (`POST /auth/token`), for a test to look at Airflow directly. */
+export function adminToken(airflow: Pick<AirflowHandle, 'url' | 'username' | 'password'>): Promise<string> {
+  return fetchToken(airflow.url, airflow.username, airflow.password)
 }
 
 async function fetchToken(url: string, username: string, password: string): Promise<string> {

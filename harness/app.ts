@@ -29,6 +29,8 @@ export interface TestEnvironment {
   limits?: Record<string, number>
   /** `environments[].circuitBreaker` (default: config's defaults). */
   circuitBreaker?: Record<string, number>
+  /** More `environments[].credentials` keys, e.g. `{ kind: 'conductor-identity' }` (the secret stays `airflow-<name>` in `files`). */
+  credentials?: Record<string, unknown>
 }
 
 /**
@@ -45,6 +47,10 @@ export async function startTestApp(options: {
   port?: number
   /** `identity.scim` settings. */
   scim?: Record<string, unknown>
+  /** More secrets for the `files` provider, by name (e.g. a signing key for `identity.airflowTokens`). */
+  secrets?: Record<string, string>
+  /** `identity.airflowTokens` settings. */
+  airflowTokens?: Record<string, unknown>
 }): Promise<App & { dir: string; tokenFor(username: string): Promise<string> }> {
   const dir = mkdtempSync(join(tmpdir(), 'conductor-app-'))
   const { writeFileSync, mkdirSync } = await import('node:fs')
@@ -52,15 +58,16 @@ export async function startTestApp(options: {
   for (const env of options.environments) {
     writeFileSync(join(dir, 'secrets', `airflow-${env.name}`), JSON.stringify({ username: env.username ?? 'conductor', password: env.password ?? 'unused' }))
   }
+  for (const [name, value] of Object.entries(options.secrets ?? {})) writeFileSync(join(dir, 'secrets', name), value, { mode: 0o600 })
   const config = parseConfig({
     server: { host: '127.0.0.1', port: options.port ?? 0, ...(options.port ? { publicUrl: `http://127.0.0.1:${options.port}` } : {}) },
     database: { url: options.databaseUrl },
-    identity: { audience: 'conductor', devIssuer: { enabled: true, host: '127.0.0.1', port: 0, users: TEST_USERS }, ...(options.scim ? { scim: options.scim } : {}) },
+    identity: { audience: 'conductor', devIssuer: { enabled: true, host: '127.0.0.1', port: 0, users: TEST_USERS }, ...(options.scim ? { scim: options.scim } : {}), ...(options.airflowTokens ? { airflowTokens: options.airflowTokens } : {}) },
     policy: { folder: options.policyFolder ?? join(root, 'policies'), reloadIntervalSeconds: 0 },
     secrets: { providers: [{ name: 'files', type: 'file', path: join(dir, 'secrets') }] },
     environments: options.environments.map((env) => ({
       name: env.name, kind: 'airflow3', url: env.url, zone: env.zone ?? 'dev', tier: 'dev', team: 'platform',
-      credentials: { provider: 'files', secret: `airflow-${env.name}` }, timeoutMs: env.timeoutMs ?? 10_000, retries: env.retries ?? 1,
+      credentials: { provider: 'files', secret: `airflow-${env.name}`, ...env.credentials }, timeoutMs: env.timeoutMs ?? 10_000, retries: env.retries ?? 1,
       ...(env.limits ? { limits: env.limits } : {}), ...(env.circuitBreaker ? { circuitBreaker: env.circuitBreaker } : {}),
     })),
     catalog: { syncIntervalSeconds: 0 },

@@ -5,12 +5,12 @@ import { configSummary, type Config, type IdentityConfig } from './config/index.
 import { randomIds, systemClock, type Clock, type IdGenerator } from './core/index.ts'
 import { createGovernance, createIdempotencyKeys, type Governance, type GovernanceTables, type IdempotencyTables } from './governance/index.ts'
 import {
-  chainScimEvents, createAccessRevoker, createDirectory, createOidcLogin, createRevocations, createScimService, createScimTokenStore,
+  chainScimEvents, createAccessRevoker, createAirflowTokenSigner, createDirectory, createOidcLogin, createRevocations, createScimService, createScimTokenStore,
   createSessionStore, createTokenVerifier, reconcile, scimRevocationEvents, signInTarget, startDevIssuer, startReconciliation, withDevIssuer,
   type AccessRevoker, type DevIssuer, type IdentityTables, type OidcLogin, type ReconciliationReport, type RevocationTables, type ScimEvents,
   type ScimService, type ScimTables, type ScimTokenStore, type SessionStore,
 } from './identity/index.ts'
-import { createOrchestrator, type Orchestrator } from './orchestrators/index.ts'
+import { createOrchestrator, type ActorTokenSigner, type Orchestrator } from './orchestrators/index.ts'
 import { createPolicyEngine, createPolicyWatcher, type PolicyEngine } from './policy/index.ts'
 import { createSecrets, redactionPaths } from './secrets/index.ts'
 import { migrateToLatest, openDatabase, redactUrl, type Database } from './store/index.ts'
@@ -112,7 +112,9 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     const secrets = createSecrets({ providers: config.secrets.providers })
     cleanup.push(() => secrets.close())
     const orchestrators = new Map<string, Orchestrator>()
-    for (const env of config.environments) orchestrators.set(env.name, createOrchestrator(env, { secrets, clock }))
+    const airflowTokens = createAirflowTokenSigner({ config: config.identity.airflowTokens, getSecret: (ref) => secrets.get(ref), issuer: config.server.publicUrl!, clock })
+    const actorTokenSigner: ActorTokenSigner = (actor, audience, claims) => airflowTokens.sign(actor, audience, claims)
+    for (const env of config.environments) orchestrators.set(env.name, createOrchestrator(env, { secrets, clock, actorTokenSigner }))
     cleanup.push(async () => { for (const o of orchestrators.values()) await o.close() })
 
     const governance = createGovernance({
@@ -177,7 +179,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       ready: async () => { await db.selectFrom('requests').select('id').limit(1).execute() },
       bodyLimitBytes: config.server.bodyLimitBytes, trustProxy: config.server.trustProxy, version: options.version ?? '0.1.0',
       webRoot: options.webRoot === undefined ? DEFAULT_WEB_ROOT : options.webRoot,
-      policy, lastPolicyReloadError: () => policyWatcher.lastReloadError(), scim: scimApi,
+      policy, lastPolicyReloadError: () => policyWatcher.lastReloadError(), scim: scimApi, airflowJwks: () => airflowTokens.jwks(),
       circuits: () => [...orchestrators.values()].flatMap((o) => {
         const circuit = o.protection?.().circuit
         return circuit ? [{ environment: o.environment, state: circuit.state, nextProbeAt: circuit.nextProbeAt }] : []

@@ -26,6 +26,7 @@ export async function buildOpenApiDocument(version: string): Promise<Record<stri
     },
     webRoot: null,
     scim: { service: inert, tokens: inert, reconcile: async () => unused('reconcile') },
+    airflowJwks: async () => unused('airflowJwks'),
     lastPolicyReloadError: () => null,
   } as unknown as ServerDeps
   const app = await buildServer(deps)

@@ -27,7 +27,8 @@ import { policyRoutes } from './routes/policy.routes.ts'
 import { scimRoutes } from './routes/scim.routes.ts'
 import { directoryRoutes } from './routes/directory.routes.ts'
 import { shadowRoutes } from './routes/shadow.routes.ts'
-import type { ReconciliationReport, ScimService, ScimTokenStore } from '../identity/index.ts'
+import type { AirflowJwks, ReconciliationReport, ScimService, ScimTokenStore } from '../identity/index.ts'
+import { airflowJwksRoutes } from './routes/airflow-jwks.routes.ts'
 import type { PolicyEngine } from '../policy/index.ts'
 
 /** What the HTTP face needs from the domains. */
@@ -54,6 +55,8 @@ export interface ServerDeps {
   lastPolicyReloadError: () => unknown
   /** Each guarded environment's circuit, for `/readyz`. */
   circuits?: () => EnvironmentCircuit[]
+  /** The keys Airflow trusts for per-person tokens, served at `/.well-known/airflow-jwks.json`. */
+  airflowJwks?: () => Promise<AirflowJwks>
 }
 
 /** One environment's circuit as `/readyz` shows it. */
@@ -172,6 +175,7 @@ export async function buildServer(deps: ServerDeps) {
     }
   })
 
+  if (deps.airflowJwks) await app.register(airflowJwksRoutes({ jwks: deps.airflowJwks }))
   await app.register(authRoutes({ ...deps.auth, authenticator: deps.authenticator, audit: deps.audit }), { prefix: '/auth' })
   if (deps.scim) {
     await app.register(scimRoutes({

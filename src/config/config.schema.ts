@@ -96,6 +96,20 @@ const scimSchema = z.strictObject({
     .describe('How often to compare SCIM with what tokens claim and audit the drift (`scim.reconciliation`); 0 turns it off.'),
 }).describe('SCIM 2.0 provisioning and deprovisioning.')
 
+/** Conductor-signed per-person tokens for Airflow deployments that trust Conductor's JWKS (`[api_auth] trusted_jwks_url`). */
+const airflowTokensSchema = z.strictObject({
+  signingKeys: z.array(secretRefSchema).default([]).describe(
+    'Private keys (PEM, PKCS#8 or SEC1/PKCS#1, or a private JWK as JSON; EC P-256 signs ES256, RSA signs RS256), one per secret. '
+    + 'The first signs; all are published at `/.well-known/airflow-jwks.json`, so a new key can be added first and the old one removed a minute after it stops signing. '
+    + 'Needed by environments whose `credentials.kind` is `conductor-identity`.',
+  ),
+  extraJwks: z.array(secretRefSchema).default([]).describe(
+    'Public keys published beside Conductor\'s, each secret a JWK or a JWKS (`{"keys": [...]}`): the Airflow deployment\'s own token key '
+    + '(from `[api_auth] jwt_private_key_path`, with `kid` = its `[api_auth] jwt_kid`), which Airflow needs in the same set once `trusted_jwks_url` is set.',
+  ),
+  lifetimeSeconds: z.number().int().min(5).max(60).default(60).describe('How long a per-person token is valid (at most 60 s); each call gets a fresh one.'),
+}).describe('Per-person tokens for Airflow (credential kind `conductor-identity`).')
+
 const identitySchema = z.strictObject({
   audience: z.string().default('conductor'),
   clockSkewSeconds: z.number().int().min(0).max(300).default(30),
@@ -108,6 +122,7 @@ const identitySchema = z.strictObject({
   devIssuer: devIssuerSchema.prefault({}),
   login: loginSchema.prefault({}),
   scim: scimSchema.prefault({}),
+  airflowTokens: airflowTokensSchema.prefault({}),
 })
 
 const policySchema = z.strictObject({
@@ -126,7 +141,10 @@ const secretsSchema = z.strictObject({
 })
 
 /** How Conductor proves who it is to an orchestrator; see `src/orchestrators/credentials/`. */
-export const CREDENTIAL_KINDS = ['basic', 'airflow-token', 'bearer'] as const
+export const CREDENTIAL_KINDS = ['basic', 'airflow-token', 'bearer', 'conductor-identity'] as const
+
+/** The credential kinds that are a service account's own secret (all but `conductor-identity`). */
+export const SERVICE_ACCOUNT_CREDENTIAL_KINDS = ['basic', 'airflow-token', 'bearer'] as const
 
 /** An environment's credentials: a secret reference and how the secret is used. */
 const environmentCredentialsSchema = z.strictObject({
@@ -134,7 +152,17 @@ const environmentCredentialsSchema = z.strictObject({
   kind: z.enum(CREDENTIAL_KINDS).optional().describe(
     'How the secret is used. `airflow-token` (default for airflow3): `{"username", "password"}` exchanged at Airflow 3\'s `POST /auth/token` for a JWT, refreshed before it expires. '
     + '`basic` (default for airflow2): `{"username", "password"}` sent as HTTP basic auth. '
-    + '`bearer`: a static API token (e.g. an Astro deployment API token), the secret\'s whole value or JSON `{"token": …}`, re-read when Airflow refuses it.',
+    + '`bearer`: a static API token (e.g. an Astro deployment API token), the secret\'s whole value or JSON `{"token": …}`, re-read when Airflow refuses it. '
+    + '`conductor-identity` (Airflow 3 trusting Conductor\'s JWKS): governed actions are sent as the person with a Conductor-signed token '
+    + '(`identity.airflowTokens`); catalog sync and reads keep the service account, whose secret is this one, used as `serviceAccountKind` says.',
+  ),
+  serviceAccountKind: z.enum(SERVICE_ACCOUNT_CREDENTIAL_KINDS).optional()
+    .describe('With `conductor-identity`: how the service account\'s secret is used (default: `airflow-token`).'),
+  audience: z.string().min(1).optional()
+    .describe('With `conductor-identity`: the `aud` of per-person tokens, Airflow\'s `[api_auth] jwt_audience` (default `apache-airflow`).'),
+  role: z.string().min(1).optional().describe(
+    'With `conductor-identity`: the `role` claim of per-person tokens, which Airflow\'s SimpleAuthManager reads '
+    + '(default `USER`: may read everything and trigger, rerun and pause DAGs, no more); other auth managers may ignore it.',
   ),
 }).describe('The secret Conductor reaches this Airflow with, and its kind. The value never appears in config.')
 
@@ -224,7 +252,22 @@ export const configSchema = z.strictObject({
     if (env.credentials.kind === 'airflow-token' && env.kind !== 'airflow3') {
       ctx.addIssue({ code: 'custom', path: ['environments', i, 'credentials', 'kind'], message: `"airflow-token" needs an Airflow 3 environment (kind: airflow3); use "basic" or "bearer" for ${env.kind}` })
     }
+    if (env.credentials.kind === 'conductor-identity') {
+      if (env.kind !== 'airflow3') {
+        ctx.addIssue({ code: 'custom', path: ['environments', i, 'credentials', 'kind'], message: `"conductor-identity" needs an Airflow 3 environment (kind: airflow3) trusting Conductor's JWKS` })
+      }
+      if (config.identity.airflowTokens.signingKeys.length === 0) {
+        ctx.addIssue({ code: 'custom', path: ['environments', i, 'credentials', 'kind'], message: '"conductor-identity" needs a signing key in identity.airflowTokens.signingKeys' })
+      }
+    } else if (env.credentials.serviceAccountKind !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['environments', i, 'credentials', 'serviceAccountKind'], message: 'serviceAccountKind applies only to kind "conductor-identity"' })
+    }
   })
+  for (const list of ['signingKeys', 'extraJwks'] as const) {
+    config.identity.airflowTokens[list].forEach((ref, i) => {
+      if (!providers.has(ref.provider)) ctx.addIssue({ code: 'custom', path: ['identity', 'airflowTokens', list, i, 'provider'], message: `unknown secrets provider "${ref.provider}"` })
+    })
+  }
   for (const [key, items] of [['environments', config.environments], ['identity.issuers', config.identity.issuers], ['secrets.providers', config.secrets.providers]] as const) {
     const seen = new Set<string>()
     items.forEach((item, i) => {
@@ -247,3 +290,4 @@ export type SecretProviderConfig = Config['secrets']['providers'][number]
 export type LoginConfig = Config['identity']['login']
 export type SessionsConfig = Config['sessions']
 export type ScimConfig = Config['identity']['scim']
+export type AirflowTokensConfig = Config['identity']['airflowTokens']

@@ -67,6 +67,21 @@ test('a bad credentials.kind fails with its path', () => {
   assert.equal(withCredentials({ provider: 'files', secret: 'airflow', kind: 'bearer', token: 'abc' }).path, 'environments[0].credentials')
 })
 
+test('conductor-identity needs Airflow 3 and a signing key; its signing and extra keys are secret references to known providers', () => {
+  const signing = { identity: { airflowTokens: { signingKeys: [{ provider: 'files', secret: 'conductor-airflow-key' }] } } }
+  const env = (extra: Record<string, unknown> = {}, kind = 'airflow3') => ({ ...minimal.environments[0], kind, credentials: { provider: 'files', secret: 'airflow', kind: 'conductor-identity', ...extra } })
+  const config = parseConfig({ ...minimal, ...signing, environments: [env({ serviceAccountKind: 'bearer', audience: 'airflow-eu', role: 'OP' })] }, { baseDir: '/x' })
+  assert.deepEqual(config.environments[0]!.credentials, { provider: 'files', secret: 'airflow', kind: 'conductor-identity', serviceAccountKind: 'bearer', audience: 'airflow-eu', role: 'OP' })
+  assert.equal(config.identity.airflowTokens.lifetimeSeconds, 60)
+  const noKey = configError({ ...minimal, environments: [env()] })
+  assert.equal(noKey.path, 'environments[0].credentials.kind')
+  assert.match(noKey.message, /signingKeys/)
+  assert.match(configError({ ...minimal, ...signing, environments: [env({}, 'airflow2')] }).message, /Airflow 3/)
+  assert.equal(configError({ ...minimal, environments: [{ ...minimal.environments[0], credentials: { provider: 'files', secret: 'a', serviceAccountKind: 'basic' } }] }).path, 'environments[0].credentials.serviceAccountKind')
+  assert.equal(configError({ ...minimal, identity: { airflowTokens: { lifetimeSeconds: 300 } } }).path, 'identity.airflowTokens.lifetimeSeconds')
+  assert.equal(configError({ ...minimal, identity: { airflowTokens: { extraJwks: [{ provider: 'vault', secret: 'k' }] } } }).path, 'identity.airflowTokens.extraJwks[0].provider')
+})
+
 test('environment overrides win over the file', () => {
   const config = parseConfig(minimal, { baseDir: '/x', overrides: { DATABASE_URL: 'postgres://db/conductor', CONDUCTOR_PORT: '9000' } })
   assert.equal(config.database.url, 'postgres://db/conductor')

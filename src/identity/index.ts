@@ -27,3 +27,5 @@ export {
 export type {
   ResourceModel, ScimChange, ScimEvents, ScimListQuery, ScimService, ScimTables, ScimTokenInfo, ScimTokenStore, ScimUserSummary,
 } from './scim/index.ts'
+export { createAirflowTokenSigner, MAX_AIRFLOW_TOKEN_SECONDS } from './airflow-tokens.ts'
+export type { AirflowJwks, AirflowTokenSigner, AirflowTokenSignerOptions, PublicJwk, TokenActor } from './airflow-tokens.ts'

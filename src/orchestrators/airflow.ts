@@ -3,7 +3,7 @@ import { ConductorError } from '../core/index.ts'
 import type { AirflowApiVersion, AirflowDag, AirflowEventLog, AirflowRun, AirflowTaskInstance } from './api-versions.ts'
 import { seg, type AirflowHttp, type AuthStrategy } from './http-client.ts'
 import { logLines, pageThrough, toDagParams, toDate } from './mapping.ts'
-import type { DagInfo, EventLogEntry, Orchestrator, OrchestratorHealth, RunInfo, RunSince, SinceOptions, TaskInstanceInfo, TaskLogChunk, TriggerRunInput } from './orchestrator.ts'
+import type { Actor, DagInfo, EventLogEntry, Orchestrator, OrchestratorHealth, RunInfo, RunSince, SinceOptions, TaskInstanceInfo, TaskLogChunk, TriggerRunInput } from './orchestrator.ts'
 
 /** What the Airflow adapter is built from. */
 export interface AirflowAdapterDeps {
@@ -12,6 +12,8 @@ export interface AirflowAdapterDeps {
   http: AirflowHttp
   /** How every call but health proves who it is. */
   credentials: AuthStrategy
+  /** How calls made for a person prove who they are (credential kind `conductor-identity`); absent: no {@link Orchestrator.as}. */
+  actorCredentials?: (actor: Actor) => AuthStrategy
   onClose: () => Promise<void>
 }
 
@@ -194,6 +196,9 @@ export function createAirflowOrchestrator(env: EnvironmentConfig, deps: AirflowA
     },
 
     close: deps.onClose,
+    ...(deps.actorCredentials ? {
+      as: (actor: Actor) => createAirflowOrchestrator(env, { api, http, credentials: deps.actorCredentials!(actor), onClose: async () => {} }),
+    } : {}),
   }
 }
 

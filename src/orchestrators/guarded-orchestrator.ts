@@ -2,7 +2,7 @@ import type { EnvironmentConfig } from '../config/index.ts'
 import { ConductorError, isConductorError, systemClock, type Clock } from '../core/index.ts'
 import { createCircuitBreaker, type CircuitStatus } from './circuit-breaker.ts'
 import { createLane, type Lane } from './limits.ts'
-import type { Orchestrator, ProtectionStatus } from './orchestrator.ts'
+import type { Actor, Orchestrator, ProtectionStatus } from './orchestrator.ts'
 
 /** What {@link guardOrchestrator} needs: the environment's name, limits and circuit breaker settings from config. */
 export type GuardSettings = Pick<EnvironmentConfig, 'name' | 'limits' | 'circuitBreaker'>
@@ -22,7 +22,8 @@ const seconds = (ms: number) => Math.max(1, Math.ceil(ms / 1000))
  *   `limits.maxWaitMs`, then fails with `orchestrator_throttled`.
  *
  * Both refusals carry `details.environment` and `details.retryAfterSeconds`; a refused call was never sent.
- * `health()` and `close()` pass straight through. Time is the wall clock (not the app's pinned clock): limits are
+ * `health()` and `close()` pass straight through; an orchestrator bound to a person by `as` goes through the same
+ * lanes and circuit. Time is the wall clock (not the app's pinned clock): limits are
  * about real load.
  */
 export function guardOrchestrator(inner: Orchestrator, settings: GuardSettings, clock: Clock = systemClock): Orchestrator {
@@ -73,29 +74,35 @@ export function guardOrchestrator(inner: Orchestrator, settings: GuardSettings, 
   const read = <T>(call: () => Promise<T>) => guarded(lanes.reads, call)
   const write = <T>(call: () => Promise<T>) => guarded(lanes.writes, call)
 
-  return {
-    listDags: () => read(() => inner.listDags()),
-    getDag: (dagId) => read(() => inner.getDag(dagId)),
-    getDagParams: (dagId) => read(() => inner.getDagParams(dagId)),
-    listRuns: (dagId, options) => read(() => inner.listRuns(dagId, options)),
-    getRun: (dagId, runId) => read(() => inner.getRun(dagId, runId)),
-    listTaskInstances: (dagId, runId) => read(() => inner.listTaskInstances(dagId, runId)),
-    getTaskLog: (dagId, runId, taskId, options) => read(() => inner.getTaskLog(dagId, runId, taskId, options)),
-    listRunsSince: (options) => read(() => inner.listRunsSince(options)),
-    listEventLogsSince: (options) => read(() => inner.listEventLogsSince(options)),
-    triggerRun: (dagId, input) => write(() => inner.triggerRun(dagId, input)),
-    clearFailedTasks: (dagId, runId) => write(() => inner.clearFailedTasks(dagId, runId)),
-    setPaused: (dagId, paused) => write(() => inner.setPaused(dagId, paused)),
-    environment: inner.environment,
-    health: () => inner.health(),
-    close: () => inner.close(),
-    protection(): ProtectionStatus {
-      const circuit = breaker.status()
-      return {
-        circuit: { state: circuit.state, consecutiveFailures: circuit.consecutiveFailures, openedAt: iso(circuit.openedAt), nextProbeAt: iso(circuit.nextProbeAt) },
-        reads: lanes.reads.status(),
-        writes: lanes.writes.status(),
-      }
-    },
+  const wrap = (target: Orchestrator): Orchestrator => ({
+    listDags: () => read(() => target.listDags()),
+    getDag: (dagId) => read(() => target.getDag(dagId)),
+    getDagParams: (dagId) => read(() => target.getDagParams(dagId)),
+    listRuns: (dagId, options) => read(() => target.listRuns(dagId, options)),
+    getRun: (dagId, runId) => read(() => target.getRun(dagId, runId)),
+    listTaskInstances: (dagId, runId) => read(() => target.listTaskInstances(dagId, runId)),
+    getTaskLog: (dagId, runId, taskId, options) => read(() => target.getTaskLog(dagId, runId, taskId, options)),
+    listRunsSince: (options) => read(() => target.listRunsSince(options)),
+    listEventLogsSince: (options) => read(() => target.listEventLogsSince(options)),
+    triggerRun: (dagId, input) => write(() => target.triggerRun(dagId, input)),
+    clearFailedTasks: (dagId, runId) => write(() => target.clearFailedTasks(dagId, runId)),
+    setPaused: (dagId, paused) => write(() => target.setPaused(dagId, paused)),
+    environment: target.environment,
+    health: () => target.health(),
+    close: () => target.close(),
+    // Calls made as a person share the environment's lanes and circuit with every other call.
+    ...(target.as ? { as: (actor: Actor) => wrap(target.as!(actor)) } : {}),
+    protection,
+  })
+
+  function protection(): ProtectionStatus {
+    const circuit = breaker.status()
+    return {
+      circuit: { state: circuit.state, consecutiveFailures: circuit.consecutiveFailures, openedAt: iso(circuit.openedAt), nextProbeAt: iso(circuit.nextProbeAt) },
+      reads: lanes.reads.status(),
+      writes: lanes.writes.status(),
+    }
   }
+
+  return wrap(inner)
 }

@@ -2,7 +2,7 @@ import { ConductorError, systemClock, type Clock, type ErrorCode } from '../core
 import type { DagInfo, DagParam, EventLogEntry, Orchestrator, OrchestratorHealth, RunInfo, RunSince, TaskInstanceInfo, TaskLogChunk, TriggerRunInput } from './orchestrator.ts'
 
 /** The name of an {@link Orchestrator} method, as {@link InMemoryOrchestrator} records and fails them. */
-export type OrchestratorMethod = Exclude<keyof Orchestrator, 'environment' | 'protection'>
+export type OrchestratorMethod = Exclude<keyof Orchestrator, 'environment' | 'protection' | 'as'>
 
 /** A DAG to start an {@link InMemoryOrchestrator} with: what {@link DagInfo} says, plus its tasks and params. */
 export interface InMemoryDag extends Partial<Omit<DagInfo, 'dagId'>> {
@@ -21,6 +21,11 @@ export interface InMemoryOrchestratorOptions {
   clock?: Clock
   /** What new runs report as `triggeredBy` (default `null`, as Airflow 2). */
   triggeredBy?: string | null
+  /**
+   * Whether it can be called as a person, like an environment of credential kind `conductor-identity`: then it has
+   * {@link Orchestrator.as}, and runs triggered through `as(actor)` report `triggeredBy = actor.id`. Default false.
+   */
+  actsAsPerson?: boolean
 }
 
 /**
@@ -142,7 +147,7 @@ export function createInMemoryOrchestrator(options: InMemoryOrchestratorOptions 
   }
   for (const dag of options.dags ?? []) addDag(dag)
 
-  return {
+  const orchestrator: InMemoryOrchestrator = {
     environment,
     calls,
     callCount: (method) => (method === undefined ? calls.length : calls.filter((c) => c.method === method).length),
@@ -196,12 +201,7 @@ export function createInMemoryOrchestrator(options: InMemoryOrchestratorOptions 
       return copy(dagOf(dagId).params)
     },
 
-    async triggerRun(dagId: string, input: TriggerRunInput) {
-      enter('triggerRun', [dagId, input])
-      return createRun(dagId, {
-        runId: input.runId, runType: 'manual', logicalDate: input.logicalDate, conf: input.conf, note: input.note ?? null, triggeredBy: options.triggeredBy ?? null,
-      })
-    },
+    triggerRun: (dagId, input) => trigger(dagId, input, options.triggeredBy ?? null),
 
     addAirflowRun(dagId, run = {}) {
       const at = now()
@@ -272,5 +272,14 @@ export function createInMemoryOrchestrator(options: InMemoryOrchestratorOptions 
     async close() {
       calls.push({ method: 'close', args: [] })
     },
+  }
+  if (options.actsAsPerson) {
+    orchestrator.as = (actor) => ({ ...orchestrator, as: undefined, triggerRun: (dagId, input) => trigger(dagId, input, actor.id), close: async () => {} })
+  }
+  return orchestrator
+
+  async function trigger(dagId: string, input: TriggerRunInput, triggeredBy: string | null): Promise<RunInfo> {
+    enter('triggerRun', [dagId, input])
+    return createRun(dagId, { runId: input.runId, runType: 'manual', logicalDate: input.logicalDate, conf: input.conf, note: input.note ?? null, triggeredBy })
   }
 }

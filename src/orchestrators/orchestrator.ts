@@ -153,7 +153,27 @@ export interface Orchestrator {
   close(): Promise<void>
   /** How Conductor is protecting this environment right now (limits and circuit), when it is guarded; see `guardOrchestrator`. */
   protection?(): ProtectionStatus
+  /**
+   * The same environment called as `actor` rather than as Conductor's service account: every call of the returned
+   * orchestrator proves who it is with a fresh token naming the actor (credential kind `conductor-identity`), so
+   * Airflow records the person (e.g. as a run's `triggering_user_name`). Absent when the environment's credentials
+   * cannot speak for a person; callers then fall back to this orchestrator. `close()` of the returned one does nothing.
+   */
+  as?(actor: Actor): Orchestrator
 }
+
+/** Who an orchestrator call is made for: a principal's id and type (`User`, `ServiceAccount`, `Agent`). */
+export interface Actor {
+  id: string
+  type: string
+}
+
+/**
+ * Signs a short-lived token naming `actor` for an orchestrator whose token audience is `audience`, carrying `claims`
+ * besides the registered ones (e.g. the `role` Airflow's SimpleAuthManager reads). Implemented outside the
+ * orchestrators domain (by identity) and injected, so this domain never holds the signing key.
+ */
+export type ActorTokenSigner = (actor: Actor, audience: string, claims: Record<string, string>) => Promise<string>
 
 /** What one lane (reads or writes) of a guarded environment is doing. */
 export interface LaneCounters {

@@ -25,6 +25,7 @@ interface Input { path: string; query: string; headers: Record<string, string>; 
 // CONDUCTOR_FUZZ_RUNS explores further locally (the time limit grows with it); CONDUCTOR_FUZZ_SEED replays a failure.
 const RUNS = Number(process.env.CONDUCTOR_FUZZ_RUNS ?? 100)
 const TIME_LIMIT_MS = 12 * RUNS
+const UNLIMITED = { maxConcurrentWrites: 64, writesPerSecond: 10_000, maxConcurrentReads: 64, readsPerSecond: 10_000, maxWaitMs: 1_000 }
 const SEED = Number(process.env.CONDUCTOR_FUZZ_SEED ?? Date.now() % 2 ** 31)
 
 const HOSTILE_SEGMENTS = [
@@ -46,8 +47,12 @@ forEachEngine((engine) => {
     airflow = await startStubAirflow([{ dagId: 'etl_daily', tags: ['team:data-eng'], owners: ['data-eng'] }, { dagId: 'etl.v2', tags: ['team:data-eng'], owners: ['data-eng'] }])
     app = await startTestApp({
       databaseUrl: database.url,
-      // "down" is down on purpose (nothing listens on port 1): its 503s are the one 5xx allowed.
-      environments: [{ name: 'local', url: airflow.url, retries: 0 }, { name: 'down', url: 'http://127.0.0.1:1', timeoutMs: 500, retries: 0 }],
+      // "down" is down on purpose (nothing listens on port 1): its 503s are the one 5xx allowed. The limits that protect a
+      // real Airflow are lifted for the stub, so no input waits for its turn and each operation's time budget goes to inputs.
+      environments: [
+        { name: 'local', url: airflow.url, retries: 0, limits: UNLIMITED },
+        { name: 'down', url: 'http://127.0.0.1:1', timeoutMs: 500, retries: 0, limits: UNLIMITED },
+      ],
     })
     for (const dag of ['etl_daily', 'etl.v2']) {
       await app.governance.catalog.remember('local', { dagId: dag, description: null, tags: ['team:data-eng'], owners: ['data-eng'], paused: false, schedule: null })

@@ -3,7 +3,8 @@ import { updateRequest } from '../requests.repository.ts'
 import { eventTarget, isoNow, type PipelineContext } from './context.ts'
 
 /**
- * Calls the orchestrator with Conductor's governed credentials. A mutating call is marked
+ * Calls the orchestrator with Conductor's governed credentials: as the principal where the environment can be
+ * called as a person (`Orchestrator.as`), else as Conductor's service account. A mutating call is marked
  * `dispatching` and audited before it leaves; any failure marks the request `failed` with the
  * error's code, is audited, and propagates; a failure that is not a `ConductorError` propagates as `dispatch_failed`.
  * A mutating call that may have taken effect although it failed ({@link outcomeUnknown}) is marked `unknown` instead,
@@ -21,7 +22,7 @@ export async function dispatch<T>(ctx: PipelineContext<T>): Promise<void> {
     })
   }
   try {
-    ctx.result = await call.perform(ctx.orchestrator, request)
+    ctx.result = await call.perform(ctx.orchestrator.as?.(call.principal) ?? ctx.orchestrator, request)
   } catch (thrown) {
     // The orchestrator port throws only ConductorErrors; anything else is a failure it did not foresee.
     const error = isConductorError(thrown) ? thrown : new ConductorError('dispatch_failed', `the call to environment "${call.environment.name}" failed unexpectedly`, {

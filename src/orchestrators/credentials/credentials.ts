@@ -5,6 +5,7 @@ import type { AirflowHttp, AuthStrategy } from '../http-client.ts'
 import { createAirflowTokenCredentials } from './airflow-token.ts'
 import { createBasicCredentials } from './basic.ts'
 import { createBearerCredentials } from './bearer.ts'
+import { createServiceAccountCredentials } from './conductor-identity.ts'
 
 /** What a credential kind may use: the environment (its `credentials` secret reference), the secrets, time and Airflow. */
 export interface CredentialsDeps {
@@ -23,6 +24,8 @@ export const CREDENTIAL_FACTORIES: Readonly<Record<CredentialKind, CredentialsFa
   basic: createBasicCredentials,
   'airflow-token': createAirflowTokenCredentials,
   bearer: createBearerCredentials,
+  // Per-person calls get their credentials from `createActorCredentials`; this row is the service account's.
+  'conductor-identity': (deps) => createServiceAccountCredentials(deps, CREDENTIAL_FACTORIES),
 }
 
 /** The credentials of kind `kind` for `deps.env`. */
