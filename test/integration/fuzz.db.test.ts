@@ -24,7 +24,8 @@ interface Input { path: string; query: string; headers: Record<string, string>; 
 
 // CONDUCTOR_FUZZ_RUNS explores further locally (the time limit grows with it); CONDUCTOR_FUZZ_SEED replays a failure.
 const RUNS = Number(process.env.CONDUCTOR_FUZZ_RUNS ?? 100)
-const TIME_LIMIT_MS = 12 * RUNS
+// A loaded machine may need seconds for the first input of an operation: the budget never drops below 5 s.
+const TIME_LIMIT_MS = Math.max(5_000, 12 * RUNS)
 const UNLIMITED = { maxConcurrentWrites: 64, writesPerSecond: 10_000, maxConcurrentReads: 64, readsPerSecond: 10_000, maxWaitMs: 1_000 }
 const SEED = Number(process.env.CONDUCTOR_FUZZ_SEED ?? Date.now() % 2 ** 31)
 
