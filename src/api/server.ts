@@ -12,7 +12,7 @@ import { z } from 'zod'
 import type { Logger } from 'pino'
 import type { AuditLog } from '../audit/index.ts'
 import { ConductorError } from '../core/index.ts'
-import type { Governance, IdempotencyKeys } from '../governance/index.ts'
+import type { AirflowDecisions, Governance, IdempotencyKeys } from '../governance/index.ts'
 import type { Principal } from '../identity/index.ts'
 import type { Authenticator, Caller } from './authenticate.ts'
 import { authRoutes, headerValue, type AuthRoutesDeps } from './routes/auth.routes.ts'
@@ -26,6 +26,7 @@ import { governanceRoutes } from './routes/governance.routes.ts'
 import { policyRoutes } from './routes/policy.routes.ts'
 import { scimRoutes } from './routes/scim.routes.ts'
 import { directoryRoutes } from './routes/directory.routes.ts'
+import { airflowAuthorizeRoutes } from './routes/airflow-authorize.routes.ts'
 import type { ReconciliationReport, ScimService, ScimTokenStore } from '../identity/index.ts'
 import type { PolicyEngine } from '../policy/index.ts'
 
@@ -53,6 +54,8 @@ export interface ServerDeps {
   lastPolicyReloadError: () => unknown
   /** Each guarded environment's circuit, for `/readyz`. */
   circuits?: () => EnvironmentCircuit[]
+  /** Batch decisions for the Conductor auth manager in Airflow (`POST /api/v1/airflow/{env}/authorize`); the route is absent without it. */
+  airflowDecisions?: AirflowDecisions
 }
 
 /** One environment's circuit as `/readyz` shows it. */
@@ -204,6 +207,7 @@ export async function buildServer(deps: ServerDeps) {
     await api.register(governanceRoutes({ governance: deps.governance, who }))
     await api.register(auditRoutes({ audit: deps.audit, governance: deps.governance, who }))
     await api.register(policyRoutes({ policy: deps.policy, lastReloadError: deps.lastPolicyReloadError }))
+    if (deps.airflowDecisions) await api.register(airflowAuthorizeRoutes({ decisions: deps.airflowDecisions, who }))
     if (deps.scim) await api.register(directoryRoutes({ governance: deps.governance, who, reconcile: deps.scim.reconcile }))
   }, { prefix: '/api/v1' })
 

@@ -14,3 +14,5 @@ export type { AccessView, DagView, Permission, RequestView, RunView, StartedBy }
 export type { GovernanceTables } from './governance.tables.ts'
 export { createIdempotencyKeys } from './idempotency.ts'
 export type { IdempotencyClaim, IdempotencyKeys, IdempotencyKeysDeps, IdempotencyKeysTable, IdempotencyTables, IdempotentAnswer, IdempotentRequest } from './idempotency.ts'
+export { AIRFLOW_DAG_ENTITIES, AIRFLOW_RESOURCES, createAirflowDecisions, mapAirflowQuestion, MAX_AIRFLOW_QUESTIONS, resolveAirflowUser } from './airflow-decisions.ts'
+export type { AirflowAnswer, AirflowDecisionBatch, AirflowDecisions, AirflowDecisionsDeps, AirflowMapping, AirflowQuestion } from './airflow-decisions.ts'
