@@ -81,3 +81,23 @@ test('an unknown user, or one the directory refuses, is denied everything; only 
   await assert.rejects(decisions().decide(alice, 'dev', { id: 'alice' }, []), { code: 'policy_denied' })
   await assert.rejects(decisions().decide(manager, 'nowhere', { id: 'alice' }, []), { code: 'environment_not_found' })
 })
+
+test('DAGs with the same attributes share one evaluation unless a policy names DAGs by id', async () => {
+  const counting = (engine: typeof policies.engine) => {
+    let calls = 0
+    return { calls: () => calls, policy: { current: () => engine.current(), policies: () => engine.policies(), authorize: (r: Parameters<typeof engine.authorize>[0]) => { calls++; return engine.authorize(r) } } }
+  }
+  const now = new Date().toISOString()
+  for (let i = 0; i < 200; i++) {
+    await upsertCatalogDag(store.database.db, { environment: 'dev', dag_id: `bulk_${i}`, description: null, tags: JSON.stringify([i % 2 ? 'team:ml' : 'team:data-eng']), owners: '[]', paused: 0, schedule: null, synced_at: now })
+  }
+  const questions = Array.from({ length: 200 }, (_, i) => ({ resource: 'dag' as const, method: 'GET', id: `bulk_${i}` }))
+  const shared = counting(policies.engine)
+  const batch = await createAirflowDecisions({ db: store.database.db, policy: shared.policy, audit: store.audit, environments: [ENVIRONMENT] }).decide(manager, 'dev', { id: 'alice' }, questions)
+  assert.deepEqual(batch.decisions.map((d) => d.allowed), questions.map((_, i) => i % 2 === 0))
+  assert.equal(shared.calls(), 1 + 2)
+  // A policy naming one DAG makes every DAG its own question again, and that DAG is answered by its id.
+  const named = counting({ ...policies.engine, policies: () => [...policies.engine.policies(), { id: 'x', file: 'x.cedar', line: 1, effect: 'permit' as const, text: 'permit (principal, action, resource == Dag::"dev/bulk_1");' }] })
+  await createAirflowDecisions({ db: store.database.db, policy: named.policy, audit: store.audit, environments: [ENVIRONMENT] }).decide(manager, 'dev', { id: 'alice' }, questions)
+  assert.equal(named.calls(), 1 + 200)
+})

@@ -129,7 +129,7 @@ export interface AirflowDecisions {
 /** Dependencies of {@link createAirflowDecisions}. */
 export interface AirflowDecisionsDeps {
   db: Kysely<GovernanceTables>
-  policy: Pick<PolicyEngine, 'authorize' | 'current'>
+  policy: Pick<PolicyEngine, 'authorize' | 'current' | 'policies'>
   audit: Pick<AuditLog, 'append'>
   environments: readonly EnvironmentConfig[]
   /** The directory gate (SCIM), when enabled: returns the principal with its current groups, or throws `session_revoked`. */
@@ -156,6 +156,14 @@ export async function resolveAirflowUser(deps: Pick<AirflowDecisionsDeps, 'db' |
 /** Creates the batch decisions over policy, the catalog and the principals Conductor has seen. */
 export function createAirflowDecisions(deps: AirflowDecisionsDeps): AirflowDecisions {
   const environments = new Map(deps.environments.map((e) => [e.name, e]))
+  let identity: { version: number; matters: boolean } | null = null
+  // Whether any loaded policy can tell two DAGs with the same tags, owners and paused state apart (by `dagId` or a
+  // `Dag::"…"` uid). When none can, one evaluation per distinct set of attributes answers every DAG that has it.
+  const dagIdentityMatters = (): boolean => {
+    const version = deps.policy.current().version
+    if (identity?.version !== version) identity = { version, matters: deps.policy.policies().some((p) => DAG_IDENTITY.test(p.text)) }
+    return identity.matters
+  }
   return {
     async decide(asker, environment, user, questions) {
       const env = environments.get(environment)
@@ -183,6 +191,7 @@ export function createAirflowDecisions(deps: AirflowDecisionsDeps): AirflowDecis
         let dags: Map<string, CatalogDagsTable> | null = null
         const catalog = async () => (dags ??= new Map((await listCatalogDags(deps.db, environment)).map((d) => [d.dag_id, d])))
         const memo = new Map<string, AirflowAnswer>()
+        const byAttributes = !dagIdentityMatters()
         const ask = (action: Action, dag: CatalogDagsTable | null): Decision => {
           const decision = deps.policy.authorize(authorizationRequest(subject, action, env, dag))
           policyVersion = decision.policyVersion
@@ -191,10 +200,12 @@ export function createAirflowDecisions(deps: AirflowDecisionsDeps): AirflowDecis
         decisions = []
         for (const q of questions) {
           const mapping = mapAirflowQuestion(q)
-          const key = `${mapping.scope}\u0000${mapping.action}\u0000${q.id ?? ''}`
+          const dag = mapping.scope === 'dag' ? (await catalog()).get(q.id!) ?? null : null
+          const target = mapping.scope !== 'dag' || !byAttributes ? q.id ?? '' : dag ? attributesOf(dag) : 'unseen'
+          const key = `${mapping.scope}\u0000${mapping.action}\u0000${target}`
           let answer = memo.get(key)
           if (!answer) {
-            answer = await answerOne(mapping, q, subject, ask, catalog, environment)
+            answer = await answerOne(mapping, q, subject, ask, catalog, environment, byAttributes)
             memo.set(key, answer)
           }
           tally(mapping.action ?? (mapping.scope === 'team' ? 'team:member' : 'none'), answer.allowed)
@@ -217,6 +228,7 @@ async function answerOne(
   ask: (action: Action, dag: CatalogDagsTable | null) => Decision,
   catalog: () => Promise<Map<string, CatalogDagsTable>>,
   environment: string,
+  byAttributes: boolean,
 ): Promise<AirflowAnswer> {
   const { action, scope } = mapping
   if (scope === 'team') return { allowed: q.id ? subject.groups.includes(q.id) : subject.groups.length > 0, action: null, policyIds: [] }
@@ -227,11 +239,23 @@ async function answerOne(
     const dag = (await catalog()).get(q.id!) ?? unseenDag(environment, q.id!)
     return fromDecision(action, ask(action, dag))
   }
+  const tried = new Set<string>()
   for (const dag of (await catalog()).values()) {
+    if (byAttributes) {
+      if (tried.has(attributesOf(dag))) continue
+      tried.add(attributesOf(dag))
+    }
     const decision = ask(action, dag)
     if (decision.decision === 'allow') return fromDecision(action, decision)
   }
   return { allowed: false, action, policyIds: [] }
+}
+
+const DAG_IDENTITY = /dagId|\bDag\s*::/
+
+/** What policy can see of a DAG when no policy names DAGs by id. */
+function attributesOf(dag: CatalogDagsTable): string {
+  return `${dag.tags}\u0000${dag.owners}\u0000${dag.paused}`
 }
 
 function fromDecision(action: Action, decision: Decision): AirflowAnswer {
