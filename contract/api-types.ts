@@ -2461,7 +2461,7 @@ export interface paths {
                 content: {
                     "application/json": {
                         /** @enum {string} */
-                        action: "dag:read" | "dag:trigger" | "dag:rerun" | "dag:pause" | "run:read" | "run:logs" | "request:approve" | "audit:read" | "policy:write" | "environment:read";
+                        action: "dag:read" | "dag:trigger" | "dag:rerun" | "dag:pause" | "run:read" | "run:logs" | "request:approve" | "audit:read" | "policy:write" | "environment:read" | "dag:delete" | "hitl:respond" | "xcom:write" | "connection:read" | "connection:write" | "variable:read" | "variable:write" | "pool:read" | "pool:write" | "asset:read" | "asset:write" | "config:read" | "view:read" | "airflow:authorize";
                         environment: string;
                         dag?: string;
                         /** @description Explain for another principal (needs audit:read). Groups default to those last seen. */
@@ -3510,7 +3510,7 @@ export interface components {
                 groups: string[];
             };
             /** @enum {string} */
-            action: "dag:read" | "dag:trigger" | "dag:rerun" | "dag:pause" | "run:read" | "run:logs" | "request:approve" | "audit:read" | "policy:write" | "environment:read";
+            action: "dag:read" | "dag:trigger" | "dag:rerun" | "dag:pause" | "run:read" | "run:logs" | "request:approve" | "audit:read" | "policy:write" | "environment:read" | "dag:delete" | "hitl:respond" | "xcom:write" | "connection:read" | "connection:write" | "variable:read" | "variable:write" | "pool:read" | "pool:write" | "asset:read" | "asset:write" | "config:read" | "view:read" | "airflow:authorize";
             environment: string;
             dagId: string | null;
         };

@@ -4,6 +4,8 @@
  *                import boundaries, the generated API contract, the error docs)
  *   integration  test/integration on SQLite; then, when DATABASE_URL is set, its *.db.test.ts files (the suites
  *                that run per database engine, through forEachEngine) again on PostgreSQL only
+ *   airflow-plugin  integrations/airflow/tests: the Conductor auth manager (pytest, the pinned Airflow 3's Python)
+ *                against a stub and a real Conductor, through scripts/test-airflow-integration.sh
  *   e2e          test/e2e against a real Airflow 3 started here (project virtualenv)
  *   browser      test/browser: the web console in Debian's Chromium, against the same Airflow
  * Pass tier names to run only some: `npm test -- unit integration`.
@@ -50,6 +52,25 @@ async function runTier(name: string, files: string[], env: NodeJS.ProcessEnv, op
   rmSync(dir, { recursive: true, force: true })
 }
 
+/** Runs a pytest suite through its script, echoing its output, and counts pytest's summary line (`3 passed, 1 failed in 2.1s`). */
+async function runPytestTier(name: string, script: string, env: NodeJS.ProcessEnv): Promise<void> {
+  console.log(`\n== ${name}`)
+  const started = Date.now()
+  let out = ''
+  const code = await new Promise<number>((resolve) => {
+    const child = spawn('bash', [script, '-q'], { cwd: root, env, stdio: ['ignore', 'pipe', 'inherit'] })
+    child.stdout.on('data', (chunk: Buffer) => { process.stdout.write(chunk); out += chunk.toString() })
+    child.on('exit', (c, signal) => resolve(c ?? (signal ? 1 : 0)))
+  })
+  const summary = out.split('\n').reverse().find((line) => / in [\d.]+s/.test(line) && /\d+ (passed|failed|error|skipped|no tests ran)/.test(line)) ?? ''
+  const count = (word: string) => Number(new RegExp(`(\\d+) ${word}`).exec(summary)?.[1] ?? 0)
+  const passed = count('passed'), failed = count('failed') + count('errors?'), skipped = count('skipped')
+  totals.passed += passed; totals.failed += failed; totals.skipped += skipped
+  // pytest exits 5 when it collected no tests: a failure here, where there are tests to run.
+  if (code !== 0 || failed > 0 || passed === 0) failedTiers.push(name)
+  console.log(`== ${name}: ${passed} passed, ${failed} failed, ${skipped} skipped in ${((Date.now() - started) / 1000).toFixed(1)} s${code !== 0 && failed === 0 ? ` (exit code ${code})` : ''}`)
+}
+
 const baseEnv: NodeJS.ProcessEnv = { ...process.env, NODE_NO_WARNINGS: '1' }
 delete baseEnv.DATABASE_URL
 delete baseEnv.CONDUCTOR_TEST_ENGINES
@@ -64,6 +85,8 @@ if (want('integration')) {
     console.log('\n== integration (PostgreSQL): skipped, DATABASE_URL is not set (e.g. DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres)')
   }
 }
+if (want('airflow-plugin')) await runPytestTier('airflow-plugin', join(root, 'scripts', 'test-airflow-integration.sh'), baseEnv)
+
 if (want('e2e') || want('browser')) {
   const { startAirflow } = await import('../harness/airflow.ts')
   console.log('\n== starting a real Airflow for the e2e tier …')

@@ -3,7 +3,7 @@ import { buildServer, createAuthenticator, type ConductorServer } from './api/in
 import { createAuditLog, type AuditLog, type AuditTables } from './audit/index.ts'
 import { configSummary, type Config, type IdentityConfig } from './config/index.ts'
 import { randomIds, systemClock, type Clock, type IdGenerator } from './core/index.ts'
-import { createGovernance, createIdempotencyKeys, type Governance, type GovernanceTables, type IdempotencyTables } from './governance/index.ts'
+import { createAirflowDecisions, createGovernance, createIdempotencyKeys, type Governance, type GovernanceTables, type IdempotencyTables } from './governance/index.ts'
 import {
   chainScimEvents, createAccessRevoker, createAirflowTokenSigner, createDirectory, createOidcLogin, createRevocations, createScimService, createScimTokenStore,
   createSessionStore, createTokenVerifier, reconcile, scimRevocationEvents, signInTarget, startDevIssuer, startReconciliation, withDevIssuer,
@@ -180,6 +180,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       bodyLimitBytes: config.server.bodyLimitBytes, trustProxy: config.server.trustProxy, version: options.version ?? '0.1.0',
       webRoot: options.webRoot === undefined ? DEFAULT_WEB_ROOT : options.webRoot,
       policy, lastPolicyReloadError: () => policyWatcher.lastReloadError(), scim: scimApi, airflowJwks: () => airflowTokens.jwks(),
+      airflowDecisions: createAirflowDecisions({ db, policy, audit, environments: config.environments, gate: directory ? (p) => directory.apply(p) : null }),
       circuits: () => [...orchestrators.values()].flatMap((o) => {
         const circuit = o.protection?.().circuit
         return circuit ? [{ environment: o.environment, state: circuit.state, nextProbeAt: circuit.nextProbeAt }] : []

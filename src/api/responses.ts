@@ -351,3 +351,13 @@ export const logoutResult = z.strictObject({ redirectTo: z.string() }).meta({ id
 
 /** An OpenID Connect error answer (back-channel logout speaks OIDC, not Conductor's error body). */
 export const oidcError = z.strictObject({ error: z.string(), error_description: z.string() }).meta({ id: 'OidcError' })
+
+/** The answers to one batch of Airflow auth-manager questions (`POST /api/v1/airflow/{env}/authorize`). */
+export const airflowDecisionBatch = z.strictObject({
+  policyVersion: z.number().int().describe('The policy version that decided; an auth manager drops its cached answers when it moves.'),
+  decisions: z.array(z.strictObject({
+    allowed: z.boolean(),
+    action: z.enum(ACTIONS).nullable().describe('The Conductor action the question maps to; null when none does (denied), or for team membership.'),
+    policyIds: z.array(z.string()).describe('The policies that allowed or forbade; empty for the default deny.'),
+  })).describe('One answer per question, in question order.'),
+}).meta({ id: 'AirflowDecisionBatch' })

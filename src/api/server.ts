@@ -12,7 +12,7 @@ import { z } from 'zod'
 import type { Logger } from 'pino'
 import type { AuditLog } from '../audit/index.ts'
 import { ConductorError } from '../core/index.ts'
-import type { Governance, IdempotencyKeys } from '../governance/index.ts'
+import type { AirflowDecisions, Governance, IdempotencyKeys } from '../governance/index.ts'
 import type { Principal } from '../identity/index.ts'
 import type { Authenticator, Caller } from './authenticate.ts'
 import { authRoutes, headerValue, type AuthRoutesDeps } from './routes/auth.routes.ts'
@@ -29,6 +29,7 @@ import { directoryRoutes } from './routes/directory.routes.ts'
 import { shadowRoutes } from './routes/shadow.routes.ts'
 import type { AirflowJwks, ReconciliationReport, ScimService, ScimTokenStore } from '../identity/index.ts'
 import { airflowJwksRoutes } from './routes/airflow-jwks.routes.ts'
+import { airflowAuthorizeRoutes } from './routes/airflow-authorize.routes.ts'
 import type { PolicyEngine } from '../policy/index.ts'
 
 /** What the HTTP face needs from the domains. */
@@ -57,6 +58,8 @@ export interface ServerDeps {
   circuits?: () => EnvironmentCircuit[]
   /** The keys Airflow trusts for per-person tokens, served at `/.well-known/airflow-jwks.json`. */
   airflowJwks?: () => Promise<AirflowJwks>
+  /** Batch decisions for the Conductor auth manager in Airflow (`POST /api/v1/airflow/{env}/authorize`); the route is absent without it. */
+  airflowDecisions?: AirflowDecisions
 }
 
 /** One environment's circuit as `/readyz` shows it. */
@@ -210,6 +213,7 @@ export async function buildServer(deps: ServerDeps) {
     await api.register(auditRoutes({ audit: deps.audit, governance: deps.governance, who }))
     await api.register(shadowRoutes({ governance: deps.governance, who }))
     await api.register(policyRoutes({ policy: deps.policy, lastReloadError: deps.lastPolicyReloadError }))
+    if (deps.airflowDecisions) await api.register(airflowAuthorizeRoutes({ decisions: deps.airflowDecisions, who }))
     if (deps.scim) await api.register(directoryRoutes({ governance: deps.governance, who, reconcile: deps.scim.reconcile }))
   }, { prefix: '/api/v1' })
 

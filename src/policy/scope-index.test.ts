@@ -7,7 +7,7 @@ import { fixedClock } from '../core/index.ts'
 import { cedar } from './cedar.ts'
 import { createPolicyEngine } from './policy-engine.ts'
 import { buildScopeIndex } from './scope-index.ts'
-import { ACTION_TARGETS, ACTIONS, type Action, type AuthorizationRequest } from './types.ts'
+import { ACTION_TARGETS, type Action, type AuthorizationRequest } from './types.ts'
 import { rng } from '../../harness/random.ts'
 
 
@@ -16,7 +16,12 @@ const DAGS = ['etl_daily', 'ml_train', 'report', 'backfill']
 const GROUPS = ['g0', 'g1', 'g2', 'g3', 'g4']
 const USERS = ['u0', 'u1', 'u2', 'u3', 'u4', 'u5']
 const TAGS = ['team:g0', 'team:g1', 'team:g2', 'pii', 'critical']
-const DAG_ACTIONS = ACTIONS.filter((a) => ACTION_TARGETS[a] === 'dag')
+// A fixed pool, one action per target kind and shape of scope, so the seeds below keep producing every kind of
+// outcome when the schema grows (its new actions target the same kinds of resource).
+const POOL: readonly Action[] = [
+  'dag:read', 'dag:trigger', 'dag:rerun', 'dag:pause', 'run:read', 'run:logs', 'request:approve', 'audit:read', 'policy:write', 'environment:read',
+]
+const DAG_ACTIONS = POOL.filter((a) => ACTION_TARGETS[a] === 'dag')
 
 function randomPolicy(r: ReturnType<typeof rng>, n: number): string {
   const effect = r.next() < 0.12 ? 'forbid' : 'permit'
@@ -32,9 +37,9 @@ function randomPolicy(r: ReturnType<typeof rng>, n: number): string {
   let action: string
   let dagOnly: boolean
   if (kind === 0) { action = 'action'; dagOnly = false }
-  else if (kind === 1) { const a = r.pick(ACTIONS); action = `action == Action::"${a}"`; dagOnly = ACTION_TARGETS[a] === 'dag' }
+  else if (kind === 1) { const a = r.pick(POOL); action = `action == Action::"${a}"`; dagOnly = ACTION_TARGETS[a] === 'dag' }
   else {
-    const list = [...new Set([r.pick(DAG_ACTIONS), r.pick(DAG_ACTIONS), r.pick(kind === 2 ? DAG_ACTIONS : ACTIONS)])]
+    const list = [...new Set([r.pick(DAG_ACTIONS), r.pick(DAG_ACTIONS), r.pick(kind === 2 ? DAG_ACTIONS : POOL)])]
     action = `action in [${list.map((a) => `Action::"${a}"`).join(', ')}]`
     dagOnly = list.every((a) => ACTION_TARGETS[a] === 'dag')
   }
@@ -67,7 +72,7 @@ function randomPolicy(r: ReturnType<typeof rng>, n: number): string {
 }
 
 function randomRequest(r: ReturnType<typeof rng>): AuthorizationRequest {
-  const action: Action = r.pick(ACTIONS)
+  const action: Action = r.pick(POOL)
   const env = r.pick(ENVS)
   const groups = GROUPS.filter(() => r.next() < 0.3)
   const conf: Record<string, unknown> = {}

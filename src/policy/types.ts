@@ -10,6 +10,20 @@ export const ACTIONS = [
   'audit:read',
   'policy:write',
   'environment:read',
+  'dag:delete',
+  'hitl:respond',
+  'xcom:write',
+  'connection:read',
+  'connection:write',
+  'variable:read',
+  'variable:write',
+  'pool:read',
+  'pool:write',
+  'asset:read',
+  'asset:write',
+  'config:read',
+  'view:read',
+  'airflow:authorize',
 ] as const
 
 /** One of {@link ACTIONS}. */
@@ -30,6 +44,20 @@ export const ACTION_TARGETS: Readonly<Record<Action, ActionTarget>> = {
   'audit:read': 'application',
   'policy:write': 'application',
   'environment:read': 'environment',
+  'dag:delete': 'dag',
+  'hitl:respond': 'dag',
+  'xcom:write': 'dag',
+  'connection:read': 'environment',
+  'connection:write': 'environment',
+  'variable:read': 'environment',
+  'variable:write': 'environment',
+  'pool:read': 'environment',
+  'pool:write': 'environment',
+  'asset:read': 'environment',
+  'asset:write': 'environment',
+  'config:read': 'environment',
+  'view:read': 'environment',
+  'airflow:authorize': 'environment',
 }
 
 /** Who acts. `groups` are Conductor group names (after group mapping); each becomes a `Group::"<name>"` parent. */

@@ -1,0 +1,37 @@
+/**
+ * Starts a real Conductor for the auth manager's pytest suite: the project's policies, the development issuer with
+ * the demo users plus `airflow-am` (group `airflow-auth-managers`, the auth manager's credential), one environment
+ * `local` whose catalog holds DAGS_COUNT DAGs (`dag_00000`…; even ones tagged `team:data-eng`, odd ones `team:ml`),
+ * and alice, bob and carol seen once. Prints one JSON line `{url, token}`, then runs until stdin closes.
+ */
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { startTestApp, TEST_USERS } from '../../../harness/app.ts'
+
+const count = Number(process.env.DAGS_COUNT ?? 5000)
+const dir = mkdtempSync(join(tmpdir(), 'conductor-airflow-plugin-'))
+const users = [...TEST_USERS, { username: 'airflow-am', name: 'Airflow auth manager', email: 'am@example.com', groups: ['airflow-auth-managers'] }]
+const app = await startTestApp({
+  databaseUrl: `sqlite:${join(dir, 'conductor.db')}`,
+  environments: [{ name: 'local', url: 'http://127.0.0.1:9' }],
+  extraConfig: { identity: { audience: 'conductor', devIssuer: { enabled: true, host: '127.0.0.1', port: 0, users } } },
+})
+const url = (await app.listen()).replace('[::1]', '127.0.0.1')
+const now = new Date().toISOString()
+const rows = Array.from({ length: count }, (_, i) => ({
+  environment: 'local', dag_id: `dag_${String(i).padStart(5, '0')}`, description: null,
+  tags: JSON.stringify([i % 2 === 0 ? 'team:data-eng' : 'team:ml']), owners: '[]', paused: 0, schedule: null, synced_at: now,
+}))
+for (let i = 0; i < rows.length; i += 500) await app.database.db.insertInto('catalog_dags').values(rows.slice(i, i + 500)).execute()
+for (const user of ['alice', 'bob', 'carol']) {
+  const answer = await fetch(`${url}/api/v1/me`, { headers: { authorization: `Bearer ${await app.tokenFor(user)}` } })
+  if (!answer.ok) throw new Error(`${user} could not be seen: ${answer.status}`)
+}
+process.stdout.write(`${JSON.stringify({ url, token: await app.tokenFor('airflow-am'), bobToken: await app.tokenFor('bob') })}\n`)
+process.stdin.resume()
+process.stdin.on('end', async () => {
+  await app.close()
+  rmSync(dir, { recursive: true, force: true })
+  process.exit(0)
+})

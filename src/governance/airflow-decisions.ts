@@ -1,0 +1,267 @@
+import type { Kysely } from 'kysely'
+import type { AuditLog } from '../audit/index.ts'
+import type { EnvironmentConfig } from '../config/index.ts'
+import { ConductorError, isConductorError } from '../core/index.ts'
+import type { Principal } from '../identity/index.ts'
+import type { Action, Decision, PolicyEngine } from '../policy/index.ts'
+import { listCatalogDags } from './catalog.repository.ts'
+import type { CatalogDagsTable, GovernanceTables } from './governance.tables.ts'
+import { findPrincipal } from './principals.repository.ts'
+import { authorizationRequest } from './targets.ts'
+
+/** The kinds of resource Airflow's auth manager asks about (`BaseAuthManager.is_authorized_*`, plus menu items and teams). */
+export const AIRFLOW_RESOURCES = ['dag', 'asset', 'asset_alias', 'connection', 'variable', 'pool', 'configuration', 'view', 'custom_view', 'menu', 'team'] as const
+
+/** Airflow's `DagAccessEntity` values: what part of a DAG a question is about. */
+export const AIRFLOW_DAG_ENTITIES = ['AUDIT_LOG', 'CODE', 'DEPENDENCIES', 'HITL_DETAIL', 'RUN', 'TASK', 'TASK_INSTANCE', 'TASK_LOGS', 'VERSION', 'WARNING', 'XCOM'] as const
+
+/** The most questions one batch may carry. */
+export const MAX_AIRFLOW_QUESTIONS = 10_000
+
+/** One authorization question as Airflow's auth manager asks it. */
+export interface AirflowQuestion {
+  resource: (typeof AIRFLOW_RESOURCES)[number]
+  /** GET, POST, PUT, DELETE or MENU (a plugin's custom view may use its own word, which is denied). */
+  method: string
+  /** For `dag`: the part of the DAG (runs, task instances, logs…); absent for the DAG itself. */
+  accessEntity?: (typeof AIRFLOW_DAG_ENTITIES)[number] | null
+  /**
+   * What the question names: the DAG id, connection id, variable key, pool name, asset or alias id, configuration
+   * section, view (`AccessView`), custom view name, menu item (`MenuItem` name) or team name. Absent: "any of them".
+   */
+  id?: string | null
+}
+
+/** One answer, in question order. `action` is the Conductor action that decided, or null when none applies (always denied, except team membership). */
+export interface AirflowAnswer {
+  allowed: boolean
+  action: Action | null
+  policyIds: string[]
+}
+
+/** A batch of answers and the policy version that gave them (the auth manager drops its cache when the version moves). */
+export interface AirflowDecisionBatch {
+  policyVersion: number
+  decisions: AirflowAnswer[]
+}
+
+/** What an Airflow question becomes in Conductor: an action, and for DAG actions whether it names one DAG or asks about any. */
+export interface AirflowMapping {
+  action: Action | null
+  scope: 'dag' | 'any-dag' | 'environment' | 'team' | 'none'
+}
+
+const READS = new Set(['GET', 'MENU'])
+const WRITES = new Set(['POST', 'PUT', 'DELETE'])
+
+const DAG_ENTITY_ACTIONS: Record<string, Partial<Record<string, Action>>> = {
+  DAG: { GET: 'dag:read', MENU: 'dag:read', PUT: 'dag:pause', DELETE: 'dag:delete' },
+  RUN: { GET: 'run:read', MENU: 'run:read', POST: 'dag:trigger', PUT: 'dag:rerun', DELETE: 'dag:delete' },
+  TASK_INSTANCE: { GET: 'run:read', MENU: 'run:read', POST: 'dag:rerun', PUT: 'dag:rerun', DELETE: 'dag:delete' },
+  TASK_LOGS: { GET: 'run:logs', MENU: 'run:logs' },
+  HITL_DETAIL: { GET: 'run:read', MENU: 'run:read', POST: 'hitl:respond', PUT: 'hitl:respond' },
+  XCOM: { GET: 'run:read', MENU: 'run:read', POST: 'xcom:write', PUT: 'xcom:write', DELETE: 'xcom:write' },
+  AUDIT_LOG: { GET: 'dag:read', MENU: 'dag:read' },
+  CODE: { GET: 'dag:read', MENU: 'dag:read' },
+  DEPENDENCIES: { GET: 'dag:read', MENU: 'dag:read' },
+  TASK: { GET: 'dag:read', MENU: 'dag:read' },
+  VERSION: { GET: 'dag:read', MENU: 'dag:read' },
+  WARNING: { GET: 'dag:read', MENU: 'dag:read' },
+}
+
+const READ_WRITE: Partial<Record<AirflowQuestion['resource'], [Action, Action | null]>> = {
+  connection: ['connection:read', 'connection:write'],
+  variable: ['variable:read', 'variable:write'],
+  pool: ['pool:read', 'pool:write'],
+  asset: ['asset:read', 'asset:write'],
+  asset_alias: ['asset:read', 'asset:write'],
+  configuration: ['config:read', null],
+  view: ['view:read', null],
+  custom_view: ['view:read', null],
+}
+
+/** Airflow's menu items (`MenuItem` names) and the question each stands for. */
+const MENU_ITEMS: Record<string, AirflowMapping> = {
+  REQUIRED_ACTIONS: { action: 'run:read', scope: 'any-dag' },
+  ASSETS: { action: 'asset:read', scope: 'environment' },
+  AUDIT_LOG: { action: 'dag:read', scope: 'any-dag' },
+  CONFIG: { action: 'config:read', scope: 'environment' },
+  CONNECTIONS: { action: 'connection:read', scope: 'environment' },
+  DAGS: { action: 'dag:read', scope: 'any-dag' },
+  DEADLINES: { action: 'run:read', scope: 'any-dag' },
+  DOCS: { action: 'view:read', scope: 'environment' },
+  JOBS: { action: 'view:read', scope: 'environment' },
+  PLUGINS: { action: 'view:read', scope: 'environment' },
+  POOLS: { action: 'pool:read', scope: 'environment' },
+  PROVIDERS: { action: 'view:read', scope: 'environment' },
+  VARIABLES: { action: 'variable:read', scope: 'environment' },
+  XCOMS: { action: 'run:read', scope: 'any-dag' },
+}
+
+/**
+ * The Conductor action and scope of one Airflow question (the table in docs/airflow-auth-manager.md). A question
+ * about a DAG without an id asks "any DAG of the environment"; a method Conductor has no action for maps to null.
+ */
+export function mapAirflowQuestion(q: AirflowQuestion): AirflowMapping {
+  const method = q.method.toUpperCase()
+  if (q.resource === 'dag') {
+    const action = DAG_ENTITY_ACTIONS[q.accessEntity ?? 'DAG']?.[method] ?? null
+    return action ? { action, scope: q.id ? 'dag' : 'any-dag' } : { action: null, scope: 'none' }
+  }
+  if (q.resource === 'menu') return (q.id ? MENU_ITEMS[q.id] : undefined) ?? { action: null, scope: 'none' }
+  if (q.resource === 'team') return { action: null, scope: 'team' }
+  const pair = READ_WRITE[q.resource]
+  const action = !pair ? null : READS.has(method) ? pair[0] : WRITES.has(method) ? pair[1] : null
+  return action ? { action, scope: 'environment' } : { action: null, scope: 'none' }
+}
+
+/** Answers Airflow's questions for its users in batches. */
+export interface AirflowDecisions {
+  /**
+   * Answers `questions` for `user` in environment `environment`, in order. The asker must be allowed
+   * `airflow:authorize` on the environment (`policy_denied` otherwise); an unknown environment is `environment_not_found`.
+   * A user Conductor has never seen, or one the directory refuses (deactivated, deprovisioned), gets every answer false.
+   * Appends one `airflow.authorize` audit event per batch with allowed/denied counts per action.
+   */
+  decide(asker: Principal, environment: string, user: { id: string; type?: 'User' | 'ServiceAccount' }, questions: readonly AirflowQuestion[]): Promise<AirflowDecisionBatch>
+}
+
+/** Dependencies of {@link createAirflowDecisions}. */
+export interface AirflowDecisionsDeps {
+  db: Kysely<GovernanceTables>
+  policy: Pick<PolicyEngine, 'authorize' | 'current' | 'policies'>
+  audit: Pick<AuditLog, 'append'>
+  environments: readonly EnvironmentConfig[]
+  /** The directory gate (SCIM), when enabled: returns the principal with its current groups, or throws `session_revoked`. */
+  gate?: ((principal: Principal) => Promise<Principal>) | null
+}
+
+/** Resolves the user an Airflow question is about: the principal Conductor last saw under that id, through the directory gate; null when unknown or refused. */
+export async function resolveAirflowUser(deps: Pick<AirflowDecisionsDeps, 'db' | 'gate'>, user: { id: string; type?: 'User' | 'ServiceAccount' }): Promise<Principal | null> {
+  const seen = await findPrincipal(deps.db, user.type ?? 'User', user.id)
+  if (!seen) return null
+  const principal: Principal = {
+    type: seen.type as Principal['type'], id: seen.id, subject: seen.subject, issuer: seen.issuer, username: seen.id,
+    displayName: seen.display_name, email: seen.email, groups: JSON.parse(seen.groups) as string[], idpGroups: JSON.parse(seen.idp_groups) as string[],
+  }
+  if (!deps.gate) return principal
+  try {
+    return await deps.gate(principal)
+  } catch (error) {
+    if (isConductorError(error, 'session_revoked')) return null
+    throw error
+  }
+}
+
+/** Creates the batch decisions over policy, the catalog and the principals Conductor has seen. */
+export function createAirflowDecisions(deps: AirflowDecisionsDeps): AirflowDecisions {
+  const environments = new Map(deps.environments.map((e) => [e.name, e]))
+  let identity: { version: number; matters: boolean } | null = null
+  // Whether any loaded policy can tell two DAGs with the same tags, owners and paused state apart (by `dagId` or a
+  // `Dag::"…"` uid). When none can, one evaluation per distinct set of attributes answers every DAG that has it.
+  const dagIdentityMatters = (): boolean => {
+    const version = deps.policy.current().version
+    if (identity?.version !== version) identity = { version, matters: deps.policy.policies().some((p) => DAG_IDENTITY.test(p.text)) }
+    return identity.matters
+  }
+  return {
+    async decide(asker, environment, user, questions) {
+      const env = environments.get(environment)
+      if (!env) throw new ConductorError('environment_not_found', `unknown environment "${environment}"`, { details: { environment } })
+      const may = deps.policy.authorize(authorizationRequest(asker, 'airflow:authorize', env, null))
+      if (may.decision !== 'allow') {
+        await deps.audit.append({ type: 'authz.decision', principal: asker.id, principalType: asker.type, environment, action: 'airflow:authorize', decision: 'deny', policyIds: may.policyIds, data: { onBehalfOf: user.id } })
+        throw new ConductorError('policy_denied', `asking on behalf of Airflow users needs airflow:authorize on ${environment}`, { details: { action: 'airflow:authorize' } })
+      }
+      const subject = await resolveAirflowUser(deps, user)
+      let policyVersion = deps.policy.current().version
+      const counts: Record<string, { allowed: number; denied: number }> = {}
+      const tally = (key: string, allowed: boolean) => {
+        const c = (counts[key] ??= { allowed: 0, denied: 0 })
+        if (allowed) c.allowed++; else c.denied++
+      }
+      let decisions: AirflowAnswer[]
+      if (!subject) {
+        decisions = questions.map((q) => {
+          const { action } = mapAirflowQuestion(q)
+          tally(action ?? 'none', false)
+          return { allowed: false, action, policyIds: [] }
+        })
+      } else {
+        let dags: Map<string, CatalogDagsTable> | null = null
+        const catalog = async () => (dags ??= new Map((await listCatalogDags(deps.db, environment)).map((d) => [d.dag_id, d])))
+        const memo = new Map<string, AirflowAnswer>()
+        const byAttributes = !dagIdentityMatters()
+        const ask = (action: Action, dag: CatalogDagsTable | null): Decision => {
+          const decision = deps.policy.authorize(authorizationRequest(subject, action, env, dag))
+          policyVersion = decision.policyVersion
+          return decision
+        }
+        decisions = []
+        for (const q of questions) {
+          const mapping = mapAirflowQuestion(q)
+          const dag = mapping.scope === 'dag' ? (await catalog()).get(q.id!) ?? null : null
+          const target = mapping.scope !== 'dag' || !byAttributes ? q.id ?? '' : dag ? attributesOf(dag) : 'unseen'
+          const key = `${mapping.scope}\u0000${mapping.action}\u0000${target}`
+          let answer = memo.get(key)
+          if (!answer) {
+            answer = await answerOne(mapping, q, subject, ask, catalog, environment, byAttributes)
+            memo.set(key, answer)
+          }
+          tally(mapping.action ?? (mapping.scope === 'team' ? 'team:member' : 'none'), answer.allowed)
+          decisions.push(answer)
+        }
+      }
+      await deps.audit.append({
+        type: 'airflow.authorize', principal: user.id, principalType: user.type ?? 'User', environment, action: 'airflow:authorize',
+        data: { asker: { type: asker.type, id: asker.id }, known: subject !== null, questions: questions.length, counts, policyVersion },
+      })
+      return { policyVersion, decisions }
+    },
+  }
+}
+
+async function answerOne(
+  mapping: AirflowMapping,
+  q: AirflowQuestion,
+  subject: Principal,
+  ask: (action: Action, dag: CatalogDagsTable | null) => Decision,
+  catalog: () => Promise<Map<string, CatalogDagsTable>>,
+  environment: string,
+  byAttributes: boolean,
+): Promise<AirflowAnswer> {
+  const { action, scope } = mapping
+  if (scope === 'team') return { allowed: q.id ? subject.groups.includes(q.id) : subject.groups.length > 0, action: null, policyIds: [] }
+  if (!action) return { allowed: false, action: null, policyIds: [] }
+  if (scope === 'environment') return fromDecision(action, ask(action, null))
+  if (scope === 'dag') {
+    // A DAG the catalog has not seen is judged with no tags and no owners: only policies that do not look at them can allow it.
+    const dag = (await catalog()).get(q.id!) ?? unseenDag(environment, q.id!)
+    return fromDecision(action, ask(action, dag))
+  }
+  const tried = new Set<string>()
+  for (const dag of (await catalog()).values()) {
+    if (byAttributes) {
+      if (tried.has(attributesOf(dag))) continue
+      tried.add(attributesOf(dag))
+    }
+    const decision = ask(action, dag)
+    if (decision.decision === 'allow') return fromDecision(action, decision)
+  }
+  return { allowed: false, action, policyIds: [] }
+}
+
+const DAG_IDENTITY = /dagId|\bDag\s*::/
+
+/** What policy can see of a DAG when no policy names DAGs by id. */
+function attributesOf(dag: CatalogDagsTable): string {
+  return `${dag.tags}\u0000${dag.owners}\u0000${dag.paused}`
+}
+
+function fromDecision(action: Action, decision: Decision): AirflowAnswer {
+  return { allowed: decision.decision === 'allow', action, policyIds: decision.policyIds }
+}
+
+function unseenDag(environment: string, dagId: string): CatalogDagsTable {
+  return { environment, dag_id: dagId, description: null, tags: '[]', owners: '[]', paused: 0, schedule: null, synced_at: '' }
+}
