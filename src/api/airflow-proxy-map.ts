@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import type { DagView, RunView } from '../governance/index.ts'
 import type { TaskInstanceInfo } from '../orchestrators/index.ts'
 
@@ -44,7 +45,10 @@ export function airflowDag(dag: DagView): Record<string, unknown> {
     description: dag.description,
     timetable_summary: dag.schedule,
     timetable_description: null,
-    tags: dag.tags.map((name) => ({ name, dag_id: dag.dagId })),
+    timetable_periodic: dag.schedule !== null,
+    timetable_partitioned: false,
+    is_backfillable: dag.schedule !== null,
+    tags: dag.tags.map((name) => ({ name, dag_id: dag.dagId, dag_display_name: dag.dagId })),
     max_active_tasks: 16,
     max_active_runs: null,
     max_consecutive_failed_dag_runs: 0,
@@ -58,6 +62,9 @@ export function airflowDag(dag: DagView): Record<string, unknown> {
     file_token: '',
   }
 }
+
+/** Airflow's DagRunTriggeredByType: how a run was triggered (Airflow 3.1+ may report its user instead). */
+const TRIGGERED_BY = new Set(['cli', 'operator', 'rest_api', 'ui', 'test', 'timetable', 'asset', 'backfill'])
 
 /** Airflow 3's DAGRunResponse for a run as Conductor reads it; `run_after` falls back to the first known time. */
 export function airflowRun(run: RunView): Record<string, unknown> {
@@ -75,8 +82,8 @@ export function airflowRun(run: RunView): Record<string, unknown> {
     last_scheduling_decision: null,
     run_type: run.runType ?? 'manual',
     state: run.state,
-    triggered_by: run.startedBy.via === 'conductor' ? 'rest_api' : run.startedBy.triggeredBy,
-    triggering_user_name: run.startedBy.via === 'conductor' ? run.startedBy.principalId : run.triggeredBy,
+    triggered_by: run.startedBy.via === 'conductor' ? 'rest_api' : TRIGGERED_BY.has(run.triggeredBy ?? '') ? run.triggeredBy : null,
+    triggering_user_name: run.startedBy.via === 'conductor' ? run.startedBy.principalId : TRIGGERED_BY.has(run.triggeredBy ?? '') ? null : run.triggeredBy,
     conf: run.conf,
     note: run.note,
     dag_versions: [],
@@ -87,7 +94,7 @@ export function airflowRun(run: RunView): Record<string, unknown> {
 /** Airflow 3's TaskInstanceResponse for a task instance of a run; what Conductor does not read is null. */
 export function airflowTaskInstance(run: RunView, ti: TaskInstanceInfo): Record<string, unknown> {
   return {
-    id: `${run.dagId}/${run.runId}/${ti.taskId}/${ti.mapIndex}`,
+    id: stableUuid(`${run.environment}/${run.dagId}/${run.runId}/${ti.taskId}/${ti.mapIndex}`),
     task_id: ti.taskId,
     task_display_name: ti.taskId,
     dag_id: run.dagId,
@@ -122,4 +129,11 @@ export function airflowTaskInstance(run: RunView, ti: TaskInstanceInfo): Record<
     trigger: null,
     triggerer_job: null,
   }
+}
+
+/** A UUID (version 5 layout) derived from `key`: the same task instance gets the same id at every read. */
+function stableUuid(key: string): string {
+  const hex = createHash('sha1').update(key).digest('hex')
+  const variant = ((Number.parseInt(hex[16]!, 16) & 0x3) | 0x8).toString(16)
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`
 }

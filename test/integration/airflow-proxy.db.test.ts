@@ -38,7 +38,7 @@ forEachEngine((engine) => {
     assert.equal(forAlice.statusCode, 200, forAlice.body)
     assert.deepEqual(forAlice.json().dags.map((d: { dag_id: string }) => d.dag_id), ['etl_daily'])
     assert.equal(forAlice.json().total_entries, 1)
-    assert.deepEqual(forAlice.json().dags[0].tags, [{ name: 'team:data-eng', dag_id: 'etl_daily' }])
+    assert.deepEqual(forAlice.json().dags[0].tags, [{ name: 'team:data-eng', dag_id: 'etl_daily', dag_display_name: 'etl_daily' }])
     assert.equal(forAlice.json().dags[0].is_paused, false)
     const forBob = await call('GET', '/dags?limit=1', bob)
     assert.deepEqual(forBob.json().dags.map((d: { dag_id: string }) => d.dag_id), ['etl_daily'], 'analysts read every DAG; a page of one')
