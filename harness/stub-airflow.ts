@@ -13,7 +13,7 @@ export interface StubAirflow {
 export interface StubRun { dag_run_id: string; conf: unknown; note: string | null; queued_at?: string }
 
 /**
- * A minimal loopback stand-in for Airflow 3 (`/auth/token`, health, version, DAGs, pause, trigger, runs and their (empty) task instances), for
+ * A minimal loopback stand-in for Airflow 3 (`/auth/token`, health, version, DAGs, pause, trigger, runs, their (empty) task instances and a one-line log for any task), for
  * benchmarks that measure Conductor's own time without Airflow's. It answers at once and keeps runs in
  * memory. Not a test double for behaviour: integration tests use the real Airflow.
  */
@@ -42,6 +42,12 @@ export async function startStubAirflow(dags: { dagId: string; tags: string[]; ow
       if (path === '/api/v2/monitor/health') return send(200, { metadatabase: { status: 'healthy' }, scheduler: { status: 'healthy' } })
       if (path === '/api/v2/version') return send(200, { version: '3-stub' })
       if (req.method === 'GET' && path === '/api/v2/dags') return send(200, { dags: dags.map(dagJson), total_entries: dags.length })
+      const logMatch = /^\/api\/v2\/dags\/([^/]+)\/dagRuns\/([^/]+)\/taskInstances\/([^/]+)\/logs\/(\d+)$/.exec(path)
+      if (logMatch && req.method === 'GET') {
+        const known = (runs.get(decodeURIComponent(logMatch[1]!)) ?? []).some((r) => r.dag_run_id === decodeURIComponent(logMatch[2]!))
+        if (!known) return send(404, { detail: 'run not found' })
+        return send(200, { content: [{ event: `stub log of ${decodeURIComponent(logMatch[3]!)}, try ${logMatch[4]}` }], continuation_token: null })
+      }
       const runMatch = /^\/api\/v2\/dags\/([^/]+)\/dagRuns\/([^/]+)(\/taskInstances)?$/.exec(path)
       if (runMatch && req.method === 'GET') {
         const run = (runs.get(decodeURIComponent(runMatch[1]!)) ?? []).find((r) => r.dag_run_id === decodeURIComponent(runMatch[2]!))

@@ -83,6 +83,9 @@ forEachEngine((engine) => {
     assert.ok(list.json().dag_runs.some((r: { dag_run_id: string }) => r.dag_run_id === run.dag_run_id))
     const tasks = await call('GET', `/dags/etl_daily/dagRuns/${run.dag_run_id}/taskInstances`, alice)
     assert.deepEqual(tasks.json(), { task_instances: [], total_entries: 0 })
+    const log = await call('GET', `/dags/etl_daily/dagRuns/${run.dag_run_id}/taskInstances/extract/logs/2`, alice)
+    assert.equal(log.statusCode, 200, log.body)
+    assert.deepEqual(log.json(), { content: [{ event: 'stub log of extract, try 2' }], continuation_token: null })
   })
 
   test('a trigger policy forbids is a 403 and nothing reaches Airflow', async () => {

@@ -8,6 +8,7 @@ import airflow_client.client as af
 import pytest
 from airflow_client.client.api.dag_api import DAGApi
 from airflow_client.client.api.dag_run_api import DagRunApi
+from airflow_client.client.api.task_instance_api import TaskInstanceApi
 from airflow_client.client.exceptions import ApiException
 from airflow_client.client.models.trigger_dag_run_post_body import TriggerDAGRunPostBody
 from conftest import RealConductor
@@ -48,6 +49,9 @@ def test_a_trigger_is_governed_and_the_run_reads_back(alice: af.ApiClient) -> No
     assert read.dag_run_id == run.dag_run_id
     assert read.triggering_user_name == "alice"
     assert run.dag_run_id in [r.dag_run_id for r in DagRunApi(alice).get_dag_runs("etl_daily").dag_runs]
+    assert TaskInstanceApi(alice).get_task_instances("etl_daily", run.dag_run_id).total_entries == 0
+    log = TaskInstanceApi(alice).get_log("etl_daily", run.dag_run_id, "extract", 1)
+    assert [line.event for line in log.content.actual_instance] == ["stub log of extract, try 1"]
 
 
 def test_a_forbidden_trigger_raises_403(bob: af.ApiClient) -> None:

@@ -63,8 +63,9 @@ export function airflowProxyRoutes(deps: { authenticator: Authenticator; governa
     const param = (request: FastifyRequest, name: string) => (request.params as Record<string, string>)[name]!
 
     app.addHook('onRequest', async (request) => {
-      if (!request.headers.authorization) throw new ConductorError('token_missing', 'send your Conductor token as "Authorization: Bearer <token>"')
       const caller = await deps.authenticator.authenticate(request)
+      // A browser session would let another site's page act here without the console's CSRF check.
+      if (caller.session) throw new ConductorError('token_missing', 'send your Conductor token as "Authorization: Bearer <token>"; the console\'s session is not accepted here')
       callers.set(request, caller.principal)
       request.log = request.log.child({ principal: `${caller.principal.type}:${caller.principal.id}` })
     })
