@@ -3,7 +3,10 @@
 # Runs the Conductor auth manager's tests (integrations/airflow/tests) with the pinned Airflow 3's Python
 # (scripts/airflow-venv.sh), against a stub and a real Conductor. Leaves the cached Airflow venv untouched:
 # pytest (and wheel, to build the package) go into their own folder beside it (installed once, reused), and the package is checked to install
-# with pip (into a temporary folder) before the tests import it from source.
+# with pip (into a temporary folder) before the tests import it from source. The official Airflow client
+# (apache-airflow-client, for the tests of Airflow's REST API through Conductor) goes into a third folder, without
+# its dependencies: the Airflow venv already has them (pydantic, urllib3, python-dateutil), and their copies must not
+# shadow Airflow's own.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -18,6 +21,15 @@ if [ ! -f "$deps/.installed" ]; then
   touch "$deps/.installed"
 fi
 
+client_version="3.3.2"
+client="${CONDUCTOR_CACHE_DIR:-$HOME/.cache/airflow-conductor}/airflow-plugin-test-client-$client_version-$(basename "$venv")"
+if [ ! -f "$client/.installed" ]; then
+  echo "test-airflow-integration: installing apache-airflow-client $client_version into $client" >&2
+  rm -rf "$client"
+  "$venv/bin/pip" install -q --disable-pip-version-check --no-deps --target "$client" "apache-airflow-client==$client_version" >&2
+  touch "$client/.installed"
+fi
+
 package="$root/integrations/airflow"
 scratch="$(mktemp -d)"
 trap 'rm -rf "$scratch"' EXIT
@@ -29,7 +41,7 @@ PYTHONPYCACHEPREFIX="$scratch/pycache" "$venv/bin/python" -m compileall -q "$pac
 
 cd "$package"
 set +e
-PYTHONPATH="$deps:$package/src:$package/tests" PYTHONPYCACHEPREFIX="$scratch/pycache" AIRFLOW_HOME="$scratch/airflow-home" \
+PYTHONPATH="$deps:$client:$package/src:$package/tests" PYTHONPYCACHEPREFIX="$scratch/pycache" AIRFLOW_HOME="$scratch/airflow-home" \
   "$venv/bin/python" -m pytest -p no:cacheprovider "$@"
 code=$?
 set -e

@@ -30,6 +30,7 @@ import { shadowRoutes } from './routes/shadow.routes.ts'
 import type { AirflowJwks, ReconciliationReport, ScimService, ScimTokenStore } from '../identity/index.ts'
 import { airflowJwksRoutes } from './routes/airflow-jwks.routes.ts'
 import { airflowAuthorizeRoutes } from './routes/airflow-authorize.routes.ts'
+import { airflowProxyRoutes } from './routes/airflow-proxy.routes.ts'
 import type { PolicyEngine } from '../policy/index.ts'
 
 /** What the HTTP face needs from the domains. */
@@ -114,7 +115,7 @@ export async function buildServer(deps: ServerDeps) {
   const webIndex = deps.webRoot && existsSync(join(deps.webRoot, 'index.html')) ? deps.webRoot : null
   app.setNotFoundHandler((request, reply) => {
     const path = request.url.split('?')[0]!
-    const isApi = /^\/(api|auth|scim|openapi\.json|healthz|readyz)(\/|$)/.test(path)
+    const isApi = /^\/(api|airflow|auth|scim|openapi\.json|healthz|readyz)(\/|$)/.test(path)
     if (webIndex && request.method === 'GET' && !isApi && !/\.[a-z0-9]+$/i.test(path)) {
       return reply.header('cache-control', 'no-cache').sendFile('index.html')
     }
@@ -216,6 +217,7 @@ export async function buildServer(deps: ServerDeps) {
     if (deps.airflowDecisions) await api.register(airflowAuthorizeRoutes({ decisions: deps.airflowDecisions, who }))
     if (deps.scim) await api.register(directoryRoutes({ governance: deps.governance, who, reconcile: deps.scim.reconcile }))
   }, { prefix: '/api/v1' })
+  await app.register(airflowProxyRoutes({ authenticator: deps.authenticator, governance: deps.governance }), { prefix: '/airflow/:env/api/v2' })
 
   return app
 }

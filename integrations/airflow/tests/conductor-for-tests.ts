@@ -2,19 +2,26 @@
  * Starts a real Conductor for the auth manager's pytest suite: the project's policies, the development issuer with
  * the demo users plus `airflow-am` (group `airflow-auth-managers`, the auth manager's credential), one environment
  * `local` whose catalog holds DAGS_COUNT DAGs (`dag_00000`…; even ones tagged `team:data-eng`, odd ones `team:ml`),
- * and alice, bob and carol seen once. Prints one JSON line `{url, token}`, then runs until stdin closes.
+ * a second environment `stubbed` served by the stub Airflow (`etl_daily` tagged `team:data-eng`, `ml_train` tagged
+ * `team:ml`; for Airflow clients through `/airflow/stubbed/api/v2`), and alice, bob and carol seen once. Prints one
+ * JSON line `{url, token, bobToken, aliceToken}`, then runs until stdin closes.
  */
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startTestApp, TEST_USERS } from '../../../harness/app.ts'
+import { startStubAirflow } from '../../../harness/stub-airflow.ts'
 
 const count = Number(process.env.DAGS_COUNT ?? 5000)
 const dir = mkdtempSync(join(tmpdir(), 'conductor-airflow-plugin-'))
+const stub = await startStubAirflow([
+  { dagId: 'etl_daily', tags: ['team:data-eng'], owners: ['data-eng'] },
+  { dagId: 'ml_train', tags: ['team:ml'], owners: ['ml'] },
+])
 const users = [...TEST_USERS, { username: 'airflow-am', name: 'Airflow auth manager', email: 'am@example.com', groups: ['airflow-auth-managers'] }]
 const app = await startTestApp({
   databaseUrl: `sqlite:${join(dir, 'conductor.db')}`,
-  environments: [{ name: 'local', url: 'http://127.0.0.1:9' }],
+  environments: [{ name: 'local', url: 'http://127.0.0.1:9' }, { name: 'stubbed', url: stub.url }],
   extraConfig: { identity: { audience: 'conductor', devIssuer: { enabled: true, host: '127.0.0.1', port: 0, users } } },
 })
 const url = (await app.listen()).replace('[::1]', '127.0.0.1')
@@ -24,14 +31,16 @@ const rows = Array.from({ length: count }, (_, i) => ({
   tags: JSON.stringify([i % 2 === 0 ? 'team:data-eng' : 'team:ml']), owners: '[]', paused: 0, schedule: null, synced_at: now,
 }))
 for (let i = 0; i < rows.length; i += 500) await app.database.db.insertInto('catalog_dags').values(rows.slice(i, i + 500)).execute()
+await app.governance.catalog.syncEnvironment('stubbed')
 for (const user of ['alice', 'bob', 'carol']) {
   const answer = await fetch(`${url}/api/v1/me`, { headers: { authorization: `Bearer ${await app.tokenFor(user)}` } })
   if (!answer.ok) throw new Error(`${user} could not be seen: ${answer.status}`)
 }
-process.stdout.write(`${JSON.stringify({ url, token: await app.tokenFor('airflow-am'), bobToken: await app.tokenFor('bob') })}\n`)
+process.stdout.write(`${JSON.stringify({ url, token: await app.tokenFor('airflow-am'), bobToken: await app.tokenFor('bob'), aliceToken: await app.tokenFor('alice') })}\n`)
 process.stdin.resume()
 process.stdin.on('end', async () => {
   await app.close()
+  await stub.close()
   rmSync(dir, { recursive: true, force: true })
   process.exit(0)
 })

@@ -84,11 +84,13 @@ class RealConductor:
     url: str
     token: str
     bob_token: str
+    alice_token: str
 
 
 @pytest.fixture(scope="session")
 def conductor() -> Iterator[RealConductor]:
-    """A real Conductor (the repository's server, SQLite, the demo policies), with 5,000 DAGs in environment ``local``."""
+    """A real Conductor (the repository's server, SQLite, the demo policies), with 5,000 DAGs in environment ``local``
+    and environment ``stubbed`` (``etl_daily``, ``ml_train``) served by the stub Airflow."""
     process = subprocess.Popen(
         [str(ROOT / "scripts" / "with-node.sh"), "node", str(ROOT / "integrations" / "airflow" / "tests" / "conductor-for-tests.ts")],
         cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
@@ -99,7 +101,7 @@ def conductor() -> Iterator[RealConductor]:
         process.kill()
         pytest.fail("Conductor did not start (integrations/airflow/tests/conductor-for-tests.ts)")
     started = json.loads(line)
-    yield RealConductor(url=started["url"], token=started["token"], bob_token=started["bobToken"])
+    yield RealConductor(url=started["url"], token=started["token"], bob_token=started["bobToken"], alice_token=started["aliceToken"])
     process.stdin.close()
     try:
         process.wait(timeout=30)
