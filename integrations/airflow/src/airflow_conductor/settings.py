@@ -21,7 +21,7 @@ class ConductorSettings:
     environment: str
     token_file: str | None = None
     timeout_seconds: float = 5.0
-    cache_ttl_seconds: float = 5.0
+    cache_ttl_seconds: float = 1.0
     cache_size: int = 10_000
 
     def token(self) -> str | None:
@@ -43,7 +43,7 @@ class ConductorSettings:
             url=conf.get("conductor", "url").rstrip("/"),
             environment=conf.get("conductor", "environment"),
             token_file=conf.get("conductor", "token_file", fallback=None) or None,
-            timeout_seconds=conf.getfloat("conductor", "timeout_seconds", fallback=5.0),
-            cache_ttl_seconds=conf.getfloat("conductor", "cache_ttl_seconds", fallback=5.0),
+            timeout_seconds=conf.getfloat("conductor", "timeout_seconds", fallback=1.0),
+            cache_ttl_seconds=conf.getfloat("conductor", "cache_ttl_seconds", fallback=1.0),
             cache_size=conf.getint("conductor", "cache_size", fallback=10_000),
         )
