@@ -3,14 +3,12 @@ import { afterEach, beforeEach, describe, it } from 'node:test'
 import { pino } from 'pino'
 import { eventually } from '../../harness/poll.ts'
 import type { AuditLog, AuditTables } from '../audit/index.ts'
-import type { EnvironmentConfig } from '../config/index.ts'
 import { ConductorError, fixedClock, isConductorError, sequentialIds } from '../core/index.ts'
-import type { Principal } from '../identity/index.ts'
 import { createInMemoryOrchestrator, type InMemoryOrchestrator, type Orchestrator } from '../orchestrators/index.ts'
 import type { PolicyEngine } from '../policy/index.ts'
 import type { Database } from '../store/index.ts'
 import { createGovernance, settleMs, type Governance, type GovernanceTables } from './index.ts'
-import { openTestStore, usePolicies } from './governance.test-support.ts'
+import { openTestStore, testEnvironment, testUser, usePolicies } from './governance.test-support.ts'
 import { findRequest, insertRequest } from './requests.repository.ts'
 
 // A crash is a Conductor process that stops mid-dispatch: here, a governance instance whose orchestrator call never
@@ -20,14 +18,10 @@ const POLICIES = `
 @id("data-eng-operate")
 permit (principal in Group::"data-eng", action, resource) when { resource has tags && resource.tags.contains("team:data-eng") };
 `
-const ENVIRONMENT: EnvironmentConfig = {
-  name: 'dev', kind: 'airflow3', url: 'http://airflow.invalid', zone: 'eu', tier: 'dev',
-  credentials: { provider: 'files', secret: 'unused' }, timeoutMs: 1_000, retries: 0,
-  limits: { maxConcurrentWrites: 2, writesPerSecond: 5, maxConcurrentReads: 4, readsPerSecond: 20, maxWaitMs: 5_000 }, circuitBreaker: { failureThreshold: 5, openSeconds: 30 },
-}
+const ENVIRONMENT = testEnvironment('dev')
 const SETTLE_MS = settleMs(ENVIRONMENT)
 const GRACE_SECONDS = 60
-const alice: Principal = { type: 'User', id: 'alice', subject: 'sub-alice', issuer: 'test', username: 'alice', displayName: 'Alice', email: null, groups: ['data-eng'], idpGroups: ['data-eng'] }
+const alice = testUser('alice', ['data-eng'])
 
 /** An orchestrator call that never returns: the process "dies" while it is on its way. */
 const hangs = () => new Promise<never>(() => {})

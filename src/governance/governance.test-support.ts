@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before } from 'node:test'
 import { createAuditLog, type AuditLog, type AuditTables } from '../audit/index.ts'
+import type { EnvironmentConfig } from '../config/index.ts'
+import type { Principal } from '../identity/index.ts'
 import { createPolicyEngine, type PolicyEngine } from '../policy/index.ts'
 import { migrateToLatest, openDatabase, type Database } from '../store/index.ts'
 import type { GovernanceTables } from './index.ts'
@@ -28,4 +30,18 @@ export async function openTestStore(): Promise<{ database: Database<GovernanceTa
   const database = await openDatabase<GovernanceTables & AuditTables>({ url: 'sqlite::memory:' })
   await migrateToLatest(database)
   return { database, audit: createAuditLog({ database }) }
+}
+
+/** An Airflow 3 environment named `name` with config's defaults (limits, circuit breaker) and `overrides`. */
+export function testEnvironment(name: string, overrides: Partial<EnvironmentConfig> = {}): EnvironmentConfig {
+  return {
+    name, kind: 'airflow3', url: 'http://airflow.invalid', zone: 'eu', tier: 'dev', credentials: { provider: 'files', secret: 'unused' },
+    timeoutMs: 1_000, retries: 0, limits: { maxConcurrentWrites: 2, writesPerSecond: 5, maxConcurrentReads: 4, readsPerSecond: 20, maxWaitMs: 5_000 },
+    circuitBreaker: { failureThreshold: 5, openSeconds: 30 }, ...overrides,
+  }
+}
+
+/** A user principal of the test issuer with `groups` (from its token and the IdP alike). */
+export function testUser(id: string, groups: string[]): Principal {
+  return { type: 'User', id, subject: `sub-${id}`, issuer: 'test', username: id, displayName: `${id[0]!.toUpperCase()}${id.slice(1)}`, email: null, groups, idpGroups: groups }
 }

@@ -3,14 +3,12 @@ import { afterEach, beforeEach, describe, it } from 'node:test'
 import type { Kysely } from 'kysely'
 import { pino } from 'pino'
 import type { AuditLog, AuditTables } from '../audit/index.ts'
-import type { EnvironmentConfig } from '../config/index.ts'
 import { ConductorError, fixedClock, isConductorError, sequentialIds } from '../core/index.ts'
-import type { Principal } from '../identity/index.ts'
 import { createInMemoryOrchestrator, type InMemoryOrchestrator, type Orchestrator } from '../orchestrators/index.ts'
 import type { PolicyEngine } from '../policy/index.ts'
 import type { Database } from '../store/index.ts'
 import { createGovernance, type Governance, type GovernanceTables } from './index.ts'
-import { openTestStore, usePolicies } from './governance.test-support.ts'
+import { openTestStore, testEnvironment, testUser, usePolicies } from './governance.test-support.ts'
 
 // The governance pipeline over its real, cheap parts: SQLite in memory, the Cedar engine, the audit log;
 // only Airflow is the in-memory stand-in, so the whole file runs in well under a second.
@@ -32,16 +30,10 @@ permit (
 );
 `
 
-const ENVIRONMENT: EnvironmentConfig = {
-  name: 'dev', kind: 'airflow3', url: 'http://airflow.invalid', zone: 'eu', tier: 'dev',
-  credentials: { provider: 'files', secret: 'unused' }, timeoutMs: 1_000, retries: 0, limits: { maxConcurrentWrites: 2, writesPerSecond: 5, maxConcurrentReads: 4, readsPerSecond: 20, maxWaitMs: 5_000 }, circuitBreaker: { failureThreshold: 5, openSeconds: 30 },
-}
+const ENVIRONMENT = testEnvironment('dev')
 
-function principal(id: string, groups: string[]): Principal {
-  return { type: 'User', id, subject: `sub-${id}`, issuer: 'test', username: id, displayName: `${id[0]!.toUpperCase()}${id.slice(1)}`, email: null, groups, idpGroups: groups }
-}
-const alice = principal('alice', ['data-eng'])
-const victor = principal('victor', ['viewers'])
+const alice = testUser('alice', ['data-eng'])
+const victor = testUser('victor', ['viewers'])
 
 /** The one place governance is built, so a change in its dependencies is one edit here. */
 function buildGovernance(deps: { db: Kysely<GovernanceTables>; policy: PolicyEngine; audit: AuditLog; orchestrator: Orchestrator; maxConfBytes?: number }): Governance {
@@ -182,7 +174,7 @@ describe('governance pipeline (SQLite in memory, Cedar, audit log, in-memory Air
     const one = await governance.run(victor, 'dev', 'etl', ours.runId)
     assert.deepEqual(one.tasks.map((t) => t.taskId), ['extract', 'load'])
     assert.equal(one.startedBy.via, 'conductor')
-    const outsider = principal('olga', ['ml'])
+    const outsider = testUser('olga', ['ml'])
     const before = airflow.callCount('listRuns')
     await assert.rejects(governance.runs(outsider, 'dev', 'etl'), (e) => isConductorError(e, 'policy_denied'))
     await assert.rejects(governance.run(outsider, 'dev', 'etl', ours.runId), (e) => isConductorError(e, 'policy_denied'))

@@ -4,22 +4,18 @@ import { pino } from 'pino'
 import type { AuditLog, AuditTables } from '../audit/index.ts'
 import type { EnvironmentConfig } from '../config/index.ts'
 import { fixedClock, sequentialIds } from '../core/index.ts'
-import type { Principal } from '../identity/index.ts'
 import { createInMemoryOrchestrator, type InMemoryOrchestrator } from '../orchestrators/index.ts'
 import type { Database } from '../store/index.ts'
 import { createGovernance, type Governance, type GovernanceTables } from './index.ts'
-import { openTestStore, usePolicies } from './governance.test-support.ts'
+import { openTestStore, testEnvironment, testUser, usePolicies } from './governance.test-support.ts'
 
 const POLICIES = `
 @id("data-eng-operate")
 permit (principal in Group::"data-eng", action in [Action::"dag:read", Action::"dag:trigger", Action::"run:read"], resource);
 `
 
-const limits = { maxConcurrentWrites: 2, writesPerSecond: 5, maxConcurrentReads: 4, readsPerSecond: 20, maxWaitMs: 5_000 }
-const environment = (name: string, credentials: EnvironmentConfig['credentials']): EnvironmentConfig => ({
-  name, kind: 'airflow3', url: `http://${name}.invalid`, zone: 'eu', tier: 'dev', credentials, timeoutMs: 1_000, retries: 0, limits, circuitBreaker: { failureThreshold: 5, openSeconds: 30 },
-})
-const alice: Principal = { type: 'User', id: 'alice', subject: 'sub-alice', issuer: 'test', username: 'alice', displayName: 'Alice', email: null, groups: ['data-eng'], idpGroups: ['data-eng'] }
+const environment = (name: string, credentials: EnvironmentConfig['credentials']): EnvironmentConfig => testEnvironment(name, { url: `http://${name}.invalid`, credentials })
+const alice = testUser('alice', ['data-eng'])
 
 describe('governed actions in an environment that can be called as the person', () => {
   const policies = usePolicies(POLICIES)

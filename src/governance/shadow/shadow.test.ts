@@ -6,20 +6,16 @@ import { pino } from 'pino'
 import type { AuditLog, AuditTables } from '../../audit/index.ts'
 import type { EnvironmentConfig } from '../../config/index.ts'
 import { fixedClock, sequentialIds } from '../../core/index.ts'
-import type { Principal } from '../../identity/index.ts'
 import { createInMemoryOrchestrator, type InMemoryOrchestrator } from '../../orchestrators/index.ts'
 import type { Database } from '../../store/index.ts'
 import { eventually } from '../../../harness/poll.ts'
 import { createGovernance, type Governance, type GovernanceTables } from '../index.ts'
-import { openTestStore, usePolicies } from '../governance.test-support.ts'
+import { openTestStore, testEnvironment, testUser, usePolicies } from '../governance.test-support.ts'
 
 const POLICIES = `permit (principal in Group::"data-eng", action in [Action::"dag:read", Action::"dag:trigger"], resource);`
 
-const environment = (name: string, fullyGoverned: boolean): EnvironmentConfig => ({
-  name, kind: 'airflow3', url: 'http://airflow.invalid', zone: 'eu', tier: 'dev', credentials: { provider: 'files', secret: 'unused' }, timeoutMs: 1_000, retries: 0,
-  limits: { maxConcurrentWrites: 2, writesPerSecond: 5, maxConcurrentReads: 4, readsPerSecond: 20, maxWaitMs: 5_000 }, circuitBreaker: { failureThreshold: 5, openSeconds: 30 }, fullyGoverned,
-})
-const alice: Principal = { type: 'User', id: 'alice', subject: 'sub-alice', issuer: 'test', username: 'alice', displayName: 'Alice', email: null, groups: ['data-eng'], idpGroups: ['data-eng'] }
+const environment = (name: string, fullyGoverned: boolean): EnvironmentConfig => testEnvironment(name, { fullyGoverned })
+const alice = testUser('alice', ['data-eng'])
 
 describe('shadow activity, found at each catalog sync (in-memory Airflow)', () => {
   const policies = usePolicies(POLICIES)
