@@ -1,13 +1,17 @@
 /**
  * `npm run demo`: a real local Airflow 3 with the demo DAGs, the development issuer with alice
  * (data-eng) and bob (analysts), the demo policies, and Conductor on the embedded database.
+ * Airflow trusts Conductor's keys (`trusted_jwks_url`), so runs started through Conductor are
+ * Airflow's runs of the person who started them (credential kind `conductor-identity`).
  * Everything lives in .demo/ and stops with Ctrl-C.
  */
-import { mkdirSync, writeFileSync, chmodSync } from 'node:fs'
+import { generateKeyPairSync } from 'node:crypto'
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { stringify } from 'yaml'
 import { createApp } from '../src/app.ts'
-import { loadConfig } from '../src/config/index.ts'
+import { loadConfig, type SecretRef } from '../src/config/index.ts'
+import { createAirflowTokenSigner } from '../src/identity/index.ts'
 import { startAirflow } from '../harness/airflow.ts'
 import { ensureConsoleBuilt } from './build-web.ts'
 
@@ -19,8 +23,34 @@ const airflowPort = Number(process.env.CONDUCTOR_DEMO_AIRFLOW_PORT ?? 7780)
 
 mkdirSync(join(demo, 'secrets'), { recursive: true })
 await ensureConsoleBuilt()
+// Keys, made once and kept in .demo/: Conductor's, to sign per-person tokens, and Airflow's own, to sign its UI and
+// task tokens. With trusted_jwks_url set Airflow trusts only that key set, so it holds both public keys.
+const secret = (name: string) => join(demo, 'secrets', name)
+const airflowKeyFile = join(demo, 'airflow-jwt.pem')
+if (!existsSync(secret('airflow-token-key')) || !existsSync(airflowKeyFile)) {
+  const conductorKey = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey
+  writeFileSync(secret('airflow-token-key'), conductorKey.export({ format: 'pem', type: 'pkcs8' }), { mode: 0o600 })
+  const airflowKeys = generateKeyPairSync('rsa', { modulusLength: 2048 })
+  writeFileSync(airflowKeyFile, airflowKeys.privateKey.export({ format: 'pem', type: 'pkcs8' }), { mode: 0o600 })
+  writeFileSync(secret('airflow-own-jwk'), JSON.stringify({ ...airflowKeys.publicKey.export({ format: 'jwk' }), kid: 'airflow-demo', alg: 'RS256', use: 'sig' }))
+}
+const airflowTokens = {
+  signingKeys: [{ provider: 'local-files', secret: 'airflow-token-key' }],
+  extraJwks: [{ provider: 'local-files', secret: 'airflow-own-jwk' }],
+}
+// What Conductor will publish at /.well-known/airflow-jwks.json, given to Airflow as a file before either starts.
+const jwks = await createAirflowTokenSigner({
+  config: { ...airflowTokens, lifetimeSeconds: 60 }, issuer: `http://127.0.0.1:${port}`,
+  getSecret: async (ref: SecretRef) => readFileSync(secret(ref.secret), 'utf8'),
+}).jwks()
+const jwksFile = join(demo, 'trusted-jwks.json')
+writeFileSync(jwksFile, JSON.stringify(jwks))
+
 console.log('Starting a local Airflow 3 (first run installs it into a cached virtualenv; then about a minute) …')
-const airflow = await startAirflow({ port: airflowPort, dagsFolders: [join(root, 'dags')], home: join(demo, 'airflow') })
+const airflow = await startAirflow({
+  port: airflowPort, dagsFolders: [join(root, 'dags')], home: join(demo, 'airflow'),
+  env: { AIRFLOW__API_AUTH__TRUSTED_JWKS_URL: jwksFile, AIRFLOW__API_AUTH__JWT_PRIVATE_KEY_PATH: airflowKeyFile, AIRFLOW__API_AUTH__JWT_KID: 'airflow-demo' },
+})
 
 const secretFile = join(demo, 'secrets', 'airflow-local')
 writeFileSync(secretFile, JSON.stringify({ username: airflow.username, password: airflow.password }) + '\n')
@@ -31,6 +61,7 @@ writeFileSync(configFile, `# yaml-language-server: $schema=../docs/conductor.sch
   database: { url: 'sqlite:data/conductor.db' },
   identity: {
     audience: 'conductor',
+    airflowTokens,
     devIssuer: {
       enabled: true, host: '127.0.0.1', port: issuerPort,
       users: [
@@ -44,7 +75,8 @@ writeFileSync(configFile, `# yaml-language-server: $schema=../docs/conductor.sch
   secrets: { providers: [{ name: 'local-files', type: 'file', path: 'secrets' }] },
   environments: [{
     name: 'local', kind: 'airflow3', url: airflow.url, zone: 'dev', tier: 'dev', team: 'platform',
-    credentials: { provider: 'local-files', secret: 'airflow-local' },
+    // alice's trigger reaches Airflow as alice; the catalog sync uses the service account (this secret).
+    credentials: { provider: 'local-files', secret: 'airflow-local', kind: 'conductor-identity' },
   }],
   catalog: { syncIntervalSeconds: 30 },
 })}`)
