@@ -5,7 +5,7 @@ import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync } fr
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
-import { useAirflow, type AirflowHandle } from '../../harness/airflow.ts'
+import { adminToken, useAirflow, type AirflowHandle } from '../../harness/airflow.ts'
 import { eventually } from '../../harness/poll.ts'
 import { freePort, logTail, stopGroup } from '../../harness/processes.ts'
 import { requestDevToken } from '../../src/identity/index.ts'
@@ -100,8 +100,7 @@ describe('crash recovery: SIGKILL of conductor serve during concurrent triggers 
 
   before(async () => {
     airflow = await useAirflow()
-    const tokenRes = await fetch(`${airflow.url}/auth/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: airflow.username, password: airflow.password }) })
-    airflowToken = ((await tokenRes.json()) as { access_token: string }).access_token
+    airflowToken = await adminToken(airflow)
     assert.equal((await airflowApi('PATCH', `/dags/${DAG}`, { is_paused: true })).status, 200)
 
     const [port, issuerPort] = [await freePort(), await freePort()]

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
-import { useAirflow, type AirflowHandle } from '../../harness/airflow.ts'
+import { adminToken, useAirflow, type AirflowHandle } from '../../harness/airflow.ts'
 import { startTestApp } from '../../harness/app.ts'
 import { eventually } from '../../harness/poll.ts'
 import { policiesWithQa } from '../support/policies.ts'
@@ -38,8 +38,7 @@ describe('governed DAG runs against a real Airflow 3', () => {
     bob = await app.tokenFor('bob')
     const statuses = await app.governance.catalog.syncAll()
     for (const environment of ['local', 'airflow-down', 'answer-lost']) assert.equal(statuses.find((s) => s.environment === environment)!.reachable, 1, environment)
-    const tokenRes = await fetch(`${airflow.url}/auth/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: airflow.username, password: airflow.password }) })
-    airflowToken = ((await tokenRes.json()) as { access_token: string }).access_token
+    airflowToken = await adminToken(airflow)
   })
   after(async () => {
     await app?.close()

@@ -8,7 +8,7 @@ import type { EnvironmentConfig } from '../../src/config/index.ts'
 import { isConductorError } from '../../src/core/index.ts'
 import { createOrchestrator, type Orchestrator, type RunInfo } from '../../src/orchestrators/index.ts'
 import { createSecrets, type Secrets } from '../../src/secrets/index.ts'
-import { useAirflow, type AirflowHandle, type AirflowMajor } from '../../harness/airflow.ts'
+import { adminToken, useAirflow, type AirflowHandle, type AirflowMajor } from '../../harness/airflow.ts'
 import { eventually } from '../../harness/poll.ts'
 
 // The Airflow adapter against a real Airflow 3 (/api/v2, airflow-token credentials) and a real Airflow 2.11
@@ -35,7 +35,7 @@ interface Version {
 const VERSIONS: Version[] = [
   {
     major: 3, kind: 'airflow3', triggeredBy: (airflow) => airflow.username, etlSchedule: null, cleanHealth: false,
-    authorization: async (airflow) => `Bearer ${await airflowToken(airflow)}`, api: '/api/v2', runTimeoutMs: 120_000, skip: false,
+    authorization: async (airflow) => `Bearer ${await adminToken(airflow)}`, api: '/api/v2', runTimeoutMs: 120_000, skip: false,
   },
   {
     major: 2, kind: 'airflow2', triggeredBy: () => null, etlSchedule: '@daily', cleanHealth: true,
@@ -43,15 +43,6 @@ const VERSIONS: Version[] = [
     skip: process.env.CONDUCTOR_SKIP_AIRFLOW2 === '1' ? 'CONDUCTOR_SKIP_AIRFLOW2=1: the Airflow 2 tier is switched off' : false,
   },
 ]
-
-/** A JWT for the admin user from Airflow 3's own `/auth/token`. */
-async function airflowToken(airflow: AirflowHandle): Promise<string> {
-  const response = await fetch(`${airflow.url}/auth/token`, {
-    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: airflow.username, password: airflow.password }),
-  })
-  assert.ok(response.ok, `POST /auth/token answered ${response.status}`)
-  return ((await response.json()) as { access_token: string }).access_token
-}
 
 for (const version of VERSIONS) {
   describe(`Airflow adapter against a real Airflow ${version.major}`, { timeout: 600_000, skip: version.skip }, () => {
@@ -231,7 +222,7 @@ for (const version of VERSIONS) {
     if (version.major === 3) {
       it('reaches Airflow 3 with a bearer token from the secrets provider, and picks up a rotated one after a refusal', async () => {
         const bearer = (name: string) => createOrchestrator(environment(airflow.url, { credentials: { provider: 'files', secret: name, kind: 'bearer' } }), { secrets })
-        await writeSecret('bearer-e2e', await airflowToken(airflow))
+        await writeSecret('bearer-e2e', await adminToken(airflow))
         const valid = bearer('bearer-e2e')
         await writeSecret('bearer-rotated-e2e', 'not-a-valid-token-xyz')
         const rotated = bearer('bearer-rotated-e2e')
@@ -243,7 +234,7 @@ for (const version of VERSIONS) {
             assert.doesNotMatch(`${error.message} ${JSON.stringify(error.details)}`, /not-a-valid-token-xyz/)
             return true
           })
-          await writeSecret('bearer-rotated-e2e', JSON.stringify({ token: await airflowToken(airflow) }))
+          await writeSecret('bearer-rotated-e2e', JSON.stringify({ token: await adminToken(airflow) }))
           assert.ok((await rotated.listDags()).some((d) => d.dagId === 'etl_daily'), 'the rotated token is read after the refusal')
         } finally {
           await valid.close()

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
-import { useAirflow, type AirflowHandle } from '../../harness/airflow.ts'
+import { adminToken, useAirflow, type AirflowHandle } from '../../harness/airflow.ts'
 import { startTestApp } from '../../harness/app.ts'
 import { eventually } from '../../harness/poll.ts'
 
@@ -28,8 +28,7 @@ describe('shadow activity in a real Airflow 3', () => {
       app: { backgroundSync: true },
     })
     await eventually(async () => (await app.governance.catalog.statuses()).some((s) => s.environment === 'local' && s.reachable === 1), { what: 'the first sync', timeoutMs: 30_000 })
-    const tokenRes = await fetch(`${airflow.url}/auth/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: airflow.username, password: airflow.password }) })
-    airflowToken = ((await tokenRes.json()) as { access_token: string }).access_token
+    airflowToken = await adminToken(airflow)
   })
   after(async () => {
     await app?.close()
