@@ -124,12 +124,45 @@ def alice() -> ConductorUser:
     return ConductorUser(id="alice", name="Alice", groups=("data-eng",))
 
 
+@contextmanager
+def airflow_api_server(conductor_url: str, token_file: Path, **airflow_env: str) -> Iterator[Any]:
+    """Airflow's own API server app (``create_app``), built with this auth manager for environment ``local`` at
+    ``conductor_url`` and any more ``AIRFLOW__…`` settings; the settings and Airflow's cached signer and validator are
+    restored afterwards. Its database holds only the table these tests' requests touch (revoked tokens)."""
+    from airflow import settings
+    from airflow.api_fastapi.app import create_app, purge_cached_app
+    from airflow.models.revoked_token import RevokedToken
+
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("AIRFLOW__CORE__AUTH_MANAGER", "airflow_conductor.ConductorAuthManager")
+        env.setenv("AIRFLOW__CONDUCTOR__URL", conductor_url)
+        env.setenv("AIRFLOW__CONDUCTOR__ENVIRONMENT", "local")
+        env.setenv("AIRFLOW__CONDUCTOR__TOKEN_FILE", str(token_file))
+        for key, value in airflow_env.items():
+            env.setenv(key, value)
+        RevokedToken.__table__.create(settings.get_engine(), checkfirst=True)
+        _forget_airflow_keys()
+        purge_cached_app()
+        try:
+            yield create_app(apps="core")
+        finally:
+            purge_cached_app()
+            _forget_airflow_keys()
+
+
+def _forget_airflow_keys() -> None:
+    ConductorAuthManager._get_token_signer.cache_clear()  # noqa: SLF001 - Airflow caches them per process
+    ConductorAuthManager._get_token_validator.cache_clear()  # noqa: SLF001
+
+
 @dataclass
 class RealConductor:
     url: str
     token: str
     bob_token: str
     alice_token: str
+    airflow_key_path: str
+    airflow_kid: str
 
 
 @pytest.fixture(scope="session")
@@ -146,7 +179,8 @@ def conductor() -> Iterator[RealConductor]:
         process.kill()
         pytest.fail("Conductor did not start (integrations/airflow/tests/conductor-for-tests.ts)")
     started = json.loads(line)
-    yield RealConductor(url=started["url"], token=started["token"], bob_token=started["bobToken"], alice_token=started["aliceToken"])
+    yield RealConductor(url=started["url"], token=started["token"], bob_token=started["bobToken"], alice_token=started["aliceToken"],
+                        airflow_key_path=started["airflowKeyPath"], airflow_kid=started["airflowKid"])
     process.stdin.close()
     try:
         process.wait(timeout=30)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from airflow.api_fastapi.auth.managers.base_auth_manager import COOKIE_NAME_JWT_TOKEN
-from conftest import StubConductor, serve_stub
+from conftest import StubConductor, airflow_api_server, serve_stub
 from fastapi.testclient import TestClient
 
 TTL = 0.5
@@ -21,25 +21,11 @@ TTL = 0.5
 
 @pytest.fixture(scope="module")
 def airflow() -> Iterator[tuple[TestClient, StubConductor]]:
-    with serve_stub() as stub, pytest.MonkeyPatch.context() as env, tempfile.TemporaryDirectory() as scratch:
+    with serve_stub() as stub, tempfile.TemporaryDirectory() as scratch:
         token = Path(scratch) / "conductor-token"
         token.write_text("stub-token")
-        env.setenv("AIRFLOW__CORE__AUTH_MANAGER", "airflow_conductor.ConductorAuthManager")
-        env.setenv("AIRFLOW__CONDUCTOR__URL", stub.url)
-        env.setenv("AIRFLOW__CONDUCTOR__ENVIRONMENT", "local")
-        env.setenv("AIRFLOW__CONDUCTOR__TOKEN_FILE", str(token))
-        env.setenv("AIRFLOW__CONDUCTOR__CACHE_TTL_SECONDS", str(TTL))
-        from airflow import settings
-        from airflow.api_fastapi.app import create_app, purge_cached_app
-        from airflow.models.revoked_token import RevokedToken
-
-        # The only table these requests touch: Airflow checks every cookie's token against revoked ones.
-        RevokedToken.__table__.create(settings.get_engine(), checkfirst=True)
-        purge_cached_app()
-        try:
-            yield TestClient(create_app(apps="core"), follow_redirects=False), stub
-        finally:
-            purge_cached_app()
+        with airflow_api_server(stub.url, token, AIRFLOW__CONDUCTOR__CACHE_TTL_SECONDS=str(TTL)) as app:
+            yield TestClient(app, follow_redirects=False), stub
 
 
 def test_a_person_signs_in_through_conductor_and_deprovisioning_ends_the_session(airflow: tuple[TestClient, StubConductor]) -> None:
