@@ -64,3 +64,20 @@ def test_conductor_unreachable_or_silent_keeps_the_session_and_says_why(stub: St
         assert manager_for(stub.url, token_file).refresh_user(user=alice) is None
         assert "403 (policy_denied)" in caplog.text
     assert "stub-token" not in caplog.text
+
+
+def test_after_a_failed_check_conductor_is_not_asked_again_for_the_ttl(stub: StubConductor, token_file: Path, alice: ConductorUser) -> None:
+    # Airflow calls refresh_user on its event loop: a Conductor that times out must not stall every request.
+    stub.failure = (503, "unavailable")
+    manager = manager_for(stub.url, token_file, ttl=0.3)
+    assert manager.refresh_user(user=alice) is None
+    assert manager.refresh_user(user=alice) is None
+    assert manager.refresh_user(user=BOB) is None
+    assert len(stub.calls) == 1
+    stub.failure = None
+    stub.active = lambda _user: False
+    time.sleep(0.35)
+    with pytest.raises(AuthManagerRefreshTokenExpiredException):
+        manager.refresh_user(user=alice)
+    assert len(stub.calls) == 2
+

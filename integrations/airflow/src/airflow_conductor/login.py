@@ -13,7 +13,7 @@ import logging
 from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
-from airflow.api_fastapi.app import API_ROOT_PATH, get_cookie_path
+from airflow.api_fastapi.app import API_ROOT_PATH
 from airflow.api_fastapi.auth.managers.base_auth_manager import COOKIE_NAME_JWT_TOKEN
 from airflow.api_fastapi.core_api.security import is_safe_url
 from airflow.configuration import conf
@@ -24,6 +24,14 @@ from airflow_conductor.client import ConductorUnavailable, SignInRefused
 
 if TYPE_CHECKING:
     from airflow_conductor.manager import ConductorAuthManager
+
+try:
+    from airflow.api_fastapi.app import get_cookie_path
+except ImportError:  # an Airflow older than get_cookie_path: scope the cookie as it does
+
+    def get_cookie_path() -> str:
+        """The path Airflow's UI cookie is scoped to (``[api] base_url``'s path)."""
+        return API_ROOT_PATH or "/"
 
 log = logging.getLogger(__name__)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 import urllib.parse
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
@@ -63,6 +64,7 @@ class ConductorAuthManager(BaseAuthManager[ConductorUser]):
         self._client = client
         self._cache: DecisionCache | None = None
         self._activity: DecisionCache | None = None
+        self._activity_unknown_until = 0.0
 
     # -- wiring ---------------------------------------------------------------------------------------------------
 
@@ -148,7 +150,8 @@ class ConductorAuthManager(BaseAuthManager[ConductorUser]):
 
         Airflow calls this on every request carrying its UI cookie; the answer is kept ``cache_ttl_seconds`` per user,
         so a page's burst of requests costs one call. When Conductor cannot answer the session is kept: every decision
-        is denied meanwhile anyway.
+        is denied meanwhile anyway. Airflow calls this on its event loop, so after a failed call no user is asked about
+        for ``cache_ttl_seconds``: a Conductor that times out stalls the API server once per TTL, not on every request.
         """
         if self.user_active(user) is False:
             log.info("Conductor auth manager: %s is no longer active in Conductor, ending their Airflow session", user.get_id())
@@ -161,9 +164,12 @@ class ConductorAuthManager(BaseAuthManager[ConductorUser]):
         known = self.activity.get(key)
         if known is not None:
             return known
+        if time.monotonic() < self._activity_unknown_until:
+            return None
         try:
             active = self.conductor().is_active(user.get_id(), user.principal_type)
         except ConductorUnavailable as error:
+            self._activity_unknown_until = time.monotonic() + self.settings.cache_ttl_seconds
             log.warning("Conductor auth manager: cannot tell whether %s is still active, keeping the session: %s", user.get_id(), error)
             return None
         self.activity.put(key, active)
