@@ -192,6 +192,8 @@ const environmentSchema = z.strictObject({
   name,
   kind: z.enum(['airflow3', 'airflow2']).default('airflow3'),
   url: z.url().describe('Airflow\'s base URL, e.g. http://airflow.internal:8080'),
+  publicUrl: z.url().optional()
+    .describe('Airflow\'s URL as people\'s browsers reach it, where sign-in through Conductor returns to (`<publicUrl>/auth/callback`); default `url`.'),
   zone: z.string().default('default').describe('Compliance zone, e.g. `pci`, `eu`.'),
   tier: z.string().default('dev'),
   team: z.string().optional(),
