@@ -220,7 +220,7 @@ export function createAirflowDecisions(deps: AirflowDecisionsDeps): AirflowDecis
 
     async decide(asker, environment, user, questions) {
       const env = await checkAsker(asker, environment, user.id)
-      const subject = await resolveAirflowUser(deps, user)
+      const subject = conductorItself(env, user) ?? await resolveAirflowUser(deps, user)
       let policyVersion = deps.policy.current().version
       const counts: Record<string, { allowed: number; denied: number }> = {}
       const tally = (key: string, allowed: boolean) => {
@@ -299,6 +299,20 @@ async function answerOne(
 }
 
 const DAG_IDENTITY = /dagId|\bDag\s*::/
+
+/** The group Conductor's own service account is in, in an Airflow it signs its own tokens for (policy decides what it may do). */
+export const CONDUCTOR_SERVICE_GROUP = 'conductor-service'
+
+/**
+ * Conductor itself, when the user is the service account an environment signs its own tokens as
+ * (`serviceAccountKind: conductor-signed`): only Conductor's key can sign such a token; null for anyone else.
+ */
+function conductorItself(env: EnvironmentConfig, user: { id: string; type?: string }): Principal | null {
+  const c = env.credentials
+  if (c.kind !== 'conductor-identity' || c.serviceAccountKind !== 'conductor-signed' || user.type !== 'ServiceAccount') return null
+  if (user.id !== (c.serviceAccount ?? 'conductor')) return null
+  return { type: 'ServiceAccount', id: user.id, subject: user.id, issuer: 'conductor', username: user.id, displayName: 'Airflow Conductor', email: null, groups: [CONDUCTOR_SERVICE_GROUP], idpGroups: [] }
+}
 
 /** What policy can see of a DAG when no policy names DAGs by id. */
 function attributesOf(dag: CatalogDagsTable): string {
