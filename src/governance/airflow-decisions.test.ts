@@ -12,6 +12,7 @@ const policies = usePolicies(`
 permit (principal in Group::"airflow-auth-managers", action == Action::"airflow:authorize", resource);
 permit (principal in Group::"data-eng", action in [Action::"dag:read", Action::"run:read", Action::"dag:trigger"], resource) when { resource.tags.contains("team:data-eng") };
 permit (principal in Group::"data-eng", action == Action::"connection:read", resource);
+permit (principal in Group::"conductor-service", action == Action::"dag:read", resource);
 `)
 const ENVIRONMENT: EnvironmentConfig = {
   name: 'dev', kind: 'airflow3', url: 'http://airflow.invalid', zone: 'eu', tier: 'dev',
@@ -100,4 +101,16 @@ test('DAGs with the same attributes share one evaluation unless a policy names D
   const named = counting({ ...policies.engine, policies: () => [...policies.engine.policies(), { id: 'x', file: 'x.cedar', line: 1, effect: 'permit' as const, text: 'permit (principal, action, resource == Dag::"dev/bulk_1");' }] })
   await createAirflowDecisions({ db: store.database.db, policy: named.policy, audit: store.audit, environments: [ENVIRONMENT] }).decide(manager, 'dev', { id: 'alice' }, questions)
   assert.equal(named.calls(), 1 + 200)
+})
+
+test('Conductor\'s own service account, where it signs its own tokens, is in group conductor-service for policy; nobody else is', async () => {
+  const signed: EnvironmentConfig = { ...ENVIRONMENT, credentials: { provider: 'files', secret: 'unused', kind: 'conductor-identity', serviceAccountKind: 'conductor-signed' } }
+  const ask = (environment: EnvironmentConfig, user: { id: string; type?: 'User' | 'ServiceAccount' }) =>
+    createAirflowDecisions({ db: store.database.db, policy: policies.engine, audit: store.audit, environments: [environment] })
+      .decide(manager, 'dev', user, [{ resource: 'dag', method: 'GET', id: 'ml_train' }, { resource: 'dag', method: 'POST', accessEntity: 'RUN', id: 'ml_train' }])
+  const itself = await ask(signed, { id: 'conductor', type: 'ServiceAccount' })
+  assert.deepEqual([itself.userActive, ...itself.decisions.map((d) => d.allowed)], [true, true, false], 'reads, never triggers')
+  assert.equal((await ask(signed, { id: 'conductor', type: 'User' })).userActive, false, 'a user named conductor is not Conductor')
+  assert.equal((await ask(signed, { id: 'someone', type: 'ServiceAccount' })).userActive, false)
+  assert.equal((await ask(ENVIRONMENT, { id: 'conductor', type: 'ServiceAccount' })).userActive, false, 'not where Conductor uses a password')
 })
