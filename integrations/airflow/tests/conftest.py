@@ -163,6 +163,7 @@ class RealConductor:
     alice_token: str
     airflow_key_path: str
     airflow_kid: str
+    scim_token: str
 
 
 @pytest.fixture(scope="session")
@@ -180,7 +181,7 @@ def conductor() -> Iterator[RealConductor]:
         pytest.fail("Conductor did not start (integrations/airflow/tests/conductor-for-tests.ts)")
     started = json.loads(line)
     yield RealConductor(url=started["url"], token=started["token"], bob_token=started["bobToken"], alice_token=started["aliceToken"],
-                        airflow_key_path=started["airflowKeyPath"], airflow_kid=started["airflowKid"])
+                        airflow_key_path=started["airflowKeyPath"], airflow_kid=started["airflowKid"], scim_token=started["scimToken"])
     process.stdin.close()
     try:
         process.wait(timeout=30)
