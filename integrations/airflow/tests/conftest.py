@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fastapi import FastAPI
 
 from airflow_conductor import ConductorAuthManager, ConductorSettings, ConductorUser
 
@@ -125,7 +126,7 @@ def alice() -> ConductorUser:
 
 
 @contextmanager
-def airflow_api_server(conductor_url: str, token_file: Path, **airflow_env: str) -> Iterator[Any]:
+def airflow_api_server(conductor_url: str, token_file: Path, **airflow_env: str) -> Iterator[FastAPI]:
     """Airflow's own API server app (``create_app``), built with this auth manager for environment ``local`` at
     ``conductor_url`` and any more ``AIRFLOW__…`` settings; the settings and Airflow's cached signer and validator are
     restored afterwards. Its database holds only the table these tests' requests touch (revoked tokens)."""

@@ -15,9 +15,6 @@ from airflow_conductor.user import ConductorUser
 #: The most questions Conductor takes in one call; longer batches are split.
 MAX_QUESTIONS = 10_000
 
-#: The error code Conductor refuses a sign-in code with (unknown, used, expired, or another environment's).
-SIGN_IN_INVALID = "airflow_sign_in_invalid"
-
 
 @dataclass(frozen=True)
 class Question:
@@ -42,7 +39,10 @@ class ConductorUnavailable(Exception):
 
 
 class SignInRefused(Exception):
-    """Conductor refused a sign-in code: unknown, already used, expired, or issued for another environment."""
+    """Conductor refused a sign-in code (400): unknown, already used, expired, or issued for another environment.
+
+    The message is Conductor's error code (``airflow_sign_in_invalid``), never the code itself.
+    """
 
 
 @dataclass(frozen=True)
