@@ -209,6 +209,8 @@ const environmentSchema = z.strictObject({
   retries: z.number().int().min(0).max(10).default(2),
   limits: environmentLimitsSchema.prefault({}),
   circuitBreaker: circuitBreakerSchema.prefault({}),
+  conductorAuthManager: z.boolean().optional()
+    .describe('This Airflow runs the Conductor auth manager (integrations/airflow): what people Conductor knows do in its own UI and API was decided by Conductor\'s policy, so their runs enter the ledger and are audited as `airflow.run`, and their pauses, clears and marks are not shadow activity (default false).'),
   fullyGoverned: z.boolean().optional()
     .describe('Everything here should go through Conductor: any activity found behind its back (shadow activity) is `high` severity, not `warning`/`info` (default false).'),
 })
