@@ -33,6 +33,8 @@ export interface TestEnvironment {
   circuitBreaker?: Record<string, number>
   /** More `environments[].credentials` keys, e.g. `{ kind: 'conductor-identity' }` (the secret stays `airflow-<name>` in `files`). */
   credentials?: Record<string, unknown>
+  /** More `environments[]` settings, e.g. `{ conductorAuthManager: true }`. */
+  settings?: Record<string, unknown>
 }
 
 /**
@@ -70,7 +72,7 @@ export async function startTestApp(options: {
     environments: options.environments.map((env) => ({
       name: env.name, kind: 'airflow3', url: env.url, ...(env.publicUrl ? { publicUrl: env.publicUrl } : {}), zone: env.zone ?? 'dev', tier: 'dev', team: 'platform',
       credentials: { provider: 'files', secret: `airflow-${env.name}`, ...env.credentials }, timeoutMs: env.timeoutMs ?? 10_000, retries: env.retries ?? 1,
-      ...(env.limits ? { limits: env.limits } : {}), ...(env.circuitBreaker ? { circuitBreaker: env.circuitBreaker } : {}),
+      ...(env.limits ? { limits: env.limits } : {}), ...(env.circuitBreaker ? { circuitBreaker: env.circuitBreaker } : {}), ...env.settings,
     })),
     catalog: { syncIntervalSeconds: 0 },
     logging: { level: 'silent' },

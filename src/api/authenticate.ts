@@ -15,7 +15,7 @@ export interface Caller {
 export interface Authenticator {
   /** The caller behind the request: `Authorization: Bearer` first, else the session cookie. Throws `token_*` / `session_*` errors. */
   authenticate(request: FastifyRequest): Promise<Caller>
-  /** Verifies an access token and resolves its principal (used at sign-in and session re-validation). */
+  /** Verifies an access token and resolves its principal, through the directory when SCIM is on (used at sign-in and session re-validation: a deactivated person gets `session_revoked`). */
   principalFromToken(token: string): Promise<Principal>
 }
 
@@ -51,7 +51,8 @@ export function createAuthenticator(deps: {
   async function principalFromToken(token: string): Promise<Principal> {
     const verified = await deps.verifier.verify(token)
     await deps.revocations.check(verified)
-    return resolvePrincipal(verified, deps.identity)
+    const principal = resolvePrincipal(verified, deps.identity)
+    return deps.directory ? deps.directory.apply(principal) : principal
   }
 
   return {
@@ -71,7 +72,8 @@ export function createAuthenticator(deps: {
         } else {
           throw new ConductorError('token_missing', 'an Authorization: Bearer token or a signed-in session is required')
         }
-        if (deps.directory) caller = { ...caller, principal: await deps.directory.apply(caller.principal) }
+        // (A bearer token's principal went through the directory in principalFromToken already.)
+        if (deps.directory && caller.session) caller = { ...caller, principal: await deps.directory.apply(caller.principal) }
         await remember(caller.principal)
         return caller
       } catch (error) {

@@ -113,4 +113,10 @@ test('Conductor\'s own service account, where it signs its own tokens, is in gro
   assert.equal((await ask(signed, { id: 'conductor', type: 'User' })).userActive, false, 'a user named conductor is not Conductor')
   assert.equal((await ask(signed, { id: 'someone', type: 'ServiceAccount' })).userActive, false)
   assert.equal((await ask(ENVIRONMENT, { id: 'conductor', type: 'ServiceAccount' })).userActive, false, 'not where Conductor uses a password')
+
+  // Before the first sync the catalog is empty: "any DAG" is still answered for whoever policy allows regardless of the DAG.
+  const fresh = createAirflowDecisions({ db: store.database.db, policy: policies.engine, audit: store.audit, environments: [{ ...signed, name: 'fresh' }] })
+  const anyDag = [{ resource: 'dag', method: 'GET' }] as const
+  assert.equal((await fresh.decide(manager, 'fresh', { id: 'conductor', type: 'ServiceAccount' }, anyDag)).decisions[0]!.allowed, true)
+  assert.equal((await fresh.decide(manager, 'fresh', { id: 'alice' }, anyDag)).decisions[0]!.allowed, false, 'alice reads only team:data-eng DAGs, none known yet')
 })

@@ -295,7 +295,9 @@ async function answerOne(
     const decision = ask(action, dag)
     if (decision.decision === 'allow') return fromDecision(action, decision)
   }
-  return { allowed: false, action, policyIds: [] }
+  // A DAG not yet in the catalog (none at all before the first sync): allowed to whoever policy allows it regardless
+  // of tags, owners and id, such as Conductor's own catalog sync. (`*` is no Airflow DAG id: no real DAG's rule matches it.)
+  return fromDecision(action, ask(action, unseenDag(environment, '*')))
 }
 
 const DAG_IDENTITY = /dagId|\bDag\s*::/

@@ -18,7 +18,7 @@ forEachEngine((engine) => {
     app = await startTestApp({
       databaseUrl: database.url, port: await freePort(),
       environments: [{ name: 'local', url: 'http://127.0.0.1:1', publicUrl: airflowUi }, { name: 'other', url: 'http://127.0.0.1:2' }],
-      extraConfig: { identity: { audience: 'conductor', devIssuer: { enabled: true, host: '127.0.0.1', port: 0, users } } },
+      extraConfig: { identity: { audience: 'conductor', devIssuer: { enabled: true, host: '127.0.0.1', port: 0, users }, scim: { enabled: true } } },
     })
     base = await app.listen()
     managerToken = await app.tokenFor('airflow-am')
@@ -111,5 +111,19 @@ forEachEngine((engine) => {
     }
     assert.deepEqual(await ask('alice').then((a) => [a.userActive, a.decisions.length]), [true, 0])
     assert.equal((await ask('zed')).userActive, false)
+  })
+
+  test('a person SCIM has deactivated is refused at sign-in itself, so Airflow\'s login never comes back round to Conductor', async () => {
+    const scimToken = (await app.scim!.tokens.create('okta')).token
+    const scim = (method: string, path: string, body: unknown) => fetch(`${base}/scim/v2${path}`, {
+      method, headers: { authorization: `Bearer ${scimToken}`, 'content-type': 'application/scim+json' }, body: JSON.stringify(body),
+    })
+    const created = await scim('POST', '/Users', { schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: 'carol', active: false })
+    assert.equal(created.status, 201)
+    const b = browser()
+    const done = await signIn(b, base, 'carol')
+    assert.equal(done.res.status, 401, done.body)
+    assert.match(done.body, /session_revoked/)
+    assert.equal(b.jar.get(new URL(base).origin)?.has('conductor_session') ?? false, false, 'no session for her')
   })
 })

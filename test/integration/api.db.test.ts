@@ -190,7 +190,7 @@ forEachEngine((engine) => {
     assert.deepEqual(trigger.groups, [{ group: 'data-eng', policyIds: ['data-eng-operate'] }])
     assert.deepEqual(trigger.principals.map((p: { id: string }) => p.id), ['alice'])
     const read = access.actions['dag:read']
-    assert.deepEqual(read.groups.map((g: { group: string }) => g.group).sort(), ['analysts', 'data-eng'])
+    assert.deepEqual(read.groups.map((g: { group: string }) => g.group).sort(), ['analysts', 'conductor-service', 'data-eng'], 'Conductor\'s own catalog sync reads it too, where it signs its own tokens')
     assert.equal((await call('GET', '/api/v1/environments/local/dags/etl_daily/access', carol)).statusCode, 404, 'hidden from those who may not read it')
   })
 

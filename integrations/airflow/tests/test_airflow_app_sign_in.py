@@ -44,7 +44,7 @@ def test_a_person_signs_in_through_conductor_and_deprovisioning_ends_the_session
     # Her UI requests carry Airflow's cookie: she is alice, and Conductor's policy decides her menu.
     time.sleep(TTL)
     stub.calls.clear()
-    assert browser.get("/ui/auth/me").json() == {"id": "alice", "username": "Alice Example"}
+    assert browser.get("/ui/auth/me").json() == {"id": "alice", "username": "alice"}
     assert browser.get("/ui/auth/menus").json()["authorized_menu_items"] == ["Dags"]
     assert browser.get("/ui/auth/me").status_code == 200
     activity_checks = [c for c in stub.calls if c["questions"] == []]

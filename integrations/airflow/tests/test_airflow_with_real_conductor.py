@@ -66,7 +66,7 @@ def test_alice_signs_in_through_conductor_and_conductor_decides_her_menu(airflow
     # The cookie is Airflow's own token, signed with Airflow's key, which Airflow finds in Conductor's JWKS.
     header = jwt.get_unverified_header(airflow.cookies[COOKIE_NAME_JWT_TOKEN])
     assert (header["kid"], header["alg"]) == (conductor.airflow_kid, "EdDSA")
-    assert airflow.get("/ui/auth/me").json() == {"id": "alice", "username": "Alice Example"}
+    assert airflow.get("/ui/auth/me").json() == {"id": "alice", "username": "alice"}
     with capsys.disabled():
         print(f"\nAirflow's /auth/callback (code redeemed at a real Conductor, Airflow's token signed): {elapsed * 1000:.0f} ms")
     menu = airflow.get("/ui/auth/menus").json()["authorized_menu_items"]

@@ -22,7 +22,7 @@ def test_is_an_airflow_auth_manager_with_every_abstract_method() -> None:
 def test_users_round_trip_through_token_claims() -> None:
     manager = ConductorAuthManager()
     user = manager.deserialize_user({"sub": "alice", "name": "Alice", "groups": ["data-eng", "ml"]})
-    assert (user.get_id(), user.get_name(), user.groups) == ("alice", "Alice", ("data-eng", "ml"))
+    assert (user.get_id(), user.get_name(), user.name, user.groups) == ("alice", "alice", "Alice", ("data-eng", "ml"))
     assert manager.deserialize_user(manager.serialize_user(user)) == user
     with pytest.raises(ValueError):
         manager.deserialize_user({"groups": []})

@@ -21,11 +21,15 @@ class ConductorUser(BaseUser):
         return self.id
 
     def get_name(self) -> str:
-        return self.name or self.id
+        """The principal id: what Airflow records as a run's ``triggering_user_name`` and an event's owner, and shows as the username.
+
+        Conductor matches those back to the principal; the display name stays in ``name``.
+        """
+        return self.id
 
     def to_claims(self) -> dict[str, Any]:
         """The token claims Airflow stores for this user (``serialize_user``)."""
-        return {"sub": self.id, "name": self.get_name(), "groups": list(self.groups), "principal_type": self.principal_type}
+        return {"sub": self.id, "name": self.name or self.id, "groups": list(self.groups), "principal_type": self.principal_type}
 
     @classmethod
     def from_claims(cls, claims: dict[str, Any]) -> ConductorUser:
