@@ -25,6 +25,8 @@ export interface AirflowWithConductor {
   conductorUrl: string
   /** The Conductor environment this Airflow is. */
   environment: string
+  /** The file Airflow's manager reads its Conductor credential from (`[conductor] token_file`). */
+  tokenFile: string
   /** Signs `username` in as Airflow's sign-in through Conductor would: Conductor sees the person once, then Airflow's token for them. */
   airflowTokenFor(username: string): Promise<string>
   /** Stops Conductor only (Airflow keeps running and must fail closed); stop() skips it then. */
@@ -78,7 +80,7 @@ export async function startAirflowWithConductor(options: { dagsFolders?: string[
     for (let i = 0; i < rows.length; i += 500) await app.database.db.insertInto('catalog_dags').values(rows.slice(i, i + 500)).execute()
     const running = app
     return {
-      app: running, airflow, conductorUrl, environment, stopConductor, stop,
+      app: running, airflow, conductorUrl, environment, tokenFile, stopConductor, stop,
       async airflowTokenFor(username) {
         const user = USERS.find((u) => u.username === username)
         if (!user) throw new Error(`no demo user ${username}`)

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict'
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { DatabaseSync } from 'node:sqlite'
 import { after, before, describe, test } from 'node:test'
@@ -66,5 +67,10 @@ describe('Airflow 3 with the Conductor auth manager', () => {
       if (answer.status !== 403 && !(answer.status === 200 && answer.ids.length === 0)) throw new Error(`still ${JSON.stringify(answer)}`)
       return true
     }, { what: 'Airflow to stop answering alice once Conductor is gone', timeoutMs: 30_000, intervalMs: 500 })
+    // Airflow's log says why, and holds neither alice's token nor the manager's Conductor credential.
+    const log = readFileSync(join(pair.airflow.home!, 'airflow.log'), 'utf8')
+    assert.match(log, /Conductor auth manager: denying \d+ question\(s\) for alice: Conductor unreachable/)
+    assert.equal(log.includes(aliceToken), false)
+    assert.equal(log.includes(readFileSync(pair.tokenFile, 'utf8').trim()), false)
   })
 })
