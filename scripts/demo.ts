@@ -1,12 +1,14 @@
 /**
- * `npm run demo`: a real local Airflow 3 with the demo DAGs, the development issuer with alice
- * (data-eng) and bob (analysts), the demo policies, and Conductor on the embedded database.
- * Airflow trusts Conductor's keys (`trusted_jwks_url`), so runs started through Conductor are
- * Airflow's runs of the person who started them (credential kind `conductor-identity`).
+ * `npm run demo`: Conductor on the embedded database with the development issuer (alice: data-eng, bob: analysts,
+ * carol: auditors) and the demo policies, and a real local Airflow 3 with the demo DAGs that runs the Conductor auth
+ * manager (integrations/airflow): its own UI signs people in through Conductor, and every question it asks is
+ * answered by Conductor's policy. Airflow trusts Conductor's keys (`trusted_jwks_url`), so runs started through
+ * Conductor are Airflow's runs of the person who started them (credential kind `conductor-identity`), and Conductor
+ * reads Airflow with tokens it signs for itself (`serviceAccountKind: conductor-signed`): no Airflow password at all.
  * Everything lives in .demo/ and stops with Ctrl-C.
  */
 import { generateKeyPairSync } from 'node:crypto'
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { stringify } from 'yaml'
 import { createApp } from '../src/app.ts'
@@ -46,15 +48,7 @@ const jwks = await createAirflowTokenSigner({
 const jwksFile = join(demo, 'trusted-jwks.json')
 writeFileSync(jwksFile, JSON.stringify(jwks))
 
-console.log('Starting a local Airflow 3 (first run installs it into a cached virtualenv; then about a minute) …')
-const airflow = await startAirflow({
-  port: airflowPort, dagsFolders: [join(root, 'dags')], home: join(demo, 'airflow'),
-  env: { AIRFLOW__API_AUTH__TRUSTED_JWKS_URL: jwksFile, AIRFLOW__API_AUTH__JWT_PRIVATE_KEY_PATH: airflowKeyFile, AIRFLOW__API_AUTH__JWT_KID: 'airflow-demo' },
-})
-
-const secretFile = join(demo, 'secrets', 'airflow-local')
-writeFileSync(secretFile, JSON.stringify({ username: airflow.username, password: airflow.password }) + '\n')
-chmodSync(secretFile, 0o600)
+const airflowUrl = `http://127.0.0.1:${airflowPort}`
 const configFile = join(demo, 'conductor.yaml')
 writeFileSync(configFile, `# yaml-language-server: $schema=../docs/conductor.schema.json\n# Written by npm run demo. A config reference is in the README.\n${stringify({
   server: { host: '127.0.0.1', port },
@@ -68,22 +62,41 @@ writeFileSync(configFile, `# yaml-language-server: $schema=../docs/conductor.sch
         { username: 'alice', name: 'Alice Example', email: 'alice@example.com', groups: ['data-eng'] },
         { username: 'bob', name: 'Bob Example', email: 'bob@example.com', groups: ['analysts'] },
         { username: 'carol', name: 'Carol Example', email: 'carol@example.com', groups: ['auditors'] },
+        // The auth manager's own credential: only members of airflow-auth-managers may ask on behalf of Airflow's users.
+        { username: 'airflow-am', name: 'Airflow auth manager', email: 'airflow-am@example.com', groups: ['airflow-auth-managers'] },
       ],
     },
   },
   policy: { folder: join(root, 'policies') },
   secrets: { providers: [{ name: 'local-files', type: 'file', path: 'secrets' }] },
   environments: [{
-    name: 'local', kind: 'airflow3', url: airflow.url, zone: 'dev', tier: 'dev', team: 'platform',
-    // alice's trigger reaches Airflow as alice; the catalog sync uses the service account (this secret).
-    credentials: { provider: 'local-files', secret: 'airflow-local', kind: 'conductor-identity' },
+    name: 'local', kind: 'airflow3', url: airflowUrl, zone: 'dev', tier: 'dev', team: 'platform',
+    // alice's trigger reaches Airflow as alice; the catalog sync signs its own tokens (the secret is not read).
+    credentials: { provider: 'local-files', secret: 'airflow-local', kind: 'conductor-identity', serviceAccountKind: 'conductor-signed' },
+    // Airflow runs the Conductor auth manager: what people do in its own UI is theirs, not shadow activity.
+    conductorAuthManager: true,
   }],
   catalog: { syncIntervalSeconds: 30 },
 })}`)
 
-const app = await createApp(loadConfig(configFile))
+// The background catalog sync starts once Airflow is up (below), not while it is still starting.
+const config = loadConfig(configFile)
+const app = await createApp(config, { backgroundSync: false })
 const url = await app.listen()
+// The auth manager's credential, renewed well before the development issuer's hour runs out (it reads the file at every call).
+const tokenFile = join(demo, 'conductor-token')
+const renewToken = async () => writeFileSync(tokenFile, await app.devIssuer!.tokenFor('airflow-am'), { mode: 0o600 })
+await renewToken()
+const renewal = setInterval(() => { void renewToken() }, 20 * 60_000)
+
+console.log('Starting a local Airflow 3 with the Conductor auth manager (first run installs it into a cached virtualenv; then about a minute) …')
+const airflow = await startAirflow({
+  port: airflowPort, dagsFolders: [join(root, 'dags')], home: join(demo, 'airflow'),
+  conductor: { url, environment: 'local', tokenFile },
+  env: { AIRFLOW__API_AUTH__TRUSTED_JWKS_URL: jwksFile, AIRFLOW__API_AUTH__JWT_PRIVATE_KEY_PATH: airflowKeyFile, AIRFLOW__API_AUTH__JWT_KID: 'airflow-demo' },
+})
 await app.governance.catalog.syncAll()
+app.governance.catalog.start(config.catalog.syncIntervalSeconds)
 
 console.log(`
 Airflow Conductor demo is running.
@@ -91,7 +104,7 @@ Airflow Conductor demo is running.
   Web console       ${url}   (sign in as alice/alice, bob/bob or carol/carol)
   Conductor API     ${url}/api/v1   (OpenAPI: ${url}/openapi.json)
   Dev issuer        ${app.devIssuer?.issuer}   (users: alice = data-eng, bob = analysts, carol = auditors)
-  Airflow 3         ${airflow.url}   (user ${airflow.username}, password in .demo/secrets/airflow-local)
+  Airflow 3 UI      ${airflow.url}   (sign in through Conductor: alice/alice or bob/bob; policy decides what each sees)
   Config            .demo/conductor.yaml   Policies: policies/
 
 Try, in another terminal (the README's tour has more):
@@ -108,6 +121,7 @@ const stop = async () => {
   if (stopping) return
   stopping = true
   console.log('\nStopping …')
+  clearInterval(renewal)
   await app.close()
   await airflow.stop()
   process.exit(0)
