@@ -20,6 +20,8 @@ export { freePort } from './processes.ts'
 export interface TestEnvironment {
   name: string
   url: string
+  /** `environments[].kind` (default `airflow3`). */
+  kind?: 'airflow3' | 'airflow2'
   zone?: string
   username?: string
   password?: string
@@ -66,7 +68,7 @@ export async function startTestApp(options: {
     policy: { folder: options.policyFolder ?? join(root, 'policies'), reloadIntervalSeconds: 0 },
     secrets: { providers: [{ name: 'files', type: 'file', path: join(dir, 'secrets') }] },
     environments: options.environments.map((env) => ({
-      name: env.name, kind: 'airflow3', url: env.url, zone: env.zone ?? 'dev', tier: 'dev', team: 'platform',
+      name: env.name, kind: env.kind ?? 'airflow3', url: env.url, zone: env.zone ?? 'dev', tier: 'dev', team: 'platform',
       credentials: { provider: 'files', secret: `airflow-${env.name}`, ...env.credentials }, timeoutMs: env.timeoutMs ?? 10_000, retries: env.retries ?? 1,
       ...(env.limits ? { limits: env.limits } : {}), ...(env.circuitBreaker ? { circuitBreaker: env.circuitBreaker } : {}),
     })),

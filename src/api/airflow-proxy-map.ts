@@ -12,7 +12,7 @@ import type { TaskInstanceInfo } from '../orchestrators/index.ts'
 export interface AirflowProxyRoute {
   method: 'GET' | 'POST' | 'PATCH'
   path: string
-  action: 'dag:read' | 'run:read' | 'run:logs' | 'dag:trigger' | 'dag:pause'
+  action: 'dag:read' | 'run:read' | 'run:logs' | 'dag:trigger' | 'dag:pause' | 'dag:rerun'
   /** What Conductor calls to answer it. */
   via: string
 }
@@ -25,6 +25,7 @@ export const AIRFLOW_PROXY_ROUTES = [
   { method: 'GET', path: '/dags/:dag_id/dagRuns', action: 'run:read', via: 'governance.runs' },
   { method: 'POST', path: '/dags/:dag_id/dagRuns', action: 'dag:trigger', via: 'governance.trigger' },
   { method: 'GET', path: '/dags/:dag_id/dagRuns/:dag_run_id', action: 'run:read', via: 'governance.run' },
+  { method: 'POST', path: '/dags/:dag_id/dagRuns/:dag_run_id/clear', action: 'dag:rerun', via: 'governance.rerun (then governance.run for the answer)' },
   { method: 'GET', path: '/dags/:dag_id/dagRuns/:dag_run_id/taskInstances', action: 'run:read', via: 'governance.run' },
   { method: 'GET', path: '/dags/:dag_id/dagRuns/:dag_run_id/taskInstances/:task_id/logs/:try_number', action: 'run:logs', via: 'governance.taskLog' },
 ] as const satisfies readonly AirflowProxyRoute[]
@@ -91,8 +92,16 @@ export function airflowRun(run: RunView): Record<string, unknown> {
   }
 }
 
+/** What a task instance's answer says of its run. */
+export type RunOfTask = Pick<RunView, 'environment' | 'dagId' | 'runId' | 'logicalDate' | 'queuedAt' | 'startDate' | 'endDate'>
+
+/** A run known only by its ids (e.g. the run of a clear's dry run): its dates are unknown. */
+export function runKnownById(environment: string, dagId: string, runId: string): RunOfTask {
+  return { environment, dagId, runId, logicalDate: null, queuedAt: null, startDate: null, endDate: null }
+}
+
 /** Airflow 3's TaskInstanceResponse for a task instance of a run; what Conductor does not read is null. */
-export function airflowTaskInstance(run: RunView, ti: TaskInstanceInfo): Record<string, unknown> {
+export function airflowTaskInstance(run: RunOfTask, ti: TaskInstanceInfo): Record<string, unknown> {
   return {
     id: stableUuid(`${run.environment}/${run.dagId}/${run.runId}/${ti.taskId}/${ti.mapIndex}`),
     task_id: ti.taskId,

@@ -5,7 +5,7 @@ export { createDispatchResolver, settleMs, UNSETTLED_STATES } from './dispatch-r
 export type { DispatchResolver, DispatchResolverDeps, Resolution, ResolutionEvidence } from './dispatch-resolver.ts'
 export type { EnvironmentView } from './catalog-reads.ts'
 export { RUN_ID_PREFIX } from './governed-actions.ts'
-export type { CallMeta } from './governed-actions.ts'
+export type { CallMeta, RerunInput } from './governed-actions.ts'
 export type { Explanation } from './ledger.ts'
 export { checkConf, runNote } from './run-input.ts'
 export type { TriggerInput } from './run-input.ts'

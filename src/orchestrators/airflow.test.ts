@@ -91,8 +91,21 @@ for (const version of [AIRFLOW3, AIRFLOW2]) {
         clearBody = JSON.parse(String(opts.body))
         return { statusCode: 200, data: { task_instances: [{ task_id: 'flaky', map_index: 0 }, { task_id: 'flaky', map_index: 1 }, { task_id: 'load' }], total_entries: 3 }, responseOptions: JSON_HEADERS }
       })
-      assert.deepEqual(await t.orchestrator().clearFailedTasks('etl', 'r1'), { taskIds: ['flaky', 'load'] })
+      assert.deepEqual((await t.orchestrator().clearFailedTasks('etl', 'r1')).taskIds, ['flaky', 'load'])
       assert.deepEqual(clearBody, { dry_run: false, dag_run_id: 'r1', only_failed: true, reset_dag_runs: true })
+    })
+
+    it('answers what a clear of every task would do without doing it (dry run)', async () => {
+      t.signIn(1)
+      let clearBody: Record<string, unknown> = {}
+      t.pool().intercept({ path: `${prefix}/dags/etl/clearTaskInstances`, method: 'POST' }).reply((opts) => {
+        clearBody = JSON.parse(String(opts.body))
+        return { statusCode: 200, data: { task_instances: [{ task_id: 'extract', state: 'success', try_number: 1 }] }, responseOptions: JSON_HEADERS }
+      })
+      const answer = await t.orchestrator().clearFailedTasks('etl', 'r1', { onlyFailed: false, dryRun: true })
+      assert.deepEqual(clearBody, { dry_run: true, dag_run_id: 'r1', only_failed: false, reset_dag_runs: false })
+      assert.deepEqual(answer.taskIds, ['extract'])
+      assert.equal(answer.taskInstances[0]!.state, 'success')
     })
 
     it('reports an unreachable Airflow as not reachable, naming the environment', async () => {

@@ -3,7 +3,7 @@ import { ConductorError } from '../core/index.ts'
 import type { AirflowApiVersion, AirflowDag, AirflowEventLog, AirflowRun, AirflowTaskInstance } from './api-versions.ts'
 import { seg, type AirflowHttp, type AuthStrategy } from './http-client.ts'
 import { logLines, pageThrough, toDagParams, toDate } from './mapping.ts'
-import type { Actor, DagInfo, EventLogEntry, Orchestrator, OrchestratorHealth, RunInfo, RunSince, SinceOptions, TaskInstanceInfo, TaskLogChunk, TriggerRunInput } from './orchestrator.ts'
+import type { Actor, ClearOptions, ClearResult, DagInfo, EventLogEntry, Orchestrator, OrchestratorHealth, RunInfo, RunSince, SinceOptions, TaskInstanceInfo, TaskLogChunk, TriggerRunInput } from './orchestrator.ts'
 
 /** What the Airflow adapter is built from. */
 export interface AirflowAdapterDeps {
@@ -165,13 +165,14 @@ export function createAirflowOrchestrator(env: EnvironmentConfig, deps: AirflowA
       return items.map(toTaskInstance)
     },
 
-    async clearFailedTasks(dagId: string, runId: string): Promise<{ taskIds: string[] }> {
+    async clearFailedTasks(dagId: string, runId: string, options: ClearOptions = {}): Promise<ClearResult> {
+      const dryRun = options.dryRun ?? false
       // dry_run defaults to true in Airflow: without `false` nothing would be cleared.
       const result = await http.call<{ task_instances: AirflowTaskInstance[] }>({
-        method: 'POST', path: `${dagPath(dagId)}/clearTaskInstances`, idempotent: false, subject: { dagId, runId },
-        body: { dry_run: false, dag_run_id: runId, only_failed: true, reset_dag_runs: true },
+        method: 'POST', path: `${dagPath(dagId)}/clearTaskInstances`, idempotent: dryRun, subject: { dagId, runId },
+        body: { dry_run: dryRun, dag_run_id: runId, only_failed: options.onlyFailed ?? true, reset_dag_runs: !dryRun },
       }, auth)
-      return { taskIds: [...new Set(result.task_instances.map((ti) => ti.task_id))] }
+      return { taskIds: [...new Set(result.task_instances.map((ti) => ti.task_id))], taskInstances: result.task_instances.map(toTaskInstance) }
     },
 
     async setPaused(dagId: string, paused: boolean): Promise<DagInfo> {

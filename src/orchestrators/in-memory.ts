@@ -246,13 +246,16 @@ export function createInMemoryOrchestrator(options: InMemoryOrchestratorOptions 
       return [...runOf(dagId, runId).tasks.values()].map(copy)
     },
 
-    async clearFailedTasks(dagId, runId) {
-      enter('clearFailedTasks', [dagId, runId])
+    async clearFailedTasks(dagId, runId, clear = {}) {
+      enter('clearFailedTasks', [dagId, runId, clear])
       const run = runOf(dagId, runId)
-      const cleared = [...run.tasks.values()].filter((t) => t.state === 'failed' || t.state === 'upstream_failed')
-      for (const task of cleared) { task.state = null; task.endDate = null }
-      if (cleared.length) { run.info.state = 'queued'; run.info.endDate = null }
-      return { taskIds: cleared.map((t) => t.taskId) }
+      const cleared = [...run.tasks.values()].filter((t) => clear.onlyFailed === false || t.state === 'failed' || t.state === 'upstream_failed')
+      const taskInstances = cleared.map(copy)
+      if (!clear.dryRun) {
+        for (const task of cleared) { task.state = null; task.endDate = null }
+        if (cleared.length) { run.info.state = 'queued'; run.info.endDate = null }
+      }
+      return { taskIds: cleared.map((t) => t.taskId), taskInstances }
     },
 
     async setPaused(dagId, paused) {

@@ -5,5 +5,5 @@ export type { OrchestratorDeps } from './create-orchestrator.ts'
 export { createInMemoryOrchestrator } from './in-memory.ts'
 export type { InMemoryDag, InMemoryOrchestrator, InMemoryOrchestratorOptions, OrchestratorMethod } from './in-memory.ts'
 export type {
-  Actor, ActorTokenSigner, DagInfo, DagParam, EventLogEntry, LaneCounters, Orchestrator, OrchestratorHealth, ProtectionStatus, RunInfo, RunSince, SinceOptions, TaskInstanceInfo, TaskLogChunk, TriggerRunInput,
+  Actor, ActorTokenSigner, ClearOptions, ClearResult, DagInfo, DagParam, EventLogEntry, LaneCounters, Orchestrator, OrchestratorHealth, ProtectionStatus, RunInfo, RunSince, SinceOptions, TaskInstanceInfo, TaskLogChunk, TriggerRunInput,
 } from './orchestrator.ts'

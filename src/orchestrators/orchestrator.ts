@@ -95,6 +95,22 @@ export interface TriggerRunInput {
   note?: string
 }
 
+/** What {@link Orchestrator.clearFailedTasks} clears, and whether it only says what it would clear. */
+export interface ClearOptions {
+  /** Clear only failed and upstream-failed task instances (default true); false clears every task instance of the run. */
+  onlyFailed?: boolean
+  /** Only answer what would be cleared, changing nothing (default false). */
+  dryRun?: boolean
+}
+
+/** What {@link Orchestrator.clearFailedTasks} cleared (or, in a dry run, would clear). */
+export interface ClearResult {
+  /** The task ids, each once. */
+  taskIds: string[]
+  /** The task instances as Airflow reported them. */
+  taskInstances: TaskInstanceInfo[]
+}
+
 /** Whether an environment answers, from {@link Orchestrator.health}. */
 export interface OrchestratorHealth {
   reachable: boolean
@@ -138,8 +154,11 @@ export interface Orchestrator {
   listRuns(dagId: string, options?: { limit?: number; offset?: number }): Promise<RunInfo[]>
   getRun(dagId: string, runId: string): Promise<RunInfo>
   listTaskInstances(dagId: string, runId: string): Promise<TaskInstanceInfo[]>
-  /** Clears (reruns) the failed tasks of a run; returns the task ids cleared (empty when none had failed). Never retried. */
-  clearFailedTasks(dagId: string, runId: string): Promise<{ taskIds: string[] }>
+  /**
+   * Clears (reruns) the failed tasks of a run, or with `options` every task or only a dry run; returns what was (or
+   * would be) cleared (empty when nothing matched). Never retried.
+   */
+  clearFailedTasks(dagId: string, runId: string, options?: ClearOptions): Promise<ClearResult>
   setPaused(dagId: string, paused: boolean): Promise<DagInfo>
   /** A task's log for `tryNumber` (default: its latest try). */
   getTaskLog(dagId: string, runId: string, taskId: string, options?: { tryNumber?: number; continuationToken?: string }): Promise<TaskLogChunk>

@@ -4,7 +4,7 @@ import { ConductorError } from '../../core/index.ts'
 import type { Governance } from '../../governance/index.ts'
 import type { Principal } from '../../identity/index.ts'
 import type { Authenticator } from '../authenticate.ts'
-import { AIRFLOW_PROXY_ROUTES, airflowDag, airflowRun, airflowTaskInstance } from '../airflow-proxy-map.ts'
+import { AIRFLOW_PROXY_ROUTES, airflowDag, airflowRun, airflowTaskInstance, runKnownById } from '../airflow-proxy-map.ts'
 
 /** Airflow's list paging: its default page is 50 and its largest 100 (as `fallback_page_limit`, `maximum_page_limit`). */
 const airflowPage = {
@@ -25,6 +25,14 @@ const triggerBody = z.looseObject({
   note: z.string().max(1000).nullable().optional(),
 })
 const patchBody = z.looseObject({ is_paused: z.boolean() })
+// Airflow's defaults: a clear without `dry_run: false` only says what it would clear.
+const clearBody = z.looseObject({
+  dry_run: z.boolean().default(true),
+  only_failed: z.boolean().default(false),
+  only_new: z.boolean().optional(),
+  run_on_latest_version: z.boolean().nullable().optional(),
+  note: z.string().max(1000).nullable().optional(),
+})
 const logQuery = z.looseObject({ token: z.string().max(4096).optional() })
 
 /** Parses `value` with `schema`, or refuses it as `invalid_input` naming the first field, in the caller's words. */
@@ -82,7 +90,7 @@ export function airflowProxyRoutes(deps: { authenticator: Authenticator; governa
     })
 
     const hidden = { schema: { hide: true } }
-    const [listDags, getDag, patchDag, listRuns, trigger, getRun, listTasks, getLog] = AIRFLOW_PROXY_ROUTES
+    const [listDags, getDag, patchDag, listRuns, trigger, getRun, clearRun, listTasks, getLog] = AIRFLOW_PROXY_ROUTES
 
     app.route({ method: listDags.method, url: listDags.path, ...hidden, handler: async (request) => {
       const q = parse(dagsQuery, request.query, 'query')
@@ -127,6 +135,23 @@ export function airflowProxyRoutes(deps: { authenticator: Authenticator; governa
 
     app.route({ method: getRun.method, url: getRun.path, ...hidden, handler: async (request) => {
       const { tasks: _tasks, ...run } = await g.run(who(request), env(request), param(request, 'dag_id'), param(request, 'dag_run_id'), meta(request))
+      return airflowRun(run)
+    } })
+
+    app.route({ method: clearRun.method, url: clearRun.path, ...hidden, handler: async (request) => {
+      const body = parse(clearBody, request.body, 'body')
+      for (const field of ['only_new', 'run_on_latest_version'] as const) {
+        if (body[field]) throw new ConductorError('invalid_input', `${field} is not supported through Conductor`, { details: { field: `body.${field}` } })
+      }
+      const [dagId, runId] = [param(request, 'dag_id'), param(request, 'dag_run_id')]
+      const { clearedTasks } = await g.rerun(who(request), env(request), dagId, runId, {
+        onlyFailed: body.only_failed, dryRun: body.dry_run, ...(body.note ? { reason: body.note } : {}),
+      }, meta(request))
+      if (body.dry_run) {
+        const run = runKnownById(env(request), dagId, runId)
+        return { task_instances: clearedTasks.map((ti) => airflowTaskInstance(run, ti)), total_entries: clearedTasks.length }
+      }
+      const { tasks: _tasks, ...run } = await g.run(who(request), env(request), dagId, runId, meta(request))
       return airflowRun(run)
     } })
 
