@@ -217,7 +217,7 @@ export async function buildServer(deps: ServerDeps) {
     if (deps.airflowDecisions) await api.register(airflowAuthorizeRoutes({ decisions: deps.airflowDecisions, who }))
     if (deps.scim) await api.register(directoryRoutes({ governance: deps.governance, who, reconcile: deps.scim.reconcile }))
   }, { prefix: '/api/v1' })
-  await app.register(airflowProxyRoutes({ authenticator: deps.authenticator, governance: deps.governance }), { prefix: '/airflow/:env/api/v2' })
+  await app.register(airflowProxyRoutes({ authenticator: deps.authenticator, governance: deps.governance, idempotency: deps.idempotency }), { prefix: '/airflow/:env/api/v2' })
 
   return app
 }

@@ -68,4 +68,50 @@ forEachEngine((engine) => {
     const missing = await call('POST', '/dags/etl_daily/dagRuns/no_such_run/clear', alice(), { dry_run: false })
     assert.equal(missing.statusCode, 404, missing.body)
   })
+
+  test('a trigger retried with the same Idempotency-Key answers the first run again and starts one run only', async () => {
+    const before = runs().length
+    const key = { 'idempotency-key': 'nightly-2026-11-30' }
+    const first = await call('POST', '/dags/etl_daily/dagRuns', alice(), { logical_date: null, conf: { day: 30 } }, key)
+    assert.equal(first.statusCode, 200, first.body)
+    const retry = await call('POST', '/dags/etl_daily/dagRuns', alice(), { logical_date: null, conf: { day: 30 } }, key)
+    assert.equal(retry.statusCode, 200, retry.body)
+    assert.equal(retry.headers['idempotency-replayed'], 'true')
+    assert.equal(retry.body, first.body, 'the first answer, byte for byte, in Airflow\'s shape')
+    assert.equal(runs().length, before + 1, 'one run in Airflow')
+    const triggers = await f.app.database.db.selectFrom('requests').select('id').where('action', '=', 'dag:trigger').where('run_id', '=', first.json().dag_run_id).execute()
+    assert.equal(triggers.length, 1, 'one trigger in the ledger')
+
+    const reused = await call('POST', '/dags/etl_daily/dagRuns', alice(), { logical_date: null, conf: { day: 31 } }, key)
+    assert.equal(reused.statusCode, 422, reused.body)
+    assert.equal(reused.json().code, 'idempotency_key_reused')
+    assert.equal(typeof reused.json().detail, 'string', 'Airflow\'s error shape')
+    const malformed = await call('POST', '/dags/etl_daily/dagRuns', alice(), { logical_date: null }, { 'idempotency-key': '' })
+    assert.equal(malformed.statusCode, 400, malformed.body)
+    assert.equal(runs().length, before + 1)
+    const fresh = await call('POST', '/dags/etl_daily/dagRuns', alice(), { logical_date: null, conf: { day: 30 } }, { 'idempotency-key': 'another' })
+    assert.notEqual(fresh.json().dag_run_id, first.json().dag_run_id, 'a new key is a new run')
+    assert.equal(runs().length, before + 2)
+  })
+
+  test('a refused trigger is replayed as refused under its key; a clear takes a key too', async () => {
+    const before = runs().length
+    const key = { 'idempotency-key': 'bob-tries' }
+    const refused = await call('POST', '/dags/etl_daily/dagRuns', f.tokens.bob, { logical_date: null }, key)
+    assert.equal(refused.statusCode, 403)
+    const again = await call('POST', '/dags/etl_daily/dagRuns', f.tokens.bob, { logical_date: null }, key)
+    assert.equal(again.statusCode, 403)
+    assert.equal(again.headers['idempotency-replayed'], 'true')
+    assert.equal(runs().length, before)
+
+    const run = await finishedRun([{ task_id: 'load', state: 'failed' }])
+    const clearKey = { 'idempotency-key': `clear-${run.dag_run_id}` }
+    const cleared = await call('POST', `/dags/etl_daily/dagRuns/${run.dag_run_id}/clear`, alice(), { dry_run: false }, clearKey)
+    assert.equal(cleared.statusCode, 200, cleared.body)
+    run.tasks![0]!.state = 'failed'
+    const replayed = await call('POST', `/dags/etl_daily/dagRuns/${run.dag_run_id}/clear`, alice(), { dry_run: false }, clearKey)
+    assert.equal(replayed.headers['idempotency-replayed'], 'true')
+    assert.equal(run.tasks![0]!.state, 'failed', 'the retry cleared nothing again')
+    assert.equal((await requestsOf(run.dag_run_id)).length, 1)
+  })
 })

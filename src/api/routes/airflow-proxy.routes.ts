@@ -1,9 +1,10 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify'
 import { z } from 'zod'
 import { ConductorError } from '../../core/index.ts'
-import type { Governance } from '../../governance/index.ts'
+import type { Governance, IdempotencyKeys } from '../../governance/index.ts'
 import type { Principal } from '../../identity/index.ts'
 import type { Authenticator } from '../authenticate.ts'
+import { idempotent, useIdempotency } from '../idempotency.ts'
 import { AIRFLOW_PROXY_ROUTES, airflowDag, airflowRun, airflowTaskInstance, runKnownById } from '../airflow-proxy-map.ts'
 
 /** Airflow's list paging: its default page is 50 and its largest 100 (as `fallback_page_limit`, `maximum_page_limit`). */
@@ -57,7 +58,7 @@ function likePattern(pattern: string): RegExp {
  * Conductor bearer token (a session cookie is not accepted here). Errors answer in Airflow's shape,
  * `{"detail": message, "code": registry code, "requestId"}`, with the status of the Conductor error code.
  */
-export function airflowProxyRoutes(deps: { authenticator: Authenticator; governance: Governance }): FastifyPluginAsync {
+export function airflowProxyRoutes(deps: { authenticator: Authenticator; governance: Governance; idempotency: IdempotencyKeys }): FastifyPluginAsync {
   const g = deps.governance
   return async (app) => {
     const callers = new WeakMap<FastifyRequest, Principal>()
@@ -89,6 +90,8 @@ export function airflowProxyRoutes(deps: { authenticator: Authenticator; governa
       }
     })
 
+    // The trigger and the clear take `Idempotency-Key` as Conductor's own routes do; the answer kept is Airflow's shape.
+    useIdempotency(app, { keys: deps.idempotency, who })
     const hidden = { schema: { hide: true } }
     const [listDags, getDag, patchDag, listRuns, trigger, getRun, clearRun, listTasks, getLog] = AIRFLOW_PROXY_ROUTES
 
@@ -123,7 +126,7 @@ export function airflowProxyRoutes(deps: { authenticator: Authenticator; governa
       return { dag_runs: shown.map(airflowRun), total_entries: q.offset + runs.length }
     } })
 
-    app.route({ method: trigger.method, url: trigger.path, ...hidden, handler: async (request) => {
+    app.route({ method: trigger.method, url: trigger.path, ...hidden, config: idempotent, handler: async (request) => {
       const body = parse(triggerBody, request.body, 'body')
       // Conductor names the run (`conductor__<request id>`); a run id the client chose is kept in the note.
       const note = [body.dag_run_id ? `Client run id: ${body.dag_run_id}` : '', body.note ?? ''].filter(Boolean).join('\n')
@@ -138,7 +141,7 @@ export function airflowProxyRoutes(deps: { authenticator: Authenticator; governa
       return airflowRun(run)
     } })
 
-    app.route({ method: clearRun.method, url: clearRun.path, ...hidden, handler: async (request) => {
+    app.route({ method: clearRun.method, url: clearRun.path, ...hidden, config: idempotent, handler: async (request) => {
       const body = parse(clearBody, request.body, 'body')
       for (const field of ['only_new', 'run_on_latest_version'] as const) {
         if (body[field]) throw new ConductorError('invalid_input', `${field} is not supported through Conductor`, { details: { field: `body.${field}` } })
