@@ -30,6 +30,28 @@ export const AIRFLOW_PROXY_ROUTES = [
   { method: 'GET', path: '/dags/:dag_id/dagRuns/:dag_run_id/taskInstances/:task_id/logs/:try_number', action: 'run:logs', via: 'governance.taskLog' },
 ] as const satisfies readonly AirflowProxyRoute[]
 
+/** What one route of {@link AIRFLOW_OBJECT_ROUTES} does with the kind's objects, and the access it needs (`<kind>:read` or `<kind>:write`). */
+export interface AirflowObjectRoute {
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE'
+  /** Below the kind's collection (`/connections`, `/variables`, `/pools`): `''` or `/:name`. */
+  path: '' | '/:name'
+  operation: 'list' | 'get' | 'create' | 'update' | 'delete'
+  access: 'read' | 'write'
+}
+
+/**
+ * The routes served for each of Airflow's connections, variables and pools (below `/connections`, `/variables`,
+ * `/pools`), answered by `governance.airflowObjects` from the environment's Airflow. Airflow's bulk `PATCH` of a
+ * collection, `POST /connections/test` and `POST /connections/defaults` are not among them (refused).
+ */
+export const AIRFLOW_OBJECT_ROUTES = [
+  { method: 'GET', path: '', operation: 'list', access: 'read' },
+  { method: 'GET', path: '/:name', operation: 'get', access: 'read' },
+  { method: 'POST', path: '', operation: 'create', access: 'write' },
+  { method: 'PATCH', path: '/:name', operation: 'update', access: 'write' },
+  { method: 'DELETE', path: '/:name', operation: 'delete', access: 'write' },
+] as const satisfies readonly AirflowObjectRoute[]
+
 /** Airflow 3's DAGResponse for a catalog DAG; what the catalog does not know is null (or Airflow's default). */
 export function airflowDag(dag: DagView): Record<string, unknown> {
   return {

@@ -5,6 +5,8 @@ export { createDispatchResolver, settleMs, UNSETTLED_STATES } from './dispatch-r
 export type { DispatchResolver, DispatchResolverDeps, Resolution, ResolutionEvidence } from './dispatch-resolver.ts'
 export type { EnvironmentView } from './catalog-reads.ts'
 export { RUN_ID_PREFIX } from './governed-actions.ts'
+export { createAirflowObjects } from './airflow-objects.ts'
+export type { AirflowObjects, AirflowObjectsDeps } from './airflow-objects.ts'
 export type { CallMeta, RerunInput } from './governed-actions.ts'
 export type { Explanation } from './ledger.ts'
 export { checkConf, runNote } from './run-input.ts'

@@ -68,6 +68,17 @@ describe('in-memory orchestrator', () => {
     assert.deepEqual(await o.clearFailedTasks('etl', 'r1'), { taskIds: [], taskInstances: [] })
   })
 
+  it('keeps connections, variables and pools: create, conflict, update by mask, delete, not found', async () => {
+    const o = orchestrator()
+    await o.createObject('variable', 'k', { key: 'k', value: 'v', description: null })
+    await assert.rejects(o.createObject('variable', 'k', { key: 'k' }), (e) => isConductorError(e, 'orchestrator_conflict'))
+    assert.deepEqual(await o.updateObject('variable', 'k', { value: 'w', description: 'ignored' }, ['value']), { key: 'k', value: 'w', description: null })
+    assert.deepEqual((await o.listObjects('variable')).map((v) => v.key), ['k'])
+    assert.deepEqual(await o.listObjects('pool'), [])
+    await o.deleteObject('variable', 'k')
+    await assert.rejects(o.getObject('variable', 'k'), (e) => isConductorError(e, 'not_found'))
+  })
+
   it('fails on request, once per failNext, and while unavailable; records every call', async () => {
     const o = orchestrator()
     o.failNext('triggerRun', new ConductorError('orchestrator_rejected', 'bad conf'))

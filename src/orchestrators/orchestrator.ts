@@ -111,6 +111,22 @@ export interface ClearResult {
   taskInstances: TaskInstanceInfo[]
 }
 
+/** The kinds of Airflow object Conductor reads and writes for its callers. */
+export type AirflowObjectKind = 'connection' | 'variable' | 'pool'
+
+/**
+ * A connection, variable or pool in the JSON of the environment's REST API version, as Airflow answered it (Airflow
+ * masks connection passwords and the values of variables whose key names a secret), or as a caller sends it.
+ */
+export type AirflowObject = Record<string, unknown>
+
+/** Where each kind of object lives in Airflow's REST API (the same in `/api/v2` and `/api/v1`): its collection and the field naming it. */
+export const AIRFLOW_OBJECTS: Readonly<Record<AirflowObjectKind, { collection: string; idField: string }>> = {
+  connection: { collection: 'connections', idField: 'connection_id' },
+  variable: { collection: 'variables', idField: 'key' },
+  pool: { collection: 'pools', idField: 'name' },
+}
+
 /** Whether an environment answers, from {@link Orchestrator.health}. */
 export interface OrchestratorHealth {
   reachable: boolean
@@ -168,6 +184,16 @@ export interface Orchestrator {
   listRunsSince(options: SinceOptions): Promise<RunSince[]>
   /** Entries of Airflow's event log at or after `since`, oldest first. */
   listEventLogsSince(options: SinceOptions): Promise<EventLogEntry[]>
+  /** Every connection, variable or pool, following Airflow's paging to the end, in Airflow's JSON. */
+  listObjects(kind: AirflowObjectKind): Promise<AirflowObject[]>
+  /** One connection, variable or pool by its name; `not_found` when Airflow has none. */
+  getObject(kind: AirflowObjectKind, name: string): Promise<AirflowObject>
+  /** Creates one from `body` (Airflow's JSON); `orchestrator_conflict` when the name is taken. Never retried. */
+  createObject(kind: AirflowObjectKind, name: string, body: AirflowObject): Promise<AirflowObject>
+  /** Changes the fields of `body` (only those of `updateMask` when given). Never retried. */
+  updateObject(kind: AirflowObjectKind, name: string, body: AirflowObject, updateMask?: readonly string[]): Promise<AirflowObject>
+  /** Deletes one; `not_found` when Airflow has none. Never retried. */
+  deleteObject(kind: AirflowObjectKind, name: string): Promise<void>
   /** Releases connections this orchestrator opened. */
   close(): Promise<void>
   /** How Conductor is protecting this environment right now (limits and circuit), when it is guarded; see `guardOrchestrator`. */

@@ -89,7 +89,7 @@ forEachEngine((engine) => {
   })
 
   test('routes Conductor does not map are refused, whoever asks', async () => {
-    for (const [method, url] of [['GET', '/connections'], ['DELETE', '/dags/etl_daily'], ['POST', '/dags/etl_daily/clearTaskInstances']] as const) {
+    for (const [method, url] of [['GET', '/eventLogs'], ['PATCH', '/connections'], ['POST', '/connections/test'], ['DELETE', '/dags/etl_daily'], ['POST', '/dags/etl_daily/clearTaskInstances']] as const) {
       const refused = await call(method, url, alice, method === 'GET' ? undefined : {})
       assert.equal(refused.statusCode, 403, `${method} ${url}`)
       assert.equal(refused.json().details.reason, 'route_not_mapped')

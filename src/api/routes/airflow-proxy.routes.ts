@@ -4,21 +4,18 @@ import { ConductorError } from '../../core/index.ts'
 import type { Governance, IdempotencyKeys } from '../../governance/index.ts'
 import type { Principal } from '../../identity/index.ts'
 import type { Authenticator } from '../authenticate.ts'
+import { airflowPage, likePattern, parse } from '../airflow-proxy-input.ts'
+import { registerAirflowObjectRoutes } from '../airflow-proxy-objects.ts'
 import { idempotent, useIdempotency } from '../idempotency.ts'
 import { AIRFLOW_PROXY_ROUTES, airflowDag, airflowRun, airflowTaskInstance, runKnownById } from '../airflow-proxy-map.ts'
 
-/** Airflow's list paging: its default page is 50 and its largest 100 (as `fallback_page_limit`, `maximum_page_limit`). */
-const airflowPage = {
-  limit: z.coerce.number().int().min(0).max(100).default(50),
-  offset: z.coerce.number().int().min(0).default(0),
-}
 const dagsQuery = z.looseObject({
-  ...airflowPage,
+  ...airflowPage(50),
   tags: z.union([z.string(), z.array(z.string())]).optional(),
   paused: z.enum(['true', 'false']).optional(),
   dag_id_pattern: z.string().max(250).optional(),
 })
-const runsQuery = z.looseObject(airflowPage)
+const runsQuery = z.looseObject(airflowPage(50))
 const triggerBody = z.looseObject({
   dag_run_id: z.string().max(250).nullable().optional(),
   logical_date: z.string().nullable().optional(),
@@ -35,21 +32,6 @@ const clearBody = z.looseObject({
   note: z.string().max(1000).nullable().optional(),
 })
 const logQuery = z.looseObject({ token: z.string().max(4096).optional() })
-
-/** Parses `value` with `schema`, or refuses it as `invalid_input` naming the first field, in the caller's words. */
-function parse<T>(schema: z.ZodType<T>, value: unknown, where: string): T {
-  const result = schema.safeParse(value ?? {})
-  if (result.success) return result.data
-  const issue = result.error.issues[0]
-  const field = [where, ...(issue?.path ?? []).map(String)].join('.')
-  throw new ConductorError('invalid_input', `${field}: ${issue?.message ?? 'invalid'}`, { details: { field } })
-}
-
-/** Airflow's `dag_id_pattern`: SQL LIKE, `%` any run of characters and `_` one character, case-insensitive. */
-function likePattern(pattern: string): RegExp {
-  const source = [...pattern].map((c) => (c === '%' ? '.*' : c === '_' ? '.' : c.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))).join('')
-  return new RegExp(`^${source}$`, 'i')
-}
 
 /**
  * Airflow 3's REST API (`/api/v2`) served through Conductor, registered under `/airflow/:env/api/v2`: the routes of
@@ -171,6 +153,8 @@ export function airflowProxyRoutes(deps: { authenticator: Authenticator; governa
       }, meta(request))
       return { content: log.lines.map((event) => ({ event })), continuation_token: log.continuationToken }
     } })
+
+    registerAirflowObjectRoutes(app, { objects: g.airflowObjects, who, env, meta, createdStatus: 201, defaultLimit: 50 })
 
     app.all('/*', hidden, async (request) => {
       const path = request.url.split('?')[0]!
