@@ -46,6 +46,11 @@ describe('Airflow objects for a principal', () => {
       assert.equal(error.cause, undefined, 'the unscrubbed error is not kept')
       return true
     })
+    airflow.failNext('createObject', new ConductorError('orchestrator_rejected', 'extra key tok-123456 is not allowed'))
+    await assert.rejects(objects.create(ops, 'dev', 'connection', { connection_id: 'c', conn_type: 'http', extra: '{"auth": {"token": "tok-123456"}}' }), (error) => {
+      assert.equal((error as Error).message, 'extra key [redacted] is not allowed', 'a secret inside extra is scrubbed too')
+      return true
+    })
     const [event] = (await audit.query({ limit: 10 })).filter((e) => e.data.name === 'c')
     assert.equal(event!.data.outcome, 'failed')
     assert.equal(event!.data.errorCode, 'orchestrator_rejected')

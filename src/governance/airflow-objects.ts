@@ -118,9 +118,25 @@ export function createAirflowObjects(deps: AirflowObjectsDeps): AirflowObjects {
   }
 }
 
+/** A secret field's value and, for a JSON `extra`, every string in it: what must never be echoed (3 characters or more). */
+function secretStrings(value: unknown): string[] {
+  if (typeof value !== 'string') return []
+  const inner: string[] = []
+  try {
+    const walk = (v: unknown): void => {
+      if (typeof v === 'string') inner.push(v)
+      else if (v && typeof v === 'object') Object.values(v).forEach(walk)
+    }
+    walk(JSON.parse(value))
+  } catch {
+    // Not JSON: the value itself is the secret.
+  }
+  return [value, ...inner].filter((s) => s.length >= 3)
+}
+
 /** `error` with the secret values of `body` replaced by `[redacted]` in its message and details (the cause is dropped when anything was). */
 function scrubbed(error: unknown, body: AirflowObject | null): unknown {
-  const secrets = SECRET_FIELDS.map((field) => body?.[field]).flatMap((value) => (typeof value === 'string' && value.length >= 3 ? [value] : []))
+  const secrets = SECRET_FIELDS.map((field) => body?.[field]).flatMap(secretStrings).sort((a, b) => b.length - a.length)
   if (!isConductorError(error) || secrets.length === 0) return error
   const scrub = (text: string) => secrets.reduce((out, secret) => out.split(secret).join('[redacted]'), text)
   const message = scrub(error.message)
