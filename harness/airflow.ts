@@ -7,6 +7,9 @@
  * - Airflow 2: `airflow db migrate` and `airflow users create`, then `airflow scheduler` and `airflow webserver`
  *   on SQLite with the SequentialExecutor: `/api/v1` with HTTP basic auth.
  *
+ * - Airflow 3 with the Conductor auth manager (option `conductor`, harness/airflow-conductor.ts): no admin user; tests
+ *   sign a person's token with Airflow's own key ({@link airflowUserToken}).
+ *
  * Run directly (`node harness/airflow.ts [3|2]`, default 3) to start one and print the environment variables
  * that make {@link useAirflow} reuse it; Ctrl-C stops it.
  */
@@ -16,9 +19,13 @@ import { closeSync, existsSync, openSync } from 'node:fs'
 import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { basename, join, resolve } from 'node:path'
-import { setTimeout as delay } from 'node:timers/promises'
 import { promisify } from 'node:util'
-import { freePort, getJson, logTail, stopGroup, waitFor } from './processes.ts'
+import { conductorFlavour, type ConductorAuthManagerOptions } from './airflow-conductor.ts'
+import { airflow3Healthy, airflow3Settings, importErrors, runStep, type Flavour, type Launch } from './airflow-launch.ts'
+import { freePort, getJson, stopGroup, waitFor } from './processes.ts'
+
+export type { ConductorAuthManagerOptions } from './airflow-conductor.ts'
+export { airflowUserToken, type AirflowUserTokenOptions } from './airflow-token.ts'
 
 const root = resolve(import.meta.dirname, '..')
 const run = promisify(execFile)
@@ -32,7 +39,10 @@ export interface AirflowHandle {
   major: AirflowMajor
   /** Base URL, e.g. `http://127.0.0.1:41234` (no trailing slash). */
   url: string
-  /** The admin user (`conductor`): SimpleAuthManager on Airflow 3, a FAB user with the Admin role on Airflow 2. */
+  /**
+   * The admin user (`conductor`): SimpleAuthManager on Airflow 3, a FAB user with the Admin role on Airflow 2;
+   * empty strings for an Airflow running the Conductor auth manager, which has none.
+   */
   username: string
   password: string
   /** Airflow's version, e.g. `3.3.2` or `2.11.2`. */
@@ -57,90 +67,58 @@ export interface StartAirflowOptions {
   timeoutMs?: number
   /** More Airflow settings as environment variables (e.g. `AIRFLOW__API_AUTH__TRUSTED_JWKS_URL`), applied over the harness's own. */
   env?: Record<string, string>
+  /**
+   * Airflow 3 only: run the Conductor auth manager from this repository's source instead of the SimpleAuthManager,
+   * asking this Conductor. The handle then has no admin user; Airflow's JWT key settings still come through `env`.
+   */
+  conductor?: ConductorAuthManagerOptions
 }
 
 const USERNAME = 'conductor'
-// A fixed secret is fine: the API server and the scheduler must share it, and this Airflow is local.
-const JWT_SECRET = 'conductor-test-airflow-jwt-secret-not-for-production'
 /** The FAB provider's module path; Airflow 2.11 keeps `airflow.api.auth.backend.basic_auth` only as a deprecated alias. */
 const BASIC_AUTH_BACKEND = 'airflow.providers.fab.auth_manager.api.auth.backend.basic_auth'
 /** Airflow 2.11 appends the session backend (for its UI) anyway and warns when it is not listed. */
 const SESSION_AUTH_BACKEND = 'airflow.providers.fab.auth_manager.api.auth.backend.session'
 
-/** What one start needs to know, for a flavour to prepare its processes. */
-interface Launch {
-  venv: string
-  home: string
-  ownHome: boolean
-  url: string
-  port: number
-  password: string
-  logFile: string
-  deadline: number
-  env: NodeJS.ProcessEnv
-}
-
-/** How one Airflow major version is started and asked whether it is ready. */
-interface Flavour {
-  /** Names the processes in failure messages. */
-  label: string
-  api: '/api/v2' | '/api/v1'
-  /** The unauthenticated health endpoint. */
-  healthPath: string
-  /** The requirements file of its virtualenv; null for the default (`requirements/airflow.txt`). */
-  requirements: string | null
+/** A flavour of one Airflow major version with the SimpleAuthManager or FAB admin, which {@link useAirflow} may reuse. */
+interface VersionFlavour extends Flavour {
   /** The environment variables naming a running one for {@link useAirflow} to reuse. */
   reuse: { url: string; user: string; password: string }
-  homePrefix: string
-  logName: string
-  /** Version-specific settings, files and one-off steps; returns the long-running command and extra cleanup. */
-  prepare(launch: Launch): Promise<{ command: string; args: string[]; cleanup: () => Promise<void> }>
-  healthy(health: Record<string, { status?: string | null } | undefined> | undefined): boolean
-  /** The Authorization header value for the admin user. */
-  authorization(url: string, password: string): Promise<string>
-  /** How many DAGs one page may ask for. */
-  dagsPage: number
 }
 
-const FLAVOURS: Record<AirflowMajor, Flavour> = {
+const FLAVOURS: Record<AirflowMajor, VersionFlavour> = {
   3: {
     label: 'airflow standalone',
     api: '/api/v2',
     healthPath: '/api/v2/monitor/health',
     requirements: null,
+    admin: true,
     reuse: { url: 'CONDUCTOR_TEST_AIRFLOW_URL', user: 'CONDUCTOR_TEST_AIRFLOW_USER', password: 'CONDUCTOR_TEST_AIRFLOW_PASSWORD' },
     homePrefix: 'conductor-airflow-',
     logName: 'standalone.log',
     async prepare({ venv, home, url, port, password, env }) {
       const passwordsFile = join(home, 'simple_auth_manager_passwords.json')
       await writeFile(passwordsFile, JSON.stringify({ [USERNAME]: password }), { mode: 0o600 })
-      Object.assign(env, {
+      Object.assign(env, airflow3Settings({ url, port }), {
         AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS: `${USERNAME}:admin`,
         AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE: passwordsFile,
-        AIRFLOW__API_AUTH__JWT_SECRET: JWT_SECRET,
-        AIRFLOW__API__HOST: '127.0.0.1',
-        AIRFLOW__API__PORT: String(port),
-        AIRFLOW__API__BASE_URL: url,
-        AIRFLOW__CORE__EXECUTION_API_SERVER_URL: `${url}/execution/`,
-        // Two cores are shared with everything else: one parser and a handful of task slots are plenty.
-        AIRFLOW__DAG_PROCESSOR__PARSING_PROCESSES: '1',
-        AIRFLOW__CORE__PARALLELISM: '8',
       })
       return { command: join(venv, 'bin', 'airflow'), args: ['standalone'], cleanup: async () => {} }
     },
-    healthy: (health) => health?.metadatabase?.status === 'healthy' && health.scheduler?.status === 'healthy' && health.dag_processor?.status === 'healthy',
-    authorization: async (url, password) => `Bearer ${await fetchToken(url, USERNAME, password)}`,
-    dagsPage: 1000,
+    healthy: airflow3Healthy,
+    parsed: async ({ url, password }, dagIds) => parsedThroughApi(`${url}/api/v2`, async () => `Bearer ${await fetchToken(url, USERNAME, password)}`, dagIds, 1000),
   },
   2: {
     label: 'Airflow 2 scheduler or webserver',
     api: '/api/v1',
     healthPath: '/api/v1/health',
     requirements: join(root, 'requirements', 'airflow2.txt'),
+    admin: true,
     reuse: { url: 'CONDUCTOR_TEST_AIRFLOW2_URL', user: 'CONDUCTOR_TEST_AIRFLOW2_USER', password: 'CONDUCTOR_TEST_AIRFLOW2_PASSWORD' },
     homePrefix: 'conductor-airflow2-',
     logName: 'airflow2.log',
-    async prepare({ venv, home, ownHome, url, port, password, logFile, deadline, env }) {
+    async prepare(launch) {
+      const { venv, home, ownHome, url, port, password, env } = launch
       const airflow = join(venv, 'bin', 'airflow')
       // A throwaway database lives in /dev/shm where there is one: on disk, the webserver's first start (a few
       // hundred FAB permission rows, each its own SQLite commit) takes tens of seconds longer.
@@ -164,11 +142,11 @@ const FLAVOURS: Record<AirflowMajor, Flavour> = {
         AIRFLOW__WEBSERVER__WORKERS: '1',
       })
       try {
-        await runStep('airflow db migrate', airflow, ['db', 'migrate'], env, home, logFile, deadline)
+        await runStep('airflow db migrate', airflow, ['db', 'migrate'], launch)
         await runStep('airflow users create', airflow, [
           'users', 'create', '--username', USERNAME, '--password', password, '--role', 'Admin',
           '--firstname', 'Conductor', '--lastname', 'Tests', '--email', 'conductor-tests@example.invalid',
-        ], env, home, logFile, deadline, [password])
+        ], launch, [password])
       } catch (error) {
         await cleanup()
         throw error
@@ -179,16 +157,35 @@ const FLAVOURS: Record<AirflowMajor, Flavour> = {
       return { command: 'bash', args: ['-c', `"$0" scheduler --skip-serve-logs & "$0" webserver & wait -n`, airflow], cleanup }
     },
     healthy: (health) => health?.metadatabase?.status === 'healthy' && health.scheduler?.status === 'healthy',
-    authorization: async (_url, password) => `Basic ${Buffer.from(`${USERNAME}:${password}`).toString('base64')}`,
     // /api/v1 caps a page at 100 DAGs, far more than the test folders hold.
-    dagsPage: 100,
+    parsed: async ({ url, password }, dagIds) => parsedThroughApi(`${url}/api/v1`, async () => `Basic ${Buffer.from(`${USERNAME}:${password}`).toString('base64')}`, dagIds, 100),
   },
 }
 
-/** Starts an Airflow (3 by default) and resolves once its API answers healthy and every DAG in the given folders is parsed. */
+/**
+ * The readiness check through the API as the admin: no import errors, and every DAG of `dagIds` in one page of `/dags`.
+ * The Authorization header is made inside the check (once it succeeds), so a slow first token is just "not yet".
+ */
+function parsedThroughApi(api: string, makeAuthorization: () => Promise<string>, dagIds: ReadonlySet<string>, dagsPage: number): () => Promise<boolean> {
+  let header: string | undefined
+  return async () => {
+    const authorization = header ??= await makeAuthorization()
+    const errors = await getJson(`${api}/importErrors`, authorization) as { import_errors?: { filename: string; stack_trace: string }[] } | undefined
+    if (errors?.import_errors?.length) throw importErrors(errors.import_errors.map((e) => ({ filename: e.filename, stackTrace: e.stack_trace })))
+    const dags = await getJson(`${api}/dags?limit=${dagsPage}`, authorization) as { dags?: { dag_id: string }[] } | undefined
+    const seen = new Set((dags?.dags ?? []).map((d) => d.dag_id))
+    return [...dagIds].every((id) => seen.has(id))
+  }
+}
+
+/**
+ * Starts an Airflow (3 by default; with `conductor`, Airflow 3 running the Conductor auth manager) and resolves once
+ * its API answers healthy and every DAG in the given folders is parsed.
+ */
 export async function startAirflow(options: StartAirflowOptions = {}): Promise<AirflowHandle> {
   const major = options.version ?? 3
-  const flavour = FLAVOURS[major]
+  if (options.conductor && major !== 3) throw new Error('the Conductor auth manager runs on Airflow 3 only')
+  const flavour: Flavour = options.conductor ? conductorFlavour(options.conductor) : FLAVOURS[major]
   const venv = await airflowVenv(major)
   const ownHome = options.home === undefined
   const home = options.home ?? await mkdtemp(join(tmpdir(), flavour.homePrefix))
@@ -211,7 +208,8 @@ export async function startAirflow(options: StartAirflowOptions = {}): Promise<A
     PYTHONUNBUFFERED: '1',
   })
   const logFile = join(home, flavour.logName)
-  const { command, args, cleanup } = await flavour.prepare({ venv, home, ownHome, url, port, password, logFile, deadline, env })
+  const launch: Launch = { venv, home, ownHome, url, port, password, logFile, deadline, env }
+  const { command, args, cleanup } = await flavour.prepare(launch)
   Object.assign(env, options.env)
 
   const logFd = openSync(logFile, 'a')
@@ -234,18 +232,10 @@ export async function startAirflow(options: StartAirflowOptions = {}): Promise<A
       const health = await getJson(`${url}${flavour.healthPath}`)
       return flavour.healthy(health as Record<string, { status?: string | null } | undefined> | undefined)
     })
-    const authorization = await flavour.authorization(url, password)
-    await waitFor(flavour.label, `DAGs ${[...dagIds].join(', ')} to be parsed`, deadline, logFile, () => exited, async () => {
-      const errors = await getJson(`${url}${flavour.api}/importErrors`, authorization) as { import_errors?: { filename: string; stack_trace: string }[] } | undefined
-      if (errors?.import_errors?.length) {
-        throw new Error(`Airflow could not import DAG files:\n${errors.import_errors.map((e) => `${e.filename}: ${e.stack_trace}`).join('\n')}`)
-      }
-      const dags = await getJson(`${url}${flavour.api}/dags?limit=${flavour.dagsPage}`, authorization) as { dags?: { dag_id: string }[] } | undefined
-      const seen = new Set((dags?.dags ?? []).map((d) => d.dag_id))
-      return [...dagIds].every((id) => seen.has(id))
-    })
+    const parsed = await flavour.parsed(launch, dagIds)
+    await waitFor(flavour.label, `DAGs ${[...dagIds].join(', ')} to be parsed`, deadline, logFile, () => exited, parsed)
     const version = (await getJson(`${url}${flavour.api}/version`) as { version: string }).version
-    return { major, url, username: USERNAME, password, version, home, stop }
+    return flavour.admin ? { major, url, username: USERNAME, password, version, home, stop } : { major, url, username: '', password: '', version, home, stop }
   } catch (error) {
     // The home (and its log) stays for a look.
     await stopProcesses()
@@ -256,9 +246,10 @@ export async function startAirflow(options: StartAirflowOptions = {}): Promise<A
 /**
  * The Airflow named by its version's variables when all three are set (its `stop()` does nothing) —
  * `CONDUCTOR_TEST_AIRFLOW_URL`, `_USER`, `_PASSWORD` for Airflow 3, `CONDUCTOR_TEST_AIRFLOW2_URL`, `_USER`,
- * `_PASSWORD` for Airflow 2 — else a new one from {@link startAirflow}.
+ * `_PASSWORD` for Airflow 2 — else a new one from {@link startAirflow}. With `conductor`, always a new one.
  */
 export async function useAirflow(options: StartAirflowOptions = {}): Promise<AirflowHandle> {
+  if (options.conductor) return startAirflow(options)
   const major = options.version ?? 3
   const { reuse, api } = FLAVOURS[major]
   const url = process.env[reuse.url]
@@ -294,8 +285,12 @@ async function copyDags(folders: string[], target: string): Promise<Set<string>>
   return dagIds
 }
 
-/** A fresh token for the admin user of an Airflow 3 (`POST /auth/token`), for a test to look at Airflow directly. */
-export function adminToken(airflow: Pick<AirflowHandle, 'url' | 'username' | 'password'>): Promise<string> {
+/**
+ * A fresh token for the admin user of an Airflow 3 (`POST /auth/token`), for a test to look at Airflow directly.
+ * Throws for an Airflow running the Conductor auth manager (it has no admin; see {@link airflowUserToken}).
+ */
+export async function adminToken(airflow: Pick<AirflowHandle, 'url' | 'username' | 'password'>): Promise<string> {
+  if (!airflow.username) throw new Error(`the Airflow at ${airflow.url} has no admin user (it runs the Conductor auth manager): sign a person's token with airflowUserToken`)
   return fetchToken(airflow.url, airflow.username, airflow.password)
 }
 
@@ -305,25 +300,6 @@ async function fetchToken(url: string, username: string, password: string): Prom
   })
   if (response.status !== 201 && response.status !== 200) throw new Error(`POST /auth/token answered ${response.status}`)
   return ((await response.json()) as { access_token: string }).access_token
-}
-
-/** Runs one `airflow` CLI step to completion within the deadline, its output appended to the log file. */
-async function runStep(what: string, command: string, args: string[], env: NodeJS.ProcessEnv, cwd: string, logFile: string, deadline: number, secrets: string[] = []): Promise<void> {
-  const logFd = openSync(logFile, 'a')
-  const step = spawn(command, args, { cwd, env, detached: true, stdio: ['ignore', logFd, logFd] })
-  closeSync(logFd)
-  let exited: { code: number | null; signal: NodeJS.Signals | null } | undefined
-  const exitPromise = new Promise<void>((done) => step.once('exit', (code, signal) => { exited = { code, signal }; done() }))
-  step.once('error', () => { exited ??= { code: -1, signal: null } })
-  const timeout = new AbortController()
-  await Promise.race([exitPromise, delay(Math.max(0, deadline - Date.now()), undefined, { signal: timeout.signal }).catch(() => {})])
-  timeout.abort()
-  const hide = (text: string) => secrets.reduce((out, secret) => out.split(secret).join('***'), text)
-  if (exited === undefined) {
-    await stopGroup(step, exitPromise, () => exited !== undefined)
-    throw new Error(`Timed out waiting for ${what}.\n${hide(await logTail(logFile))}`)
-  }
-  if (exited.code !== 0) throw new Error(`${what} failed (code ${exited.code}, signal ${exited.signal}).\n${hide(await logTail(logFile))}`)
 }
 
 if (import.meta.main) {

@@ -5,7 +5,7 @@ import { configSummary, type Config, type IdentityConfig } from './config/index.
 import { randomIds, systemClock, type Clock, type IdGenerator } from './core/index.ts'
 import { createAirflowDecisions, createGovernance, createIdempotencyKeys, type Governance, type GovernanceTables, type IdempotencyTables } from './governance/index.ts'
 import {
-  chainScimEvents, createAccessRevoker, createAirflowTokenSigner, createDirectory, createOidcLogin, createRevocations, createScimService, createScimTokenStore,
+  chainScimEvents, createAccessRevoker, createAirflowSignInCodes, createAirflowTokenSigner, createDirectory, createOidcLogin, createRevocations, createScimService, createScimTokenStore,
   createSessionStore, createTokenVerifier, reconcile, scimRevocationEvents, signInTarget, startDevIssuer, startReconciliation, withDevIssuer,
   type AccessRevoker, type DevIssuer, type IdentityTables, type OidcLogin, type ReconciliationReport, type RevocationTables, type ScimEvents,
   type ScimService, type ScimTables, type ScimTokenStore, type SessionStore,
@@ -173,6 +173,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     const authenticator = createAuthenticator({
       verifier, revocations, identity, audit, clock, sessions, directory, cookieName: config.sessions.cookieName, onPrincipal: (p) => governance.recordPrincipal(p),
     })
+    const signInCodes = createAirflowSignInCodes({ db, clock })
     const server = await buildServer({
       logger, authenticator, governance, audit,
       idempotency: createIdempotencyKeys({ db, audit, clock, ttlHours: config.governance.idempotencyKeyHours }),
@@ -180,7 +181,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       bodyLimitBytes: config.server.bodyLimitBytes, trustProxy: config.server.trustProxy, version: options.version ?? '0.1.0',
       webRoot: options.webRoot === undefined ? DEFAULT_WEB_ROOT : options.webRoot,
       policy, lastPolicyReloadError: () => policyWatcher.lastReloadError(), scim: scimApi, airflowJwks: () => airflowTokens.jwks(),
-      airflowDecisions: createAirflowDecisions({ db, policy, audit, environments: config.environments, gate: directory ? (p) => directory.apply(p) : null }),
+      airflowDecisions: createAirflowDecisions({ db, policy, audit, environments: config.environments, gate: directory ? (p) => directory.apply(p) : null, signInCodes }),
+      airflowSignIn: { codes: signInCodes, environments: config.environments.map((e) => ({ name: e.name, publicUrl: e.publicUrl ?? e.url })) },
       circuits: () => [...orchestrators.values()].flatMap((o) => {
         const circuit = o.protection?.().circuit
         return circuit ? [{ environment: o.environment, state: circuit.state, nextProbeAt: circuit.nextProbeAt }] : []

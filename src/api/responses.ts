@@ -355,9 +355,20 @@ export const oidcError = z.strictObject({ error: z.string(), error_description: 
 /** The answers to one batch of Airflow auth-manager questions (`POST /api/v1/airflow/{env}/authorize`). */
 export const airflowDecisionBatch = z.strictObject({
   policyVersion: z.number().int().describe('The policy version that decided; an auth manager drops its cached answers when it moves.'),
+  userActive: z.boolean().describe('False when Conductor has never seen the user or its directory refuses them (deactivated, deprovisioned): the auth manager ends their Airflow session.'),
   decisions: z.array(z.strictObject({
     allowed: z.boolean(),
     action: z.enum(ACTIONS).nullable().describe('The Conductor action the question maps to; null when none does (denied), or for team membership.'),
     policyIds: z.array(z.string()).describe('The policies that allowed or forbade; empty for the default deny.'),
   })).describe('One answer per question, in question order.'),
 }).meta({ id: 'AirflowDecisionBatch' })
+
+/** The person an Airflow sign-in code stood for (`POST /api/v1/airflow/{env}/sign-in`). */
+export const airflowSignedIn = z.strictObject({
+  user: z.strictObject({
+    id: z.string().describe('The Conductor principal id: the Airflow user\'s id, `triggering_user_name` of what they start.'),
+    name: z.string(),
+    groups: z.array(z.string()).describe('Current groups (token claims and SCIM).'),
+    type: z.enum(['User', 'ServiceAccount']),
+  }),
+}).meta({ id: 'AirflowSignedIn' })

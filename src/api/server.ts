@@ -30,6 +30,7 @@ import { shadowRoutes } from './routes/shadow.routes.ts'
 import type { AirflowJwks, ReconciliationReport, ScimService, ScimTokenStore } from '../identity/index.ts'
 import { airflowJwksRoutes } from './routes/airflow-jwks.routes.ts'
 import { airflowAuthorizeRoutes } from './routes/airflow-authorize.routes.ts'
+import { airflowSignInRoutes, type AirflowSignInRoutesDeps } from './routes/airflow-sign-in.routes.ts'
 import { airflowProxyRoutes } from './routes/airflow-proxy.routes.ts'
 import { AIRFLOW2_DIALECT, AIRFLOW3_DIALECT } from './airflow-proxy-v1.ts'
 import type { PolicyEngine } from '../policy/index.ts'
@@ -62,6 +63,8 @@ export interface ServerDeps {
   airflowJwks?: () => Promise<AirflowJwks>
   /** Batch decisions for the Conductor auth manager in Airflow (`POST /api/v1/airflow/{env}/authorize`); the route is absent without it. */
   airflowDecisions?: AirflowDecisions
+  /** Sign-in to Airflow's own UI through Conductor (`GET /auth/airflow/{env}/login`); the route is absent without it. */
+  airflowSignIn?: Pick<AirflowSignInRoutesDeps, 'codes' | 'environments'>
 }
 
 /** One environment's circuit as `/readyz` shows it. */
@@ -182,6 +185,7 @@ export async function buildServer(deps: ServerDeps) {
 
   if (deps.airflowJwks) await app.register(airflowJwksRoutes({ jwks: deps.airflowJwks }))
   await app.register(authRoutes({ ...deps.auth, authenticator: deps.authenticator, audit: deps.audit }), { prefix: '/auth' })
+  if (deps.airflowSignIn) await app.register(airflowSignInRoutes({ ...deps.airflowSignIn, authenticator: deps.authenticator, audit: deps.audit }), { prefix: '/auth' })
   if (deps.scim) {
     await app.register(scimRoutes({
       scim: deps.scim.service, tokens: deps.scim.tokens, audit: deps.audit, bodyLimitBytes: deps.bodyLimitBytes,

@@ -143,8 +143,11 @@ const secretsSchema = z.strictObject({
 /** How Conductor proves who it is to an orchestrator; see `src/orchestrators/credentials/`. */
 export const CREDENTIAL_KINDS = ['basic', 'airflow-token', 'bearer', 'conductor-identity'] as const
 
-/** The credential kinds that are a service account's own secret (all but `conductor-identity`). */
-export const SERVICE_ACCOUNT_CREDENTIAL_KINDS = ['basic', 'airflow-token', 'bearer'] as const
+/**
+ * How the service-account half of `conductor-identity` reaches Airflow: a secret of one of the other kinds, or
+ * `conductor-signed` (Conductor signs its own tokens, as `serviceAccount`, for an Airflow running the Conductor auth manager).
+ */
+export const SERVICE_ACCOUNT_CREDENTIAL_KINDS = ['basic', 'airflow-token', 'bearer', 'conductor-signed'] as const
 
 /** An environment's credentials: a secret reference and how the secret is used. */
 const environmentCredentialsSchema = z.strictObject({
@@ -157,7 +160,11 @@ const environmentCredentialsSchema = z.strictObject({
     + '(`identity.airflowTokens`); catalog sync and reads keep the service account, whose secret is this one, used as `serviceAccountKind` says.',
   ),
   serviceAccountKind: z.enum(SERVICE_ACCOUNT_CREDENTIAL_KINDS).optional()
-    .describe('With `conductor-identity`: how the service account\'s secret is used (default: `airflow-token`).'),
+    .describe('With `conductor-identity`: how the service account\'s secret is used (default: `airflow-token`). `conductor-signed`: no Airflow '
+      + 'password at all; Conductor signs its own short-lived tokens as `serviceAccount` (for an Airflow running the Conductor auth manager, which '
+      + 'asks Conductor\'s policy about it like anyone else: the demo policy lets it read DAGs, runs and logs).'),
+  serviceAccount: z.string().min(1).max(250).optional()
+    .describe('With `serviceAccountKind: conductor-signed`: Conductor\'s own name in Airflow (the tokens\' `sub`, a `ServiceAccount` in group `conductor-service`; default `conductor`).'),
   audience: z.string().min(1).optional()
     .describe('With `conductor-identity`: the `aud` of per-person tokens, Airflow\'s `[api_auth] jwt_audience` (default `apache-airflow`).'),
   role: z.string().min(1).optional().describe(
@@ -192,6 +199,8 @@ const environmentSchema = z.strictObject({
   name,
   kind: z.enum(['airflow3', 'airflow2']).default('airflow3'),
   url: z.url().describe('Airflow\'s base URL, e.g. http://airflow.internal:8080'),
+  publicUrl: z.url().optional()
+    .describe('Airflow\'s URL as people\'s browsers reach it, where sign-in through Conductor returns to (`<publicUrl>/auth/callback`); default `url`.'),
   zone: z.string().default('default').describe('Compliance zone, e.g. `pci`, `eu`.'),
   tier: z.string().default('dev'),
   team: z.string().optional(),
@@ -200,6 +209,8 @@ const environmentSchema = z.strictObject({
   retries: z.number().int().min(0).max(10).default(2),
   limits: environmentLimitsSchema.prefault({}),
   circuitBreaker: circuitBreakerSchema.prefault({}),
+  conductorAuthManager: z.boolean().optional()
+    .describe('This Airflow runs the Conductor auth manager (integrations/airflow): what people Conductor knows do in its own UI and API was decided by Conductor\'s policy, so their runs enter the ledger and are audited as `airflow.run`, and their pauses, clears and marks are not shadow activity (default false).'),
   fullyGoverned: z.boolean().optional()
     .describe('Everything here should go through Conductor: any activity found behind its back (shadow activity) is `high` severity, not `warning`/`info` (default false).'),
 })

@@ -87,6 +87,7 @@ export const ERRORS = {
   session_revoked: 'unauthenticated',
   csrf_invalid: 'denied',
   login_failed: 'sign_in_failed',
+  airflow_sign_in_invalid: 'sign_in_failed',
   precondition_failed: 'stale',
   // policy
   policy_invalid: 'invalid',

@@ -13,6 +13,7 @@ permit (principal in Group::"airflow-auth-managers", action == Action::"airflow:
 permit (principal in Group::"data-eng", action in [Action::"dag:read", Action::"run:read", Action::"dag:trigger"], resource) when { resource.tags.contains("team:data-eng") };
 permit (principal in Group::"data-eng", action == Action::"connection:read", resource);
 forbid (principal, action == Action::"connection:read", resource) when { context has airflow && context.airflow.kind == "connection" && context.airflow.name like "prod_*" };
+permit (principal in Group::"conductor-service", action == Action::"dag:read", resource);
 `)
 const ENVIRONMENT: EnvironmentConfig = {
   name: 'dev', kind: 'airflow3', url: 'http://airflow.invalid', zone: 'eu', tier: 'dev',
@@ -113,4 +114,16 @@ test('a question about one connection carries its name to policy; a menu item or
   ])
   assert.deepEqual(batch.decisions.map((d) => d.allowed), [false, true, true, true, false])
   assert.ok(batch.decisions[0]!.policyIds.length === 1, 'the forbid named by its id')
+})
+
+test('Conductor\'s own service account, where it signs its own tokens, is in group conductor-service for policy; nobody else is', async () => {
+  const signed: EnvironmentConfig = { ...ENVIRONMENT, credentials: { provider: 'files', secret: 'unused', kind: 'conductor-identity', serviceAccountKind: 'conductor-signed' } }
+  const ask = (environment: EnvironmentConfig, user: { id: string; type?: 'User' | 'ServiceAccount' }) =>
+    createAirflowDecisions({ db: store.database.db, policy: policies.engine, audit: store.audit, environments: [environment] })
+      .decide(manager, 'dev', user, [{ resource: 'dag', method: 'GET', id: 'ml_train' }, { resource: 'dag', method: 'POST', accessEntity: 'RUN', id: 'ml_train' }])
+  const itself = await ask(signed, { id: 'conductor', type: 'ServiceAccount' })
+  assert.deepEqual([itself.userActive, ...itself.decisions.map((d) => d.allowed)], [true, true, false], 'reads, never triggers')
+  assert.equal((await ask(signed, { id: 'conductor', type: 'User' })).userActive, false, 'a user named conductor is not Conductor')
+  assert.equal((await ask(signed, { id: 'someone', type: 'ServiceAccount' })).userActive, false)
+  assert.equal((await ask(ENVIRONMENT, { id: 'conductor', type: 'ServiceAccount' })).userActive, false, 'not where Conductor uses a password')
 })

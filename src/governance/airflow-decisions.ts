@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely'
 import type { AuditLog } from '../audit/index.ts'
 import type { EnvironmentConfig } from '../config/index.ts'
 import { ConductorError, isConductorError } from '../core/index.ts'
-import type { Principal } from '../identity/index.ts'
+import type { AirflowSignInCodes, Principal } from '../identity/index.ts'
 import { AIRFLOW_OBJECT_KINDS, type Action, type AirflowObjectKind, type Decision, type PolicyEngine, type RequestContext } from '../policy/index.ts'
 import { listCatalogDags } from './catalog.repository.ts'
 import type { CatalogDagsTable, GovernanceTables } from './governance.tables.ts'
@@ -42,7 +42,17 @@ export interface AirflowAnswer {
 /** A batch of answers and the policy version that gave them (the auth manager drops its cache when the version moves). */
 export interface AirflowDecisionBatch {
   policyVersion: number
+  /** False when Conductor has never seen the user or its directory refuses them (deactivated, deprovisioned): Airflow ends their session. */
+  userActive: boolean
   decisions: AirflowAnswer[]
+}
+
+/** The person an Airflow sign-in code stood for, as the auth manager makes its Airflow user of them. */
+export interface AirflowSignedInUser {
+  id: string
+  name: string
+  groups: string[]
+  type: 'User' | 'ServiceAccount'
 }
 
 /** What an Airflow question becomes in Conductor: an action, and for DAG actions whether it names one DAG or asks about any. */
@@ -124,6 +134,14 @@ export interface AirflowDecisions {
    * Appends one `airflow.authorize` audit event per batch with allowed/denied counts per action.
    */
   decide(asker: Principal, environment: string, user: { id: string; type?: 'User' | 'ServiceAccount' }, questions: readonly AirflowQuestion[]): Promise<AirflowDecisionBatch>
+  /**
+   * Redeems an Airflow sign-in code for the auth manager of `environment` (the asker needs `airflow:authorize` there,
+   * checked before the code is taken) and returns the person it stands for, with their current groups. Appends
+   * `airflow.sign_in` (or `auth.failed`).
+   * @throws ConductorError `airflow_sign_in_invalid` when the code is unknown, used, expired or another environment's,
+   * or the directory no longer vouches for the person; `policy_denied`; `environment_not_found`.
+   */
+  signIn(asker: Principal, environment: string, code: string): Promise<AirflowSignedInUser>
 }
 
 /** Dependencies of {@link createAirflowDecisions}. */
@@ -134,6 +152,8 @@ export interface AirflowDecisionsDeps {
   environments: readonly EnvironmentConfig[]
   /** The directory gate (SCIM), when enabled: returns the principal with its current groups, or throws `session_revoked`. */
   gate?: ((principal: Principal) => Promise<Principal>) | null
+  /** The one-time codes of sign-in to Airflow's UI; null refuses every code. */
+  signInCodes?: Pick<AirflowSignInCodes, 'redeem'> | null
 }
 
 /** Resolves the user an Airflow question is about: the principal Conductor last saw under that id, through the directory gate; null when unknown or refused. */
@@ -164,16 +184,43 @@ export function createAirflowDecisions(deps: AirflowDecisionsDeps): AirflowDecis
     if (identity?.version !== version) identity = { version, matters: deps.policy.policies().some((p) => DAG_IDENTITY.test(p.text)) }
     return identity.matters
   }
+  // Only the auth manager's own credential (airflow:authorize on the environment) may ask on behalf of Airflow's users.
+  const checkAsker = async (asker: Principal, environment: string, onBehalfOf: string | null) => {
+    const env = environments.get(environment)
+    if (!env) throw new ConductorError('environment_not_found', `unknown environment "${environment}"`, { details: { environment } })
+    const may = deps.policy.authorize(authorizationRequest(asker, 'airflow:authorize', env, null))
+    if (may.decision !== 'allow') {
+      await deps.audit.append({ type: 'authz.decision', principal: asker.id, principalType: asker.type, environment, action: 'airflow:authorize', decision: 'deny', policyIds: may.policyIds, data: { onBehalfOf } })
+      throw new ConductorError('policy_denied', `asking on behalf of Airflow users needs airflow:authorize on ${environment}`, { details: { action: 'airflow:authorize' } })
+    }
+    return env
+  }
   return {
-    async decide(asker, environment, user, questions) {
-      const env = environments.get(environment)
-      if (!env) throw new ConductorError('environment_not_found', `unknown environment "${environment}"`, { details: { environment } })
-      const may = deps.policy.authorize(authorizationRequest(asker, 'airflow:authorize', env, null))
-      if (may.decision !== 'allow') {
-        await deps.audit.append({ type: 'authz.decision', principal: asker.id, principalType: asker.type, environment, action: 'airflow:authorize', decision: 'deny', policyIds: may.policyIds, data: { onBehalfOf: user.id } })
-        throw new ConductorError('policy_denied', `asking on behalf of Airflow users needs airflow:authorize on ${environment}`, { details: { action: 'airflow:authorize' } })
+    async signIn(asker, environment, code) {
+      await checkAsker(asker, environment, null)
+      try {
+        if (!deps.signInCodes) throw new ConductorError('airflow_sign_in_invalid', 'sign-in to Airflow through Conductor is not set up here')
+        const ref = await deps.signInCodes.redeem(code, environment)
+        const type = ref.type === 'ServiceAccount' ? 'ServiceAccount' : 'User'
+        const person = await resolveAirflowUser(deps, { id: ref.id, type })
+        if (!person) throw new ConductorError('airflow_sign_in_invalid', `${ref.id} may no longer sign in; sign in to Airflow again`)
+        await deps.audit.append({
+          type: 'airflow.sign_in', principal: person.id, principalType: person.type, environment,
+          data: { asker: { type: asker.type, id: asker.id }, groups: person.groups },
+        })
+        return { id: person.id, name: person.displayName ?? person.id, groups: person.groups, type }
+      } catch (error) {
+        await deps.audit.append({
+          type: 'auth.failed', environment,
+          data: { reason: isConductorError(error) ? error.code : 'internal', message: error instanceof Error ? error.message : 'sign-in failed', route: 'airflow sign-in', asker: { type: asker.type, id: asker.id } },
+        })
+        throw error
       }
-      const subject = await resolveAirflowUser(deps, user)
+    },
+
+    async decide(asker, environment, user, questions) {
+      const env = await checkAsker(asker, environment, user.id)
+      const subject = conductorItself(env, user) ?? await resolveAirflowUser(deps, user)
       let policyVersion = deps.policy.current().version
       const counts: Record<string, { allowed: number; denied: number }> = {}
       const tally = (key: string, allowed: boolean) => {
@@ -216,7 +263,7 @@ export function createAirflowDecisions(deps: AirflowDecisionsDeps): AirflowDecis
         type: 'airflow.authorize', principal: user.id, principalType: user.type ?? 'User', environment, action: 'airflow:authorize',
         data: { asker: { type: asker.type, id: asker.id }, known: subject !== null, questions: questions.length, counts, policyVersion },
       })
-      return { policyVersion, decisions }
+      return { policyVersion, userActive: subject !== null, decisions }
     },
   }
 }
@@ -252,6 +299,20 @@ async function answerOne(
 }
 
 const DAG_IDENTITY = /dagId|\bDag\s*::/
+
+/** The group Conductor's own service account is in, in an Airflow it signs its own tokens for (policy decides what it may do). */
+export const CONDUCTOR_SERVICE_GROUP = 'conductor-service'
+
+/**
+ * Conductor itself, when the user is the service account an environment signs its own tokens as
+ * (`serviceAccountKind: conductor-signed`): only Conductor's key can sign such a token; null for anyone else.
+ */
+function conductorItself(env: EnvironmentConfig, user: { id: string; type?: string }): Principal | null {
+  const c = env.credentials
+  if (c.kind !== 'conductor-identity' || c.serviceAccountKind !== 'conductor-signed' || user.type !== 'ServiceAccount') return null
+  if (user.id !== (c.serviceAccount ?? 'conductor')) return null
+  return { type: 'ServiceAccount', id: user.id, subject: user.id, issuer: 'conductor', username: user.id, displayName: 'Airflow Conductor', email: null, groups: [CONDUCTOR_SERVICE_GROUP], idpGroups: [] }
+}
 
 /** A question about one connection, variable or pool carries its name to policy, as the proxy's calls do (`context.airflow`). */
 function namedObject(q: AirflowQuestion): RequestContext {

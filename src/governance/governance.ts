@@ -32,7 +32,7 @@ export interface Governance extends CatalogReads, GovernedActions, Ledger {
 /** Dependencies of {@link createGovernance}. */
 export interface GovernanceDeps {
   db: Kysely<GovernanceTables>
-  policy: Pick<PolicyEngine, 'authorize'>
+  policy: Pick<PolicyEngine, 'authorize' | 'current'>
   audit: Pick<AuditLog, 'append'>
   environments: readonly EnvironmentConfig[]
   orchestrators: ReadonlyMap<string, Orchestrator>
@@ -58,6 +58,7 @@ export function createGovernance(deps: GovernanceDeps): Governance {
   const shadow = createShadowActivity({
     db, audit, clock, logger: deps.logger, conductorUsers: deps.shadow?.conductorUsers ?? [],
     fullyGoverned: new Set(deps.environments.filter((e) => e.fullyGoverned).map((e) => e.name)),
+    authManaged: new Set(deps.environments.filter((e) => e.conductorAuthManager).map((e) => e.name)), policyVersion: () => policy.current().version,
     webhook: webhookUrl ? createShadowWebhook({ url: webhookUrl, logger: deps.logger }) : null,
   })
   const catalog = createCatalog({ db, orchestrators: deps.orchestrators, audit, clock, logger: deps.logger, shadow })

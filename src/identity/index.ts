@@ -27,5 +27,7 @@ export {
 export type {
   ResourceModel, ScimChange, ScimEvents, ScimListQuery, ScimService, ScimTables, ScimTokenInfo, ScimTokenStore, ScimUserSummary,
 } from './scim/index.ts'
+export { AIRFLOW_SIGN_IN_CODE_SECONDS, createAirflowSignInCodes } from './airflow-sign-in.ts'
+export type { AirflowSignInCodes, SignInPrincipalRef } from './airflow-sign-in.ts'
 export { createAirflowTokenSigner, MAX_AIRFLOW_TOKEN_SECONDS } from './airflow-tokens.ts'
 export type { AirflowJwks, AirflowTokenSigner, AirflowTokenSignerOptions, PublicJwk, TokenActor } from './airflow-tokens.ts'

@@ -29,8 +29,19 @@ export interface LoginStatesTable {
   created_at: string
 }
 
+/** A row of `airflow_sign_in_codes`: a one-time code that carries a signed-in person back to an Airflow's UI. */
+export interface AirflowSignInCodesTable {
+  /** SHA-256 of the code, base64url. */
+  code_hash: string
+  environment: string
+  principal_type: string
+  principal_id: string
+  created_at: string
+}
+
 /** The identity tables. */
 export interface IdentityTables {
   sessions: SessionsTable
   login_states: LoginStatesTable
+  airflow_sign_in_codes: AirflowSignInCodesTable
 }

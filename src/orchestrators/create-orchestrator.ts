@@ -43,7 +43,7 @@ export function createOrchestrator(env: EnvironmentConfig, deps: OrchestratorDep
   const dispatcher = deps.dispatcher ?? owned!
   const http = createAirflowHttp({ env, dispatcher, ...(deps.logger ? { logger: deps.logger } : {}), ...(deps.retryBaseMs !== undefined ? { retryBaseMs: deps.retryBaseMs } : {}) })
   const api = AIRFLOW_API_VERSIONS[env.kind]
-  const credentials = createCredentials(env.credentials.kind ?? api.defaultCredentials, { env, secrets: deps.secrets, clock: deps.clock ?? systemClock, http })
+  const credentials = createCredentials(env.credentials.kind ?? api.defaultCredentials, { env, secrets: deps.secrets, clock: deps.clock ?? systemClock, http, ...(sign ? { sign } : {}) })
   return guardOrchestrator(createAirflowOrchestrator(env, {
     api, http, credentials, onClose: async () => { await owned?.close() },
     ...(perPerson && sign ? { actorCredentials: (actor: Actor) => createActorCredentials(env, sign, actor) } : {}),

@@ -9,11 +9,12 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from airflow.api_fastapi.auth.managers.exceptions import AuthManagerRefreshTokenExpiredException
 from airflow.api_fastapi.auth.managers.models.resource_details import ConnectionDetails, DagAccessEntity, DagDetails, VariableDetails
 from airflow.api_fastapi.common.types import MenuItem
 from conftest import RealConductor, manager_for
 
-from airflow_conductor import ConductorAuthManager, ConductorUser
+from airflow_conductor import ConductorAuthManager, ConductorUnavailable, ConductorUser, SignInRefused
 
 ALICE = ConductorUser(id="alice", groups=("data-eng",))
 BOB = ConductorUser(id="bob", groups=("analysts",))
@@ -61,6 +62,20 @@ def test_an_unknown_user_is_denied_everything(manager: ConductorAuthManager) -> 
     assert manager.filter_authorized_dag_ids(dag_ids={"dag_00000", "dag_00002"}, user=mallory) == set()
 
 
+def test_conductor_says_who_is_still_active(manager: ConductorAuthManager) -> None:
+    mallory = ConductorUser(id="mallory")
+    assert manager.user_active(ALICE) is True
+    assert manager.user_active(mallory) is False
+    assert manager.refresh_user(user=ALICE) is None
+    with pytest.raises(AuthManagerRefreshTokenExpiredException):
+        manager.refresh_user(user=mallory)
+
+
+def test_a_bogus_sign_in_code_is_refused_as_airflow_sign_in_invalid(manager: ConductorAuthManager) -> None:
+    with pytest.raises(SignInRefused, match="^airflow_sign_in_invalid$"):
+        manager.conductor().sign_in("x" * 43)
+
+
 def test_only_the_auth_manager_credential_may_ask(conductor: RealConductor, tmp_path: Path) -> None:
     body = json.dumps({"user": {"id": "alice"}, "questions": [{"resource": "dag", "method": "GET", "id": "dag_00000"}]}).encode()
     request = urllib.request.Request(f"{conductor.url}/api/v1/airflow/local/authorize", data=body, method="POST",
@@ -72,6 +87,9 @@ def test_only_the_auth_manager_credential_may_ask(conductor: RealConductor, tmp_
     token = tmp_path / "bob"
     token.write_text(conductor.bob_token)
     assert not manager_for(conductor.url, token).is_authorized_dag(method="GET", details=DagDetails(id="dag_00000"), user=ALICE)
+    # … and may not redeem sign-in codes either.
+    with pytest.raises(ConductorUnavailable, match=r"403 \(policy_denied\)"):
+        manager_for(conductor.url, token).conductor().sign_in("x" * 43)
 
 
 def test_more_than_10000_questions_in_one_call_is_refused(conductor: RealConductor) -> None:

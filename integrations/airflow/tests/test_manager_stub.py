@@ -124,8 +124,7 @@ def test_no_credential_denies_everything(stub: StubConductor, tmp_path: Path, al
     assert stub.calls == []
 
 
-def test_hitl_tasks_compare_principal_ids_and_login_goes_to_conductor(stub: StubConductor, token_file: Path, alice: ConductorUser) -> None:
+def test_hitl_tasks_compare_principal_ids(stub: StubConductor, token_file: Path, alice: ConductorUser) -> None:
     manager = manager_for(stub.url, token_file)
     assert manager.is_authorized_hitl_task(assigned_users={"alice", "carol"}, user=alice)
     assert not manager.is_authorized_hitl_task(assigned_users={"carol"}, user=alice)
-    assert manager.get_url_login(next_url="http://airflow/dags") == f"{stub.url}/auth/airflow/login?next=http%3A%2F%2Fairflow%2Fdags"

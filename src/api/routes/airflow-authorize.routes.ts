@@ -4,7 +4,7 @@ import { z } from 'zod'
 import { AIRFLOW_DAG_ENTITIES, AIRFLOW_RESOURCES, MAX_AIRFLOW_QUESTIONS, type AirflowDecisions } from '../../governance/index.ts'
 import type { Principal } from '../../identity/index.ts'
 import { envParams } from '../schemas.ts'
-import { airflowDecisionBatch, apiErrors } from '../responses.ts'
+import { airflowDecisionBatch, airflowSignedIn, apiErrors } from '../responses.ts'
 
 const airflowQuestion = z.strictObject({
   resource: z.enum(AIRFLOW_RESOURCES),
@@ -35,5 +35,13 @@ export function airflowAuthorizeRoutes(deps: { decisions: AirflowDecisions; who:
       const { user, questions } = request.body
       return deps.decisions.decide(deps.who(request), request.params.env, { id: user.id, ...(user.type ? { type: user.type } : {}) }, questions)
     })
+
+    app.post('/airflow/:env/sign-in', {
+      schema: {
+        tags: ['airflow'],
+        summary: 'Redeem a one-time Airflow sign-in code for the person it stands for (airflow:authorize; the auth manager\'s `/auth/callback`)',
+        params: envParams, body: z.strictObject({ code: z.string().min(1).max(512) }), response: { 200: airflowSignedIn, ...apiErrors(400, 404) },
+      },
+    }, async (request) => ({ user: await deps.decisions.signIn(deps.who(request), request.params.env, request.body.code) }))
   }
 }

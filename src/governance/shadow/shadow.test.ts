@@ -97,6 +97,26 @@ describe('shadow activity, found at each catalog sync (in-memory Airflow)', () =
     assert.deepEqual(await shadowEvents(), [])
   })
 
+  it('where Airflow runs the Conductor auth manager, a known person\'s run and pause there are theirs (ledger, airflow.run), not shadow', async () => {
+    const managed = testEnvironment('dev', { conductorAuthManager: true })
+    governance = createGovernance({
+      db: database.db, policy: policies.engine, audit, environments: [managed], orchestrators: new Map([['dev', dev]]), clock, ids: sequentialIds('req'),
+      logger: pino({ level: 'silent' }), maxConfBytes: 1024, policyGroups: () => ['data-eng'], shadow: { conductorUsers: ['conductor'] },
+    })
+    dev.addAirflowRun('etl', { runId: 'manual__in_airflow_ui', triggeredBy: 'alice' })
+    dev.addAirflowRun('etl', { runId: 'manual__by_admin', triggeredBy: 'admin' })
+    dev.addEventLog({ event: 'patch_dag', kind: 'pause', owner: 'alice', dagId: 'etl', extra: { is_paused: true } })
+    await governance.catalog.syncAll()
+    clock.advance(60_000)
+    await governance.catalog.syncAll()
+
+    assert.deepEqual((await shadowEvents()).map((e) => [e.type, e.actor]), [['shadow.run', 'admin']], 'only the stranger\'s run is shadow')
+    const ledger = (await database.db.selectFrom('requests').selectAll().where('run_id', '=', 'manual__in_airflow_ui').execute())
+    assert.deepEqual(ledger.map((r) => [r.principal_id, r.action, r.dag_id, r.decision, r.state, JSON.parse(r.input).via]), [['alice', 'dag:trigger', 'etl', 'allow', 'succeeded', 'airflow']], 'in the ledger once')
+    const attributed = (await audit.query({ type: 'airflow.run' })).map((e) => [e.principal, e.dag, (e.data as { runId: string }).runId])
+    assert.deepEqual(attributed, [['alice', 'etl', 'manual__in_airflow_ui']])
+  })
+
   describe('the webhook', () => {
     let server: Server
     const received: unknown[] = []

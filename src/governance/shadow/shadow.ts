@@ -5,6 +5,7 @@ import type { Clock } from '../../core/index.ts'
 import type { EventLogEntry, Orchestrator, RunSince } from '../../orchestrators/index.ts'
 import { RUN_ID_PREFIX } from '../governed-actions.ts'
 import type { GovernanceTables } from '../governance.tables.ts'
+import { recordAttributedRuns } from './attributed.ts'
 import { findCursor, insertNewActivity, listActivity, saveCursor, type ShadowFilter } from './shadow.repository.ts'
 import type { ShadowActivityTable } from './shadow.tables.ts'
 import type { ShadowWebhook } from './webhook.ts'
@@ -55,6 +56,13 @@ export interface ShadowActivityDeps {
   logger: Logger
   /** Environments where anything done behind Conductor's back is `high` severity. */
   fullyGoverned: ReadonlySet<string>
+  /**
+   * Environments whose Airflow runs the Conductor auth manager: there, what a person Conductor knows did in Airflow's
+   * own UI or API was decided by Conductor's policy, so it is attributed to them (runs enter the ledger), not shadow.
+   */
+  authManaged?: ReadonlySet<string>
+  /** The current policy version, recorded with attributed runs. */
+  policyVersion?: () => number
   /** Airflow usernames Conductor's own credentials use: their event log entries are Conductor's. */
   conductorUsers: readonly string[]
   webhook?: ShadowWebhook | null
@@ -92,6 +100,10 @@ export function createShadowActivity(deps: ShadowActivityDeps): ShadowActivity {
       for (const row of rows) ours.add(`${RUN_ID_PREFIX}${row.id}`)
     }
     return ours
+  }
+
+  async function knownPrincipals(): Promise<Set<string>> {
+    return new Set((await db.selectFrom('principals').select('id').execute()).map((p) => p.id))
   }
 
   async function ownedDags(environment: string): Promise<Set<string>> {
@@ -141,9 +153,19 @@ export function createShadowActivity(deps: ShadowActivityDeps): ShadowActivity {
       }
       const runs = await orchestrator.listRunsSince({ since: earlier(cursor.runs_cursor), limit: READ_LIMIT })
       const entries = await orchestrator.listEventLogsSince({ since: earlier(cursor.events_cursor), limit: READ_LIMIT })
+      const ours = await conductorRuns(environment, runs)
+      let unattributedRuns = runs
+      let unattributedEntries = entries
+      if (deps.authManaged?.has(environment)) {
+        const known = await knownPrincipals()
+        const byPerson = (r: RunSince) => !ours.has(r.runId) && !AUTOMATIC_RUN_TYPES.has(r.runType ?? '') && r.triggeredBy !== null && known.has(r.triggeredBy)
+        await recordAttributedRuns({ db, audit }, environment, runs.filter(byPerson), deps.policyVersion?.() ?? 0, now)
+        unattributedRuns = runs.filter((r) => !byPerson(r))
+        unattributedEntries = entries.filter((e) => e.owner === null || !known.has(e.owner))
+      }
       const rows = [
-        ...fromRuns(environment, runs, await conductorRuns(environment, runs), await ownedDags(environment), now),
-        ...fromEvents(environment, entries, now),
+        ...fromRuns(environment, unattributedRuns, ours, await ownedDags(environment), now),
+        ...fromEvents(environment, unattributedEntries, now),
       ].sort((a, b) => a.occurred_at.localeCompare(b.occurred_at))
       const fresh = (await insertNewActivity(db, environment, rows)).map(toItem)
       await saveCursor(db, {

@@ -91,6 +91,17 @@ describe('credential kind conductor-identity', () => {
     assert.equal(signed.length, 0)
   })
 
+  it('with serviceAccountKind conductor-signed, calls made for no one carry a token Conductor signs for itself, and no secret is read', async () => {
+    let seen = ''
+    agent.get(ORIGIN).intercept({ path: '/api/v2/dags/etl', method: 'GET' }).reply((opts) => {
+      seen = header(opts.headers, 'authorization')
+      return { statusCode: 200, data: DAG, responseOptions: JSON_HEADERS }
+    })
+    await createOrchestrator(env({ secret: 'no-such-secret', serviceAccountKind: 'conductor-signed', serviceAccount: 'conductor-eu' }), { secrets, dispatcher: agent, actorTokenSigner: sign }).getDag('etl')
+    assert.equal(seen, 'Bearer person-token-1-for-conductor-eu')
+    assert.deepEqual(signed.map((s) => [s.actor, s.audience]), [[{ id: 'conductor-eu', type: 'ServiceAccount' }, 'apache-airflow']])
+  })
+
   it('never repeats the person\'s token in an error, and does not retry a refused one as anyone else', async () => {
     let calls = 0
     agent.get(ORIGIN).intercept({ path: '/api/v2/dags/etl/dagRuns', method: 'POST' }).reply(() => {

@@ -1,4 +1,5 @@
 import type { EnvironmentConfig } from '../../config/index.ts'
+import { ConductorError } from '../../core/index.ts'
 import type { AuthStrategy } from '../http-client.ts'
 import type { Actor, ActorTokenSigner } from '../orchestrator.ts'
 import type { CredentialsDeps } from './credentials.ts'
@@ -8,12 +9,19 @@ export const DEFAULT_AUDIENCE = 'apache-airflow'
 /** The least SimpleAuthManager role that may trigger, rerun and pause DAGs. */
 export const DEFAULT_ROLE = 'USER'
 
+/** Conductor's own name in an Airflow that trusts its tokens (`credentials.serviceAccount`'s default). */
+export const DEFAULT_SERVICE_ACCOUNT = 'conductor'
+
 /**
- * The service-account half of `conductor-identity`: the environment's secret used as `credentials.serviceAccountKind`
- * says (default `airflow-token`), for the catalog sync and every call not made for a person.
+ * The service-account half of `conductor-identity`, for the catalog sync and every call not made for a person: the
+ * environment's secret used as `credentials.serviceAccountKind` says (default `airflow-token`), or with
+ * `conductor-signed` no secret at all: tokens Conductor signs for itself, as `ServiceAccount` `credentials.serviceAccount`.
  */
 export function createServiceAccountCredentials(deps: CredentialsDeps, factories: Readonly<Record<string, (deps: CredentialsDeps) => AuthStrategy>>): AuthStrategy {
-  return factories[deps.env.credentials.serviceAccountKind ?? 'airflow-token']!(deps)
+  const kind = deps.env.credentials.serviceAccountKind ?? 'airflow-token'
+  if (kind !== 'conductor-signed') return factories[kind]!(deps)
+  if (!deps.sign) throw new ConductorError('config_invalid', `environment "${deps.env.name}" signs its service account's tokens but Conductor has no Airflow token signer`, { details: { environment: deps.env.name } })
+  return createActorCredentials(deps.env, deps.sign, { id: deps.env.credentials.serviceAccount ?? DEFAULT_SERVICE_ACCOUNT, type: 'ServiceAccount' })
 }
 
 /**

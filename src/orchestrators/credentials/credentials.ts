@@ -2,6 +2,7 @@ import type { CredentialKind, EnvironmentConfig } from '../../config/index.ts'
 import type { Clock } from '../../core/index.ts'
 import type { Secrets } from '../../secrets/index.ts'
 import type { AirflowHttp, AuthStrategy } from '../http-client.ts'
+import type { ActorTokenSigner } from '../orchestrator.ts'
 import { createAirflowTokenCredentials } from './airflow-token.ts'
 import { createBasicCredentials } from './basic.ts'
 import { createBearerCredentials } from './bearer.ts'
@@ -14,6 +15,8 @@ export interface CredentialsDeps {
   clock: Clock
   /** For kinds that exchange the secret for a token with Airflow itself. */
   http: AirflowHttp
+  /** Signs Conductor's own tokens (`conductor-identity` with `serviceAccountKind: conductor-signed`). */
+  sign?: ActorTokenSigner
 }
 
 /** Builds the {@link AuthStrategy} of one credential kind. */

@@ -7,6 +7,7 @@ import * as m0006 from './0006-scim.ts'
 import * as m0007 from './0007-request-states.ts'
 import * as m0008 from './0008-idempotency.ts'
 import * as m0009 from './0009-shadow.ts'
+import * as m0010 from './0010-airflow-sign-in.ts'
 
 /**
  * Every migration, by name, in the order they apply (names sort lexically). Add a migration by adding its file
@@ -22,4 +23,5 @@ export const migrations: Record<string, Migration> = {
   '0007-request-states': m0007,
   '0008-idempotency': m0008,
   '0009-shadow': m0009,
+  '0010-airflow-sign-in': m0010,
 }

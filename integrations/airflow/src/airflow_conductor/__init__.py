@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from airflow_conductor.cache import DecisionCache
-from airflow_conductor.client import ConductorClient, ConductorUnavailable, Question
+from airflow_conductor.client import ConductorClient, ConductorUnavailable, Question, SignInRefused
 from airflow_conductor.manager import ConductorAuthManager
 from airflow_conductor.settings import ConductorSettings
 from airflow_conductor.user import ConductorUser
@@ -16,4 +16,5 @@ __all__ = [
     "ConductorUser",
     "DecisionCache",
     "Question",
+    "SignInRefused",
 ]

@@ -1,4 +1,4 @@
-"""Conductor's batch decision endpoint, ``POST /api/v1/airflow/{env}/authorize``."""
+"""Conductor's endpoints for the auth manager: batch decisions (``/authorize``) and the sign-in code exchange (``/sign-in``)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from airflow_conductor.settings import ConductorSettings
+from airflow_conductor.user import ConductorUser
 
 #: The most questions Conductor takes in one call; longer batches are split.
 MAX_QUESTIONS = 10_000
@@ -37,12 +38,24 @@ class ConductorUnavailable(Exception):
     """Conductor could not answer (unreachable, timed out, refused the credential, or answered nonsense)."""
 
 
+class SignInRefused(Exception):
+    """Conductor refused a sign-in code (400): unknown, already used, expired, or issued for another environment.
+
+    The message is Conductor's error code (``airflow_sign_in_invalid``), never the code itself.
+    """
+
+
 @dataclass(frozen=True)
 class Answers:
-    """Conductor's answers, in question order, and the policy version that gave them."""
+    """Conductor's answers, in question order, the policy version that gave them, and whether the user is active.
+
+    ``user_active`` is False when Conductor has never seen the user or its directory refuses them (deactivated,
+    deprovisioned), and None when Conductor did not say.
+    """
 
     policy_version: int
     allowed: list[bool]
+    user_active: bool | None = None
 
 
 class ConductorClient:
@@ -51,40 +64,66 @@ class ConductorClient:
     def __init__(self, settings: ConductorSettings) -> None:
         self._settings = settings
         env = urllib.parse.quote(settings.environment, safe="")
-        self._endpoint = f"{settings.url.rstrip('/')}/api/v1/airflow/{env}/authorize"
+        self._base = f"{settings.url.rstrip('/')}/api/v1/airflow/{env}"
+        self._endpoint = f"{self._base}/authorize"
 
     def decide(self, user_id: str, user_type: str, questions: list[Question]) -> Answers:
-        """Answers ``questions`` for the user. Raises :class:`ConductorUnavailable` when Conductor cannot answer."""
-        token = self._settings.token()
-        if token is None:
-            raise ConductorUnavailable("no Conductor credential: set [conductor] token_file or $CONDUCTOR_AIRFLOW_TOKEN")
+        """Answers ``questions`` for the user (no questions: one call that only says whether the user is active).
+
+        Raises :class:`ConductorUnavailable` when Conductor cannot answer.
+        """
+        token = self._token()
         allowed: list[bool] = []
         version = 0
-        for start in range(0, len(questions), MAX_QUESTIONS):
+        active: bool | None = None
+        for start in range(0, max(len(questions), 1), MAX_QUESTIONS):
             chunk = questions[start : start + MAX_QUESTIONS]
             answers = self._call(token, user_id, user_type, chunk)
             version = answers.policy_version
+            if answers.user_active is not None:
+                active = answers.user_active
             allowed.extend(answers.allowed)
-        return Answers(policy_version=version, allowed=allowed)
+        return Answers(policy_version=version, allowed=allowed, user_active=active)
+
+    def is_active(self, user_id: str, user_type: str) -> bool:
+        """Whether Conductor still knows the user and its directory accepts them (a batch of no questions).
+
+        Raises :class:`ConductorUnavailable` when Conductor cannot answer or does not say.
+        """
+        active = self.decide(user_id, user_type, []).user_active
+        if active is None:
+            raise ConductorUnavailable(f"Conductor's answer at {self._endpoint} does not say whether the user is active")
+        return active
+
+    def sign_in(self, code: str) -> ConductorUser:
+        """Exchanges a one-time sign-in code for the person it was issued to.
+
+        Raises :class:`SignInRefused` when Conductor refuses the code, :class:`ConductorUnavailable` otherwise.
+        """
+        endpoint = f"{self._base}/sign-in"
+        try:
+            payload = self._post(endpoint, self._token(), {"code": code})
+        except urllib.error.HTTPError as error:
+            if error.code == 400:
+                raise SignInRefused(_error_code(error) or "refused") from None
+            raise _unavailable(error, endpoint) from error
+        try:
+            return ConductorUser.from_conductor(payload["user"])
+        except (KeyError, TypeError, ValueError) as error:
+            raise ConductorUnavailable(f"Conductor's answer at {endpoint} has no user") from error
+
+    def _token(self) -> str:
+        token = self._settings.token()
+        if token is None:
+            raise ConductorUnavailable("no Conductor credential: set [conductor] token_file or $CONDUCTOR_AIRFLOW_TOKEN")
+        return token
 
     def _call(self, token: str, user_id: str, user_type: str, questions: list[Question]) -> Answers:
-        body = json.dumps({"user": {"id": user_id, "type": user_type}, "questions": [q.to_json() for q in questions]}).encode()
-        request = urllib.request.Request(
-            self._endpoint,
-            data=body,
-            method="POST",
-            headers={"content-type": "application/json", "authorization": f"Bearer {token}", "accept": "application/json"},
-        )
+        body = {"user": {"id": user_id, "type": user_type}, "questions": [q.to_json() for q in questions]}
         try:
-            with urllib.request.urlopen(request, timeout=self._settings.timeout_seconds) as response:
-                payload = json.loads(response.read())
+            payload = self._post(self._endpoint, token, body)
         except urllib.error.HTTPError as error:
-            code = _error_code(error)
-            raise ConductorUnavailable(f"Conductor answered {error.code}{f' ({code})' if code else ''} at {self._endpoint}") from error
-        except (urllib.error.URLError, OSError, TimeoutError) as error:
-            raise ConductorUnavailable(f"Conductor unreachable at {self._endpoint}: {getattr(error, 'reason', error)}") from error
-        except ValueError as error:
-            raise ConductorUnavailable(f"Conductor answered something that is not JSON at {self._endpoint}") from error
+            raise _unavailable(error, self._endpoint) from error
         try:
             decisions = payload["decisions"]
             version = int(payload["policyVersion"])
@@ -93,7 +132,31 @@ class ConductorClient:
             raise ConductorUnavailable(f"Conductor's answer at {self._endpoint} has no decisions") from error
         if len(allowed) != len(questions):
             raise ConductorUnavailable(f"Conductor answered {len(allowed)} of {len(questions)} questions")
-        return Answers(policy_version=version, allowed=allowed)
+        active = payload.get("userActive")
+        return Answers(policy_version=version, allowed=allowed, user_active=active if isinstance(active, bool) else None)
+
+    def _post(self, endpoint: str, token: str, body: dict[str, Any]) -> Any:
+        """POSTs ``body`` as JSON and returns the JSON answer; an HTTP error status is raised as it is."""
+        request = urllib.request.Request(
+            endpoint,
+            data=json.dumps(body).encode(),
+            method="POST",
+            headers={"content-type": "application/json", "authorization": f"Bearer {token}", "accept": "application/json"},
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=self._settings.timeout_seconds) as response:
+                return json.loads(response.read())
+        except urllib.error.HTTPError:
+            raise
+        except (urllib.error.URLError, OSError, TimeoutError) as error:
+            raise ConductorUnavailable(f"Conductor unreachable at {endpoint}: {getattr(error, 'reason', error)}") from error
+        except ValueError as error:
+            raise ConductorUnavailable(f"Conductor answered something that is not JSON at {endpoint}") from error
+
+
+def _unavailable(error: urllib.error.HTTPError, endpoint: str) -> ConductorUnavailable:
+    code = _error_code(error)
+    return ConductorUnavailable(f"Conductor answered {error.code}{f' ({code})' if code else ''} at {endpoint}")
 
 
 def _error_code(error: urllib.error.HTTPError) -> str | None:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import logging
+import time
 import urllib.parse
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from airflow.api_fastapi.auth.managers.base_auth_manager import BaseAuthManager
+from airflow.api_fastapi.auth.managers.exceptions import AuthManagerRefreshTokenExpiredException
 from airflow.api_fastapi.common.types import MenuItem
 
 from airflow_conductor.cache import DecisionCache
@@ -35,6 +37,7 @@ if TYPE_CHECKING:
         TeamDetails,
         VariableDetails,
     )
+    from fastapi import FastAPI
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +53,9 @@ class ConductorAuthManager(BaseAuthManager[ConductorUser]):
     Questions go to ``POST <conductor>/api/v1/airflow/<environment>/authorize`` in batches (one call for a whole
     ``filter_authorized_dag_ids``); answers are cached briefly per user and question and dropped when Conductor's
     policy version moves. Fails closed: when Conductor cannot answer, every question is denied and the reason is logged.
+
+    Sign-in goes through Conductor (:meth:`get_url_login`, then the ``/auth/callback`` of :meth:`get_fastapi_app`), and
+    :meth:`refresh_user` ends the UI session of a user Conductor no longer knows as active.
     """
 
     def __init__(self, settings: ConductorSettings | None = None, client: ConductorClient | None = None) -> None:
@@ -57,6 +63,8 @@ class ConductorAuthManager(BaseAuthManager[ConductorUser]):
         self._settings = settings
         self._client = client
         self._cache: DecisionCache | None = None
+        self._activity: DecisionCache | None = None
+        self._activity_unknown_until = 0.0
 
     # -- wiring ---------------------------------------------------------------------------------------------------
 
@@ -74,7 +82,15 @@ class ConductorAuthManager(BaseAuthManager[ConductorUser]):
             self._cache = DecisionCache(size=self.settings.cache_size, ttl_seconds=self.settings.cache_ttl_seconds)
         return self._cache
 
-    def _conductor(self) -> ConductorClient:
+    @property
+    def activity(self) -> DecisionCache:
+        """Whether each user is still active in Conductor, kept as long as decisions (``cache_ttl_seconds``)."""
+        if self._activity is None:
+            self._activity = DecisionCache(size=self.settings.cache_size, ttl_seconds=self.settings.cache_ttl_seconds)
+        return self._activity
+
+    def conductor(self) -> ConductorClient:
+        """The client of Conductor's endpoints."""
         if self._client is None:
             self._client = ConductorClient(self.settings)
         return self._client
@@ -86,13 +102,15 @@ class ConductorAuthManager(BaseAuthManager[ConductorUser]):
         missing = sorted({q for q, a in zip(questions, answers) if a is None}, key=lambda q: (q.resource, q.method, q.access_entity or "", q.id or ""))
         if missing:
             try:
-                fresh = self._conductor().decide(user.get_id(), user.principal_type, missing)
+                fresh = self.conductor().decide(user.get_id(), user.principal_type, missing)
             except ConductorUnavailable as error:
                 # Fail closed: nothing is allowed while Conductor cannot answer, not even what was allowed a moment ago.
                 self.cache.clear()
                 log.warning("Conductor auth manager: denying %d question(s) for %s: %s", len(questions), user.get_id(), error)
                 return [False] * len(questions)
             self.cache.observe_version(fresh.policy_version)
+            if fresh.user_active is not None:
+                self.activity.put(_user_key(user), fresh.user_active)
             by_question = dict(zip(missing, fresh.allowed))
             for key, question in zip(keys, questions):
                 if question in by_question:
@@ -112,10 +130,50 @@ class ConductorAuthManager(BaseAuthManager[ConductorUser]):
         return user.to_claims()
 
     def get_url_login(self, **kwargs: Any) -> str:
-        """Conductor's sign-in for Airflow (``<conductor>/auth/airflow/login?next=…``)."""
-        url = f"{self.settings.url.rstrip('/')}/auth/airflow/login"
+        """Conductor's sign-in for this environment (``<conductor>/auth/airflow/<environment>/login``).
+
+        ``?next=`` is added only for ``next_url``: Airflow's ``/api/v2/auth/login`` appends its own ``?next=``.
+        """
+        env = urllib.parse.quote(self.settings.environment, safe="")
+        url = f"{self.settings.url.rstrip('/')}/auth/airflow/{env}/login"
         next_url = kwargs.get("next_url")
         return f"{url}?{urllib.parse.urlencode({'next': next_url})}" if next_url else url
+
+    def get_fastapi_app(self) -> FastAPI:
+        """The sub-app Airflow mounts at ``/auth``: ``GET /auth/callback``, where Conductor sends people back signed in."""
+        from airflow_conductor.login import create_sign_in_app
+
+        return create_sign_in_app(self)
+
+    def refresh_user(self, *, user: ConductorUser) -> ConductorUser | None:
+        """Ends the UI session (Airflow clears its cookie) of a user Conductor no longer knows as active.
+
+        Airflow calls this on every request carrying its UI cookie; the answer is kept ``cache_ttl_seconds`` per user,
+        so a page's burst of requests costs one call. When Conductor cannot answer the session is kept: every decision
+        is denied meanwhile anyway. Airflow calls this on its event loop, so after a failed call no user is asked about
+        for ``cache_ttl_seconds``: a Conductor that times out stalls the API server once per TTL, not on every request.
+        """
+        if self.user_active(user) is False:
+            log.info("Conductor auth manager: %s is no longer active in Conductor, ending their Airflow session", user.get_id())
+            raise AuthManagerRefreshTokenExpiredException(f"{user.get_id()} is no longer active in Conductor")
+        return None
+
+    def user_active(self, user: ConductorUser) -> bool | None:
+        """Whether Conductor still knows ``user`` as active (cached), or None when Conductor cannot say."""
+        key = _user_key(user)
+        known = self.activity.get(key)
+        if known is not None:
+            return known
+        if time.monotonic() < self._activity_unknown_until:
+            return None
+        try:
+            active = self.conductor().is_active(user.get_id(), user.principal_type)
+        except ConductorUnavailable as error:
+            self._activity_unknown_until = time.monotonic() + self.settings.cache_ttl_seconds
+            log.warning("Conductor auth manager: cannot tell whether %s is still active, keeping the session: %s", user.get_id(), error)
+            return None
+        self.activity.put(key, active)
+        return active
 
     # -- single questions -----------------------------------------------------------------------------------------
 
@@ -205,3 +263,7 @@ class ConductorAuthManager(BaseAuthManager[ConductorUser]):
 
 def _dag_question(method: ResourceMethod | ExtendedResourceMethod | str, access_entity: DagAccessEntity | None, details: DagDetails | None) -> Question:
     return Question("dag", _word(method), access_entity=_word(access_entity) if access_entity is not None else None, id=details.id if details else None)
+
+
+def _user_key(user: ConductorUser) -> tuple[str, str]:
+    return (user.get_id(), user.principal_type)

@@ -44,3 +44,17 @@ class ConductorUser(BaseUser):
             groups=tuple(str(g) for g in groups),
             principal_type=principal_type if principal_type in ("User", "ServiceAccount") else "User",
         )
+
+    @classmethod
+    def from_conductor(cls, data: Any) -> ConductorUser:
+        """The user of Conductor's sign-in answer: ``{"id", "name", "groups", "type"}``. Raises ValueError or TypeError when malformed."""
+        if not isinstance(data, dict):
+            raise TypeError("Conductor's user is not an object")
+        user_id, name, groups, principal_type = data.get("id"), data.get("name"), data.get("groups", []), data.get("type", "User")
+        if not isinstance(user_id, str) or not user_id:
+            raise ValueError("Conductor's user has no id")
+        if not isinstance(groups, list) or not all(isinstance(g, str) for g in groups):
+            raise ValueError("Conductor's user has malformed groups")
+        if principal_type not in ("User", "ServiceAccount"):
+            raise ValueError("Conductor's user has an unknown type")
+        return cls(id=user_id, name=name if isinstance(name, str) and name else user_id, groups=tuple(groups), principal_type=principal_type)

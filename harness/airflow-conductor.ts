@@ -1,0 +1,67 @@
+/**
+ * The harness's Airflow 3 that runs the Conductor auth manager from this repository's source
+ * (`integrations/airflow/src`): no SimpleAuthManager and so no admin user. `airflow standalone` insists on the
+ * SimpleAuthManager, so this one runs `airflow db migrate`, then the scheduler, the DAG processor and the API server
+ * in one process group; it is ready once Airflow's metadata database shows every DAG parsed and no import error.
+ */
+import { join, resolve } from 'node:path'
+import { DatabaseSync } from 'node:sqlite'
+import { airflow3Healthy, airflow3Settings, importErrors, runStep, type Flavour } from './airflow-launch.ts'
+
+const root = resolve(import.meta.dirname, '..')
+
+/** Where the Conductor auth manager finds Conductor: `[conductor] url`, `environment` and `token_file`. */
+export interface ConductorAuthManagerOptions {
+  /** Conductor's base URL, reachable from Airflow (e.g. `http://127.0.0.1:41234`). */
+  url: string
+  /** The Conductor environment this Airflow is. */
+  environment: string
+  /** A file holding a Conductor token of a principal allowed `airflow:authorize` on the environment. */
+  tokenFile: string
+}
+
+/** The flavour of an Airflow 3 whose authorization questions the Conductor auth manager sends to `conductor`. */
+export function conductorFlavour(conductor: ConductorAuthManagerOptions): Flavour {
+  return {
+    label: 'Airflow 3 scheduler, DAG processor or API server',
+    api: '/api/v2',
+    healthPath: '/api/v2/monitor/health',
+    requirements: null,
+    admin: false,
+    homePrefix: 'conductor-airflow-am-',
+    logName: 'airflow.log',
+    async prepare(launch) {
+      const airflow = join(launch.venv, 'bin', 'airflow')
+      Object.assign(launch.env, airflow3Settings(launch), {
+        PYTHONPATH: [join(root, 'integrations', 'airflow', 'src'), launch.env.PYTHONPATH].filter(Boolean).join(':'),
+        AIRFLOW__CORE__AUTH_MANAGER: 'airflow_conductor.ConductorAuthManager',
+        AIRFLOW__CONDUCTOR__URL: conductor.url,
+        AIRFLOW__CONDUCTOR__ENVIRONMENT: conductor.environment,
+        AIRFLOW__CONDUCTOR__TOKEN_FILE: conductor.tokenFile,
+        // What `airflow standalone` picks on SQLite.
+        AIRFLOW__CORE__EXECUTOR: 'LocalExecutor',
+      })
+      await runStep('airflow db migrate', airflow, ['db', 'migrate'], launch)
+      // One process group: stop() ends all three and their children; the shell exits as soon as any of them does.
+      return { command: 'bash', args: ['-c', '"$0" scheduler & "$0" dag-processor & "$0" api-server & wait -n', airflow], cleanup: async () => {} }
+    },
+    healthy: airflow3Healthy,
+    parsed: async ({ home }, dagIds) => async () => parsedInDatabase(join(home, 'airflow.db'), dagIds),
+  }
+}
+
+/**
+ * Whether Airflow's metadata database (SQLite, opened read-only) holds every DAG of `dagIds` as parsed and current
+ * (`dag.is_stale` false); throws "Airflow could not import DAG files" when `import_error` has rows.
+ */
+export function parsedInDatabase(database: string, dagIds: ReadonlySet<string>): boolean {
+  const db = new DatabaseSync(database, { readOnly: true })
+  try {
+    const errors = db.prepare('SELECT filename, stacktrace AS stackTrace FROM import_error').all() as { filename: string | null; stackTrace: string | null }[]
+    if (errors.length > 0) throw importErrors(errors)
+    const seen = new Set((db.prepare('SELECT dag_id FROM dag WHERE is_stale = 0').all() as { dag_id: string }[]).map((r) => r.dag_id))
+    return [...dagIds].every((id) => seen.has(id))
+  } finally {
+    db.close()
+  }
+}
