@@ -20,6 +20,8 @@ export { freePort } from './processes.ts'
 export interface TestEnvironment {
   name: string
   url: string
+  /** `environments[].kind` (default `airflow3`). */
+  kind?: 'airflow3' | 'airflow2'
   /** `environments[].publicUrl`: where browsers reach this Airflow (default `url`). */
   publicUrl?: string
   zone?: string
@@ -70,7 +72,7 @@ export async function startTestApp(options: {
     policy: { folder: options.policyFolder ?? join(root, 'policies'), reloadIntervalSeconds: 0 },
     secrets: { providers: [{ name: 'files', type: 'file', path: join(dir, 'secrets') }] },
     environments: options.environments.map((env) => ({
-      name: env.name, kind: 'airflow3', url: env.url, ...(env.publicUrl ? { publicUrl: env.publicUrl } : {}), zone: env.zone ?? 'dev', tier: 'dev', team: 'platform',
+      name: env.name, kind: env.kind ?? 'airflow3', url: env.url, ...(env.publicUrl ? { publicUrl: env.publicUrl } : {}), zone: env.zone ?? 'dev', tier: 'dev', team: 'platform',
       credentials: { provider: 'files', secret: `airflow-${env.name}`, ...env.credentials }, timeoutMs: env.timeoutMs ?? 10_000, retries: env.retries ?? 1,
       ...(env.limits ? { limits: env.limits } : {}), ...(env.circuitBreaker ? { circuitBreaker: env.circuitBreaker } : {}), ...env.settings,
     })),

@@ -1,34 +1,101 @@
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 
-/** A running stub of Airflow 3's REST API. */
+/** A running stub of Airflow's REST API. */
 export interface StubAirflow {
   url: string
   /** Runs created through the stub, by DAG. */
   runs: Map<string, StubRun[]>
+  /** Connections, variables and pools as stored, by kind then id (as Airflow's API names them: `connection_id`, `key`, `name`). */
+  objects: Record<StubObjectKind, Map<string, Record<string, unknown>>>
   close(): Promise<void>
 }
 
+/** The kinds of Airflow object the stub keeps. */
+export type StubObjectKind = 'connections' | 'variables' | 'pools'
+
+/** A DAG the stub serves. */
+export interface StubDag { dagId: string; tags: string[]; owners: string[]; paused?: boolean }
+
 /** A run the stub keeps. */
-export interface StubRun { dag_run_id: string; conf: unknown; note: string | null; queued_at?: string }
+export interface StubRun {
+  dag_run_id: string
+  conf: unknown
+  note: string | null
+  queued_at?: string
+  /** Its task instances (none unless a test adds some); a clear sets the state of those it clears to null. */
+  tasks?: { task_id: string; state: string | null }[]
+}
+
+/** Airflow masks a variable's value when its key names a secret (part of `DEFAULT_SENSITIVE_FIELDS`). */
+const SENSITIVE = /password|secret|passwd|api_key|apikey|access_token|private_key|token|credential/i
+
+const ID_FIELD: Record<StubObjectKind, string> = { connections: 'connection_id', variables: 'key', pools: 'name' }
 
 /**
- * A minimal loopback stand-in for Airflow 3 (`/auth/token`, health, version, DAGs, pause, trigger, runs, their (empty) task instances and a one-line log for any task), for
- * benchmarks that measure Conductor's own time without Airflow's. It answers at once and keeps runs in
- * memory. Not a test double for behaviour: integration tests use the real Airflow.
+ * A minimal loopback stand-in for Airflow's REST API: Airflow 3's `/api/v2` (with `/auth/token`) or, with
+ * `version: 2`, Airflow 2's `/api/v1` (any credentials accepted). It serves health, version, DAGs, pause,
+ * trigger, runs, their task instances (none unless a test sets them), clearing, a one-line log for any task, and
+ * connections, variables and pools (list, get, create, patch, delete; connection passwords, and the values of
+ * variables whose key names a secret, are answered as `***`, as Airflow masks them). For benchmarks and for integration tests of
+ * Conductor's own behaviour; it answers at once and keeps everything in memory. End-to-end tests use the real Airflow.
  */
-export async function startStubAirflow(dags: { dagId: string; tags: string[]; owners: string[]; paused?: boolean }[]): Promise<StubAirflow> {
+export async function startStubAirflow(dags: StubDag[], options: { version?: 2 | 3 } = {}): Promise<StubAirflow> {
+  const v3 = (options.version ?? 3) === 3
+  const prefix = v3 ? '/api/v2' : '/api/v1'
   const runs = new Map<string, StubRun[]>()
+  const objects: StubAirflow['objects'] = { connections: new Map(), variables: new Map(), pools: new Map() }
   const token = `${Buffer.from('{"alg":"HS256"}').toString('base64url')}.${Buffer.from(JSON.stringify({ exp: Math.floor(Date.now() / 1000) + 86400 })).toString('base64url')}.stub`
-  const dagJson = (d: { dagId: string; tags: string[]; owners: string[]; paused?: boolean }) => ({
+  const dagJson = (d: StubDag) => ({
     dag_id: d.dagId, description: null, tags: d.tags.map((name) => ({ name })), owners: d.owners, is_paused: d.paused === true, timetable_summary: null,
   })
   const runJson = (dagId: string, r: StubRun) => ({
     dag_id: dagId, dag_run_id: r.dag_run_id, state: 'queued', run_type: 'manual', logical_date: null, queued_at: r.queued_at ?? null, start_date: null, end_date: null,
-    conf: r.conf, note: r.note, triggered_by: 'rest_api',
+    conf: r.conf, note: r.note, ...(v3 ? { triggered_by: 'rest_api' } : { execution_date: r.queued_at ?? null }),
   })
+  const tiJson = (dagId: string, r: StubRun, t: { task_id: string; state: string | null }) => ({
+    task_id: t.task_id, dag_id: dagId, dag_run_id: r.dag_run_id, state: t.state, try_number: 1, map_index: -1, start_date: null, end_date: null, duration: null,
+  })
+  const masked = (kind: StubObjectKind, o: Record<string, unknown>) => ({
+    ...o, ...(kind === 'connections' && o.password != null ? { password: '***' } : {}),
+    ...(kind === 'variables' && o.value != null && SENSITIVE.test(String(o.key)) ? { value: '***' } : {}),
+  })
+
+  function objectsRoute(method: string, kind: StubObjectKind, id: string | undefined, raw: string, url: URL): [number, unknown] {
+    const store = objects[kind]
+    if (id === undefined && method === 'GET') {
+      const all = [...store.values()].sort((a, b) => String(a[ID_FIELD[kind]]).localeCompare(String(b[ID_FIELD[kind]])))
+      const offset = Number(url.searchParams.get('offset') ?? 0)
+      const page = all.slice(offset, offset + Number(url.searchParams.get('limit') ?? 100)).map((o) => masked(kind, o))
+      return [200, { [kind]: page, total_entries: all.length }]
+    }
+    if (id === undefined && method === 'POST') {
+      const body = JSON.parse(raw || '{}') as Record<string, unknown>
+      const key = body[ID_FIELD[kind]]
+      if (typeof key !== 'string' || key === '') return [422, { detail: [{ loc: ['body', ID_FIELD[kind]], msg: 'Field required', input: body }] }]
+      if (store.has(key)) return [409, { detail: `${kind} ${key} already exists` }]
+      store.set(key, body)
+      return [201, masked(kind, body)]
+    }
+    const found = id === undefined ? undefined : store.get(id)
+    if (!found) return [404, { detail: `The ${kind.slice(0, -1)} with id \`${id}\` was not found` }]
+    if (method === 'GET') return [200, masked(kind, found)]
+    if (method === 'PATCH') {
+      const body = JSON.parse(raw || '{}') as Record<string, unknown>
+      const mask = url.searchParams.getAll('update_mask')
+      for (const [field, value] of Object.entries(body)) if (mask.length === 0 || mask.includes(field)) found[field] = value
+      return [200, masked(kind, found)]
+    }
+    if (method === 'DELETE') {
+      store.delete(id!)
+      return [204, null]
+    }
+    return [405, { detail: 'not supported by the stub' }]
+  }
+
   const server: Server = createServer((req, res) => {
     const send = (status: number, body: unknown) => {
+      if (status === 204) { res.writeHead(204); res.end(); return }
       const text = JSON.stringify(body)
       res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) })
       res.end(text)
@@ -38,35 +105,53 @@ export async function startStubAirflow(dags: { dagId: string; tags: string[]; ow
     req.on('end', () => {
       const url = new URL(req.url ?? '/', 'http://stub')
       const path = url.pathname
-      if (req.method === 'POST' && path === '/auth/token') return send(201, { access_token: token })
-      if (path === '/api/v2/monitor/health') return send(200, { metadatabase: { status: 'healthy' }, scheduler: { status: 'healthy' } })
-      if (path === '/api/v2/version') return send(200, { version: '3-stub' })
-      if (req.method === 'GET' && path === '/api/v2/dags') return send(200, { dags: dags.map(dagJson), total_entries: dags.length })
-      const logMatch = /^\/api\/v2\/dags\/([^/]+)\/dagRuns\/([^/]+)\/taskInstances\/([^/]+)\/logs\/(\d+)$/.exec(path)
-      if (logMatch && req.method === 'GET') {
+      const method = req.method ?? 'GET'
+      if (method === 'POST' && path === '/auth/token' && v3) return send(201, { access_token: token })
+      if (path === (v3 ? '/api/v2/monitor/health' : '/api/v1/health')) return send(200, { metadatabase: { status: 'healthy' }, scheduler: { status: 'healthy' } })
+      if (!path.startsWith(`${prefix}/`)) return send(404, { detail: 'not found' })
+      const rest = path.slice(prefix.length)
+      if (rest === '/version') return send(200, { version: v3 ? '3-stub' : '2-stub' })
+      const objectMatch = /^\/(connections|variables|pools)(?:\/([^/]+))?$/.exec(rest)
+      if (objectMatch) return send(...objectsRoute(method, objectMatch[1] as StubObjectKind, objectMatch[2] === undefined ? undefined : decodeURIComponent(objectMatch[2]), raw, url))
+      if (method === 'GET' && rest === '/dags') return send(200, { dags: dags.map(dagJson), total_entries: dags.length })
+      const logMatch = /^\/dags\/([^/]+)\/dagRuns\/([^/]+)\/taskInstances\/([^/]+)\/logs\/(\d+)$/.exec(rest)
+      if (logMatch && method === 'GET') {
         const known = (runs.get(decodeURIComponent(logMatch[1]!)) ?? []).some((r) => r.dag_run_id === decodeURIComponent(logMatch[2]!))
         if (!known) return send(404, { detail: 'run not found' })
-        return send(200, { content: [{ event: `stub log of ${decodeURIComponent(logMatch[3]!)}, try ${logMatch[4]}` }], continuation_token: null })
+        const line = `stub log of ${decodeURIComponent(logMatch[3]!)}, try ${logMatch[4]}`
+        return send(200, { content: v3 ? [{ event: line }] : `${line}\n`, continuation_token: null })
       }
-      const runMatch = /^\/api\/v2\/dags\/([^/]+)\/dagRuns\/([^/]+)(\/taskInstances)?$/.exec(path)
-      if (runMatch && req.method === 'GET') {
+      const runMatch = /^\/dags\/([^/]+)\/dagRuns\/([^/]+)(\/taskInstances)?$/.exec(rest)
+      if (runMatch && method === 'GET') {
         const run = (runs.get(decodeURIComponent(runMatch[1]!)) ?? []).find((r) => r.dag_run_id === decodeURIComponent(runMatch[2]!))
         if (!run) return send(404, { detail: 'run not found' })
-        return send(200, runMatch[3] ? { task_instances: [], total_entries: 0 } : runJson(decodeURIComponent(runMatch[1]!), run))
+        const tasks = (run.tasks ?? []).map((t) => tiJson(decodeURIComponent(runMatch[1]!), run, t))
+        return send(200, runMatch[3] ? { task_instances: tasks, total_entries: tasks.length } : runJson(decodeURIComponent(runMatch[1]!), run))
       }
-      const dagMatch = /^\/api\/v2\/dags\/([^/]+)(\/dagRuns)?$/.exec(path)
+      const clearMatch = /^\/dags\/([^/]+)\/clearTaskInstances$/.exec(rest)
+      if (clearMatch && method === 'POST') {
+        const body = JSON.parse(raw || '{}') as { dag_run_id?: string; dry_run?: boolean; only_failed?: boolean }
+        const dagId = decodeURIComponent(clearMatch[1]!)
+        const run = (runs.get(dagId) ?? []).find((r) => r.dag_run_id === body.dag_run_id)
+        if (!run) return send(404, { detail: 'run not found' })
+        const cleared = (run.tasks ?? []).filter((t) => body.only_failed === false || t.state === 'failed' || t.state === 'upstream_failed')
+        const answer = cleared.map((t) => tiJson(dagId, run, t))
+        if (body.dry_run === false) for (const t of cleared) t.state = null
+        return send(200, { task_instances: answer, total_entries: answer.length })
+      }
+      const dagMatch = /^\/dags\/([^/]+)(\/dagRuns)?$/.exec(rest)
       const dag = dagMatch ? dags.find((d) => d.dagId === decodeURIComponent(dagMatch[1]!)) : undefined
       if (!dagMatch || !dag) return send(404, { detail: 'not found' })
-      if (!dagMatch[2] && req.method === 'GET') return send(200, dagJson(dag))
-      if (!dagMatch[2] && req.method === 'PATCH') {
+      if (!dagMatch[2] && method === 'GET') return send(200, dagJson(dag))
+      if (!dagMatch[2] && method === 'PATCH') {
         dag.paused = (JSON.parse(raw || '{}') as { is_paused?: boolean }).is_paused === true
         return send(200, dagJson(dag))
       }
-      if (dagMatch[2] && req.method === 'GET') {
+      if (dagMatch[2] && method === 'GET') {
         const list = runs.get(dag.dagId) ?? []
         return send(200, { dag_runs: list.map((r) => runJson(dag.dagId, r)), total_entries: list.length })
       }
-      if (dagMatch[2] && req.method === 'POST') {
+      if (dagMatch[2] && method === 'POST') {
         const body = JSON.parse(raw || '{}') as { dag_run_id: string; conf?: unknown; note?: string | null }
         const list = runs.get(dag.dagId) ?? []
         if (list.some((r) => r.dag_run_id === body.dag_run_id)) return send(409, { detail: 'exists' })
@@ -82,6 +167,7 @@ export async function startStubAirflow(dags: { dagId: string; tags: string[]; ow
   return {
     url: `http://127.0.0.1:${port}`,
     runs,
+    objects,
     close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()) }),
   }
 }

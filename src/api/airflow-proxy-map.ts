@@ -12,7 +12,7 @@ import type { TaskInstanceInfo } from '../orchestrators/index.ts'
 export interface AirflowProxyRoute {
   method: 'GET' | 'POST' | 'PATCH'
   path: string
-  action: 'dag:read' | 'run:read' | 'run:logs' | 'dag:trigger' | 'dag:pause'
+  action: 'dag:read' | 'run:read' | 'run:logs' | 'dag:trigger' | 'dag:pause' | 'dag:rerun'
   /** What Conductor calls to answer it. */
   via: string
 }
@@ -25,9 +25,32 @@ export const AIRFLOW_PROXY_ROUTES = [
   { method: 'GET', path: '/dags/:dag_id/dagRuns', action: 'run:read', via: 'governance.runs' },
   { method: 'POST', path: '/dags/:dag_id/dagRuns', action: 'dag:trigger', via: 'governance.trigger' },
   { method: 'GET', path: '/dags/:dag_id/dagRuns/:dag_run_id', action: 'run:read', via: 'governance.run' },
+  { method: 'POST', path: '/dags/:dag_id/dagRuns/:dag_run_id/clear', action: 'dag:rerun', via: 'governance.rerun (then governance.run for the answer)' },
   { method: 'GET', path: '/dags/:dag_id/dagRuns/:dag_run_id/taskInstances', action: 'run:read', via: 'governance.run' },
   { method: 'GET', path: '/dags/:dag_id/dagRuns/:dag_run_id/taskInstances/:task_id/logs/:try_number', action: 'run:logs', via: 'governance.taskLog' },
 ] as const satisfies readonly AirflowProxyRoute[]
+
+/** What one route of {@link AIRFLOW_OBJECT_ROUTES} does with the kind's objects, and the access it needs (`<kind>:read` or `<kind>:write`). */
+export interface AirflowObjectRoute {
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE'
+  /** Below the kind's collection (`/connections`, `/variables`, `/pools`): `''` or `/:name`. */
+  path: '' | '/:name'
+  operation: 'list' | 'get' | 'create' | 'update' | 'delete'
+  access: 'read' | 'write'
+}
+
+/**
+ * The routes served for each of Airflow's connections, variables and pools (below `/connections`, `/variables`,
+ * `/pools`), answered by `governance.airflowObjects` from the environment's Airflow. Airflow's bulk `PATCH` of a
+ * collection, `POST /connections/test` and `POST /connections/defaults` are not among them (refused).
+ */
+export const AIRFLOW_OBJECT_ROUTES = [
+  { method: 'GET', path: '', operation: 'list', access: 'read' },
+  { method: 'GET', path: '/:name', operation: 'get', access: 'read' },
+  { method: 'POST', path: '', operation: 'create', access: 'write' },
+  { method: 'PATCH', path: '/:name', operation: 'update', access: 'write' },
+  { method: 'DELETE', path: '/:name', operation: 'delete', access: 'write' },
+] as const satisfies readonly AirflowObjectRoute[]
 
 /** Airflow 3's DAGResponse for a catalog DAG; what the catalog does not know is null (or Airflow's default). */
 export function airflowDag(dag: DagView): Record<string, unknown> {
@@ -91,8 +114,16 @@ export function airflowRun(run: RunView): Record<string, unknown> {
   }
 }
 
+/** What a task instance's answer says of its run. */
+export type RunOfTask = Pick<RunView, 'environment' | 'dagId' | 'runId' | 'logicalDate' | 'queuedAt' | 'startDate' | 'endDate'>
+
+/** A run known only by its ids (e.g. the run of a clear's dry run): its dates are unknown. */
+export function runKnownById(environment: string, dagId: string, runId: string): RunOfTask {
+  return { environment, dagId, runId, logicalDate: null, queuedAt: null, startDate: null, endDate: null }
+}
+
 /** Airflow 3's TaskInstanceResponse for a task instance of a run; what Conductor does not read is null. */
-export function airflowTaskInstance(run: RunView, ti: TaskInstanceInfo): Record<string, unknown> {
+export function airflowTaskInstance(run: RunOfTask, ti: TaskInstanceInfo): Record<string, unknown> {
   return {
     id: stableUuid(`${run.environment}/${run.dagId}/${run.runId}/${ti.taskId}/${ti.mapIndex}`),
     task_id: ti.taskId,

@@ -32,6 +32,7 @@ import { airflowJwksRoutes } from './routes/airflow-jwks.routes.ts'
 import { airflowAuthorizeRoutes } from './routes/airflow-authorize.routes.ts'
 import { airflowSignInRoutes, type AirflowSignInRoutesDeps } from './routes/airflow-sign-in.routes.ts'
 import { airflowProxyRoutes } from './routes/airflow-proxy.routes.ts'
+import { AIRFLOW2_DIALECT, AIRFLOW3_DIALECT } from './airflow-proxy-v1.ts'
 import type { PolicyEngine } from '../policy/index.ts'
 
 /** What the HTTP face needs from the domains. */
@@ -221,7 +222,9 @@ export async function buildServer(deps: ServerDeps) {
     if (deps.airflowDecisions) await api.register(airflowAuthorizeRoutes({ decisions: deps.airflowDecisions, who }))
     if (deps.scim) await api.register(directoryRoutes({ governance: deps.governance, who, reconcile: deps.scim.reconcile }))
   }, { prefix: '/api/v1' })
-  await app.register(airflowProxyRoutes({ authenticator: deps.authenticator, governance: deps.governance }), { prefix: '/airflow/:env/api/v2' })
+  for (const [dialect, prefix] of [[AIRFLOW3_DIALECT, '/airflow/:env/api/v2'], [AIRFLOW2_DIALECT, '/airflow/:env/api/v1']] as const) {
+    await app.register(airflowProxyRoutes({ authenticator: deps.authenticator, governance: deps.governance, idempotency: deps.idempotency, dialect }), { prefix })
+  }
 
   return app
 }

@@ -107,6 +107,7 @@ export const ERRORS = {
   orchestrator_conflict: 'conflict',
   orchestrator_throttled: 'throttled',
   environment_circuit_open: 'unavailable',
+  airflow_api_mismatch: 'not_found',
   // governance
   request_not_found: 'not_found',
   conf_invalid: 'invalid',

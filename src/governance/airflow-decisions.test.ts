@@ -12,6 +12,7 @@ const policies = usePolicies(`
 permit (principal in Group::"airflow-auth-managers", action == Action::"airflow:authorize", resource);
 permit (principal in Group::"data-eng", action in [Action::"dag:read", Action::"run:read", Action::"dag:trigger"], resource) when { resource.tags.contains("team:data-eng") };
 permit (principal in Group::"data-eng", action == Action::"connection:read", resource);
+forbid (principal, action == Action::"connection:read", resource) when { context has airflow && context.airflow.kind == "connection" && context.airflow.name like "prod_*" };
 permit (principal in Group::"conductor-service", action == Action::"dag:read", resource);
 `)
 const ENVIRONMENT: EnvironmentConfig = {
@@ -101,6 +102,18 @@ test('DAGs with the same attributes share one evaluation unless a policy names D
   const named = counting({ ...policies.engine, policies: () => [...policies.engine.policies(), { id: 'x', file: 'x.cedar', line: 1, effect: 'permit' as const, text: 'permit (principal, action, resource == Dag::"dev/bulk_1");' }] })
   await createAirflowDecisions({ db: store.database.db, policy: named.policy, audit: store.audit, environments: [ENVIRONMENT] }).decide(manager, 'dev', { id: 'alice' }, questions)
   assert.equal(named.calls(), 1 + 200)
+})
+
+test('a question about one connection carries its name to policy; a menu item or "any connection" does not', async () => {
+  const batch = await decisions().decide(manager, 'dev', { id: 'alice' }, [
+    { resource: 'connection', method: 'GET', id: 'prod_db' },
+    { resource: 'connection', method: 'GET', id: 'dev_db' },
+    { resource: 'connection', method: 'GET' },
+    { resource: 'menu', method: 'MENU', id: 'CONNECTIONS' },
+    { resource: 'variable', method: 'GET', id: 'prod_db' },
+  ])
+  assert.deepEqual(batch.decisions.map((d) => d.allowed), [false, true, true, true, false])
+  assert.ok(batch.decisions[0]!.policyIds.length === 1, 'the forbid named by its id')
 })
 
 test('Conductor\'s own service account, where it signs its own tokens, is in group conductor-service for policy; nobody else is', async () => {

@@ -3,7 +3,7 @@ import type { AuditLog } from '../audit/index.ts'
 import type { EnvironmentConfig } from '../config/index.ts'
 import { ConductorError, isConductorError } from '../core/index.ts'
 import type { AirflowSignInCodes, Principal } from '../identity/index.ts'
-import type { Action, Decision, PolicyEngine } from '../policy/index.ts'
+import { AIRFLOW_OBJECT_KINDS, type Action, type AirflowObjectKind, type Decision, type PolicyEngine, type RequestContext } from '../policy/index.ts'
 import { listCatalogDags } from './catalog.repository.ts'
 import type { CatalogDagsTable, GovernanceTables } from './governance.tables.ts'
 import { findPrincipal } from './principals.repository.ts'
@@ -239,8 +239,8 @@ export function createAirflowDecisions(deps: AirflowDecisionsDeps): AirflowDecis
         const catalog = async () => (dags ??= new Map((await listCatalogDags(deps.db, environment)).map((d) => [d.dag_id, d])))
         const memo = new Map<string, AirflowAnswer>()
         const byAttributes = !dagIdentityMatters()
-        const ask = (action: Action, dag: CatalogDagsTable | null): Decision => {
-          const decision = deps.policy.authorize(authorizationRequest(subject, action, env, dag))
+        const ask = (action: Action, dag: CatalogDagsTable | null, context: RequestContext = {}): Decision => {
+          const decision = deps.policy.authorize(authorizationRequest(subject, action, env, dag, context))
           policyVersion = decision.policyVersion
           return decision
         }
@@ -272,7 +272,7 @@ async function answerOne(
   mapping: AirflowMapping,
   q: AirflowQuestion,
   subject: Principal,
-  ask: (action: Action, dag: CatalogDagsTable | null) => Decision,
+  ask: (action: Action, dag: CatalogDagsTable | null, context?: RequestContext) => Decision,
   catalog: () => Promise<Map<string, CatalogDagsTable>>,
   environment: string,
   byAttributes: boolean,
@@ -280,7 +280,7 @@ async function answerOne(
   const { action, scope } = mapping
   if (scope === 'team') return { allowed: q.id ? subject.groups.includes(q.id) : subject.groups.length > 0, action: null, policyIds: [] }
   if (!action) return { allowed: false, action: null, policyIds: [] }
-  if (scope === 'environment') return fromDecision(action, ask(action, null))
+  if (scope === 'environment') return fromDecision(action, ask(action, null, namedObject(q)))
   if (scope === 'dag') {
     // A DAG the catalog has not seen is judged with no tags and no owners: only policies that do not look at them can allow it.
     const dag = (await catalog()).get(q.id!) ?? unseenDag(environment, q.id!)
@@ -314,6 +314,12 @@ function conductorItself(env: EnvironmentConfig, user: { id: string; type?: stri
   if (c.kind !== 'conductor-identity' || c.serviceAccountKind !== 'conductor-signed' || user.type !== 'ServiceAccount') return null
   if (user.id !== (c.serviceAccount ?? 'conductor')) return null
   return { type: 'ServiceAccount', id: user.id, subject: user.id, issuer: 'conductor', username: user.id, displayName: 'Airflow Conductor', email: null, groups: [CONDUCTOR_SERVICE_GROUP], idpGroups: [] }
+}
+
+/** A question about one connection, variable or pool carries its name to policy, as the proxy's calls do (`context.airflow`). */
+function namedObject(q: AirflowQuestion): RequestContext {
+  const kind = (AIRFLOW_OBJECT_KINDS as readonly string[]).includes(q.resource) ? q.resource as AirflowObjectKind : null
+  return kind && q.id ? { airflow: { kind, name: q.id } } : {}
 }
 
 /** What policy can see of a DAG when no policy names DAGs by id. */

@@ -5,6 +5,7 @@ import type { EnvironmentConfig } from '../config/index.ts'
 import type { Clock, IdGenerator } from '../core/index.ts'
 import type { Orchestrator } from '../orchestrators/index.ts'
 import type { PolicyEngine } from '../policy/index.ts'
+import { createAirflowObjects, type AirflowObjects } from './airflow-objects.ts'
 import { createCatalog, type Catalog } from './catalog.ts'
 import { createCatalogReads, type CatalogReads } from './catalog-reads.ts'
 import { createDispatchResolver, type DispatchResolver } from './dispatch-resolver.ts'
@@ -24,6 +25,8 @@ export interface Governance extends CatalogReads, GovernedActions, Ledger {
   readonly resolver: DispatchResolver
   /** What was done in the environments behind Conductor's back, found at each catalog sync. */
   readonly shadow: ShadowActivity
+  /** Airflow's connections, variables and pools, read and written as a principal under policy. */
+  readonly airflowObjects: AirflowObjects
 }
 
 /** Dependencies of {@link createGovernance}. */
@@ -69,6 +72,7 @@ export function createGovernance(deps: GovernanceDeps): Governance {
     catalog,
     resolver,
     shadow,
+    airflowObjects: createAirflowObjects({ policy, audit, targets }),
     ...createCatalogReads({ db, policy, catalog, targets, policyGroups: deps.policyGroups }),
     ...createGovernedActions({ db, policy, audit, clock, ids: deps.ids, catalog, targets, maxConfBytes: deps.maxConfBytes, ...(deps.maxConfDepth ? { maxConfDepth: deps.maxConfDepth } : {}), inFlight }),
     ...createLedger({ db, policy, audit, clock, targets }),

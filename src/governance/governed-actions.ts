@@ -21,6 +21,15 @@ export interface CallMeta {
   httpRequestId?: string | null
 }
 
+/** What {@link GovernedActions.rerun} takes. */
+export interface RerunInput {
+  reason?: string
+  /** Default true. */
+  onlyFailed?: boolean
+  /** Default false. */
+  dryRun?: boolean
+}
+
 /**
  * The actions that go through the governance pipeline (authorize → approve → dispatch → track), each recorded as a
  * request. A denial throws `policy_denied`; an unknown environment `environment_not_found`.
@@ -28,8 +37,11 @@ export interface CallMeta {
 export interface GovernedActions {
   /** Starts a run as `conductor__<request id>`, with a note naming the principal and the deciding policies. */
   trigger(principal: Principal, environment: string, dagId: string, input: TriggerInput, meta?: CallMeta): Promise<{ request: RequestView; run: RunView }>
-  /** Clears the failed tasks of a run so Airflow runs them again. */
-  rerun(principal: Principal, environment: string, dagId: string, runId: string, input: { reason?: string }, meta?: CallMeta): Promise<{ request: RequestView; clearedTaskIds: string[] }>
+  /**
+   * Clears the failed tasks of a run so Airflow runs them again (`onlyFailed: false`: every task). `dryRun` changes
+   * nothing and answers what would be cleared; it is still decided as `dag:rerun` and recorded, but not dispatched as a write.
+   */
+  rerun(principal: Principal, environment: string, dagId: string, runId: string, input: RerunInput, meta?: CallMeta): Promise<{ request: RequestView; clearedTaskIds: string[]; clearedTasks: TaskInstanceInfo[] }>
   /** Pauses or unpauses a DAG. */
   setPaused(principal: Principal, environment: string, dagId: string, paused: boolean, meta?: CallMeta): Promise<{ request: RequestView; dag: DagView }>
   /** A page of the DAG's runs, each with who started it (a Conductor request, or Airflow). */
@@ -132,12 +144,14 @@ export function createGovernedActions(deps: {
     },
 
     async rerun(principal, environment, dagId, runId, input, meta) {
+      const clear = { onlyFailed: input.onlyFailed ?? true, dryRun: input.dryRun ?? false }
       const { result, request } = await govern(principal, {
-        action: 'dag:rerun', environment, dagId, runId, mutates: true,
-        input: { reason: input.reason ?? null }, context: input.reason ? { reason: input.reason } : {},
-        perform: (orchestrator) => orchestrator.clearFailedTasks(dagId, runId),
+        action: 'dag:rerun', environment, dagId, runId, mutates: !clear.dryRun,
+        input: { reason: input.reason ?? null, ...(clear.onlyFailed ? {} : { onlyFailed: false }), ...(clear.dryRun ? { dryRun: true } : {}) },
+        context: input.reason ? { reason: input.reason } : {},
+        perform: (orchestrator) => orchestrator.clearFailedTasks(dagId, runId, clear),
       }, meta)
-      return { request: requestView((await findRequest(db, request.id))!), clearedTaskIds: result.taskIds }
+      return { request: requestView((await findRequest(db, request.id))!), clearedTaskIds: result.taskIds, clearedTasks: result.taskInstances }
     },
 
     async setPaused(principal, environment, dagId, paused, meta) {

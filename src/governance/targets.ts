@@ -3,7 +3,7 @@ import type { EnvironmentConfig } from '../config/index.ts'
 import { ConductorError } from '../core/index.ts'
 import type { Principal } from '../identity/index.ts'
 import type { Orchestrator } from '../orchestrators/index.ts'
-import type { Action, AuthorizationRequest } from '../policy/index.ts'
+import type { Action, AuthorizationRequest, RequestContext } from '../policy/index.ts'
 import type { Catalog } from './catalog.ts'
 import { findCatalogDag } from './catalog.repository.ts'
 import type { CatalogDagsTable, GovernanceTables } from './governance.tables.ts'
@@ -14,13 +14,13 @@ export function authorizationRequest(
   action: Action,
   environment: EnvironmentConfig,
   dag: CatalogDagsTable | null,
-  context: { conf?: Record<string, unknown>; reason?: string } = {},
+  context: RequestContext = {},
 ): AuthorizationRequest {
   return {
     principal: { type: principal.type, id: principal.id, groups: principal.groups },
     action,
     resource: {
-      environment: { name: environment.name, zone: environment.zone, tier: environment.tier, team: environment.team ?? null },
+      environment: { name: environment.name, zone: environment.zone, tier: environment.tier, team: environment.team ?? null, fullyGoverned: environment.fullyGoverned === true },
       ...(dag ? { dag: toPolicyDag(dag) } : {}),
     },
     context,

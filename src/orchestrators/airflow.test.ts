@@ -91,8 +91,40 @@ for (const version of [AIRFLOW3, AIRFLOW2]) {
         clearBody = JSON.parse(String(opts.body))
         return { statusCode: 200, data: { task_instances: [{ task_id: 'flaky', map_index: 0 }, { task_id: 'flaky', map_index: 1 }, { task_id: 'load' }], total_entries: 3 }, responseOptions: JSON_HEADERS }
       })
-      assert.deepEqual(await t.orchestrator().clearFailedTasks('etl', 'r1'), { taskIds: ['flaky', 'load'] })
+      assert.deepEqual((await t.orchestrator().clearFailedTasks('etl', 'r1')).taskIds, ['flaky', 'load'])
       assert.deepEqual(clearBody, { dry_run: false, dag_run_id: 'r1', only_failed: true, reset_dag_runs: true })
+    })
+
+    it('answers what a clear of every task would do without doing it (dry run)', async () => {
+      t.signIn(1)
+      let clearBody: Record<string, unknown> = {}
+      t.pool().intercept({ path: `${prefix}/dags/etl/clearTaskInstances`, method: 'POST' }).reply((opts) => {
+        clearBody = JSON.parse(String(opts.body))
+        return { statusCode: 200, data: { task_instances: [{ task_id: 'extract', state: 'success', try_number: 1 }] }, responseOptions: JSON_HEADERS }
+      })
+      const answer = await t.orchestrator().clearFailedTasks('etl', 'r1', { onlyFailed: false, dryRun: true })
+      assert.deepEqual(clearBody, { dry_run: true, dag_run_id: 'r1', only_failed: false, reset_dag_runs: false })
+      assert.deepEqual(answer.taskIds, ['extract'])
+      assert.equal(answer.taskInstances[0]!.state, 'success')
+    })
+
+    it('reads every page of connections, writes them as Airflow\'s JSON, and names a missing one', async () => {
+      t.signIn(1)
+      const pool = t.pool()
+      const page = (n: number, from: number) => Array.from({ length: n }, (_, i) => ({ connection_id: `c${from + i}`, conn_type: 'http' }))
+      pool.intercept({ path: `${prefix}/connections?limit=100&offset=0`, method: 'GET' }).reply(200, { connections: page(100, 0), total_entries: 101 }, JSON_HEADERS)
+      pool.intercept({ path: `${prefix}/connections?limit=100&offset=100`, method: 'GET' }).reply(200, { connections: page(1, 100), total_entries: 101 }, JSON_HEADERS)
+      const o = t.orchestrator()
+      assert.equal((await o.listObjects('connection')).length, 101)
+      pool.intercept({ path: `${prefix}/variables`, method: 'POST', body: '{"key":"k","value":"v"}' }).reply(201, { key: 'k', value: 'v' }, JSON_HEADERS)
+      assert.deepEqual(await o.createObject('variable', 'k', { key: 'k', value: 'v' }), { key: 'k', value: 'v' })
+      pool.intercept({ path: `${prefix}/pools/p1?update_mask=slots`, method: 'PATCH', body: '{"slots":4}' }).reply(200, { name: 'p1', slots: 4 }, JSON_HEADERS)
+      assert.equal((await o.updateObject('pool', 'p1', { slots: 4 }, ['slots'])).slots, 4)
+      pool.intercept({ path: `${prefix}/variables/k`, method: 'DELETE' }).reply(204, '')
+      await o.deleteObject('variable', 'k')
+      pool.intercept({ path: `${prefix}/connections/gone`, method: 'GET' }).reply(404, { detail: 'The Connection with connection_id: `gone` was not found' }, JSON_HEADERS)
+      await assert.rejects(o.getObject('connection', 'gone'), (e) => isConductorError(e, 'not_found') && /^Connection "gone" not found/.test(e.message))
+      t.agent.assertNoPendingInterceptors()
     })
 
     it('reports an unreachable Airflow as not reachable, naming the environment', async () => {

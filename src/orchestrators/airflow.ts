@@ -3,7 +3,8 @@ import { ConductorError } from '../core/index.ts'
 import type { AirflowApiVersion, AirflowDag, AirflowEventLog, AirflowRun, AirflowTaskInstance } from './api-versions.ts'
 import { seg, type AirflowHttp, type AuthStrategy } from './http-client.ts'
 import { logLines, pageThrough, toDagParams, toDate } from './mapping.ts'
-import type { Actor, DagInfo, EventLogEntry, Orchestrator, OrchestratorHealth, RunInfo, RunSince, SinceOptions, TaskInstanceInfo, TaskLogChunk, TriggerRunInput } from './orchestrator.ts'
+import { AIRFLOW_OBJECTS, type AirflowObject, type AirflowObjectKind } from './orchestrator.ts'
+import type { Actor, ClearOptions, ClearResult, DagInfo, EventLogEntry, Orchestrator, OrchestratorHealth, RunInfo, RunSince, SinceOptions, TaskInstanceInfo, TaskLogChunk, TriggerRunInput } from './orchestrator.ts'
 
 /** What the Airflow adapter is built from. */
 export interface AirflowAdapterDeps {
@@ -26,6 +27,7 @@ export function createAirflowOrchestrator(env: EnvironmentConfig, deps: AirflowA
   const { api, http, credentials: auth } = deps
   const dagPath = (dagId: string) => `${api.prefix}/dags/${seg(dagId)}`
   const runPath = (dagId: string, runId: string) => `${dagPath(dagId)}/dagRuns/${seg(runId)}`
+  const objectPath = (kind: AirflowObjectKind, name: string) => `${api.prefix}/${AIRFLOW_OBJECTS[kind].collection}/${seg(name)}`
 
   function toDag(dag: AirflowDag): DagInfo {
     return {
@@ -165,13 +167,14 @@ export function createAirflowOrchestrator(env: EnvironmentConfig, deps: AirflowA
       return items.map(toTaskInstance)
     },
 
-    async clearFailedTasks(dagId: string, runId: string): Promise<{ taskIds: string[] }> {
+    async clearFailedTasks(dagId: string, runId: string, options: ClearOptions = {}): Promise<ClearResult> {
+      const dryRun = options.dryRun ?? false
       // dry_run defaults to true in Airflow: without `false` nothing would be cleared.
       const result = await http.call<{ task_instances: AirflowTaskInstance[] }>({
-        method: 'POST', path: `${dagPath(dagId)}/clearTaskInstances`, idempotent: false, subject: { dagId, runId },
-        body: { dry_run: false, dag_run_id: runId, only_failed: true, reset_dag_runs: true },
+        method: 'POST', path: `${dagPath(dagId)}/clearTaskInstances`, idempotent: dryRun, subject: { dagId, runId },
+        body: { dry_run: dryRun, dag_run_id: runId, only_failed: options.onlyFailed ?? true, reset_dag_runs: !dryRun },
       }, auth)
-      return { taskIds: [...new Set(result.task_instances.map((ti) => ti.task_id))] }
+      return { taskIds: [...new Set(result.task_instances.map((ti) => ti.task_id))], taskInstances: result.task_instances.map(toTaskInstance) }
     },
 
     async setPaused(dagId: string, paused: boolean): Promise<DagInfo> {
@@ -195,11 +198,44 @@ export function createAirflowOrchestrator(env: EnvironmentConfig, deps: AirflowA
       return { tryNumber, lines: logLines(api.logContent(log.content)), continuationToken: log.continuation_token ?? null }
     },
 
+    async listObjects(kind) {
+      const { collection } = AIRFLOW_OBJECTS[kind]
+      return pageThrough<AirflowObject>(async (limit, offset) => {
+        const page = await http.call<Record<string, unknown>>({ method: 'GET', path: `${api.prefix}/${collection}`, query: { limit, offset }, idempotent: true }, auth)
+        const items = page[collection]
+        return { items: Array.isArray(items) ? items as AirflowObject[] : [], total: typeof page.total_entries === 'number' ? page.total_entries : null }
+      })
+    },
+
+    async getObject(kind, name) {
+      return http.call<AirflowObject>({ method: 'GET', path: objectPath(kind, name), idempotent: true, subject: objectSubject(kind, name) }, auth)
+    },
+
+    async createObject(kind, name, body) {
+      return http.call<AirflowObject>({ method: 'POST', path: `${api.prefix}/${AIRFLOW_OBJECTS[kind].collection}`, body, idempotent: false, subject: objectSubject(kind, name) }, auth)
+    },
+
+    async updateObject(kind, name, body, updateMask) {
+      return http.call<AirflowObject>({
+        method: 'PATCH', path: objectPath(kind, name), body, idempotent: false, subject: objectSubject(kind, name),
+        ...(updateMask ? { query: { update_mask: updateMask } } : {}),
+      }, auth)
+    },
+
+    async deleteObject(kind, name) {
+      await http.call<unknown>({ method: 'DELETE', path: objectPath(kind, name), idempotent: false, subject: objectSubject(kind, name) }, auth)
+    },
+
     close: deps.onClose,
     ...(deps.actorCredentials ? {
       as: (actor: Actor) => createAirflowOrchestrator(env, { api, http, credentials: deps.actorCredentials!(actor), onClose: async () => {} }),
     } : {}),
   }
+}
+
+/** Names the object a call is about in a not-found error (`Connection "prod_db"`). */
+function objectSubject(kind: AirflowObjectKind, name: string): { object: string } {
+  return { object: `${kind[0]!.toUpperCase()}${kind.slice(1)} "${name}"` }
 }
 
 /** Airflow's `extra` is a JSON string (request parameters and body); anything else is kept as it is. */

@@ -17,7 +17,8 @@ const seconds = (ms: number) => Math.max(1, Math.ceil(ms / 1000))
  * - A circuit breaker: after `circuitBreaker.failureThreshold` consecutive `orchestrator_unavailable` failures, calls
  *   fail at once with `environment_circuit_open` for `circuitBreaker.openSeconds`; then one probe call goes through,
  *   and its success closes the circuit.
- * - Two lanes, writes (`triggerRun`, `clearFailedTasks`, `setPaused`) and reads (the rest), each with its own cap on
+ * - Two lanes, writes (`triggerRun`, `clearFailedTasks` but its dry runs, `setPaused`, creating, updating and deleting
+ *   connections, variables and pools) and reads (the rest), each with its own cap on
  *   calls in flight and calls per second, so reads never hold up writes. A call over the limit waits in line up to
  *   `limits.maxWaitMs`, then fails with `orchestrator_throttled`.
  *
@@ -85,8 +86,13 @@ export function guardOrchestrator(inner: Orchestrator, settings: GuardSettings, 
     listRunsSince: (options) => read(() => target.listRunsSince(options)),
     listEventLogsSince: (options) => read(() => target.listEventLogsSince(options)),
     triggerRun: (dagId, input) => write(() => target.triggerRun(dagId, input)),
-    clearFailedTasks: (dagId, runId) => write(() => target.clearFailedTasks(dagId, runId)),
+    clearFailedTasks: (dagId, runId, options) => (options?.dryRun ? read : write)(() => target.clearFailedTasks(dagId, runId, options)),
     setPaused: (dagId, paused) => write(() => target.setPaused(dagId, paused)),
+    listObjects: (kind) => read(() => target.listObjects(kind)),
+    getObject: (kind, name) => read(() => target.getObject(kind, name)),
+    createObject: (kind, name, body) => write(() => target.createObject(kind, name, body)),
+    updateObject: (kind, name, body, updateMask) => write(() => target.updateObject(kind, name, body, updateMask)),
+    deleteObject: (kind, name) => write(() => target.deleteObject(kind, name)),
     environment: target.environment,
     health: () => target.health(),
     close: () => target.close(),

@@ -10,11 +10,13 @@ export interface CallSubject {
   dagId?: string
   runId?: string
   taskId?: string
+  /** A connection, variable or pool, e.g. `Connection "prod_db"`. */
+  object?: string
 }
 
 /** One call to Airflow's REST API. */
 export interface CallOptions {
-  method: 'GET' | 'POST' | 'PATCH'
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE'
   /** Path below the environment URL, e.g. `/api/v2/dags`. Path segments must already be encoded. */
   path: string
   /** Array values repeat the key (`?tags=a&tags=b`); undefined values are left out. */
@@ -264,5 +266,5 @@ function notFoundWhat(code: ErrorCode, subject: CallSubject | undefined): string
   if (code === 'task_not_found') return `Task "${subject?.taskId}" of run "${subject?.runId}" of DAG "${subject?.dagId}"`
   if (code === 'run_not_found') return `Run "${subject?.runId}" of DAG "${subject?.dagId}"`
   if (code === 'dag_not_found') return `DAG "${subject?.dagId}"`
-  return 'Resource'
+  return subject?.object ?? 'Resource'
 }

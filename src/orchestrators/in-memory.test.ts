@@ -55,7 +55,9 @@ describe('in-memory orchestrator', () => {
     await o.triggerRun('etl', { runId: 'r1', conf: {}, logicalDate: null })
     assert.equal(o.completeRun('etl', 'r1', { load: 'failed' }).state, 'failed')
     o.appendLog('etl', 'r1', 'load', ['boom'])
-    assert.deepEqual(await o.clearFailedTasks('etl', 'r1'), { taskIds: ['load'] })
+    assert.deepEqual((await o.clearFailedTasks('etl', 'r1', { onlyFailed: false, dryRun: true })).taskIds, ['extract', 'load'])
+    assert.equal((await o.getRun('etl', 'r1')).state, 'failed', 'a dry run changes nothing')
+    assert.deepEqual((await o.clearFailedTasks('etl', 'r1')).taskIds, ['load'])
     assert.equal((await o.getRun('etl', 'r1')).state, 'queued')
     assert.equal(o.completeRun('etl', 'r1').state, 'success')
     o.appendLog('etl', 'r1', 'load', ['fine now'])
@@ -63,7 +65,18 @@ describe('in-memory orchestrator', () => {
     assert.deepEqual(tasks.map((t) => [t.taskId, t.state, t.tryNumber]), [['extract', 'success', 1], ['load', 'success', 2]])
     assert.deepEqual(await o.getTaskLog('etl', 'r1', 'load'), { tryNumber: 2, lines: ['fine now'], continuationToken: null })
     assert.deepEqual((await o.getTaskLog('etl', 'r1', 'load', { tryNumber: 1 })).lines, ['boom'])
-    assert.deepEqual(await o.clearFailedTasks('etl', 'r1'), { taskIds: [] })
+    assert.deepEqual(await o.clearFailedTasks('etl', 'r1'), { taskIds: [], taskInstances: [] })
+  })
+
+  it('keeps connections, variables and pools: create, conflict, update by mask, delete, not found', async () => {
+    const o = orchestrator()
+    await o.createObject('variable', 'k', { key: 'k', value: 'v', description: null })
+    await assert.rejects(o.createObject('variable', 'k', { key: 'k' }), (e) => isConductorError(e, 'orchestrator_conflict'))
+    assert.deepEqual(await o.updateObject('variable', 'k', { value: 'w', description: 'ignored' }, ['value']), { key: 'k', value: 'w', description: null })
+    assert.deepEqual((await o.listObjects('variable')).map((v) => v.key), ['k'])
+    assert.deepEqual(await o.listObjects('pool'), [])
+    await o.deleteObject('variable', 'k')
+    await assert.rejects(o.getObject('variable', 'k'), (e) => isConductorError(e, 'not_found'))
   })
 
   it('fails on request, once per failNext, and while unavailable; records every call', async () => {

@@ -1,5 +1,5 @@
 import { ConductorError, systemClock, type Clock, type ErrorCode } from '../core/index.ts'
-import type { DagInfo, DagParam, EventLogEntry, Orchestrator, OrchestratorHealth, RunInfo, RunSince, TaskInstanceInfo, TaskLogChunk, TriggerRunInput } from './orchestrator.ts'
+import type { AirflowObject, AirflowObjectKind, DagInfo, DagParam, EventLogEntry, Orchestrator, OrchestratorHealth, RunInfo, RunSince, TaskInstanceInfo, TaskLogChunk, TriggerRunInput } from './orchestrator.ts'
 
 /** The name of an {@link Orchestrator} method, as {@link InMemoryOrchestrator} records and fails them. */
 export type OrchestratorMethod = Exclude<keyof Orchestrator, 'environment' | 'protection' | 'as'>
@@ -31,7 +31,8 @@ export interface InMemoryOrchestratorOptions {
 /**
  * An {@link Orchestrator} that keeps DAGs, runs, task instances and logs in maps: the stand-in for unit tests
  * of what sits above the port. It keeps the port's contract (`dag_not_found`, `run_not_found`, `task_not_found`,
- * `orchestrator_conflict` for a taken run id, `orchestrator_unavailable`), records every call, and can be told to
+ * `orchestrator_conflict` for a taken run id or object name, `not_found` for a missing connection, variable or pool,
+ * `orchestrator_unavailable`), keeps connections, variables and pools as given (unmasked), records every call, and can be told to
  * fail. Runs do not progress by themselves: {@link InMemoryOrchestrator.completeRun} plays the scheduler.
  */
 export interface InMemoryOrchestrator extends Orchestrator {
@@ -102,6 +103,14 @@ export function createInMemoryOrchestrator(options: InMemoryOrchestratorOptions 
     const queued = failures.get(method)?.shift()
     if (queued) throw queued
     if (unavailable) throw fail('orchestrator_unavailable', 'Airflow is unavailable (in-memory stand-in set unavailable)', { reason: 'unavailable' })
+  }
+
+  const objects = new Map<AirflowObjectKind, Map<string, AirflowObject>>()
+  const objectsOf = (kind: AirflowObjectKind) => objects.get(kind) ?? objects.set(kind, new Map()).get(kind)!
+  function objectOf(kind: AirflowObjectKind, name: string): AirflowObject {
+    const found = objectsOf(kind).get(name)
+    if (!found) throw fail('not_found', `${kind} "${name}" not found`, { status: 404 })
+    return found
   }
 
   function dagOf(dagId: string): StoredDag {
@@ -246,13 +255,16 @@ export function createInMemoryOrchestrator(options: InMemoryOrchestratorOptions 
       return [...runOf(dagId, runId).tasks.values()].map(copy)
     },
 
-    async clearFailedTasks(dagId, runId) {
-      enter('clearFailedTasks', [dagId, runId])
+    async clearFailedTasks(dagId, runId, clear = {}) {
+      enter('clearFailedTasks', [dagId, runId, clear])
       const run = runOf(dagId, runId)
-      const cleared = [...run.tasks.values()].filter((t) => t.state === 'failed' || t.state === 'upstream_failed')
-      for (const task of cleared) { task.state = null; task.endDate = null }
-      if (cleared.length) { run.info.state = 'queued'; run.info.endDate = null }
-      return { taskIds: cleared.map((t) => t.taskId) }
+      const cleared = [...run.tasks.values()].filter((t) => clear.onlyFailed === false || t.state === 'failed' || t.state === 'upstream_failed')
+      const taskInstances = cleared.map(copy)
+      if (!clear.dryRun) {
+        for (const task of cleared) { task.state = null; task.endDate = null }
+        if (cleared.length) { run.info.state = 'queued'; run.info.endDate = null }
+      }
+      return { taskIds: cleared.map((t) => t.taskId), taskInstances }
     },
 
     async setPaused(dagId, paused) {
@@ -267,6 +279,36 @@ export function createInMemoryOrchestrator(options: InMemoryOrchestratorOptions 
       const task = taskOf(dagId, runId, taskId)
       const tryNumber = logOptions.tryNumber ?? Math.max(1, task.tryNumber)
       return { tryNumber, lines: [...(runOf(dagId, runId).logs.get(`${taskId}#${tryNumber}`) ?? [])], continuationToken: null }
+    },
+
+    async listObjects(kind) {
+      enter('listObjects', [kind])
+      return [...objectsOf(kind).values()].map(copy)
+    },
+
+    async getObject(kind, name) {
+      enter('getObject', [kind, name])
+      return copy(objectOf(kind, name))
+    },
+
+    async createObject(kind, name, body) {
+      enter('createObject', [kind, name, body])
+      if (objectsOf(kind).has(name)) throw fail('orchestrator_conflict', `${kind} "${name}" already exists`, { status: 409 })
+      objectsOf(kind).set(name, copy(body))
+      return copy(body)
+    },
+
+    async updateObject(kind, name, body, updateMask) {
+      enter('updateObject', [kind, name, body, updateMask])
+      const stored = objectOf(kind, name)
+      for (const [field, value] of Object.entries(body)) if (!updateMask || updateMask.includes(field)) stored[field] = copy(value)
+      return copy(stored)
+    },
+
+    async deleteObject(kind, name) {
+      enter('deleteObject', [kind, name])
+      objectOf(kind, name)
+      objectsOf(kind).delete(name)
     },
 
     async close() {

@@ -3,7 +3,8 @@ export { guardOrchestrator } from './guarded-orchestrator.ts'
 export type { GuardSettings } from './guarded-orchestrator.ts'
 export type { OrchestratorDeps } from './create-orchestrator.ts'
 export { createInMemoryOrchestrator } from './in-memory.ts'
+export { AIRFLOW_OBJECTS } from './orchestrator.ts'
 export type { InMemoryDag, InMemoryOrchestrator, InMemoryOrchestratorOptions, OrchestratorMethod } from './in-memory.ts'
 export type {
-  Actor, ActorTokenSigner, DagInfo, DagParam, EventLogEntry, LaneCounters, Orchestrator, OrchestratorHealth, ProtectionStatus, RunInfo, RunSince, SinceOptions, TaskInstanceInfo, TaskLogChunk, TriggerRunInput,
+  Actor, ActorTokenSigner, AirflowObject, AirflowObjectKind, ClearOptions, ClearResult, DagInfo, DagParam, EventLogEntry, LaneCounters, Orchestrator, OrchestratorHealth, ProtectionStatus, RunInfo, RunSince, SinceOptions, TaskInstanceInfo, TaskLogChunk, TriggerRunInput,
 } from './orchestrator.ts'

@@ -95,6 +95,38 @@ export interface TriggerRunInput {
   note?: string
 }
 
+/** What {@link Orchestrator.clearFailedTasks} clears, and whether it only says what it would clear. */
+export interface ClearOptions {
+  /** Clear only failed and upstream-failed task instances (default true); false clears every task instance of the run. */
+  onlyFailed?: boolean
+  /** Only answer what would be cleared, changing nothing (default false). */
+  dryRun?: boolean
+}
+
+/** What {@link Orchestrator.clearFailedTasks} cleared (or, in a dry run, would clear). */
+export interface ClearResult {
+  /** The task ids, each once. */
+  taskIds: string[]
+  /** The task instances as Airflow reported them. */
+  taskInstances: TaskInstanceInfo[]
+}
+
+/** The kinds of Airflow object Conductor reads and writes for its callers. */
+export type AirflowObjectKind = 'connection' | 'variable' | 'pool'
+
+/**
+ * A connection, variable or pool in the JSON of the environment's REST API version, as Airflow answered it (Airflow
+ * masks connection passwords and the values of variables whose key names a secret), or as a caller sends it.
+ */
+export type AirflowObject = Record<string, unknown>
+
+/** Where each kind of object lives in Airflow's REST API (the same in `/api/v2` and `/api/v1`): its collection and the field naming it. */
+export const AIRFLOW_OBJECTS: Readonly<Record<AirflowObjectKind, { collection: string; idField: string }>> = {
+  connection: { collection: 'connections', idField: 'connection_id' },
+  variable: { collection: 'variables', idField: 'key' },
+  pool: { collection: 'pools', idField: 'name' },
+}
+
 /** Whether an environment answers, from {@link Orchestrator.health}. */
 export interface OrchestratorHealth {
   reachable: boolean
@@ -138,8 +170,11 @@ export interface Orchestrator {
   listRuns(dagId: string, options?: { limit?: number; offset?: number }): Promise<RunInfo[]>
   getRun(dagId: string, runId: string): Promise<RunInfo>
   listTaskInstances(dagId: string, runId: string): Promise<TaskInstanceInfo[]>
-  /** Clears (reruns) the failed tasks of a run; returns the task ids cleared (empty when none had failed). Never retried. */
-  clearFailedTasks(dagId: string, runId: string): Promise<{ taskIds: string[] }>
+  /**
+   * Clears (reruns) the failed tasks of a run, or with `options` every task or only a dry run; returns what was (or
+   * would be) cleared (empty when nothing matched). Never retried.
+   */
+  clearFailedTasks(dagId: string, runId: string, options?: ClearOptions): Promise<ClearResult>
   setPaused(dagId: string, paused: boolean): Promise<DagInfo>
   /** A task's log for `tryNumber` (default: its latest try). */
   getTaskLog(dagId: string, runId: string, taskId: string, options?: { tryNumber?: number; continuationToken?: string }): Promise<TaskLogChunk>
@@ -149,6 +184,16 @@ export interface Orchestrator {
   listRunsSince(options: SinceOptions): Promise<RunSince[]>
   /** Entries of Airflow's event log at or after `since`, oldest first. */
   listEventLogsSince(options: SinceOptions): Promise<EventLogEntry[]>
+  /** Every connection, variable or pool, following Airflow's paging to the end, in Airflow's JSON. */
+  listObjects(kind: AirflowObjectKind): Promise<AirflowObject[]>
+  /** One connection, variable or pool by its name; `not_found` when Airflow has none. */
+  getObject(kind: AirflowObjectKind, name: string): Promise<AirflowObject>
+  /** Creates one from `body` (Airflow's JSON); `orchestrator_conflict` when the name is taken. Never retried. */
+  createObject(kind: AirflowObjectKind, name: string, body: AirflowObject): Promise<AirflowObject>
+  /** Changes the fields of `body` (only those of `updateMask` when given). Never retried. */
+  updateObject(kind: AirflowObjectKind, name: string, body: AirflowObject, updateMask?: readonly string[]): Promise<AirflowObject>
+  /** Deletes one; `not_found` when Airflow has none. Never retried. */
+  deleteObject(kind: AirflowObjectKind, name: string): Promise<void>
   /** Releases connections this orchestrator opened. */
   close(): Promise<void>
   /** How Conductor is protecting this environment right now (limits and circuit), when it is guarded; see `guardOrchestrator`. */

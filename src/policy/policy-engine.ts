@@ -259,7 +259,7 @@ function buildCall(request: AuthorizationRequest, clock: Clock): BuiltCall {
       throw new ConductorError('invalid_input', `${action} needs resource.environment`, { details: { field: 'resource.environment' } })
     }
     const envUid = { type: 'Environment', id: env.name }
-    const envAttrs: Record<string, string> = { name: env.name, zone: env.zone, tier: env.tier }
+    const envAttrs: Record<string, CedarValueJson> = { name: env.name, zone: env.zone, tier: env.tier, fullyGoverned: env.fullyGoverned === true }
     if (typeof env.team === 'string') envAttrs.team = env.team
     entities.push({ uid: envUid, attrs: envAttrs, parents: [] })
     if (target === 'environment') {
@@ -298,6 +298,13 @@ function buildCall(request: AuthorizationRequest, clock: Clock): BuiltCall {
     hasConf: confKeys.length > 0,
   }
   if (typeof request.context?.reason === 'string') context.reason = request.context.reason
+  const airflow = request.context?.airflow
+  if (airflow !== undefined) {
+    if (typeof airflow.kind !== 'string' || typeof airflow.name !== 'string') {
+      throw new ConductorError('invalid_input', 'context.airflow needs a kind and a name', { details: { field: 'context.airflow' } })
+    }
+    context.airflow = { kind: airflow.kind, name: airflow.name }
+  }
   return {
     call: { principal: principalUid, action: { type: 'Action', id: action }, resource: resourceUid, context, entities },
     principalScope,

@@ -75,6 +75,8 @@ export interface EnvironmentRef {
   zone: string
   tier: string
   team: string | null
+  /** `environments[].fullyGoverned` (Cedar `resource.fullyGoverned`, `resource.environment.fullyGoverned`); default false. */
+  fullyGoverned?: boolean
 }
 
 /** The DAG a request targets (`Dag::"<env>/<dagId>"`, whose parent is its environment). */
@@ -98,7 +100,21 @@ export interface AuthorizationRequest {
   /** Required for DAG, run and environment actions; may be omitted for `audit:read` and `policy:write`. */
   resource?: ResourceRef
   /** Request facts. The time (`context.now`) comes from the engine's clock, never from the caller. */
-  context?: { conf?: Record<string, unknown>; reason?: string }
+  context?: RequestContext
+}
+
+/** The kinds of Airflow object whose name policy sees (`context.airflow`). */
+export const AIRFLOW_OBJECT_KINDS = ['connection', 'variable', 'pool'] as const
+
+/** One of {@link AIRFLOW_OBJECT_KINDS}. */
+export type AirflowObjectKind = (typeof AIRFLOW_OBJECT_KINDS)[number]
+
+/** What a request says beyond its principal, action and resource. */
+export interface RequestContext {
+  conf?: Record<string, unknown>
+  reason?: string
+  /** The connection, variable or pool a `connection:*`, `variable:*` or `pool:*` question is about (`context.airflow`); absent for "any of them". */
+  airflow?: { kind: AirflowObjectKind; name: string }
 }
 
 /** The answer, with what decided it. */

@@ -1,37 +1,19 @@
 import assert from 'node:assert/strict'
-import { after, before, test } from 'node:test'
-import { startTestApp } from '../../harness/app.ts'
-import { forEachEngine, type TestDatabase } from '../../harness/databases.ts'
-import { startStubAirflow, type StubAirflow } from '../../harness/stub-airflow.ts'
+import { before, test } from 'node:test'
+import { forEachEngine } from '../../harness/databases.ts'
+import { useProxyApp } from './airflow-proxy-support.ts'
 
 // Airflow's REST API through Conductor: Airflow clients keep their calls, Conductor governs them per person.
 forEachEngine((engine) => {
-  let database: TestDatabase
-  let stub: StubAirflow
-  let app: Awaited<ReturnType<typeof startTestApp>>
+  const f = useProxyApp(engine, [
+    { dagId: 'etl_daily', tags: ['team:data-eng'], owners: ['data-eng'] },
+    { dagId: 'ml_train', tags: ['team:ml'], owners: ['ml'] },
+  ])
   let alice: string, bob: string
+  before(() => { ({ alice, bob } = f.tokens) })
+  const call = f.call
   const API = '/airflow/local/api/v2'
-
-  before(async () => {
-    database = await engine.open()
-    stub = await startStubAirflow([
-      { dagId: 'etl_daily', tags: ['team:data-eng'], owners: ['data-eng'] },
-      { dagId: 'ml_train', tags: ['team:ml'], owners: ['ml'] },
-    ])
-    app = await startTestApp({ databaseUrl: database.url, environments: [{ name: 'local', url: stub.url }] })
-    await app.governance.catalog.syncAll()
-    alice = await app.tokenFor('alice')
-    bob = await app.tokenFor('bob')
-  })
-  after(async () => {
-    await app?.close()
-    await stub?.close()
-    await database?.close()
-  })
-
-  const call = (method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, token: string | null, payload?: object) =>
-    app.server.inject({ method, url: `${API}${url}`, headers: token ? { authorization: `Bearer ${token}` } : {}, ...(payload ? { payload } : {}) })
-  const runCount = () => (stub.runs.get('etl_daily') ?? []).length
+  const runCount = () => (f.stub.runs.get('etl_daily') ?? []).length
 
   test('the DAG list holds only the DAGs the caller may read, in Airflow\'s shape, with total_entries counting them', async () => {
     const forAlice = await call('GET', '/dags', alice)
@@ -69,10 +51,10 @@ forEachEngine((engine) => {
     assert.match(run.note, /from a script/)
     assert.equal(runCount(), before + 1)
     const requestId = run.dag_run_id.slice('conductor__'.length)
-    const request = await app.database.db.selectFrom('requests').selectAll().where('id', '=', requestId).executeTakeFirstOrThrow()
+    const request = await f.app.database.db.selectFrom('requests').selectAll().where('id', '=', requestId).executeTakeFirstOrThrow()
     assert.equal(request.action, 'dag:trigger')
     assert.equal(request.principal_id, 'alice')
-    const events = await app.audit.query({ requestId, limit: 100 })
+    const events = await f.app.audit.query({ requestId, limit: 100 })
     assert.ok(events.length > 0, 'the trigger is in the audit log')
 
     const read = await call('GET', `/dags/etl_daily/dagRuns/${run.dag_run_id}`, alice)
@@ -107,7 +89,7 @@ forEachEngine((engine) => {
   })
 
   test('routes Conductor does not map are refused, whoever asks', async () => {
-    for (const [method, url] of [['GET', '/connections'], ['DELETE', '/dags/etl_daily'], ['POST', '/dags/etl_daily/clearTaskInstances']] as const) {
+    for (const [method, url] of [['GET', '/eventLogs'], ['PATCH', '/connections'], ['POST', '/connections/test'], ['DELETE', '/dags/etl_daily'], ['POST', '/dags/etl_daily/clearTaskInstances']] as const) {
       const refused = await call(method, url, alice, method === 'GET' ? undefined : {})
       assert.equal(refused.statusCode, 403, `${method} ${url}`)
       assert.equal(refused.json().details.reason, 'route_not_mapped')
@@ -123,7 +105,7 @@ forEachEngine((engine) => {
   })
 
   test('a plain HTTP client with a bearer token, as curl would call it', async () => {
-    const url = await app.listen()
+    const url = await f.app.listen()
     const response = await fetch(`${url}${API}/dags/etl_daily`, { headers: { authorization: `Bearer ${alice}`, accept: 'application/json' } })
     assert.equal(response.status, 200)
     assert.equal((await response.json() as { dag_id: string }).dag_id, 'etl_daily')

@@ -6,10 +6,13 @@ from collections.abc import Iterator
 
 import airflow_client.client as af
 import pytest
+from airflow_client.client.api.connection_api import ConnectionApi
 from airflow_client.client.api.dag_api import DAGApi
 from airflow_client.client.api.dag_run_api import DagRunApi
 from airflow_client.client.api.task_instance_api import TaskInstanceApi
+from airflow_client.client.api.variable_api import VariableApi
 from airflow_client.client.exceptions import ApiException
+from airflow_client.client.models.dag_run_clear_body import DAGRunClearBody
 from airflow_client.client.models.trigger_dag_run_post_body import TriggerDAGRunPostBody
 from conftest import RealConductor
 
@@ -68,3 +71,30 @@ def test_an_unreadable_dag_and_a_bad_token_raise_404_and_401(alice: af.ApiClient
     with client_for(conductor, "not-a-token") as stranger, pytest.raises(ApiException) as refused:
         DAGApi(stranger).get_dags()
     assert refused.value.status == 401
+
+
+def test_a_run_is_cleared_through_conductor_dry_run_first(alice: af.ApiClient, bob: af.ApiClient) -> None:
+    run = DagRunApi(alice).trigger_dag_run("etl_daily", TriggerDAGRunPostBody(logical_date=None))
+    dry = DagRunApi(alice).clear_dag_run("etl_daily", run.dag_run_id, DAGRunClearBody(dry_run=True)).actual_instance
+    assert dry.total_entries == 0
+    cleared = DagRunApi(alice).clear_dag_run("etl_daily", run.dag_run_id, DAGRunClearBody(dry_run=False, only_failed=True)).actual_instance
+    assert cleared.dag_run_id == run.dag_run_id
+    assert cleared.triggering_user_name == "alice"
+    with pytest.raises(ApiException) as refused:
+        DagRunApi(bob).clear_dag_run("etl_daily", run.dag_run_id, DAGRunClearBody(dry_run=False))
+    assert refused.value.status == 403
+
+
+def test_variables_are_read_under_policy_and_a_connection_is_refused(alice: af.ApiClient, bob: af.ApiClient) -> None:
+    listed = VariableApi(alice).get_variables()
+    assert listed.total_entries == 0
+    with pytest.raises(ApiException) as missing:
+        VariableApi(alice).get_variable("no_such_variable")
+    assert missing.value.status == 404, "alice may read variables: Airflow answers that it has none"
+    with pytest.raises(ApiException) as refused:
+        VariableApi(bob).get_variable("no_such_variable")
+    assert refused.value.status == 403, "analysts may not read variables: Airflow is not asked"
+    with pytest.raises(ApiException) as connection:
+        ConnectionApi(bob).get_connection("prod_db")
+    assert connection.value.status == 403
+    assert "connection:read" in str(connection.value.body)
