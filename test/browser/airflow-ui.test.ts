@@ -179,8 +179,13 @@ describe('Airflow\'s own UI through the Conductor auth manager, in Chromium', { 
       }, { what: 'Airflow to refuse alice', timeoutMs: 5_000, intervalMs: 100 })
       const elapsed = performance.now() - started
       assert.ok([401, 403].includes(next.status()), String(next.status()))
-      assert.ok(elapsed < 1500, `refused ${elapsed.toFixed(0)} ms after the SCIM call`)
-      assert.equal((await context.cookies(airflow.url)).some((c) => c.name === '_token'), false, 'Airflow dropped her session cookie')
+      assert.ok(elapsed < 1000, `refused ${elapsed.toFixed(0)} ms after the SCIM call`)
+      console.log(`# alice refused by Airflow ${elapsed.toFixed(0)} ms after the SCIM call`)
+      // Airflow ends the session itself too: within the cache's half second its refresh drops her cookie, and she is unauthenticated.
+      await eventually(async () => {
+        const res = await airflowApi(page, 'GET', '/dags')
+        return res.status() === 401 && !(await context.cookies(airflow.url)).some((c) => c.name === '_token')
+      }, { what: 'Airflow to drop alice\'s session cookie', timeoutMs: 3_000, intervalMs: 200 })
       // Back to sign-in: her Conductor session died with the deactivation, and the IdP's word is no longer enough.
       // (The IdP may still hold her session and answer at once; either way Conductor's callback refuses her.)
       const refusedAt = (url: URL) => url.origin === conductorUrl && url.pathname === '/auth/callback'

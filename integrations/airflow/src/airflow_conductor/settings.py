@@ -21,7 +21,8 @@ class ConductorSettings:
     environment: str
     token_file: str | None = None
     timeout_seconds: float = 5.0
-    cache_ttl_seconds: float = 1.0
+    # Half a second: a deprovisioned person is refused within a second, answer time included.
+    cache_ttl_seconds: float = 0.5
     cache_size: int = 10_000
 
     def token(self) -> str | None:
@@ -44,6 +45,6 @@ class ConductorSettings:
             environment=conf.get("conductor", "environment"),
             token_file=conf.get("conductor", "token_file", fallback=None) or None,
             timeout_seconds=conf.getfloat("conductor", "timeout_seconds", fallback=1.0),
-            cache_ttl_seconds=conf.getfloat("conductor", "cache_ttl_seconds", fallback=1.0),
+            cache_ttl_seconds=conf.getfloat("conductor", "cache_ttl_seconds", fallback=0.5),
             cache_size=conf.getint("conductor", "cache_size", fallback=10_000),
         )
