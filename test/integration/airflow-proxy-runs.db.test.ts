@@ -22,6 +22,17 @@ forEachEngine((engine) => {
 
   const requestsOf = async (runId: string) => f.app.database.db.selectFrom('requests').selectAll().where('run_id', '=', runId).where('action', '=', 'dag:rerun').execute()
 
+  test('Conductor\'s own rerun route clears the failed tasks and answers the request and the cleared task ids', async () => {
+    const run = await finishedRun([{ task_id: 'extract', state: 'success' }, { task_id: 'load', state: 'failed' }])
+    const res = await f.app.server.inject({
+      method: 'POST', url: `/api/v1/environments/local/dags/etl_daily/runs/${run.dag_run_id}/rerun`, headers: { authorization: `Bearer ${alice()}` }, payload: { reason: 'flaky' },
+    })
+    assert.equal(res.statusCode, 200, res.body)
+    assert.deepEqual(res.json().clearedTaskIds, ['load'])
+    assert.equal(res.json().request.state, 'succeeded')
+    assert.deepEqual(run.tasks!.map((t) => t.state), ['success', null])
+  })
+
   test('a clear without dry_run only answers what would be cleared (Airflow\'s default), and clears nothing', async () => {
     const run = await finishedRun([{ task_id: 'extract', state: 'success' }, { task_id: 'load', state: 'failed' }])
     const dry = await call('POST', `/dags/etl_daily/dagRuns/${run.dag_run_id}/clear`, alice(), {})

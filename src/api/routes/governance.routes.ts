@@ -72,7 +72,8 @@ export function governanceRoutes(deps: { governance: Governance; who: (request: 
 
     app.post('/environments/:env/dags/:dag/runs/:runId/rerun', { config: idempotent, schema: { tags: ['governed'], summary: 'Rerun the failed tasks of a run (dag:rerun)', params: runParams, body: rerunBody, response: { 200: rerunResult, ...governedErrors } } }, async (request) => {
       const { env, dag, runId } = request.params
-      return g.rerun(who(request), env, dag, runId, { ...(request.body?.reason ? { reason: request.body.reason } : {}) }, meta(request))
+      const { request: done, clearedTaskIds } = await g.rerun(who(request), env, dag, runId, { ...(request.body?.reason ? { reason: request.body.reason } : {}) }, meta(request))
+      return { request: done, clearedTaskIds }
     })
 
     app.get('/environments/:env/dags/:dag/runs/:runId/tasks/:taskId/logs', { schema: { tags: ['runs'], summary: 'A task\'s log, paged (run:logs)', params: taskParams, querystring: logQuery, response: { 200: taskLogPage, ...governedErrors } } }, async (request) => {
