@@ -120,6 +120,30 @@ forEachEngine((engine) => {
     }
   })
 
+  test('an unreachable receiver is recorded by its error code; a webhook removed from config has its rows given up and audited', async () => {
+    const closed = await startWebhookReceiver()
+    await closed.close()
+    const first = await start([{ ...jsonHook(''), name: 'gone', url: `${closed.url}/hook` }])
+    let eventId: string
+    try {
+      eventId = (await first.notifications.notify({ type: 'request.denied', data: { requestId: 'r-4' } }))!
+      const [row] = await eventually(async () => { const rows = await outbox(eventId); return rows[0]?.last_error ? rows : undefined }, { what: 'a failed attempt' })
+      assert.equal(row!.last_error, 'unreachable (ECONNREFUSED)')
+      assert.equal(row!.delivered_at, null)
+    } finally {
+      await first.close()
+    }
+    const second = await start([jsonHook('/other')])
+    try {
+      await eventually(async () => (await outbox(eventId))[0]?.failed_at, { what: 'the orphaned row to be given up', timeoutMs: 15_000 })
+      const failed = (await second.audit.query({ type: 'notification.failed', limit: 1000 })).filter((e) => e.data.eventId === eventId)
+      assert.deepEqual(failed.map((e) => [e.data.webhook, e.data.error]), [['gone', 'webhook no longer configured']])
+      assert.equal(at('/other').length, 0, 'another webhook is not told of it')
+    } finally {
+      await second.close()
+    }
+  })
+
   test('two Conductors sharing one database deliver each notification exactly once', async () => {
     const [a, b] = await Promise.all([start([jsonHook('/pair')]), start([jsonHook('/pair')])])
     try {
