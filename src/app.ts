@@ -3,7 +3,9 @@ import { buildServer, createAuthenticator, type ConductorServer } from './api/in
 import { createAuditLog, type AuditLog, type AuditTables } from './audit/index.ts'
 import { configSummary, type Config, type IdentityConfig } from './config/index.ts'
 import { randomIds, systemClock, type Clock, type IdGenerator } from './core/index.ts'
-import { createAirflowDecisions, createGovernance, createIdempotencyKeys, type Governance, type GovernanceTables, type IdempotencyTables } from './governance/index.ts'
+import {
+  createAirflowDecisions, createGovernance, createIdempotencyKeys, createNotifications, type Governance, type GovernanceTables, type IdempotencyTables, type Notifications, type NotificationTables,
+} from './governance/index.ts'
 import {
   chainScimEvents, createAccessRevoker, createAirflowSignInCodes, createAirflowTokenSigner, createDirectory, createOidcLogin, createRevocations, createScimService, createScimTokenStore,
   createSessionStore, createTokenVerifier, reconcile, scimRevocationEvents, signInTarget, startDevIssuer, startReconciliation, withDevIssuer,
@@ -23,7 +25,7 @@ export { DEV_ISSUER_NAME } from './identity/index.ts'
  * A domain declares its tables beside its repositories and adds them here with one more `extends` (and its
  * migration with one more line in `store/migrations/index.ts`).
  */
-export interface Tables extends AuditTables, GovernanceTables, IdempotencyTables, IdentityTables, RevocationTables, ScimTables {}
+export interface Tables extends AuditTables, GovernanceTables, IdempotencyTables, IdentityTables, NotificationTables, RevocationTables, ScimTables {}
 
 /** The running application: its server (not yet listening) and how to stop everything. */
 export interface App {
@@ -33,6 +35,8 @@ export interface App {
   audit: AuditLog
   policy: PolicyEngine
   governance: Governance
+  /** Webhook notifications: `notify` puts an event in the durable outbox; a loop delivers it. */
+  notifications: Notifications
   /** The development issuer, when config enables it. */
   devIssuer: DevIssuer | null
   /** The identity settings in force (config plus the development issuer). */
@@ -117,10 +121,17 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     for (const env of config.environments) orchestrators.set(env.name, createOrchestrator(env, { secrets, clock, actorTokenSigner }))
     cleanup.push(async () => { for (const o of orchestrators.values()) await o.close() })
 
+    const n = config.notifications
+    const notifications = createNotifications({
+      db, audit, clock, ids, logger, webhooks: n.webhooks, getSecret: (ref) => secrets.get(ref), publicUrl: config.server.publicUrl!, timeoutMs: n.timeoutSeconds * 1000,
+      retry: { initialDelaySeconds: n.initialRetryDelaySeconds, maxDelaySeconds: n.maxRetryDelaySeconds, maxAttempts: n.maxAttempts },
+    })
+    notifications.start(n.deliveryIntervalSeconds)
+    cleanup.push(() => notifications.stop())
     const governance = createGovernance({
       db, policy, audit, environments: config.environments, orchestrators, clock, ids, logger, maxConfBytes: config.governance.maxConfBytes, maxConfDepth: config.governance.maxConfDepth,
       policyGroups: () => policy.groupsNamed(), dispatchGraceSeconds: config.governance.dispatchGraceSeconds,
-      shadow: { conductorUsers: config.shadow.conductorUsers, webhookUrl: config.shadow.webhookUrl },
+      shadow: { conductorUsers: config.shadow.conductorUsers, webhookUrl: config.shadow.webhookUrl }, notify: notifications.notify,
     })
     if (options.backgroundSync !== false) governance.catalog.start(config.catalog.syncIntervalSeconds)
     cleanup.push(() => governance.catalog.stop())
@@ -199,7 +210,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
 
     logger.info({ database: redactUrl(config.database.url), environments: config.environments.map((e) => e.name), devIssuer: devIssuer?.issuer ?? null, policyVersion: policy.current().version }, 'conductor ready')
     return {
-      config, server, database, audit, policy, governance, devIssuer, identity, sessions, revoker, scim: scimApi, logger,
+      config, server, database, audit, policy, governance, notifications, devIssuer, identity, sessions, revoker, scim: scimApi, logger,
       async listen() {
         return server.listen({ host: config.server.host, port: config.server.port })
       },

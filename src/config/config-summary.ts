@@ -13,5 +13,7 @@ export function configSummary(config: Config, identity: IdentityConfig = config.
     devIssuer: config.identity.devIssuer.enabled,
     environments: config.environments.map((e) => ({ name: e.name, kind: e.kind, url: e.url, zone: e.zone, tier: e.tier, credentials: `${e.credentials.provider}/${e.credentials.secret}` })),
     policyFolder: config.policy.folder,
+    // Webhook URLs stay out: a Slack incoming-webhook URL is itself a credential.
+    notifications: config.notifications.webhooks.map((w) => ({ name: w.name, events: w.events, format: w.format, signed: w.secret !== undefined })),
   }
 }

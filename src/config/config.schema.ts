@@ -226,6 +226,30 @@ const shadowSchema = z.strictObject({
     .describe('Each new shadow activity item is POSTed here as JSON (`{"type": "shadow.run", …}`), beside the sync, with 3 attempts; failures are logged.'),
 }).describe('Shadow activity: what is done in the environments behind Conductor\'s back, found at each catalog sync.')
 
+const webhookSchema = z.strictObject({
+  name: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'lowercase letters, digits, "-" and "_", starting with a letter or digit')
+    .describe('Names the webhook in logs, the outbox and `notification.failed` audit events.'),
+  url: z.url({ protocol: /^https?$/ }).describe('Where each notification is POSTed. Never logged or audited (a Slack incoming webhook URL is itself a credential).'),
+  secret: secretRefSchema.optional()
+    .describe('The signing secret: each request carries `Conductor-Timestamp` and `Conductor-Signature: v1=<hex HMAC-SHA256 of "<timestamp>.<body>">` (docs/notifications.md). Required for `format: json`.'),
+  events: z.array(z.string().regex(/^[a-z0-9_.*-]+$/, 'event types and "*", e.g. "request.*"')).min(1)
+    .describe('Globs of the event types sent here, e.g. `["request.*", "shadow.*"]`; `*` matches any characters.'),
+  format: z.enum(['json', 'slack']).default('json')
+    .describe('`json`: the versioned envelope `{"version": 1, "id", "type", "occurredAt", "data"}`. `slack`: a Slack-compatible message whose buttons are links to the console.'),
+}).refine((w) => w.format !== 'json' || w.secret !== undefined, { message: 'a json webhook needs a signing secret', path: ['secret'] })
+
+/** Outgoing webhook notifications, sent from a durable outbox. */
+const notificationsSchema = z.strictObject({
+  webhooks: z.array(webhookSchema).default([]),
+  deliveryIntervalSeconds: z.number().int().min(1).max(3600).default(5)
+    .describe('How often the outbox is looked at for due deliveries (a new notification is also sent at once).'),
+  initialRetryDelaySeconds: z.number().int().min(1).max(3600).default(1).describe('The wait after a first failed attempt; it doubles after each failure.'),
+  maxRetryDelaySeconds: z.number().int().min(1).max(86_400).default(300).describe('The longest wait between two attempts.'),
+  maxAttempts: z.number().int().min(1).max(100).default(10)
+    .describe('Attempts per notification, the first included; then it is given up and audited as `notification.failed`.'),
+  timeoutSeconds: z.number().int().min(1).max(60).default(5).describe('How long one attempt waits for the receiver\'s answer.'),
+}).describe('Outgoing webhook notifications (approvals, shadow activity), signed, retried with backoff from a durable outbox.')
+
 const governanceSchema = z.strictObject({
   maxConfBytes: z.number().int().positive().max(1_048_576).default(65_536),
   idempotencyKeyHours: z.number().int().positive().max(720).default(24)
@@ -252,6 +276,7 @@ export const configSchema = z.strictObject({
   catalog: catalogSchema.prefault({}),
   shadow: shadowSchema.prefault({}),
   governance: governanceSchema.prefault({}),
+  notifications: notificationsSchema.prefault({}),
   logging: loggingSchema.prefault({}),
   sessions: sessionsSchema.prefault({}),
 }).superRefine((config, ctx) => {
@@ -274,12 +299,17 @@ export const configSchema = z.strictObject({
       ctx.addIssue({ code: 'custom', path: ['environments', i, 'credentials', 'serviceAccountKind'], message: 'serviceAccountKind applies only to kind "conductor-identity"' })
     }
   })
+  config.notifications.webhooks.forEach((webhook, i) => {
+    if (webhook.secret && !providers.has(webhook.secret.provider)) {
+      ctx.addIssue({ code: 'custom', path: ['notifications', 'webhooks', i, 'secret', 'provider'], message: `unknown secrets provider "${webhook.secret.provider}"` })
+    }
+  })
   for (const list of ['signingKeys', 'extraJwks'] as const) {
     config.identity.airflowTokens[list].forEach((ref, i) => {
       if (!providers.has(ref.provider)) ctx.addIssue({ code: 'custom', path: ['identity', 'airflowTokens', list, i, 'provider'], message: `unknown secrets provider "${ref.provider}"` })
     })
   }
-  for (const [key, items] of [['environments', config.environments], ['identity.issuers', config.identity.issuers], ['secrets.providers', config.secrets.providers]] as const) {
+  for (const [key, items] of [['environments', config.environments], ['identity.issuers', config.identity.issuers], ['secrets.providers', config.secrets.providers], ['notifications.webhooks', config.notifications.webhooks]] as const) {
     const seen = new Set<string>()
     items.forEach((item, i) => {
       if (seen.has(item.name)) ctx.addIssue({ code: 'custom', path: [...key.split('.'), i, 'name'], message: `duplicate name "${item.name}"` })
@@ -302,3 +332,4 @@ export type LoginConfig = Config['identity']['login']
 export type SessionsConfig = Config['sessions']
 export type ScimConfig = Config['identity']['scim']
 export type AirflowTokensConfig = Config['identity']['airflowTokens']
+export type NotificationsConfig = Config['notifications']

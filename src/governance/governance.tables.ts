@@ -1,3 +1,4 @@
+import type { NotificationTables } from './notifications/notifications.tables.ts'
 import type { ShadowTables } from './shadow/shadow.tables.ts'
 
 /** A row of `requests`: one attempted action, its decision, dispatch and result. */
@@ -64,8 +65,8 @@ export interface PrincipalsTable {
   last_seen_at: string
 }
 
-/** The governance tables (shadow activity's among them). */
-export interface GovernanceTables extends ShadowTables {
+/** The governance tables (shadow activity's and the notification outbox among them, so `notify` can join a governance transaction). */
+export interface GovernanceTables extends NotificationTables, ShadowTables {
   requests: RequestsTable
   catalog_dags: CatalogDagsTable
   environment_status: EnvironmentStatusTable

@@ -12,6 +12,7 @@ import { createDispatchResolver, type DispatchResolver } from './dispatch-resolv
 import { createGovernedActions, type GovernedActions } from './governed-actions.ts'
 import type { GovernanceTables } from './governance.tables.ts'
 import { createLedger, type Ledger } from './ledger.ts'
+import type { Notify } from './notifications/index.ts'
 import { createShadowActivity, createShadowWebhook, type ShadowActivity } from './shadow/index.ts'
 import { createTargets } from './targets.ts'
 
@@ -49,6 +50,8 @@ export interface GovernanceDeps {
   dispatchGraceSeconds?: number
   /** Shadow activity settings: Conductor's own Airflow usernames, and the webhook told of each new item. */
   shadow?: { conductorUsers?: readonly string[]; webhookUrl?: string | undefined }
+  /** Puts an event in the notification outbox for the webhooks that want it (shadow activity, requests). */
+  notify?: Notify
 }
 
 /** Wires the governed actions over policy, orchestrators, the audit log and the store. */
@@ -59,7 +62,7 @@ export function createGovernance(deps: GovernanceDeps): Governance {
     db, audit, clock, logger: deps.logger, conductorUsers: deps.shadow?.conductorUsers ?? [],
     fullyGoverned: new Set(deps.environments.filter((e) => e.fullyGoverned).map((e) => e.name)),
     authManaged: new Set(deps.environments.filter((e) => e.conductorAuthManager).map((e) => e.name)), policyVersion: () => policy.current().version,
-    webhook: webhookUrl ? createShadowWebhook({ url: webhookUrl, logger: deps.logger }) : null,
+    webhook: webhookUrl ? createShadowWebhook({ url: webhookUrl, logger: deps.logger }) : null, notify: deps.notify ?? null,
   })
   const catalog = createCatalog({ db, orchestrators: deps.orchestrators, audit, clock, logger: deps.logger, shadow })
   const targets = createTargets({ db, environments: deps.environments, orchestrators: deps.orchestrators, catalog })

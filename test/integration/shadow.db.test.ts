@@ -5,6 +5,7 @@ import { after, before, test } from 'node:test'
 import { forEachEngine, type TestDatabase } from '../../harness/databases.ts'
 import { startTestApp } from '../../harness/app.ts'
 import { eventually } from '../../harness/poll.ts'
+import { verifyWebhookSignature, type NotificationPayload } from '../../src/governance/index.ts'
 import { conductor } from '../support/cli.ts'
 
 /** Serves `handle` on a loopback port; JSON bodies are parsed. */
@@ -30,6 +31,7 @@ forEachEngine((engine) => {
   const runs: Record<string, unknown>[] = []
   const eventLogs: Record<string, unknown>[] = []
   const received: { type: string; runId: string | null; severity: string }[] = []
+  const notified: NotificationPayload[] = []
   const asked: string[] = []
 
   before(async () => {
@@ -54,7 +56,12 @@ forEachEngine((engine) => {
       }
       res.writeHead(404).end('{}')
     })
-    receiver = await serve((_req, body, res) => {
+    receiver = await serve((req, body, res) => {
+      if (req.url === '/notifications') {
+        const signed = verifyWebhookSignature('shadow-hook-secret', String(req.headers['conductor-timestamp']), body, String(req.headers['conductor-signature']), Date.now())
+        if (signed) notified.push(JSON.parse(body) as NotificationPayload)
+        return res.writeHead(signed ? 204 : 401).end()
+      }
       received.push(JSON.parse(body) as (typeof received)[number])
       res.writeHead(204).end()
     })
@@ -65,10 +72,13 @@ forEachEngine((engine) => {
     await database?.close()
   })
 
-  test('runs and pauses done in Airflow are listed with counts to auditors, refused to others, and sent to the webhook', async () => {
+  test('runs and pauses done in Airflow are listed with counts to auditors, refused to others, and sent to the webhooks', async () => {
     const app = await startTestApp({
-      databaseUrl: database.url, environments: [{ name: 'local', url: airflow.url }],
-      extraConfig: { shadow: { webhookUrl: `${receiver.url}/shadow` } },
+      databaseUrl: database.url, environments: [{ name: 'local', url: airflow.url }], secrets: { 'shadow-hook': 'shadow-hook-secret' },
+      extraConfig: {
+        shadow: { webhookUrl: `${receiver.url}/shadow` },
+        notifications: { webhooks: [{ name: 'secops', url: `${receiver.url}/notifications`, secret: { provider: 'files', secret: 'shadow-hook' }, events: ['shadow.*'] }] },
+      },
     })
     try {
       await app.governance.catalog.syncAll()
@@ -104,6 +114,8 @@ forEachEngine((engine) => {
 
       await eventually(() => received.length === 2, { what: 'the webhook to receive both items' })
       assert.deepEqual(received.map((r) => r.type).sort(), ['shadow.pause', 'shadow.run'])
+      await eventually(() => notified.length === 2, { what: 'the notification webhook to receive both items, signed' })
+      assert.deepEqual(notified.map((n) => [n.version, n.type, n.data.environment, n.data.actor]).sort(), [[1, 'shadow.pause', 'local', 'admin'], [1, 'shadow.run', 'local', 'admin']])
       const audit = (await app.server.inject({ method: 'GET', url: '/api/v1/audit?type=shadow.run', headers: { authorization: `Bearer ${carol}` } })).json() as { events: { environment: string; dag: string }[] }
       assert.deepEqual(audit.events.map((e) => [e.environment, e.dag]), [['local', 'etl_daily']])
     } finally {
@@ -111,6 +123,7 @@ forEachEngine((engine) => {
       runs.length = 0
       eventLogs.length = 0
       received.length = 0
+      notified.length = 0
     }
   })
 })

@@ -8,6 +8,7 @@ import type { GovernanceTables } from '../governance.tables.ts'
 import { recordAttributedRuns } from './attributed.ts'
 import { findCursor, insertNewActivity, listActivity, saveCursor, type ShadowFilter } from './shadow.repository.ts'
 import type { ShadowActivityTable } from './shadow.tables.ts'
+import type { Notify } from '../notifications/index.ts'
 import type { ShadowWebhook } from './webhook.ts'
 
 /** What was done behind Conductor's back. */
@@ -66,6 +67,8 @@ export interface ShadowActivityDeps {
   /** Airflow usernames Conductor's own credentials use: their event log entries are Conductor's. */
   conductorUsers: readonly string[]
   webhook?: ShadowWebhook | null
+  /** Tells the configured notification webhooks of each new item (`shadow.<kind>`). */
+  notify?: Notify | null
 }
 
 /** How far before the cursor each look re-reads, for clock skew and late commits; re-read items are not recorded twice. */
@@ -179,6 +182,7 @@ export function createShadowActivity(deps: ShadowActivityDeps): ShadowActivity {
           data: { key: item.key, severity: item.severity, runId: item.runId, actor: item.actor, occurredAt: item.occurredAt, ...item.detail },
         })
         deps.webhook?.send(item)
+        await deps.notify?.({ type: `shadow.${item.kind}`, occurredAt: item.occurredAt, data: { ...item } })
       }
       if (fresh.length) logger.info({ environment, found: fresh.length }, 'shadow activity found')
       return fresh

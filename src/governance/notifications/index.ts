@@ -1,0 +1,6 @@
+export { backoffMs, createNotifications } from './notifier.ts'
+export type { DeliveryRound, Notifications, NotificationsDeps, Notify, RetrySettings, WebhookSettings } from './notifier.ts'
+export { matchesEvent, PAYLOAD_VERSION, renderBody, slackMessage } from './payload.ts'
+export type { NotificationEvent, NotificationPayload, SlackMessage, WebhookFormat } from './payload.ts'
+export { REPLAY_WINDOW_SECONDS, SIGNATURE_HEADER, signWebhook, TIMESTAMP_HEADER, verifyWebhookSignature } from './signature.ts'
+export type { NotificationOutboxTable, NotificationTables } from './notifications.tables.ts'
