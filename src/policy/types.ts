@@ -115,6 +115,35 @@ export interface RequestContext {
   reason?: string
   /** The connection, variable or pool a `connection:*`, `variable:*` or `pool:*` question is about (`context.airflow`); absent for "any of them". */
   airflow?: { kind: AirflowObjectKind; name: string }
+  /** For `request:approve`: the pending request the approver would approve (`context.request`). */
+  request?: ApprovalRequestContext
+}
+
+/** The pending request a `request:approve` question is about, as policy sees it in `context.request`. */
+export interface ApprovalRequestContext {
+  principal: string
+  principalGroups: string[]
+  action: string
+  environment: string
+  zone: string
+  dagId: string
+  reason: string
+  /** SHA-256 (hex) of the request's canonical input: environment, DAG, action, conf and logical date. */
+  confHash: string
+}
+
+/** One group an approval may come from, and how many of its members must approve. */
+export interface ApprovalGroup {
+  group: string
+  count: number
+}
+
+/** What an allow-with-approval waits for: approvals from any one of `groups`, and a reason when `reasonRequired`. */
+export interface ApprovalRequirement {
+  groups: ApprovalGroup[]
+  reasonRequired: boolean
+  /** The `@approval` permits that asked for it. */
+  policyIds: string[]
 }
 
 /** The answer, with what decided it. */
@@ -128,6 +157,11 @@ export interface Decision {
   errors: string[]
   /** The version of the policy set that decided. */
   policyVersion: number
+  /**
+   * For an allow: null when it may run at once; else what it waits for (every determining permit carries
+   * `@approval`). Always null for a deny.
+   */
+  approval: ApprovalRequirement | null
 }
 
 /** Where a bad policy file is wrong. `file` is relative to the policy folder; `line` and `column` are 1-based. */
