@@ -8,6 +8,7 @@ import type { Catalog } from './catalog.ts'
 import type { GovernanceTables, RequestsTable } from './governance.tables.ts'
 import { isoNow, runPipeline, type GovernedCall } from './pipeline/index.ts'
 import { findRequest, findTriggersOfRuns } from './requests.repository.ts'
+import { listApprovals } from './approvals/approvals.repository.ts'
 import { recordRefusal } from './refusals.ts'
 import { checkConf, runNote, type TriggerInput } from './run-input.ts'
 import type { Targets } from './targets.ts'
@@ -159,10 +160,11 @@ export function createGovernedActions(deps: {
           runId, conf, logicalDate: input.logicalDate ?? null, note: runNote(principal, req, input),
         }),
       }, meta, requestId)
-      const row = await findRequest(db, request.id)
-      if (result === undefined) return { request: requestView(row!), run: null }
+      const row = (await findRequest(db, request.id))!
+      const view = requestView(row, row.approval ? await listApprovals(db, row.id) : [])
+      if (result === undefined) return { request: view, run: null }
       return {
-        request: requestView(row!),
+        request: view,
         run: { ...result, environment, startedBy: { via: 'conductor', principalType: principal.type, principalId: principal.id, requestId: request.id } },
       }
     },

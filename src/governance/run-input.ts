@@ -64,6 +64,8 @@ function depthBeyond(value: object, limit: number): number | null {
  */
 export function runNote(principal: Principal, request: RequestsTable, input: TriggerInput, approvers: readonly string[] = []): string {
   const policies = JSON.parse(request.policy_ids) as string[]
+  const autoApprovedBy = request.approval ? (JSON.parse(request.approval) as { autoApprovedBy?: string[] }).autoApprovedBy ?? [] : []
+  if (autoApprovedBy.length) approvers = [...approvers, `policy ${autoApprovedBy.join(', ')}`]
   const lines = [
     `Triggered through Airflow Conductor by ${principal.type} ${principal.id}` + (principal.displayName ? ` (${principal.displayName})` : '') + '.',
     `Request ${request.id}; allowed by ${policies.length ? `policy ${policies.join(', ')}` : 'policy'}.`,

@@ -91,3 +91,17 @@ test('malformed, unknown-group, forbid and reason-without-approval annotations a
     assert.match(details.message, message)
   }
 })
+
+test('request:auto_approve counts only permits that name it: a permit for every action auto-approves nothing', async () => {
+  const ask = async (text: string) => withPolicies(text, async (folder) => {
+    const engine = await createPolicyEngine({ folder })
+    try {
+      return engine.authorize({ ...trigger(['eng'], ['sensitive']), action: 'request:auto_approve' }).decision
+    } finally {
+      engine.close()
+    }
+  })
+  assert.equal(await ask('permit (principal in Group::"eng", action, resource);'), 'deny')
+  assert.equal(await ask('permit (principal in Group::"eng", action == Action::"request:auto_approve", resource);'), 'allow')
+  assert.equal(await ask('permit (principal in Group::"eng", action in [Action::"dag:read", Action::"request:auto_approve"], resource);'), 'allow')
+})

@@ -40,6 +40,8 @@ interface LoadedSet {
   groups: string[]
   /** The `@approval` requirement of each permit that carries one, by policy id. */
   approvals: Map<string, PolicyApproval>
+  /** The permits whose action scope names `request:auto_approve` itself (not every action). */
+  autoApprovers: Set<string>
   index: ScopeIndex
   /** Slice key → id of its pre-parsed policy set in the wasm module; Map order is least recently used first. */
   slices: Map<string, string>
@@ -81,6 +83,7 @@ export async function createPolicyEngine(options: PolicyEngineOptions): Promise<
       policies: compiled.policies,
       groups,
       approvals: approvalsOf(compiled.policies, new Set(groups)),
+      autoApprovers: new Set(compiled.policies.filter((p) => namesAction(p.json, 'request:auto_approve')).map((p) => p.id)),
       index: buildScopeIndex(compiled.policies.map((p) => p.json)),
       slices: new Map(),
       fullSetId: null,
@@ -155,6 +158,10 @@ export async function createPolicyEngine(options: PolicyEngineOptions): Promise<
         : policyIds.length > 0
           ? policyIds.map((id) => `denied by forbid policy ${id}`)
           : [`denied: no policy permits ${request.action} on ${built.label}`]
+      if (decision === 'allow' && request.action === 'request:auto_approve' && policyIds.some((id) => !set.autoApprovers.has(id))) {
+        // A permit for every action must not approve requests by accident: auto-approval rules name their action.
+        return { decision: 'deny', policyIds: [], reasons: [`denied: only policies that name request:auto_approve auto-approve`], errors, policyVersion: version, approval: null }
+      }
       const approval = decision === 'allow' ? mergeApprovals(policyIds, set.approvals) : null
       return { decision, policyIds, reasons, errors, policyVersion: version, approval }
     },
@@ -215,6 +222,13 @@ function approvalsOf(policies: CompiledPolicy[], groups: ReadonlySet<string>): M
     if (approval !== null) out.set(policy.id, approval)
   }
   return out
+}
+
+function namesAction(policy: PolicyJson, action: string): boolean {
+  const scope = policy.action as { op: string; entity?: { type: string; id: string }; entities?: { type: string; id: string }[] }
+  if (scope.op === '==') return scope.entity?.id === action
+  if (scope.op === 'in') return (scope.entities ?? (scope.entity ? [scope.entity] : [])).some((e) => e.id === action)
+  return false
 }
 
 function preparse(name: string, policies: CompiledPolicy[]): void {

@@ -24,6 +24,7 @@ export const ACTIONS = [
   'config:read',
   'view:read',
   'airflow:authorize',
+  'request:auto_approve',
 ] as const
 
 /** One of {@link ACTIONS}. */
@@ -58,6 +59,7 @@ export const ACTION_TARGETS: Readonly<Record<Action, ActionTarget>> = {
   'config:read': 'environment',
   'view:read': 'environment',
   'airflow:authorize': 'environment',
+  'request:auto_approve': 'dag',
 }
 
 /** Who acts. `groups` are Conductor group names (after group mapping); each becomes a `Group::"<name>"` parent. */
@@ -115,7 +117,7 @@ export interface RequestContext {
   reason?: string
   /** The connection, variable or pool a `connection:*`, `variable:*` or `pool:*` question is about (`context.airflow`); absent for "any of them". */
   airflow?: { kind: AirflowObjectKind; name: string }
-  /** For `request:approve`: the pending request the approver would approve (`context.request`). */
+  /** For `request:approve` and `request:auto_approve`: the request waiting for approval (`context.request`). */
   request?: ApprovalRequestContext
 }
 

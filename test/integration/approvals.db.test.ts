@@ -1,39 +1,29 @@
 import assert from 'node:assert/strict'
-import { after, before, test } from 'node:test'
-import { startTestApp } from '../../harness/app.ts'
-import { forEachEngine, type TestDatabase } from '../../harness/databases.ts'
-import { startStubAirflow, type StubAirflow } from '../../harness/stub-airflow.ts'
+import { before, test } from 'node:test'
+import { forEachEngine } from '../../harness/databases.ts'
 import { fixedClock } from '../../src/core/index.ts'
 import type { Principal } from '../../src/identity/index.ts'
+import { useApprovalsApp, type ApprovalsFixture } from './approvals-support.ts'
 
-type TestApp = Awaited<ReturnType<typeof startTestApp>>
+type TestApp = ApprovalsFixture['app']
 
 // A DAG tagged `sensitive` runs only once a data lead approves (policies/approvals.cedar), through the real API, on
 // both engines, with the stub Airflow.
 forEachEngine((engine) => {
-  let database: TestDatabase
-  let stub: StubAirflow
-  let app: TestApp
   const clock = fixedClock(Date.now())
+  const f = useApprovalsApp(engine, { app: { clock } })
+  let app: TestApp
   const tokens: Record<string, string> = {}
-
-  const start = () => startTestApp({ databaseUrl: database.url, environments: [{ name: 'local', url: stub.url, retries: 0 }], app: { clock } })
+  const start = () => f.start()
   before(async () => {
-    database = await engine.open()
-    stub = await startStubAirflow([{ dagId: 'payroll', tags: ['sensitive'], owners: ['finance'] }, { dagId: 'etl_daily', tags: ['team:data-eng'], owners: ['data-eng'] }])
-    app = await start()
+    app = f.app
     for (const user of ['alice', 'bob', 'carol', 'dave']) tokens[user] = await app.tokenFor(user)
-  })
-  after(async () => {
-    await app?.close()
-    await stub?.close()
-    await database?.close()
   })
 
   const call = (method: 'GET' | 'POST', url: string, user: string, payload?: unknown, on: TestApp = app) => on.server.inject({
     method, url, headers: { authorization: `Bearer ${tokens[user]}` }, ...(payload !== undefined ? { payload: payload as object } : {}),
   })
-  const runsOf = (requestId: string) => (stub.runs.get('payroll') ?? []).filter((r) => r.dag_run_id === `conductor__${requestId}`)
+  const runsOf = (requestId: string) => (f.stub.runs.get('payroll') ?? []).filter((r) => r.dag_run_id === `conductor__${requestId}`)
   const auditTypes = async (requestId: string) => (await app.database.db.selectFrom('audit_events' as never).select('type' as never).where('request_id' as never, '=', requestId as never).orderBy('seq' as never).execute() as { type: string }[]).map((e) => e.type)
   const pending = async (conf: Record<string, unknown> = { month: '2026-11' }) => {
     const res = await call('POST', '/api/v1/environments/local/dags/payroll/runs', 'alice', { conf, reason: 'month-end close' })
@@ -169,6 +159,15 @@ forEachEngine((engine) => {
     const row = await app.database.db.selectFrom('requests').selectAll().where('id', '=', error.details.requestId).executeTakeFirstOrThrow()
     assert.equal(row.state, 'pending')
     assert.equal(runsOf(row.id).length, 0)
+  })
+
+  test('an approval is bound to exactly what was asked: a conf changed in storage after the request is refused at dispatch and never runs', async () => {
+    const request = await pending({ month: '2026-11' })
+    await app.database.db.updateTable('requests').set({ input: JSON.stringify({ conf: { month: '1999-01' }, logicalDate: null, note: null, reason: 'month-end close' }) }).where('id', '=', request.id).execute()
+    const ok = await call('POST', `/api/v1/requests/${request.id}/approve`, 'dave', {})
+    assert.equal(ok.statusCode, 200, ok.body)
+    assert.deepEqual([ok.json().state, ok.json().error.code], ['failed', 'conflict'])
+    assert.equal(runsOf(request.id).length, 0)
   })
 
   test('a plain allow still runs at once: alice\'s own DAG answers 201', async () => {

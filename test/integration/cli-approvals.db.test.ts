@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict'
-import { after, before, test } from 'node:test'
-import { startTestApp } from '../../harness/app.ts'
-import { forEachEngine, type TestDatabase } from '../../harness/databases.ts'
-import { startStubAirflow, type StubAirflow } from '../../harness/stub-airflow.ts'
+import { before, test } from 'node:test'
+import { forEachEngine } from '../../harness/databases.ts'
+import { useApprovalsApp } from './approvals-support.ts'
 import { conductor } from '../support/cli.ts'
 
 /** The CLI's exit codes (docs/cli.md): success, and a refusal by policy or by Conductor. */
@@ -10,24 +9,11 @@ const EXIT = { ok: 0, denied: 3 } as const
 
 // The approval flow from the command line: alice's trigger of a sensitive DAG waits, dave sees it and approves it.
 forEachEngine((engine) => {
-  let database: TestDatabase
-  let stub: StubAirflow
-  let app: Awaited<ReturnType<typeof startTestApp>>
+  const f = useApprovalsApp(engine)
   let url = ''
+  before(async () => { url = await f.app.listen() })
 
-  before(async () => {
-    database = await engine.open()
-    stub = await startStubAirflow([{ dagId: 'payroll', tags: ['sensitive'], owners: ['finance'] }])
-    app = await startTestApp({ databaseUrl: database.url, environments: [{ name: 'local', url: stub.url, retries: 0 }] })
-    url = await app.listen()
-  })
-  after(async () => {
-    await app?.close()
-    await stub?.close()
-    await database?.close()
-  })
-
-  const as = async (user: string, args: string[]) => conductor(['--server', url, '--token', await app.tokenFor(user), ...args], { CONDUCTOR_CONFIG_DIR: app.dir })
+  const as = async (user: string, args: string[]) => conductor(['--server', url, '--token', await f.app.tokenFor(user), ...args], { CONDUCTOR_CONFIG_DIR: f.app.dir })
 
   test('conductor trigger waits for approval; conductor requests --to-approve lists it for dave; approve refuses alice and runs it for dave', async () => {
     const trigger = await as('alice', ['trigger', 'local/payroll', '--reason', 'month-end', '--conf', '{"month":"2026-11"}'])
@@ -49,7 +35,7 @@ forEachEngine((engine) => {
     const approve = await as('dave', ['approve', id, '--comment', 'checked'])
     assert.equal(approve.code, EXIT.ok, approve.stderr)
     assert.match(approve.stdout, new RegExp(`approved request ${id} \\(dag:trigger local/payroll by alice\\): now succeeded; run conductor__${id}`))
-    assert.equal(stub.runs.get('payroll')?.length, 1)
+    assert.equal(f.stub.runs.get('payroll')?.length, 1)
 
     const mine = await as('alice', ['requests', '--pending'])
     assert.ok(!mine.stdout.includes(id), 'no longer pending')

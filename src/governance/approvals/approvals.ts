@@ -10,6 +10,7 @@ import { dispatch, isoNow, track, type PipelineContext } from '../pipeline/index
 import { findRequest, listExpiredPending, transitionRequest } from '../requests.repository.ts'
 import { authorizationRequest, type Targets } from '../targets.ts'
 import { requestView, type RequestView } from '../views.ts'
+import { approvalContext } from './approval-context.ts'
 import { approvalsOf, insertApproval, listApprovals } from './approvals.repository.ts'
 import { inputHash } from './input-hash.ts'
 import { replayCall } from './replay.ts'
@@ -80,13 +81,7 @@ export function createApprovals(deps: ApprovalsDeps): Approvals {
     }
     const { env } = deps.targets.environmentOf(row.environment)
     const dag = row.dag_id === null ? null : await deps.targets.dagOf(row.environment, row.dag_id)
-    const input = JSON.parse(row.input) as { reason?: string | null }
-    const decision = deps.policy.authorize(authorizationRequest(approver, 'request:approve', env, dag, {
-      request: {
-        principal: row.principal_id, principalGroups: JSON.parse(row.principal_groups), action: row.action, environment: row.environment,
-        zone: env.zone, dagId: row.dag_id ?? '', reason: input.reason ?? '', confHash: row.input_hash ?? '',
-      },
-    }))
+    const decision = deps.policy.authorize(authorizationRequest(approver, 'request:approve', env, dag, { request: approvalContext(row, env) }))
     if (decision.decision !== 'allow') {
       return new ConductorError('approval_not_allowed', `${approver.type} ${approver.id} may not approve request ${row.id}: ${decision.reasons.join('; ')}`, {
         details: { requestId: row.id, groups, reasons: decision.reasons },
