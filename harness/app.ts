@@ -12,6 +12,7 @@ export const TEST_USERS = [
   { username: 'alice', name: 'Alice Example', email: 'alice@example.com', groups: ['data-eng'] },
   { username: 'bob', name: 'Bob Example', email: 'bob@example.com', groups: ['analysts'] },
   { username: 'carol', name: 'Carol Example', email: 'carol@example.com', groups: ['auditors'] },
+  { username: 'dave', name: 'Dave Example', email: 'dave@example.com', groups: ['data-leads'] },
 ]
 
 export { freePort } from './processes.ts'

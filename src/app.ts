@@ -130,7 +130,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     cleanup.push(() => notifications.stop())
     const governance = createGovernance({
       db, policy, audit, environments: config.environments, orchestrators, clock, ids, logger, maxConfBytes: config.governance.maxConfBytes, maxConfDepth: config.governance.maxConfDepth,
-      policyGroups: () => policy.groupsNamed(), dispatchGraceSeconds: config.governance.dispatchGraceSeconds,
+      policyGroups: () => policy.groupsNamed(), dispatchGraceSeconds: config.governance.dispatchGraceSeconds, approvalHours: config.governance.approvalHours,
       shadow: { conductorUsers: config.shadow.conductorUsers, webhookUrl: config.shadow.webhookUrl }, notify: notifications.notify,
     })
     if (options.backgroundSync !== false) governance.catalog.start(config.catalog.syncIntervalSeconds)

@@ -208,6 +208,13 @@ export const requestView = z.strictObject({
   decision: z.strictObject({ decision: z.string(), policyIds: z.array(z.string()), reasons: z.array(z.string()), policyVersion: z.number().int() }),
   state: z.string(),
   error: z.strictObject({ code: z.string(), message: z.string() }).nullable(),
+  approval: z.strictObject({
+    groups: z.array(z.strictObject({ group: z.string(), count: z.number().int() })).describe('Approvals from any one of these groups, each `count` people'),
+    reasonRequired: z.boolean(),
+    policyIds: z.array(z.string()),
+    expiresAt: isoTime.nullable(),
+    verdicts: z.array(z.strictObject({ approverType: z.string(), approverId: z.string(), verdict: z.enum(['approve', 'deny']), comment: z.string().nullable(), at: isoTime })),
+  }).nullable().describe('What the request waits for (or waited for) when policy asked for approval; null when it did not'),
 }).meta({ id: 'RequestView' })
 
 /** Requests, newest first. */
@@ -215,6 +222,9 @@ export const requestList = z.strictObject({ requests: z.array(requestView) }).me
 
 /** What triggering a DAG answers. */
 export const triggerResult = z.strictObject({ request: requestView, run: runView }).meta({ id: 'TriggerResult' })
+
+/** What triggering a DAG answers when policy asks for approval first: the `pending` request. */
+export const pendingResult = z.strictObject({ request: requestView }).meta({ id: 'PendingResult' })
 
 /** What rerunning a run answers. */
 export const rerunResult = z.strictObject({ request: requestView, clearedTaskIds: z.array(z.string()) }).meta({ id: 'RerunResult' })
@@ -237,6 +247,8 @@ export const explanation = z.strictObject({
   reasons: z.array(z.string()),
   errors: z.array(z.string()),
   policyVersion: z.number().int(),
+  approval: z.strictObject({ groups: z.array(z.strictObject({ group: z.string(), count: z.number().int() })), reasonRequired: z.boolean(), policyIds: z.array(z.string()) })
+    .nullable().describe('For an allow: null when it runs at once; else the approvals it would wait for (`@approval`)'),
   principal: z.strictObject({ type: z.string(), id: z.string(), groups: z.array(z.string()) }),
   action: z.enum(ACTIONS),
   environment: z.string(),

@@ -71,6 +71,7 @@ export const requestsQuery = z.strictObject({
   state: text(32).optional(),
   before: z.iso.datetime().optional(),
   limit: z.coerce.number().int().min(1).max(500).default(50),
+  toApprove: z.enum(['true', 'false']).optional().describe('true: the pending requests you may approve or deny (other filters are ignored)'),
 })
 
 export const requestParams = z.object({ id: text(100).min(1) })

@@ -8,6 +8,7 @@ import { requestDevToken } from '../identity/index.ts'
 import { ACTIONS, type Action } from '../policy/index.ts'
 import { overridesFromEnv, startConductor } from '../main.ts'
 import { ApiError, EXIT, exitCodeForApiError, exitCodeForCode } from './api-client.ts'
+import { registerApprovalCommands } from './approval-commands.ts'
 import { registerAuditCommands } from './audit-commands.ts'
 import { registerAuthCommands } from './auth-commands.ts'
 import { registerCatalogCommands } from './catalog-commands.ts'
@@ -83,6 +84,7 @@ export function buildCli(env: NodeJS.ProcessEnv, streams: { stdout: CliStream; s
       else {
         out(`${result.decision === 'allow' ? 'yes' : 'no'}: ${result.principal.type} ${result.principal.id} ${result.decision === 'allow' ? 'may' : 'may not'} ${action} ${target}`)
         for (const reason of result.reasons) out(`  ${reason}`)
+        if (result.approval) out(`  once approved by ${result.approval.groups.map((g) => `${g.count} of ${g.group}`).join(' or ')}${result.approval.reasonRequired ? ', with a reason' : ''}`)
         for (const error of result.errors) out(`  policy error: ${error}`)
       }
       process.exitCode = result.decision === 'allow' ? EXIT.ok : EXIT.denied
@@ -94,6 +96,7 @@ export function buildCli(env: NodeJS.ProcessEnv, streams: { stdout: CliStream; s
   registerAuditCommands(program, ctx, { config })
   registerScimCommands(program, ctx, { config })
   registerShadowCommands(program, ctx)
+  registerApprovalCommands(program, ctx)
 
   const cfg = program.command('config').description('The configuration file')
   cfg.command('schema').description('Print the JSON Schema of conductor.yaml').action(() => { out(JSON.stringify(configJsonSchema(), null, 2)) })

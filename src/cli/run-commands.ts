@@ -2,7 +2,8 @@ import { InvalidArgumentError, type Command } from 'commander'
 import { randomUUID } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { setTimeout as delay } from 'node:timers/promises'
-import type { RerunResult, RunDetail, RunList, RunView, StartedBy, TaskInstance, TaskLogPage, TriggerResult } from '../../contract/api-types.ts'
+import type { PendingResult, RequestView, RerunResult, RunDetail, RunList, RunView, StartedBy, TaskInstance, TaskLogPage, TriggerResult } from '../../contract/api-types.ts'
+import { pendingLine, waitForDecision } from './approval-commands.ts'
 import { ApiError, EXIT, type ApiClient } from './api-client.ts'
 import { policyNote } from './catalog-commands.ts'
 import { dagPath, outputOf, parseDagTarget, parsePositiveInt, withOutput, withQuery, type CliContext, type CliStream } from './context.ts'
@@ -113,6 +114,27 @@ export async function waitForRun(options: WaitForRunOptions): Promise<RunDetail>
   }
 }
 
+/**
+ * A trigger that waits for approval: prints which request waits for whom; with `wait`, polls it (a line on stderr) until
+ * a person decided, and answers the started run, or null (exit code set) when it will not run or `wait` is off.
+ */
+async function approvedRun(client: ApiClient, pending: RequestView, opts: { json: boolean; wait: boolean; intervalMs: number; ctx: CliContext }): Promise<TriggerResult | null> {
+  if (!opts.wait) {
+    opts.ctx.out(opts.json ? formatJson({ request: pending }) : pendingLine(pending))
+    return null
+  }
+  opts.ctx.stderr.write(`${pendingLine(pending)}\n`)
+  const decided = await waitForDecision(client, pending.id, opts.intervalMs)
+  if (!decided.runId || decided.state === 'failed') {
+    opts.ctx.out(opts.json ? formatJson({ request: decided }) : `request ${decided.id} ${decided.state}${decided.error ? `: ${decided.error.message}` : ''}; nothing ran`)
+    process.exitCode = decided.state === 'failed' ? EXIT.runFailed : EXIT.denied
+    return null
+  }
+  const run = await client.request<RunDetail>('GET', `/api/v1/environments/${encodeURIComponent(decided.environment)}/dags/${encodeURIComponent(decided.dagId ?? '')}/runs/${encodeURIComponent(decided.runId)}`)
+  const { tasks: _tasks, ...view } = run
+  return { request: decided, run: view }
+}
+
 /** `conductor trigger`, `runs`, `run`, `logs`, `rerun`. */
 export function registerRunCommands(program: Command, ctx: CliContext): void {
   const runPath = (target: { environment: string; dag: string }, runId: string) => `${dagPath(target)}/runs/${encodeURIComponent(runId)}`
@@ -124,16 +146,18 @@ export function registerRunCommands(program: Command, ctx: CliContext): void {
     .option('--reason <text>', 'why you run it (recorded; policy sees it as context.reason)')
     .option('--note <text>', 'added to the note on the Airflow run')
     .option('--logical-date <iso>', 'the run\'s logical date (ISO 8601)')
-    .option('-w, --wait', 'follow the run until it ends; exit 0 on success, 8 when it failed')
+    .option('-w, --wait', 'follow the run until it ends (waiting first for an approval policy asks for); exit 0 on success, 8 when it failed')
     .option('--interval <seconds>', 'with --wait: seconds between checks', parsePositiveInt, 2)
     .action(async (target: { environment: string; dag: string }, opts: { conf?: Record<string, unknown>; reason?: string; note?: string; logicalDate?: string; wait?: boolean; interval: number; output?: string }) => {
       const client = await ctx.client()
       // One key per invocation: if an answer is lost, the retries replay it instead of starting a second run.
-      const body = await client.request<TriggerResult>('POST', `${dagPath(target)}/runs`, {
+      const answer = await client.request<TriggerResult | PendingResult>('POST', `${dagPath(target)}/runs`, {
         ...(opts.conf ? { conf: opts.conf } : {}), ...(opts.reason ? { reason: opts.reason } : {}),
         ...(opts.note ? { note: opts.note } : {}), ...(opts.logicalDate ? { logicalDate: opts.logicalDate } : {}),
       }, { idempotencyKey: randomUUID(), retries: TRIGGER_RETRIES })
       const json = outputOf(opts) === 'json'
+      const body = 'run' in answer ? answer : await approvedRun(client, answer.request, { json, wait: opts.wait === true, intervalMs: opts.interval * 1000, ctx })
+      if (body === null) return
       if (!opts.wait) {
         ctx.out(json ? formatJson(body) : `triggered ${target.environment}/${target.dag}: run ${body.run.runId} (request ${body.request.id}${policyNote(body.request)})`)
         return

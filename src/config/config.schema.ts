@@ -259,6 +259,8 @@ const governanceSchema = z.strictObject({
     .describe('How often requests left unsettled by a stopped Conductor or a lost Airflow answer are resolved (also once at start); 0 resolves only at start.'),
   dispatchGraceSeconds: z.number().int().positive().default(120)
     .describe('How long an interrupted trigger\'s run may take to appear in Airflow before the request is failed with `dispatch_interrupted`; reruns and pauses are failed after it too.'),
+  approvalHours: z.number().positive().max(720).default(24)
+    .describe('How long a request waiting for approval stays pending; after it, it is `expired` and never runs.'),
 })
 
 const loggingSchema = z.strictObject({

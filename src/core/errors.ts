@@ -116,6 +116,13 @@ export const ERRORS = {
   idempotency_key_reused: 'mismatch',
   idempotency_key_in_use: 'conflict',
   dispatch_interrupted: 'unavailable',
+  reason_required: 'invalid',
+  approval_self: 'denied',
+  approval_not_allowed: 'denied',
+  approval_duplicate: 'conflict',
+  request_not_pending: 'conflict',
+  request_not_yours: 'denied',
+  approval_pending: 'denied',
   // audit
   audit_chain_broken: 'integrity',
 } as const satisfies Record<string, ErrorKind>

@@ -8,6 +8,7 @@ import { listCatalogDags } from './catalog.repository.ts'
 import type { CatalogDagsTable, GovernanceTables } from './governance.tables.ts'
 import { findPrincipal } from './principals.repository.ts'
 import { authorizationRequest } from './targets.ts'
+import { withoutWaiting } from './approvals/without-waiting.ts'
 
 /** The kinds of resource Airflow's auth manager asks about (`BaseAuthManager.is_authorized_*`, plus menu items and teams). */
 export const AIRFLOW_RESOURCES = ['dag', 'asset', 'asset_alias', 'connection', 'variable', 'pool', 'configuration', 'view', 'custom_view', 'menu', 'team'] as const
@@ -240,7 +241,7 @@ export function createAirflowDecisions(deps: AirflowDecisionsDeps): AirflowDecis
         const memo = new Map<string, AirflowAnswer>()
         const byAttributes = !dagIdentityMatters()
         const ask = (action: Action, dag: CatalogDagsTable | null, context: RequestContext = {}): Decision => {
-          const decision = deps.policy.authorize(authorizationRequest(subject, action, env, dag, context))
+          const decision = withoutWaiting(deps.policy.authorize(authorizationRequest(subject, action, env, dag, context)), 'Airflow\'s own UI and API')
           policyVersion = decision.policyVersion
           return decision
         }

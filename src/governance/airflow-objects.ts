@@ -6,6 +6,7 @@ import { AIRFLOW_OBJECTS, type AirflowObject, type AirflowObjectKind, type Orche
 import type { Action, Decision, PolicyEngine } from '../policy/index.ts'
 import type { CallMeta } from './governed-actions.ts'
 import { authorizationRequest, type Targets } from './targets.ts'
+import { withoutWaiting } from './approvals/without-waiting.ts'
 
 /** The fields of a connection or variable whose values are secrets: never audited, logged or echoed in an error. */
 const SECRET_FIELDS = ['password', 'extra', 'value'] as const
@@ -48,7 +49,7 @@ export function createAirflowObjects(deps: AirflowObjectsDeps): AirflowObjects {
 
   const decide = (principal: Principal, env: EnvironmentConfig, kind: AirflowObjectKind, write: boolean, name: string): { action: Action; decision: Decision } => {
     const action = `${kind}:${write ? 'write' : 'read'}` as Action
-    return { action, decision: policy.authorize(authorizationRequest(principal, action, env, null, { airflow: { kind, name } })) }
+    return { action, decision: withoutWaiting(policy.authorize(authorizationRequest(principal, action, env, null, { airflow: { kind, name } })), 'Airflow\'s connections, variables and pools') }
   }
 
   /** Decides, audits and performs one call about one named object, scrubbing `body`'s secret values from any error. */

@@ -43,7 +43,8 @@ export interface Resolution {
  */
 export interface DispatchResolver {
   /**
-   * One round over every unsettled request that is due: a trigger whose run exists in Airflow becomes `succeeded`;
+   * One round: first every pending request past its expiry becomes `expired` (it never runs); then every unsettled
+   * request that is due: a trigger whose run exists in Airflow becomes `succeeded`;
    * one whose run is still absent after the grace period, a rerun or pause after the grace period, and a request that
    * never left, become `failed` with `dispatch_interrupted`. An environment that cannot be asked is left for the next
    * round. Requests this process is still working on are never touched, nor `allowed`/`dispatching` ones younger than
@@ -70,6 +71,8 @@ export interface DispatchResolverDeps {
   inFlight: ReadonlySet<string>
   /** How long after its dispatch a trigger's run may still appear in Airflow before the trigger counts as lost. */
   graceSeconds: number
+  /** Marks pending requests past their expiry `expired`; run at the start of every round. */
+  expirePending?: () => Promise<number>
 }
 
 const PAGE = 200
@@ -149,6 +152,7 @@ export function createDispatchResolver(deps: DispatchResolverDeps): DispatchReso
   }
 
   async function resolveAll(): Promise<Resolution[]> {
+    await deps.expirePending?.()
     const out: Resolution[] = []
     const now = clock.now()
     for (let after: { updatedAt: string; id: string } | null = null; ;) {

@@ -25,6 +25,24 @@ export interface RequestsTable {
   error_code: string | null
   error_message: string | null
   http_request_id: string | null
+  /** JSON {@link ApprovalRequirement} while the request waits for (or got) approval; absent or null otherwise. */
+  approval?: string | null
+  /** When a pending request expires (ISO). */
+  expires_at?: string | null
+  /** SHA-256 (hex) of the canonical input the approval is bound to. */
+  input_hash?: string | null
+}
+
+/** A row of `approvals`: one approver's verdict on one request. */
+export interface ApprovalsTable {
+  request_id: string
+  approver_type: string
+  approver_id: string
+  /** JSON array of the approver's groups at that moment. */
+  approver_groups: string
+  verdict: 'approve' | 'deny'
+  comment: string | null
+  created_at: string
 }
 
 /** A row of `catalog_dags`: a DAG discovered in an environment. */
@@ -71,5 +89,6 @@ export interface GovernanceTables extends NotificationTables, ShadowTables {
   catalog_dags: CatalogDagsTable
   environment_status: EnvironmentStatusTable
   principals: PrincipalsTable
+  approvals: ApprovalsTable
 }
 

@@ -6,6 +6,7 @@ import type { Clock, IdGenerator } from '../core/index.ts'
 import type { Orchestrator } from '../orchestrators/index.ts'
 import type { PolicyEngine } from '../policy/index.ts'
 import { createAirflowObjects, type AirflowObjects } from './airflow-objects.ts'
+import { createApprovals, type Approvals } from './approvals/index.ts'
 import { createCatalog, type Catalog } from './catalog.ts'
 import { createCatalogReads, type CatalogReads } from './catalog-reads.ts'
 import { createDispatchResolver, type DispatchResolver } from './dispatch-resolver.ts'
@@ -28,6 +29,8 @@ export interface Governance extends CatalogReads, GovernedActions, Ledger {
   readonly shadow: ShadowActivity
   /** Airflow's connections, variables and pools, read and written as a principal under policy. */
   readonly airflowObjects: AirflowObjects
+  /** Second persons' decisions on requests policy allows with approval. */
+  readonly approvals: Approvals
 }
 
 /** Dependencies of {@link createGovernance}. */
@@ -48,6 +51,8 @@ export interface GovernanceDeps {
   policyGroups: () => string[]
   /** How long a trigger's run may take to appear in Airflow before an interrupted trigger counts as lost (default 120). */
   dispatchGraceSeconds?: number
+  /** How long a request waiting for approval stays pending, in hours (default 24). */
+  approvalHours?: number
   /** Shadow activity settings: Conductor's own Airflow usernames, and the webhook told of each new item. */
   shadow?: { conductorUsers?: readonly string[]; webhookUrl?: string | undefined }
   /** Puts an event in the notification outbox for the webhooks that want it (shadow activity, requests). */
@@ -67,17 +72,19 @@ export function createGovernance(deps: GovernanceDeps): Governance {
   const catalog = createCatalog({ db, orchestrators: deps.orchestrators, audit, clock, logger: deps.logger, shadow })
   const targets = createTargets({ db, environments: deps.environments, orchestrators: deps.orchestrators, catalog })
   const inFlight = new Set<string>()
+  const approvals = createApprovals({ db, policy, audit, clock, logger: deps.logger, targets, catalog, inFlight })
   const resolver = createDispatchResolver({
     db, audit, clock, logger: deps.logger, environments: deps.environments, orchestrators: deps.orchestrators, inFlight,
-    graceSeconds: deps.dispatchGraceSeconds ?? 120,
+    graceSeconds: deps.dispatchGraceSeconds ?? 120, expirePending: () => approvals.expireDue(),
   })
   return {
     catalog,
     resolver,
     shadow,
     airflowObjects: createAirflowObjects({ policy, audit, targets }),
+    approvals,
     ...createCatalogReads({ db, policy, catalog, targets, policyGroups: deps.policyGroups }),
-    ...createGovernedActions({ db, policy, audit, clock, ids: deps.ids, catalog, targets, maxConfBytes: deps.maxConfBytes, ...(deps.maxConfDepth ? { maxConfDepth: deps.maxConfDepth } : {}), inFlight }),
+    ...createGovernedActions({ db, policy, audit, clock, ids: deps.ids, catalog, targets, maxConfBytes: deps.maxConfBytes, ...(deps.maxConfDepth ? { maxConfDepth: deps.maxConfDepth } : {}), inFlight, ...(deps.approvalHours ? { approvalHours: deps.approvalHours } : {}) }),
     ...createLedger({ db, policy, audit, clock, targets }),
   }
 }

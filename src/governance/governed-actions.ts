@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely'
 import type { AuditLog } from '../audit/index.ts'
-import { isConductorError, type Clock, type IdGenerator } from '../core/index.ts'
+import { ConductorError, isConductorError, type Clock, type IdGenerator } from '../core/index.ts'
 import type { Principal } from '../identity/index.ts'
 import type { TaskInstanceInfo } from '../orchestrators/index.ts'
 import type { PolicyEngine } from '../policy/index.ts'
@@ -8,6 +8,7 @@ import type { Catalog } from './catalog.ts'
 import type { GovernanceTables, RequestsTable } from './governance.tables.ts'
 import { isoNow, runPipeline, type GovernedCall } from './pipeline/index.ts'
 import { findRequest, findTriggersOfRuns } from './requests.repository.ts'
+import { listApprovals } from './approvals/approvals.repository.ts'
 import { recordRefusal } from './refusals.ts'
 import { checkConf, runNote, type TriggerInput } from './run-input.ts'
 import type { Targets } from './targets.ts'
@@ -35,14 +36,19 @@ export interface RerunInput {
  * request. A denial throws `policy_denied`; an unknown environment `environment_not_found`.
  */
 export interface GovernedActions {
-  /** Starts a run as `conductor__<request id>`, with a note naming the principal and the deciding policies. */
+  /**
+   * Starts a run as `conductor__<request id>`, with a note naming the principal and the deciding policies. When policy
+   * asks for approval, the request is recorded `pending` and this throws `approval_pending` naming it.
+   */
   trigger(principal: Principal, environment: string, dagId: string, input: TriggerInput, meta?: CallMeta): Promise<{ request: RequestView; run: RunView }>
+  /** As {@link trigger}, but a trigger that waits for approval answers its `pending` request with `run: null`. */
+  requestTrigger(principal: Principal, environment: string, dagId: string, input: TriggerInput, meta?: CallMeta): Promise<{ request: RequestView; run: RunView | null }>
   /**
    * Clears the failed tasks of a run so Airflow runs them again (`onlyFailed: false`: every task). `dryRun` changes
    * nothing and answers what would be cleared; it is still decided as `dag:rerun` and recorded, but not dispatched as a write.
    */
   rerun(principal: Principal, environment: string, dagId: string, runId: string, input: RerunInput, meta?: CallMeta): Promise<{ request: RequestView; clearedTaskIds: string[]; clearedTasks: TaskInstanceInfo[] }>
-  /** Pauses or unpauses a DAG. */
+  /** Pauses or unpauses a DAG. Like a rerun, throws `approval_pending` when policy asks for approval (it runs once approved). */
   setPaused(principal: Principal, environment: string, dagId: string, paused: boolean, meta?: CallMeta): Promise<{ request: RequestView; dag: DagView }>
   /** A page of the DAG's runs, each with who started it (a Conductor request, or Airflow). */
   runs(principal: Principal, environment: string, dagId: string, page?: { limit?: number; offset?: number }, meta?: CallMeta): Promise<RunView[]>
@@ -76,6 +82,18 @@ export function createGovernedActions(deps: {
     meta: CallMeta | undefined,
     requestId = ids.next(),
   ): Promise<{ result: T; request: RequestsTable }> {
+    const { result, request } = await start(principal, spec, meta, requestId)
+    if (request.state === 'pending') throw pendingError(request)
+    return { result: result as T, request }
+  }
+
+  /** Runs the pipeline; `result` is undefined when the request waits for approval (state `pending`). */
+  async function start<T>(
+    principal: Principal,
+    spec: Omit<GovernedCall<T>, 'principal' | 'environment' | 'dag' | 'httpRequestId'> & { environment: string; dagId: string | null },
+    meta: CallMeta | undefined,
+    requestId: string,
+  ): Promise<{ result: T | undefined; request: RequestsTable }> {
     const { env, orchestrator, dag, request } = await newRequest(principal, spec, meta, requestId)
     const call: GovernedCall<T> = { ...spec, principal, environment: env, dag, httpRequestId: meta?.httpRequestId ?? null }
     const result = await runPipeline({ deps: pipelineDeps, call, orchestrator, request })
@@ -115,8 +133,14 @@ export function createGovernedActions(deps: {
     }))
   }
 
-  return {
+  const actions: GovernedActions = {
     async trigger(principal, environment, dagId, input, meta) {
+      const answer = await actions.requestTrigger(principal, environment, dagId, input, meta)
+      if (answer.run === null) throw pendingError((await findRequest(db, answer.request.id))!)
+      return { request: answer.request, run: answer.run }
+    },
+
+    async requestTrigger(principal, environment, dagId, input, meta) {
       const requestId = ids.next()
       let conf: Record<string, unknown>
       try {
@@ -128,7 +152,7 @@ export function createGovernedActions(deps: {
         throw await recordRefusal(deps, request, error)
       }
       const runId = `${RUN_ID_PREFIX}${requestId}`
-      const { result, request } = await govern(principal, {
+      const { result, request } = await start(principal, {
         action: 'dag:trigger', environment, dagId, runId: null, createsRunId: runId, mutates: true,
         input: { conf, logicalDate: input.logicalDate ?? null, note: input.note ?? null, reason: input.reason ?? null },
         context: { conf, ...(input.reason ? { reason: input.reason } : {}) },
@@ -136,9 +160,11 @@ export function createGovernedActions(deps: {
           runId, conf, logicalDate: input.logicalDate ?? null, note: runNote(principal, req, input),
         }),
       }, meta, requestId)
-      const row = await findRequest(db, request.id)
+      const row = (await findRequest(db, request.id))!
+      const view = requestView(row, row.approval ? await listApprovals(db, row.id) : [])
+      if (result === undefined) return { request: view, run: null }
       return {
-        request: requestView(row!),
+        request: view,
         run: { ...result, environment, startedBy: { via: 'conductor', principalType: principal.type, principalId: principal.id, requestId: request.id } },
       }
     },
@@ -196,4 +222,15 @@ export function createGovernedActions(deps: {
       return { ...result, requestId: request.id }
     },
   }
+  return actions
 }
+
+/** The error a governed call that waits for approval answers where no `pending` answer fits (reruns, pauses, the Airflow API). */
+function pendingError(request: RequestsTable): ConductorError {
+  const requirement = JSON.parse(request.approval ?? '{"groups":[]}') as { groups: { group: string; count: number }[] }
+  const from = requirement.groups.map((g) => `${g.count} of ${g.group}`).join(' or ')
+  return new ConductorError('approval_pending', `request ${request.id} waits for approval (${from}); it runs once approved`, {
+    details: { requestId: request.id, groups: requirement.groups, expiresAt: request.expires_at ?? null },
+  })
+}
+

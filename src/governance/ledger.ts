@@ -9,6 +9,7 @@ import { findPrincipal, findPrincipalsById, listPrincipals, recordPrincipal } fr
 import { findRequest, listRequests } from './requests.repository.ts'
 import { authorizationRequest, type Targets } from './targets.ts'
 import { requestView, type RequestView } from './views.ts'
+import { listApprovals } from './approvals/approvals.repository.ts'
 
 /** A decision explained for a principal, action and target. */
 export interface Explanation extends Decision {
@@ -102,7 +103,7 @@ export function createLedger(deps: {
         throw new ConductorError('policy_denied', 'reading other principals\' requests needs audit:read', { details: { action: 'audit:read' } })
       }
       const rows = await listRequests(db, { ...filter, principalId: everyone ? filter.principalId : principal.id, limit: Math.min(filter.limit ?? 50, 500) })
-      return rows.map(requestView)
+      return rows.map((row) => requestView(row))
     },
 
     async request(principal, id) {
@@ -110,7 +111,7 @@ export function createLedger(deps: {
       if (!row || (row.principal_id !== principal.id && !mayReadAudit(principal))) {
         throw new ConductorError('request_not_found', `request "${id}" not found`, { details: { requestId: id } })
       }
-      return requestView(row)
+      return requestView(row, await listApprovals(db, row.id))
     },
   }
 }

@@ -10,7 +10,7 @@ export async function insertRequest(db: Kysely<GovernanceTables>, row: RequestsT
 export async function updateRequest(
   db: Kysely<GovernanceTables>,
   id: string,
-  changes: Partial<Pick<RequestsTable, 'state' | 'run_id' | 'error_code' | 'error_message' | 'updated_at'>>,
+  changes: Partial<Pick<RequestsTable, 'state' | 'run_id' | 'error_code' | 'error_message' | 'updated_at' | 'approval' | 'expires_at' | 'input_hash'>>,
 ): Promise<void> {
   await db.updateTable('requests').set(changes).where('id', '=', id).execute()
 }
@@ -84,4 +84,21 @@ export async function updateRequestIfUnchanged(
     .where('id', '=', seen.id).where('state', '=', seen.state).where('updated_at', '=', seen.updated_at)
     .executeTakeFirst()
   return Number(result.numUpdatedRows) === 1
+}
+
+/**
+ * Moves the request from state `from` to `changes.state` only if it is still in `from`: of several concurrent
+ * callers (approvers, replicas, the expiry loop) exactly one wins. True when this call did.
+ */
+export async function transitionRequest(
+  db: Kysely<GovernanceTables>, id: string, from: string,
+  changes: Pick<RequestsTable, 'state' | 'updated_at'> & Partial<Pick<RequestsTable, 'error_code' | 'error_message'>>,
+): Promise<boolean> {
+  const result = await db.updateTable('requests').set(changes).where('id', '=', id).where('state', '=', from).executeTakeFirst()
+  return Number(result.numUpdatedRows) === 1
+}
+
+/** Pending requests whose `expires_at` is at or before `now` (ISO), at most `limit`. */
+export async function listExpiredPending(db: Kysely<GovernanceTables>, now: string, limit: number): Promise<RequestsTable[]> {
+  return db.selectFrom('requests').selectAll().where('state', '=', 'pending').where('expires_at', '<=', now).orderBy('expires_at').limit(limit).execute()
 }

@@ -58,13 +58,19 @@ function depthBeyond(value: object, limit: number): number | null {
   return null
 }
 
-/** The note Airflow shows on a run Conductor created: who, through what, why allowed; cut to Airflow's 1000 characters. */
-export function runNote(principal: Principal, request: RequestsTable, input: TriggerInput): string {
+/**
+ * The note Airflow shows on a run Conductor created: who, through what, why allowed, and who approved it (when it
+ * waited for approval); cut to Airflow's 1000 characters.
+ */
+export function runNote(principal: Principal, request: RequestsTable, input: TriggerInput, approvers: readonly string[] = []): string {
   const policies = JSON.parse(request.policy_ids) as string[]
+  const autoApprovedBy = request.approval ? (JSON.parse(request.approval) as { autoApprovedBy?: string[] }).autoApprovedBy ?? [] : []
+  if (autoApprovedBy.length) approvers = [...approvers, `policy ${autoApprovedBy.join(', ')}`]
   const lines = [
     `Triggered through Airflow Conductor by ${principal.type} ${principal.id}` + (principal.displayName ? ` (${principal.displayName})` : '') + '.',
     `Request ${request.id}; allowed by ${policies.length ? `policy ${policies.join(', ')}` : 'policy'}.`,
     principal.groups.length ? `Groups: ${principal.groups.join(', ')}.` : '',
+    approvers.length ? `Approved by ${approvers.join(', ')}.` : '',
     input.reason ? `Reason: ${input.reason}` : '',
     input.note ? `Note: ${input.note}` : '',
   ].filter(Boolean)

@@ -1,5 +1,6 @@
 import type { DagParam, RunInfo } from '../orchestrators/index.ts'
-import type { CatalogDagsTable, RequestsTable } from './governance.tables.ts'
+import type { ApprovalGroup } from '../policy/index.ts'
+import type { ApprovalsTable, CatalogDagsTable, RequestsTable } from './governance.tables.ts'
 
 /** A DAG as listed through Conductor. */
 export interface DagView {
@@ -56,6 +57,17 @@ export interface RequestView {
   decision: { decision: string; policyIds: string[]; reasons: string[]; policyVersion: number }
   state: string
   error: { code: string; message: string } | null
+  /** What the request waits for (or waited for) when policy asked for approval; null when it did not. */
+  approval: ApprovalView | null
+}
+
+/** A request's approval: the requirement, its expiry and the verdicts given so far. */
+export interface ApprovalView {
+  groups: ApprovalGroup[]
+  reasonRequired: boolean
+  policyIds: string[]
+  expiresAt: string | null
+  verdicts: { approverType: string; approverId: string; verdict: 'approve' | 'deny'; comment: string | null; at: string }[]
 }
 
 /** Maps a catalog row to its view. */
@@ -72,8 +84,9 @@ export function dagView(row: CatalogDagsTable): DagView {
   }
 }
 
-/** Maps a request row to its view. */
-export function requestView(row: RequestsTable): RequestView {
+/** Maps a request row (and the verdicts given on it, if any) to its view. */
+export function requestView(row: RequestsTable, verdicts: readonly ApprovalsTable[] = []): RequestView {
+  const requirement = row.approval == null ? null : JSON.parse(row.approval) as Omit<ApprovalView, 'expiresAt' | 'verdicts'>
   return {
     id: row.id,
     createdAt: row.created_at,
@@ -87,5 +100,9 @@ export function requestView(row: RequestsTable): RequestView {
     decision: { decision: row.decision, policyIds: JSON.parse(row.policy_ids), reasons: JSON.parse(row.reasons), policyVersion: row.policy_version },
     state: row.state,
     error: row.error_code ? { code: row.error_code, message: row.error_message ?? '' } : null,
+    approval: requirement === null ? null : {
+      groups: requirement.groups, reasonRequired: requirement.reasonRequired, policyIds: requirement.policyIds, expiresAt: row.expires_at ?? null,
+      verdicts: verdicts.map((v) => ({ approverType: v.approver_type, approverId: v.approver_id, verdict: v.verdict, comment: v.comment, at: v.created_at })),
+    },
   }
 }

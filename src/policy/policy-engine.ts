@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { ConductorError, isConductorError, systemClock, type Clock } from '../core/index.ts'
 import { cedar, type CedarValueJson, type EntityJson, type PolicyJson } from './cedar.ts'
+import { mergeApprovals, readApproval, type PolicyApproval } from './approval-annotations.ts'
 import { groupsNamed } from './policy-groups.ts'
 import { compilePolicies, readConductorSchema, readPolicyFolder, type CompiledPolicy } from './policy-source.ts'
 import { buildScopeIndex, type ScopeEntity, type ScopeIndex } from './scope-index.ts'
@@ -37,6 +38,10 @@ interface LoadedSet {
   policies: CompiledPolicy[]
   /** The groups the policies name, computed once per set. */
   groups: string[]
+  /** The `@approval` requirement of each permit that carries one, by policy id. */
+  approvals: Map<string, PolicyApproval>
+  /** The permits whose action scope names `request:auto_approve` itself (not every action). */
+  autoApprovers: Set<string>
   index: ScopeIndex
   /** Slice key → id of its pre-parsed policy set in the wasm module; Map order is least recently used first. */
   slices: Map<string, string>
@@ -66,6 +71,7 @@ export async function createPolicyEngine(options: PolicyEngineOptions): Promise<
   const load = async (version: number): Promise<LoadedSet> => {
     const sources = await readPolicyFolder(options.folder)
     const compiled = compilePolicies(sources, schema)
+    const groups = groupsNamed(compiled.policies.map((p) => p.json))
     const set: LoadedSet = {
       info: {
         version,
@@ -75,7 +81,9 @@ export async function createPolicyEngine(options: PolicyEngineOptions): Promise<
         files: compiled.files,
       },
       policies: compiled.policies,
-      groups: groupsNamed(compiled.policies.map((p) => p.json)),
+      groups,
+      approvals: approvalsOf(compiled.policies, new Set(groups)),
+      autoApprovers: new Set(compiled.policies.filter((p) => namesAction(p.json, 'request:auto_approve')).map((p) => p.id)),
       index: buildScopeIndex(compiled.policies.map((p) => p.json)),
       slices: new Map(),
       fullSetId: null,
@@ -125,7 +133,7 @@ export async function createPolicyEngine(options: PolicyEngineOptions): Promise<
         const slice = set.index.slice(request.action, built.principalScope, built.resourceScope)
         if (slice.key === '') {
           stats.emptySlices++
-          return { decision: 'deny', policyIds: [], reasons: [`denied: no policy permits ${request.action} on ${built.label}`], errors: [], policyVersion: version }
+          return { decision: 'deny', policyIds: [], reasons: [`denied: no policy permits ${request.action} on ${built.label}`], errors: [], policyVersion: version, approval: null }
         }
         setId = sliceSetId(set, slice.key, slice.collect)
       }
@@ -137,6 +145,7 @@ export async function createPolicyEngine(options: PolicyEngineOptions): Promise<
           reasons: [`denied: the request could not be evaluated`],
           errors: answer.errors.map((e) => e.message),
           policyVersion: version,
+          approval: null,
         }
       }
       const { decision, diagnostics } = answer.response
@@ -149,7 +158,12 @@ export async function createPolicyEngine(options: PolicyEngineOptions): Promise<
         : policyIds.length > 0
           ? policyIds.map((id) => `denied by forbid policy ${id}`)
           : [`denied: no policy permits ${request.action} on ${built.label}`]
-      return { decision, policyIds, reasons, errors, policyVersion: version }
+      if (decision === 'allow' && request.action === 'request:auto_approve' && policyIds.some((id) => !set.autoApprovers.has(id))) {
+        // A permit for every action must not approve requests by accident: auto-approval rules name their action.
+        return { decision: 'deny', policyIds: [], reasons: [`denied: only policies that name request:auto_approve auto-approve`], errors, policyVersion: version, approval: null }
+      }
+      const approval = decision === 'allow' ? mergeApprovals(policyIds, set.approvals) : null
+      return { decision, policyIds, reasons, errors, policyVersion: version, approval }
     },
 
     reload(): Promise<ReloadResult> {
@@ -199,6 +213,22 @@ export async function createPolicyEngine(options: PolicyEngineOptions): Promise<
     },
   }
   return engine
+}
+
+function approvalsOf(policies: CompiledPolicy[], groups: ReadonlySet<string>): Map<string, PolicyApproval> {
+  const out = new Map<string, PolicyApproval>()
+  for (const policy of policies) {
+    const approval = readApproval(policy, groups)
+    if (approval !== null) out.set(policy.id, approval)
+  }
+  return out
+}
+
+function namesAction(policy: PolicyJson, action: string): boolean {
+  const scope = policy.action as { op: string; entity?: { type: string; id: string }; entities?: { type: string; id: string }[] }
+  if (scope.op === '==') return scope.entity?.id === action
+  if (scope.op === 'in') return (scope.entities ?? (scope.entity ? [scope.entity] : [])).some((e) => e.id === action)
+  return false
 }
 
 function preparse(name: string, policies: CompiledPolicy[]): void {
@@ -298,6 +328,10 @@ function buildCall(request: AuthorizationRequest, clock: Clock): BuiltCall {
     hasConf: confKeys.length > 0,
   }
   if (typeof request.context?.reason === 'string') context.reason = request.context.reason
+  const pending = request.context?.request
+  if (pending !== undefined) {
+    context.request = { ...pending, principalGroups: [...new Set(pending.principalGroups)] }
+  }
   const airflow = request.context?.airflow
   if (airflow !== undefined) {
     if (typeof airflow.kind !== 'string' || typeof airflow.name !== 'string') {

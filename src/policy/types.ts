@@ -24,6 +24,7 @@ export const ACTIONS = [
   'config:read',
   'view:read',
   'airflow:authorize',
+  'request:auto_approve',
 ] as const
 
 /** One of {@link ACTIONS}. */
@@ -58,6 +59,7 @@ export const ACTION_TARGETS: Readonly<Record<Action, ActionTarget>> = {
   'config:read': 'environment',
   'view:read': 'environment',
   'airflow:authorize': 'environment',
+  'request:auto_approve': 'dag',
 }
 
 /** Who acts. `groups` are Conductor group names (after group mapping); each becomes a `Group::"<name>"` parent. */
@@ -115,6 +117,35 @@ export interface RequestContext {
   reason?: string
   /** The connection, variable or pool a `connection:*`, `variable:*` or `pool:*` question is about (`context.airflow`); absent for "any of them". */
   airflow?: { kind: AirflowObjectKind; name: string }
+  /** For `request:approve` and `request:auto_approve`: the request waiting for approval (`context.request`). */
+  request?: ApprovalRequestContext
+}
+
+/** The pending request a `request:approve` question is about, as policy sees it in `context.request`. */
+export interface ApprovalRequestContext {
+  principal: string
+  principalGroups: string[]
+  action: string
+  environment: string
+  zone: string
+  dagId: string
+  reason: string
+  /** SHA-256 (hex) of the request's canonical input: environment, DAG, action, conf and logical date. */
+  confHash: string
+}
+
+/** One group an approval may come from, and how many of its members must approve. */
+export interface ApprovalGroup {
+  group: string
+  count: number
+}
+
+/** What an allow-with-approval waits for: approvals from any one of `groups`, and a reason when `reasonRequired`. */
+export interface ApprovalRequirement {
+  groups: ApprovalGroup[]
+  reasonRequired: boolean
+  /** The `@approval` permits that asked for it. */
+  policyIds: string[]
 }
 
 /** The answer, with what decided it. */
@@ -128,6 +159,11 @@ export interface Decision {
   errors: string[]
   /** The version of the policy set that decided. */
   policyVersion: number
+  /**
+   * For an allow: null when it may run at once; else what it waits for (every determining permit carries
+   * `@approval`). Always null for a deny.
+   */
+  approval: ApprovalRequirement | null
 }
 
 /** Where a bad policy file is wrong. `file` is relative to the policy folder; `line` and `column` are 1-based. */

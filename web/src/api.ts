@@ -10,7 +10,7 @@ export type DagAction = (typeof DAG_ACTIONS)[number]
 export type {
   AccessView, AuditEvent, AuditPage, AuditVerifyResult as VerifyResult, DagList, DagParam, DagView, EnvironmentList, EnvironmentView, ErrorBody,
   LogoutResult, PauseResult, Permission, PolicySetView, RequestView, RerunResult, RunDetail, RunList, RunView, Session, ShadowItem, ShadowList, StartedBy, TaskInstance,
-  TaskLogPage, TriggerResult,
+  TaskLogPage, TriggerResult, PendingResult,
 } from '../../contract/api-types.ts'
 
 /** An error answer of the API, with its stable code. */

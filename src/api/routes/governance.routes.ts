@@ -7,7 +7,7 @@ import {
   runParams, taskParams, triggerBody,
 } from '../schemas.ts'
 import {
-  accessView, apiErrors, dagList, dagView, environmentList, explanation, me, pauseResult, requestList, requestView, rerunResult, runDetail,
+  accessView, apiErrors, dagList, dagView, environmentList, explanation, me, pauseResult, pendingResult, requestList, requestView, rerunResult, runDetail,
   runList, taskLogPage, triggerResult,
 } from '../responses.ts'
 import { idempotent } from '../idempotency.ts'
@@ -50,13 +50,17 @@ export function governanceRoutes(deps: { governance: Governance; who: (request: 
       return g.setPaused(who(request), request.params.env, request.params.dag, request.body.paused, meta(request))
     })
 
-    app.post('/environments/:env/dags/:dag/runs', { config: idempotent, schema: { tags: ['governed'], summary: 'Trigger a run (dag:trigger)', params: dagParams, body: triggerBody, response: { 201: triggerResult, ...governedErrors } } }, async (request, reply) => {
+    app.post('/environments/:env/dags/:dag/runs', { config: idempotent, schema: { tags: ['governed'], summary: 'Trigger a run (dag:trigger); 202 with the pending request when policy asks for approval first', params: dagParams, body: triggerBody, response: { 201: triggerResult, 202: pendingResult, ...governedErrors } } }, async (request, reply) => {
       const { env, dag } = request.params
       const body = request.body
-      const result = await g.trigger(who(request), env, dag, {
+      const result = await g.requestTrigger(who(request), env, dag, {
         conf: body.conf, logicalDate: body.logicalDate ?? null,
         ...(body.note !== undefined ? { note: body.note } : {}), ...(body.reason !== undefined ? { reason: body.reason } : {}),
       }, meta(request))
+      if (result.run === null) {
+        reply.code(202).header('location', `/api/v1/requests/${encodeURIComponent(result.request.id)}`)
+        return { request: result.request }
+      }
       reply.code(201).header('location', `/api/v1/environments/${env}/dags/${dag}/runs/${encodeURIComponent(result.run.runId)}`)
       return result
     })
@@ -88,6 +92,7 @@ export function governanceRoutes(deps: { governance: Governance; who: (request: 
 
     app.get('/requests', { schema: { tags: ['requests'], summary: 'Requests: your own, or everyone\'s with audit:read', querystring: requestsQuery, response: { 200: requestList, ...apiErrors(400) } } }, async (request) => {
       const q = request.query
+      if (q.toApprove === 'true') return { requests: await g.approvals.toApprove(who(request), q.limit) }
       return { requests: await g.requests(who(request), { principalId: q.principal, environment: q.environment, dagId: q.dag, action: q.action, decision: q.decision, state: q.state, before: q.before, limit: q.limit }) }
     })
 

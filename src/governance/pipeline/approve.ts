@@ -1,7 +1,70 @@
-import type { PipelineContext } from './context.ts'
+import { ConductorError } from '../../core/index.ts'
+import { approvalContext } from '../approvals/approval-context.ts'
+import { insertApproval } from '../approvals/approvals.repository.ts'
+import { inputHash } from '../approvals/input-hash.ts'
+import { authorizationRequest } from '../targets.ts'
+import { updateRequest } from '../requests.repository.ts'
+import { eventTarget, isoNow, type PipelineContext } from './context.ts'
+
+/** How long a pending request waits for approval when the deps do not say (`governance.approvalHours`). */
+export const DEFAULT_APPROVAL_HOURS = 24
 
 /**
- * The approval step. Policy cannot yet mark an action as needing a second person, so every
- * allowed call proceeds; this is where a pending approval will stop a sensitive one.
+ * The approval step. A plain allow proceeds. An allow with approval (every permit that allowed carries `@approval`)
+ * is recorded as `pending` with what it waits for, when it expires and the hash of exactly what was asked, audited
+ * `request.pending`, and stops the pipeline (`ctx.pending`); it is dispatched once enough approvers approve. When policy
+ * permits the requester `request:auto_approve` on it, it is approved at once by that rule (audited `request.auto_approved`
+ * with the rule's ids, recorded as a verdict of approver type `Policy`) and proceeds. When the
+ * policy requires a reason and none was given, the request is refused with `reason_required` and never pending.
  */
-export async function approve<T>(_ctx: PipelineContext<T>): Promise<void> {}
+export async function approve<T>(ctx: PipelineContext<T>): Promise<void> {
+  const approval = ctx.decision?.approval
+  if (!approval) return
+  const { call, deps, request } = ctx
+  const now = deps.clock.now()
+  if (!call.mutates) {
+    // Only changes wait for a second person; a read policy asks approval for is refused rather than left waiting.
+    const message = `${call.action} cannot wait for approval (policy ${approval.policyIds.join(', ')} asks for it): denied`
+    request.decision = 'deny'
+    request.state = 'denied'
+    request.updated_at = isoNow(deps.clock)
+    await updateRequest(deps.db, request.id, { state: 'denied', error_code: 'policy_denied', error_message: message, updated_at: request.updated_at })
+    throw new ConductorError('policy_denied', message, { details: { requestId: request.id, decisionId: request.id, reasons: [message], policyIds: approval.policyIds } })
+  }
+  if (approval.reasonRequired && !call.context.reason?.trim()) {
+    const message = `policy ${approval.policyIds.join(', ')} asks for approval with a reason: give one`
+    request.state = 'refused'
+    request.error_code = 'reason_required'
+    request.error_message = message
+    request.updated_at = isoNow(deps.clock)
+    await updateRequest(deps.db, request.id, { state: 'refused', error_code: 'reason_required', error_message: message, updated_at: request.updated_at })
+    await deps.audit.append({ ...eventTarget(ctx), type: 'request.refused', decision: 'deny', data: { errorCode: 'reason_required', message, policyIds: approval.policyIds } })
+    throw new ConductorError('reason_required', message, { details: { field: 'reason', requestId: request.id } })
+  }
+  request.input_hash = inputHash(request)
+  const auto = deps.policy.authorize(authorizationRequest(call.principal, 'request:auto_approve', call.environment, call.dag, { request: approvalContext(request, call.environment) }))
+  if (auto.decision === 'allow') {
+    // An auto-approval rule approves it at once: recorded on the request and in the audit trail with the rule's ids.
+    request.approval = JSON.stringify({ ...approval, autoApprovedBy: auto.policyIds })
+    request.updated_at = new Date(now).toISOString()
+    await updateRequest(deps.db, request.id, { approval: request.approval, input_hash: request.input_hash, updated_at: request.updated_at })
+    await insertApproval(deps.db, {
+      request_id: request.id, approver_type: 'Policy', approver_id: auto.policyIds.join(','), approver_groups: '[]', verdict: 'approve', comment: null, created_at: request.updated_at,
+    })
+    await deps.audit.append({ ...eventTarget(ctx), type: 'request.auto_approved', decision: 'allow', policyIds: auto.policyIds, data: { requiredBy: approval.policyIds, groups: approval.groups } })
+    return
+  }
+  const hours = deps.approvalHours ?? DEFAULT_APPROVAL_HOURS
+  request.state = 'pending'
+  request.approval = JSON.stringify(approval)
+  request.expires_at = new Date(now + hours * 3_600_000).toISOString()
+  request.updated_at = new Date(now).toISOString()
+  await updateRequest(deps.db, request.id, {
+    state: 'pending', approval: request.approval, expires_at: request.expires_at, input_hash: request.input_hash, updated_at: request.updated_at,
+  })
+  await deps.audit.append({
+    ...eventTarget(ctx), type: 'request.pending', decision: 'allow', policyIds: approval.policyIds,
+    data: { groups: approval.groups, reasonRequired: approval.reasonRequired, expiresAt: request.expires_at, inputHash: request.input_hash },
+  })
+  ctx.pending = true
+}

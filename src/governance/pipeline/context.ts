@@ -15,6 +15,8 @@ export interface PipelineDeps {
   clock: Clock
   /** The ids of this process's requests on their way through the pipeline: the dispatch resolver leaves them alone. */
   inFlight?: Set<string>
+  /** How long a request waiting for approval stays pending (`governance.approvalHours`, default 24). */
+  approvalHours?: number
 }
 
 /** One governed action on its way through the pipeline. */
@@ -49,6 +51,8 @@ export interface PipelineContext<T> {
   request: RequestsTable
   decision?: Decision
   result?: T
+  /** Set by the approve step: the request waits for approval; the remaining steps do not run. */
+  pending?: boolean
 }
 
 /** A step of the governance pipeline. */

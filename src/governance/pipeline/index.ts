@@ -7,13 +7,19 @@ import { track } from './track.ts'
 /** The governance pipeline, in order. Authentication and principal resolution happen at the edge. */
 export const PIPELINE: readonly PipelineStep[] = [authorize, approve, dispatch, track]
 
-/** Runs `ctx` through every step; a step stops the call by throwing. The request counts as in flight until the last step is done. */
-export async function runPipeline<T>(ctx: PipelineContext<T>): Promise<T> {
+/**
+ * Runs `ctx` through every step; a step stops the call by throwing, or (approve) by marking it pending, when the
+ * result is undefined and `ctx.request.state` is `pending`. The request counts as in flight until the last step is done.
+ */
+export async function runPipeline<T>(ctx: PipelineContext<T>): Promise<T | undefined> {
   const inFlight = ctx.deps.inFlight
   inFlight?.add(ctx.request.id)
   try {
-    for (const step of PIPELINE) await step(ctx)
-    return ctx.result as T
+    for (const step of PIPELINE) {
+      await step(ctx)
+      if (ctx.pending) return undefined
+    }
+    return ctx.result
   } finally {
     inFlight?.delete(ctx.request.id)
   }
@@ -21,3 +27,5 @@ export async function runPipeline<T>(ctx: PipelineContext<T>): Promise<T> {
 
 export type { GovernedCall, PipelineContext, PipelineDeps } from './context.ts'
 export { isoNow } from './context.ts'
+export { dispatch } from './dispatch.ts'
+export { track } from './track.ts'

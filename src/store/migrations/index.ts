@@ -8,6 +8,7 @@ import * as m0007 from './0007-request-states.ts'
 import * as m0008 from './0008-idempotency.ts'
 import * as m0009 from './0009-shadow.ts'
 import * as m0010 from './0010-airflow-sign-in.ts'
+import * as m0011 from './0011-approvals.ts'
 import * as m0012 from './0012-notifications.ts'
 
 /**
@@ -25,5 +26,6 @@ export const migrations: Record<string, Migration> = {
   '0008-idempotency': m0008,
   '0009-shadow': m0009,
   '0010-airflow-sign-in': m0010,
+  '0011-approvals': m0011,
   '0012-notifications': m0012,
 }

@@ -1,5 +1,5 @@
 import { useEffect, useId, useMemo, useState, type FormEvent } from 'react'
-import { api, dagPath, runPath, type DagView, type PauseResult, type RequestView, type RunList, type RunView, type Session, type TriggerResult } from '../api.ts'
+import { api, dagPath, runPath, type DagView, type PauseResult, type RequestView, type RunList, type RunView, type Session, type TriggerResult, type PendingResult } from '../api.ts'
 import { checkConf, defaultConf } from '../conf.ts'
 import { Link } from '../router.tsx'
 import { Duration, Empty, ErrorBox, Loading, PageHeader, Permissions, StartedByText, StateBadge, Time, permissionWhy, useApi } from '../ui.tsx'
@@ -14,7 +14,7 @@ export function DagPage(props: { environment: string; dagId: string; session: Se
   const [override, setOverride] = useState<DagView | null>(null)
   const current = override ?? dag.data
   const runs = useApi(`runs:${path}`, (signal) => api<RunList>(`${path}/runs?limit=25`, { signal }))
-  const [created, setCreated] = useState<{ request: RequestView; run: RunView } | null>(null)
+  const [created, setCreated] = useState<{ request: RequestView; run?: RunView } | null>(null)
 
   const active = runs.data?.runs.some((r) => ACTIVE.has(r.state)) ?? false
   useEffect(() => {
@@ -58,7 +58,13 @@ export function DagPage(props: { environment: string; dagId: string; session: Se
               <p className="notice">You may not trigger this DAG ({trigger ? permissionWhy(trigger) : 'not reported'}).
                 {' '}<Link href={`${path}/access`}>See who may</Link>.</p>
             )}
-          {created && (
+          {created && !created.run && (
+            <div className="notice" role="status">
+              <p>Request <code>{created.request.id}</code> waits for approval by
+                {' '}{(created.request.approval?.groups ?? []).map((g) => `${g.count} of ${g.group}`).join(' or ')}; the run starts once approved.</p>
+            </div>
+          )}
+          {created?.run && (
             <div className="success" role="status">
               <p>Run <Link href={runPath(environment, dagId, created.run.runId)}><code>{created.run.runId}</code></Link> created
                 {' '}({created.run.state}), allowed by {created.request.decision.policyIds.join(', ') || 'policy'}; request <code>{created.request.id}</code>.</p>
@@ -105,7 +111,7 @@ function RunsTable(props: { runs: RunView[]; environment: string; dagId: string 
   )
 }
 
-function TriggerForm(props: { dag: DagView; path: string; onCreated(result: { request: RequestView; run: RunView }): void }) {
+function TriggerForm(props: { dag: DagView; path: string; onCreated(result: { request: RequestView; run?: RunView }): void }) {
   const params = props.dag.params
   const [conf, setConf] = useState(() => defaultConf(params))
   const [reason, setReason] = useState('')
@@ -120,7 +126,7 @@ function TriggerForm(props: { dag: DagView; path: string; onCreated(result: { re
     setBusy(true)
     setError(null)
     try {
-      const result = await api<TriggerResult>(`${props.path}/runs`, {
+      const result = await api<TriggerResult | PendingResult>(`${props.path}/runs`, {
         method: 'POST', body: { conf: check.conf, ...(reason.trim() ? { reason: reason.trim() } : {}) },
       })
       props.onCreated(result)
