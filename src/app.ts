@@ -162,7 +162,10 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       ? {
         service: createScimService({
           database, clock,
-          events: chainScimEvents(scimRevocationEvents({ revoker, seen: (userName) => governance.seenPrincipals(userName) }), options.scimObserver),
+          events: chainScimEvents(scimRevocationEvents({
+            revoker, seen: (userName) => governance.seenPrincipals(userName),
+            onRevoked: async (p, reason) => { await governance.approvals.withdraw({ type: p.type, id: p.id }, reason) },
+          }), options.scimObserver),
           onEventError: (error, event) => logger.error({ err: error, event }, 'SCIM event handling failed'),
         }),
         tokens: createScimTokenStore({ db, clock }),

@@ -49,11 +49,17 @@ export interface SeenPrincipal {
  * token of the user; leaving a group ends the user's console sessions (their next token request
  * resolves the smaller set of groups). Each step is audited by the revoker.
  */
-export function scimRevocationEvents(deps: { revoker: AccessRevoker; seen: (userName: string) => Promise<SeenPrincipal[]> }): Partial<ScimEvents> {
+export function scimRevocationEvents(deps: {
+  revoker: AccessRevoker
+  seen: (userName: string) => Promise<SeenPrincipal[]>
+  /** Runs for each principal whose access was revoked, after the revocation (e.g. to cancel their pending requests). */
+  onRevoked?: (principal: SeenPrincipal, reason: string) => Promise<void>
+}): Partial<ScimEvents> {
   const revokeAll = async (user: ScimUserSummary, reason: string) => {
     const seen = await deps.seen(user.userName)
     for (const p of seen) {
       await deps.revoker.revokePrincipal({ issuer: p.issuer, subject: p.subject, principalType: p.type, principalId: p.id }, reason)
+      await deps.onRevoked?.(p, reason)
     }
   }
   return {

@@ -32,6 +32,11 @@ export interface Approvals {
   toApprove(approver: Principal, limit?: number): Promise<RequestView[]>
   /** Marks every pending request past its expiry `expired` (audited `request.expired`); answers how many. */
   expireDue(): Promise<number>
+  /**
+   * Deprovisioning: cancels every pending request of `principal` (audited `request.cancelled` with `reason`) and
+   * withdraws the verdicts they gave on requests still pending (audited `request.approval_withdrawn`).
+   */
+  withdraw(principal: { type: string; id: string }, reason: string): Promise<{ cancelled: number; withdrawn: number }>
 }
 
 /** Dependencies of {@link createApprovals}. */
@@ -161,6 +166,24 @@ export function createApprovals(deps: ApprovalsDeps): Approvals {
         await audit.append({ ...eventOf(row), type: 'request.denied', decision: 'deny', data: { approver: approver.id, approverType: approver.type, comment: comment ?? null } })
       }
       return view(requestId)
+    },
+
+    async withdraw(principal, reason) {
+      const mine = await db.selectFrom('requests').selectAll()
+        .where('principal_type', '=', principal.type).where('principal_id', '=', principal.id).where('state', '=', 'pending').execute()
+      let cancelled = 0
+      for (const row of mine) {
+        if (!await transitionRequest(db, row.id, 'pending', { state: 'cancelled', updated_at: isoNow(clock) })) continue
+        cancelled++
+        await audit.append({ ...eventOf(row), type: 'request.cancelled', data: { reason } })
+      }
+      const given = await db.selectFrom('approvals').innerJoin('requests', 'requests.id', 'approvals.request_id').selectAll('requests')
+        .where('approvals.approver_type', '=', principal.type).where('approvals.approver_id', '=', principal.id).where('requests.state', '=', 'pending').execute()
+      for (const row of given) {
+        await db.deleteFrom('approvals').where('request_id', '=', row.id).where('approver_type', '=', principal.type).where('approver_id', '=', principal.id).execute()
+        await audit.append({ ...eventOf(row), type: 'request.approval_withdrawn', data: { approver: principal.id, approverType: principal.type, reason } })
+      }
+      return { cancelled, withdrawn: given.length }
     },
 
     async cancel(principal, requestId) {
