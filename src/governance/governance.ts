@@ -14,6 +14,7 @@ import { createGovernedActions, type GovernedActions } from './governed-actions.
 import type { GovernanceTables } from './governance.tables.ts'
 import { createLedger, type Ledger } from './ledger.ts'
 import type { Notify } from './notifications/index.ts'
+import { notifyingRequestEvents } from './notifications/index.ts'
 import { createShadowActivity, createShadowWebhook, type ShadowActivity } from './shadow/index.ts'
 import { createTargets } from './targets.ts'
 
@@ -61,7 +62,9 @@ export interface GovernanceDeps {
 
 /** Wires the governed actions over policy, orchestrators, the audit log and the store. */
 export function createGovernance(deps: GovernanceDeps): Governance {
-  const { db, policy, audit, clock } = deps
+  const { db, policy, clock } = deps
+  // Request lifecycle events (pending, approved, denied, …) reach the webhooks as they reach the audit trail.
+  const audit = deps.notify ? notifyingRequestEvents(deps.audit, deps.notify) : deps.audit
   const webhookUrl = deps.shadow?.webhookUrl
   const shadow = createShadowActivity({
     db, audit, clock, logger: deps.logger, conductorUsers: deps.shadow?.conductorUsers ?? [],

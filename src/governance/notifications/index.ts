@@ -4,3 +4,4 @@ export { matchesEvent, PAYLOAD_VERSION, renderBody, slackMessage } from './paylo
 export type { NotificationEvent, NotificationPayload, SlackMessage, WebhookFormat } from './payload.ts'
 export { REPLAY_WINDOW_SECONDS, SIGNATURE_HEADER, signWebhook, TIMESTAMP_HEADER, verifyWebhookSignature } from './signature.ts'
 export type { NotificationOutboxTable, NotificationTables } from './notifications.tables.ts'
+export { notifyingRequestEvents, REQUEST_EVENT_PREFIX } from './request-events.ts'

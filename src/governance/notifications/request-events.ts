@@ -1,0 +1,27 @@
+import type { AuditEvent, AuditEventInput, AuditLog } from '../../audit/index.ts'
+import type { Notify } from './notifier.ts'
+
+/** The request lifecycle events webhooks are told of (`request.pending`, `request.approved`, `request.denied`, …). */
+export const REQUEST_EVENT_PREFIX = 'request.'
+
+/**
+ * The audit log, with each request lifecycle event also put in the notification outbox once it is recorded: the
+ * webhook sees what the audit trail says (request id, who, what, environment, DAG, and the event's own facts).
+ */
+export function notifyingRequestEvents(audit: Pick<AuditLog, 'append'>, notify: Notify): Pick<AuditLog, 'append'> {
+  return {
+    async append(input: AuditEventInput): Promise<AuditEvent> {
+      const event = await audit.append(input)
+      if (event.type.startsWith(REQUEST_EVENT_PREFIX)) {
+        await notify({
+          type: event.type, occurredAt: event.at,
+          data: {
+            requestId: event.requestId, principal: event.principal, principalType: event.principalType, action: event.action,
+            environment: event.environment, dag: event.dag, ...event.data,
+          },
+        })
+      }
+      return event
+    },
+  }
+}
