@@ -190,7 +190,9 @@ describe('Airflow\'s own UI through the Conductor auth manager, in Chromium', { 
       // (The IdP may still hold her session and answer at once; either way Conductor's callback refuses her.)
       const refusedAt = (url: URL) => url.origin === conductorUrl && url.pathname === '/auth/callback'
       await page.goto(`${airflow.url}/dags`).catch(() => {})
-      await page.waitForURL((url) => refusedAt(url) || url.pathname.startsWith('/interaction'))
+      // Either the IdP asks for her password, or (its session still alive) it answers at once.
+      const settled = () => null
+      await Promise.race([page.locator('input[name="login"]').waitFor().catch(settled), page.waitForURL(refusedAt).catch(settled)])
       if (!refusedAt(new URL(page.url()))) {
         await page.locator('input[name="login"]').fill('alice')
         await page.locator('input[name="password"]').fill('alice')

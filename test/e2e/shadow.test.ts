@@ -36,10 +36,17 @@ describe('shadow activity in a real Airflow 3', () => {
     rmSync(dir, { recursive: true, force: true })
   })
 
+  // The admin acting directly in Airflow (the setup, not what is tested): a "Database error" 500 from the shared
+  // Airflow's SQLite, busy with the other tests' runs, is tried again a few times.
   const airflowApi = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${airflow.url}/api/v2${path}`, {
-      method, headers: { authorization: `Bearer ${airflowToken}`, 'content-type': 'application/json' }, ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    })
+    let res: Response
+    for (let attempt = 1; ; attempt++) {
+      res = await fetch(`${airflow.url}/api/v2${path}`, {
+        method, headers: { authorization: `Bearer ${airflowToken}`, 'content-type': 'application/json' }, ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      })
+      if (res.status !== 500 || attempt === 5 || !(await res.clone().text()).includes('Database error')) break
+      await new Promise((resolve) => setTimeout(resolve, 500 * attempt))
+    }
     assert.ok(res.ok, `${method} ${path} answered ${res.status}: ${await res.clone().text()}`)
     return res.json() as Promise<Record<string, unknown>>
   }
