@@ -109,12 +109,8 @@ export function createShadowActivity(deps: ShadowActivityDeps): ShadowActivity {
     return new Set((await db.selectFrom('principals').select('id').execute()).map((p) => p.id))
   }
 
-  async function ownedDags(environment: string): Promise<Set<string>> {
-    const [dags, principals] = await Promise.all([
-      db.selectFrom('catalog_dags').select(['dag_id', 'owners', 'tags']).where('environment', '=', environment).execute(),
-      db.selectFrom('principals').select('id').execute(),
-    ])
-    const known = new Set(principals.map((p) => p.id))
+  async function ownedDags(environment: string, known: ReadonlySet<string>): Promise<Set<string>> {
+    const dags = await db.selectFrom('catalog_dags').select(['dag_id', 'owners', 'tags']).where('environment', '=', environment).execute()
     const owners = (dag: { owners: string; tags: string }) => [
       ...(JSON.parse(dag.owners) as string[]),
       ...(JSON.parse(dag.tags) as string[]).filter((t) => t.startsWith('owner:')).map((t) => t.slice('owner:'.length)),
@@ -157,17 +153,18 @@ export function createShadowActivity(deps: ShadowActivityDeps): ShadowActivity {
       const runs = await orchestrator.listRunsSince({ since: earlier(cursor.runs_cursor), limit: READ_LIMIT })
       const entries = await orchestrator.listEventLogsSince({ since: earlier(cursor.events_cursor), limit: READ_LIMIT })
       const ours = await conductorRuns(environment, runs)
+      // One read of the principals serves both the owned DAGs and, with the auth manager, the attribution.
+      const known = await knownPrincipals()
       let unattributedRuns = runs
       let unattributedEntries = entries
       if (deps.authManaged?.has(environment)) {
-        const known = await knownPrincipals()
         const byPerson = (r: RunSince) => !ours.has(r.runId) && !AUTOMATIC_RUN_TYPES.has(r.runType ?? '') && r.triggeredBy !== null && known.has(r.triggeredBy)
         await recordAttributedRuns({ db, audit }, environment, runs.filter(byPerson), deps.policyVersion?.() ?? 0, now)
         unattributedRuns = runs.filter((r) => !byPerson(r))
         unattributedEntries = entries.filter((e) => e.owner === null || !known.has(e.owner))
       }
       const rows = [
-        ...fromRuns(environment, unattributedRuns, ours, await ownedDags(environment), now),
+        ...fromRuns(environment, unattributedRuns, ours, await ownedDags(environment, known), now),
         ...fromEvents(environment, unattributedEntries, now),
       ].sort((a, b) => a.occurred_at.localeCompare(b.occurred_at))
       const fresh = (await insertNewActivity(db, environment, rows)).map(toItem)
