@@ -22,9 +22,11 @@ import { basename, join, resolve } from 'node:path'
 import { promisify } from 'node:util'
 import { conductorFlavour, type ConductorAuthManagerOptions } from './airflow-conductor.ts'
 import { airflow3Healthy, airflow3Settings, importErrors, runStep, type Flavour, type Launch } from './airflow-launch.ts'
+import { postgresServer, scratchPostgresDatabase } from './postgres.ts'
 import { freePort, getJson, stopGroup, waitFor } from './processes.ts'
 
 export type { ConductorAuthManagerOptions } from './airflow-conductor.ts'
+export { postgresServer } from './postgres.ts'
 export { airflowUserToken, type AirflowUserTokenOptions } from './airflow-token.ts'
 
 const root = resolve(import.meta.dirname, '..')
@@ -72,6 +74,13 @@ export interface StartAirflowOptions {
    * asking this Conductor. The handle then has no admin user; Airflow's JWT key settings still come through `env`.
    */
   conductor?: ConductorAuthManagerOptions
+  /**
+   * Airflow 3 with the SimpleAuthManager only: a PostgreSQL server URL (e.g. `postgres://postgres@127.0.0.1:5432/postgres`)
+   * on which Airflow's metadata goes into a database of its own, dropped on stop; SQLite when not set. The shared Airflow of the e2e tier, which many test files load at once, needs it:
+   * SQLite answers "database is locked" (Airflow: 500 Database error) while the scheduler is busy. The auth-manager
+   * flavour stays on SQLite, which its tests read directly.
+   */
+  postgres?: string
 }
 
 const USERNAME = 'conductor'
@@ -208,8 +217,22 @@ export async function startAirflow(options: StartAirflowOptions = {}): Promise<A
     PYTHONUNBUFFERED: '1',
   })
   const logFile = join(home, flavour.logName)
+  const postgres = major === 3 && !options.conductor ? options.postgres : undefined
+  const metadata = postgres ? await scratchPostgresDatabase(postgres, 'conductor_airflow') : undefined
+  if (metadata) env.AIRFLOW__DATABASE__SQL_ALCHEMY_CONN = sqlAlchemyUrl(metadata.url)
   const launch: Launch = { venv, home, ownHome, url, port, password, logFile, deadline, env }
-  const { command, args, cleanup } = await flavour.prepare(launch)
+  let prepared: Awaited<ReturnType<Flavour['prepare']>>
+  try {
+    prepared = await flavour.prepare(launch)
+  } catch (error) {
+    await metadata?.drop()
+    throw error
+  }
+  const { command, args } = prepared
+  const cleanup = async () => {
+    await prepared.cleanup()
+    await metadata?.drop()
+  }
   Object.assign(env, options.env)
 
   const logFd = openSync(logFile, 'a')
@@ -241,6 +264,11 @@ export async function startAirflow(options: StartAirflowOptions = {}): Promise<A
     await stopProcesses()
     throw error
   }
+}
+
+/** Airflow's SQLAlchemy URL for a PostgreSQL database (psycopg2, named: SQLAlchemy 2.1's default driver is psycopg 3; Airflow derives the asyncpg one from it). */
+function sqlAlchemyUrl(url: string): string {
+  return url.replace(/^postgres(ql)?:\/\//, 'postgresql+psycopg2://')
 }
 
 /**
@@ -305,7 +333,7 @@ async function fetchToken(url: string, username: string, password: string): Prom
 if (import.meta.main) {
   const major: AirflowMajor = process.argv[2] === '2' ? 2 : 3
   const started = Date.now()
-  const airflow = await startAirflow({ version: major })
+  const airflow = await startAirflow({ version: major, postgres: postgresServer(process.env.DATABASE_URL) })
   const { reuse } = FLAVOURS[major]
   console.log(`# Airflow ${airflow.version} ready in ${Math.round((Date.now() - started) / 1000)} s (home ${airflow.home}); Ctrl-C stops it.`)
   console.log(`export ${reuse.url}=${airflow.url}`)

@@ -1,10 +1,9 @@
-import { randomBytes } from 'node:crypto'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { basename, join } from 'node:path'
 import { describe } from 'node:test'
-import pg from 'pg'
 import { migrateToLatest, openDatabase } from '../src/store/index.ts'
+import { postgresServer, scratchPostgresDatabase } from './postgres.ts'
 import type { Database, Dialect } from '../src/store/index.ts'
 
 /** A database made for one test: fresh, migrated, and deleted again by `close()`. */
@@ -45,8 +44,8 @@ const ENGINE_NAMES: readonly Dialect[] = ['sqlite', 'postgres']
  */
 export function engines(): Engine[] {
   const available: Engine[] = [{ name: 'sqlite', open: openSqlite }]
-  const url = process.env.DATABASE_URL
-  if (url !== undefined && /^postgres(ql)?:\/\//.test(url)) available.push({ name: 'postgres', open: () => openPostgres(url) })
+  const url = postgresServer(process.env.DATABASE_URL)
+  if (url !== undefined) available.push({ name: 'postgres', open: () => openPostgres(url) })
   const wanted = process.env.CONDUCTOR_TEST_ENGINES?.split(',').map((name) => name.trim()).filter(Boolean)
   if (wanted === undefined || wanted.length === 0) return available
   for (const name of wanted) {
@@ -78,35 +77,21 @@ async function openSqlite(): Promise<TestDatabase> {
 }
 
 async function openPostgres(maintenanceUrl: string): Promise<TestDatabase> {
-  const name = `conductor_test_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`
-  await maintenance(maintenanceUrl, `CREATE DATABASE ${name}`)
-  const target = new URL(maintenanceUrl)
-  target.pathname = `/${name}`
-  const url = target.toString()
+  const scratch = await scratchPostgresDatabase(maintenanceUrl, 'conductor_test')
   let database: Database
   try {
-    database = await openDatabase({ url })
+    database = await openDatabase({ url: scratch.url })
     await migrateToLatest(database)
   } catch (error) {
-    await maintenance(maintenanceUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
+    await scratch.drop()
     throw error
   }
   return {
     ...database,
-    url,
+    url: scratch.url,
     close: async () => {
       await database.close()
-      await maintenance(maintenanceUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
+      await scratch.drop()
     },
-  }
-}
-
-async function maintenance(url: string, statement: string): Promise<void> {
-  const client = new pg.Client({ connectionString: url })
-  await client.connect()
-  try {
-    await client.query(statement)
-  } finally {
-    await client.end()
   }
 }

@@ -88,10 +88,13 @@ if (want('integration')) {
 if (want('airflow-plugin')) await runPytestTier('airflow-plugin', join(root, 'scripts', 'test-airflow-integration.sh'), baseEnv)
 
 if (want('e2e') || want('browser')) {
-  const { startAirflow } = await import('../harness/airflow.ts')
-  console.log('\n== starting a real Airflow for the e2e tier …')
+  const { postgresServer, startAirflow } = await import('../harness/airflow.ts')
+  // Its metadata in PostgreSQL when there is one: many test files load it at once, and on SQLite it answers
+  // "500 Database error" while the scheduler holds the lock.
+  const postgres = postgresServer(process.env.DATABASE_URL)
+  console.log(`\n== starting a real Airflow for the e2e tier (metadata on ${postgres ? 'PostgreSQL' : 'SQLite'}) …`)
   const started = Date.now()
-  const airflow = await startAirflow()
+  const airflow = await startAirflow({ postgres })
   console.log(`== Airflow ${airflow.version} ready at ${airflow.url} in ${Math.round((Date.now() - started) / 1000)} s`)
   const airflowEnv = {
     ...baseEnv,
