@@ -131,9 +131,13 @@ describe('Airflow\'s own UI through the Conductor auth manager, in Chromium', { 
       // Airflow asked Conductor, and Conductor's next look at Airflow puts the run in its ledger as alice's.
       const asked = await app.audit.query({ type: 'airflow.authorize', principal: 'alice' })
       assert.ok(asked.some((e) => (e.data as { counts: Record<string, { allowed: number }> }).counts['dag:trigger']?.allowed), 'the trigger was decided by Conductor')
-      await app.governance.catalog.syncAll()
-      const ledger = await app.database.db.selectFrom('requests').selectAll().where('run_id', '=', run.dag_run_id).execute()
-      assert.deepEqual(ledger.map((r) => [r.principal_id, r.action, r.state]), [['alice', 'dag:trigger', 'succeeded']])
+      // The run may still be running when the UI shows it: Conductor's look at Airflow records it once it has ended.
+      await eventually(async () => {
+        await app.governance.catalog.syncAll()
+        const ledger = await app.database.db.selectFrom('requests').selectAll().where('run_id', '=', run.dag_run_id).execute()
+        assert.deepEqual(ledger.map((r) => [r.principal_id, r.action, r.state]), [['alice', 'dag:trigger', 'succeeded']])
+        return true
+      }, { what: 'alice\'s run in Conductor\'s ledger as succeeded', timeoutMs: 90_000, intervalMs: 1000 })
       assert.equal((await app.audit.query({ type: 'airflow.run', principal: 'alice' })).length, 1)
       assert.equal((await app.audit.query({ type: 'shadow.run' })).length, 0, 'not shadow activity')
       assert.equal((await app.audit.query({ type: 'airflow.sign_in', principal: 'alice' })).length >= 1, true)
