@@ -9,6 +9,7 @@ import { ACTIONS, type Action } from '../policy/index.ts'
 import { overridesFromEnv, startConductor } from '../main.ts'
 import { ApiError, EXIT, exitCodeForApiError, exitCodeForCode } from './api-client.ts'
 import { registerApprovalCommands } from './approval-commands.ts'
+import { registerGrantCommands } from './grant-commands.ts'
 import { registerAuditCommands } from './audit-commands.ts'
 import { registerAuthCommands } from './auth-commands.ts'
 import { registerCatalogCommands } from './catalog-commands.ts'
@@ -97,6 +98,7 @@ export function buildCli(env: NodeJS.ProcessEnv, streams: { stdout: CliStream; s
   registerScimCommands(program, ctx, { config })
   registerShadowCommands(program, ctx)
   registerApprovalCommands(program, ctx)
+  registerGrantCommands(program, ctx)
 
   const cfg = program.command('config').description('The configuration file')
   cfg.command('schema').description('Print the JSON Schema of conductor.yaml').action(() => { out(JSON.stringify(configJsonSchema(), null, 2)) })
