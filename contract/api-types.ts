@@ -4179,6 +4179,15 @@ export interface components {
                 reasonRequired: boolean;
                 policyIds: string[];
                 expiresAt: string | null;
+                /** @description Groups that may approve too from `from` on (`@escalate`); `escalatedAt` is when Conductor recorded the escalation */
+                escalations: {
+                    group: string;
+                    count: number;
+                    afterMinutes: number;
+                    /** @description ISO 8601 */
+                    from: string;
+                    escalatedAt: string | null;
+                }[];
                 verdicts: {
                     approverType: string;
                     approverId: string;
@@ -4224,7 +4233,7 @@ export interface components {
             reasons: string[];
             errors: string[];
             policyVersion: number;
-            /** @description For an allow: null when it runs at once; else the approvals it would wait for (`@approval`) */
+            /** @description For an allow: null when it runs at once; else the approvals it would wait for (`@approval`, `@escalate`) */
             approval: {
                 groups: {
                     group: string;
@@ -4232,6 +4241,11 @@ export interface components {
                 }[];
                 reasonRequired: boolean;
                 policyIds: string[];
+                escalations?: {
+                    group: string;
+                    count: number;
+                    afterMinutes: number;
+                }[];
             } | null;
             principal: {
                 type: string;

@@ -1,6 +1,7 @@
 /**
  * `npm run demo`: Conductor on the embedded database with the development issuer (alice: data-eng, bob: analysts,
- * carol: auditors) and the demo policies, and a real local Airflow 3 with the demo DAGs that runs the Conductor auth
+ * carol: auditors, dave: data-leads, erin: platform-admins) and the demo policies (alice's trigger of the `sensitive`
+ * payments_export waits for a data lead such as dave; after 4 hours a platform admin such as erin may approve it too), and a real local Airflow 3 with the demo DAGs that runs the Conductor auth
  * manager (integrations/airflow): its own UI signs people in through Conductor, and every question it asks is
  * answered by Conductor's policy. Airflow trusts Conductor's keys (`trusted_jwks_url`), so runs started through
  * Conductor are Airflow's runs of the person who started them (credential kind `conductor-identity`), and Conductor
@@ -62,6 +63,9 @@ writeFileSync(configFile, `# yaml-language-server: $schema=../docs/conductor.sch
         { username: 'alice', name: 'Alice Example', email: 'alice@example.com', groups: ['data-eng'] },
         { username: 'bob', name: 'Bob Example', email: 'bob@example.com', groups: ['analysts'] },
         { username: 'carol', name: 'Carol Example', email: 'carol@example.com', groups: ['auditors'] },
+        // Approvers (policies/approvals.cedar): dave decides on sensitive runs; erin may too once one waited 4 hours.
+        { username: 'dave', name: 'Dave Example', email: 'dave@example.com', groups: ['data-leads'] },
+        { username: 'erin', name: 'Erin Example', email: 'erin@example.com', groups: ['platform-admins'] },
         // The auth manager's own credential: only members of airflow-auth-managers may ask on behalf of Airflow's users.
         { username: 'airflow-am', name: 'Airflow auth manager', email: 'airflow-am@example.com', groups: ['airflow-auth-managers'] },
       ],
@@ -101,9 +105,9 @@ app.governance.catalog.start(config.catalog.syncIntervalSeconds)
 console.log(`
 Airflow Conductor demo is running.
 
-  Web console       ${url}   (sign in as alice/alice, bob/bob or carol/carol)
+  Web console       ${url}   (sign in as alice/alice, bob/bob, carol/carol, dave/dave or erin/erin)
   Conductor API     ${url}/api/v1   (OpenAPI: ${url}/openapi.json)
-  Dev issuer        ${app.devIssuer?.issuer}   (users: alice = data-eng, bob = analysts, carol = auditors)
+  Dev issuer        ${app.devIssuer?.issuer}   (users: alice = data-eng, bob = analysts, carol = auditors, dave = data-leads, erin = platform-admins)
   Airflow 3 UI      ${airflow.url}   (sign in through Conductor: alice/alice or bob/bob; policy decides what each sees)
   Config            .demo/conductor.yaml   Policies: policies/
 
@@ -112,6 +116,15 @@ Try, in another terminal (the README's tour has more):
   export CONDUCTOR_CONFIG=.demo/conductor.yaml
   ALICE=$(bin/conductor dev-token --user alice)
   curl -s -H "Authorization: Bearer $ALICE" ${url}/api/v1/environments/local/dags
+
+A sensitive DAG waits for a second person (policies/approvals.cedar): alice asks, dave approves, then it runs.
+
+  DAVE=$(bin/conductor dev-token --user dave)
+  bin/conductor -t "$ALICE" trigger local/payments_export --conf '{"month":"2026-11"}' --reason "month-end close"   # pending
+  bin/conductor -t "$DAVE" requests --to-approve
+  bin/conductor -t "$DAVE" approve REQUEST_ID --comment checked
+  (Known gap: this demo's Airflow asks Conductor through the auth manager, which refuses a trigger that needs
+  approval, so the approved dispatch fails with orchestrator_auth_failed; see docs/approvals.md, "Known gaps".)
 
 Stop with Ctrl-C.
 `)

@@ -213,6 +213,9 @@ export const requestView = z.strictObject({
     reasonRequired: z.boolean(),
     policyIds: z.array(z.string()),
     expiresAt: isoTime.nullable(),
+    escalations: z.array(z.strictObject({
+      group: z.string(), count: z.number().int(), afterMinutes: z.number().int(), from: isoTime, escalatedAt: isoTime.nullable(),
+    })).describe('Groups that may approve too from `from` on (`@escalate`); `escalatedAt` is when Conductor recorded the escalation'),
     verdicts: z.array(z.strictObject({ approverType: z.string(), approverId: z.string(), verdict: z.enum(['approve', 'deny']), comment: z.string().nullable(), at: isoTime })),
   }).nullable().describe('What the request waits for (or waited for) when policy asked for approval; null when it did not'),
   grantId: z.string().nullable().describe('The grant a `grant:request` request made once granted (docs/grants.md); null otherwise'),
@@ -248,8 +251,10 @@ export const explanation = z.strictObject({
   reasons: z.array(z.string()),
   errors: z.array(z.string()),
   policyVersion: z.number().int(),
-  approval: z.strictObject({ groups: z.array(z.strictObject({ group: z.string(), count: z.number().int() })), reasonRequired: z.boolean(), policyIds: z.array(z.string()) })
-    .nullable().describe('For an allow: null when it runs at once; else the approvals it would wait for (`@approval`)'),
+  approval: z.strictObject({
+    groups: z.array(z.strictObject({ group: z.string(), count: z.number().int() })), reasonRequired: z.boolean(), policyIds: z.array(z.string()),
+    escalations: z.array(z.strictObject({ group: z.string(), count: z.number().int(), afterMinutes: z.number().int() })).optional(),
+  }).nullable().describe('For an allow: null when it runs at once; else the approvals it would wait for (`@approval`, `@escalate`)'),
   principal: z.strictObject({ type: z.string(), id: z.string(), groups: z.array(z.string()) }),
   action: z.enum(ACTIONS),
   environment: z.string(),

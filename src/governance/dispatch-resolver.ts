@@ -74,6 +74,8 @@ export interface DispatchResolverDeps {
   graceSeconds: number
   /** Marks pending requests (and active grants) past their expiry `expired`; run at the start of every round. */
   expirePending?: () => Promise<number>
+  /** Records the escalations of pending requests whose wait is over (`request.escalated`); run after `expirePending`. */
+  escalatePending?: () => Promise<number>
 }
 
 const PAGE = 200
@@ -154,6 +156,7 @@ export function createDispatchResolver(deps: DispatchResolverDeps): DispatchReso
 
   async function resolveAll(): Promise<Resolution[]> {
     await deps.expirePending?.()
+    await deps.escalatePending?.()
     const out: Resolution[] = []
     const now = clock.now()
     for (let after: { updatedAt: string; id: string } | null = null; ;) {

@@ -6,7 +6,7 @@ import type { Clock, IdGenerator } from '../core/index.ts'
 import type { Orchestrator } from '../orchestrators/index.ts'
 import type { PolicyEngine } from '../policy/index.ts'
 import { createAirflowObjects, type AirflowObjects } from './airflow-objects.ts'
-import { createApprovals, type Approvals } from './approvals/index.ts'
+import { createApprovals, escalateDue, type Approvals } from './approvals/index.ts'
 import { createCatalog, type Catalog } from './catalog.ts'
 import { createCatalogReads, type CatalogReads } from './catalog-reads.ts'
 import { createDispatchResolver, type DispatchResolver } from './dispatch-resolver.ts'
@@ -88,6 +88,7 @@ export function createGovernance(deps: GovernanceDeps): Governance {
   const resolver = createDispatchResolver({
     db, audit, clock, logger: deps.logger, environments: deps.environments, orchestrators: deps.orchestrators, inFlight,
     graceSeconds: deps.dispatchGraceSeconds ?? 120, expirePending: async () => (await approvals.expireDue()) + (await grants.expireDue()),
+    escalatePending: () => escalateDue({ db, audit, clock }),
   })
   return {
     catalog,

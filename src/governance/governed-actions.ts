@@ -72,9 +72,13 @@ export function createGovernedActions(deps: {
   maxConfDepth?: number
   /** Where the pipeline notes the requests it is working on (see the dispatch resolver). */
   inFlight?: Set<string>
+  /** How long a request waiting for approval stays pending (`governance.approvalHours`, default 24). */
+  approvalHours?: number
 }): GovernedActions {
   const { db, clock, ids, targets } = deps
-  const pipelineDeps = { db, policy: deps.policy, audit: deps.audit, clock, ...(deps.inFlight ? { inFlight: deps.inFlight } : {}) }
+  const pipelineDeps = {
+    db, policy: deps.policy, audit: deps.audit, clock, ...(deps.inFlight ? { inFlight: deps.inFlight } : {}), ...(deps.approvalHours ? { approvalHours: deps.approvalHours } : {}),
+  }
 
   async function govern<T>(
     principal: Principal,

@@ -1,5 +1,5 @@
 import type { DagParam, RunInfo } from '../orchestrators/index.ts'
-import type { ApprovalGroup } from '../policy/index.ts'
+import type { ApprovalGroup, ApprovalRequirement } from '../policy/index.ts'
 import type { ApprovalsTable, CatalogDagsTable, RequestsTable } from './governance.tables.ts'
 
 /** A DAG as listed through Conductor. */
@@ -69,6 +69,11 @@ export interface ApprovalView {
   reasonRequired: boolean
   policyIds: string[]
   expiresAt: string | null
+  /**
+   * Groups that may approve too once the request has waited long enough (`@escalate`): from `from` on; `escalatedAt`
+   * is when the dispatch resolver recorded the escalation (`request.escalated`), null before.
+   */
+  escalations: { group: string; count: number; afterMinutes: number; from: string; escalatedAt: string | null }[]
   verdicts: { approverType: string; approverId: string; verdict: 'approve' | 'deny'; comment: string | null; at: string }[]
 }
 
@@ -88,7 +93,7 @@ export function dagView(row: CatalogDagsTable): DagView {
 
 /** Maps a request row (and the verdicts given on it, if any) to its view. */
 export function requestView(row: RequestsTable, verdicts: readonly ApprovalsTable[] = []): RequestView {
-  const requirement = row.approval == null ? null : JSON.parse(row.approval) as Omit<ApprovalView, 'expiresAt' | 'verdicts'>
+  const requirement = row.approval == null ? null : JSON.parse(row.approval) as ApprovalRequirement & { escalated?: Record<string, string> }
   return {
     id: row.id,
     createdAt: row.created_at,
@@ -104,6 +109,10 @@ export function requestView(row: RequestsTable, verdicts: readonly ApprovalsTabl
     error: row.error_code ? { code: row.error_code, message: row.error_message ?? '' } : null,
     approval: requirement === null ? null : {
       groups: requirement.groups, reasonRequired: requirement.reasonRequired, policyIds: requirement.policyIds, expiresAt: row.expires_at ?? null,
+      escalations: (requirement.escalations ?? []).map((e) => ({
+        group: e.group, count: e.count, afterMinutes: e.afterMinutes,
+        from: new Date(Date.parse(row.created_at) + e.afterMinutes * 60_000).toISOString(), escalatedAt: requirement.escalated?.[e.group] ?? null,
+      })),
       verdicts: verdicts.map((v) => ({ approverType: v.approver_type, approverId: v.approver_id, verdict: v.verdict, comment: v.comment, at: v.created_at })),
     },
     // A grant takes the id of the request that made it.

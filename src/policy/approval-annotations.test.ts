@@ -29,7 +29,7 @@ permit (principal in Group::"eng", action == Action::"dag:trigger", resource) wh
     const engine = await createPolicyEngine({ folder })
     const d = engine.authorize(trigger(['eng'], ['sensitive']))
     assert.equal(d.decision, 'allow')
-    assert.deepEqual(d.approval, { groups: [{ group: 'leads', count: 2 }, { group: 'ops', count: 1 }], reasonRequired: true, policyIds: ['sensitive'] })
+    assert.deepEqual(d.approval, { groups: [{ group: 'leads', count: 2 }, { group: 'ops', count: 1 }], reasonRequired: true, policyIds: ['sensitive'], escalations: [] })
     assert.equal(engine.authorize(trigger(['other'], ['sensitive'])).approval, null, 'a deny never carries an approval')
     engine.close()
   })
@@ -43,6 +43,28 @@ permit (principal in Group::"eng", action == Action::"dag:trigger", resource) wh
     assert.notEqual(engine.authorize(trigger(['eng'], ['sensitive'])).approval, null)
     const both = engine.authorize(trigger(['eng'], ['sensitive', 'team:eng']))
     assert.deepEqual([both.decision, both.policyIds, both.approval], ['allow', ['own', 'sensitive'], null])
+    engine.close()
+  })
+})
+
+test('@escalate adds groups that may approve after a wait; several permits merge them (largest count, longest wait)', async () => {
+  await withPolicies(`${LEADS}permit (principal in Group::"admins", action == Action::"request:approve", resource);
+@id("sensitive") @approval("leads:1") @escalate("ops:1 after 4h, admins:2 after 30m")
+permit (principal in Group::"eng", action == Action::"dag:trigger", resource) when { resource.tags.contains("sensitive") };
+@id("pci") @approval("leads:1") @escalate("ops:2 after 1d")
+permit (principal in Group::"eng", action == Action::"dag:trigger", resource) when { resource.tags.contains("pci") };
+@id("payroll") @approval("ops:1") @escalate("admins:1 after 2h")
+permit (principal in Group::"eng", action == Action::"dag:trigger", resource) when { resource.tags.contains("payroll") };`, async (folder) => {
+    const engine = await createPolicyEngine({ folder })
+    assert.deepEqual(engine.authorize(trigger(['eng'], ['sensitive'])).approval?.escalations, [
+      { group: 'admins', count: 2, afterMinutes: 30 }, { group: 'ops', count: 1, afterMinutes: 240 },
+    ])
+    assert.deepEqual(engine.authorize(trigger(['eng'], ['sensitive', 'pci'])).approval?.escalations, [
+      { group: 'admins', count: 2, afterMinutes: 30 }, { group: 'ops', count: 2, afterMinutes: 1440 },
+    ])
+    const withPayroll = engine.authorize(trigger(['eng'], ['sensitive', 'payroll'])).approval
+    assert.deepEqual(withPayroll?.groups, [{ group: 'leads', count: 1 }, { group: 'ops', count: 1 }])
+    assert.deepEqual(withPayroll?.escalations, [{ group: 'admins', count: 2, afterMinutes: 120 }], 'a group that approves from the start is no escalation')
     engine.close()
   })
 })
@@ -83,6 +105,14 @@ test('malformed, unknown-group, forbid and reason-without-approval annotations a
     ['@approval("leads:1") forbid (principal in Group::"eng", action == Action::"dag:trigger", resource);', /only apply to permit/],
     [`@reason("required") ${rule}`, /needs an @approval/],
     [`@approval("leads:1") @reason("please") ${rule}`, /must be "required"/],
+    [`@escalate("ops:1 after 4h") ${rule}`, /@escalate needs an @approval/],
+    [`@approval("leads:1") @escalate("ops:1") ${rule}`, /must read "group:count after N"/],
+    [`@approval("leads:1") @escalate("ops:1 after 4") ${rule}`, /must read "group:count after N"/],
+    [`@approval("leads:1") @escalate("ops:1 after 4w") ${rule}`, /must read "group:count after N"/],
+    [`@approval("leads:1") @escalate("ops:0 after 4h") ${rule}`, /must read "group:count after N"/],
+    [`@approval("leads:1") @escalate("nobody:1 after 4h") ${rule}`, /@escalate names group "nobody" that no policy names/],
+    [`@approval("leads:1") @escalate("leads:1 after 4h") ${rule}`, /already approves/],
+    ['@approval("leads:1") @escalate("ops:1 after 4h") forbid (principal in Group::"eng", action == Action::"dag:trigger", resource);', /only apply to permit/],
   ]
   for (const [text, message] of cases) {
     const details = await loadError(`${LEADS}\n${text}`)

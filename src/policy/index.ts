@@ -6,6 +6,6 @@ export { compilePolicies, readConductorSchema, readPolicyFolder } from './policy
 export type { CompiledPolicy, CompiledPolicySet, PolicySource } from './policy-source.ts'
 export { ACTION_TARGETS, ACTIONS, AIRFLOW_OBJECT_KINDS, GROUP_RESOURCE_ACTIONS } from './types.ts'
 export type {
-  ApprovalGroup, ApprovalRequestContext, ApprovalRequirement, Action, ActionTarget, AirflowObjectKind, AuthorizationRequest, DagRef, Decision, EnvironmentRef, PolicyEngine, PolicyErrorLocation,
+  ApprovalEscalation, ApprovalGroup, ApprovalRequestContext, ApprovalRequirement, Action, ActionTarget, AirflowObjectKind, AuthorizationRequest, DagRef, Decision, EnvironmentRef, PolicyEngine, PolicyErrorLocation,
   PolicyInfo, PolicySetInfo, PrincipalRef, ReloadResult, RequestContext, ResourceRef,
 } from './types.ts'

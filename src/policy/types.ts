@@ -154,12 +154,22 @@ export interface ApprovalGroup {
   count: number
 }
 
+/** A group that may approve too once a request has waited `afterMinutes` since it was made (`@escalate`). */
+export interface ApprovalEscalation extends ApprovalGroup {
+  afterMinutes: number
+}
+
 /** What an allow-with-approval waits for: approvals from any one of `groups`, and a reason when `reasonRequired`. */
 export interface ApprovalRequirement {
   groups: ApprovalGroup[]
   reasonRequired: boolean
   /** The `@approval` permits that asked for it. */
   policyIds: string[]
+  /**
+   * Groups that may approve too after a wait (`@escalate`); absent on requests stored before escalation existed.
+   * An escalation group counts like any of `groups` once it applies: `count` of its members suffice.
+   */
+  escalations?: ApprovalEscalation[]
 }
 
 /** The answer, with what decided it. */

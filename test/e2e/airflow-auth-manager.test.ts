@@ -40,7 +40,7 @@ describe('Airflow 3 with the Conductor auth manager', () => {
   })
 
   test('alice lists DAGs through Airflow\'s own API and sees exactly the ones policy lets her read; Conductor audits the questions', async () => {
-    assert.deepEqual(await listDags(aliceToken), { status: 200, ids: ['etl_daily'] })
+    assert.deepEqual(await listDags(aliceToken), { status: 200, ids: ['etl_daily', 'payments_export'] }, 'etl_daily (team:data-eng) and payments_export (sensitive: data-eng may read it)')
     const reads = counts(await authorizeEvents('alice'), 'dag:read')
     assert.ok(reads.allowed >= 1, JSON.stringify(reads))
     assert.ok(reads.denied >= 1, JSON.stringify(reads))

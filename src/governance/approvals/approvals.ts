@@ -15,6 +15,7 @@ import { approvalContext } from './approval-context.ts'
 import { approvalsOf, insertApproval, listApprovals } from './approvals.repository.ts'
 import { inputHash } from './input-hash.ts'
 import { replayCall } from './replay.ts'
+import { groupsMet, requiredGroups } from './required-groups.ts'
 
 /** Decisions of second persons on pending requests. */
 export interface Approvals {
@@ -82,8 +83,7 @@ export function createApprovals(deps: ApprovalsDeps): Approvals {
     if (approver.type === row.principal_type && approver.id === row.principal_id) {
       return new ConductorError('approval_self', 'nobody approves or denies their own request', { details: { requestId: row.id } })
     }
-    const requirement = JSON.parse(row.approval!) as ApprovalRequirement
-    const groups = requirement.groups.map((g) => g.group)
+    const groups = requiredGroups(JSON.parse(row.approval!) as ApprovalRequirement, row.created_at, clock.now()).map((g) => g.group)
     if (!groups.some((g) => approver.groups.includes(g))) {
       return new ConductorError('approval_not_allowed', `request ${row.id} waits for approval from ${groups.join(' or ')}`, { details: { requestId: row.id, groups } })
     }
@@ -124,11 +124,11 @@ export function createApprovals(deps: ApprovalsDeps): Approvals {
     if (!inserted) throw new ConductorError('approval_duplicate', `${approver.id} already decided on request ${row.id}`, { details: { requestId: row.id } })
   }
 
-  /** True when the approvals given meet the requirement: `count` approvers from any one required group. */
+  /** True when the approvals given meet the requirement: `count` approvers from any one group required now (escalations included). */
   async function met(row: RequestsTable): Promise<{ met: boolean; approvers: string[] }> {
-    const requirement = JSON.parse(row.approval!) as ApprovalRequirement
+    const groups = requiredGroups(JSON.parse(row.approval!) as ApprovalRequirement, row.created_at, clock.now())
     const given = (await listApprovals(db, row.id)).filter((a) => a.verdict === 'approve')
-    const ok = requirement.groups.some((g) => given.filter((a) => (JSON.parse(a.approver_groups) as string[]).includes(g.group)).length >= g.count)
+    const ok = groupsMet(groups, given.map((a) => JSON.parse(a.approver_groups) as string[]))
     return { met: ok, approvers: given.map((a) => `${a.approver_type} ${a.approver_id}`) }
   }
 

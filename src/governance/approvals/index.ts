@@ -1,3 +1,5 @@
 export { createApprovals } from './approvals.ts'
 export type { Approvals, ApprovalsDeps } from './approvals.ts'
 export { canonicalJson, inputHash } from './input-hash.ts'
+export { escalateDue } from './escalations.ts'
+export type { EscalationDeps } from './escalations.ts'
