@@ -123,6 +123,10 @@ export const ERRORS = {
   request_not_pending: 'conflict',
   request_not_yours: 'denied',
   approval_pending: 'denied',
+  hitl_not_found: 'not_found',
+  hitl_not_supported: 'not_found',
+  hitl_not_assigned: 'denied',
+  hitl_already_answered: 'conflict',
   // audit
   audit_chain_broken: 'integrity',
 } as const satisfies Record<string, ErrorKind>

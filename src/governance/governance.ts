@@ -15,6 +15,7 @@ import type { GovernanceTables } from './governance.tables.ts'
 import { createLedger, type Ledger } from './ledger.ts'
 import type { Notify } from './notifications/index.ts'
 import { notifyingRequestEvents } from './notifications/index.ts'
+import { createHitl, type Hitl } from './hitl/index.ts'
 import { createShadowActivity, createShadowWebhook, type ShadowActivity } from './shadow/index.ts'
 import { createTargets } from './targets.ts'
 
@@ -32,6 +33,8 @@ export interface Governance extends CatalogReads, GovernedActions, Ledger {
   readonly airflowObjects: AirflowObjects
   /** Second persons' decisions on requests policy allows with approval. */
   readonly approvals: Approvals
+  /** Airflow's human-in-the-loop tasks waiting for the people policy lets answer them. */
+  readonly hitl: Hitl
 }
 
 /** Dependencies of {@link createGovernance}. */
@@ -86,6 +89,7 @@ export function createGovernance(deps: GovernanceDeps): Governance {
     shadow,
     airflowObjects: createAirflowObjects({ policy, audit, targets }),
     approvals,
+    hitl: createHitl({ policy, audit, targets }),
     ...createCatalogReads({ db, policy, catalog, targets, policyGroups: deps.policyGroups }),
     ...createGovernedActions({ db, policy, audit, clock, ids: deps.ids, catalog, targets, maxConfBytes: deps.maxConfBytes, ...(deps.maxConfDepth ? { maxConfDepth: deps.maxConfDepth } : {}), inFlight, ...(deps.approvalHours ? { approvalHours: deps.approvalHours } : {}) }),
     ...createLedger({ db, policy, audit, clock, targets }),
