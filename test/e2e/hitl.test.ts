@@ -125,4 +125,20 @@ describe('Airflow human-in-the-loop tasks in Conductor\'s inbox, against a real 
     const detail = await airflowGet(`/dags/${DAG}/dagRuns/${encodeURIComponent(runId)}/taskInstances/decide/-1/hitlDetails`)
     assert.deepEqual(detail.chosen_options, ['Ship'])
   })
+
+  test('a task assigned to dave is in his inbox, but behind the shared service account Airflow refuses the answer: hitl_not_assigned', async () => {
+    const trigger = await call('POST', '/api/v1/environments/local/dags/conductor_hitl_assigned/runs', alice, {})
+    assert.equal(trigger.statusCode, 201, trigger.body)
+    const assignedRun = trigger.json().run.runId as string
+    const waiting = await eventually(async () => (await inbox(dave)).tasks.find((t) => t.runId === assignedRun), { what: `conductor_hitl_assigned ${assignedRun} to wait for input`, timeoutMs: 180_000, intervalMs: 1000 })
+    assert.deepEqual((waiting as unknown as { assignedUsers: string[] }).assignedUsers, ['dave'])
+    const res = await call('POST', `/api/v1/environments/local/dags/conductor_hitl_assigned/runs/${encodeURIComponent(assignedRun)}/hitl/decide/-1`, dave, { chosenOptions: ['Ship'] })
+    assert.equal(res.statusCode, 403, res.body)
+    assert.equal(res.json().error.code, 'hitl_not_assigned')
+    assert.match(res.json().error.message, /Airflow refused/)
+    const detail = await airflowGet(`/dags/conductor_hitl_assigned/dagRuns/${encodeURIComponent(assignedRun)}/taskInstances/decide/-1/hitlDetails`)
+    assert.equal(detail.response_received, false, 'Airflow still waits')
+    const failed = (await app.audit.query({ type: 'hitl.failed' })).filter((e) => e.data.runId === assignedRun)
+    assert.deepEqual(failed.map((e) => [e.principal, e.data.code, e.data.asPerson]), [['dave', 'hitl_not_assigned', false]])
+  })
 })

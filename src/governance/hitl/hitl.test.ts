@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { afterEach, beforeEach, describe, it } from 'node:test'
 import { pino } from 'pino'
 import type { AuditLog, AuditTables } from '../../audit/index.ts'
-import { fixedClock, isConductorError, sequentialIds } from '../../core/index.ts'
+import { ConductorError, fixedClock, isConductorError, sequentialIds } from '../../core/index.ts'
 import { createInMemoryOrchestrator, type InMemoryOrchestrator } from '../../orchestrators/index.ts'
 import type { Database } from '../../store/index.ts'
 import { createGovernance, type Governance, type GovernanceTables } from '../index.ts'
@@ -133,14 +133,12 @@ describe('human-in-the-loop tasks in Conductor\'s inbox (in-memory orchestrators
     assert.deepEqual(shared.storedHitlTasks().find((t) => t.runId === 'r1')!.chosenOptions, ['Ship'], 'the first answer stands')
   })
 
-  it('a race lost in Airflow (answered between the look and the answer) is hitl_already_answered too', async () => {
+  it('an answer Airflow refuses (somebody answered in Airflow between Conductor\'s look and the answer) is hitl_already_answered, audited as hitl.failed', async () => {
     shared.addHitlTask(waiting('review', 'r1'))
-    const first = governance.hitl.respond(dave, ref('shared', 'review', 'r1'), { chosenOptions: ['Ship'] })
-    const second = governance.hitl.respond(erin, ref('shared', 'review', 'r1'), { chosenOptions: ['Hold'] })
-    const results = await Promise.allSettled([first, second])
-    assert.equal(results.filter((r) => r.status === 'fulfilled').length, 1)
-    const failed = results.find((r) => r.status === 'rejected') as PromiseRejectedResult
-    assert.ok(isConductorError(failed.reason, 'hitl_already_answered'))
-    assert.equal((await events('hitl.responded')).length, 1)
+    shared.failNext('respondHitl', new ConductorError('hitl_already_answered', 'answered in Airflow meanwhile', { details: { environment: 'shared' } }))
+    await assert.rejects(governance.hitl.respond(dave, ref('shared', 'review', 'r1'), { chosenOptions: ['Ship'] }), (e) => isConductorError(e, 'hitl_already_answered'))
+    assert.deepEqual(await events('hitl.responded'), [])
+    assert.deepEqual((await events('hitl.failed')).map((e) => [e.principal, e.data.runId, e.data.code, e.data.asPerson]), [['dave', 'r1', 'hitl_already_answered', false]])
   })
+
 })

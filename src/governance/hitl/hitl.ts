@@ -3,7 +3,7 @@ import type { AuditLog } from '../../audit/index.ts'
 import type { EnvironmentConfig } from '../../config/index.ts'
 import { ConductorError, isConductorError } from '../../core/index.ts'
 import type { Principal } from '../../identity/index.ts'
-import type { HitlRef, HitlTask, HitlUser, Orchestrator } from '../../orchestrators/index.ts'
+import type { HitlRef, HitlResponse, HitlTask, HitlUser, Orchestrator } from '../../orchestrators/index.ts'
 import type { Decision, PolicyEngine } from '../../policy/index.ts'
 import { canonicalJson } from '../approvals/input-hash.ts'
 import { withoutWaiting } from '../approvals/without-waiting.ts'
@@ -68,7 +68,7 @@ export interface HitlInbox {
  * an answer cannot wait for one) and, when the task names assigned users, the caller is one of them (by principal id
  * or username: what the environment's auth manager records as a user id). Answers are sent as the person where the
  * environment's credentials can speak for one (`conductor-identity`), else as Conductor's service account; either way
- * they are audited as `hitl.responded`, refusals as `hitl.refused`.
+ * they are audited as `hitl.responded`, Conductor's refusals as `hitl.refused`, Airflow's refusals and failures as `hitl.failed`.
  */
 export interface Hitl {
   /** The waiting tasks of every environment the caller may answer, oldest first; each environment asked at once. */
@@ -161,7 +161,17 @@ export function createHitl(deps: HitlDeps): Hitl {
       }
       checkAnswer(task, answer)
       const asPerson = orchestrator.as?.(principal)
-      const response = await (asPerson ?? orchestrator).respondHitl(ref, { chosenOptions: answer.chosenOptions, ...(answer.params ? { paramsInput: answer.params } : {}) })
+      let response: HitlResponse
+      try {
+        response = await (asPerson ?? orchestrator).respondHitl(ref, { chosenOptions: answer.chosenOptions, ...(answer.params ? { paramsInput: answer.params } : {}) })
+      } catch (error) {
+        // Airflow's own refusals (its assigned-users check, an answer that beat this one) and failures are on record too.
+        await audit.append({
+          ...where, type: 'hitl.failed', decision: 'allow', policyIds: decision.policyIds,
+          data: { ...ref, code: isConductorError(error) ? error.code : 'internal', asPerson: asPerson !== undefined, httpRequestId: meta?.httpRequestId ?? null },
+        })
+        throw error
+      }
       await audit.append({
         ...where, type: 'hitl.responded', decision: 'allow', policyIds: decision.policyIds,
         data: {
