@@ -16,7 +16,10 @@ forEachEngine((engine) => {
   let stub: StubAirflow
   let app: Awaited<ReturnType<typeof startTestApp>>
   const tokens: Record<string, string> = {}
-  const users = [...TEST_USERS, { username: 'erin', name: 'Erin Admin', email: 'erin@example.com', groups: ['platform-admins'] }]
+  const users = [
+    ...TEST_USERS, { username: 'erin', name: 'Erin Admin', email: 'erin@example.com', groups: ['platform-admins'] },
+    { username: 'airflow-prod', name: 'Airflow prod', email: 'airflow@example.com', groups: ['airflow-auth-managers'] },
+  ]
 
   before(async () => {
     database = await engine.open()
@@ -26,7 +29,7 @@ forEachEngine((engine) => {
       extraConfig: { identity: { audience: 'conductor', clockSkewSeconds: 300, devIssuer: { enabled: true, host: '127.0.0.1', port: 0, users } } },
       app: { clock },
     })
-    for (const user of ['alice', 'bob', 'carol', 'dave', 'erin']) tokens[user] = await app.tokenFor(user)
+    for (const user of ['alice', 'bob', 'carol', 'dave', 'erin', 'airflow-prod']) tokens[user] = await app.tokenFor(user)
     clock.set(Date.now() - 4 * 60_000)
   })
   after(async () => {
@@ -191,5 +194,18 @@ forEachEngine((engine) => {
     const audited = await call('GET', '/api/v1/grants?principal=User:bob&state=all', 'carol')
     assert.equal(audited.statusCode, 200)
     assert.ok(audited.json().grants.length >= 3)
+  })
+
+  test('Airflow\'s own UI asks through the Conductor auth manager: its questions about bob see his grant, and stop seeing it once revoked', async () => {
+    const clear = async () => {
+      const res = await call('POST', '/api/v1/airflow/prod/authorize', 'airflow-prod', { user: { id: 'bob' }, questions: [{ resource: 'dag', method: 'PUT', accessEntity: 'TASK_INSTANCE', id: 'etl_daily' }] })
+      assert.equal(res.statusCode, 200, res.body)
+      return res.json().decisions[0].allowed as boolean
+    }
+    assert.equal(await clear(), false)
+    const grant = await approvedGrant()
+    assert.equal(await clear(), true)
+    assert.equal((await call('POST', `/api/v1/grants/${grant.id}/revoke`, 'bob', {})).statusCode, 200)
+    assert.equal(await clear(), false)
   })
 })
