@@ -8,6 +8,7 @@ import { setTimeout as delay } from 'node:timers/promises'
 import { adminToken, startAirflow, useAirflow, type AirflowHandle } from '../../harness/airflow.ts'
 import { freePort, startTestApp } from '../../harness/app.ts'
 import { eventually } from '../../harness/poll.ts'
+import { conductor } from '../support/cli.ts'
 import { policiesWithQa } from '../support/policies.ts'
 
 const DAG = 'conductor_hitl'
@@ -17,7 +18,10 @@ describe('Airflow human-in-the-loop tasks in Conductor\'s inbox, against a real 
   let app: Awaited<ReturnType<typeof startTestApp>>
   let alice: string, bob: string, dave: string
   let airflowToken: string
+  let url: string
   const dir = mkdtempSync(join(tmpdir(), 'conductor-e2e-hitl-'))
+  /** `conductor ARGS` as a user would run it, with `token` in $CONDUCTOR_TOKEN and no stored login. */
+  const cli = (token: string, args: string[]) => conductor(args, { CONDUCTOR_URL: url, CONDUCTOR_TOKEN: token, CONDUCTOR_CONFIG_DIR: join(dir, 'cli') })
 
   before(async () => {
     airflow = await useAirflow()
@@ -33,6 +37,7 @@ describe('Airflow human-in-the-loop tasks in Conductor\'s inbox, against a real 
     alice = await app.tokenFor('alice')
     bob = await app.tokenFor('bob')
     dave = await app.tokenFor('dave')
+    url = await app.listen()
     airflowToken = await adminToken(airflow)
     // The HITL DAG's id is not a literal the harness waits for (Airflow 2 has no such DAG): wait for it here.
     await eventually(async () => (await fetch(`${airflow.url}/api/v2/dags/${DAG}`, { headers: { authorization: `Bearer ${airflowToken}` } })).status === 200,
@@ -75,6 +80,19 @@ describe('Airflow human-in-the-loop tasks in Conductor\'s inbox, against a real 
     assert.ok(!(await inbox(bob)).tasks.some((t) => t.runId === runId), 'bob (analysts) may not answer it, so he does not see it')
     const tis = (await airflowGet(`/dags/${DAG}/dagRuns/${encodeURIComponent(runId)}/taskInstances`)).task_instances as { task_id: string; state: string | null }[]
     assert.equal(tis.find((t) => t.task_id === 'decide')!.state, 'awaiting_input')
+  })
+
+  test('`conductor hitl` lists it for dave by the reference `conductor hitl answer` takes, and not for bob', async () => {
+    const daves = await cli(dave, ['hitl'])
+    assert.equal(daves.code, 0, daves.stderr)
+    assert.ok(daves.stdout.includes(`local/${DAG}/${runId}/decide`), daves.stdout)
+    assert.match(daves.stderr, /environment gone could not be asked/)
+    const bobs = await cli(bob, ['hitl', '--output', 'json'])
+    assert.equal(bobs.code, 0, bobs.stderr)
+    assert.ok(!(JSON.parse(bobs.stdout).tasks as { runId: string }[]).some((t) => t.runId === runId))
+    const refused = await cli(bob, ['hitl', 'answer', `local/${DAG}/${runId}/decide`, '--option', 'Ship'])
+    assert.notEqual(refused.code, 0)
+    assert.match(refused.stderr, /policy_denied/)
   })
 
   test('bob\'s answer is refused with 403, a bad option with 400, and Airflow still waits', async () => {
