@@ -1,8 +1,8 @@
 """Demo DAG: a data lead reviews the daily figures before they are published (Airflow 3.1+ human-in-the-loop).
 
-The review waits in Conductor's inbox (``conductor hitl``, the console's inbox) for the people policy lets answer it
-(``hitl:respond``, policies/hitl.cedar: data leads on DAGs tagged ``hitl``). "Approve" publishes; "Reject" skips
-publishing. Airflow 2 has no human-in-the-loop operators: there this file defines no DAG (the id is in a constant so
+Data leads start it and answer it (policies/hitl.cedar: ``dag:trigger`` and ``hitl:respond`` on DAGs tagged ``hitl``);
+the review waits in Conductor's inbox (``conductor hitl``) and Airflow's "Required actions". "Approve" publishes;
+"Reject" skips publishing. It carries no ``team:`` tag, so the teams' policies leave it to the data leads. Airflow 2 has no human-in-the-loop operators: there this file defines no DAG (the id is in a constant so
 the test harness's readiness check does not wait for it on Airflow 2).
 """
 
@@ -26,7 +26,7 @@ if ApprovalOperator is not None:
         schedule=None,
         start_date=datetime(2026, 1, 1),
         catchup=False,
-        tags=["hitl", "team:data-eng"],
+        tags=["hitl", "review"],
         default_args={"owner": "data-eng", "retries": 0},
     ) as dag:
         review = ApprovalOperator(

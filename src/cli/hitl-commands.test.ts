@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { collectParam, hitlRef, parseHitlTarget } from './hitl-commands.ts'
+import { collectParam, hitlLines, hitlRef, parseHitlTarget } from './hitl-commands.ts'
 
 test('a task is named ENV/DAG/RUN/TASK, with /MAP_INDEX only for a mapped task, and read back the same', () => {
   const unmapped = { environment: 'local', dagId: 'hitl_review', runId: 'manual__2026-01-01T00:00:00+00:00', taskId: 'review', mapIndex: -1 }
@@ -20,4 +20,15 @@ test('--param NAME=VALUE reads JSON values as JSON and anything else as text; re
   assert.deepEqual(params, { comment: 'looks good', count: 3, tags: ['a', 'b'], expr: 'a=b' })
   assert.throws(() => collectParam('=x'), /NAME=VALUE/)
   assert.throws(() => collectParam('novalue'), /NAME=VALUE/)
+})
+
+test('a task prints as its whole reference, then its subject (one line, no terminal escapes, cut to fit), options and since when', () => {
+  const task = {
+    environment: 'local', dagId: 'hitl_review', runId: `manual__${'x'.repeat(80)}`, taskId: 'review', mapIndex: -1, subject: 'Publish\n\u001b[31mnow\u001b[0m? '.padEnd(200, 'y'),
+    body: null, options: ['Approve', 'Reject'], multiple: false, params: {}, defaults: null, createdAt: '2026-11-30T10:00:00Z', assignedUsers: ['dave'],
+  }
+  const [ref, detail] = hitlLines(task, 80)
+  assert.equal(ref, `local/hitl_review/${task.runId}/review`)
+  assert.ok(detail!.length <= 80, `${detail!.length}: ${detail}`)
+  assert.match(detail!, /^ {2}Publish now\? y+… {2}\[Approve \| Reject\] {2}since 11-30 10:00:00 UTC for dave$/)
 })

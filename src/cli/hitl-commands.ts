@@ -1,7 +1,7 @@
 import { InvalidArgumentError, type Command } from 'commander'
 import type { HitlAnswered, HitlInbox, HitlTaskView } from '../../contract/api-types.ts'
 import { outputOf, withOutput, type CliContext } from './context.ts'
-import { formatJson, formatStamp, renderTable, type Column } from './format.ts'
+import { formatJson, formatStamp, oneLine, truncate } from './format.ts'
 
 /** Where a human-in-the-loop task is: `ENV/DAG/RUN/TASK`, with `/MAP_INDEX` for a mapped task. */
 export interface HitlTarget {
@@ -39,13 +39,17 @@ export function collectParam(value: string, previous: Record<string, unknown> = 
   return { ...previous, [name]: parsed }
 }
 
-/** The columns of `conductor hitl`: the task reference is never cut, so it can be copied into `conductor hitl answer`. */
-export const HITL_COLUMNS: Column<HitlTaskView>[] = [
-  { header: 'TASK', value: hitlRef, min: 30 },
-  { header: 'SUBJECT', value: (t) => t.subject, min: 12 },
-  { header: 'OPTIONS', value: (t) => t.options.join(' | ') + (t.multiple ? ' (several)' : ''), min: 10 },
-  { header: 'WAITING SINCE UTC', value: (t) => formatStamp(t.createdAt), min: 14, drop: 0 },
-]
+/**
+ * How `conductor hitl` prints one task: its reference on a line of its own, never cut (it is what `conductor hitl
+ * answer` takes), then the subject, the options and since when it waits, fitted to `width`.
+ */
+export function hitlLines(task: HitlTaskView, width: number): string[] {
+  const options = `[${task.options.join(' | ')}]${task.multiple ? ' (several)' : ''}`
+  const since = `since ${formatStamp(task.createdAt)} UTC`
+  const assigned = task.assignedUsers.length ? ` for ${task.assignedUsers.join(', ')}` : ''
+  const tail = `  ${options}  ${since}${assigned}`
+  return [hitlRef(task), `  ${truncate(oneLine(task.subject), Math.max(10, width - tail.length - 2))}${tail}`]
+}
 
 /** `conductor hitl` (the inbox of Airflow human-in-the-loop tasks you may answer) and `conductor hitl answer`. */
 export function registerHitlCommands(program: Command, ctx: CliContext): void {
@@ -54,7 +58,8 @@ export function registerHitlCommands(program: Command, ctx: CliContext): void {
     .action(async (opts: { output?: string }) => {
       const body = await (await ctx.client()).request<HitlInbox>('GET', '/api/v1/hitl')
       if (outputOf(opts) === 'json') { ctx.out(formatJson(body)); return }
-      for (const line of renderTable(body.tasks, HITL_COLUMNS, ctx.width())) ctx.out(line)
+      if (body.tasks.length === 0) ctx.out('nothing waits for your answer')
+      for (const task of body.tasks) for (const line of hitlLines(task, ctx.width())) ctx.out(line)
       for (const gap of body.unavailable) ctx.err(`environment ${gap.environment} could not be asked (${gap.code}): its tasks are missing`)
     })
 

@@ -1,12 +1,14 @@
 import assert from 'node:assert/strict'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { generateKeyPairSync } from 'node:crypto'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import { setTimeout as delay } from 'node:timers/promises'
-import { adminToken, useAirflow, type AirflowHandle } from '../../harness/airflow.ts'
+import { adminToken, startAirflow, useAirflow, type AirflowHandle } from '../../harness/airflow.ts'
 import { freePort, startTestApp } from '../../harness/app.ts'
 import { eventually } from '../../harness/poll.ts'
+import { conductor } from '../support/cli.ts'
 import { policiesWithQa } from '../support/policies.ts'
 
 const DAG = 'conductor_hitl'
@@ -16,7 +18,10 @@ describe('Airflow human-in-the-loop tasks in Conductor\'s inbox, against a real 
   let app: Awaited<ReturnType<typeof startTestApp>>
   let alice: string, bob: string, dave: string
   let airflowToken: string
+  let url: string
   const dir = mkdtempSync(join(tmpdir(), 'conductor-e2e-hitl-'))
+  /** `conductor ARGS` as a user would run it, with `token` in $CONDUCTOR_TOKEN and no stored login. */
+  const cli = (token: string, args: string[]) => conductor(args, { CONDUCTOR_URL: url, CONDUCTOR_TOKEN: token, CONDUCTOR_CONFIG_DIR: join(dir, 'cli') })
 
   before(async () => {
     airflow = await useAirflow()
@@ -32,6 +37,7 @@ describe('Airflow human-in-the-loop tasks in Conductor\'s inbox, against a real 
     alice = await app.tokenFor('alice')
     bob = await app.tokenFor('bob')
     dave = await app.tokenFor('dave')
+    url = await app.listen()
     airflowToken = await adminToken(airflow)
     // The HITL DAG's id is not a literal the harness waits for (Airflow 2 has no such DAG): wait for it here.
     await eventually(async () => (await fetch(`${airflow.url}/api/v2/dags/${DAG}`, { headers: { authorization: `Bearer ${airflowToken}` } })).status === 200,
@@ -74,6 +80,19 @@ describe('Airflow human-in-the-loop tasks in Conductor\'s inbox, against a real 
     assert.ok(!(await inbox(bob)).tasks.some((t) => t.runId === runId), 'bob (analysts) may not answer it, so he does not see it')
     const tis = (await airflowGet(`/dags/${DAG}/dagRuns/${encodeURIComponent(runId)}/taskInstances`)).task_instances as { task_id: string; state: string | null }[]
     assert.equal(tis.find((t) => t.task_id === 'decide')!.state, 'awaiting_input')
+  })
+
+  test('`conductor hitl` lists it for dave by the reference `conductor hitl answer` takes, and not for bob', async () => {
+    const daves = await cli(dave, ['hitl'])
+    assert.equal(daves.code, 0, daves.stderr)
+    assert.ok(daves.stdout.includes(`local/${DAG}/${runId}/decide`), daves.stdout)
+    assert.match(daves.stderr, /environment gone could not be asked/)
+    const bobs = await cli(bob, ['hitl', '--output', 'json'])
+    assert.equal(bobs.code, 0, bobs.stderr)
+    assert.ok(!(JSON.parse(bobs.stdout).tasks as { runId: string }[]).some((t) => t.runId === runId))
+    const refused = await cli(bob, ['hitl', 'answer', `local/${DAG}/${runId}/decide`, '--option', 'Ship'])
+    assert.notEqual(refused.code, 0)
+    assert.match(refused.stderr, /policy_denied/)
   })
 
   test('bob\'s answer is refused with 403, a bad option with 400, and Airflow still waits', async () => {
@@ -140,5 +159,75 @@ describe('Airflow human-in-the-loop tasks in Conductor\'s inbox, against a real 
     assert.equal(detail.response_received, false, 'Airflow still waits')
     const failed = (await app.audit.query({ type: 'hitl.failed' })).filter((e) => e.data.runId === assignedRun)
     assert.deepEqual(failed.map((e) => [e.principal, e.data.code, e.data.asPerson]), [['dave', 'hitl_not_assigned', false]])
+  })
+})
+
+// A real Airflow 3 that trusts Conductor's JWKS (`[api_auth] trusted_jwks_url`), reached with credential kind
+// `conductor-identity`: the answer is sent as the person, so Airflow records dave and its assigned-users check is his.
+describe('answering as the person against a real Airflow 3 trusting Conductor\'s JWKS (conductor-identity)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'conductor-e2e-hitl-person-'))
+  let airflow: AirflowHandle
+  let app: Awaited<ReturnType<typeof startTestApp>>
+  let airflowToken: string
+
+  before(async () => {
+    // Airflow signs its own tokens with this key; once trusted_jwks_url is set, the JWKS must hold it too.
+    const airflowKeys = generateKeyPairSync('rsa', { modulusLength: 2048 })
+    const airflowKeyPath = join(dir, 'airflow-jwt.pem')
+    writeFileSync(airflowKeyPath, airflowKeys.privateKey.export({ format: 'pem', type: 'pkcs8' }), { mode: 0o600 })
+    const airflowJwk = { ...airflowKeys.publicKey.export({ format: 'jwk' }), kid: 'airflow-e2e', alg: 'RS256', use: 'sig' }
+    const conductorKey = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'pem', type: 'pkcs8' }).toString()
+    const port = await freePort()
+    app = await startTestApp({
+      databaseUrl: `sqlite:${join(dir, 'conductor.db')}`,
+      policyFolder: policiesWithQa(join(dir, 'policies')),
+      environments: [{ name: 'people', url: `http://127.0.0.1:${port}`, credentials: { kind: 'conductor-identity' } }],
+      secrets: { 'airflow-token-key': conductorKey, 'airflow-own-jwk': JSON.stringify(airflowJwk) },
+      airflowTokens: { signingKeys: [{ provider: 'files', secret: 'airflow-token-key' }], extraJwks: [{ provider: 'files', secret: 'airflow-own-jwk' }] },
+    })
+    const jwks = await app.server.inject({ method: 'GET', url: '/.well-known/airflow-jwks.json' })
+    assert.equal(jwks.statusCode, 200, jwks.body)
+    const jwksPath = join(dir, 'trusted-jwks.json')
+    writeFileSync(jwksPath, jwks.body)
+    airflow = await startAirflow({
+      port,
+      dagsFolders: [join(import.meta.dirname, '..', 'dags')],
+      env: { AIRFLOW__API_AUTH__TRUSTED_JWKS_URL: jwksPath, AIRFLOW__API_AUTH__JWT_PRIVATE_KEY_PATH: airflowKeyPath, AIRFLOW__API_AUTH__JWT_KID: 'airflow-e2e' },
+    })
+    // The service account (reads, the inbox) is Airflow's admin; answers go as the person.
+    writeFileSync(join(app.dir, 'secrets', 'airflow-people'), JSON.stringify({ username: airflow.username, password: airflow.password }))
+    airflowToken = await adminToken(airflow)
+    await eventually(async () => (await fetch(`${airflow.url}/api/v2/dags/conductor_hitl_assigned`, { headers: { authorization: `Bearer ${airflowToken}` } })).status === 200,
+      { what: 'conductor_hitl_assigned parsed by Airflow', timeoutMs: 120_000, intervalMs: 1000 })
+    await app.governance.catalog.syncAll()
+  })
+  after(async () => {
+    await app?.close()
+    await airflow?.stop()
+    rmSync(dir, { recursive: true, force: true })
+  })
+
+  test('dave answers the task assigned to him: Airflow records dave as the responder, and the run goes on to success', async () => {
+    const call = async (method: 'GET' | 'POST', url: string, user: string, payload?: unknown) =>
+      app.server.inject({ method, url, headers: { authorization: `Bearer ${await app.tokenFor(user)}` }, ...(payload !== undefined ? { payload: payload as object } : {}) })
+    const airflowGet = async (path: string) => (await fetch(`${airflow.url}/api/v2${path}`, { headers: { authorization: `Bearer ${airflowToken}` } })).json() as Promise<Record<string, unknown>>
+    const trigger = await call('POST', '/api/v1/environments/people/dags/conductor_hitl_assigned/runs', 'alice', {})
+    assert.equal(trigger.statusCode, 201, trigger.body)
+    const runId = trigger.json().run.runId as string
+    const waiting = await eventually(async () => ((await call('GET', '/api/v1/hitl', 'dave')).json().tasks as { runId: string; createdAt: string }[]).find((t) => t.runId === runId),
+      { what: `conductor_hitl_assigned ${runId} to wait for input`, timeoutMs: 180_000, intervalMs: 1000 })
+    // See the first describe: Airflow 3.3.2 races an answer given right after the task parked.
+    await delay(Math.max(0, Date.parse(waiting.createdAt) + 10_000 - Date.now()))
+    const res = await call('POST', `/api/v1/environments/people/dags/conductor_hitl_assigned/runs/${encodeURIComponent(runId)}/hitl/decide/-1`, 'dave', { chosenOptions: ['Hold'] })
+    assert.equal(res.statusCode, 200, res.body)
+    const detail = await airflowGet(`/dags/conductor_hitl_assigned/dagRuns/${encodeURIComponent(runId)}/taskInstances/decide/-1/hitlDetails`)
+    assert.deepEqual([detail.response_received, detail.chosen_options, detail.responded_by_user], [true, ['Hold'], { id: 'dave', name: 'dave' }])
+    const run = await eventually(async () => {
+      const r = await airflowGet(`/dags/conductor_hitl_assigned/dagRuns/${encodeURIComponent(runId)}`)
+      return r.state === 'success' || r.state === 'failed' ? r : undefined
+    }, { what: `run ${runId} to finish`, timeoutMs: 180_000, intervalMs: 1000 })
+    assert.equal(run.state, 'success')
+    const [event] = await app.audit.query({ type: 'hitl.responded' })
+    assert.deepEqual([event!.principal, event!.data.airflowUser, event!.data.asPerson, event!.data.chosenOptions], ['dave', 'dave', true, ['Hold']])
   })
 })
