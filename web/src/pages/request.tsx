@@ -167,7 +167,7 @@ function ConfDiff(props: { environment: string; dagId: string; conf: Record<stri
       {dag.loading && !dag.data && <Loading what="the DAG's params" />}
       {dag.error != null && <p className="muted small">The DAG&apos;s params could not be read, so every key shows as given.</p>}
       {dag.data && params === null && <p className="muted small">Airflow did not report this DAG&apos;s params, so every key shows as given.</p>}
-      {lines.length === 0
+      {(dag.data || dag.error != null) && (lines.length === 0
         ? <p className="muted">An empty conf: the DAG runs with its defaults.</p>
         : (
           <table className="grid small diff" aria-label="Conf against the DAG's defaults">
@@ -183,7 +183,7 @@ function ConfDiff(props: { environment: string; dagId: string; conf: Record<stri
               ))}
             </tbody>
           </table>
-        )}
+        ))}
     </>
   )
 }

@@ -1,0 +1,174 @@
+import assert from 'node:assert/strict'
+import { cpSync, existsSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { describe, test } from 'node:test'
+import type { Page } from 'playwright-core'
+import { CHROMIUM_PATH, sessionCookie, signIn, useConsoleBrowser } from '../../harness/console-app.ts'
+
+const skip = existsSync(CHROMIUM_PATH) ? false : `no Chromium at ${CHROMIUM_PATH}: install it with \`apt-get install -y chromium\` to run the browser tests`
+
+const root = new URL('../..', import.meta.url).pathname
+
+/**
+ * The project's policies, plus a test-only pair that treats the QA DAG conductor_params (tagged `team:qa`) as
+ * sensitive: data-eng may trigger it once one data lead approves, with a reason; data-eng and data-leads read it.
+ */
+function policiesWithSensitiveQa(folder: string): void {
+  cpSync(join(root, 'policies'), folder, { recursive: true })
+  writeFileSync(join(folder, 'qa-sensitive.cedar'), `// Test-only: the QA DAGs wait for a data lead.
+@id("qa-trigger-needs-a-lead")
+@approval("data-leads:1")
+@reason("required")
+permit (principal in Group::"data-eng", action == Action::"dag:trigger", resource)
+when { resource.tags.contains("team:qa") };
+
+@id("qa-read")
+permit (principal, action in [Action::"dag:read", Action::"run:read", Action::"run:logs"], resource)
+when { principal in [Group::"data-eng", Group::"data-leads"] && resource.tags.contains("team:qa") };
+`)
+}
+
+describe('approvals in the web console, in Chromium', { skip }, () => {
+  const suite = useConsoleBrowser(policiesWithSensitiveQa)
+  const newPage = () => suite.newPage()
+
+  /** Alice triggers conductor_params from its DAG page with `conf` and `reason`; answers the pending request's id. */
+  const aliceAsks = async (page: Page, conf: string, reason: string): Promise<string> => {
+    await signIn(page, suite.base, 'alice', '/environments/local/dags/conductor_params')
+    await page.getByLabel(/^Conf/).fill(conf)
+    await page.getByLabel(/^Reason/).fill(reason)
+    await page.getByRole('button', { name: 'Trigger run' }).click()
+    const waiting = page.locator('.notice', { hasText: 'waits for approval' })
+    await waiting.waitFor()
+    assert.match(await waiting.innerText(), /1 of data-leads/, 'the trigger form says what the request waits for')
+    return (await waiting.getByRole('link').innerText()).trim()
+  }
+
+  /** The nav's Approvals link (its name carries the count). */
+  const approvalsNav = (page: Page) => page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: /^Approvals/ })
+
+  /** Dave (signed in) opens request `id` from his inbox. */
+  const daveOpens = async (page: Page, id: string): Promise<void> => {
+    await approvalsNav(page).click()
+    const row = page.locator(`tr[data-request="${id}"]`)
+    await row.waitFor()
+    assert.match(await row.innerText(), /alice/, 'the inbox names who asked')
+    await row.getByRole('link', { name: `Open request ${id}` }).click()
+    await page.getByTestId('request-state').waitFor()
+  }
+
+  test('alice asks to run a sensitive DAG; she cannot approve it; dave sees it in his inbox, reads exactly what will run and approves: it runs', { timeout: 300_000 }, async () => {
+    const alice = await newPage()
+    const dave = await newPage()
+    try {
+      const id = await aliceAsks(alice.page, '{"region": "us", "batch": 1, "ticket": "OPS-7"}', 'refresh the US numbers')
+      await alice.page.getByRole('link', { name: id }).click()
+      await alice.page.getByTestId('request-state').waitFor()
+      assert.match(await alice.page.getByTestId('request-state').innerText(), /pending/)
+      assert.equal(await alice.page.getByRole('button', { name: 'Approve' }).count(), 0, 'alice has no Approve button on her own request')
+      assert.match(await alice.page.getByRole('note').innerText(), /Nobody approves or denies their own request/)
+      const self = await alice.page.evaluate(async (requestId) => {
+        const session = await (await fetch('/auth/session')).json() as { csrfToken: string }
+        const response = await fetch(`/api/v1/requests/${requestId}/approve`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-csrf-token': session.csrfToken }, body: '{}' })
+        return { status: response.status, code: (await response.json() as { error?: { code: string } }).error?.code }
+      }, id)
+      assert.deepEqual(self, { status: 403, code: 'approval_self' }, 'forcing it anyway is refused')
+
+      await signIn(dave.page, suite.base, 'dave')
+      await dave.page.getByTestId('inbox-count').waitFor()
+      assert.equal(await dave.page.getByTestId('inbox-count').innerText(), '1', 'dave\'s nav counts the one request waiting for him')
+      await daveOpens(dave.page, id)
+      const p = dave.page
+      const line = (key: string) => p.locator(`tr[data-key="${key}"]`)
+      await line('region').waitFor()
+      assert.equal(await line('region').getAttribute('data-change'), 'changed')
+      assert.match(await line('region').innerText(), /"us"[\s\S]*"eu"/, 'the changed key shows the requested value and the default')
+      assert.equal(await line('batch').getAttribute('data-change'), 'unchanged')
+      assert.equal(await line('ticket').getAttribute('data-change'), 'added')
+      assert.match(await p.getByTestId('requester').innerText(), /alice/)
+      assert.match(await p.locator('main').innerText(), /data-eng/, 'the requester\'s groups are shown')
+      assert.equal(await p.getByTestId('reason').innerText(), 'refresh the US numbers')
+      assert.match(await p.getByTestId('approval-policies').innerText(), /qa-trigger-needs-a-lead/)
+      assert.match(await p.getByTestId('waits-for').innerText(), /1 of data-leads/)
+
+      await p.getByLabel(/^Comment/).fill('US refresh is fine')
+      await p.getByRole('button', { name: 'Approve' }).click()
+      await p.getByTestId('request-state').getByText('succeeded').waitFor()
+      assert.match(await p.locator('tr[data-verdict="dave"]').innerText(), /approved[\s\S]*US refresh is fine/)
+      await p.locator('li[data-step="dispatch.result"]').waitFor()
+      const timeline = await p.getByRole('list', { name: 'Lifecycle' }).innerText()
+      assert.match(timeline, /Waiting for approval by alice/)
+      assert.match(timeline, /Approved by dave[\s\S]*US refresh is fine/)
+      assert.match(timeline, new RegExp(`run conductor__${id}`))
+      await p.getByRole('link', { name: /Open the run/ }).click()
+      await p.getByRole('heading', { name: 'Task instances' }).waitFor()
+      assert.match(p.url(), new RegExp(`conductor__${id}`), 'the run link opens the run Airflow created')
+
+      await alice.page.reload()
+      await alice.page.getByTestId('request-state').getByText('succeeded').waitFor()
+      assert.match(await alice.page.locator('tr[data-verdict="dave"]').innerText(), /US refresh is fine/, 'alice sees who approved, and why')
+
+      const run = await fetch(`${suite.base}/api/v1/environments/local/dags/conductor_params/runs/conductor__${id}`, { headers: { cookie: await sessionCookie(alice.context) } })
+      assert.equal(run.status, 200)
+      assert.deepEqual(((await run.json()) as { conf: unknown }).conf, { region: 'us', batch: 1, ticket: 'OPS-7' }, 'the approved conf reached Airflow')
+
+      await approvalsNav(dave.page).click()
+      await dave.page.getByText('Nothing waits for your decision.').waitFor()
+      assert.equal(await dave.page.getByTestId('inbox-count').count(), 0, 'the badge is gone once nothing waits')
+    } finally {
+      await dave.context.close()
+      await alice.context.close()
+    }
+  })
+
+  test('dave denies a second request with a comment: it shows denied, both names, and never runs', { timeout: 300_000 }, async () => {
+    const alice = await newPage()
+    const dave = await newPage()
+    try {
+      const id = await aliceAsks(alice.page, '{"region": "eu", "batch": 50}', 'bigger batch')
+      await signIn(dave.page, suite.base, 'dave')
+      await daveOpens(dave.page, id)
+      const p = dave.page
+      await p.locator('tr[data-key="batch"][data-change="changed"]').waitFor()
+      await p.getByLabel(/^Comment/).fill('50 is too many today')
+      await p.getByRole('button', { name: 'Deny' }).click()
+      await p.getByTestId('request-state').getByText('denied').waitFor()
+      assert.match(await p.getByTestId('request-state').innerText(), /never runs/)
+      assert.equal(await p.getByRole('link', { name: /Open the run/ }).count(), 0)
+      assert.equal(await p.getByRole('button', { name: 'Approve' }).count(), 0, 'a decided request offers no more decisions')
+      await p.locator('li[data-step="request.denied"]').waitFor()
+      assert.match(await p.getByRole('list', { name: 'Lifecycle' }).innerText(), /Denied by dave[\s\S]*50 is too many today/)
+
+      await alice.page.goto(`${suite.base}/requests/${id}`)
+      await alice.page.getByTestId('request-state').getByText('denied').waitFor()
+      assert.match(await alice.page.getByTestId('requester').innerText(), /alice/)
+      assert.match(await alice.page.locator('tr[data-verdict="dave"]').innerText(), /denied[\s\S]*50 is too many today/)
+
+      const runs = await fetch(`${suite.base}/api/v1/environments/local/dags/conductor_params/runs?limit=100`, { headers: { cookie: await sessionCookie(alice.context) } })
+      assert.equal(runs.status, 200)
+      const ids = ((await runs.json()) as { runs: { runId: string }[] }).runs.map((r) => r.runId)
+      assert.ok(!ids.includes(`conductor__${id}`), 'Airflow has no run for the denied request')
+    } finally {
+      await dave.context.close()
+      await alice.context.close()
+    }
+  })
+
+  test('bob, who has no part in a request, cannot open it and has nothing in his inbox; alice cancels hers', { timeout: 120_000 }, async () => {
+    const alice = await newPage()
+    const bob = await newPage()
+    try {
+      const id = await aliceAsks(alice.page, '{"region": "eu", "batch": 2}', 'another one')
+      await signIn(bob.page, suite.base, 'bob', `/requests/${id}`)
+      await bob.page.getByRole('alert').getByText('request_not_found').waitFor()
+      await approvalsNav(bob.page).click()
+      await bob.page.getByText('Nothing waits for your decision.').waitFor()
+      await alice.page.getByRole('link', { name: id }).click()
+      await alice.page.getByRole('button', { name: 'Cancel request' }).click()
+      await alice.page.getByTestId('request-state').getByText('cancelled').waitFor()
+    } finally {
+      await bob.context.close()
+      await alice.context.close()
+    }
+  })
+})
