@@ -4,7 +4,7 @@ import { createAuditLog, type AuditLog, type AuditTables } from './audit/index.t
 import { configSummary, type Config, type IdentityConfig } from './config/index.ts'
 import { randomIds, systemClock, type Clock, type IdGenerator } from './core/index.ts'
 import {
-  createAirflowDecisions, createGovernance, createIdempotencyKeys, createNotifications, type Governance, type GovernanceTables, type IdempotencyTables, type Notifications, type NotificationTables,
+  createAirflowDecisions, createGovernance, createIdempotencyKeys, createNotifications, type Governance, type GovernanceTables, type GrantTables, type IdempotencyTables, type Notifications, type NotificationTables,
 } from './governance/index.ts'
 import {
   chainScimEvents, createAccessRevoker, createAirflowSignInCodes, createAirflowTokenSigner, createDirectory, createOidcLogin, createRevocations, createScimService, createScimTokenStore,
@@ -25,7 +25,7 @@ export { DEV_ISSUER_NAME } from './identity/index.ts'
  * A domain declares its tables beside its repositories and adds them here with one more `extends` (and its
  * migration with one more line in `store/migrations/index.ts`).
  */
-export interface Tables extends AuditTables, GovernanceTables, IdempotencyTables, IdentityTables, NotificationTables, RevocationTables, ScimTables {}
+export interface Tables extends AuditTables, GovernanceTables, GrantTables, IdempotencyTables, IdentityTables, NotificationTables, RevocationTables, ScimTables {}
 
 /** The running application: its server (not yet listening) and how to stop everything. */
 export interface App {
@@ -131,6 +131,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     const governance = createGovernance({
       db, policy, audit, environments: config.environments, orchestrators, clock, ids, logger, maxConfBytes: config.governance.maxConfBytes, maxConfDepth: config.governance.maxConfDepth,
       policyGroups: () => policy.groupsNamed(), dispatchGraceSeconds: config.governance.dispatchGraceSeconds, approvalHours: config.governance.approvalHours,
+      maxGrantHours: config.governance.maxGrantHours,
       shadow: { conductorUsers: config.shadow.conductorUsers, webhookUrl: config.shadow.webhookUrl }, notify: notifications.notify,
     })
     if (options.backgroundSync !== false) governance.catalog.start(config.catalog.syncIntervalSeconds)
@@ -164,7 +165,10 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
           database, clock,
           events: chainScimEvents(scimRevocationEvents({
             revoker, seen: (userName) => governance.seenPrincipals(userName),
-            onRevoked: async (p, reason) => { await governance.approvals.withdraw({ type: p.type, id: p.id }, reason) },
+            onRevoked: async (p, reason) => {
+              await governance.approvals.withdraw({ type: p.type, id: p.id }, reason)
+              await governance.grants.revokeAllOf({ type: p.type, id: p.id }, reason)
+            },
           }), options.scimObserver),
           onEventError: (error, event) => logger.error({ err: error, event }, 'SCIM event handling failed'),
         }),
@@ -186,6 +190,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     const directory = scim ? createDirectory({ scim: scim.service, config: config.identity.scim, groupMappings: config.identity.groupMappings }) : null
     const authenticator = createAuthenticator({
       verifier, revocations, identity, audit, clock, sessions, directory, cookieName: config.sessions.cookieName, onPrincipal: (p) => governance.recordPrincipal(p),
+      withGrants: (p) => governance.grants.withGrants(p),
     })
     const signInCodes = createAirflowSignInCodes({ db, clock })
     const server = await buildServer({
@@ -195,7 +200,11 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       bodyLimitBytes: config.server.bodyLimitBytes, trustProxy: config.server.trustProxy, version: options.version ?? '0.1.0',
       webRoot: options.webRoot === undefined ? DEFAULT_WEB_ROOT : options.webRoot,
       policy, lastPolicyReloadError: () => policyWatcher.lastReloadError(), scim: scimApi, airflowJwks: () => airflowTokens.jwks(),
-      airflowDecisions: createAirflowDecisions({ db, policy, audit, environments: config.environments, gate: directory ? (p) => directory.apply(p) : null, signInCodes }),
+      airflowDecisions: createAirflowDecisions({
+        db, policy, audit, environments: config.environments, signInCodes,
+        // The directory's word first (a deprovisioned user is refused), then the groups of the user's active grants.
+        gate: async (p) => governance.grants.withGrants(directory ? await directory.apply(p) : p),
+      }),
       airflowSignIn: { codes: signInCodes, environments: config.environments.map((e) => ({ name: e.name, publicUrl: e.publicUrl ?? e.url })) },
       circuits: () => [...orchestrators.values()].flatMap((o) => {
         const circuit = o.protection?.().circuit

@@ -34,6 +34,8 @@ export function createAuthenticator(deps: {
   directory: Directory | null
   cookieName: string
   onPrincipal: (principal: Principal) => Promise<void>
+  /** Adds the groups of the principal's active just-in-time grants (asked on every call, so expiry and revocation take effect at once). */
+  withGrants?: (principal: Principal) => Promise<Principal>
 }): Authenticator {
   const lastRecorded = new Map<string, { key: string; at: number }>()
 
@@ -75,6 +77,8 @@ export function createAuthenticator(deps: {
         // (A bearer token's principal went through the directory in principalFromToken already.)
         if (deps.directory && caller.session) caller = { ...caller, principal: await deps.directory.apply(caller.principal) }
         await remember(caller.principal)
+        // Grant groups are added after the principal is recorded: the ledger keeps the groups the IdP gave.
+        if (deps.withGrants) caller = { ...caller, principal: await deps.withGrants(caller.principal) }
         return caller
       } catch (error) {
         const code = isConductorError(error) ? error.code : 'internal'

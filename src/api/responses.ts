@@ -215,6 +215,7 @@ export const requestView = z.strictObject({
     expiresAt: isoTime.nullable(),
     verdicts: z.array(z.strictObject({ approverType: z.string(), approverId: z.string(), verdict: z.enum(['approve', 'deny']), comment: z.string().nullable(), at: isoTime })),
   }).nullable().describe('What the request waits for (or waited for) when policy asked for approval; null when it did not'),
+  grantId: z.string().nullable().describe('The grant a `grant:request` request made once granted (docs/grants.md); null otherwise'),
 }).meta({ id: 'RequestView' })
 
 /** One step of a request's lifecycle, read from the audit trail. */

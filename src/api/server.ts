@@ -24,6 +24,7 @@ import { errors, withRetryAfterHeaders } from './responses.ts'
 import { auditRoutes } from './routes/audit.routes.ts'
 import { governanceRoutes } from './routes/governance.routes.ts'
 import { approvalsRoutes } from './routes/approvals.routes.ts'
+import { grantsRoutes } from './routes/grants.routes.ts'
 import { policyRoutes } from './routes/policy.routes.ts'
 import { scimRoutes } from './routes/scim.routes.ts'
 import { directoryRoutes } from './routes/directory.routes.ts'
@@ -218,6 +219,7 @@ export async function buildServer(deps: ServerDeps) {
     useIdempotency(api, { keys: deps.idempotency, who })
     await api.register(governanceRoutes({ governance: deps.governance, who }))
     await api.register(approvalsRoutes({ governance: deps.governance, audit: deps.audit, who }))
+    await api.register(grantsRoutes({ governance: deps.governance, who }))
     await api.register(auditRoutes({ audit: deps.audit, governance: deps.governance, who }))
     await api.register(shadowRoutes({ governance: deps.governance, who }))
     await api.register(policyRoutes({ policy: deps.policy, lastReloadError: deps.lastPolicyReloadError }))

@@ -261,6 +261,8 @@ const governanceSchema = z.strictObject({
     .describe('How long an interrupted trigger\'s run may take to appear in Airflow before the request is failed with `dispatch_interrupted`; reruns and pauses are failed after it too.'),
   approvalHours: z.number().positive().max(720).default(24)
     .describe('How long a request waiting for approval stays pending; after it, it is `expired` and never runs.'),
+  maxGrantHours: z.number().int().positive().max(720).default(8)
+    .describe('The longest just-in-time grant, in whole hours: `POST /api/v1/grants` refuses more (docs/grants.md).'),
 })
 
 const loggingSchema = z.strictObject({

@@ -123,6 +123,9 @@ export const ERRORS = {
   request_not_pending: 'conflict',
   request_not_yours: 'denied',
   approval_pending: 'denied',
+  grant_not_found: 'not_found',
+  grant_revoke_not_allowed: 'denied',
+  grant_not_active: 'conflict',
   // audit
   audit_chain_broken: 'integrity',
 } as const satisfies Record<string, ErrorKind>

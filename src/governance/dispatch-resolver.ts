@@ -43,7 +43,8 @@ export interface Resolution {
  */
 export interface DispatchResolver {
   /**
-   * One round: first every pending request past its expiry becomes `expired` (it never runs); then every unsettled
+   * One round: first every pending request past its expiry becomes `expired` (it never runs), as does every grant
+   * past its end (`expirePending`); then every unsettled
    * request that is due: a trigger whose run exists in Airflow becomes `succeeded`;
    * one whose run is still absent after the grace period, a rerun or pause after the grace period, and a request that
    * never left, become `failed` with `dispatch_interrupted`. An environment that cannot be asked is left for the next
@@ -71,7 +72,7 @@ export interface DispatchResolverDeps {
   inFlight: ReadonlySet<string>
   /** How long after its dispatch a trigger's run may still appear in Airflow before the trigger counts as lost. */
   graceSeconds: number
-  /** Marks pending requests past their expiry `expired`; run at the start of every round. */
+  /** Marks pending requests (and active grants) past their expiry `expired`; run at the start of every round. */
   expirePending?: () => Promise<number>
 }
 

@@ -11,6 +11,7 @@ import { createCatalog, type Catalog } from './catalog.ts'
 import { createCatalogReads, type CatalogReads } from './catalog-reads.ts'
 import { createDispatchResolver, type DispatchResolver } from './dispatch-resolver.ts'
 import { createGovernedActions, type GovernedActions } from './governed-actions.ts'
+import { createGrants, type Grants, type GrantTables } from './grants/index.ts'
 import type { GovernanceTables } from './governance.tables.ts'
 import { createLedger, type Ledger } from './ledger.ts'
 import type { Notify } from './notifications/index.ts'
@@ -32,6 +33,8 @@ export interface Governance extends CatalogReads, GovernedActions, Ledger {
   readonly airflowObjects: AirflowObjects
   /** Second persons' decisions on requests policy allows with approval. */
   readonly approvals: Approvals
+  /** Just-in-time grants: time-bound membership of a group, asked for and approved under policy. */
+  readonly grants: Grants
 }
 
 /** Dependencies of {@link createGovernance}. */
@@ -54,6 +57,8 @@ export interface GovernanceDeps {
   dispatchGraceSeconds?: number
   /** How long a request waiting for approval stays pending, in hours (default 24). */
   approvalHours?: number
+  /** The longest just-in-time grant, in hours (default 8). */
+  maxGrantHours?: number
   /** Shadow activity settings: Conductor's own Airflow usernames, and the webhook told of each new item. */
   shadow?: { conductorUsers?: readonly string[]; webhookUrl?: string | undefined }
   /** Puts an event in the notification outbox for the webhooks that want it (shadow activity, requests). */
@@ -75,10 +80,14 @@ export function createGovernance(deps: GovernanceDeps): Governance {
   const catalog = createCatalog({ db, orchestrators: deps.orchestrators, audit, clock, logger: deps.logger, shadow })
   const targets = createTargets({ db, environments: deps.environments, orchestrators: deps.orchestrators, catalog })
   const inFlight = new Set<string>()
-  const approvals = createApprovals({ db, policy, audit, clock, logger: deps.logger, targets, catalog, inFlight })
+  const grants = createGrants({
+    db: db as Kysely<GovernanceTables & GrantTables>, policy, audit, clock, ids: deps.ids,
+    ...(deps.maxGrantHours ? { maxGrantHours: deps.maxGrantHours } : {}), ...(deps.approvalHours ? { approvalHours: deps.approvalHours } : {}),
+  })
+  const approvals = createApprovals({ db, policy, audit, clock, logger: deps.logger, targets, catalog, inFlight, grantApproved: (row, approvers) => grants.grantApproved(row, approvers) })
   const resolver = createDispatchResolver({
     db, audit, clock, logger: deps.logger, environments: deps.environments, orchestrators: deps.orchestrators, inFlight,
-    graceSeconds: deps.dispatchGraceSeconds ?? 120, expirePending: () => approvals.expireDue(),
+    graceSeconds: deps.dispatchGraceSeconds ?? 120, expirePending: async () => (await approvals.expireDue()) + (await grants.expireDue()),
   })
   return {
     catalog,
@@ -86,6 +95,7 @@ export function createGovernance(deps: GovernanceDeps): Governance {
     shadow,
     airflowObjects: createAirflowObjects({ policy, audit, targets }),
     approvals,
+    grants,
     ...createCatalogReads({ db, policy, catalog, targets, policyGroups: deps.policyGroups }),
     ...createGovernedActions({ db, policy, audit, clock, ids: deps.ids, catalog, targets, maxConfBytes: deps.maxConfBytes, ...(deps.maxConfDepth ? { maxConfDepth: deps.maxConfDepth } : {}), inFlight, ...(deps.approvalHours ? { approvalHours: deps.approvalHours } : {}) }),
     ...createLedger({ db, policy, audit, clock, targets }),

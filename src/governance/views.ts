@@ -59,6 +59,8 @@ export interface RequestView {
   error: { code: string; message: string } | null
   /** What the request waits for (or waited for) when policy asked for approval; null when it did not. */
   approval: ApprovalView | null
+  /** The grant a `grant:request` request made once granted (docs/grants.md); null otherwise. */
+  grantId: string | null
 }
 
 /** A request's approval: the requirement, its expiry and the verdicts given so far. */
@@ -104,5 +106,7 @@ export function requestView(row: RequestsTable, verdicts: readonly ApprovalsTabl
       groups: requirement.groups, reasonRequired: requirement.reasonRequired, policyIds: requirement.policyIds, expiresAt: row.expires_at ?? null,
       verdicts: verdicts.map((v) => ({ approverType: v.approver_type, approverId: v.approver_id, verdict: v.verdict, comment: v.comment, at: v.created_at })),
     },
+    // A grant takes the id of the request that made it.
+    grantId: row.action === 'grant:request' && row.state === 'succeeded' ? row.id : null,
   }
 }

@@ -6,7 +6,7 @@ import { groupsNamed } from './policy-groups.ts'
 import { compilePolicies, readConductorSchema, readPolicyFolder, type CompiledPolicy } from './policy-source.ts'
 import { buildScopeIndex, type ScopeEntity, type ScopeIndex } from './scope-index.ts'
 import {
-  ACTION_TARGETS, ACTIONS, type AuthorizationRequest, type Decision, type PolicyEngine, type PolicyErrorLocation,
+  ACTION_TARGETS, ACTIONS, GROUP_RESOURCE_ACTIONS, type AuthorizationRequest, type Decision, type PolicyEngine, type PolicyErrorLocation,
   type PolicyInfo, type PolicySetInfo, type ReloadResult,
 } from './types.ts'
 
@@ -279,7 +279,14 @@ function buildCall(request: AuthorizationRequest, clock: Clock): BuiltCall {
   let resourceUid: { type: string; id: string }
   let resourceScope: ScopeEntity
   let label: string
-  if (target === 'application') {
+  if (target === 'group' || (request.group !== undefined && GROUP_RESOURCE_ACTIONS.has(action))) {
+    if (typeof request.group !== 'string' || request.group === '') {
+      throw new ConductorError('invalid_input', `${action} needs a group`, { details: { field: 'group' } })
+    }
+    resourceUid = { type: 'Group', id: request.group }
+    resourceScope = { ...resourceUid, ancestors: [] }
+    label = `group ${request.group}`
+  } else if (target === 'application') {
     resourceUid = APPLICATION
     resourceScope = { ...APPLICATION, ancestors: [] }
     label = 'conductor'
@@ -331,6 +338,13 @@ function buildCall(request: AuthorizationRequest, clock: Clock): BuiltCall {
   const pending = request.context?.request
   if (pending !== undefined) {
     context.request = { ...pending, principalGroups: [...new Set(pending.principalGroups)] }
+  }
+  const grant = request.context?.grant
+  if (grant !== undefined) {
+    if (typeof grant.group !== 'string' || !Number.isSafeInteger(grant.hours)) {
+      throw new ConductorError('invalid_input', 'context.grant needs a group and whole hours', { details: { field: 'context.grant' } })
+    }
+    context.grant = { group: grant.group, hours: grant.hours }
   }
   const airflow = request.context?.airflow
   if (airflow !== undefined) {

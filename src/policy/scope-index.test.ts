@@ -7,7 +7,7 @@ import { fixedClock } from '../core/index.ts'
 import { cedar } from './cedar.ts'
 import { createPolicyEngine } from './policy-engine.ts'
 import { buildScopeIndex } from './scope-index.ts'
-import { ACTION_TARGETS, type Action, type AuthorizationRequest } from './types.ts'
+import { ACTION_TARGETS, GROUP_RESOURCE_ACTIONS, type Action, type AuthorizationRequest } from './types.ts'
 import { rng } from '../../harness/random.ts'
 
 
@@ -36,12 +36,17 @@ function randomPolicy(r: ReturnType<typeof rng>, n: number): string {
   const kind = r.int(4)
   let action: string
   let dagOnly: boolean
+  // request:approve may also target a Group (a grant request): its policies read DAG attributes behind `resource is Dag`.
+  let guard = ''
   if (kind === 0) { action = 'action'; dagOnly = false }
-  else if (kind === 1) { const a = r.pick(POOL); action = `action == Action::"${a}"`; dagOnly = ACTION_TARGETS[a] === 'dag' }
-  else {
+  else if (kind === 1) {
+    const a = r.pick(POOL); action = `action == Action::"${a}"`; dagOnly = ACTION_TARGETS[a] === 'dag'
+    if (GROUP_RESOURCE_ACTIONS.has(a)) guard = 'resource is Dag && '
+  } else {
     const list = [...new Set([r.pick(DAG_ACTIONS), r.pick(DAG_ACTIONS), r.pick(kind === 2 ? DAG_ACTIONS : POOL)])]
     action = `action in [${list.map((a) => `Action::"${a}"`).join(', ')}]`
     dagOnly = list.every((a) => ACTION_TARGETS[a] === 'dag')
+    if (list.some((a) => GROUP_RESOURCE_ACTIONS.has(a))) guard = 'resource is Dag && '
   }
   const env = r.pick(ENVS)
   const resource = r.pick([
@@ -61,9 +66,9 @@ function randomPolicy(r: ReturnType<typeof rng>, n: number): string {
     // Overflows for every request: an evaluation error, which must never allow.
     'when { context.now.epochSeconds * 100000000000 > 0 }',
     ...(dagOnly ? [
-      `when { resource.tags.contains("${r.pick(TAGS)}") }`,
-      'unless { resource.paused }',
-      `when { resource.environment.zone == "pci" && context.now.hourUtc >= ${r.int(24)} }`,
+      `when { ${guard}resource.tags.contains("${r.pick(TAGS)}") }`,
+      `unless { ${guard}resource.paused }`,
+      `when { ${guard}resource.environment.zone == "pci" && context.now.hourUtc >= ${r.int(24)} }`,
     ] : []),
   ]
   // Forbids always carry a condition that holds only sometimes, or they would deny nearly everything.

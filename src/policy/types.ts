@@ -25,13 +25,15 @@ export const ACTIONS = [
   'view:read',
   'airflow:authorize',
   'request:auto_approve',
+  'grant:request',
+  'grant:revoke',
 ] as const
 
 /** One of {@link ACTIONS}. */
 export type Action = (typeof ACTIONS)[number]
 
-/** What an action targets: a DAG, an environment, or Conductor itself (`Conductor::"conductor"`). */
-export type ActionTarget = 'dag' | 'environment' | 'application'
+/** What an action targets: a DAG, an environment, Conductor itself (`Conductor::"conductor"`), or a group (`Group::"<name>"`, grants). */
+export type ActionTarget = 'dag' | 'environment' | 'application' | 'group'
 
 /** The kind of resource each action targets, as declared in `conductor.cedarschema`. */
 export const ACTION_TARGETS: Readonly<Record<Action, ActionTarget>> = {
@@ -60,7 +62,12 @@ export const ACTION_TARGETS: Readonly<Record<Action, ActionTarget>> = {
   'view:read': 'environment',
   'airflow:authorize': 'environment',
   'request:auto_approve': 'dag',
+  'grant:request': 'group',
+  'grant:revoke': 'group',
 }
+
+/** The actions asked on `Group::"<name>"` when {@link AuthorizationRequest.group} names one (approving a grant request). */
+export const GROUP_RESOURCE_ACTIONS: ReadonlySet<Action> = new Set(['grant:request', 'grant:revoke', 'request:approve', 'request:auto_approve'])
 
 /** Who acts. `groups` are Conductor group names (after group mapping); each becomes a `Group::"<name>"` parent. */
 export interface PrincipalRef {
@@ -103,6 +110,11 @@ export interface AuthorizationRequest {
   resource?: ResourceRef
   /** Request facts. The time (`context.now`) comes from the engine's clock, never from the caller. */
   context?: RequestContext
+  /**
+   * The group a grant question is about: the resource becomes `Group::"<group>"` (required for `grant:request` and
+   * `grant:revoke`; for `request:approve` and `request:auto_approve` it marks the pending request as a grant request).
+   */
+  group?: string
 }
 
 /** The kinds of Airflow object whose name policy sees (`context.airflow`). */
@@ -119,6 +131,8 @@ export interface RequestContext {
   airflow?: { kind: AirflowObjectKind; name: string }
   /** For `request:approve` and `request:auto_approve`: the request waiting for approval (`context.request`). */
   request?: ApprovalRequestContext
+  /** For grant actions (and approving a grant request): the grant asked for (`context.grant`). */
+  grant?: { group: string; hours: number }
 }
 
 /** The pending request a `request:approve` question is about, as policy sees it in `context.request`. */

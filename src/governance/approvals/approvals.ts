@@ -6,6 +6,7 @@ import type { Principal } from '../../identity/index.ts'
 import type { ApprovalRequirement, PolicyEngine } from '../../policy/index.ts'
 import type { Catalog } from '../catalog.ts'
 import type { GovernanceTables, RequestsTable } from '../governance.tables.ts'
+import { GRANT_REQUEST, grantQuestion } from '../grants/grant-question.ts'
 import { dispatch, isoNow, track, type PipelineContext } from '../pipeline/index.ts'
 import { findRequest, listExpiredPending, transitionRequest } from '../requests.repository.ts'
 import { authorizationRequest, type Targets } from '../targets.ts'
@@ -56,6 +57,8 @@ export interface ApprovalsDeps {
   catalog: Pick<Catalog, 'remember'>
   /** The requests this process is dispatching, so the dispatch resolver leaves them alone. */
   inFlight: Set<string>
+  /** Starts the grant of an approved grant request (`grant:request`), instead of dispatching it to an orchestrator. */
+  grantApproved?: (row: RequestsTable, approvers: string[]) => Promise<void>
 }
 
 /** Creates the approvals service. */
@@ -90,15 +93,20 @@ export function createApprovals(deps: ApprovalsDeps): Approvals {
     if (!groups.some((g) => approver.groups.includes(g))) {
       return new ConductorError('approval_not_allowed', `request ${row.id} waits for approval from ${groups.join(' or ')}`, { details: { requestId: row.id, groups } })
     }
-    const { env } = deps.targets.environmentOf(row.environment)
-    const dag = row.dag_id === null ? null : await deps.targets.dagOf(row.environment, row.dag_id)
-    const decision = deps.policy.authorize(authorizationRequest(approver, 'request:approve', env, dag, { request: approvalContext(row, env) }))
+    const decision = deps.policy.authorize(row.action === GRANT_REQUEST ? grantQuestion(approver, 'request:approve', row, true) : await approveQuestion(approver, row))
     if (decision.decision !== 'allow') {
       return new ConductorError('approval_not_allowed', `${approver.type} ${approver.id} may not approve request ${row.id}: ${decision.reasons.join('; ')}`, {
         details: { requestId: row.id, groups, reasons: decision.reasons },
       })
     }
     return null
+  }
+
+  /** The `request:approve` question about a request that runs in an environment. */
+  async function approveQuestion(approver: Principal, row: RequestsTable) {
+    const { env } = deps.targets.environmentOf(row.environment)
+    const dag = row.dag_id === null ? null : await deps.targets.dagOf(row.environment, row.dag_id)
+    return authorizationRequest(approver, 'request:approve', env, dag, { request: approvalContext(row, env) })
   }
 
   /** Loads a pending request `approver` may decide on, or throws why not. */
@@ -160,7 +168,8 @@ export function createApprovals(deps: ApprovalsDeps): Approvals {
       await audit.append({ ...eventOf(row), type: 'request.approved', data: { approver: approver.id, approverType: approver.type, approverGroups: approver.groups, comment: comment ?? null } })
       const { met: enough, approvers } = await met(row)
       if (enough && await transitionRequest(db, row.id, 'pending', { state: 'allowed', updated_at: isoNow(clock) })) {
-        await dispatchApproved(row, approvers)
+        if (row.action === GRANT_REQUEST && deps.grantApproved) await deps.grantApproved(row, approvers)
+        else await dispatchApproved(row, approvers)
       }
       return view(requestId)
     },

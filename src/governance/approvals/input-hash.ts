@@ -14,13 +14,15 @@ export function canonicalJson(value: unknown): string {
 
 /**
  * SHA-256 (hex) of what an approval is bound to: the request's environment, DAG, action, target run, and of its input
- * the conf, logical date and paused flag (the reason and note are not what runs). Anything different is a new request.
+ * the conf, logical date and paused flag, or a grant request's group and hours (the reason and note are not what runs). Anything different is a new request.
  */
 export function inputHash(row: Pick<RequestsTable, 'environment' | 'dag_id' | 'action' | 'run_id' | 'input'>): string {
   const input = JSON.parse(row.input) as Record<string, unknown>
   const bound = {
     environment: row.environment, dagId: row.dag_id, action: row.action, runId: row.run_id,
     conf: input.conf ?? null, logicalDate: input.logicalDate ?? null, paused: input.paused ?? null,
+    // A grant request is bound to the group and duration asked (absent for other actions, so their hashes stay as they were).
+    group: input.group, hours: input.hours,
   }
   return createHash('sha256').update(canonicalJson(bound)).digest('hex')
 }

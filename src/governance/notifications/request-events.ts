@@ -4,6 +4,9 @@ import type { Notify } from './notifier.ts'
 /** The request lifecycle events webhooks are told of (`request.pending`, `request.approved`, `request.denied`, …). */
 export const REQUEST_EVENT_PREFIX = 'request.'
 
+/** The grant lifecycle events webhooks are told of too (`grant.started`, `grant.revoked`, `grant.expired`; docs/grants.md). */
+const GRANT_EVENT_PREFIX = 'grant.'
+
 /**
  * The audit log, with each request lifecycle event also put in the notification outbox once it is recorded: the
  * webhook sees what the audit trail says (request id, who, what, environment, DAG, and the event's own facts).
@@ -12,7 +15,7 @@ export function notifyingRequestEvents(audit: Pick<AuditLog, 'append'>, notify: 
   return {
     async append(input: AuditEventInput): Promise<AuditEvent> {
       const event = await audit.append(input)
-      if (event.type.startsWith(REQUEST_EVENT_PREFIX)) {
+      if (event.type.startsWith(REQUEST_EVENT_PREFIX) || event.type.startsWith(GRANT_EVENT_PREFIX)) {
         await notify({
           type: event.type, occurredAt: event.at,
           data: {

@@ -10,6 +10,7 @@ import * as m0009 from './0009-shadow.ts'
 import * as m0010 from './0010-airflow-sign-in.ts'
 import * as m0011 from './0011-approvals.ts'
 import * as m0012 from './0012-notifications.ts'
+import * as m0013 from './0013-grants.ts'
 
 /**
  * Every migration, by name, in the order they apply (names sort lexically). Add a migration by adding its file
@@ -28,4 +29,5 @@ export const migrations: Record<string, Migration> = {
   '0010-airflow-sign-in': m0010,
   '0011-approvals': m0011,
   '0012-notifications': m0012,
+  '0013-grants': m0013,
 }

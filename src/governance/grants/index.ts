@@ -1,0 +1,5 @@
+export { createGrants } from './grants.ts'
+export type { GrantAsk, GrantRequestAnswer, Grants, GrantsDeps, GrantView } from './grants.ts'
+export { GRANT_REQUEST, grantQuestion } from './grant-question.ts'
+export { GRANT_STATES } from './grants.tables.ts'
+export type { GrantsTable, GrantState, GrantTables } from './grants.tables.ts'
