@@ -69,4 +69,19 @@ forEachEngine((engine) => {
     assert.deepEqual(lifecycle.map((s) => s.type), ['authz.decision', 'request.pending', 'request.denied'])
     assert.deepEqual([lifecycle[2]!.actor, lifecycle[2]!.comment], [{ type: 'User', id: 'dave' }, 'not this month'])
   })
+
+  test('a grant request\'s lifecycle: asked, approved by dave, started by Conductor, revoked by bob', async () => {
+    const asked = await call('POST', '/api/v1/grants', 'bob', { group: 'jit-prod-rerun', hours: 2, reason: 'prod rerun' })
+    assert.equal(asked.statusCode, 202, asked.body)
+    const id = asked.json().request.id as string
+    assert.equal((await call('GET', `/api/v1/requests/${id}`, 'dave')).statusCode, 200, 'the data lead it waits for reads it')
+    assert.equal((await call('POST', `/api/v1/requests/${id}/approve`, 'dave', { comment: 'go' })).statusCode, 200)
+    const [grant] = (await call('GET', '/api/v1/grants', 'bob')).json().grants as { id: string }[]
+    assert.equal((await call('POST', `/api/v1/grants/${grant!.id}/revoke`, 'bob', {})).statusCode, 200)
+    const lifecycle = await steps(id, 'bob')
+    assert.deepEqual(lifecycle.map((s) => [s.type, s.actor?.id ?? null]), [
+      ['authz.decision', 'bob'], ['request.pending', 'bob'], ['request.approved', 'dave'], ['grant.started', null], ['grant.revoked', 'bob'],
+    ])
+    assert.match(lifecycle[3]!.outcome ?? '', /^jit-prod-rerun until /)
+  })
 })

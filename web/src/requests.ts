@@ -1,21 +1,7 @@
 /** Requests as the console shows them: what they wait for, a conf against the DAG's defaults, and the wider contract. */
 import type { DagParam, RequestView } from './api.ts'
 
-/** A just-in-time grant (the grants API; `GET /api/v1/grants`). */
-export interface GrantView {
-  id: string
-  requestId: string | null
-  principal: { type: string; id: string }
-  group: string
-  reason: string | null
-  state: 'active' | 'revoked' | 'expired'
-  startsAt: string
-  expiresAt: string
-  remainingSeconds: number
-  approvedBy: string[]
-  revokedBy: string | null
-  revokedAt: string | null
-}
+export type { GrantView } from './api.ts'
 
 /** An Airflow human-in-the-loop task waiting for a person (`GET /api/v1/hitl`). */
 export interface HitlTaskView {
@@ -93,6 +79,10 @@ export const STEP_LABELS: Record<string, string> = {
   'request.approval_withdrawn': 'Approval withdrawn',
   'dispatch.sent': 'Sent to Airflow',
   'dispatch.result': 'Airflow answered',
+  'request.failed': 'Failed',
+  'grant.started': 'Grant started',
+  'grant.revoked': 'Grant revoked',
+  'grant.expired': 'Grant expired',
 }
 
 const INBOX_CHANGED = 'conductor:inbox-changed'

@@ -13,7 +13,7 @@ const verdictBody = z.strictObject({
 }).optional()
 
 /** Events Conductor itself causes: no person acted. */
-const SYSTEM_EVENTS = new Set(['request.expired', 'dispatch.sent', 'dispatch.result'])
+const SYSTEM_EVENTS = new Set(['request.expired', 'dispatch.sent', 'dispatch.result', 'grant.started', 'grant.expired'])
 
 const text = (value: unknown): string | null => (typeof value === 'string' && value !== '' ? value : null)
 
@@ -21,12 +21,16 @@ const text = (value: unknown): string | null => (typeof value === 'string' && va
 function lifecycleStep(event: AuditEvent): z.output<typeof requestEvents>['events'][number] {
   const d = event.data
   const approver = text(d.approver)
+  // `revokedBy` reads "User bob", or a word such as "scim" for Conductor's own deprovisioning.
+  const revoker = text(d.revokedBy)?.split(' ')
   const actor = approver ? { type: text(d.approverType) ?? 'User', id: approver }
+    : revoker ? (revoker.length > 1 ? { type: revoker[0]!, id: revoker.slice(1).join(' ') } : null)
     : event.type === 'request.auto_approved' ? { type: 'Policy', id: event.policyIds.join(',') }
       : SYSTEM_EVENTS.has(event.type) || !event.principal ? null : { type: event.principalType ?? 'User', id: event.principal }
   const runId = text(d.runId)
   const failure = text(d.errorCode) ? `${String(d.errorCode)}${text(d.message) ? `: ${String(d.message)}` : ''}` : null
-  const outcome = failure ?? (event.type === 'authz.decision' && event.decision ? `${event.decision}${event.policyIds.length ? ` by ${event.policyIds.join(', ')}` : ''}` : runId ? `run ${runId}` : null)
+  const outcome = failure ?? (event.type === 'authz.decision' && event.decision ? `${event.decision}${event.policyIds.length ? ` by ${event.policyIds.join(', ')}` : ''}` : runId ? `run ${runId}`
+    : text(d.expiresAt) && event.type === 'grant.started' ? `${String(d.group)} until ${String(d.expiresAt)}` : null)
   return { seq: event.seq, type: event.type, at: event.at, actor, comment: text(d.comment) ?? text(d.reason), outcome }
 }
 

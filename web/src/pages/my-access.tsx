@@ -1,6 +1,6 @@
 import { useEffect, useId, useState, type FormEvent } from 'react'
-import { ApiError, api, type PendingResult, type RequestList, type RequestView, type Session } from '../api.ts'
-import { waitsFor, type GrantView } from '../requests.ts'
+import { ApiError, api, type GrantAnswer, type GrantList, type GrantPending, type GrantView, type RequestList, type RequestView, type Session } from '../api.ts'
+import { waitsFor } from '../requests.ts'
 import { Link } from '../router.tsx'
 import { Empty, ErrorBox, Loading, PageHeader, Relative, Time, shortSpan, useApi } from '../ui.tsx'
 import { RequestTarget } from './approvals.tsx'
@@ -8,7 +8,7 @@ import { RequestTarget } from './approvals.tsx'
 /** "My access": the person's groups, active just-in-time grants (live countdown, revoke), pending requests, and a grant request form. */
 export function MyAccessPage(props: { session: Session }) {
   const me = props.session.principal
-  const grants = useApi('my-grants', (signal) => api<{ grants: GrantView[] }>('/grants?state=active', { signal }))
+  const grants = useApi('my-grants', (signal) => api<GrantList>('/grants?state=active', { signal }))
   const pending = useApi('my-pending', (signal) => api<RequestList>('/requests?state=pending&limit=100', { signal }))
   const grantsMissing = grants.error instanceof ApiError && grants.error.code === 'not_found'
   return (
@@ -131,7 +131,7 @@ function GrantForm(props: { onRequested(): void }) {
   const [reason, setReason] = useState('')
   const [busy, setBusy] = useState(false)
   const [error, setError] = useState<unknown>(null)
-  const [result, setResult] = useState<{ request?: RequestView; grant?: GrantView } | null>(null)
+  const [result, setResult] = useState<GrantAnswer | GrantPending | null>(null)
   const hoursNumber = Number(hours)
   const valid = group.trim() !== '' && Number.isInteger(hoursNumber) && hoursNumber >= 1
 
@@ -142,7 +142,7 @@ function GrantForm(props: { onRequested(): void }) {
     setError(null)
     setResult(null)
     try {
-      setResult(await api<Partial<PendingResult> & { grant?: GrantView }>('/grants', {
+      setResult(await api<GrantAnswer | GrantPending>('/grants', {
         method: 'POST', body: { group: group.trim(), hours: hoursNumber, ...(reason.trim() ? { reason: reason.trim() } : {}) },
       }))
       props.onRequested()
@@ -163,10 +163,10 @@ function GrantForm(props: { onRequested(): void }) {
         <label htmlFor={`${id}-reason`}>Reason<input id={`${id}-reason`} type="text" maxLength={500} value={reason} onChange={(e) => setReason(e.target.value)} placeholder="e.g. incident 4711" /></label>
         <button type="submit" className="primary" disabled={!valid || busy}>{busy ? 'Requesting…' : 'Request grant'}</button>
       </form>
-      {result?.request && (
+      {result && 'request' in result && (
         <p className="notice" role="status">Request <Link href={`/requests/${encodeURIComponent(result.request.id)}`}><code>{result.request.id}</code></Link> waits for approval by {waitsFor(result.request.approval)}.</p>
       )}
-      {result?.grant && <p className="success" role="status">Granted: you are in <strong>{result.grant.group}</strong> until <Time value={result.grant.expiresAt} />.</p>}
+      {result && 'grant' in result && <p className="success" role="status">Granted: you are in <strong>{result.grant.group}</strong> until <Time value={result.grant.expiresAt} />.</p>}
       {error != null && <ErrorBox title="The grant was not requested." error={error} />}
     </section>
   )

@@ -20,6 +20,13 @@ const STATE_WORDS: Record<string, string> = {
   refused: 'Refused: it never waited for approval.',
 }
 
+/** What a grant request's states mean, where they differ from a run's. */
+const GRANT_STATE_WORDS: Record<string, string> = {
+  allowed: 'Approved; the grant is starting.',
+  succeeded: 'Approved: the grant started (see its time left on the grantee\'s My access).',
+  failed: 'Approved, but the grant could not start.',
+}
+
 /** One request: exactly what will run, who asked and why, what it waits for, its verdicts and lifecycle; approve, deny or cancel. */
 export function RequestPage(props: { id: string; session: Session }) {
   const { id } = props
@@ -58,7 +65,8 @@ export function RequestPage(props: { id: string; session: Session }) {
   return (
     <section>
       <PageHeader title={<>Request <code className="run-id">{current.id}</code></>} crumbs={crumbs}>
-        <p className="lead" data-testid="request-state"><StateBadge state={current.state} /> {STATE_WORDS[current.state] ?? ''}</p>
+        <p className="lead" data-testid="request-state"><StateBadge state={current.state} /> {(grant && GRANT_STATE_WORDS[current.state]) || STATE_WORDS[current.state] || ''}</p>
+        {grant && mine && current.state === 'succeeded' && <p><Link href="/me">See your grants on My access →</Link></p>}
         {current.error && <p className="error-inline">{current.error.code}: {current.error.message}</p>}
         {current.runId && current.dagId && (current.state === 'succeeded' || current.state === 'dispatching') && (
           <p><Link href={runPath(current.environment, current.dagId, current.runId)}>Open the run <code>{current.runId}</code> →</Link></p>
