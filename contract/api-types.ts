@@ -3540,6 +3540,208 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/hitl": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Airflow human-in-the-loop tasks waiting in any environment that you may answer (hitl:respond, and one of the assigned users when the task names them) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["HitlInbox"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/environments/{env}/dags/{dag}/runs/{runId}/hitl/{taskId}/{mapIndex}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Answer a human-in-the-loop task: sent to Airflow as you where the environment supports it, else as Conductor's service account; audited either way */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    env: string;
+                    dag: string;
+                    runId: string;
+                    taskId: string;
+                    /** @description -1 for unmapped tasks. */
+                    mapIndex: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description At least one; each one of the task's options (exactly one unless it allows several). */
+                        chosenOptions: string[];
+                        /** @description Values for every param of the task (all of them or none). */
+                        params?: {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["HitlAnswered"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        /** @description Seconds until the call may be retried (`details.retryAfterSeconds`). */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        /** @description Seconds until the environment's next probe, when its circuit is open (`environment_circuit_open`). */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/audit": {
         parameters: {
             query?: never;
@@ -4042,7 +4244,7 @@ export interface components {
                  * @description Stable; see docs/errors.md.
                  * @enum {string}
                  */
-                code: "invalid_input" | "not_found" | "method_not_allowed" | "conflict" | "internal" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "headers_too_large" | "config_invalid" | "store_unavailable" | "token_missing" | "token_malformed" | "token_too_large" | "token_expired" | "token_not_yet_valid" | "token_invalid_issuer" | "token_invalid_audience" | "token_invalid_signature" | "token_algorithm_not_allowed" | "token_unsupported_critical_header" | "token_invalid_claims" | "token_unknown" | "issuer_unavailable" | "principal_unknown" | "session_invalid" | "session_expired" | "session_revoked" | "csrf_invalid" | "login_failed" | "airflow_sign_in_invalid" | "precondition_failed" | "policy_invalid" | "policy_denied" | "policy_evaluation_failed" | "secret_not_found" | "secret_unreadable" | "environment_not_found" | "dag_not_found" | "run_not_found" | "task_not_found" | "orchestrator_unavailable" | "orchestrator_auth_failed" | "orchestrator_rejected" | "orchestrator_conflict" | "orchestrator_throttled" | "environment_circuit_open" | "airflow_api_mismatch" | "request_not_found" | "conf_invalid" | "conf_too_large" | "dispatch_failed" | "idempotency_key_reused" | "idempotency_key_in_use" | "dispatch_interrupted" | "reason_required" | "approval_self" | "approval_not_allowed" | "approval_duplicate" | "request_not_pending" | "request_not_yours" | "approval_pending" | "grant_not_found" | "grant_revoke_not_allowed" | "grant_not_active" | "audit_chain_broken";
+                code: "invalid_input" | "not_found" | "method_not_allowed" | "conflict" | "internal" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "headers_too_large" | "config_invalid" | "store_unavailable" | "token_missing" | "token_malformed" | "token_too_large" | "token_expired" | "token_not_yet_valid" | "token_invalid_issuer" | "token_invalid_audience" | "token_invalid_signature" | "token_algorithm_not_allowed" | "token_unsupported_critical_header" | "token_invalid_claims" | "token_unknown" | "issuer_unavailable" | "principal_unknown" | "session_invalid" | "session_expired" | "session_revoked" | "csrf_invalid" | "login_failed" | "airflow_sign_in_invalid" | "precondition_failed" | "policy_invalid" | "policy_denied" | "policy_evaluation_failed" | "secret_not_found" | "secret_unreadable" | "environment_not_found" | "dag_not_found" | "run_not_found" | "task_not_found" | "orchestrator_unavailable" | "orchestrator_auth_failed" | "orchestrator_rejected" | "orchestrator_conflict" | "orchestrator_throttled" | "environment_circuit_open" | "airflow_api_mismatch" | "request_not_found" | "conf_invalid" | "conf_too_large" | "dispatch_failed" | "idempotency_key_reused" | "idempotency_key_in_use" | "dispatch_interrupted" | "reason_required" | "approval_self" | "approval_not_allowed" | "approval_duplicate" | "request_not_pending" | "request_not_yours" | "approval_pending" | "grant_not_found" | "grant_revoke_not_allowed" | "grant_not_active" | "hitl_not_found" | "hitl_not_supported" | "hitl_not_assigned" | "hitl_already_answered" | "audit_chain_broken";
                 message: string;
                 /** @description Facts a program may act on, e.g. `field`. */
                 details?: {
@@ -4539,6 +4741,68 @@ export interface components {
         GrantPending: {
             request: components["schemas"]["RequestView"];
         };
+        /** @description An Airflow human-in-the-loop task waiting for an answer. */
+        HitlTaskView: {
+            environment: string;
+            dagId: string;
+            runId: string;
+            taskId: string;
+            /** @description -1 for unmapped tasks. */
+            mapIndex: number;
+            subject: string;
+            /** @description Markdown; null when the task gives none. */
+            body: string | null;
+            options: string[];
+            /** @description Whether more than one option may be chosen. */
+            multiple: boolean;
+            /** @description Form fields to fill in, by name: `{ value, schema, description }` like DAG params. */
+            params: {
+                [key: string]: unknown;
+            };
+            /** @description The options Airflow takes when the task times out; null when none. */
+            defaults: string[] | null;
+            /** @description When the task began waiting (ISO 8601). */
+            createdAt: string;
+            /** @description The only user ids Airflow lets answer; empty when anyone policy allows may. */
+            assignedUsers: string[];
+        };
+        HitlInbox: {
+            tasks: components["schemas"]["HitlTaskView"][];
+            /** @description Environments that could not be asked; their tasks are missing. */
+            unavailable: {
+                environment: string;
+                code: string;
+            }[];
+        };
+        HitlAnswered: {
+            task: {
+                environment: string;
+                dagId: string;
+                runId: string;
+                taskId: string;
+                /** @description -1 for unmapped tasks. */
+                mapIndex: number;
+                subject: string;
+                /** @description Markdown; null when the task gives none. */
+                body: string | null;
+                options: string[];
+                /** @description Whether more than one option may be chosen. */
+                multiple: boolean;
+                /** @description Form fields to fill in, by name: `{ value, schema, description }` like DAG params. */
+                params: {
+                    [key: string]: unknown;
+                };
+                /** @description The options Airflow takes when the task times out; null when none. */
+                defaults: string[] | null;
+                /** @description When the task began waiting (ISO 8601). */
+                createdAt: string;
+                /** @description The only user ids Airflow lets answer; empty when anyone policy allows may. */
+                assignedUsers: string[];
+                /** @description The principal who answered. */
+                respondedBy: string;
+                chosenOptions: string[];
+            };
+        };
         /** @description A JSON Web Key Set (RFC 7517). */
         AirflowJwks: {
             keys: ({
@@ -4600,6 +4864,9 @@ export type GrantView = components['schemas']['GrantView'];
 export type GrantAnswer = components['schemas']['GrantAnswer'];
 export type GrantList = components['schemas']['GrantList'];
 export type GrantPending = components['schemas']['GrantPending'];
+export type HitlTaskView = components['schemas']['HitlTaskView'];
+export type HitlInbox = components['schemas']['HitlInbox'];
+export type HitlAnswered = components['schemas']['HitlAnswered'];
 export type AirflowJwks = components['schemas']['AirflowJwks'];
 export type $defs = Record<string, never>;
 export type operations = Record<string, never>;

@@ -25,6 +25,7 @@ import { auditRoutes } from './routes/audit.routes.ts'
 import { governanceRoutes } from './routes/governance.routes.ts'
 import { approvalsRoutes } from './routes/approvals.routes.ts'
 import { grantsRoutes } from './routes/grants.routes.ts'
+import { hitlRoutes } from './routes/hitl.routes.ts'
 import { policyRoutes } from './routes/policy.routes.ts'
 import { scimRoutes } from './routes/scim.routes.ts'
 import { directoryRoutes } from './routes/directory.routes.ts'
@@ -220,6 +221,7 @@ export async function buildServer(deps: ServerDeps) {
     await api.register(governanceRoutes({ governance: deps.governance, who }))
     await api.register(approvalsRoutes({ governance: deps.governance, audit: deps.audit, who }))
     await api.register(grantsRoutes({ governance: deps.governance, who }))
+    await api.register(hitlRoutes({ governance: deps.governance, who }))
     await api.register(auditRoutes({ audit: deps.audit, governance: deps.governance, who }))
     await api.register(shadowRoutes({ governance: deps.governance, who }))
     await api.register(policyRoutes({ policy: deps.policy, lastReloadError: deps.lastPolicyReloadError }))

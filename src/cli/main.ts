@@ -12,6 +12,7 @@ import { registerApprovalCommands } from './approval-commands.ts'
 import { registerAuditCommands } from './audit-commands.ts'
 import { registerAuthCommands } from './auth-commands.ts'
 import { registerCatalogCommands } from './catalog-commands.ts'
+import { registerHitlCommands } from './hitl-commands.ts'
 import { createCliContext, DEFAULT_SERVER, type CliStream } from './context.ts'
 import { registerRunCommands } from './run-commands.ts'
 import { registerScimCommands } from './scim-commands.ts'
@@ -97,6 +98,7 @@ export function buildCli(env: NodeJS.ProcessEnv, streams: { stdout: CliStream; s
   registerScimCommands(program, ctx, { config })
   registerShadowCommands(program, ctx)
   registerApprovalCommands(program, ctx)
+  registerHitlCommands(program, ctx)
 
   const cfg = program.command('config').description('The configuration file')
   cfg.command('schema').description('Print the JSON Schema of conductor.yaml').action(() => { out(JSON.stringify(configJsonSchema(), null, 2)) })

@@ -126,6 +126,10 @@ export const ERRORS = {
   grant_not_found: 'not_found',
   grant_revoke_not_allowed: 'denied',
   grant_not_active: 'conflict',
+  hitl_not_found: 'not_found',
+  hitl_not_supported: 'not_found',
+  hitl_not_assigned: 'denied',
+  hitl_already_answered: 'conflict',
   // audit
   audit_chain_broken: 'integrity',
 } as const satisfies Record<string, ErrorKind>

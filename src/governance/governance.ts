@@ -16,6 +16,7 @@ import type { GovernanceTables } from './governance.tables.ts'
 import { createLedger, type Ledger } from './ledger.ts'
 import type { Notify } from './notifications/index.ts'
 import { notifyingRequestEvents } from './notifications/index.ts'
+import { createHitl, type Hitl } from './hitl/index.ts'
 import { createShadowActivity, createShadowWebhook, type ShadowActivity } from './shadow/index.ts'
 import { createTargets } from './targets.ts'
 
@@ -35,6 +36,8 @@ export interface Governance extends CatalogReads, GovernedActions, Ledger {
   readonly approvals: Approvals
   /** Just-in-time grants: time-bound membership of a group, asked for and approved under policy. */
   readonly grants: Grants
+  /** Airflow's human-in-the-loop tasks waiting for the people policy lets answer them. */
+  readonly hitl: Hitl
 }
 
 /** Dependencies of {@link createGovernance}. */
@@ -96,6 +99,7 @@ export function createGovernance(deps: GovernanceDeps): Governance {
     airflowObjects: createAirflowObjects({ policy, audit, targets }),
     approvals,
     grants,
+    hitl: createHitl({ policy, audit, targets }),
     ...createCatalogReads({ db, policy, catalog, targets, policyGroups: deps.policyGroups }),
     ...createGovernedActions({ db, policy, audit, clock, ids: deps.ids, catalog, targets, maxConfBytes: deps.maxConfBytes, ...(deps.maxConfDepth ? { maxConfDepth: deps.maxConfDepth } : {}), inFlight, ...(deps.approvalHours ? { approvalHours: deps.approvalHours } : {}) }),
     ...createLedger({ db, policy, audit, clock, targets }),

@@ -27,3 +27,4 @@ export { backoffMs, createNotifications, matchesEvent, PAYLOAD_VERSION, REPLAY_W
 export type {
   DeliveryRound, NotificationEvent, NotificationOutboxTable, NotificationPayload, Notifications, NotificationsDeps, NotificationTables, Notify, RetrySettings, SlackMessage, WebhookFormat, WebhookSettings,
 } from './notifications/index.ts'
+export type { Hitl, HitlAnsweredView, HitlAnswerInput, HitlInbox, HitlTarget, HitlTaskView } from './hitl/index.ts'

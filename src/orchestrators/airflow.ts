@@ -1,10 +1,10 @@
 import type { EnvironmentConfig } from '../config/index.ts'
 import { ConductorError } from '../core/index.ts'
-import type { AirflowApiVersion, AirflowDag, AirflowEventLog, AirflowRun, AirflowTaskInstance } from './api-versions.ts'
+import type { AirflowApiVersion, AirflowDag, AirflowEventLog, AirflowHitlDetail, AirflowHitlResponse, AirflowRun, AirflowTaskInstance } from './api-versions.ts'
 import { seg, type AirflowHttp, type AuthStrategy } from './http-client.ts'
-import { logLines, pageThrough, toDagParams, toDate } from './mapping.ts'
+import { logLines, pageThrough, toDagParams, toDate, toHitlResponse, toHitlTask } from './mapping.ts'
 import { AIRFLOW_OBJECTS, type AirflowObject, type AirflowObjectKind } from './orchestrator.ts'
-import type { Actor, ClearOptions, ClearResult, DagInfo, EventLogEntry, Orchestrator, OrchestratorHealth, RunInfo, RunSince, SinceOptions, TaskInstanceInfo, TaskLogChunk, TriggerRunInput } from './orchestrator.ts'
+import type { Actor, ClearOptions, HitlAnswer, HitlRef, HitlResponse, HitlTask, ClearResult, DagInfo, EventLogEntry, Orchestrator, OrchestratorHealth, RunInfo, RunSince, SinceOptions, TaskInstanceInfo, TaskLogChunk, TriggerRunInput } from './orchestrator.ts'
 
 /** What the Airflow adapter is built from. */
 export interface AirflowAdapterDeps {
@@ -27,6 +27,7 @@ export function createAirflowOrchestrator(env: EnvironmentConfig, deps: AirflowA
   const { api, http, credentials: auth } = deps
   const dagPath = (dagId: string) => `${api.prefix}/dags/${seg(dagId)}`
   const runPath = (dagId: string, runId: string) => `${dagPath(dagId)}/dagRuns/${seg(runId)}`
+  const hitlPath = (ref: HitlRef) => `${runPath(ref.dagId, ref.runId)}/taskInstances/${seg(ref.taskId)}/${ref.mapIndex}/hitlDetails`
   const objectPath = (kind: AirflowObjectKind, name: string) => `${api.prefix}/${AIRFLOW_OBJECTS[kind].collection}/${seg(name)}`
 
   function toDag(dag: AirflowDag): DagInfo {
@@ -226,6 +227,41 @@ export function createAirflowOrchestrator(env: EnvironmentConfig, deps: AirflowA
       await http.call<unknown>({ method: 'DELETE', path: objectPath(kind, name), idempotent: false, subject: objectSubject(kind, name) }, auth)
     },
 
+    async listHitl(options: { limit?: number } = {}): Promise<HitlTask[]> {
+      if (!api.hitl) throw hitlNotSupported(env)
+      const details = await pageThrough<AirflowHitlDetail>(async (limit, offset) => {
+        const page = await http.call<{ hitl_details: AirflowHitlDetail[]; total_entries?: number | null }>({
+          method: 'GET', path: `${api.prefix}/dags/~/dagRuns/~/hitlDetails`, idempotent: true,
+          query: { limit, offset, response_received: false, order_by: '-created_at' },
+        }, auth)
+        return { items: page.hitl_details, total: page.total_entries ?? null }
+      }, options.limit ?? 1000)
+      // A task that stopped waiting unanswered (timed out, failed, cleared) keeps its detail: only waiting ones count.
+      return details.map(toHitlTask).filter((task) => task.state === null || WAITING_STATES.has(task.state))
+    },
+
+    async getHitl(ref: HitlRef): Promise<HitlTask> {
+      if (!api.hitl) throw hitlNotSupported(env)
+      try {
+        return toHitlTask(await http.call<AirflowHitlDetail>({ method: 'GET', path: hitlPath(ref), idempotent: true, subject: { dagId: ref.dagId, runId: ref.runId, taskId: ref.taskId } }, auth))
+      } catch (error) {
+        throw hitlError(error, env, ref)
+      }
+    },
+
+    async respondHitl(ref: HitlRef, answer: HitlAnswer): Promise<HitlResponse> {
+      if (!api.hitl) throw hitlNotSupported(env)
+      const path = hitlPath(ref)
+      try {
+        return toHitlResponse(await http.call<AirflowHitlResponse>({
+          method: 'PATCH', path, idempotent: false, subject: { dagId: ref.dagId, runId: ref.runId, taskId: ref.taskId },
+          body: { chosen_options: answer.chosenOptions, params_input: answer.paramsInput ?? {} },
+        }, auth))
+      } catch (error) {
+        throw hitlError(error, env, ref)
+      }
+    },
+
     close: deps.onClose,
     ...(deps.actorCredentials ? {
       as: (actor: Actor) => createAirflowOrchestrator(env, { api, http, credentials: deps.actorCredentials!(actor), onClose: async () => {} }),
@@ -254,6 +290,28 @@ function toTaskInstance(ti: AirflowTaskInstance): TaskInstanceInfo {
     endDate: toDate(ti.end_date),
     durationSeconds: ti.duration ?? null,
   }
+}
+
+/** The task instance states of a human-in-the-loop task waiting for its answer: Airflow 3.3+ parks it, older ones defer it. */
+const WAITING_STATES = new Set(['awaiting_input', 'deferred'])
+
+function hitlNotSupported(env: EnvironmentConfig): ConductorError {
+  return new ConductorError('hitl_not_supported', `Airflow environment "${env.name}" runs Airflow 2, which has no human-in-the-loop tasks`, { details: { environment: env.name } })
+}
+
+/** Airflow's refusals of an answer in the product's words: answered before (409), no such waiting task (404), not an assignee (403). */
+function hitlError(error: unknown, env: EnvironmentConfig, ref: HitlRef): unknown {
+  if (!(error instanceof ConductorError)) return error
+  const what = `human-in-the-loop task "${ref.taskId}" (map index ${ref.mapIndex}) of run "${ref.runId}" of DAG "${ref.dagId}" in environment "${env.name}"`
+  const details = { ...error.details, environment: env.name, ...ref }
+  if (error.code === 'orchestrator_conflict') return new ConductorError('hitl_already_answered', `The ${what} was already answered`, { details, cause: error })
+  if (['task_not_found', 'run_not_found', 'dag_not_found', 'not_found'].includes(error.code)) {
+    return new ConductorError('hitl_not_found', `No ${what}`, { details, cause: error })
+  }
+  if (error.code === 'orchestrator_auth_failed' && /not a respondent/i.test(String(error.details?.detail ?? ''))) {
+    return new ConductorError('hitl_not_assigned', `Airflow refused the answer: the caller is not one of the assigned users of the ${what}`, { details, cause: error })
+  }
+  return error
 }
 
 /** A 409 on trigger means the run id is taken: say so in the product's words. */

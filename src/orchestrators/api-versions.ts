@@ -59,6 +59,37 @@ export interface AirflowTaskInstance {
   duration?: number | null
 }
 
+/** A human-in-the-loop user as `/api/v2` returns one (`HITLUser`). */
+export interface AirflowHitlUser {
+  id: string
+  name: string
+}
+
+/** A human-in-the-loop detail as `GET /api/v2/dags/~/dagRuns/~/hitlDetails` returns it (`HITLDetail`, Airflow 3.1+). */
+export interface AirflowHitlDetail {
+  task_instance: { dag_id: string; dag_run_id: string; task_id: string; map_index?: number | null; state?: string | null }
+  options: string[]
+  subject: string
+  body?: string | null
+  defaults?: string[] | null
+  multiple?: boolean
+  params?: Record<string, unknown> | null
+  assigned_users?: AirflowHitlUser[] | null
+  created_at: string
+  responded_by_user?: AirflowHitlUser | null
+  responded_at?: string | null
+  chosen_options?: string[] | null
+  response_received?: boolean
+}
+
+/** Airflow's answer to `PATCH …/hitlDetails` (`HITLDetailResponse`). */
+export interface AirflowHitlResponse {
+  responded_by: AirflowHitlUser
+  responded_at: string
+  chosen_options: string[]
+  params_input?: Record<string, unknown> | null
+}
+
 /**
  * What differs between Airflow's REST API generations. Everything else (resources, bodies, paging,
  * errors) is the same, and lives once in the adapter (`airflow.ts`).
@@ -92,6 +123,8 @@ export interface AirflowApiVersion {
   triggeredBy(run: AirflowRun): string | null
   /** Turns a log answer's `content` into what `logLines` reads. */
   logContent(content: unknown): unknown
+  /** Whether the API has human-in-the-loop details (Airflow 3.1+). */
+  hitl: boolean
 }
 
 /** The API generation of each environment kind. */
@@ -116,6 +149,7 @@ export const AIRFLOW_API_VERSIONS: Readonly<Record<EnvironmentConfig['kind'], Ai
     triggeredBy: (run) => run.triggering_user_name ?? run.triggered_by ?? null,
     // Structured records (`{timestamp, level, event, …}`), which `logLines` reads as they are.
     logContent: (content) => content,
+    hitl: true,
   },
   airflow2: {
     prefix: '/api/v1',
@@ -139,5 +173,6 @@ export const AIRFLOW_API_VERSIONS: Readonly<Record<EnvironmentConfig['kind'], Ai
     logicalDate: (run) => run.logical_date ?? run.execution_date ?? null,
     triggeredBy: () => null,
     logContent: pythonLogText,
+    hitl: false,
   },
 }

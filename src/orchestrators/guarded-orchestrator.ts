@@ -18,7 +18,7 @@ const seconds = (ms: number) => Math.max(1, Math.ceil(ms / 1000))
  *   fail at once with `environment_circuit_open` for `circuitBreaker.openSeconds`; then one probe call goes through,
  *   and its success closes the circuit.
  * - Two lanes, writes (`triggerRun`, `clearFailedTasks` but its dry runs, `setPaused`, creating, updating and deleting
- *   connections, variables and pools) and reads (the rest), each with its own cap on
+ *   connections, variables and pools, answering human-in-the-loop tasks) and reads (the rest), each with its own cap on
  *   calls in flight and calls per second, so reads never hold up writes. A call over the limit waits in line up to
  *   `limits.maxWaitMs`, then fails with `orchestrator_throttled`.
  *
@@ -93,6 +93,9 @@ export function guardOrchestrator(inner: Orchestrator, settings: GuardSettings, 
     createObject: (kind, name, body) => write(() => target.createObject(kind, name, body)),
     updateObject: (kind, name, body, updateMask) => write(() => target.updateObject(kind, name, body, updateMask)),
     deleteObject: (kind, name) => write(() => target.deleteObject(kind, name)),
+    listHitl: (options) => read(() => target.listHitl(options)),
+    getHitl: (ref) => read(() => target.getHitl(ref)),
+    respondHitl: (ref, answer) => write(() => target.respondHitl(ref, answer)),
     environment: target.environment,
     health: () => target.health(),
     close: () => target.close(),

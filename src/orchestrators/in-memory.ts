@@ -1,5 +1,5 @@
 import { ConductorError, systemClock, type Clock, type ErrorCode } from '../core/index.ts'
-import type { AirflowObject, AirflowObjectKind, DagInfo, DagParam, EventLogEntry, Orchestrator, OrchestratorHealth, RunInfo, RunSince, TaskInstanceInfo, TaskLogChunk, TriggerRunInput } from './orchestrator.ts'
+import type { AirflowObject, AirflowObjectKind, DagInfo, HitlAnswer, HitlRef, HitlResponse, HitlTask, DagParam, EventLogEntry, Orchestrator, OrchestratorHealth, RunInfo, RunSince, TaskInstanceInfo, TaskLogChunk, TriggerRunInput } from './orchestrator.ts'
 
 /** The name of an {@link Orchestrator} method, as {@link InMemoryOrchestrator} records and fails them. */
 export type OrchestratorMethod = Exclude<keyof Orchestrator, 'environment' | 'protection' | 'as'>
@@ -26,6 +26,8 @@ export interface InMemoryOrchestratorOptions {
    * {@link Orchestrator.as}, and runs triggered through `as(actor)` report `triggeredBy = actor.id`. Default false.
    */
   actsAsPerson?: boolean
+  /** Whether it has human-in-the-loop tasks, like Airflow 3.1+ (default true); false answers `hitl_not_supported`, like Airflow 2. */
+  hitl?: boolean
 }
 
 /**
@@ -60,6 +62,14 @@ export interface InMemoryOrchestrator extends Orchestrator {
   addAirflowRun(dagId: string, run?: Partial<Pick<RunInfo, 'runId' | 'runType' | 'triggeredBy' | 'conf' | 'note'>>): RunInfo
   /** Appends an entry to the stand-in's event log, as Airflow records an action taken in its UI or API; returns it with its id and time. */
   addEventLog(entry: Pick<EventLogEntry, 'event' | 'kind'> & Partial<Omit<EventLogEntry, 'id' | 'when'>>): EventLogEntry
+  /**
+   * Makes a task of a run wait for a person, as a human-in-the-loop operator does (not recorded as a call). Defaults:
+   * map index -1, no body, not multiple, no params, defaults or assigned users, created now. Answers are recorded as
+   * Airflow does: `respondedBy` is the person for an orchestrator from `as(actor)`, else `conductor`.
+   */
+  addHitlTask(task: Pick<HitlTask, 'dagId' | 'runId' | 'taskId' | 'subject' | 'options'> & Partial<HitlTask>): HitlTask
+  /** Every human-in-the-loop task as it stands, answered or not; not recorded as a call. */
+  storedHitlTasks(): HitlTask[]
   /** Adds lines to a task's log for `tryNumber` (default its latest try). */
   appendLog(dagId: string, runId: string, taskId: string, lines: string[], tryNumber?: number): void
 }
@@ -88,6 +98,8 @@ export function createInMemoryOrchestrator(options: InMemoryOrchestratorOptions 
   const calls: { method: OrchestratorMethod; args: readonly unknown[] }[] = []
   const failures = new Map<OrchestratorMethod, ConductorError[]>()
   const eventLog: EventLogEntry[] = []
+  const hitlTasks = new Map<string, HitlTask>()
+  const hitlKey = (ref: HitlRef) => JSON.stringify([ref.dagId, ref.runId, ref.taskId, ref.mapIndex])
   let unavailable = false
 
   const now = () => new Date(clock.now()).toISOString()
@@ -311,14 +323,70 @@ export function createInMemoryOrchestrator(options: InMemoryOrchestratorOptions 
       objectsOf(kind).delete(name)
     },
 
+    addHitlTask(task) {
+      const stored: HitlTask = {
+        mapIndex: -1, body: null, multiple: false, params: {}, defaults: null, assignedUsers: [], createdAt: now(), state: 'awaiting_input',
+        answered: false, respondedBy: null, respondedAt: null, chosenOptions: null, ...copy(task),
+      }
+      hitlTasks.set(hitlKey(stored), stored)
+      return copy(stored)
+    },
+
+    storedHitlTasks: () => [...hitlTasks.values()].map(copy),
+
+    async listHitl(list = {}) {
+      enter('listHitl', [list])
+      if (options.hitl === false) throw fail('hitl_not_supported', 'no human-in-the-loop tasks (Airflow 2)')
+      return [...hitlTasks.values()].filter((t) => !t.answered).slice(0, list.limit ?? 1000).map(copy)
+    },
+
+    async getHitl(ref) {
+      enter('getHitl', [ref])
+      if (options.hitl === false) throw fail('hitl_not_supported', 'no human-in-the-loop tasks (Airflow 2)')
+      return copy(hitlOf(ref))
+    },
+
+    respondHitl: (ref, answer) => respond(ref, answer, { id: 'conductor', name: 'conductor' }),
+
     async close() {
       calls.push({ method: 'close', args: [] })
     },
   }
   if (options.actsAsPerson) {
-    orchestrator.as = (actor) => ({ ...orchestrator, as: undefined, triggerRun: (dagId, input) => trigger(dagId, input, actor.id), close: async () => {} })
+    orchestrator.as = (actor) => ({
+      ...orchestrator, as: undefined, triggerRun: (dagId, input) => trigger(dagId, input, actor.id),
+      async getHitl(ref) {
+      enter('getHitl', [ref])
+      if (options.hitl === false) throw fail('hitl_not_supported', 'no human-in-the-loop tasks (Airflow 2)')
+      return copy(hitlOf(ref))
+    },
+
+    respondHitl: (ref, answer) => respond(ref, answer, { id: actor.id, name: actor.id }), close: async () => {},
+    })
   }
   return orchestrator
+
+  function hitlOf(ref: HitlRef): HitlTask {
+    const task = hitlTasks.get(hitlKey(ref))
+    if (!task) throw fail('hitl_not_found', `no human-in-the-loop task "${ref.taskId}" of run "${ref.runId}" of DAG "${ref.dagId}"`, { ...ref })
+    return task
+  }
+
+  async function respond(ref: HitlRef, answer: HitlAnswer, user: { id: string; name: string }): Promise<HitlResponse> {
+    enter('respondHitl', [ref, answer])
+    if (options.hitl === false) throw fail('hitl_not_supported', 'no human-in-the-loop tasks (Airflow 2)')
+    const task = hitlOf(ref)
+    if (task.answered) throw fail('hitl_already_answered', `human-in-the-loop task "${ref.taskId}" was already answered`, { ...ref })
+    if (task.assignedUsers.length && !task.assignedUsers.some((u) => u.id === user.id)) {
+      throw fail('hitl_not_assigned', `User=${user.name} (id=${user.id}) is not a respondent for the task`, { ...ref })
+    }
+    const invalid = answer.chosenOptions.filter((o) => !task.options.includes(o))
+    if (invalid.length || answer.chosenOptions.length === 0 || (!task.multiple && answer.chosenOptions.length > 1)) {
+      throw fail('orchestrator_rejected', `invalid options ${JSON.stringify(answer.chosenOptions)}; allowed are ${JSON.stringify(task.options)}`, { status: 400 })
+    }
+    Object.assign(task, { answered: true, respondedBy: user, respondedAt: now(), chosenOptions: [...answer.chosenOptions], state: 'scheduled' })
+    return { respondedBy: { ...user }, respondedAt: task.respondedAt!, chosenOptions: [...answer.chosenOptions], paramsInput: copy(answer.paramsInput ?? {}) }
+  }
 
   async function trigger(dagId: string, input: TriggerRunInput, triggeredBy: string | null): Promise<RunInfo> {
     enter('triggerRun', [dagId, input])

@@ -1,4 +1,5 @@
-import type { DagParam } from './orchestrator.ts'
+import type { AirflowHitlDetail, AirflowHitlResponse, AirflowHitlUser } from './api-versions.ts'
+import type { DagParam, HitlResponse, HitlTask, HitlUser } from './orchestrator.ts'
 
 const PAGE = 100
 
@@ -62,4 +63,40 @@ export function toDagParams(params: unknown): Record<string, DagParam> {
     }
   }
   return out
+}
+
+const toHitlUser = (user: AirflowHitlUser): HitlUser => ({ id: String(user.id), name: String(user.name ?? user.id) })
+
+/** A human-in-the-loop detail of `/api/v2` in Conductor's shape. */
+export function toHitlTask(detail: AirflowHitlDetail): HitlTask {
+  const ti = detail.task_instance
+  return {
+    dagId: ti.dag_id,
+    runId: ti.dag_run_id,
+    taskId: ti.task_id,
+    mapIndex: ti.map_index ?? -1,
+    subject: detail.subject,
+    body: detail.body ?? null,
+    options: [...detail.options],
+    multiple: detail.multiple === true,
+    params: toDagParams(detail.params),
+    defaults: detail.defaults ? [...detail.defaults] : null,
+    assignedUsers: (detail.assigned_users ?? []).map(toHitlUser),
+    createdAt: detail.created_at,
+    state: ti.state ?? null,
+    answered: detail.response_received === true,
+    respondedBy: detail.responded_by_user ? toHitlUser(detail.responded_by_user) : null,
+    respondedAt: detail.responded_at ?? null,
+    chosenOptions: detail.chosen_options ? [...detail.chosen_options] : null,
+  }
+}
+
+/** Airflow's answer to a human-in-the-loop response in Conductor's shape. */
+export function toHitlResponse(response: AirflowHitlResponse): HitlResponse {
+  return {
+    respondedBy: toHitlUser(response.responded_by),
+    respondedAt: response.responded_at,
+    chosenOptions: [...response.chosen_options],
+    paramsInput: response.params_input ?? {},
+  }
 }

@@ -127,6 +127,63 @@ export const AIRFLOW_OBJECTS: Readonly<Record<AirflowObjectKind, { collection: s
   pool: { collection: 'pools', idField: 'name' },
 }
 
+/** A person as Airflow records one on a human-in-the-loop task (`assigned_users`, `responded_by`): the auth manager's user id and name. */
+export interface HitlUser {
+  id: string
+  name: string
+}
+
+/** Which human-in-the-loop task: the task instance of a run that asks for input. */
+export interface HitlRef {
+  dagId: string
+  runId: string
+  taskId: string
+  /** -1 for unmapped tasks. */
+  mapIndex: number
+}
+
+/** A human-in-the-loop task (Airflow 3.1+ `HITLOperator` and its kin) as Airflow describes it. */
+export interface HitlTask extends HitlRef {
+  subject: string
+  /** Markdown; null when the operator gives none. */
+  body: string | null
+  options: string[]
+  /** Whether more than one option may be chosen. */
+  multiple: boolean
+  /** Form fields a person may fill in, in the shape of DAG params. */
+  params: Record<string, DagParam>
+  /** The options taken when the task times out; null when none. */
+  defaults: string[] | null
+  /** Who may answer, as Airflow checks it; empty: anyone Airflow lets respond. */
+  assignedUsers: HitlUser[]
+  /** When the task began waiting (ISO 8601). */
+  createdAt: string
+  /** The task instance's state (`awaiting_input` on Airflow 3.3+, `deferred` before); null when Airflow gives none. */
+  state: string | null
+  /** Whether a person has answered. */
+  answered: boolean
+  /** Who answered, as Airflow recorded it; null while waiting. */
+  respondedBy: HitlUser | null
+  respondedAt: string | null
+  chosenOptions: string[] | null
+}
+
+/** An answer to a human-in-the-loop task. */
+export interface HitlAnswer {
+  /** At least one, each one of the task's options. */
+  chosenOptions: string[]
+  /** Values of the task's params; Airflow wants all of them or none. */
+  paramsInput?: Record<string, unknown>
+}
+
+/** What Airflow recorded for an answer. */
+export interface HitlResponse {
+  respondedBy: HitlUser
+  respondedAt: string
+  chosenOptions: string[]
+  paramsInput: Record<string, unknown>
+}
+
 /** Whether an environment answers, from {@link Orchestrator.health}. */
 export interface OrchestratorHealth {
   reachable: boolean
@@ -194,6 +251,20 @@ export interface Orchestrator {
   updateObject(kind: AirflowObjectKind, name: string, body: AirflowObject, updateMask?: readonly string[]): Promise<AirflowObject>
   /** Deletes one; `not_found` when Airflow has none. Never retried. */
   deleteObject(kind: AirflowObjectKind, name: string): Promise<void>
+  /**
+   * The human-in-the-loop tasks of every DAG still waiting for an answer, following Airflow's paging to the end
+   * (the most recent `limit`, default 1000). `hitl_not_supported` where the environment has none (Airflow 2).
+   */
+  listHitl(options?: { limit?: number }): Promise<HitlTask[]>
+  /** One human-in-the-loop task, answered or not; `hitl_not_found` when the task instance has none, `hitl_not_supported` on Airflow 2. */
+  getHitl(ref: HitlRef): Promise<HitlTask>
+  /**
+   * Answers a human-in-the-loop task. Never retried. `hitl_already_answered` when it was answered before,
+   * `hitl_not_found` when the task instance is not a waiting human-in-the-loop task, `orchestrator_rejected` when
+   * Airflow refuses the options or params, `orchestrator_auth_failed` when Airflow refuses the caller (e.g. not one of
+   * the task's assigned users), `hitl_not_supported` on Airflow 2.
+   */
+  respondHitl(ref: HitlRef, answer: HitlAnswer): Promise<HitlResponse>
   /** Releases connections this orchestrator opened. */
   close(): Promise<void>
   /** How Conductor is protecting this environment right now (limits and circuit), when it is guarded; see `guardOrchestrator`. */
