@@ -96,6 +96,7 @@ export async function sessionCookie(context: BrowserContext): Promise<string> {
 
 /** What {@link useConsoleBrowser} gives a suite once its `before` ran. */
 export interface ConsoleBrowser {
+  airflow: AirflowHandle
   conductor: ConsoleApp
   browser: Browser
   /** The console's URL. */
@@ -111,18 +112,17 @@ export interface ConsoleBrowser {
 export function useConsoleBrowser(writePolicies: (folder: string) => void): ConsoleBrowser {
   const suite = {} as ConsoleBrowser
   const policies = mkdtempSync(join(tmpdir(), 'conductor-browser-policies-'))
-  let airflow: AirflowHandle | undefined
   before(async () => {
     writePolicies(policies)
-    airflow = await useAirflow()
-    suite.conductor = await startConsoleApp(airflow, { policyFolder: policies })
+    suite.airflow = await useAirflow()
+    suite.conductor = await startConsoleApp(suite.airflow, { policyFolder: policies })
     suite.base = suite.conductor.baseUrl
     suite.browser = await launchChromium()
   })
   after(async () => {
     await suite.browser?.close()
     await suite.conductor?.close()
-    await airflow?.stop()
+    await suite.airflow?.stop()
     rmSync(policies, { recursive: true, force: true })
   })
   suite.newPage = async () => {

@@ -3,7 +3,9 @@ import { cpSync, existsSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, test } from 'node:test'
 import type { Page } from 'playwright-core'
+import { adminToken } from '../../harness/airflow.ts'
 import { CHROMIUM_PATH, sessionCookie, signIn, useConsoleBrowser } from '../../harness/console-app.ts'
+import { eventually } from '../../harness/poll.ts'
 
 const skip = existsSync(CHROMIUM_PATH) ? false : `no Chromium at ${CHROMIUM_PATH}: install it with \`apt-get install -y chromium\` to run the browser tests`
 
@@ -224,6 +226,36 @@ describe('approvals in the web console, in Chromium', { skip }, () => {
     } finally {
       await dave.context.close()
       await bob.context.close()
+    }
+  })
+
+  test('an Airflow task waiting for a person shows in dave\'s inbox and count; he answers "Ship" and Airflow goes on', { timeout: 300_000 }, async () => {
+    const airflow = suite.airflow
+    const token = await adminToken(airflow)
+    const airflowApi = (path: string, init: RequestInit = {}) => fetch(`${airflow.url}/api/v2${path}`, { ...init, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' } })
+    await eventually(async () => (await airflowApi('/dags/conductor_hitl')).status === 200, { what: 'conductor_hitl parsed by Airflow', timeoutMs: 120_000, intervalMs: 1000 })
+    await suite.conductor.app.governance.catalog.syncAll()
+    const runId = `browser_hitl_${Date.now()}`
+    const started = await airflowApi('/dags/conductor_hitl/dagRuns', { method: 'POST', body: JSON.stringify({ dag_run_id: runId, logical_date: null }) })
+    assert.equal(started.status, 200, await started.text())
+    const dave = await newPage()
+    try {
+      await signIn(dave.page, suite.base, 'dave', '/approvals')
+      const task = dave.page.locator('[data-hitl="conductor_hitl/decide"]', { hasText: runId })
+      await eventually(async () => {
+        await dave.page.reload()
+        await dave.page.getByRole('heading', { name: 'Airflow tasks waiting for a person' }).waitFor()
+        await dave.page.locator('.loading').first().waitFor({ state: 'detached' })
+        return await task.count() === 1
+      }, { what: `the HITL task of ${runId} in dave's inbox`, timeoutMs: 180_000, intervalMs: 2000 })
+      assert.match(await task.innerText(), /The batch is staged/, 'the task\'s question is shown')
+      assert.equal(await dave.page.getByTestId('inbox-count').innerText(), '1', 'the nav counts the task waiting for dave')
+      await task.getByRole('button', { name: 'Ship' }).click()
+      await task.getByText('Answered: Ship.').waitFor()
+      const detail = await airflowApi(`/dags/conductor_hitl/dagRuns/${runId}/taskInstances/decide/-1/hitlDetails`)
+      assert.deepEqual(((await detail.json()) as { chosen_options: string[] }).chosen_options, ['Ship'], 'Airflow has dave\'s answer')
+    } finally {
+      await dave.context.close()
     }
   })
 })

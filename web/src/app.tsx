@@ -1,12 +1,12 @@
 import { useCallback, useEffect, useState } from 'react'
-import { ApiError, api, call, setCsrfToken, setSessionEndedHandler, type LogoutResult, type RequestList, type Session } from './api.ts'
+import { ApiError, api, call, setCsrfToken, setSessionEndedHandler, type HitlInbox, type LogoutResult, type RequestList, type Session } from './api.ts'
 import { Link, segments, useLocation } from './router.tsx'
 import { ErrorBox, Loading } from './ui.tsx'
 import { AccessPage } from './pages/access.tsx'
 import { ApprovalsPage } from './pages/approvals.tsx'
 import { MyAccessPage } from './pages/my-access.tsx'
 import { RequestPage } from './pages/request.tsx'
-import { onInboxChanged, type HitlTaskView } from './requests.ts'
+import { onInboxChanged } from './requests.ts'
 import { AuditPage } from './pages/audit.tsx'
 import { ShadowPage } from './pages/shadow.tsx'
 import { CatalogPage } from './pages/catalog.tsx'
@@ -86,7 +86,7 @@ function useInboxCount(path: string): number | null {
     const { signal } = controller
     void Promise.allSettled([
       api<RequestList>('/requests?toApprove=true&limit=100', { signal }),
-      api<{ tasks: HitlTaskView[] }>('/hitl', { signal }),
+      api<HitlInbox>('/hitl', { signal }),
     ]).then(([requests, hitl]) => {
       if (signal.aborted || requests.status === 'rejected') return
       setCount(requests.value.requests.length + (hitl.status === 'fulfilled' ? hitl.value.tasks.length : 0))

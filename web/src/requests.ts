@@ -1,24 +1,7 @@
 /** Requests as the console shows them: what they wait for, a conf against the DAG's defaults, and the wider contract. */
 import type { DagParam, RequestView } from './api.ts'
 
-export type { GrantView } from './api.ts'
-
-/** An Airflow human-in-the-loop task waiting for a person (`GET /api/v1/hitl`). */
-export interface HitlTaskView {
-  environment: string
-  dagId: string
-  runId: string
-  taskId: string
-  mapIndex: number
-  subject: string
-  body: string | null
-  options: string[]
-  multiple: boolean
-  params: Record<string, unknown>
-  defaults: string[] | null
-  createdAt: string
-  assignedUsers: string[]
-}
+export type { GrantView, HitlInbox, HitlTaskView } from './api.ts'
 
 /** The action of a just-in-time grant request. */
 export const GRANT_ACTION = 'grant:request'

@@ -1,15 +1,17 @@
 import { useId, useState, type FormEvent } from 'react'
-import { ApiError, api, dagPath, runPath, type RequestList, type RequestView } from '../api.ts'
-import { GRANT_ACTION, inboxChanged, inputOf, waitsFor, type HitlTaskView } from '../requests.ts'
+import { ApiError, api, dagPath, runPath, type HitlAnswered, type HitlInbox, type HitlTaskView, type RequestList, type RequestView } from '../api.ts'
+import { GRANT_ACTION, inboxChanged, inputOf, waitsFor } from '../requests.ts'
 import { Link } from '../router.tsx'
 import { Empty, ErrorBox, Loading, PageHeader, Relative, useApi } from '../ui.tsx'
 
 /** The approvals inbox: requests waiting for the person's decision, then Airflow's human-in-the-loop tasks. */
 export function ApprovalsPage() {
   const requests = useApi('inbox', (signal) => api<RequestList>('/requests?toApprove=true&limit=100', { signal }))
-  const hitl = useApi('hitl', (signal) => api<{ tasks: HitlTaskView[] }>('/hitl', { signal }))
+  const hitl = useApi('hitl', (signal) => api<HitlInbox>('/hitl', { signal }))
   const count = requests.data?.requests.length
   const hitlMissing = hitl.error instanceof ApiError && hitl.error.code === 'not_found'
+  // Airflow 2 has no human-in-the-loop tasks: not worth a warning.
+  const unasked = hitl.data?.unavailable.filter((u) => u.code !== 'hitl_not_supported') ?? []
   return (
     <section>
       <PageHeader title="Approvals">
@@ -37,6 +39,9 @@ export function ApprovalsPage() {
         {hitl.loading && !hitl.data && <Loading what="the Airflow tasks waiting for a person" />}
         {hitlMissing && <Empty><p><strong>This Conductor does not list Airflow&apos;s human-in-the-loop tasks.</strong></p></Empty>}
         {hitl.error != null && !hitlMissing && <ErrorBox title="The Airflow tasks waiting for a person could not be loaded." error={hitl.error} onRetry={() => hitl.reload()} />}
+        {unasked.length > 0 && (
+          <p className="notice" role="note">Not asked, so their tasks are missing here: {unasked.map((u) => `${u.environment} (${u.code})`).join(', ')}.</p>
+        )}
         {hitl.data && hitl.data.tasks.length === 0 && (
           <Empty><p><strong>No Airflow task waits for your answer.</strong> Human-in-the-loop tasks you may answer, in any environment, appear here.</p></Empty>
         )}
@@ -102,7 +107,7 @@ function HitlTask(props: { task: HitlTaskView; onAnswered(): void }) {
     setBusy(true)
     setError(null)
     try {
-      await api(url, { method: 'POST', body: { chosenOptions: options } })
+      await api<HitlAnswered>(url, { method: 'POST', body: { chosenOptions: options } })
       setAnswered(options)
       props.onAnswered()
     } catch (e) {
