@@ -2679,7 +2679,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One request with its decision and outcome */
+        /** One request with its decision and outcome: yours, one you decided or may decide on, or any with audit:read */
         get: {
             parameters: {
                 query?: never;
@@ -3073,6 +3073,98 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/requests/{id}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A request's lifecycle from the audit trail, oldest first (whoever may see the request) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["RequestEvents"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -4403,6 +4495,26 @@ export interface components {
             /** @description The grant a `grant:request` request made once granted (docs/grants.md); null otherwise */
             grantId: string | null;
         };
+        RequestEvent: {
+            /** @description The audit event's sequence number */
+            seq: number;
+            /** @description `authz.decision`, `request.pending`, `request.approved`, `request.denied`, `request.expired`, `request.cancelled`, `request.auto_approved`, `dispatch.sent`, `dispatch.result`, … */
+            type: string;
+            /** @description ISO 8601 */
+            at: string;
+            /** @description Who acted: the requester, the approver, the auto-approving policy; null for Conductor itself */
+            actor: {
+                type: string;
+                id: string;
+            } | null;
+            /** @description The approver's comment, or why it was cancelled */
+            comment: string | null;
+            /** @description What it came to, when the step says: `run <id>`, an error code and message, … */
+            outcome: string | null;
+        };
+        RequestEvents: {
+            events: components["schemas"]["RequestEvent"][];
+        };
         RequestList: {
             requests: components["schemas"]["RequestView"][];
         };
@@ -4741,6 +4853,8 @@ export type RunList = components['schemas']['RunList'];
 export type TaskInstance = components['schemas']['TaskInstance'];
 export type RunDetail = components['schemas']['RunDetail'];
 export type RequestView = components['schemas']['RequestView'];
+export type RequestEvent = components['schemas']['RequestEvent'];
+export type RequestEvents = components['schemas']['RequestEvents'];
 export type RequestList = components['schemas']['RequestList'];
 export type TriggerResult = components['schemas']['TriggerResult'];
 export type PendingResult = components['schemas']['PendingResult'];

@@ -2,11 +2,13 @@
  * Shared by the browser tests and `scripts/screenshots.ts`: Conductor listening on a real port with the
  * built console, the development issuer, a real Airflow, and Debian's Chromium driven by playwright-core.
  */
+import assert from 'node:assert/strict'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { chromium, type Browser, type Page } from 'playwright-core'
-import type { AirflowHandle } from './airflow.ts'
+import { after, before } from 'node:test'
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
+import { useAirflow, type AirflowHandle } from './airflow.ts'
 import { freePort, startTestApp } from './app.ts'
 import { ensureConsoleBuilt } from '../scripts/build-web.ts'
 
@@ -83,4 +85,51 @@ export async function signIn(page: Page, baseUrl: string, username: string, path
     page.locator('button[type="submit"]').click(),
   ])
   await page.getByTestId('whoami').waitFor({ timeout: 30_000 })
+}
+
+/** The session cookie of a signed-in browser context, as a Cookie header (for direct API calls as that person). */
+export async function sessionCookie(context: BrowserContext): Promise<string> {
+  const cookie = (await context.cookies()).find((c) => c.name === 'conductor_session')
+  assert.ok(cookie, 'the browser holds a conductor_session cookie after sign-in')
+  return `${cookie.name}=${cookie.value}`
+}
+
+/** What {@link useConsoleBrowser} gives a suite once its `before` ran. */
+export interface ConsoleBrowser {
+  airflow: AirflowHandle
+  conductor: ConsoleApp
+  browser: Browser
+  /** The console's URL. */
+  base: string
+  /** A fresh browser context (its own cookies) and page, 30 s default timeout; the test closes the context. */
+  newPage(): Promise<{ context: BrowserContext; page: Page }>
+}
+
+/**
+ * For the current suite: a policy folder filled by `writePolicies`, the shared real Airflow (`useAirflow`), Conductor
+ * serving the console over it, and Chromium; all stopped and removed after the suite.
+ */
+export function useConsoleBrowser(writePolicies: (folder: string) => void): ConsoleBrowser {
+  const suite = {} as ConsoleBrowser
+  const policies = mkdtempSync(join(tmpdir(), 'conductor-browser-policies-'))
+  before(async () => {
+    writePolicies(policies)
+    suite.airflow = await useAirflow()
+    suite.conductor = await startConsoleApp(suite.airflow, { policyFolder: policies })
+    suite.base = suite.conductor.baseUrl
+    suite.browser = await launchChromium()
+  })
+  after(async () => {
+    await suite.browser?.close()
+    await suite.conductor?.close()
+    await suite.airflow?.stop()
+    rmSync(policies, { recursive: true, force: true })
+  })
+  suite.newPage = async () => {
+    const context = await suite.browser.newContext({ viewport: { width: 1400, height: 900 } })
+    const page = await context.newPage()
+    page.setDefaultTimeout(30_000)
+    return { context, page }
+  }
+  return suite
 }

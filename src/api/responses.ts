@@ -221,6 +221,19 @@ export const requestView = z.strictObject({
   grantId: z.string().nullable().describe('The grant a `grant:request` request made once granted (docs/grants.md); null otherwise'),
 }).meta({ id: 'RequestView' })
 
+/** One step of a request's lifecycle, read from the audit trail. */
+export const requestEvent = z.strictObject({
+  seq: z.number().int().describe('The audit event\'s sequence number'),
+  type: z.string().describe('`authz.decision`, `request.pending`, `request.approved`, `request.denied`, `request.expired`, `request.cancelled`, `request.auto_approved`, `dispatch.sent`, `dispatch.result`, …'),
+  at: isoTime,
+  actor: z.strictObject({ type: z.string(), id: z.string() }).nullable().describe('Who acted: the requester, the approver, the auto-approving policy; null for Conductor itself'),
+  comment: z.string().nullable().describe('The approver\'s comment, or why it was cancelled'),
+  outcome: z.string().nullable().describe('What it came to, when the step says: `run <id>`, an error code and message, …'),
+}).meta({ id: 'RequestEvent' })
+
+/** A request's lifecycle, oldest first. */
+export const requestEvents = z.strictObject({ events: z.array(requestEvent) }).meta({ id: 'RequestEvents' })
+
 /** Requests, newest first. */
 export const requestList = z.strictObject({ requests: z.array(requestView) }).meta({ id: 'RequestList' })
 

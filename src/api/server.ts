@@ -219,7 +219,7 @@ export async function buildServer(deps: ServerDeps) {
     })
     useIdempotency(api, { keys: deps.idempotency, who })
     await api.register(governanceRoutes({ governance: deps.governance, who }))
-    await api.register(approvalsRoutes({ governance: deps.governance, who }))
+    await api.register(approvalsRoutes({ governance: deps.governance, audit: deps.audit, who }))
     await api.register(grantsRoutes({ governance: deps.governance, who }))
     await api.register(hitlRoutes({ governance: deps.governance, who }))
     await api.register(auditRoutes({ audit: deps.audit, governance: deps.governance, who }))

@@ -6,16 +6,9 @@ import { after, before, describe, test } from 'node:test'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { policiesWithQa } from '../support/policies.ts'
 import { useAirflow, type AirflowHandle } from '../../harness/airflow.ts'
-import { CHROMIUM_PATH, launchChromium, signIn, startConsoleApp, type ConsoleApp } from '../../harness/console-app.ts'
+import { CHROMIUM_PATH, launchChromium, sessionCookie, signIn, startConsoleApp, type ConsoleApp } from '../../harness/console-app.ts'
 
 const skip = existsSync(CHROMIUM_PATH) ? false : `no Chromium at ${CHROMIUM_PATH}: install it with \`apt-get install -y chromium\` to run the browser tests`
-
-/** The session cookie of a browser context, as a Cookie header. */
-async function sessionCookie(context: BrowserContext): Promise<string> {
-  const cookie = (await context.cookies()).find((c) => c.name === 'conductor_session')
-  assert.ok(cookie, 'the browser holds a conductor_session cookie after sign-in')
-  return `${cookie.name}=${cookie.value}`
-}
 
 describe('the web console in Chromium', { skip }, () => {
   let airflow: AirflowHandle

@@ -1,8 +1,12 @@
 import { useCallback, useEffect, useState } from 'react'
-import { ApiError, call, setCsrfToken, setSessionEndedHandler, type LogoutResult, type Session } from './api.ts'
+import { ApiError, api, call, setCsrfToken, setSessionEndedHandler, type HitlInbox, type LogoutResult, type RequestList, type Session } from './api.ts'
 import { Link, segments, useLocation } from './router.tsx'
 import { ErrorBox, Loading } from './ui.tsx'
 import { AccessPage } from './pages/access.tsx'
+import { ApprovalsPage } from './pages/approvals.tsx'
+import { MyAccessPage } from './pages/my-access.tsx'
+import { RequestPage } from './pages/request.tsx'
+import { onInboxChanged } from './requests.ts'
 import { AuditPage } from './pages/audit.tsx'
 import { ShadowPage } from './pages/shadow.tsx'
 import { CatalogPage } from './pages/catalog.tsx'
@@ -58,11 +62,44 @@ const NAV = [
   { href: '/audit', label: 'Audit', match: (p: string) => p.startsWith('/audit') },
   { href: '/shadow', label: 'Shadow activity', match: (p: string) => p.startsWith('/shadow') || /^\/environments\/[^/]+\/shadow$/.test(p) },
   { href: '/policies', label: 'Policies', match: (p: string) => p.startsWith('/policies') },
+  { href: '/approvals', label: 'Approvals', match: (p: string) => p.startsWith('/approvals') || p.startsWith('/requests/') },
+  { href: '/me', label: 'My access', match: (p: string) => p === '/me' },
 ]
+
+/** How often the nav counts what waits for the person. */
+const INBOX_POLL_MS = 15_000
+
+/**
+ * The number of requests and Airflow HITL tasks waiting for the person's decision, counted again on every navigation,
+ * every {@link INBOX_POLL_MS} and after a decision; null until known. HITL tasks count only when that endpoint answers.
+ */
+function useInboxCount(path: string): number | null {
+  const [count, setCount] = useState<number | null>(null)
+  const [tick, setTick] = useState(0)
+  useEffect(() => onInboxChanged(() => setTick((t) => t + 1)), [])
+  useEffect(() => {
+    const timer = setInterval(() => { if (!document.hidden) setTick((t) => t + 1) }, INBOX_POLL_MS)
+    return () => clearInterval(timer)
+  }, [])
+  useEffect(() => {
+    const controller = new AbortController()
+    const { signal } = controller
+    void Promise.allSettled([
+      api<RequestList>('/requests?toApprove=true&limit=100', { signal }),
+      api<HitlInbox>('/hitl', { signal }),
+    ]).then(([requests, hitl]) => {
+      if (signal.aborted || requests.status === 'rejected') return
+      setCount(requests.value.requests.length + (hitl.status === 'fulfilled' ? hitl.value.tasks.length : 0))
+    })
+    return () => controller.abort()
+  }, [path, tick])
+  return count
+}
 
 function Layout(props: { session: Session; path: string; search: URLSearchParams; onSignedOut: () => void }) {
   const { principal } = props.session
   const [signingOut, setSigningOut] = useState<{ error: unknown } | 'busy' | null>(null)
+  const inbox = useInboxCount(props.path)
   const signOut = async () => {
     setSigningOut('busy')
     try {
@@ -85,7 +122,14 @@ function Layout(props: { session: Session; path: string; search: URLSearchParams
         <nav aria-label="Main">
           <ul>
             {NAV.map((item) => (
-              <li key={item.href}><Link href={item.href} aria-current={item.match(props.path) ? 'page' : undefined}>{item.label}</Link></li>
+              <li key={item.href}>
+                <Link href={item.href} aria-current={item.match(props.path) ? 'page' : undefined}>
+                  {item.label}
+                  {item.href === '/approvals' && inbox !== null && inbox > 0 && (
+                    <span className="count" data-testid="inbox-count" aria-label={`, ${inbox} waiting for you`}>{inbox}</span>
+                  )}
+                </Link>
+              </li>
             ))}
           </ul>
         </nav>
@@ -113,6 +157,9 @@ function Page(props: { path: string; search: URLSearchParams; session: Session }
   if (parts[0] === 'shadow' && parts.length === 1) return <ShadowPage search={props.search} />
   if (parts[0] === 'environments' && parts[2] === 'shadow' && parts.length === 3) return <ShadowPage search={new URLSearchParams({ environment: parts[1]! })} />
   if (parts[0] === 'policies' && parts.length === 1) return <PoliciesPage />
+  if (parts[0] === 'approvals' && parts.length === 1) return <ApprovalsPage />
+  if (parts[0] === 'requests' && parts.length === 2) return <RequestPage id={parts[1]!} session={props.session} />
+  if (parts[0] === 'me' && parts.length === 1) return <MyAccessPage session={props.session} />
   if (parts[0] === 'environments' && parts[2] === 'dags' && parts.length >= 4) {
     const env = parts[1]!
     const dag = parts[3]!

@@ -52,6 +52,12 @@ function hint(error: ApiError): string | null {
     case 'conf_invalid': case 'conf_too_large': return 'Fix the conf and send it again.'
     case 'invalid_input': return error.details?.field ? `Check the field ${String(error.details.field)}.` : 'Check the values you entered.'
     case 'dag_not_found': case 'environment_not_found': case 'run_not_found': case 'task_not_found': return 'It may have been removed, or you may not read it. Go back to the catalog.'
+    case 'approval_self': return 'Nobody approves or denies their own request: someone from the groups it waits for decides.'
+    case 'approval_not_allowed': return 'You are not among the approvers this request waits for (its groups, and policy\'s request:approve).'
+    case 'approval_duplicate': return 'You have given your verdict on this request already.'
+    case 'request_not_pending': return 'It was decided, cancelled or expired meanwhile. Reload the request to see its state.'
+    case 'request_not_yours': return 'Only the person who asked may cancel a request.'
+    case 'request_not_found': return 'It may not exist, or you have no part in it (only its requester, its approvers and auditors see a request).'
     case 'network_error': return 'Try again in a moment.'
     case 'internal': return 'This is a bug in Conductor: report it with the request id.'
     default: return null
@@ -98,6 +104,26 @@ export function Time(props: { value: string | null | undefined }) {
   const date = new Date(props.value)
   if (Number.isNaN(date.getTime())) return <span>{props.value}</span>
   return <time dateTime={props.value} title={props.value}>{date.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'medium' })}</time>
+}
+
+/** How long ago an instant was, or how long until it ("5m ago", "in 23h 59m"), the exact time on hover. */
+export function Relative(props: { value: string | null | undefined; now?: number }) {
+  if (!props.value) return <span className="muted">—</span>
+  const at = Date.parse(props.value)
+  if (Number.isNaN(at)) return <span>{props.value}</span>
+  const seconds = (at - (props.now ?? Date.now())) / 1000
+  return <time dateTime={props.value} title={new Date(at).toLocaleString()}>{seconds >= 0 ? `in ${shortSpan(seconds)}` : `${shortSpan(-seconds)} ago`}</time>
+}
+
+/** "45s", "3m", "2h 5m", "1d 4h": a span of seconds in short words. */
+export function shortSpan(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds))
+  if (s < 60) return `${s}s`
+  const m = Math.floor(s / 60)
+  if (m < 60) return `${m}m`
+  const h = Math.floor(m / 60)
+  if (h < 48) return `${h}h ${m % 60}m`
+  return `${Math.floor(h / 24)}d ${h % 24}h`
 }
 
 /** A duration between two instants (to now when still running). */

@@ -96,8 +96,8 @@ export function governanceRoutes(deps: { governance: Governance; who: (request: 
       return { requests: await g.requests(who(request), { principalId: q.principal, environment: q.environment, dagId: q.dag, action: q.action, decision: q.decision, state: q.state, before: q.before, limit: q.limit }) }
     })
 
-    app.get('/requests/:id', { schema: { tags: ['requests'], summary: 'One request with its decision and outcome', params: requestParams, response: { 200: requestView, ...apiErrors(400, 404) } } }, async (request) => {
-      return g.request(who(request), request.params.id)
+    app.get('/requests/:id', { schema: { tags: ['requests'], summary: 'One request with its decision and outcome: yours, one you decided or may decide on, or any with audit:read', params: requestParams, response: { 200: requestView, ...apiErrors(400, 404) } } }, async (request) => {
+      return g.approvals.view(who(request), request.params.id)
     })
   }
 }

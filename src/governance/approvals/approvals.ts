@@ -30,6 +30,12 @@ export interface Approvals {
   deny(approver: Principal, requestId: string, comment?: string): Promise<RequestView>
   /** Cancels a pending request; only its requester may (`request_not_yours`). */
   cancel(principal: Principal, requestId: string): Promise<RequestView>
+  /**
+   * One request for whoever has a part in it: its requester, a reader of the audit trail (`audit:read`), anyone who
+   * gave a verdict on it, or anyone it waits for (a member of a required group permitted `request:approve` on it);
+   * `request_not_found` for everyone else.
+   */
+  view(principal: Principal, requestId: string): Promise<RequestView>
   /** The pending requests `approver` may decide on now (not their own, not already decided by them), oldest first. */
   toApprove(approver: Principal, limit?: number): Promise<RequestView[]>
   /** Marks every pending request past its expiry `expired` (audited `request.expired`); answers how many. */
@@ -207,6 +213,18 @@ export function createApprovals(deps: ApprovalsDeps): Approvals {
       }
       await audit.append({ ...eventOf(row), type: 'request.cancelled', data: {} })
       return view(requestId)
+    },
+
+    async view(principal, requestId) {
+      const row = await findRequest(db, requestId)
+      const notFound = () => new ConductorError('request_not_found', `request "${requestId}" not found`, { details: { requestId } })
+      if (!row) throw notFound()
+      const verdicts = await listApprovals(db, requestId)
+      const mine = row.principal_type === principal.type && row.principal_id === principal.id
+      const auditor = deps.policy.authorize({ principal: { type: principal.type, id: principal.id, groups: principal.groups }, action: 'audit:read' }).decision === 'allow'
+      const decided = verdicts.some((a) => a.approver_type === principal.type && a.approver_id === principal.id)
+      if (!mine && !auditor && !decided && (row.approval == null || await refusal(principal, row).catch(() => notFound()) !== null)) throw notFound()
+      return requestView(row, verdicts)
     },
 
     async toApprove(approver, limit = 100) {

@@ -60,7 +60,7 @@ export function DagPage(props: { environment: string; dagId: string; session: Se
             )}
           {created && !created.run && (
             <div className="notice" role="status">
-              <p>Request <code>{created.request.id}</code> waits for approval by
+              <p>Request <Link href={`/requests/${encodeURIComponent(created.request.id)}`}><code>{created.request.id}</code></Link> waits for approval by
                 {' '}{(created.request.approval?.groups ?? []).map((g) => `${g.count} of ${g.group}`).join(' or ')}; the run starts once approved.</p>
             </div>
           )}
