@@ -122,9 +122,7 @@ A sensitive DAG waits for a second person (policies/approvals.cedar): alice asks
   DAVE=$(bin/conductor dev-token --user dave)
   bin/conductor -t "$ALICE" trigger local/payments_export --conf '{"month":"2026-11"}' --reason "month-end close"   # pending
   bin/conductor -t "$DAVE" requests --to-approve
-  bin/conductor -t "$DAVE" approve REQUEST_ID --comment checked
-  (Known gap: this demo's Airflow asks Conductor through the auth manager, which refuses a trigger that needs
-  approval, so the approved dispatch fails with orchestrator_auth_failed; see docs/approvals.md, "Known gaps".)
+  bin/conductor -t "$DAVE" approve REQUEST_ID --comment checked   # runs in Airflow as alice, the note naming dave
 
 Stop with Ctrl-C.
 `)

@@ -5,8 +5,9 @@ import { ConductorError, isConductorError } from '../core/index.ts'
 import type { AirflowSignInCodes, Principal } from '../identity/index.ts'
 import { AIRFLOW_OBJECT_KINDS, type Action, type AirflowObjectKind, type Decision, type PolicyEngine, type RequestContext } from '../policy/index.ts'
 import { listCatalogDags } from './catalog.repository.ts'
-import type { CatalogDagsTable, GovernanceTables } from './governance.tables.ts'
+import type { CatalogDagsTable, GovernanceTables, RequestsTable } from './governance.tables.ts'
 import { findPrincipal } from './principals.repository.ts'
+import { findRequest } from './requests.repository.ts'
 import { authorizationRequest } from './targets.ts'
 import { withoutWaiting } from './approvals/without-waiting.ts'
 
@@ -46,6 +47,16 @@ export interface AirflowDecisionBatch {
   /** False when Conductor has never seen the user or its directory refuses them (deactivated, deprovisioned): Airflow ends their session. */
   userActive: boolean
   decisions: AirflowAnswer[]
+}
+
+/**
+ * The user an Airflow question is about, as the auth manager sends it: a Conductor principal id and type, and the
+ * approved request Conductor is dispatching as them when their token names one (claim `conductor_request`).
+ */
+export interface AirflowUser {
+  id: string
+  type?: 'User' | 'ServiceAccount'
+  request?: string
 }
 
 /** The person an Airflow sign-in code stood for, as the auth manager makes its Airflow user of them. */
@@ -132,9 +143,14 @@ export interface AirflowDecisions {
    * Answers `questions` for `user` in environment `environment`, in order. The asker must be allowed
    * `airflow:authorize` on the environment (`policy_denied` otherwise); an unknown environment is `environment_not_found`.
    * A user Conductor has never seen, or one the directory refuses (deactivated, deprovisioned), gets every answer false.
-   * Appends one `airflow.authorize` audit event per batch with allowed/denied counts per action.
+   * Questions nothing can wait for: an allow with approval is answered deny, except for the approved request the user
+   * names (`user.request`) while Conductor dispatches it: a question about that request's DAG and action, for its
+   * principal in its environment, is then allowed. Any other request (unknown, someone else's, another environment,
+   * not being dispatched) changes no answer.
+   * Appends one `airflow.authorize` audit event per batch with allowed/denied counts per action (and the request named,
+   * with how many answers it allowed).
    */
-  decide(asker: Principal, environment: string, user: { id: string; type?: 'User' | 'ServiceAccount' }, questions: readonly AirflowQuestion[]): Promise<AirflowDecisionBatch>
+  decide(asker: Principal, environment: string, user: AirflowUser, questions: readonly AirflowQuestion[]): Promise<AirflowDecisionBatch>
   /**
    * Redeems an Airflow sign-in code for the auth manager of `environment` (the asker needs `airflow:authorize` there,
    * checked before the code is taken) and returns the person it stands for, with their current groups. Appends
@@ -222,6 +238,8 @@ export function createAirflowDecisions(deps: AirflowDecisionsDeps): AirflowDecis
     async decide(asker, environment, user, questions) {
       const env = await checkAsker(asker, environment, user.id)
       const subject = conductorItself(env, user) ?? await resolveAirflowUser(deps, user)
+      const dispatching = subject && user.request ? await dispatchingRequest(deps.db, user.request, subject, environment) : null
+      let allowedByRequest = 0
       let policyVersion = deps.policy.current().version
       const counts: Record<string, { allowed: number; denied: number }> = {}
       const tally = (key: string, allowed: boolean) => {
@@ -240,20 +258,26 @@ export function createAirflowDecisions(deps: AirflowDecisionsDeps): AirflowDecis
         const catalog = async () => (dags ??= new Map((await listCatalogDags(deps.db, environment)).map((d) => [d.dag_id, d])))
         const memo = new Map<string, AirflowAnswer>()
         const byAttributes = !dagIdentityMatters()
-        const ask = (action: Action, dag: CatalogDagsTable | null, context: RequestContext = {}): Decision => {
-          const decision = withoutWaiting(deps.policy.authorize(authorizationRequest(subject, action, env, dag, context)), 'Airflow\'s own UI and API')
-          policyVersion = decision.policyVersion
-          return decision
+        const ask = (action: Action, dag: CatalogDagsTable | null, context: RequestContext = {}, approved = false): Decision => {
+          const decided = deps.policy.authorize(authorizationRequest(subject, action, env, dag, context))
+          policyVersion = decided.policyVersion
+          if (approved && decided.decision === 'allow' && decided.approval !== null) {
+            // The approval policy asks for was given on the request Conductor is dispatching right now.
+            allowedByRequest++
+            return { ...decided, approval: null }
+          }
+          return withoutWaiting(decided, 'Airflow\'s own UI and API')
         }
         decisions = []
         for (const q of questions) {
           const mapping = mapAirflowQuestion(q)
           const dag = mapping.scope === 'dag' ? (await catalog()).get(q.id!) ?? null : null
           const target = mapping.scope !== 'dag' || !byAttributes ? q.id ?? '' : dag ? attributesOf(dag) : 'unseen'
-          const key = `${mapping.scope}\u0000${mapping.action}\u0000${target}`
+          const approved = dispatching !== null && mapping.scope === 'dag' && q.id === dispatching.dag_id && mapping.action === dispatching.action
+          const key = `${mapping.scope}\u0000${mapping.action}\u0000${target}\u0000${approved}`
           let answer = memo.get(key)
           if (!answer) {
-            answer = await answerOne(mapping, q, subject, ask, catalog, environment, byAttributes)
+            answer = await answerOne(mapping, q, subject, (action, dag, context) => ask(action, dag, context, approved), catalog, environment, byAttributes)
             memo.set(key, answer)
           }
           tally(mapping.action ?? (mapping.scope === 'team' ? 'team:member' : 'none'), answer.allowed)
@@ -262,7 +286,11 @@ export function createAirflowDecisions(deps: AirflowDecisionsDeps): AirflowDecis
       }
       await deps.audit.append({
         type: 'airflow.authorize', principal: user.id, principalType: user.type ?? 'User', environment, action: 'airflow:authorize',
-        data: { asker: { type: asker.type, id: asker.id }, known: subject !== null, questions: questions.length, counts, policyVersion },
+        ...(user.request ? { requestId: user.request } : {}),
+        data: {
+          asker: { type: asker.type, id: asker.id }, known: subject !== null, questions: questions.length, counts, policyVersion,
+          ...(user.request ? { request: { id: user.request, dispatching: dispatching !== null, allowed: allowedByRequest } } : {}),
+        },
       })
       return { policyVersion, userActive: subject !== null, decisions }
     },
@@ -302,6 +330,18 @@ async function answerOne(
 }
 
 const DAG_IDENTITY = /dagId|\bDag\s*::/
+
+/**
+ * The request named by an Airflow user's token, when it is an approved request of `subject` in `environment` that
+ * Conductor is dispatching right now (state `dispatching`); null otherwise, whatever the reason, so the answer tells
+ * the asker nothing about someone else's requests. Once dispatched (succeeded, failed, unknown) it lets nothing through.
+ */
+async function dispatchingRequest(db: Kysely<GovernanceTables>, id: string, subject: Principal, environment: string): Promise<RequestsTable | null> {
+  const row = await findRequest(db, id)
+  if (!row || row.state !== 'dispatching' || row.approval == null) return null
+  if (row.principal_type !== subject.type || row.principal_id !== subject.id || row.environment !== environment || row.dag_id === null) return null
+  return row
+}
 
 /** The group Conductor's own service account is in, in an Airflow it signs its own tokens for (policy decides what it may do). */
 export const CONDUCTOR_SERVICE_GROUP = 'conductor-service'

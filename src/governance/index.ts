@@ -22,7 +22,7 @@ export type { IdempotencyClaim, IdempotencyKeys, IdempotencyKeysDeps, Idempotenc
 export { SHADOW_KINDS } from './shadow/index.ts'
 export type { ShadowActivity, ShadowFilter, ShadowItem, ShadowKind, ShadowSeverity } from './shadow/index.ts'
 export { AIRFLOW_DAG_ENTITIES, AIRFLOW_RESOURCES, createAirflowDecisions, mapAirflowQuestion, MAX_AIRFLOW_QUESTIONS, resolveAirflowUser } from './airflow-decisions.ts'
-export type { AirflowAnswer, AirflowDecisionBatch, AirflowDecisions, AirflowDecisionsDeps, AirflowMapping, AirflowQuestion } from './airflow-decisions.ts'
+export type { AirflowAnswer, AirflowDecisionBatch, AirflowDecisions, AirflowDecisionsDeps, AirflowMapping, AirflowQuestion, AirflowUser } from './airflow-decisions.ts'
 export { backoffMs, createNotifications, matchesEvent, PAYLOAD_VERSION, REPLAY_WINDOW_SECONDS, SIGNATURE_HEADER, signWebhook, slackMessage, TIMESTAMP_HEADER, verifyWebhookSignature } from './notifications/index.ts'
 export type {
   DeliveryRound, NotificationEvent, NotificationOutboxTable, NotificationPayload, Notifications, NotificationsDeps, NotificationTables, Notify, RetrySettings, SlackMessage, WebhookFormat, WebhookSettings,

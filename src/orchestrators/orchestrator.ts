@@ -282,6 +282,11 @@ export interface Orchestrator {
 export interface Actor {
   id: string
   type: string
+  /**
+   * The approved request this call dispatches, when it dispatches one: per-person tokens then name it
+   * (`conductor_request`), so the orchestrator's auth manager can let exactly that dispatch through.
+   */
+  request?: string
 }
 
 /**

@@ -28,6 +28,37 @@ def test_users_round_trip_through_token_claims() -> None:
         manager.deserialize_user({"groups": []})
 
 
+def test_the_request_claim_of_a_conductor_dispatch_survives_serialize_and_deserialize() -> None:
+    manager = ConductorAuthManager()
+    dispatched = manager.deserialize_user({"sub": "alice", "name": "Alice", "groups": ["data-eng"], "conductor_request": "req-42", "role": "USER"})
+    assert dispatched.request == "req-42"
+    assert manager.serialize_user(dispatched)["conductor_request"] == "req-42"
+    assert manager.deserialize_user(manager.serialize_user(dispatched)) == dispatched
+    # A person's own sign-in carries no claim, and serializes none; a malformed claim is no claim.
+    own = manager.deserialize_user({"sub": "alice", "groups": ["data-eng"]})
+    assert own.request is None and "conductor_request" not in manager.serialize_user(own)
+    assert manager.deserialize_user({"sub": "alice", "conductor_request": ["req-42"]}).request is None
+    assert manager.deserialize_user({"sub": "alice", "conductor_request": ""}).request is None
+
+
+def test_the_batch_names_the_request_and_its_answers_are_never_cached_nor_shared(stub: StubConductor, token_file: Path, alice: ConductorUser) -> None:
+    manager = manager_for(stub.url, token_file)
+    dispatching = ConductorUser(id="alice", name="Alice", groups=("data-eng",), request="req-42")
+    trigger = {"method": "POST", "access_entity": DagAccessEntity.RUN, "details": DagDetails(id="payments_export")}
+    # On her own, alice may not trigger it (it needs approval): denied, and that answer is cached.
+    stub.rule = lambda _u, _q: False
+    assert not manager.batch_is_authorized_dag([trigger], user=alice)
+    # While Conductor dispatches request req-42 it allows it: the dispatch is asked with the claim, not answered from
+    # alice's cached deny, and its allow is not cached either (asked again the second time).
+    stub.rule = lambda _u, _q: True
+    assert manager.batch_is_authorized_dag([trigger], user=dispatching)
+    assert manager.batch_is_authorized_dag([trigger], user=dispatching)
+    assert [c["user"] for c in stub.calls] == [{"id": "alice", "type": "User"}] + [{"id": "alice", "type": "User", "request": "req-42"}] * 2
+    # Alice on her own is still answered from her own deny, not from the dispatch's allow.
+    assert not manager.batch_is_authorized_dag([trigger], user=alice)
+    assert len(stub.calls) == 3
+
+
 def test_questions_carry_airflow_resource_method_entity_and_id(stub: StubConductor, token_file: Path, alice: ConductorUser) -> None:
     stub.rule = lambda _u, q: q.get("accessEntity") == "TASK_LOGS"
     manager = manager_for(stub.url, token_file)

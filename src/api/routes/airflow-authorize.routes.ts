@@ -15,7 +15,12 @@ const airflowQuestion = z.strictObject({
 })
 
 const authorizeBody = z.strictObject({
-  user: z.strictObject({ id: z.string().min(1).max(250), type: z.enum(['User', 'ServiceAccount']).optional() }).describe('The Airflow user, by Conductor principal id.'),
+  user: z.strictObject({
+    id: z.string().min(1).max(250),
+    type: z.enum(['User', 'ServiceAccount']).optional(),
+    request: z.string().min(1).max(250).optional()
+      .describe('The `conductor_request` claim of the user\'s token: the approved request Conductor is dispatching as them (set only on tokens Conductor signs).'),
+  }).describe('The Airflow user, by Conductor principal id.'),
   questions: z.array(airflowQuestion).max(MAX_AIRFLOW_QUESTIONS),
 })
 
@@ -33,7 +38,9 @@ export function airflowAuthorizeRoutes(deps: { decisions: AirflowDecisions; who:
       },
     }, async (request) => {
       const { user, questions } = request.body
-      return deps.decisions.decide(deps.who(request), request.params.env, { id: user.id, ...(user.type ? { type: user.type } : {}) }, questions)
+      return deps.decisions.decide(deps.who(request), request.params.env, {
+        id: user.id, ...(user.type ? { type: user.type } : {}), ...(user.request ? { request: user.request } : {}),
+      }, questions)
     })
 
     app.post('/airflow/:env/sign-in', {

@@ -1,11 +1,13 @@
 import { ConductorError, isConductorError } from '../../core/index.ts'
+import type { Actor } from '../../orchestrators/index.ts'
 import { updateRequest } from '../requests.repository.ts'
 import { eventTarget, isoNow, type PipelineContext } from './context.ts'
 
 /**
  * Calls the orchestrator with Conductor's governed credentials: as the principal where the environment can be
  * called as a person (`Orchestrator.as`), else as Conductor's service account. A mutating call is marked
- * `dispatching` and audited before it leaves; any failure marks the request `failed` with the
+ * `dispatching` and audited before it leaves; an approved one is sent naming its request (`Actor.request`), so an auth
+ * manager asking Conductor about it can tell that dispatch from the person acting alone; any failure marks the request `failed` with the
  * error's code, is audited, and propagates; a failure that is not a `ConductorError` propagates as `dispatch_failed`.
  * A mutating call that may have taken effect although it failed ({@link outcomeUnknown}) is marked `unknown` instead,
  * for the dispatch resolver to settle, and propagates with `details.outcome: 'unknown'` and `details.requestId`.
@@ -22,7 +24,7 @@ export async function dispatch<T>(ctx: PipelineContext<T>): Promise<void> {
     })
   }
   try {
-    ctx.result = await call.perform(ctx.orchestrator.as?.(call.principal) ?? ctx.orchestrator, request)
+    ctx.result = await call.perform(ctx.orchestrator.as?.(actorOf(ctx)) ?? ctx.orchestrator, request)
   } catch (thrown) {
     // The orchestrator port throws only ConductorErrors; anything else is a failure it did not foresee.
     const error = isConductorError(thrown) ? thrown : new ConductorError('dispatch_failed', `the call to environment "${call.environment.name}" failed unexpectedly`, {
@@ -55,4 +57,12 @@ export function outcomeUnknown(error: ConductorError): boolean {
   const sent = error.details?.sent
   const status = error.details?.status
   return sent === 'unknown' || (sent === true && typeof status === 'number' && status >= 500)
+}
+
+/** Who the call is made for: the principal, naming the request when it is an approved (or auto-approved) change. */
+function actorOf<T>(ctx: PipelineContext<T>): Actor {
+  const { call, request } = ctx
+  const actor: Actor = { id: call.principal.id, type: call.principal.type }
+  if (call.mutates && request.approval) actor.request = request.id
+  return actor
 }

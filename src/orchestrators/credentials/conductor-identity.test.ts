@@ -6,6 +6,7 @@ import { isConductorError } from '../../core/index.ts'
 import { createSecrets, type Secrets } from '../../secrets/index.ts'
 import { createOrchestrator } from '../create-orchestrator.ts'
 import type { Actor, ActorTokenSigner } from '../orchestrator.ts'
+import { createActorCredentials, REQUEST_CLAIM } from './conductor-identity.ts'
 
 const ORIGIN = 'http://airflow.test'
 const JSON_HEADERS = { headers: { 'content-type': 'application/json' } }
@@ -129,5 +130,36 @@ describe('credential kind conductor-identity', () => {
   it('other kinds cannot speak for a person, and conductor-identity without a signer is refused at start', () => {
     assert.equal(createOrchestrator(env({ kind: 'airflow-token' }), { secrets, dispatcher: agent, actorTokenSigner: sign }).as, undefined)
     assert.throws(() => createOrchestrator(env(), { secrets, dispatcher: agent }), (error) => isConductorError(error, 'config_invalid'))
+  })
+})
+
+describe('the person\'s token for an approved request\'s dispatch', () => {
+  const people = {
+    name: 'people', kind: 'airflow3', url: 'http://airflow.invalid', zone: 'eu', tier: 'dev',
+    credentials: { provider: 'files', secret: 'unused', kind: 'conductor-identity', role: 'OP' },
+  } as EnvironmentConfig
+
+  /** What the signer (identity's, injected) is asked to sign for one call as `actor`, and the header the call carries. */
+  async function signedFor(actor: Actor) {
+    const asked: { actor: Actor; audience: string; claims: Record<string, string> }[] = []
+    const credentials = createActorCredentials(people, async (who, audience, claims) => {
+      asked.push({ actor: who, audience, claims })
+      return `token-${asked.length}`
+    }, actor)
+    const headers = await credentials.headers()
+    return { asked, headers, sensitive: credentials.sensitiveValues?.() ?? [] }
+  }
+
+  it('names the request (conductor_request) beside the person and the role', async () => {
+    const { asked, headers, sensitive } = await signedFor({ id: 'alice', type: 'User', request: 'req-7' })
+    assert.equal(REQUEST_CLAIM, 'conductor_request')
+    assert.deepEqual(asked, [{ actor: { id: 'alice', type: 'User' }, audience: 'apache-airflow', claims: { role: 'OP', conductor_request: 'req-7' } }])
+    assert.equal(header(headers, 'authorization'), 'Bearer token-1')
+    assert.deepEqual(sensitive, ['token-1'])
+  })
+
+  it('any other call as the person names no request', async () => {
+    const { asked } = await signedFor({ id: 'alice', type: 'User' })
+    assert.deepEqual(asked[0]!.claims, { role: 'OP' })
   })
 })

@@ -67,8 +67,11 @@ class ConductorClient:
         self._base = f"{settings.url.rstrip('/')}/api/v1/airflow/{env}"
         self._endpoint = f"{self._base}/authorize"
 
-    def decide(self, user_id: str, user_type: str, questions: list[Question]) -> Answers:
+    def decide(self, user_id: str, user_type: str, questions: list[Question], request: str | None = None) -> Answers:
         """Answers ``questions`` for the user (no questions: one call that only says whether the user is active).
+
+        ``request`` is the user's ``conductor_request`` claim, sent along so Conductor can let the approved request it
+        is dispatching through.
 
         Raises :class:`ConductorUnavailable` when Conductor cannot answer.
         """
@@ -78,7 +81,7 @@ class ConductorClient:
         active: bool | None = None
         for start in range(0, max(len(questions), 1), MAX_QUESTIONS):
             chunk = questions[start : start + MAX_QUESTIONS]
-            answers = self._call(token, user_id, user_type, chunk)
+            answers = self._call(token, user_id, user_type, chunk, request)
             version = answers.policy_version
             if answers.user_active is not None:
                 active = answers.user_active
@@ -118,8 +121,11 @@ class ConductorClient:
             raise ConductorUnavailable("no Conductor credential: set [conductor] token_file or $CONDUCTOR_AIRFLOW_TOKEN")
         return token
 
-    def _call(self, token: str, user_id: str, user_type: str, questions: list[Question]) -> Answers:
-        body = {"user": {"id": user_id, "type": user_type}, "questions": [q.to_json() for q in questions]}
+    def _call(self, token: str, user_id: str, user_type: str, questions: list[Question], request: str | None = None) -> Answers:
+        user: dict[str, str] = {"id": user_id, "type": user_type}
+        if request is not None:
+            user["request"] = request
+        body = {"user": user, "questions": [q.to_json() for q in questions]}
         try:
             payload = self._post(self._endpoint, token, body)
         except urllib.error.HTTPError as error:

@@ -96,13 +96,19 @@ class ConductorAuthManager(BaseAuthManager[ConductorUser]):
         return self._client
 
     def decide(self, user: ConductorUser, questions: Sequence[Question]) -> list[bool]:
-        """Answers ``questions`` for ``user``, from the cache where it can and in one call for the rest. Denies all on failure."""
+        """Answers ``questions`` for ``user``, from the cache where it can and in one call for the rest. Denies all on failure.
+
+        A user whose token names an approved request (Conductor dispatching it as them) is never answered from the
+        cache nor cached: what Conductor allows for that dispatch holds only while it lasts, and never for the person
+        signed in on their own.
+        """
         keys = [(user.get_id(), user.principal_type, q) for q in questions]
-        answers: list[bool | None] = [self.cache.get(key) for key in keys]
+        cached = user.request is None
+        answers: list[bool | None] = [self.cache.get(key) if cached else None for key in keys]
         missing = sorted({q for q, a in zip(questions, answers) if a is None}, key=lambda q: (q.resource, q.method, q.access_entity or "", q.id or ""))
         if missing:
             try:
-                fresh = self.conductor().decide(user.get_id(), user.principal_type, missing)
+                fresh = self.conductor().decide(user.get_id(), user.principal_type, missing, user.request)
             except ConductorUnavailable as error:
                 # Fail closed: nothing is allowed while Conductor cannot answer, not even what was allowed a moment ago.
                 self.cache.clear()
@@ -113,7 +119,7 @@ class ConductorAuthManager(BaseAuthManager[ConductorUser]):
                 self.activity.put(_user_key(user), fresh.user_active)
             by_question = dict(zip(missing, fresh.allowed))
             for key, question in zip(keys, questions):
-                if question in by_question:
+                if cached and question in by_question:
                     self.cache.put(key, by_question[question])
             answers = [a if a is not None else by_question[q] for q, a in zip(questions, answers)]
         return [a is True for a in answers]

@@ -7,6 +7,9 @@ from typing import Any
 
 from airflow.api_fastapi.auth.managers.models.base_user import BaseUser
 
+#: The claim naming the approved request a Conductor-signed token dispatches (Conductor's ``REQUEST_CLAIM``).
+REQUEST_CLAIM = "conductor_request"
+
 
 @dataclass(frozen=True)
 class ConductorUser(BaseUser):
@@ -16,6 +19,9 @@ class ConductorUser(BaseUser):
     name: str = ""
     groups: tuple[str, ...] = field(default_factory=tuple)
     principal_type: str = "User"
+    #: The approved request Conductor is dispatching as this person (claim ``conductor_request``), only on tokens
+    #: Conductor signs for that dispatch; None for a person's own sign-in.
+    request: str | None = None
 
     def get_id(self) -> str:
         return self.id
@@ -29,11 +35,15 @@ class ConductorUser(BaseUser):
 
     def to_claims(self) -> dict[str, Any]:
         """The token claims Airflow stores for this user (``serialize_user``)."""
-        return {"sub": self.id, "name": self.name or self.id, "groups": list(self.groups), "principal_type": self.principal_type}
+        claims: dict[str, Any] = {"sub": self.id, "name": self.name or self.id, "groups": list(self.groups), "principal_type": self.principal_type}
+        if self.request is not None:
+            claims[REQUEST_CLAIM] = self.request
+        return claims
 
     @classmethod
     def from_claims(cls, claims: dict[str, Any]) -> ConductorUser:
-        """The user of a validated token: ``sub`` is the principal id, ``groups`` its groups (``deserialize_user``)."""
+        """The user of a validated token: ``sub`` is the principal id, ``groups`` its groups, ``conductor_request`` the
+        approved request Conductor dispatches with it, if any (``deserialize_user``)."""
         sub = claims.get("sub")
         if not isinstance(sub, str) or not sub:
             raise ValueError("the token has no subject")
@@ -42,11 +52,13 @@ class ConductorUser(BaseUser):
             groups = []
         name = claims.get("name")
         principal_type = claims.get("principal_type")
+        request = claims.get(REQUEST_CLAIM)
         return cls(
             id=sub,
             name=name if isinstance(name, str) else sub,
             groups=tuple(str(g) for g in groups),
             principal_type=principal_type if principal_type in ("User", "ServiceAccount") else "User",
+            request=request if isinstance(request, str) and request else None,
         )
 
     @classmethod
