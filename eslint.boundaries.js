@@ -5,7 +5,7 @@ import boundaries from 'eslint-plugin-boundaries'
  * - a domain uses only the domains the table allows (core and config are open to all),
  *   entering each through its `index.ts`; inside its own folder anything goes;
  * - faces (api, cli, mcp) and the composition root (src/*.ts) enter domains through `index.ts`;
- *   no domain imports a face, and no face imports another face;
+ *   no domain imports a face, and no face imports another face (but the CLI hosts the MCP server: `conductor mcp`);
  * - src/ never imports test/, bench/, scripts/ or harness/ (its unit tests may use harness/);
  * - harness/, bench/ and scripts/ never import test/; they and the tests enter src/ through front doors too;
  * - contract/ (generated from the API) is read by the CLI, the console and tests, and imports nothing of ours.
@@ -13,6 +13,8 @@ import boundaries from 'eslint-plugin-boundaries'
 const DOMAIN_USES = {
   core: [],
   config: [],
+  // The REST API client the CLI and the MCP server share (they reach the domains through the HTTP API).
+  client: [],
   store: [],
   secrets: [],
   audit: ['store'],
@@ -25,7 +27,7 @@ const DOMAIN_USES = {
 const OPEN_TO_ALL = ['core', 'config']
 const DOMAINS = Object.keys(DOMAIN_USES)
 // The CLI also reaches the composition root: `conductor serve` starts the server.
-const FACE_USES = { api: DOMAINS, cli: DOMAINS, mcp: ['governance', 'identity', ...OPEN_TO_ALL] }
+const FACE_USES = { api: DOMAINS, cli: DOMAINS, mcp: ['governance', 'identity', 'client', ...OPEN_TO_ALL] }
 
 const frontDoor = (names) => ({ to: { element: { type: 'domain', captured: { name: names }, fileInternalPath: 'index.ts' } } })
 const itself = (type, name) => ({ to: { element: { type, ...(name ? { captured: { name } } : {}) } } })
@@ -45,6 +47,8 @@ const policies = [
   { from: { element: { type: ['harness', 'bench', 'scripts', 'test'] } }, allow: [frontDoor(DOMAINS), faceFrontDoor, root, itself('harness'), itself('scripts'), itself('contract')] },
   { from: { element: { type: 'bench' } }, allow: [itself('bench')] },
   { from: { element: { type: 'test' } }, allow: [itself('test')] },
+  // `conductor mcp` hosts the MCP server on stdio: the one face the CLI may enter, through its front door.
+  { from: { element: { type: 'face', captured: { name: 'cli' } } }, allow: [{ to: { element: { type: 'face', captured: { name: 'mcp' }, fileInternalPath: 'index.ts' } } }] },
   // The CLI reads the API's answers with the generated contract types (the console too; see the web rule).
   { from: { element: { type: 'face', captured: { name: 'cli' } } }, allow: [itself('contract')] },
 ]

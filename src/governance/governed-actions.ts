@@ -20,6 +20,15 @@ export const RUN_ID_PREFIX = 'conductor__'
 /** Facts about the HTTP (or CLI, MCP) call behind an action, for the request record. */
 export interface CallMeta {
   httpRequestId?: string | null
+  /** The door the call came through when it is not the plain API, e.g. `mcp`: recorded in the request's input and audit. */
+  via?: string | null
+  /** The MCP tool that made the call (with `via: 'mcp'`). */
+  tool?: string | null
+}
+
+/** The `via`/`tool` facts of a call, as recorded in a request's input and its audit events; empty for plain API calls. */
+export function channelOf(meta: CallMeta | undefined): { via?: string; tool?: string | null } {
+  return meta?.via ? { via: meta.via, tool: meta.tool ?? null } : {}
 }
 
 /** What {@link GovernedActions.rerun} takes. */
@@ -99,7 +108,7 @@ export function createGovernedActions(deps: {
     requestId: string,
   ): Promise<{ result: T | undefined; request: RequestsTable }> {
     const { env, orchestrator, dag, request } = await newRequest(principal, spec, meta, requestId)
-    const call: GovernedCall<T> = { ...spec, principal, environment: env, dag, httpRequestId: meta?.httpRequestId ?? null }
+    const call: GovernedCall<T> = { ...spec, principal, environment: env, dag, httpRequestId: meta?.httpRequestId ?? null, channel: channelOf(meta) }
     const result = await runPipeline({ deps: pipelineDeps, call, orchestrator, request })
     return { result, request }
   }
@@ -117,7 +126,7 @@ export function createGovernedActions(deps: {
       principal_type: principal.type, principal_id: principal.id, issuer: principal.issuer,
       principal_groups: JSON.stringify(principal.groups),
       action: spec.action, environment: env.name, dag_id: dag?.dag_id ?? null, run_id: spec.runId,
-      input: JSON.stringify(spec.input), decision: 'deny', policy_ids: '[]', reasons: '[]', policy_version: 0,
+      input: JSON.stringify({ ...spec.input, ...channelOf(meta) }), decision: 'deny', policy_ids: '[]', reasons: '[]', policy_version: 0,
       state: 'new', error_code: null, error_message: null, http_request_id: meta?.httpRequestId ?? null,
     }
     return { env, orchestrator, dag, request }

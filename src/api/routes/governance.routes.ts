@@ -11,6 +11,7 @@ import {
   runList, taskLogPage, triggerResult,
 } from '../responses.ts'
 import { idempotent } from '../idempotency.ts'
+import { callMeta } from '../call-meta.ts'
 
 /** What a route that calls an orchestrator may answer besides success: bad input, no such target, Airflow's refusal, conflict, Conductor's limits (429) or failure. */
 const governedErrors = apiErrors(400, 404, 409, 429, 502)
@@ -18,7 +19,7 @@ const governedErrors = apiErrors(400, 404, 409, 429, 502)
 /** The governed routes under /api/v1. `who` returns the authenticated principal of a request. */
 export function governanceRoutes(deps: { governance: Governance; who: (request: FastifyRequest) => Principal }): FastifyPluginAsyncZod {
   const { governance: g, who } = deps
-  const meta = (request: FastifyRequest) => ({ httpRequestId: String(request.id) })
+  const meta = callMeta
 
   return async (app) => {
     app.get('/me', { schema: { tags: ['identity'], summary: 'Who you are, as Conductor sees you', response: { 200: me, ...apiErrors() } } }, async (request) => {

@@ -5,6 +5,7 @@ import { ConductorError } from '../../core/index.ts'
 import { GRANT_STATES, type Governance } from '../../governance/index.ts'
 import type { Principal } from '../../identity/index.ts'
 import { apiErrors, requestView } from '../responses.ts'
+import { callMeta } from '../call-meta.ts'
 
 const isoTime = z.string().describe('ISO 8601')
 // eslint-disable-next-line no-control-regex -- control characters are refused; so is white space at either end
@@ -49,7 +50,7 @@ export function grantsRoutes(deps: { governance: Governance; who: (request: Fast
   const { governance: g, who } = deps
   return async (app) => {
     app.post('/grants', { schema: { tags: ['grants'], summary: 'Ask for a time-bound grant of a group (grant:request): 201 granted at once, or 202 with the request waiting for approval', body: grantRequestBody, response: { 201: grantAnswer, 202: grantPending, ...apiErrors(400) } } }, async (request, reply) => {
-      const answer = await g.grants.request(who(request), request.body, { httpRequestId: String(request.id) })
+      const answer = await g.grants.request(who(request), request.body, callMeta(request))
       if (answer.grant) {
         reply.code(201).header('location', `/api/v1/grants/${encodeURIComponent(answer.grant.id)}`)
         return { grant: answer.grant }

@@ -6,6 +6,7 @@ import type { PolicyEngine } from '../../policy/index.ts'
 import { insertApproval, listApprovals } from '../approvals/approvals.repository.ts'
 import { inputHash } from '../approvals/input-hash.ts'
 import type { GovernanceTables, RequestsTable } from '../governance.tables.ts'
+import { channelOf, type CallMeta } from '../governed-actions.ts'
 import { isoNow } from '../pipeline/index.ts'
 import { findRequest, insertRequest, transitionRequest, updateRequest } from '../requests.repository.ts'
 import { requestView, type RequestView } from '../views.ts'
@@ -53,7 +54,7 @@ export interface Grants {
    * permit; `reason_required` when the permit asks for a reason and none was given. A permit with `@approval` records a
    * pending request (unless an auto-approval rule approves it at once); one without grants at once.
    */
-  request(principal: Principal, ask: GrantAsk, meta?: { httpRequestId?: string | null }): Promise<GrantRequestAnswer>
+  request(principal: Principal, ask: GrantAsk, meta?: CallMeta): Promise<GrantRequestAnswer>
   /** `viewer`'s grants (or `of`'s, which needs `audit:read`), active first, then newest; only active ones unless `all`. */
   list(viewer: Principal, options?: { all?: boolean; of?: { type: string; id: string } }): Promise<GrantView[]>
   /** One grant, for its grantee, its approvers and audit readers; `grant_not_found` for anyone else. */
@@ -152,7 +153,7 @@ export function createGrants(deps: GrantsDeps): Grants {
       const row: RequestsTable = {
         id: deps.ids.next(), created_at: now, updated_at: now, principal_type: principal.type, principal_id: principal.id, issuer: principal.issuer,
         principal_groups: JSON.stringify(principal.groups), action: GRANT_REQUEST, environment: '', dag_id: null, run_id: null,
-        input: JSON.stringify({ group: ask.group, hours: ask.hours, reason }), decision: 'deny', policy_ids: '[]', reasons: '[]', policy_version: 0,
+        input: JSON.stringify({ group: ask.group, hours: ask.hours, reason, ...channelOf(meta) }), decision: 'deny', policy_ids: '[]', reasons: '[]', policy_version: 0,
         state: 'new', error_code: null, error_message: null, http_request_id: meta?.httpRequestId ?? null,
       }
       const decision = policy.authorize(grantQuestion(principal, GRANT_REQUEST, row))
@@ -163,7 +164,7 @@ export function createGrants(deps: GrantsDeps): Grants {
       await insertRequest(db, row)
       await audit.append({
         ...requestEvent(row), type: 'authz.decision', decision: decision.decision, policyIds: decision.policyIds,
-        data: { reasons: decision.reasons, errors: decision.errors, policyVersion: decision.policyVersion, groups: principal.groups, grant: { group: ask.group, hours: ask.hours } },
+        data: { reasons: decision.reasons, errors: decision.errors, policyVersion: decision.policyVersion, groups: principal.groups, grant: { group: ask.group, hours: ask.hours }, ...channelOf(meta) },
       })
       if (decision.decision !== 'allow') {
         throw new ConductorError('policy_denied', `${principal.type} ${principal.id} may not ask for a grant of ${ask.group}: ${decision.reasons.join('; ')}`, {

@@ -23,7 +23,7 @@ export async function authorize<T>(ctx: PipelineContext<T>): Promise<void> {
     type: 'authz.decision',
     decision: decision.decision,
     policyIds: decision.policyIds,
-    data: { reasons: decision.reasons, errors: decision.errors, policyVersion: decision.policyVersion, groups: call.principal.groups, runId: call.runId },
+    data: { reasons: decision.reasons, errors: decision.errors, policyVersion: decision.policyVersion, groups: call.principal.groups, runId: call.runId, ...call.channel },
   })
   if (decision.decision !== 'allow') {
     throw new ConductorError('policy_denied', `${call.principal.type} ${call.principal.id} may not ${call.action} ${targetName(ctx)}: ${decision.reasons.join('; ')}`, {

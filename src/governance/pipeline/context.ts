@@ -37,6 +37,8 @@ export interface GovernedCall<T> {
   /** True when the action changes something in the orchestrator: audited as dispatch and result. */
   mutates: boolean
   httpRequestId: string | null
+  /** The door the call came through besides the plain API (`{ via: 'mcp', tool }`), for the audit trail; empty or absent otherwise. */
+  channel?: { via?: string; tool?: string | null }
   /** Performs the action against the orchestrator once allowed. */
   perform(orchestrator: Orchestrator, request: RequestsTable): Promise<T>
   /** The Airflow run the action created or touched, to record on the request. */
