@@ -8,6 +8,8 @@ export interface StubAirflow {
   runs: Map<string, StubRun[]>
   /** Connections, variables and pools as stored, by kind then id (as Airflow's API names them: `connection_id`, `key`, `name`). */
   objects: Record<StubObjectKind, Map<string, Record<string, unknown>>>
+  /** A task's log lines by `dag/run/task`, instead of the one-line log every task has otherwise. */
+  logs: Map<string, string[]>
   close(): Promise<void>
 }
 
@@ -15,7 +17,11 @@ export interface StubAirflow {
 export type StubObjectKind = 'connections' | 'variables' | 'pools'
 
 /** A DAG the stub serves. */
-export interface StubDag { dagId: string; tags: string[]; owners: string[]; paused?: boolean }
+export interface StubDag {
+  dagId: string; tags: string[]; owners: string[]; paused?: boolean
+  /** Its params as Airflow's `/dags/{id}/details` serializes them (`{ name: { value, schema, description } }`); without them that route is a 404. */
+  params?: Record<string, unknown>
+}
 
 /** A run the stub keeps. */
 export interface StubRun {
@@ -45,6 +51,7 @@ export async function startStubAirflow(dags: StubDag[], options: { version?: 2 |
   const prefix = v3 ? '/api/v2' : '/api/v1'
   const runs = new Map<string, StubRun[]>()
   const objects: StubAirflow['objects'] = { connections: new Map(), variables: new Map(), pools: new Map() }
+  const logs = new Map<string, string[]>()
   const token = `${Buffer.from('{"alg":"HS256"}').toString('base64url')}.${Buffer.from(JSON.stringify({ exp: Math.floor(Date.now() / 1000) + 86400 })).toString('base64url')}.stub`
   const dagJson = (d: StubDag) => ({
     dag_id: d.dagId, description: null, tags: d.tags.map((name) => ({ name })), owners: d.owners, is_paused: d.paused === true, timetable_summary: null,
@@ -118,14 +125,18 @@ export async function startStubAirflow(dags: StubDag[], options: { version?: 2 |
       if (logMatch && method === 'GET') {
         const known = (runs.get(decodeURIComponent(logMatch[1]!)) ?? []).some((r) => r.dag_run_id === decodeURIComponent(logMatch[2]!))
         if (!known) return send(404, { detail: 'run not found' })
-        const line = `stub log of ${decodeURIComponent(logMatch[3]!)}, try ${logMatch[4]}`
-        return send(200, { content: v3 ? [{ event: line }] : `${line}\n`, continuation_token: null })
+        const lines = logs.get(logMatch.slice(1, 4).map(decodeURIComponent).join('/')) ?? [`stub log of ${decodeURIComponent(logMatch[3]!)}, try ${logMatch[4]}`]
+        return send(200, { content: v3 ? lines.map((event) => ({ event })) : lines.map((l) => `${l}\n`).join(''), continuation_token: null })
       }
-      const runMatch = /^\/dags\/([^/]+)\/dagRuns\/([^/]+)(\/taskInstances)?$/.exec(rest)
+      const runMatch = /^\/dags\/([^/]+)\/dagRuns\/([^/]+)(\/taskInstances(?:\/([^/]+))?)?$/.exec(rest)
       if (runMatch && method === 'GET') {
         const run = (runs.get(decodeURIComponent(runMatch[1]!)) ?? []).find((r) => r.dag_run_id === decodeURIComponent(runMatch[2]!))
         if (!run) return send(404, { detail: 'run not found' })
         const tasks = (run.tasks ?? []).map((t) => tiJson(decodeURIComponent(runMatch[1]!), run, t))
+        if (runMatch[4] !== undefined) {
+          const task = tasks.find((t) => t.task_id === decodeURIComponent(runMatch[4]!))
+          return task ? send(200, task) : send(404, { detail: 'task instance not found' })
+        }
         return send(200, runMatch[3] ? { task_instances: tasks, total_entries: tasks.length } : runJson(decodeURIComponent(runMatch[1]!), run))
       }
       const clearMatch = /^\/dags\/([^/]+)\/clearTaskInstances$/.exec(rest)
@@ -139,6 +150,9 @@ export async function startStubAirflow(dags: StubDag[], options: { version?: 2 |
         if (body.dry_run === false) for (const t of cleared) t.state = null
         return send(200, { task_instances: answer, total_entries: answer.length })
       }
+      const detailsMatch = /^\/dags\/([^/]+)\/details$/.exec(rest)
+      const detailed = detailsMatch ? dags.find((d) => d.dagId === decodeURIComponent(detailsMatch[1]!) && d.params) : undefined
+      if (detailed && method === 'GET') return send(200, { ...dagJson(detailed), params: detailed.params })
       const dagMatch = /^\/dags\/([^/]+)(\/dagRuns)?$/.exec(rest)
       const dag = dagMatch ? dags.find((d) => d.dagId === decodeURIComponent(dagMatch[1]!)) : undefined
       if (!dagMatch || !dag) return send(404, { detail: 'not found' })
@@ -168,6 +182,7 @@ export async function startStubAirflow(dags: StubDag[], options: { version?: 2 |
     url: `http://127.0.0.1:${port}`,
     runs,
     objects,
+    logs,
     close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()) }),
   }
 }

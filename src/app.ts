@@ -12,6 +12,7 @@ import {
   type AccessRevoker, type DevIssuer, type IdentityTables, type OidcLogin, type ReconciliationReport, type RevocationTables, type ScimEvents,
   type ScimService, type ScimTables, type ScimTokenStore, type SessionStore,
 } from './identity/index.ts'
+import { createMcpServer } from './mcp/index.ts'
 import { createOrchestrator, type ActorTokenSigner, type Orchestrator } from './orchestrators/index.ts'
 import { createPolicyEngine, createPolicyWatcher, type PolicyEngine } from './policy/index.ts'
 import { createSecrets, redactionPaths } from './secrets/index.ts'
@@ -205,6 +206,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
         // The directory's word first (a deprovisioned user is refused), then the groups of the user's active grants.
         gate: async (p) => governance.grants.withGrants(directory ? await directory.apply(p) : p),
       }),
+      mcp: { createServer: (api) => createMcpServer({ api, version: options.version ?? '0.1.0', onError: (error, tool) => logger.error({ err: error, tool }, 'MCP tool failed') }) },
       airflowSignIn: { codes: signInCodes, environments: config.environments.map((e) => ({ name: e.name, publicUrl: e.publicUrl ?? e.url })) },
       circuits: () => [...orchestrators.values()].flatMap((o) => {
         const circuit = o.protection?.().circuit

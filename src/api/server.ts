@@ -36,7 +36,8 @@ import { airflowAuthorizeRoutes } from './routes/airflow-authorize.routes.ts'
 import { airflowSignInRoutes, type AirflowSignInRoutesDeps } from './routes/airflow-sign-in.routes.ts'
 import { airflowProxyRoutes } from './routes/airflow-proxy.routes.ts'
 import { AIRFLOW2_DIALECT, AIRFLOW3_DIALECT } from './airflow-proxy-v1.ts'
-import type { PolicyEngine } from '../policy/index.ts'
+import { ACTIONS, type PolicyEngine } from '../policy/index.ts'
+import { mcpRoutes, type McpRoutesDeps } from './routes/mcp.routes.ts'
 
 /** What the HTTP face needs from the domains. */
 export interface ServerDeps {
@@ -68,6 +69,8 @@ export interface ServerDeps {
   airflowDecisions?: AirflowDecisions
   /** Sign-in to Airflow's own UI through Conductor (`GET /auth/airflow/{env}/login`); the route is absent without it. */
   airflowSignIn?: Pick<AirflowSignInRoutesDeps, 'codes' | 'environments'>
+  /** Conductor's MCP server over streamable HTTP at `/mcp` (docs/mcp.md); the routes are absent without it. */
+  mcp?: Pick<McpRoutesDeps, 'createServer'>
 }
 
 /** One environment's circuit as `/readyz` shows it. */
@@ -228,6 +231,13 @@ export async function buildServer(deps: ServerDeps) {
     if (deps.airflowDecisions) await api.register(airflowAuthorizeRoutes({ decisions: deps.airflowDecisions, who }))
     if (deps.scim) await api.register(directoryRoutes({ governance: deps.governance, who, reconcile: deps.scim.reconcile }))
   }, { prefix: '/api/v1' })
+  if (deps.mcp) {
+    await app.register(mcpRoutes({
+      createServer: deps.mcp.createServer, authenticator: deps.authenticator, publicUrl: deps.auth.publicUrl, scopes: ACTIONS,
+      authorizationServers: [deps.auth.publicUrl, ...(deps.auth.cliConfig.issuer ? [deps.auth.cliConfig.issuer] : [])],
+      inject: (options) => app.inject(options),
+    }))
+  }
   for (const [dialect, prefix] of [[AIRFLOW3_DIALECT, '/airflow/:env/api/v2'], [AIRFLOW2_DIALECT, '/airflow/:env/api/v1']] as const) {
     await app.register(airflowProxyRoutes({ authenticator: deps.authenticator, governance: deps.governance, idempotency: deps.idempotency, dialect }), { prefix })
   }

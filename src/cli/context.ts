@@ -29,6 +29,8 @@ export interface CliContext {
   /** `--server`, else `$CONDUCTOR_URL`, else the server of the last `conductor login`, else {@link DEFAULT_SERVER}. */
   server(): string
   store(): CredentialStore
+  /** The bearer token for `server` (default {@link server}) from `--token`, `$CONDUCTOR_TOKEN` or the stored login (refreshed when due). */
+  token(server?: string): Promise<{ token: string | undefined; source: TokenSource }>
   /** An API client for {@link server} with the token from `--token`, `$CONDUCTOR_TOKEN` or the stored login (refreshed when due). */
   client(): Promise<ApiClient & { tokenSource: TokenSource }>
 }
@@ -48,9 +50,13 @@ export function createCliContext(program: Command, env: NodeJS.ProcessEnv, strea
       const named = globals().server ?? (env.CONDUCTOR_URL || undefined)
       return normalizeServerUrl(named ?? context.store().currentServer() ?? DEFAULT_SERVER)
     },
+    async token(server = context.server()) {
+      const { token, source } = await resolveToken({ flag: globals().token, envToken: env.CONDUCTOR_TOKEN, store: context.store(), server, refresh: (login) => refreshLogin(login) })
+      return { token, source }
+    },
     async client() {
       const server = context.server()
-      const { token, source } = await resolveToken({ flag: globals().token, envToken: env.CONDUCTOR_TOKEN, store: context.store(), server, refresh: (login) => refreshLogin(login) })
+      const { token, source } = await context.token(server)
       const api = createApiClient({ baseUrl: server, token })
       return {
         tokenSource: source,

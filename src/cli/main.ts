@@ -14,6 +14,7 @@ import { registerAuditCommands } from './audit-commands.ts'
 import { registerAuthCommands } from './auth-commands.ts'
 import { registerCatalogCommands } from './catalog-commands.ts'
 import { registerHitlCommands } from './hitl-commands.ts'
+import { registerMcpCommand } from './mcp-command.ts'
 import { createCliContext, DEFAULT_SERVER, type CliStream } from './context.ts'
 import { registerRunCommands } from './run-commands.ts'
 import { registerScimCommands } from './scim-commands.ts'
@@ -101,6 +102,7 @@ export function buildCli(env: NodeJS.ProcessEnv, streams: { stdout: CliStream; s
   registerApprovalCommands(program, ctx)
   registerGrantCommands(program, ctx)
   registerHitlCommands(program, ctx)
+  registerMcpCommand(program, ctx)
 
   const cfg = program.command('config').description('The configuration file')
   cfg.command('schema').description('Print the JSON Schema of conductor.yaml').action(() => { out(JSON.stringify(configJsonSchema(), null, 2)) })

@@ -130,6 +130,8 @@ export const ERRORS = {
   hitl_not_supported: 'not_found',
   hitl_not_assigned: 'denied',
   hitl_already_answered: 'conflict',
+  // mcp
+  tool_not_allowed: 'denied',
   // audit
   audit_chain_broken: 'integrity',
 } as const satisfies Record<string, ErrorKind>

@@ -1,0 +1,197 @@
+import assert from 'node:assert/strict'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { after, before, test } from 'node:test'
+import { Client } from '@modelcontextprotocol/sdk/client/index.js'
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js'
+import { freePort, startTestApp } from '../../harness/app.ts'
+import { forEachEngine, type TestDatabase } from '../../harness/databases.ts'
+import { startStubAirflow, type StubAirflow } from '../../harness/stub-airflow.ts'
+import { READ_TOOLS } from '../../src/mcp/index.ts'
+
+const root = new URL('../..', import.meta.url).pathname
+
+/** What a tool call answers, as an MCP client sees it. */
+interface ToolAnswer { isError?: boolean; structuredContent?: Record<string, unknown>; content: { type: string; text?: string }[] }
+
+// Conductor's MCP server through the official SDK client, over streamable HTTP (`/mcp` on a real Conductor on
+// loopback) and over stdio (`bin/conductor mcp`), with the development issuer's people, the project's policies and a
+// stub Airflow serving etl_daily (team:data-eng, with params) and payroll (sensitive).
+forEachEngine((engine) => {
+  let database: TestDatabase
+  let stub: StubAirflow
+  let app: Awaited<ReturnType<typeof startTestApp>>
+  let url: string
+  let home: string
+  const tokens: Record<string, string> = {}
+  const clients: Client[] = []
+
+  before(async () => {
+    database = await engine.open()
+    stub = await startStubAirflow([
+      { dagId: 'etl_daily', tags: ['team:data-eng'], owners: ['data-eng'], params: { day: { value: '2026-01-01', schema: { type: 'string', format: 'date' }, description: 'The day to load' } } },
+      { dagId: 'payroll', tags: ['sensitive'], owners: ['finance'] },
+    ])
+    app = await startTestApp({ databaseUrl: database.url, environments: [{ name: 'local', url: stub.url, retries: 0 }], port: await freePort() })
+    url = await app.listen()
+    await app.governance.catalog.syncAll()
+    for (const user of ['alice', 'bob', 'carol']) tokens[user] = await app.tokenFor(user)
+    home = mkdtempSync(join(tmpdir(), 'conductor-mcp-home-'))
+  })
+  after(async () => {
+    for (const client of clients) await client.close().catch(() => {})
+    await app?.close()
+    await stub?.close()
+    await database?.close()
+    if (home) rmSync(home, { recursive: true, force: true })
+  })
+
+  /** An MCP client over streamable HTTP with `token` as its bearer. */
+  async function overHttp(token: string): Promise<Client> {
+    const client = new Client({ name: 'mcp-test', version: '1.0.0' })
+    await client.connect(new StreamableHTTPClientTransport(new URL('/mcp', url), { requestInit: { headers: { authorization: `Bearer ${token}` } } }))
+    clients.push(client)
+    return client
+  }
+
+  /** An MCP client of `bin/conductor mcp` with CONDUCTOR_URL and CONDUCTOR_TOKEN set. */
+  async function overStdio(token: string, args: string[] = []): Promise<Client> {
+    const client = new Client({ name: 'mcp-test', version: '1.0.0' })
+    await client.connect(new StdioClientTransport({
+      command: join(root, 'bin/conductor'), args: ['mcp', ...args], stderr: 'pipe',
+      env: { ...process.env as Record<string, string>, CONDUCTOR_URL: url, CONDUCTOR_TOKEN: token, CONDUCTOR_CONFIG_DIR: home, NODE_NO_WARNINGS: '1' },
+    }))
+    clients.push(client)
+    return client
+  }
+
+  const call = async (client: Client, name: string, args: Record<string, unknown> = {}) => await client.callTool({ name, arguments: args }) as ToolAnswer
+  const errorOf = (answer: ToolAnswer) => {
+    assert.equal(answer.isError, true, JSON.stringify(answer))
+    const parsed = JSON.parse(answer.content[0]!.text!) as { error: { code: string; message: string; details?: Record<string, unknown> } }
+    assert.deepEqual(answer.structuredContent, parsed, 'the structured error is the text error')
+    return parsed.error
+  }
+  const ok = (answer: ToolAnswer) => {
+    assert.notEqual(answer.isError, true, JSON.stringify(answer))
+    assert.deepEqual(JSON.parse(answer.content[0]!.text!), answer.structuredContent, 'the text is the structured content as JSON')
+    return answer.structuredContent!
+  }
+
+  test('without a token, or with a bad one, /mcp answers 401 with WWW-Authenticate pointing at the protected-resource metadata, which names the resource, the authorization servers and the scopes', async () => {
+    const metadataUrl = `${url}/.well-known/oauth-protected-resource/mcp`
+    const initialize = { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'x', version: '1' } } }
+    const post = (headers: Record<string, string>) => fetch(`${url}/mcp`, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...headers }, body: JSON.stringify(initialize) })
+    const anonymous = await post({})
+    assert.equal(anonymous.status, 401)
+    assert.equal(anonymous.headers.get('www-authenticate'), `Bearer resource_metadata="${metadataUrl}"`)
+    assert.equal((await anonymous.json() as { error: { code: string } }).error.code, 'token_missing')
+    const bad = await post({ authorization: 'Bearer not-a-token' })
+    assert.equal(bad.status, 401)
+    assert.equal(bad.headers.get('www-authenticate'), `Bearer resource_metadata="${metadataUrl}", error="invalid_token"`)
+    assert.equal((await fetch(`${url}/mcp`)).status, 401, 'GET needs a token too')
+    const authFailures = await app.audit.query({ type: 'auth.failed' })
+    assert.ok(authFailures.some((e) => e.data.route === '/mcp'), 'refused MCP calls are audited')
+
+    for (const path of ['/.well-known/oauth-protected-resource/mcp', '/.well-known/oauth-protected-resource']) {
+      const answer = await fetch(`${url}${path}`)
+      assert.equal(answer.status, 200)
+      const metadata = await answer.json() as Record<string, unknown>
+      assert.equal(metadata.resource, `${url}/mcp`)
+      assert.deepEqual(metadata.authorization_servers, [url, app.devIssuer!.issuer])
+      assert.deepEqual(metadata.bearer_methods_supported, ['header'])
+      assert.ok((metadata.scopes_supported as string[]).includes('dag:trigger'))
+    }
+  })
+
+  test('a person over HTTP sees only the read tools: lists DAGs, describes one with its params and what they may do, reads a run; a write tool is tool_not_allowed', async () => {
+    const alice = await overHttp(tokens.alice!)
+    const { tools } = await alice.listTools()
+    assert.deepEqual(tools.map((t) => t.name), [...READ_TOOLS])
+    assert.ok(tools.every((t) => t.annotations?.readOnlyHint === true))
+    assert.ok(tools.find((t) => t.name === 'read_task_logs')!.inputSchema.properties!.maxBytes, 'input schemas are published')
+
+    const environments = ok(await call(alice, 'list_environments')).environments as { name: string }[]
+    assert.deepEqual(environments.map((e) => e.name), ['local'])
+    const dags = ok(await call(alice, 'list_dags', { env: 'local' })).dags as { dagId: string }[]
+    assert.deepEqual(dags.map((d) => d.dagId).sort(), ['etl_daily', 'payroll'])
+    const tagged = ok(await call(alice, 'list_dags', { env: 'local', tag: 'sensitive' })).dags as { dagId: string }[]
+    assert.deepEqual(tagged.map((d) => d.dagId), ['payroll'])
+
+    const described = ok(await call(alice, 'describe_dag', { env: 'local', dag: 'etl_daily' }))
+    assert.deepEqual(described.params, { day: { value: '2026-01-01', schema: { type: 'string', format: 'date' }, description: 'The day to load' } })
+    const permissions = described.permissions as Record<string, { allowed: boolean }>
+    assert.equal(permissions['dag:trigger']!.allowed, true)
+
+    const bob = await overHttp(tokens.bob!)
+    const bobs = ok(await call(bob, 'describe_dag', { env: 'local', dag: 'etl_daily' }))
+    assert.equal((bobs.permissions as Record<string, { allowed: boolean }>)['dag:trigger']!.allowed, false, 'analysts may not trigger')
+
+    const refused = errorOf(await call(alice, 'trigger_dag', { env: 'local', dag: 'etl_daily' }))
+    assert.equal(refused.code, 'tool_not_allowed')
+    assert.match(refused.message, /User alice may not use the tool trigger_dag/)
+    assert.equal(stub.runs.get('etl_daily')?.length ?? 0, 0, 'nothing ran')
+
+    const invalid = errorOf(await call(alice, 'describe_dag', { env: 'local' }))
+    assert.deepEqual([invalid.code, invalid.details?.field], ['invalid_input', 'dag'])
+    const missing = errorOf(await call(alice, 'describe_dag', { env: 'local', dag: 'nope' }))
+    assert.equal(missing.code, 'dag_not_found')
+  })
+
+  test('read_task_logs returns at most maxBytes, cut at a line end, with a continuation until the whole log is read; the run ledger records each read as via mcp with the tool', async () => {
+    stub.runs.set('etl_daily', [...(stub.runs.get('etl_daily') ?? []), { dag_run_id: 'manual__logs', conf: {}, note: null, tasks: [{ task_id: 'extract', state: 'success' }] }])
+    const lines = Array.from({ length: 2000 }, (_, i) => `[2026-01-01T00:00:${String(i % 60).padStart(2, '0')}Z] extract: row batch ${i} loaded ✓`)
+    stub.logs.set('etl_daily/manual__logs/extract', lines)
+    const alice = await overHttp(tokens.alice!)
+
+    const run = ok(await call(alice, 'get_run_status', { env: 'local', dag: 'etl_daily', runId: 'manual__logs' }))
+    assert.equal(run.runId, 'manual__logs')
+    assert.deepEqual((run.tasks as { taskId: string; state: string }[]).map((t) => [t.taskId, t.state]), [['extract', 'success']])
+
+    const parts: string[] = []
+    let continuation: string | undefined
+    let reads = 0
+    do {
+      const page = ok(await call(alice, 'read_task_logs', { env: 'local', dag: 'etl_daily', runId: 'manual__logs', taskId: 'extract', maxBytes: 16384, ...(continuation ? { continuation } : {}) }))
+      assert.ok((page.bytes as number) <= 16384, `page ${reads} is within maxBytes`)
+      assert.equal(Buffer.byteLength(page.text as string), page.bytes)
+      if (page.truncated) assert.match(page.text as string, /\n$/, 'a truncated page ends at a line end')
+      parts.push(page.text as string)
+      continuation = page.continuation as string | undefined ?? undefined
+      assert.equal(page.truncated, continuation !== undefined)
+      reads++
+    } while (continuation && reads < 50)
+    assert.equal(parts.join(''), lines.join('\n'), 'the pages put together are the whole log')
+    assert.ok(reads >= 6, `${reads} reads for ~${Buffer.byteLength(lines.join('\n'))} bytes`)
+
+    const defaults = ok(await call(alice, 'read_task_logs', { env: 'local', dag: 'etl_daily', runId: 'manual__logs', taskId: 'extract' }))
+    assert.ok((defaults.bytes as number) <= 16 * 1024 && (defaults.bytes as number) > 15 * 1024, 'default 16 KiB')
+    const tooMuch = errorOf(await call(alice, 'read_task_logs', { env: 'local', dag: 'etl_daily', runId: 'manual__logs', taskId: 'extract', maxBytes: 65537 }))
+    assert.deepEqual([tooMuch.code, tooMuch.details?.field], ['invalid_input', 'maxBytes'])
+    const forged = errorOf(await call(alice, 'read_task_logs', { env: 'local', dag: 'etl_daily', runId: 'manual__logs', taskId: 'extract', continuation: 'bm90LW91cnM' }))
+    assert.deepEqual([forged.code, forged.details?.field], ['invalid_input', 'continuation'])
+
+    const ledger = await app.server.inject({ method: 'GET', url: '/api/v1/requests?action=run:logs', headers: { authorization: `Bearer ${tokens.alice}` } })
+    const requests = ledger.json().requests as { input: Record<string, unknown> }[]
+    assert.ok(requests.length >= reads)
+    assert.ok(requests.every((r) => r.input.via === 'mcp' && r.input.tool === 'read_task_logs'), JSON.stringify(requests[0]))
+    const decisions = await app.audit.query({ type: 'authz.decision', action: 'run:logs' })
+    assert.ok(decisions.length > 0 && decisions.every((e) => e.data.via === 'mcp' && e.data.tool === 'read_task_logs'))
+    const status = await app.audit.query({ type: 'authz.decision', action: 'run:read' })
+    assert.ok(status.some((e) => e.data.via === 'mcp' && e.data.tool === 'get_run_status'))
+  })
+
+  test('over stdio (`conductor mcp` with CONDUCTOR_URL and CONDUCTOR_TOKEN): a person gets the read tools; --tools narrows them; a tool left out is tool_not_allowed', async () => {
+    const bob = await overStdio(tokens.bob!)
+    assert.deepEqual((await bob.listTools()).tools.map((t) => t.name), [...READ_TOOLS])
+    const dags = ok(await call(bob, 'list_dags', { env: 'local' })).dags as { dagId: string }[]
+    assert.deepEqual(dags.map((d) => d.dagId).sort(), ['etl_daily', 'payroll'])
+
+    const narrowed = await overStdio(tokens.alice!, ['--tools', 'list_dags,trigger_dag'])
+    assert.deepEqual((await narrowed.listTools()).tools.map((t) => t.name), ['list_dags'], '--tools cannot add a write tool')
+    assert.equal(errorOf(await call(narrowed, 'describe_dag', { env: 'local', dag: 'etl_daily' })).code, 'tool_not_allowed')
+    assert.equal(errorOf(await call(narrowed, 'trigger_dag', { env: 'local', dag: 'etl_daily' })).code, 'tool_not_allowed')
+  })
+})
