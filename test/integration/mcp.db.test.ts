@@ -26,6 +26,7 @@ forEachEngine((engine) => {
   let url: string
   let home: string
   const tokens: Record<string, string> = {}
+  let scimToken: string
   const clients: Client[] = []
 
   before(async () => {
@@ -33,11 +34,13 @@ forEachEngine((engine) => {
     stub = await startStubAirflow([
       { dagId: 'etl_daily', tags: ['team:data-eng'], owners: ['data-eng'], params: { day: { value: '2026-01-01', schema: { type: 'string', format: 'date' }, description: 'The day to load' } } },
       { dagId: 'payroll', tags: ['sensitive'], owners: ['finance'] },
+      { dagId: 'ml_train', tags: ['team:ml'], owners: ['ml'] },
     ])
-    app = await startTestApp({ databaseUrl: database.url, environments: [{ name: 'local', url: stub.url, retries: 0 }], port: await freePort() })
+    app = await startTestApp({ databaseUrl: database.url, environments: [{ name: 'local', url: stub.url, retries: 0 }], port: await freePort(), scim: { enabled: true } })
     url = await app.listen()
     await app.governance.catalog.syncAll()
-    for (const user of ['alice', 'bob', 'carol']) tokens[user] = await app.tokenFor(user)
+    for (const user of ['alice', 'bob', 'carol', 'dave']) tokens[user] = await app.tokenFor(user)
+    scimToken = (await app.scim!.tokens.create('okta')).token
     home = mkdtempSync(join(tmpdir(), 'conductor-mcp-home-'))
   })
   after(async () => {
@@ -187,11 +190,107 @@ forEachEngine((engine) => {
     const bob = await overStdio(tokens.bob!)
     assert.deepEqual((await bob.listTools()).tools.map((t) => t.name), [...READ_TOOLS])
     const dags = ok(await call(bob, 'list_dags', { env: 'local' })).dags as { dagId: string }[]
-    assert.deepEqual(dags.map((d) => d.dagId).sort(), ['etl_daily', 'payroll'])
+    assert.deepEqual(dags.map((d) => d.dagId).sort(), ['etl_daily', 'ml_train', 'payroll'])
 
     const narrowed = await overStdio(tokens.alice!, ['--tools', 'list_dags,trigger_dag'])
     assert.deepEqual((await narrowed.listTools()).tools.map((t) => t.name), ['list_dags'], '--tools cannot add a write tool')
     assert.equal(errorOf(await call(narrowed, 'describe_dag', { env: 'local', dag: 'etl_daily' })).code, 'tool_not_allowed')
     assert.equal(errorOf(await call(narrowed, 'trigger_dag', { env: 'local', dag: 'etl_daily' })).code, 'tool_not_allowed')
   })
+
+  /** Whether this build has the service-account routes (sa-core). */
+  const agentsAvailable = async () => (await app.server.inject({ method: 'GET', url: '/api/v1/service-accounts', headers: { authorization: `Bearer ${tokens.carol}` } })).statusCode !== 404
+
+  /** alice creates the agent etl-assistant (sponsor alice, group data-eng, the given tools, 2 triggers an hour) and an API token for it. */
+  async function createAgent(name: string, tools: string[]): Promise<string> {
+    const api = (method: 'POST', path: string, payload: object) => app.server.inject({ method, url: path, headers: { authorization: `Bearer ${tokens.alice}` }, payload })
+    const created = await api('POST', '/api/v1/service-accounts', {
+      name, kind: 'agent', description: 'runs the daily loads', owner: { type: 'Group', id: 'data-eng' }, groups: ['data-eng'], tools,
+      budgets: [{ action: 'dag:trigger', max: 2, perHours: 1 }],
+    })
+    assert.equal(created.statusCode, 201, created.body)
+    assert.equal(created.json().serviceAccount.sponsor, 'alice')
+    const token = await api('POST', `/api/v1/service-accounts/${name}/tokens`, { name: 'mcp', expiresInDays: 7 })
+    assert.equal(token.statusCode, 201, token.body)
+    return token.json().token as string
+  }
+
+  test('an agent with an API token: sees exactly its tools; triggers what policy allows (via mcp, tool trigger_dag, principalType Agent, sponsor alice in the audit); is refused what it does not; waits for approval on a sensitive DAG; hits its hourly budget', async (t) => {
+    if (!await agentsAvailable()) return t.skip('needs the service-account routes of sa-core')
+    const agentToken = await createAgent('etl-assistant', ['list_dags', 'describe_dag', 'get_run_status', 'list_my_requests', 'trigger_dag'])
+    const agent = await overHttp(agentToken)
+    assert.deepEqual((await agent.listTools()).tools.map((t) => t.name), ['list_dags', 'describe_dag', 'get_run_status', 'list_my_requests', 'trigger_dag'])
+    const dags = ok(await call(agent, 'list_dags', { env: 'local' })).dags as { dagId: string }[]
+    assert.deepEqual(dags.map((d) => d.dagId).sort(), ['etl_daily', 'payroll'], 'it reads what its group reads')
+    assert.equal(errorOf(await call(agent, 'rerun_failed_tasks', { env: 'local', dag: 'etl_daily', runId: 'x' })).code, 'tool_not_allowed')
+    assert.equal(errorOf(await call(agent, 'read_task_logs', { env: 'local', dag: 'etl_daily', runId: 'x', taskId: 'y' })).code, 'tool_not_allowed')
+
+    const before = stub.runs.get('etl_daily')?.length ?? 0
+    const triggered = ok(await call(agent, 'trigger_dag', { env: 'local', dag: 'etl_daily', conf: { day: '2026-11-30' }, reason: 'nightly load' }))
+    assert.equal(triggered.state, 'triggered')
+    assert.equal(triggered.runId, `conductor__${triggered.requestId as string}`)
+    assert.equal(stub.runs.get('etl_daily')!.length, before + 1)
+    const status = ok(await call(agent, 'get_run_status', { env: 'local', dag: 'etl_daily', runId: triggered.runId }))
+    assert.deepEqual(status.startedBy, { via: 'conductor', principalType: 'Agent', principalId: 'etl-assistant', requestId: triggered.requestId })
+
+    const decision = (await app.audit.query({ type: 'authz.decision', requestId: triggered.requestId as string }))[0]!
+    assert.deepEqual([decision.principalType, decision.principal, decision.decision], ['Agent', 'etl-assistant', 'allow'])
+    assert.deepEqual([decision.data.via, decision.data.tool, decision.data.sponsor], ['mcp', 'trigger_dag', 'alice'])
+    const ledger = await app.server.inject({ method: 'GET', url: `/api/v1/requests/${triggered.requestId as string}`, headers: { authorization: `Bearer ${tokens.alice}` } })
+    assert.deepEqual([ledger.json().input.via, ledger.json().input.tool, ledger.json().principal.type], ['mcp', 'trigger_dag', 'Agent'])
+
+    const refused = errorOf(await call(agent, 'trigger_dag', { env: 'local', dag: 'ml_train' }))
+    assert.ok(['policy_denied', 'dag_not_found'].includes(refused.code), refused.code)
+    assert.equal(stub.runs.get('ml_train')?.length ?? 0, 0)
+
+    const pending = ok(await call(agent, 'trigger_dag', { env: 'local', dag: 'payroll', reason: 'month-end payroll' }))
+    assert.equal(pending.state, 'pending')
+    assert.deepEqual(pending.needs, { approvals: [{ group: 'data-leads', count: 1 }], reasonRequired: true })
+    assert.match(pending.message as string, /Do not retry/)
+    assert.equal(stub.runs.get('payroll')?.length ?? 0, 0, 'nothing runs before approval')
+    const mine = ok(await call(agent, 'list_my_requests')).requests as { requestId: string; state: string; dagId: string }[]
+    assert.deepEqual(mine.map((r) => [r.requestId, r.state, r.dagId]), [[pending.requestId, 'pending', 'payroll']])
+
+    const overBudget = errorOf(await call(agent, 'trigger_dag', { env: 'local', dag: 'etl_daily', reason: 'again' }))
+    assert.equal(overBudget.code, 'budget_exceeded')
+    assert.equal(overBudget.details?.action, 'dag:trigger')
+    assert.ok((overBudget.details?.retryAfterSeconds as number) > 0)
+    assert.equal(stub.runs.get('etl_daily')!.length, before + 1, 'the refused trigger did not run')
+    assert.ok((await app.audit.query({ type: 'agent.budget_exceeded' })).some((e) => e.principal === 'etl-assistant'))
+
+    const approved = await app.server.inject({ method: 'POST', url: `/api/v1/requests/${pending.requestId as string}/approve`, headers: { authorization: `Bearer ${tokens.dave}` }, payload: {} })
+    assert.equal(approved.statusCode, 200, approved.body)
+    assert.equal(stub.runs.get('payroll')!.length, 1, 'approved, it runs as the agent')
+  })
+
+  test('over stdio, an agent token works the same; an agent listing no tools gets the read tools', async (t) => {
+    if (!await agentsAvailable()) return t.skip('needs the service-account routes of sa-core')
+    const agentToken = await createAgent('log-reader', [])
+    const agent = await overStdio(agentToken)
+    assert.deepEqual((await agent.listTools()).tools.map((t) => t.name), [...READ_TOOLS])
+    assert.equal(errorOf(await call(agent, 'trigger_dag', { env: 'local', dag: 'etl_daily' })).code, 'tool_not_allowed')
+    assert.ok((ok(await call(agent, 'list_dags', {})).dags as unknown[]).length > 0)
+  })
+
+  test('when SCIM deactivates the sponsor, the agent loses all access at once: tools/list and tool calls are refused, over HTTP and stdio', async (t) => {
+    if (!await agentsAvailable()) return t.skip('needs the service-account routes of sa-core')
+    const agentToken = await createAgent('sponsored', ['list_dags'])
+    const overStdioAgent = await overStdio(agentToken)
+    assert.equal((await overStdioAgent.listTools()).tools.length, 1)
+    const user = await app.server.inject({ method: 'POST', url: '/scim/v2/Users', headers: { authorization: `Bearer ${scimToken}`, 'content-type': 'application/scim+json' }, payload: JSON.stringify({ schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: 'alice', active: true }) })
+    assert.equal(user.statusCode, 201, user.body)
+    const off = await app.server.inject({ method: 'PATCH', url: `/scim/v2/Users/${(user.json() as { id: string }).id}`, headers: { authorization: `Bearer ${scimToken}`, 'content-type': 'application/scim+json' }, payload: JSON.stringify({ schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'replace', value: { active: false } }] }) })
+    assert.equal(off.statusCode, 200, off.body)
+
+    const initialize = { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'x', version: '1' } } }
+    const http = await fetch(`${url}/mcp`, { method: 'POST', headers: { authorization: `Bearer ${agentToken}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream' }, body: JSON.stringify(initialize) })
+    assert.equal(http.status, 401, 'the HTTP endpoint refuses the agent\'s token')
+    assert.match(http.headers.get('www-authenticate') ?? '', /resource_metadata=/)
+    await assert.rejects(overStdioAgent.listTools(), /token_|principal_|disabled|revoked/)
+    const call2 = errorOf(await call(overStdioAgent, 'list_dags', {}))
+    assert.match(call2.code, /^token_|^principal_/)
+    const account = await app.serviceAccounts.get('sponsored')
+    assert.equal(account!.state, 'disabled')
+  })
 })
+
