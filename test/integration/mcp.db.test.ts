@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict'
+import { spawn } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -196,6 +197,18 @@ forEachEngine((engine) => {
     assert.deepEqual((await narrowed.listTools()).tools.map((t) => t.name), ['list_dags'], '--tools cannot add a write tool')
     assert.equal(errorOf(await call(narrowed, 'describe_dag', { env: 'local', dag: 'etl_daily' })).code, 'tool_not_allowed')
     assert.equal(errorOf(await call(narrowed, 'trigger_dag', { env: 'local', dag: 'etl_daily' })).code, 'tool_not_allowed')
+
+    // Credentials that do not work stop `conductor mcp` at start, with the reason on stderr and nothing on stdout.
+    const refused = await new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
+      const child = spawn(join(root, 'bin/conductor'), ['mcp'], { env: { ...process.env, CONDUCTOR_URL: url, CONDUCTOR_TOKEN: 'not-a-token', CONDUCTOR_CONFIG_DIR: home, NODE_NO_WARNINGS: '1' } })
+      let stdout = '', stderr = ''
+      child.stdout.on('data', (d) => { stdout += d })
+      child.stderr.on('data', (d) => { stderr += d })
+      child.on('exit', (status) => resolve({ status, stdout, stderr }))
+    })
+    assert.equal(refused.status, 6, refused.stderr)
+    assert.match(refused.stderr, /^conductor: token_malformed: /)
+    assert.equal(refused.stdout, '')
   })
 
   /** alice creates the agent etl-assistant (sponsor alice, group data-eng, the given tools, 2 triggers an hour) and an API token for it. */

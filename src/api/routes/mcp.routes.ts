@@ -34,7 +34,6 @@ const resourceMetadata = z.strictObject({
   authorization_servers: z.array(z.string()),
   bearer_methods_supported: z.array(z.string()),
   scopes_supported: z.array(z.string()),
-  resource_documentation: z.string(),
 }).meta({ id: 'ProtectedResourceMetadata', description: 'OAuth 2.0 Protected Resource Metadata (RFC 9728) of Conductor\'s MCP endpoint.' })
 
 /** A `fetch` that answers through `inject`: the same routes, hooks, authentication and audit as over the network. */
@@ -70,16 +69,16 @@ export function mcpRoutes(deps: McpRoutesDeps): FastifyPluginAsyncZod {
     authorization_servers: [...new Set(deps.authorizationServers.map((s) => s.replace(/\/+$/, '')))],
     bearer_methods_supported: ['header'],
     scopes_supported: [...deps.scopes],
-    resource_documentation: `${base}/docs/mcp.md`,
   }
   const fetchInProcess = injectFetch(deps.inject)
 
   /** The bearer token of an authenticated request; throws `token_*` (401) otherwise. */
   async function bearerOf(request: FastifyRequest): Promise<string> {
     const header = request.headers.authorization
-    if (!header) throw new ConductorError('token_missing', 'an Authorization: Bearer token is required (an API token, an exchanged token, or an access token of the identity provider)')
+    // The console's session cookie never authenticates here: a page of another site could send it along.
+    if (!header && request.headers.cookie) throw new ConductorError('token_missing', 'an Authorization: Bearer token is required (an API token, an exchanged token, or an access token of the identity provider)')
     await deps.authenticator.authenticate(request)
-    return /^Bearer[ ]+(\S+)\s*$/i.exec(header)![1]!
+    return /^Bearer[ ]+(\S+)\s*$/i.exec(header!)![1]!
   }
 
   return async (app) => {
