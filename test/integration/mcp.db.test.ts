@@ -260,6 +260,8 @@ forEachEngine((engine) => {
     assert.deepEqual(pending.needs, { approvals: [{ group: 'data-leads', count: 1 }], reasonRequired: true })
     assert.match(pending.message as string, /Do not retry/)
     assert.equal(stub.runs.get('payroll')?.length ?? 0, 0, 'nothing runs before approval')
+    const waiting = (await app.audit.query({ type: 'request.pending', requestId: pending.requestId as string }))[0]!
+    assert.deepEqual([waiting.principalType, waiting.data.via, waiting.data.tool], ['Agent', 'mcp', 'trigger_dag'])
     const mine = ok(await call(agent, 'list_my_requests')).requests as { requestId: string; state: string; dagId: string }[]
     assert.deepEqual(mine.map((r) => [r.requestId, r.state, r.dagId]), [[pending.requestId, 'pending', 'payroll']])
 

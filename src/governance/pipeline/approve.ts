@@ -64,7 +64,7 @@ export async function approve<T>(ctx: PipelineContext<T>): Promise<void> {
   })
   await deps.audit.append({
     ...eventTarget(ctx), type: 'request.pending', decision: 'allow', policyIds: approval.policyIds,
-    data: { groups: approval.groups, reasonRequired: approval.reasonRequired, expiresAt: request.expires_at, inputHash: request.input_hash },
+    data: { groups: approval.groups, reasonRequired: approval.reasonRequired, expiresAt: request.expires_at, inputHash: request.input_hash, ...ctx.call.channel },
   })
   ctx.pending = true
 }
