@@ -211,6 +211,23 @@ forEachEngine((engine) => {
     assert.deepEqual([me.type, me.agent.sponsor, me.agent.tools], ['Agent', 'frank', ['list_dags', 'trigger_dag']])
   })
 
+  test('an agent whose sponsor lost access (revoked after the agent was made) is refused at once, and so is the sponsor\'s personal token', async () => {
+    const created = await call('POST', '/api/v1/service-accounts', 'gina', { name: 'gina-bot', kind: 'agent', owner: { type: 'User', id: 'gina' }, groups: ['data-eng'] })
+    assert.equal(created.statusCode, 201, created.body)
+    const { token } = await createToken('gina', '/api/v1/service-accounts/gina-bot/tokens', { name: 'mcp', expiresInDays: 1 })
+    const personal = await createToken('gina', '/api/v1/tokens', { name: 'script', expiresInDays: 1 })
+    assert.equal((await call('GET', '/api/v1/me', token)).statusCode, 200)
+    assert.equal((await call('GET', '/api/v1/me', personal.token)).statusCode, 200)
+    const [seen] = await app.governance.seenPrincipals('gina')
+    await app.revoker.revokePrincipal({ issuer: seen!.issuer, subject: seen!.subject, principalType: 'User', principalId: 'gina' }, 'offboarded')
+
+    const refused = await call('GET', '/api/v1/me', token)
+    assert.deepEqual([refused.statusCode, refused.json().error.code], [401, 'token_owner_disabled'])
+    assert.match(refused.json().error.message, /agent gina-bot: the sponsor gina lost access \(offboarded\)/)
+    const mine = await call('GET', '/api/v1/me', personal.token)
+    assert.deepEqual([mine.statusCode, mine.json().error.code], [401, 'token_owner_disabled'])
+  })
+
   test('SCIM deactivating a person revokes their API tokens and disables the agents they sponsor, whose tokens stop at once', async () => {
     const personal = await createToken('frank', '/api/v1/tokens', { name: 'laptop', expiresInDays: 30 })
     assert.equal((await call('GET', '/api/v1/me', personal.token)).json().id, 'frank')
