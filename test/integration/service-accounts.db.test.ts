@@ -158,8 +158,8 @@ forEachEngine((engine) => {
     const trail = JSON.stringify(await app.audit.query({}))
     assert.ok(!trail.includes(token.split('_').at(-1)!) && !trail.includes(elsewhere.token.split('_').at(-1)!), 'no secret in the audit trail')
     const createdEvent = (await events('token.created')).find((e) => e.data.tokenId === accessToken.id)!
-    assert.deepEqual([createdEvent.principal, createdEvent.data.createdBy, createdEvent.data.name], ['etl-ci', 'User:alice', 'ci'])
-    assert.deepEqual((await events('token.revoked')).map((e) => [e.data.tokenId, e.data.reason]), [[accessToken.id, 'leaked in a log']])
+    assert.deepEqual([createdEvent.principal, createdEvent.data.owner, createdEvent.data.name], ['alice', { type: 'ServiceAccount', id: 'etl-ci' }, 'ci'])
+    assert.deepEqual((await events('token.revoked')).map((e) => [e.principal, e.data.tokenId, e.data.reason]), [['gina', accessToken.id, 'leaked in a log']])
   })
 
   test('disabling a service account stops its tokens at once (audited as a refused sign-in)', async () => {
