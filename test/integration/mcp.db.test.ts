@@ -277,6 +277,36 @@ forEachEngine((engine) => {
     assert.equal(stub.runs.get('payroll')!.length, 1, 'approved, it runs as the agent')
   })
 
+  test('an agent reruns the failed tasks of a run it may operate, is refused one it may not, and asks a person for a just-in-time grant (pending, recorded via mcp; too long is refused)', async () => {
+    const agent = await overHttp(await createAgent('rerunner', ['get_run_status', 'rerun_failed_tasks', 'request_approval', 'list_my_requests']))
+    stub.runs.set('etl_daily', [...(stub.runs.get('etl_daily') ?? []), { dag_run_id: 'manual__failed', conf: {}, note: null, tasks: [{ task_id: 'extract', state: 'success' }, { task_id: 'load', state: 'failed' }] }])
+    stub.runs.set('ml_train', [{ dag_run_id: 'manual__ml', conf: {}, note: null, tasks: [{ task_id: 'train', state: 'failed' }] }])
+
+    const rerun = ok(await call(agent, 'rerun_failed_tasks', { env: 'local', dag: 'etl_daily', runId: 'manual__failed', reason: 'load timed out' }))
+    assert.deepEqual([rerun.state, rerun.clearedTaskIds], ['rerun', ['load']])
+    assert.equal(stub.runs.get('etl_daily')!.find((r) => r.dag_run_id === 'manual__failed')!.tasks![1]!.state, null, 'Airflow runs it again')
+    const decision = (await app.audit.query({ type: 'authz.decision', requestId: rerun.requestId as string }))[0]!
+    assert.deepEqual([decision.principalType, decision.action, decision.data.via, decision.data.tool], ['Agent', 'dag:rerun', 'mcp', 'rerun_failed_tasks'])
+
+    const refused = errorOf(await call(agent, 'rerun_failed_tasks', { env: 'local', dag: 'ml_train', runId: 'manual__ml' }))
+    assert.equal(refused.code, 'policy_denied')
+    assert.equal(stub.runs.get('ml_train')![0]!.tasks![0]!.state, 'failed')
+
+    const asked = ok(await call(agent, 'request_approval', { group: 'jit-prod-rerun', hours: 2, reason: 'incident 4411: rerun the prod load' }))
+    assert.equal(asked.state, 'pending')
+    assert.deepEqual(asked.needs, { approvals: [{ group: 'data-leads', count: 1 }], reasonRequired: true })
+    const mine = ok(await call(agent, 'list_my_requests')).requests as { requestId: string; action: string; group: string; hours: number }[]
+    assert.deepEqual(mine.map((r) => [r.requestId, r.action, r.group, r.hours]), [[asked.requestId, 'grant:request', 'jit-prod-rerun', 2]])
+    const ledger = await app.server.inject({ method: 'GET', url: `/api/v1/requests/${asked.requestId as string}`, headers: { authorization: `Bearer ${tokens.carol}` } })
+    assert.deepEqual([ledger.json().input.via, ledger.json().input.tool], ['mcp', 'request_approval'])
+    const approved = await app.server.inject({ method: 'POST', url: `/api/v1/requests/${asked.requestId as string}/approve`, headers: { authorization: `Bearer ${tokens.dave}` }, payload: {} })
+    assert.equal(approved.statusCode, 200, approved.body)
+    assert.equal((ok(await call(agent, 'list_my_requests')).requests as unknown[]).length, 0, 'nothing waits any more')
+
+    const tooLong = errorOf(await call(agent, 'request_approval', { group: 'jit-prod-rerun', hours: 8, reason: 'all week' }))
+    assert.equal(tooLong.code, 'policy_denied')
+  })
+
   test('over stdio, an agent token works the same; an agent listing no tools gets the read tools', async () => {
     const agentToken = await createAgent('log-reader', [])
     const agent = await overStdio(agentToken)
