@@ -96,6 +96,11 @@ forEachEngine((engine) => {
     assert.equal(bad.status, 401)
     assert.equal(bad.headers.get('www-authenticate'), `Bearer resource_metadata="${metadataUrl}", error="invalid_token"`)
     assert.equal((await fetch(`${url}/mcp`)).status, 401, 'GET needs a token too')
+    const rebound = await post({ authorization: `Bearer ${tokens.alice}`, origin: 'http://evil.example' })
+    assert.equal(rebound.status, 403, 'a page of another origin is refused (DNS rebinding)')
+    assert.equal((await rebound.json() as { error: { code: string } }).error.code, 'csrf_invalid')
+    const sameOrigin = await post({ authorization: `Bearer ${tokens.alice}`, origin: new URL(url).origin })
+    assert.equal(sameOrigin.status, 200)
     const authFailures = await app.audit.query({ type: 'auth.failed' })
     assert.ok(authFailures.some((e) => e.data.route === '/mcp'), 'refused MCP calls are audited')
 

@@ -58,7 +58,7 @@ export function injectFetch(inject: McpRoutesDeps['inject']): typeof fetch {
  * Conductor's MCP server over streamable HTTP (stateless: a server and transport per request) at `/mcp`, and its
  * OAuth protected-resource metadata. Only `Authorization: Bearer` authenticates (never the console's cookie); without
  * a usable token the answer is 401 with `WWW-Authenticate: Bearer resource_metadata=…`, so an MCP client can find
- * where to get one.
+ * where to get one. A request with an `Origin` other than Conductor's own is 403 `csrf_invalid` (DNS rebinding).
  */
 export function mcpRoutes(deps: McpRoutesDeps): FastifyPluginAsyncZod {
   const base = deps.publicUrl.replace(/\/+$/, '')
@@ -72,8 +72,15 @@ export function mcpRoutes(deps: McpRoutesDeps): FastifyPluginAsyncZod {
   }
   const fetchInProcess = injectFetch(deps.inject)
 
-  /** The bearer token of an authenticated request; throws `token_*` (401) otherwise. */
+  const publicOrigin = new URL(base).origin
+
+  /** The bearer token of an authenticated request; throws `token_*` (401) otherwise, `csrf_invalid` (403) for a page of another origin. */
   async function bearerOf(request: FastifyRequest): Promise<string> {
+    // The MCP transport spec's guard against DNS rebinding: a browser page's Origin must be Conductor's own.
+    const origin = request.headers.origin
+    if (origin !== undefined && origin !== publicOrigin) {
+      throw new ConductorError('csrf_invalid', `an MCP request from a web page of another origin (${origin.slice(0, 200)}) is refused; MCP clients outside a browser send no Origin`)
+    }
     const header = request.headers.authorization
     // The console's session cookie never authenticates here: a page of another site could send it along.
     if (!header && request.headers.cookie) throw new ConductorError('token_missing', 'an Authorization: Bearer token is required (an API token, an exchanged token, or an access token of the identity provider)')
