@@ -110,7 +110,8 @@ export function createAuthenticator(deps: {
     const verified = await ct.tokens.verify(token)
     const owner = verified.principal
     const principal = owner.type === 'User' ? await currentUser(ct, owner.id, verified.createdAt, 'user') : await accountPrincipal(ct, owner.type, owner.id)
-    return { ...principal, scope: verified.scope, credential: { kind: verified.kind === 'api' ? 'api-token' : 'exchanged', id: verified.id } }
+    const groups = verified.groups.length > 0 ? [...new Set([...principal.groups, ...verified.groups])].sort() : principal.groups
+    return { ...principal, groups, scope: verified.scope, credential: { kind: verified.kind === 'api' ? 'api-token' : 'exchanged', id: verified.id } }
   }
 
   async function principalFromToken(token: string): Promise<Principal> {

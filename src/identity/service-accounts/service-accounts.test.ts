@@ -72,6 +72,14 @@ describe('access tokens and service accounts', () => {
     assert.ok((await events()).includes('token.revoked'))
   })
 
+  it('exchanged tokens may carry extra groups (e.g. from an AWS role); API tokens may not', async () => {
+    const t = await tokens.issue({ kind: 'exchanged', principal: { type: 'ServiceAccount', id: 'etl' }, createdBy: 'ServiceAccount:etl', groups: ['aws-deployers', 'aws-deployers'], expiresInSeconds: 7200 })
+    assert.equal(Date.parse(t.expiresAt) - T0, 15 * 60_000, 'never longer than exchangedTokenMinutes')
+    assert.deepEqual((await tokens.verify(t.token)).groups, ['aws-deployers'])
+    await assert.rejects(tokens.issue({ kind: 'api', principal: { type: 'User', id: 'a' }, expiresInSeconds: 60, createdBy: 'User:a', groups: ['x'] }),
+      (e) => isConductorError(e, 'invalid_input') && e.details?.field === 'groups')
+  })
+
   it('caps API token lifetimes at maxApiTokenDays', async () => {
     await assert.rejects(tokens.issue({ kind: 'api', principal: { type: 'User', id: 'a' }, expiresInSeconds: 91 * 86_400, createdBy: 'User:a' }),
       (e) => isConductorError(e, 'token_expiry_too_long') && e.details?.field === 'expiresInDays')
