@@ -141,7 +141,8 @@ export function createAuthenticator(deps: {
         }
         // (A bearer token's principal went through the directory in principalFromToken already.)
         if (deps.directory && caller.session) caller = { ...caller, principal: await deps.directory.apply(caller.principal) }
-        await remember(caller.principal)
+        // A person's Conductor token is resolved from the ledger itself; recording it could only write back a token's extra groups.
+        if (!(caller.principal.type === 'User' && caller.principal.credential)) await remember(caller.principal)
         // Grant groups are added after the principal is recorded: the ledger keeps the groups the IdP gave.
         if (deps.withGrants) caller = { ...caller, principal: await deps.withGrants(caller.principal) }
         return caller
