@@ -113,7 +113,7 @@ describe('access tokens and service accounts', () => {
     await assert.rejects(accounts.create(alice, { name: 'svc', owner: { type: 'User', id: 'alice' }, sponsor: 'alice' }), (e) => isConductorError(e, 'invalid_input') && e.details?.field === 'sponsor')
     await assert.rejects(accounts.create(alice, { name: 'bot', kind: 'agent', owner: { type: 'User', id: 'alice' }, budgets: [{ action: 'nope', max: 1, perHours: 1 }] }),
       (e) => isConductorError(e, 'invalid_input') && e.details?.field === 'budgets')
-    const bot = await accounts.create(alice, { name: 'bot', kind: 'agent', owner: { type: 'User', id: 'alice' }, tools: ['list_dags'], budgets: [{ action: 'dag:trigger', max: 2, perHours: 1 }] })
+    const bot = await accounts.create(alice, { name: 'bot', kind: 'agent', owner: { type: 'Group', id: 'data-eng' }, tools: ['list_dags'], budgets: [{ action: 'dag:trigger', max: 2, perHours: 1 }] })
     assert.equal(bot.sponsor, 'alice')
     const principal = accounts.principalOf(bot)
     assert.equal(principal.type, 'Agent')
@@ -125,5 +125,13 @@ describe('access tokens and service accounts', () => {
     assert.equal(after.disabledReason, 'sponsor_deprovisioned')
     await assert.rejects(tokens.verify(t.token), (e) => isConductorError(e, 'token_revoked'))
     assert.ok((await events()).includes('agent.sponsor_lost'))
+    // Re-enabling needs someone to answer for it: bob (data-eng, the owning group) becomes the sponsor, then enables it.
+    const bob = user('bob', ['data-eng'])
+    await assert.rejects(accounts.enable(bob, 'bot'), (e) => isConductorError(e, 'sponsor_not_allowed'))
+    await assert.rejects(accounts.update(bob, 'bot', { sponsor: 'dan' }), (e) => isConductorError(e, 'sponsor_not_allowed'))
+    await assert.rejects(accounts.update(user('eve', ['ml']), 'bot', { sponsor: 'eve' }), (e) => isConductorError(e, 'policy_denied'))
+    await accounts.update(bob, 'bot', { sponsor: 'bob' })
+    assert.equal((await accounts.get('bot'))!.disabledReason, 'sponsor_replaced')
+    assert.equal((await accounts.enable(bob, 'bot')).state, 'active')
   })
 })
