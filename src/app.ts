@@ -10,7 +10,7 @@ import {
   chainScimEvents, createAccessRevoker, createAirflowSignInCodes, createAirflowTokenSigner, createDirectory, createOidcLogin, createRevocations, createScimService, createScimTokenStore,
   createSessionStore, createTokenVerifier, reconcile, scimRevocationEvents, signInTarget, startDevIssuer, startReconciliation, withDevIssuer,
   type AccessRevoker, type DevIssuer, type IdentityTables, type OidcLogin, type ReconciliationReport, type RevocationTables, type ScimEvents,
-  type ScimService, type ScimTables, type ScimTokenStore, type SessionStore, createAccessTokens, createServiceAccounts, type AccessTokens,
+  type ScimService, type ScimTables, type ScimTokenStore, type SessionStore, createAccessTokens, createServiceAccounts, SPONSOR_LOST, type AccessTokens,
   type ServiceAccountAuthorizer, type ServiceAccounts, type ServiceAccountTables,
 } from './identity/index.ts'
 import { createMcpServer } from './mcp/index.ts'
@@ -184,7 +184,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
               // A person's API tokens die with their access, and so do the agents they sponsor.
               if (p.type === 'User') {
                 await accessTokens.revokeAllOf({ type: 'User', id: p.id }, reason)
-                await serviceAccounts.disableSponsoredBy(p.id, 'sponsor_deprovisioned')
+                await serviceAccounts.disableSponsoredBy(p.id, SPONSOR_LOST)
               }
             },
           }), options.scimObserver),

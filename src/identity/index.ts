@@ -32,7 +32,7 @@ export type { AirflowSignInCodes, SignInPrincipalRef } from './airflow-sign-in.t
 export { createAirflowTokenSigner, MAX_AIRFLOW_TOKEN_SECONDS } from './airflow-tokens.ts'
 export type { AirflowJwks, AirflowTokenSigner, AirflowTokenSignerOptions, PublicJwk, TokenActor } from './airflow-tokens.ts'
 export {
-  API_TOKEN_PREFIX, createAccessTokens, createServiceAccounts, EXCHANGED_TOKEN_PREFIX, isConductorToken, MAX_EXCHANGED_TOKEN_SECONDS, SERVICE_ACCOUNT_ISSUER,
+  API_TOKEN_PREFIX, createAccessTokens, createServiceAccounts, EXCHANGED_TOKEN_PREFIX, isConductorToken, MAX_EXCHANGED_TOKEN_SECONDS, SERVICE_ACCOUNT_ISSUER, SPONSOR_LOST,
 } from './service-accounts/index.ts'
 export type {
   AccessTokenInfo, AccessTokenKind, AccessTokens, AccessTokensDeps, AccessTokensTable, Budget, CreateServiceAccountInput, IssueTokenInput, ServiceAccount,
