@@ -89,6 +89,8 @@ export const ERRORS = {
   login_failed: 'sign_in_failed',
   airflow_sign_in_invalid: 'sign_in_failed',
   precondition_failed: 'stale',
+  trust_rule_invalid: 'invalid',
+  trust_rule_not_found: 'not_found',
   // policy
   policy_invalid: 'invalid',
   policy_denied: 'denied',

@@ -31,3 +31,8 @@ export { AIRFLOW_SIGN_IN_CODE_SECONDS, createAirflowSignInCodes } from './airflo
 export type { AirflowSignInCodes, SignInPrincipalRef } from './airflow-sign-in.ts'
 export { createAirflowTokenSigner, MAX_AIRFLOW_TOKEN_SECONDS } from './airflow-tokens.ts'
 export type { AirflowJwks, AirflowTokenSigner, AirflowTokenSignerOptions, PublicJwk, TokenActor } from './airflow-tokens.ts'
+export {
+  AWS_GET_CALLER_IDENTITY_TOKEN_TYPE, createWorkloadVerifier, GET_CALLER_IDENTITY_BODY, matchesGlob, matchTrustRule, matchTrustRules, roleArnOf, SERVER_ID_HEADER,
+  TOKEN_TYPES, trustIssuerKind, validateTrustRule,
+} from './federation/index.ts'
+export type { AwsCallerIdentity, TrustIssuerKind, TrustRule, TrustRuleIssuers, WorkloadIdentity, WorkloadVerifier, WorkloadVerifierOptions } from './federation/index.ts'
