@@ -10,10 +10,11 @@ import {
   chainScimEvents, createAccessRevoker, createAirflowSignInCodes, createAirflowTokenSigner, createDirectory, createOidcLogin, createRevocations, createScimService, createScimTokenStore,
   createSessionStore, createTokenVerifier, reconcile, scimRevocationEvents, signInTarget, startDevIssuer, startReconciliation, withDevIssuer,
   type AccessRevoker, type DevIssuer, type IdentityTables, type OidcLogin, type ReconciliationReport, type RevocationTables, type ScimEvents,
-  type ScimService, type ScimTables, type ScimTokenStore, type SessionStore,
+  type ScimService, type ScimTables, type ScimTokenStore, type SessionStore, createAccessTokens, createServiceAccounts, type AccessTokens,
+  type PrincipalType, type ServiceAccountAuthorizer, type ServiceAccounts, type ServiceAccountTables,
 } from './identity/index.ts'
 import { createOrchestrator, type ActorTokenSigner, type Orchestrator } from './orchestrators/index.ts'
-import { createPolicyEngine, createPolicyWatcher, type PolicyEngine } from './policy/index.ts'
+import { ACTIONS, createPolicyEngine, createPolicyWatcher, principalRef, type PolicyEngine } from './policy/index.ts'
 import { createSecrets, redactionPaths } from './secrets/index.ts'
 import { migrateToLatest, openDatabase, redactUrl, type Database } from './store/index.ts'
 
@@ -25,7 +26,7 @@ export { DEV_ISSUER_NAME } from './identity/index.ts'
  * A domain declares its tables beside its repositories and adds them here with one more `extends` (and its
  * migration with one more line in `store/migrations/index.ts`).
  */
-export interface Tables extends AuditTables, GovernanceTables, GrantTables, IdempotencyTables, IdentityTables, NotificationTables, RevocationTables, ScimTables {}
+export interface Tables extends AuditTables, GovernanceTables, GrantTables, IdempotencyTables, IdentityTables, NotificationTables, RevocationTables, ScimTables, ServiceAccountTables {}
 
 /** The running application: its server (not yet listening) and how to stop everything. */
 export interface App {
@@ -45,6 +46,10 @@ export interface App {
   sessions: SessionStore | null
   /** Ends a principal's sessions and refuses its tokens. */
   revoker: AccessRevoker
+  /** Service accounts and agents (docs/service-accounts.md). */
+  serviceAccounts: ServiceAccounts
+  /** Conductor-issued bearer tokens: API tokens and exchanged tokens (docs/api-tokens.md). */
+  accessTokens: AccessTokens
   /** SCIM provisioning and its bearer tokens, when `identity.scim.enabled`. */
   scim: { service: ScimService; tokens: ScimTokenStore; reconcile: () => Promise<ReconciliationReport> } | null
   logger: Logger
@@ -157,6 +162,13 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
         },
       })
       : null
+    const accessTokens = createAccessTokens({
+      db, audit, clock, maxApiTokenDays: config.identity.tokens.maxApiTokenDays, exchangedTokenMinutes: config.identity.tokens.exchangedTokenMinutes,
+    })
+    const authorizeServiceAccount: ServiceAccountAuthorizer = (actor, action, account) => policy.authorize({
+      principal: principalRef(actor), action, ...(account ? { context: { serviceAccount: account } } : {}),
+    })
+    const serviceAccounts = createServiceAccounts({ db, audit, clock, authorize: authorizeServiceAccount, tokens: accessTokens, actions: ACTIONS })
     const revocations = createRevocations({ db, clock })
     const revoker = createAccessRevoker({ sessions, revocations, audit })
     const scim = config.identity.scim.enabled
@@ -168,6 +180,9 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
             onRevoked: async (p, reason) => {
               await governance.approvals.withdraw({ type: p.type, id: p.id }, reason)
               await governance.grants.revokeAllOf({ type: p.type, id: p.id }, reason)
+              // A person's API tokens die with their access, and so do the agents they sponsor.
+              await accessTokens.revokeAllOf({ type: p.type as PrincipalType, id: p.id }, reason)
+              if (p.type === 'User') await serviceAccounts.disableSponsoredBy(p.id, 'sponsor_deprovisioned')
             },
           }), options.scimObserver),
           onEventError: (error, event) => logger.error({ err: error, event }, 'SCIM event handling failed'),
@@ -222,7 +237,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
 
     logger.info({ database: redactUrl(config.database.url), environments: config.environments.map((e) => e.name), devIssuer: devIssuer?.issuer ?? null, policyVersion: policy.current().version }, 'conductor ready')
     return {
-      config, server, database, audit, policy, governance, notifications, devIssuer, identity, sessions, revoker, scim: scimApi, logger,
+      config, server, database, audit, policy, governance, notifications, devIssuer, identity, sessions, revoker, serviceAccounts, accessTokens, scim: scimApi, logger,
       async listen() {
         return server.listen({ host: config.server.host, port: config.server.port })
       },

@@ -61,7 +61,7 @@ export function apiErrors<const S extends readonly number[]>(...extra: S) {
 
 /** Who the caller is (`GET /api/v1/me`). */
 export const me = z.strictObject({
-  type: z.enum(['User', 'ServiceAccount']),
+  type: z.enum(['User', 'ServiceAccount', 'Agent']),
   id: z.string(),
   username: z.string(),
   displayName: z.string().nullable(),
@@ -360,7 +360,7 @@ export const reconciliationReport = z.strictObject({
 /** The signed-in browser session. */
 export const session = z.strictObject({
   principal: z.strictObject({
-    type: z.enum(['User', 'ServiceAccount']), id: z.string(), username: z.string(), displayName: z.string().nullable(), email: z.string().nullable(), groups: z.array(z.string()),
+    type: z.enum(['User', 'ServiceAccount', 'Agent']), id: z.string(), username: z.string(), displayName: z.string().nullable(), email: z.string().nullable(), groups: z.array(z.string()),
   }),
   csrfToken: z.string().describe('Send as `x-csrf-token` on every state-changing request.'),
   expiresAt: isoTime,
@@ -400,6 +400,6 @@ export const airflowSignedIn = z.strictObject({
     id: z.string().describe('The Conductor principal id: the Airflow user\'s id, `triggering_user_name` of what they start.'),
     name: z.string(),
     groups: z.array(z.string()).describe('Current groups (token claims and SCIM).'),
-    type: z.enum(['User', 'ServiceAccount']),
+    type: z.enum(['User', 'ServiceAccount', 'Agent']),
   }),
 }).meta({ id: 'AirflowSignedIn' })

@@ -56,7 +56,7 @@ export const authorizeBody = z.strictObject({
   environment: segment,
   dag: segment.optional(),
   as: z.strictObject({
-    type: z.enum(['User', 'ServiceAccount']).default('User'),
+    type: z.enum(['User', 'ServiceAccount', 'Agent']).default('User'),
     id: text(250).min(1),
     groups: z.array(text(250).min(1)).max(200).optional(),
   }).optional().describe('Explain for another principal (needs audit:read). Groups default to those last seen.'),

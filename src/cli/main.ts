@@ -112,9 +112,9 @@ export function buildCli(env: NodeJS.ProcessEnv, streams: { stdout: CliStream; s
   return program
 }
 
-function parsePrincipal(text: string, groups: string | undefined): { type: 'User' | 'ServiceAccount'; id: string; groups?: string[] } {
+function parsePrincipal(text: string, groups: string | undefined): { type: 'User' | 'ServiceAccount' | 'Agent'; id: string; groups?: string[] } {
   const [type, id] = text.includes(':') ? text.split(':', 2) as [string, string] : ['User', text]
-  if (type !== 'User' && type !== 'ServiceAccount') throw new InvalidArgumentError('--as takes NAME, User:NAME or ServiceAccount:NAME')
+  if (type !== 'User' && type !== 'ServiceAccount' && type !== 'Agent') throw new InvalidArgumentError('--as takes NAME, User:NAME, ServiceAccount:NAME or Agent:NAME')
   return { type, id, ...(groups ? { groups: groups.split(',').map((g) => g.trim()).filter(Boolean) } : {}) }
 }
 

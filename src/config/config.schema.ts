@@ -134,6 +134,14 @@ const airflowTokensSchema = z.strictObject({
   lifetimeSeconds: z.number().int().min(5).max(60).default(60).describe('How long a per-person token is valid (at most 60 s); each call gets a fresh one.'),
 }).describe('Per-person tokens for Airflow (credential kind `conductor-identity`).')
 
+/** Conductor-issued bearer credentials: API tokens and exchanged tokens (docs/api-tokens.md). */
+const tokensSchema = z.strictObject({
+  maxApiTokenDays: z.number().int().min(1).max(3650).default(90)
+    .describe('The longest life an API token may be given (`expiresInDays`); asking more is refused with `token_expiry_too_long`.'),
+  exchangedTokenMinutes: z.number().int().min(1).max(60).default(15)
+    .describe('How long a token obtained by token exchange (`/oauth/token`) lives.'),
+}).describe('API tokens and exchanged tokens.')
+
 const identitySchema = z.strictObject({
   audience: z.string().default('conductor'),
   clockSkewSeconds: z.number().int().min(0).max(300).default(30),
@@ -150,6 +158,7 @@ const identitySchema = z.strictObject({
   login: loginSchema.prefault({}),
   scim: scimSchema.prefault({}),
   airflowTokens: airflowTokensSchema.prefault({}),
+  tokens: tokensSchema.prefault({}),
 })
 
 const policySchema = z.strictObject({
@@ -378,4 +387,5 @@ export type ScimConfig = Config['identity']['scim']
 export type AirflowTokensConfig = Config['identity']['airflowTokens']
 export type WorkloadIssuerConfig = Config['identity']['workloadIssuers'][number]
 export type AwsIdentityConfig = Config['identity']['aws']
+export type TokensConfig = Config['identity']['tokens']
 export type NotificationsConfig = Config['notifications']

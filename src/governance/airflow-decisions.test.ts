@@ -118,7 +118,7 @@ test('a question about one connection carries its name to policy; a menu item or
 
 test('Conductor\'s own service account, where it signs its own tokens, is in group conductor-service for policy; nobody else is', async () => {
   const signed: EnvironmentConfig = { ...ENVIRONMENT, credentials: { provider: 'files', secret: 'unused', kind: 'conductor-identity', serviceAccountKind: 'conductor-signed' } }
-  const ask = (environment: EnvironmentConfig, user: { id: string; type?: 'User' | 'ServiceAccount' }) =>
+  const ask = (environment: EnvironmentConfig, user: { id: string; type?: 'User' | 'ServiceAccount' | 'Agent' }) =>
     createAirflowDecisions({ db: store.database.db, policy: policies.engine, audit: store.audit, environments: [environment] })
       .decide(manager, 'dev', user, [{ resource: 'dag', method: 'GET', id: 'ml_train' }, { resource: 'dag', method: 'POST', accessEntity: 'RUN', id: 'ml_train' }])
   const itself = await ask(signed, { id: 'conductor', type: 'ServiceAccount' })

@@ -55,7 +55,7 @@ export interface AirflowDecisionBatch {
  */
 export interface AirflowUser {
   id: string
-  type?: 'User' | 'ServiceAccount'
+  type?: 'User' | 'ServiceAccount' | 'Agent'
   request?: string
 }
 
@@ -64,7 +64,7 @@ export interface AirflowSignedInUser {
   id: string
   name: string
   groups: string[]
-  type: 'User' | 'ServiceAccount'
+  type: 'User' | 'ServiceAccount' | 'Agent'
 }
 
 /** What an Airflow question becomes in Conductor: an action, and for DAG actions whether it names one DAG or asks about any. */
@@ -174,7 +174,7 @@ export interface AirflowDecisionsDeps {
 }
 
 /** Resolves the user an Airflow question is about: the principal Conductor last saw under that id, through the directory gate; null when unknown or refused. */
-export async function resolveAirflowUser(deps: Pick<AirflowDecisionsDeps, 'db' | 'gate'>, user: { id: string; type?: 'User' | 'ServiceAccount' }): Promise<Principal | null> {
+export async function resolveAirflowUser(deps: Pick<AirflowDecisionsDeps, 'db' | 'gate'>, user: { id: string; type?: 'User' | 'ServiceAccount' | 'Agent' }): Promise<Principal | null> {
   const seen = await findPrincipal(deps.db, user.type ?? 'User', user.id)
   if (!seen) return null
   const principal: Principal = {

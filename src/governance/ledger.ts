@@ -28,7 +28,7 @@ export interface Ledger {
   /** Every principal seen, most recent first (at most `limit`), with the groups their tokens claimed. */
   knownPrincipals(limit: number): Promise<{ type: string; id: string; issuer: string; subject: string; claimedGroups: string[]; lastSeenAt: string }[]>
   /** Explains what policy decides for `subject` (default: the asker). Asking about someone else needs `audit:read`. */
-  explain(asker: Principal, question: { action: Action; environment: string; dagId?: string; as?: { type: 'User' | 'ServiceAccount'; id: string; groups?: string[] } }): Promise<Explanation>
+  explain(asker: Principal, question: { action: Action; environment: string; dagId?: string; as?: { type: 'User' | 'ServiceAccount' | 'Agent'; id: string; groups?: string[] } }): Promise<Explanation>
   /** The principal's own requests, newest first; anyone's with `audit:read` (at most 500, default 50). */
   requests(principal: Principal, filter: { principalId?: string; environment?: string; dagId?: string; action?: string; decision?: string; state?: string; before?: string; limit?: number }): Promise<RequestView[]>
   /** One request: the principal's own, or anyone's with `audit:read`; `request_not_found` otherwise. */

@@ -3,8 +3,8 @@ export {
   DEV_CLI_CLIENT_ID, DEV_TOKEN_CLIENT_ID, DEV_USER_GRANT_TYPE, DEV_WEB_CALLBACK_PATH, DEV_WEB_CLIENT_ID, requestDevToken, startDevIssuer,
 } from './dev-issuer.ts'
 export type { DevIssuer, DevIssuerOptions, RequestDevTokenOptions } from './dev-issuer.ts'
-export { mapGroups, resolvePrincipal } from './principal.ts'
-export type { Principal, PrincipalType } from './principal.ts'
+export { mapGroups, PRINCIPAL_TYPES, resolvePrincipal } from './principal.ts'
+export type { CredentialScope, Principal, PrincipalType } from './principal.ts'
 export { createTokenVerifier } from './token-verifier.ts'
 export type { TokenVerifier, TokenVerifierOptions, VerifiedToken } from './token-verifier.ts'
 export { createOidcLogin } from './oidc-login.ts'
@@ -36,3 +36,11 @@ export {
   TOKEN_TYPES, trustIssuerKind, validateTrustRule,
 } from './federation/index.ts'
 export type { AwsCallerIdentity, TrustIssuerKind, TrustRule, TrustRuleIssuers, WorkloadIdentity, WorkloadVerifier, WorkloadVerifierOptions } from './federation/index.ts'
+export {
+  API_TOKEN_PREFIX, createAccessTokens, createServiceAccounts, EXCHANGED_TOKEN_PREFIX, isConductorToken, MAX_EXCHANGED_TOKEN_SECONDS, SERVICE_ACCOUNT_ISSUER,
+} from './service-accounts/index.ts'
+export type {
+  AccessTokenInfo, AccessTokenKind, AccessTokens, AccessTokensDeps, AccessTokensTable, Budget, CreateServiceAccountInput, IssueTokenInput, ServiceAccount,
+  ServiceAccountAuthorizer, ServiceAccountQuestion, ServiceAccounts, ServiceAccountsDeps, ServiceAccountsTable, ServiceAccountTables, TokenOwner,
+  UpdateServiceAccountInput, VerifiedAccessToken,
+} from './service-accounts/index.ts'

@@ -3,8 +3,19 @@ import { ConductorError } from '../core/index.ts'
 import { readClaim, readStringClaim } from './claims.ts'
 import type { VerifiedToken } from './token-verifier.ts'
 
-/** Who acts. `Agent` principals (service accounts with a sponsor) come later. */
-export type PrincipalType = 'User' | 'ServiceAccount'
+/** Who acts: a person, a workload, or an AI agent (a service account of kind `agent`, with a sponsoring user). */
+export type PrincipalType = 'User' | 'ServiceAccount' | 'Agent'
+
+/** Every {@link PrincipalType}. */
+export const PRINCIPAL_TYPES: readonly PrincipalType[] = ['User', 'ServiceAccount', 'Agent']
+
+/** What a presented credential allows at most; `null` on an axis means no limit on it. */
+export interface CredentialScope {
+  /** The actions the credential may be used for (e.g. `dag:read`), or null for any. */
+  actions: string[] | null
+  /** The environments the credential may reach, or null for any. */
+  environments: string[] | null
+}
 
 /** The caller behind a verified token, in Conductor's words. */
 export interface Principal {
@@ -25,6 +36,15 @@ export interface Principal {
   groups: string[]
   /** The groups exactly as the IdP sent them in the groups claim. */
   idpGroups: string[]
+  /**
+   * What the presented credential allows at most (a scoped API token or exchanged token). Absent for a session or an
+   * IdP token: then only policy limits the caller. The policy engine denies anything outside it.
+   */
+  scope?: CredentialScope
+  /** For `Agent` principals: the sponsoring user's id and the tools the agent may use (MCP tool names). */
+  agent?: { sponsor: string; tools: string[] }
+  /** The Conductor-issued credential that was presented (`api-token` or `exchanged`), by id; absent for sessions and IdP tokens. */
+  credential?: { kind: 'api-token' | 'exchanged'; id: string }
 }
 
 /**

@@ -2,10 +2,12 @@ export { createPolicyEngine } from './policy-engine.ts'
 export type { PolicyEngineOptions, PolicyEngineStats } from './policy-engine.ts'
 export { createPolicyWatcher } from './policy-watcher.ts'
 export type { PolicyWatcher, PolicyWatcherDeps } from './policy-watcher.ts'
+export { principalRef } from './principal-ref.ts'
+export type { PrincipalLike } from './principal-ref.ts'
 export { compilePolicies, readConductorSchema, readPolicyFolder } from './policy-source.ts'
 export type { CompiledPolicy, CompiledPolicySet, PolicySource } from './policy-source.ts'
 export { ACTION_TARGETS, ACTIONS, AIRFLOW_OBJECT_KINDS, GROUP_RESOURCE_ACTIONS } from './types.ts'
 export type {
   ApprovalEscalation, ApprovalGroup, ApprovalRequestContext, ApprovalRequirement, Action, ActionTarget, AirflowObjectKind, AuthorizationRequest, DagRef, Decision, EnvironmentRef, PolicyEngine, PolicyErrorLocation,
-  PolicyInfo, PolicySetInfo, PrincipalRef, ReloadResult, RequestContext, ResourceRef,
+  CredentialScopeRef, PolicyInfo, PolicySetInfo, PrincipalKind, PrincipalRef, ReloadResult, RequestContext, ResourceRef, ServiceAccountContext,
 } from './types.ts'

@@ -126,6 +126,8 @@ export async function createPolicyEngine(options: PolicyEngineOptions): Promise<
       const set = current
       const built = buildCall(request, clock)
       const version = set.info.version
+      const outside = outsideScope(request)
+      if (outside !== null) return { decision: 'deny', policyIds: [], reasons: [outside], errors: [], policyVersion: version, approval: null }
       let setId: string
       if (set.fullSetId !== null) {
         setId = set.fullSetId
@@ -248,6 +250,24 @@ function errorLocation(error: unknown): PolicyErrorLocation {
   return { file: '', line: 0, column: 0, message: error instanceof Error ? error.message : String(error) }
 }
 
+/**
+ * Why a request falls outside its principal's credential scope (the reason of the deny), or null when it is inside.
+ * Application and group actions are checked on the actions axis only.
+ */
+function outsideScope(request: AuthorizationRequest): string | null {
+  const scope = request.principal.scope
+  if (scope === undefined) return null
+  if (scope.actions !== null && !scope.actions.includes(request.action)) {
+    return `denied: outside the credential's scope (actions ${scope.actions.length === 0 ? 'none' : scope.actions.join(', ')})`
+  }
+  const target = ACTION_TARGETS[request.action]
+  const env = request.resource?.environment?.name
+  if (scope.environments !== null && (target === 'dag' || target === 'environment') && request.group === undefined && !scope.environments.includes(env ?? '')) {
+    return `denied: outside the credential's scope (environments ${scope.environments.length === 0 ? 'none' : scope.environments.join(', ')})`
+  }
+  return null
+}
+
 interface BuiltCall {
   call: Omit<Parameters<typeof cedar.statefulIsAuthorized>[0], 'preparsedPolicySetId'>
   principalScope: ScopeEntity
@@ -261,13 +281,18 @@ function buildCall(request: AuthorizationRequest, clock: Clock): BuiltCall {
   if (!(ACTIONS as readonly string[]).includes(action)) {
     throw new ConductorError('invalid_input', `unknown action "${String(action)}"`, { details: { field: 'action' } })
   }
-  if ((principal.type !== 'User' && principal.type !== 'ServiceAccount') || typeof principal.id !== 'string' || principal.id === '') {
-    throw new ConductorError('invalid_input', 'the principal needs a type (User or ServiceAccount) and an id', { details: { field: 'principal' } })
+  if ((principal.type !== 'User' && principal.type !== 'ServiceAccount' && principal.type !== 'Agent') || typeof principal.id !== 'string' || principal.id === '') {
+    throw new ConductorError('invalid_input', 'the principal needs a type (User, ServiceAccount or Agent) and an id', { details: { field: 'principal' } })
   }
   const groups = [...new Set(principal.groups ?? [])]
   const attrs = principal.attributes ?? {}
   const principalAttrs: Record<string, string> = { username: typeof attrs.username === 'string' ? attrs.username : principal.id }
-  if (typeof attrs.email === 'string') principalAttrs.email = attrs.email
+  if (principal.type === 'Agent') {
+    // The schema declares sponsor (required) and no email on agents.
+    principalAttrs.sponsor = typeof attrs.sponsor === 'string' ? attrs.sponsor : ''
+  } else if (typeof attrs.email === 'string') {
+    principalAttrs.email = attrs.email
+  }
   const principalUid = { type: principal.type, id: principal.id }
   const entities: EntityJson[] = [
     // Group entities carry nothing, so only the principal's parent links are sent: `in Group::"g"` needs no more.
@@ -352,6 +377,14 @@ function buildCall(request: AuthorizationRequest, clock: Clock): BuiltCall {
       throw new ConductorError('invalid_input', 'context.airflow needs a kind and a name', { details: { field: 'context.airflow' } })
     }
     context.airflow = { kind: airflow.kind, name: airflow.name }
+  }
+  const account = request.context?.serviceAccount
+  if (account !== undefined) {
+    if (typeof account.name !== 'string' || typeof account.kind !== 'string' || (account.owner?.type !== 'User' && account.owner?.type !== 'Group') || typeof account.owner.id !== 'string') {
+      throw new ConductorError('invalid_input', 'context.serviceAccount needs a name, a kind and an owner', { details: { field: 'context.serviceAccount' } })
+    }
+    const owner = { __entity: { type: account.owner.type, id: account.owner.id } }
+    context.serviceAccount = { name: account.name, kind: account.kind, ...(account.owner.type === 'Group' ? { ownerGroup: owner } : { ownerUser: owner }) }
   }
   return {
     call: { principal: principalUid, action: { type: 'Action', id: action }, resource: resourceUid, context, entities },

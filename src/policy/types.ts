@@ -27,6 +27,8 @@ export const ACTIONS = [
   'request:auto_approve',
   'grant:request',
   'grant:revoke',
+  'service_account:read',
+  'service_account:manage',
 ] as const
 
 /** One of {@link ACTIONS}. */
@@ -64,18 +66,37 @@ export const ACTION_TARGETS: Readonly<Record<Action, ActionTarget>> = {
   'request:auto_approve': 'dag',
   'grant:request': 'group',
   'grant:revoke': 'group',
+  'service_account:read': 'application',
+  'service_account:manage': 'application',
 }
 
 /** The actions asked on `Group::"<name>"` when {@link AuthorizationRequest.group} names one (approving a grant request). */
 export const GROUP_RESOURCE_ACTIONS: ReadonlySet<Action> = new Set(['grant:request', 'grant:revoke', 'request:approve', 'request:auto_approve'])
 
+/** The kinds of principal policy knows (Cedar entity types). */
+export type PrincipalKind = 'User' | 'ServiceAccount' | 'Agent'
+
+/** What a presented credential allows at most; `null` on an axis = no limit on it. */
+export interface CredentialScopeRef {
+  actions: string[] | null
+  environments: string[] | null
+}
+
 /** Who acts. `groups` are Conductor group names (after group mapping); each becomes a `Group::"<name>"` parent. */
 export interface PrincipalRef {
-  type: 'User' | 'ServiceAccount'
+  type: PrincipalKind
   id: string
   groups: string[]
-  /** Extra attributes; only those the schema declares (`username`, `email`) reach Cedar. `username` defaults to `id`. */
+  /**
+   * Extra attributes; only those the schema declares reach Cedar (`username`, `email`; for an `Agent` `username` and
+   * `sponsor`). `username` defaults to `id`.
+   */
   attributes?: Record<string, unknown>
+  /**
+   * The presented credential's scope. The engine denies, before any policy, an action outside `scope.actions` and a
+   * DAG or environment action on an environment outside `scope.environments`.
+   */
+  scope?: CredentialScopeRef
 }
 
 /** The environment a request targets (`Environment::"<name>"`). */
@@ -133,6 +154,18 @@ export interface RequestContext {
   request?: ApprovalRequestContext
   /** For grant actions (and approving a grant request): the grant asked for (`context.grant`). */
   grant?: { group: string; hours: number }
+  /** For `service_account:read` and `service_account:manage`: the account asked about (`context.serviceAccount`). */
+  serviceAccount?: ServiceAccountContext
+}
+
+/**
+ * A service account as policy sees it in `context.serviceAccount`: its owner becomes an entity reference
+ * (`ownerGroup`, a `Group`, or `ownerUser`, a `User`) so a policy can say `principal in context.serviceAccount.ownerGroup`.
+ */
+export interface ServiceAccountContext {
+  name: string
+  kind: 'service' | 'agent'
+  owner: { type: 'User' | 'Group'; id: string }
 }
 
 /** The pending request a `request:approve` question is about, as policy sees it in `context.request`. */

@@ -17,7 +17,7 @@ const airflowQuestion = z.strictObject({
 const authorizeBody = z.strictObject({
   user: z.strictObject({
     id: z.string().min(1).max(250),
-    type: z.enum(['User', 'ServiceAccount']).optional(),
+    type: z.enum(['User', 'ServiceAccount', 'Agent']).optional(),
     request: z.string().min(1).max(250).optional()
       .describe('The `conductor_request` claim of the user\'s token: the approved request Conductor is dispatching as them (set only on tokens Conductor signs).'),
   }).describe('The Airflow user, by Conductor principal id.'),

@@ -22,7 +22,7 @@ const grantParams = z.object({ id: z.string().min(1).max(100) })
 const grantsQuery = z.strictObject({
   state: z.enum(['active', 'all']).default('active'),
   // eslint-disable-next-line no-control-regex -- control characters are refused
-  principal: z.string().max(250).regex(/^(User|ServiceAccount):[^\u0000-\u001f\u007f]+$/, 'type:id, e.g. User:bob').optional().describe('Another principal\'s grants (`type:id`); needs audit:read'),
+  principal: z.string().max(250).regex(/^(User|ServiceAccount|Agent):[^\u0000-\u001f\u007f]+$/, 'type:id, e.g. User:bob').optional().describe('Another principal\'s grants (`type:id`); needs audit:read'),
 })
 
 /** A just-in-time grant (`GrantView`). */

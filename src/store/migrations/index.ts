@@ -11,6 +11,7 @@ import * as m0010 from './0010-airflow-sign-in.ts'
 import * as m0011 from './0011-approvals.ts'
 import * as m0012 from './0012-notifications.ts'
 import * as m0013 from './0013-grants.ts'
+import * as m0014 from './0014-service-accounts.ts'
 
 /**
  * Every migration, by name, in the order they apply (names sort lexically). Add a migration by adding its file
@@ -30,4 +31,5 @@ export const migrations: Record<string, Migration> = {
   '0011-approvals': m0011,
   '0012-notifications': m0012,
   '0013-grants': m0013,
+  '0014-service-accounts': m0014,
 }
