@@ -2470,7 +2470,7 @@ export interface paths {
                 content: {
                     "application/json": {
                         /** @enum {string} */
-                        action: "dag:read" | "dag:trigger" | "dag:rerun" | "dag:pause" | "run:read" | "run:logs" | "request:approve" | "audit:read" | "policy:write" | "environment:read" | "dag:delete" | "hitl:respond" | "xcom:write" | "connection:read" | "connection:write" | "variable:read" | "variable:write" | "pool:read" | "pool:write" | "asset:read" | "asset:write" | "config:read" | "view:read" | "airflow:authorize" | "request:auto_approve" | "grant:request" | "grant:revoke";
+                        action: "dag:read" | "dag:trigger" | "dag:rerun" | "dag:pause" | "run:read" | "run:logs" | "request:approve" | "audit:read" | "policy:write" | "environment:read" | "dag:delete" | "hitl:respond" | "xcom:write" | "connection:read" | "connection:write" | "variable:read" | "variable:write" | "pool:read" | "pool:write" | "asset:read" | "asset:write" | "config:read" | "view:read" | "airflow:authorize" | "request:auto_approve" | "grant:request" | "grant:revoke" | "service_account:read" | "service_account:manage";
                         environment: string;
                         dag?: string;
                         /** @description Explain for another principal (needs audit:read). Groups default to those last seen. */
@@ -2479,7 +2479,7 @@ export interface paths {
                              * @default User
                              * @enum {string}
                              */
-                            type?: "User" | "ServiceAccount";
+                            type?: "User" | "ServiceAccount" | "Agent";
                             id: string;
                             groups?: string[];
                         };
@@ -4244,7 +4244,7 @@ export interface components {
                  * @description Stable; see docs/errors.md.
                  * @enum {string}
                  */
-                code: "invalid_input" | "not_found" | "method_not_allowed" | "conflict" | "internal" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "headers_too_large" | "config_invalid" | "store_unavailable" | "token_missing" | "token_malformed" | "token_too_large" | "token_expired" | "token_not_yet_valid" | "token_invalid_issuer" | "token_invalid_audience" | "token_invalid_signature" | "token_algorithm_not_allowed" | "token_unsupported_critical_header" | "token_invalid_claims" | "token_unknown" | "issuer_unavailable" | "principal_unknown" | "session_invalid" | "session_expired" | "session_revoked" | "csrf_invalid" | "login_failed" | "airflow_sign_in_invalid" | "precondition_failed" | "policy_invalid" | "policy_denied" | "policy_evaluation_failed" | "secret_not_found" | "secret_unreadable" | "environment_not_found" | "dag_not_found" | "run_not_found" | "task_not_found" | "orchestrator_unavailable" | "orchestrator_auth_failed" | "orchestrator_rejected" | "orchestrator_conflict" | "orchestrator_throttled" | "environment_circuit_open" | "airflow_api_mismatch" | "request_not_found" | "conf_invalid" | "conf_too_large" | "dispatch_failed" | "idempotency_key_reused" | "idempotency_key_in_use" | "dispatch_interrupted" | "reason_required" | "approval_self" | "approval_not_allowed" | "approval_duplicate" | "request_not_pending" | "request_not_yours" | "approval_pending" | "grant_not_found" | "grant_revoke_not_allowed" | "grant_not_active" | "hitl_not_found" | "hitl_not_supported" | "hitl_not_assigned" | "hitl_already_answered" | "audit_chain_broken";
+                code: "invalid_input" | "not_found" | "method_not_allowed" | "conflict" | "internal" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "headers_too_large" | "config_invalid" | "store_unavailable" | "token_missing" | "token_malformed" | "token_too_large" | "token_expired" | "token_not_yet_valid" | "token_invalid_issuer" | "token_invalid_audience" | "token_invalid_signature" | "token_algorithm_not_allowed" | "token_unsupported_critical_header" | "token_invalid_claims" | "token_unknown" | "issuer_unavailable" | "principal_unknown" | "session_invalid" | "session_expired" | "session_revoked" | "csrf_invalid" | "login_failed" | "airflow_sign_in_invalid" | "precondition_failed" | "trust_rule_invalid" | "trust_rule_not_found" | "unsupported_grant_type" | "invalid_grant" | "invalid_target" | "invalid_scope" | "token_revoked" | "token_owner_disabled" | "token_expiry_too_long" | "access_token_not_found" | "service_account_not_found" | "service_account_exists" | "group_not_held" | "sponsor_not_allowed" | "policy_invalid" | "policy_denied" | "policy_evaluation_failed" | "secret_not_found" | "secret_unreadable" | "environment_not_found" | "dag_not_found" | "run_not_found" | "task_not_found" | "orchestrator_unavailable" | "orchestrator_auth_failed" | "orchestrator_rejected" | "orchestrator_conflict" | "orchestrator_throttled" | "environment_circuit_open" | "airflow_api_mismatch" | "request_not_found" | "conf_invalid" | "conf_too_large" | "dispatch_failed" | "idempotency_key_reused" | "idempotency_key_in_use" | "dispatch_interrupted" | "reason_required" | "approval_self" | "approval_not_allowed" | "approval_duplicate" | "request_not_pending" | "request_not_yours" | "approval_pending" | "grant_not_found" | "grant_revoke_not_allowed" | "grant_not_active" | "hitl_not_found" | "hitl_not_supported" | "hitl_not_assigned" | "hitl_already_answered" | "audit_chain_broken";
                 message: string;
                 /** @description Facts a program may act on, e.g. `field`. */
                 details?: {
@@ -4256,7 +4256,7 @@ export interface components {
         };
         Me: {
             /** @enum {string} */
-            type: "User" | "ServiceAccount";
+            type: "User" | "ServiceAccount" | "Agent";
             id: string;
             username: string;
             displayName: string | null;
@@ -4567,7 +4567,7 @@ export interface components {
                 groups: string[];
             };
             /** @enum {string} */
-            action: "dag:read" | "dag:trigger" | "dag:rerun" | "dag:pause" | "run:read" | "run:logs" | "request:approve" | "audit:read" | "policy:write" | "environment:read" | "dag:delete" | "hitl:respond" | "xcom:write" | "connection:read" | "connection:write" | "variable:read" | "variable:write" | "pool:read" | "pool:write" | "asset:read" | "asset:write" | "config:read" | "view:read" | "airflow:authorize" | "request:auto_approve" | "grant:request" | "grant:revoke";
+            action: "dag:read" | "dag:trigger" | "dag:rerun" | "dag:pause" | "run:read" | "run:logs" | "request:approve" | "audit:read" | "policy:write" | "environment:read" | "dag:delete" | "hitl:respond" | "xcom:write" | "connection:read" | "connection:write" | "variable:read" | "variable:write" | "pool:read" | "pool:write" | "asset:read" | "asset:write" | "config:read" | "view:read" | "airflow:authorize" | "request:auto_approve" | "grant:request" | "grant:revoke" | "service_account:read" | "service_account:manage";
             environment: string;
             dagId: string | null;
         };
@@ -4693,7 +4693,7 @@ export interface components {
         Session: {
             principal: {
                 /** @enum {string} */
-                type: "User" | "ServiceAccount";
+                type: "User" | "ServiceAccount" | "Agent";
                 id: string;
                 username: string;
                 displayName: string | null;
