@@ -4,7 +4,7 @@ import { createAuditLog, type AuditLog, type AuditTables } from './audit/index.t
 import { configSummary, type Config, type IdentityConfig } from './config/index.ts'
 import { randomIds, systemClock, type Clock, type IdGenerator } from './core/index.ts'
 import {
-  createAirflowDecisions, createGovernance, createIdempotencyKeys, createNotifications, type Governance, type GovernanceTables, type GrantTables, type IdempotencyTables, type Notifications, type NotificationTables,
+  createAirflowDecisions, createGovernance, resolveAirflowUser, createIdempotencyKeys, createNotifications, type Governance, type GovernanceTables, type GrantTables, type IdempotencyTables, type Notifications, type NotificationTables,
 } from './governance/index.ts'
 import {
   chainScimEvents, createAccessRevoker, createAirflowSignInCodes, createAirflowTokenSigner, createDirectory, createOidcLogin, createRevocations, createScimService, createScimTokenStore,
@@ -211,6 +211,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     const authenticator = createAuthenticator({
       verifier, revocations, identity, audit, clock, sessions, directory, cookieName: config.sessions.cookieName, onPrincipal: (p) => governance.recordPrincipal(p),
       withGrants: async (p) => governance.grants.withGrants(await exchangedTokenGroups.apply(p)),
+      conductorTokens: { tokens: accessTokens, serviceAccounts, knownUser: (id) => resolveAirflowUser({ db }, { id, type: 'User' }) },
     })
     const workloads = createWorkloadVerifier({
       issuers: config.identity.workloadIssuers, aws: config.identity.aws, identity: config.identity, publicUrl: config.server.publicUrl!, clock,
@@ -242,6 +243,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
         // The directory's word first (a deprovisioned user is refused), then the groups of the user's active grants.
         gate: async (p) => governance.grants.withGrants(directory ? await directory.apply(p) : p),
       }),
+      serviceAccounts: { accounts: serviceAccounts, tokens: accessTokens, environments: config.environments.map((e) => e.name) },
       airflowSignIn: { codes: signInCodes, environments: config.environments.map((e) => ({ name: e.name, publicUrl: e.publicUrl ?? e.url })) },
       circuits: () => [...orchestrators.values()].flatMap((o) => {
         const circuit = o.protection?.().circuit

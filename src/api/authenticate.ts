@@ -2,7 +2,10 @@ import type { FastifyRequest } from 'fastify'
 import type { AuditLog } from '../audit/index.ts'
 import type { IdentityConfig } from '../config/index.ts'
 import { ConductorError, isConductorError, type Clock } from '../core/index.ts'
-import { resolvePrincipal, type Directory, type Principal, type Revocations, type Session, type SessionStore, type TokenVerifier } from '../identity/index.ts'
+import {
+  isConductorToken, resolvePrincipal, type AccessTokens, type Directory, type Principal, type Revocations, type ServiceAccount, type ServiceAccounts, type Session,
+  type SessionStore, type TokenVerifier,
+} from '../identity/index.ts'
 
 /** Who is calling, and through which door. */
 export interface Caller {
@@ -15,8 +18,21 @@ export interface Caller {
 export interface Authenticator {
   /** The caller behind the request: `Authorization: Bearer` first, else the session cookie. Throws `token_*` / `session_*` errors. */
   authenticate(request: FastifyRequest): Promise<Caller>
-  /** Verifies an access token and resolves its principal, through the directory when SCIM is on (used at sign-in and session re-validation: a deactivated person gets `session_revoked`). */
+  /**
+   * Verifies a bearer credential and resolves its full principal: an IdP access token (through the directory when SCIM
+   * is on: a deactivated person gets `session_revoked`), or a Conductor token (`cdt_…` API token, `cdx_…` exchanged
+   * token), whose principal carries `scope` and `credential` (and `agent`). Used at sign-in, session re-validation and
+   * token exchange. Grants are not added here (see `authenticate`).
+   */
   principalFromToken(token: string): Promise<Principal>
+}
+
+/** What authenticating Conductor-issued tokens needs. */
+export interface ConductorTokenDeps {
+  tokens: Pick<AccessTokens, 'verify'>
+  serviceAccounts: Pick<ServiceAccounts, 'get' | 'principalOf'>
+  /** The person last seen under this id (the principals ledger), with the groups they last had; null when never seen. */
+  knownUser: (id: string) => Promise<Principal | null>
 }
 
 const RECORD_EVERY_MS = 60_000
@@ -25,7 +41,7 @@ const RECORD_EVERY_MS = 60_000
 export function createAuthenticator(deps: {
   verifier: Pick<TokenVerifier, 'verify'>
   /** The shared revocation list, checked for every bearer token and session re-validation. */
-  revocations: Pick<Revocations, 'check'>
+  revocations: Pick<Revocations, 'check' | 'revokedSince'>
   identity: IdentityConfig
   audit: Pick<AuditLog, 'append'>
   clock: Clock
@@ -36,6 +52,8 @@ export function createAuthenticator(deps: {
   onPrincipal: (principal: Principal) => Promise<void>
   /** Adds the groups of the principal's active just-in-time grants (asked on every call, so expiry and revocation take effect at once). */
   withGrants?: (principal: Principal) => Promise<Principal>
+  /** Conductor-issued API and exchanged tokens; without it they are refused as unknown. */
+  conductorTokens?: ConductorTokenDeps
 }): Authenticator {
   const lastRecorded = new Map<string, { key: string; at: number }>()
 
@@ -50,7 +68,53 @@ export function createAuthenticator(deps: {
     lastRecorded.set(id, { key, at: now })
   }
 
+  const ownerRefused = (message: string, reason: string, cause?: unknown) =>
+    new ConductorError('token_owner_disabled', message, { details: { reason }, ...(cause === undefined ? {} : { cause }) })
+
+  /** The person as they are now: last seen groups, not revoked since `since`, and the directory's word when SCIM is on. */
+  async function currentUser(ct: ConductorTokenDeps, id: string, since: string, what: string): Promise<Principal> {
+    const known = await ct.knownUser(id)
+    if (known === null) throw ownerRefused(`${what} ${id} is not known to Conductor`, 'user_unknown')
+    const revoked = await deps.revocations.revokedSince(known.issuer, known.subject, since)
+    if (revoked !== null) throw ownerRefused(`${what} ${id} lost access (${revoked})`, revoked)
+    if (!deps.directory) return known
+    try {
+      return await deps.directory.apply(known)
+    } catch (error) {
+      if (isConductorError(error, 'session_revoked')) throw ownerRefused(`${what} ${id} is deactivated in the directory`, 'directory_refused', error)
+      throw error
+    }
+  }
+
+  async function accountPrincipal(ct: ConductorTokenDeps, type: string, name: string): Promise<Principal> {
+    const account: ServiceAccount | null = await ct.serviceAccounts.get(name)
+    if (account === null || account.state !== 'active') {
+      throw ownerRefused(`service account ${name} is ${account?.state ?? 'unknown'}`, account === null ? 'unknown' : account.disabledReason ?? account.state)
+    }
+    const principal = ct.serviceAccounts.principalOf(account)
+    if (principal.type !== type) throw ownerRefused(`the token was issued to ${type} ${name}, which is now a ${principal.type}`, 'kind_changed')
+    if (account.kind === 'agent') {
+      try {
+        await currentUser(ct, account.sponsor ?? '', account.createdAt, 'the sponsor')
+      } catch (error) {
+        if (isConductorError(error, 'token_owner_disabled')) throw ownerRefused(`agent ${name}: ${error.message}`, 'sponsor_inactive', error)
+        throw error
+      }
+    }
+    return principal
+  }
+
+  async function principalFromConductorToken(token: string): Promise<Principal> {
+    const ct = deps.conductorTokens
+    if (!ct) throw new ConductorError('token_unknown', 'Conductor tokens are not accepted here')
+    const verified = await ct.tokens.verify(token)
+    const owner = verified.principal
+    const principal = owner.type === 'User' ? await currentUser(ct, owner.id, verified.createdAt, 'user') : await accountPrincipal(ct, owner.type, owner.id)
+    return { ...principal, scope: verified.scope, credential: { kind: verified.kind === 'api' ? 'api-token' : 'exchanged', id: verified.id } }
+  }
+
   async function principalFromToken(token: string): Promise<Principal> {
+    if (isConductorToken(token)) return principalFromConductorToken(token)
     const verified = await deps.verifier.verify(token)
     await deps.revocations.check(verified)
     const principal = resolvePrincipal(verified, deps.identity)

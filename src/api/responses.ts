@@ -62,6 +62,21 @@ export function apiErrors<const S extends readonly number[]>(...extra: S) {
 /** Who the caller is (`GET /api/v1/me`). */
 export const me = z.strictObject({
   type: z.enum(['User', 'ServiceAccount', 'Agent']),
+  agent: z.strictObject({
+    sponsor: z.string().describe('The person who answers for this agent'),
+    tools: z.array(z.string()).describe('The MCP tools it may use (empty: all that policy allows)'),
+    budgets: z.array(z.strictObject({
+      action: z.string(), max: z.number().int(), perHours: z.number().int(),
+      used: z.number().int().describe('Non-denied requests of the action within the window now'),
+      retryAfterSeconds: z.number().int().describe('0 while under the budget; else when one more request fits'),
+    })),
+  }).optional().describe('For an Agent: its sponsor, tools and budgets with how much is used'),
+  credential: z.strictObject({
+    kind: z.enum(['api-token', 'exchanged']),
+    id: z.string(),
+    scope: z.strictObject({ actions: z.array(z.string()).nullable(), environments: z.array(z.string()).nullable() }).describe('null: no limit on that axis'),
+    expiresAt: z.string().nullable().describe('ISO 8601'),
+  }).optional().describe('When you called with a Conductor token: which, its scope and expiry'),
   id: z.string(),
   username: z.string(),
   displayName: z.string().nullable(),

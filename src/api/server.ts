@@ -25,12 +25,13 @@ import { auditRoutes } from './routes/audit.routes.ts'
 import { governanceRoutes } from './routes/governance.routes.ts'
 import { approvalsRoutes } from './routes/approvals.routes.ts'
 import { grantsRoutes } from './routes/grants.routes.ts'
+import { serviceAccountsRoutes } from './routes/service-accounts.routes.ts'
 import { hitlRoutes } from './routes/hitl.routes.ts'
 import { policyRoutes } from './routes/policy.routes.ts'
 import { scimRoutes } from './routes/scim.routes.ts'
 import { directoryRoutes } from './routes/directory.routes.ts'
 import { shadowRoutes } from './routes/shadow.routes.ts'
-import type { AirflowJwks, ReconciliationReport, ScimService, ScimTokenStore } from '../identity/index.ts'
+import type { AccessTokens, AirflowJwks, ReconciliationReport, ScimService, ScimTokenStore, ServiceAccounts } from '../identity/index.ts'
 import { airflowJwksRoutes } from './routes/airflow-jwks.routes.ts'
 import { airflowAuthorizeRoutes } from './routes/airflow-authorize.routes.ts'
 import { airflowSignInRoutes, type AirflowSignInRoutesDeps } from './routes/airflow-sign-in.routes.ts'
@@ -73,6 +74,8 @@ export interface ServerDeps {
   airflowSignIn?: Pick<AirflowSignInRoutesDeps, 'codes' | 'environments'>
   /** Workload identity: trust-rule routes under /api/v1 and the RFC 8693 token endpoint `/oauth/token`; absent without it. */
   federation?: { trusts: ServiceAccountTrusts; tokenExchange: TokenExchangeRoutesDeps }
+  /** Service accounts, agents and API tokens (`/api/v1/service-accounts`, `/api/v1/tokens`); the routes are absent without it. */
+  serviceAccounts?: { accounts: ServiceAccounts; tokens: AccessTokens; environments: readonly string[] }
 }
 
 /** One environment's circuit as `/readyz` shows it. */
@@ -224,9 +227,12 @@ export async function buildServer(deps: ServerDeps) {
       request.log = request.log.child({ principal: `${caller.principal.type}:${caller.principal.id}` })
     })
     useIdempotency(api, { keys: deps.idempotency, who })
-    await api.register(governanceRoutes({ governance: deps.governance, who }))
+    await api.register(governanceRoutes({ governance: deps.governance, who, ...(deps.serviceAccounts ? { tokens: deps.serviceAccounts.tokens } : {}) }))
     await api.register(approvalsRoutes({ governance: deps.governance, audit: deps.audit, who }))
     await api.register(grantsRoutes({ governance: deps.governance, who }))
+    if (deps.serviceAccounts) {
+      await api.register(serviceAccountsRoutes({ serviceAccounts: deps.serviceAccounts.accounts, accessTokens: deps.serviceAccounts.tokens, who, environments: deps.serviceAccounts.environments }))
+    }
     await api.register(hitlRoutes({ governance: deps.governance, who }))
     await api.register(auditRoutes({ audit: deps.audit, governance: deps.governance, who }))
     await api.register(shadowRoutes({ governance: deps.governance, who }))

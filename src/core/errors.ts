@@ -98,6 +98,7 @@ export const ERRORS = {
   token_revoked: 'unauthenticated',
   token_owner_disabled: 'unauthenticated',
   token_expiry_too_long: 'invalid',
+  credential_not_interactive: 'denied',
   access_token_not_found: 'not_found',
   service_account_not_found: 'not_found',
   service_account_exists: 'conflict',
@@ -144,6 +145,7 @@ export const ERRORS = {
   hitl_not_supported: 'not_found',
   hitl_not_assigned: 'denied',
   hitl_already_answered: 'conflict',
+  budget_exceeded: 'throttled',
   // audit
   audit_chain_broken: 'integrity',
 } as const satisfies Record<string, ErrorKind>

@@ -20,6 +20,11 @@ const ACCESS_ACTIONS: Action[] = ['dag:read', 'dag:trigger', 'dag:rerun', 'dag:p
 /** The id of the stand-in principal that asks what membership of one group allows. */
 const GROUP_PROBE_ID = '__conductor_group_probe__'
 
+/** A principal to ask policy about on someone else's behalf: policy alone, no credential scope of the asker. */
+const probe = (type: Principal['type'], id: string, groups: string[]): Principal => ({
+  type, id, subject: id, issuer: 'conductor', username: id, displayName: null, email: null, groups, idpGroups: [],
+})
+
 /** An environment as its readers see it. */
 export interface EnvironmentView {
   name: string
@@ -112,11 +117,11 @@ export function createCatalogReads(deps: {
       for (const action of ACCESS_ACTIONS) {
         const entry: AccessView['actions'][string] = { groups: [], principals: [] }
         for (const group of [...groups].sort()) {
-          const d = policy.authorize(authorizationRequest({ ...principal, type: 'User', id: GROUP_PROBE_ID, groups: [group] }, action, env, row))
+          const d = policy.authorize(authorizationRequest(probe('User', GROUP_PROBE_ID, [group]), action, env, row))
           if (d.decision === 'allow') entry.groups.push({ group, policyIds: d.policyIds })
         }
         for (const p of known) {
-          const d = policy.authorize(authorizationRequest({ ...principal, type: p.type as Principal['type'], id: p.id, groups: JSON.parse(p.groups) as string[] }, action, env, row))
+          const d = policy.authorize(authorizationRequest(probe(p.type as Principal['type'], p.id, JSON.parse(p.groups) as string[]), action, env, row))
           if (d.decision === 'allow') entry.principals.push({ type: p.type, id: p.id, policyIds: d.policyIds })
         }
         actions[action] = entry

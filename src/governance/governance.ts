@@ -4,6 +4,8 @@ import type { AuditLog } from '../audit/index.ts'
 import type { EnvironmentConfig } from '../config/index.ts'
 import type { Clock, IdGenerator } from '../core/index.ts'
 import type { Orchestrator } from '../orchestrators/index.ts'
+import type { Principal } from '../identity/index.ts'
+import { budgetsOf, type BudgetUse } from './pipeline/index.ts'
 import type { PolicyEngine } from '../policy/index.ts'
 import { createAirflowObjects, type AirflowObjects } from './airflow-objects.ts'
 import { createApprovals, escalateDue, type Approvals } from './approvals/index.ts'
@@ -38,6 +40,8 @@ export interface Governance extends CatalogReads, GovernedActions, Ledger {
   readonly grants: Grants
   /** Airflow's human-in-the-loop tasks waiting for the people policy lets answer them. */
   readonly hitl: Hitl
+  /** How an agent stands against each of its budgets now (empty for other principals and agents without budgets). */
+  budgets(principal: Principal): Promise<BudgetUse[]>
 }
 
 /** Dependencies of {@link createGovernance}. */
@@ -101,6 +105,7 @@ export function createGovernance(deps: GovernanceDeps): Governance {
     approvals,
     grants,
     hitl: createHitl({ policy, audit, targets }),
+    budgets: (principal) => budgetsOf({ db, clock }, principal),
     ...createCatalogReads({ db, policy, catalog, targets, policyGroups: deps.policyGroups }),
     ...createGovernedActions({ db, policy, audit, clock, ids: deps.ids, catalog, targets, maxConfBytes: deps.maxConfBytes, ...(deps.maxConfDepth ? { maxConfDepth: deps.maxConfDepth } : {}), inFlight, ...(deps.approvalHours ? { approvalHours: deps.approvalHours } : {}) }),
     ...createLedger({ db, policy, audit, clock, targets }),

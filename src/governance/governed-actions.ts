@@ -20,6 +20,8 @@ export const RUN_ID_PREFIX = 'conductor__'
 /** Facts about the HTTP (or CLI, MCP) call behind an action, for the request record. */
 export interface CallMeta {
   httpRequestId?: string | null
+  /** How the call arrived when not through the REST API, e.g. `mcp:trigger_dag` (an MCP tool); audited with the decision. */
+  via?: string | null
 }
 
 /** What {@link GovernedActions.rerun} takes. */
@@ -99,7 +101,7 @@ export function createGovernedActions(deps: {
     requestId: string,
   ): Promise<{ result: T | undefined; request: RequestsTable }> {
     const { env, orchestrator, dag, request } = await newRequest(principal, spec, meta, requestId)
-    const call: GovernedCall<T> = { ...spec, principal, environment: env, dag, httpRequestId: meta?.httpRequestId ?? null }
+    const call: GovernedCall<T> = { ...spec, principal, environment: env, dag, httpRequestId: meta?.httpRequestId ?? null, via: meta?.via ?? null }
     const result = await runPipeline({ deps: pipelineDeps, call, orchestrator, request })
     return { result, request }
   }

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely'
 import type { AuditLog } from '../audit/index.ts'
 import { ConductorError, type Clock } from '../core/index.ts'
 import type { Principal } from '../identity/index.ts'
-import type { Action, Decision, PolicyEngine } from '../policy/index.ts'
+import { principalRef, type Action, type Decision, type PolicyEngine } from '../policy/index.ts'
 import type { GovernanceTables } from './governance.tables.ts'
 import { isoNow } from './pipeline/index.ts'
 import { findPrincipal, findPrincipalsById, listPrincipals, recordPrincipal } from './principals.repository.ts'
@@ -49,7 +49,7 @@ export function createLedger(deps: {
 
   function mayReadAudit(principal: Principal): boolean {
     return policy.authorize({
-      principal: { type: principal.type, id: principal.id, groups: principal.groups },
+      principal: principalRef(principal),
       action: 'audit:read',
     }).decision === 'allow'
   }
@@ -86,7 +86,8 @@ export function createLedger(deps: {
         }
         const seen = await findPrincipal(db, question.as.type, question.as.id)
         const groups = question.as.groups ?? (seen ? (JSON.parse(seen.groups) as string[]) : [])
-        subject = { ...asker, type: question.as.type, id: question.as.id, subject: seen?.subject ?? question.as.id, issuer: seen?.issuer ?? 'unknown', username: question.as.id, displayName: seen?.display_name ?? null, email: seen?.email ?? null, groups, idpGroups: [] }
+        // The asker's credential scope is theirs, not the subject's: the subject is judged by policy alone.
+        subject = { type: question.as.type, id: question.as.id, subject: seen?.subject ?? question.as.id, issuer: seen?.issuer ?? 'unknown', username: question.as.id, displayName: seen?.display_name ?? null, email: seen?.email ?? null, groups, idpGroups: [] }
       }
       const decision = policy.authorize(authorizationRequest(subject, question.action, env, dag))
       await deps.audit.append({

@@ -102,3 +102,12 @@ export async function transitionRequest(
 export async function listExpiredPending(db: Kysely<GovernanceTables>, now: string, limit: number): Promise<RequestsTable[]> {
   return db.selectFrom('requests').selectAll().where('state', '=', 'pending').where('expires_at', '<=', now).orderBy('expires_at').limit(limit).execute()
 }
+
+/** When each of a principal's non-denied requests for `action` since `since` (ISO 8601) was made, oldest first (budgets). */
+export async function allowedRequestTimes(db: Kysely<GovernanceTables>, principal: { type: string; id: string }, action: string, since: string): Promise<string[]> {
+  const rows = await db.selectFrom('requests').select('created_at')
+    .where('principal_type', '=', principal.type).where('principal_id', '=', principal.id).where('action', '=', action)
+    .where('created_at', '>=', since).where('decision', '!=', 'deny')
+    .orderBy('created_at').execute()
+  return rows.map((r) => r.created_at)
+}

@@ -3,12 +3,12 @@ import type { EnvironmentConfig } from '../config/index.ts'
 import { ConductorError } from '../core/index.ts'
 import type { Principal } from '../identity/index.ts'
 import type { Orchestrator } from '../orchestrators/index.ts'
-import type { Action, AuthorizationRequest, RequestContext } from '../policy/index.ts'
+import { principalRef, type Action, type AuthorizationRequest, type RequestContext } from '../policy/index.ts'
 import type { Catalog } from './catalog.ts'
 import { findCatalogDag } from './catalog.repository.ts'
 import type { CatalogDagsTable, GovernanceTables } from './governance.tables.ts'
 
-/** Builds the policy question for `principal` doing `action` on an environment or one of its DAGs. */
+/** Builds the policy question for `principal` doing `action` on an environment or one of its DAGs (with the credential's scope, see `principalRef`). */
 export function authorizationRequest(
   principal: Principal,
   action: Action,
@@ -17,7 +17,7 @@ export function authorizationRequest(
   context: RequestContext = {},
 ): AuthorizationRequest {
   return {
-    principal: { type: principal.type, id: principal.id, groups: principal.groups },
+    principal: principalRef(principal),
     action,
     resource: {
       environment: { name: environment.name, zone: environment.zone, tier: environment.tier, team: environment.team ?? null, fullyGoverned: environment.fullyGoverned === true },

@@ -1,6 +1,7 @@
 import type { GroupMappingConfig, IdentityConfig, IssuerConfig } from '../config/index.ts'
 import { ConductorError } from '../core/index.ts'
 import { readClaim, readStringClaim } from './claims.ts'
+import type { Budget } from './service-accounts/service-accounts.ts'
 import type { VerifiedToken } from './token-verifier.ts'
 
 /** Who acts: a person, a workload, or an AI agent (a service account of kind `agent`, with a sponsoring user). */
@@ -41,8 +42,11 @@ export interface Principal {
    * IdP token: then only policy limits the caller. The policy engine denies anything outside it.
    */
   scope?: CredentialScope
-  /** For `Agent` principals: the sponsoring user's id and the tools the agent may use (MCP tool names). */
-  agent?: { sponsor: string; tools: string[] }
+  /**
+   * For `Agent` principals: the sponsoring user's id, the tools the agent may use (MCP tool names; empty = no
+   * restriction beyond policy) and its budgets (how many requests of an action per hours; enforced by governance).
+   */
+  agent?: { sponsor: string; tools: string[]; budgets?: Budget[] }
   /** The Conductor-issued credential that was presented (`api-token` or `exchanged`), by id; absent for sessions and IdP tokens. */
   credential?: { kind: 'api-token' | 'exchanged'; id: string }
 }

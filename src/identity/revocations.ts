@@ -31,6 +31,11 @@ export interface Revocations {
   revokeSession(issuer: string, sid: string, reason: string): Promise<string>
   /** Throws `session_revoked` when the token was issued before a revocation of its subject or session. */
   check(token: VerifiedToken): Promise<void>
+  /**
+   * The reason of the first revocation of `subject` at `issuer` made after `since` (ISO 8601), or null: a credential
+   * Conductor issued to (or for) the subject at `since` no longer holds once its subject was revoked.
+   */
+  revokedSince(issuer: string, subject: string, since: string): Promise<string | null>
 }
 
 /** Creates the revocation list over the database. */
@@ -55,6 +60,11 @@ export function createRevocations(deps: { db: Kysely<RevocationTables>; clock: C
       ]))
       const hit = await q.limit(1).executeTakeFirst()
       if (hit) throw new ConductorError('session_revoked', `this token was revoked (${hit.reason}); sign in again`)
+    },
+    async revokedSince(issuer, subject, since) {
+      const hit = await db.selectFrom('revocations').select(['reason']).where('issuer', '=', issuer).where('subject', '=', subject)
+        .where('revoked_before', '>', since).orderBy('created_at').limit(1).executeTakeFirst()
+      return hit?.reason ?? null
     },
   }
 }

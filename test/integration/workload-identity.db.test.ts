@@ -99,7 +99,7 @@ forEachEngine((engine) => {
   test('the authorization server metadata names the token endpoint and the AWS server id', async () => {
     const meta = await app.server.inject({ method: 'GET', url: '/.well-known/oauth-authorization-server' })
     assert.equal(meta.statusCode, 200)
-    assert.deepEqual({ ...meta.json(), conductor_subject_token_types_supported: undefined }, {
+    assert.deepEqual({ ...(meta.json() as object), conductor_subject_token_types_supported: undefined }, {
       issuer: audience, token_endpoint: `${audience}/oauth/token`, grant_types_supported: [GRANT], token_endpoint_auth_methods_supported: ['none'],
       conductor_subject_token_types_supported: undefined, conductor_aws_server_id: SERVER_ID, conductor_aws_sts_endpoint: aws.moto.url, conductor_aws_region: 'us-east-1',
     })

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import type { Governance } from '../../governance/index.ts'
-import type { Principal } from '../../identity/index.ts'
+import type { AccessTokens, Principal } from '../../identity/index.ts'
 import type { FastifyRequest } from 'fastify'
 import {
   authorizeBody, dagListQuery, dagParams, envParams, logQuery, pageQuery, pauseBody, requestParams, requestsQuery, rerunBody,
@@ -16,14 +16,19 @@ import { idempotent } from '../idempotency.ts'
 const governedErrors = apiErrors(400, 404, 409, 429, 502)
 
 /** The governed routes under /api/v1. `who` returns the authenticated principal of a request. */
-export function governanceRoutes(deps: { governance: Governance; who: (request: FastifyRequest) => Principal }): FastifyPluginAsyncZod {
+export function governanceRoutes(deps: { governance: Governance; who: (request: FastifyRequest) => Principal; tokens?: Pick<AccessTokens, 'get'> }): FastifyPluginAsyncZod {
   const { governance: g, who } = deps
   const meta = (request: FastifyRequest) => ({ httpRequestId: String(request.id) })
 
   return async (app) => {
     app.get('/me', { schema: { tags: ['identity'], summary: 'Who you are, as Conductor sees you', response: { 200: me, ...apiErrors() } } }, async (request) => {
       const p = who(request)
-      return { type: p.type, id: p.id, username: p.username, displayName: p.displayName, email: p.email, issuer: p.issuer, groups: p.groups, idpGroups: p.idpGroups }
+      const credential = p.credential ? await deps.tokens?.get(p.credential.id) : null
+      return {
+        type: p.type, id: p.id, username: p.username, displayName: p.displayName, email: p.email, issuer: p.issuer, groups: p.groups, idpGroups: p.idpGroups,
+        ...(p.agent ? { agent: { sponsor: p.agent.sponsor, tools: p.agent.tools, budgets: await g.budgets(p) } } : {}),
+        ...(p.credential ? { credential: { kind: p.credential.kind, id: p.credential.id, scope: p.scope ?? { actions: null, environments: null }, expiresAt: credential?.expiresAt ?? null } } : {}),
+      }
     })
 
     app.get('/environments', { schema: { tags: ['catalog'], summary: 'Environments you may read, with health', response: { 200: environmentList, ...apiErrors() } } }, async (request) => {

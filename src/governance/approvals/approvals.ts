@@ -3,7 +3,7 @@ import type { Logger } from 'pino'
 import type { AuditLog } from '../../audit/index.ts'
 import { ConductorError, isConductorError, type Clock } from '../../core/index.ts'
 import type { Principal } from '../../identity/index.ts'
-import type { ApprovalRequirement, PolicyEngine } from '../../policy/index.ts'
+import { principalRef, type ApprovalRequirement, type PolicyEngine } from '../../policy/index.ts'
 import type { Catalog } from '../catalog.ts'
 import type { GovernanceTables, RequestsTable } from '../governance.tables.ts'
 import { GRANT_REQUEST, grantQuestion } from '../grants/grant-question.ts'
@@ -221,7 +221,7 @@ export function createApprovals(deps: ApprovalsDeps): Approvals {
       if (!row) throw notFound()
       const verdicts = await listApprovals(db, requestId)
       const mine = row.principal_type === principal.type && row.principal_id === principal.id
-      const auditor = deps.policy.authorize({ principal: { type: principal.type, id: principal.id, groups: principal.groups }, action: 'audit:read' }).decision === 'allow'
+      const auditor = deps.policy.authorize({ principal: principalRef(principal), action: 'audit:read' }).decision === 'allow'
       const decided = verdicts.some((a) => a.approver_type === principal.type && a.approver_id === principal.id)
       if (!mine && !auditor && !decided && (row.approval == null || await refusal(principal, row).catch(() => notFound()) !== null)) throw notFound()
       return requestView(row, verdicts)

@@ -1,5 +1,5 @@
 import type { Principal } from '../../identity/index.ts'
-import type { Action, AuthorizationRequest } from '../../policy/index.ts'
+import { principalRef, type Action, type AuthorizationRequest } from '../../policy/index.ts'
 import { approvalContext } from '../approvals/approval-context.ts'
 import type { RequestsTable } from '../governance.tables.ts'
 
@@ -23,10 +23,10 @@ export function grantInput(row: Pick<RequestsTable, 'input'>): GrantInput {
  * `context.grant` and the reason in `context.reason`; `pending` adds the request itself in `context.request` (for
  * `request:approve` and `request:auto_approve`).
  */
-export function grantQuestion(principal: Pick<Principal, 'type' | 'id' | 'groups'>, action: Action, row: RequestsTable, pending = false): AuthorizationRequest {
+export function grantQuestion(principal: Pick<Principal, 'type' | 'id' | 'groups' | 'username' | 'scope' | 'agent'>, action: Action, row: RequestsTable, pending = false): AuthorizationRequest {
   const input = grantInput(row)
   return {
-    principal: { type: principal.type, id: principal.id, groups: principal.groups },
+    principal: principalRef(principal),
     action,
     group: input.group,
     context: {

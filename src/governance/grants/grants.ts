@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely'
 import type { AuditLog } from '../../audit/index.ts'
 import { ConductorError, type Clock, type IdGenerator } from '../../core/index.ts'
 import type { Principal } from '../../identity/index.ts'
-import type { PolicyEngine } from '../../policy/index.ts'
+import { principalRef, type PolicyEngine } from '../../policy/index.ts'
 import { insertApproval, listApprovals } from '../approvals/approvals.repository.ts'
 import { inputHash } from '../approvals/input-hash.ts'
 import type { GovernanceTables, RequestsTable } from '../governance.tables.ts'
@@ -106,7 +106,7 @@ export function createGrants(deps: GrantsDeps): Grants {
   const requestEvent = (row: RequestsTable) => ({ principal: row.principal_id, principalType: row.principal_type, action: GRANT_REQUEST, requestId: row.id })
   const grantEvent = (row: GrantsTable) => ({ principal: row.principal_id, principalType: row.principal_type, action: GRANT_REQUEST, requestId: row.request_id })
 
-  const mayReadAudit = (p: Principal) => policy.authorize({ principal: { type: p.type, id: p.id, groups: p.groups }, action: 'audit:read' }).decision === 'allow'
+  const mayReadAudit = (p: Principal) => policy.authorize({ principal: principalRef(p), action: 'audit:read' }).decision === 'allow'
   const isGrantee = (p: Principal, row: GrantsTable) => p.type === row.principal_type && p.id === row.principal_id
   const approvedIt = (p: Principal, row: GrantsTable) => (JSON.parse(row.approved_by) as string[]).includes(`${p.type} ${p.id}`)
 
@@ -218,7 +218,7 @@ export function createGrants(deps: GrantsDeps): Grants {
       if (!row) throw new ConductorError('grant_not_found', `no grant ${id}`, { details: { grantId: id } })
       const hours = Math.round((Date.parse(row.expires_at) - Date.parse(row.starts_at)) / HOUR_MS)
       const byPolicy = () => policy.authorize({
-        principal: { type: actor.type, id: actor.id, groups: actor.groups }, action: 'grant:revoke', group: row.group_name,
+        principal: principalRef(actor), action: 'grant:revoke', group: row.group_name,
         context: { grant: { group: row.group_name, hours }, ...(reason ? { reason } : {}) },
       }).decision === 'allow'
       if (!(isGrantee(actor, row) || approvedIt(actor, row) || byPolicy())) {

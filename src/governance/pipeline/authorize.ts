@@ -2,13 +2,15 @@ import { ConductorError } from '../../core/index.ts'
 import { insertRequest } from '../requests.repository.ts'
 import { eventTarget, isoNow, type PipelineContext } from './context.ts'
 import { authorizationRequest } from '../targets.ts'
+import { checkBudget } from './budget.ts'
 
 /**
- * Asks policy, records the request with its decision, audits the decision, and stops a denied call
+ * Checks an agent's budget for the action (`budget_exceeded`, nothing recorded), then asks policy, records the request with its decision, audits the decision, and stops a denied call
  * with `policy_denied` naming the request (the decision id).
  */
 export async function authorize<T>(ctx: PipelineContext<T>): Promise<void> {
   const { call, deps, request } = ctx
+  await checkBudget(ctx)
   const decision = deps.policy.authorize(authorizationRequest(call.principal, call.action, call.environment, call.dag, call.context))
   ctx.decision = decision
   request.decision = decision.decision
@@ -23,7 +25,11 @@ export async function authorize<T>(ctx: PipelineContext<T>): Promise<void> {
     type: 'authz.decision',
     decision: decision.decision,
     policyIds: decision.policyIds,
-    data: { reasons: decision.reasons, errors: decision.errors, policyVersion: decision.policyVersion, groups: call.principal.groups, runId: call.runId },
+    data: {
+      reasons: decision.reasons, errors: decision.errors, policyVersion: decision.policyVersion, groups: call.principal.groups, runId: call.runId,
+      ...(call.principal.agent ? { sponsor: call.principal.agent.sponsor } : {}), ...(call.via ? { via: call.via } : {}),
+      ...(call.principal.credential ? { credential: call.principal.credential } : {}),
+    },
   })
   if (decision.decision !== 'allow') {
     throw new ConductorError('policy_denied', `${call.principal.type} ${call.principal.id} may not ${call.action} ${targetName(ctx)}: ${decision.reasons.join('; ')}`, {

@@ -37,6 +37,8 @@ export interface GovernedCall<T> {
   /** True when the action changes something in the orchestrator: audited as dispatch and result. */
   mutates: boolean
   httpRequestId: string | null
+  /** How the call arrived when not through the REST API (e.g. `mcp:trigger_dag`); audited. */
+  via?: string | null
   /** Performs the action against the orchestrator once allowed. */
   perform(orchestrator: Orchestrator, request: RequestsTable): Promise<T>
   /** The Airflow run the action created or touched, to record on the request. */

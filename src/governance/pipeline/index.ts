@@ -27,5 +27,7 @@ export async function runPipeline<T>(ctx: PipelineContext<T>): Promise<T | undef
 
 export type { GovernedCall, PipelineContext, PipelineDeps } from './context.ts'
 export { isoNow } from './context.ts'
+export { budgetsOf, budgetUse } from './budget.ts'
+export type { BudgetUse } from './budget.ts'
 export { dispatch } from './dispatch.ts'
 export { track } from './track.ts'

@@ -109,7 +109,7 @@ describe('access tokens and service accounts', () => {
     assert.equal(bot.sponsor, 'alice')
     const principal = accounts.principalOf(bot)
     assert.equal(principal.type, 'Agent')
-    assert.deepEqual(principal.agent, { sponsor: 'alice', tools: ['list_dags'] })
+    assert.deepEqual(principal.agent, { sponsor: 'alice', tools: ['list_dags'], budgets: [{ action: 'dag:trigger', max: 2, perHours: 1 }] })
     const t = await tokens.issue({ kind: 'api', principal: { type: 'Agent', id: 'bot' }, expiresInSeconds: 3600, createdBy: 'User:alice' })
     assert.deepEqual(await accounts.disableSponsoredBy('alice', 'sponsor_deprovisioned'), ['bot'])
     const after = (await accounts.get('bot'))!

@@ -349,7 +349,7 @@ export function createServiceAccounts(deps: ServiceAccountsDeps): ServiceAccount
         username: account.name, displayName: account.description === '' ? null : account.description, email: null,
         groups: [...account.groups], idpGroups: [],
       }
-      if (account.kind === 'agent') principal.agent = { sponsor: account.sponsor ?? '', tools: [...account.tools] }
+      if (account.kind === 'agent') principal.agent = { sponsor: account.sponsor ?? '', tools: [...account.tools], budgets: account.budgets.map((b) => ({ ...b })) }
       return principal
     },
 

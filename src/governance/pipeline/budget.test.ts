@@ -1,0 +1,20 @@
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import { budgetUse } from './budget.ts'
+
+const T = Date.parse('2026-01-01T12:00:00Z')
+const at = (minutesAgo: number) => new Date(T - minutesAgo * 60_000).toISOString()
+
+test('a budget with room left says how much is used and needs no wait', () => {
+  assert.deepEqual(budgetUse({ action: 'dag:trigger', max: 3, perHours: 1 }, [at(50), at(10)], T), { action: 'dag:trigger', max: 3, perHours: 1, used: 2, retryAfterSeconds: 0 })
+  assert.equal(budgetUse({ action: 'dag:trigger', max: 3, perHours: 1 }, [], T).used, 0)
+})
+
+test('a spent budget frees a slot when the oldest request that counts leaves the window', () => {
+  // 3 of 3 used: the one from 50 minutes ago leaves the 1-hour window in 10 minutes.
+  assert.equal(budgetUse({ action: 'dag:trigger', max: 3, perHours: 1 }, [at(50), at(30), at(5)], T).retryAfterSeconds, 600)
+  // 4 in the window with max 3 (e.g. the budget was lowered): two must leave, the second one at 30 minutes ago frees in 30 minutes.
+  assert.equal(budgetUse({ action: 'dag:trigger', max: 3, perHours: 1 }, [at(50), at(30), at(20), at(5)], T).retryAfterSeconds, 1800)
+  // A budget of 0 refuses every call for the whole window.
+  assert.equal(budgetUse({ action: 'dag:trigger', max: 0, perHours: 2 }, [], T).retryAfterSeconds, 7200)
+})
