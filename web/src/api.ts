@@ -12,6 +12,7 @@ export type {
   LogoutResult, PauseResult, Permission, PolicySetView, RequestEvent, RequestEvents, RequestList, RequestView, RerunResult, RunDetail, RunList, RunView, Session, ShadowItem, ShadowList, StartedBy, TaskInstance,
   TaskLogPage, TriggerResult, PendingResult,
   AccessToken, AccessTokenAnswer, AccessTokenCreated, AccessTokenList, BudgetInput, CredentialScope, ServiceAccount, ServiceAccountAnswer, ServiceAccountList,
+  TrustRuleAnswer, TrustRuleList, TrustRuleView,
 } from '../../contract/api-types.ts'
 
 /** An error answer of the API, with its stable code. */
