@@ -20,7 +20,10 @@ interface MeAnswer {
 }
 
 describe('service accounts, agents and API tokens in the web console, in Chromium', { skip }, () => {
-  const suite = useConsoleBrowser((folder) => cpSync(join(root, 'policies'), folder, { recursive: true }))
+  // One GitHub Actions workload issuer, so trust rules have an issuer to name (no workload token is exchanged here).
+  const suite = useConsoleBrowser((folder) => cpSync(join(root, 'policies'), folder, { recursive: true }), {
+    identity: { workloadIssuers: [{ name: 'github', kind: 'github', issuer: 'https://token.actions.githubusercontent.com', audience: 'conductor', jwksUri: 'http://127.0.0.1:9/jwks' }] },
+  })
 
   /** Calls `/api/v1/me` from the test (not the browser) with `token` as the bearer. */
   const meWith = async (token: string): Promise<MeAnswer> => {
@@ -187,6 +190,57 @@ describe('service accounts, agents and API tokens in the web console, in Chromiu
       await row.getByRole('button', { name: 'Revoke token laptop' }).click()
       await row.getByTestId('token-state').getByText('revoked', { exact: true }).waitFor()
       assert.deepEqual(await meWith(token), { status: 401, code: 'token_revoked' })
+    } finally {
+      await context.close()
+    }
+  })
+
+  test('alice trusts a GitHub repository to act as a service account: a rule that trusts too much is refused with the condition at fault; she adds a narrow one and removes it; deleting the account asks first and its name is not reused', { timeout: 120_000 }, async () => {
+    const { context, page } = await suite.newPage()
+    try {
+      await signIn(page, suite.base, 'alice', '/service-accounts')
+      const form = page.getByRole('form', { name: 'Create a service account or agent' })
+      await form.getByRole('radio', { name: /^Service/ }).check()
+      assert.equal(await form.getByLabel('Sponsor', { exact: true }).count(), 0, 'a service has no sponsor')
+      assert.equal(await form.getByRole('checkbox').count(), 0, 'nor tools')
+      await form.getByLabel('Name', { exact: true }).fill('deploy-bot')
+      await form.getByRole('button', { name: 'Create service account' }).click()
+      await page.locator('tr[data-account="deploy-bot"]').getByRole('link', { name: 'deploy-bot' }).click()
+      const trusts = page.getByRole('region', { name: 'Trust rules' })
+      await trusts.getByText('No workload is trusted.').waitFor()
+
+      const add = trusts.getByRole('form', { name: 'Add a trust rule' })
+      await add.getByLabel('Issuer').fill('github')
+      await add.getByLabel('Claim').fill('repository')
+      await add.getByLabel('Glob').fill('*/pipelines')
+      await add.getByRole('button', { name: 'Add trust rule' }).click()
+      const refusal = add.getByRole('alert')
+      await refusal.getByText('trust_rule_invalid').waitFor()
+      assert.match(await refusal.innerText(), /HTTP 400[\s\S]*field conditions\.repository/, 'the refusal names the condition that trusts too much')
+      assert.equal(await add.getByLabel('Claim').getAttribute('aria-invalid'), 'true')
+
+      await add.getByLabel('Glob').fill('acme/pipelines')
+      await add.getByRole('button', { name: 'Add condition' }).click()
+      await add.getByRole('listitem', { name: 'Condition 2' }).getByLabel('Claim').fill('ref')
+      await add.getByRole('listitem', { name: 'Condition 2' }).getByLabel('Glob').fill('refs/heads/main')
+      await add.getByLabel('Description').fill('deploys from main')
+      await add.getByRole('button', { name: 'Add trust rule' }).click()
+      const rule = trusts.getByRole('table', { name: 'Trust rules' }).locator('tr[data-trust]')
+      await rule.waitFor()
+      assert.match(await rule.innerText(), /github[\s\S]*ref = refs\/heads\/main[\s\S]*repository = acme\/pipelines[\s\S]*deploys from main/)
+
+      await rule.getByRole('button', { name: /^Remove trust rule github/ }).click()
+      await trusts.getByText('No workload is trusted.').waitFor()
+
+      await page.getByRole('button', { name: 'Delete…' }).click()
+      const confirm = page.getByRole('alertdialog')
+      assert.match(await confirm.innerText(), /Delete deploy-bot for good\?[\s\S]*tokens are revoked/, 'deleting asks first, saying what it does')
+      await confirm.getByRole('button', { name: 'Delete deploy-bot' }).click()
+      await page.getByRole('status').getByText(/Deleted deploy-bot/).waitFor()
+      assert.equal(await page.locator('tr[data-account="deploy-bot"]').count(), 0, 'a deleted account leaves the list')
+      await form.getByLabel('Name', { exact: true }).fill('deploy-bot')
+      await form.getByRole('button', { name: 'Create service account' }).click()
+      await form.getByRole('alert').getByText('service_account_exists').waitFor()
     } finally {
       await context.close()
     }

@@ -162,7 +162,7 @@ function Page(props: { path: string; search: URLSearchParams; session: Session }
   if (parts[0] === 'policies' && parts.length === 1) return <PoliciesPage />
   if (parts[0] === 'approvals' && parts.length === 1) return <ApprovalsPage />
   if (parts[0] === 'requests' && parts.length === 2) return <RequestPage id={parts[1]!} session={props.session} />
-  if (parts[0] === 'service-accounts' && parts.length === 1) return <ServiceAccountsPage session={props.session} />
+  if (parts[0] === 'service-accounts' && parts.length === 1) return <ServiceAccountsPage session={props.session} search={props.search} />
   if (parts[0] === 'service-accounts' && parts.length === 2) return <ServiceAccountPage name={parts[1]!} />
   if (parts[0] === 'me' && parts.length === 1) return <MyAccessPage session={props.session} />
   if (parts[0] === 'environments' && parts[2] === 'dags' && parts.length >= 4) {

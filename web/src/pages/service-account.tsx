@@ -95,7 +95,7 @@ function Manage(props: { account: ServiceAccount; path: string; onChanged(): voi
     void run(() => api(`${props.path}/disable`, { method: 'POST', body: { reason: reason.trim() } }), () => { setReason(''); props.onChanged() })
   }
   const enable = () => void run(() => api(`${props.path}/enable`, { method: 'POST', body: {} }), props.onChanged)
-  const remove = () => void run(() => api(props.path, { method: 'DELETE' }), () => navigate('/service-accounts'))
+  const remove = () => void run(() => api(props.path, { method: 'DELETE' }), () => navigate(`/service-accounts?deleted=${encodeURIComponent(a.name)}`))
   return (
     <section className="panel danger-zone" aria-labelledby={`${id}-h`}>
       <h2 id={`${id}-h`}>Manage</h2>

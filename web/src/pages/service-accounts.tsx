@@ -10,7 +10,8 @@ export const AGENT_TOOLS = {
 } as const
 
 /** "Service accounts": the accounts and agents the person may see, and a form to create one. */
-export function ServiceAccountsPage(props: { session: Session }) {
+export function ServiceAccountsPage(props: { session: Session; search: URLSearchParams }) {
+  const deleted = props.search.get('deleted')
   const accounts = useApi('service-accounts', (signal) => api<ServiceAccountList>('/service-accounts', { signal }))
   const [created, setCreated] = useState<ServiceAccount | null>(null)
   return (
@@ -22,6 +23,7 @@ export function ServiceAccountsPage(props: { session: Session }) {
           you administer the platform.
         </p>
       </PageHeader>
+      {deleted && <p className="success" role="status">Deleted <strong>{deleted}</strong>: its tokens were revoked and its name will not be used again.</p>}
       <section aria-labelledby="accounts-h">
         <div className="section-head">
           <h2 id="accounts-h">Accounts and agents</h2>
