@@ -47,8 +47,8 @@ function NewToken(props: { created: AccessTokenCreated; onDone(): void }) {
   return (
     <div className="secret" role="region" aria-labelledby={`${id}-h`}>
       <p id={`${id}-h`}><strong>New token &ldquo;{props.created.accessToken.name}&rdquo;: copy it now, you will not see it again.</strong></p>
-      <code data-testid="new-token" aria-label="The new token">{props.created.token}</code>
-      <p className="small">Conductor keeps only a hash of it. Send it as <code className="code" style={{ display: 'inline' }}>Authorization: Bearer …</code>; it expires <Time value={props.created.accessToken.expiresAt} />.</p>
+      <code className="token" data-testid="new-token">{props.created.token}</code>
+      <p className="small">Conductor keeps only a hash of it. Send it as <code>Authorization: Bearer …</code>; it expires <Time value={props.created.accessToken.expiresAt} />.</p>
       <div className="form-actions">
         <button type="button" className="primary" onClick={() => void copy()}>Copy token</button>
         <button type="button" onClick={props.onDone}>I have stored it</button>
@@ -157,7 +157,7 @@ function CreateTokenForm(props: { path: string; for: string; onCreated(answer: A
   return (
     <form className="panel" onSubmit={(e) => void submit(e)} aria-labelledby={`${id}-h`} noValidate>
       <h3 id={`${id}-h`}>Create token</h3>
-      <p className="muted small">A bearer token that acts as {props.for}, for scripts and tools. It is shown once. Leave actions and environments empty for whatever policy allows.</p>
+      <p className="muted small">A bearer token that acts as {props.for}, for scripts and tools. It is shown once. Leave actions and environments empty for whatever policy allows (Ctrl- or ⌘-click picks several).</p>
       <div className="form-grid">
         <label htmlFor={`${id}-name`}>Token name<input id={`${id}-name`} type="text" value={name} maxLength={100} onChange={(e) => setName(e.target.value)} placeholder="e.g. ci" aria-invalid={field === 'name' || undefined} /></label>
         <label htmlFor={`${id}-days`}>Expires in days<input id={`${id}-days`} type="number" min={1} step={1} value={days} onChange={(e) => setDays(e.target.value)} aria-invalid={field === 'expiresInDays' || undefined} /></label>
