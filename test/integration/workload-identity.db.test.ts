@@ -197,6 +197,8 @@ forEachEngine((engine) => {
       // Signed for this server, then the server id swapped: the checks pass, STS (moto, verifying SigV4) refuses it.
       refused(await awsExchange(signedGetCallerIdentity(aws.moto.url, role, 'other', (r) => { r.headers['x-conductor-server-id'] = SERVER_ID })), 'invalid_request', 'token_invalid_signature')
       refused(await awsExchange(signedGetCallerIdentity(aws.moto.url, { ...role, secretAccessKey: 'not-the-secret' }, SERVER_ID)), 'invalid_request', 'token_invalid_signature')
+      const trail = JSON.stringify(await app.audit.query({}))
+      assert.ok(!trail.includes(role.secretAccessKey) && !trail.includes(role.sessionToken!) && !/Signature=[0-9a-f]{64}/.test(trail), 'no AWS credential or signature in the audit trail')
     })
   })
 
@@ -223,6 +225,14 @@ forEachEngine((engine) => {
       const exchanged = info.find((t) => t.kind === 'exchanged' && t.parentId === apiToken.id)
       assert.deepEqual(exchanged?.scope, { actions: ['dag:read'], environments: ['prod'] })
       refused(await exchange({ grant_type: GRANT, subject_token: apiToken.token, subject_token_type: ACCESS_TOKEN, scope: 'dag:trigger' }), 'invalid_scope')
+
+      // Exchanged again, then the API token is revoked: every token down the chain stops at once.
+      const again = await exchange({ grant_type: GRANT, subject_token: answer.json().access_token, subject_token_type: ACCESS_TOKEN })
+      assert.equal(again.statusCode, 200, again.body)
+      assert.equal((await readDag(again.json().access_token)).statusCode, 200)
+      await app.accessTokens.revoke(alice, apiToken.id, 'laptop lost')
+      assert.equal((await readDag(answer.json().access_token)).statusCode, 401)
+      assert.equal((await readDag(again.json().access_token)).statusCode, 401)
     })
   })
 
