@@ -103,6 +103,9 @@ forEachEngine((engine) => {
       issuer: audience, token_endpoint: `${audience}/oauth/token`, grant_types_supported: [GRANT], token_endpoint_auth_methods_supported: ['none'],
       conductor_subject_token_types_supported: undefined, conductor_aws_server_id: SERVER_ID, conductor_aws_sts_endpoint: aws.moto.url, conductor_aws_region: 'us-east-1',
     })
+    const loaded = (await app.audit.query({ type: 'config.loaded' })).at(-1)!
+    assert.deepEqual((loaded.data.workloadIssuers as { name: string }[]).map((i) => i.name), ['github', 'prod-cluster', 'gitlab'], 'the audit trail says which workload issuers are trusted')
+    assert.deepEqual(loaded.data.aws, { stsEndpoint: aws.moto.url, serverId: SERVER_ID })
   })
 
   describe('GitHub Actions', () => {
