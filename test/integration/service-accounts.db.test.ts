@@ -98,7 +98,8 @@ forEachEngine((engine) => {
     assert.deepEqual(admin.json().serviceAccounts.map((a: { name: string }) => a.name), ['etl-ci'], 'platform admins see every account')
 
     await call('POST', '/api/v1/service-accounts', 'alice', { name: 'short-lived', owner: { type: 'User', id: 'alice' } })
-    assert.equal((await call('DELETE', '/api/v1/service-accounts/short-lived', 'alice')).statusCode, 204)
+    const deleted = await call('DELETE', '/api/v1/service-accounts/short-lived', 'alice')
+    assert.deepEqual([deleted.statusCode, deleted.json().serviceAccount.state], [200, 'deleted'])
     assert.equal((await call('GET', '/api/v1/service-accounts/short-lived', 'alice')).statusCode, 404)
     const reuse = await call('POST', '/api/v1/service-accounts', 'alice', { name: 'short-lived', owner: { type: 'User', id: 'alice' } })
     assert.deepEqual([reuse.statusCode, reuse.json().error.code], [409, 'service_account_exists'])
