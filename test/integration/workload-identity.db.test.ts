@@ -120,6 +120,8 @@ forEachEngine((engine) => {
       assert.match(body.access_token, /^cdx_/)
       assert.ok(body.expires_in > 240 && body.expires_in <= 300, `never past the GitHub token's 5 minutes: ${body.expires_in}`)
       assert.equal(body.scope, undefined)
+      const short = await workload(await github.github({}, { expiresInSeconds: 45 }))
+      assert.ok(short.json().expires_in <= 45, `a GitHub token with 45 s left gives at most 45 s: ${short.json().expires_in}`)
 
       const me = await api('GET', '/api/v1/me', body.access_token)
       assert.equal(me.statusCode, 200, me.body)
