@@ -3921,7 +3921,7 @@ export interface paths {
         };
         put?: never;
         post?: never;
-        /** Delete for good: its tokens are revoked, its name is never reused */
+        /** Delete for good: its tokens are revoked, its name is never reused; answers the tombstone */
         delete: {
             parameters: {
                 query?: never;
@@ -3933,12 +3933,14 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Deleted */
-                204: {
+                /** @description Default Response */
+                200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": components["schemas"]["ServiceAccountAnswer"];
+                    };
                 };
                 /** @description Default Response */
                 400: {

@@ -11,7 +11,7 @@ import {
   createSessionStore, createTokenVerifier, reconcile, scimRevocationEvents, signInTarget, startDevIssuer, startReconciliation, withDevIssuer,
   type AccessRevoker, type DevIssuer, type IdentityTables, type OidcLogin, type ReconciliationReport, type RevocationTables, type ScimEvents,
   type ScimService, type ScimTables, type ScimTokenStore, type SessionStore, createAccessTokens, createServiceAccounts, type AccessTokens,
-  type PrincipalType, type ServiceAccountAuthorizer, type ServiceAccounts, type ServiceAccountTables,
+  type ServiceAccountAuthorizer, type ServiceAccounts, type ServiceAccountTables,
   createExchangedTokenGroups, createServiceAccountTrusts, createTokenExchange, createWorkloadVerifier, type FederationTables, type ServiceAccountTrusts,
 } from './identity/index.ts'
 import { createOrchestrator, type ActorTokenSigner, type Orchestrator } from './orchestrators/index.ts'
@@ -184,8 +184,10 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
               await governance.approvals.withdraw({ type: p.type, id: p.id }, reason)
               await governance.grants.revokeAllOf({ type: p.type, id: p.id }, reason)
               // A person's API tokens die with their access, and so do the agents they sponsor.
-              await accessTokens.revokeAllOf({ type: p.type as PrincipalType, id: p.id }, reason)
-              if (p.type === 'User') await serviceAccounts.disableSponsoredBy(p.id, 'sponsor_deprovisioned')
+              if (p.type === 'User') {
+                await accessTokens.revokeAllOf({ type: 'User', id: p.id }, reason)
+                await serviceAccounts.disableSponsoredBy(p.id, 'sponsor_deprovisioned')
+              }
             },
           }), options.scimObserver),
           onEventError: (error, event) => logger.error({ err: error, event }, 'SCIM event handling failed'),

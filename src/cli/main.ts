@@ -10,6 +10,7 @@ import { overridesFromEnv, startConductor } from '../main.ts'
 import { ApiError, EXIT, exitCodeForApiError, exitCodeForCode } from './api-client.ts'
 import { registerApprovalCommands } from './approval-commands.ts'
 import { registerGrantCommands } from './grant-commands.ts'
+import { registerExchangeCommands } from './exchange-commands.ts'
 import { registerAuditCommands } from './audit-commands.ts'
 import { registerAuthCommands } from './auth-commands.ts'
 import { registerCatalogCommands } from './catalog-commands.ts'
@@ -17,6 +18,7 @@ import { registerHitlCommands } from './hitl-commands.ts'
 import { createCliContext, DEFAULT_SERVER, type CliStream } from './context.ts'
 import { registerRunCommands } from './run-commands.ts'
 import { registerScimCommands } from './scim-commands.ts'
+import { registerServiceAccountCommands } from './service-account-commands.ts'
 import { registerShadowCommands } from './shadow-commands.ts'
 
 /**
@@ -28,7 +30,7 @@ export function buildCli(env: NodeJS.ProcessEnv, streams: { stdout: CliStream; s
     .description('Airflow Conductor: the identity-aware control plane in front of Airflow')
     .option('-c, --config <file>', 'conductor.yaml', env.CONDUCTOR_CONFIG ?? 'conductor.yaml')
     .option('-s, --server <url>', `Conductor's URL (default: $CONDUCTOR_URL, else the server of your last \`conductor login\`, else ${DEFAULT_SERVER})`)
-    .option('-t, --token <jwt>', 'bearer token (default: $CONDUCTOR_TOKEN, else the token of `conductor login`)')
+    .option('-t, --token <token>', 'bearer token: an IdP access token or a Conductor API token (default: $CONDUCTOR_TOKEN, else the token of `conductor login`)')
     // Set before the subcommands are added, so they inherit it: usage errors become one line and exit code 2 (see runCli).
     .exitOverride()
     .configureOutput({
@@ -100,7 +102,9 @@ export function buildCli(env: NodeJS.ProcessEnv, streams: { stdout: CliStream; s
   registerShadowCommands(program, ctx)
   registerApprovalCommands(program, ctx)
   registerGrantCommands(program, ctx)
+  registerExchangeCommands(program, ctx)
   registerHitlCommands(program, ctx)
+  registerServiceAccountCommands(program, ctx)
 
   const cfg = program.command('config').description('The configuration file')
   cfg.command('schema').description('Print the JSON Schema of conductor.yaml').action(() => { out(JSON.stringify(configJsonSchema(), null, 2)) })

@@ -98,7 +98,8 @@ forEachEngine((engine) => {
     assert.deepEqual(admin.json().serviceAccounts.map((a: { name: string }) => a.name), ['etl-ci'], 'platform admins see every account')
 
     await call('POST', '/api/v1/service-accounts', 'alice', { name: 'short-lived', owner: { type: 'User', id: 'alice' } })
-    assert.equal((await call('DELETE', '/api/v1/service-accounts/short-lived', 'alice')).statusCode, 204)
+    const deleted = await call('DELETE', '/api/v1/service-accounts/short-lived', 'alice')
+    assert.deepEqual([deleted.statusCode, deleted.json().serviceAccount.state], [200, 'deleted'])
     assert.equal((await call('GET', '/api/v1/service-accounts/short-lived', 'alice')).statusCode, 404)
     const reuse = await call('POST', '/api/v1/service-accounts', 'alice', { name: 'short-lived', owner: { type: 'User', id: 'alice' } })
     assert.deepEqual([reuse.statusCode, reuse.json().error.code], [409, 'service_account_exists'])
@@ -157,8 +158,8 @@ forEachEngine((engine) => {
     const trail = JSON.stringify(await app.audit.query({}))
     assert.ok(!trail.includes(token.split('_').at(-1)!) && !trail.includes(elsewhere.token.split('_').at(-1)!), 'no secret in the audit trail')
     const createdEvent = (await events('token.created')).find((e) => e.data.tokenId === accessToken.id)!
-    assert.deepEqual([createdEvent.principal, createdEvent.data.createdBy, createdEvent.data.name], ['etl-ci', 'User:alice', 'ci'])
-    assert.deepEqual((await events('token.revoked')).map((e) => [e.data.tokenId, e.data.reason]), [[accessToken.id, 'leaked in a log']])
+    assert.deepEqual([createdEvent.principal, createdEvent.data.owner, createdEvent.data.name], ['alice', { type: 'ServiceAccount', id: 'etl-ci' }, 'ci'])
+    assert.deepEqual((await events('token.revoked')).map((e) => [e.principal, e.data.tokenId, e.data.reason]), [['gina', accessToken.id, 'leaked in a log']])
   })
 
   test('disabling a service account stops its tokens at once (audited as a refused sign-in)', async () => {
@@ -208,6 +209,23 @@ forEachEngine((engine) => {
     const me = (await call('GET', '/api/v1/me', token)).json()
     assert.deepEqual(me.agent.budgets.map((b: { action: string; used: number; max: number }) => [b.action, b.used, b.max]), [['dag:trigger', 2, 2]])
     assert.deepEqual([me.type, me.agent.sponsor, me.agent.tools], ['Agent', 'frank', ['list_dags', 'trigger_dag']])
+  })
+
+  test('an agent whose sponsor lost access (revoked after the agent was made) is refused at once, and so is the sponsor\'s personal token', async () => {
+    const created = await call('POST', '/api/v1/service-accounts', 'gina', { name: 'gina-bot', kind: 'agent', owner: { type: 'User', id: 'gina' }, groups: ['data-eng'] })
+    assert.equal(created.statusCode, 201, created.body)
+    const { token } = await createToken('gina', '/api/v1/service-accounts/gina-bot/tokens', { name: 'mcp', expiresInDays: 1 })
+    const personal = await createToken('gina', '/api/v1/tokens', { name: 'script', expiresInDays: 1 })
+    assert.equal((await call('GET', '/api/v1/me', token)).statusCode, 200)
+    assert.equal((await call('GET', '/api/v1/me', personal.token)).statusCode, 200)
+    const [seen] = await app.governance.seenPrincipals('gina')
+    await app.revoker.revokePrincipal({ issuer: seen!.issuer, subject: seen!.subject, principalType: 'User', principalId: 'gina' }, 'offboarded')
+
+    const refused = await call('GET', '/api/v1/me', token)
+    assert.deepEqual([refused.statusCode, refused.json().error.code], [401, 'token_owner_disabled'])
+    assert.match(refused.json().error.message, /agent gina-bot: the sponsor gina lost access \(offboarded\)/)
+    const mine = await call('GET', '/api/v1/me', personal.token)
+    assert.deepEqual([mine.statusCode, mine.json().error.code], [401, 'token_owner_disabled'])
   })
 
   test('SCIM deactivating a person revokes their API tokens and disables the agents they sponsor, whose tokens stop at once', async () => {

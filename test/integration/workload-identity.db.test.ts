@@ -103,6 +103,9 @@ forEachEngine((engine) => {
       issuer: audience, token_endpoint: `${audience}/oauth/token`, grant_types_supported: [GRANT], token_endpoint_auth_methods_supported: ['none'],
       conductor_subject_token_types_supported: undefined, conductor_aws_server_id: SERVER_ID, conductor_aws_sts_endpoint: aws.moto.url, conductor_aws_region: 'us-east-1',
     })
+    const loaded = (await app.audit.query({ type: 'config.loaded' })).at(-1)!
+    assert.deepEqual((loaded.data.workloadIssuers as { name: string }[]).map((i) => i.name), ['github', 'prod-cluster', 'gitlab'], 'the audit trail says which workload issuers are trusted')
+    assert.deepEqual(loaded.data.aws, { stsEndpoint: aws.moto.url, serverId: SERVER_ID })
   })
 
   describe('GitHub Actions', () => {
@@ -117,6 +120,8 @@ forEachEngine((engine) => {
       assert.match(body.access_token, /^cdx_/)
       assert.ok(body.expires_in > 240 && body.expires_in <= 300, `never past the GitHub token's 5 minutes: ${body.expires_in}`)
       assert.equal(body.scope, undefined)
+      const short = await workload(await github.github({}, { expiresInSeconds: 45 }))
+      assert.ok(short.json().expires_in <= 45, `a GitHub token with 45 s left gives at most 45 s: ${short.json().expires_in}`)
 
       const me = await api('GET', '/api/v1/me', body.access_token)
       assert.equal(me.statusCode, 200, me.body)
@@ -197,6 +202,8 @@ forEachEngine((engine) => {
       // Signed for this server, then the server id swapped: the checks pass, STS (moto, verifying SigV4) refuses it.
       refused(await awsExchange(signedGetCallerIdentity(aws.moto.url, role, 'other', (r) => { r.headers['x-conductor-server-id'] = SERVER_ID })), 'invalid_request', 'token_invalid_signature')
       refused(await awsExchange(signedGetCallerIdentity(aws.moto.url, { ...role, secretAccessKey: 'not-the-secret' }, SERVER_ID)), 'invalid_request', 'token_invalid_signature')
+      const trail = JSON.stringify(await app.audit.query({}))
+      assert.ok(!trail.includes(role.secretAccessKey) && !trail.includes(role.sessionToken!) && !/Signature=[0-9a-f]{64}/.test(trail), 'no AWS credential or signature in the audit trail')
     })
   })
 
@@ -223,6 +230,14 @@ forEachEngine((engine) => {
       const exchanged = info.find((t) => t.kind === 'exchanged' && t.parentId === apiToken.id)
       assert.deepEqual(exchanged?.scope, { actions: ['dag:read'], environments: ['prod'] })
       refused(await exchange({ grant_type: GRANT, subject_token: apiToken.token, subject_token_type: ACCESS_TOKEN, scope: 'dag:trigger' }), 'invalid_scope')
+
+      // Exchanged again, then the API token is revoked: every token down the chain stops at once.
+      const again = await exchange({ grant_type: GRANT, subject_token: answer.json().access_token, subject_token_type: ACCESS_TOKEN })
+      assert.equal(again.statusCode, 200, again.body)
+      assert.equal((await readDag(again.json().access_token)).statusCode, 200)
+      await app.accessTokens.revoke(alice, apiToken.id, 'laptop lost')
+      assert.equal((await readDag(answer.json().access_token)).statusCode, 401)
+      assert.equal((await readDag(again.json().access_token)).statusCode, 401)
     })
   })
 

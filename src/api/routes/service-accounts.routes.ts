@@ -161,9 +161,9 @@ export function serviceAccountsRoutes(deps: ServiceAccountRoutesDeps): FastifyPl
       return { serviceAccount: view(await sa.update(who(request), request.params.name, request.body)) }
     })
 
-    app.delete('/service-accounts/:name', { schema: { tags: ['service-accounts'], summary: 'Delete for good: its tokens are revoked, its name is never reused', params: nameParams, response: { 204: z.null().describe('Deleted'), ...apiErrors(400, 404) } } }, async (request, reply) => {
+    app.delete('/service-accounts/:name', { schema: { tags: ['service-accounts'], summary: 'Delete for good: its tokens are revoked, its name is never reused; answers the tombstone', params: nameParams, response: { 200: accountAnswer, ...apiErrors(400, 404) } } }, async (request) => {
       await sa.delete(who(request), request.params.name)
-      return reply.code(204).send(null)
+      return { serviceAccount: view((await sa.get(request.params.name))!) }
     })
 
     app.post('/service-accounts/:name/disable', { schema: { tags: ['service-accounts'], summary: 'Disable: its tokens stop working at once', params: nameParams, body: disableBody, response: { 200: accountAnswer, ...apiErrors(400, 404) } } }, async (request) => {

@@ -28,6 +28,7 @@ export interface SignedStsRequest {
 }
 
 const MAX_SUBJECT_BYTES = 16_384
+const SIGNATURE_WINDOW_MS = 15 * 60_000
 const DROPPED_HEADERS = new Set(['host', 'content-length', 'connection', 'transfer-encoding', 'expect', 'keep-alive', 'upgrade'])
 
 function refuse(code: ErrorCode, message: string, cause?: unknown): ConductorError {
@@ -66,9 +67,10 @@ export function decodeSignedStsRequest(subjectToken: string): SignedStsRequest {
 /**
  * Checks a signed request before anything is sent: POST, to exactly `stsEndpoint` (nothing else is ever
  * contacted), with the `GetCallerIdentity` body, an `AWS4-HMAC-SHA256` Authorization for service `sts` whose
- * SignedHeaders include `x-conductor-server-id`, and that header equal to `serverId`.
+ * SignedHeaders include `x-conductor-server-id` and `x-amz-date`, that header equal to `serverId`, and the signature
+ * made within 15 minutes of `now` (as STS requires).
  */
-export function checkSignedStsRequest(request: SignedStsRequest, config: Pick<AwsIdentityConfig, 'stsEndpoint'>, serverId: string): void {
+export function checkSignedStsRequest(request: SignedStsRequest, config: Pick<AwsIdentityConfig, 'stsEndpoint'>, serverId: string, now: number = Date.now()): void {
   if (request.method.toUpperCase() !== 'POST') throw refuse('token_invalid_claims', 'the signed request must be a POST')
   const target = URL.parse(request.url)
   if (target === null || target.href !== new URL(config.stsEndpoint).href) {
@@ -86,6 +88,12 @@ export function checkSignedStsRequest(request: SignedStsRequest, config: Pick<Aw
   if (request.headers[SERVER_ID_HEADER] !== serverId) {
     throw refuse('token_invalid_audience', `the signed ${SERVER_ID_HEADER} does not name this server`)
   }
+  // STS itself refuses a signature older than 15 minutes; checking first keeps stale requests from being sent at all.
+  const stamp = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(request.headers['x-amz-date'] ?? '')
+  if (stamp === null || !match[2]!.split(';').includes('x-amz-date')) throw refuse('token_invalid_claims', 'the signed request has no signed X-Amz-Date')
+  const signedAt = Date.UTC(Number(stamp[1]), Number(stamp[2]) - 1, Number(stamp[3]), Number(stamp[4]), Number(stamp[5]), Number(stamp[6]))
+  if (signedAt < now - SIGNATURE_WINDOW_MS) throw refuse('token_expired', 'the signed request is older than 15 minutes')
+  if (signedAt > now + SIGNATURE_WINDOW_MS) throw refuse('token_not_yet_valid', 'the signed request is dated more than 15 minutes ahead')
 }
 
 /** Reads the text of `<tag>` from an STS XML answer (the values are ARNs and ids: no entities to decode beyond the basic five). */

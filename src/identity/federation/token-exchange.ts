@@ -62,7 +62,7 @@ export interface TokenExchangeDeps {
   workloads: Pick<WorkloadVerifier, 'verify'>
   trusts: Pick<ServiceAccountTrusts, 'matching'>
   serviceAccounts: Pick<ServiceAccounts, 'principalOf'>
-  accessTokens: Pick<AccessTokens, 'issue' | 'verify'>
+  accessTokens: Pick<AccessTokens, 'issue' | 'verify' | 'get'>
   /** The full principal behind a person's IdP token or a Conductor token (the API's authenticator). */
   principalFromToken: (token: string) => Promise<Principal>
   audit: Pick<AuditLog, 'append'>
@@ -167,8 +167,9 @@ export function createTokenExchange(deps: TokenExchangeDeps): TokenExchange {
     if (conductor) {
       const verified = await deps.accessTokens.verify(subjectToken)
       expiresAt = Date.parse(verified.expiresAt)
-      parentId = verified.id
-      note.parentId = verified.id
+      // The new token points at the chain's root (an exchanged token's own parent), so revoking that root ends them all.
+      parentId = (verified.kind === 'exchanged' ? (await deps.accessTokens.get(verified.id))?.parentId : null) ?? verified.id
+      note.parentId = parentId
     } else {
       const exp = decodeJwt(subjectToken).exp
       expiresAt = typeof exp === 'number' ? exp * 1000 : null

@@ -103,6 +103,7 @@ describe('createWorkloadVerifier', () => {
     await rejects(verifier.verify(signedRequest({ serverId: 'other-conductor.example.com' }), TOKEN_TYPES.awsGetCallerIdentity), 'token_invalid_audience')
     await rejects(verifier.verify(signedRequest({ serverId: null, tamper: (r) => { r.headers['x-conductor-server-id'] = 'conductor.example.com' } }), TOKEN_TYPES.awsGetCallerIdentity), 'token_invalid_audience')
     await rejects(verifier.verify(signedRequest({ tamper: (r) => { r.headers.Authorization = 'AWS4-HMAC-SHA1 x' } }), TOKEN_TYPES.awsGetCallerIdentity), 'token_invalid_claims')
+    await rejects(verifier.verify(signedRequest({ tamper: (r) => { r.headers['X-Amz-Date'] = '20200101T000000Z' } }), TOKEN_TYPES.awsGetCallerIdentity), 'token_expired')
     await rejects(verifier.verify('%%%', TOKEN_TYPES.awsGetCallerIdentity), 'token_malformed')
     await rejects(verifier.verify(Buffer.from('[1]').toString('base64url'), TOKEN_TYPES.awsGetCallerIdentity), 'token_malformed')
   })

@@ -80,7 +80,7 @@ export function createWorkloadVerifier(options: WorkloadVerifierOptions): Worklo
       if (subjectTokenType === TOKEN_TYPES.awsGetCallerIdentity) {
         if (awsServerId === null) throw new ConductorError('token_invalid_issuer', 'AWS IAM sign-in is not enabled on this server', { details: { issuer: 'aws' } })
         const request = decodeSignedStsRequest(subjectToken)
-        checkSignedStsRequest(request, options.aws, awsServerId)
+        checkSignedStsRequest(request, options.aws, awsServerId, clock.now())
         const caller = await callGetCallerIdentity(request, options.aws, fetchImpl)
         return { issuer: 'aws', kind: 'aws', subject: caller.arn, claims: { ...caller }, expiresAt: null }
       }

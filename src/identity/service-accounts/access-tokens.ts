@@ -50,7 +50,7 @@ export interface IssueTokenInput {
   scope?: CredentialScope
   /** Required for API tokens (at most `maxApiTokenDays`); exchanged tokens default to `exchangedTokenMinutes`. */
   expiresInSeconds?: number
-  /** Who asked for it (e.g. `User:alice`), recorded and audited. */
+  /** Who asked for it, as `Type:id` (e.g. `User:alice`, `ServiceAccount:etl-ci` for an exchange): recorded, and the audit event's principal. */
   createdBy: string
   /** The credential presented to obtain it (exchanged tokens). */
   parentId?: string
@@ -136,14 +136,19 @@ export function createAccessTokens(deps: AccessTokensDeps): AccessTokens {
   const nextId = () => deps.ids?.next() ?? randomId()
   const iso = (ms: number) => new Date(ms).toISOString()
 
-  const tokenEvent = (row: AccessTokensTable) => ({ principal: row.principal_id, principalType: row.principal_type })
+  const owner = (row: AccessTokensTable) => ({ type: row.principal_type, id: row.principal_id })
+  /** Who acted, from `Type:id` (e.g. `User:alice`); null for Conductor itself. */
+  const actorOf = (by: string) => {
+    const at = by.indexOf(':')
+    return at > 0 ? { principal: by.slice(at + 1), principalType: by.slice(0, at) } : { principal: null, principalType: null }
+  }
 
   async function revokeRow(row: AccessTokensTable, by: string, reason: string): Promise<boolean> {
     const at = iso(clock.now())
     const result = await db.updateTable('access_tokens').set({ revoked_at: at, revoked_reason: reason })
       .where('id', '=', row.id).where('revoked_at', 'is', null).executeTakeFirst()
     if (Number(result.numUpdatedRows) === 0) return false
-    await audit.append({ ...tokenEvent(row), type: 'token.revoked', data: { tokenId: row.id, kind: row.kind, name: row.name, revokedBy: by, reason } })
+    await audit.append({ ...actorOf(by), type: 'token.revoked', data: { tokenId: row.id, kind: row.kind, name: row.name, owner: owner(row), revokedBy: by, reason } })
     return true
   }
 
@@ -184,8 +189,8 @@ export function createAccessTokens(deps: AccessTokensDeps): AccessTokens {
       await db.insertInto('access_tokens').values(row).execute()
       const view = info(row, now)
       await audit.append({
-        ...tokenEvent(row), type: 'token.created',
-        data: { tokenId: id, kind: row.kind, name, scope: view.scope, expiresAt: row.expires_at, createdBy: row.created_by, ...(row.parent_id ? { parentId: row.parent_id } : {}) },
+        ...actorOf(row.created_by), type: 'token.created',
+        data: { tokenId: id, kind: row.kind, name, owner: owner(row), scope: view.scope, expiresAt: row.expires_at, createdBy: row.created_by, ...(row.parent_id ? { parentId: row.parent_id } : {}) },
       })
       return { token: `${prefix}${id}_${secret}`, id, expiresAt: row.expires_at }
     },

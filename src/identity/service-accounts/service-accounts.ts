@@ -157,7 +157,8 @@ export function createServiceAccounts(deps: ServiceAccountsDeps): ServiceAccount
   }
 
   function deny(actor: Principal, action: string, account: ServiceAccountQuestion | undefined, decision: { reasons: string[]; policyIds: string[] }): ConductorError {
-    return new ConductorError('policy_denied', `${actor.type} ${actor.id} may not ${action === 'service_account:read' ? 'see' : 'manage'} service account ${account?.name ?? ''}: ${decision.reasons.join('; ')}`.replace(/ :/, ':'), {
+    const what = account === undefined ? 'service accounts' : `service account ${account.name}`
+    return new ConductorError('policy_denied', `${actor.type} ${actor.id} may not ${action === 'service_account:read' ? 'see' : 'manage'} ${what}: ${decision.reasons.join('; ')}`, {
       details: { action, serviceAccount: account?.name, reasons: decision.reasons, policyIds: decision.policyIds },
     })
   }
@@ -271,8 +272,8 @@ export function createServiceAccounts(deps: ServiceAccountsDeps): ServiceAccount
     },
 
     async listVisible(actor) {
-      const all = await this.list()
-      return all.filter((a) => authorize(actor, 'service_account:read', question(a)).decision === 'allow')
+      const rows = await db.selectFrom('service_accounts').selectAll().where('state', '!=', 'deleted').orderBy('name').execute()
+      return rows.map(rowToAccount).filter((a) => authorize(actor, 'service_account:read', question(a)).decision === 'allow')
     },
 
     async authorizeRead(actor, name) {
