@@ -58,7 +58,7 @@ describe('service accounts, agents and API tokens in the web console, in Chromiu
     assert.ok(!(await page.content()).includes(token.split('_').at(-1)!), 'nor its secret part')
   }
 
-  test('alice creates an agent sponsored by herself with tools and a budget; its token is shown once, acts as the Agent, stops when revoked; disabling stops every token', { timeout: 180_000 }, async () => {
+  test('alice creates an agent sponsored by herself with tools and a budget; its token is shown once, acts as the Agent, stops when revoked; disabling stops every token; editing changes tools and budget', { timeout: 180_000 }, async () => {
     const { context, page } = await suite.newPage()
     try {
       await signIn(page, suite.base, 'alice')
@@ -138,6 +138,17 @@ describe('service accounts, agents and API tokens in the web console, in Chromiu
       await page.getByRole('button', { name: 'Enable' }).click()
       await page.getByTestId('account-state').getByText('active', { exact: true }).waitFor()
       assert.equal((await meWith(second)).status, 200, 'enabled again, its live token works again')
+
+      await page.getByRole('button', { name: 'Edit…' }).click()
+      const edit = page.getByRole('form', { name: 'Edit nightly-agent' })
+      assert.equal(await edit.getByLabel('Sponsor', { exact: true }).inputValue(), 'alice', 'the edit form starts from the agent as it is')
+      await edit.getByRole('checkbox', { name: 'get_run_status' }).uncheck()
+      await edit.getByLabel('At most').fill('10')
+      await edit.getByRole('button', { name: 'Save changes' }).click()
+      await page.locator('dl.facts').getByText('dag:trigger: at most 10 per 2 hours').waitFor()
+      const edited = await meWith(second)
+      assert.deepEqual(edited.agent?.tools, ['list_dags', 'trigger_dag'], 'the agent\'s tools changed at once')
+      assert.deepEqual(edited.agent?.budgets.map((b) => [b.action, b.max, b.perHours]), [['dag:trigger', 10, 2]], 'and its budget')
     } finally {
       await context.close()
     }

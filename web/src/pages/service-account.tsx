@@ -3,7 +3,7 @@ import { ApiError, api, type ServiceAccount, type ServiceAccountAnswer, type Tru
 import { Link, navigate } from '../router.tsx'
 import { ApiTokens } from '../tokens.tsx'
 import { Empty, ErrorBox, Loading, PageHeader, StateBadge, Time, errorField, useApi } from '../ui.tsx'
-import { OwnerText } from './service-accounts.tsx'
+import { BudgetsField, OwnerText, ToolsField, budgetRows, budgetsOf, orderedTools, splitList } from './service-accounts.tsx'
 
 /** One service account or agent: its facts, Disable / Enable / Delete, its API tokens and its trust rules. */
 export function ServiceAccountPage(props: { name: string }) {
@@ -36,6 +36,7 @@ export function ServiceAccountPage(props: { name: string }) {
       </PageHeader>
       <Facts account={a} />
       {a.state !== 'deleted' && <Manage account={a} path={path} onChanged={changed} />}
+      {a.state !== 'deleted' && <Edit key={a.updatedAt} account={a} path={path} onChanged={changed} />}
       <ApiTokens
         path={`${path}/tokens`} title="API tokens" for={`${a.kind === 'agent' ? 'the agent' : 'the service account'} ${a.name}`}
         canCreate={a.state === 'active'} cannotCreate={`New tokens need the account to be active; it is ${a.state}.`}
@@ -121,6 +122,80 @@ function Manage(props: { account: ServiceAccount; path: string; onChanged(): voi
       )}
       {error != null && <ErrorBox error={error} />}
     </section>
+  )
+}
+
+/** Changes description, owner, groups, and an agent's sponsor, tools and budgets: only what was changed is sent. */
+function Edit(props: { account: ServiceAccount; path: string; onChanged(): void }) {
+  const id = useId()
+  const a = props.account
+  const [open, setOpen] = useState(false)
+  const [description, setDescription] = useState(a.description)
+  const [ownerType, setOwnerType] = useState(a.owner.type)
+  const [ownerId, setOwnerId] = useState(a.owner.id)
+  const [groups, setGroups] = useState(a.groups.join(', '))
+  const [sponsor, setSponsor] = useState(a.sponsor ?? '')
+  const [tools, setTools] = useState<string[]>(a.tools)
+  const [budgets, setBudgets] = useState(() => budgetRows(a.budgets))
+  const [busy, setBusy] = useState(false)
+  const [error, setError] = useState<unknown>(null)
+  const field = errorField(error)
+  const invalid = (...names: string[]) => (field !== null && names.includes(field)) || undefined
+  if (!open) return <div className="form-actions"><button type="button" onClick={() => setOpen(true)}>Edit…</button></div>
+
+  const same = (x: unknown, y: unknown) => JSON.stringify(x) === JSON.stringify(y)
+  const submit = async (event: FormEvent) => {
+    event.preventDefault()
+    if (busy) return
+    const patch: Record<string, unknown> = {}
+    if (description.trim() !== a.description) patch.description = description.trim()
+    if (ownerType !== a.owner.type || ownerId.trim() !== a.owner.id) patch.owner = { type: ownerType, id: ownerId.trim() }
+    const nextGroups = [...new Set(splitList(groups))].sort()
+    if (!same(nextGroups, [...a.groups].sort())) patch.groups = nextGroups
+    if (a.kind === 'agent') {
+      if (sponsor.trim() !== (a.sponsor ?? '')) patch.sponsor = sponsor.trim()
+      if (!same(orderedTools(tools), orderedTools(a.tools))) patch.tools = orderedTools(tools)
+      if (!same(budgetsOf(budgets), a.budgets)) patch.budgets = budgetsOf(budgets)
+    }
+    setBusy(true)
+    setError(null)
+    try {
+      if (Object.keys(patch).length > 0) await api<ServiceAccountAnswer>(props.path, { method: 'PATCH', body: patch })
+      setOpen(false)
+      props.onChanged()
+    } catch (e) {
+      setError(e)
+    } finally {
+      setBusy(false)
+    }
+  }
+  return (
+    <form className="panel" onSubmit={(e) => void submit(e)} aria-labelledby={`${id}-h`} noValidate>
+      <h2 id={`${id}-h`}>Edit {a.name}</h2>
+      <div className="form-grid">
+        <label htmlFor={`${id}-description`}>Description<input id={`${id}-description`} type="text" maxLength={1000} value={description} onChange={(e) => setDescription(e.target.value)} aria-invalid={invalid('description')} /></label>
+        <label htmlFor={`${id}-owner-type`}>Owner is a
+          <select id={`${id}-owner-type`} value={ownerType} onChange={(e) => setOwnerType(e.target.value as 'Group' | 'User')}>
+            <option value="Group">group</option>
+            <option value="User">person</option>
+          </select>
+        </label>
+        <label htmlFor={`${id}-owner`}>Owner<input id={`${id}-owner`} type="text" value={ownerId} onChange={(e) => setOwnerId(e.target.value)} aria-invalid={invalid('owner', 'owner.id', 'owner.type')} /></label>
+        <label htmlFor={`${id}-groups`}>Groups (comma-separated)<input id={`${id}-groups`} type="text" value={groups} onChange={(e) => setGroups(e.target.value)} aria-invalid={invalid('groups')} /></label>
+        {a.kind === 'agent' && <label htmlFor={`${id}-sponsor`}>Sponsor<input id={`${id}-sponsor`} type="text" value={sponsor} onChange={(e) => setSponsor(e.target.value)} aria-invalid={invalid('sponsor')} /></label>}
+      </div>
+      {a.kind === 'agent' && (
+        <>
+          <ToolsField tools={tools} onChange={setTools} invalid={invalid('tools')} />
+          <BudgetsField budgets={budgets} onChange={setBudgets} invalid={invalid('budgets', 'budgets.action', 'budgets.max', 'budgets.perHours')} />
+        </>
+      )}
+      <div className="form-actions">
+        <button type="submit" className="primary" disabled={busy}>{busy ? 'Saving…' : 'Save changes'}</button>
+        <button type="button" onClick={() => setOpen(false)} disabled={busy}>Cancel</button>
+      </div>
+      {error != null && <ErrorBox title="The changes were not saved." error={error} />}
+    </form>
   )
 }
 

@@ -78,7 +78,68 @@ function AccountsTable(props: { accounts: ServiceAccount[] }) {
   )
 }
 
-interface BudgetRow { key: number; action: ConductorAction; max: string; perHours: string }
+/** One budget row of a form: what the inputs hold. */
+export interface BudgetRow { key: number; action: ConductorAction; max: string; perHours: string }
+
+let budgetKeys = 0
+
+/** Form rows for an account's budgets. */
+export function budgetRows(budgets: readonly { action: string; max: number; perHours: number }[]): BudgetRow[] {
+  return budgets.map((b) => ({ key: ++budgetKeys, action: b.action as ConductorAction, max: String(b.max), perHours: String(b.perHours) }))
+}
+
+/** The budgets the rows say, as the API takes them. */
+export function budgetsOf(rows: readonly BudgetRow[]): { action: ConductorAction; max: number; perHours: number }[] {
+  return rows.map((b) => ({ action: b.action, max: Number(b.max), perHours: Number(b.perHours) }))
+}
+
+/** The ticked tools in the order the form lists them. */
+export function orderedTools(tools: readonly string[]): string[] {
+  return [...AGENT_TOOLS.read, ...AGENT_TOOLS.write].filter((t) => tools.includes(t))
+}
+
+/** The MCP tools an agent may use, as checkboxes (read tools, then write tools). */
+export function ToolsField(props: { tools: string[]; onChange(tools: string[]): void; invalid: true | undefined }) {
+  const toggle = (tool: string, on: boolean) => props.onChange(on ? [...props.tools, tool] : props.tools.filter((t) => t !== tool))
+  const boxes = (tools: readonly string[]) => tools.map((tool) => (
+    <label key={tool} className="inline"><input type="checkbox" checked={props.tools.includes(tool)} onChange={(e) => toggle(tool, e.target.checked)} /> <code>{tool}</code></label>
+  ))
+  return (
+    <fieldset className="choices" aria-invalid={props.invalid}>
+      <legend>Allowed tools</legend>
+      <p className="muted small">The MCP tools the agent may use; none ticked means every tool its policy allows.</p>
+      <div><span className="muted small">Read: </span>{boxes(AGENT_TOOLS.read)}</div>
+      <div><span className="muted small">Write: </span>{boxes(AGENT_TOOLS.write)}</div>
+    </fieldset>
+  )
+}
+
+/** An agent's budgets as rows of action, "at most" and "per hours", with Add and Remove. */
+export function BudgetsField(props: { budgets: BudgetRow[]; onChange(rows: BudgetRow[]): void; invalid: true | undefined }) {
+  const id = useId()
+  const set = (key: number, patch: Partial<BudgetRow>) => props.onChange(props.budgets.map((r) => (r.key === key ? { ...r, ...patch } : r)))
+  return (
+    <fieldset className="choices" aria-invalid={props.invalid}>
+      <legend>Budgets</legend>
+      <p className="muted small">At most so many requests of an action in a sliding window; one more is refused with <code>budget_exceeded</code>.</p>
+      <ul className="rows">
+        {props.budgets.map((b, index) => (
+          <li key={b.key} aria-label={`Budget ${index + 1}`}>
+            <label htmlFor={`${id}-b${b.key}-action`}>Budget action
+              <select id={`${id}-b${b.key}-action`} value={b.action} onChange={(e) => set(b.key, { action: e.target.value as ConductorAction })}>
+                {CONDUCTOR_ACTIONS.map((a) => <option key={a} value={a}>{a}</option>)}
+              </select>
+            </label>
+            <label htmlFor={`${id}-b${b.key}-max`}>At most<input id={`${id}-b${b.key}-max`} className="narrow" type="number" min={0} step={1} value={b.max} onChange={(e) => set(b.key, { max: e.target.value })} /></label>
+            <label htmlFor={`${id}-b${b.key}-hours`}>Per hours<input id={`${id}-b${b.key}-hours`} className="narrow" type="number" min={1} step={1} value={b.perHours} onChange={(e) => set(b.key, { perHours: e.target.value })} /></label>
+            <button type="button" onClick={() => props.onChange(props.budgets.filter((r) => r.key !== b.key))} aria-label={`Remove budget ${index + 1}`}>Remove</button>
+          </li>
+        ))}
+      </ul>
+      <button type="button" onClick={() => props.onChange([...props.budgets, { key: ++budgetKeys, action: 'dag:trigger', max: '20', perHours: '1' }])}>Add budget</button>
+    </fieldset>
+  )
+}
 
 /** `"a, b ,, c"` → `['a', 'b', 'c']`. */
 export function splitList(text: string): string[] {
@@ -97,18 +158,10 @@ function CreateAccountForm(props: { session: Session; onCreated(account: Service
   const [sponsor, setSponsor] = useState(me.id)
   const [tools, setTools] = useState<string[]>([])
   const [budgets, setBudgets] = useState<BudgetRow[]>([])
-  const [nextKey, setNextKey] = useState(1)
   const [busy, setBusy] = useState(false)
   const [error, setError] = useState<unknown>(null)
   const field = errorField(error)
   const invalid = (...names: string[]) => (field !== null && names.includes(field)) || undefined
-
-  const toggleTool = (tool: string, on: boolean) => setTools((current) => (on ? [...current, tool] : current.filter((t) => t !== tool)))
-  const setBudget = (key: number, patch: Partial<BudgetRow>) => setBudgets((rows) => rows.map((r) => (r.key === key ? { ...r, ...patch } : r)))
-  const addBudget = () => {
-    setBudgets((rows) => [...rows, { key: nextKey, action: 'dag:trigger', max: '20', perHours: '1' }])
-    setNextKey((k) => k + 1)
-  }
 
   const submit = async (event: FormEvent) => {
     event.preventDefault()
@@ -123,8 +176,8 @@ function CreateAccountForm(props: { session: Session; onCreated(account: Service
       ...(kind === 'agent'
         ? {
           ...(sponsor.trim() ? { sponsor: sponsor.trim() } : {}),
-          tools: [...AGENT_TOOLS.read, ...AGENT_TOOLS.write].filter((t) => tools.includes(t)),
-          budgets: budgets.map((b) => ({ action: b.action, max: Number(b.max), perHours: Number(b.perHours) })),
+          tools: orderedTools(tools),
+          budgets: budgetsOf(budgets),
         }
         : {}),
     }
@@ -168,39 +221,8 @@ function CreateAccountForm(props: { session: Session; onCreated(account: Service
       {kind === 'agent' && (
         <>
           <p id={`${id}-sponsor-help`} className="muted small">The sponsor answers for the agent: when they leave, it is disabled. It is you unless you may write policy.</p>
-          <fieldset className="choices" aria-invalid={invalid('tools')}>
-            <legend>Allowed tools</legend>
-            <p className="muted small">The MCP tools the agent may use; none ticked means every tool its policy allows.</p>
-            <div><span className="muted small">Read: </span>
-              {AGENT_TOOLS.read.map((tool) => (
-                <label key={tool} className="inline"><input type="checkbox" checked={tools.includes(tool)} onChange={(e) => toggleTool(tool, e.target.checked)} /> <code>{tool}</code></label>
-              ))}
-            </div>
-            <div><span className="muted small">Write: </span>
-              {AGENT_TOOLS.write.map((tool) => (
-                <label key={tool} className="inline"><input type="checkbox" checked={tools.includes(tool)} onChange={(e) => toggleTool(tool, e.target.checked)} /> <code>{tool}</code></label>
-              ))}
-            </div>
-          </fieldset>
-          <fieldset className="choices" aria-invalid={invalid('budgets', 'budgets.action', 'budgets.max', 'budgets.perHours')}>
-            <legend>Budgets</legend>
-            <p className="muted small">At most so many requests of an action in a sliding window; one more is refused with <code>budget_exceeded</code>.</p>
-            <ul className="rows">
-              {budgets.map((b, index) => (
-                <li key={b.key} aria-label={`Budget ${index + 1}`}>
-                  <label htmlFor={`${id}-b${b.key}-action`}>Budget action
-                    <select id={`${id}-b${b.key}-action`} value={b.action} onChange={(e) => setBudget(b.key, { action: e.target.value as ConductorAction })}>
-                      {CONDUCTOR_ACTIONS.map((a) => <option key={a} value={a}>{a}</option>)}
-                    </select>
-                  </label>
-                  <label htmlFor={`${id}-b${b.key}-max`}>At most<input id={`${id}-b${b.key}-max`} className="narrow" type="number" min={0} step={1} value={b.max} onChange={(e) => setBudget(b.key, { max: e.target.value })} /></label>
-                  <label htmlFor={`${id}-b${b.key}-hours`}>Per hours<input id={`${id}-b${b.key}-hours`} className="narrow" type="number" min={1} step={1} value={b.perHours} onChange={(e) => setBudget(b.key, { perHours: e.target.value })} /></label>
-                  <button type="button" onClick={() => setBudgets((rows) => rows.filter((r) => r.key !== b.key))} aria-label={`Remove budget ${index + 1}`}>Remove</button>
-                </li>
-              ))}
-            </ul>
-            <button type="button" onClick={addBudget}>Add budget</button>
-          </fieldset>
+          <ToolsField tools={tools} onChange={setTools} invalid={invalid('tools')} />
+          <BudgetsField budgets={budgets} onChange={setBudgets} invalid={invalid('budgets', 'budgets.action', 'budgets.max', 'budgets.perHours')} />
         </>
       )}
       <div className="form-actions">
