@@ -182,12 +182,21 @@ describe('service accounts, agents and API tokens in the web console, in Chromiu
     }
   })
 
-  test('a personal API token on My access: shown once, acts as the person, refused once revoked', { timeout: 120_000 }, async () => {
+  test('a personal API token on My access: too long a life is refused with the field; shown once, acts as the person, refused once revoked', { timeout: 120_000 }, async () => {
     const { context, page } = await suite.newPage()
     try {
       await signIn(page, suite.base, 'bob', '/me')
       const section = page.getByRole('region', { name: 'My API tokens' })
       await section.getByText('No API token yet.').waitFor()
+      const form = section.getByRole('form', { name: 'Create token' })
+      await form.getByLabel('Token name').fill('forever')
+      await form.getByLabel('Expires in days').fill('5000')
+      await form.getByRole('button', { name: 'Create token' }).click()
+      const refusal = form.getByRole('alert')
+      await refusal.getByText('token_expiry_too_long').waitFor()
+      assert.match(await refusal.innerText(), /HTTP 400[\s\S]*field expiresInDays/, 'too long a life is refused with the field at fault')
+      assert.equal(await form.getByLabel('Expires in days').getAttribute('aria-invalid'), 'true')
+      assert.equal(await section.locator('tr[data-token]').count(), 0, 'and no token was made')
       const token = await createToken(page, 'My API tokens', 'laptop', '30')
       const me = await meWith(token)
       assert.equal(me.status, 200)
