@@ -175,7 +175,7 @@ describe('service accounts, agents and API tokens in the web console, in Chromiu
       await form.getByRole('button', { name: 'Create agent' }).click()
       const refusal = form.getByRole('alert')
       await refusal.getByText('policy_denied').waitFor()
-      assert.match(await refusal.innerText(), /HTTP 403/)
+      assert.match(await refusal.innerText(), /HTTP 403[\s\S]*members of the owning group/, 'the refusal says who may manage such accounts')
       assert.equal(await page.locator('tr[data-account]').count(), 0, 'nothing was created')
     } finally {
       await context.close()

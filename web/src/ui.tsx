@@ -72,12 +72,12 @@ function hint(error: ApiError): string | null {
   }
 }
 
-/** An error as the person can act on it: what happened (the API's code and message), and what to try. */
-export function ErrorBox(props: { error: unknown; title?: string; onRetry?: () => void }) {
+/** An error as the person can act on it: what happened (the API's code and message), and what to try (`hints` by code first). */
+export function ErrorBox(props: { error: unknown; title?: string; onRetry?: () => void; hints?: Readonly<Record<string, string>> }) {
   const { error } = props
   const api = error instanceof ApiError ? error : null
   const message = api ? api.message : error instanceof Error ? error.message : String(error)
-  const tip = api ? hint(api) : null
+  const tip = api ? (props.hints?.[api.code] ?? hint(api)) : null
   const decisionId = api?.details?.decisionId
   const field = errorField(error)
   return (

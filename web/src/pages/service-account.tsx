@@ -3,7 +3,7 @@ import { ApiError, api, type ServiceAccount, type ServiceAccountAnswer, type Tru
 import { Link, navigate } from '../router.tsx'
 import { ApiTokens } from '../tokens.tsx'
 import { Empty, ErrorBox, Loading, PageHeader, StateBadge, Time, errorField, useApi } from '../ui.tsx'
-import { BudgetsField, OwnerText, ToolsField, budgetRows, budgetsOf, orderedTools, splitList } from './service-accounts.tsx'
+import { ACCOUNT_HINTS, BudgetsField, OwnerText, ToolsField, budgetRows, budgetsOf, orderedTools, splitList } from './service-accounts.tsx'
 
 /** One service account or agent: its facts, Disable / Enable / Delete, its API tokens and its trust rules. */
 export function ServiceAccountPage(props: { name: string }) {
@@ -120,7 +120,7 @@ function Manage(props: { account: ServiceAccount; path: string; onChanged(): voi
           </div>
         </div>
       )}
-      {error != null && <ErrorBox error={error} />}
+      {error != null && <ErrorBox error={error} hints={ACCOUNT_HINTS} />}
     </section>
   )
 }
@@ -194,7 +194,7 @@ function Edit(props: { account: ServiceAccount; path: string; onChanged(): void 
         <button type="submit" className="primary" disabled={busy}>{busy ? 'Saving…' : 'Save changes'}</button>
         <button type="button" onClick={() => setOpen(false)} disabled={busy}>Cancel</button>
       </div>
-      {error != null && <ErrorBox title="The changes were not saved." error={error} />}
+      {error != null && <ErrorBox title="The changes were not saved." error={error} hints={ACCOUNT_HINTS} />}
     </form>
   )
 }

@@ -141,6 +141,11 @@ export function BudgetsField(props: { budgets: BudgetRow[]; onChange(rows: Budge
   )
 }
 
+/** What to try when managing a service account is refused, beyond the general hints. */
+export const ACCOUNT_HINTS: Readonly<Record<string, string>> = {
+  policy_denied: 'Policy does not let you manage service accounts of this owner: members of the owning group, the owning person and platform administrators may. Choose an owner you belong to.',
+}
+
 /** `"a, b ,, c"` → `['a', 'b', 'c']`. */
 export function splitList(text: string): string[] {
   return text.split(',').map((s) => s.trim()).filter(Boolean)
@@ -228,7 +233,7 @@ function CreateAccountForm(props: { session: Session; onCreated(account: Service
       <div className="form-actions">
         <button type="submit" className="primary" disabled={busy || name.trim() === ''}>{busy ? 'Creating…' : kind === 'agent' ? 'Create agent' : 'Create service account'}</button>
       </div>
-      {error != null && <ErrorBox title="The account was not created." error={error} />}
+      {error != null && <ErrorBox title="The account was not created." error={error} hints={ACCOUNT_HINTS} />}
     </form>
   )
 }
