@@ -302,4 +302,18 @@ forEachEngine((engine) => {
     refused(await workload(await github.github()), 'invalid_grant')
     await app.serviceAccounts.enable(alice, 'etl-ci')
   })
+
+  test('when two service accounts trust one credential, the workload names one with service_account', async () => {
+    await app.serviceAccounts.create(alice, { name: 'reports', owner: { type: 'Group', id: 'data-eng' }, groups: ['data-eng'] })
+    const added = await api('POST', '/api/v1/service-accounts/reports/trusts', 'alice', { issuer: 'gitlab', conditions: { project_path: 'acme/*', ref_protected: 'true' } })
+    assert.equal(added.statusCode, 201, added.body)
+    const token = await gitlab.sign({ sub: 'project_path:acme/etl', project_path: 'acme/etl', ref_protected: 'true' })
+    const ambiguous = await workload(token)
+    refused(ambiguous, 'invalid_request')
+    assert.equal(ambiguous.json().error_field, 'service_account')
+    assert.match(ambiguous.json().error_description, /etl-ci, reports/)
+    const chosen = await workload(token, { service_account: 'reports' })
+    assert.equal(chosen.statusCode, 200, chosen.body)
+    assert.equal((await api('GET', '/api/v1/me', chosen.json().access_token)).json().id, 'reports')
+  })
 })
