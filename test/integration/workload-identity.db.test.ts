@@ -20,6 +20,7 @@ let aws: Awaited<ReturnType<typeof startAwsWorld>>
 let github: WorkloadIssuer
 let cluster: WorkloadIssuer
 let gitlab: WorkloadIssuer
+let corporateIdp: WorkloadIssuer
 let audience: string
 let port: number
 
@@ -30,12 +31,14 @@ before(async () => {
   github = await startWorkloadIssuer({ audience })
   cluster = await startWorkloadIssuer({ audience })
   gitlab = await startWorkloadIssuer({ audience })
+  corporateIdp = await startWorkloadIssuer({ audience: 'conductor' })
 })
 after(async () => {
   await aws?.moto.stop()
   await github?.close()
   await cluster?.close()
   await gitlab?.close()
+  await corporateIdp?.close()
 })
 
 forEachEngine((engine) => {
@@ -57,6 +60,8 @@ forEachEngine((engine) => {
           { name: 'gitlab', kind: 'oidc', issuer: gitlab.url, audience: [audience, 'https://conductor.example.com'] },
         ],
         aws: { enabled: true, stsEndpoint: aws.moto.url, serverId: SERVER_ID },
+        // A corporate IdP whose client-credentials tokens are ServiceAccount principals (not Conductor's service accounts).
+        issuers: [{ name: 'corp', issuer: corporateIdp.url, serviceAccountWhen: { claim: 'client_id', pattern: '.+' } }],
         groupMappings: [{ from: ETL_ROLE, to: 'aws-etl-deployers', issuer: 'aws' }],
       },
     })
@@ -219,6 +224,12 @@ forEachEngine((engine) => {
       const trigger = await api('POST', '/api/v1/environments/prod/dags/etl_daily/runs', token, {})
       assert.equal(trigger.statusCode, 403, trigger.body)
       assert.match(trigger.json().error.message, /scope/)
+    })
+
+    test('an IdP token of a service principal is not exchanged, even one named like a Conductor service account', async () => {
+      const corpToken = await corporateIdp.sign({ sub: 'etl-ci', preferred_username: 'etl-ci', client_id: 'etl-ci' })
+      assert.equal((await api('GET', '/api/v1/me', corpToken)).json().type, 'ServiceAccount')
+      refused(await exchange({ grant_type: GRANT, subject_token: corpToken, subject_token_type: ACCESS_TOKEN }), 'invalid_grant')
     })
 
     test('an API token is exchanged with its scope kept and its expiry not extended; asking more scope is invalid_scope', async () => {

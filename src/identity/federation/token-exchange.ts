@@ -162,6 +162,10 @@ export function createTokenExchange(deps: TokenExchangeDeps): TokenExchange {
     note.subjectKind = conductor ? 'conductor-token' : 'person'
     const principal = await deps.principalFromToken(subjectToken)
     note.issuer = principal.issuer
+    // An IdP's service principal shares no namespace with Conductor's service accounts: a token for it must not turn into one.
+    if (!conductor && principal.type !== 'User') {
+      throw fail('invalid_grant', 'only a person\'s IdP token can be exchanged; a workload trusts a service account through its trust rules', 'subject_token')
+    }
     let expiresAt: number | null
     let parentId: string | undefined
     if (conductor) {
