@@ -218,7 +218,7 @@ export function createTokenExchange(deps: TokenExchangeDeps): TokenExchange {
           throw fail('invalid_input', 'subject_token_type is not one Conductor accepts (jwt, id_token, access_token, aws-sts-get-caller-identity)', 'subject_token_type')
         }
         const token = await deps.accessTokens.issue({
-          kind: 'exchanged', name: 'exchanged', principal: issued.owner, scope: issued.scope, expiresInSeconds: issued.seconds, createdBy: issued.createdBy,
+          kind: 'exchanged', name: `exchanged via ${String(note.issuer ?? 'unknown')}`.slice(0, 100), principal: issued.owner, scope: issued.scope, expiresInSeconds: issued.seconds, createdBy: issued.createdBy,
           ...(issued.parentId ? { parentId: issued.parentId } : {}),
         })
         if (issued.groups.length > 0) {
