@@ -143,7 +143,7 @@ forEachEngine((engine) => {
         job_workflow_ref: 'acme/etl/.github/workflows/deploy.yml@refs/heads/main', run_id: '1234', actor: 'octocat', event_name: 'push',
       })
       const trail = JSON.stringify(await app.audit.query({}))
-      assert.ok(!trail.includes(githubToken) && !trail.includes(body.access_token) && !trail.includes(body.access_token.split('_').at(-1)!), 'no token in the audit trail')
+      assert.ok(!trail.includes(githubToken) && !trail.includes(body.access_token) && !trail.includes(body.access_token.slice(body.access_token.indexOf('_', 4) + 1)), 'no token in the audit trail')
     })
 
     test('another repository, branch or workflow is invalid_grant; nothing is issued', async () => {

@@ -1,5 +1,4 @@
 import { decodeJwt } from 'jose'
-import type { Kysely } from 'kysely'
 import type { AuditLog } from '../../audit/index.ts'
 import type { GroupMappingConfig } from '../../config/index.ts'
 import { ConductorError, isConductorError } from '../../core/index.ts'
@@ -8,7 +7,6 @@ import { mapGroups } from '../principal.ts'
 import type { CredentialScope, Principal } from '../principal.ts'
 import { isConductorToken } from '../service-accounts/index.ts'
 import type { AccessTokens, ServiceAccounts } from '../service-accounts/index.ts'
-import type { FederationTables } from './trusts.tables.ts'
 import type { ServiceAccountTrusts } from './trusts.ts'
 import { TOKEN_TYPES } from './workload-verifier.ts'
 import type { WorkloadIdentity, WorkloadVerifier } from './workload-verifier.ts'
@@ -58,7 +56,6 @@ export interface TokenExchange {
 
 /** Dependencies of {@link createTokenExchange}. */
 export interface TokenExchangeDeps {
-  db: Kysely<FederationTables>
   workloads: Pick<WorkloadVerifier, 'verify'>
   trusts: Pick<ServiceAccountTrusts, 'matching'>
   serviceAccounts: Pick<ServiceAccounts, 'principalOf'>
@@ -219,11 +216,8 @@ export function createTokenExchange(deps: TokenExchangeDeps): TokenExchange {
         }
         const token = await deps.accessTokens.issue({
           kind: 'exchanged', name: `exchanged via ${String(note.issuer ?? 'unknown')}`.slice(0, 100), principal: issued.owner, scope: issued.scope, expiresInSeconds: issued.seconds, createdBy: issued.createdBy,
-          ...(issued.parentId ? { parentId: issued.parentId } : {}),
+          ...(issued.parentId ? { parentId: issued.parentId } : {}), ...(issued.groups.length > 0 ? { groups: issued.groups } : {}),
         })
-        if (issued.groups.length > 0) {
-          await deps.db.insertInto('exchanged_token_groups').values({ token_id: token.id, groups: JSON.stringify(issued.groups), expires_at: token.expiresAt }).execute()
-        }
         const expiresIn = Math.max(1, Math.round((Date.parse(token.expiresAt) - clock.now()) / 1000))
         await audit.append({
           type: 'token.exchanged', principal: issued.owner.id, principalType: issued.owner.type,
@@ -246,19 +240,6 @@ export function createTokenExchange(deps: TokenExchangeDeps): TokenExchange {
         })
         throw error
       }
-    },
-  }
-}
-
-/** Adds to a principal the groups its exchanged token got from group mappings (AWS role ARNs), while the token lives. */
-export function createExchangedTokenGroups(deps: { db: Kysely<FederationTables> }): { apply(principal: Principal): Promise<Principal> } {
-  return {
-    async apply(principal) {
-      if (principal.credential?.kind !== 'exchanged') return principal
-      const row = await deps.db.selectFrom('exchanged_token_groups').select('groups').where('token_id', '=', principal.credential.id).executeTakeFirst()
-      if (row === undefined) return principal
-      const groups = [...new Set([...principal.groups, ...(JSON.parse(row.groups) as string[])])].sort()
-      return { ...principal, groups }
     },
   }
 }
