@@ -10,9 +10,9 @@ import {
   chainScimEvents, createAccessRevoker, createAirflowSignInCodes, createAirflowTokenSigner, createDirectory, createOidcLogin, createRevocations, createScimService, createScimTokenStore,
   createSessionStore, createTokenVerifier, reconcile, scimRevocationEvents, signInTarget, startDevIssuer, startReconciliation, withDevIssuer,
   type AccessRevoker, type DevIssuer, type IdentityTables, type OidcLogin, type ReconciliationReport, type RevocationTables, type ScimEvents,
-  type ScimService, type ScimTables, type ScimTokenStore, type SessionStore, createAccessTokens, createServiceAccounts, type AccessTokens,
+  type ScimService, type ScimTables, type ScimTokenStore, type SessionStore, createAccessTokens, createServiceAccounts, SPONSOR_LOST, type AccessTokens,
   type ServiceAccountAuthorizer, type ServiceAccounts, type ServiceAccountTables,
-  createExchangedTokenGroups, createServiceAccountTrusts, createTokenExchange, createWorkloadVerifier, type FederationTables, type ServiceAccountTrusts,
+  createServiceAccountTrusts, createTokenExchange, createWorkloadVerifier, type FederationTables, type ServiceAccountTrusts,
 } from './identity/index.ts'
 import { createOrchestrator, type ActorTokenSigner, type Orchestrator } from './orchestrators/index.ts'
 import { ACTIONS, createPolicyEngine, createPolicyWatcher, principalRef, type PolicyEngine } from './policy/index.ts'
@@ -186,7 +186,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
               // A person's API tokens die with their access, and so do the agents they sponsor.
               if (p.type === 'User') {
                 await accessTokens.revokeAllOf({ type: 'User', id: p.id }, reason)
-                await serviceAccounts.disableSponsoredBy(p.id, 'sponsor_deprovisioned')
+                await serviceAccounts.disableSponsoredBy(p.id, SPONSOR_LOST)
               }
             },
           }), options.scimObserver),
@@ -208,11 +208,9 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       cleanup.push(() => reconciliation.stop())
     }
     const directory = scim ? createDirectory({ scim: scim.service, config: config.identity.scim, groupMappings: config.identity.groupMappings }) : null
-    // An exchanged token's groups from group mappings (AWS role ARNs) join the account's groups while the token lives.
-    const exchangedTokenGroups = createExchangedTokenGroups({ db })
     const authenticator = createAuthenticator({
       verifier, revocations, identity, audit, clock, sessions, directory, cookieName: config.sessions.cookieName, onPrincipal: (p) => governance.recordPrincipal(p),
-      withGrants: async (p) => governance.grants.withGrants(await exchangedTokenGroups.apply(p)),
+      withGrants: (p) => governance.grants.withGrants(p),
       conductorTokens: { tokens: accessTokens, serviceAccounts, knownUser: (id) => resolveAirflowUser({ db }, { id, type: 'User' }) },
     })
     const workloads = createWorkloadVerifier({
@@ -221,7 +219,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     cleanup.push(() => workloads.close())
     const trusts = createServiceAccountTrusts({ db, audit, clock, ids, serviceAccounts, issuers: config.identity })
     const tokenExchange = createTokenExchange({
-      db, workloads, trusts, serviceAccounts, accessTokens, principalFromToken: (token) => authenticator.principalFromToken(token), audit, clock,
+      workloads, trusts, serviceAccounts, accessTokens, principalFromToken: (token) => authenticator.principalFromToken(token), audit, clock,
       exchangedTokenMinutes: config.identity.tokens.exchangedTokenMinutes, targets: [config.server.publicUrl!, config.identity.audience], actions: ACTIONS,
       groupMappings: config.identity.groupMappings,
     })

@@ -110,7 +110,8 @@ export function createAuthenticator(deps: {
     const verified = await ct.tokens.verify(token)
     const owner = verified.principal
     const principal = owner.type === 'User' ? await currentUser(ct, owner.id, verified.createdAt, 'user') : await accountPrincipal(ct, owner.type, owner.id)
-    return { ...principal, scope: verified.scope, credential: { kind: verified.kind === 'api' ? 'api-token' : 'exchanged', id: verified.id } }
+    const groups = verified.groups.length > 0 ? [...new Set([...principal.groups, ...verified.groups])].sort() : principal.groups
+    return { ...principal, groups, scope: verified.scope, credential: { kind: verified.kind === 'api' ? 'api-token' : 'exchanged', id: verified.id } }
   }
 
   async function principalFromToken(token: string): Promise<Principal> {
@@ -140,7 +141,8 @@ export function createAuthenticator(deps: {
         }
         // (A bearer token's principal went through the directory in principalFromToken already.)
         if (deps.directory && caller.session) caller = { ...caller, principal: await deps.directory.apply(caller.principal) }
-        await remember(caller.principal)
+        // A person's Conductor token is resolved from the ledger itself; recording it could only write back a token's extra groups.
+        if (!(caller.principal.type === 'User' && caller.principal.credential)) await remember(caller.principal)
         // Grant groups are added after the principal is recorded: the ledger keeps the groups the IdP gave.
         if (deps.withGrants) caller = { ...caller, principal: await deps.withGrants(caller.principal) }
         return caller

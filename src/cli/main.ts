@@ -11,6 +11,7 @@ import { ApiError, EXIT, exitCodeForApiError, exitCodeForCode } from './api-clie
 import { registerApprovalCommands } from './approval-commands.ts'
 import { registerGrantCommands } from './grant-commands.ts'
 import { registerExchangeCommands } from './exchange-commands.ts'
+import { registerTrustCommands } from './trust-commands.ts'
 import { registerAuditCommands } from './audit-commands.ts'
 import { registerAuthCommands } from './auth-commands.ts'
 import { registerCatalogCommands } from './catalog-commands.ts'
@@ -103,6 +104,7 @@ export function buildCli(env: NodeJS.ProcessEnv, streams: { stdout: CliStream; s
   registerApprovalCommands(program, ctx)
   registerGrantCommands(program, ctx)
   registerExchangeCommands(program, ctx)
+  registerTrustCommands(program, ctx)
   registerHitlCommands(program, ctx)
   registerServiceAccountCommands(program, ctx)
 

@@ -116,6 +116,9 @@ forEachEngine((engine) => {
     assert.deepEqual([tooLong.statusCode, tooLong.json().error.code, tooLong.json().error.details.field], [400, 'token_expiry_too_long', 'expiresInDays'])
     const badEnv = await call('POST', '/api/v1/service-accounts/etl-ci/tokens', 'alice', { name: 'ci', expiresInDays: 30, environments: ['nowhere'] })
     assert.deepEqual([badEnv.statusCode, badEnv.json().error.details.field], [400, 'environments'])
+    const badAction = await call('POST', '/api/v1/service-accounts/etl-ci/tokens', 'alice', { name: 'ci', expiresInDays: 30, actions: ['dag:destroy'] })
+    assert.deepEqual([badAction.statusCode, badAction.json().error.code], [400, 'invalid_input'])
+    assert.match(badAction.json().error.details.field, /actions/)
     assert.equal((await call('POST', '/api/v1/service-accounts/etl-ci/tokens', 'bob', { name: 'ci', expiresInDays: 30 })).statusCode, 403)
 
     const { token, accessToken } = await createToken('alice', '/api/v1/service-accounts/etl-ci/tokens', { name: 'ci', expiresInDays: 30, actions: ['dag:read', 'environment:read', 'run:read'] })

@@ -110,6 +110,28 @@ forEachEngine((engine) => {
     assert.equal(viaKubernetesFlag.code, 0, viaKubernetesFlag.stderr)
   })
 
+  test('conductor trusts add|list|remove manage the rules; a rule that trusts too much names the condition', async () => {
+    const as = async (args: string[]) => conductor(['--server', url, '--token', await app.tokenFor('alice'), 'trusts', ...args])
+    const added = await as(['add', 'etl-ci', '--issuer', 'github', '--condition', 'repository=acme/web', '--condition', 'ref=refs/tags/v*', '--description', 'releases'])
+    assert.equal(added.code, 0, added.stderr)
+    const id = /rule (\S+)$/m.exec(added.stdout)?.[1]
+    assert.match(added.stdout, /^trusted: github ref=refs\/tags\/v\* repository=acme\/web as etl-ci, rule \S+$/m)
+    const list = await as(['list', 'etl-ci'])
+    assert.match(list.stdout, /^ID +ISSUER +CONDITIONS/m)
+    assert.ok(list.stdout.includes(id!), list.stdout)
+    const json = JSON.parse((await as(['list', 'etl-ci', '-o', 'json'])).stdout) as { trusts: { issuer: string; conditions: Record<string, string>; description: string }[] }
+    const rows = (list: unknown[][]) => list.map((row) => JSON.stringify(row)).sort()
+    assert.deepEqual(rows(json.trusts.map((t) => [t.issuer, t.conditions, t.description])), rows([
+      ['github', { ref: 'refs/heads/main', repository: 'acme/etl' }, ''], ['aws', { arn: ETL_ROLE }, ''], ['github', { ref: 'refs/tags/v*', repository: 'acme/web' }, 'releases'],
+    ]))
+    const broad = await as(['add', 'etl-ci', '--issuer', 'github', '--condition', 'repository=*/web'])
+    assert.notEqual(broad.code, 0)
+    assert.match(broad.stderr, /trust_rule_invalid/)
+    const removed = await as(['remove', 'etl-ci', id!])
+    assert.equal(removed.code, 0, removed.stderr)
+    assert.ok(!(await as(['list', 'etl-ci'])).stdout.includes(id!))
+  })
+
   test('conductor exchange --aws signs GetCallerIdentity with the role\'s credentials and the server id from the metadata', async () => {
     const role = await aws.assume(ETL_ROLE)
     const env = { AWS_ACCESS_KEY_ID: role.accessKeyId, AWS_SECRET_ACCESS_KEY: role.secretAccessKey, AWS_SESSION_TOKEN: role.sessionToken! }

@@ -20,6 +20,7 @@ let aws: Awaited<ReturnType<typeof startAwsWorld>>
 let github: WorkloadIssuer
 let cluster: WorkloadIssuer
 let gitlab: WorkloadIssuer
+let corporateIdp: WorkloadIssuer
 let audience: string
 let port: number
 
@@ -30,12 +31,14 @@ before(async () => {
   github = await startWorkloadIssuer({ audience })
   cluster = await startWorkloadIssuer({ audience })
   gitlab = await startWorkloadIssuer({ audience })
+  corporateIdp = await startWorkloadIssuer({ audience: 'conductor' })
 })
 after(async () => {
   await aws?.moto.stop()
   await github?.close()
   await cluster?.close()
   await gitlab?.close()
+  await corporateIdp?.close()
 })
 
 forEachEngine((engine) => {
@@ -57,6 +60,8 @@ forEachEngine((engine) => {
           { name: 'gitlab', kind: 'oidc', issuer: gitlab.url, audience: [audience, 'https://conductor.example.com'] },
         ],
         aws: { enabled: true, stsEndpoint: aws.moto.url, serverId: SERVER_ID },
+        // A corporate IdP whose client-credentials tokens are ServiceAccount principals (not Conductor's service accounts).
+        issuers: [{ name: 'corp', issuer: corporateIdp.url, serviceAccountWhen: { claim: 'client_id', pattern: '.+' } }],
         groupMappings: [{ from: ETL_ROLE, to: 'aws-etl-deployers', issuer: 'aws' }],
       },
     })
@@ -138,7 +143,7 @@ forEachEngine((engine) => {
         job_workflow_ref: 'acme/etl/.github/workflows/deploy.yml@refs/heads/main', run_id: '1234', actor: 'octocat', event_name: 'push',
       })
       const trail = JSON.stringify(await app.audit.query({}))
-      assert.ok(!trail.includes(githubToken) && !trail.includes(body.access_token) && !trail.includes(body.access_token.split('_').at(-1)!), 'no token in the audit trail')
+      assert.ok(!trail.includes(githubToken) && !trail.includes(body.access_token) && !trail.includes(body.access_token.slice(body.access_token.indexOf('_', 4) + 1)), 'no token in the audit trail')
     })
 
     test('another repository, branch or workflow is invalid_grant; nothing is issued', async () => {
@@ -221,6 +226,12 @@ forEachEngine((engine) => {
       assert.match(trigger.json().error.message, /scope/)
     })
 
+    test('an IdP token of a service principal is not exchanged, even one named like a Conductor service account', async () => {
+      const corpToken = await corporateIdp.sign({ sub: 'etl-ci', preferred_username: 'etl-ci', client_id: 'etl-ci' })
+      assert.equal((await api('GET', '/api/v1/me', corpToken)).json().type, 'ServiceAccount')
+      refused(await exchange({ grant_type: GRANT, subject_token: corpToken, subject_token_type: ACCESS_TOKEN }), 'invalid_grant')
+    })
+
     test('an API token is exchanged with its scope kept and its expiry not extended; asking more scope is invalid_scope', async () => {
       const apiToken = await app.accessTokens.issue({ kind: 'api', name: 'laptop', principal: { type: 'User', id: 'alice' }, scope: { actions: ['dag:read'], environments: ['prod'] }, expiresInSeconds: 120, createdBy: 'User:alice' })
       const answer = await exchange({ grant_type: GRANT, subject_token: apiToken.token, subject_token_type: ACCESS_TOKEN })
@@ -301,5 +312,19 @@ forEachEngine((engine) => {
     assert.equal(after.statusCode, 401, after.body)
     refused(await workload(await github.github()), 'invalid_grant')
     await app.serviceAccounts.enable(alice, 'etl-ci')
+  })
+
+  test('when two service accounts trust one credential, the workload names one with service_account', async () => {
+    await app.serviceAccounts.create(alice, { name: 'reports', owner: { type: 'Group', id: 'data-eng' }, groups: ['data-eng'] })
+    const added = await api('POST', '/api/v1/service-accounts/reports/trusts', 'alice', { issuer: 'gitlab', conditions: { project_path: 'acme/*', ref_protected: 'true' } })
+    assert.equal(added.statusCode, 201, added.body)
+    const token = await gitlab.sign({ sub: 'project_path:acme/etl', project_path: 'acme/etl', ref_protected: 'true' })
+    const ambiguous = await workload(token)
+    refused(ambiguous, 'invalid_request')
+    assert.equal(ambiguous.json().error_field, 'service_account')
+    assert.match(ambiguous.json().error_description, /etl-ci, reports/)
+    const chosen = await workload(token, { service_account: 'reports' })
+    assert.equal(chosen.statusCode, 200, chosen.body)
+    assert.equal((await api('GET', '/api/v1/me', chosen.json().access_token)).json().id, 'reports')
   })
 })

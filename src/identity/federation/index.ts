@@ -9,6 +9,6 @@ export { globToRegExp, matchesGlob, matchTrustRule, matchTrustRules, readClaimPa
 export type { TrustIssuerKind, TrustRule, TrustRuleIssuers } from './trust-rules.ts'
 export { createServiceAccountTrusts } from './trusts.ts'
 export type { AddTrustInput, ServiceAccountTrust, ServiceAccountTrusts, ServiceAccountTrustsDeps, TrustedAccount } from './trusts.ts'
-export type { ExchangedTokenGroupsTable, FederationTables, ServiceAccountTrustsTable } from './trusts.tables.ts'
-export { createExchangedTokenGroups, createTokenExchange, TOKEN_EXCHANGE_GRANT_TYPE } from './token-exchange.ts'
+export type { FederationTables, ServiceAccountTrustsTable } from './trusts.tables.ts'
+export { createTokenExchange, TOKEN_EXCHANGE_GRANT_TYPE } from './token-exchange.ts'
 export type { TokenExchange, TokenExchangeDeps, TokenExchangeRequest, TokenExchangeResult } from './token-exchange.ts'

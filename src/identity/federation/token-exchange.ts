@@ -1,5 +1,4 @@
 import { decodeJwt } from 'jose'
-import type { Kysely } from 'kysely'
 import type { AuditLog } from '../../audit/index.ts'
 import type { GroupMappingConfig } from '../../config/index.ts'
 import { ConductorError, isConductorError } from '../../core/index.ts'
@@ -8,7 +7,6 @@ import { mapGroups } from '../principal.ts'
 import type { CredentialScope, Principal } from '../principal.ts'
 import { isConductorToken } from '../service-accounts/index.ts'
 import type { AccessTokens, ServiceAccounts } from '../service-accounts/index.ts'
-import type { FederationTables } from './trusts.tables.ts'
 import type { ServiceAccountTrusts } from './trusts.ts'
 import { TOKEN_TYPES } from './workload-verifier.ts'
 import type { WorkloadIdentity, WorkloadVerifier } from './workload-verifier.ts'
@@ -58,7 +56,6 @@ export interface TokenExchange {
 
 /** Dependencies of {@link createTokenExchange}. */
 export interface TokenExchangeDeps {
-  db: Kysely<FederationTables>
   workloads: Pick<WorkloadVerifier, 'verify'>
   trusts: Pick<ServiceAccountTrusts, 'matching'>
   serviceAccounts: Pick<ServiceAccounts, 'principalOf'>
@@ -162,6 +159,10 @@ export function createTokenExchange(deps: TokenExchangeDeps): TokenExchange {
     note.subjectKind = conductor ? 'conductor-token' : 'person'
     const principal = await deps.principalFromToken(subjectToken)
     note.issuer = principal.issuer
+    // An IdP's service principal shares no namespace with Conductor's service accounts: a token for it must not turn into one.
+    if (!conductor && principal.type !== 'User') {
+      throw fail('invalid_grant', 'only a person\'s IdP token can be exchanged; a workload trusts a service account through its trust rules', 'subject_token')
+    }
     let expiresAt: number | null
     let parentId: string | undefined
     if (conductor) {
@@ -214,12 +215,9 @@ export function createTokenExchange(deps: TokenExchangeDeps): TokenExchange {
           throw fail('invalid_input', 'subject_token_type is not one Conductor accepts (jwt, id_token, access_token, aws-sts-get-caller-identity)', 'subject_token_type')
         }
         const token = await deps.accessTokens.issue({
-          kind: 'exchanged', name: 'exchanged', principal: issued.owner, scope: issued.scope, expiresInSeconds: issued.seconds, createdBy: issued.createdBy,
-          ...(issued.parentId ? { parentId: issued.parentId } : {}),
+          kind: 'exchanged', name: `exchanged via ${String(note.issuer ?? 'unknown')}`.slice(0, 100), principal: issued.owner, scope: issued.scope, expiresInSeconds: issued.seconds, createdBy: issued.createdBy,
+          ...(issued.parentId ? { parentId: issued.parentId } : {}), ...(issued.groups.length > 0 ? { groups: issued.groups } : {}),
         })
-        if (issued.groups.length > 0) {
-          await deps.db.insertInto('exchanged_token_groups').values({ token_id: token.id, groups: JSON.stringify(issued.groups), expires_at: token.expiresAt }).execute()
-        }
         const expiresIn = Math.max(1, Math.round((Date.parse(token.expiresAt) - clock.now()) / 1000))
         await audit.append({
           type: 'token.exchanged', principal: issued.owner.id, principalType: issued.owner.type,
@@ -242,19 +240,6 @@ export function createTokenExchange(deps: TokenExchangeDeps): TokenExchange {
         })
         throw error
       }
-    },
-  }
-}
-
-/** Adds to a principal the groups its exchanged token got from group mappings (AWS role ARNs), while the token lives. */
-export function createExchangedTokenGroups(deps: { db: Kysely<FederationTables> }): { apply(principal: Principal): Promise<Principal> } {
-  return {
-    async apply(principal) {
-      if (principal.credential?.kind !== 'exchanged') return principal
-      const row = await deps.db.selectFrom('exchanged_token_groups').select('groups').where('token_id', '=', principal.credential.id).executeTakeFirst()
-      if (row === undefined) return principal
-      const groups = [...new Set([...principal.groups, ...(JSON.parse(row.groups) as string[])])].sort()
-      return { ...principal, groups }
     },
   }
 }

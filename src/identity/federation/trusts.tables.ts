@@ -11,16 +11,7 @@ export interface ServiceAccountTrustsTable {
   created_by: string
 }
 
-/** A row of `exchanged_token_groups`: groups added to one exchanged token by group mappings (AWS role ARNs). */
-export interface ExchangedTokenGroupsTable {
-  token_id: string
-  /** JSON array of group names. */
-  groups: string
-  expires_at: string
-}
-
 /** The workload-identity tables. */
 export interface FederationTables {
   service_account_trusts: ServiceAccountTrustsTable
-  exchanged_token_groups: ExchangedTokenGroupsTable
 }

@@ -54,6 +54,11 @@ export interface IssueTokenInput {
   createdBy: string
   /** The credential presented to obtain it (exchanged tokens). */
   parentId?: string
+  /**
+   * Groups the principal acts with while using this token, on top of its own (exchanged tokens only: e.g. the groups
+   * `identity.groupMappings` gives an AWS role ARN). Never for API tokens (`invalid_input`).
+   */
+  groups?: string[]
 }
 
 /** A verified Conductor token. */
@@ -64,6 +69,8 @@ export interface VerifiedAccessToken {
   scope: CredentialScope
   expiresAt: string
   createdAt: string
+  /** Groups the token adds to its principal's (see {@link IssueTokenInput.groups}); empty for most. */
+  groups: string[]
 }
 
 /** The store of Conductor-issued bearer tokens. */
@@ -173,6 +180,9 @@ export function createAccessTokens(deps: AccessTokensDeps): AccessTokens {
         if (!Number.isSafeInteger(seconds) || seconds <= 0) throw new ConductorError('invalid_input', 'expiresInSeconds must be a positive whole number', { details: { field: 'expiresInSeconds' } })
         seconds = Math.min(seconds, limit)
       }
+      if (input.groups !== undefined && (input.kind !== 'exchanged' || !Array.isArray(input.groups) || !input.groups.every((g) => typeof g === 'string' && g !== ''))) {
+        throw new ConductorError('invalid_input', 'only exchanged tokens carry extra groups', { details: { field: 'groups' } })
+      }
       const name = (input.name ?? input.kind).trim()
       if (name === '' || name.length > 100) throw new ConductorError('invalid_input', 'a token name is 1 to 100 characters', { details: { field: 'name' } })
       const id = nextId()
@@ -185,12 +195,13 @@ export function createAccessTokens(deps: AccessTokensDeps): AccessTokens {
         scope_environments: input.scope?.environments == null ? null : JSON.stringify([...new Set(input.scope.environments)].sort()),
         created_at: iso(now), created_by: input.createdBy, expires_at: iso(now + seconds * 1000),
         last_used_at: null, revoked_at: null, revoked_reason: null, parent_id: input.parentId ?? null,
+        extra_groups: input.groups?.length ? JSON.stringify([...new Set(input.groups)].sort()) : null,
       }
       await db.insertInto('access_tokens').values(row).execute()
       const view = info(row, now)
       await audit.append({
         ...actorOf(row.created_by), type: 'token.created',
-        data: { tokenId: id, kind: row.kind, name, owner: owner(row), scope: view.scope, expiresAt: row.expires_at, createdBy: row.created_by, ...(row.parent_id ? { parentId: row.parent_id } : {}) },
+        data: { tokenId: id, kind: row.kind, name, owner: owner(row), scope: view.scope, expiresAt: row.expires_at, createdBy: row.created_by, ...(row.parent_id ? { parentId: row.parent_id } : {}), ...(row.extra_groups ? { groups: JSON.parse(row.extra_groups) as string[] } : {}) },
       })
       return { token: `${prefix}${id}_${secret}`, id, expiresAt: row.expires_at }
     },
@@ -215,7 +226,7 @@ export function createAccessTokens(deps: AccessTokensDeps): AccessTokens {
         await db.updateTable('access_tokens').set({ last_used_at: iso(now) }).where('id', '=', row.id).execute()
       }
       const view = info(row, now)
-      return { id: row.id, kind: view.kind, principal: view.principal, scope: view.scope, expiresAt: row.expires_at, createdAt: row.created_at }
+      return { id: row.id, kind: view.kind, principal: view.principal, scope: view.scope, expiresAt: row.expires_at, createdAt: row.created_at, groups: parseList(row.extra_groups) ?? [] }
     },
 
     async get(id) {

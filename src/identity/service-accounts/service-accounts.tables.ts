@@ -44,6 +44,8 @@ export interface AccessTokensTable {
   revoked_reason: string | null
   /** The credential this one was exchanged from, if any. */
   parent_id: string | null
+  /** JSON array of groups the token adds to its principal's (exchanged tokens, e.g. from an AWS role ARN), or null. */
+  extra_groups: string | null
 }
 
 /** The service-account and access-token tables. */

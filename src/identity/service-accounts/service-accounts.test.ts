@@ -72,6 +72,14 @@ describe('access tokens and service accounts', () => {
     assert.ok((await events()).includes('token.revoked'))
   })
 
+  it('exchanged tokens may carry extra groups (e.g. from an AWS role); API tokens may not', async () => {
+    const t = await tokens.issue({ kind: 'exchanged', principal: { type: 'ServiceAccount', id: 'etl' }, createdBy: 'ServiceAccount:etl', groups: ['aws-deployers', 'aws-deployers'], expiresInSeconds: 7200 })
+    assert.equal(Date.parse(t.expiresAt) - T0, 15 * 60_000, 'never longer than exchangedTokenMinutes')
+    assert.deepEqual((await tokens.verify(t.token)).groups, ['aws-deployers'])
+    await assert.rejects(tokens.issue({ kind: 'api', principal: { type: 'User', id: 'a' }, expiresInSeconds: 60, createdBy: 'User:a', groups: ['x'] }),
+      (e) => isConductorError(e, 'invalid_input') && e.details?.field === 'groups')
+  })
+
   it('caps API token lifetimes at maxApiTokenDays', async () => {
     await assert.rejects(tokens.issue({ kind: 'api', principal: { type: 'User', id: 'a' }, expiresInSeconds: 91 * 86_400, createdBy: 'User:a' }),
       (e) => isConductorError(e, 'token_expiry_too_long') && e.details?.field === 'expiresInDays')
@@ -105,7 +113,7 @@ describe('access tokens and service accounts', () => {
     await assert.rejects(accounts.create(alice, { name: 'svc', owner: { type: 'User', id: 'alice' }, sponsor: 'alice' }), (e) => isConductorError(e, 'invalid_input') && e.details?.field === 'sponsor')
     await assert.rejects(accounts.create(alice, { name: 'bot', kind: 'agent', owner: { type: 'User', id: 'alice' }, budgets: [{ action: 'nope', max: 1, perHours: 1 }] }),
       (e) => isConductorError(e, 'invalid_input') && e.details?.field === 'budgets')
-    const bot = await accounts.create(alice, { name: 'bot', kind: 'agent', owner: { type: 'User', id: 'alice' }, tools: ['list_dags'], budgets: [{ action: 'dag:trigger', max: 2, perHours: 1 }] })
+    const bot = await accounts.create(alice, { name: 'bot', kind: 'agent', owner: { type: 'Group', id: 'data-eng' }, tools: ['list_dags'], budgets: [{ action: 'dag:trigger', max: 2, perHours: 1 }] })
     assert.equal(bot.sponsor, 'alice')
     const principal = accounts.principalOf(bot)
     assert.equal(principal.type, 'Agent')
@@ -117,5 +125,13 @@ describe('access tokens and service accounts', () => {
     assert.equal(after.disabledReason, 'sponsor_deprovisioned')
     await assert.rejects(tokens.verify(t.token), (e) => isConductorError(e, 'token_revoked'))
     assert.ok((await events()).includes('agent.sponsor_lost'))
+    // Re-enabling needs someone to answer for it: bob (data-eng, the owning group) becomes the sponsor, then enables it.
+    const bob = user('bob', ['data-eng'])
+    await assert.rejects(accounts.enable(bob, 'bot'), (e) => isConductorError(e, 'sponsor_not_allowed'))
+    await assert.rejects(accounts.update(bob, 'bot', { sponsor: 'dan' }), (e) => isConductorError(e, 'sponsor_not_allowed'))
+    await assert.rejects(accounts.update(user('eve', ['ml']), 'bot', { sponsor: 'eve' }), (e) => isConductorError(e, 'policy_denied'))
+    await accounts.update(bob, 'bot', { sponsor: 'bob' })
+    assert.equal((await accounts.get('bot'))!.disabledReason, 'sponsor_replaced')
+    assert.equal((await accounts.enable(bob, 'bot')).state, 'active')
   })
 })

@@ -115,6 +115,9 @@ export interface ServiceAccountsDeps {
   actions: readonly string[]
 }
 
+/** The `disabledReason` of an agent whose sponsor was deprovisioned (see {@link ServiceAccounts.disableSponsoredBy}). */
+export const SPONSOR_LOST = 'sponsor_deprovisioned'
+
 /** The issuer name on principals of service accounts and agents. */
 export const SERVICE_ACCOUNT_ISSUER = 'conductor'
 
@@ -302,6 +305,8 @@ export function createServiceAccounts(deps: ServiceAccountsDeps): ServiceAccount
       if (patch.sponsor !== undefined && patch.sponsor !== account.sponsor) {
         checkSponsor(actor, account.kind, patch.sponsor)
         set.sponsor = patch.sponsor; changed.sponsor = patch.sponsor
+        // An agent that lost its sponsor may be enabled again once someone answers for it.
+        if (account.disabledReason === SPONSOR_LOST) set.disabled_reason = 'sponsor_replaced'
       }
       if (patch.tools !== undefined) { set.tools = JSON.stringify([...new Set(patch.tools)]); changed.tools = patch.tools }
       if (patch.budgets !== undefined) { set.budgets = JSON.stringify(patch.budgets); changed.budgets = patch.budgets }
@@ -326,7 +331,7 @@ export function createServiceAccounts(deps: ServiceAccountsDeps): ServiceAccount
       const account = await live(name)
       mustManage(actor, question(account))
       if (account.state === 'active') return account
-      if (account.kind === 'agent' && account.sponsor !== null && account.disabledReason === 'sponsor_deprovisioned' && !mayWritePolicy(actor)) {
+      if (account.kind === 'agent' && account.disabledReason === SPONSOR_LOST && !mayWritePolicy(actor)) {
         throw new ConductorError('sponsor_not_allowed', 'this agent lost its sponsor: give it a new sponsor (PATCH sponsor) before enabling it', { details: { field: 'sponsor' } })
       }
       return setState(actor, account, 'active', null, 'service_account.enabled')

@@ -4,7 +4,8 @@ import type { Kysely } from 'kysely'
 /**
  * Service accounts (workloads and AI agents) and the access tokens Conductor issues: long-lived API tokens and
  * short-lived exchanged tokens. A deleted service account keeps its row (state `deleted`) so its name is never reused.
- * Only the SHA-256 (hex) of a token's secret is stored. JSON columns: `groups`, `tools`, `budgets`, `scope_*`.
+ * Only the SHA-256 (hex) of a token's secret is stored. JSON columns: `groups`, `tools`, `budgets`, `scope_*`, `extra_groups`
+ * (groups an exchanged token adds to its principal, e.g. mapped from an AWS role ARN).
  */
 export async function up(db: Kysely<any>): Promise<void> {
   await db.schema.createTable('service_accounts')
@@ -41,6 +42,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('revoked_at', 'text')
     .addColumn('revoked_reason', 'text')
     .addColumn('parent_id', 'text')
+    .addColumn('extra_groups', 'text')
     .execute()
   await db.schema.createIndex('access_tokens_principal').on('access_tokens').columns(['principal_type', 'principal_id', 'revoked_at']).execute()
   await db.schema.createIndex('access_tokens_parent').on('access_tokens').column('parent_id').execute()

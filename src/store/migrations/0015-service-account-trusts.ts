@@ -3,9 +3,7 @@ import type { Kysely } from 'kysely'
 
 /**
  * Workload identity: the trust rules that let a workload credential (a GitHub Actions or Kubernetes token, an AWS
- * IAM role) act as a service account (`conditions` is a JSON object of claim path → glob), and the groups an AWS
- * role's group mappings added to one exchanged token (`exchanged_token_groups`, removed with the token's row never:
- * it is small and expires with the token).
+ * IAM role) act as a service account. `conditions` is a JSON object of claim path → glob.
  */
 export async function up(db: Kysely<any>): Promise<void> {
   await db.schema.createTable('service_account_trusts')
@@ -19,15 +17,9 @@ export async function up(db: Kysely<any>): Promise<void> {
     .execute()
   await db.schema.createIndex('service_account_trusts_account').on('service_account_trusts').column('service_account').execute()
   await db.schema.createIndex('service_account_trusts_issuer').on('service_account_trusts').column('issuer').execute()
-  await db.schema.createTable('exchanged_token_groups')
-    .addColumn('token_id', 'text', (c) => c.primaryKey())
-    .addColumn('groups', 'text', (c) => c.notNull())
-    .addColumn('expires_at', 'text', (c) => c.notNull())
-    .execute()
 }
 
-/** Drops the trust rules and exchanged-token groups. */
+/** Drops the trust rules. */
 export async function down(db: Kysely<any>): Promise<void> {
-  await db.schema.dropTable('exchanged_token_groups').execute()
   await db.schema.dropTable('service_account_trusts').execute()
 }
