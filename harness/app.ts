@@ -58,6 +58,8 @@ export async function startTestApp(options: {
   secrets?: Record<string, string>
   /** `identity.airflowTokens` settings. */
   airflowTokens?: Record<string, unknown>
+  /** More `identity` settings (e.g. `workloadIssuers`, `aws`, `groupMappings`), merged over the test defaults. */
+  identity?: Record<string, unknown>
 }): Promise<App & { dir: string; tokenFor(username: string): Promise<string> }> {
   const dir = mkdtempSync(join(tmpdir(), 'conductor-app-'))
   const { writeFileSync, mkdirSync } = await import('node:fs')
@@ -69,7 +71,7 @@ export async function startTestApp(options: {
   const config = parseConfig({
     server: { host: '127.0.0.1', port: options.port ?? 0, ...(options.port ? { publicUrl: `http://127.0.0.1:${options.port}` } : {}) },
     database: { url: options.databaseUrl },
-    identity: { audience: 'conductor', devIssuer: { enabled: true, host: '127.0.0.1', port: 0, users: TEST_USERS }, ...(options.scim ? { scim: options.scim } : {}), ...(options.airflowTokens ? { airflowTokens: options.airflowTokens } : {}) },
+    identity: { audience: 'conductor', devIssuer: { enabled: true, host: '127.0.0.1', port: 0, users: TEST_USERS }, ...(options.scim ? { scim: options.scim } : {}), ...(options.airflowTokens ? { airflowTokens: options.airflowTokens } : {}), ...options.identity },
     policy: { folder: options.policyFolder ?? join(root, 'policies'), reloadIntervalSeconds: 0 },
     secrets: { providers: [{ name: 'files', type: 'file', path: join(dir, 'secrets') }] },
     environments: options.environments.map((env) => ({

@@ -30,7 +30,7 @@ export interface ConsoleApp {
  * Airflow, syncs the catalog once, and listens on a free port whose URL is the public URL (so the issuer's
  * redirect back to `/auth/callback` lands here).
  */
-export async function startConsoleApp(airflow: AirflowHandle, options: { policyFolder?: string } = {}): Promise<ConsoleApp> {
+export async function startConsoleApp(airflow: AirflowHandle, options: { policyFolder?: string; identity?: Record<string, unknown> } = {}): Promise<ConsoleApp> {
   await ensureConsoleBuilt()
   const dir = mkdtempSync(join(tmpdir(), 'conductor-browser-'))
   const port = await freePort()
@@ -38,6 +38,7 @@ export async function startConsoleApp(airflow: AirflowHandle, options: { policyF
   const app = await startTestApp({
     databaseUrl: `sqlite:${join(dir, 'conductor.db')}`,
     ...(options.policyFolder ? { policyFolder: options.policyFolder } : {}),
+    ...(options.identity ? { identity: options.identity } : {}),
     environments: [{ name: 'local', url: airflow.url, username: airflow.username, password: airflow.password }],
     extraConfig: { server: { host: '127.0.0.1', port, publicUrl: baseUrl } },
   })
@@ -107,15 +108,16 @@ export interface ConsoleBrowser {
 
 /**
  * For the current suite: a policy folder filled by `writePolicies`, the shared real Airflow (`useAirflow`), Conductor
- * serving the console over it, and Chromium; all stopped and removed after the suite.
+ * serving the console over it (with more `identity` settings, e.g. `workloadIssuers`, when given), and Chromium; all
+ * stopped and removed after the suite.
  */
-export function useConsoleBrowser(writePolicies: (folder: string) => void): ConsoleBrowser {
+export function useConsoleBrowser(writePolicies: (folder: string) => void, options: { identity?: Record<string, unknown> } = {}): ConsoleBrowser {
   const suite = {} as ConsoleBrowser
   const policies = mkdtempSync(join(tmpdir(), 'conductor-browser-policies-'))
   before(async () => {
     writePolicies(policies)
     suite.airflow = await useAirflow()
-    suite.conductor = await startConsoleApp(suite.airflow, { policyFolder: policies })
+    suite.conductor = await startConsoleApp(suite.airflow, { policyFolder: policies, ...(options.identity ? { identity: options.identity } : {}) })
     suite.base = suite.conductor.baseUrl
     suite.browser = await launchChromium()
   })

@@ -12,6 +12,7 @@ import {
   type AccessRevoker, type DevIssuer, type IdentityTables, type OidcLogin, type ReconciliationReport, type RevocationTables, type ScimEvents,
   type ScimService, type ScimTables, type ScimTokenStore, type SessionStore, createAccessTokens, createServiceAccounts, SPONSOR_LOST, type AccessTokens,
   type ServiceAccountAuthorizer, type ServiceAccounts, type ServiceAccountTables,
+  createServiceAccountTrusts, createTokenExchange, createWorkloadVerifier, type FederationTables, type ServiceAccountTrusts,
 } from './identity/index.ts'
 import { createMcpServer } from './mcp/index.ts'
 import { createOrchestrator, type ActorTokenSigner, type Orchestrator } from './orchestrators/index.ts'
@@ -27,7 +28,7 @@ export { DEV_ISSUER_NAME } from './identity/index.ts'
  * A domain declares its tables beside its repositories and adds them here with one more `extends` (and its
  * migration with one more line in `store/migrations/index.ts`).
  */
-export interface Tables extends AuditTables, GovernanceTables, GrantTables, IdempotencyTables, IdentityTables, NotificationTables, RevocationTables, ScimTables, ServiceAccountTables {}
+export interface Tables extends AuditTables, GovernanceTables, GrantTables, IdempotencyTables, IdentityTables, NotificationTables, RevocationTables, ScimTables, ServiceAccountTables, FederationTables {}
 
 /** The running application: its server (not yet listening) and how to stop everything. */
 export interface App {
@@ -51,6 +52,8 @@ export interface App {
   serviceAccounts: ServiceAccounts
   /** Conductor-issued bearer tokens: API tokens and exchanged tokens (docs/api-tokens.md). */
   accessTokens: AccessTokens
+  /** Trust rules: which workload identities may act as which service account (`/oauth/token`). */
+  trusts: ServiceAccountTrusts
   /** SCIM provisioning and its bearer tokens, when `identity.scim.enabled`. */
   scim: { service: ScimService; tokens: ScimTokenStore; reconcile: () => Promise<ReconciliationReport> } | null
   logger: Logger
@@ -211,6 +214,16 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       withGrants: (p) => governance.grants.withGrants(p),
       conductorTokens: { tokens: accessTokens, serviceAccounts, knownUser: (id) => resolveAirflowUser({ db }, { id, type: 'User' }) },
     })
+    const workloads = createWorkloadVerifier({
+      issuers: config.identity.workloadIssuers, aws: config.identity.aws, identity: config.identity, publicUrl: config.server.publicUrl!, clock,
+    })
+    cleanup.push(() => workloads.close())
+    const trusts = createServiceAccountTrusts({ db, audit, clock, ids, serviceAccounts, issuers: config.identity })
+    const tokenExchange = createTokenExchange({
+      workloads, trusts, serviceAccounts, accessTokens, principalFromToken: (token) => authenticator.principalFromToken(token), audit, clock,
+      exchangedTokenMinutes: config.identity.tokens.exchangedTokenMinutes, targets: [config.server.publicUrl!, config.identity.audience], actions: ACTIONS,
+      groupMappings: config.identity.groupMappings,
+    })
     const signInCodes = createAirflowSignInCodes({ db, clock })
     const server = await buildServer({
       logger, authenticator, governance, audit,
@@ -219,6 +232,13 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       bodyLimitBytes: config.server.bodyLimitBytes, trustProxy: config.server.trustProxy, version: options.version ?? '0.1.0',
       webRoot: options.webRoot === undefined ? DEFAULT_WEB_ROOT : options.webRoot,
       policy, lastPolicyReloadError: () => policyWatcher.lastReloadError(), scim: scimApi, airflowJwks: () => airflowTokens.jwks(),
+      federation: {
+        trusts,
+        tokenExchange: {
+          exchange: tokenExchange, publicUrl: config.server.publicUrl!,
+          aws: workloads.awsServerId === null ? null : { serverId: workloads.awsServerId, stsEndpoint: config.identity.aws.stsEndpoint, region: config.identity.aws.region },
+        },
+      },
       airflowDecisions: createAirflowDecisions({
         db, policy, audit, environments: config.environments, signInCodes,
         // The directory's word first (a deprovisioned user is refused), then the groups of the user's active grants.
@@ -243,7 +263,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
 
     logger.info({ database: redactUrl(config.database.url), environments: config.environments.map((e) => e.name), devIssuer: devIssuer?.issuer ?? null, policyVersion: policy.current().version }, 'conductor ready')
     return {
-      config, server, database, audit, policy, governance, notifications, devIssuer, identity, sessions, revoker, serviceAccounts, accessTokens, scim: scimApi, logger,
+      config, server, database, audit, policy, governance, notifications, devIssuer, identity, sessions, revoker, serviceAccounts, accessTokens, trusts, scim: scimApi, logger,
       async listen() {
         return server.listen({ host: config.server.host, port: config.server.port })
       },

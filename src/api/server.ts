@@ -39,6 +39,9 @@ import { airflowProxyRoutes } from './routes/airflow-proxy.routes.ts'
 import { AIRFLOW2_DIALECT, AIRFLOW3_DIALECT } from './airflow-proxy-v1.ts'
 import { ACTIONS, type PolicyEngine } from '../policy/index.ts'
 import { mcpRoutes, type McpRoutesDeps } from './routes/mcp.routes.ts'
+import type { ServiceAccountTrusts } from '../identity/index.ts'
+import { tokenExchangeRoutes, type TokenExchangeRoutesDeps } from './routes/token-exchange.routes.ts'
+import { trustsRoutes } from './routes/trusts.routes.ts'
 
 /** What the HTTP face needs from the domains. */
 export interface ServerDeps {
@@ -72,6 +75,8 @@ export interface ServerDeps {
   airflowSignIn?: Pick<AirflowSignInRoutesDeps, 'codes' | 'environments'>
   /** Conductor's MCP server over streamable HTTP at `/mcp` (docs/mcp.md); the routes are absent without it. */
   mcp?: Pick<McpRoutesDeps, 'createServer'>
+  /** Workload identity: trust-rule routes under /api/v1 and the RFC 8693 token endpoint `/oauth/token`; absent without it. */
+  federation?: { trusts: ServiceAccountTrusts; tokenExchange: TokenExchangeRoutesDeps }
   /** Service accounts, agents and API tokens (`/api/v1/service-accounts`, `/api/v1/tokens`); the routes are absent without it. */
   serviceAccounts?: { accounts: ServiceAccounts; tokens: AccessTokens; environments: readonly string[] }
 }
@@ -128,7 +133,7 @@ export async function buildServer(deps: ServerDeps) {
   const webIndex = deps.webRoot && existsSync(join(deps.webRoot, 'index.html')) ? deps.webRoot : null
   app.setNotFoundHandler((request, reply) => {
     const path = request.url.split('?')[0]!
-    const isApi = /^\/(api|airflow|auth|scim|openapi\.json|healthz|readyz)(\/|$)/.test(path)
+    const isApi = /^\/(api|airflow|auth|scim|oauth|openapi\.json|healthz|readyz)(\/|$)/.test(path)
     if (webIndex && request.method === 'GET' && !isApi && !/\.[a-z0-9]+$/i.test(path)) {
       return reply.header('cache-control', 'no-cache').sendFile('index.html')
     }
@@ -193,6 +198,7 @@ export async function buildServer(deps: ServerDeps) {
   })
 
   if (deps.airflowJwks) await app.register(airflowJwksRoutes({ jwks: deps.airflowJwks }))
+  if (deps.federation) await app.register(tokenExchangeRoutes(deps.federation.tokenExchange))
   await app.register(authRoutes({ ...deps.auth, authenticator: deps.authenticator, audit: deps.audit }), { prefix: '/auth' })
   if (deps.airflowSignIn) await app.register(airflowSignInRoutes({ ...deps.airflowSignIn, authenticator: deps.authenticator, audit: deps.audit }), { prefix: '/auth' })
   if (deps.scim) {
@@ -236,6 +242,7 @@ export async function buildServer(deps: ServerDeps) {
     await api.register(policyRoutes({ policy: deps.policy, lastReloadError: deps.lastPolicyReloadError }))
     if (deps.airflowDecisions) await api.register(airflowAuthorizeRoutes({ decisions: deps.airflowDecisions, who }))
     if (deps.scim) await api.register(directoryRoutes({ governance: deps.governance, who, reconcile: deps.scim.reconcile }))
+    if (deps.federation) await api.register(trustsRoutes({ trusts: deps.federation.trusts, who }))
   }, { prefix: '/api/v1' })
   if (deps.mcp) {
     await app.register(mcpRoutes({

@@ -10,6 +10,8 @@ import { overridesFromEnv, startConductor } from '../main.ts'
 import { ApiError, EXIT, exitCodeForApiError, exitCodeForCode } from './api-client.ts'
 import { registerApprovalCommands } from './approval-commands.ts'
 import { registerGrantCommands } from './grant-commands.ts'
+import { registerExchangeCommands } from './exchange-commands.ts'
+import { registerTrustCommands } from './trust-commands.ts'
 import { registerAuditCommands } from './audit-commands.ts'
 import { registerAuthCommands } from './auth-commands.ts'
 import { registerCatalogCommands } from './catalog-commands.ts'
@@ -102,6 +104,8 @@ export function buildCli(env: NodeJS.ProcessEnv, streams: { stdout: CliStream; s
   registerShadowCommands(program, ctx)
   registerApprovalCommands(program, ctx)
   registerGrantCommands(program, ctx)
+  registerExchangeCommands(program, ctx)
+  registerTrustCommands(program, ctx)
   registerHitlCommands(program, ctx)
   registerServiceAccountCommands(program, ctx)
   registerMcpCommand(program, ctx)

@@ -10,6 +10,8 @@ export function configSummary(config: Config, identity: IdentityConfig = config.
     database: config.database.url.split(':')[0],
     issuers: identity.issuers.map((i) => ({ name: i.name, issuer: i.issuer, algorithms: i.algorithms })),
     groupMappings: config.identity.groupMappings.length,
+    workloadIssuers: config.identity.workloadIssuers.map((i) => ({ name: i.name, kind: i.kind, issuer: i.issuer, audience: i.audience })),
+    aws: config.identity.aws.enabled ? { stsEndpoint: config.identity.aws.stsEndpoint, serverId: config.identity.aws.serverId ?? null } : false,
     devIssuer: config.identity.devIssuer.enabled,
     environments: config.environments.map((e) => ({ name: e.name, kind: e.kind, url: e.url, zone: e.zone, tier: e.tier, credentials: `${e.credentials.provider}/${e.credentials.secret}` })),
     policyFolder: config.policy.folder,

@@ -48,6 +48,30 @@ const issuerSchema = z.strictObject({
     .describe('A token matching this is a ServiceAccount principal; otherwise a User.'),
 })
 
+/** An issuer of workload identity tokens (CI jobs, Kubernetes pods, any OIDC workload) that may be exchanged at `/oauth/token`. */
+const workloadIssuerSchema = z.strictObject({
+  name,
+  kind: z.enum(['github', 'kubernetes', 'oidc'])
+    .describe('`github` (GitHub Actions, `https://token.actions.githubusercontent.com`), `kubernetes` (a cluster\'s service-account issuer), `oidc` (any other).'),
+  issuer: z.url().describe('The exact `iss` value; OIDC discovery runs against `<issuer>/.well-known/openid-configuration` unless `jwksUri` is set.'),
+  audience: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)])
+    .describe('Required: the `aud` workload tokens must be minted for (e.g. Conductor\'s URL), so a token meant for another service is refused.'),
+  jwksUri: z.url().optional().describe('Skips discovery when set (e.g. a cluster whose discovery is not reachable).'),
+  algorithms: z.array(z.enum(['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA']))
+    .min(1).default(['RS256', 'ES256'])
+    .describe('Signature algorithms accepted. Symmetric algorithms and `none` are never accepted.'),
+})
+
+/** AWS IAM sign-in: a caller proves its IAM role by a signed `sts:GetCallerIdentity` request that Conductor forwards to STS. */
+const awsIdentitySchema = z.strictObject({
+  enabled: z.boolean().default(false).describe('Accept signed `sts:GetCallerIdentity` requests at `/oauth/token` (issuer name `aws` in trust rules).'),
+  stsEndpoint: z.url().default('https://sts.amazonaws.com/')
+    .describe('The only STS URL a signed request may name and be forwarded to.'),
+  region: z.string().regex(/^[a-z0-9-]+$/).default('us-east-1').describe('The region callers sign for.'),
+  serverId: z.string().min(1).max(255).optional()
+    .describe('The value callers must sign into the `X-Conductor-Server-Id` header, so a signed request made for another server is refused; default: the host of `server.publicUrl`.'),
+}).describe('AWS IAM roles as workload identities (the pattern of Vault\'s AWS auth method).')
+
 const groupMappingSchema = z.strictObject({
   from: z.string().min(1).describe('An IdP group name, or a regular expression when `pattern: true`.'),
   pattern: z.boolean().default(false),
@@ -126,6 +150,9 @@ const identitySchema = z.strictObject({
   jwksCooldownSeconds: z.number().int().min(0).default(30)
     .describe('After a key set fetch, how long a token with an unknown `kid` must wait before it may trigger another fetch (key rotation vs. abuse).'),
   issuers: z.array(issuerSchema).default([]),
+  workloadIssuers: z.array(workloadIssuerSchema).default([])
+    .describe('Issuers of workload identity tokens exchanged for Conductor tokens at `/oauth/token` (names unique with `identity.issuers`; `aws` is reserved).'),
+  aws: awsIdentitySchema.prefault({}),
   groupMappings: z.array(groupMappingSchema).default([]),
   devIssuer: devIssuerSchema.prefault({}),
   login: loginSchema.prefault({}),
@@ -322,6 +349,19 @@ export const configSchema = z.strictObject({
       if (!providers.has(ref.provider)) ctx.addIssue({ code: 'custom', path: ['identity', 'airflowTokens', list, i, 'provider'], message: `unknown secrets provider "${ref.provider}"` })
     })
   }
+  const issuerNames = new Set(config.identity.issuers.map((issuer) => issuer.name))
+  const workloadNames = new Set<string>()
+  config.identity.workloadIssuers.forEach((issuer, i) => {
+    if (issuer.name === 'aws') {
+      ctx.addIssue({ code: 'custom', path: ['identity', 'workloadIssuers', i, 'name'], message: '"aws" is reserved for AWS IAM sign-in (identity.aws)' })
+    } else if (issuerNames.has(issuer.name) || workloadNames.has(issuer.name)) {
+      ctx.addIssue({ code: 'custom', path: ['identity', 'workloadIssuers', i, 'name'], message: `duplicate issuer name "${issuer.name}" (names are unique across identity.issuers and identity.workloadIssuers)` })
+    }
+    workloadNames.add(issuer.name)
+  })
+  config.identity.issuers.forEach((issuer, i) => {
+    if (issuer.name === 'aws') ctx.addIssue({ code: 'custom', path: ['identity', 'issuers', i, 'name'], message: '"aws" is reserved for AWS IAM sign-in (identity.aws)' })
+  })
   for (const [key, items] of [['environments', config.environments], ['identity.issuers', config.identity.issuers], ['secrets.providers', config.secrets.providers], ['notifications.webhooks', config.notifications.webhooks]] as const) {
     const seen = new Set<string>()
     items.forEach((item, i) => {
@@ -345,5 +385,7 @@ export type LoginConfig = Config['identity']['login']
 export type SessionsConfig = Config['sessions']
 export type ScimConfig = Config['identity']['scim']
 export type AirflowTokensConfig = Config['identity']['airflowTokens']
+export type WorkloadIssuerConfig = Config['identity']['workloadIssuers'][number]
+export type AwsIdentityConfig = Config['identity']['aws']
 export type TokensConfig = Config['identity']['tokens']
 export type NotificationsConfig = Config['notifications']

@@ -3,5 +3,6 @@ export { configSummary } from './config-summary.ts'
 export type { ConfigOverrides } from './load-config.ts'
 export { configSchema, CREDENTIAL_KINDS, secretRefSchema } from './config.schema.ts'
 export type {
-  AirflowTokensConfig, TokensConfig, Config, CredentialKind, DevIssuerConfig, EnvironmentConfig, GroupMappingConfig, IdentityConfig, IssuerConfig, LoginConfig, NotificationsConfig, ScimConfig, SessionsConfig, SecretProviderConfig, SecretRef,
+  AirflowTokensConfig, AwsIdentityConfig, Config, CredentialKind, DevIssuerConfig, EnvironmentConfig, GroupMappingConfig, IdentityConfig, IssuerConfig, LoginConfig, NotificationsConfig,
+  ScimConfig, SessionsConfig, SecretProviderConfig, SecretRef, TokensConfig, WorkloadIssuerConfig,
 } from './config.schema.ts'

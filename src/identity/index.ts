@@ -32,6 +32,14 @@ export type { AirflowSignInCodes, SignInPrincipalRef } from './airflow-sign-in.t
 export { createAirflowTokenSigner, MAX_AIRFLOW_TOKEN_SECONDS } from './airflow-tokens.ts'
 export type { AirflowJwks, AirflowTokenSigner, AirflowTokenSignerOptions, PublicJwk, TokenActor } from './airflow-tokens.ts'
 export {
+  AWS_GET_CALLER_IDENTITY_TOKEN_TYPE, createServiceAccountTrusts, createTokenExchange, createWorkloadVerifier, GET_CALLER_IDENTITY_BODY,
+  matchesGlob, matchTrustRule, matchTrustRules, roleArnOf, SERVER_ID_HEADER, TOKEN_EXCHANGE_GRANT_TYPE, TOKEN_TYPES, trustIssuerKind, validateTrustRule,
+} from './federation/index.ts'
+export type {
+  AddTrustInput, AwsCallerIdentity, FederationTables, ServiceAccountTrust, ServiceAccountTrusts, TokenExchange, TokenExchangeRequest, TokenExchangeResult,
+  TrustedAccount, TrustIssuerKind, TrustRule, TrustRuleIssuers, WorkloadIdentity, WorkloadVerifier, WorkloadVerifierOptions,
+} from './federation/index.ts'
+export {
   API_TOKEN_PREFIX, createAccessTokens, createServiceAccounts, EXCHANGED_TOKEN_PREFIX, isConductorToken, MAX_EXCHANGED_TOKEN_SECONDS, SERVICE_ACCOUNT_ISSUER, SPONSOR_LOST,
 } from './service-accounts/index.ts'
 export type {

@@ -1,5 +1,5 @@
 /** The REST API as the console sees it: the contract's types of the answers it reads, and one fetch wrapper. */
-import type { ErrorBody } from '../../contract/api-types.ts'
+import type { BudgetInput, ErrorBody } from '../../contract/api-types.ts'
 
 /** The four DAG actions the catalog reports permissions for. */
 export const DAG_ACTIONS = ['dag:read', 'dag:trigger', 'dag:rerun', 'dag:pause'] as const
@@ -11,6 +11,8 @@ export type {
   AccessView, AuditEvent, AuditPage, GrantAnswer, GrantList, GrantPending, GrantView, HitlAnswered, HitlInbox, HitlTaskView, AuditVerifyResult as VerifyResult, DagList, DagParam, DagView, EnvironmentList, EnvironmentView, ErrorBody,
   LogoutResult, PauseResult, Permission, PolicySetView, RequestEvent, RequestEvents, RequestList, RequestView, RerunResult, RunDetail, RunList, RunView, Session, ShadowItem, ShadowList, StartedBy, TaskInstance,
   TaskLogPage, TriggerResult, PendingResult,
+  AccessToken, AccessTokenAnswer, AccessTokenCreated, AccessTokenList, BudgetInput, CredentialScope, ServiceAccount, ServiceAccountAnswer, ServiceAccountList,
+  TrustRuleAnswer, TrustRuleList, TrustRuleView,
 } from '../../contract/api-types.ts'
 
 /** An error answer of the API, with its stable code. */
@@ -110,3 +112,18 @@ export function query(values: Record<string, string | number | undefined | null>
   const text = search.toString()
   return text ? `?${text}` : ''
 }
+
+/** One action Conductor's policy knows (the contract's list). */
+export type ConductorAction = BudgetInput['action']
+
+// A record, so the compiler says when the contract gains or loses an action.
+const ACTION_KEYS = {
+  'dag:read': true, 'dag:trigger': true, 'dag:rerun': true, 'dag:pause': true, 'run:read': true, 'run:logs': true, 'request:approve': true,
+  'audit:read': true, 'policy:write': true, 'environment:read': true, 'dag:delete': true, 'hitl:respond': true, 'xcom:write': true,
+  'connection:read': true, 'connection:write': true, 'variable:read': true, 'variable:write': true, 'pool:read': true, 'pool:write': true,
+  'asset:read': true, 'asset:write': true, 'config:read': true, 'view:read': true, 'airflow:authorize': true, 'request:auto_approve': true,
+  'grant:request': true, 'grant:revoke': true, 'service_account:read': true, 'service_account:manage': true,
+} satisfies Record<ConductorAction, true>
+
+/** Every action, in the contract's order: what a token's scope and an agent's budgets may name. */
+export const CONDUCTOR_ACTIONS = Object.keys(ACTION_KEYS) as ConductorAction[]

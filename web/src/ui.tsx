@@ -58,19 +58,28 @@ function hint(error: ApiError): string | null {
     case 'request_not_pending': return 'It was decided, cancelled or expired meanwhile. Reload the request to see its state.'
     case 'request_not_yours': return 'Only the person who asked may cancel a request.'
     case 'request_not_found': return 'It may not exist, or you have no part in it (only its requester, its approvers and auditors see a request).'
+    case 'group_not_held': return 'You may give a service account only groups you are in yourself (unless you may write policy). Remove the other groups.'
+    case 'sponsor_not_allowed': return 'An agent\'s sponsor is you unless you may write policy: leave the sponsor as yourself.'
+    case 'service_account_exists': return 'Names are unique for ever (a deleted account\'s name is not reused): choose another name.'
+    case 'service_account_not_found': return 'It may not exist, or you may not see it: service accounts are shown to their owning group, their owner and platform administrators.'
+    case 'access_token_not_found': return 'The token may be gone, or it belongs to someone else. Reload the list.'
+    case 'token_expiry_too_long': return 'Choose fewer days: the server caps how long an API token may live.'
+    case 'credential_not_interactive': return 'API tokens are created signed in to the console, not with another token.'
+    case 'trust_rule_invalid': return 'The rule would trust too much or names an unknown issuer: narrow the conditions the message names.'
     case 'network_error': return 'Try again in a moment.'
     case 'internal': return 'This is a bug in Conductor: report it with the request id.'
     default: return null
   }
 }
 
-/** An error as the person can act on it: what happened (the API's code and message), and what to try. */
-export function ErrorBox(props: { error: unknown; title?: string; onRetry?: () => void }) {
+/** An error as the person can act on it: what happened (the API's code and message), and what to try (`hints` by code first). */
+export function ErrorBox(props: { error: unknown; title?: string; onRetry?: () => void; hints?: Readonly<Record<string, string>> }) {
   const { error } = props
   const api = error instanceof ApiError ? error : null
   const message = api ? api.message : error instanceof Error ? error.message : String(error)
-  const tip = api ? hint(api) : null
+  const tip = api ? (props.hints?.[api.code] ?? hint(api)) : null
   const decisionId = api?.details?.decisionId
+  const field = errorField(error)
   return (
     <div className="error" role="alert">
       <p><strong>{props.title ?? 'That did not work.'}</strong> {message}</p>
@@ -79,12 +88,25 @@ export function ErrorBox(props: { error: unknown; title?: string; onRetry?: () =
           Code <code>{api.code}</code>{api.status ? <> (HTTP {api.status})</> : null}
           {api.requestId && <> · request id <code>{api.requestId}</code></>}
           {typeof decisionId === 'string' && <> · decision recorded as request <code>{decisionId}</code></>}
+          {field && <> · field <code data-testid="error-field">{field}</code></>}
         </p>
       )}
       {tip && <p>{tip}</p>}
       {props.onRetry && <button type="button" onClick={props.onRetry}>Try again</button>}
     </div>
   )
+}
+
+/**
+ * The input field an API error names (`details.field`), without the request part it came in (`body.groups.1` → `groups`);
+ * null when the error names none.
+ */
+export function errorField(error: unknown): string | null {
+  if (!(error instanceof ApiError)) return null
+  const field = error.details?.field
+  if (typeof field !== 'string' || field === '') return null
+  const parts = field.split('.').filter((part) => part !== 'body' && !/^\d+$/.test(part))
+  return parts.length ? parts.join('.') : field
 }
 
 /** An empty list, saying what to do. */

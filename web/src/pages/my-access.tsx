@@ -2,6 +2,7 @@ import { useEffect, useId, useState, type FormEvent } from 'react'
 import { ApiError, api, type GrantAnswer, type GrantList, type GrantPending, type GrantView, type RequestList, type RequestView, type Session } from '../api.ts'
 import { waitsFor } from '../requests.ts'
 import { Link } from '../router.tsx'
+import { ApiTokens } from '../tokens.tsx'
 import { Empty, ErrorBox, Loading, PageHeader, Relative, Time, shortSpan, useApi } from '../ui.tsx'
 import { RequestTarget } from './approvals.tsx'
 
@@ -47,6 +48,12 @@ export function MyAccessPage(props: { session: Session }) {
       </section>
 
       {!grantsMissing && <GrantForm onRequested={() => { pending.reload(true); grants.reload(true) }} />}
+
+      <ApiTokens
+        path="/tokens" title="My API tokens" for="you"
+        canCreate={me.type === 'User'}
+        cannotCreate="Personal API tokens are for people; a workload gets a service account and its tokens."
+      />
     </section>
   )
 }

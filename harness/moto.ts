@@ -1,0 +1,93 @@
+/**
+ * moto's server (a local AWS) on loopback for the AWS IAM sign-in tests, with IAM authentication on: after the
+ * first `freeRequests` calls (the set-up: users, roles, keys), every request's SigV4 signature is checked against
+ * the keys moto issued and its IAM policies are enforced, so a tampered signed request really fails at STS.
+ */
+import { spawn } from 'node:child_process'
+import { createWriteStream } from 'node:fs'
+import { mkdtemp } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { execFile } from 'node:child_process'
+import { promisify } from 'node:util'
+import aws4 from 'aws4'
+import { freePort, logTail, stopGroup, waitFor } from './processes.ts'
+
+const run = promisify(execFile)
+
+/** Credentials of a principal in moto. */
+export interface AwsCredentials {
+  accessKeyId: string
+  secretAccessKey: string
+  sessionToken?: string
+}
+
+/** A running moto server. */
+export interface MotoServer {
+  /** `http://127.0.0.1:PORT/` — the STS (and IAM) endpoint. */
+  url: string
+  /** Calls an AWS query API (`iam` or `sts`) signed with `credentials` (or unsigned-but-authorised test keys during set-up). */
+  call(service: 'iam' | 'sts', params: Record<string, string>, credentials?: AwsCredentials): Promise<{ status: number; text: string }>
+  stop(): Promise<void>
+}
+
+/** The venv with moto (scripts/moto-venv.sh builds it once). */
+export async function motoVenv(): Promise<string> {
+  const { stdout } = await run('bash', [join(import.meta.dirname, '..', 'scripts', 'moto-venv.sh')], { maxBuffer: 10 * 1024 * 1024 })
+  return stdout.trim().split('\n').at(-1)!
+}
+
+const SETUP_CREDENTIALS: AwsCredentials = { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' }
+
+/** Starts `moto_server` on a free loopback port; IAM authentication turns on after `freeRequests` requests. */
+export async function startMoto(options: { freeRequests?: number } = {}): Promise<MotoServer> {
+  const venv = await motoVenv()
+  const port = await freePort()
+  const logFile = join(await mkdtemp(join(tmpdir(), 'moto-')), 'moto.log')
+  const log = createWriteStream(logFile)
+  const child = spawn(join(venv, 'bin', 'moto_server'), ['-H', '127.0.0.1', '-p', String(port)], {
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? tmpdir(), INITIAL_NO_AUTH_ACTION_COUNT: String(options.freeRequests ?? 1_000_000), MOTO_ACCOUNT_ID: '123456789012' },
+  })
+  child.stdout.pipe(log)
+  child.stderr.pipe(log)
+  let exited: { code: number | null; signal: string | null } | undefined
+  const exit = new Promise<void>((done) => child.once('exit', (code, signal) => { exited = { code, signal }; done() }))
+  const url = `http://127.0.0.1:${port}/`
+  try {
+    await waitFor('moto_server', 'moto to answer', Date.now() + 60_000, logFile, () => exited, async () => {
+      const response = await fetch(`${url}moto-api/`, { signal: AbortSignal.timeout(2_000) }).catch(() => undefined)
+      await response?.body?.cancel()
+      return response?.status === 200
+    })
+  } catch (error) {
+    await stopGroup(child, exit, () => exited !== undefined)
+    throw error
+  }
+  return {
+    url,
+    async call(service, params, credentials = SETUP_CREDENTIALS) {
+      const body = new URLSearchParams({ Version: service === 'iam' ? '2010-05-08' : '2011-06-15', ...params }).toString()
+      const signed = aws4.sign({
+        host: `127.0.0.1:${port}`, path: '/', method: 'POST', service, region: 'us-east-1', body,
+        headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' },
+      }, credentials)
+      const response = await fetch(url, { method: 'POST', headers: signed.headers as Record<string, string>, body, signal: AbortSignal.timeout(10_000) })
+      return { status: response.status, text: await response.text() }
+    },
+    async stop() {
+      await stopGroup(child, exit, () => exited !== undefined)
+      log.end()
+    },
+  }
+}
+
+/** Reads `<tag>` from an AWS XML answer. */
+export function xmlValue(xml: string, tag: string): string {
+  const value = new RegExp(`<${tag}>([^<]*)</${tag}>`).exec(xml)?.[1]
+  if (value === undefined) throw new Error(`no <${tag}> in AWS answer: ${xml.slice(0, 400)}`)
+  return value
+}
+
+export { logTail }
