@@ -66,11 +66,11 @@ export function decodeSignedStsRequest(subjectToken: string): SignedStsRequest {
 
 /**
  * Checks a signed request before anything is sent: POST, to exactly `stsEndpoint` (nothing else is ever
- * contacted), with the `GetCallerIdentity` body, an `AWS4-HMAC-SHA256` Authorization for service `sts` whose
+ * contacted), with the `GetCallerIdentity` body, an `AWS4-HMAC-SHA256` Authorization for service `sts` in `region` whose
  * SignedHeaders include `x-conductor-server-id` and `x-amz-date`, that header equal to `serverId`, and the signature
  * made within 15 minutes of `now` (as STS requires).
  */
-export function checkSignedStsRequest(request: SignedStsRequest, config: Pick<AwsIdentityConfig, 'stsEndpoint'>, serverId: string, now: number = Date.now()): void {
+export function checkSignedStsRequest(request: SignedStsRequest, config: Pick<AwsIdentityConfig, 'stsEndpoint' | 'region'>, serverId: string, now: number = Date.now()): void {
   if (request.method.toUpperCase() !== 'POST') throw refuse('token_invalid_claims', 'the signed request must be a POST')
   const target = URL.parse(request.url)
   if (target === null || target.href !== new URL(config.stsEndpoint).href) {
@@ -82,6 +82,7 @@ export function checkSignedStsRequest(request: SignedStsRequest, config: Pick<Aw
   if (match === null) throw refuse('token_invalid_claims', 'the signed request has no AWS4-HMAC-SHA256 Authorization')
   const scope = match[1]!.split('/')
   if (scope.length !== 5 || scope[3] !== 'sts' || scope[4] !== 'aws4_request') throw refuse('token_invalid_claims', 'the signed request is not signed for service sts')
+  if (scope[2] !== config.region) throw refuse('token_invalid_claims', `the signed request is signed for region ${JSON.stringify(scope[2]!.slice(0, 32))}, not ${config.region}`)
   if (!match[2]!.split(';').includes(SERVER_ID_HEADER)) {
     throw refuse('token_invalid_audience', `the signature does not cover the ${SERVER_ID_HEADER} header`)
   }

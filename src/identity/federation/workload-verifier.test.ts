@@ -15,12 +15,12 @@ const STS = 'https://sts.example.test/'
 const credentials = { accessKeyId: 'ASIAEXAMPLEEXAMPLE01', secretAccessKey: 'c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0', sessionToken: 'session-token' }
 
 /** A subject token the way `conductor exchange --aws` builds it. */
-function signedRequest(overrides: { url?: string; body?: string; serverId?: string | null; method?: string; tamper?: (r: { method: string; url: string; headers: Record<string, unknown>; body: string }) => void } = {}): string {
+function signedRequest(overrides: { url?: string; body?: string; serverId?: string | null; method?: string; region?: string; tamper?: (r: { method: string; url: string; headers: Record<string, unknown>; body: string }) => void } = {}): string {
   const url = new URL(overrides.url ?? STS)
   const body = overrides.body ?? GET_CALLER_IDENTITY_BODY
   const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' }
   if (overrides.serverId !== null) headers['x-conductor-server-id'] = overrides.serverId ?? 'conductor.example.com'
-  const signed = aws4.sign({ host: url.host, path: url.pathname, method: overrides.method ?? 'POST', service: 'sts', region: 'us-east-1', body, headers }, credentials)
+  const signed = aws4.sign({ host: url.host, path: url.pathname, method: overrides.method ?? 'POST', service: 'sts', region: overrides.region ?? 'us-east-1', body, headers }, credentials)
   const request = { method: overrides.method ?? 'POST', url: url.href, headers: signed.headers as Record<string, unknown>, body }
   overrides.tamper?.(request)
   return Buffer.from(JSON.stringify(request)).toString('base64url')
@@ -104,6 +104,7 @@ describe('createWorkloadVerifier', () => {
     await rejects(verifier.verify(signedRequest({ serverId: null, tamper: (r) => { r.headers['x-conductor-server-id'] = 'conductor.example.com' } }), TOKEN_TYPES.awsGetCallerIdentity), 'token_invalid_audience')
     await rejects(verifier.verify(signedRequest({ tamper: (r) => { r.headers.Authorization = 'AWS4-HMAC-SHA1 x' } }), TOKEN_TYPES.awsGetCallerIdentity), 'token_invalid_claims')
     await rejects(verifier.verify(signedRequest({ tamper: (r) => { r.headers['X-Amz-Date'] = '20200101T000000Z' } }), TOKEN_TYPES.awsGetCallerIdentity), 'token_expired')
+    await rejects(verifier.verify(signedRequest({ region: 'eu-west-1' }), TOKEN_TYPES.awsGetCallerIdentity), 'token_invalid_claims')
     await rejects(verifier.verify('%%%', TOKEN_TYPES.awsGetCallerIdentity), 'token_malformed')
     await rejects(verifier.verify(Buffer.from('[1]').toString('base64url'), TOKEN_TYPES.awsGetCallerIdentity), 'token_malformed')
   })
