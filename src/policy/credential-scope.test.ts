@@ -84,3 +84,16 @@ test('the demo policies: platform admins manage every service account, owning-gr
   assert.equal(decide({ type: 'User', id: 'carol', groups: [] }, 'service_account:read', { type: 'User', id: 'carol' }), 'allow')
   assert.equal(decide({ type: 'User', id: 'dan', groups: [] }, 'service_account:read', { type: 'User', id: 'carol' }), 'deny')
 })
+
+test('the demo policies: an agent gets its groups\' permissions but never approves, pauses or administers, whatever its groups', () => {
+  const tagged = { ...dag, tags: ['team:data-eng'] }
+  const decide = (type: 'User' | 'Agent', action: AuthorizationRequest['action']) =>
+    engine.authorize({ principal: { type, id: 'helper', groups: ['data-eng', 'data-leads', 'platform-admins'], attributes: { sponsor: 'alice' } }, action, resource: { environment: environment('local'), dag: tagged } })
+  for (const action of ['request:approve', 'dag:pause'] as const) {
+    assert.equal(decide('User', action).decision, 'allow', `a person in those groups may ${action}`)
+    const refused = decide('Agent', action)
+    assert.equal(refused.decision, 'deny')
+    assert.match(refused.reasons.join(' '), /agents-never-approve-or-administer/)
+  }
+  assert.equal(decide('Agent', 'dag:trigger').decision, 'allow', 'an agent in data-eng triggers what data-eng may')
+})
