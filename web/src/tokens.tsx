@@ -1,6 +1,6 @@
 import { useId, useState, type FormEvent } from 'react'
-import { CONDUCTOR_ACTIONS, api, type AccessToken, type AccessTokenAnswer, type AccessTokenCreated, type AccessTokenList, type CredentialScope, type EnvironmentList } from './api.ts'
-import { Empty, ErrorBox, Loading, Relative, StateBadge, Time, errorField, useApi } from './ui.tsx'
+import { CONDUCTOR_ACTIONS, api, type AccessToken, type AccessTokenCreated, type AccessTokenList, type CredentialScope, type EnvironmentList } from './api.ts'
+import { Empty, ErrorBox, Loading, Relative, RevokeButton, StateBadge, Time, errorField, useApi } from './ui.tsx'
 
 /** How many days a new token lives unless the person says otherwise. */
 const DEFAULT_DAYS = 30
@@ -88,34 +88,11 @@ function TokensTable(props: { label: string; tokens: AccessToken[]; onChanged():
               <StateBadge state={t.state} />
               {t.revokedAt && <span className="muted small"> <Relative value={t.revokedAt} />{t.revokedReason ? `: ${t.revokedReason}` : ''}</span>}
             </td>
-            <td>{t.state === 'active' && <RevokeToken token={t} onRevoked={props.onChanged} />}</td>
+            <td>{t.state === 'active' && <RevokeButton path={`/tokens/${encodeURIComponent(t.id)}/revoke`} body={{ reason: 'revoked in the console' }} label={`Revoke token ${t.name}`} failed="The token was not revoked." onRevoked={props.onChanged} />}</td>
           </tr>
         ))}
       </tbody>
     </table>
-  )
-}
-
-function RevokeToken(props: { token: AccessToken; onRevoked(): void }) {
-  const [busy, setBusy] = useState(false)
-  const [error, setError] = useState<unknown>(null)
-  const revoke = async () => {
-    setBusy(true)
-    setError(null)
-    try {
-      await api<AccessTokenAnswer>(`/tokens/${encodeURIComponent(props.token.id)}/revoke`, { method: 'POST', body: { reason: 'revoked in the console' } })
-      props.onRevoked()
-    } catch (e) {
-      setError(e)
-    } finally {
-      setBusy(false)
-    }
-  }
-  return (
-    <>
-      <button type="button" className="danger" onClick={() => void revoke()} disabled={busy} aria-label={`Revoke token ${props.token.name}`}>{busy ? 'Revoking…' : 'Revoke'}</button>
-      {error != null && <ErrorBox title="The token was not revoked." error={error} />}
-    </>
   )
 }
 

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react'
-import { ApiError, DAG_ACTIONS, type DagView, type Permission, type StartedBy } from './api.ts'
+import { ApiError, DAG_ACTIONS, api, type DagView, type Permission, type StartedBy } from './api.ts'
 
 /** The state of one API read. */
 export interface Loaded<T> {
@@ -217,5 +217,29 @@ export function PageHeader(props: { title: ReactNode; children?: ReactNode; crum
       <h1>{props.title}</h1>
       {props.children}
     </header>
+  )
+}
+
+/** A "Revoke" button that POSTs `body` to `path`, shows "Revoking…" meanwhile and the refusal (titled `failed`) if any. */
+export function RevokeButton(props: { path: string; body: unknown; label: string; failed: string; onRevoked(): void }) {
+  const [busy, setBusy] = useState(false)
+  const [error, setError] = useState<unknown>(null)
+  const revoke = async () => {
+    setBusy(true)
+    setError(null)
+    try {
+      await api(props.path, { method: 'POST', body: props.body })
+      props.onRevoked()
+    } catch (e) {
+      setError(e)
+    } finally {
+      setBusy(false)
+    }
+  }
+  return (
+    <>
+      <button type="button" className="danger" onClick={() => void revoke()} disabled={busy} aria-label={props.label}>{busy ? 'Revoking…' : 'Revoke'}</button>
+      {error != null && <ErrorBox title={props.failed} error={error} />}
+    </>
   )
 }

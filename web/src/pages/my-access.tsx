@@ -3,7 +3,7 @@ import { ApiError, api, type GrantAnswer, type GrantList, type GrantPending, typ
 import { waitsFor } from '../requests.ts'
 import { Link } from '../router.tsx'
 import { ApiTokens } from '../tokens.tsx'
-import { Empty, ErrorBox, Loading, PageHeader, Relative, Time, shortSpan, useApi } from '../ui.tsx'
+import { Empty, ErrorBox, Loading, PageHeader, Relative, RevokeButton, Time, shortSpan, useApi } from '../ui.tsx'
 import { RequestTarget } from './approvals.tsx'
 
 /** "My access": the person's groups, active just-in-time grants (live countdown, revoke), pending requests, and a grant request form. */
@@ -79,35 +79,12 @@ function GrantsTable(props: { grants: GrantView[]; onChanged(): void }) {
               <td>{g.approvedBy.length ? g.approvedBy.join(', ') : <span className="muted">policy</span>}</td>
               <td><Time value={g.startsAt} /></td>
               <td data-testid="remaining"><span role="timer" aria-label={`${shortSpan(left)} remaining`}>{left > 0 ? shortSpan(left) : 'expired'}</span> <span className="muted small">until <Time value={g.expiresAt} /></span></td>
-              <td><RevokeButton grant={g} onRevoked={props.onChanged} /></td>
+              <td><RevokeButton path={`/grants/${encodeURIComponent(g.id)}/revoke`} body={{}} label={`Revoke ${g.group}`} failed="The grant was not revoked." onRevoked={props.onChanged} /></td>
             </tr>
           )
         })}
       </tbody>
     </table>
-  )
-}
-
-function RevokeButton(props: { grant: GrantView; onRevoked(): void }) {
-  const [busy, setBusy] = useState(false)
-  const [error, setError] = useState<unknown>(null)
-  const revoke = async () => {
-    setBusy(true)
-    setError(null)
-    try {
-      await api(`/grants/${encodeURIComponent(props.grant.id)}/revoke`, { method: 'POST', body: {} })
-      props.onRevoked()
-    } catch (e) {
-      setError(e)
-    } finally {
-      setBusy(false)
-    }
-  }
-  return (
-    <>
-      <button type="button" className="danger" onClick={() => void revoke()} disabled={busy} aria-label={`Revoke ${props.grant.group}`}>{busy ? 'Revoking…' : 'Revoke'}</button>
-      {error != null && <ErrorBox title="The grant was not revoked." error={error} />}
-    </>
   )
 }
 
