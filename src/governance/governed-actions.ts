@@ -87,6 +87,7 @@ export function createGovernedActions(deps: {
   const { db, clock, ids, targets } = deps
   const pipelineDeps = {
     db, policy: deps.policy, audit: deps.audit, clock, ...(deps.inFlight ? { inFlight: deps.inFlight } : {}), ...(deps.approvalHours ? { approvalHours: deps.approvalHours } : {}),
+    budgetLocks: new Map<string, Promise<unknown>>(),
   }
 
   async function govern<T>(

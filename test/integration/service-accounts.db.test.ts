@@ -214,6 +214,19 @@ forEachEngine((engine) => {
     assert.deepEqual([me.type, me.agent.sponsor, me.agent.tools], ['Agent', 'frank', ['list_dags', 'trigger_dag']])
   })
 
+  test('an agent\'s budget holds under a burst: of 8 simultaneous triggers with 3 left, exactly 3 run', async () => {
+    const created = await call('POST', '/api/v1/service-accounts', 'frank', {
+      name: 'burst-bot', kind: 'agent', owner: { type: 'User', id: 'frank' }, groups: ['data-eng'], budgets: [{ action: 'dag:trigger', max: 3, perHours: 1 }],
+    })
+    assert.equal(created.statusCode, 201, created.body)
+    const { token } = await createToken('frank', '/api/v1/service-accounts/burst-bot/tokens', { name: 'burst', expiresInDays: 1 })
+    const answers = await Promise.all(Array.from({ length: 8 }, () => trigger(token)))
+    const codes = answers.map((a) => (a.statusCode === 429 ? a.json().error.code : String(a.statusCode))).sort()
+    assert.deepEqual(codes, ['201', '201', '201', ...Array(5).fill('budget_exceeded')], answers.map((a) => a.body).join('\n'))
+    const recorded = await app.database.db.selectFrom('requests').select('id').where('principal_id', '=', 'burst-bot').execute()
+    assert.equal(recorded.length, 3)
+  })
+
   test('an agent whose sponsor lost access (revoked after the agent was made) is refused at once, and so is the sponsor\'s personal token', async () => {
     const created = await call('POST', '/api/v1/service-accounts', 'gina', { name: 'gina-bot', kind: 'agent', owner: { type: 'User', id: 'gina' }, groups: ['data-eng'] })
     assert.equal(created.statusCode, 201, created.body)

@@ -2,15 +2,22 @@ import { ConductorError } from '../../core/index.ts'
 import { insertRequest } from '../requests.repository.ts'
 import { eventTarget, isoNow, type PipelineContext } from './context.ts'
 import { authorizationRequest } from '../targets.ts'
-import { checkBudget } from './budget.ts'
+import { checkBudget, oneBudgetAtATime } from './budget.ts'
 
 /**
  * Checks an agent's budget for the action (`budget_exceeded`, nothing recorded), then asks policy, records the request with its decision, audits the decision, and stops a denied call
  * with `policy_denied` naming the request (the decision id).
  */
 export async function authorize<T>(ctx: PipelineContext<T>): Promise<void> {
+  // The budget check and the request's record happen together for each agent, so the budget holds under bursts.
+  await oneBudgetAtATime(ctx, ctx.deps.budgetLocks, async () => {
+    await checkBudget(ctx)
+    await decideAndRecord(ctx)
+  })
+}
+
+async function decideAndRecord<T>(ctx: PipelineContext<T>): Promise<void> {
   const { call, deps, request } = ctx
-  await checkBudget(ctx)
   const decision = deps.policy.authorize(authorizationRequest(call.principal, call.action, call.environment, call.dag, call.context))
   ctx.decision = decision
   request.decision = decision.decision

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { budgetUse } from './budget.ts'
+import { budgetUse, oneBudgetAtATime } from './budget.ts'
+import type { PipelineContext } from './context.ts'
 
 const T = Date.parse('2026-01-01T12:00:00Z')
 const at = (minutesAgo: number) => new Date(T - minutesAgo * 60_000).toISOString()
@@ -17,4 +18,28 @@ test('a spent budget frees a slot when the oldest request that counts leaves the
   assert.equal(budgetUse({ action: 'dag:trigger', max: 3, perHours: 1 }, [at(50), at(30), at(20), at(5)], T).retryAfterSeconds, 1800)
   // A budget of 0 refuses every call for the whole window.
   assert.equal(budgetUse({ action: 'dag:trigger', max: 0, perHours: 2 }, [], T).retryAfterSeconds, 7200)
+})
+
+test('budget checks of one agent and action run one at a time; other agents and unbudgeted calls do not wait', async () => {
+  const ctx = (id: string, budgeted: boolean) => ({
+    call: { action: 'dag:trigger', principal: { type: 'Agent', id, agent: { sponsor: 'alice', tools: [], budgets: budgeted ? [{ action: 'dag:trigger', max: 1, perHours: 1 }] : [] } } },
+  }) as unknown as PipelineContext<unknown>
+  const locks = new Map<string, Promise<unknown>>()
+  const log: string[] = []
+  const step = (name: string, fail = false) => async () => {
+    log.push(`${name} start`)
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    log.push(`${name} end`)
+    if (fail) throw new Error(name)
+  }
+  await Promise.allSettled([
+    oneBudgetAtATime(ctx('bot', true), locks, step('a', true)),
+    oneBudgetAtATime(ctx('bot', true), locks, step('b')),
+    oneBudgetAtATime(ctx('other', true), locks, step('c')),
+    oneBudgetAtATime(ctx('bot', false), locks, step('d')),
+  ])
+  const [aEnd, bStart] = [log.indexOf('a end'), log.indexOf('b start')]
+  assert.ok(aEnd < bStart, `b waits for a, even though a failed: ${log.join(', ')}`)
+  assert.ok(log.indexOf('c start') < aEnd && log.indexOf('d start') < aEnd, `c and d do not wait: ${log.join(', ')}`)
+  assert.equal(locks.size, 0, 'nothing is left behind')
 })

@@ -47,3 +47,23 @@ export async function checkBudget<T>(ctx: PipelineContext<T>): Promise<void> {
   await deps.audit.append({ ...eventTarget(ctx), type: 'agent.budget_exceeded', decision: 'deny', data: { ...details, sponsor: call.principal.agent?.sponsor ?? null, ...call.channel } })
   throw new ConductorError('budget_exceeded', `agent ${call.principal.id} used its budget of ${budget.max} ${call.action} per ${budget.perHours} h; retry in ${use.retryAfterSeconds} s`, { details })
 }
+
+/**
+ * Runs `step` for `ctx` one at a time per agent and budgeted action in this process, so that a burst of calls cannot all
+ * pass the budget check before any of them is recorded; calls without a budget run at once. `locks` is the
+ * pipeline's own map (one per governance instance).
+ */
+export async function oneBudgetAtATime<T, R>(ctx: PipelineContext<T>, locks: Map<string, Promise<unknown>> | undefined, step: () => Promise<R>): Promise<R> {
+  const { call } = ctx
+  const budgeted = call.principal.type === 'Agent' && call.principal.agent?.budgets?.some((b) => b.action === call.action)
+  if (!budgeted || locks === undefined) return step()
+  const key = `${call.principal.id}\u0000${call.action}`
+  const run = (locks.get(key) ?? Promise.resolve()).catch(() => undefined).then(step)
+  const settled = run.catch(() => undefined)
+  locks.set(key, settled)
+  try {
+    return await run
+  } finally {
+    if (locks.get(key) === settled) locks.delete(key)
+  }
+}

@@ -17,6 +17,8 @@ export interface PipelineDeps {
   inFlight?: Set<string>
   /** How long a request waiting for approval stays pending (`governance.approvalHours`, default 24). */
   approvalHours?: number
+  /** The budget checks under way, by agent and action (see `oneBudgetAtATime`). */
+  budgetLocks?: Map<string, Promise<unknown>>
 }
 
 /** One governed action on its way through the pipeline. */
