@@ -119,6 +119,12 @@ export function createAuthenticator(deps: {
     const verified = await deps.verifier.verify(token)
     await deps.revocations.check(verified)
     const principal = resolvePrincipal(verified, deps.identity)
+    // An IdP's service principal would be the same Cedar entity as a Conductor service account of that name.
+    if (principal.type === 'ServiceAccount' && deps.conductorTokens && await deps.conductorTokens.serviceAccounts.get(principal.id) !== null) {
+      throw new ConductorError('token_principal_conflict', `the identity provider's service principal ${principal.id} has the name of a Conductor service account`, {
+        details: { principal: principal.id, issuer: principal.issuer },
+      })
+    }
     return deps.directory ? deps.directory.apply(principal) : principal
   }
 

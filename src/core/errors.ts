@@ -97,6 +97,7 @@ export const ERRORS = {
   invalid_scope: 'invalid',
   token_revoked: 'unauthenticated',
   token_owner_disabled: 'unauthenticated',
+  token_principal_conflict: 'unauthenticated',
   token_expiry_too_long: 'invalid',
   credential_not_interactive: 'denied',
   access_token_not_found: 'not_found',

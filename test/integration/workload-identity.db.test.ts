@@ -227,9 +227,20 @@ forEachEngine((engine) => {
     })
 
     test('an IdP token of a service principal is not exchanged, even one named like a Conductor service account', async () => {
-      const corpToken = await corporateIdp.sign({ sub: 'etl-ci', preferred_username: 'etl-ci', client_id: 'etl-ci' })
+      const corpToken = await corporateIdp.sign({ sub: 'reporting', preferred_username: 'reporting', client_id: 'reporting' })
       assert.equal((await api('GET', '/api/v1/me', corpToken)).json().type, 'ServiceAccount')
       refused(await exchange({ grant_type: GRANT, subject_token: corpToken, subject_token_type: ACCESS_TOKEN }), 'invalid_grant')
+      const lookalike = await corporateIdp.sign({ sub: 'etl-ci', preferred_username: 'etl-ci', client_id: 'etl-ci' })
+      refused(await exchange({ grant_type: GRANT, subject_token: lookalike, subject_token_type: ACCESS_TOKEN }), 'invalid_request', 'token_principal_conflict')
+    })
+
+    test('an IdP service principal named like a Conductor service account is refused everywhere: it would share its Cedar id', async () => {
+      const lookalike = await corporateIdp.sign({ sub: 'etl-ci', preferred_username: 'etl-ci', client_id: 'etl-ci' })
+      const me = await api('GET', '/api/v1/me', lookalike)
+      assert.deepEqual([me.statusCode, me.json().error.code], [401, 'token_principal_conflict'], me.body)
+      const failed = (await app.audit.query({ type: 'auth.failed', limit: 1000 })).find((e) => e.data.reason === 'token_principal_conflict')
+      assert.ok(failed, 'the refusal is audited')
+      assert.ok(!JSON.stringify(failed).includes(lookalike), 'the token is not in the audit trail')
     })
 
     test('an API token is exchanged with its scope kept and its expiry not extended; asking more scope is invalid_scope', async () => {
