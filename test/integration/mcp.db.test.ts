@@ -230,57 +230,60 @@ forEachEngine((engine) => {
     return token.json().token as string
   }
 
-  test('an agent with an API token: sees exactly its tools; triggers what policy allows (via mcp, tool trigger_dag, principalType Agent, sponsor alice in the audit); is refused what it does not; waits for approval on a sensitive DAG; hits its hourly budget', async () => {
-    const agentToken = await createAgent('etl-assistant', ['list_dags', 'describe_dag', 'get_run_status', 'list_my_requests', 'trigger_dag'])
-    const agent = await overHttp(agentToken)
-    assert.deepEqual((await agent.listTools()).tools.map((t) => t.name), ['list_dags', 'describe_dag', 'get_run_status', 'list_my_requests', 'trigger_dag'])
-    const dags = ok(await call(agent, 'list_dags', { env: 'local' })).dags as { dagId: string }[]
-    assert.deepEqual(dags.map((d) => d.dagId).sort(), ['etl_daily', 'payroll'], 'it reads what its group reads')
-    assert.equal(errorOf(await call(agent, 'rerun_failed_tasks', { env: 'local', dag: 'etl_daily', runId: 'x' })).code, 'tool_not_allowed')
-    assert.equal(errorOf(await call(agent, 'read_task_logs', { env: 'local', dag: 'etl_daily', runId: 'x', taskId: 'y' })).code, 'tool_not_allowed')
+  for (const [transport, name] of [['HTTP', 'etl-assistant'], ['stdio', 'etl-assistant-local']] as const) {
+    test(`an agent with an API token over ${transport}: sees exactly its tools; triggers what policy allows (via mcp, tool trigger_dag, principalType Agent, sponsor alice in the audit); is refused what it does not; waits for approval on a sensitive DAG; hits its hourly budget`, async () => {
+      const agentToken = await createAgent(name, ['list_dags', 'describe_dag', 'get_run_status', 'list_my_requests', 'trigger_dag'])
+      const agent = transport === 'HTTP' ? await overHttp(agentToken) : await overStdio(agentToken)
+      assert.deepEqual((await agent.listTools()).tools.map((t) => t.name), ['list_dags', 'describe_dag', 'get_run_status', 'list_my_requests', 'trigger_dag'])
+      const dags = ok(await call(agent, 'list_dags', { env: 'local' })).dags as { dagId: string }[]
+      assert.deepEqual(dags.map((d) => d.dagId).sort(), ['etl_daily', 'payroll'], 'it reads what its group reads')
+      assert.equal(errorOf(await call(agent, 'rerun_failed_tasks', { env: 'local', dag: 'etl_daily', runId: 'x' })).code, 'tool_not_allowed')
+      assert.equal(errorOf(await call(agent, 'read_task_logs', { env: 'local', dag: 'etl_daily', runId: 'x', taskId: 'y' })).code, 'tool_not_allowed')
 
-    const before = stub.runs.get('etl_daily')?.length ?? 0
-    const triggered = ok(await call(agent, 'trigger_dag', { env: 'local', dag: 'etl_daily', conf: { day: '2026-11-30' }, reason: 'nightly load' }))
-    assert.equal(triggered.state, 'triggered')
-    assert.equal(triggered.runId, `conductor__${triggered.requestId as string}`)
-    assert.equal(stub.runs.get('etl_daily')!.length, before + 1)
-    const status = ok(await call(agent, 'get_run_status', { env: 'local', dag: 'etl_daily', runId: triggered.runId }))
-    assert.deepEqual(status.startedBy, { via: 'conductor', principalType: 'Agent', principalId: 'etl-assistant', requestId: triggered.requestId })
+      const before = stub.runs.get('etl_daily')?.length ?? 0
+      const triggered = ok(await call(agent, 'trigger_dag', { env: 'local', dag: 'etl_daily', conf: { day: '2026-11-30' }, reason: 'nightly load' }))
+      assert.equal(triggered.state, 'triggered')
+      assert.equal(triggered.runId, `conductor__${triggered.requestId as string}`)
+      assert.equal(stub.runs.get('etl_daily')!.length, before + 1)
+      const status = ok(await call(agent, 'get_run_status', { env: 'local', dag: 'etl_daily', runId: triggered.runId }))
+      assert.deepEqual(status.startedBy, { via: 'conductor', principalType: 'Agent', principalId: name, requestId: triggered.requestId })
 
-    const decision = (await app.audit.query({ type: 'authz.decision', requestId: triggered.requestId as string }))[0]!
-    assert.deepEqual([decision.principalType, decision.principal, decision.decision], ['Agent', 'etl-assistant', 'allow'])
-    assert.deepEqual([decision.data.via, decision.data.tool, decision.data.sponsor], ['mcp', 'trigger_dag', 'alice'])
-    const ledger = await app.server.inject({ method: 'GET', url: `/api/v1/requests/${triggered.requestId as string}`, headers: { authorization: `Bearer ${tokens.carol}` } })
-    assert.equal(ledger.statusCode, 200, ledger.body)
-    assert.deepEqual([ledger.json().input.via, ledger.json().input.tool, ledger.json().principal.type], ['mcp', 'trigger_dag', 'Agent'])
+      const decision = (await app.audit.query({ type: 'authz.decision', requestId: triggered.requestId as string }))[0]!
+      assert.deepEqual([decision.principalType, decision.principal, decision.decision], ['Agent', name, 'allow'])
+      assert.deepEqual([decision.data.via, decision.data.tool, decision.data.sponsor], ['mcp', 'trigger_dag', 'alice'])
+      const ledger = await app.server.inject({ method: 'GET', url: `/api/v1/requests/${triggered.requestId as string}`, headers: { authorization: `Bearer ${tokens.carol}` } })
+      assert.equal(ledger.statusCode, 200, ledger.body)
+      assert.deepEqual([ledger.json().input.via, ledger.json().input.tool, ledger.json().principal.type], ['mcp', 'trigger_dag', 'Agent'])
 
-    const refused = errorOf(await call(agent, 'trigger_dag', { env: 'local', dag: 'ml_train' }))
-    assert.equal(refused.code, 'policy_denied', refused.message)
-    assert.match(refused.message, /Agent etl-assistant may not dag:trigger local\/ml_train/)
-    assert.ok((refused.details?.reasons as string[]).length > 0 && typeof refused.details?.requestId === 'string', 'the decision\'s reasons and request id')
-    assert.equal(stub.runs.get('ml_train')?.length ?? 0, 0)
+      const refused = errorOf(await call(agent, 'trigger_dag', { env: 'local', dag: 'ml_train' }))
+      assert.equal(refused.code, 'policy_denied', refused.message)
+      assert.match(refused.message, new RegExp(`Agent ${name} may not dag:trigger local/ml_train`))
+      assert.ok((refused.details?.reasons as string[]).length > 0 && typeof refused.details?.requestId === 'string', 'the decision\'s reasons and request id')
+      assert.equal(stub.runs.get('ml_train')?.length ?? 0, 0)
 
-    const pending = ok(await call(agent, 'trigger_dag', { env: 'local', dag: 'payroll', reason: 'month-end payroll' }))
-    assert.equal(pending.state, 'pending')
-    assert.deepEqual(pending.needs, { approvals: [{ group: 'data-leads', count: 1 }], reasonRequired: true })
-    assert.match(pending.message as string, /Do not retry/)
-    assert.equal(stub.runs.get('payroll')?.length ?? 0, 0, 'nothing runs before approval')
-    const waiting = (await app.audit.query({ type: 'request.pending', requestId: pending.requestId as string }))[0]!
-    assert.deepEqual([waiting.principalType, waiting.data.via, waiting.data.tool], ['Agent', 'mcp', 'trigger_dag'])
-    const mine = ok(await call(agent, 'list_my_requests')).requests as { requestId: string; state: string; dagId: string }[]
-    assert.deepEqual(mine.map((r) => [r.requestId, r.state, r.dagId]), [[pending.requestId, 'pending', 'payroll']])
+      const payrollBefore = stub.runs.get('payroll')?.length ?? 0
+      const pending = ok(await call(agent, 'trigger_dag', { env: 'local', dag: 'payroll', reason: 'month-end payroll' }))
+      assert.equal(pending.state, 'pending')
+      assert.deepEqual(pending.needs, { approvals: [{ group: 'data-leads', count: 1 }], reasonRequired: true })
+      assert.match(pending.message as string, /Do not retry/)
+      assert.equal(stub.runs.get('payroll')?.length ?? 0, payrollBefore, 'nothing runs before approval')
+      const waiting = (await app.audit.query({ type: 'request.pending', requestId: pending.requestId as string }))[0]!
+      assert.deepEqual([waiting.principalType, waiting.data.via, waiting.data.tool], ['Agent', 'mcp', 'trigger_dag'])
+      const mine = ok(await call(agent, 'list_my_requests')).requests as { requestId: string; state: string; dagId: string }[]
+      assert.deepEqual(mine.map((r) => [r.requestId, r.state, r.dagId]), [[pending.requestId, 'pending', 'payroll']])
 
-    const overBudget = errorOf(await call(agent, 'trigger_dag', { env: 'local', dag: 'etl_daily', reason: 'again' }))
-    assert.equal(overBudget.code, 'budget_exceeded')
-    assert.equal(overBudget.details?.action, 'dag:trigger')
-    assert.ok((overBudget.details?.retryAfterSeconds as number) > 0)
-    assert.equal(stub.runs.get('etl_daily')!.length, before + 1, 'the refused trigger did not run')
-    assert.ok((await app.audit.query({ type: 'agent.budget_exceeded' })).some((e) => e.principal === 'etl-assistant'))
+      const overBudget = errorOf(await call(agent, 'trigger_dag', { env: 'local', dag: 'etl_daily', reason: 'again' }))
+      assert.equal(overBudget.code, 'budget_exceeded')
+      assert.equal(overBudget.details?.action, 'dag:trigger')
+      assert.ok((overBudget.details?.retryAfterSeconds as number) > 0)
+      assert.equal(stub.runs.get('etl_daily')!.length, before + 1, 'the refused trigger did not run')
+      assert.ok((await app.audit.query({ type: 'agent.budget_exceeded' })).some((e) => e.principal === name))
 
-    const approved = await app.server.inject({ method: 'POST', url: `/api/v1/requests/${pending.requestId as string}/approve`, headers: { authorization: `Bearer ${tokens.dave}` }, payload: {} })
-    assert.equal(approved.statusCode, 200, approved.body)
-    assert.equal(stub.runs.get('payroll')!.length, 1, 'approved, it runs as the agent')
-  })
+      const approved = await app.server.inject({ method: 'POST', url: `/api/v1/requests/${pending.requestId as string}/approve`, headers: { authorization: `Bearer ${tokens.dave}` }, payload: {} })
+      assert.equal(approved.statusCode, 200, approved.body)
+      assert.equal(stub.runs.get('payroll')!.length, payrollBefore + 1, 'approved, it runs as the agent')
+    })
+  }
 
   test('an agent reruns the failed tasks of a run it may operate, is refused one it may not, and asks a person for a just-in-time grant (pending, recorded via mcp; too long is refused)', async () => {
     const agent = await overHttp(await createAgent('rerunner', ['get_run_status', 'rerun_failed_tasks', 'request_approval', 'list_my_requests']))
