@@ -11,7 +11,7 @@ export const redactionPaths: readonly string[] = Object.freeze([
   'res.headers["set-cookie"]',
   'headers.authorization',
   'headers.cookie',
-  ...['password', 'token', 'access_token', 'refresh_token', 'id_token', 'logout_token', 'client_secret', 'client_assertion', 'secret', 'apiKey', 'api_key', 'authorization', 'cookie', 'credentials']
+  ...['password', 'token', 'access_token', 'refresh_token', 'id_token', 'logout_token', 'subject_token', 'actor_token', 'client_secret', 'client_assertion', 'secret', 'apiKey', 'api_key', 'authorization', 'cookie', 'credentials']
     .flatMap((key) => [key, `*.${key}`]),
 ])
 
