@@ -25,6 +25,7 @@ forEachEngine((engine) => {
     { username: 'erin', name: 'Erin Admin', email: 'erin@example.com', groups: ['platform-admins'] },
     { username: 'frank', name: 'Frank Engineer', email: 'frank@example.com', groups: ['data-eng'] },
     { username: 'gina', name: 'Gina Engineer', email: 'gina@example.com', groups: ['data-eng'] },
+    { username: 'hana', name: 'Hana Engineer', email: 'hana@example.com', groups: ['data-eng'] },
   ]
 
   before(async () => {
@@ -38,7 +39,7 @@ forEachEngine((engine) => {
       databaseUrl: database.url, environments: [{ name: 'local', url: stub.url, retries: 0 }, { name: 'other', url: stub.url, retries: 0 }], policyFolder: policyDir,
       extraConfig: { identity: { audience: 'conductor', devIssuer: { enabled: true, host: '127.0.0.1', port: 0, users }, scim: { enabled: true } } },
     })
-    for (const user of ['alice', 'bob', 'erin', 'frank', 'gina']) idp[user] = await app.tokenFor(user)
+    for (const user of ['alice', 'bob', 'erin', 'frank', 'gina', 'hana']) idp[user] = await app.tokenFor(user)
     await app.governance.catalog.syncAll()
     scimToken = (await app.scim!.tokens.create('okta')).token
   })
@@ -215,11 +216,12 @@ forEachEngine((engine) => {
   })
 
   test('an agent\'s budget holds under a burst: of 8 simultaneous triggers with 3 left, exactly 3 run', async () => {
-    const created = await call('POST', '/api/v1/service-accounts', 'frank', {
-      name: 'burst-bot', kind: 'agent', owner: { type: 'User', id: 'frank' }, groups: ['data-eng'], budgets: [{ action: 'dag:trigger', max: 3, perHours: 1 }],
+    // hana's agent, so that frank's agents stay the ones the SCIM test expects.
+    const created = await call('POST', '/api/v1/service-accounts', 'hana', {
+      name: 'burst-bot', kind: 'agent', owner: { type: 'User', id: 'hana' }, groups: ['data-eng'], budgets: [{ action: 'dag:trigger', max: 3, perHours: 1 }],
     })
     assert.equal(created.statusCode, 201, created.body)
-    const { token } = await createToken('frank', '/api/v1/service-accounts/burst-bot/tokens', { name: 'burst', expiresInDays: 1 })
+    const { token } = await createToken('hana', '/api/v1/service-accounts/burst-bot/tokens', { name: 'burst', expiresInDays: 1 })
     const answers = await Promise.all(Array.from({ length: 8 }, () => trigger(token)))
     const codes = answers.map((a) => (a.statusCode === 429 ? a.json().error.code : String(a.statusCode))).sort()
     assert.deepEqual(codes, ['201', '201', '201', ...Array(5).fill('budget_exceeded')], answers.map((a) => a.body).join('\n'))
