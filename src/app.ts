@@ -243,6 +243,11 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
         db, policy, audit, environments: config.environments, signInCodes,
         // The directory's word first (a deprovisioned user is refused), then the groups of the user's active grants.
         gate: async (p) => governance.grants.withGrants(directory ? await directory.apply(p) : p),
+        // A service account or agent: its record (and an agent's sponsor), then the groups of its active grants.
+        account: async (type, id) => {
+          const account = await authenticator.principalOfAccount(type, id)
+          return account ? governance.grants.withGrants(account) : null
+        },
       }),
       mcp: { createServer: (api) => createMcpServer({ api, version: options.version ?? '0.1.0', onError: (error, tool) => logger.error({ err: error, tool }, 'MCP tool failed') }) },
       serviceAccounts: { accounts: serviceAccounts, tokens: accessTokens, environments: config.environments.map((e) => e.name) },

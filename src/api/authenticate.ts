@@ -25,6 +25,12 @@ export interface Authenticator {
    * token exchange. Grants are not added here (see `authenticate`).
    */
   principalFromToken(token: string): Promise<Principal>
+  /**
+   * The principal of a Conductor service account or agent as it stands now (active, an agent's sponsor still active),
+   * without a credential: for Airflow's questions about a run Conductor dispatched in its name. Null when no such
+   * account exists; throws `token_owner_disabled` when it may not act.
+   */
+  principalOfAccount(type: 'ServiceAccount' | 'Agent', name: string): Promise<Principal | null>
 }
 
 /** What authenticating Conductor-issued tokens needs. */
@@ -130,6 +136,11 @@ export function createAuthenticator(deps: {
 
   return {
     principalFromToken,
+    async principalOfAccount(type, name) {
+      const ct = deps.conductorTokens
+      if (!ct || await ct.serviceAccounts.get(name) === null) return null
+      return accountPrincipal(ct, type, name)
+    },
     async authenticate(request) {
       try {
         const header = request.headers.authorization

@@ -169,12 +169,25 @@ export interface AirflowDecisionsDeps {
   environments: readonly EnvironmentConfig[]
   /** The directory gate (SCIM), when enabled: returns the principal with its current groups, or throws `session_revoked`. */
   gate?: ((principal: Principal) => Promise<Principal>) | null
+  /** A Conductor service account or agent as it stands now (null when there is none; throws `token_owner_disabled` when it may not act). */
+  account?: ((type: 'ServiceAccount' | 'Agent', id: string) => Promise<Principal | null>) | null
   /** The one-time codes of sign-in to Airflow's UI; null refuses every code. */
   signInCodes?: Pick<AirflowSignInCodes, 'redeem'> | null
 }
 
 /** Resolves the user an Airflow question is about: the principal Conductor last saw under that id, through the directory gate; null when unknown or refused. */
-export async function resolveAirflowUser(deps: Pick<AirflowDecisionsDeps, 'db' | 'gate'>, user: { id: string; type?: 'User' | 'ServiceAccount' | 'Agent' }): Promise<Principal | null> {
+export async function resolveAirflowUser(deps: Pick<AirflowDecisionsDeps, 'db' | 'gate' | 'account'>, user: { id: string; type?: 'User' | 'ServiceAccount' | 'Agent' }): Promise<Principal | null> {
+  if ((user.type === 'ServiceAccount' || user.type === 'Agent') && deps.account) {
+    // A Conductor service account or agent is what its record says now (disabled, or a sponsor gone: refused).
+    try {
+      const account = await deps.account(user.type, user.id)
+      if (account !== null) return account
+    } catch (error) {
+      if (isConductorError(error, 'token_owner_disabled')) return null
+      throw error
+    }
+    if (user.type === 'Agent') return null
+  }
   const seen = await findPrincipal(deps.db, user.type ?? 'User', user.id)
   if (!seen) return null
   const principal: Principal = {

@@ -128,4 +128,29 @@ describe('an approved run through Airflow\'s Conductor auth manager', () => {
     assert.equal(replayed.status, 403, await replayed.text())
     assert.deepEqual(airflowRuns().map((r) => r.run_id), [`conductor__${request.id}`])
   })
+
+  test('an AI agent sponsored by alice asks with its API token; dave approves; the run starts in Airflow in the agent\'s name', { timeout: 240_000 }, async () => {
+    const created = await conductor('POST', '/service-accounts', 'alice', {
+      name: 'export-agent', kind: 'agent', owner: { type: 'Group', id: 'data-eng' }, groups: ['data-eng'], tools: ['trigger_dag'],
+    })
+    assert.equal(created.status, 201, await created.clone().text())
+    const issued = await conductor('POST', '/service-accounts/export-agent/tokens', 'alice', { name: 'e2e', expiresInDays: 1 })
+    assert.equal(issued.status, 201, await issued.clone().text())
+    tokens.agent = ((await issued.json()) as { token: string }).token
+
+    const asked = await conductor('POST', `/environments/local/dags/${DAG}/runs`, 'agent', { conf: { table: 'refunds' }, reason: 'nightly refunds export' })
+    assert.equal(asked.status, 202, await asked.clone().text())
+    const request = ((await asked.json()) as { request: { id: string } }).request
+    const approved = await conductor('POST', `/requests/${request.id}/approve`, 'dave', { comment: 'ok' })
+    assert.equal(approved.status, 200, await approved.clone().text())
+    const view = (await approved.json()) as { state: string }
+    assert.notEqual(view.state, 'failed', JSON.stringify(view))
+    const run = airflowRuns().find((r) => r.run_id === `conductor__${request.id}`)
+    assert.ok(run, JSON.stringify(airflowRuns()))
+    assert.equal(run.triggering_user_name, 'export-agent')
+    assert.match(run.note ?? '', /Agent export-agent/)
+    // Airflow's auth manager asked Conductor about the agent, as an Agent, and Conductor allowed that dispatch.
+    const asks = (await app.audit.query({ type: 'airflow.authorize', principal: 'export-agent', limit: 1000 })).filter((e) => e.requestId === request.id)
+    assert.ok(asks.length > 0 && asks.every((e) => e.principalType === 'Agent'), JSON.stringify(asks.map((e) => [e.principalType, e.data])))
+  })
 })

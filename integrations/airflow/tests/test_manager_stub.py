@@ -28,6 +28,15 @@ def test_users_round_trip_through_token_claims() -> None:
         manager.deserialize_user({"groups": []})
 
 
+def test_the_principal_type_of_a_conductor_token_is_kept_for_agents_and_service_accounts_and_unknown_ones_are_people() -> None:
+    manager = ConductorAuthManager()
+    for principal_type in ("Agent", "ServiceAccount", "User"):
+        user = manager.deserialize_user({"sub": "export-agent", "principal_type": principal_type})
+        assert user.principal_type == principal_type
+        assert manager.deserialize_user(manager.serialize_user(user)) == user
+    assert manager.deserialize_user({"sub": "x", "principal_type": "Admin"}).principal_type == "User"
+
+
 def test_the_request_claim_of_a_conductor_dispatch_survives_serialize_and_deserialize() -> None:
     manager = ConductorAuthManager()
     dispatched = manager.deserialize_user({"sub": "alice", "name": "Alice", "groups": ["data-eng"], "conductor_request": "req-42", "role": "USER"})

@@ -10,10 +10,13 @@ from airflow.api_fastapi.auth.managers.models.base_user import BaseUser
 #: The claim naming the approved request a Conductor-signed token dispatches (Conductor's ``REQUEST_CLAIM``).
 REQUEST_CLAIM = "conductor_request"
 
+#: Conductor's principal types: people, service accounts, and AI agents (service accounts with a human sponsor).
+PRINCIPAL_TYPES = ("User", "ServiceAccount", "Agent")
+
 
 @dataclass(frozen=True)
 class ConductorUser(BaseUser):
-    """A person (or service account) as Conductor knows them: ``id`` is the Conductor principal id."""
+    """A person, service account or AI agent as Conductor knows them: ``id`` is the Conductor principal id."""
 
     id: str
     name: str = ""
@@ -57,7 +60,7 @@ class ConductorUser(BaseUser):
             id=sub,
             name=name if isinstance(name, str) else sub,
             groups=tuple(str(g) for g in groups),
-            principal_type=principal_type if principal_type in ("User", "ServiceAccount") else "User",
+            principal_type=principal_type if principal_type in PRINCIPAL_TYPES else "User",
             request=request if isinstance(request, str) and request else None,
         )
 
@@ -71,6 +74,6 @@ class ConductorUser(BaseUser):
             raise ValueError("Conductor's user has no id")
         if not isinstance(groups, list) or not all(isinstance(g, str) for g in groups):
             raise ValueError("Conductor's user has malformed groups")
-        if principal_type not in ("User", "ServiceAccount"):
+        if principal_type not in PRINCIPAL_TYPES:
             raise ValueError("Conductor's user has an unknown type")
         return cls(id=user_id, name=name if isinstance(name, str) and name else user_id, groups=tuple(groups), principal_type=principal_type)
