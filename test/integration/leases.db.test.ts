@@ -2,7 +2,8 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { systemClock } from '../../src/core/index.ts'
-import { createKeyedLock, createLeases, openDatabase, type Fence, type Leases } from '../../src/store/index.ts'
+import { createSessionStore, type OidcLogin, type Principal } from '../../src/identity/index.ts'
+import { createKeyedLock, createLeases, openDatabase, type Database, type Fence, type Leases } from '../../src/store/index.ts'
 import { forEachEngine } from '../../harness/databases.ts'
 import { eventually } from '../../harness/poll.ts'
 
@@ -126,6 +127,40 @@ forEachEngine((engine) => {
       // Another key is not held up by the first.
       const other = await locks[1]!('budget\u0000agent-2\u0000dag:trigger', async () => 'free')
       assert.equal(other, 'free')
+    } finally {
+      await second.close()
+      await database.close()
+    }
+  })
+
+  test('a session due for renewal, used at two replicas at once, is renewed with the IdP once (a rotating refresh token is never spent twice)', async () => {
+    const database = await engine.open()
+    const second = await openDatabase({ url: database.url })
+    try {
+      const alice: Principal = { type: 'User', id: 'alice', issuer: 'idp', subject: 'sub-alice', groups: ['data-eng'] } as Principal
+      let refreshes = 0
+      const login = {
+        refresh: async (refreshToken: string) => {
+          refreshes++
+          await sleep(50)
+          return { accessToken: `access-after-${refreshToken}`, refreshToken: `${refreshToken}+1`, idToken: null, idpSessionId: null }
+        },
+      } as unknown as OidcLogin
+      const store = (db: Database) => createSessionStore({
+        db: db.db, clock: systemClock, login, config: { cookieName: 'c', idleTimeoutMinutes: 30, absoluteTimeoutHours: 12, revalidateSeconds: 0 },
+        toPrincipal: async () => alice, onEvent: async () => {},
+      })
+      const [one, two] = [store(database), store(second)]
+      const { cookieValue } = await one.create(alice, { accessToken: 'a0', refreshToken: 'r0', idToken: null, idpSessionId: null } as never)
+      const sessions = await Promise.all([one.authenticate(cookieValue), two.authenticate(cookieValue), one.authenticate(cookieValue), two.authenticate(cookieValue)])
+      assert.deepEqual(sessions.map((s) => s.principal.id), ['alice', 'alice', 'alice', 'alice'])
+      assert.equal(refreshes, 1)
+      const row = await database.db.selectFrom('sessions').select(['refresh_token', 'ended_at']).executeTakeFirstOrThrow()
+      assert.deepEqual(row, { refresh_token: 'r0+1', ended_at: null })
+      // The next request renews again, with the rotated token.
+      await two.authenticate(cookieValue)
+      assert.equal(refreshes, 2)
+      assert.equal((await database.db.selectFrom('sessions').select('refresh_token').executeTakeFirstOrThrow()).refresh_token, 'r0+1+1')
     } finally {
       await second.close()
       await database.close()
