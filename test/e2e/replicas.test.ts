@@ -138,7 +138,7 @@ describe('replicas: two conductor serve processes on one PostgreSQL behind one a
       identity: { audience: 'conductor', issuers: [{ name: 'test-idp', issuer: issuer.issuer }] },
       policy: { folder: join(dir, 'policies'), reloadIntervalSeconds: 0 },
       secrets: { providers: [{ name: 'files', type: 'file', path: join(dir, 'secrets') }] },
-      environments: [{ name: 'local', kind: 'airflow3', url: front.url, credentials: { provider: 'files', secret: 'airflow' }, timeoutMs: 1_000, retries: 0 }],
+      environments: [{ name: 'local', kind: 'airflow3', url: front.url, credentials: { provider: 'files', secret: 'airflow' }, timeoutMs: 1_000, retries: 0, limits: { maxConcurrentWrites: 50, writesPerSecond: 1000 } }],
       catalog: { syncIntervalSeconds: 2 },
       governance: { resolveIntervalSeconds: 1, dispatchGraceSeconds: 1 },
       replicas: { id: name, leaseSeconds: LEASE_SECONDS },
