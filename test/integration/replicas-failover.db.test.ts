@@ -6,9 +6,9 @@ import { connect, createServer as createTcpServer, type Server as TcpServer, typ
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { after, before, describe, test } from 'node:test'
+import { after, before, test } from 'node:test'
 import { eventually } from '../../harness/poll.ts'
-import { postgresServer, scratchPostgresDatabase, type ScratchDatabase } from '../../harness/postgres.ts'
+import { forEachEngine, type TestDatabase } from '../../harness/databases.ts'
 import { freePort, logTail, stopGroup } from '../../harness/processes.ts'
 import { startStubAirflow, type StubAirflow, type StubDag } from '../../harness/stub-airflow.ts'
 import { startDevIssuer, type DevIssuer } from '../../src/identity/index.ts'
@@ -18,11 +18,11 @@ import { policiesWithQa } from '../support/policies.ts'
 // Several `conductor serve` processes on one PostgreSQL behind one address (a round-robin TCP proxy), against a stub
 // Airflow: one is killed with SIGKILL in the middle of a trigger burst, another in the middle of a catalog sync.
 // Nothing acknowledged may be lost, nothing done twice, and the background work must move to a survivor within the
-// lease time. PostgreSQL only: skipped without DATABASE_URL=postgres://…
+// lease time. PostgreSQL only (replicas share PostgreSQL): runs when DATABASE_URL=postgres://… is set, in the
+// integration tier's PostgreSQL pass.
 
 const root = new URL('../..', import.meta.url).pathname
 const cliMain = join(root, 'src/cli/main.ts')
-const serverUrl = postgresServer(process.env.DATABASE_URL)
 const LEASE_SECONDS = 3
 /** Takeover: the lease's expiry plus one keeper tick (a third of the lease), with slack for a loaded machine. */
 const TAKEOVER_MS = LEASE_SECONDS * 1000 * (4 / 3) + 3_000
@@ -115,12 +115,13 @@ async function startBalancer(backends: () => number[]): Promise<{ url: string; c
   }
 }
 
-describe('replicas: two conductor serve processes on one PostgreSQL behind one address, one killed at a time', { skip: serverUrl === undefined ? 'needs DATABASE_URL=postgres://…' : false }, () => {
+forEachEngine((engine) => {
+  const only = engine.name === 'postgres' ? {} : { skip: 'replicas share PostgreSQL' }
   const dir = mkdtempSync(join(tmpdir(), 'conductor-replicas-e2e-'))
   const dags: StubDag[] = [{ dagId: DAG, tags: ['team:qa'], owners: ['qa'] }]
   let stub: StubAirflow
   let issuer: DevIssuer
-  let scratch: ScratchDatabase
+  let scratch: TestDatabase
   let db: Database<{ requests: { id: string; state: string; run_id: string | null; action: string }; leases: { name: string; holder: string; token: number }; catalog_dags: { dag_id: string }; environment_status: { environment: string; checked_at: string; last_sync_at: string | null } }>
   let balancer: Awaited<ReturnType<typeof startBalancer>>
   const replicas: Replica[] = []
@@ -176,9 +177,10 @@ describe('replicas: two conductor serve processes on one PostgreSQL behind one a
   })
 
   before(async () => {
+    if (engine.name !== 'postgres') return
     stub = await startStubAirflow(dags)
     issuer = await startDevIssuer({ config: { enabled: true, host: '127.0.0.1', port: 0, users: [{ username: 'alice', groups: ['data-eng'] }] }, audience: 'conductor' })
-    scratch = await scratchPostgresDatabase(serverUrl!, 'conductor_replicas')
+    scratch = await engine.open()
     policiesWithQa(join(dir, 'policies'))
     mkdirSync(join(dir, 'secrets'))
     writeFileSync(join(dir, 'secrets', 'airflow'), JSON.stringify({ username: 'svc', password: 'stub-password' }))
@@ -194,11 +196,11 @@ describe('replicas: two conductor serve processes on one PostgreSQL behind one a
     await balancer?.close()
     await issuer?.close()
     await stub?.close()
-    await scratch?.drop()
+    await scratch?.close()
     rmSync(dir, { recursive: true, force: true })
   })
 
-  test('background work runs on one replica only, and an idempotency key used at one replica is honoured by the other', async () => {
+  test('two replicas behind one address: background work runs on one only, and an idempotency key used at one replica is honoured by the other', only, async () => {
     const leases = await eventually(async () => {
       const all = await holders()
       return BACKGROUND.every((name) => all.get(name)?.holder === 'replica-1') ? all : undefined
@@ -217,7 +219,7 @@ describe('replicas: two conductor serve processes on one PostgreSQL behind one a
     assert.equal((stub.runs.get(DAG) ?? []).length, 1, 'the retry at the other replica did not trigger again')
   })
 
-  test(`${TRIGGERS} triggers through one address, the lease holder killed after ${KILL_AFTER_ACKS} acknowledgements: none lost, none doubled, background work moves within the lease time`, { timeout: 180_000 }, async (t) => {
+  test(`${TRIGGERS} triggers through one address, the lease holder killed after ${KILL_AFTER_ACKS} acknowledgements: none lost, none doubled, background work moves within the lease time`, { timeout: 180_000, ...only }, async (t) => {
     const holder = replicas[0]!
     const survivor = replicas[1]!
     const acknowledged: { n: number; requestId: string; runId: string }[] = []
@@ -277,7 +279,7 @@ describe('replicas: two conductor serve processes on one PostgreSQL behind one a
     for (const r of requests) assert.ok(['succeeded', 'failed'].includes(r.state), `request ${r.id} is ${r.state}`)
   })
 
-  test('the lease holder killed in the middle of a catalog sync: a standby replica syncs within the lease time, and the catalog gets the new DAG', { timeout: 120_000 }, async (t) => {
+  test('the lease holder killed in the middle of a catalog sync: a standby replica syncs within the lease time, and the catalog gets the new DAG', { timeout: 120_000, ...only }, async (t) => {
     const standby = await serve('replica-3')
     const holder = replicas.find((r) => r.name === 'replica-2')!
     assert.equal((await holders()).get('catalog-sync')?.holder, holder.name)
