@@ -18,7 +18,7 @@ import { createMcpServer } from './mcp/index.ts'
 import { createOrchestrator, type ActorTokenSigner, type Orchestrator } from './orchestrators/index.ts'
 import { ACTIONS, createPolicyEngine, createPolicyWatcher, principalRef, type PolicyEngine } from './policy/index.ts'
 import { createSecrets, redactionPaths } from './secrets/index.ts'
-import { migrateToLatest, openDatabase, redactUrl, type Database } from './store/index.ts'
+import { createKeyedLock, createLeases, migrateToLatest, openDatabase, redactUrl, type Database, type Leases, type StoreTables } from './store/index.ts'
 
 /** The name the built-in development issuer gets in `identity.issuers` (it lives in identity; kept here for the app's callers). */
 export { DEV_ISSUER_NAME } from './identity/index.ts'
@@ -28,7 +28,7 @@ export { DEV_ISSUER_NAME } from './identity/index.ts'
  * A domain declares its tables beside its repositories and adds them here with one more `extends` (and its
  * migration with one more line in `store/migrations/index.ts`).
  */
-export interface Tables extends AuditTables, GovernanceTables, GrantTables, IdempotencyTables, IdentityTables, NotificationTables, RevocationTables, ScimTables, ServiceAccountTables, FederationTables {}
+export interface Tables extends StoreTables, AuditTables, GovernanceTables, GrantTables, IdempotencyTables, IdentityTables, NotificationTables, RevocationTables, ScimTables, ServiceAccountTables, FederationTables {}
 
 /** The running application: its server (not yet listening) and how to stop everything. */
 export interface App {
@@ -57,6 +57,8 @@ export interface App {
   /** SCIM provisioning and its bearer tokens, when `identity.scim.enabled`. */
   scim: { service: ScimService; tokens: ScimTokenStore; reconcile: () => Promise<ReconciliationReport> } | null
   logger: Logger
+  /** This replica's leases on background work, shared with the other replicas of the database. */
+  leases: Leases
   /** Starts listening; resolves with the base URL. */
   listen(): Promise<string>
   /** Stops background work, the server, the issuer and the database, in that order. */
@@ -102,6 +104,12 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     await migrateToLatest(database)
     const db = database.db
     const audit = createAuditLog({ database, clock })
+    // Background work runs on one replica at a time: each loop below claims its lease; the keeper starts once all have.
+    const leases = createLeases({
+      database, clock, leaseSeconds: config.replicas.leaseSeconds, ...(config.replicas.id ? { holder: config.replicas.id } : {}),
+      onError: (error, lease) => logger.warn({ err: error, lease }, 'lease renewal failed'),
+    })
+    cleanup.push(() => leases.stop())
 
     const devIssuer = config.identity.devIssuer.enabled
       ? await startDevIssuer({ config: config.identity.devIssuer, audience: config.identity.audience, publicUrl: config.server.publicUrl })
@@ -133,7 +141,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     const n = config.notifications
     const notifications = createNotifications({
       db, audit, clock, ids, logger, webhooks: n.webhooks, getSecret: (ref) => secrets.get(ref), publicUrl: config.server.publicUrl!, timeoutMs: n.timeoutSeconds * 1000,
-      retry: { initialDelaySeconds: n.initialRetryDelaySeconds, maxDelaySeconds: n.maxRetryDelaySeconds, maxAttempts: n.maxAttempts },
+      retry: { initialDelaySeconds: n.initialRetryDelaySeconds, maxDelaySeconds: n.maxRetryDelaySeconds, maxAttempts: n.maxAttempts }, leases,
     })
     notifications.start(n.deliveryIntervalSeconds)
     cleanup.push(() => notifications.stop())
@@ -142,6 +150,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       policyGroups: () => policy.groupsNamed(), dispatchGraceSeconds: config.governance.dispatchGraceSeconds, approvalHours: config.governance.approvalHours,
       maxGrantHours: config.governance.maxGrantHours,
       shadow: { conductorUsers: config.shadow.conductorUsers, webhookUrl: config.shadow.webhookUrl }, notify: notifications.notify,
+      leases, budgetLock: createKeyedLock(database),
     })
     if (options.backgroundSync !== false) governance.catalog.start(config.catalog.syncIntervalSeconds)
     cleanup.push(() => governance.catalog.stop())
@@ -205,7 +214,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       }
       : null
     if (scimApi) {
-      const reconciliation = startReconciliation({ reconcile: scimApi.reconcile, minutes: config.identity.scim.reconcileIntervalMinutes, audit, logger })
+      const reconciliation = startReconciliation({ reconcile: scimApi.reconcile, minutes: config.identity.scim.reconcileIntervalMinutes, audit, logger, leases })
       cleanup.push(() => reconciliation.stop())
     }
     const directory = scim ? createDirectory({ scim: scim.service, config: config.identity.scim, groupMappings: config.identity.groupMappings }) : null
@@ -265,10 +274,11 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       },
     })
     cleanup.push(() => server.close())
+    await leases.start()
 
-    logger.info({ database: redactUrl(config.database.url), environments: config.environments.map((e) => e.name), devIssuer: devIssuer?.issuer ?? null, policyVersion: policy.current().version }, 'conductor ready')
+    logger.info({ database: redactUrl(config.database.url), environments: config.environments.map((e) => e.name), devIssuer: devIssuer?.issuer ?? null, policyVersion: policy.current().version, replica: leases.holder }, 'conductor ready')
     return {
-      config, server, database, audit, policy, governance, notifications, devIssuer, identity, sessions, revoker, serviceAccounts, accessTokens, trusts, scim: scimApi, logger,
+      config, server, database, audit, policy, governance, notifications, devIssuer, identity, sessions, revoker, serviceAccounts, accessTokens, trusts, scim: scimApi, logger, leases,
       async listen() {
         return server.listen({ host: config.server.host, port: config.server.port })
       },

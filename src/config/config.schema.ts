@@ -301,6 +301,13 @@ const governanceSchema = z.strictObject({
     .describe('The longest just-in-time grant, in whole hours: `POST /api/v1/grants` refuses more (docs/grants.md).'),
 })
 
+const replicasSchema = z.strictObject({
+  id: z.string().min(1).max(200).optional()
+    .describe('This replica\'s name in the `leases` table; default `<hostname>-<pid>`. Must differ between replicas on one database.'),
+  leaseSeconds: z.number().int().min(3).max(600).default(15)
+    .describe('How long a replica holds background work (catalog sync, dispatch resolution, the webhook outbox, SCIM reconciliation) without renewing it; another replica takes it over within this time (plus a third) after the holder dies.'),
+}).describe('Several Conductor replicas on one PostgreSQL database (docs/deployment.md).')
+
 const loggingSchema = z.strictObject({
   level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 })
@@ -319,6 +326,7 @@ export const configSchema = z.strictObject({
   notifications: notificationsSchema.prefault({}),
   logging: loggingSchema.prefault({}),
   sessions: sessionsSchema.prefault({}),
+  replicas: replicasSchema.prefault({}),
 }).superRefine((config, ctx) => {
   const providers = new Set(config.secrets.providers.map((p) => p.name))
   config.environments.forEach((env, i) => {

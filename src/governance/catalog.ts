@@ -3,22 +3,29 @@ import type { Logger } from 'pino'
 import type { AuditLog } from '../audit/index.ts'
 import { ConductorError, isConductorError, type Clock } from '../core/index.ts'
 import type { DagInfo, Orchestrator } from '../orchestrators/index.ts'
+import type { Fence, Lease, Leases } from '../store/index.ts'
 import { listEnvironmentStatus, replaceCatalog, saveEnvironmentStatus, upsertCatalogDag } from './catalog.repository.ts'
 import type { CatalogDagsTable, EnvironmentStatusTable, GovernanceTables } from './governance.tables.ts'
 import { isoNow } from './pipeline/index.ts'
 import type { ShadowActivity } from './shadow/index.ts'
 
+/** The lease periodic catalog syncing (and the shadow activity check in it) runs under. */
+export const CATALOG_LEASE = 'catalog-sync'
+
 /** Keeps the DAG catalog in step with every environment. */
 export interface Catalog {
   /** Syncs one environment: health, version, its DAGs, then its shadow activity. Never throws for an unreachable environment. */
   syncEnvironment(name: string): Promise<EnvironmentStatusTable>
-  /** Syncs every environment, one after the other. */
-  syncAll(): Promise<EnvironmentStatusTable[]>
+  /** Syncs every environment, one after the other; with a `fence`, stops before the next environment once the lease is lost. */
+  syncAll(fence?: Fence): Promise<EnvironmentStatusTable[]>
   /** Stores one DAG just read from an orchestrator. */
   remember(environment: string, dag: DagInfo): Promise<CatalogDagsTable>
   /** The last status of every environment. */
   statuses(): Promise<EnvironmentStatusTable[]>
-  /** Syncs now and then every `intervalSeconds` until stopped; 0 syncs once. */
+  /**
+   * Syncs now and then every `intervalSeconds` until stopped; 0 syncs once. With `leases`, only the replica holding
+   * the `catalog-sync` lease syncs, and a replica taking the lease over syncs at once.
+   */
   start(intervalSeconds: number): void
   /** Stops periodic syncing and waits for a sync under way. */
   stop(): Promise<void>
@@ -33,10 +40,13 @@ export function createCatalog(deps: {
   logger: Logger
   /** Looks for activity behind Conductor's back after each environment's DAGs are synced; a failure there is logged, not the sync's. */
   shadow?: Pick<ShadowActivity, 'detect' | 'drain'>
+  /** Shared with the other replicas of the database: periodic syncing runs on the one holding `catalog-sync`. */
+  leases?: Pick<Leases, 'claim'>
 }): Catalog {
   const { db, orchestrators, clock, logger } = deps
   let timer: NodeJS.Timeout | undefined
   let running: Promise<unknown> = Promise.resolve()
+  let lease: Lease | undefined
 
   const toRow = (environment: string, dag: DagInfo): CatalogDagsTable => ({
     environment,
@@ -82,9 +92,15 @@ export function createCatalog(deps: {
     }
   }
 
-  async function syncAll(): Promise<EnvironmentStatusTable[]> {
+  async function syncAll(fence?: Fence): Promise<EnvironmentStatusTable[]> {
     const out: EnvironmentStatusTable[] = []
-    for (const name of orchestrators.keys()) out.push(await syncEnvironment(name))
+    for (const name of orchestrators.keys()) {
+      if (fence && !fence.held()) {
+        logger.warn({ environment: name }, 'catalog sync stopped: this replica lost its lease')
+        break
+      }
+      out.push(await syncEnvironment(name))
+    }
     return out
   }
 
@@ -98,11 +114,13 @@ export function createCatalog(deps: {
     },
     statuses: () => listEnvironmentStatus(db),
     start(intervalSeconds) {
-      running = syncAll().catch((error) => logger.error({ err: error }, 'catalog sync failed'))
+      const round = () => {
+        running = running.then(() => lease ? lease.run(syncAll) : syncAll()).catch((error) => logger.error({ err: error }, 'catalog sync failed'))
+      }
+      lease = deps.leases?.claim(CATALOG_LEASE, { onAcquired: round })
+      round()
       if (intervalSeconds > 0) {
-        timer = setInterval(() => {
-          running = running.then(syncAll).catch((error) => logger.error({ err: error }, 'catalog sync failed'))
-        }, intervalSeconds * 1000)
+        timer = setInterval(round, intervalSeconds * 1000)
         timer.unref()
       }
     },

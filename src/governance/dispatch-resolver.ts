@@ -4,6 +4,7 @@ import type { AuditLog } from '../audit/index.ts'
 import type { EnvironmentConfig } from '../config/index.ts'
 import { isConductorError, type Clock } from '../core/index.ts'
 import type { Orchestrator } from '../orchestrators/index.ts'
+import type { Fence, Lease, Leases } from '../store/index.ts'
 import type { GovernanceTables, RequestsTable } from './governance.tables.ts'
 import { isoNow } from './pipeline/index.ts'
 import { listRequestsInStates, updateRequestIfUnchanged } from './requests.repository.ts'
@@ -53,8 +54,12 @@ export interface DispatchResolver {
    * Each settlement is a compare-and-set on the request's state and `updated_at`, so of several resolvers only one
    * settles a request, and only that one audits `dispatch.resolved`.
    */
-  resolveAll(): Promise<Resolution[]>
-  /** Resolves now and then every `intervalSeconds` until stopped; 0 resolves once. */
+  resolveAll(fence?: Fence): Promise<Resolution[]>
+  /**
+   * Resolves now and then every `intervalSeconds` until stopped; 0 resolves once. With `leases`, only the replica
+   * holding `dispatch-resolver` resolves (a round stops before its next request once the lease is lost), and a replica
+   * taking the lease over resolves at once.
+   */
   start(intervalSeconds: number): void
   /** Stops resolving and waits for a round under way. */
   stop(): Promise<void>
@@ -76,7 +81,12 @@ export interface DispatchResolverDeps {
   expirePending?: () => Promise<number>
   /** Records the escalations of pending requests whose wait is over (`request.escalated`); run after `expirePending`. */
   escalatePending?: () => Promise<number>
+  /** Shared with the other replicas of the database: periodic rounds run on the one holding `dispatch-resolver`. */
+  leases?: Pick<Leases, 'claim'>
 }
+
+/** The lease periodic dispatch resolution (with approval expiry and escalation) runs under. */
+export const RESOLVER_LEASE = 'dispatch-resolver'
 
 const PAGE = 200
 
@@ -100,6 +110,7 @@ export function createDispatchResolver(deps: DispatchResolverDeps): DispatchReso
   let timer: NodeJS.Timeout | undefined
   let running: Promise<unknown> = Promise.resolve()
   let busy = false
+  let lease: Lease | undefined
 
   /** What to do with one request now: settle it, or leave it (undefined) for a later round. */
   async function judge(row: RequestsTable, now: number): Promise<Pick<Resolution, 'outcome' | 'evidence'> | undefined> {
@@ -154,7 +165,9 @@ export function createDispatchResolver(deps: DispatchResolverDeps): DispatchReso
     return resolution
   }
 
-  async function resolveAll(): Promise<Resolution[]> {
+  async function resolveAll(fence?: Fence): Promise<Resolution[]> {
+    const lost = () => fence !== undefined && !fence.held()
+    if (lost()) return []
     await deps.expirePending?.()
     await deps.escalatePending?.()
     const out: Resolution[] = []
@@ -163,6 +176,10 @@ export function createDispatchResolver(deps: DispatchResolverDeps): DispatchReso
       const page = await listRequestsInStates(db, UNSETTLED_STATES, after, PAGE)
       for (const row of page) {
         if (inFlight.has(row.id)) continue
+        if (lost()) {
+          logger.warn('resolving stopped: this replica lost its lease')
+          return out
+        }
         const verdict = await judge(row, now)
         const resolution = verdict && await settle(row, verdict)
         if (resolution) out.push(resolution)
@@ -176,7 +193,7 @@ export function createDispatchResolver(deps: DispatchResolverDeps): DispatchReso
   const round = () => {
     if (busy) return
     busy = true
-    running = resolveAll()
+    running = (lease ? lease.run(resolveAll) : resolveAll())
       .catch((error) => logger.error({ err: error }, 'resolving interrupted dispatches failed'))
       .finally(() => { busy = false })
   }
@@ -184,6 +201,7 @@ export function createDispatchResolver(deps: DispatchResolverDeps): DispatchReso
   return {
     resolveAll,
     start(intervalSeconds) {
+      lease = deps.leases?.claim(RESOLVER_LEASE, { onAcquired: round })
       round()
       if (intervalSeconds > 0) {
         timer = setInterval(round, intervalSeconds * 1000)

@@ -7,6 +7,7 @@ import type { Orchestrator } from '../orchestrators/index.ts'
 import type { Principal } from '../identity/index.ts'
 import { budgetsOf, type BudgetUse } from './pipeline/index.ts'
 import type { PolicyEngine } from '../policy/index.ts'
+import type { KeyedLock, Leases } from '../store/index.ts'
 import { createAirflowObjects, type AirflowObjects } from './airflow-objects.ts'
 import { createApprovals, escalateDue, type Approvals } from './approvals/index.ts'
 import { createCatalog, type Catalog } from './catalog.ts'
@@ -70,6 +71,10 @@ export interface GovernanceDeps {
   shadow?: { conductorUsers?: readonly string[]; webhookUrl?: string | undefined }
   /** Puts an event in the notification outbox for the webhooks that want it (shadow activity, requests). */
   notify?: Notify
+  /** Shared with the other replicas of the database: catalog syncing and dispatch resolution each run on one replica. */
+  leases?: Pick<Leases, 'claim'>
+  /** A lock shared by the replicas, so an agent's budget holds across them (see `createKeyedLock`). */
+  budgetLock?: KeyedLock
 }
 
 /** Wires the governed actions over policy, orchestrators, the audit log and the store. */
@@ -84,7 +89,8 @@ export function createGovernance(deps: GovernanceDeps): Governance {
     authManaged: new Set(deps.environments.filter((e) => e.conductorAuthManager).map((e) => e.name)), policyVersion: () => policy.current().version,
     webhook: webhookUrl ? createShadowWebhook({ url: webhookUrl, logger: deps.logger }) : null, notify: deps.notify ?? null,
   })
-  const catalog = createCatalog({ db, orchestrators: deps.orchestrators, audit, clock, logger: deps.logger, shadow })
+  const leases = deps.leases ? { leases: deps.leases } : {}
+  const catalog = createCatalog({ db, orchestrators: deps.orchestrators, audit, clock, logger: deps.logger, shadow, ...leases })
   const targets = createTargets({ db, environments: deps.environments, orchestrators: deps.orchestrators, catalog })
   const inFlight = new Set<string>()
   const grants = createGrants({
@@ -95,7 +101,7 @@ export function createGovernance(deps: GovernanceDeps): Governance {
   const resolver = createDispatchResolver({
     db, audit, clock, logger: deps.logger, environments: deps.environments, orchestrators: deps.orchestrators, inFlight,
     graceSeconds: deps.dispatchGraceSeconds ?? 120, expirePending: async () => (await approvals.expireDue()) + (await grants.expireDue()),
-    escalatePending: () => escalateDue({ db, audit, clock }),
+    escalatePending: () => escalateDue({ db, audit, clock }), ...leases,
   })
   return {
     catalog,
@@ -107,7 +113,7 @@ export function createGovernance(deps: GovernanceDeps): Governance {
     hitl: createHitl({ policy, audit, targets }),
     budgets: (principal) => budgetsOf({ db, clock }, principal),
     ...createCatalogReads({ db, policy, catalog, targets, policyGroups: deps.policyGroups }),
-    ...createGovernedActions({ db, policy, audit, clock, ids: deps.ids, catalog, targets, maxConfBytes: deps.maxConfBytes, ...(deps.maxConfDepth ? { maxConfDepth: deps.maxConfDepth } : {}), inFlight, ...(deps.approvalHours ? { approvalHours: deps.approvalHours } : {}) }),
+    ...createGovernedActions({ db, policy, audit, clock, ids: deps.ids, catalog, targets, maxConfBytes: deps.maxConfBytes, ...(deps.maxConfDepth ? { maxConfDepth: deps.maxConfDepth } : {}), inFlight, ...(deps.approvalHours ? { approvalHours: deps.approvalHours } : {}), ...(deps.budgetLock ? { budgetLock: deps.budgetLock } : {}) }),
     ...createLedger({ db, policy, audit, clock, targets }),
   }
 }

@@ -13,6 +13,7 @@ import { recordRefusal } from './refusals.ts'
 import { checkConf, runNote, type TriggerInput } from './run-input.ts'
 import type { Targets } from './targets.ts'
 import { dagView, requestView, type DagView, type RequestView, type RunView, type StartedBy } from './views.ts'
+import type { KeyedLock } from '../store/index.ts'
 
 /** The prefix of every Airflow run id Conductor creates: `conductor__<request id>`. */
 export const RUN_ID_PREFIX = 'conductor__'
@@ -83,11 +84,13 @@ export function createGovernedActions(deps: {
   inFlight?: Set<string>
   /** How long a request waiting for approval stays pending (`governance.approvalHours`, default 24). */
   approvalHours?: number
+  /** Makes an agent's budget check and its request's record one at a time across replicas. */
+  budgetLock?: KeyedLock
 }): GovernedActions {
   const { db, clock, ids, targets } = deps
   const pipelineDeps = {
     db, policy: deps.policy, audit: deps.audit, clock, ...(deps.inFlight ? { inFlight: deps.inFlight } : {}), ...(deps.approvalHours ? { approvalHours: deps.approvalHours } : {}),
-    budgetLocks: new Map<string, Promise<unknown>>(),
+    budgetLocks: new Map<string, Promise<unknown>>(), ...(deps.budgetLock ? { budgetLock: deps.budgetLock } : {}),
   }
 
   async function govern<T>(

@@ -5,6 +5,7 @@ import { ConductorError } from '../core/index.ts'
 import { mapGroups, type Principal } from './principal.ts'
 import type { ScimEvents, ScimService, ScimUserSummary } from './scim/index.ts'
 import type { AccessRevoker } from './revoke-access.ts'
+import type { Leases } from '../store/index.ts'
 
 /** The directory gate: what SCIM says about a principal, checked on every request. */
 export interface Directory {
@@ -138,21 +139,29 @@ export interface ReconciliationTimer {
   stop(): void
 }
 
+/** The lease periodic SCIM reconciliation runs under. */
+export const RECONCILIATION_LEASE = 'scim-reconciliation'
+
 /**
  * Runs `reconcile` every `minutes` in the background (the timer does not keep the process alive) and audits each
- * report as `scim.reconciliation` (counts and at most 20 drifted principals); a failed run is logged. 0 or less runs nothing.
+ * report as `scim.reconciliation` (counts and at most 20 drifted principals); a failed run is logged. 0 or less runs nothing. With `leases`, only the replica holding the lease runs it.
  */
 export function startReconciliation(deps: {
   reconcile: () => Promise<ReconciliationReport>
   minutes: number
   audit: Pick<AuditLog, 'append'>
   logger: Pick<Logger, 'error'>
+  /** Shared with the other replicas of the database: reconciliation runs on the one holding `scim-reconciliation`. */
+  leases?: Pick<Leases, 'claim'>
 }): ReconciliationTimer {
   if (deps.minutes <= 0) return { stop() {} }
+  const lease = deps.leases?.claim(RECONCILIATION_LEASE)
+  const once = async () => {
+    const report = await deps.reconcile()
+    await deps.audit.append({ type: 'scim.reconciliation', data: { checked: report.checked, inSync: report.inSync, drifted: report.drifted.length, sample: report.drifted.slice(0, 20) } })
+  }
   const timer = setInterval(() => {
-    deps.reconcile()
-      .then((report) => deps.audit.append({ type: 'scim.reconciliation', data: { checked: report.checked, inSync: report.inSync, drifted: report.drifted.length, sample: report.drifted.slice(0, 20) } }))
-      .catch((error: unknown) => deps.logger.error({ err: error }, 'SCIM reconciliation failed'))
+    (lease ? lease.run(once) : once()).catch((error: unknown) => deps.logger.error({ err: error }, 'SCIM reconciliation failed'))
   }, deps.minutes * 60_000)
   timer.unref()
   return { stop: () => clearInterval(timer) }

@@ -51,6 +51,8 @@ export interface SessionStore {
 
 const LOGIN_STATE_TTL_MS = 10 * 60_000
 const TOUCH_EVERY_MS = 5_000
+/** How long a renewal with the IdP may take before another request may try again. */
+const RENEWAL_CLAIM_MS = 30_000
 
 /** Creates the session store over the database. `toPrincipal` verifies a fresh access token and resolves its principal. */
 export function createSessionStore(deps: {
@@ -88,6 +90,13 @@ export function createSessionStore(deps: {
       // Without a refresh token the IdP cannot be asked again: the session lives until its timeouts.
       return principal
     }
+    // Of the requests on this session that find it due at once (on this or another replica: no sticky sessions), one
+    // renews it; the others go on with the principal they have. Two refreshes with one refresh token would make an
+    // IdP that rotates refresh tokens end the session for token reuse. The claim moves `revalidated_at` ahead, so no
+    // request finds the session due while the renewal is under way (nor for a while if this process dies during it).
+    const claimed = await db.updateTable('sessions').set({ revalidated_at: iso(clock.now() + RENEWAL_CLAIM_MS) })
+      .where('id', '=', row.id).where('revalidated_at', '=', row.revalidated_at).where('ended_at', 'is', null).executeTakeFirst()
+    if (Number(claimed.numUpdatedRows) === 0) return principal
     let tokens: LoginTokens
     try {
       tokens = await deps.login.refresh(row.refresh_token)
@@ -97,6 +106,7 @@ export function createSessionStore(deps: {
         throw error
       }
       // The IdP is unreachable: keep the session and ask again on the next request.
+      await db.updateTable('sessions').set({ revalidated_at: row.revalidated_at }).where('id', '=', row.id).execute()
       return principal
     }
     let fresh: Principal

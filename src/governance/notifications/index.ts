@@ -1,4 +1,4 @@
-export { backoffMs, createNotifications } from './notifier.ts'
+export { backoffMs, createNotifications, OUTBOX_LEASE } from './notifier.ts'
 export type { DeliveryRound, Notifications, NotificationsDeps, Notify, RetrySettings, WebhookSettings } from './notifier.ts'
 export { matchesEvent, PAYLOAD_VERSION, renderBody, slackMessage } from './payload.ts'
 export type { NotificationEvent, NotificationPayload, SlackMessage, WebhookFormat } from './payload.ts'

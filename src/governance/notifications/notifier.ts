@@ -7,6 +7,7 @@ import { claimRow, insertOutboxRows, listDue, pruneSettled, settleRow } from './
 import type { NotificationOutboxTable, NotificationTables } from './notifications.tables.ts'
 import { matchesEvent, PAYLOAD_VERSION, renderBody, type NotificationEvent, type NotificationPayload, type WebhookFormat } from './payload.ts'
 import { signWebhook } from './signature.ts'
+import type { Fence, Lease, Leases } from '../../store/index.ts'
 
 /** One configured webhook (`notifications.webhooks[]`). */
 export interface WebhookSettings {
@@ -44,7 +45,16 @@ export interface NotificationsDeps {
   timeoutMs?: number
   /** How long delivered and given-up rows are kept (default 7 days). */
   retentionHours?: number
+  /**
+   * Shared with the other replicas of the database: the periodic sweep of the outbox (retries, rows left by a replica
+   * that died, pruning) runs on the one holding `webhook-outbox`. The round a `notify` starts runs on the replica that
+   * raised the event either way: each row is claimed before its attempt, so no row is sent by two replicas at once.
+   */
+  leases?: Pick<Leases, 'claim'>
 }
+
+/** The lease the periodic sweep of the webhook outbox runs under. */
+export const OUTBOX_LEASE = 'webhook-outbox'
 
 /** Tells `event` to the webhooks whose `events` match its type. */
 export type Notify = (event: NotificationEvent, trx?: Transaction<NotificationTables>) => Promise<string | null>
@@ -65,7 +75,7 @@ export interface Notifications {
    */
   notify: Notify
   /** Runs one delivery round over every due row (rows other replicas hold are skipped). */
-  deliverDue(): Promise<DeliveryRound>
+  deliverDue(fence?: Fence): Promise<DeliveryRound>
   /** Delivers now and then every `intervalSeconds` (and soon after each `notify`) until stopped. */
   start(intervalSeconds: number): void
   /** Stops the loop and waits for attempts under way; undelivered rows stay for the next start. */
@@ -102,6 +112,7 @@ export function createNotifications(deps: NotificationsDeps): Notifications {
   let busy = false
   let again = false
   let lastPrune = 0
+  let lease: Lease | undefined
 
   async function attempt(row: NotificationOutboxTable, webhook: WebhookSettings): Promise<string | null> {
     try {
@@ -119,8 +130,9 @@ export function createNotifications(deps: NotificationsDeps): Notifications {
     }
   }
 
-  async function deliver(row: NotificationOutboxTable): Promise<keyof DeliveryRound | null> {
+  async function deliver(row: NotificationOutboxTable, fence?: Fence): Promise<keyof DeliveryRound | null> {
     const attempts = row.attempts + 1
+    if (fence && !fence.held()) return null
     if (!await claimRow(db, row, iso(clock.now() + timeoutMs + CLAIM_MARGIN_MS))) return null
     const webhook = webhooks.get(row.webhook)
     const error = webhook ? await attempt(row, webhook) : 'webhook no longer configured'
@@ -141,14 +153,15 @@ export function createNotifications(deps: NotificationsDeps): Notifications {
     return 'failed'
   }
 
-  async function deliverDue(): Promise<DeliveryRound> {
+  async function deliverDue(fence?: Fence): Promise<DeliveryRound> {
     const round: DeliveryRound = { delivered: 0, retried: 0, failed: 0 }
     const seen = new Set<string>()
     for (;;) {
       const due = (await listDue(db, iso(clock.now()), PAGE)).filter((row) => !seen.has(row.id))
       if (due.length === 0) break
       for (const row of due) seen.add(row.id)
-      for (const outcome of await Promise.all(due.map(deliver))) if (outcome) round[outcome]++
+      if (fence && !fence.held()) break
+      for (const outcome of await Promise.all(due.map((row) => deliver(row, fence)))) if (outcome) round[outcome]++
     }
     if (clock.now() - lastPrune > 3_600_000) {
       lastPrune = clock.now()
@@ -157,15 +170,19 @@ export function createNotifications(deps: NotificationsDeps): Notifications {
     return round
   }
 
-  /** Starts a round, or asks the one under way for another pass (a notify during a round is not left for the interval). */
-  const round = () => {
+  /**
+   * Starts a round, or asks the one under way for another pass (a notify during a round is not left for the interval).
+   * A sweep (the timer's, or on taking the lease over) runs only under the lease; a notify's round runs here either way.
+   */
+  const round = (sweep = true) => {
     if (!started) return
+    if (sweep && lease && !lease.held()) return
     if (busy) { again = true; return }
     busy = true
     running = (async () => {
       do {
         again = false
-        await deliverDue()
+        await (sweep && lease ? lease.run(deliverDue) : deliverDue())
       } while (again && started)
     })()
       .catch((error: unknown) => logger.error({ err: error }, 'webhook delivery round failed'))
@@ -183,16 +200,17 @@ export function createNotifications(deps: NotificationsDeps): Notifications {
         id: deps.ids.next(), webhook: w.name, event_type: event.type, payload: text, attempts: 0,
         next_attempt_at: iso(now), delivered_at: null, failed_at: null, last_error: null, created_at: iso(now),
       })))
-      if (started) setImmediate(round)
+      if (started) setImmediate(() => round(false))
       return payload.id
     },
     deliverDue,
     start(intervalSeconds) {
       if (started) return
       started = true
+      lease = deps.leases?.claim(OUTBOX_LEASE, { onAcquired: () => round() })
       round()
       if (intervalSeconds > 0) {
-        timer = setInterval(round, intervalSeconds * 1000)
+        timer = setInterval(() => round(), intervalSeconds * 1000)
         timer.unref()
       }
     },

@@ -13,7 +13,7 @@ export async function authorize<T>(ctx: PipelineContext<T>): Promise<void> {
   await oneBudgetAtATime(ctx, ctx.deps.budgetLocks, async () => {
     await checkBudget(ctx)
     await decideAndRecord(ctx)
-  })
+  }, ctx.deps.budgetLock)
 }
 
 async function decideAndRecord<T>(ctx: PipelineContext<T>): Promise<void> {

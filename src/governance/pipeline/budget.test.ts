@@ -43,3 +43,17 @@ test('budget checks of one agent and action run one at a time; other agents and 
   assert.ok(log.indexOf('c start') < aEnd && log.indexOf('d start') < aEnd, `c and d do not wait: ${log.join(', ')}`)
   assert.equal(locks.size, 0, 'nothing is left behind')
 })
+
+test('with a lock shared by the replicas, each budgeted check holds it under the agent and action; unbudgeted calls never take it', async () => {
+  const ctx = (id: string, budgeted: boolean) => ({
+    call: { action: 'dag:trigger', principal: { type: 'Agent', id, agent: { sponsor: 'alice', tools: [], budgets: budgeted ? [{ action: 'dag:trigger', max: 1, perHours: 1 }] : [] } } },
+  }) as unknown as PipelineContext<unknown>
+  const held: string[] = []
+  const shared = async <R>(key: string, work: () => Promise<R>): Promise<R> => {
+    held.push(key)
+    return work()
+  }
+  assert.equal(await oneBudgetAtATime(ctx('bot', true), new Map(), async () => 'checked', shared), 'checked')
+  assert.equal(await oneBudgetAtATime(ctx('bot', false), new Map(), async () => 'free', shared), 'free')
+  assert.deepEqual(held, ['budget\u0000bot\u0000dag:trigger'])
+})

@@ -2,6 +2,7 @@ import { ConductorError, type Clock } from '../../core/index.ts'
 import type { Budget, Principal } from '../../identity/index.ts'
 import { allowedRequestTimes } from '../requests.repository.ts'
 import { eventTarget, type PipelineContext } from './context.ts'
+import type { KeyedLock } from '../../store/index.ts'
 
 /** How an agent stands against one budget: `used` of `max` in the last `perHours`, and when the next slot frees if none is left. */
 export interface BudgetUse extends Budget {
@@ -51,14 +52,16 @@ export async function checkBudget<T>(ctx: PipelineContext<T>): Promise<void> {
 /**
  * Runs `step` for `ctx` one at a time per agent and budgeted action in this process, so that a burst of calls cannot all
  * pass the budget check before any of them is recorded; calls without a budget run at once. `locks` is the
- * pipeline's own map (one per governance instance).
+ * pipeline's own map (one per governance instance). With `shared` (`deps.budgetLock`), each step also holds that lock
+ * (a PostgreSQL advisory lock on the agent and action), so the budget holds across replicas too.
  */
-export async function oneBudgetAtATime<T, R>(ctx: PipelineContext<T>, locks: Map<string, Promise<unknown>> | undefined, step: () => Promise<R>): Promise<R> {
+export async function oneBudgetAtATime<T, R>(ctx: PipelineContext<T>, locks: Map<string, Promise<unknown>> | undefined, step: () => Promise<R>, shared?: KeyedLock): Promise<R> {
   const { call } = ctx
   const budgeted = call.principal.type === 'Agent' && call.principal.agent?.budgets?.some((b) => b.action === call.action)
   if (!budgeted || locks === undefined) return step()
   const key = `${call.principal.id}\u0000${call.action}`
-  const run = (locks.get(key) ?? Promise.resolve()).catch(() => undefined).then(step)
+  const locked = shared ? () => shared(`budget\u0000${key}`, step) : step
+  const run = (locks.get(key) ?? Promise.resolve()).catch(() => undefined).then(locked)
   const settled = run.catch(() => undefined)
   locks.set(key, settled)
   try {

@@ -5,6 +5,7 @@ import type { Clock } from '../../core/index.ts'
 import type { Principal } from '../../identity/index.ts'
 import type { Orchestrator } from '../../orchestrators/index.ts'
 import type { Action, Decision, PolicyEngine } from '../../policy/index.ts'
+import type { KeyedLock } from '../../store/index.ts'
 import type { CatalogDagsTable, GovernanceTables, RequestsTable } from '../governance.tables.ts'
 
 /** What every pipeline step may use. */
@@ -19,6 +20,8 @@ export interface PipelineDeps {
   approvalHours?: number
   /** The budget checks under way, by agent and action (see `oneBudgetAtATime`). */
   budgetLocks?: Map<string, Promise<unknown>>
+  /** The same, across the replicas of the database (a PostgreSQL advisory lock); absent, budgets hold within this process. */
+  budgetLock?: KeyedLock
 }
 
 /** One governed action on its way through the pipeline. */
