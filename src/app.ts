@@ -15,6 +15,8 @@ import {
   createServiceAccountTrusts, createTokenExchange, createWorkloadVerifier, type FederationTables, type ServiceAccountTrusts,
 } from './identity/index.ts'
 import { createMcpServer } from './mcp/index.ts'
+import { createMetrics, startMetricsServer, type Metrics, type MetricsServer } from './metrics/index.ts'
+import { environmentStatuses, instrumentAudit, instrumentOrchestrator, instrumentPolicy, registerGauges } from './observability.ts'
 import { createOrchestrator, type ActorTokenSigner, type Orchestrator } from './orchestrators/index.ts'
 import { ACTIONS, createPolicyEngine, createPolicyWatcher, principalRef, type PolicyEngine } from './policy/index.ts'
 import { createSecrets, redactionPaths } from './secrets/index.ts'
@@ -57,6 +59,13 @@ export interface App {
   /** SCIM provisioning and its bearer tokens, when `identity.scim.enabled`. */
   scim: { service: ScimService; tokens: ScimTokenStore; reconcile: () => Promise<ReconciliationReport> } | null
   logger: Logger
+  /**
+   * Prometheus metrics (`metrics.enabled`, default on): others register gauges and caches here
+   * (`metrics.registerGauge`, `metrics.registerCache`); null when disabled.
+   */
+  metrics: Metrics | null
+  /** The separate metrics listener's base URL (`metrics.port`), once {@link App.listen} has started it; else null. */
+  metricsUrl(): string | null
   /** Starts listening; resolves with the base URL. */
   listen(): Promise<string>
   /** Stops background work, the server, the issuer and the database, in that order. */
@@ -101,7 +110,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     cleanup.push(() => database.close())
     await migrateToLatest(database)
     const db = database.db
-    const audit = createAuditLog({ database, clock })
+    const metrics = config.metrics.enabled ? createMetrics() : null
+    const audit = instrumentAudit(createAuditLog({ database, clock }), metrics)
 
     const devIssuer = config.identity.devIssuer.enabled
       ? await startDevIssuer({ config: config.identity.devIssuer, audience: config.identity.audience, publicUrl: config.server.publicUrl })
@@ -111,7 +121,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     const verifier = createTokenVerifier({ identity, clock })
     cleanup.push(() => verifier.close())
 
-    const policy = await createPolicyEngine({ folder: config.policy.folder, clock })
+    const policy = instrumentPolicy(await createPolicyEngine({ folder: config.policy.folder, clock }), metrics)
     cleanup.push(() => policy.close())
     await audit.append({ type: 'config.loaded', data: configSummary(config, identity) })
     await audit.append({ type: 'policy.loaded', data: { ...policy.current() } })
@@ -127,7 +137,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     const orchestrators = new Map<string, Orchestrator>()
     const airflowTokens = createAirflowTokenSigner({ config: config.identity.airflowTokens, getSecret: (ref) => secrets.get(ref), issuer: config.server.publicUrl!, clock })
     const actorTokenSigner: ActorTokenSigner = (actor, audience, claims) => airflowTokens.sign(actor, audience, claims)
-    for (const env of config.environments) orchestrators.set(env.name, createOrchestrator(env, { secrets, clock, actorTokenSigner }))
+    for (const env of config.environments) orchestrators.set(env.name, instrumentOrchestrator(createOrchestrator(env, { secrets, clock, actorTokenSigner }), metrics))
     cleanup.push(async () => { for (const o of orchestrators.values()) await o.close() })
 
     const n = config.notifications
@@ -225,6 +235,13 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       groupMappings: config.identity.groupMappings,
     })
     const signInCodes = createAirflowSignInCodes({ db, clock })
+    const version = options.version ?? '0.1.0'
+    if (metrics) {
+      registerGauges(metrics, {
+        version, environments: config.environments, orchestrators, catalog: governance.catalog, policy,
+        lastPolicyReloadError: () => policyWatcher.lastReloadError(), now: () => clock.now(),
+      })
+    }
     const server = await buildServer({
       logger, authenticator, governance, audit,
       idempotency: createIdempotencyKeys({ db, audit, clock, ttlHours: config.governance.idempotencyKeyHours }),
@@ -246,6 +263,11 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       }),
       mcp: { createServer: (api) => createMcpServer({ api, version: options.version ?? '0.1.0', onError: (error, tool) => logger.error({ err: error, tool }, 'MCP tool failed') }) },
       serviceAccounts: { accounts: serviceAccounts, tokens: accessTokens, environments: config.environments.map((e) => e.name) },
+      ...(metrics ? { metrics: { recorder: metrics, scrape: () => metrics.scrape(), serve: true } } : {}),
+      status: {
+        databaseKind: database.dialect, scimEnabled: scim !== null,
+        environments: () => environmentStatuses({ environments: config.environments, catalog: governance.catalog, orchestrators, now: clock.now() }),
+      },
       airflowSignIn: { codes: signInCodes, environments: config.environments.map((e) => ({ name: e.name, publicUrl: e.publicUrl ?? e.url })) },
       circuits: () => [...orchestrators.values()].flatMap((o) => {
         const circuit = o.protection?.().circuit
@@ -262,10 +284,20 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     cleanup.push(() => server.close())
 
     logger.info({ database: redactUrl(config.database.url), environments: config.environments.map((e) => e.name), devIssuer: devIssuer?.issuer ?? null, policyVersion: policy.current().version }, 'conductor ready')
+    let metricsServer: MetricsServer | null = null
     return {
       config, server, database, audit, policy, governance, notifications, devIssuer, identity, sessions, revoker, serviceAccounts, accessTokens, trusts, scim: scimApi, logger,
+      metrics,
+      metricsUrl: () => metricsServer?.url ?? null,
       async listen() {
-        return server.listen({ host: config.server.host, port: config.server.port })
+        const url = await server.listen({ host: config.server.host, port: config.server.port })
+        if (metrics && config.metrics.port !== undefined && !metricsServer) {
+          const started = await startMetricsServer({ metrics, host: config.metrics.host, port: config.metrics.port })
+          metricsServer = started
+          cleanup.push(() => started.close())
+          logger.info({ url: `${started.url}/metrics` }, 'metrics listening')
+        }
+        return url
       },
       close: closeAll,
     }
