@@ -174,4 +174,18 @@ forEachEngine((engine) => {
     assert.equal(parsed.detailed, true)
     assert.deepEqual(parsed.environments!.map((e) => e.name), ['local', 'down'])
   })
+
+  test('with metrics.enabled false there is no /metrics and no metrics port; the status still answers', async () => {
+    const off = await startTestApp({ databaseUrl: database.url, environments: [], extraConfig: { metrics: { enabled: false, port: 0 } } })
+    try {
+      const base = await off.listen()
+      assert.equal(off.metrics, null)
+      assert.equal(off.metricsUrl(), null)
+      const res = await fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${await off.tokenFor('carol')}` } })
+      assert.equal(res.status, 404)
+      assert.equal((await fetch(`${base}/api/v1/status`, { headers: { authorization: `Bearer ${await off.tokenFor('carol')}` } })).status, 200)
+    } finally {
+      await off.close()
+    }
+  })
 })
