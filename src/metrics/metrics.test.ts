@@ -63,3 +63,17 @@ test('an Airflow call counts as an error only when it failed, under its code', a
   assert.match(body, /^conductor_airflow_call_errors_total\{environment="prod",operation="triggerRun",code="orchestrator_throttled"\} 1$/m)
   assert.doesNotMatch(body, /code="ok"/)
 })
+
+test('decisions are counted per outcome and policy version, and keep counting across scrapes', async () => {
+  const metrics = createMetrics({ processMetrics: false })
+  metrics.observeDecision('allow', 1)
+  metrics.observeDecision('deny', 1)
+  metrics.observeDecision('allow', 1)
+  assert.match((await metrics.scrape()).body, /^conductor_policy_decisions_total\{decision="allow",policy_version="1"\} 2$/m)
+  metrics.observeDecision('allow', 1)
+  metrics.observeDecision('deny', 2)
+  const { body } = await metrics.scrape()
+  assert.match(body, /^conductor_policy_decisions_total\{decision="allow",policy_version="1"\} 3$/m)
+  assert.match(body, /^conductor_policy_decisions_total\{decision="deny",policy_version="1"\} 1$/m)
+  assert.match(body, /^conductor_policy_decisions_total\{decision="deny",policy_version="2"\} 1$/m)
+})

@@ -89,6 +89,7 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
   const decisions = new Counter({
     name: `${prefix}policy_decisions_total`, help: 'Authorization decisions, by outcome and the version of the policy set that decided.',
     labelNames: ['decision', 'policy_version'] as const, registers: [registry],
+    collect: () => flushDecisions(),
   })
   const airflowDuration = new Histogram({
     name: `${prefix}airflow_call_duration_seconds`,
@@ -125,21 +126,47 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     },
   })
 
+  // Hot paths (every request, every decision, every append) touch a cached child or a plain number, never
+  // prom-client's label hashing: decisions are counted in a map and handed to the counter at scrape time.
+  const httpChildren = new Map<string, { count: { inc(): void }; duration: { observe(value: number): void } }>()
+  const decided = new Map<number, { allow: number; deny: number }>()
+  const flushed = new Map<number, { allow: number; deny: number }>()
+  const flushDecisions = () => {
+    for (const [version, counts] of decided) {
+      const before = flushed.get(version) ?? { allow: 0, deny: 0 }
+      for (const decision of ['allow', 'deny'] as const) {
+        const delta = counts[decision] - before[decision]
+        if (delta > 0) decisions.inc({ decision, policy_version: String(version) }, delta)
+      }
+      flushed.set(version, { ...counts })
+    }
+  }
+  const appendOk = auditDuration.labels({ result: 'ok' })
+  const appendFailed = auditDuration.labels({ result: 'error' })
+
   return {
     observeRequest(method, route, status, seconds) {
-      const labels = { method, route, status: String(status) }
-      httpRequests.inc(labels)
-      httpDuration.observe(labels, seconds)
+      const key = `${method} ${status} ${route}`
+      let child = httpChildren.get(key)
+      if (!child) {
+        const labels = { method, route, status: String(status) }
+        child = { count: httpRequests.labels(labels), duration: httpDuration.labels(labels) }
+        httpChildren.set(key, child)
+      }
+      child.count.inc()
+      child.duration.observe(seconds)
     },
     observeDecision(decision, policyVersion) {
-      decisions.inc({ decision, policy_version: String(policyVersion) })
+      let counts = decided.get(policyVersion)
+      if (!counts) { counts = { allow: 0, deny: 0 }; decided.set(policyVersion, counts) }
+      counts[decision]++
     },
     observeAirflowCall(environment, operation, outcome, seconds) {
       airflowDuration.observe({ environment, operation, outcome }, seconds)
       if (outcome !== 'ok') airflowErrors.inc({ environment, operation, code: outcome })
     },
     observeAuditAppend(seconds, ok) {
-      auditDuration.observe({ result: ok ? 'ok' : 'error' }, seconds)
+      (ok ? appendOk : appendFailed).observe(seconds)
     },
     registerGauge(name, help, collect, labelNames = []) {
       const existing = registered.get(name)
