@@ -126,6 +126,8 @@ forEachEngine((engine) => {
     assert.ok(sample(text, 'conductor_http_requests_total', { method: 'GET', route: '/metrics', status: '200' })! >= 1)
     assert.equal((await fetch(`${base}/api/v1/me`)).status, 404)
     assert.equal((await fetch(`${base}/metrics`, { method: 'POST' })).status, 405)
+    const [loaded] = await app.audit.query({ type: 'config.loaded', limit: 1 })
+    assert.deepEqual(loaded!.data.metrics, { enabled: true, port: 0, host: '127.0.0.1' }, 'the audit trail says an unauthenticated port was configured')
   })
 
   test('GET /api/v1/status: version, database and policy for anyone signed in; environments with health, circuit and sync age for audit:read', async () => {
