@@ -246,7 +246,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       logger, authenticator, governance, audit,
       idempotency: createIdempotencyKeys({ db, audit, clock, ttlHours: config.governance.idempotencyKeyHours }),
       ready: async () => { await db.selectFrom('requests').select('id').limit(1).execute() },
-      bodyLimitBytes: config.server.bodyLimitBytes, trustProxy: config.server.trustProxy, version: options.version ?? '0.1.0',
+      bodyLimitBytes: config.server.bodyLimitBytes, trustProxy: config.server.trustProxy, version,
       webRoot: options.webRoot === undefined ? DEFAULT_WEB_ROOT : options.webRoot,
       policy, lastPolicyReloadError: () => policyWatcher.lastReloadError(), scim: scimApi, airflowJwks: () => airflowTokens.jwks(),
       federation: {
@@ -261,7 +261,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
         // The directory's word first (a deprovisioned user is refused), then the groups of the user's active grants.
         gate: async (p) => governance.grants.withGrants(directory ? await directory.apply(p) : p),
       }),
-      mcp: { createServer: (api) => createMcpServer({ api, version: options.version ?? '0.1.0', onError: (error, tool) => logger.error({ err: error, tool }, 'MCP tool failed') }) },
+      mcp: { createServer: (api) => createMcpServer({ api, version, onError: (error, tool) => logger.error({ err: error, tool }, 'MCP tool failed') }) },
       serviceAccounts: { accounts: serviceAccounts, tokens: accessTokens, environments: config.environments.map((e) => e.name) },
       ...(metrics ? { metrics: { recorder: metrics, scrape: () => metrics.scrape(), serve: true } } : {}),
       status: {
