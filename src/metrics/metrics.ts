@@ -126,8 +126,9 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     },
   })
 
-  // Hot paths (every request, every decision, every append) touch a cached child or a plain number, never
-  // prom-client's label hashing: decisions are counted in a map and handed to the counter at scrape time.
+  // Hot paths: a decision (tens of thousands a second) only bumps a plain number, handed to the counter at scrape
+  // time; a request or an append uses a child whose labels were validated once (prom-client still hashes them per
+  // call: about 1-2 µs a request, see bench/metrics-overhead.bench.ts).
   const httpChildren = new Map<string, { count: { inc(): void }; duration: { observe(value: number): void } }>()
   const decided = new Map<number, { allow: number; deny: number }>()
   const flushed = new Map<number, { allow: number; deny: number }>()
