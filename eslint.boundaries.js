@@ -23,6 +23,8 @@ const DOMAIN_USES = {
   identity: ['store', 'audit'],
   governance: ['identity', 'policy', 'orchestrators', 'audit', 'store'],
   compliance: ['governance', 'policy', 'identity', 'audit', 'store'],
+  // Prometheus metrics: the composition root wires it; it knows no other domain (it wraps them generically).
+  metrics: [],
 }
 const OPEN_TO_ALL = ['core', 'config']
 const DOMAINS = Object.keys(DOMAIN_USES)

@@ -25,10 +25,16 @@ export default tseslint.config(
     files: ['web/**/*.{ts,tsx}'],
     rules: {
       'no-restricted-imports': ['error', { patterns: [
-        { regex: '(^|/)src/(api|app|audit|cli|config|core|governance|identity|mcp|orchestrators|policy|secrets|store)(/|\\.ts$|$)', message: 'The console calls only the REST API; its types come from contract/.' },
+        { regex: '(^|/)src/(api|app|audit|cli|config|core|governance|identity|mcp|metrics|orchestrators|policy|secrets|store)(/|\\.ts$|$)', message: 'The console calls only the REST API; its types come from contract/.' },
         { regex: '^(\\.\\./)+(src|harness|test|scripts|bench|bin)(/|$)', message: 'The console imports nothing outside web/ but contract/.' },
       ] }],
     },
+  },
+  {
+    // Only src/metrics knows prom-client; the domains get narrow recorders or are wrapped by the composition root.
+    files: ['src/**/*.ts'],
+    ignores: ['src/metrics/**'],
+    rules: { 'no-restricted-imports': ['error', { paths: [{ name: 'prom-client', message: 'Use src/metrics (its recorders or registerGauge); only it imports prom-client.' }] }] },
   },
   ...boundaryRules,
 )

@@ -5348,6 +5348,78 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The server at a glance: version, database, policy; environments, SCIM and replicas with audit:read */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["StatusView"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/scim/reconciliation": {
         parameters: {
             query?: never;
@@ -6487,6 +6559,62 @@ export interface components {
         TrustRuleAnswer: {
             trust: components["schemas"]["TrustRuleView"];
         };
+        EnvironmentStatus: {
+            name: string;
+            /** @description `airflow3` or `airflow2`. */
+            kind: string;
+            /** @description At the last catalog sync; null before the first. */
+            reachable: boolean | null;
+            airflowVersion: string | null;
+            dagCount: number | null;
+            /** @description The last successful catalog sync. */
+            lastSyncAt: string | null;
+            /** @description Seconds since `lastSyncAt`; null when never synced. */
+            syncAgeSeconds: number | null;
+            /** @description Why the last sync or health check failed; null when it succeeded. */
+            lastError: string | null;
+            /** @description This replica's circuit breaker for the environment; null when unguarded. */
+            circuit: ("closed" | "open" | "half-open") | null;
+            /** @description Calls this replica held back (`orchestrator_throttled`) since it started, reads and writes. */
+            throttled: number | null;
+        };
+        ReplicaStatus: {
+            id: string;
+            lastSeenAt: string | null;
+            /** @description The background work this replica runs now (catalog sync, reconciliation, …). */
+            leases: string[];
+        };
+        StatusView: {
+            version: string;
+            /** @description ISO 8601 */
+            startedAt: string;
+            uptimeSeconds: number;
+            database: {
+                /** @enum {string} */
+                kind: "sqlite" | "postgres";
+                ready: boolean;
+                /** @description Why it is not ready (audit:read only; null otherwise). */
+                error: string | null;
+            };
+            policy: {
+                version: number;
+                policyCount: number;
+                /** @description The last refused reload (audit:read only; null otherwise). */
+                lastReloadError: {
+                    [key: string]: unknown;
+                } | null;
+            };
+            /** @description Whether the caller may read the details (`audit:read`): environments, SCIM, replicas and errors. */
+            detailed: boolean;
+            /** @description Every configured environment; null without audit:read. */
+            environments: components["schemas"]["EnvironmentStatus"][] | null;
+            /** @description Null without audit:read. */
+            scim: {
+                enabled: boolean;
+            } | null;
+            /** @description The replicas sharing the database, when known; null without audit:read or when this deployment does not track them. */
+            replicas: components["schemas"]["ReplicaStatus"][] | null;
+        };
         TrustRuleList: {
             trusts: components["schemas"]["TrustRuleView"][];
         };
@@ -6557,6 +6685,9 @@ export type OAuthError = components['schemas']['OAuthError'];
 export type AuthorizationServerMetadata = components['schemas']['AuthorizationServerMetadata'];
 export type TrustRuleView = components['schemas']['TrustRuleView'];
 export type TrustRuleAnswer = components['schemas']['TrustRuleAnswer'];
+export type EnvironmentStatus = components['schemas']['EnvironmentStatus'];
+export type ReplicaStatus = components['schemas']['ReplicaStatus'];
+export type StatusView = components['schemas']['StatusView'];
 export type TrustRuleList = components['schemas']['TrustRuleList'];
 export type $defs = Record<string, never>;
 export type operations = Record<string, never>;

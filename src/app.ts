@@ -15,6 +15,8 @@ import {
   createServiceAccountTrusts, createTokenExchange, createWorkloadVerifier, type FederationTables, type ServiceAccountTrusts,
 } from './identity/index.ts'
 import { createMcpServer } from './mcp/index.ts'
+import { createMetrics, startMetricsServer, type Metrics, type MetricsServer } from './metrics/index.ts'
+import { environmentStatuses, instrumentAudit, instrumentOrchestrator, instrumentPolicy, registerGauges } from './observability.ts'
 import { createOrchestrator, type ActorTokenSigner, type Orchestrator } from './orchestrators/index.ts'
 import { ACTIONS, createPolicyEngine, createPolicyWatcher, principalRef, type PolicyEngine } from './policy/index.ts'
 import { createSecrets, redactionPaths } from './secrets/index.ts'
@@ -59,6 +61,13 @@ export interface App {
   logger: Logger
   /** This replica's leases on background work, shared with the other replicas of the database. */
   leases: Leases
+  /**
+   * Prometheus metrics (`metrics.enabled`, default on): others register gauges and caches here
+   * (`metrics.registerGauge`, `metrics.registerCache`); null when disabled.
+   */
+  metrics: Metrics | null
+  /** The separate metrics listener's base URL (`metrics.port`), once {@link App.listen} has started it; else null. */
+  metricsUrl(): string | null
   /** Starts listening; resolves with the base URL. */
   listen(): Promise<string>
   /** Stops background work, the server, the issuer and the database, in that order. */
@@ -103,7 +112,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     cleanup.push(() => database.close())
     await migrateToLatest(database)
     const db = database.db
-    const audit = createAuditLog({ database, clock })
+    const metrics = config.metrics.enabled ? createMetrics() : null
+    const audit = instrumentAudit(createAuditLog({ database, clock }), metrics)
     // Background work runs on one replica at a time: each loop below claims its lease; the keeper starts once all have.
     const leases = createLeases({
       database, clock, leaseSeconds: config.replicas.leaseSeconds, ...(config.replicas.id ? { holder: config.replicas.id } : {}),
@@ -119,7 +129,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     const verifier = createTokenVerifier({ identity, clock })
     cleanup.push(() => verifier.close())
 
-    const policy = await createPolicyEngine({ folder: config.policy.folder, clock })
+    const policy = instrumentPolicy(await createPolicyEngine({ folder: config.policy.folder, clock }), metrics)
     cleanup.push(() => policy.close())
     await audit.append({ type: 'config.loaded', data: configSummary(config, identity) })
     await audit.append({ type: 'policy.loaded', data: { ...policy.current() } })
@@ -135,7 +145,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     const orchestrators = new Map<string, Orchestrator>()
     const airflowTokens = createAirflowTokenSigner({ config: config.identity.airflowTokens, getSecret: (ref) => secrets.get(ref), issuer: config.server.publicUrl!, clock })
     const actorTokenSigner: ActorTokenSigner = (actor, audience, claims) => airflowTokens.sign(actor, audience, claims)
-    for (const env of config.environments) orchestrators.set(env.name, createOrchestrator(env, { secrets, clock, actorTokenSigner }))
+    for (const env of config.environments) orchestrators.set(env.name, instrumentOrchestrator(createOrchestrator(env, { secrets, clock, actorTokenSigner }), metrics))
     cleanup.push(async () => { for (const o of orchestrators.values()) await o.close() })
 
     const n = config.notifications
@@ -234,11 +244,18 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       groupMappings: config.identity.groupMappings,
     })
     const signInCodes = createAirflowSignInCodes({ db, clock })
+    const version = options.version ?? '0.1.0'
+    if (metrics) {
+      registerGauges(metrics, {
+        version, environments: config.environments, orchestrators, catalog: governance.catalog, policy,
+        lastPolicyReloadError: () => policyWatcher.lastReloadError(), now: () => clock.now(),
+      })
+    }
     const server = await buildServer({
       logger, authenticator, governance, audit,
       idempotency: createIdempotencyKeys({ db, audit, clock, ttlHours: config.governance.idempotencyKeyHours }),
       ready: async () => { await db.selectFrom('requests').select('id').limit(1).execute() },
-      bodyLimitBytes: config.server.bodyLimitBytes, trustProxy: config.server.trustProxy, version: options.version ?? '0.1.0',
+      bodyLimitBytes: config.server.bodyLimitBytes, trustProxy: config.server.trustProxy, version,
       webRoot: options.webRoot === undefined ? DEFAULT_WEB_ROOT : options.webRoot,
       policy, lastPolicyReloadError: () => policyWatcher.lastReloadError(), scim: scimApi, airflowJwks: () => airflowTokens.jwks(),
       federation: {
@@ -258,8 +275,26 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
           return account ? governance.grants.withGrants(account) : null
         },
       }),
-      mcp: { createServer: (api) => createMcpServer({ api, version: options.version ?? '0.1.0', onError: (error, tool) => logger.error({ err: error, tool }, 'MCP tool failed') }) },
+      mcp: { createServer: (api) => createMcpServer({ api, version, onError: (error, tool) => logger.error({ err: error, tool }, 'MCP tool failed') }) },
       serviceAccounts: { accounts: serviceAccounts, tokens: accessTokens, environments: config.environments.map((e) => e.name) },
+      ...(metrics ? { metrics: { recorder: metrics, scrape: () => metrics.scrape(), serve: true } } : {}),
+      status: {
+        databaseKind: database.dialect, scimEnabled: scim !== null,
+        environments: () => environmentStatuses({ environments: config.environments, catalog: governance.catalog, orchestrators, now: clock.now() }),
+        // The replicas that hold background work now (from the leases), and this one even when it holds none.
+        replicas: async () => {
+          const now = new Date(clock.now()).toISOString()
+          const byHolder = new Map<string, { id: string; lastSeenAt: string | null; leases: string[] }>([[leases.holder, { id: leases.holder, lastSeenAt: now, leases: [] }]])
+          for (const lease of await leases.list()) {
+            if (lease.expiresAt <= now) continue
+            const replica = byHolder.get(lease.holder) ?? { id: lease.holder, lastSeenAt: lease.renewedAt, leases: [] }
+            replica.leases.push(lease.name)
+            if (replica.lastSeenAt === null || lease.renewedAt > replica.lastSeenAt) replica.lastSeenAt = lease.renewedAt
+            byHolder.set(lease.holder, replica)
+          }
+          return [...byHolder.values()]
+        },
+      },
       airflowSignIn: { codes: signInCodes, environments: config.environments.map((e) => ({ name: e.name, publicUrl: e.publicUrl ?? e.url })) },
       circuits: () => [...orchestrators.values()].flatMap((o) => {
         const circuit = o.protection?.().circuit
@@ -277,10 +312,20 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     await leases.start()
 
     logger.info({ database: redactUrl(config.database.url), environments: config.environments.map((e) => e.name), devIssuer: devIssuer?.issuer ?? null, policyVersion: policy.current().version, replica: leases.holder }, 'conductor ready')
+    let metricsServer: MetricsServer | null = null
     return {
       config, server, database, audit, policy, governance, notifications, devIssuer, identity, sessions, revoker, serviceAccounts, accessTokens, trusts, scim: scimApi, logger, leases,
+      metrics,
+      metricsUrl: () => metricsServer?.url ?? null,
       async listen() {
-        return server.listen({ host: config.server.host, port: config.server.port })
+        const url = await server.listen({ host: config.server.host, port: config.server.port })
+        if (metrics && config.metrics.port !== undefined && !metricsServer) {
+          const started = await startMetricsServer({ metrics, host: config.metrics.host, port: config.metrics.port })
+          metricsServer = started
+          cleanup.push(() => started.close())
+          logger.info({ url: `${started.url}/metrics` }, 'metrics listening')
+        }
+        return url
       },
       close: closeAll,
     }

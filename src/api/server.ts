@@ -42,6 +42,8 @@ import { mcpRoutes, type McpRoutesDeps } from './routes/mcp.routes.ts'
 import type { ServiceAccountTrusts } from '../identity/index.ts'
 import { tokenExchangeRoutes, type TokenExchangeRoutesDeps } from './routes/token-exchange.routes.ts'
 import { trustsRoutes } from './routes/trusts.routes.ts'
+import { statusRoutes, type StatusDeps } from './routes/status.routes.ts'
+import type { HttpRecorder, Metrics } from '../metrics/index.ts'
 
 /** What the HTTP face needs from the domains. */
 export interface ServerDeps {
@@ -79,6 +81,13 @@ export interface ServerDeps {
   federation?: { trusts: ServiceAccountTrusts; tokenExchange: TokenExchangeRoutesDeps }
   /** Service accounts, agents and API tokens (`/api/v1/service-accounts`, `/api/v1/tokens`); the routes are absent without it. */
   serviceAccounts?: { accounts: ServiceAccounts; tokens: AccessTokens; environments: readonly string[] }
+  /**
+   * Prometheus metrics: every answered request is recorded by its route pattern and status; with `serve`,
+   * `GET /metrics` answers a bearer whose principal policy allows `audit:read` (docs/observability.md).
+   */
+  metrics?: { recorder: HttpRecorder; scrape: Metrics['scrape']; serve: boolean }
+  /** `GET /api/v1/status`; absent without it. */
+  status?: StatusDeps
 }
 
 /** One environment's circuit as `/readyz` shows it. */
@@ -125,6 +134,14 @@ export async function buildServer(deps: ServerDeps) {
   }).withTypeProvider<ZodTypeProvider>()
   useSchemas(app)
   useJsonParser(app)
+  const startedAt = Date.now()
+  if (deps.metrics) {
+    const recorder = deps.metrics.recorder
+    // The route's pattern (`/api/v1/requests/:id`), never the raw URL: bounded label values, no ids or secrets in them.
+    app.addHook('onResponse', async (request, reply) => {
+      recorder.observeRequest(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000)
+    })
+  }
   const routes: { method: string; pattern: RegExp }[] = []
   app.addHook('onRoute', (route) => {
     const pattern = new RegExp(`^${route.url.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/:[A-Za-z0-9_]+/g, '[^/]+').replace(/\*$/, '.*')}$`)
@@ -133,7 +150,7 @@ export async function buildServer(deps: ServerDeps) {
   const webIndex = deps.webRoot && existsSync(join(deps.webRoot, 'index.html')) ? deps.webRoot : null
   app.setNotFoundHandler((request, reply) => {
     const path = request.url.split('?')[0]!
-    const isApi = /^\/(api|airflow|auth|scim|oauth|openapi\.json|healthz|readyz)(\/|$)/.test(path)
+    const isApi = /^\/(api|airflow|auth|scim|oauth|openapi\.json|healthz|readyz|metrics)(\/|$)/.test(path)
     if (webIndex && request.method === 'GET' && !isApi && !/\.[a-z0-9]+$/i.test(path)) {
       return reply.header('cache-control', 'no-cache').sendFile('index.html')
     }
@@ -197,6 +214,18 @@ export async function buildServer(deps: ServerDeps) {
     }
   })
 
+  if (deps.metrics?.serve) {
+    const scrape = deps.metrics.scrape
+    app.get('/metrics', { schema: { hide: true } }, async (request, reply) => {
+      const caller = await deps.authenticator.authenticate(request)
+      if (!deps.governance.mayReadAudit(caller.principal)) {
+        throw new ConductorError('policy_denied', 'reading the metrics needs audit:read', { details: { action: 'audit:read' } })
+      }
+      const { contentType, body } = await scrape()
+      return reply.type(contentType).send(body)
+    })
+  }
+
   if (deps.airflowJwks) await app.register(airflowJwksRoutes({ jwks: deps.airflowJwks }))
   if (deps.federation) await app.register(tokenExchangeRoutes(deps.federation.tokenExchange))
   await app.register(authRoutes({ ...deps.auth, authenticator: deps.authenticator, audit: deps.audit }), { prefix: '/auth' })
@@ -240,6 +269,11 @@ export async function buildServer(deps: ServerDeps) {
     await api.register(auditRoutes({ audit: deps.audit, governance: deps.governance, who }))
     await api.register(shadowRoutes({ governance: deps.governance, who }))
     await api.register(policyRoutes({ policy: deps.policy, lastReloadError: deps.lastPolicyReloadError }))
+    if (deps.status) {
+      await api.register(statusRoutes({
+        ...deps.status, version: deps.version, startedAt, ready: deps.ready, policy: deps.policy, lastReloadError: deps.lastPolicyReloadError, governance: deps.governance, who,
+      }))
+    }
     if (deps.airflowDecisions) await api.register(airflowAuthorizeRoutes({ decisions: deps.airflowDecisions, who }))
     if (deps.scim) await api.register(directoryRoutes({ governance: deps.governance, who, reconcile: deps.scim.reconcile }))
     if (deps.federation) await api.register(trustsRoutes({ trusts: deps.federation.trusts, who }))

@@ -22,6 +22,7 @@ import { registerRunCommands } from './run-commands.ts'
 import { registerScimCommands } from './scim-commands.ts'
 import { registerServiceAccountCommands } from './service-account-commands.ts'
 import { registerShadowCommands } from './shadow-commands.ts'
+import { registerStatusCommands } from './status-commands.ts'
 
 /**
  * Builds the `conductor` command. `env` is the process environment, read here and nowhere deeper;
@@ -52,6 +53,8 @@ export function buildCli(env: NodeJS.ProcessEnv, streams: { stdout: CliStream; s
       const { url, app } = await startConductor(globals().config, overridesFromEnv(env))
       out(`Conductor listening on ${url}`)
       if (app.devIssuer) out(`Development issuer at ${app.devIssuer.issuer}`)
+      const metricsUrl = app.metricsUrl()
+      if (metricsUrl) out(`Metrics at ${metricsUrl}/metrics`)
     })
 
   program.command('dev-token')
@@ -102,6 +105,7 @@ export function buildCli(env: NodeJS.ProcessEnv, streams: { stdout: CliStream; s
   registerAuditCommands(program, ctx, { config })
   registerScimCommands(program, ctx, { config })
   registerShadowCommands(program, ctx)
+  registerStatusCommands(program, ctx)
   registerApprovalCommands(program, ctx)
   registerGrantCommands(program, ctx)
   registerExchangeCommands(program, ctx)

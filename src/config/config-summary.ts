@@ -17,5 +17,7 @@ export function configSummary(config: Config, identity: IdentityConfig = config.
     policyFolder: config.policy.folder,
     // Webhook URLs stay out: a Slack incoming-webhook URL is itself a credential.
     notifications: config.notifications.webhooks.map((w) => ({ name: w.name, events: w.events, format: w.format, signed: w.secret !== undefined })),
+    // An unauthenticated metrics port is worth a line in the evidence.
+    metrics: { enabled: config.metrics.enabled, port: config.metrics.port ?? null, host: config.metrics.host },
   }
 }

@@ -307,6 +307,14 @@ const replicasSchema = z.strictObject({
   leaseSeconds: z.number().int().min(3).max(600).default(15)
     .describe('How long a replica holds background work (catalog sync, dispatch resolution, the webhook outbox, SCIM reconciliation) without renewing it; another replica takes it over within this time (plus a third) after the holder dies.'),
 }).describe('Several Conductor replicas on one PostgreSQL database (docs/deployment.md).')
+const metricsSchema = z.strictObject({
+  enabled: z.boolean().default(true)
+    .describe('Serve Prometheus metrics: `GET /metrics` on the API port, for a bearer token whose principal policy allows `audit:read`.'),
+  port: z.number().int().min(0).max(65_535).optional()
+    .describe('Also serve `GET /metrics` without authentication on this separate port (0 picks a free one), bound to `metrics.host`.'),
+  host: z.string().min(1).default('127.0.0.1')
+    .describe('The address the separate metrics port binds to; keep it loopback or a network only Prometheus reaches (no authentication there).'),
+}).describe('Prometheus metrics (docs/observability.md).')
 
 const loggingSchema = z.strictObject({
   level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -325,6 +333,7 @@ export const configSchema = z.strictObject({
   governance: governanceSchema.prefault({}),
   notifications: notificationsSchema.prefault({}),
   logging: loggingSchema.prefault({}),
+  metrics: metricsSchema.prefault({}),
   sessions: sessionsSchema.prefault({}),
   replicas: replicasSchema.prefault({}),
 }).superRefine((config, ctx) => {
@@ -397,3 +406,4 @@ export type WorkloadIssuerConfig = Config['identity']['workloadIssuers'][number]
 export type AwsIdentityConfig = Config['identity']['aws']
 export type TokensConfig = Config['identity']['tokens']
 export type NotificationsConfig = Config['notifications']
+export type MetricsConfig = Config['metrics']

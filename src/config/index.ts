@@ -3,6 +3,6 @@ export { configSummary } from './config-summary.ts'
 export type { ConfigOverrides } from './load-config.ts'
 export { configSchema, CREDENTIAL_KINDS, secretRefSchema } from './config.schema.ts'
 export type {
-  AirflowTokensConfig, AwsIdentityConfig, Config, CredentialKind, DevIssuerConfig, EnvironmentConfig, GroupMappingConfig, IdentityConfig, IssuerConfig, LoginConfig, NotificationsConfig,
+  AirflowTokensConfig, AwsIdentityConfig, Config, CredentialKind, DevIssuerConfig, EnvironmentConfig, GroupMappingConfig, IdentityConfig, IssuerConfig, LoginConfig, MetricsConfig, NotificationsConfig,
   ScimConfig, SessionsConfig, SecretProviderConfig, SecretRef, TokensConfig, WorkloadIssuerConfig,
 } from './config.schema.ts'

@@ -1,0 +1,55 @@
+import type { Command } from 'commander'
+import type { EnvironmentStatus, StatusView } from '../../contract/api-types.ts'
+import { outputOf, withOutput, type CliContext } from './context.ts'
+import { formatJson, renderTable, type Column } from './format.ts'
+
+/** A duration in seconds as people read it: `42s`, `5m`, `3h`, `2d`. */
+export function formatAge(seconds: number | null): string {
+  if (seconds === null) return '-'
+  if (seconds < 120) return `${Math.round(seconds)}s`
+  if (seconds < 7200) return `${Math.round(seconds / 60)}m`
+  if (seconds < 172_800) return `${Math.round(seconds / 3600)}h`
+  return `${Math.round(seconds / 86_400)}d`
+}
+
+/** The environments table of `conductor status`. */
+export const ENVIRONMENT_COLUMNS: Column<EnvironmentStatus>[] = [
+  { header: 'ENV', value: (e) => e.name, min: 6 },
+  { header: 'HEALTH', value: (e) => (e.reachable === null ? 'unknown' : e.reachable ? 'ok' : 'down'), min: 7 },
+  { header: 'CIRCUIT', value: (e) => e.circuit ?? '-', min: 9 },
+  { header: 'SYNCED', value: (e) => (e.lastSyncAt ? `${formatAge(e.syncAgeSeconds)} ago` : 'never'), min: 8 },
+  { header: 'DAGS', value: (e) => (e.dagCount === null ? '-' : String(e.dagCount)), align: 'right', min: 4 },
+  { header: 'AIRFLOW', value: (e) => e.airflowVersion ?? '-', min: 7, drop: 1 },
+  { header: 'ERROR', value: (e) => e.lastError ?? '', min: 5, drop: 0 },
+]
+
+/** The lines `conductor status` prints for `status` (without the environments table). */
+export function statusSummary(status: StatusView): string[] {
+  const lines = [
+    `Conductor ${status.version}, up ${formatAge(status.uptimeSeconds)} (since ${status.startedAt})`,
+    `database  ${status.database.kind}, ${status.database.ready ? 'ready' : `NOT READY${status.database.error ? `: ${status.database.error}` : ''}`}`,
+    `policy    version ${status.policy.version}, ${status.policy.policyCount} policies${status.policy.lastReloadError ? `; last reload REFUSED: ${JSON.stringify(status.policy.lastReloadError)}` : ''}`,
+  ]
+  if (!status.detailed) {
+    lines.push('(environments, SCIM and replicas need audit:read)')
+    return lines
+  }
+  lines.push(`SCIM      ${status.scim?.enabled ? 'on' : 'off'}`)
+  lines.push(`replicas  ${status.replicas === null ? 'not tracked' : status.replicas.map((r) => `${r.id}${r.leases.length ? ` (${r.leases.join(', ')})` : ''}`).join('; ') || 'none'}`)
+  return lines
+}
+
+/** `conductor status`: the server's health, database, policy, environments (health, circuit, sync age), SCIM and replicas. */
+export function registerStatusCommands(program: Command, ctx: CliContext): void {
+  withOutput(program.command('status'))
+    .description('The server at a glance: version, uptime, database, policy version; environments, SCIM and replicas with audit:read')
+    .action(async (opts: { output?: string }) => {
+      const status = await (await ctx.client()).request<StatusView>('GET', '/api/v1/status')
+      if (outputOf(opts) === 'json') { ctx.out(formatJson(status)); return }
+      for (const line of statusSummary(status)) ctx.out(line)
+      if (status.environments) {
+        if (status.environments.length === 0) ctx.out('no environments configured')
+        else for (const line of renderTable(status.environments, ENVIRONMENT_COLUMNS, ctx.width())) ctx.out(line)
+      }
+    })
+}
