@@ -1,5 +1,5 @@
-export { createPolicyEngine } from './policy-engine.ts'
-export type { PolicyEngineOptions, PolicyEngineStats } from './policy-engine.ts'
+export { createPolicyEngine, decisionInputsOf, noPermitReason } from './policy-engine.ts'
+export type { DecisionCacheStats, DecisionInputs, PolicyEngineOptions, PolicyEngineStats } from './policy-engine.ts'
 export { createPolicyWatcher } from './policy-watcher.ts'
 export type { PolicyWatcher, PolicyWatcherDeps } from './policy-watcher.ts'
 export { principalRef } from './principal-ref.ts'

@@ -23,6 +23,34 @@ export interface PolicyEngineOptions {
   slicing?: boolean
   /** How many distinct pre-parsed policy slices to keep (least recently used are dropped); default 2048. */
   sliceCacheSize?: number
+  /**
+   * How many decisions to remember per policy version (least recently used are dropped); default 100,000; 0 turns the
+   * decision cache off. A decision is remembered by what it can depend on (see {@link DecisionInputs}).
+   */
+  decisionCacheSize?: number
+}
+
+/** Hits and misses of the decision cache since the engine started (a hit answered without asking Cedar). */
+export interface DecisionCacheStats {
+  hits: number
+  misses: number
+  /** Decisions remembered now (for the policy version in force). */
+  entries: number
+}
+
+/**
+ * What the decisions of the policy set in force can depend on beyond the principal's type and groups, the action, the
+ * environment's attributes, the DAG's tags, owners and paused state, and the context: read once per version from the
+ * policies' text (conservatively: a policy that might look is taken to look).
+ */
+export interface DecisionInputs {
+  version: number
+  /** Some policy names a principal (`User::"…"`), reads its attributes or compares it (`principal == …`). */
+  principalIdentity: boolean
+  /** Some policy names a DAG (`Dag::"…"`) or reads its `dagId`. */
+  dagIdentity: boolean
+  /** Some policy reads `context.now`: a decision holds for the second it was made in. */
+  time: boolean
 }
 
 /** Counters of the slice cache, for benchmarks and diagnostics. */
@@ -43,9 +71,18 @@ interface LoadedSet {
   /** The permits whose action scope names `request:auto_approve` itself (not every action). */
   autoApprovers: Set<string>
   index: ScopeIndex
+  inputs: DecisionInputs
+  /** Decision key → decision (reasons kept without the resource's label when `labelled`); least recently used first. */
+  decisions: Map<string, CachedDecision>
   /** Slice key → id of its pre-parsed policy set in the wasm module; Map order is least recently used first. */
   slices: Map<string, string>
   fullSetId: string | null
+}
+
+interface CachedDecision {
+  decision: Decision
+  /** The decision is the default deny, whose reason names the resource: rebuilt with each request's label. */
+  labelled: boolean
 }
 
 const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'] as const
@@ -56,10 +93,18 @@ const APPLICATION = { type: 'Conductor', id: 'conductor' } as const
  * engine deciding requests with it. Throws `policy_invalid` with details `{ file, line, column, message }` when a file
  * does not parse or validate, or when two policies share an `@id`.
  */
-export async function createPolicyEngine(options: PolicyEngineOptions): Promise<PolicyEngine & { stats(): PolicyEngineStats }> {
+export async function createPolicyEngine(options: PolicyEngineOptions): Promise<PolicyEngine & {
+  stats(): PolicyEngineStats
+  /** Hits and misses of the decision cache (for metrics: hit rate = hits / (hits + misses)). */
+  cacheStats(): DecisionCacheStats
+  /** What decisions of the set in force depend on; callers memoising decisions over many resources key by it. */
+  decisionInputs(): DecisionInputs
+}> {
   const clock = options.clock ?? systemClock
   const slicing = options.slicing ?? true
   const capacity = Math.max(1, options.sliceCacheSize ?? 2048)
+  const decisionCapacity = Math.max(0, options.decisionCacheSize ?? 100_000)
+  const cacheCounts = { hits: 0, misses: 0 }
   const schema = await readConductorSchema()
   // Pre-parsed sets live in the wasm module's memory under a name; slot names are reused so memory stays bounded.
   const prefix = `conductor-policy-${randomUUID()}`
@@ -85,6 +130,8 @@ export async function createPolicyEngine(options: PolicyEngineOptions): Promise<
       approvals: approvalsOf(compiled.policies, new Set(groups)),
       autoApprovers: new Set(compiled.policies.filter((p) => namesAction(p.json, 'request:auto_approve')).map((p) => p.id)),
       index: buildScopeIndex(compiled.policies.map((p) => p.json)),
+      inputs: decisionInputsOf(version, compiled.policies.map((p) => p.text)),
+      decisions: new Map(),
       slices: new Map(),
       fullSetId: null,
     }
@@ -120,52 +167,79 @@ export async function createPolicyEngine(options: PolicyEngineOptions): Promise<
     return slot
   }
 
+  /** Asks Cedar (on the request's slice of the policies), without the decision cache. */
+  const decide = (set: LoadedSet, request: AuthorizationRequest): Decision => {
+    const built = buildCall(request, clock)
+    const version = set.info.version
+    let setId: string
+    if (set.fullSetId !== null) {
+      setId = set.fullSetId
+    } else {
+      const slice = set.index.slice(request.action, built.principalScope, built.resourceScope)
+      if (slice.key === '') {
+        stats.emptySlices++
+        return { decision: 'deny', policyIds: [], reasons: [noPermitReason(request.action, built.label)], errors: [], policyVersion: version, approval: null }
+      }
+      setId = sliceSetId(set, slice.key, slice.collect)
+    }
+    const answer = cedar.statefulIsAuthorized({ ...built.call, preparsedPolicySetId: setId })
+    if (answer.type === 'failure') {
+      return {
+        decision: 'deny',
+        policyIds: [],
+        reasons: [`denied: the request could not be evaluated`],
+        errors: answer.errors.map((e) => e.message),
+        policyVersion: version,
+        approval: null,
+      }
+    }
+    const { decision, diagnostics } = answer.response
+    const policyIds = [...diagnostics.reason].sort()
+    const errors = [...diagnostics.errors]
+      .sort((a, b) => (a.policyId < b.policyId ? -1 : a.policyId > b.policyId ? 1 : 0))
+      .map((e) => `policy ${e.policyId}: ${e.error.message}`)
+    const reasons = decision === 'allow'
+      ? policyIds.map((id) => `allowed by policy ${id}`)
+      : policyIds.length > 0
+        ? policyIds.map((id) => `denied by forbid policy ${id}`)
+        : [noPermitReason(request.action, built.label)]
+    if (decision === 'allow' && request.action === 'request:auto_approve' && policyIds.some((id) => !set.autoApprovers.has(id))) {
+      // A permit for every action must not approve requests by accident: auto-approval rules name their action.
+      return { decision: 'deny', policyIds: [], reasons: [`denied: only policies that name request:auto_approve auto-approve`], errors, policyVersion: version, approval: null }
+    }
+    const approval = decision === 'allow' ? mergeApprovals(policyIds, set.approvals) : null
+    return { decision, policyIds, reasons, errors, policyVersion: version, approval }
+  }
+
   const engine = {
     authorize(request: AuthorizationRequest): Decision {
       if (closed) throw new ConductorError('internal', 'the policy engine is closed')
       const set = current
-      const built = buildCall(request, clock)
       const version = set.info.version
       const outside = outsideScope(request)
-      if (outside !== null) return { decision: 'deny', policyIds: [], reasons: [outside], errors: [], policyVersion: version, approval: null }
-      let setId: string
-      if (set.fullSetId !== null) {
-        setId = set.fullSetId
-      } else {
-        const slice = set.index.slice(request.action, built.principalScope, built.resourceScope)
-        if (slice.key === '') {
-          stats.emptySlices++
-          return { decision: 'deny', policyIds: [], reasons: [`denied: no policy permits ${request.action} on ${built.label}`], errors: [], policyVersion: version, approval: null }
+      if (outside !== null) {
+        buildCall(request, clock)
+        return { decision: 'deny', policyIds: [], reasons: [outside], errors: [], policyVersion: version, approval: null }
+      }
+      const key = decisionCapacity > 0 ? decisionKey(request, set.inputs, clock) : null
+      if (key !== null) {
+        const hit = set.decisions.get(key.key)
+        if (hit !== undefined) {
+          cacheCounts.hits++
+          set.decisions.delete(key.key)
+          set.decisions.set(key.key, hit)
+          return fromCache(hit, request.action, key.label)
         }
-        setId = sliceSetId(set, slice.key, slice.collect)
+        cacheCounts.misses++
       }
-      const answer = cedar.statefulIsAuthorized({ ...built.call, preparsedPolicySetId: setId })
-      if (answer.type === 'failure') {
-        return {
-          decision: 'deny',
-          policyIds: [],
-          reasons: [`denied: the request could not be evaluated`],
-          errors: answer.errors.map((e) => e.message),
-          policyVersion: version,
-          approval: null,
-        }
+      const decided = decide(set, request)
+      if (key !== null && decided.errors.length === 0) {
+        if (set.decisions.size >= decisionCapacity) set.decisions.delete(set.decisions.keys().next().value as string)
+        const labelled = decided.decision === 'deny' && decided.policyIds.length === 0 && decided.reasons.length === 1 && decided.reasons[0] === noPermitReason(request.action, key.label)
+        set.decisions.set(key.key, { decision: decided, labelled })
+        return fromCache(set.decisions.get(key.key)!, request.action, key.label)
       }
-      const { decision, diagnostics } = answer.response
-      const policyIds = [...diagnostics.reason].sort()
-      const errors = [...diagnostics.errors]
-        .sort((a, b) => (a.policyId < b.policyId ? -1 : a.policyId > b.policyId ? 1 : 0))
-        .map((e) => `policy ${e.policyId}: ${e.error.message}`)
-      const reasons = decision === 'allow'
-        ? policyIds.map((id) => `allowed by policy ${id}`)
-        : policyIds.length > 0
-          ? policyIds.map((id) => `denied by forbid policy ${id}`)
-          : [`denied: no policy permits ${request.action} on ${built.label}`]
-      if (decision === 'allow' && request.action === 'request:auto_approve' && policyIds.some((id) => !set.autoApprovers.has(id))) {
-        // A permit for every action must not approve requests by accident: auto-approval rules name their action.
-        return { decision: 'deny', policyIds: [], reasons: [`denied: only policies that name request:auto_approve auto-approve`], errors, policyVersion: version, approval: null }
-      }
-      const approval = decision === 'allow' ? mergeApprovals(policyIds, set.approvals) : null
-      return { decision, policyIds, reasons, errors, policyVersion: version, approval }
+      return decided
     },
 
     reload(): Promise<ReloadResult> {
@@ -213,8 +287,106 @@ export async function createPolicyEngine(options: PolicyEngineOptions): Promise<
     stats(): PolicyEngineStats {
       return { ...stats, sliceCacheEntries: current.slices.size }
     },
+
+    cacheStats(): DecisionCacheStats {
+      return { ...cacheCounts, entries: current.decisions.size }
+    },
+
+    decisionInputs(): DecisionInputs {
+      return { ...current.inputs }
+    },
   }
   return engine
+}
+
+/** The reason of the default deny: no permit applies to `action` on the resource labelled `label`. */
+export function noPermitReason(action: string, label: string): string {
+  return `denied: no policy permits ${action} on ${label}`
+}
+
+function fromCache(cached: CachedDecision, action: string, label: string): Decision {
+  const d = cached.decision
+  return {
+    decision: d.decision,
+    policyIds: [...d.policyIds],
+    reasons: cached.labelled ? [noPermitReason(action, label)] : [...d.reasons],
+    errors: [],
+    policyVersion: d.policyVersion,
+    approval: d.approval,
+  }
+}
+
+// Every mention of `principal` other than these scope forms (membership of groups, entity type) may tell two
+// principals with the same groups apart; so may naming a principal entity anywhere.
+const PRINCIPAL_MENTION = /\bprincipal\b/g
+const PRINCIPAL_BY_GROUPS = /^principal\s*(?:[,)]|is\s+\w+\s*(?:[,)]|in\s+Group\s*::)|in\s+(?:Group\s*::|context\.serviceAccount\.ownerGroup\b))/
+const PRINCIPAL_ENTITY = /\b(?:User|ServiceAccount|Agent)\s*::/
+const DAG_IDENTITY = /dagId|\bDag\s*::/
+const TIME = /\bnow\b/
+
+/** What the policies (their source text) can look at, conservatively. */
+export function decisionInputsOf(version: number, texts: readonly string[]): DecisionInputs {
+  let principalIdentity = false
+  let dagIdentity = false
+  let time = false
+  for (const text of texts) {
+    if (!principalIdentity) {
+      principalIdentity = PRINCIPAL_ENTITY.test(text)
+      for (const m of text.matchAll(PRINCIPAL_MENTION)) {
+        if (principalIdentity) break
+        if (!PRINCIPAL_BY_GROUPS.test(text.slice(m.index))) principalIdentity = true
+      }
+    }
+    dagIdentity ||= DAG_IDENTITY.test(text)
+    time ||= TIME.test(text)
+  }
+  return { version, principalIdentity, dagIdentity, time }
+}
+
+/**
+ * The decision cache's key of a request (everything its decision can depend on under `inputs`) and the resource's
+ * label; null when the request is malformed (it is then decided, and refused, the long way).
+ */
+function decisionKey(request: AuthorizationRequest, inputs: DecisionInputs, clock: Clock): { key: string; label: string } | null {
+  const { principal, action } = request
+  const target = ACTION_TARGETS[action]
+  if (target === undefined || typeof principal?.id !== 'string' || principal.id === '') return null
+  const attrs = principal.attributes ?? {}
+  const who = inputs.principalIdentity
+    ? [principal.type, principal.id, attrs.username ?? null, attrs.email ?? null, attrs.sponsor ?? null]
+    : [principal.type]
+  const groups = principal.groups === undefined ? [] : [...new Set(principal.groups)].sort()
+  let what: unknown[]
+  let label: string
+  if (target === 'group' || (request.group !== undefined && GROUP_RESOURCE_ACTIONS.has(action))) {
+    if (typeof request.group !== 'string') return null
+    what = ['g', request.group]
+    label = `group ${request.group}`
+  } else if (target === 'application') {
+    what = ['a']
+    label = 'conductor'
+  } else {
+    const env = request.resource?.environment
+    if (env === undefined || typeof env.name !== 'string') return null
+    const envKey = [env.name, env.zone, env.tier, env.fullyGoverned === true, typeof env.team === 'string' ? env.team : null]
+    if (target === 'environment') {
+      what = ['e', envKey]
+      label = `environment ${env.name}`
+    } else {
+      const dag = request.resource?.dag
+      if (dag === undefined || typeof dag.dagId !== 'string' || dag.dagId === '' || !Array.isArray(dag.tags) || !Array.isArray(dag.owners)) return null
+      what = ['d', envKey, inputs.dagIdentity ? dag.dagId : null, [...new Set(dag.tags)].sort(), [...new Set(dag.owners)].sort(), dag.paused === true]
+      label = `${env.name}/${dag.dagId}`
+    }
+  }
+  const context = request.context
+  let ctx: unknown = null
+  if (context !== undefined) {
+    const conf = context.conf
+    ctx = { ...context, conf: conf !== undefined && conf !== null && typeof conf === 'object' ? Object.keys(conf).sort() : [] }
+  }
+  const second = inputs.time ? Math.floor(clock.now() / 1000) : null
+  return { key: JSON.stringify([action, who, groups, what, ctx, second]), label }
 }
 
 function approvalsOf(policies: CompiledPolicy[], groups: ReadonlySet<string>): Map<string, PolicyApproval> {
