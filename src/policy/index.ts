@@ -1,5 +1,5 @@
 export { createPolicyEngine, decisionInputsOf, noPermitReason } from './policy-engine.ts'
-export type { DecisionCacheStats, DecisionInputs, PolicyEngineOptions, PolicyEngineStats } from './policy-engine.ts'
+export type { PolicyEngineOptions, PolicyEngineStats } from './policy-engine.ts'
 export { createPolicyWatcher } from './policy-watcher.ts'
 export type { PolicyWatcher, PolicyWatcherDeps } from './policy-watcher.ts'
 export { principalRef } from './principal-ref.ts'
@@ -8,6 +8,6 @@ export { compilePolicies, readConductorSchema, readPolicyFolder } from './policy
 export type { CompiledPolicy, CompiledPolicySet, PolicySource } from './policy-source.ts'
 export { ACTION_TARGETS, ACTIONS, AIRFLOW_OBJECT_KINDS, GROUP_RESOURCE_ACTIONS } from './types.ts'
 export type {
-  ApprovalEscalation, ApprovalGroup, ApprovalRequestContext, ApprovalRequirement, Action, ActionTarget, AirflowObjectKind, AuthorizationRequest, DagRef, Decision, EnvironmentRef, PolicyEngine, PolicyErrorLocation,
+  ApprovalEscalation, ApprovalGroup, DecisionCacheStats, DecisionInputs, ApprovalRequestContext, ApprovalRequirement, Action, ActionTarget, AirflowObjectKind, AuthorizationRequest, DagRef, Decision, EnvironmentRef, PolicyEngine, PolicyErrorLocation,
   CredentialScopeRef, PolicyInfo, PolicySetInfo, PrincipalKind, PrincipalRef, ReloadResult, RequestContext, ResourceRef, ServiceAccountContext,
 } from './types.ts'

@@ -6,7 +6,7 @@ import { groupsNamed } from './policy-groups.ts'
 import { compilePolicies, readConductorSchema, readPolicyFolder, type CompiledPolicy } from './policy-source.ts'
 import { buildScopeIndex, type ScopeEntity, type ScopeIndex } from './scope-index.ts'
 import {
-  ACTION_TARGETS, ACTIONS, GROUP_RESOURCE_ACTIONS, type AuthorizationRequest, type Decision, type PolicyEngine, type PolicyErrorLocation,
+  ACTION_TARGETS, ACTIONS, GROUP_RESOURCE_ACTIONS, type AuthorizationRequest, type Decision, type DecisionCacheStats, type DecisionInputs, type PolicyEngine, type PolicyErrorLocation,
   type PolicyInfo, type PolicySetInfo, type ReloadResult,
 } from './types.ts'
 
@@ -28,29 +28,6 @@ export interface PolicyEngineOptions {
    * decision cache off. A decision is remembered by what it can depend on (see {@link DecisionInputs}).
    */
   decisionCacheSize?: number
-}
-
-/** Hits and misses of the decision cache since the engine started (a hit answered without asking Cedar). */
-export interface DecisionCacheStats {
-  hits: number
-  misses: number
-  /** Decisions remembered now (for the policy version in force). */
-  entries: number
-}
-
-/**
- * What the decisions of the policy set in force can depend on beyond the principal's type and groups, the action, the
- * environment's attributes, the DAG's tags, owners and paused state, and the context: read once per version from the
- * policies' text (conservatively: a policy that might look is taken to look).
- */
-export interface DecisionInputs {
-  version: number
-  /** Some policy names a principal (`User::"…"`), reads its attributes or compares it (`principal == …`). */
-  principalIdentity: boolean
-  /** Some policy names a DAG (`Dag::"…"`) or reads its `dagId`. */
-  dagIdentity: boolean
-  /** Some policy reads `context.now`: a decision holds for the second it was made in. */
-  time: boolean
 }
 
 /** Counters of the slice cache, for benchmarks and diagnostics. */
@@ -93,13 +70,7 @@ const APPLICATION = { type: 'Conductor', id: 'conductor' } as const
  * engine deciding requests with it. Throws `policy_invalid` with details `{ file, line, column, message }` when a file
  * does not parse or validate, or when two policies share an `@id`.
  */
-export async function createPolicyEngine(options: PolicyEngineOptions): Promise<PolicyEngine & {
-  stats(): PolicyEngineStats
-  /** Hits and misses of the decision cache (for metrics: hit rate = hits / (hits + misses)). */
-  cacheStats(): DecisionCacheStats
-  /** What decisions of the set in force depend on; callers memoising decisions over many resources key by it. */
-  decisionInputs(): DecisionInputs
-}> {
+export async function createPolicyEngine(options: PolicyEngineOptions): Promise<PolicyEngine & { stats(): PolicyEngineStats }> {
   const clock = options.clock ?? systemClock
   const slicing = options.slicing ?? true
   const capacity = Math.max(1, options.sliceCacheSize ?? 2048)
