@@ -1,4 +1,5 @@
-export { createPolicyEngine, decisionInputsOf, noPermitReason } from './policy-engine.ts'
+export { createPolicyEngine } from './policy-engine.ts'
+export { decisionInputsOf, noPermitReason } from './decision-cache.ts'
 export type { PolicyEngineOptions, PolicyEngineStats } from './policy-engine.ts'
 export { createPolicyWatcher } from './policy-watcher.ts'
 export type { PolicyWatcher, PolicyWatcherDeps } from './policy-watcher.ts'
