@@ -25,7 +25,7 @@ export interface PolicyEngineOptions {
   /** How many distinct pre-parsed policy slices to keep (least recently used are dropped); default 2048. */
   sliceCacheSize?: number
   /**
-   * How many decisions to remember per policy version (least recently used are dropped); default 100,000; 0 turns the
+   * How many decisions to remember per policy version (least recently used are dropped); default 50,000; 0 turns the
    * decision cache off. A decision is remembered by what it can depend on (see {@link DecisionInputs}).
    */
   decisionCacheSize?: number
@@ -69,7 +69,7 @@ export async function createPolicyEngine(options: PolicyEngineOptions): Promise<
   const clock = options.clock ?? systemClock
   const slicing = options.slicing ?? true
   const capacity = Math.max(1, options.sliceCacheSize ?? 2048)
-  const decisionCapacity = Math.max(0, options.decisionCacheSize ?? 100_000)
+  const decisionCapacity = Math.max(0, options.decisionCacheSize ?? 50_000)
   const cacheCounts = { hits: 0, misses: 0 }
   const schema = await readConductorSchema()
   // Pre-parsed sets live in the wasm module's memory under a name; slot names are reused so memory stays bounded.
