@@ -59,7 +59,7 @@ for (const [seed, identity] of [[1, false], [2, true], [3, false], [4, true]] as
     const fresh = await createPolicyEngine({ folder, clock, decisionCacheSize: 0 })
     t.after(() => { cached.close(); fresh.close() })
     assert.equal(cached.decisionInputs().principalIdentity, identity)
-    assert.equal(cached.decisionInputs().time, true)
+    assert.equal(cached.decisionInputs().time, 'hour')
 
     const pool = Array.from({ length: 120 }, () => randomRequest(r))
     const seen = { allow: 0, forbid: 0, defaultDeny: 0 }
@@ -127,7 +127,7 @@ test('what decisions depend on is read from the policies conservatively', () => 
     const { principalIdentity, dagIdentity, time } = decisionInputsOf(1, texts)
     return { principalIdentity, dagIdentity, time }
   }
-  const none = { principalIdentity: false, dagIdentity: false, time: false }
+  const none = { principalIdentity: false, dagIdentity: false, time: null }
   assert.deepEqual(inputs('permit (principal in Group::"a", action, resource) when { resource.tags.contains("x") };'), none)
   assert.deepEqual(inputs('permit (principal is ServiceAccount in Group::"a", action, resource);', 'permit (principal, action, resource);'), none)
   assert.deepEqual(inputs('permit (principal in context.serviceAccount.ownerGroup, action, resource);'), none)
@@ -137,5 +137,32 @@ test('what decisions depend on is read from the policies conservatively', () => 
   assert.equal(inputs('permit (principal, action, resource) when { resource.owners.contains(principal.email) };').principalIdentity, true)
   assert.equal(inputs('permit (principal, action, resource == Dag::"prod/etl");').dagIdentity, true)
   assert.equal(inputs('permit (principal, action, resource) when { resource.dagId like "etl_*" };').dagIdentity, true)
-  assert.equal(inputs('forbid (principal, action, resource) when { context.now.hourUtc < 6 };').time, true)
+  assert.equal(inputs('forbid (principal, action, resource) when { context.now.hourUtc < 6 || context.now.dayOfWeekUtc == "Sun" };').time, 'hour')
+  assert.equal(inputs('forbid (principal, action, resource) when { context.now.hourUtc < 6 };', 'permit (principal, action, resource) when { context.now.epochSeconds > 0 };').time, 'second')
+  assert.equal(inputs('permit (principal, action, resource) when { context.now == context.now };').time, 'second')
+})
+
+test('groups no policy names do not split the cache; a decision reading epochSeconds holds for its second only', async (t) => {
+  const folder = await mkdtemp(join(tmpdir(), 'conductor-decision-cache-'))
+  t.after(() => rm(folder, { recursive: true, force: true }))
+  await writeFile(join(folder, 'p.cedar'), [
+    '@id("eng-read")\npermit (principal in Group::"eng", action == Action::"dag:read", resource);',
+    '@id("the-one-second")\nforbid (principal, action == Action::"dag:read", resource) when { context.now.epochSeconds == 1767614401 };',
+  ].join('\n'))
+  const clock = fixedClock(Date.UTC(2026, 0, 5, 12))
+  const engine = await createPolicyEngine({ folder, clock })
+  t.after(() => engine.close())
+  const ask = (groups: string[]) => engine.authorize({
+    principal: { type: 'User', id: 'someone', groups },
+    action: 'dag:read',
+    resource: { environment: { name: 'prod', zone: 'default', tier: 'prod', team: null }, dag: { dagId: 'etl', tags: [], owners: [], paused: false } },
+  })
+  assert.equal(ask(['eng', 'x']).decision, 'allow')
+  assert.equal(ask(['eng', 'y', 'z']).decision, 'allow')
+  assert.equal(ask(['y']).decision, 'deny')
+  assert.deepEqual(engine.cacheStats(), { hits: 1, misses: 2, entries: 2 })
+  clock.set(Date.UTC(2026, 0, 5, 12) + 1000)
+  assert.deepEqual(ask(['eng']).policyIds, ['the-one-second'])
+  clock.set(Date.UTC(2026, 0, 5, 12) + 2000)
+  assert.deepEqual(ask(['eng']).policyIds, ['eng-read'])
 })

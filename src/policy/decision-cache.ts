@@ -32,13 +32,14 @@ const PRINCIPAL_MENTION = /\bprincipal\b/g
 const PRINCIPAL_BY_GROUPS = /^principal\s*(?:[,)]|is\s+\w+\s*(?:[,)]|in\s+Group\s*::)|in\s+(?:Group\s*::|context\.serviceAccount\.ownerGroup\b))/
 const PRINCIPAL_ENTITY = /\b(?:User|ServiceAccount|Agent)\s*::/
 const DAG_IDENTITY = /dagId|\bDag\s*::/
-const TIME = /\bnow\b/
+const TIME = /\bnow\b/g
+const HOURLY = /^now\s*\.\s*(?:hourUtc|dayOfWeekUtc)\b/
 
 /** What the policies (their source text) can look at, conservatively. */
 export function decisionInputsOf(version: number, texts: readonly string[]): DecisionInputs {
   let principalIdentity = false
   let dagIdentity = false
-  let time = false
+  let time: DecisionInputs['time'] = null
   for (const text of texts) {
     if (!principalIdentity) {
       principalIdentity = PRINCIPAL_ENTITY.test(text)
@@ -48,7 +49,10 @@ export function decisionInputsOf(version: number, texts: readonly string[]): Dec
       }
     }
     dagIdentity ||= DAG_IDENTITY.test(text)
-    time ||= TIME.test(text)
+    for (const m of text.matchAll(TIME)) {
+      // The hour and the weekday change only on the hour; anything else about the time may change every second.
+      if (time !== 'second') time = HOURLY.test(text.slice(m.index)) ? 'hour' : 'second'
+    }
   }
   return { version, principalIdentity, dagIdentity, time }
 }
@@ -57,7 +61,7 @@ export function decisionInputsOf(version: number, texts: readonly string[]): Dec
  * The decision cache's key of a request (everything its decision can depend on under `inputs`) and the resource's
  * label; null when the request is malformed (it is then decided, and refused, the long way).
  */
-export function decisionKey(request: AuthorizationRequest, inputs: DecisionInputs, clock: Clock): { key: string; label: string } | null {
+export function decisionKey(request: AuthorizationRequest, inputs: DecisionInputs, named: ReadonlySet<string>, clock: Clock): { key: string; label: string } | null {
   const { principal, action } = request
   const target = ACTION_TARGETS[action]
   if (target === undefined || typeof principal?.id !== 'string' || principal.id === '') return null
@@ -65,7 +69,11 @@ export function decisionKey(request: AuthorizationRequest, inputs: DecisionInput
   const who = inputs.principalIdentity
     ? [principal.type, principal.id, attrs.username ?? null, attrs.email ?? null, attrs.sponsor ?? null]
     : [principal.type]
-  const groups = principal.groups === undefined ? [] : [...new Set(principal.groups)].sort()
+  // Only groups that are entities somewhere in the request or a policy can matter: membership is all Cedar sees of them.
+  const owner = request.context?.serviceAccount?.owner
+  const groups = principal.groups === undefined
+    ? []
+    : [...new Set(principal.groups)].filter((g) => named.has(g) || g === request.group || (owner?.type === 'Group' && g === owner.id)).sort()
   let what: unknown[]
   let label: string
   if (target === 'group' || (request.group !== undefined && GROUP_RESOURCE_ACTIONS.has(action))) {
@@ -95,7 +103,7 @@ export function decisionKey(request: AuthorizationRequest, inputs: DecisionInput
     const conf = context.conf
     ctx = { ...context, conf: conf !== undefined && conf !== null && typeof conf === 'object' ? Object.keys(conf).sort() : [] }
   }
-  const second = inputs.time ? Math.floor(clock.now() / 1000) : null
+  const second = inputs.time === null ? null : Math.floor(clock.now() / (inputs.time === 'hour' ? 3_600_000 : 1000))
   return { key: JSON.stringify([action, who, groups, what, ctx, second]), label }
 }
 

@@ -44,6 +44,7 @@ interface LoadedSet {
   policies: CompiledPolicy[]
   /** The groups the policies name, computed once per set. */
   groups: string[]
+  namedGroups: ReadonlySet<string>
   /** The `@approval` requirement of each permit that carries one, by policy id. */
   approvals: Map<string, PolicyApproval>
   /** The permits whose action scope names `request:auto_approve` itself (not every action). */
@@ -93,6 +94,7 @@ export async function createPolicyEngine(options: PolicyEngineOptions): Promise<
       },
       policies: compiled.policies,
       groups,
+      namedGroups: new Set(groups),
       approvals: approvalsOf(compiled.policies, new Set(groups)),
       autoApprovers: new Set(compiled.policies.filter((p) => namesAction(p.json, 'request:auto_approve')).map((p) => p.id)),
       index: buildScopeIndex(compiled.policies.map((p) => p.json)),
@@ -187,7 +189,7 @@ export async function createPolicyEngine(options: PolicyEngineOptions): Promise<
         buildCall(request, clock)
         return { decision: 'deny', policyIds: [], reasons: [outside], errors: [], policyVersion: version, approval: null }
       }
-      const key = decisionCapacity > 0 ? decisionKey(request, set.inputs, clock) : null
+      const key = decisionCapacity > 0 ? decisionKey(request, set.inputs, set.namedGroups, clock) : null
       if (key !== null) {
         const hit = set.decisions.get(key.key)
         if (hit !== undefined) {

@@ -293,7 +293,10 @@ export interface DecisionInputs {
   principalIdentity: boolean
   /** Some policy names a DAG (`Dag::"…"`) or reads its `dagId`. */
   dagIdentity: boolean
-  /** Some policy reads `context.now`: a decision holds for the second it was made in. */
-  time: boolean
+  /**
+   * How long a decision holds: `'second'` when some policy reads `context.now.epochSeconds` (or `context.now` whole),
+   * `'hour'` when policies read only `context.now.hourUtc` / `dayOfWeekUtc`, null when none reads the time.
+   */
+  time: 'second' | 'hour' | null
 }
 
