@@ -99,24 +99,32 @@ export function createCatalogReads(deps: {
       // DAGs alike in what policy can see of them (environment, tags, owners, paused; and the id when a policy names
       // DAGs) get the same decisions: ask once per kind, and name each DAG in its own default-deny reasons.
       const byDagId = policy.decisionInputs().dagIdentity
-      const kinds = new Map<string, { label: string; read: Decision; actions: Decision[] | null }>()
+      const kinds = new Map<string, Kind>()
       const out: DagView[] = []
       for (const row of rows) {
         const env = envs.get(row.environment)
         if (env === undefined) continue
-        if (filter.tag !== undefined && !(JSON.parse(row.tags) as string[]).includes(filter.tag)) continue
         const key = byDagId ? `${row.environment}\u0000${row.dag_id}` : `${row.environment}\u0000${row.tags}\u0000${row.owners}\u0000${row.paused}`
         let kind = kinds.get(key)
         if (kind === undefined) {
-          kind = { label: `${row.environment}/${row.dag_id}`, read: policy.authorize(authorizationRequest(principal, 'dag:read', env, row)), actions: null }
+          const tags = JSON.parse(row.tags) as string[]
+          const read = filter.tag === undefined || tags.includes(filter.tag) ? policy.authorize(authorizationRequest(principal, 'dag:read', env, row)) : null
+          kind = { label: `${row.environment}/${row.dag_id}`, tags, owners: JSON.parse(row.owners) as string[], readable: read?.decision === 'allow', permissions: null, named: [] }
           kinds.set(key, kind)
         }
-        if (kind.read.decision !== 'allow') continue
-        kind.actions ??= DAG_ACTIONS.map((action) => policy.authorize(authorizationRequest(principal, action, env, row)))
-        const label = `${row.environment}/${row.dag_id}`
-        const permissions: Record<string, Permission> = {}
-        DAG_ACTIONS.forEach((action, i) => { permissions[action] = permission(kind.actions![i]!, action, kind.label, label) })
-        out.push({ ...dagView(row), permissions })
+        if (!kind.readable) continue
+        if (kind.permissions === null) {
+          kind.permissions = {}
+          for (const action of DAG_ACTIONS) {
+            const d = policy.authorize(authorizationRequest(principal, action, env, row))
+            kind.permissions[action] = { allowed: d.decision === 'allow', policyIds: d.policyIds, reasons: d.reasons }
+            if (namesResource(d, action, kind.label)) kind.named.push(action)
+          }
+        }
+        out.push({
+          environment: row.environment, dagId: row.dag_id, description: row.description, tags: kind.tags, owners: kind.owners, paused: row.paused === 1,
+          schedule: row.schedule, syncedAt: row.synced_at, permissions: relabelled(kind, `${row.environment}/${row.dag_id}`),
+        })
       }
       return out
     },
@@ -157,12 +165,29 @@ export function createCatalogReads(deps: {
   }
 }
 
-/** A DAG's permission from the decision of a DAG alike (labelled `from`): only the default deny's reason names the DAG. */
-function permission(d: Decision, action: Action, from: string, to: string): Permission {
-  const reasons = from !== to && d.decision === 'deny' && d.policyIds.length === 0 && d.reasons.length === 1 && d.reasons[0] === noPermitReason(action, from)
-    ? [noPermitReason(action, to)]
-    : d.reasons
-  return { allowed: d.decision === 'allow', policyIds: d.policyIds, reasons }
+/** DAGs alike to policy in one listing: their tags and owners, and the permissions asked for the first of them (labelled `label`). */
+interface Kind {
+  label: string
+  tags: string[]
+  owners: string[]
+  readable: boolean
+  /** The permissions of {@link DAG_ACTIONS}, once asked. */
+  permissions: Record<string, Permission> | null
+  /** The actions whose permission is the default deny, whose reason names the DAG. */
+  named: Action[]
+}
+
+/** Whether the decision is the default deny, whose reason names the resource `label`. */
+function namesResource(d: Decision, action: Action, label: string): boolean {
+  return d.decision === 'deny' && d.policyIds.length === 0 && d.reasons.length === 1 && d.reasons[0] === noPermitReason(action, label)
+}
+
+/** The kind's permissions for one of its DAGs: shared, but for default denials, which name the DAG. */
+function relabelled(kind: Kind, label: string): Record<string, Permission> {
+  if (kind.named.length === 0 || label === kind.label) return kind.permissions!
+  const out = { ...kind.permissions! }
+  for (const action of kind.named) out[action] = { allowed: false, policyIds: [], reasons: [noPermitReason(action, label)] }
+  return out
 }
 
 function environmentView(env: EnvironmentConfig, status: EnvironmentStatusTable | undefined, protection: ProtectionStatus | undefined): EnvironmentView {
