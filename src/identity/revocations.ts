@@ -43,12 +43,12 @@ const REMEMBERED = 10_000
 
 /**
  * Creates the revocation list over the database. Answers of `check` and `revokedSince` are remembered for
- * `cacheMs` (default 1000 ms of real time; 0 asks the database every time), so a revocation made on another replica
+ * `cacheMs` (default 900 ms of real time, so with the database's answer time within a second; 0 asks the database every time), so a revocation made on another replica
  * takes effect here within that time; one made through this list takes effect at once.
  */
 export function createRevocations(deps: { db: Kysely<RevocationTables>; clock: Clock; cacheMs?: number }): Revocations {
   const { db, clock } = deps
-  const cacheMs = Math.max(0, deps.cacheMs ?? 1000)
+  const cacheMs = Math.max(0, deps.cacheMs ?? 900)
   const answers = new Map<string, { until: number; reason: string | null }>()
   const remembered = async (key: string, ask: () => Promise<string | null>): Promise<string | null> => {
     if (cacheMs === 0) return ask()
