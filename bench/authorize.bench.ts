@@ -71,7 +71,7 @@ function generateRequests(count: number, teams: number, seed: number): Authoriza
   })
 }
 
-interface Run { perSecond: number; meanUs: number; p99Us: number; allowed: number; hitRate: number | null; decisionHitRate: number | null }
+interface Run { perSecondOverall: number; perSecond: number; meanUs: number; p99Us: number; allowed: number; hitRate: number | null; decisionHitRate: number | null }
 
 type Engine = Awaited<ReturnType<typeof createPolicyEngine>>
 
@@ -106,7 +106,9 @@ function measure(engines: Engine[], requests: AuthorizationRequest[][], rounds: 
     const hits = after.sliceCacheHits - before[e]!.sliceCacheHits
     const lookups = hits + after.sliceCacheMisses - before[e]!.sliceCacheMisses
     const meanUs = percentile(roundMeans[e]!, 50)
+    const overallUs = samples[e]!.reduce((a, b) => a + b, 0) / samples[e]!.length
     return {
+      perSecondOverall: 1e6 / overallUs,
       perSecond: 1e6 / meanUs,
       meanUs,
       p99Us: percentile(samples[e]!, 99),
@@ -153,11 +155,11 @@ try {
   SIZES.forEach((size, i) => {
     for (const [mode, run] of [['sliced', sliced[i]!], ['sliced+decision cache', cached[i]!], ['unsliced', unsliced[i]!]] as const) {
       rows.push({
-        policies: size, mode, 'decisions/s': Math.round(run.perSecond), 'mean µs': Math.round(run.meanUs), 'p99 µs': Math.round(run.p99Us),
+        policies: size, mode, 'decisions/s': Math.round(run.perSecond), 'decisions/s over all': Math.round(run.perSecondOverall), 'mean µs': Math.round(run.meanUs), 'p99 µs': Math.round(run.p99Us),
         'allowed %': Math.round(run.allowed * 100), 'slice cache hit %': run.hitRate === null ? '-' : Math.round(run.hitRate * 100),
         'decision cache hit %': run.decisionHitRate === null ? '-' : Math.round(run.decisionHitRate * 100),
       })
-      figures.push({ policies: size, mode, decisionsPerSecond: run.perSecond, meanUs: run.meanUs, p99Us: run.p99Us, allowedShare: run.allowed, sliceCacheHitRate: run.hitRate, decisionCacheHitRate: run.decisionHitRate })
+      figures.push({ policies: size, mode, decisionsPerSecond: run.perSecond, decisionsPerSecondOverall: run.perSecondOverall, meanUs: run.meanUs, p99Us: run.p99Us, allowedShare: run.allowed, sliceCacheHitRate: run.hitRate, decisionCacheHitRate: run.decisionHitRate })
     }
   })
   const ratio = sliced[2]!.meanUs / sliced[0]!.meanUs
@@ -165,7 +167,7 @@ try {
   const cachedRatio = cached[2]!.meanUs / cached[0]!.meanUs
   printTable('Authorization: cost against policy count (median of interleaved rounds)', rows)
   console.log(`\ncost(5000)/cost(10): sliced ${ratio.toFixed(2)} (target <= 3: ${ratio <= 3 ? 'met' : 'MISSED'}); with the decision cache ${cachedRatio.toFixed(2)}; unsliced ${unslicedRatio.toFixed(2)}`)
-  console.log(`500 policies: ${Math.round(sliced[1]!.perSecond)}/s uncached, ${Math.round(cached[1]!.perSecond)}/s with the decision cache (target >= 10000)`)
+  console.log(`500 policies: ${Math.round(sliced[1]!.perSecond)}/s uncached, ${Math.round(cached[1]!.perSecondOverall)}/s over all requests with the decision cache at ${Math.round((cached[1]!.decisionHitRate ?? 0) * 100)}% hits (target >= 10000)`)
   writeResults('authorize', { runs: figures, costRatio5000to10: ratio, cachedCostRatio5000to10: cachedRatio, unslicedCostRatio5000to10: unslicedRatio, target: 3, met: ratio <= 3, loadAverage: loadavg() })
 } finally {
   for (const engine of opened) engine.close()
