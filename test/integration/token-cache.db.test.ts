@@ -22,6 +22,7 @@ forEachEngine((engine) => {
     const bob = await app.tokenFor('bob')
     for (let i = 0; i < 3; i++) assert.equal((await me(alice)).status, 200)
     assert.equal((await me(bob)).status, 200)
+    assert.deepEqual(app.tokenCacheStats(), { hits: 2, misses: 2, entries: 2 }, 'each token was verified once')
 
     // A second replica's view of the revocation list: it has just checked alice's token and found it good.
     const verifier = createTokenVerifier({ identity: app.identity })
