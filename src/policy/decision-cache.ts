@@ -22,7 +22,7 @@ export function fromCache(cached: CachedDecision, action: string, label: string)
     reasons: cached.labelled ? [noPermitReason(action, label)] : [...d.reasons],
     errors: [],
     policyVersion: d.policyVersion,
-    approval: d.approval,
+    approval: d.approval === null ? null : structuredClone(d.approval),
   }
 }
 
