@@ -11,7 +11,7 @@ import {
   createSessionStore, createTokenVerifier, reconcile, scimRevocationEvents, signInTarget, startDevIssuer, startReconciliation, withDevIssuer,
   type AccessRevoker, type DevIssuer, type IdentityTables, type OidcLogin, type ReconciliationReport, type RevocationTables, type ScimEvents,
   type ScimService, type ScimTables, type ScimTokenStore, type SessionStore, createAccessTokens, createServiceAccounts, SPONSOR_LOST, type AccessTokens,
-  type ServiceAccountAuthorizer, type ServiceAccounts, type ServiceAccountTables,
+  type ServiceAccountAuthorizer, type ServiceAccounts, type ServiceAccountTables, type TokenCacheStats,
   createServiceAccountTrusts, createTokenExchange, createWorkloadVerifier, type FederationTables, type ServiceAccountTrusts,
 } from './identity/index.ts'
 import { createMcpServer } from './mcp/index.ts'
@@ -50,6 +50,8 @@ export interface App {
   sessions: SessionStore | null
   /** Ends a principal's sessions and refuses its tokens. */
   revoker: AccessRevoker
+  /** Hits and misses of the verified bearer-token cache (docs/hot-paths.md), for metrics; the decision cache's are `policy.cacheStats()`. */
+  tokenCacheStats(): TokenCacheStats
   /** Service accounts and agents (docs/service-accounts.md). */
   serviceAccounts: ServiceAccounts
   /** Conductor-issued bearer tokens: API tokens and exchanged tokens (docs/api-tokens.md). */
@@ -250,6 +252,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
         version, environments: config.environments, orchestrators, catalog: governance.catalog, policy,
         lastPolicyReloadError: () => policyWatcher.lastReloadError(), now: () => clock.now(),
       })
+      metrics.registerCache('policy_decisions', () => policy.cacheStats())
+      metrics.registerCache('verified_tokens', () => verifier.cacheStats())
     }
     const server = await buildServer({
       logger, authenticator, governance, audit,
@@ -317,6 +321,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       config, server, database, audit, policy, governance, notifications, devIssuer, identity, sessions, revoker, serviceAccounts, accessTokens, trusts, scim: scimApi, logger, leases,
       metrics,
       metricsUrl: () => metricsServer?.url ?? null,
+      tokenCacheStats: () => verifier.cacheStats(),
       async listen() {
         const url = await server.listen({ host: config.server.host, port: config.server.port })
         if (metrics && config.metrics.port !== undefined && !metricsServer) {

@@ -4,11 +4,11 @@ import type { EnvironmentConfig } from '../config/index.ts'
 import { ConductorError, isConductorError } from '../core/index.ts'
 import type { AirflowSignInCodes, Principal } from '../identity/index.ts'
 import { AIRFLOW_OBJECT_KINDS, type Action, type AirflowObjectKind, type Decision, type PolicyEngine, type RequestContext } from '../policy/index.ts'
-import { listCatalogDags } from './catalog.repository.ts'
-import type { CatalogDagsTable, GovernanceTables, RequestsTable } from './governance.tables.ts'
+import { listCatalogDagAttributes } from './catalog.repository.ts'
+import type { GovernanceTables, RequestsTable } from './governance.tables.ts'
 import { findPrincipal } from './principals.repository.ts'
 import { findRequest } from './requests.repository.ts'
-import { authorizationRequest } from './targets.ts'
+import { authorizationRequest, type PolicyDagRow } from './targets.ts'
 import { withoutWaiting } from './approvals/without-waiting.ts'
 
 /** The kinds of resource Airflow's auth manager asks about (`BaseAuthManager.is_authorized_*`, plus menu items and teams). */
@@ -267,11 +267,11 @@ export function createAirflowDecisions(deps: AirflowDecisionsDeps): AirflowDecis
           return { allowed: false, action, policyIds: [] }
         })
       } else {
-        let dags: Map<string, CatalogDagsTable> | null = null
-        const catalog = async () => (dags ??= new Map((await listCatalogDags(deps.db, environment)).map((d) => [d.dag_id, d])))
+        let dags: Map<string, PolicyDagRow> | null = null
+        const catalog = async () => (dags ??= new Map((await listCatalogDagAttributes(deps.db, environment)).map((d) => [d.dag_id, d])))
         const memo = new Map<string, AirflowAnswer>()
         const byAttributes = !dagIdentityMatters()
-        const ask = (action: Action, dag: CatalogDagsTable | null, context: RequestContext = {}, approved = false): Decision => {
+        const ask = (action: Action, dag: PolicyDagRow | null, context: RequestContext = {}, approved = false): Decision => {
           const decided = deps.policy.authorize(authorizationRequest(subject, action, env, dag, context))
           policyVersion = decided.policyVersion
           if (approved && decided.decision === 'allow' && decided.approval !== null) {
@@ -314,8 +314,8 @@ async function answerOne(
   mapping: AirflowMapping,
   q: AirflowQuestion,
   subject: Principal,
-  ask: (action: Action, dag: CatalogDagsTable | null, context?: RequestContext) => Decision,
-  catalog: () => Promise<Map<string, CatalogDagsTable>>,
+  ask: (action: Action, dag: PolicyDagRow | null, context?: RequestContext) => Decision,
+  catalog: () => Promise<Map<string, PolicyDagRow>>,
   environment: string,
   byAttributes: boolean,
 ): Promise<AirflowAnswer> {
@@ -325,7 +325,7 @@ async function answerOne(
   if (scope === 'environment') return fromDecision(action, ask(action, null, namedObject(q)))
   if (scope === 'dag') {
     // A DAG the catalog has not seen is judged with no tags and no owners: only policies that do not look at them can allow it.
-    const dag = (await catalog()).get(q.id!) ?? unseenDag(environment, q.id!)
+    const dag = (await catalog()).get(q.id!) ?? unseenDag(q.id!)
     return fromDecision(action, ask(action, dag))
   }
   const tried = new Set<string>()
@@ -339,7 +339,7 @@ async function answerOne(
   }
   // A DAG not yet in the catalog (none at all before the first sync): allowed to whoever policy allows it regardless
   // of tags, owners and id, such as Conductor's own catalog sync. (`*` is no Airflow DAG id: no real DAG's rule matches it.)
-  return fromDecision(action, ask(action, unseenDag(environment, '*')))
+  return fromDecision(action, ask(action, unseenDag('*')))
 }
 
 const DAG_IDENTITY = /dagId|\bDag\s*::/
@@ -377,7 +377,7 @@ function namedObject(q: AirflowQuestion): RequestContext {
 }
 
 /** What policy can see of a DAG when no policy names DAGs by id. */
-function attributesOf(dag: CatalogDagsTable): string {
+function attributesOf(dag: PolicyDagRow): string {
   return `${dag.tags}\u0000${dag.owners}\u0000${dag.paused}`
 }
 
@@ -385,6 +385,6 @@ function fromDecision(action: Action, decision: Decision): AirflowAnswer {
   return { allowed: decision.decision === 'allow', action, policyIds: decision.policyIds }
 }
 
-function unseenDag(environment: string, dagId: string): CatalogDagsTable {
-  return { environment, dag_id: dagId, description: null, tags: '[]', owners: '[]', paused: 0, schedule: null, synced_at: '' }
+function unseenDag(dagId: string): PolicyDagRow {
+  return { dag_id: dagId, tags: '[]', owners: '[]', paused: 0 }
 }

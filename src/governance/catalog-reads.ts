@@ -3,7 +3,7 @@ import type { EnvironmentConfig } from '../config/index.ts'
 import { ConductorError } from '../core/index.ts'
 import type { Principal } from '../identity/index.ts'
 import type { ProtectionStatus } from '../orchestrators/index.ts'
-import type { Action, PolicyEngine } from '../policy/index.ts'
+import { noPermitReason, type Action, type Decision, type PolicyEngine } from '../policy/index.ts'
 import type { Catalog } from './catalog.ts'
 import { listCatalogDags } from './catalog.repository.ts'
 import type { CatalogDagsTable, EnvironmentStatusTable, GovernanceTables } from './governance.tables.ts'
@@ -53,7 +53,7 @@ export interface CatalogReads {
 /** Creates the catalog reads over the catalog and policy. */
 export function createCatalogReads(deps: {
   db: Kysely<GovernanceTables>
-  policy: Pick<PolicyEngine, 'authorize'>
+  policy: Pick<PolicyEngine, 'authorize' | 'decisionInputs'>
   catalog: Pick<Catalog, 'statuses'>
   targets: Targets
   /** The group names the loaded policies mention. */
@@ -96,11 +96,37 @@ export function createCatalogReads(deps: {
     async dags(principal, filter = {}) {
       if (filter.environment !== undefined) targets.environmentOf(filter.environment)
       const rows = await listCatalogDags(db, filter.environment)
-      return rows
-        .filter((row) => envs.has(row.environment))
-        .filter((row) => filter.tag === undefined || (JSON.parse(row.tags) as string[]).includes(filter.tag))
-        .filter((row) => allowed(principal, 'dag:read', envs.get(row.environment)!, row))
-        .map((row) => ({ ...dagView(row), permissions: permissions(principal, envs.get(row.environment)!, row) }))
+      // DAGs alike in what policy can see of them (environment, tags, owners, paused; and the id when a policy names
+      // DAGs) get the same decisions: ask once per kind, and name each DAG in its own default-deny reasons.
+      const byDagId = policy.decisionInputs().dagIdentity
+      const kinds = new Map<string, Kind>()
+      const out: DagView[] = []
+      for (const row of rows) {
+        const env = envs.get(row.environment)
+        if (env === undefined) continue
+        const key = byDagId ? `${row.environment}\u0000${row.dag_id}` : `${row.environment}\u0000${row.tags}\u0000${row.owners}\u0000${row.paused}`
+        let kind = kinds.get(key)
+        if (kind === undefined) {
+          const tags = JSON.parse(row.tags) as string[]
+          const read = filter.tag === undefined || tags.includes(filter.tag) ? policy.authorize(authorizationRequest(principal, 'dag:read', env, row)) : null
+          kind = { label: `${row.environment}/${row.dag_id}`, tags, owners: JSON.parse(row.owners) as string[], readable: read?.decision === 'allow', permissions: null, named: [] }
+          kinds.set(key, kind)
+        }
+        if (!kind.readable) continue
+        if (kind.permissions === null) {
+          kind.permissions = {}
+          for (const action of DAG_ACTIONS) {
+            const d = policy.authorize(authorizationRequest(principal, action, env, row))
+            kind.permissions[action] = { allowed: d.decision === 'allow', policyIds: d.policyIds, reasons: d.reasons }
+            if (namesResource(d, action, kind.label)) kind.named.push(action)
+          }
+        }
+        out.push({
+          environment: row.environment, dagId: row.dag_id, description: row.description, tags: kind.tags, owners: kind.owners, paused: row.paused === 1,
+          schedule: row.schedule, syncedAt: row.synced_at, permissions: relabelled(kind, `${row.environment}/${row.dag_id}`),
+        })
+      }
+      return out
     },
 
     async dag(principal, environment, dagId) {
@@ -111,8 +137,10 @@ export function createCatalogReads(deps: {
 
     async access(principal, environment, dagId) {
       const { env, row } = await readableDag(principal, environment, dagId)
-      const known = await listPrincipals(db, 1000)
-      const groups = new Set<string>([...deps.policyGroups(), ...known.flatMap((p) => JSON.parse(p.groups) as string[])])
+      const known = (await listPrincipals(db, 1000)).map((p) => ({ type: p.type as Principal['type'], id: p.id, groups: JSON.parse(p.groups) as string[] }))
+      const groups = new Set<string>([...deps.policyGroups(), ...known.flatMap((p) => p.groups)])
+      // Unless a policy tells principals apart by more than their type and groups, principals alike are asked once.
+      const byId = policy.decisionInputs().principalIdentity
       const actions: AccessView['actions'] = {}
       for (const action of ACCESS_ACTIONS) {
         const entry: AccessView['actions'][string] = { groups: [], principals: [] }
@@ -120,8 +148,14 @@ export function createCatalogReads(deps: {
           const d = policy.authorize(authorizationRequest(probe('User', GROUP_PROBE_ID, [group]), action, env, row))
           if (d.decision === 'allow') entry.groups.push({ group, policyIds: d.policyIds })
         }
+        const alike = new Map<string, Decision>()
         for (const p of known) {
-          const d = policy.authorize(authorizationRequest(probe(p.type as Principal['type'], p.id, JSON.parse(p.groups) as string[]), action, env, row))
+          const key = byId ? null : `${p.type}\u0000${[...new Set(p.groups)].sort().join('\u0000')}`
+          let d = key === null ? undefined : alike.get(key)
+          if (d === undefined) {
+            d = policy.authorize(authorizationRequest(probe(p.type, p.id, p.groups), action, env, row))
+            if (key !== null) alike.set(key, d)
+          }
           if (d.decision === 'allow') entry.principals.push({ type: p.type, id: p.id, policyIds: d.policyIds })
         }
         actions[action] = entry
@@ -129,6 +163,31 @@ export function createCatalogReads(deps: {
       return { environment, dagId, actions }
     },
   }
+}
+
+/** DAGs alike to policy in one listing: their tags and owners, and the permissions asked for the first of them (labelled `label`). */
+interface Kind {
+  label: string
+  tags: string[]
+  owners: string[]
+  readable: boolean
+  /** The permissions of {@link DAG_ACTIONS}, once asked. */
+  permissions: Record<string, Permission> | null
+  /** The actions whose permission is the default deny, whose reason names the DAG. */
+  named: Action[]
+}
+
+/** Whether the decision is the default deny, whose reason names the resource `label`. */
+function namesResource(d: Decision, action: Action, label: string): boolean {
+  return d.decision === 'deny' && d.policyIds.length === 0 && d.reasons.length === 1 && d.reasons[0] === noPermitReason(action, label)
+}
+
+/** The kind's permissions for one of its DAGs: shared, but for default denials, which name the DAG. */
+function relabelled(kind: Kind, label: string): Record<string, Permission> {
+  if (kind.named.length === 0 || label === kind.label) return kind.permissions!
+  const out = { ...kind.permissions! }
+  for (const action of kind.named) out[action] = { allowed: false, policyIds: [], reasons: [noPermitReason(action, label)] }
+  return out
 }
 
 function environmentView(env: EnvironmentConfig, status: EnvironmentStatusTable | undefined, protection: ProtectionStatus | undefined): EnvironmentView {

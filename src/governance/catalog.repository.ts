@@ -27,6 +27,11 @@ export async function listCatalogDags(db: Kysely<GovernanceTables>, environment?
   return q.orderBy('environment').orderBy('dag_id').execute()
 }
 
+/** What policy sees of each DAG of an environment (id, tags, owners, paused), in id order: a batch decision reads no more. */
+export async function listCatalogDagAttributes(db: Kysely<GovernanceTables>, environment: string): Promise<Pick<CatalogDagsTable, 'dag_id' | 'tags' | 'owners' | 'paused'>[]> {
+  return db.selectFrom('catalog_dags').select(['dag_id', 'tags', 'owners', 'paused']).where('environment', '=', environment).orderBy('dag_id').execute()
+}
+
 /** One catalog DAG, or undefined. */
 export async function findCatalogDag(db: Kysely<GovernanceTables>, environment: string, dagId: string): Promise<CatalogDagsTable | undefined> {
   return db.selectFrom('catalog_dags').selectAll().where('environment', '=', environment).where('dag_id', '=', dagId).executeTakeFirst()

@@ -48,7 +48,7 @@ export interface Governance extends CatalogReads, GovernedActions, Ledger {
 /** Dependencies of {@link createGovernance}. */
 export interface GovernanceDeps {
   db: Kysely<GovernanceTables>
-  policy: Pick<PolicyEngine, 'authorize' | 'current'>
+  policy: Pick<PolicyEngine, 'authorize' | 'current' | 'decisionInputs'>
   audit: Pick<AuditLog, 'append'>
   environments: readonly EnvironmentConfig[]
   orchestrators: ReadonlyMap<string, Orchestrator>

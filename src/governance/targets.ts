@@ -13,7 +13,7 @@ export function authorizationRequest(
   principal: Principal,
   action: Action,
   environment: EnvironmentConfig,
-  dag: CatalogDagsTable | null,
+  dag: PolicyDagRow | null,
   context: RequestContext = {},
 ): AuthorizationRequest {
   return {
@@ -28,7 +28,10 @@ export function authorizationRequest(
 }
 
 /** The policy view of a catalog DAG. */
-export function toPolicyDag(dag: CatalogDagsTable): { dagId: string; tags: string[]; owners: string[]; paused: boolean } {
+/** What policy sees of a catalog row. */
+export type PolicyDagRow = Pick<CatalogDagsTable, 'dag_id' | 'tags' | 'owners' | 'paused'>
+
+export function toPolicyDag(dag: PolicyDagRow): { dagId: string; tags: string[]; owners: string[]; paused: boolean } {
   return { dagId: dag.dag_id, tags: JSON.parse(dag.tags), owners: JSON.parse(dag.owners), paused: dag.paused === 1 }
 }
 

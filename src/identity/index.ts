@@ -6,7 +6,7 @@ export type { DevIssuer, DevIssuerOptions, RequestDevTokenOptions } from './dev-
 export { mapGroups, PRINCIPAL_TYPES, resolvePrincipal } from './principal.ts'
 export type { CredentialScope, Principal, PrincipalType } from './principal.ts'
 export { createTokenVerifier } from './token-verifier.ts'
-export type { TokenVerifier, TokenVerifierOptions, VerifiedToken } from './token-verifier.ts'
+export type { TokenCacheStats, TokenVerifier, TokenVerifierOptions, VerifiedToken } from './token-verifier.ts'
 export { createOidcLogin } from './oidc-login.ts'
 export type { LoginTokens, OidcLogin, OidcLoginOptions } from './oidc-login.ts'
 export { createSessionStore } from './sessions.ts'

@@ -38,14 +38,34 @@ export interface Revocations {
   revokedSince(issuer: string, subject: string, since: string): Promise<string | null>
 }
 
-/** Creates the revocation list over the database. */
-export function createRevocations(deps: { db: Kysely<RevocationTables>; clock: Clock }): Revocations {
+/** How many answers of the revocation list a replica remembers at most. */
+const REMEMBERED = 10_000
+
+/**
+ * Creates the revocation list over the database. Answers of `check` and `revokedSince` are remembered for
+ * `cacheMs` (default 900 ms of real time, so with the database's answer time within a second; 0 asks the database every time), so a revocation made on another replica
+ * takes effect here within that time; one made through this list takes effect at once.
+ */
+export function createRevocations(deps: { db: Kysely<RevocationTables>; clock: Clock; cacheMs?: number }): Revocations {
   const { db, clock } = deps
+  const cacheMs = Math.max(0, deps.cacheMs ?? 900)
+  const answers = new Map<string, { until: number; reason: string | null }>()
+  const remembered = async (key: string, ask: () => Promise<string | null>): Promise<string | null> => {
+    if (cacheMs === 0) return ask()
+    const at = performance.now()
+    const hit = answers.get(key)
+    if (hit !== undefined && hit.until > at) return hit.reason
+    const reason = await ask()
+    if (answers.size >= REMEMBERED) answers.clear()
+    answers.set(key, { until: at + cacheMs, reason })
+    return reason
+  }
   const now = () => new Date(clock.now()).toISOString()
   const insert = async (issuer: string, subject: string | null, sid: string | null, reason: string) => {
     // Whole-second precision: a token's iat has no finer grain, and one issued in the same second is refused too.
     const at = new Date(Math.ceil((clock.now() + 1) / 1000) * 1000).toISOString()
     await db.insertInto('revocations').values({ id: randomUUID(), issuer, subject, idp_session_id: sid, revoked_before: at, reason, created_at: now() }).execute()
+    answers.clear()
     return at
   }
   return {
@@ -53,18 +73,23 @@ export function createRevocations(deps: { db: Kysely<RevocationTables>; clock: C
     revokeSession: (issuer, sid, reason) => insert(issuer, null, sid, reason),
     async check(token) {
       const iat = typeof token.claims.iat === 'number' ? new Date(token.claims.iat * 1000).toISOString() : new Date(0).toISOString()
-      let q = db.selectFrom('revocations').select(['reason']).where('issuer', '=', token.issuerName).where('revoked_before', '>', iat)
-      q = q.where((eb) => eb.or([
-        eb('subject', '=', token.subject),
-        ...(token.sessionId ? [eb('idp_session_id', '=', token.sessionId)] : []),
-      ]))
-      const hit = await q.limit(1).executeTakeFirst()
-      if (hit) throw new ConductorError('session_revoked', `this token was revoked (${hit.reason}); sign in again`)
+      const key = JSON.stringify(['check', token.issuerName, token.subject, token.sessionId, iat])
+      const reason = await remembered(key, async () => {
+        let q = db.selectFrom('revocations').select(['reason']).where('issuer', '=', token.issuerName).where('revoked_before', '>', iat)
+        q = q.where((eb) => eb.or([
+          eb('subject', '=', token.subject),
+          ...(token.sessionId ? [eb('idp_session_id', '=', token.sessionId)] : []),
+        ]))
+        return (await q.limit(1).executeTakeFirst())?.reason ?? null
+      })
+      if (reason !== null) throw new ConductorError('session_revoked', `this token was revoked (${reason}); sign in again`)
     },
-    async revokedSince(issuer, subject, since) {
-      const hit = await db.selectFrom('revocations').select(['reason']).where('issuer', '=', issuer).where('subject', '=', subject)
-        .where('revoked_before', '>', since).orderBy('created_at').limit(1).executeTakeFirst()
-      return hit?.reason ?? null
+    revokedSince(issuer, subject, since) {
+      return remembered(JSON.stringify(['since', issuer, subject, since]), async () => {
+        const hit = await db.selectFrom('revocations').select(['reason']).where('issuer', '=', issuer).where('subject', '=', subject)
+          .where('revoked_before', '>', since).orderBy('created_at').limit(1).executeTakeFirst()
+        return hit?.reason ?? null
+      })
     },
   }
 }

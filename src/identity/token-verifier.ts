@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import {
   createRemoteJWKSet, customFetch, decodeJwt, decodeProtectedHeader, errors as joseErrors, jwtVerify,
 } from 'jose'
@@ -42,8 +43,10 @@ export interface TokenVerifier {
    * with `iat`, `exp`, `jti`, the back-channel-logout event, `sub` or `sid`, and no `nonce`.
    */
   verifyLogoutToken(token: string, clientId: string): Promise<VerifiedToken>
-  /** Drops cached discovery documents and keys. */
+  /** Drops cached discovery documents, keys and verified tokens. */
   close(): void
+  /** Hits and misses of the verified-token cache since start, for metrics. */
+  cacheStats(): TokenCacheStats
 }
 
 /** Dependencies of {@link createTokenVerifier}. */
@@ -55,6 +58,19 @@ export interface TokenVerifierOptions {
   fetch?: typeof globalThis.fetch
   /** Timeout of each discovery or key set request, in milliseconds (default 5000). */
   timeoutMs?: number
+  /**
+   * How many verified tokens to remember (by the SHA-256 of the token, least recently used dropped) until they expire,
+   * so a token presented again is not verified again; default 10,000, 0 verifies every time. Revocation is not the
+   * verifier's business: callers check the revocation list on every use (see `Revocations.check`).
+   */
+  cacheSize?: number
+}
+
+/** Counters of the verified-token cache. */
+export interface TokenCacheStats {
+  hits: number
+  misses: number
+  entries: number
 }
 
 const FORBIDDEN_ALG = /^(none|HS\d+)$/i
@@ -87,6 +103,9 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
   const clock = options.clock ?? systemClock
   const fetchImpl = options.fetch ?? globalThis.fetch
   const timeoutMs = options.timeoutMs ?? 5000
+  const cacheSize = Math.max(0, options.cacheSize ?? 10_000)
+  const verified = new Map<string, VerifiedToken>()
+  const cacheCounts = { hits: 0, misses: 0 }
   const byIss = new Map<string, IssuerState>()
   for (const config of identity.issuers) {
     if (byIss.has(config.issuer)) continue
@@ -211,12 +230,36 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
     }
   }
 
+  /** Still within its `exp` as jose judges it: whole seconds, with the configured skew. */
+  const unexpired = (token: VerifiedToken) => token.expiresAt !== null && Math.floor(clock.now() / 1000) - identity.clockSkewSeconds < token.expiresAt / 1000
+
+  async function verifyCached(token: string): Promise<VerifiedToken> {
+    if (cacheSize === 0 || typeof token !== 'string' || token.length > identity.maxTokenBytes) return verify(token)
+    const key = createHash('sha256').update(token).digest('base64url')
+    const hit = verified.get(key)
+    if (hit !== undefined) {
+      verified.delete(key)
+      if (unexpired(hit)) {
+        cacheCounts.hits++
+        verified.set(key, hit)
+        return hit
+      }
+    }
+    cacheCounts.misses++
+    const fresh = await verify(token)
+    if (verified.size >= cacheSize) verified.delete(verified.keys().next().value as string)
+    verified.set(key, Object.freeze(fresh))
+    return fresh
+  }
+
   return {
-    verify: (token) => verify(token),
+    verify: verifyCached,
     verifyLogoutToken: (token, clientId) => verify(token, clientId),
     close() {
       for (const state of byIss.values()) state.keys = undefined
+      verified.clear()
     },
+    cacheStats: () => ({ ...cacheCounts, entries: verified.size }),
   }
 }
 

@@ -1,4 +1,5 @@
 export { createPolicyEngine } from './policy-engine.ts'
+export { decisionInputsOf, noPermitReason } from './decision-cache.ts'
 export type { PolicyEngineOptions, PolicyEngineStats } from './policy-engine.ts'
 export { createPolicyWatcher } from './policy-watcher.ts'
 export type { PolicyWatcher, PolicyWatcherDeps } from './policy-watcher.ts'
@@ -8,6 +9,6 @@ export { compilePolicies, readConductorSchema, readPolicyFolder } from './policy
 export type { CompiledPolicy, CompiledPolicySet, PolicySource } from './policy-source.ts'
 export { ACTION_TARGETS, ACTIONS, AIRFLOW_OBJECT_KINDS, GROUP_RESOURCE_ACTIONS } from './types.ts'
 export type {
-  ApprovalEscalation, ApprovalGroup, ApprovalRequestContext, ApprovalRequirement, Action, ActionTarget, AirflowObjectKind, AuthorizationRequest, DagRef, Decision, EnvironmentRef, PolicyEngine, PolicyErrorLocation,
+  ApprovalEscalation, ApprovalGroup, DecisionCacheStats, DecisionInputs, ApprovalRequestContext, ApprovalRequirement, Action, ActionTarget, AirflowObjectKind, AuthorizationRequest, DagRef, Decision, EnvironmentRef, PolicyEngine, PolicyErrorLocation,
   CredentialScopeRef, PolicyInfo, PolicySetInfo, PrincipalKind, PrincipalRef, ReloadResult, RequestContext, ResourceRef, ServiceAccountContext,
 } from './types.ts'

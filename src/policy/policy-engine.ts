@@ -4,9 +4,10 @@ import { cedar, type CedarValueJson, type EntityJson, type PolicyJson } from './
 import { mergeApprovals, readApproval, type PolicyApproval } from './approval-annotations.ts'
 import { groupsNamed } from './policy-groups.ts'
 import { compilePolicies, readConductorSchema, readPolicyFolder, type CompiledPolicy } from './policy-source.ts'
+import { decisionInputsOf, decisionKey, fromCache, noPermitReason, type CachedDecision } from './decision-cache.ts'
 import { buildScopeIndex, type ScopeEntity, type ScopeIndex } from './scope-index.ts'
 import {
-  ACTION_TARGETS, ACTIONS, GROUP_RESOURCE_ACTIONS, type AuthorizationRequest, type Decision, type PolicyEngine, type PolicyErrorLocation,
+  ACTION_TARGETS, ACTIONS, GROUP_RESOURCE_ACTIONS, type AuthorizationRequest, type Decision, type DecisionCacheStats, type DecisionInputs, type PolicyEngine, type PolicyErrorLocation,
   type PolicyInfo, type PolicySetInfo, type ReloadResult,
 } from './types.ts'
 
@@ -23,6 +24,11 @@ export interface PolicyEngineOptions {
   slicing?: boolean
   /** How many distinct pre-parsed policy slices to keep (least recently used are dropped); default 2048. */
   sliceCacheSize?: number
+  /**
+   * How many decisions to remember per policy version (least recently used are dropped); default 50,000; 0 turns the
+   * decision cache off. A decision is remembered by what it can depend on (see {@link DecisionInputs}).
+   */
+  decisionCacheSize?: number
 }
 
 /** Counters of the slice cache, for benchmarks and diagnostics. */
@@ -38,11 +44,15 @@ interface LoadedSet {
   policies: CompiledPolicy[]
   /** The groups the policies name, computed once per set. */
   groups: string[]
+  namedGroups: ReadonlySet<string>
   /** The `@approval` requirement of each permit that carries one, by policy id. */
   approvals: Map<string, PolicyApproval>
   /** The permits whose action scope names `request:auto_approve` itself (not every action). */
   autoApprovers: Set<string>
   index: ScopeIndex
+  inputs: DecisionInputs
+  /** Decision key → decision (reasons kept without the resource's label when `labelled`); least recently used first. */
+  decisions: Map<string, CachedDecision>
   /** Slice key → id of its pre-parsed policy set in the wasm module; Map order is least recently used first. */
   slices: Map<string, string>
   fullSetId: string | null
@@ -60,6 +70,8 @@ export async function createPolicyEngine(options: PolicyEngineOptions): Promise<
   const clock = options.clock ?? systemClock
   const slicing = options.slicing ?? true
   const capacity = Math.max(1, options.sliceCacheSize ?? 2048)
+  const decisionCapacity = Math.max(0, options.decisionCacheSize ?? 50_000)
+  const cacheCounts = { hits: 0, misses: 0 }
   const schema = await readConductorSchema()
   // Pre-parsed sets live in the wasm module's memory under a name; slot names are reused so memory stays bounded.
   const prefix = `conductor-policy-${randomUUID()}`
@@ -82,9 +94,12 @@ export async function createPolicyEngine(options: PolicyEngineOptions): Promise<
       },
       policies: compiled.policies,
       groups,
+      namedGroups: new Set(groups),
       approvals: approvalsOf(compiled.policies, new Set(groups)),
       autoApprovers: new Set(compiled.policies.filter((p) => namesAction(p.json, 'request:auto_approve')).map((p) => p.id)),
       index: buildScopeIndex(compiled.policies.map((p) => p.json)),
+      inputs: decisionInputsOf(version, compiled.policies.map((p) => p.text)),
+      decisions: new Map(),
       slices: new Map(),
       fullSetId: null,
     }
@@ -120,52 +135,79 @@ export async function createPolicyEngine(options: PolicyEngineOptions): Promise<
     return slot
   }
 
+  /** Asks Cedar (on the request's slice of the policies), without the decision cache. */
+  const decide = (set: LoadedSet, request: AuthorizationRequest): Decision => {
+    const built = buildCall(request, clock)
+    const version = set.info.version
+    let setId: string
+    if (set.fullSetId !== null) {
+      setId = set.fullSetId
+    } else {
+      const slice = set.index.slice(request.action, built.principalScope, built.resourceScope)
+      if (slice.key === '') {
+        stats.emptySlices++
+        return { decision: 'deny', policyIds: [], reasons: [noPermitReason(request.action, built.label)], errors: [], policyVersion: version, approval: null }
+      }
+      setId = sliceSetId(set, slice.key, slice.collect)
+    }
+    const answer = cedar.statefulIsAuthorized({ ...built.call, preparsedPolicySetId: setId })
+    if (answer.type === 'failure') {
+      return {
+        decision: 'deny',
+        policyIds: [],
+        reasons: [`denied: the request could not be evaluated`],
+        errors: answer.errors.map((e) => e.message),
+        policyVersion: version,
+        approval: null,
+      }
+    }
+    const { decision, diagnostics } = answer.response
+    const policyIds = [...diagnostics.reason].sort()
+    const errors = [...diagnostics.errors]
+      .sort((a, b) => (a.policyId < b.policyId ? -1 : a.policyId > b.policyId ? 1 : 0))
+      .map((e) => `policy ${e.policyId}: ${e.error.message}`)
+    const reasons = decision === 'allow'
+      ? policyIds.map((id) => `allowed by policy ${id}`)
+      : policyIds.length > 0
+        ? policyIds.map((id) => `denied by forbid policy ${id}`)
+        : [noPermitReason(request.action, built.label)]
+    if (decision === 'allow' && request.action === 'request:auto_approve' && policyIds.some((id) => !set.autoApprovers.has(id))) {
+      // A permit for every action must not approve requests by accident: auto-approval rules name their action.
+      return { decision: 'deny', policyIds: [], reasons: [`denied: only policies that name request:auto_approve auto-approve`], errors, policyVersion: version, approval: null }
+    }
+    const approval = decision === 'allow' ? mergeApprovals(policyIds, set.approvals) : null
+    return { decision, policyIds, reasons, errors, policyVersion: version, approval }
+  }
+
   const engine = {
     authorize(request: AuthorizationRequest): Decision {
       if (closed) throw new ConductorError('internal', 'the policy engine is closed')
       const set = current
-      const built = buildCall(request, clock)
       const version = set.info.version
       const outside = outsideScope(request)
-      if (outside !== null) return { decision: 'deny', policyIds: [], reasons: [outside], errors: [], policyVersion: version, approval: null }
-      let setId: string
-      if (set.fullSetId !== null) {
-        setId = set.fullSetId
-      } else {
-        const slice = set.index.slice(request.action, built.principalScope, built.resourceScope)
-        if (slice.key === '') {
-          stats.emptySlices++
-          return { decision: 'deny', policyIds: [], reasons: [`denied: no policy permits ${request.action} on ${built.label}`], errors: [], policyVersion: version, approval: null }
+      if (outside !== null) {
+        buildCall(request, clock)
+        return { decision: 'deny', policyIds: [], reasons: [outside], errors: [], policyVersion: version, approval: null }
+      }
+      const key = decisionCapacity > 0 ? decisionKey(request, set.inputs, set.namedGroups, clock) : null
+      if (key !== null) {
+        const hit = set.decisions.get(key.key)
+        if (hit !== undefined) {
+          cacheCounts.hits++
+          set.decisions.delete(key.key)
+          set.decisions.set(key.key, hit)
+          return fromCache(hit, request.action, key.label)
         }
-        setId = sliceSetId(set, slice.key, slice.collect)
+        cacheCounts.misses++
       }
-      const answer = cedar.statefulIsAuthorized({ ...built.call, preparsedPolicySetId: setId })
-      if (answer.type === 'failure') {
-        return {
-          decision: 'deny',
-          policyIds: [],
-          reasons: [`denied: the request could not be evaluated`],
-          errors: answer.errors.map((e) => e.message),
-          policyVersion: version,
-          approval: null,
-        }
+      const decided = decide(set, request)
+      if (key !== null && decided.errors.length === 0) {
+        if (set.decisions.size >= decisionCapacity) set.decisions.delete(set.decisions.keys().next().value as string)
+        const labelled = decided.decision === 'deny' && decided.policyIds.length === 0 && decided.reasons.length === 1 && decided.reasons[0] === noPermitReason(request.action, key.label)
+        set.decisions.set(key.key, { decision: decided, labelled })
+        return fromCache(set.decisions.get(key.key)!, request.action, key.label)
       }
-      const { decision, diagnostics } = answer.response
-      const policyIds = [...diagnostics.reason].sort()
-      const errors = [...diagnostics.errors]
-        .sort((a, b) => (a.policyId < b.policyId ? -1 : a.policyId > b.policyId ? 1 : 0))
-        .map((e) => `policy ${e.policyId}: ${e.error.message}`)
-      const reasons = decision === 'allow'
-        ? policyIds.map((id) => `allowed by policy ${id}`)
-        : policyIds.length > 0
-          ? policyIds.map((id) => `denied by forbid policy ${id}`)
-          : [`denied: no policy permits ${request.action} on ${built.label}`]
-      if (decision === 'allow' && request.action === 'request:auto_approve' && policyIds.some((id) => !set.autoApprovers.has(id))) {
-        // A permit for every action must not approve requests by accident: auto-approval rules name their action.
-        return { decision: 'deny', policyIds: [], reasons: [`denied: only policies that name request:auto_approve auto-approve`], errors, policyVersion: version, approval: null }
-      }
-      const approval = decision === 'allow' ? mergeApprovals(policyIds, set.approvals) : null
-      return { decision, policyIds, reasons, errors, policyVersion: version, approval }
+      return decided
     },
 
     reload(): Promise<ReloadResult> {
@@ -212,6 +254,14 @@ export async function createPolicyEngine(options: PolicyEngineOptions): Promise<
 
     stats(): PolicyEngineStats {
       return { ...stats, sliceCacheEntries: current.slices.size }
+    },
+
+    cacheStats(): DecisionCacheStats {
+      return { ...cacheCounts, entries: current.decisions.size }
+    },
+
+    decisionInputs(): DecisionInputs {
+      return { ...current.inputs }
     },
   }
   return engine

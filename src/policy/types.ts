@@ -268,4 +268,35 @@ export interface PolicyEngine {
   groupsNamed(): string[]
   /** Frees the engine's pre-parsed policy sets inside the Cedar wasm module. The engine must not be used afterwards. */
   close(): void
+  /** Hits and misses of the decision cache since start (hit rate = hits / (hits + misses)), for metrics. */
+  cacheStats(): DecisionCacheStats
+  /** What decisions of the set in force can depend on; callers that memoise decisions over many resources key by it. */
+  decisionInputs(): DecisionInputs
 }
+
+/** Hits and misses of the decision cache since the engine started (a hit answered without asking Cedar). */
+export interface DecisionCacheStats {
+  hits: number
+  misses: number
+  /** Decisions remembered now (for the policy version in force). */
+  entries: number
+}
+
+/**
+ * What the decisions of the policy set in force can depend on beyond the principal's type and groups, the action, the
+ * environment's attributes, the DAG's tags, owners and paused state, and the context: read once per version from the
+ * policies' text (conservatively: a policy that might look is taken to look).
+ */
+export interface DecisionInputs {
+  version: number
+  /** Some policy names a principal (`User::"…"`), reads its attributes or compares it (`principal == …`). */
+  principalIdentity: boolean
+  /** Some policy names a DAG (`Dag::"…"`) or reads its `dagId`. */
+  dagIdentity: boolean
+  /**
+   * How long a decision holds: `'second'` when some policy reads `context.now.epochSeconds` (or `context.now` whole),
+   * `'hour'` when policies read only `context.now.hourUtc` / `dayOfWeekUtc`, null when none reads the time.
+   */
+  time: 'second' | 'hour' | null
+}
+
