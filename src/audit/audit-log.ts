@@ -5,9 +5,10 @@ import { transaction } from '../store/index.ts'
 import type { Database } from '../store/index.ts'
 import { insertAuditRows, selectAuditRows, selectChainHead } from './audit-events.repository.ts'
 import type { AuditRowFilter, AuditTables } from './audit-events.repository.ts'
-import { hashAuditEvent } from './hash.ts'
+import { canonicalData, hashCanonicalParts } from './hash.ts'
 import { cleanString, scrubAuditData } from './redact.ts'
 import { eventToRow, rowToEvent } from './rows.ts'
+import type { AuditEventsTable } from './audit-events.repository.ts'
 import type { AuditEvent, AuditEventInput, AuditExportFormat, AuditFilter, VerifyOptions, VerifyResult } from './types.ts'
 import { verifyAuditChain } from './verify.ts'
 
@@ -21,6 +22,9 @@ const MAX_BATCH = 100
 
 interface Pending {
   fields: NormalizedInput
+  /** Canonical JSON of `fields.data` and `fields.policyIds`, computed before the transaction. */
+  dataText: string
+  policyIdsText: string
   resolve: (event: AuditEvent) => void
   reject: (error: unknown) => void
 }
@@ -63,11 +67,12 @@ export function createAuditLog(deps: AuditLogDeps): AuditLog {
   const db = database.db
   const lockHead = database.dialect === 'postgres'
   // Group commit: appends that arrive while a transaction is in flight share the next one (one lock, one fsync).
+  // A flush starts on the next turn of the event loop rather than at once, so that callers woken by the previous
+  // commit (and any others ready now) join the same batch instead of one of them going alone.
   const queue: Pending[] = []
   let flushing = false
 
   async function flush(): Promise<void> {
-    flushing = true
     while (queue.length > 0) {
       const batch = queue.splice(0, MAX_BATCH)
       try {
@@ -75,14 +80,19 @@ export function createAuditLog(deps: AuditLogDeps): AuditLog {
           // On PostgreSQL the row lock serializes appenders; on SQLite the transaction already holds the write lock.
           const head = await selectChainHead(trx, lockHead)
           if (head === undefined) throw new ConductorError('store_unavailable', 'The audit chain head is missing: is the database migrated?')
-          let { seq, hash: prevHash } = head
-          const chained = batch.map(({ fields }) => {
-            const unhashed = { seq: ++seq, at: new Date(clock.now()).toISOString(), ...fields, prevHash }
-            const event: AuditEvent = { ...unhashed, hash: hashAuditEvent(unhashed) }
+          let { hash: prevHash } = head
+          let seq = Number(head.seq)
+          const at = new Date(clock.now()).toISOString()
+          const chained: AuditEvent[] = []
+          const stored: AuditEventsTable[] = []
+          for (const { fields, dataText, policyIdsText } of batch) {
+            const unhashed = { seq: ++seq, at, ...fields, prevHash }
+            const event: AuditEvent = { ...unhashed, hash: hashCanonicalParts(unhashed, dataText, policyIdsText) }
+            chained.push(event)
+            stored.push({ ...eventToRow(event), data: dataText, policy_ids: policyIdsText })
             prevHash = event.hash
-            return event
-          })
-          await insertAuditRows(trx, chained.map(eventToRow))
+          }
+          await insertAuditRows(trx, stored)
           return chained
         })
         batch.forEach((pending, i) => pending.resolve(events[i]!))
@@ -90,16 +100,21 @@ export function createAuditLog(deps: AuditLogDeps): AuditLog {
         const error = isConductorError(cause) ? cause : new ConductorError('store_unavailable', 'Cannot append to the audit log', { cause })
         for (const pending of batch) pending.reject(error)
       }
+      // Let the callers just answered (and everyone else ready) queue up before the next batch is cut.
+      if (queue.length < MAX_BATCH) await new Promise<void>((resolve) => setImmediate(resolve))
     }
     flushing = false
   }
 
   return {
     async append(input) {
-      const fields = normalizeInput(input)
+      const { fields, dataText, policyIdsText } = normalizeInput(input)
       return new Promise<AuditEvent>((resolve, reject) => {
-        queue.push({ fields, resolve, reject })
-        if (!flushing) void flush()
+        queue.push({ fields, dataText, policyIdsText, resolve, reject })
+        if (!flushing) {
+          flushing = true
+          setImmediate(() => void flush())
+        }
       })
     },
 
@@ -122,7 +137,7 @@ export function createAuditLog(deps: AuditLogDeps): AuditLog {
 
 type NormalizedInput = Omit<AuditEvent, 'seq' | 'at' | 'prevHash' | 'hash'>
 
-function normalizeInput(input: AuditEventInput): NormalizedInput {
+function normalizeInput(input: AuditEventInput): { fields: NormalizedInput; dataText: string; policyIdsText: string } {
   if (input === null || typeof input !== 'object') throw invalid('event', 'An audit event must be an object')
   if (typeof input.type !== 'string' || !/^[a-z][a-z0-9_]*(\.[a-z0-9_]+)*$/.test(input.type) || input.type.length > 100) {
     throw invalid('type', 'An audit event type is a dotted lowercase name like dispatch.sent')
@@ -140,13 +155,17 @@ function normalizeInput(input: AuditEventInput): NormalizedInput {
   const rawData = input.data ?? {}
   if (rawData === null || typeof rawData !== 'object' || Array.isArray(rawData)) throw invalid('data', 'data must be an object')
   let data: Record<string, unknown>
+  let dataText: string
   try {
     data = scrubAuditData(rawData)
+    // Canonical JSON once, here: it is both what the hash covers and what is stored.
+    dataText = canonicalData(data)
   } catch (cause) {
     throw new ConductorError('invalid_input', 'data must be JSON-serializable', { details: { field: 'data' }, cause })
   }
-  if (Buffer.byteLength(JSON.stringify(data)) > MAX_DATA_BYTES) throw invalid('data', `data must be at most ${MAX_DATA_BYTES} bytes as JSON`)
-  return {
+  if (Buffer.byteLength(dataText) > MAX_DATA_BYTES) throw invalid('data', `data must be at most ${MAX_DATA_BYTES} bytes as JSON`)
+  const cleanIds = policyIds.map(cleanString)
+  const fields: NormalizedInput = {
     type: input.type,
     principal: text('principal'),
     principalType: text('principalType'),
@@ -155,9 +174,10 @@ function normalizeInput(input: AuditEventInput): NormalizedInput {
     action: text('action'),
     requestId: text('requestId'),
     decision,
-    policyIds: policyIds.map(cleanString),
+    policyIds: cleanIds,
     data,
   }
+  return { fields, dataText, policyIdsText: JSON.stringify(cleanIds) }
 }
 
 interface NormalizedFilter {
