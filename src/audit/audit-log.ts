@@ -20,12 +20,21 @@ const EXPORT_BATCH = 500
 /** Most events written by one append transaction. */
 const MAX_BATCH = 100
 
-interface Pending {
+/** One event ready to chain: its fields, and the canonical JSON of `data` and `policyIds`, computed before the transaction. */
+interface Prepared {
   fields: NormalizedInput
-  /** Canonical JSON of `fields.data` and `fields.policyIds`, computed before the transaction. */
   dataText: string
   policyIdsText: string
-  resolve: (event: AuditEvent) => void
+}
+
+/** Writes made atomically with audit events (see {@link AuditLog.commit}); gets the audit log's transaction. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the caller's tables are its own business
+export type AuditedWrite = (trx: Kysely<any>) => Promise<void>
+
+interface Pending {
+  events: Prepared[]
+  write: AuditedWrite | undefined
+  resolve: (events: AuditEvent[]) => void
   reject: (error: unknown) => void
 }
 
@@ -38,6 +47,14 @@ export interface AuditLog {
    * @throws ConductorError `invalid_input` for a malformed event, `store_unavailable` when the database fails.
    */
   append(event: AuditEventInput): Promise<AuditEvent>
+  /**
+   * Commits `write` (the caller's own rows, e.g. a request and its state) and `events` (appended in order) in one
+   * transaction, sharing the group commit with concurrent appends: either all of it is durable when this resolves,
+   * or none of it is. `write` runs in the audit log's database, so the caller's tables must live there too; it may
+   * run twice (its first transaction is rolled back when another write of the same batch fails).
+   * @throws ConductorError `invalid_input` for a malformed event (nothing written); what `write` throws; `store_unavailable`.
+   */
+  commit(events: AuditEventInput[], write?: AuditedWrite): Promise<AuditEvent[]>
   /**
    * Events matching every given field of `filter`, ascending by seq; at most `limit` (default 100, capped at 1000).
    * @throws ConductorError `invalid_input` for a malformed filter.
@@ -74,31 +91,27 @@ export function createAuditLog(deps: AuditLogDeps): AuditLog {
 
   async function flush(): Promise<void> {
     while (queue.length > 0) {
-      const batch = queue.splice(0, MAX_BATCH)
+      // At most MAX_BATCH events per transaction, but never fewer than one caller's.
+      let take = 1
+      let size = queue[0]!.events.length
+      while (take < queue.length && size + queue[take]!.events.length <= MAX_BATCH) size += queue[take++]!.events.length
+      const batch = queue.splice(0, take)
       try {
-        const events = await transaction({ db }, async (trx) => {
-          // On PostgreSQL the row lock serializes appenders; on SQLite the transaction already holds the write lock.
-          const head = await selectChainHead(trx, lockHead)
-          if (head === undefined) throw new ConductorError('store_unavailable', 'The audit chain head is missing: is the database migrated?')
-          let { hash: prevHash } = head
-          let seq = Number(head.seq)
-          const at = new Date(clock.now()).toISOString()
-          const chained: AuditEvent[] = []
-          const stored: AuditEventsTable[] = []
-          for (const { fields, dataText, policyIdsText } of batch) {
-            const unhashed = { seq: ++seq, at, ...fields, prevHash }
-            const event: AuditEvent = { ...unhashed, hash: hashCanonicalParts(unhashed, dataText, policyIdsText) }
-            chained.push(event)
-            stored.push({ ...eventToRow(event), data: dataText, policy_ids: policyIdsText })
-            prevHash = event.hash
-          }
-          await insertAuditRows(trx, stored)
-          return chained
-        })
+        const events = await commitBatch(batch)
         batch.forEach((pending, i) => pending.resolve(events[i]!))
       } catch (cause) {
-        const error = isConductorError(cause) ? cause : new ConductorError('store_unavailable', 'Cannot append to the audit log', { cause })
-        for (const pending of batch) pending.reject(error)
+        if (batch.length === 1) {
+          batch[0]!.reject(cause)
+        } else {
+          // One caller's write failed and took the batch with it: commit each caller on its own, so only it fails.
+          for (const pending of batch) {
+            try {
+              pending.resolve((await commitBatch([pending]))[0]!)
+            } catch (error) {
+              pending.reject(error)
+            }
+          }
+        }
       }
       // Let the callers just answered (and everyone else ready) queue up before the next batch is cut.
       if (queue.length < MAX_BATCH) await new Promise<void>((resolve) => setImmediate(resolve))
@@ -106,16 +119,58 @@ export function createAuditLog(deps: AuditLogDeps): AuditLog {
     flushing = false
   }
 
+  /** One transaction: every caller's write, then their events chained after the head. Rejects with a write's own error. */
+  async function commitBatch(batch: Pending[]): Promise<AuditEvent[][]> {
+    let writing = false
+    try {
+      return await transaction({ db }, async (trx) => {
+        writing = true
+        for (const { write } of batch) if (write !== undefined) await write(trx)
+        writing = false
+        // On PostgreSQL the row lock serializes appenders; on SQLite the transaction already holds the write lock.
+        const head = await selectChainHead(trx, lockHead)
+        if (head === undefined) throw new ConductorError('store_unavailable', 'The audit chain head is missing: is the database migrated?')
+        let { hash: prevHash } = head
+        let seq = Number(head.seq)
+        const at = new Date(clock.now()).toISOString()
+        const stored: AuditEventsTable[] = []
+        const chained = batch.map(({ events }) => events.map(({ fields, dataText, policyIdsText }) => {
+          const unhashed = { seq: ++seq, at, ...fields, prevHash }
+          const event: AuditEvent = { ...unhashed, hash: hashCanonicalParts(unhashed, dataText, policyIdsText) }
+          stored.push({ ...eventToRow(event), data: dataText, policy_ids: policyIdsText })
+          prevHash = event.hash
+          return event
+        }))
+        await insertAuditRows(trx, stored)
+        return chained
+      })
+    } catch (cause) {
+      if (writing || isConductorError(cause)) throw cause
+      throw new ConductorError('store_unavailable', 'Cannot append to the audit log', { cause })
+    }
+  }
+
+  function enqueue(events: Prepared[], write: AuditedWrite | undefined): Promise<AuditEvent[]> {
+    return new Promise<AuditEvent[]>((resolve, reject) => {
+      queue.push({ events, write, resolve, reject })
+      if (!flushing) {
+        flushing = true
+        setImmediate(() => void flush())
+      }
+    })
+  }
+
   return {
     async append(input) {
-      const { fields, dataText, policyIdsText } = normalizeInput(input)
-      return new Promise<AuditEvent>((resolve, reject) => {
-        queue.push({ fields, dataText, policyIdsText, resolve, reject })
-        if (!flushing) {
-          flushing = true
-          setImmediate(() => void flush())
-        }
-      })
+      const [event] = await enqueue([normalizeInput(input)], undefined)
+      return event!
+    },
+
+    async commit(inputs, write) {
+      if (!Array.isArray(inputs)) throw invalid('events', 'events must be an array')
+      const prepared = inputs.map(normalizeInput)
+      if (prepared.length === 0 && write === undefined) return []
+      return enqueue(prepared, write)
     },
 
     async query(filter = {}) {
@@ -137,7 +192,7 @@ export function createAuditLog(deps: AuditLogDeps): AuditLog {
 
 type NormalizedInput = Omit<AuditEvent, 'seq' | 'at' | 'prevHash' | 'hash'>
 
-function normalizeInput(input: AuditEventInput): { fields: NormalizedInput; dataText: string; policyIdsText: string } {
+function normalizeInput(input: AuditEventInput): Prepared {
   if (input === null || typeof input !== 'object') throw invalid('event', 'An audit event must be an object')
   if (typeof input.type !== 'string' || !/^[a-z][a-z0-9_]*(\.[a-z0-9_]+)*$/.test(input.type) || input.type.length > 100) {
     throw invalid('type', 'An audit event type is a dotted lowercase name like dispatch.sent')

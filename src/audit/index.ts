@@ -1,5 +1,5 @@
 export { createAuditLog } from './audit-log.ts'
-export type { AuditLog, AuditLogDeps } from './audit-log.ts'
+export type { AuditedWrite, AuditLog, AuditLogDeps } from './audit-log.ts'
 export { verifyAuditChain } from './verify.ts'
 export { GENESIS_HASH, hashAuditEvent } from './hash.ts'
 export { REDACTED, scrubAuditData } from './redact.ts'

@@ -51,14 +51,15 @@ export async function checkBudget<T>(ctx: PipelineContext<T>): Promise<void> {
 /**
  * Runs `step` for `ctx` one at a time per agent and budgeted action in this process, so that a burst of calls cannot all
  * pass the budget check before any of them is recorded; calls without a budget run at once. `locks` is the
- * pipeline's own map (one per governance instance).
+ * pipeline's own map (one per governance instance). `step` learns whether the call is budgeted (then it must commit
+ * the request before it resolves).
  */
-export async function oneBudgetAtATime<T, R>(ctx: PipelineContext<T>, locks: Map<string, Promise<unknown>> | undefined, step: () => Promise<R>): Promise<R> {
+export async function oneBudgetAtATime<T, R>(ctx: PipelineContext<T>, locks: Map<string, Promise<unknown>> | undefined, step: (budgeted: boolean) => Promise<R>): Promise<R> {
   const { call } = ctx
-  const budgeted = call.principal.type === 'Agent' && call.principal.agent?.budgets?.some((b) => b.action === call.action)
-  if (!budgeted || locks === undefined) return step()
+  const budgeted = call.principal.type === 'Agent' && call.principal.agent?.budgets?.some((b) => b.action === call.action) === true
+  if (!budgeted || locks === undefined) return step(budgeted)
   const key = `${call.principal.id}\u0000${call.action}`
-  const run = (locks.get(key) ?? Promise.resolve()).catch(() => undefined).then(step)
+  const run = (locks.get(key) ?? Promise.resolve()).catch(() => undefined).then(() => step(true))
   const settled = run.catch(() => undefined)
   locks.set(key, settled)
   try {
