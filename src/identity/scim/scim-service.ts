@@ -139,6 +139,8 @@ export function createScimService(deps: ScimServiceDeps): ScimService {
 
   /** Queues membership events: per user, the groups they left and joined. */
   async function queueMembershipEvents(trx: Kysely<ScimTables>, pending: Pending, removed: Map<string, string[]>, added: Map<string, string[]>): Promise<void> {
+    // Nobody listening (no revocation hook, as in a bare SCIM service): skip reading the users' summaries and groups.
+    if (events.membershipsRemoved === undefined && events.membershipsAdded === undefined) return
     const users = await summaries(trx, [...new Set([...removed.keys(), ...added.keys()])])
     for (const [userId, groups] of removed) {
       const user = users.get(userId)
