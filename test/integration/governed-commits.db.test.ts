@@ -1,18 +1,22 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
+import type { Kysely } from 'kysely'
 import { createAuditLog } from '../../src/audit/index.ts'
 import type { AuditEvent } from '../../src/audit/index.ts'
 import type { EnvironmentConfig } from '../../src/config/index.ts'
 import { fixedClock, isConductorError } from '../../src/core/index.ts'
 import type { Orchestrator } from '../../src/orchestrators/index.ts'
-import { runPipeline } from '../../src/governance/pipeline/index.ts'
-import type { PipelineContext } from '../../src/governance/pipeline/index.ts'
-import { findRequest } from '../../src/governance/requests.repository.ts'
-import type { RequestsTable } from '../../src/governance/governance.tables.ts'
+import { runPipeline } from '../../src/governance/index.ts'
+import type { GovernanceTables, PipelineContext } from '../../src/governance/index.ts'
 import { isUniqueViolation } from '../../src/store/index.ts'
 import { forEachEngine } from '../../harness/databases.ts'
 
 const NOW = '2026-11-30T10:00:00.000Z'
+type RequestsTable = GovernanceTables['requests']
+
+function findRequest(db: Kysely<GovernanceTables>, id: string): Promise<RequestsTable | undefined> {
+  return db.selectFrom('requests').selectAll().where('id', '=', id).executeTakeFirst()
+}
 
 function newRequest(id: string): RequestsTable {
   return {
