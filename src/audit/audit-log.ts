@@ -3,7 +3,7 @@ import { ConductorError, isConductorError, systemClock } from '../core/index.ts'
 import type { Clock } from '../core/index.ts'
 import { transaction } from '../store/index.ts'
 import type { Database } from '../store/index.ts'
-import { insertAuditRows, selectAuditRows, selectChainHead } from './audit-events.repository.ts'
+import { appendIfHeadAt, insertAuditRows, selectAuditRows, selectChainHead } from './audit-events.repository.ts'
 import type { AuditRowFilter, AuditTables } from './audit-events.repository.ts'
 import { canonicalData, hashCanonicalParts } from './hash.ts'
 import { cleanString, scrubAuditData } from './redact.ts'
@@ -119,31 +119,66 @@ export function createAuditLog(deps: AuditLogDeps): AuditLog {
     flushing = false
   }
 
-  /** One transaction: every caller's write, then their events chained after the head. Rejects with a write's own error. */
+  // The head this process last wrote (PostgreSQL): appends without writes chain onto it in one statement, which
+  // stores nothing if another process moved the head meanwhile (then the locked transaction below runs).
+  let knownHead: { seq: number; hash: string } | undefined
+
+  /** Chains the batch's events after `head`: the events per caller, and the rows to store. */
+  function chain(batch: Pending[], head: { seq: number; hash: string }): { chained: AuditEvent[][]; stored: AuditEventsTable[] } {
+    let { hash: prevHash } = head
+    let seq = Number(head.seq)
+    const at = new Date(clock.now()).toISOString()
+    const stored: AuditEventsTable[] = []
+    const chained = batch.map(({ events }) => events.map(({ fields, dataText, policyIdsText }) => {
+      const unhashed = { seq: ++seq, at, ...fields, prevHash }
+      const event: AuditEvent = { ...unhashed, hash: hashCanonicalParts(unhashed, dataText, policyIdsText) }
+      stored.push({ ...eventToRow(event), data: dataText, policy_ids: policyIdsText })
+      prevHash = event.hash
+      return event
+    }))
+    return { chained, stored }
+  }
+
   async function commitBatch(batch: Pending[]): Promise<AuditEvent[][]> {
+    const head = knownHead
+    knownHead = undefined
+    if (head !== undefined && lockHead && batch.every((p) => p.write === undefined)) {
+      try {
+        const { chained, stored } = chain(batch, head)
+        if (await appendIfHeadAt(db, head, stored)) {
+          const last = stored.at(-1)
+          knownHead = last ? { seq: last.seq, hash: last.hash } : head
+          return chained
+        }
+      } catch (cause) {
+        if (isConductorError(cause)) throw cause
+        throw new ConductorError('store_unavailable', 'Cannot append to the audit log', { cause })
+      }
+    }
+    return commitLocked(batch)
+  }
+
+  /** One transaction: every caller's write, then their events chained after the locked head. Rejects with a write's own error. */
+  async function commitLocked(batch: Pending[]): Promise<AuditEvent[][]> {
     let writing = false
+    let pendingHead: { seq: number; hash: string } | undefined
     try {
-      return await transaction({ db }, async (trx) => {
+      const chained = await transaction({ db }, async (trx) => {
         writing = true
         for (const { write } of batch) if (write !== undefined) await write(trx)
         writing = false
         // On PostgreSQL the row lock serializes appenders; on SQLite the transaction already holds the write lock.
         const head = await selectChainHead(trx, lockHead)
         if (head === undefined) throw new ConductorError('store_unavailable', 'The audit chain head is missing: is the database migrated?')
-        let { hash: prevHash } = head
-        let seq = Number(head.seq)
-        const at = new Date(clock.now()).toISOString()
-        const stored: AuditEventsTable[] = []
-        const chained = batch.map(({ events }) => events.map(({ fields, dataText, policyIdsText }) => {
-          const unhashed = { seq: ++seq, at, ...fields, prevHash }
-          const event: AuditEvent = { ...unhashed, hash: hashCanonicalParts(unhashed, dataText, policyIdsText) }
-          stored.push({ ...eventToRow(event), data: dataText, policy_ids: policyIdsText })
-          prevHash = event.hash
-          return event
-        }))
+        const { chained, stored } = chain(batch, { seq: Number(head.seq), hash: head.hash })
         await insertAuditRows(trx, stored)
+        const last = stored.at(-1)
+        pendingHead = last ? { seq: last.seq, hash: last.hash } : { seq: Number(head.seq), hash: head.hash }
         return chained
       })
+      // Committed: the head is where this batch left it (until another process appends).
+      knownHead = pendingHead
+      return chained
     } catch (cause) {
       if (writing || isConductorError(cause)) throw cause
       throw new ConductorError('store_unavailable', 'Cannot append to the audit log', { cause })

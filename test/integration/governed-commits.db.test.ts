@@ -91,4 +91,22 @@ forEachEngine((engine) => {
       await database.close()
     }
   })
+
+  test('two audit logs on one database (two replicas) appending in turn and at once keep one gapless chain', async () => {
+    const database = await engine.open()
+    try {
+      const a = createAuditLog({ database })
+      const b = createAuditLog({ database })
+      for (let i = 0; i < 4; i++) {
+        await a.append({ type: 'dispatch.sent', data: { i, by: 'a' } })
+        await b.append({ type: 'dispatch.sent', data: { i, by: 'b' } })
+      }
+      await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? a : b).append({ type: 'dispatch.result', data: { i } })))
+      const all = await a.query({ limit: 1000 })
+      assert.deepEqual(all.map((e) => e.seq), Array.from({ length: 28 }, (_, i) => i + 1))
+      assert.deepEqual(await a.verify(), { ok: true, count: 28, lastSeq: 28, lastHash: all.at(-1)!.hash })
+    } finally {
+      await database.close()
+    }
+  })
 })
