@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto'
+import { hash } from 'node:crypto'
 import canonicalize from 'canonicalize'
 import type { AuditEventsTable } from './audit-events.repository.ts'
 import type { AuditEvent } from './types.ts'
@@ -28,7 +28,7 @@ export function hashCanonicalParts(event: Omit<AuditEvent, 'hash' | 'data' | 'po
     + ',"decision":' + str(event.decision) + ',"environment":' + str(event.environment) + ',"policyIds":' + policyIds
     + ',"prevHash":' + str(event.prevHash) + ',"principal":' + str(event.principal) + ',"principalType":' + str(event.principalType)
     + ',"requestId":' + str(event.requestId) + ',"seq":' + num(event.seq) + ',"type":' + str(event.type) + '}'
-  return createHash('sha256').update(body, 'utf8').digest('hex')
+  return hash('sha256', body, 'hex')
 }
 
 /**
