@@ -1,7 +1,7 @@
 export { createAuditLog } from './audit-log.ts'
 export type { AuditedWrite, AuditLog, AuditLogDeps } from './audit-log.ts'
 export { verifyAuditChain } from './verify.ts'
-export { GENESIS_HASH, hashAuditEvent } from './hash.ts'
+export { canonicalData, GENESIS_HASH, hashAuditEvent } from './hash.ts'
 export { REDACTED, scrubAuditData } from './redact.ts'
 export type { AuditChainHeadTable, AuditEventsTable, AuditTables } from './audit-events.repository.ts'
 export type { AuditEvent, AuditEventInput, AuditExportFormat, AuditFilter, VerifyOptions, VerifyResult } from './types.ts'
