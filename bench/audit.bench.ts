@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks'
-import { createAuditLog, GENESIS_HASH, hashAuditEvent } from '../src/audit/index.ts'
+import { canonicalData, createAuditLog, GENESIS_HASH, hashAuditEvent } from '../src/audit/index.ts'
 import type { AuditEvent, AuditEventsTable } from '../src/audit/index.ts'
 import { transaction } from '../src/store/index.ts'
 import type { Database } from '../src/store/index.ts'
@@ -35,7 +35,8 @@ async function appendRate(database: Database, concurrency: number, total: number
   return { perSecond: total / seconds, p50: percentile(latencies, 50), p99: percentile(latencies, 99) }
 }
 
-// Writes a valid chain of `count` events straight into the tables (appending 20,000 one by one would dominate the run).
+// Writes a valid chain of `count` events straight into the tables as appends write them (data as canonical JSON);
+// appending 20,000 one by one would dominate the run.
 async function seedChain(database: Database, count: number): Promise<void> {
   await transaction(database, async (trx) => {
     let prevHash = GENESIS_HASH
@@ -46,7 +47,7 @@ async function seedChain(database: Database, count: number): Promise<void> {
         const { type, principal, principalType, environment, dag, action, requestId, decision, policyIds, data } = sample(seq)
         const unhashed: Omit<AuditEvent, 'hash'> = { seq, at: new Date(at + seq).toISOString(), type, principal, principalType, environment, dag, action, requestId, decision, policyIds, data, prevHash }
         const hash = hashAuditEvent(unhashed)
-        rows.push({ seq, at: unhashed.at, type, principal, principal_type: principalType, environment, dag, action, request_id: requestId, decision, policy_ids: JSON.stringify(policyIds), data: JSON.stringify(data), prev_hash: prevHash, hash })
+        rows.push({ seq, at: unhashed.at, type, principal, principal_type: principalType, environment, dag, action, request_id: requestId, decision, policy_ids: JSON.stringify(policyIds), data: canonicalData(data), prev_hash: prevHash, hash })
         prevHash = hash
       }
       // 500 rows x 14 columns stays under both engines' bound-parameter limits.

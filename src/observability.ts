@@ -11,9 +11,9 @@ import type { PolicyEngine } from './policy/index.ts'
  * domains never see prom-client nor a recorder), and registers the gauges read at scrape time.
  */
 
-/** The audit log whose `append` is timed into `conductor_audit_append_duration_seconds`. */
+/** The audit log whose `append` and `commit` are timed into `conductor_audit_append_duration_seconds`. */
 export function instrumentAudit<A extends Pick<AuditLog, 'append'>>(audit: A, metrics: Metrics | null): A {
-  return metrics ? timeCalls(audit, (_method, outcome, seconds) => metrics.observeAuditAppend(seconds, outcome === 'ok'), { only: ['append'] }) : audit
+  return metrics ? timeCalls(audit, (_method, outcome, seconds) => metrics.observeAuditAppend(seconds, outcome === 'ok'), { only: ['append', 'commit'] }) : audit
 }
 
 /**

@@ -1,3 +1,4 @@
+import { sql } from 'kysely'
 import type { ExpressionBuilder, Expression, Kysely, SqlBool } from 'kysely'
 
 /** A row of `audit_events`: one hash-chained event. JSON columns are text. */
@@ -87,4 +88,23 @@ export async function insertAuditRows(db: Kysely<AuditTables>, rows: AuditEvents
   if (last === undefined) return
   await db.insertInto('audit_events').values(rows).execute()
   await db.updateTable('audit_chain_head').set({ seq: last.seq, hash: last.hash }).where('id', '=', 1).execute()
+}
+
+/**
+ * PostgreSQL only, outside a transaction: stores consecutive events and moves the chain head to the last in one
+ * statement (one round trip, committed on return), provided the head is still at `expected`. Resolves false, storing
+ * nothing, when another appender moved the head first.
+ */
+export async function appendIfHeadAt(db: Kysely<AuditTables>, expected: { seq: number; hash: string }, rows: AuditEventsTable[]): Promise<boolean> {
+  const last = rows.at(-1)
+  if (last === undefined) return true
+  const values = sql.join(rows.map((r) => sql`(${r.seq}::bigint, ${r.at}::text, ${r.type}::text, ${r.principal}::text, ${r.principal_type}::text, ${r.environment}::text, ${r.dag}::text, ${r.action}::text, ${r.request_id}::text, ${r.decision}::text, ${r.policy_ids}::text, ${r.data}::text, ${r.prev_hash}::text, ${r.hash}::text)`))
+  const result = await sql`
+    with head as (
+      update audit_chain_head set seq = ${last.seq}, hash = ${last.hash} where id = 1 and seq = ${expected.seq} and hash = ${expected.hash} returning id
+    )
+    insert into audit_events (seq, at, type, principal, principal_type, environment, dag, action, request_id, decision, policy_ids, data, prev_hash, hash)
+    select v.* from (values ${values}) as v(seq, at, type, principal, principal_type, environment, dag, action, request_id, decision, policy_ids, data, prev_hash, hash)
+    where exists (select 1 from head)`.execute(db)
+  return Number(result.numAffectedRows ?? 0) === rows.length
 }

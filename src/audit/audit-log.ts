@@ -3,11 +3,12 @@ import { ConductorError, isConductorError, systemClock } from '../core/index.ts'
 import type { Clock } from '../core/index.ts'
 import { transaction } from '../store/index.ts'
 import type { Database } from '../store/index.ts'
-import { insertAuditRows, selectAuditRows, selectChainHead } from './audit-events.repository.ts'
+import { appendIfHeadAt, insertAuditRows, selectAuditRows, selectChainHead } from './audit-events.repository.ts'
 import type { AuditRowFilter, AuditTables } from './audit-events.repository.ts'
-import { hashAuditEvent } from './hash.ts'
+import { canonicalData, hashCanonicalParts } from './hash.ts'
 import { cleanString, scrubAuditData } from './redact.ts'
 import { eventToRow, rowToEvent } from './rows.ts'
+import type { AuditEventsTable } from './audit-events.repository.ts'
 import type { AuditEvent, AuditEventInput, AuditExportFormat, AuditFilter, VerifyOptions, VerifyResult } from './types.ts'
 import { verifyAuditChain } from './verify.ts'
 
@@ -19,9 +20,21 @@ const EXPORT_BATCH = 500
 /** Most events written by one append transaction. */
 const MAX_BATCH = 100
 
-interface Pending {
+/** One event ready to chain: its fields, and the canonical JSON of `data` and `policyIds`, computed before the transaction. */
+interface Prepared {
   fields: NormalizedInput
-  resolve: (event: AuditEvent) => void
+  dataText: string
+  policyIdsText: string
+}
+
+/** Writes made atomically with audit events (see {@link AuditLog.commit}); gets the audit log's transaction. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the caller's tables are its own business
+export type AuditedWrite = (trx: Kysely<any>) => Promise<void>
+
+interface Pending {
+  events: Prepared[]
+  write: AuditedWrite | undefined
+  resolve: (events: AuditEvent[]) => void
   reject: (error: unknown) => void
 }
 
@@ -34,6 +47,14 @@ export interface AuditLog {
    * @throws ConductorError `invalid_input` for a malformed event, `store_unavailable` when the database fails.
    */
   append(event: AuditEventInput): Promise<AuditEvent>
+  /**
+   * Commits `write` (the caller's own rows, e.g. a request and its state) and `events` (appended in order) in one
+   * transaction, sharing the group commit with concurrent appends: either all of it is durable when this resolves,
+   * or none of it is. `write` runs in the audit log's database, so the caller's tables must live there too; it may
+   * run twice (its first transaction is rolled back when another write of the same batch fails).
+   * @throws ConductorError `invalid_input` for a malformed event (nothing written); what `write` throws; `store_unavailable`.
+   */
+  commit(events: AuditEventInput[], write?: AuditedWrite): Promise<AuditEvent[]>
   /**
    * Events matching every given field of `filter`, ascending by seq; at most `limit` (default 100, capped at 1000).
    * @throws ConductorError `invalid_input` for a malformed filter.
@@ -63,44 +84,128 @@ export function createAuditLog(deps: AuditLogDeps): AuditLog {
   const db = database.db
   const lockHead = database.dialect === 'postgres'
   // Group commit: appends that arrive while a transaction is in flight share the next one (one lock, one fsync).
+  // A flush starts on the next turn of the event loop rather than at once, so that callers woken by the previous
+  // commit (and any others ready now) join the same batch instead of one of them going alone.
   const queue: Pending[] = []
   let flushing = false
 
   async function flush(): Promise<void> {
-    flushing = true
     while (queue.length > 0) {
-      const batch = queue.splice(0, MAX_BATCH)
+      // At most MAX_BATCH events per transaction, but never fewer than one caller's.
+      let take = 1
+      let size = queue[0]!.events.length
+      while (take < queue.length && size + queue[take]!.events.length <= MAX_BATCH) size += queue[take++]!.events.length
+      const batch = queue.splice(0, take)
       try {
-        const events = await transaction({ db }, async (trx) => {
-          // On PostgreSQL the row lock serializes appenders; on SQLite the transaction already holds the write lock.
-          const head = await selectChainHead(trx, lockHead)
-          if (head === undefined) throw new ConductorError('store_unavailable', 'The audit chain head is missing: is the database migrated?')
-          let { seq, hash: prevHash } = head
-          const chained = batch.map(({ fields }) => {
-            const unhashed = { seq: ++seq, at: new Date(clock.now()).toISOString(), ...fields, prevHash }
-            const event: AuditEvent = { ...unhashed, hash: hashAuditEvent(unhashed) }
-            prevHash = event.hash
-            return event
-          })
-          await insertAuditRows(trx, chained.map(eventToRow))
-          return chained
-        })
+        const events = await commitBatch(batch)
         batch.forEach((pending, i) => pending.resolve(events[i]!))
       } catch (cause) {
-        const error = isConductorError(cause) ? cause : new ConductorError('store_unavailable', 'Cannot append to the audit log', { cause })
-        for (const pending of batch) pending.reject(error)
+        if (batch.length === 1) {
+          batch[0]!.reject(cause)
+        } else {
+          // One caller's write failed and took the batch with it: commit each caller on its own, so only it fails.
+          for (const pending of batch) {
+            try {
+              pending.resolve((await commitBatch([pending]))[0]!)
+            } catch (error) {
+              pending.reject(error)
+            }
+          }
+        }
       }
+      // Let the callers just answered (and everyone else ready) queue up before the next batch is cut.
+      if (queue.length < MAX_BATCH) await new Promise<void>((resolve) => setImmediate(resolve))
     }
     flushing = false
   }
 
+  // The head this process last wrote (PostgreSQL): appends without writes chain onto it in one statement, which
+  // stores nothing if another process moved the head meanwhile (then the locked transaction below runs).
+  let knownHead: { seq: number; hash: string } | undefined
+
+  /** Chains the batch's events after `head`: the events per caller, and the rows to store. */
+  function chain(batch: Pending[], head: { seq: number; hash: string }): { chained: AuditEvent[][]; stored: AuditEventsTable[] } {
+    let { hash: prevHash } = head
+    let seq = Number(head.seq)
+    const at = new Date(clock.now()).toISOString()
+    const stored: AuditEventsTable[] = []
+    const chained = batch.map(({ events }) => events.map(({ fields, dataText, policyIdsText }) => {
+      const unhashed = { seq: ++seq, at, ...fields, prevHash }
+      const event: AuditEvent = { ...unhashed, hash: hashCanonicalParts(unhashed, dataText, policyIdsText) }
+      stored.push({ ...eventToRow(event), data: dataText, policy_ids: policyIdsText })
+      prevHash = event.hash
+      return event
+    }))
+    return { chained, stored }
+  }
+
+  async function commitBatch(batch: Pending[]): Promise<AuditEvent[][]> {
+    const head = knownHead
+    knownHead = undefined
+    if (head !== undefined && lockHead && batch.every((p) => p.write === undefined)) {
+      try {
+        const { chained, stored } = chain(batch, head)
+        if (await appendIfHeadAt(db, head, stored)) {
+          const last = stored.at(-1)
+          knownHead = last ? { seq: last.seq, hash: last.hash } : head
+          return chained
+        }
+      } catch (cause) {
+        if (isConductorError(cause)) throw cause
+        throw new ConductorError('store_unavailable', 'Cannot append to the audit log', { cause })
+      }
+    }
+    return commitLocked(batch)
+  }
+
+  /** One transaction: every caller's write, then their events chained after the locked head. Rejects with a write's own error. */
+  async function commitLocked(batch: Pending[]): Promise<AuditEvent[][]> {
+    let writing = false
+    let pendingHead: { seq: number; hash: string } | undefined
+    try {
+      const chained = await transaction({ db }, async (trx) => {
+        writing = true
+        for (const { write } of batch) if (write !== undefined) await write(trx)
+        writing = false
+        // On PostgreSQL the row lock serializes appenders; on SQLite the transaction already holds the write lock.
+        const head = await selectChainHead(trx, lockHead)
+        if (head === undefined) throw new ConductorError('store_unavailable', 'The audit chain head is missing: is the database migrated?')
+        const { chained, stored } = chain(batch, { seq: Number(head.seq), hash: head.hash })
+        await insertAuditRows(trx, stored)
+        const last = stored.at(-1)
+        pendingHead = last ? { seq: last.seq, hash: last.hash } : { seq: Number(head.seq), hash: head.hash }
+        return chained
+      })
+      // Committed: the head is where this batch left it (until another process appends).
+      knownHead = pendingHead
+      return chained
+    } catch (cause) {
+      if (writing || isConductorError(cause)) throw cause
+      throw new ConductorError('store_unavailable', 'Cannot append to the audit log', { cause })
+    }
+  }
+
+  function enqueue(events: Prepared[], write: AuditedWrite | undefined): Promise<AuditEvent[]> {
+    return new Promise<AuditEvent[]>((resolve, reject) => {
+      queue.push({ events, write, resolve, reject })
+      if (!flushing) {
+        flushing = true
+        setImmediate(() => void flush())
+      }
+    })
+  }
+
   return {
     async append(input) {
-      const fields = normalizeInput(input)
-      return new Promise<AuditEvent>((resolve, reject) => {
-        queue.push({ fields, resolve, reject })
-        if (!flushing) void flush()
-      })
+      const [event] = await enqueue([normalizeInput(input)], undefined)
+      return event!
+    },
+
+    async commit(inputs, write) {
+      if (!Array.isArray(inputs)) throw invalid('events', 'events must be an array')
+      const prepared = inputs.map(normalizeInput)
+      if (prepared.length === 0 && write === undefined) return []
+      return enqueue(prepared, write)
     },
 
     async query(filter = {}) {
@@ -122,7 +227,7 @@ export function createAuditLog(deps: AuditLogDeps): AuditLog {
 
 type NormalizedInput = Omit<AuditEvent, 'seq' | 'at' | 'prevHash' | 'hash'>
 
-function normalizeInput(input: AuditEventInput): NormalizedInput {
+function normalizeInput(input: AuditEventInput): Prepared {
   if (input === null || typeof input !== 'object') throw invalid('event', 'An audit event must be an object')
   if (typeof input.type !== 'string' || !/^[a-z][a-z0-9_]*(\.[a-z0-9_]+)*$/.test(input.type) || input.type.length > 100) {
     throw invalid('type', 'An audit event type is a dotted lowercase name like dispatch.sent')
@@ -140,13 +245,17 @@ function normalizeInput(input: AuditEventInput): NormalizedInput {
   const rawData = input.data ?? {}
   if (rawData === null || typeof rawData !== 'object' || Array.isArray(rawData)) throw invalid('data', 'data must be an object')
   let data: Record<string, unknown>
+  let dataText: string
   try {
     data = scrubAuditData(rawData)
+    // Canonical JSON once, here: it is both what the hash covers and what is stored.
+    dataText = canonicalData(data)
   } catch (cause) {
     throw new ConductorError('invalid_input', 'data must be JSON-serializable', { details: { field: 'data' }, cause })
   }
-  if (Buffer.byteLength(JSON.stringify(data)) > MAX_DATA_BYTES) throw invalid('data', `data must be at most ${MAX_DATA_BYTES} bytes as JSON`)
-  return {
+  if (Buffer.byteLength(dataText) > MAX_DATA_BYTES) throw invalid('data', `data must be at most ${MAX_DATA_BYTES} bytes as JSON`)
+  const cleanIds = policyIds.map(cleanString)
+  const fields: NormalizedInput = {
     type: input.type,
     principal: text('principal'),
     principalType: text('principalType'),
@@ -155,9 +264,10 @@ function normalizeInput(input: AuditEventInput): NormalizedInput {
     action: text('action'),
     requestId: text('requestId'),
     decision,
-    policyIds: policyIds.map(cleanString),
+    policyIds: cleanIds,
     data,
   }
+  return { fields, dataText, policyIdsText: JSON.stringify(cleanIds) }
 }
 
 interface NormalizedFilter {

@@ -49,7 +49,7 @@ export interface Governance extends CatalogReads, GovernedActions, Ledger {
 export interface GovernanceDeps {
   db: Kysely<GovernanceTables>
   policy: Pick<PolicyEngine, 'authorize' | 'current' | 'decisionInputs'>
-  audit: Pick<AuditLog, 'append'>
+  audit: Pick<AuditLog, 'append'> & Partial<Pick<AuditLog, 'commit'>>
   environments: readonly EnvironmentConfig[]
   orchestrators: ReadonlyMap<string, Orchestrator>
   clock: Clock

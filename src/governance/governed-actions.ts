@@ -72,7 +72,7 @@ export interface GovernedActions {
 export function createGovernedActions(deps: {
   db: Kysely<GovernanceTables>
   policy: Pick<PolicyEngine, 'authorize'>
-  audit: Pick<AuditLog, 'append'>
+  audit: Pick<AuditLog, 'append'> & Partial<Pick<AuditLog, 'commit'>>
   clock: Clock
   ids: IdGenerator
   catalog: Pick<Catalog, 'remember'>

@@ -5,6 +5,8 @@ import type { DatabaseConnection, Driver, SqliteDatabase, SqliteStatement } from
 
 /** How long a transaction waits, without blocking the event loop, for another connection's write lock. */
 const BEGIN_RETRY_MS = 10_000
+/** Prepared statements kept per database, by SQL text (Kysely prepares every query afresh otherwise). */
+const STATEMENT_CACHE_SIZE = 500
 
 /**
  * Adapts a node:sqlite `DatabaseSync` to the better-sqlite3-shaped interface Kysely's SqliteDialect expects.
@@ -12,11 +14,17 @@ const BEGIN_RETRY_MS = 10_000
  * connections never deadlock on a read→write upgrade, and a busy lock is retried asynchronously by {@link NodeSqliteDialect}.
  */
 export function adaptNodeSqlite(database: DatabaseSync, busyTimeoutMs: number): SqliteDatabase {
+  // Kysely runs one query at a time on the connection, so a cached statement is never used by two queries at once.
+  const cache = new Map<string, SqliteStatement>()
   return {
-    close: () => { if (database.isOpen) database.close() },
+    close: () => { cache.clear(); if (database.isOpen) database.close() },
     prepare: (sql: string): SqliteStatement => {
-      if (/^\s*begin\s*;?\s*$/i.test(sql)) return beginImmediate(database, busyTimeoutMs)
-      return adaptStatement(database.prepare(sql))
+      const cached = cache.get(sql)
+      if (cached !== undefined) return cached
+      const statement = /^\s*begin\s*;?\s*$/i.test(sql) ? beginImmediate(database, busyTimeoutMs) : adaptStatement(database.prepare(sql))
+      if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value!)
+      cache.set(sql, statement)
+      return statement
     },
   }
 }

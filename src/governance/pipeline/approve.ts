@@ -3,8 +3,7 @@ import { approvalContext } from '../approvals/approval-context.ts'
 import { insertApproval } from '../approvals/approvals.repository.ts'
 import { inputHash } from '../approvals/input-hash.ts'
 import { authorizationRequest } from '../targets.ts'
-import { updateRequest } from '../requests.repository.ts'
-import { eventTarget, isoNow, type PipelineContext } from './context.ts'
+import { eventTarget, isoNow, persist, type PipelineContext } from './context.ts'
 
 /** How long a pending request waits for approval when the deps do not say (`governance.approvalHours`). */
 export const DEFAULT_APPROVAL_HOURS = 24
@@ -25,10 +24,13 @@ export async function approve<T>(ctx: PipelineContext<T>): Promise<void> {
   if (!call.mutates) {
     // Only changes wait for a second person; a read policy asks approval for is refused rather than left waiting.
     const message = `${call.action} cannot wait for approval (policy ${approval.policyIds.join(', ')} asks for it): denied`
-    request.decision = 'deny'
     request.state = 'denied'
+    request.error_code = 'policy_denied'
+    request.error_message = message
     request.updated_at = isoNow(deps.clock)
-    await updateRequest(deps.db, request.id, { state: 'denied', error_code: 'policy_denied', error_message: message, updated_at: request.updated_at })
+    // Stored as before: policy's decision (allow, with approval) and the state it ends in.
+    await persist(ctx)
+    request.decision = 'deny'
     throw new ConductorError('policy_denied', message, { details: { requestId: request.id, decisionId: request.id, reasons: [message], policyIds: approval.policyIds } })
   }
   if (approval.reasonRequired && !call.context.reason?.trim()) {
@@ -37,8 +39,7 @@ export async function approve<T>(ctx: PipelineContext<T>): Promise<void> {
     request.error_code = 'reason_required'
     request.error_message = message
     request.updated_at = isoNow(deps.clock)
-    await updateRequest(deps.db, request.id, { state: 'refused', error_code: 'reason_required', error_message: message, updated_at: request.updated_at })
-    await deps.audit.append({ ...eventTarget(ctx), type: 'request.refused', decision: 'deny', data: { errorCode: 'reason_required', message, policyIds: approval.policyIds } })
+    await persist(ctx, [{ ...eventTarget(ctx), type: 'request.refused', decision: 'deny', data: { errorCode: 'reason_required', message, policyIds: approval.policyIds } }])
     throw new ConductorError('reason_required', message, { details: { field: 'reason', requestId: request.id } })
   }
   request.input_hash = inputHash(request)
@@ -47,11 +48,12 @@ export async function approve<T>(ctx: PipelineContext<T>): Promise<void> {
     // An auto-approval rule approves it at once: recorded on the request and in the audit trail with the rule's ids.
     request.approval = JSON.stringify({ ...approval, autoApprovedBy: auto.policyIds })
     request.updated_at = new Date(now).toISOString()
-    await updateRequest(deps.db, request.id, { approval: request.approval, input_hash: request.input_hash, updated_at: request.updated_at })
-    await insertApproval(deps.db, {
-      request_id: request.id, approver_type: 'Policy', approver_id: auto.policyIds.join(','), approver_groups: '[]', verdict: 'approve', comment: null, created_at: request.updated_at,
-    })
-    await deps.audit.append({ ...eventTarget(ctx), type: 'request.auto_approved', decision: 'allow', policyIds: auto.policyIds, data: { requiredBy: approval.policyIds, groups: approval.groups } })
+    const verdict = {
+      request_id: request.id, approver_type: 'Policy', approver_id: auto.policyIds.join(','), approver_groups: '[]', verdict: 'approve' as const, comment: null, created_at: request.updated_at,
+    }
+    // Noted now, committed with the dispatch (or the request's first commit): the request row must exist first.
+    ctx.unsaved = [...(ctx.unsaved ?? []), { ...eventTarget(ctx), type: 'request.auto_approved', decision: 'allow', policyIds: auto.policyIds, data: { requiredBy: approval.policyIds, groups: approval.groups } }]
+    ctx.also = async (db) => { await insertApproval(db, verdict) }
     return
   }
   const hours = deps.approvalHours ?? DEFAULT_APPROVAL_HOURS
@@ -59,12 +61,9 @@ export async function approve<T>(ctx: PipelineContext<T>): Promise<void> {
   request.approval = JSON.stringify(approval)
   request.expires_at = new Date(now + hours * 3_600_000).toISOString()
   request.updated_at = new Date(now).toISOString()
-  await updateRequest(deps.db, request.id, {
-    state: 'pending', approval: request.approval, expires_at: request.expires_at, input_hash: request.input_hash, updated_at: request.updated_at,
-  })
-  await deps.audit.append({
+  await persist(ctx, [{
     ...eventTarget(ctx), type: 'request.pending', decision: 'allow', policyIds: approval.policyIds,
     data: { groups: approval.groups, reasonRequired: approval.reasonRequired, expiresAt: request.expires_at, inputHash: request.input_hash, ...ctx.call.channel },
-  })
+  }])
   ctx.pending = true
 }

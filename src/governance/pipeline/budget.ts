@@ -52,15 +52,16 @@ export async function checkBudget<T>(ctx: PipelineContext<T>): Promise<void> {
 /**
  * Runs `step` for `ctx` one at a time per agent and budgeted action in this process, so that a burst of calls cannot all
  * pass the budget check before any of them is recorded; calls without a budget run at once. `locks` is the
- * pipeline's own map (one per governance instance). With `shared` (`deps.budgetLock`), each step also holds that lock
- * (a PostgreSQL advisory lock on the agent and action), so the budget holds across replicas too.
+ * pipeline's own map (one per governance instance). `step` learns whether the call is budgeted (then it must commit
+ * the request before it resolves). With `shared` (`deps.budgetLock`), each step also holds that lock (a PostgreSQL
+ * advisory lock on the agent and action), so the budget holds across replicas too.
  */
-export async function oneBudgetAtATime<T, R>(ctx: PipelineContext<T>, locks: Map<string, Promise<unknown>> | undefined, step: () => Promise<R>, shared?: KeyedLock): Promise<R> {
+export async function oneBudgetAtATime<T, R>(ctx: PipelineContext<T>, locks: Map<string, Promise<unknown>> | undefined, step: (budgeted: boolean) => Promise<R>, shared?: KeyedLock): Promise<R> {
   const { call } = ctx
-  const budgeted = call.principal.type === 'Agent' && call.principal.agent?.budgets?.some((b) => b.action === call.action)
-  if (!budgeted || locks === undefined) return step()
+  const budgeted = call.principal.type === 'Agent' && call.principal.agent?.budgets?.some((b) => b.action === call.action) === true
+  if (!budgeted || locks === undefined) return step(budgeted)
   const key = `${call.principal.id}\u0000${call.action}`
-  const locked = shared ? () => shared(`budget\u0000${key}`, step) : step
+  const locked = shared ? () => shared(`budget\u0000${key}`, () => step(true)) : () => step(true)
   const run = (locks.get(key) ?? Promise.resolve()).catch(() => undefined).then(locked)
   const settled = run.catch(() => undefined)
   locks.set(key, settled)

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely'
-import type { AuditLog } from '../../audit/index.ts'
+import type { AuditedWrite, AuditEventInput, AuditLog } from '../../audit/index.ts'
 import type { EnvironmentConfig } from '../../config/index.ts'
 import type { Clock } from '../../core/index.ts'
 import type { Principal } from '../../identity/index.ts'
@@ -7,12 +7,14 @@ import type { Orchestrator } from '../../orchestrators/index.ts'
 import type { Action, Decision, PolicyEngine } from '../../policy/index.ts'
 import type { KeyedLock } from '../../store/index.ts'
 import type { CatalogDagsTable, GovernanceTables, RequestsTable } from '../governance.tables.ts'
+import { insertRequest, updateRequest } from '../requests.repository.ts'
 
 /** What every pipeline step may use. */
 export interface PipelineDeps {
   db: Kysely<GovernanceTables>
   policy: Pick<PolicyEngine, 'authorize'>
-  audit: Pick<AuditLog, 'append'>
+  /** With `commit`, a step's request row and its audit events are written in one transaction (the audit log's group commit). */
+  audit: Pick<AuditLog, 'append'> & Partial<Pick<AuditLog, 'commit'>>
   clock: Clock
   /** The ids of this process's requests on their way through the pipeline: the dispatch resolver leaves them alone. */
   inFlight?: Set<string>
@@ -60,6 +62,12 @@ export interface PipelineContext<T> {
   result?: T
   /** Set by the approve step: the request waits for approval; the remaining steps do not run. */
   pending?: boolean
+  /** False while `request` is not yet stored (a new call before its first {@link persist}); absent means stored. */
+  stored?: boolean
+  /** Audit events decided but not yet written: they go out with the next {@link persist}. */
+  unsaved?: AuditEventInput[]
+  /** Further rows noted but not yet written (an auto-approval's verdict): they go out with the next {@link persist}, after the request row. */
+  also?: (db: Kysely<GovernanceTables>) => Promise<void>
 }
 
 /** A step of the governance pipeline. */
@@ -81,4 +89,36 @@ export function eventTarget<T>(ctx: PipelineContext<T>) {
     action: call.action,
     requestId: request.id,
   }
+}
+
+/**
+ * Makes the request's current state durable together with the audit events decided so far (`ctx.unsaved`, then
+ * `events`) and `ctx.also` (further rows noted by earlier steps), in one transaction: the request row is inserted the first
+ * time, then its state columns are updated. Resolves once committed. Without `audit.commit`, writes them in turn.
+ */
+export async function persist<T>(ctx: PipelineContext<T>, events: AuditEventInput[] = []): Promise<void> {
+  const { deps, request, also } = ctx
+  const all = [...(ctx.unsaved ?? []), ...events]
+  const row = { ...request }
+  const stored = ctx.stored !== false
+  const write = async (db: Kysely<GovernanceTables>): Promise<void> => {
+    if (stored) {
+      await updateRequest(db, row.id, {
+        state: row.state, run_id: row.run_id, error_code: row.error_code, error_message: row.error_message, updated_at: row.updated_at,
+        approval: row.approval, expires_at: row.expires_at, input_hash: row.input_hash,
+      })
+    } else {
+      await insertRequest(db, row)
+    }
+    if (also !== undefined) await also(db)
+  }
+  if (deps.audit.commit !== undefined) {
+    await deps.audit.commit(all, write as AuditedWrite)
+  } else {
+    await write(deps.db)
+    for (const event of all) await deps.audit.append(event)
+  }
+  ctx.unsaved = []
+  ctx.stored = true
+  delete ctx.also
 }

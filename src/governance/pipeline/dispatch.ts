@@ -1,7 +1,6 @@
 import { ConductorError, isConductorError } from '../../core/index.ts'
 import type { Actor } from '../../orchestrators/index.ts'
-import { updateRequest } from '../requests.repository.ts'
-import { eventTarget, isoNow, type PipelineContext } from './context.ts'
+import { eventTarget, isoNow, persist, type PipelineContext } from './context.ts'
 
 /**
  * Calls the orchestrator with Conductor's governed credentials: as the principal where the environment can be
@@ -18,10 +17,11 @@ export async function dispatch<T>(ctx: PipelineContext<T>): Promise<void> {
   if (call.mutates) {
     request.state = 'dispatching'
     request.updated_at = isoNow(deps.clock)
-    await updateRequest(deps.db, request.id, { state: request.state, run_id: request.run_id, updated_at: request.updated_at })
-    await deps.audit.append({
-      ...eventTarget(ctx), type: 'dispatch.sent', data: { runId: request.run_id, orchestrator: call.environment.kind },
-    })
+    // One commit: the request (inserted now if it is new), its decision and this dispatch, durable before the call leaves.
+    await persist(ctx, [{ ...eventTarget(ctx), type: 'dispatch.sent', data: { runId: request.run_id, orchestrator: call.environment.kind } }])
+  } else if (ctx.stored === false || (ctx.unsaved?.length ?? 0) > 0) {
+    // A read: its request and decision are durable before Conductor reads from the orchestrator.
+    await persist(ctx)
   }
   try {
     ctx.result = await call.perform(ctx.orchestrator.as?.(actorOf(ctx)) ?? ctx.orchestrator, request)
@@ -37,10 +37,9 @@ export async function dispatch<T>(ctx: PipelineContext<T>): Promise<void> {
     request.error_code = code
     request.error_message = message
     request.updated_at = isoNow(deps.clock)
-    await updateRequest(deps.db, request.id, { state: request.state, error_code: code, error_message: message, updated_at: request.updated_at })
-    await deps.audit.append({
+    await persist(ctx, [{
       ...eventTarget(ctx), type: 'dispatch.result', data: { ok: false, ...(unknown ? { outcome: 'unknown' } : {}), errorCode: code, message, runId: request.run_id },
-    })
+    }])
     if (!unknown) throw error
     throw new ConductorError(error.code, `${error.message}; Airflow may have acted on it: request ${request.id} stays "unknown" until Conductor has asked Airflow${request.run_id ? ` for run ${request.run_id}` : ''}`, {
       details: { ...error.details, outcome: 'unknown', requestId: request.id }, cause: error,

@@ -1,6 +1,6 @@
 import { approve } from './approve.ts'
 import { authorize } from './authorize.ts'
-import type { PipelineContext, PipelineStep } from './context.ts'
+import { persist, type PipelineContext, type PipelineStep } from './context.ts'
 import { dispatch } from './dispatch.ts'
 import { track } from './track.ts'
 
@@ -20,6 +20,11 @@ export async function runPipeline<T>(ctx: PipelineContext<T>): Promise<T | undef
       if (ctx.pending) return undefined
     }
     return ctx.result
+  } catch (error) {
+    // A step failed unexpectedly before the request's first commit: what was decided is still recorded, as it
+    // was when every step committed on its own.
+    if ((ctx.unsaved?.length ?? 0) > 0) await persist(ctx).catch(() => undefined)
+    throw error
   } finally {
     inFlight?.delete(ctx.request.id)
   }
