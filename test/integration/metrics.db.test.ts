@@ -63,7 +63,7 @@ forEachEngine((engine) => {
     assert.equal((await call('GET', '/api/v1/environments/local/dags/etl_daily', alice)).status, 200)
     // The sync found `down` unreachable and its circuit opened (threshold 1): the call is refused unsent.
     assert.equal((await call('GET', '/api/v1/environments/down/dags/etl_daily/runs', alice)).status, 503)
-    assert.equal((await call('GET', '/no/such/path?token=secret-in-url', alice)).status, 404)
+    assert.equal((await call('GET', '/api/v1/no/such/path?token=secret-in-url', alice)).status, 404)
 
     const res = await call('GET', '/metrics', carol)
     assert.equal(res.status, 200)
