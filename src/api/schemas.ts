@@ -74,7 +74,10 @@ export const requestsQuery = z.strictObject({
   toApprove: z.enum(['true', 'false']).optional().describe('true: the pending requests you may approve or deny (other filters are ignored)'),
 })
 
-export const requestParams = z.object({ id: text(100).min(1) })
+/** An id looked up as given (requests, grants, trust rules): 1–100 characters, no control characters (PostgreSQL text cannot hold NUL). */
+export const lookupId = text(100).min(1)
+
+export const requestParams = z.object({ id: lookupId })
 
 export const auditQuery = z.strictObject({
   principal: text(250).optional(),

@@ -5,6 +5,7 @@ import { ConductorError } from '../../core/index.ts'
 import { GRANT_STATES, type Governance } from '../../governance/index.ts'
 import type { Principal } from '../../identity/index.ts'
 import { apiErrors, requestView } from '../responses.ts'
+import { lookupId } from '../schemas.ts'
 import { callMeta } from '../call-meta.ts'
 
 const isoTime = z.string().describe('ISO 8601')
@@ -19,7 +20,7 @@ const grantRequestBody = z.strictObject({
   reason: freeText.optional().describe('Why; policies may require one (`@reason("required")`)'),
 })
 const revokeBody = z.strictObject({ reason: freeText.optional() }).optional()
-const grantParams = z.object({ id: z.string().min(1).max(100) })
+const grantParams = z.object({ id: lookupId })
 const grantsQuery = z.strictObject({
   state: z.enum(['active', 'all']).default('active'),
   // eslint-disable-next-line no-control-regex -- control characters are refused

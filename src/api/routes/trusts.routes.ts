@@ -3,9 +3,10 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import type { Principal, ServiceAccountTrusts } from '../../identity/index.ts'
 import { apiErrors } from '../responses.ts'
+import { lookupId } from '../schemas.ts'
 
-const accountParams = z.object({ name: z.string().min(1).max(100) })
-const trustParams = z.object({ name: z.string().min(1).max(100), id: z.string().min(1).max(100) })
+const accountParams = z.object({ name: lookupId })
+const trustParams = z.object({ name: lookupId, id: lookupId })
 
 /** One trust rule of a service account (`TrustRuleView`). */
 export const trustRuleView = z.strictObject({
