@@ -42,11 +42,27 @@ export function conductorFlavour(conductor: ConductorAuthManagerOptions): Flavou
         AIRFLOW__CORE__EXECUTOR: 'LocalExecutor',
       })
       await runStep('airflow db migrate', airflow, ['db', 'migrate'], launch)
+      writeAheadLog(join(launch.home, 'airflow.db'))
       // One process group: stop() ends all three and their children; the shell exits as soon as any of them does.
       return { command: 'bash', args: ['-c', '"$0" scheduler & "$0" dag-processor & "$0" api-server & wait -n', airflow], cleanup: async () => {} }
     },
     healthy: airflow3Healthy,
     parsed: async ({ home }, dagIds) => async () => parsedInDatabase(join(home, 'airflow.db'), dagIds),
+  }
+}
+
+/**
+ * Puts an SQLite database in write-ahead-log mode (kept in the file). Airflow's sessions hold read transactions open
+ * while they work; in SQLite's default journal any open reader stops every commit, so the API server's writes wait
+ * past the busy timeout behind the scheduler's and the DAG processor's reads and fail ("500 Database error"). In WAL
+ * mode readers never block the writer; only writers wait for each other.
+ */
+export function writeAheadLog(database: string): void {
+  const db = new DatabaseSync(database)
+  try {
+    db.exec('PRAGMA journal_mode = WAL')
+  } finally {
+    db.close()
   }
 }
 

@@ -20,7 +20,7 @@ import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/pr
 import { tmpdir } from 'node:os'
 import { basename, join, resolve } from 'node:path'
 import { promisify } from 'node:util'
-import { conductorFlavour, type ConductorAuthManagerOptions } from './airflow-conductor.ts'
+import { conductorFlavour, writeAheadLog, type ConductorAuthManagerOptions } from './airflow-conductor.ts'
 import { airflow3Healthy, airflow3Settings, importErrors, runStep, type Flavour, type Launch } from './airflow-launch.ts'
 import { postgresServer, scratchPostgresDatabase } from './postgres.ts'
 import { freePort, getJson, stopGroup, waitFor } from './processes.ts'
@@ -152,6 +152,7 @@ const FLAVOURS: Record<AirflowMajor, VersionFlavour> = {
       })
       try {
         await runStep('airflow db migrate', airflow, ['db', 'migrate'], launch)
+        writeAheadLog(database)
         await runStep('airflow users create', airflow, [
           'users', 'create', '--username', USERNAME, '--password', password, '--role', 'Admin',
           '--firstname', 'Conductor', '--lastname', 'Tests', '--email', 'conductor-tests@example.invalid',

@@ -20,6 +20,30 @@ const wanted = new Set(process.argv.slice(2))
 const want = (tier: string) => wanted.size === 0 || wanted.has(tier)
 const totals = { passed: 0, failed: 0, skipped: 0 }
 const failedTiers: string[] = []
+/** Each failure's name and diagnosis, repeated at the very end so that a log's tail holds every one of them. */
+const failures: string[] = []
+
+/**
+ * The failures in a TAP report: each `not ok` with its YAML block (location, error, the top of the stack), except a
+ * suite's own line when it failed only because a test inside it did. A hook's failure is kept: it names no test.
+ */
+function tapFailures(tier: string, text: string): string[] {
+  const lines = text.split('\n')
+  const out: string[] = []
+  for (let i = 0; i < lines.length; i++) {
+    const head = /^(\s*)not ok \d+ - (.*)$/.exec(lines[i]!)
+    if (!head) continue
+    const indent = head[1]!.length
+    const block: string[] = []
+    if (lines[i + 1]?.trim() === '---') {
+      for (i += 2; i < lines.length && lines[i]!.trim() !== '...'; i++) block.push(lines[i]!.slice(indent + 2))
+    }
+    if (block.some((l) => l.includes("failureType: 'subtestsFailed'"))) continue
+    const kept = block.filter((l) => !/^(duration_ms|type):/.test(l) && !/\(?node:(internal|async_hooks)/.test(l)).slice(0, 24).join('\n')
+    out.push(`✖ [${tier}] ${head[2]}\n${kept.length > 2500 ? `${kept.slice(0, 2500)}…` : kept}`)
+  }
+  return out
+}
 
 function find(dir: string, suffix: string): string[] {
   const out: string[] = []
@@ -48,6 +72,7 @@ async function runTier(name: string, files: string[], env: NodeJS.ProcessEnv, op
   const passed = count('pass'), failed = count('fail') + count('cancelled'), skipped = count('skipped') + count('todo')
   totals.passed += passed; totals.failed += failed; totals.skipped += skipped
   if (code !== 0 || failed > 0) failedTiers.push(name)
+  failures.push(...tapFailures(name, text))
   console.log(`== ${name}: ${passed} passed, ${failed} failed, ${skipped} skipped in ${((Date.now() - started) / 1000).toFixed(1)} s`)
   rmSync(dir, { recursive: true, force: true })
 }
@@ -112,5 +137,6 @@ if (want('e2e') || want('browser')) {
   }
 }
 
+if (failures.length) console.log(`\n== every failure, again\n${failures.join('\n\n')}`)
 console.log(`\n${failedTiers.length ? `failed tiers: ${failedTiers.join(', ')}\n` : ''}tests: ${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`)
 process.exitCode = failedTiers.length ? 1 : 0

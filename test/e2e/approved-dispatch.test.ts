@@ -146,7 +146,8 @@ describe('an approved run through Airflow\'s Conductor auth manager', () => {
     const view = (await approved.json()) as { state: string }
     assert.notEqual(view.state, 'failed', JSON.stringify(view))
     const run = airflowRuns().find((r) => r.run_id === `conductor__${request.id}`)
-    assert.ok(run, JSON.stringify(airflowRuns()))
+    const trail = async () => JSON.stringify({ view, runs: airflowRuns(), events: (await app.audit.query({ principal: 'export-agent', limit: 50 })).map((e) => [e.type, e.requestId, e.data]) })
+    assert.ok(run, await trail())
     assert.equal(run.triggering_user_name, 'export-agent')
     assert.match(run.note ?? '', /Agent export-agent/)
     // Airflow's auth manager asked Conductor about the agent, as an Agent, and Conductor allowed that dispatch.

@@ -8,6 +8,10 @@ import { Empty, ErrorBox, Loading, PageHeader, Relative, useApi } from '../ui.ts
 export function ApprovalsPage() {
   const requests = useApi('inbox', (signal) => api<RequestList>('/requests?toApprove=true&limit=100', { signal }))
   const hitl = useApi('hitl', (signal) => api<HitlInbox>('/hitl', { signal }))
+  // Tasks answered here stay on the page with their answer after the list reloads without them, until Refresh.
+  const [answered, setAnswered] = useState<{ key: string; task: HitlTaskView; options: string[] }[]>([])
+  const waiting = (hitl.data?.tasks ?? []).map((task) => ({ key: hitlKey(task), task, options: null as string[] | null }))
+  const shown = [...waiting, ...answered.filter((a) => !waiting.some((w) => w.key === a.key))]
   const count = requests.data?.requests.length
   const hitlMissing = hitl.error instanceof ApiError && hitl.error.code === 'not_found'
   // Airflow 2 has no human-in-the-loop tasks: not worth a warning.
@@ -22,7 +26,7 @@ export function ApprovalsPage() {
       <section aria-labelledby="inbox-h">
         <div className="section-head">
           <h2 id="inbox-h">Requests waiting for your decision{count !== undefined && <> <span className="count" data-testid="requests-count">{count}</span></>}</h2>
-          <button type="button" onClick={() => { requests.reload(); hitl.reload(); inboxChanged() }} disabled={requests.loading}>Refresh</button>
+          <button type="button" onClick={() => { requests.reload(); hitl.reload(); setAnswered([]); inboxChanged() }} disabled={requests.loading}>Refresh</button>
         </div>
         {requests.loading && !requests.data && <Loading what="the requests waiting for you" />}
         {requests.error != null && <ErrorBox title="The requests could not be loaded." error={requests.error} onRetry={() => requests.reload()} />}
@@ -42,11 +46,14 @@ export function ApprovalsPage() {
         {unasked.length > 0 && (
           <p className="notice" role="note">Not asked, so their tasks are missing here: {unasked.map((u) => `${u.environment} (${u.code})`).join(', ')}.</p>
         )}
-        {hitl.data && hitl.data.tasks.length === 0 && (
+        {hitl.data && shown.length === 0 && (
           <Empty><p><strong>No Airflow task waits for your answer.</strong> Human-in-the-loop tasks you may answer, in any environment, appear here.</p></Empty>
         )}
-        {hitl.data && hitl.data.tasks.map((task) => (
-          <HitlTask key={`${task.environment}/${task.dagId}/${task.runId}/${task.taskId}/${task.mapIndex}`} task={task} onAnswered={() => { hitl.reload(true); inboxChanged() }} />
+        {hitl.data && shown.map(({ key, task, options }) => (
+          <HitlTask
+            key={key} task={task} answered={options}
+            onAnswered={(chosen) => { setAnswered((a) => [...a.filter((x) => x.key !== key), { key, task, options: chosen }]); hitl.reload(true); inboxChanged() }}
+          />
         ))}
       </section>
     </section>
@@ -93,12 +100,18 @@ function InboxTable(props: { requests: RequestView[] }) {
   )
 }
 
-function HitlTask(props: { task: HitlTaskView; onAnswered(): void }) {
+/** The identity of a human-in-the-loop task across reloads of the list. */
+function hitlKey(t: HitlTaskView): string {
+  return `${t.environment}/${t.dagId}/${t.runId}/${t.taskId}/${t.mapIndex}`
+}
+
+function HitlTask(props: { task: HitlTaskView; answered: string[] | null; onAnswered(options: string[]): void }) {
   const t = props.task
   const [chosen, setChosen] = useState<string[]>(() => t.defaults ?? [])
   const [busy, setBusy] = useState(false)
   const [error, setError] = useState<unknown>(null)
-  const [answered, setAnswered] = useState<string[] | null>(null)
+  const [sent, setSent] = useState<string[] | null>(null)
+  const answered = props.answered ?? sent
   const id = useId()
   const url = `${runPath(t.environment, t.dagId, t.runId)}/hitl/${encodeURIComponent(t.taskId)}/${t.mapIndex}`
 
@@ -108,8 +121,8 @@ function HitlTask(props: { task: HitlTaskView; onAnswered(): void }) {
     setError(null)
     try {
       await api<HitlAnswered>(url, { method: 'POST', body: { chosenOptions: options } })
-      setAnswered(options)
-      props.onAnswered()
+      setSent(options)
+      props.onAnswered(options)
     } catch (e) {
       setError(e)
     } finally {
