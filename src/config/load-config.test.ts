@@ -26,7 +26,7 @@ test('defaults are visible and relative paths resolve against the config folder'
   assert.equal(config.server.port, 7700)
   assert.equal(config.database.url, 'sqlite:/etc/conductor/.data/conductor.db')
   assert.equal(config.policy.folder, '/etc/conductor/policies')
-  assert.equal(config.secrets.providers[0]!.path, '/etc/conductor/secrets')
+  assert.deepEqual(config.secrets.providers[0], { name: 'files', type: 'file', path: '/etc/conductor/secrets', maxStaleSeconds: 300 })
   assert.equal(config.environments[0]!.kind, 'airflow3')
   assert.deepEqual(config.identity.issuers, [])
   assert.ok(Object.isFrozen(config.environments[0]))
