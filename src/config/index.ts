@@ -1,5 +1,7 @@
 export { configJsonSchema, loadConfig, parseConfig } from './load-config.ts'
 export { configSummary } from './config-summary.ts'
+export { secretReferences } from './secret-references.ts'
+export type { SecretReferenceUse } from './secret-references.ts'
 export type { ConfigOverrides } from './load-config.ts'
 export { configSchema, CREDENTIAL_KINDS, secretRefSchema } from './config.schema.ts'
 export type {
