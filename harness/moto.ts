@@ -1,5 +1,5 @@
 /**
- * moto's server (a local AWS) on loopback for the AWS IAM sign-in tests, with IAM authentication on: after the
+ * moto's server (a local AWS: IAM, STS, Secrets Manager) on loopback for the AWS tests, with IAM authentication on: after the
  * first `freeRequests` calls (the set-up: users, roles, keys), every request's SigV4 signature is checked against
  * the keys moto issued and its IAM policies are enforced, so a tampered signed request really fails at STS.
  */
@@ -28,6 +28,8 @@ export interface MotoServer {
   url: string
   /** Calls an AWS query API (`iam` or `sts`) signed with `credentials` (or unsigned-but-authorised test keys during set-up). */
   call(service: 'iam' | 'sts', params: Record<string, string>, credentials?: AwsCredentials): Promise<{ status: number; text: string }>
+  /** Calls Secrets Manager's JSON API (`action` e.g. `CreateSecret`) signed with `credentials` (or the set-up keys); throws on a non-2xx answer. */
+  secretsManager(action: string, body: Record<string, unknown>, credentials?: AwsCredentials): Promise<Record<string, unknown>>
   stop(): Promise<void>
 }
 
@@ -75,6 +77,17 @@ export async function startMoto(options: { freeRequests?: number } = {}): Promis
       }, credentials)
       const response = await fetch(url, { method: 'POST', headers: signed.headers as Record<string, string>, body, signal: AbortSignal.timeout(10_000) })
       return { status: response.status, text: await response.text() }
+    },
+    async secretsManager(action, payload, credentials = SETUP_CREDENTIALS) {
+      const body = JSON.stringify(payload)
+      const signed = aws4.sign({
+        host: `127.0.0.1:${port}`, path: '/', method: 'POST', service: 'secretsmanager', region: 'us-east-1', body,
+        headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `secretsmanager.${action}` },
+      }, credentials)
+      const response = await fetch(url, { method: 'POST', headers: signed.headers as Record<string, string>, body, signal: AbortSignal.timeout(10_000) })
+      const text = await response.text()
+      if (!response.ok) throw new Error(`moto secretsmanager ${action} answered ${response.status}: ${text.slice(0, 300)}`)
+      return text ? JSON.parse(text) as Record<string, unknown> : {}
     },
     async stop() {
       await stopGroup(child, exit, () => exited !== undefined)
