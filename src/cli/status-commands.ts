@@ -37,12 +37,12 @@ export function environmentHealth(e: EnvironmentStatus): string {
 
 /** The table of `conductor secrets check`: each secret reference's provider, version and age, never a value. */
 export const SECRET_COLUMNS: Column<SecretStatus>[] = [
-  { header: 'PROVIDER', value: (s) => `${s.provider} (${s.type})`, min: 8 },
-  { header: 'SECRET', value: (s) => s.secret, min: 6 },
-  { header: 'USED BY', value: (s) => s.usedBy, min: 7, drop: 2 },
-  { header: 'VERSION', value: (s) => s.version ?? '-', min: 7, drop: 1 },
+  { header: 'PROVIDER', value: (s) => s.provider, min: 8 },
+  { header: 'SECRET', value: (s) => s.secret, min: 20 },
+  { header: 'VERSION', value: (s) => s.version ?? '-', min: 7, max: 13, drop: 2 },
   { header: 'AGE', value: (s) => formatAge(s.ageSeconds), min: 3 },
   { header: 'STATUS', value: (s) => (s.ok ? 'ok' : s.stale ? 'stale' : 'failing'), min: 7 },
+  { header: 'USED BY', value: (s) => s.usedBy, min: 7, drop: 1 },
   { header: 'ERROR', value: (s) => s.error ?? '', min: 5, drop: 0 },
 ]
 
