@@ -29,33 +29,33 @@ export function createFileSecretsProvider(options: FileSecretsProviderOptions): 
   const cache = new Map<string, CacheEntry>()
 
   async function read(secret: string): Promise<SecretVersion> {
-      if (!SECRET_NAME.test(secret)) {
-        throw new ConductorError('invalid_input', `Secret name "${secret}" is not allowed by secrets provider "${name}": use letters, digits, ".", "-" and "_", not starting with "."`, {
-          details: { provider: name, secret, field: 'secret' },
-        })
-      }
-      const file = join(folder, secret)
-      let key: string
-      let version: string
-      try {
-        const info = await stat(file)
-        if (!info.isFile()) throw Object.assign(new Error('not a regular file'), { code: 'EISDIR' })
-        key = `${info.ino}:${info.size}:${info.mtimeMs}:${info.ctimeMs}`
-        version = new Date(info.mtimeMs).toISOString()
-      } catch (error) {
-        throw fileError(error, name, secret)
-      }
-      const cached = cache.get(secret)
-      if (cached && cached.key === key) return { value: cached.value, version: cached.version }
-      let text: string
-      try {
-        text = await readFile(file, 'utf8')
-      } catch (error) {
-        throw fileError(error, name, secret)
-      }
-      const value = text.replace(/(\r?\n)+$/, '')
-      cache.set(secret, { key, value, version })
-      return { value, version }
+    if (!SECRET_NAME.test(secret)) {
+      throw new ConductorError('invalid_input', `Secret name "${secret}" is not allowed by secrets provider "${name}": use letters, digits, ".", "-" and "_", not starting with "."`, {
+        details: { provider: name, secret, field: 'secret' },
+      })
+    }
+    const file = join(folder, secret)
+    let key: string
+    let version: string
+    try {
+      const info = await stat(file)
+      if (!info.isFile()) throw Object.assign(new Error('not a regular file'), { code: 'EISDIR' })
+      key = `${info.ino}:${info.size}:${info.mtimeMs}:${info.ctimeMs}`
+      version = new Date(info.mtimeMs).toISOString()
+    } catch (error) {
+      throw fileError(error, name, secret)
+    }
+    const cached = cache.get(secret)
+    if (cached && cached.key === key) return { value: cached.value, version: cached.version }
+    let text: string
+    try {
+      text = await readFile(file, 'utf8')
+    } catch (error) {
+      throw fileError(error, name, secret)
+    }
+    const value = text.replace(/(\r?\n)+$/, '')
+    cache.set(secret, { key, value, version })
+    return { value, version }
   }
 
   return {

@@ -20,7 +20,7 @@ export function parseSecretName(provider: string, secret: string, pathPattern: R
   const hash = secret.indexOf('#')
   const path = hash === -1 ? secret : secret.slice(0, hash)
   const field = hash === -1 ? fallbackField : secret.slice(hash + 1)
-  if (!pathPattern.test(path) || path.split('/').some((s) => s === '.' || s === '..') || field === '' || (field !== null && /[\u0000-\u001f]/.test(field))) {
+  if (!pathPattern.test(path) || path.split('/').some((s) => s === '.' || s === '..') || field === '' || (field !== null && [...field].some((c) => c.charCodeAt(0) < 0x20))) {
     throw providerError('invalid_input', provider, secret, 'not a valid secret name (`<path>#<field>`)')
   }
   return { path, field: field ?? '', hasField: hash !== -1 }

@@ -146,7 +146,7 @@ export function createSecrets(options: CreateSecretsOptions): Secrets {
   function statusOf(ref: SecretRef, entry: CacheEntry): SecretStatus {
     const slot = slots.get(ref.provider)
     const now = clock.now()
-    const usable = entry.error !== null && entry.fetchedAt !== null && slot !== undefined && now - entry.fetchedAt <= slot.maxStaleMs
+    const usable = entry.error?.code === 'secret_unavailable' && entry.fetchedAt !== null && slot !== undefined && now - entry.fetchedAt <= slot.maxStaleMs
     return {
       ...emptyStatus(ref, slot?.type ?? 'unknown'),
       version: entry.version,
