@@ -58,7 +58,8 @@ export async function environmentStatuses(deps: {
 }): Promise<EnvironmentStatusView[]> {
   const rows = new Map((await deps.catalog.statuses()).map((row) => [row.environment, row]))
   const credentials = await Promise.all(deps.environments.map(async (env) => {
-    if (!deps.secrets) return null
+    // Conductor-signed service accounts read no secret.
+    if (!deps.secrets || env.credentials.serviceAccountKind === 'conductor-signed') return null
     const s = await deps.secrets.check({ provider: env.credentials.provider, secret: env.credentials.secret })
     return { provider: s.provider, secret: s.secret, ok: s.ok, stale: s.stale, version: s.version, error: s.error }
   }))

@@ -171,4 +171,15 @@ describe('Vault secrets provider against OpenBao', () => {
       await new Promise((resolve) => kube.close(resolve))
     }
   })
+
+  it('reads from an OpenBao namespace with the namespace option', async () => {
+    await bao.api('POST', 'sys/namespaces/team-a', {})
+    await bao.api('POST', 'team-a/sys/mounts/secret', { type: 'kv', options: { version: '2' } })
+    await bao.api('POST', 'team-a/secret/data/airflow/prod', { data: { password: 'namespaced-pw-77e1' } })
+    await writeFile(join(dir, 'root-token-ns'), bao.rootToken)
+    const secrets = open(createSecrets({ providers: [vault({ method: 'token', tokenFile: join(dir, 'root-token-ns') }, { namespace: 'team-a' })] }))
+    assert.equal(await secrets.get({ provider: 'bao', secret: 'airflow/prod#password' }), 'namespaced-pw-77e1')
+    const root = open(createSecrets({ providers: [vault({ method: 'token', tokenFile: join(dir, 'root-token-ns') })] }))
+    assert.equal(await root.get({ provider: 'bao', secret: 'airflow/prod#password' }), PASSWORD_2, 'the root namespace holds another value')
+  })
 })
