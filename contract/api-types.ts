@@ -5420,6 +5420,80 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/secrets/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every secret reference in config: its provider, version and age, and whether reading it works (audit:read); never a value */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            secrets: components["schemas"]["SecretStatus"][];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/scim/reconciliation": {
         parameters: {
             query?: never;
@@ -5814,7 +5888,7 @@ export interface components {
                  * @description Stable; see docs/errors.md.
                  * @enum {string}
                  */
-                code: "invalid_input" | "not_found" | "method_not_allowed" | "conflict" | "internal" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "headers_too_large" | "config_invalid" | "store_unavailable" | "token_missing" | "token_malformed" | "token_too_large" | "token_expired" | "token_not_yet_valid" | "token_invalid_issuer" | "token_invalid_audience" | "token_invalid_signature" | "token_algorithm_not_allowed" | "token_unsupported_critical_header" | "token_invalid_claims" | "token_unknown" | "issuer_unavailable" | "principal_unknown" | "session_invalid" | "session_expired" | "session_revoked" | "csrf_invalid" | "login_failed" | "airflow_sign_in_invalid" | "precondition_failed" | "trust_rule_invalid" | "trust_rule_not_found" | "unsupported_grant_type" | "invalid_grant" | "invalid_target" | "invalid_scope" | "token_revoked" | "token_owner_disabled" | "token_principal_conflict" | "token_expiry_too_long" | "credential_not_interactive" | "access_token_not_found" | "service_account_not_found" | "service_account_exists" | "group_not_held" | "sponsor_not_allowed" | "policy_invalid" | "policy_denied" | "policy_evaluation_failed" | "secret_not_found" | "secret_unreadable" | "environment_not_found" | "dag_not_found" | "run_not_found" | "task_not_found" | "orchestrator_unavailable" | "orchestrator_auth_failed" | "orchestrator_rejected" | "orchestrator_conflict" | "orchestrator_throttled" | "environment_circuit_open" | "airflow_api_mismatch" | "request_not_found" | "conf_invalid" | "conf_too_large" | "dispatch_failed" | "idempotency_key_reused" | "idempotency_key_in_use" | "dispatch_interrupted" | "reason_required" | "approval_self" | "approval_not_allowed" | "approval_duplicate" | "request_not_pending" | "request_not_yours" | "approval_pending" | "grant_not_found" | "grant_revoke_not_allowed" | "grant_not_active" | "hitl_not_found" | "hitl_not_supported" | "hitl_not_assigned" | "hitl_already_answered" | "budget_exceeded" | "tool_not_allowed" | "audit_chain_broken";
+                code: "invalid_input" | "not_found" | "method_not_allowed" | "conflict" | "internal" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "headers_too_large" | "config_invalid" | "store_unavailable" | "token_missing" | "token_malformed" | "token_too_large" | "token_expired" | "token_not_yet_valid" | "token_invalid_issuer" | "token_invalid_audience" | "token_invalid_signature" | "token_algorithm_not_allowed" | "token_unsupported_critical_header" | "token_invalid_claims" | "token_unknown" | "issuer_unavailable" | "principal_unknown" | "session_invalid" | "session_expired" | "session_revoked" | "csrf_invalid" | "login_failed" | "airflow_sign_in_invalid" | "precondition_failed" | "trust_rule_invalid" | "trust_rule_not_found" | "unsupported_grant_type" | "invalid_grant" | "invalid_target" | "invalid_scope" | "token_revoked" | "token_owner_disabled" | "token_principal_conflict" | "token_expiry_too_long" | "credential_not_interactive" | "access_token_not_found" | "service_account_not_found" | "service_account_exists" | "group_not_held" | "sponsor_not_allowed" | "policy_invalid" | "policy_denied" | "policy_evaluation_failed" | "secret_not_found" | "secret_unreadable" | "secret_unavailable" | "environment_not_found" | "dag_not_found" | "run_not_found" | "task_not_found" | "orchestrator_unavailable" | "orchestrator_auth_failed" | "orchestrator_rejected" | "orchestrator_conflict" | "orchestrator_throttled" | "environment_circuit_open" | "airflow_api_mismatch" | "request_not_found" | "conf_invalid" | "conf_too_large" | "dispatch_failed" | "idempotency_key_reused" | "idempotency_key_in_use" | "dispatch_interrupted" | "reason_required" | "approval_self" | "approval_not_allowed" | "approval_duplicate" | "request_not_pending" | "request_not_yours" | "approval_pending" | "grant_not_found" | "grant_revoke_not_allowed" | "grant_not_active" | "hitl_not_found" | "hitl_not_supported" | "hitl_not_assigned" | "hitl_already_answered" | "budget_exceeded" | "tool_not_allowed" | "audit_chain_broken";
                 message: string;
                 /** @description Facts a program may act on, e.g. `field`. */
                 details?: {
@@ -6577,6 +6651,19 @@ export interface components {
             circuit: ("closed" | "open" | "half-open") | null;
             /** @description Calls this replica held back (`orchestrator_throttled`) since it started, reads and writes. */
             throttled: number | null;
+            /** @description The environment's credentials secret. `ok: false, stale: false` makes the environment unhealthy: Conductor cannot reach it until the provider recovers. */
+            credentials: {
+                /** @description The secrets provider the environment's credentials come from. */
+                provider: string;
+                secret: string;
+                /** @description Whether the last read of the secret succeeded. */
+                ok: boolean;
+                /** @description The provider is failing but the last good value is still used (within its `maxStaleSeconds`). */
+                stale: boolean;
+                version: string | null;
+                /** @description Why reading the secret fails; names the provider, never the value. */
+                error: string | null;
+            } | null;
         };
         ReplicaStatus: {
             id: string;
@@ -6614,6 +6701,29 @@ export interface components {
             } | null;
             /** @description The replicas sharing the database, when known; null without audit:read or when this deployment does not track them. */
             replicas: components["schemas"]["ReplicaStatus"][] | null;
+        };
+        SecretStatus: {
+            /** @description The secrets provider's name in `secrets.providers`. */
+            provider: string;
+            /** @description `file`, `vault` or `aws`. */
+            type: string;
+            /** @description The secret's name inside the provider (never its value). */
+            secret: string;
+            /** @description What uses it, e.g. `environment prod-eu`, `webhook ops`. */
+            usedBy: string;
+            /** @description The version held: Vault's KV version, AWS's VersionId, a file's modification time. */
+            version: string | null;
+            /** @description ISO 8601: when the value held was read from the provider; null when it never was. */
+            fetchedAt: string | null;
+            /** @description Seconds since `fetchedAt`. */
+            ageSeconds: number | null;
+            /** @description Whether the last read succeeded. */
+            ok: boolean;
+            /** @description The last read failed but the last good value is still used (within the provider's `maxStaleSeconds`). */
+            stale: boolean;
+            /** @description Why the last read failed; never holds a value. */
+            error: string | null;
+            errorCode: string | null;
         };
         TrustRuleList: {
             trusts: components["schemas"]["TrustRuleView"][];
@@ -6688,6 +6798,7 @@ export type TrustRuleAnswer = components['schemas']['TrustRuleAnswer'];
 export type EnvironmentStatus = components['schemas']['EnvironmentStatus'];
 export type ReplicaStatus = components['schemas']['ReplicaStatus'];
 export type StatusView = components['schemas']['StatusView'];
+export type SecretStatus = components['schemas']['SecretStatus'];
 export type TrustRuleList = components['schemas']['TrustRuleList'];
 export type $defs = Record<string, never>;
 export type operations = Record<string, never>;

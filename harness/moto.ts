@@ -1,17 +1,15 @@
 /**
- * moto's server (a local AWS) on loopback for the AWS IAM sign-in tests, with IAM authentication on: after the
+ * moto's server (a local AWS: IAM, STS, Secrets Manager) on loopback for the AWS tests, with IAM authentication on: after the
  * first `freeRequests` calls (the set-up: users, roles, keys), every request's SigV4 signature is checked against
  * the keys moto issued and its IAM policies are enforced, so a tampered signed request really fails at STS.
  */
-import { spawn } from 'node:child_process'
-import { createWriteStream } from 'node:fs'
 import { mkdtemp } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { execFile } from 'node:child_process'
 import { promisify } from 'node:util'
 import aws4 from 'aws4'
-import { freePort, logTail, stopGroup, waitFor } from './processes.ts'
+import { freePort, logTail, startServerProcess } from './processes.ts'
 
 const run = promisify(execFile)
 
@@ -28,6 +26,8 @@ export interface MotoServer {
   url: string
   /** Calls an AWS query API (`iam` or `sts`) signed with `credentials` (or unsigned-but-authorised test keys during set-up). */
   call(service: 'iam' | 'sts', params: Record<string, string>, credentials?: AwsCredentials): Promise<{ status: number; text: string }>
+  /** Calls Secrets Manager's JSON API (`action` e.g. `CreateSecret`) signed with `credentials` (or the set-up keys); throws on a non-2xx answer. */
+  secretsManager(action: string, body: Record<string, unknown>, credentials?: AwsCredentials): Promise<Record<string, unknown>>
   stop(): Promise<void>
 }
 
@@ -44,27 +44,11 @@ export async function startMoto(options: { freeRequests?: number } = {}): Promis
   const venv = await motoVenv()
   const port = await freePort()
   const logFile = join(await mkdtemp(join(tmpdir(), 'moto-')), 'moto.log')
-  const log = createWriteStream(logFile)
-  const child = spawn(join(venv, 'bin', 'moto_server'), ['-H', '127.0.0.1', '-p', String(port)], {
-    detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? tmpdir(), INITIAL_NO_AUTH_ACTION_COUNT: String(options.freeRequests ?? 1_000_000), MOTO_ACCOUNT_ID: '123456789012' },
-  })
-  child.stdout.pipe(log)
-  child.stderr.pipe(log)
-  let exited: { code: number | null; signal: string | null } | undefined
-  const exit = new Promise<void>((done) => child.once('exit', (code, signal) => { exited = { code, signal }; done() }))
   const url = `http://127.0.0.1:${port}/`
-  try {
-    await waitFor('moto_server', 'moto to answer', Date.now() + 60_000, logFile, () => exited, async () => {
-      const response = await fetch(`${url}moto-api/`, { signal: AbortSignal.timeout(2_000) }).catch(() => undefined)
-      await response?.body?.cancel()
-      return response?.status === 200
-    })
-  } catch (error) {
-    await stopGroup(child, exit, () => exited !== undefined)
-    throw error
-  }
+  const server = await startServerProcess('moto_server', join(venv, 'bin', 'moto_server'), ['-H', '127.0.0.1', '-p', String(port)], {
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? tmpdir(), INITIAL_NO_AUTH_ACTION_COUNT: String(options.freeRequests ?? 1_000_000), MOTO_ACCOUNT_ID: '123456789012' },
+    logFile, healthUrl: `${url}moto-api/`,
+  })
   return {
     url,
     async call(service, params, credentials = SETUP_CREDENTIALS) {
@@ -76,10 +60,18 @@ export async function startMoto(options: { freeRequests?: number } = {}): Promis
       const response = await fetch(url, { method: 'POST', headers: signed.headers as Record<string, string>, body, signal: AbortSignal.timeout(10_000) })
       return { status: response.status, text: await response.text() }
     },
-    async stop() {
-      await stopGroup(child, exit, () => exited !== undefined)
-      log.end()
+    async secretsManager(action, payload, credentials = SETUP_CREDENTIALS) {
+      const body = JSON.stringify(payload)
+      const signed = aws4.sign({
+        host: `127.0.0.1:${port}`, path: '/', method: 'POST', service: 'secretsmanager', region: 'us-east-1', body,
+        headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `secretsmanager.${action}` },
+      }, credentials)
+      const response = await fetch(url, { method: 'POST', headers: signed.headers as Record<string, string>, body, signal: AbortSignal.timeout(10_000) })
+      const text = await response.text()
+      if (!response.ok) throw new Error(`moto secretsmanager ${action} answered ${response.status}: ${text.slice(0, 300)}`)
+      return text ? JSON.parse(text) as Record<string, unknown> : {}
     },
+    stop: server.stop,
   }
 }
 

@@ -1,5 +1,6 @@
 /** Helpers for the real servers tests start: process groups, bounded waits, free ports. */
-import type { ChildProcess } from 'node:child_process'
+import { spawn, type ChildProcess } from 'node:child_process'
+import { createWriteStream } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { setTimeout as delay } from 'node:timers/promises'
 import { createServer } from 'node:net'
@@ -65,4 +66,39 @@ export async function freePort(): Promise<number> {
       server.close(() => (typeof address === 'object' && address ? done(address.port) : fail(new Error('no port'))))
     })
   })
+}
+
+/** A server process a test started: detached in its own process group, its output in a log file. */
+export interface ServerProcess {
+  logFile: string
+  /** Stops the process group (SIGTERM, then SIGKILL) and closes the log. */
+  stop(): Promise<void>
+}
+
+/**
+ * Spawns `command` detached with `env` only, its stdout and stderr into `logFile`, and waits up to 60 s until a GET of
+ * `healthUrl` answers 200. When it does not (or the process exits), stops the group and throws with the log's tail.
+ */
+export async function startServerProcess(label: string, command: string, args: string[], options: { env: NodeJS.ProcessEnv; logFile: string; healthUrl: string }): Promise<ServerProcess> {
+  const log = createWriteStream(options.logFile)
+  const child = spawn(command, args, { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: options.env })
+  child.stdout.pipe(log)
+  child.stderr.pipe(log)
+  let exited: { code: number | null; signal: string | null } | undefined
+  const exit = new Promise<void>((done) => child.once('exit', (code, signal) => { exited = { code, signal }; done() }))
+  const stop = async () => {
+    await stopGroup(child, exit, () => exited !== undefined)
+    log.end()
+  }
+  try {
+    await waitFor(label, `${label} to answer`, Date.now() + 60_000, options.logFile, () => exited, async () => {
+      const response = await fetch(options.healthUrl, { signal: AbortSignal.timeout(2_000) }).catch(() => undefined)
+      await response?.body?.cancel()
+      return response?.status === 200
+    })
+  } catch (error) {
+    await stop()
+    throw error
+  }
+  return { logFile: options.logFile, stop }
 }

@@ -10,6 +10,10 @@ export interface StubAirflow {
   objects: Record<StubObjectKind, Map<string, Record<string, unknown>>>
   /** A task's log lines by `dag/run/task`, instead of the one-line log every task has otherwise. */
   logs: Map<string, string[]>
+  /** With `options.credentials`: the login Airflow accepts now; change `password` to rotate it. */
+  credentials: { username: string; password: string } | null
+  /** Requests refused with 401 for wrong credentials. */
+  refused: number
   close(): Promise<void>
 }
 
@@ -46,7 +50,16 @@ const ID_FIELD: Record<StubObjectKind, string> = { connections: 'connection_id',
  * variables whose key names a secret, are answered as `***`, as Airflow masks them). For benchmarks and for integration tests of
  * Conductor's own behaviour; it answers at once and keeps everything in memory. End-to-end tests use the real Airflow.
  */
-export async function startStubAirflow(dags: StubDag[], options: { version?: 2 | 3 } = {}): Promise<StubAirflow> {
+export async function startStubAirflow(dags: StubDag[], options: {
+  version?: 2 | 3
+  /**
+   * Checks a login, as a real Airflow does: Airflow 2's basic auth on every API call, Airflow 3's `/auth/token` body
+   * (the token it gives stays valid). Without it, any credentials are accepted.
+   */
+  credentials?: { username: string; password: string }
+} = {}): Promise<StubAirflow> {
+  const credentials = options.credentials ? { ...options.credentials } : null
+  let refused = 0
   const v3 = (options.version ?? 3) === 3
   const prefix = v3 ? '/api/v2' : '/api/v1'
   const runs = new Map<string, StubRun[]>()
@@ -113,7 +126,16 @@ export async function startStubAirflow(dags: StubDag[], options: { version?: 2 |
       const url = new URL(req.url ?? '/', 'http://stub')
       const path = url.pathname
       const method = req.method ?? 'GET'
-      if (method === 'POST' && path === '/auth/token' && v3) return send(201, { access_token: token })
+      const loginOk = (login: { username?: unknown; password?: unknown }) => !credentials || (login.username === credentials.username && login.password === credentials.password)
+      if (method === 'POST' && path === '/auth/token' && v3) {
+        if (!loginOk(JSON.parse(raw || '{}') as Record<string, unknown>)) { refused++; return send(401, { detail: 'Invalid credentials' }) }
+        return send(201, { access_token: token })
+      }
+      if (!v3 && credentials && path.startsWith(`${prefix}/`)) {
+        const basic = /^Basic (.+)$/.exec(req.headers.authorization ?? '')?.[1]
+        const [username, ...rest] = Buffer.from(basic ?? '', 'base64').toString('utf8').split(':')
+        if (!loginOk({ username, password: rest.join(':') })) { refused++; return send(401, { title: 'Unauthorized', status: 401 }) }
+      }
       if (path === (v3 ? '/api/v2/monitor/health' : '/api/v1/health')) return send(200, { metadatabase: { status: 'healthy' }, scheduler: { status: 'healthy' } })
       if (!path.startsWith(`${prefix}/`)) return send(404, { detail: 'not found' })
       const rest = path.slice(prefix.length)
@@ -183,6 +205,8 @@ export async function startStubAirflow(dags: StubDag[], options: { version?: 2 |
     runs,
     objects,
     logs,
+    credentials,
+    get refused() { return refused },
     close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()) }),
   }
 }

@@ -1,7 +1,7 @@
 import { pino, type Logger } from 'pino'
 import { buildServer, createAuthenticator, type ConductorServer } from './api/index.ts'
 import { createAuditLog, type AuditLog, type AuditTables } from './audit/index.ts'
-import { configSummary, type Config, type IdentityConfig } from './config/index.ts'
+import { configSummary, secretReferences, type Config, type IdentityConfig } from './config/index.ts'
 import { randomIds, systemClock, type Clock, type IdGenerator } from './core/index.ts'
 import {
   createAirflowDecisions, createGovernance, resolveAirflowUser, createIdempotencyKeys, createNotifications, type Governance, type GovernanceTables, type GrantTables, type IdempotencyTables, type Notifications, type NotificationTables,
@@ -88,6 +88,11 @@ export interface AppOptions {
   webRoot?: string | null
   /** Also told of every SCIM change after Conductor has acted on it (tests observe provisioning here). */
   scimObserver?: Partial<ScimEvents>
+  /**
+   * The process environment as at start, for the secrets providers only (the AWS credential chain's `AWS_*`
+   * variables, a Vault token's `auth.tokenEnv`); default none. `main.ts` passes `process.env`.
+   */
+  environment?: Readonly<Record<string, string | undefined>>
 }
 
 const DEFAULT_WEB_ROOT = new URL('../web/dist', import.meta.url).pathname
@@ -142,7 +147,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     })
     cleanup.push(() => policyWatcher.stop())
 
-    const secrets = createSecrets({ providers: config.secrets.providers })
+    const secrets = createSecrets({ providers: config.secrets.providers, clock, environment: options.environment ?? {} })
     cleanup.push(() => secrets.close())
     const orchestrators = new Map<string, Orchestrator>()
     const airflowTokens = createAirflowTokenSigner({ config: config.identity.airflowTokens, getSecret: (ref) => secrets.get(ref), issuer: config.server.publicUrl!, clock })
@@ -284,7 +289,11 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       ...(metrics ? { metrics: { recorder: metrics, scrape: () => metrics.scrape(), serve: true } } : {}),
       status: {
         databaseKind: database.dialect, scimEnabled: scim !== null,
-        environments: () => environmentStatuses({ environments: config.environments, catalog: governance.catalog, orchestrators, now: clock.now() }),
+        environments: () => environmentStatuses({ environments: config.environments, catalog: governance.catalog, orchestrators, secrets, now: clock.now() }),
+        secrets: () => Promise.all(secretReferences(config).map(async ({ ref, usedBy }) => {
+          const { provider, type, secret, version, fetchedAt, ageSeconds, ok, stale, error, errorCode } = await secrets.check(ref)
+          return { provider, type, secret, usedBy, version, fetchedAt, ageSeconds, ok, stale, error, errorCode }
+        })),
         // The replicas that hold background work now (from the leases), and this one even when it holds none.
         replicas: async () => {
           const now = new Date(clock.now()).toISOString()

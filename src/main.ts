@@ -3,9 +3,9 @@ import { createApp, type App } from './app.ts'
 import { loadConfig, type ConfigOverrides } from './config/index.ts'
 
 /** Loads config, starts Conductor, and stops it cleanly on SIGINT/SIGTERM. Resolves once listening. */
-export async function startConductor(configFile: string, overrides: ConfigOverrides): Promise<{ app: App; url: string }> {
+export async function startConductor(configFile: string, overrides: ConfigOverrides, environment: Readonly<Record<string, string | undefined>> = {}): Promise<{ app: App; url: string }> {
   const config = loadConfig(resolve(configFile), overrides)
-  const app = await createApp(config)
+  const app = await createApp(config, { environment })
   const url = await app.listen()
   let stopping = false
   const stop = async (signal: string) => {
@@ -32,7 +32,7 @@ export function overridesFromEnv(env: NodeJS.ProcessEnv): ConfigOverrides {
 
 if (import.meta.main) {
   const file = process.argv[2] ?? process.env.CONDUCTOR_CONFIG ?? 'conductor.yaml'
-  startConductor(file, overridesFromEnv(process.env)).catch((error) => {
+  startConductor(file, overridesFromEnv(process.env), process.env).catch((error) => {
     console.error(`conductor: ${error instanceof Error ? error.message : String(error)}`)
     process.exit(1)
   })

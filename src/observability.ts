@@ -5,6 +5,7 @@ import type { Catalog } from './governance/index.ts'
 import { timeCalls, type Metrics } from './metrics/index.ts'
 import type { Orchestrator } from './orchestrators/index.ts'
 import type { PolicyEngine } from './policy/index.ts'
+import type { Secrets } from './secrets/index.ts'
 
 /*
  * The composition root's half of observability: it wraps the domains' services so their calls are recorded (the
@@ -43,15 +44,26 @@ export function instrumentOrchestrator(orchestrator: Orchestrator, metrics: Metr
 
 const CIRCUIT_STATES = ['closed', 'open', 'half-open'] as const
 
-/** Every environment as `GET /api/v1/status` shows it: the catalog's last sync and this replica's protection. */
+/**
+ * Every environment as `GET /api/v1/status` shows it: the catalog's last sync, this replica's protection, and its
+ * credentials secret (an environment whose provider has failed past `maxStaleSeconds` shows `ok: false, stale: false`).
+ */
 export async function environmentStatuses(deps: {
-  environments: readonly Pick<EnvironmentConfig, 'name' | 'kind'>[]
+  environments: readonly Pick<EnvironmentConfig, 'name' | 'kind' | 'credentials'>[]
   catalog: Pick<Catalog, 'statuses'>
   orchestrators: ReadonlyMap<string, Orchestrator>
+  /** Checks each environment's credentials secret (through the cache); without it, `credentials` is null. */
+  secrets?: Pick<Secrets, 'check'>
   now: number
 }): Promise<EnvironmentStatusView[]> {
   const rows = new Map((await deps.catalog.statuses()).map((row) => [row.environment, row]))
-  return deps.environments.map((env) => {
+  const credentials = await Promise.all(deps.environments.map(async (env) => {
+    // Conductor-signed service accounts read no secret.
+    if (!deps.secrets || env.credentials.serviceAccountKind === 'conductor-signed') return null
+    const s = await deps.secrets.check({ provider: env.credentials.provider, secret: env.credentials.secret })
+    return { provider: s.provider, secret: s.secret, ok: s.ok, stale: s.stale, version: s.version, error: s.error }
+  }))
+  return deps.environments.map((env, i) => {
     const row = rows.get(env.name)
     const protection = deps.orchestrators.get(env.name)?.protection?.()
     return {
@@ -65,6 +77,7 @@ export async function environmentStatuses(deps: {
       lastError: row?.last_error ?? null,
       circuit: protection?.circuit.state ?? null,
       throttled: protection ? protection.reads.throttled + protection.writes.throttled : null,
+      credentials: credentials[i] ?? null,
     }
   })
 }

@@ -30,7 +30,7 @@ export async function buildOpenApiDocument(version: string): Promise<Record<stri
     federation: { trusts: inert, tokenExchange: { exchange: inert, publicUrl: 'http://localhost', aws: null } },
     airflowJwks: async () => unused('airflowJwks'),
     lastPolicyReloadError: () => null,
-    status: { databaseKind: 'sqlite', scimEnabled: true, environments: async () => [] },
+    status: { databaseKind: 'sqlite', scimEnabled: true, environments: async () => [], secrets: async () => [] },
   } as unknown as ServerDeps
   const app = await buildServer(deps)
   try {

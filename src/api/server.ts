@@ -43,6 +43,7 @@ import type { ServiceAccountTrusts } from '../identity/index.ts'
 import { tokenExchangeRoutes, type TokenExchangeRoutesDeps } from './routes/token-exchange.routes.ts'
 import { trustsRoutes } from './routes/trusts.routes.ts'
 import { statusRoutes, type StatusDeps } from './routes/status.routes.ts'
+import { secretsRoutes } from './routes/secrets.routes.ts'
 import type { HttpRecorder, Metrics } from '../metrics/index.ts'
 
 /** What the HTTP face needs from the domains. */
@@ -273,6 +274,7 @@ export async function buildServer(deps: ServerDeps) {
       await api.register(statusRoutes({
         ...deps.status, version: deps.version, startedAt, ready: deps.ready, policy: deps.policy, lastReloadError: deps.lastPolicyReloadError, governance: deps.governance, who,
       }))
+      if (deps.status.secrets) await api.register(secretsRoutes({ check: deps.status.secrets, governance: deps.governance, who }))
     }
     if (deps.airflowDecisions) await api.register(airflowAuthorizeRoutes({ decisions: deps.airflowDecisions, who }))
     if (deps.scim) await api.register(directoryRoutes({ governance: deps.governance, who, reconcile: deps.scim.reconcile }))

@@ -50,7 +50,7 @@ export function buildCli(env: NodeJS.ProcessEnv, streams: { stdout: CliStream; s
   program.command('serve')
     .description('Start the Conductor server with the config file')
     .action(async () => {
-      const { url, app } = await startConductor(globals().config, overridesFromEnv(env))
+      const { url, app } = await startConductor(globals().config, overridesFromEnv(env), env)
       out(`Conductor listening on ${url}`)
       if (app.devIssuer) out(`Development issuer at ${app.devIssuer.issuer}`)
       const metricsUrl = app.metricsUrl()

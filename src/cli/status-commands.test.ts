@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import type { StatusView } from '../../contract/api-types.ts'
 import { renderTable } from './format.ts'
-import { ENVIRONMENT_COLUMNS, formatAge, statusSummary } from './status-commands.ts'
+import { ENVIRONMENT_COLUMNS, environmentHealth, formatAge, statusSummary } from './status-commands.ts'
 
 const status: StatusView = {
   version: '1.2.3', startedAt: '2026-11-30T10:00:00.000Z', uptimeSeconds: 5400,
@@ -12,6 +12,7 @@ const status: StatusView = {
   environments: [{
     name: 'prod-eu-central-with-a-long-name', kind: 'airflow3', reachable: false, airflowVersion: '3.0.2', dagCount: 12_345, lastSyncAt: '2026-11-30T09:00:00.000Z',
     syncAgeSeconds: 9000, lastError: 'orchestrator_unavailable: Airflow environment "prod-eu-central-with-a-long-name" did not answer within 10 s', circuit: 'half-open', throttled: 2,
+    credentials: { provider: 'bao', secret: 'airflow/prod#password', ok: false, stale: true, version: '3', error: 'Secrets provider "bao" is unavailable: Vault at http://127.0.0.1:8200 cannot be reached (ECONNREFUSED)' },
   }],
   scim: { enabled: true },
   replicas: [{ id: 'conductor-7f9c', lastSeenAt: null, leases: ['catalog-sync'] }],
@@ -34,4 +35,13 @@ test('the environments table fits 80 columns with a long name and error, keeping
   const lines = renderTable(status.environments!, ENVIRONMENT_COLUMNS, 80)
   assert.ok(lines.every((l) => [...l].length <= 80), lines.join('\n'))
   assert.match(lines[1]!, / down +half-open +3h ago +12345/)
+})
+
+test('an environment whose credentials provider has failed past maxStaleSeconds is unhealthy, naming the provider; a stale one keeps its health', () => {
+  const env = status.environments![0]!
+  assert.equal(environmentHealth(env), 'down')
+  const failing = { ...env, reachable: true, credentials: { ...env.credentials!, stale: false } }
+  assert.equal(environmentHealth(failing), 'unhealthy')
+  const lines = renderTable([failing], ENVIRONMENT_COLUMNS, 200)
+  assert.match(lines[1]!, /unhealthy .*Secrets provider "bao" is unavailable/)
 })

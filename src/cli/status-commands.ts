@@ -1,5 +1,6 @@
 import type { Command } from 'commander'
-import type { EnvironmentStatus, StatusView } from '../../contract/api-types.ts'
+import { EXIT } from './api-client.ts'
+import type { EnvironmentStatus, SecretStatus, StatusView } from '../../contract/api-types.ts'
 import { outputOf, withOutput, type CliContext } from './context.ts'
 import { formatJson, renderTable, type Column } from './format.ts'
 
@@ -15,12 +16,34 @@ export function formatAge(seconds: number | null): string {
 /** The environments table of `conductor status`. */
 export const ENVIRONMENT_COLUMNS: Column<EnvironmentStatus>[] = [
   { header: 'ENV', value: (e) => e.name, min: 6 },
-  { header: 'HEALTH', value: (e) => (e.reachable === null ? 'unknown' : e.reachable ? 'ok' : 'down'), min: 7 },
+  { header: 'HEALTH', value: environmentHealth, min: 7 },
   { header: 'CIRCUIT', value: (e) => e.circuit ?? '-', min: 9 },
   { header: 'SYNCED', value: (e) => (e.lastSyncAt ? `${formatAge(e.syncAgeSeconds)} ago` : 'never'), min: 8 },
   { header: 'DAGS', value: (e) => (e.dagCount === null ? '-' : String(e.dagCount)), align: 'right', min: 4 },
   { header: 'AIRFLOW', value: (e) => e.airflowVersion ?? '-', min: 7, drop: 1 },
-  { header: 'ERROR', value: (e) => e.lastError ?? '', min: 5, drop: 0 },
+  { header: 'ERROR', value: (e) => (secretsFailing(e) ? e.credentials?.error ?? '' : e.lastError ?? ''), min: 5, drop: 0 },
+]
+
+/** Whether the environment's credentials provider has failed past its `maxStaleSeconds` (no usable value). */
+function secretsFailing(e: EnvironmentStatus): boolean {
+  return e.credentials !== null && !e.credentials.ok && !e.credentials.stale
+}
+
+/** `ok`, `down` (Airflow unreachable at the last sync), `unhealthy` (its credentials provider is failing), `unknown`. */
+export function environmentHealth(e: EnvironmentStatus): string {
+  if (secretsFailing(e)) return 'unhealthy'
+  return e.reachable === null ? 'unknown' : e.reachable ? 'ok' : 'down'
+}
+
+/** The table of `conductor secrets check`: each secret reference's provider, version and age, never a value. */
+export const SECRET_COLUMNS: Column<SecretStatus>[] = [
+  { header: 'PROVIDER', value: (s) => s.provider, min: 8 },
+  { header: 'SECRET', value: (s) => s.secret, min: 20 },
+  { header: 'VERSION', value: (s) => s.version ?? '-', min: 7, max: 13, drop: 2 },
+  { header: 'AGE', value: (s) => formatAge(s.ageSeconds), min: 3 },
+  { header: 'STATUS', value: (s) => (s.ok ? 'ok' : s.stale ? 'stale' : 'failing'), min: 7 },
+  { header: 'USED BY', value: (s) => s.usedBy, min: 7, drop: 1 },
+  { header: 'ERROR', value: (s) => s.error ?? '', min: 5, drop: 0 },
 ]
 
 /** The lines `conductor status` prints for `status` (without the environments table). */
@@ -39,7 +62,10 @@ export function statusSummary(status: StatusView): string[] {
   return lines
 }
 
-/** `conductor status`: the server's health, database, policy, environments (health, circuit, sync age), SCIM and replicas. */
+/**
+ * `conductor status`: the server's health, database, policy, environments (health, circuit, sync age), SCIM and replicas.
+ * `conductor secrets check`: every secret reference's provider, version and age; exits 5 (unavailable) when one cannot be read.
+ */
 export function registerStatusCommands(program: Command, ctx: CliContext): void {
   withOutput(program.command('status'))
     .description('The server at a glance: version, uptime, database, policy version; environments, SCIM and replicas with audit:read')
@@ -51,5 +77,15 @@ export function registerStatusCommands(program: Command, ctx: CliContext): void 
         if (status.environments.length === 0) ctx.out('no environments configured')
         else for (const line of renderTable(status.environments, ENVIRONMENT_COLUMNS, ctx.width())) ctx.out(line)
       }
+    })
+  const secrets = program.command('secrets').description('Secrets Conductor reads from its providers (never their values)')
+  withOutput(secrets.command('check'))
+    .description('Read every secret reference in the server\'s config through its provider: provider, version, age and status, never a value (audit:read)')
+    .action(async (opts: { output?: string }) => {
+      const { secrets: list } = await (await ctx.client()).request<{ secrets: SecretStatus[] }>('GET', '/api/v1/secrets/status')
+      if (outputOf(opts) === 'json') ctx.out(formatJson(list))
+      else if (list.length === 0) ctx.out('no secret references in config')
+      else for (const line of renderTable(list, SECRET_COLUMNS, ctx.width())) ctx.out(line)
+      if (list.some((s) => !s.ok && !s.stale)) process.exitCode = EXIT.unavailable
     })
 }

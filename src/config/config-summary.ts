@@ -15,6 +15,12 @@ export function configSummary(config: Config, identity: IdentityConfig = config.
     devIssuer: config.identity.devIssuer.enabled,
     environments: config.environments.map((e) => ({ name: e.name, kind: e.kind, url: e.url, zone: e.zone, tier: e.tier, credentials: `${e.credentials.provider}/${e.credentials.secret}` })),
     policyFolder: config.policy.folder,
+    // Where secrets come from and how Conductor signs in there; never a token or a secret ID.
+    secretsProviders: config.secrets.providers.map((p) => ({
+      name: p.name, type: p.type, ttlSeconds: p.ttlSeconds ?? null, maxStaleSeconds: p.maxStaleSeconds,
+      ...(p.type === 'vault' ? { address: p.address, namespace: p.namespace ?? null, mount: p.mount, auth: p.auth.method } : {}),
+      ...(p.type === 'aws' ? { region: p.region, endpoint: p.endpoint ?? null, versionStage: p.versionStage } : {}),
+    })),
     // Webhook URLs stay out: a Slack incoming-webhook URL is itself a credential.
     notifications: config.notifications.webhooks.map((w) => ({ name: w.name, events: w.events, format: w.format, signed: w.secret !== undefined })),
     // An unauthenticated metrics port is worth a line in the evidence.

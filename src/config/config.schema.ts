@@ -1,12 +1,8 @@
 import { z } from 'zod'
+import { name, secretRefSchema } from './common.schema.ts'
+import { secretsSchema } from './secrets.schema.ts'
 
-const name = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'lowercase letters, digits, "-" and "_", starting with a letter or digit')
-
-/** A reference to a secret held by a secrets provider; never the secret itself. */
-export const secretRefSchema = z.strictObject({
-  provider: name.describe('The name of a provider in `secrets.providers`.'),
-  secret: z.string().min(1).describe('The secret\'s name inside that provider.'),
-}).describe('A reference to a secret held by a secrets provider. The value never appears in config.')
+export { secretRefSchema }
 
 const serverSchema = z.strictObject({
   host: z.string().default('127.0.0.1'),
@@ -164,16 +160,6 @@ const identitySchema = z.strictObject({
 const policySchema = z.strictObject({
   folder: z.string().default('policies').describe('Folder of `*.cedar` files, relative to the config file.'),
   reloadIntervalSeconds: z.number().int().min(0).default(5).describe('How often to look for changed policy files; 0 turns reloading off.'),
-})
-
-const fileProviderSchema = z.strictObject({
-  name,
-  type: z.literal('file'),
-  path: z.string().min(1).describe('A folder of files, one secret per file (as mounted Kubernetes secrets), relative to the config file.'),
-})
-
-const secretsSchema = z.strictObject({
-  providers: z.array(z.discriminatedUnion('type', [fileProviderSchema])).default([]),
 })
 
 /** How Conductor proves who it is to an orchestrator; see `src/orchestrators/credentials/`. */
@@ -356,6 +342,14 @@ export const configSchema = z.strictObject({
       ctx.addIssue({ code: 'custom', path: ['environments', i, 'credentials', 'serviceAccountKind'], message: 'serviceAccountKind applies only to kind "conductor-identity"' })
     }
   })
+  config.secrets.providers.forEach((provider, i) => {
+    if (provider.type !== 'vault' || provider.auth.method !== 'approle') return
+    const secretId = provider.auth.secretId
+    const from = config.secrets.providers.find((p) => p.name === secretId.provider)
+    if (!from || from.type !== 'file') {
+      ctx.addIssue({ code: 'custom', path: ['secrets', 'providers', i, 'auth', 'secretId', 'provider'], message: `the AppRole secret ID must come from a file provider; "${secretId.provider}" is not one` })
+    }
+  })
   config.notifications.webhooks.forEach((webhook, i) => {
     if (webhook.secret && !providers.has(webhook.secret.provider)) {
       ctx.addIssue({ code: 'custom', path: ['notifications', 'webhooks', i, 'secret', 'provider'], message: `unknown secrets provider "${webhook.secret.provider}"` })
@@ -398,6 +392,8 @@ export type DevIssuerConfig = Config['identity']['devIssuer']
 export type SecretRef = z.output<typeof secretRefSchema>
 export type CredentialKind = (typeof CREDENTIAL_KINDS)[number]
 export type SecretProviderConfig = Config['secrets']['providers'][number]
+export type VaultProviderConfig = Extract<SecretProviderConfig, { type: 'vault' }>
+export type AwsProviderConfig = Extract<SecretProviderConfig, { type: 'aws' }>
 export type LoginConfig = Config['identity']['login']
 export type SessionsConfig = Config['sessions']
 export type ScimConfig = Config['identity']['scim']

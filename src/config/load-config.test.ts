@@ -26,7 +26,7 @@ test('defaults are visible and relative paths resolve against the config folder'
   assert.equal(config.server.port, 7700)
   assert.equal(config.database.url, 'sqlite:/etc/conductor/.data/conductor.db')
   assert.equal(config.policy.folder, '/etc/conductor/policies')
-  assert.equal(config.secrets.providers[0]!.path, '/etc/conductor/secrets')
+  assert.deepEqual(config.secrets.providers[0], { name: 'files', type: 'file', path: '/etc/conductor/secrets', maxStaleSeconds: 300 })
   assert.equal(config.environments[0]!.kind, 'airflow3')
   assert.deepEqual(config.identity.issuers, [])
   assert.ok(Object.isFrozen(config.environments[0]))
@@ -102,4 +102,32 @@ test('loadConfig reports YAML errors and missing files clearly', () => {
 test('docs/conductor.schema.json is the current JSON Schema (regenerate: bin/conductor config schema > docs/conductor.schema.json)', () => {
   const committed = JSON.parse(readFileSync(new URL('../../docs/conductor.schema.json', import.meta.url), 'utf8'))
   assert.deepEqual(committed, JSON.parse(JSON.stringify(configJsonSchema())))
+})
+
+test('vault and aws providers: visible defaults, paths resolved, the AppRole secret ID only from a file provider, bad keys named', () => {
+  const providers = [
+    { name: 'files', type: 'file', path: 'secrets' },
+    { name: 'bao', type: 'vault', address: 'https://vault.internal:8200', auth: { method: 'approle', roleId: 'r-1', secretId: { provider: 'files', secret: 'secret-id' } } },
+    { name: 'bao-token', type: 'vault', address: 'https://vault.internal:8200', auth: { method: 'token', tokenFile: 'vault/token' }, caFile: 'vault/ca.pem' },
+    { name: 'bao-k8s', type: 'vault', address: 'https://vault.internal:8200', namespace: 'team-a', auth: { method: 'kubernetes', role: 'conductor' } },
+    { name: 'sm', type: 'aws', region: 'eu-west-1' },
+  ]
+  const config = parseConfig({ ...minimal, secrets: { providers } }, { baseDir: '/etc/conductor' })
+  const [, bao, token, k8s, sm] = config.secrets.providers
+  assert.deepEqual(bao, {
+    name: 'bao', type: 'vault', address: 'https://vault.internal:8200', mount: 'secret', timeoutMs: 5000, maxStaleSeconds: 300,
+    auth: { method: 'approle', mount: 'approle', roleId: 'r-1', secretId: { provider: 'files', secret: 'secret-id' } },
+  })
+  assert.ok(token?.type === 'vault' && token.auth.method === 'token')
+  assert.equal(token.auth.tokenFile, '/etc/conductor/vault/token')
+  assert.equal(token.caFile, '/etc/conductor/vault/ca.pem')
+  assert.deepEqual(k8s?.type === 'vault' && k8s.auth, { method: 'kubernetes', role: 'conductor', mount: 'kubernetes', jwtPath: '/var/run/secrets/kubernetes.io/serviceaccount/token' })
+  assert.deepEqual(sm, { name: 'sm', type: 'aws', region: 'eu-west-1', versionStage: 'AWSCURRENT', timeoutMs: 5000, maxStaleSeconds: 300 })
+
+  const approleFromVault = structuredClone(providers)
+  ;(approleFromVault[1]!.auth as { secretId: { provider: string } }).secretId.provider = 'bao-token'
+  assert.deepEqual(configError({ ...minimal, secrets: { providers: approleFromVault } }).path, 'secrets.providers[1].auth.secretId.provider')
+  assert.equal(configError({ ...minimal, secrets: { providers: [providers[0], { ...providers[4], ttlSeconds: -1 }] } }).path, 'secrets.providers[1].ttlSeconds')
+  assert.equal(configError({ ...minimal, secrets: { providers: [providers[0], { ...providers[2], auth: { method: 'token', tokenFile: 'a', tokenEnv: 'B' } }] } }).path, 'secrets.providers[1].auth.tokenEnv')
+  assert.equal(configError({ ...minimal, secrets: { providers: [providers[0], { ...providers[2], auth: { method: 'token', token: 'hvs.plain' } }] } }).path, 'secrets.providers[1].auth')
 })

@@ -39,7 +39,14 @@ export function parseConfig(raw: unknown, options: { baseDir: string; overrides?
   const config = result.data
   const abs = (p: string) => (isAbsolute(p) ? p : resolve(options.baseDir, p))
   config.policy.folder = abs(config.policy.folder)
-  for (const provider of config.secrets.providers) provider.path = abs(provider.path)
+  for (const provider of config.secrets.providers) {
+    if (provider.type === 'file') provider.path = abs(provider.path)
+    if (provider.type === 'vault') {
+      if (provider.caFile) provider.caFile = abs(provider.caFile)
+      if (provider.auth.method === 'token' && provider.auth.tokenFile) provider.auth.tokenFile = abs(provider.auth.tokenFile)
+      if (provider.auth.method === 'kubernetes') provider.auth.jwtPath = abs(provider.auth.jwtPath)
+    }
+  }
   if (config.database.url.startsWith('sqlite:')) {
     const file = config.database.url.slice('sqlite:'.length)
     config.database.url = file === ':memory:' ? 'sqlite::memory:' : `sqlite:${abs(file)}`

@@ -112,6 +112,7 @@ export const ERRORS = {
   // secrets
   secret_not_found: 'internal',
   secret_unreadable: 'internal',
+  secret_unavailable: 'unavailable',
   // orchestrators
   environment_not_found: 'not_found',
   dag_not_found: 'not_found',

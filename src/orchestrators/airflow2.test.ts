@@ -19,9 +19,10 @@ describe('Airflow adapter on Airflow 2 (/api/v1, basic credentials, MockAgent)',
     assert.deepEqual(seen.map((h) => Buffer.from(h.replace(/^Basic /, ''), 'base64').toString()), [`svc:${PASSWORD}`, 'svc:rotated'])
   })
 
-  it('gives orchestrator_auth_failed on 401 without the password, and asks no token', async () => {
+  it('gives orchestrator_auth_failed on 401 without the password after reading the secret once more, and asks no token', async () => {
+    // The first 401 drops the cached secret and retries once with the provider's current value (a rotated password).
     t.pool().intercept({ path: (p) => p.startsWith('/api/v1/dags?'), method: 'GET' })
-      .reply(401, { title: 'Unauthorized', detail: `bad login svc:${PASSWORD}`, status: 401 }, JSON_HEADERS)
+      .reply(401, { title: 'Unauthorized', detail: `bad login svc:${PASSWORD}`, status: 401 }, JSON_HEADERS).times(2)
     await assert.rejects(t.orchestrator().listDags(), (error) => {
       assert.ok(isConductorError(error, 'orchestrator_auth_failed'))
       assert.doesNotMatch(`${error.message} ${JSON.stringify(error.details)}`, new RegExp(PASSWORD))

@@ -56,8 +56,8 @@ describe('Airflow adapter on Airflow 3 (/api/v2, airflow-token credentials, Mock
     assert.equal(t.tokenRequests.length, 2)
   })
 
-  it('gives orchestrator_auth_failed when Airflow refuses the credentials, even if it echoes them', async () => {
-    t.pool().intercept({ path: '/auth/token', method: 'POST' }).reply(401, { detail: `Invalid credentials for svc/${PASSWORD}` }, JSON_HEADERS)
+  it('gives orchestrator_auth_failed when Airflow refuses the credentials after one re-read of the secret, even if it echoes them', async () => {
+    t.pool().intercept({ path: '/auth/token', method: 'POST' }).reply(401, { detail: `Invalid credentials for svc/${PASSWORD}` }, JSON_HEADERS).times(2)
     await assert.rejects(t.orchestrator().listDags(), (error) => {
       assert.ok(isConductorError(error, 'orchestrator_auth_failed'))
       assert.doesNotMatch(`${error.message} ${JSON.stringify(error.details)}`, new RegExp(PASSWORD))

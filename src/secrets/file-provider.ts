@@ -1,7 +1,7 @@
 import { readFile, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { ConductorError } from '../core/index.ts'
-import type { SecretsProvider } from './secrets-provider.ts'
+import type { SecretsProvider, SecretVersion } from './secrets-provider.ts'
 
 /** Options of {@link createFileSecretsProvider}. */
 export interface FileSecretsProviderOptions {
@@ -15,7 +15,7 @@ export interface FileSecretsProviderOptions {
 // `..`, `.` and the `..data` bookkeeping links of mounted secrets.
 const SECRET_NAME = /^[A-Za-z0-9_-][A-Za-z0-9._-]{0,252}$/
 
-interface CacheEntry { key: string; value: string }
+interface CacheEntry { key: string; value: string; version: string }
 
 /**
  * A secrets provider over a folder: the secret `db-password` is the file `<path>/db-password`,
@@ -28,34 +28,41 @@ export function createFileSecretsProvider(options: FileSecretsProviderOptions): 
   const { name, path: folder } = options
   const cache = new Map<string, CacheEntry>()
 
+  async function read(secret: string): Promise<SecretVersion> {
+    if (!SECRET_NAME.test(secret)) {
+      throw new ConductorError('invalid_input', `Secret name "${secret}" is not allowed by secrets provider "${name}": use letters, digits, ".", "-" and "_", not starting with "."`, {
+        details: { provider: name, secret, field: 'secret' },
+      })
+    }
+    const file = join(folder, secret)
+    let key: string
+    let version: string
+    try {
+      const info = await stat(file)
+      if (!info.isFile()) throw Object.assign(new Error('not a regular file'), { code: 'EISDIR' })
+      key = `${info.ino}:${info.size}:${info.mtimeMs}:${info.ctimeMs}`
+      version = new Date(info.mtimeMs).toISOString()
+    } catch (error) {
+      throw fileError(error, name, secret)
+    }
+    const cached = cache.get(secret)
+    if (cached && cached.key === key) return { value: cached.value, version: cached.version }
+    let text: string
+    try {
+      text = await readFile(file, 'utf8')
+    } catch (error) {
+      throw fileError(error, name, secret)
+    }
+    const value = text.replace(/(\r?\n)+$/, '')
+    cache.set(secret, { key, value, version })
+    return { value, version }
+  }
+
   return {
     name,
+    read,
     async get(secret: string): Promise<string> {
-      if (!SECRET_NAME.test(secret)) {
-        throw new ConductorError('invalid_input', `Secret name "${secret}" is not allowed by secrets provider "${name}": use letters, digits, ".", "-" and "_", not starting with "."`, {
-          details: { provider: name, secret, field: 'secret' },
-        })
-      }
-      const file = join(folder, secret)
-      let key: string
-      try {
-        const info = await stat(file)
-        if (!info.isFile()) throw Object.assign(new Error('not a regular file'), { code: 'EISDIR' })
-        key = `${info.ino}:${info.size}:${info.mtimeMs}:${info.ctimeMs}`
-      } catch (error) {
-        throw fileError(error, name, secret)
-      }
-      const cached = cache.get(secret)
-      if (cached && cached.key === key) return cached.value
-      let text: string
-      try {
-        text = await readFile(file, 'utf8')
-      } catch (error) {
-        throw fileError(error, name, secret)
-      }
-      const value = text.replace(/(\r?\n)+$/, '')
-      cache.set(secret, { key, value })
-      return value
+      return (await read(secret)).value
     },
     close(): void {
       cache.clear()

@@ -5,6 +5,7 @@ import type { Governance } from '../../governance/index.ts'
 import type { Principal } from '../../identity/index.ts'
 import type { PolicyEngine } from '../../policy/index.ts'
 import { apiErrors } from '../responses.ts'
+import type { SecretStatusView } from './secrets.routes.ts'
 
 const isoTime = z.string().describe('ISO 8601')
 
@@ -19,6 +20,14 @@ const environmentStatus = z.strictObject({
   lastError: z.string().nullable().describe('Why the last sync or health check failed; null when it succeeded.'),
   circuit: z.enum(['closed', 'open', 'half-open']).nullable().describe('This replica\'s circuit breaker for the environment; null when unguarded.'),
   throttled: z.number().int().nullable().describe('Calls this replica held back (`orchestrator_throttled`) since it started, reads and writes.'),
+  credentials: z.strictObject({
+    provider: z.string().describe('The secrets provider the environment\'s credentials come from.'),
+    secret: z.string(),
+    ok: z.boolean().describe('Whether the last read of the secret succeeded.'),
+    stale: z.boolean().describe('The provider is failing but the last good value is still used (within its `maxStaleSeconds`).'),
+    version: z.string().nullable(),
+    error: z.string().nullable().describe('Why reading the secret fails; names the provider, never the value.'),
+  }).nullable().describe('The environment\'s credentials secret. `ok: false, stale: false` makes the environment unhealthy: Conductor cannot reach it until the provider recovers.'),
 }).meta({ id: 'EnvironmentStatus' })
 
 const replicaStatus = z.strictObject({
@@ -61,6 +70,8 @@ export interface StatusDeps {
   environments: () => Promise<EnvironmentStatusView[]>
   /** The replicas sharing the database, when something tracks them (leases); absent shows `replicas: null`. */
   replicas?: () => Promise<ReplicaStatusView[] | null>
+  /** Every secret reference in config, checked through the cache (`GET /api/v1/secrets/status`); absent without the route. */
+  secrets?: () => Promise<SecretStatusView[]>
 }
 
 /** `GET /api/v1/status` (any signed-in principal; the details need audit:read). */

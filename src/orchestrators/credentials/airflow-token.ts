@@ -6,17 +6,23 @@ import { readPasswordCredentials } from './secret-shape.ts'
 
 /**
  * `airflow-token`: Airflow 3's `POST /auth/token` with the `{"username","password"}` secret gives a JWT, cached
- * until shortly before its `exp` and fetched again after a 401/403. The secret is read on every fetch.
+ * until shortly before its `exp` and fetched again after a 401/403. The secret is read (through the secrets cache) on
+ * every fetch, and from its provider once more when `/auth/token` refuses it, so a rotated password is picked up at once.
  */
 export function createAirflowTokenCredentials(deps: CredentialsDeps): AuthStrategy {
   const { env, secrets, clock, http } = deps
   let token: { value: string; refreshAt: number } | undefined
   let inflight: Promise<string> | undefined
 
-  async function fetchToken(): Promise<string> {
+  async function fetchToken(reread = true): Promise<string> {
     const credentials = await readPasswordCredentials(env, secrets)
     const sensitive = [credentials.password]
     const response = await http.send({ method: 'POST', path: '/auth/token', body: credentials }, sensitive)
+    if ((response.status === 401 || response.status === 403) && reread) {
+      // The password may have been rotated since it was cached: read the secret from its provider once more.
+      secrets.invalidate(env.credentials)
+      return fetchToken(false)
+    }
     if (response.status === 200 || response.status === 201) {
       const accessToken = (response.body as { access_token?: unknown } | null)?.access_token
       if (typeof accessToken !== 'string' || accessToken === '') {

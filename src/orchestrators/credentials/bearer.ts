@@ -23,7 +23,10 @@ export function createBearerCredentials(deps: Pick<CredentialsDeps, 'env' | 'sec
       }
       return { authorization: `Bearer ${token}` }
     },
-    invalidate() { token = undefined },
+    invalidate() {
+      token = undefined
+      deps.secrets.invalidate(deps.env.credentials)
+    },
     sensitiveValues: () => (token ? [token] : []),
   }
 }

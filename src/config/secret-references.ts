@@ -1,0 +1,23 @@
+import type { Config, SecretRef } from './config.schema.ts'
+
+/** A secret reference in config and what uses it. */
+export interface SecretReferenceUse {
+  ref: SecretRef
+  /** What the secret is for, e.g. `environment prod-eu`, `webhook ops`, `identity.airflowTokens.signingKeys[0]`. */
+  usedBy: string
+}
+
+/** Every secret reference `config` holds, in config order, each with what uses it. */
+export function secretReferences(config: Config): SecretReferenceUse[] {
+  const refs: SecretReferenceUse[] = []
+  const ref = (r: SecretRef): SecretRef => ({ provider: r.provider, secret: r.secret })
+  for (const env of config.environments) refs.push({ ref: ref(env.credentials), usedBy: `environment ${env.name}` })
+  config.identity.airflowTokens.signingKeys.forEach((r, i) => refs.push({ ref: ref(r), usedBy: `identity.airflowTokens.signingKeys[${i}]` }))
+  config.identity.airflowTokens.extraJwks.forEach((r, i) => refs.push({ ref: ref(r), usedBy: `identity.airflowTokens.extraJwks[${i}]` }))
+  if (config.identity.login.webClientSecret) refs.push({ ref: ref(config.identity.login.webClientSecret), usedBy: 'identity.login.webClientSecret' })
+  for (const webhook of config.notifications.webhooks) if (webhook.secret) refs.push({ ref: ref(webhook.secret), usedBy: `webhook ${webhook.name}` })
+  for (const provider of config.secrets.providers) {
+    if (provider.type === 'vault' && provider.auth.method === 'approle') refs.push({ ref: ref(provider.auth.secretId), usedBy: `secrets provider ${provider.name} (AppRole secret ID)` })
+  }
+  return refs
+}
