@@ -10,6 +10,8 @@ export interface StubAirflow {
   objects: Record<StubObjectKind, Map<string, Record<string, unknown>>>
   /** A task's log lines by `dag/run/task`, instead of the one-line log every task has otherwise. */
   logs: Map<string, string[]>
+  /** Every request received, in order: method, path and the W3C `traceparent` header it carried (null without one). */
+  received: { method: string; path: string; traceparent: string | null }[]
   close(): Promise<void>
 }
 
@@ -50,6 +52,7 @@ export async function startStubAirflow(dags: StubDag[], options: { version?: 2 |
   const v3 = (options.version ?? 3) === 3
   const prefix = v3 ? '/api/v2' : '/api/v1'
   const runs = new Map<string, StubRun[]>()
+  const received: StubAirflow['received'] = []
   const objects: StubAirflow['objects'] = { connections: new Map(), variables: new Map(), pools: new Map() }
   const logs = new Map<string, string[]>()
   const token = `${Buffer.from('{"alg":"HS256"}').toString('base64url')}.${Buffer.from(JSON.stringify({ exp: Math.floor(Date.now() / 1000) + 86400 })).toString('base64url')}.stub`
@@ -113,6 +116,8 @@ export async function startStubAirflow(dags: StubDag[], options: { version?: 2 |
       const url = new URL(req.url ?? '/', 'http://stub')
       const path = url.pathname
       const method = req.method ?? 'GET'
+      const traceparent = req.headers.traceparent
+      received.push({ method, path, traceparent: typeof traceparent === 'string' ? traceparent : null })
       if (method === 'POST' && path === '/auth/token' && v3) return send(201, { access_token: token })
       if (path === (v3 ? '/api/v2/monitor/health' : '/api/v1/health')) return send(200, { metadatabase: { status: 'healthy' }, scheduler: { status: 'healthy' } })
       if (!path.startsWith(`${prefix}/`)) return send(404, { detail: 'not found' })
@@ -183,6 +188,7 @@ export async function startStubAirflow(dags: StubDag[], options: { version?: 2 |
     runs,
     objects,
     logs,
+    received,
     close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()) }),
   }
 }

@@ -4,5 +4,5 @@ export type { ConfigOverrides } from './load-config.ts'
 export { configSchema, CREDENTIAL_KINDS, secretRefSchema } from './config.schema.ts'
 export type {
   AirflowTokensConfig, AwsIdentityConfig, Config, CredentialKind, DevIssuerConfig, EnvironmentConfig, GroupMappingConfig, IdentityConfig, IssuerConfig, LoginConfig, MetricsConfig, NotificationsConfig,
-  ScimConfig, SessionsConfig, SecretProviderConfig, SecretRef, TokensConfig, WorkloadIssuerConfig,
+  ScimConfig, SessionsConfig, SecretProviderConfig, SecretRef, TokensConfig, TracingConfig, WorkloadIssuerConfig,
 } from './config.schema.ts'
