@@ -14,15 +14,23 @@ const TRIGGER_ROUTE = 'POST /api/v1/environments/:env/dags/:dag/runs'
 const STEPS = ['conductor.authorize', 'conductor.approve', 'conductor.dispatch', 'conductor.track']
 const COLLECTOR_TOKEN = 'Bearer otlp-collector-secret-4242'
 
-/** Conductor over the stub Airflow, its JSON log lines kept in `lines`. */
-async function start(database: TestDatabase, airflow: StubAirflow, tracing: Record<string, unknown>, lines: Record<string, unknown>[]): Promise<TestApp> {
-  return startTestApp({
+/** Conductor over the stub Airflow, listening and with its catalog synced; its JSON log lines kept in `lines`. */
+async function start(database: TestDatabase, airflow: StubAirflow, tracing: Record<string, unknown>, lines: Record<string, unknown>[] = []): Promise<{ app: TestApp; url: string; alice: string }> {
+  const app = await startTestApp({
     databaseUrl: database.url,
     environments: [{ name: 'local', url: airflow.url }],
     extraConfig: { tracing, metrics: { enabled: false } },
     secrets: { 'otlp-token': COLLECTOR_TOKEN },
     app: { logger: pino({ level: 'info' }, { write: (line: string) => { lines.push(JSON.parse(line) as Record<string, unknown>) } }) },
   })
+  try {
+    const url = await app.listen()
+    await app.governance.catalog.syncAll()
+    return { app, url, alice: await app.tokenFor('alice') }
+  } catch (error) {
+    await app.close()
+    throw error
+  }
 }
 
 async function trigger(url: string, token: string, headers: Record<string, string> = {}) {
@@ -61,13 +69,12 @@ forEachEngine((engine) => {
   describe('with tracing on', () => {
     let app: TestApp
     let url: string
+    let alice: string
     const lines: Record<string, unknown>[] = []
     before(async () => {
-      app = await start(database, airflow, {
+      ({ app, url, alice } = await start(database, airflow, {
         enabled: true, endpoint: receiver.endpoint, serviceName: 'conductor-under-test', headers: { authorization: { provider: 'files', secret: 'otlp-token' } },
-      }, lines)
-      url = await app.listen()
-      await app.governance.catalog.syncAll()
+      }, lines))
     })
     after(async () => { await app?.close() })
 
@@ -75,7 +82,7 @@ forEachEngine((engine) => {
       const callerTrace = '4bf92f3577b34da6a3ce929d0e0e4736'
       const callerSpan = '00f067aa0ba902b7'
       airflow.received.length = 0
-      const res = await trigger(url, await app.tokenFor('alice'), { traceparent: `00-${callerTrace}-${callerSpan}-01` })
+      const res = await trigger(url, alice, { traceparent: `00-${callerTrace}-${callerSpan}-01` })
       assert.equal(res.status, 201)
 
       const spans = await eventually(() => {
@@ -120,7 +127,7 @@ forEachEngine((engine) => {
     })
 
     test('the request\'s audit events carry its trace id and the chain still verifies; its log lines carry trace and span ids', async () => {
-      const res = await trigger(url, await app.tokenFor('alice'))
+      const res = await trigger(url, alice)
       assert.equal(res.status, 201)
       const http = await eventually(() => receiver.spans().find((s) => s.name === TRIGGER_ROUTE && s.attributes['http.response.status_code'] === 201 && s.parentSpanId === ''),
         { what: 'a new root request span' })
@@ -142,11 +149,8 @@ forEachEngine((engine) => {
   test('a collector that never answers neither fails nor slows requests, and shutting down waits at most the export timeout', async () => {
     const hanging = await startOtlpReceiver()
     hanging.delay(60_000)
-    const app = await start(database, airflow, { enabled: true, endpoint: hanging.endpoint, exportTimeoutSeconds: 3 }, [])
+    const { app, url, alice } = await start(database, airflow, { enabled: true, endpoint: hanging.endpoint, exportTimeoutSeconds: 3 })
     try {
-      const url = await app.listen()
-      await app.governance.catalog.syncAll()
-      const alice = await app.tokenFor('alice')
       const times: number[] = []
       // Spans are exported every second: the later triggers overlap exports that hang.
       for (let i = 0; i < 8; i++) {
@@ -169,11 +173,9 @@ forEachEngine((engine) => {
   test('a collector answering 503 does not fail requests either', async () => {
     const troubled = await startOtlpReceiver()
     troubled.always(503)
-    const app = await start(database, airflow, { enabled: true, endpoint: troubled.endpoint, exportTimeoutSeconds: 1 }, [])
+    const { app, url, alice } = await start(database, airflow, { enabled: true, endpoint: troubled.endpoint, exportTimeoutSeconds: 1 })
     try {
-      const url = await app.listen()
-      await app.governance.catalog.syncAll()
-      const res = await trigger(url, await app.tokenFor('alice'))
+      const res = await trigger(url, alice)
       assert.equal(res.status, 201)
       await eventually(() => troubled.exports().length > 0, { what: 'an export attempt' })
     } finally {
@@ -185,12 +187,10 @@ forEachEngine((engine) => {
   test('with tracing off (the default): nothing is exported, Airflow gets no traceparent, audit events and logs carry no trace id', async () => {
     const lines: Record<string, unknown>[] = []
     const before = receiver.exports().length
-    const app = await start(database, airflow, { endpoint: receiver.endpoint }, lines)
+    const { app, url, alice } = await start(database, airflow, { endpoint: receiver.endpoint }, lines)
     try {
-      const url = await app.listen()
-      await app.governance.catalog.syncAll()
       airflow.received.length = 0
-      const res = await trigger(url, await app.tokenFor('alice'), { traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' })
+      const res = await trigger(url, alice, { traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' })
       assert.equal(res.status, 201)
       assert.ok(airflow.received.length > 0)
       assert.ok(airflow.received.every((r) => r.traceparent === null))
