@@ -57,7 +57,7 @@ forEachEngine((engine) => {
 
   before(async () => {
     database = await engine.open()
-    airflow = await startStubAirflow([{ dagId: 'etl_daily', tags: ['team:data-eng'], owners: ['data-eng'] }])
+    airflow = await startStubAirflow([{ dagId: 'etl_daily', tags: ['team:data-eng'], owners: ['data-eng'] }, { dagId: 'payroll', tags: ['sensitive'], owners: ['finance'] }])
     receiver = await startOtlpReceiver()
   })
   after(async () => {
@@ -143,6 +143,44 @@ forEachEngine((engine) => {
       assert.equal(completed?.traceId, http.traceId)
       assert.equal(completed?.spanId, http.spanId)
       assert.ok(lines.some((l) => l.reqId === res.requestId && l.msg === 'incoming request' && l.traceId === http.traceId))
+    })
+  })
+
+  describe('with tracing on, a request that waits for approval', () => {
+    let app: TestApp
+    let url: string
+    before(async () => { ({ app, url } = await start(database, airflow, { enabled: true, endpoint: receiver.endpoint })) })
+    after(async () => { await app?.close() })
+
+    test('is authorized and parked in the requester\'s trace, then dispatched to Airflow in the approver\'s', async () => {
+      const post = async (path: string, user: string, body: unknown) => fetch(`${url}${path}`, {
+        method: 'POST', headers: { authorization: `Bearer ${await app.tokenFor(user)}`, 'content-type': 'application/json' }, body: JSON.stringify(body),
+      })
+      const asked = await post('/api/v1/environments/local/dags/payroll/runs', 'alice', { conf: {}, reason: 'month-end close' })
+      assert.equal(asked.status, 202)
+      const requestId = (await asked.json() as { request: { id: string } }).request.id
+      const approved = await post(`/api/v1/requests/${requestId}/approve`, 'dave', { comment: 'checked' })
+      assert.equal(approved.status, 200)
+
+      const ofRequest = (s: ReceivedSpan) => s.attributes['conductor.request_id'] === requestId
+      const spans = await eventually(() => {
+        const all = receiver.spans()
+        const approveSpan = all.find((s) => s.name === 'POST /api/v1/requests/:id/approve')
+        return approveSpan && all.some((s) => s.name === 'airflow.triggerRun' && s.traceId === approveSpan.traceId) ? all : undefined
+      }, { what: 'the approval\'s spans at the collector' })
+
+      const requester = spans.filter((s) => ofRequest(s) && s.name !== 'conductor.dispatch' && s.name !== 'conductor.track')
+      assert.deepEqual(requester.map((s) => s.name).sort(), ['conductor.approve', 'conductor.authorize'])
+      assert.equal(only(requester, 'conductor.approve').attributes['conductor.request_state'], 'pending')
+      const approverSpan = only(spans, 'POST /api/v1/requests/:id/approve')
+      assert.notEqual(approverSpan.traceId, requester[0]!.traceId)
+      const dispatchSpan = only(spans.filter(ofRequest), 'conductor.dispatch')
+      assert.equal(dispatchSpan.parentSpanId, approverSpan.spanId)
+      assert.equal(only(spans.filter(ofRequest), 'conductor.track').parentSpanId, approverSpan.spanId)
+      const airflowCall = spans.find((s) => s.name === 'airflow.triggerRun' && s.parentSpanId === dispatchSpan.spanId)
+      assert.equal(airflowCall?.attributes['conductor.dag'], 'payroll')
+      const sent = airflow.received.find((r) => r.method === 'POST' && r.path === '/api/v2/dags/payroll/dagRuns')
+      assert.equal(sent?.traceparent, `00-${approverSpan.traceId}-${airflowCall!.spanId}-01`)
     })
   })
 
