@@ -138,6 +138,7 @@ forEachEngine((engine) => {
       assert.equal((await app.audit.verify()).ok, true)
       const loaded = await app.audit.query({ type: 'config.loaded' })
       assert.doesNotMatch(JSON.stringify(loaded), /otlp-collector-secret/)
+      assert.deepEqual(loaded.at(-1)!.data.tracing, { enabled: true, collector: new URL(receiver.endpoint).origin, sampleRatio: 1, headers: ['authorization'] }, 'the audit trail says where spans go, and which headers (not their values)')
 
       const completed = lines.find((l) => l.reqId === res.requestId && l.msg === 'request completed')
       assert.equal(completed?.traceId, http.traceId)
