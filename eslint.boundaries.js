@@ -25,6 +25,8 @@ const DOMAIN_USES = {
   compliance: ['governance', 'policy', 'identity', 'audit', 'store'],
   // Prometheus metrics: the composition root wires it; it knows no other domain (it wraps them generically).
   metrics: [],
+  // OpenTelemetry traces: the composition root loads it only when `tracing.enabled`; it knows no other domain.
+  tracing: [],
 }
 const OPEN_TO_ALL = ['core', 'config']
 const DOMAINS = Object.keys(DOMAIN_USES)

@@ -1,4 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
@@ -13,6 +15,7 @@ import { percentile, printTable, writeResults } from './results.ts'
 // Usage: node bench/trigger.bench.ts
 const WARMUP = 50
 const STUB_TRIGGERS = 500
+const TRACED_TRIGGERS = 300
 const REAL_TRIGGERS = 60
 
 type Timing = { p50: number; p99: number; mean: number; perSecond: number }
@@ -62,6 +65,47 @@ const stub = await startStubAirflow([{ dagId: 'etl_daily', tags: ['team:data-eng
     await app.close()
   }
 }
+
+// 1b. What tracing costs: the same triggers through two Conductors, tracing off and on (exporting to a loopback
+// collector that accepts everything), interleaved so load on this shared machine lands on both alike.
+{
+  let exported = 0
+  const collector = createServer((req, res) => {
+    req.on('data', (chunk: Buffer) => { exported += chunk.length })
+    req.on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end('{}'))
+  })
+  await new Promise<void>((resolve) => collector.listen(0, '127.0.0.1', resolve))
+  const endpoint = `http://127.0.0.1:${(collector.address() as AddressInfo).port}/v1/traces`
+  const off = await startTestApp({ databaseUrl: `sqlite:${join(dir, 'off.db')}`, environments: [{ name: 'local', url: stub.url, limits: UNLIMITED }] })
+  const on = await startTestApp({
+    databaseUrl: `sqlite:${join(dir, 'on.db')}`, environments: [{ name: 'local', url: stub.url, limits: UNLIMITED }], extraConfig: { tracing: { enabled: true, endpoint } },
+  })
+  try {
+    const targets = await Promise.all([off, on].map(async (app) => {
+      const base = await app.listen()
+      await app.governance.catalog.syncAll()
+      return { url: `${base}/api/v1/environments/local/dags/etl_daily/runs`, token: await app.tokenFor('alice'), samples: [] as number[] }
+    }))
+    for (const t of targets) for (let i = 0; i < WARMUP; i++) await post(t.url, t.token, { conf: { i } }, 201)
+    for (let i = 0; i < TRACED_TRIGGERS; i++) {
+      for (const t of targets) {
+        const started = performance.now()
+        await post(t.url, t.token, { conf: { i }, reason: 'bench' }, 201)
+        t.samples.push(performance.now() - started)
+      }
+    }
+    const [untraced, traced] = targets.map((t) => ({ p50: percentile(t.samples, 50), p99: percentile(t.samples, 99) }))
+    rows.push({ target: 'stub Airflow', path: 'via Conductor, tracing off', triggers: TRACED_TRIGGERS, 'p50 ms': untraced!.p50, 'p99 ms': untraced!.p99, 'per s': 1000 / untraced!.p50 })
+    rows.push({ target: 'stub Airflow', path: 'via Conductor, tracing on', triggers: TRACED_TRIGGERS, 'p50 ms': traced!.p50, 'p99 ms': traced!.p99, 'per s': 1000 / traced!.p50 })
+    figures.tracing = { off: untraced, on: traced, costP50Ms: traced!.p50 - untraced!.p50 }
+  } finally {
+    await off.close()
+    await on.close()
+    await new Promise((resolve) => collector.close(resolve))
+  }
+  // Read after `close`, which flushes the spans still queued.
+  figures.tracing = { ...figures.tracing as object, exportedBytes: exported }
+}
 await stub.close()
 
 // 2. Against a real Airflow: the overhead ratio a user sees.
@@ -109,5 +153,7 @@ rmSync(dir, { recursive: true, force: true })
 printTable('Governed trigger latency (sequential, loopback HTTP)', rows)
 const own = (figures.stub as { conductorOwnMs: { p50: number; p99: number } }).conductorOwnMs
 console.log(`Conductor's own time per trigger: p50 ${own.p50.toFixed(2)} ms, p99 ${own.p99.toFixed(2)} ms`)
+const tracing = figures.tracing as { costP50Ms: number; exportedBytes: number }
+console.log(`Tracing on costs ${tracing.costP50Ms.toFixed(2)} ms per trigger at p50 (${tracing.exportedBytes} bytes of spans exported)`)
 if (typeof figures.real === 'object') console.log(`Overhead ratio through Conductor vs. Airflow directly (p50): ${(figures.real as { overheadRatioP50: number }).overheadRatioP50.toFixed(2)}x`)
 writeResults('trigger', figures)

@@ -14,6 +14,8 @@ export interface StubAirflow {
   credentials: { username: string; password: string } | null
   /** Requests refused with 401 for wrong credentials. */
   refused: number
+  /** Every request received, in order: method, path and the W3C `traceparent` header it carried (null without one). */
+  received: { method: string; path: string; traceparent: string | null }[]
   close(): Promise<void>
 }
 
@@ -63,6 +65,7 @@ export async function startStubAirflow(dags: StubDag[], options: {
   const v3 = (options.version ?? 3) === 3
   const prefix = v3 ? '/api/v2' : '/api/v1'
   const runs = new Map<string, StubRun[]>()
+  const received: StubAirflow['received'] = []
   const objects: StubAirflow['objects'] = { connections: new Map(), variables: new Map(), pools: new Map() }
   const logs = new Map<string, string[]>()
   const token = `${Buffer.from('{"alg":"HS256"}').toString('base64url')}.${Buffer.from(JSON.stringify({ exp: Math.floor(Date.now() / 1000) + 86400 })).toString('base64url')}.stub`
@@ -126,6 +129,8 @@ export async function startStubAirflow(dags: StubDag[], options: {
       const url = new URL(req.url ?? '/', 'http://stub')
       const path = url.pathname
       const method = req.method ?? 'GET'
+      const traceparent = req.headers.traceparent
+      received.push({ method, path, traceparent: typeof traceparent === 'string' ? traceparent : null })
       const loginOk = (login: { username?: unknown; password?: unknown }) => !credentials || (login.username === credentials.username && login.password === credentials.password)
       if (method === 'POST' && path === '/auth/token' && v3) {
         if (!loginOk(JSON.parse(raw || '{}') as Record<string, unknown>)) { refused++; return send(401, { detail: 'Invalid credentials' }) }
@@ -207,6 +212,7 @@ export async function startStubAirflow(dags: StubDag[], options: {
     logs,
     credentials,
     get refused() { return refused },
+    received,
     close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()) }),
   }
 }

@@ -16,11 +16,12 @@ import {
 } from './identity/index.ts'
 import { createMcpServer } from './mcp/index.ts'
 import { createMetrics, startMetricsServer, type Metrics, type MetricsServer } from './metrics/index.ts'
-import { environmentStatuses, instrumentAudit, instrumentOrchestrator, instrumentPolicy, registerGauges } from './observability.ts'
+import { environmentStatuses, instrumentAudit, instrumentOrchestrator, instrumentPolicy, registerGauges, traceAudit, traceOrchestrator } from './observability.ts'
 import { createOrchestrator, type ActorTokenSigner, type Orchestrator } from './orchestrators/index.ts'
 import { ACTIONS, createPolicyEngine, createPolicyWatcher, principalRef, type PolicyEngine } from './policy/index.ts'
-import { createSecrets, redactionPaths } from './secrets/index.ts'
+import { createSecrets, redactionPaths, type Secrets } from './secrets/index.ts'
 import { createKeyedLock, createLeases, migrateToLatest, openDatabase, redactUrl, type Database, type Leases, type StoreTables } from './store/index.ts'
+import type { Tracing } from './tracing/index.ts'
 
 /** The name the built-in development issuer gets in `identity.issuers` (it lives in identity; kept here for the app's callers). */
 export { DEV_ISSUER_NAME } from './identity/index.ts'
@@ -102,6 +103,17 @@ export function createLogger(level: string): Logger {
   return pino({ level, redact: { paths: [...redactionPaths], censor: '[redacted]' } })
 }
 
+/**
+ * Starts OpenTelemetry tracing. The module is imported here, only when `tracing.enabled`, so with tracing off nothing
+ * of OpenTelemetry is loaded. The export headers' values are read from the secrets provider once, at start-up.
+ */
+async function startTracing(config: Config, secrets: Secrets, version: string): Promise<Tracing> {
+  const { createTracing } = await import('./tracing/index.ts')
+  const headers: Record<string, string> = {}
+  for (const [name, ref] of Object.entries(config.tracing.headers)) headers[name] = await secrets.get(ref)
+  return createTracing({ config: { ...config.tracing, endpoint: config.tracing.endpoint! }, headers, version })
+}
+
 /** The composition root: builds every service from config, runs migrations, and wires the HTTP face. */
 export async function createApp(config: Config, options: AppOptions = {}): Promise<App> {
   const logger = options.logger ?? createLogger(config.logging.level)
@@ -120,7 +132,13 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     await migrateToLatest(database)
     const db = database.db
     const metrics = config.metrics.enabled ? createMetrics() : null
-    const audit = instrumentAudit(createAuditLog({ database, clock }), metrics)
+    const secrets = createSecrets({ providers: config.secrets.providers, clock, environment: options.environment ?? {} })
+    cleanup.push(() => secrets.close())
+    const version = options.version ?? '0.1.0'
+    const tracing = config.tracing.enabled ? await startTracing(config, secrets, version) : null
+    // Flushed late: after the server and background work have stopped, so their last spans are exported too.
+    if (tracing) cleanup.push(() => tracing.shutdown())
+    const audit = traceAudit(instrumentAudit(createAuditLog({ database, clock }), metrics), tracing ? () => tracing.activeTraceId() : null)
     // Background work runs on one replica at a time: each loop below claims its lease; the keeper starts once all have.
     const leases = createLeases({
       database, clock, leaseSeconds: config.replicas.leaseSeconds, ...(config.replicas.id ? { holder: config.replicas.id } : {}),
@@ -147,12 +165,13 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     })
     cleanup.push(() => policyWatcher.stop())
 
-    const secrets = createSecrets({ providers: config.secrets.providers, clock, environment: options.environment ?? {} })
-    cleanup.push(() => secrets.close())
     const orchestrators = new Map<string, Orchestrator>()
     const airflowTokens = createAirflowTokenSigner({ config: config.identity.airflowTokens, getSecret: (ref) => secrets.get(ref), issuer: config.server.publicUrl!, clock })
     const actorTokenSigner: ActorTokenSigner = (actor, audience, claims) => airflowTokens.sign(actor, audience, claims)
-    for (const env of config.environments) orchestrators.set(env.name, instrumentOrchestrator(createOrchestrator(env, { secrets, clock, actorTokenSigner }), metrics))
+    const callHeaders = tracing ? { callHeaders: () => tracing.outgoingHeaders() } : {}
+    for (const env of config.environments) {
+      orchestrators.set(env.name, traceOrchestrator(instrumentOrchestrator(createOrchestrator(env, { secrets, clock, actorTokenSigner, ...callHeaders }), metrics), tracing?.spans ?? null))
+    }
     cleanup.push(async () => { for (const o of orchestrators.values()) await o.close() })
 
     const n = config.notifications
@@ -167,7 +186,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       policyGroups: () => policy.groupsNamed(), dispatchGraceSeconds: config.governance.dispatchGraceSeconds, approvalHours: config.governance.approvalHours,
       maxGrantHours: config.governance.maxGrantHours,
       shadow: { conductorUsers: config.shadow.conductorUsers, webhookUrl: config.shadow.webhookUrl }, notify: notifications.notify,
-      leases, budgetLock: createKeyedLock(database),
+      leases, budgetLock: createKeyedLock(database), ...(tracing ? { spans: tracing.spans } : {}),
     })
     if (options.backgroundSync !== false) governance.catalog.start(config.catalog.syncIntervalSeconds)
     cleanup.push(() => governance.catalog.stop())
@@ -251,7 +270,6 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       groupMappings: config.identity.groupMappings,
     })
     const signInCodes = createAirflowSignInCodes({ db, clock })
-    const version = options.version ?? '0.1.0'
     if (metrics) {
       registerGauges(metrics, {
         version, environments: config.environments, orchestrators, catalog: governance.catalog, policy,
@@ -287,6 +305,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       mcp: { createServer: (api) => createMcpServer({ api, version, onError: (error, tool) => logger.error({ err: error, tool }, 'MCP tool failed') }) },
       serviceAccounts: { accounts: serviceAccounts, tokens: accessTokens, environments: config.environments.map((e) => e.name) },
       ...(metrics ? { metrics: { recorder: metrics, scrape: () => metrics.scrape(), serve: true } } : {}),
+      ...(tracing ? { tracing: tracing.requests } : {}),
       status: {
         databaseKind: database.dialect, scimEnabled: scim !== null,
         environments: () => environmentStatuses({ environments: config.environments, catalog: governance.catalog, orchestrators, secrets, now: clock.now() }),

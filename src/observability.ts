@@ -1,6 +1,7 @@
 import type { EnvironmentStatusView } from './api/index.ts'
-import type { AuditLog } from './audit/index.ts'
+import type { AuditEventInput, AuditLog } from './audit/index.ts'
 import type { EnvironmentConfig } from './config/index.ts'
+import type { SpanRunner } from './core/index.ts'
 import type { Catalog } from './governance/index.ts'
 import { timeCalls, type Metrics } from './metrics/index.ts'
 import type { Orchestrator } from './orchestrators/index.ts'
@@ -40,6 +41,53 @@ export function instrumentOrchestrator(orchestrator: Orchestrator, metrics: Metr
     passThrough: ['protection', 'close'],
     rewrap: { as: (bound) => instrumentOrchestrator(bound as Orchestrator, metrics) },
   })
+}
+
+// The orchestrator calls whose first argument is the DAG id, recorded on their span.
+const DAG_CALLS = new Set(['getDag', 'getDagParams', 'triggerRun', 'listRuns', 'getRun', 'listTaskInstances', 'clearFailedTasks', 'setPaused', 'getTaskLog'])
+
+/**
+ * The orchestrator whose every Airflow call (and every call of one bound to a person) runs in a trace span
+ * `airflow.<operation>` with the environment and, for calls about one DAG, its id; the span is active while the call
+ * is sent, so the request to Airflow carries its `traceparent`. Without `spans`, the orchestrator itself.
+ */
+export function traceOrchestrator(orchestrator: Orchestrator, spans: SpanRunner | null): Orchestrator {
+  if (!spans) return orchestrator
+  const environment = orchestrator.environment
+  const wrapped = new Map<PropertyKey, unknown>()
+  return new Proxy(orchestrator, {
+    get(target, key, receiver) {
+      const value: unknown = Reflect.get(target, key, receiver)
+      if (typeof value !== 'function' || typeof key !== 'string' || key === 'protection' || key === 'close') return value
+      const known = wrapped.get(key)
+      if (known) return known
+      const fn = value as (...args: unknown[]) => unknown
+      const call = key === 'as'
+        ? (...args: unknown[]) => traceOrchestrator(fn.apply(target, args) as Orchestrator, spans)
+        : (...args: unknown[]) => spans.inSpan(`airflow.${key}`, {
+          'conductor.environment': environment, 'airflow.operation': key, 'conductor.dag': DAG_CALLS.has(key) && typeof args[0] === 'string' ? args[0] : null,
+        }, async () => fn.apply(target, args))
+      wrapped.set(key, call)
+      return call
+    },
+  })
+}
+
+/**
+ * The audit log whose events written within a sampled trace carry its id as `data.traceId` (added before the event
+ * is hashed, so the chain stays valid). Without `traceId`, the audit log itself.
+ */
+export function traceAudit<A extends Pick<AuditLog, 'append'> & Partial<Pick<AuditLog, 'commit'>>>(audit: A, traceId: (() => string | undefined) | null): A {
+  if (!traceId) return audit
+  const withTrace = (event: AuditEventInput): AuditEventInput => {
+    const id = traceId()
+    return id === undefined ? event : { ...event, data: { ...event.data, traceId: id } }
+  }
+  const traced = Object.create(audit) as A
+  traced.append = (event) => audit.append(withTrace(event))
+  const commit = audit.commit
+  if (commit) traced.commit = (events, write) => commit.call(audit, events.map(withTrace), write)
+  return traced
 }
 
 const CIRCUIT_STATES = ['closed', 'open', 'half-open'] as const

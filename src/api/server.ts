@@ -6,12 +6,12 @@ import { join } from 'node:path'
 import fastifyCookie from '@fastify/cookie'
 import fastifyStatic from '@fastify/static'
 import fastifySwagger from '@fastify/swagger'
-import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify'
+import Fastify, { type FastifyInstance, type FastifyRequest, type FastifyServerOptions } from 'fastify'
 import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import type { Logger } from 'pino'
 import type { AuditLog } from '../audit/index.ts'
-import { ConductorError } from '../core/index.ts'
+import { ConductorError, type RequestSpan, type RequestTracer } from '../core/index.ts'
 import type { AirflowDecisions, Governance, IdempotencyKeys } from '../governance/index.ts'
 import type { Principal } from '../identity/index.ts'
 import type { Authenticator, Caller } from './authenticate.ts'
@@ -89,6 +89,11 @@ export interface ServerDeps {
   metrics?: { recorder: HttpRecorder; scrape: Metrics['scrape']; serve: boolean }
   /** `GET /api/v1/status`; absent without it. */
   status?: StatusDeps
+  /**
+   * OpenTelemetry traces (`tracing.enabled`): a span per request, continuing a caller's `traceparent`, active while the
+   * request is handled; its `traceId` and `spanId` are on every log line of the request. Absent, nothing is traced.
+   */
+  tracing?: RequestTracer
 }
 
 /** One environment's circuit as `/readyz` shows it. */
@@ -118,8 +123,21 @@ export function useSchemas(app: {
   app.setErrorHandler(handleError)
 }
 
+/**
+ * Fastify's per-request logger factory when tracing: it starts the request's span (the earliest point Fastify offers,
+ * so even the `incoming request` line carries `traceId` and `spanId`) and keeps it in `spans` under the raw request.
+ */
+function traceRequests(tracer: RequestTracer, spans: WeakMap<object, RequestSpan>): NonNullable<FastifyServerOptions['childLoggerFactory']> {
+  return (logger, bindings, options, raw) => {
+    const span = tracer.start(raw.method ?? 'GET', raw.headers)
+    spans.set(raw, span)
+    return logger.child({ ...bindings, traceId: span.traceId, spanId: span.spanId }, options)
+  }
+}
+
 /** Builds the Fastify server: REST API, OpenAPI document, health routes. Does not listen. */
 export async function buildServer(deps: ServerDeps) {
+  const spans = new WeakMap<object, RequestSpan>()
   const app = Fastify({
     loggerInstance: deps.logger,
     bodyLimit: deps.bodyLimitBytes,
@@ -132,7 +150,25 @@ export async function buildServer(deps: ServerDeps) {
       const given = req.headers['x-request-id']
       return typeof given === 'string' && SAFE_REQUEST_ID.test(given) ? given : randomUUID()
     },
+    ...(deps.tracing ? { childLoggerFactory: traceRequests(deps.tracing, spans) } : {}),
   }).withTypeProvider<ZodTypeProvider>()
+  if (deps.tracing) {
+    // The span is active from the first hook, and again once the body is read (its stream's events lose the context).
+    const enter = (request: FastifyRequest, _reply: unknown, done: () => void) => {
+      const span = spans.get(request.raw)
+      if (span) span.enter(done)
+      else done()
+    }
+    app.addHook('onRequest', enter)
+    app.addHook('preHandler', enter)
+    const end = async (request: FastifyRequest, status: number) => {
+      const span = spans.get(request.raw)
+      spans.delete(request.raw)
+      span?.end(request.routeOptions.url ?? 'unmatched', status)
+    }
+    app.addHook('onResponse', async (request, reply) => end(request, reply.statusCode))
+    app.addHook('onRequestAbort', async (request) => end(request, 499))
+  }
   useSchemas(app)
   useJsonParser(app)
   const startedAt = Date.now()

@@ -25,5 +25,9 @@ export function configSummary(config: Config, identity: IdentityConfig = config.
     notifications: config.notifications.webhooks.map((w) => ({ name: w.name, events: w.events, format: w.format, signed: w.secret !== undefined })),
     // An unauthenticated metrics port is worth a line in the evidence.
     metrics: { enabled: config.metrics.enabled, port: config.metrics.port ?? null, host: config.metrics.host },
+    // The collector's origin only (no path, query or user info) and the names of the export headers, never their values.
+    tracing: config.tracing.enabled
+      ? { enabled: true, collector: config.tracing.endpoint ? new URL(config.tracing.endpoint).origin : null, sampleRatio: config.tracing.sampleRatio, headers: Object.keys(config.tracing.headers) }
+      : { enabled: false },
   }
 }

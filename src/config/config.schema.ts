@@ -302,6 +302,21 @@ const metricsSchema = z.strictObject({
     .describe('The address the separate metrics port binds to; keep it loopback or a network only Prometheus reaches (no authentication there).'),
 }).describe('Prometheus metrics (docs/observability.md).')
 
+const tracingSchema = z.strictObject({
+  enabled: z.boolean().default(false)
+    .describe('Export OpenTelemetry traces: a span per API request, per governance pipeline step and per Airflow call. Off, nothing of OpenTelemetry is loaded.'),
+  endpoint: z.url({ protocol: /^https?$/ }).optional()
+    .describe('The collector\'s OTLP/HTTP traces URL, e.g. `http://127.0.0.1:4318/v1/traces`. Required when enabled.'),
+  serviceName: z.string().min(1).max(200).default('airflow-conductor').describe('The `service.name` resource attribute of every span.'),
+  sampleRatio: z.number().min(0).max(1).default(1)
+    .describe('The share of new traces recorded (0..1); a request carrying a `traceparent` follows its caller\'s sampling decision.'),
+  headers: z.record(z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,100}$/, 'an HTTP header name'), secretRefSchema).default({})
+    .describe('Headers sent with each export (e.g. `authorization` for a hosted collector), each value a secret reference, read at start-up.'),
+  exportTimeoutSeconds: z.number().int().min(1).max(60).default(5)
+    .describe('How long one export, and the flush at shutdown, may take; spans that cannot be sent are dropped, never retried forever.'),
+}).refine((t) => !t.enabled || t.endpoint !== undefined, { message: 'tracing.enabled needs an endpoint', path: ['endpoint'] })
+  .describe('OpenTelemetry traces over OTLP/HTTP (docs/observability.md).')
+
 const loggingSchema = z.strictObject({
   level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 })
@@ -320,6 +335,7 @@ export const configSchema = z.strictObject({
   notifications: notificationsSchema.prefault({}),
   logging: loggingSchema.prefault({}),
   metrics: metricsSchema.prefault({}),
+  tracing: tracingSchema.prefault({}),
   sessions: sessionsSchema.prefault({}),
   replicas: replicasSchema.prefault({}),
 }).superRefine((config, ctx) => {
@@ -355,6 +371,9 @@ export const configSchema = z.strictObject({
       ctx.addIssue({ code: 'custom', path: ['notifications', 'webhooks', i, 'secret', 'provider'], message: `unknown secrets provider "${webhook.secret.provider}"` })
     }
   })
+  for (const [header, ref] of Object.entries(config.tracing.headers)) {
+    if (!providers.has(ref.provider)) ctx.addIssue({ code: 'custom', path: ['tracing', 'headers', header, 'provider'], message: `unknown secrets provider "${ref.provider}"` })
+  }
   for (const list of ['signingKeys', 'extraJwks'] as const) {
     config.identity.airflowTokens[list].forEach((ref, i) => {
       if (!providers.has(ref.provider)) ctx.addIssue({ code: 'custom', path: ['identity', 'airflowTokens', list, i, 'provider'], message: `unknown secrets provider "${ref.provider}"` })
@@ -403,3 +422,4 @@ export type AwsIdentityConfig = Config['identity']['aws']
 export type TokensConfig = Config['identity']['tokens']
 export type NotificationsConfig = Config['notifications']
 export type MetricsConfig = Config['metrics']
+export type TracingConfig = Config['tracing']

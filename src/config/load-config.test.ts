@@ -82,6 +82,18 @@ test('conductor-identity needs Airflow 3 and a signing key; its signing and extr
   assert.equal(configError({ ...minimal, identity: { airflowTokens: { extraJwks: [{ provider: 'vault', secret: 'k' }] } } }).path, 'identity.airflowTokens.extraJwks[0].provider')
 })
 
+test('tracing is off by default; on, it needs an endpoint, a ratio within 0..1, and its headers are secret references to known providers', () => {
+  const config = parseConfig(minimal, { baseDir: '/x' })
+  assert.deepEqual({ ...config.tracing }, { enabled: false, serviceName: 'airflow-conductor', sampleRatio: 1, headers: {}, exportTimeoutSeconds: 5 })
+  const on = { enabled: true, endpoint: 'http://127.0.0.1:4318/v1/traces' }
+  assert.equal(parseConfig({ ...minimal, tracing: { ...on, headers: { authorization: { provider: 'files', secret: 'otlp' } } } }, { baseDir: '/x' }).tracing.headers.authorization?.secret, 'otlp')
+  assert.equal(configError({ ...minimal, tracing: { enabled: true } }).path, 'tracing.endpoint')
+  assert.equal(configError({ ...minimal, tracing: { ...on, sampleRatio: 1.5 } }).path, 'tracing.sampleRatio')
+  assert.equal(configError({ ...minimal, tracing: { ...on, endpoint: 'grpc://collector:4317' } }).path, 'tracing.endpoint')
+  assert.equal(configError({ ...minimal, tracing: { ...on, headers: { authorization: 'Bearer plain' } } }).path, 'tracing.headers.authorization')
+  assert.equal(configError({ ...minimal, tracing: { ...on, headers: { authorization: { provider: 'vault', secret: 'otlp' } } } }).path, 'tracing.headers.authorization.provider')
+})
+
 test('environment overrides win over the file', () => {
   const config = parseConfig(minimal, { baseDir: '/x', overrides: { DATABASE_URL: 'postgres://db/conductor', CONDUCTOR_PORT: '9000' } })
   assert.equal(config.database.url, 'postgres://db/conductor')

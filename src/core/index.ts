@@ -2,3 +2,4 @@ export { ConductorError, ERROR_CODES, ERROR_KINDS, ERRORS, errorKind, isConducto
 export type { ConductorErrorOptions, ErrorCode, ErrorKind } from './errors.ts'
 export { fixedClock, randomIds, sequentialIds, systemClock } from './clock.ts'
 export type { Clock, IdGenerator } from './clock.ts'
+export type { RequestSpan, RequestTracer, SpanAttributes, SpanRunner } from './spans.ts'

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely'
 import type { Logger } from 'pino'
 import type { AuditLog } from '../audit/index.ts'
 import type { EnvironmentConfig } from '../config/index.ts'
-import type { Clock, IdGenerator } from '../core/index.ts'
+import type { Clock, IdGenerator, SpanRunner } from '../core/index.ts'
 import type { Orchestrator } from '../orchestrators/index.ts'
 import type { Principal } from '../identity/index.ts'
 import { budgetsOf, type BudgetUse } from './pipeline/index.ts'
@@ -75,6 +75,8 @@ export interface GovernanceDeps {
   leases?: Pick<Leases, 'claim'>
   /** A lock shared by the replicas, so an agent's budget holds across them (see `createKeyedLock`). */
   budgetLock?: KeyedLock
+  /** Opens a trace span per pipeline step when tracing is on (see `runStep`). */
+  spans?: SpanRunner
 }
 
 /** Wires the governed actions over policy, orchestrators, the audit log and the store. */
@@ -97,7 +99,7 @@ export function createGovernance(deps: GovernanceDeps): Governance {
     db: db as Kysely<GovernanceTables & GrantTables>, policy, audit, clock, ids: deps.ids,
     ...(deps.maxGrantHours ? { maxGrantHours: deps.maxGrantHours } : {}), ...(deps.approvalHours ? { approvalHours: deps.approvalHours } : {}),
   })
-  const approvals = createApprovals({ db, policy, audit, clock, logger: deps.logger, targets, catalog, inFlight, grantApproved: (row, approvers) => grants.grantApproved(row, approvers) })
+  const approvals = createApprovals({ db, policy, audit, clock, logger: deps.logger, targets, catalog, inFlight, grantApproved: (row, approvers) => grants.grantApproved(row, approvers), ...(deps.spans ? { spans: deps.spans } : {}) })
   const resolver = createDispatchResolver({
     db, audit, clock, logger: deps.logger, environments: deps.environments, orchestrators: deps.orchestrators, inFlight,
     graceSeconds: deps.dispatchGraceSeconds ?? 120, expirePending: async () => (await approvals.expireDue()) + (await grants.expireDue()),
@@ -113,7 +115,7 @@ export function createGovernance(deps: GovernanceDeps): Governance {
     hitl: createHitl({ policy, audit, targets }),
     budgets: (principal) => budgetsOf({ db, clock }, principal),
     ...createCatalogReads({ db, policy, catalog, targets, policyGroups: deps.policyGroups }),
-    ...createGovernedActions({ db, policy, audit, clock, ids: deps.ids, catalog, targets, maxConfBytes: deps.maxConfBytes, ...(deps.maxConfDepth ? { maxConfDepth: deps.maxConfDepth } : {}), inFlight, ...(deps.approvalHours ? { approvalHours: deps.approvalHours } : {}), ...(deps.budgetLock ? { budgetLock: deps.budgetLock } : {}) }),
+    ...createGovernedActions({ db, policy, audit, clock, ids: deps.ids, catalog, targets, maxConfBytes: deps.maxConfBytes, ...(deps.maxConfDepth ? { maxConfDepth: deps.maxConfDepth } : {}), inFlight, ...(deps.approvalHours ? { approvalHours: deps.approvalHours } : {}), ...(deps.budgetLock ? { budgetLock: deps.budgetLock } : {}), ...(deps.spans ? { spans: deps.spans } : {}) }),
     ...createLedger({ db, policy, audit, clock, targets }),
   }
 }

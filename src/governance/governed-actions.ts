@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely'
 import type { AuditLog } from '../audit/index.ts'
-import { ConductorError, isConductorError, type Clock, type IdGenerator } from '../core/index.ts'
+import { ConductorError, isConductorError, type Clock, type IdGenerator, type SpanRunner } from '../core/index.ts'
 import type { Principal } from '../identity/index.ts'
 import type { TaskInstanceInfo } from '../orchestrators/index.ts'
 import type { PolicyEngine } from '../policy/index.ts'
@@ -86,11 +86,14 @@ export function createGovernedActions(deps: {
   approvalHours?: number
   /** Makes an agent's budget check and its request's record one at a time across replicas. */
   budgetLock?: KeyedLock
+  /** Opens a trace span per pipeline step when tracing is on. */
+  spans?: SpanRunner
 }): GovernedActions {
   const { db, clock, ids, targets } = deps
   const pipelineDeps = {
     db, policy: deps.policy, audit: deps.audit, clock, ...(deps.inFlight ? { inFlight: deps.inFlight } : {}), ...(deps.approvalHours ? { approvalHours: deps.approvalHours } : {}),
     budgetLocks: new Map<string, Promise<unknown>>(), ...(deps.budgetLock ? { budgetLock: deps.budgetLock } : {}),
+    ...(deps.spans ? { spans: deps.spans } : {}),
   }
 
   async function govern<T>(

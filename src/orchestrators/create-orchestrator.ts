@@ -24,6 +24,8 @@ export interface OrchestratorDeps {
   retryBaseMs?: number
   /** Signs per-person tokens for environments of credential kind `conductor-identity` (required by them). */
   actorTokenSigner?: ActorTokenSigner
+  /** Headers added to every request to Airflow as it is sent, e.g. the W3C `traceparent` of the active trace. */
+  callHeaders?: () => Record<string, string>
 }
 
 /**
@@ -41,7 +43,9 @@ export function createOrchestrator(env: EnvironmentConfig, deps: OrchestratorDep
   }
   const owned = deps.dispatcher ? undefined : new Agent({ connect: { timeout: env.timeoutMs }, keepAliveTimeout: 4_000 })
   const dispatcher = deps.dispatcher ?? owned!
-  const http = createAirflowHttp({ env, dispatcher, ...(deps.logger ? { logger: deps.logger } : {}), ...(deps.retryBaseMs !== undefined ? { retryBaseMs: deps.retryBaseMs } : {}) })
+  const http = createAirflowHttp({ env, dispatcher, ...(deps.logger ? { logger: deps.logger } : {}), ...(deps.retryBaseMs !== undefined ? { retryBaseMs: deps.retryBaseMs } : {}),
+    ...(deps.callHeaders ? { callHeaders: deps.callHeaders } : {}),
+  })
   const api = AIRFLOW_API_VERSIONS[env.kind]
   const credentials = createCredentials(env.credentials.kind ?? api.defaultCredentials, { env, secrets: deps.secrets, clock: deps.clock ?? systemClock, http, ...(sign ? { sign } : {}) })
   return guardOrchestrator(createAirflowOrchestrator(env, {

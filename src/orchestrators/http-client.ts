@@ -54,6 +54,8 @@ export interface AirflowHttpOptions {
   /** Backoff base in ms before jitter (default 200); tests shorten it. */
   retryBaseMs?: number
   random?: () => number
+  /** Headers added to every request sent, read as it is sent: the trace context (W3C `traceparent`) when tracing is on. */
+  callHeaders?: () => Record<string, string>
 }
 
 /** The HTTP layer shared by the Airflow adapters: timeouts, retries, auth refresh and error mapping. */
@@ -87,7 +89,7 @@ export function createAirflowHttp(options: AirflowHttpOptions): AirflowHttp {
       if (Array.isArray(value)) for (const item of value) url.searchParams.append(key, item)
       else url.searchParams.set(key, String(value))
     }
-    const headers: Record<string, string> = { accept: call.accept ?? 'application/json', ...call.headers }
+    const headers: Record<string, string> = { accept: call.accept ?? 'application/json', ...options.callHeaders?.(), ...call.headers }
     let payload: string | undefined
     if (call.body !== undefined) {
       headers['content-type'] = 'application/json'

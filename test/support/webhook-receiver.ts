@@ -20,6 +20,8 @@ export interface WebhookReceiver {
   always(status: number): void
   /** Waits this long before each answer (default 0), so concurrent senders overlap. */
   delay(ms: number): void
+  /** Requests read but not yet answered (held back by {@link WebhookReceiver.delay}). */
+  waiting(): number
   close(): Promise<void>
 }
 
@@ -29,13 +31,16 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
   let queued: number[] = []
   let fallback = 200
   let delayMs = 0
+  let waiting = 0
   const server = createServer((req, res) => {
     const chunks: Buffer[] = []
     req.on('data', (c: Buffer) => chunks.push(c))
     req.on('end', () => {
       const status = queued.shift() ?? fallback
       const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : v ?? '']))
+      waiting++
       setTimeout(() => {
+        waiting--
         deliveries.push({ path: req.url ?? '/', headers, body: Buffer.concat(chunks).toString('utf8'), status })
         res.writeHead(status, { 'content-type': 'text/plain' }).end(status < 300 ? 'ok' : 'nope')
       }, delayMs)
@@ -48,6 +53,7 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
     answer: (statuses) => { queued = [...statuses] },
     always: (status) => { fallback = status },
     delay: (ms) => { delayMs = ms },
+    waiting: () => waiting,
     close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()) }),
   }
 }

@@ -1,13 +1,13 @@
 import type { Kysely } from 'kysely'
 import type { Logger } from 'pino'
 import type { AuditLog } from '../../audit/index.ts'
-import { ConductorError, isConductorError, type Clock } from '../../core/index.ts'
+import { ConductorError, isConductorError, type Clock, type SpanRunner } from '../../core/index.ts'
 import type { Principal } from '../../identity/index.ts'
 import { principalRef, type ApprovalRequirement, type PolicyEngine } from '../../policy/index.ts'
 import type { Catalog } from '../catalog.ts'
 import type { GovernanceTables, RequestsTable } from '../governance.tables.ts'
 import { GRANT_REQUEST, grantQuestion } from '../grants/grant-question.ts'
-import { dispatch, isoNow, track, type PipelineContext } from '../pipeline/index.ts'
+import { dispatch, isoNow, runStep, track, type PipelineContext } from '../pipeline/index.ts'
 import { findRequest, listExpiredPending, transitionRequest } from '../requests.repository.ts'
 import { authorizationRequest, type Targets } from '../targets.ts'
 import { requestView, type RequestView } from '../views.ts'
@@ -60,6 +60,8 @@ export interface ApprovalsDeps {
   inFlight: Set<string>
   /** Starts the grant of an approved grant request (`grant:request`), instead of dispatching it to an orchestrator. */
   grantApproved?: (row: RequestsTable, approvers: string[]) => Promise<void>
+  /** Opens a trace span per pipeline step of an approved dispatch when tracing is on. */
+  spans?: SpanRunner
 }
 
 /** Creates the approvals service. */
@@ -150,9 +152,9 @@ export function createApprovals(deps: ApprovalsDeps): Approvals {
         return
       }
       const { call, orchestrator } = await replayCall(deps, request, approvers)
-      const ctx: PipelineContext<unknown> = { deps: { db, policy: deps.policy, audit, clock }, call, orchestrator, request }
-      await dispatch(ctx)
-      await track(ctx)
+      const ctx: PipelineContext<unknown> = { deps: { db, policy: deps.policy, audit, clock, ...(deps.spans ? { spans: deps.spans } : {}) }, call, orchestrator, request }
+      await runStep(ctx, dispatch)
+      await runStep(ctx, track)
     } catch (error) {
       // The request records the failure (dispatch marks it failed or unknown); the approver's call still succeeded.
       deps.logger.warn({ requestId: row.id, err: isConductorError(error) ? `${error.code}: ${error.message}` : String(error) }, 'dispatching an approved request failed')

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely'
 import type { AuditedWrite, AuditEventInput, AuditLog } from '../../audit/index.ts'
 import type { EnvironmentConfig } from '../../config/index.ts'
-import type { Clock } from '../../core/index.ts'
+import type { Clock, SpanRunner } from '../../core/index.ts'
 import type { Principal } from '../../identity/index.ts'
 import type { Orchestrator } from '../../orchestrators/index.ts'
 import type { Action, Decision, PolicyEngine } from '../../policy/index.ts'
@@ -24,6 +24,8 @@ export interface PipelineDeps {
   budgetLocks?: Map<string, Promise<unknown>>
   /** The same, across the replicas of the database (a PostgreSQL advisory lock); absent, budgets hold within this process. */
   budgetLock?: KeyedLock
+  /** Opens a trace span per step (`conductor.authorize`, …) when tracing is on; absent, steps run bare. */
+  spans?: SpanRunner
 }
 
 /** One governed action on its way through the pipeline. */

@@ -1,6 +1,6 @@
 import { approve } from './approve.ts'
 import { authorize } from './authorize.ts'
-import { persist, type PipelineContext, type PipelineStep } from './context.ts'
+import { eventTarget, persist, type PipelineContext, type PipelineStep } from './context.ts'
 import { dispatch } from './dispatch.ts'
 import { track } from './track.ts'
 
@@ -16,7 +16,7 @@ export async function runPipeline<T>(ctx: PipelineContext<T>): Promise<T | undef
   inFlight?.add(ctx.request.id)
   try {
     for (const step of PIPELINE) {
-      await step(ctx)
+      await runStep(ctx, step)
       if (ctx.pending) return undefined
     }
     return ctx.result
@@ -28,6 +28,28 @@ export async function runPipeline<T>(ctx: PipelineContext<T>): Promise<T | undef
   } finally {
     inFlight?.delete(ctx.request.id)
   }
+}
+
+/**
+ * Runs one step on `ctx`, in a trace span `conductor.<step>` when `ctx.deps.spans` is set: its attributes name the
+ * action, environment, DAG, request and principal type (never the principal's token), and once the step is done the
+ * decision and the request's state.
+ */
+export async function runStep<T>(ctx: PipelineContext<T>, step: PipelineStep): Promise<void> {
+  const spans = ctx.deps.spans
+  if (!spans) return step(ctx)
+  const target = eventTarget(ctx)
+  const attributes = {
+    'conductor.action': target.action, 'conductor.environment': target.environment, 'conductor.dag': target.dag,
+    'conductor.request_id': target.requestId, 'conductor.principal_type': target.principalType,
+  }
+  return spans.inSpan(`conductor.${step.name}`, attributes, async (annotate) => {
+    try {
+      await step(ctx)
+    } finally {
+      annotate({ 'conductor.decision': ctx.decision?.decision, 'conductor.request_state': ctx.request.state })
+    }
+  })
 }
 
 export type { GovernedCall, PipelineContext, PipelineDeps } from './context.ts'
