@@ -74,3 +74,38 @@ test('a listing over DAGs alike gives each DAG the permissions policy gives it, 
   assert.deepEqual(access.actions['dag:read']!.groups.map((g) => g.group), ['data-eng', 'viewers'])
   assert.ok(policy.cacheStats().hits > 0, 'alike DAGs were answered from the decision cache')
 })
+
+test('a listing asked again reflects a policy reload, a new group, a DAG paused since, and the hour a policy reads', async (t) => {
+  const folder = await mkdtemp(join(tmpdir(), 'conductor-catalog-reads-'))
+  t.after(() => rm(folder, { recursive: true, force: true }))
+  await writeFile(join(folder, 'p.cedar'), POLICIES)
+  const clock = fixedClock(Date.UTC(2026, 0, 1, 12))
+  const policy = await createPolicyEngine({ folder, clock })
+  t.after(() => policy.close())
+  const { database, audit } = await openTestStore()
+  t.after(() => database.close())
+  const env = testEnvironment('dev')
+  const dags = [{ dagId: 'etl_a', tags: ['team:data-eng'], owners: ['data-eng'] }, { dagId: 'ml_a', tags: ['team:ml'], owners: ['ml'] }]
+  const orchestrator = createInMemoryOrchestrator({ environment: 'dev', dags })
+  const governance = createGovernance({
+    db: database.db, policy, audit, environments: [env], orchestrators: new Map([[env.name, orchestrator]]),
+    clock, ids: sequentialIds('req'), logger: pino({ level: 'silent' }), maxConfBytes: 256, policyGroups: () => ['data-eng', 'viewers'],
+  })
+  await governance.catalog.syncAll()
+  const alice = testUser('alice', ['data-eng'])
+  const listed = async (person = alice) => (await governance.dags(person)).map((d) => `${d.dagId}:${Object.entries(d.permissions!).filter(([, p]) => p.allowed).map(([a]) => a.slice(4)).join(',')}`)
+
+  assert.deepEqual(await listed(), ['etl_a:read,trigger,rerun,pause'])
+  assert.deepEqual(await listed(testUser('alice', ['data-eng', 'viewers'])), ['etl_a:read,trigger,rerun,pause', 'ml_a:read'], 'a new group shows at once')
+
+  await orchestrator.setPaused('etl_a', true)
+  await governance.catalog.syncAll()
+  assert.deepEqual(await listed(), ['etl_a:read,trigger,rerun'], 'the paused DAG may not be paused again')
+
+  await writeFile(join(folder, 'p.cedar'), `${POLICIES}\n@id("no-trigger-at-night")\nforbid (principal, action == Action::"dag:trigger", resource) when { context.now.hourUtc >= 22 };\n`)
+  const reloaded = await policy.reload()
+  assert.ok(reloaded.ok && reloaded.changed, 'the policy reloaded')
+  assert.deepEqual(await listed(), ['etl_a:read,trigger,rerun'], 'at noon the new forbid does not apply')
+  clock.set(Date.UTC(2026, 0, 1, 22, 30))
+  assert.deepEqual(await listed(), ['etl_a:read,rerun'], 'at 22:30 it does')
+})

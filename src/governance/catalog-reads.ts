@@ -3,7 +3,7 @@ import type { EnvironmentConfig } from '../config/index.ts'
 import { ConductorError } from '../core/index.ts'
 import type { Principal } from '../identity/index.ts'
 import type { ProtectionStatus } from '../orchestrators/index.ts'
-import { noPermitReason, type Action, type Decision, type PolicyEngine } from '../policy/index.ts'
+import { noPermitReason, principalRef, type Action, type Decision, type DecisionInputs, type PolicyEngine } from '../policy/index.ts'
 import type { Catalog } from './catalog.ts'
 import { listCatalogDags } from './catalog.repository.ts'
 import type { CatalogDagsTable, EnvironmentStatusTable, GovernanceTables } from './governance.tables.ts'
@@ -61,6 +61,7 @@ export function createCatalogReads(deps: {
 }): CatalogReads {
   const { db, policy, targets } = deps
   const envs = targets.environments
+  const listingKinds = createListingKinds(LISTING_KINDS_LIMIT)
 
   function allowed(principal: Principal, action: Action, env: EnvironmentConfig, dag: CatalogDagsTable | null): boolean {
     return policy.authorize(authorizationRequest(principal, action, env, dag)).decision === 'allow'
@@ -97,9 +98,11 @@ export function createCatalogReads(deps: {
       if (filter.environment !== undefined) targets.environmentOf(filter.environment)
       const rows = await listCatalogDags(db, filter.environment)
       // DAGs alike in what policy can see of them (environment, tags, owners, paused; and the id when a policy names
-      // DAGs) get the same decisions: ask once per kind, and name each DAG in its own default-deny reasons.
-      const byDagId = policy.decisionInputs().dagIdentity
-      const kinds = new Map<string, Kind>()
+      // DAGs) get the same decisions: ask once per kind, and name each DAG in its own default-deny reasons. The kinds
+      // of a principal are remembered across listings while the policy version and the decisions' period hold.
+      const inputs = policy.decisionInputs()
+      const byDagId = inputs.dagIdentity
+      const kinds = listingKinds.of(principal, inputs)
       const out: DagView[] = []
       for (const row of rows) {
         const env = envs.get(row.environment)
@@ -107,12 +110,11 @@ export function createCatalogReads(deps: {
         const key = byDagId ? `${row.environment}\u0000${row.dag_id}` : `${row.environment}\u0000${row.tags}\u0000${row.owners}\u0000${row.paused}`
         let kind = kinds.get(key)
         if (kind === undefined) {
-          const tags = JSON.parse(row.tags) as string[]
-          const read = filter.tag === undefined || tags.includes(filter.tag) ? policy.authorize(authorizationRequest(principal, 'dag:read', env, row)) : null
-          kind = { label: `${row.environment}/${row.dag_id}`, tags, owners: JSON.parse(row.owners) as string[], readable: read?.decision === 'allow', permissions: null, named: [] }
+          const read = policy.authorize(authorizationRequest(principal, 'dag:read', env, row))
+          kind = { label: `${row.environment}/${row.dag_id}`, tags: JSON.parse(row.tags) as string[], owners: JSON.parse(row.owners) as string[], readable: read.decision === 'allow', permissions: null, named: [] }
           kinds.set(key, kind)
         }
-        if (!kind.readable) continue
+        if (!kind.readable || (filter.tag !== undefined && !kind.tags.includes(filter.tag))) continue
         if (kind.permissions === null) {
           kind.permissions = {}
           for (const action of DAG_ACTIONS) {
@@ -161,6 +163,35 @@ export function createCatalogReads(deps: {
         actions[action] = entry
       }
       return { environment, dagId, actions }
+    },
+  }
+}
+
+/** How many DAG kinds (with their permissions) the listing remembers over every principal: a few tens of MB at most. */
+const LISTING_KINDS_LIMIT = 100_000
+
+/**
+ * The DAG kinds each principal's listings found, by everything their decisions can depend on beside the DAG: the
+ * principal as policy sees it (type, id, groups, attributes, credential scope), the policy version and the decisions'
+ * period. Principals least recently listed are dropped first once `limit` kinds are remembered.
+ */
+function createListingKinds(limit: number): { of(principal: Principal, inputs: DecisionInputs): Map<string, Kind> } {
+  const byPrincipal = new Map<string, Map<string, Kind>>()
+  return {
+    of(principal, inputs) {
+      const key = JSON.stringify([inputs.version, inputs.period, principalRef(principal)])
+      let kinds = byPrincipal.get(key)
+      if (kinds !== undefined) byPrincipal.delete(key)
+      else kinds = new Map()
+      let total = kinds.size
+      for (const other of byPrincipal.values()) total += other.size
+      for (const [oldest, other] of byPrincipal) {
+        if (total <= limit) break
+        total -= other.size
+        byPrincipal.delete(oldest)
+      }
+      byPrincipal.set(key, kinds)
+      return kinds
     },
   }
 }

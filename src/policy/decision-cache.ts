@@ -54,7 +54,12 @@ export function decisionInputsOf(version: number, texts: readonly string[]): Dec
       if (time !== 'second') time = HOURLY.test(text.slice(m.index)) ? 'hour' : 'second'
     }
   }
-  return { version, principalIdentity, dagIdentity, time }
+  return { version, principalIdentity, dagIdentity, time, period: null }
+}
+
+/** The hour or second number, by `clock`, that a decision asked now holds for under `time`; null when no policy reads the time. */
+export function decisionPeriod(time: DecisionInputs['time'], clock: Clock): number | null {
+  return time === null ? null : Math.floor(clock.now() / (time === 'hour' ? 3_600_000 : 1000))
 }
 
 /**
@@ -103,7 +108,6 @@ export function decisionKey(request: AuthorizationRequest, inputs: DecisionInput
     const conf = context.conf
     ctx = { ...context, conf: conf !== undefined && conf !== null && typeof conf === 'object' ? Object.keys(conf).sort() : [] }
   }
-  const second = inputs.time === null ? null : Math.floor(clock.now() / (inputs.time === 'hour' ? 3_600_000 : 1000))
-  return { key: JSON.stringify([action, who, groups, what, ctx, second]), label }
+  return { key: JSON.stringify([action, who, groups, what, ctx, decisionPeriod(inputs.time, clock)]), label }
 }
 

@@ -4,7 +4,7 @@ import { cedar, type CedarValueJson, type EntityJson, type PolicyJson } from './
 import { mergeApprovals, readApproval, type PolicyApproval } from './approval-annotations.ts'
 import { groupsNamed } from './policy-groups.ts'
 import { compilePolicies, readConductorSchema, readPolicyFolder, type CompiledPolicy } from './policy-source.ts'
-import { decisionInputsOf, decisionKey, fromCache, noPermitReason, type CachedDecision } from './decision-cache.ts'
+import { decisionInputsOf, decisionKey, decisionPeriod, fromCache, noPermitReason, type CachedDecision } from './decision-cache.ts'
 import { buildScopeIndex, type ScopeEntity, type ScopeIndex } from './scope-index.ts'
 import {
   ACTION_TARGETS, ACTIONS, GROUP_RESOURCE_ACTIONS, type AuthorizationRequest, type Decision, type DecisionCacheStats, type DecisionInputs, type PolicyEngine, type PolicyErrorLocation,
@@ -261,7 +261,7 @@ export async function createPolicyEngine(options: PolicyEngineOptions): Promise<
     },
 
     decisionInputs(): DecisionInputs {
-      return { ...current.inputs }
+      return { ...current.inputs, period: decisionPeriod(current.inputs.time, clock) }
     },
   }
   return engine

@@ -298,5 +298,10 @@ export interface DecisionInputs {
    * `'hour'` when policies read only `context.now.hourUtc` / `dayOfWeekUtc`, null when none reads the time.
    */
   time: 'second' | 'hour' | null
+  /**
+   * The hour or second (by the engine's clock, per `time`) a decision asked now holds for; null when `time` is null.
+   * Memoised decisions are valid only under the same `version` and `period`.
+   */
+  period: number | null
 }
 

@@ -12,12 +12,23 @@ export async function findGrant(db: Kysely<GrantTables>, id: string): Promise<Gr
   return db.selectFrom('grants').selectAll().where('id', '=', id).executeTakeFirst()
 }
 
-/** The groups `principal` holds by an active grant at `now` (ISO): one query on the principal-state index. */
-export async function activeGroups(db: Kysely<GrantTables>, principal: { type: string; id: string }, now: string): Promise<string[]> {
-  const rows = await db.selectFrom('grants').select('group_name')
-    .where('principal_type', '=', principal.type).where('principal_id', '=', principal.id).where('state', '=', 'active').where('expires_at', '>', now)
-    .execute()
-  return rows.map((r) => r.group_name)
+/**
+ * Reads the groups a principal holds by an active grant at `now` (ISO): one query on the principal-state index. Every
+ * authenticated request asks it, so the query is built and compiled once per reader, not on every call.
+ */
+export function activeGroupsReader(db: Kysely<GrantTables>): (principal: { type: string; id: string }, now: string) => Promise<string[]> {
+  const query = (type: string, id: string, now: string) => db.selectFrom('grants').select('group_name')
+    .where('principal_type', '=', type).where('principal_id', '=', id).where('state', '=', 'active').where('expires_at', '>', now)
+  const compiled = query('\u0000type', '\u0000id', '\u0000now').compile()
+  // The compiled parameters in their order, with where each value of a call goes.
+  const slots = compiled.parameters.map((p) => p === '\u0000type' ? 0 : p === '\u0000id' ? 1 : p === '\u0000now' ? 2 : p === 'active' ? 3 : -1)
+  const reusable = slots.length === 4 && new Set(slots).size === 4 && !slots.includes(-1)
+  return async (principal, now) => {
+    if (!reusable) return (await query(principal.type, principal.id, now).execute()).map((r) => r.group_name)
+    const values = [principal.type, principal.id, now, 'active']
+    const { rows } = await db.executeQuery<{ group_name: string }>({ ...compiled, parameters: slots.map((slot) => values[slot]) })
+    return rows.map((r) => r.group_name)
+  }
 }
 
 /** A principal's grants (active ones only unless `all`), newest first. */

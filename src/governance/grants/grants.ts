@@ -11,7 +11,7 @@ import { isoNow } from '../pipeline/index.ts'
 import { findRequest, insertRequest, transitionRequest, updateRequest } from '../requests.repository.ts'
 import { requestView, type RequestView } from '../views.ts'
 import { GRANT_REQUEST, grantInput, grantQuestion } from './grant-question.ts'
-import { activeGroups, endGrant, findGrant, insertGrant, listDueGrants, listGrantsOf } from './grants.repository.ts'
+import { activeGroupsReader, endGrant, findGrant, insertGrant, listDueGrants, listGrantsOf } from './grants.repository.ts'
 import type { GrantsTable, GrantState, GrantTables } from './grants.tables.ts'
 
 /** A grant as shown to callers. */
@@ -92,6 +92,7 @@ const HOUR_MS = 3_600_000
 /** Creates the grants service. */
 export function createGrants(deps: GrantsDeps): Grants {
   const { db, policy, audit, clock } = deps
+  const activeGroups = activeGroupsReader(db)
   const maxHours = deps.maxGrantHours ?? 8
 
   const view = (row: GrantsTable): GrantView => {
@@ -233,7 +234,7 @@ export function createGrants(deps: GrantsDeps): Grants {
     },
 
     async withGrants(principal) {
-      const groups = await activeGroups(db, principal, isoNow(clock))
+      const groups = await activeGroups(principal, isoNow(clock))
       if (groups.length === 0) return principal
       return { ...principal, groups: [...new Set([...principal.groups, ...groups])].sort() }
     },
