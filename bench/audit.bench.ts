@@ -64,9 +64,9 @@ for (const engine of available) {
   const appendDb = await engine.open()
   try {
     const sequential = await appendRate(appendDb, 1, SEQUENTIAL)
-    rows.push({ engine: engine.name, measure: 'append, 1 caller', events: SEQUENTIAL, 'per second': sequential.perSecond, 'p50 ms': sequential.p50, 'p99 ms': sequential.p99 })
+    rows.push({ engine: engine.name, measure: 'append, 1 caller', events: SEQUENTIAL, 'per second': sequential.perSecond, 'p50 ms': sequential.p50, 'p99 ms': sequential.p99, target: '-' })
     const concurrent = await appendRate(appendDb, CONCURRENT_CALLERS, CONCURRENT_TOTAL)
-    rows.push({ engine: engine.name, measure: `append, ${CONCURRENT_CALLERS} callers`, events: CONCURRENT_TOTAL, 'per second': concurrent.perSecond, 'p50 ms': concurrent.p50, 'p99 ms': concurrent.p99 })
+    rows.push({ engine: engine.name, measure: `append, ${CONCURRENT_CALLERS} callers`, events: CONCURRENT_TOTAL, 'per second': concurrent.perSecond, 'p50 ms': concurrent.p50, 'p99 ms': concurrent.p99, target: '>= 20000/s, p99 <= 10 ms' })
     const verifyAll = await createAuditLog({ database: appendDb }).verify()
     if (!verifyAll.ok || verifyAll.lastSeq !== SEQUENTIAL + CONCURRENT_TOTAL) throw new Error(`appended chain does not verify: ${JSON.stringify(verifyAll)}`)
     figures[engine.name] = { appendSequentialPerSecond: sequential, appendConcurrentPerSecond: { callers: CONCURRENT_CALLERS, ...concurrent } }
@@ -80,14 +80,14 @@ for (const engine of available) {
     const result = await createAuditLog({ database: verifyDb }).verify()
     const ms = performance.now() - started
     if (!result.ok || result.count !== VERIFY_EVENTS) throw new Error(`seeded chain does not verify: ${JSON.stringify(result)}`)
-    rows.push({ engine: engine.name, measure: 'verify', events: VERIFY_EVENTS, 'per second': VERIFY_EVENTS / (ms / 1000), 'p50 ms': '-', 'p99 ms': '-' })
+    rows.push({ engine: engine.name, measure: 'verify', events: VERIFY_EVENTS, 'per second': VERIFY_EVENTS / (ms / 1000), 'p50 ms': '-', 'p99 ms': '-', target: '>= 200000/s' })
     Object.assign(figures[engine.name] as object, { verifyPerSecond: VERIFY_EVENTS / (ms / 1000), verifyEvents: VERIFY_EVENTS, verifyMs: ms })
   } finally {
     await verifyDb.close()
   }
 }
 if (!available.some((e) => e.name === 'postgres')) {
-  rows.push({ engine: 'postgres', measure: 'skipped: DATABASE_URL not set', events: 0, 'per second': '-', 'p50 ms': '-', 'p99 ms': '-' })
+  rows.push({ engine: 'postgres', measure: 'skipped: DATABASE_URL not set', events: 0, 'per second': '-', 'p50 ms': '-', 'p99 ms': '-', target: '-' })
   figures.postgres = { skipped: 'DATABASE_URL not set' }
 }
 printTable('Audit log: durable appends (SQLite WAL synchronous=FULL; PostgreSQL synchronous_commit on) and chain verification', rows)
