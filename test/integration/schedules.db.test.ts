@@ -18,7 +18,8 @@ interface Schedule {
 }
 
 // Owned schedules through the real API, two Conductor replicas on one database (SQLite and PostgreSQL), a stub Airflow
-// and a loopback webhook receiver. Time is pinned: each test moves both replicas' clocks and fires due schedules itself.
+// and a loopback webhook receiver. Time is pinned: each test moves both replicas' clocks and fires due schedules itself
+// (by minutes: the development issuer's tokens last an hour on that clock).
 forEachEngine((engine) => {
   let database: TestDatabase
   let stub: StubAirflow
@@ -30,7 +31,10 @@ forEachEngine((engine) => {
   const clocks = [fixedClock(start), fixedClock(start)]
   const advance = (ms: number) => { for (const c of clocks) c.advance(ms) }
   const now = () => clocks[0]!.now()
-  const users = [...TEST_USERS, { username: 'erin', name: 'Erin Engineer', email: 'erin@example.com', groups: ['data-eng'] }]
+  const users = [
+    ...TEST_USERS, { username: 'erin', name: 'Erin Engineer', email: 'erin@example.com', groups: ['data-eng'] },
+    { username: 'pat', name: 'Pat Admin', email: 'pat@example.com', groups: ['platform-admins'] },
+  ]
   const tokens: Record<string, string> = {}
   const dags: StubDag[] = [
     { dagId: 'etl_daily', tags: ['team:data-eng'], owners: ['data-eng'], schedule: '0 2 * * *' },
@@ -55,7 +59,7 @@ forEachEngine((engine) => {
     a = await startTestApp(options('replica-a', 0))
     b = await startTestApp(options('replica-b', 1))
     await a.governance.catalog.syncAll()
-    for (const user of ['alice', 'bob', 'carol', 'dave', 'erin']) {
+    for (const user of ['alice', 'bob', 'carol', 'dave', 'erin', 'pat']) {
       tokens[user] = await a.tokenFor(user)
       assert.equal((await call('GET', '/api/v1/me', user)).statusCode, 200, `${user} is seen`)
     }
@@ -84,9 +88,11 @@ forEachEngine((engine) => {
   }
   const count = async () => Number((await a.database.db.selectFrom('schedules').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n)
   const runsOf = (dagId: string) => stub.runs.get(dagId) ?? []
+  /** Two firing rounds at each replica, all at once (as two replicas' loops and a restarted one's would overlap). */
   const fireBoth = async () => {
-    const rounds = await Promise.all([a.schedules.fireDue(), b.schedules.fireDue()])
-    return { fired: rounds[0].fired + rounds[1].fired, suspended: rounds[0].suspended + rounds[1].suspended, failed: rounds[0].failed + rounds[1].failed }
+    const rounds = await Promise.all([a.schedules.fireDue(), b.schedules.fireDue(), a.schedules.fireDue(), b.schedules.fireDue()])
+    const sum = (key: 'fired' | 'suspended' | 'failed') => rounds.reduce((n, r) => n + r[key], 0)
+    return { fired: sum('fired'), suspended: sum('suspended'), failed: sum('failed') }
   }
   const webhookEvents = () => receiver.deliveries.map((d) => JSON.parse(d.body) as { type: string; data: Record<string, unknown> })
 
@@ -126,12 +132,12 @@ forEachEngine((engine) => {
   })
 
   test('a schedule fires as its owner through the governance pipeline, exactly once per due time with two replicas racing', async () => {
-    const schedule = await create('alice', { environment: 'prod', dagId: 'etl_daily', intervalSeconds: 300, conf: { full: true }, description: 'nightly load' })
-    assert.deepEqual([schedule.owner, schedule.state, schedule.nextFireAt], [{ type: 'User', id: 'alice' }, 'active', new Date(now() + 300_000).toISOString()])
+    const schedule = await create('alice', { environment: 'prod', dagId: 'etl_daily', intervalSeconds: 60, conf: { full: true }, description: 'nightly load' })
+    assert.deepEqual([schedule.owner, schedule.state, schedule.nextFireAt], [{ type: 'User', id: 'alice' }, 'active', new Date(now() + 60_000).toISOString()])
     assert.equal((await fireBoth()).fired, 0, 'nothing is due yet')
 
     for (let round = 1; round <= 4; round++) {
-      advance(5 * MINUTE)
+      advance(MINUTE)
       const fired = await fireBoth()
       assert.equal(fired.fired, 1, `round ${round}: one firing between two replicas`)
       assert.equal(runsOf('etl_daily').length, round)
@@ -144,7 +150,7 @@ forEachEngine((engine) => {
 
     const after = await show(schedule.id, 'alice')
     assert.equal(after.lastFiredAt, new Date(now()).toISOString())
-    assert.equal(after.nextFireAt, new Date(now() + 300_000).toISOString())
+    assert.equal(after.nextFireAt, new Date(now() + 60_000).toISOString())
     assert.equal(run.dag_run_id, `conductor__${after.lastRequestId}`)
     const request = await a.database.db.selectFrom('requests').selectAll().where('id', '=', after.lastRequestId!).executeTakeFirstOrThrow()
     assert.deepEqual([request.principal_type, request.principal_id, request.action, request.state], ['User', 'alice', 'dag:trigger', 'succeeded'])
@@ -154,15 +160,15 @@ forEachEngine((engine) => {
     assert.equal(fired[0]!.principal, 'alice')
 
     // A replica that was down for three periods fires once, then goes on from now.
-    advance(15 * MINUTE)
+    advance(3 * MINUTE)
     assert.equal((await fireBoth()).fired, 1)
-    assert.equal((await show(schedule.id, 'alice')).nextFireAt, new Date(now() + 300_000).toISOString())
+    assert.equal((await show(schedule.id, 'alice')).nextFireAt, new Date(now() + 60_000).toISOString())
     const listed = await call('GET', '/api/v1/schedules', 'alice')
     assert.deepEqual(listed.json().schedules.map((s: Schedule) => s.id), [schedule.id])
     assert.deepEqual((await call('GET', '/api/v1/schedules', 'bob')).json().schedules, [], 'bob sees no schedule he may not read')
     assert.equal((await call('GET', `/api/v1/schedules/${schedule.id}`, 'bob')).statusCode, 404)
     assert.equal((await call('POST', `/api/v1/schedules/${schedule.id}/suspend`, 'alice')).json().schedule.state, 'suspended')
-    advance(5 * MINUTE)
+    advance(MINUTE)
     assert.equal((await fireBoth()).fired, 0, 'a suspended schedule does not fire')
     assert.equal((await call('DELETE', `/api/v1/schedules/${schedule.id}`, 'alice')).statusCode, 204)
     assert.equal((await call('GET', `/api/v1/schedules/${schedule.id}`, 'alice')).statusCode, 404)
@@ -182,7 +188,7 @@ forEachEngine((engine) => {
   })
 
   test('transfer: only whom policy allows, and only to an owner allowed to trigger; then it fires as the new owner', async () => {
-    const schedule = await create('alice', { environment: 'prod', dagId: 'etl_daily', intervalSeconds: 600 })
+    const schedule = await create('alice', { environment: 'prod', dagId: 'etl_daily', intervalSeconds: 60 })
     const byAlice = await call('POST', `/api/v1/schedules/${schedule.id}/transfer`, 'alice', { to: { type: 'User', id: 'erin' } })
     assert.deepEqual([byAlice.statusCode, byAlice.json().error.code], [403, 'policy_denied'], 'alice may not hand over schedules')
     const toBob = await call('POST', `/api/v1/schedules/${schedule.id}/transfer`, 'dave', { to: { type: 'User', id: 'bob' } })
@@ -197,7 +203,7 @@ forEachEngine((engine) => {
     const audited = (await a.audit.query({ type: 'schedule.transferred' })).at(-1)!
     assert.deepEqual([audited.principal, (audited.data as { from: unknown }).from, (audited.data as { to: unknown }).to], ['dave', { type: 'User', id: 'alice' }, { type: 'User', id: 'erin' }])
 
-    advance(10 * MINUTE)
+    advance(MINUTE)
     assert.equal((await fireBoth()).fired, 1)
     assert.match(runsOf('etl_daily').at(-1)!.note ?? '', /by User erin/)
   })
@@ -208,7 +214,7 @@ forEachEngine((engine) => {
     dags[0]!.tags = ['team:ml'] // The DAG moved to another team in Airflow: erin may no longer run it.
     await a.governance.catalog.syncAll()
     try {
-      advance(10 * MINUTE)
+      advance(MINUTE)
       assert.deepEqual(await fireBoth(), { fired: 0, suspended: 1, failed: 0 })
       assert.equal(runsOf('etl_daily').length, before, 'nothing ran')
       const suspended = await show(schedule.id)
@@ -239,6 +245,25 @@ forEachEngine((engine) => {
     assert.deepEqual(body.scheduled.find((d) => d.dagId === 'etl_daily')!.ownedBy.map((o) => o.owner.id), ['erin'])
     assert.equal(body.scheduled.find((d) => d.dagId === 'ml_train')!.schedule, '@daily')
     assert.deepEqual(body.findings.map((f) => [f.dagId, f.kind]).sort(), [['finance_close', 'unowned_schedule'], ['ml_train', 'unowned_schedule']])
+  })
+
+  test('a schedule owned by a service account triggers as the account, and stops when the account is disabled', async () => {
+    const made = await call('POST', '/api/v1/service-accounts', 'alice', { name: 'etl-bot', owner: { type: 'User', id: 'alice' }, groups: ['data-eng'] })
+    assert.equal(made.statusCode, 201, made.body)
+    const byAlice = await call('POST', '/api/v1/schedules', 'alice', { environment: 'prod', dagId: 'etl_daily', intervalSeconds: 60, owner: { type: 'ServiceAccount', id: 'etl-bot' } })
+    assert.deepEqual([byAlice.statusCode, byAlice.json().error.code], [403, 'policy_denied'], 'only platform admins make schedules that run as someone else')
+    const schedule = await create('pat', { environment: 'prod', dagId: 'etl_daily', intervalSeconds: 60, owner: { type: 'ServiceAccount', id: 'etl-bot' } })
+    assert.equal(schedule.owner.type, 'ServiceAccount')
+    advance(MINUTE)
+    assert.ok((await fireBoth()).fired >= 1)
+    assert.ok(runsOf('etl_daily').some((r) => (r.note ?? '').includes('by ServiceAccount etl-bot') && (r.note ?? '').includes(schedule.id)), 'a run as etl-bot, naming the schedule')
+
+    const disabled = await call('POST', '/api/v1/service-accounts/etl-bot/disable', 'alice', { reason: 'rotating the team\'s automation' })
+    assert.equal(disabled.statusCode, 200, disabled.body)
+    const suspended = await show(schedule.id)
+    assert.deepEqual([suspended.state, suspended.suspendedReason], ['suspended', 'owner_deprovisioned'])
+    const resumed = await call('POST', `/api/v1/schedules/${schedule.id}/resume`, 'pat')
+    assert.deepEqual([resumed.statusCode, resumed.json().error.code], [403, 'schedule_owner_not_allowed'], 'a disabled account cannot hold an active schedule')
   })
 
   test('SCIM deprovisioning the owner suspends their schedules at once, and the team hears of it', async () => {

@@ -154,7 +154,7 @@ export interface SchedulesDeps {
 export const SCHEDULES_LEASE = 'schedules'
 
 const OWNER_TYPES = new Set(['User', 'ServiceAccount', 'Agent'])
-const invalid = (field: string, message: string) => new ConductorError('invalid_input', message, { details: { field } })
+const invalid = (field: string, message: string) => new ConductorError('invalid_input', `${field}: ${message}`, { details: { field } })
 
 function timingOf(row: Pick<SchedulesTable, 'cron' | 'timezone' | 'interval_seconds'>): Timing {
   return row.cron !== null ? { cron: row.cron, timezone: row.timezone ?? 'UTC' } : { intervalSeconds: row.interval_seconds ?? 0 }

@@ -12,7 +12,7 @@ export type Timing = { cron: string; timezone: string; intervalSeconds?: undefin
 // Airflow's cron presets; the library's second-level ones (@secondly, @minutely…) are not offered.
 const PRESETS = new Set(['@hourly', '@daily', '@weekly', '@monthly', '@yearly', '@annually'])
 
-const invalid = (field: string, message: string) => new ConductorError('invalid_input', message, { details: { field } })
+const invalid = (field: string, message: string) => new ConductorError('invalid_input', `${field}: ${message}`, { details: { field } })
 
 /** Throws `invalid_input` (field `timezone`) unless `timezone` is an IANA time zone this runtime knows. */
 export function checkTimezone(timezone: string): void {
