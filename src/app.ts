@@ -197,10 +197,10 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       principal: principalRef(actor), action, ...(account ? { context: { serviceAccount: account } } : {}),
     })
     // Schedules are created below (they need the authenticator to rebuild their owners); an account that stops acting suspends its own.
-    let schedules: Schedules | undefined
+    const late: { schedules?: Schedules } = {}
     const serviceAccounts = createServiceAccounts({
       db, audit, clock, authorize: authorizeServiceAccount, tokens: accessTokens, actions: ACTIONS,
-      onDeactivated: async (p) => { await schedules?.suspendOwnedBy(p, 'owner_deprovisioned') },
+      onDeactivated: async (p) => { await late.schedules?.suspendOwnedBy(p, 'owner_deprovisioned') },
     })
     const revocations = createRevocations({ db, clock })
     const revoker = createAccessRevoker({ sessions, revocations, audit })
@@ -213,7 +213,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
             onRevoked: async (p, reason) => {
               await governance.approvals.withdraw({ type: p.type, id: p.id }, reason)
               await governance.grants.revokeAllOf({ type: p.type, id: p.id }, reason)
-              await schedules?.suspendOwnedBy({ type: p.type as 'User', id: p.id }, 'owner_deprovisioned')
+              await late.schedules?.suspendOwnedBy({ type: p.type as 'User', id: p.id }, 'owner_deprovisioned')
               // A person's API tokens die with their access, and so do the agents they sponsor.
               if (p.type === 'User') {
                 await accessTokens.revokeAllOf({ type: 'User', id: p.id }, reason)
@@ -257,7 +257,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
         },
       }, owner),
     })
-    schedules = ownedSchedules
+    late.schedules = ownedSchedules
     ownedSchedules.start(config.governance.scheduleTickSeconds)
     cleanup.push(() => ownedSchedules.stop())
     const workloads = createWorkloadVerifier({
