@@ -7275,7 +7275,7 @@ export interface components {
             schedule: string;
             /** @description The DAG's `owner` field in Airflow */
             owners: string[];
-            /** @description The active Conductor schedules of this DAG; empty: nobody answers for its schedule */
+            /** @description The active Conductor schedules of this DAG */
             ownedBy: {
                 scheduleId: string;
                 owner: {
@@ -7284,11 +7284,13 @@ export interface components {
                     id: string;
                 };
             }[];
+            /** @description Its Airflow owners (and `owner:<id>` tags) that are principals Conductor has seen, as shadow activity counts ownership */
+            ownerPrincipals: string[];
         };
         ScheduleFindings: {
             /** @description Every DAG Airflow schedules by itself that you may read */
             scheduled: components["schemas"]["ScheduledDag"][];
-            /** @description The scheduled DAGs no active Conductor schedule owns */
+            /** @description The scheduled DAGs nobody answers for: no active Conductor schedule, and no Airflow owner that is a known principal */
             findings: {
                 environment: string;
                 dagId: string;
@@ -7296,7 +7298,7 @@ export interface components {
                 schedule: string;
                 /** @description The DAG's `owner` field in Airflow */
                 owners: string[];
-                /** @description The active Conductor schedules of this DAG; empty: nobody answers for its schedule */
+                /** @description The active Conductor schedules of this DAG */
                 ownedBy: {
                     scheduleId: string;
                     owner: {
@@ -7305,6 +7307,8 @@ export interface components {
                         id: string;
                     };
                 }[];
+                /** @description Its Airflow owners (and `owner:<id>` tags) that are principals Conductor has seen, as shadow activity counts ownership */
+                ownerPrincipals: string[];
                 /** @constant */
                 kind: "unowned_schedule";
             }[];

@@ -41,6 +41,7 @@ forEachEngine((engine) => {
     { dagId: 'ml_train', tags: ['team:ml'], owners: ['ml'], schedule: '@daily' },
     { dagId: 'finance_close', tags: ['team:data-eng'], owners: ['finance'], schedule: '0 6 * * 1' },
     { dagId: 'adhoc_report', tags: ['team:data-eng'], owners: ['data-eng'] },
+    { dagId: 'carols_digest', tags: ['owner:carol'], owners: ['airflow'], schedule: '@hourly' },
   ]
 
   before(async () => {
@@ -240,11 +241,14 @@ forEachEngine((engine) => {
   test('findings: scheduled DAGs that no Conductor schedule owns', async () => {
     const res = await call('GET', '/api/v1/schedules/findings', 'bob')
     assert.equal(res.statusCode, 200, res.body)
-    const body = res.json() as { scheduled: { dagId: string; schedule: string; ownedBy: { owner: { id: string } }[] }[]; findings: { dagId: string; kind: string }[] }
-    assert.deepEqual(body.scheduled.map((d) => d.dagId).sort(), ['etl_daily', 'finance_close', 'ml_train'], 'adhoc_report has no schedule in Airflow')
+    const body = res.json() as { scheduled: { dagId: string; schedule: string; ownedBy: { owner: { id: string } }[]; ownerPrincipals: string[] }[]; findings: { dagId: string; kind: string }[] }
+    assert.deepEqual(body.scheduled.map((d) => d.dagId).sort(), ['carols_digest', 'etl_daily', 'finance_close', 'ml_train'], 'adhoc_report has no schedule in Airflow')
     assert.deepEqual(body.scheduled.find((d) => d.dagId === 'etl_daily')!.ownedBy.map((o) => o.owner.id), ['erin'])
+    assert.deepEqual(body.scheduled.find((d) => d.dagId === 'carols_digest')!.ownerPrincipals, ['carol'], 'an owner:<id> tag naming a known principal owns it, as for shadow activity')
     assert.equal(body.scheduled.find((d) => d.dagId === 'ml_train')!.schedule, '@daily')
     assert.deepEqual(body.findings.map((f) => [f.dagId, f.kind]).sort(), [['finance_close', 'unowned_schedule'], ['ml_train', 'unowned_schedule']])
+    const carols = await call('GET', '/api/v1/schedules/findings', 'carol')
+    assert.deepEqual(carols.json().scheduled, [], 'carol may read no DAG, so she sees none of them')
   })
 
   test('a schedule owned by a service account triggers as the account, and stops when the account is disabled', async () => {

@@ -66,11 +66,12 @@ const scheduledDag = z.strictObject({
   schedule: z.string().describe('Airflow\'s summary of the DAG\'s own schedule'),
   owners: z.array(z.string()).describe('The DAG\'s `owner` field in Airflow'),
   ownedBy: z.array(z.strictObject({ scheduleId: z.string(), owner: z.strictObject({ type: z.enum(['User', 'ServiceAccount', 'Agent']), id: z.string() }) }))
-    .describe('The active Conductor schedules of this DAG; empty: nobody answers for its schedule'),
+    .describe('The active Conductor schedules of this DAG'),
+  ownerPrincipals: z.array(z.string()).describe('Its Airflow owners (and `owner:<id>` tags) that are principals Conductor has seen, as shadow activity counts ownership'),
 }).meta({ id: 'ScheduledDag' })
 const findings = z.strictObject({
   scheduled: z.array(scheduledDag).describe('Every DAG Airflow schedules by itself that you may read'),
-  findings: z.array(scheduledDag.extend({ kind: z.literal('unowned_schedule') })).describe('The scheduled DAGs no active Conductor schedule owns'),
+  findings: z.array(scheduledDag.extend({ kind: z.literal('unowned_schedule') })).describe('The scheduled DAGs nobody answers for: no active Conductor schedule, and no Airflow owner that is a known principal'),
 }).meta({ id: 'ScheduleFindings' })
 
 /** Owned schedules under /api/v1 (docs/schedules.md). */
@@ -89,7 +90,7 @@ export function schedulesRoutes(deps: { schedules: Schedules; who: (request: Fas
 
     app.get('/schedules/findings', { schema: { tags: ['schedules'], summary: 'DAGs Airflow schedules by itself, and those no Conductor schedule owns (findings)', response: { 200: findings, ...apiErrors() } } }, async (request) => {
       const scheduled = await s.scheduledDags(who(request))
-      return { scheduled, findings: scheduled.filter((d) => d.ownedBy.length === 0).map((d) => ({ ...d, kind: 'unowned_schedule' as const })) }
+      return { scheduled, findings: scheduled.filter((d) => d.ownedBy.length === 0 && d.ownerPrincipals.length === 0).map((d) => ({ ...d, kind: 'unowned_schedule' as const })) }
     })
 
     app.get('/schedules/:id', { schema: { tags: ['schedules'], summary: 'One schedule', params: scheduleParams, response: { 200: scheduleAnswer, ...apiErrors(400, 404) } } }, async (request) => {

@@ -13,6 +13,7 @@ import type { GovernanceTables } from '../governance.tables.ts'
 import type { GovernedActions } from '../governed-actions.ts'
 import type { Notify } from '../notifications/index.ts'
 import { checkConf } from '../run-input.ts'
+import { airflowOwnersOf } from '../shadow/index.ts'
 import { authorizationRequest, createTargets } from '../targets.ts'
 import {
   activeScheduleOwners, claimFiring, deleteSchedule, findSchedule, insertSchedule, listActiveOwnedBy, listDueSchedules, listSchedules, updateSchedule,
@@ -72,15 +73,21 @@ export interface SchedulePatch {
   description?: string | null | undefined
 }
 
-/** A DAG Airflow schedules by itself, with the Conductor schedules that own it (none: a finding). */
+/**
+ * A DAG Airflow schedules by itself, with who answers for it: the active Conductor schedules of the DAG, and the
+ * principals among its Airflow owners (as shadow activity decides ownership). Neither: a finding.
+ */
 export interface ScheduledDag {
   environment: string
   dagId: string
   /** Airflow's summary of its schedule, e.g. `0 2 * * *` or `@daily`. */
   schedule: string
+  /** Its `owners` in Airflow. */
   owners: string[]
   /** The active Conductor schedules of this DAG and who they trigger as. */
   ownedBy: { scheduleId: string; owner: ScheduleOwner }[]
+  /** Its Airflow owners (and `owner:<id>` tags) that are principals Conductor has seen. */
+  ownerPrincipals: string[]
 }
 
 /** What {@link Schedules.fireDue} did. */
@@ -114,7 +121,7 @@ export interface Schedules {
   transfer(actor: Principal, id: string, to: ScheduleOwner): Promise<ScheduleView>
   /** Deletes it (`schedule:manage`). */
   delete(actor: Principal, id: string): Promise<void>
-  /** The DAGs Airflow schedules by itself that `actor` may read, each with the Conductor schedules that own it. */
+  /** The DAGs Airflow schedules by itself that `actor` may read, each with who answers for it (see {@link ScheduledDag}). */
   scheduledDags(actor: Principal): Promise<ScheduledDag[]>
   /** Deprovisioning: suspends every active schedule `owner` holds (`owner_deprovisioned`), audited and notified; answers their ids. */
   suspendOwnedBy(owner: ScheduleOwner, reason: SuspendReason): Promise<string[]>
@@ -430,6 +437,7 @@ export function createSchedules(deps: SchedulesDeps): Schedules {
         const key = `${s.environment}/${s.dag_id}`
         owners.set(key, [...owners.get(key) ?? [], { scheduleId: s.id, owner: { type: s.owner_type as ScheduleOwner['type'], id: s.owner_id } }])
       }
+      const known = new Set((await db.selectFrom('principals').select('id').execute()).map((p) => p.id))
       const out: ScheduledDag[] = []
       for (const dag of await listCatalogDags(db)) {
         if (dag.schedule === null || dag.schedule === '' || dag.schedule === 'None' || !environments.has(dag.environment)) continue
@@ -437,7 +445,7 @@ export function createSchedules(deps: SchedulesDeps): Schedules {
         if (policy.authorize(authorizationRequest(actor, 'dag:read', env, dag)).decision !== 'allow') continue
         out.push({
           environment: dag.environment, dagId: dag.dag_id, schedule: dag.schedule, owners: JSON.parse(dag.owners) as string[],
-          ownedBy: owners.get(`${dag.environment}/${dag.dag_id}`) ?? [],
+          ownedBy: owners.get(`${dag.environment}/${dag.dag_id}`) ?? [], ownerPrincipals: [...new Set(airflowOwnersOf(dag).filter((o) => known.has(o)))],
         })
       }
       return out
