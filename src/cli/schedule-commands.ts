@@ -2,6 +2,7 @@ import { InvalidArgumentError, type Command } from 'commander'
 import type { ScheduleAnswer, ScheduleFindings, ScheduleList, ScheduleView } from '../../contract/api-types.ts'
 import { outputOf, parseDagTarget, parsePositiveInt, withOutput, withQuery, type CliContext } from './context.ts'
 import { formatJson, formatStamp, renderFields, renderTable, type Column } from './format.ts'
+import { parseConf } from './run-commands.ts'
 
 type OwnerType = 'User' | 'ServiceAccount' | 'Agent'
 const OWNER_TYPES: Record<string, OwnerType> = { user: 'User', 'service-account': 'ServiceAccount', agent: 'Agent' }
@@ -63,14 +64,11 @@ export function registerScheduleCommands(program: Command, ctx: CliContext): voi
     .option('--cron <expr>', 'five cron fields, or @hourly, @daily, @weekly, @monthly, @yearly')
     .option('--timezone <tz>', 'the IANA time zone of --cron (default UTC)')
     .option('--every <seconds>', 'instead of --cron: every this many seconds from now (at least 60)', parsePositiveInt)
-    .option('--conf <json>', 'the run conf of each firing (a JSON object)')
+    .option('--conf <json>', 'the run conf of each firing: a JSON object, @file, or @- for stdin', parseConf)
     .option('-d, --description <text>', 'what it is for')
     .option('--owner <owner>', 'who it triggers as: user:NAME, service-account:NAME or agent:NAME (policy decides)', parseScheduleOwner)
-    .action(async (target: { environment: string; dag: string }, opts: { cron?: string; timezone?: string; every?: number; conf?: string; description?: string; owner?: { type: OwnerType; id: string }; output?: string }) => {
-      let conf: unknown
-      if (opts.conf !== undefined) {
-        try { conf = JSON.parse(opts.conf) } catch { throw new InvalidArgumentError('--conf: not JSON') }
-      }
+    .action(async (target: { environment: string; dag: string }, opts: { cron?: string; timezone?: string; every?: number; conf?: Record<string, unknown>; description?: string; owner?: { type: OwnerType; id: string }; output?: string }) => {
+      const conf = opts.conf
       const body = await (await ctx.client()).request<ScheduleAnswer>('POST', '/api/v1/schedules', {
         environment: target.environment, dagId: target.dag, ...(opts.cron !== undefined ? { cron: opts.cron } : {}), ...(opts.timezone !== undefined ? { timezone: opts.timezone } : {}),
         ...(opts.every !== undefined ? { intervalSeconds: opts.every } : {}), ...(conf !== undefined ? { conf } : {}),
