@@ -5,6 +5,7 @@ import { configSummary, secretReferences, type Config, type IdentityConfig } fro
 import { randomIds, systemClock, type Clock, type IdGenerator } from './core/index.ts'
 import {
   createAirflowDecisions, createGovernance, resolveAirflowUser, createIdempotencyKeys, createNotifications, type Governance, type GovernanceTables, type GrantTables, type IdempotencyTables, type Notifications, type NotificationTables,
+  createSchedules, type Schedules, type ScheduleTables,
 } from './governance/index.ts'
 import {
   chainScimEvents, createAccessRevoker, createAirflowSignInCodes, createAirflowTokenSigner, createDirectory, createOidcLogin, createRevocations, createScimService, createScimTokenStore,
@@ -31,7 +32,7 @@ export { DEV_ISSUER_NAME } from './identity/index.ts'
  * A domain declares its tables beside its repositories and adds them here with one more `extends` (and its
  * migration with one more line in `store/migrations/index.ts`).
  */
-export interface Tables extends StoreTables, AuditTables, GovernanceTables, GrantTables, IdempotencyTables, IdentityTables, NotificationTables, RevocationTables, ScimTables, ServiceAccountTables, FederationTables {}
+export interface Tables extends StoreTables, AuditTables, GovernanceTables, GrantTables, IdempotencyTables, IdentityTables, NotificationTables, RevocationTables, ScimTables, ServiceAccountTables, FederationTables, ScheduleTables {}
 
 /** The running application: its server (not yet listening) and how to stop everything. */
 export interface App {
@@ -59,6 +60,8 @@ export interface App {
   accessTokens: AccessTokens
   /** Trust rules: which workload identities may act as which service account (`/oauth/token`). */
   trusts: ServiceAccountTrusts
+  /** Owned schedules: Conductor-held schedules that trigger as their owner (docs/schedules.md). */
+  schedules: Schedules
   /** SCIM provisioning and its bearer tokens, when `identity.scim.enabled`. */
   scim: { service: ScimService; tokens: ScimTokenStore; reconcile: () => Promise<ReconciliationReport> } | null
   logger: Logger
@@ -217,7 +220,12 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     const authorizeServiceAccount: ServiceAccountAuthorizer = (actor, action, account) => policy.authorize({
       principal: principalRef(actor), action, ...(account ? { context: { serviceAccount: account } } : {}),
     })
-    const serviceAccounts = createServiceAccounts({ db, audit, clock, authorize: authorizeServiceAccount, tokens: accessTokens, actions: ACTIONS })
+    // Schedules are created below (they need the authenticator to rebuild their owners); an account that stops acting suspends its own.
+    const late: { schedules?: Schedules } = {}
+    const serviceAccounts = createServiceAccounts({
+      db, audit, clock, authorize: authorizeServiceAccount, tokens: accessTokens, actions: ACTIONS,
+      onDeactivated: async (p) => { await late.schedules?.suspendOwnedBy(p, 'owner_deprovisioned') },
+    })
     const revocations = createRevocations({ db, clock })
     const revoker = createAccessRevoker({ sessions, revocations, audit })
     const scim = config.identity.scim.enabled
@@ -229,6 +237,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
             onRevoked: async (p, reason) => {
               await governance.approvals.withdraw({ type: p.type, id: p.id }, reason)
               await governance.grants.revokeAllOf({ type: p.type, id: p.id }, reason)
+              await late.schedules?.suspendOwnedBy({ type: p.type as 'User', id: p.id }, 'owner_deprovisioned')
               // A person's API tokens die with their access, and so do the agents they sponsor.
               if (p.type === 'User') {
                 await accessTokens.revokeAllOf({ type: 'User', id: p.id }, reason)
@@ -259,6 +268,22 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       withGrants: (p) => governance.grants.withGrants(p),
       conductorTokens: { tokens: accessTokens, serviceAccounts, knownUser: (id) => resolveAirflowUser({ db }, { id, type: 'User' }) },
     })
+    const ownedSchedules = createSchedules({
+      db, policy, audit, clock, ids, logger, environments: config.environments, orchestrators, catalog: governance.catalog,
+      requestTrigger: (...args) => governance.requestTrigger(...args), notify: notifications.notify, leases, maxConfBytes: config.governance.maxConfBytes,
+      // The owner as Conductor would see them now: a person by the directory's word and their grants; an account by its record.
+      principalOf: (owner) => resolveAirflowUser({
+        db,
+        gate: async (p) => governance.grants.withGrants(directory ? await directory.apply(p) : p),
+        account: async (type, id) => {
+          const account = await authenticator.principalOfAccount(type, id)
+          return account ? governance.grants.withGrants(account) : null
+        },
+      }, owner),
+    })
+    late.schedules = ownedSchedules
+    ownedSchedules.start(config.governance.scheduleTickSeconds)
+    cleanup.push(() => ownedSchedules.stop())
     const workloads = createWorkloadVerifier({
       issuers: config.identity.workloadIssuers, aws: config.identity.aws, identity: config.identity, publicUrl: config.server.publicUrl!, clock,
     })
@@ -304,6 +329,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       }),
       mcp: { createServer: (api) => createMcpServer({ api, version, onError: (error, tool) => logger.error({ err: error, tool }, 'MCP tool failed') }) },
       serviceAccounts: { accounts: serviceAccounts, tokens: accessTokens, environments: config.environments.map((e) => e.name) },
+      schedules: ownedSchedules,
       ...(metrics ? { metrics: { recorder: metrics, scrape: () => metrics.scrape(), serve: true } } : {}),
       ...(tracing ? { tracing: tracing.requests } : {}),
       status: {
@@ -346,7 +372,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     logger.info({ database: redactUrl(config.database.url), environments: config.environments.map((e) => e.name), devIssuer: devIssuer?.issuer ?? null, policyVersion: policy.current().version, replica: leases.holder }, 'conductor ready')
     let metricsServer: MetricsServer | null = null
     return {
-      config, server, database, audit, policy, governance, notifications, devIssuer, identity, sessions, revoker, serviceAccounts, accessTokens, trusts, scim: scimApi, logger, leases,
+      config, server, database, audit, policy, governance, notifications, devIssuer, identity, sessions, revoker, serviceAccounts, accessTokens, trusts, schedules: ownedSchedules, scim: scimApi, logger, leases,
       metrics,
       metricsUrl: () => metricsServer?.url ?? null,
       tokenCacheStats: () => verifier.cacheStats(),

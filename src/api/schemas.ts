@@ -8,7 +8,7 @@ export const MAX_SEGMENT_LENGTH = 250
  * Path segment names as Airflow and Conductor allow them. `.` and `..` are refused: every URL parser between the
  * caller and Airflow would resolve them (even percent-encoded) into another endpoint.
  */
-const segment = z.string().min(1).max(MAX_SEGMENT_LENGTH)
+export const segment = z.string().min(1).max(MAX_SEGMENT_LENGTH)
   .regex(/^(?!\.\.?$)[A-Za-z0-9_.~:+-]+$/, 'letters, digits and _ . ~ : + - only; "." and ".." are not ids')
 
 /**
@@ -16,7 +16,7 @@ const segment = z.string().min(1).max(MAX_SEGMENT_LENGTH)
  * id contains and PostgreSQL text cannot hold (NUL).
  */
 // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
-const text = (max: number) => z.string().max(max).regex(/^[^\u0000-\u001f\u007f]*$/, 'no control characters')
+export const text = (max: number) => z.string().max(max).regex(/^[^\u0000-\u001f\u007f]*$/, 'no control characters')
 
 export const envParams = z.object({ env: segment })
 export const dagParams = z.object({ env: segment, dag: segment })

@@ -12,7 +12,7 @@ import { z } from 'zod'
 import type { Logger } from 'pino'
 import type { AuditLog } from '../audit/index.ts'
 import { ConductorError, type RequestSpan, type RequestTracer } from '../core/index.ts'
-import type { AirflowDecisions, Governance, IdempotencyKeys } from '../governance/index.ts'
+import type { AirflowDecisions, Governance, IdempotencyKeys, Schedules } from '../governance/index.ts'
 import type { Principal } from '../identity/index.ts'
 import type { Authenticator, Caller } from './authenticate.ts'
 import { authRoutes, headerValue, type AuthRoutesDeps } from './routes/auth.routes.ts'
@@ -26,6 +26,7 @@ import { governanceRoutes } from './routes/governance.routes.ts'
 import { approvalsRoutes } from './routes/approvals.routes.ts'
 import { grantsRoutes } from './routes/grants.routes.ts'
 import { serviceAccountsRoutes } from './routes/service-accounts.routes.ts'
+import { schedulesRoutes } from './routes/schedules.routes.ts'
 import { hitlRoutes } from './routes/hitl.routes.ts'
 import { policyRoutes } from './routes/policy.routes.ts'
 import { scimRoutes } from './routes/scim.routes.ts'
@@ -82,6 +83,8 @@ export interface ServerDeps {
   federation?: { trusts: ServiceAccountTrusts; tokenExchange: TokenExchangeRoutesDeps }
   /** Service accounts, agents and API tokens (`/api/v1/service-accounts`, `/api/v1/tokens`); the routes are absent without it. */
   serviceAccounts?: { accounts: ServiceAccounts; tokens: AccessTokens; environments: readonly string[] }
+  /** Owned schedules (`/api/v1/schedules`, docs/schedules.md); the routes are absent without it. */
+  schedules?: Schedules
   /**
    * Prometheus metrics: every answered request is recorded by its route pattern and status; with `serve`,
    * `GET /metrics` answers a bearer whose principal policy allows `audit:read` (docs/observability.md).
@@ -302,6 +305,7 @@ export async function buildServer(deps: ServerDeps) {
     if (deps.serviceAccounts) {
       await api.register(serviceAccountsRoutes({ serviceAccounts: deps.serviceAccounts.accounts, accessTokens: deps.serviceAccounts.tokens, who, environments: deps.serviceAccounts.environments }))
     }
+    if (deps.schedules) await api.register(schedulesRoutes({ schedules: deps.schedules, who }))
     await api.register(hitlRoutes({ governance: deps.governance, who }))
     await api.register(auditRoutes({ audit: deps.audit, governance: deps.governance, who }))
     await api.register(shadowRoutes({ governance: deps.governance, who }))

@@ -21,6 +21,7 @@ import { createCliContext, DEFAULT_SERVER, type CliStream } from './context.ts'
 import { registerRunCommands } from './run-commands.ts'
 import { registerScimCommands } from './scim-commands.ts'
 import { registerServiceAccountCommands } from './service-account-commands.ts'
+import { registerScheduleCommands } from './schedule-commands.ts'
 import { registerShadowCommands } from './shadow-commands.ts'
 import { registerStatusCommands } from './status-commands.ts'
 
@@ -112,6 +113,7 @@ export function buildCli(env: NodeJS.ProcessEnv, streams: { stdout: CliStream; s
   registerTrustCommands(program, ctx)
   registerHitlCommands(program, ctx)
   registerServiceAccountCommands(program, ctx)
+  registerScheduleCommands(program, ctx)
   registerMcpCommand(program, ctx)
 
   const cfg = program.command('config').description('The configuration file')

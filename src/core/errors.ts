@@ -148,6 +148,8 @@ export const ERRORS = {
   hitl_not_assigned: 'denied',
   hitl_already_answered: 'conflict',
   budget_exceeded: 'throttled',
+  schedule_not_found: 'not_found',
+  schedule_owner_not_allowed: 'denied',
   // mcp
   tool_not_allowed: 'denied',
   // audit

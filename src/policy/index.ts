@@ -10,5 +10,5 @@ export type { CompiledPolicy, CompiledPolicySet, PolicySource } from './policy-s
 export { ACTION_TARGETS, ACTIONS, AIRFLOW_OBJECT_KINDS, GROUP_RESOURCE_ACTIONS } from './types.ts'
 export type {
   ApprovalEscalation, ApprovalGroup, DecisionCacheStats, DecisionInputs, ApprovalRequestContext, ApprovalRequirement, Action, ActionTarget, AirflowObjectKind, AuthorizationRequest, DagRef, Decision, EnvironmentRef, PolicyEngine, PolicyErrorLocation,
-  CredentialScopeRef, PolicyInfo, PolicySetInfo, PrincipalKind, PrincipalRef, ReloadResult, RequestContext, ResourceRef, ServiceAccountContext,
+  CredentialScopeRef, PolicyInfo, PolicySetInfo, PrincipalKind, PrincipalRef, ReloadResult, RequestContext, ResourceRef, ScheduleContext, ServiceAccountContext,
 } from './types.ts'

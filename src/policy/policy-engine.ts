@@ -436,6 +436,13 @@ function buildCall(request: AuthorizationRequest, clock: Clock): BuiltCall {
     const owner = { __entity: { type: account.owner.type, id: account.owner.id } }
     context.serviceAccount = { name: account.name, kind: account.kind, ...(account.owner.type === 'Group' ? { ownerGroup: owner } : { ownerUser: owner }) }
   }
+  const schedule = request.context?.schedule
+  if (schedule !== undefined) {
+    if (typeof schedule.owner !== 'string' || typeof schedule.ownerType !== 'string' || (schedule.from !== undefined && typeof schedule.from !== 'string')) {
+      throw new ConductorError('invalid_input', 'context.schedule needs an owner and its type', { details: { field: 'context.schedule' } })
+    }
+    context.schedule = { owner: schedule.owner, ownerType: schedule.ownerType, ...(schedule.from !== undefined ? { from: schedule.from } : {}) }
+  }
   return {
     call: { principal: principalUid, action: { type: 'Action', id: action }, resource: resourceUid, context, entities },
     principalScope,

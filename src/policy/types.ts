@@ -29,6 +29,10 @@ export const ACTIONS = [
   'grant:revoke',
   'service_account:read',
   'service_account:manage',
+  'schedule:create',
+  'schedule:read',
+  'schedule:manage',
+  'schedule:transfer',
 ] as const
 
 /** One of {@link ACTIONS}. */
@@ -68,6 +72,10 @@ export const ACTION_TARGETS: Readonly<Record<Action, ActionTarget>> = {
   'grant:revoke': 'group',
   'service_account:read': 'application',
   'service_account:manage': 'application',
+  'schedule:create': 'dag',
+  'schedule:read': 'dag',
+  'schedule:manage': 'dag',
+  'schedule:transfer': 'dag',
 }
 
 /** The actions asked on `Group::"<name>"` when {@link AuthorizationRequest.group} names one (approving a grant request). */
@@ -156,6 +164,16 @@ export interface RequestContext {
   grant?: { group: string; hours: number }
   /** For `service_account:read` and `service_account:manage`: the account asked about (`context.serviceAccount`). */
   serviceAccount?: ServiceAccountContext
+  /** For `schedule:*`: the owned schedule asked about, by its owner (`context.schedule`; for a transfer, the new owner). */
+  schedule?: ScheduleContext
+}
+
+/** An owned schedule as policy sees it in `context.schedule`: who it triggers as (docs/schedules.md). */
+export interface ScheduleContext {
+  ownerType: 'User' | 'ServiceAccount' | 'Agent'
+  owner: string
+  /** For `schedule:transfer`: the current owner, as `Type:id`; absent otherwise. */
+  from?: string
 }
 
 /**

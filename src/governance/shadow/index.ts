@@ -1,4 +1,4 @@
-export { createShadowActivity, SHADOW_KINDS } from './shadow.ts'
+export { airflowOwnersOf, createShadowActivity, SHADOW_KINDS } from './shadow.ts'
 export type { ShadowActivity, ShadowActivityDeps, ShadowItem, ShadowKind, ShadowSeverity } from './shadow.ts'
 export type { ShadowFilter } from './shadow.repository.ts'
 export type { ShadowActivityTable, ShadowCursorsTable, ShadowTables } from './shadow.tables.ts'

@@ -78,6 +78,17 @@ const READ_LIMIT = 1000
 /** Run types Airflow starts by itself; the rest (manual, backfill) were started by someone. */
 const AUTOMATIC_RUN_TYPES = new Set(['scheduled', 'asset_triggered', 'dataset_triggered'])
 
+/**
+ * Who a catalog DAG names as its owners in Airflow: its `owners` and the ids of its `owner:<id>` tags. The DAG is owned
+ * by a principal when one of them is the id of a principal Conductor has seen.
+ */
+export function airflowOwnersOf(dag: { owners: string; tags: string }): string[] {
+  return [
+    ...(JSON.parse(dag.owners) as string[]),
+    ...(JSON.parse(dag.tags) as string[]).filter((t) => t.startsWith('owner:')).map((t) => t.slice('owner:'.length)),
+  ]
+}
+
 const earlier = (iso: string) => new Date(Date.parse(iso) - OVERLAP_MS).toISOString()
 const latest = (current: string, seen: string[]) => seen.reduce((a, b) => (Date.parse(b) > Date.parse(a) ? new Date(b).toISOString() : a), current)
 
@@ -111,11 +122,7 @@ export function createShadowActivity(deps: ShadowActivityDeps): ShadowActivity {
 
   async function ownedDags(environment: string, known: ReadonlySet<string>): Promise<Set<string>> {
     const dags = await db.selectFrom('catalog_dags').select(['dag_id', 'owners', 'tags']).where('environment', '=', environment).execute()
-    const owners = (dag: { owners: string; tags: string }) => [
-      ...(JSON.parse(dag.owners) as string[]),
-      ...(JSON.parse(dag.tags) as string[]).filter((t) => t.startsWith('owner:')).map((t) => t.slice('owner:'.length)),
-    ]
-    return new Set(dags.filter((dag) => owners(dag).some((o) => known.has(o))).map((d) => d.dag_id))
+    return new Set(dags.filter((dag) => airflowOwnersOf(dag).some((o) => known.has(o))).map((d) => d.dag_id))
   }
 
   function fromRuns(environment: string, runs: RunSince[], ours: Set<string>, owned: Set<string>, now: string): ShadowActivityTable[] {

@@ -113,6 +113,8 @@ export interface ServiceAccountsDeps {
   tokens: AccessTokens
   /** The actions a budget may name (the policy's actions). */
   actions: readonly string[]
+  /** Told when an account stops acting (disabled, by hand or with its sponsor, or deleted), after it is recorded: e.g. to suspend the schedules it owns. */
+  onDeactivated?: (principal: { type: 'ServiceAccount' | 'Agent'; id: string }, reason: string) => Promise<void>
 }
 
 /** The `disabledReason` of an agent whose sponsor was deprovisioned (see {@link ServiceAccounts.disableSponsoredBy}). */
@@ -233,6 +235,7 @@ export function createServiceAccounts(deps: ServiceAccountsDeps): ServiceAccount
     await db.updateTable('service_accounts').set({ state, disabled_reason: reason, updated_at: at }).where('name', '=', account.name).execute()
     const next = { ...account, state, disabledReason: reason, updatedAt: at }
     await event(actor, next, type, reason === null ? {} : { reason })
+    if (state === 'disabled') await deps.onDeactivated?.({ type: account.kind === 'agent' ? 'Agent' : 'ServiceAccount', id: account.name }, 'service_account_disabled')
     return next
   }
 
@@ -344,6 +347,7 @@ export function createServiceAccounts(deps: ServiceAccountsDeps): ServiceAccount
       const at = iso()
       await db.updateTable('service_accounts').set({ state: 'deleted', updated_at: at }).where('name', '=', name).execute()
       await event(actor, { ...account, state: 'deleted' }, 'service_account.deleted', { tokensRevoked: revoked })
+      await deps.onDeactivated?.({ type: account.kind === 'agent' ? 'Agent' : 'ServiceAccount', id: name }, 'service_account_deleted')
     },
 
     principalOf(account) {
