@@ -8,7 +8,7 @@ import { listCatalogDagAttributes } from './catalog.repository.ts'
 import type { GovernanceTables, RequestsTable } from './governance.tables.ts'
 import { findPrincipal } from './principals.repository.ts'
 import { findRequest } from './requests.repository.ts'
-import { authorizationRequest, type PolicyDagRow } from './targets.ts'
+import { authorizationRequest, policyAttributesKey, type PolicyDagRow } from './targets.ts'
 import { withoutWaiting } from './approvals/without-waiting.ts'
 
 /** The kinds of resource Airflow's auth manager asks about (`BaseAuthManager.is_authorized_*`, plus menu items and teams). */
@@ -285,7 +285,7 @@ export function createAirflowDecisions(deps: AirflowDecisionsDeps): AirflowDecis
         for (const q of questions) {
           const mapping = mapAirflowQuestion(q)
           const dag = mapping.scope === 'dag' ? (await catalog()).get(q.id!) ?? null : null
-          const target = mapping.scope !== 'dag' || !byAttributes ? q.id ?? '' : dag ? attributesOf(dag) : 'unseen'
+          const target = mapping.scope !== 'dag' || !byAttributes ? q.id ?? '' : dag ? policyAttributesKey(dag) : 'unseen'
           const approved = dispatching !== null && mapping.scope === 'dag' && q.id === dispatching.dag_id && mapping.action === dispatching.action
           const key = `${mapping.scope}\u0000${mapping.action}\u0000${target}\u0000${approved}`
           let answer = memo.get(key)
@@ -331,8 +331,8 @@ async function answerOne(
   const tried = new Set<string>()
   for (const dag of (await catalog()).values()) {
     if (byAttributes) {
-      if (tried.has(attributesOf(dag))) continue
-      tried.add(attributesOf(dag))
+      if (tried.has(policyAttributesKey(dag))) continue
+      tried.add(policyAttributesKey(dag))
     }
     const decision = ask(action, dag)
     if (decision.decision === 'allow') return fromDecision(action, decision)
@@ -376,15 +376,11 @@ function namedObject(q: AirflowQuestion): RequestContext {
   return kind && q.id ? { airflow: { kind, name: q.id } } : {}
 }
 
-/** What policy can see of a DAG when no policy names DAGs by id. */
-function attributesOf(dag: PolicyDagRow): string {
-  return `${dag.tags}\u0000${dag.owners}\u0000${dag.paused}`
-}
 
 function fromDecision(action: Action, decision: Decision): AirflowAnswer {
   return { allowed: decision.decision === 'allow', action, policyIds: decision.policyIds }
 }
 
 function unseenDag(dagId: string): PolicyDagRow {
-  return { dag_id: dagId, tags: '[]', owners: '[]', paused: 0 }
+  return { dag_id: dagId, tags: '[]', owners: '[]', paused: 0, team: null, allowed_run_types: null }
 }

@@ -8,7 +8,7 @@ import type { Catalog } from './catalog.ts'
 import { listCatalogDags } from './catalog.repository.ts'
 import type { CatalogDagsTable, EnvironmentStatusTable, GovernanceTables } from './governance.tables.ts'
 import { listPrincipals } from './principals.repository.ts'
-import { authorizationRequest, type Targets } from './targets.ts'
+import { authorizationRequest, policyAttributesKey, type Targets } from './targets.ts'
 import { dagView, type AccessView, type DagView, type Permission } from './views.ts'
 
 /** The actions a DAG listing reports for its caller. */
@@ -104,12 +104,15 @@ export function createCatalogReads(deps: {
       for (const row of rows) {
         const env = envs.get(row.environment)
         if (env === undefined) continue
-        const key = byDagId ? `${row.environment}\u0000${row.dag_id}` : `${row.environment}\u0000${row.tags}\u0000${row.owners}\u0000${row.paused}`
+        const key = byDagId ? `${row.environment}\u0000${row.dag_id}` : `${row.environment}\u0000${policyAttributesKey(row)}`
         let kind = kinds.get(key)
         if (kind === undefined) {
           const tags = JSON.parse(row.tags) as string[]
           const read = filter.tag === undefined || tags.includes(filter.tag) ? policy.authorize(authorizationRequest(principal, 'dag:read', env, row)) : null
-          kind = { label: `${row.environment}/${row.dag_id}`, tags, owners: JSON.parse(row.owners) as string[], readable: read?.decision === 'allow', permissions: null, named: [] }
+          kind = {
+            label: `${row.environment}/${row.dag_id}`, tags, owners: JSON.parse(row.owners) as string[],
+            allowedRunTypes: row.allowed_run_types == null ? null : JSON.parse(row.allowed_run_types) as string[], readable: read?.decision === 'allow', permissions: null, named: [],
+          }
           kinds.set(key, kind)
         }
         if (!kind.readable) continue
@@ -123,7 +126,8 @@ export function createCatalogReads(deps: {
         }
         out.push({
           environment: row.environment, dagId: row.dag_id, description: row.description, tags: kind.tags, owners: kind.owners, paused: row.paused === 1,
-          schedule: row.schedule, syncedAt: row.synced_at, permissions: relabelled(kind, `${row.environment}/${row.dag_id}`),
+          schedule: row.schedule, syncedAt: row.synced_at, team: row.team, allowedRunTypes: kind.allowedRunTypes,
+          permissions: relabelled(kind, `${row.environment}/${row.dag_id}`),
         })
       }
       return out
@@ -170,6 +174,7 @@ interface Kind {
   label: string
   tags: string[]
   owners: string[]
+  allowedRunTypes: string[] | null
   readable: boolean
   /** The permissions of {@link DAG_ACTIONS}, once asked. */
   permissions: Record<string, Permission> | null
