@@ -19,6 +19,10 @@ export type StubObjectKind = 'connections' | 'variables' | 'pools'
 /** A DAG the stub serves. */
 export interface StubDag {
   dagId: string; tags: string[]; owners: string[]; paused?: boolean
+  /** Airflow 3.2+'s `allowed_run_types` (served on `/api/v2` only, null when absent). */
+  allowedRunTypes?: string[]
+  /** A `team_name`, served on `/api/v2` as a multi-team Airflow might. */
+  team?: string
   /** Its params as Airflow's `/dags/{id}/details` serializes them (`{ name: { value, schema, description } }`); without them that route is a 404. */
   params?: Record<string, unknown>
 }
@@ -55,6 +59,7 @@ export async function startStubAirflow(dags: StubDag[], options: { version?: 2 |
   const token = `${Buffer.from('{"alg":"HS256"}').toString('base64url')}.${Buffer.from(JSON.stringify({ exp: Math.floor(Date.now() / 1000) + 86400 })).toString('base64url')}.stub`
   const dagJson = (d: StubDag) => ({
     dag_id: d.dagId, description: null, tags: d.tags.map((name) => ({ name })), owners: d.owners, is_paused: d.paused === true, timetable_summary: null,
+    ...(v3 ? { allowed_run_types: d.allowedRunTypes ?? null, ...(d.team ? { team_name: d.team } : {}) } : {}),
   })
   const runJson = (dagId: string, r: StubRun) => ({
     dag_id: dagId, dag_run_id: r.dag_run_id, state: 'queued', run_type: 'manual', logical_date: null, queued_at: r.queued_at ?? null, start_date: null, end_date: null,

@@ -1,8 +1,9 @@
 import { pino, type Logger } from 'pino'
 import { buildServer, createAuthenticator, type ConductorServer } from './api/index.ts'
 import { createAuditLog, type AuditLog, type AuditTables } from './audit/index.ts'
-import { configSummary, type Config, type IdentityConfig } from './config/index.ts'
-import { randomIds, systemClock, type Clock, type IdGenerator } from './core/index.ts'
+import { configSummary, type Config, type EnvironmentConfig, type IdentityConfig } from './config/index.ts'
+import { ConductorError, randomIds, systemClock, type Clock, type IdGenerator } from './core/index.ts'
+import { createEnvironmentsReloader, type ConfigReloadResult } from './environments-reload.ts'
 import {
   createAirflowDecisions, createGovernance, resolveAirflowUser, createIdempotencyKeys, createNotifications, type Governance, type GovernanceTables, type GrantTables, type IdempotencyTables, type Notifications, type NotificationTables,
 } from './governance/index.ts'
@@ -70,6 +71,12 @@ export interface App {
   metrics: Metrics | null
   /** The separate metrics listener's base URL (`metrics.port`), once {@link App.listen} has started it; else null. */
   metricsUrl(): string | null
+  /**
+   * Re-reads the config file (`AppOptions.loadConfig`) and applies its `environments` without a restart: see
+   * docs/environments.md. A bad config changes nothing and is audited `config.reload_failed`. `conductor serve` calls
+   * it on SIGHUP.
+   */
+  reloadConfig(): Promise<ConfigReloadResult>
   /** Starts listening; resolves with the base URL. */
   listen(): Promise<string>
   /** Stops background work, the server, the issuer and the database, in that order. */
@@ -88,6 +95,8 @@ export interface AppOptions {
   webRoot?: string | null
   /** Also told of every SCIM change after Conductor has acted on it (tests observe provisioning here). */
   scimObserver?: Partial<ScimEvents>
+  /** Reads the config file again, as at start, for {@link App.reloadConfig}; without it a reload is refused. */
+  loadConfig?: () => Config
 }
 
 const DEFAULT_WEB_ROOT = new URL('../web/dist', import.meta.url).pathname
@@ -147,8 +156,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     const orchestrators = new Map<string, Orchestrator>()
     const airflowTokens = createAirflowTokenSigner({ config: config.identity.airflowTokens, getSecret: (ref) => secrets.get(ref), issuer: config.server.publicUrl!, clock })
     const actorTokenSigner: ActorTokenSigner = (actor, audience, claims) => airflowTokens.sign(actor, audience, claims)
-    for (const env of config.environments) orchestrators.set(env.name, instrumentOrchestrator(createOrchestrator(env, { secrets, clock, actorTokenSigner }), metrics))
-    cleanup.push(async () => { for (const o of orchestrators.values()) await o.close() })
+    const buildOrchestrator = (env: EnvironmentConfig) => instrumentOrchestrator(createOrchestrator(env, { secrets, clock, actorTokenSigner }), metrics)
+    for (const env of config.environments) orchestrators.set(env.name, buildOrchestrator(env))
 
     const n = config.notifications
     const notifications = createNotifications({
@@ -164,6 +173,14 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       shadow: { conductorUsers: config.shadow.conductorUsers, webhookUrl: config.shadow.webhookUrl }, notify: notifications.notify,
       leases, budgetLock: createKeyedLock(database),
     })
+    const fleet = governance.fleet
+    // The orchestrators in force when Conductor stops (a reload may have replaced those built above).
+    cleanup.push(async () => { for (const o of fleet.orchestrators.values()) await o.close() })
+    const reloader = createEnvironmentsReloader({
+      load: options.loadConfig ?? (() => { throw new ConductorError('config_invalid', 'this Conductor was not started from a config file: nothing to reload') }),
+      running: config, fleet, build: buildOrchestrator, catalog: governance.catalog, audit, logger,
+    })
+    cleanup.push(() => reloader.close())
     if (options.backgroundSync !== false) governance.catalog.start(config.catalog.syncIntervalSeconds)
     cleanup.push(() => governance.catalog.stop())
     governance.resolver.start(config.governance.resolveIntervalSeconds)
@@ -249,7 +266,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     const version = options.version ?? '0.1.0'
     if (metrics) {
       registerGauges(metrics, {
-        version, environments: config.environments, orchestrators, catalog: governance.catalog, policy,
+        version, environments: config.environments, orchestrators: fleet.orchestrators, catalog: governance.catalog, policy,
         lastPolicyReloadError: () => policyWatcher.lastReloadError(), now: () => clock.now(),
       })
       metrics.registerCache('policy_decisions', () => policy.cacheStats())
@@ -270,7 +287,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
         },
       },
       airflowDecisions: createAirflowDecisions({
-        db, policy, audit, environments: config.environments, signInCodes,
+        db, policy, audit, environments: fleet.environments, signInCodes,
         // The directory's word first (a deprovisioned user is refused), then the groups of the user's active grants.
         gate: async (p) => governance.grants.withGrants(directory ? await directory.apply(p) : p),
         // A service account or agent: its record (and an agent's sponsor), then the groups of its active grants.
@@ -280,11 +297,11 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
         },
       }),
       mcp: { createServer: (api) => createMcpServer({ api, version, onError: (error, tool) => logger.error({ err: error, tool }, 'MCP tool failed') }) },
-      serviceAccounts: { accounts: serviceAccounts, tokens: accessTokens, environments: config.environments.map((e) => e.name) },
+      serviceAccounts: { accounts: serviceAccounts, tokens: accessTokens, environments: () => fleet.environments.keys() },
       ...(metrics ? { metrics: { recorder: metrics, scrape: () => metrics.scrape(), serve: true } } : {}),
       status: {
         databaseKind: database.dialect, scimEnabled: scim !== null,
-        environments: () => environmentStatuses({ environments: config.environments, catalog: governance.catalog, orchestrators, now: clock.now() }),
+        environments: () => environmentStatuses({ environments: [...fleet.environments.values()], catalog: governance.catalog, orchestrators: fleet.orchestrators, now: clock.now() }),
         // The replicas that hold background work now (from the leases), and this one even when it holds none.
         replicas: async () => {
           const now = new Date(clock.now()).toISOString()
@@ -299,8 +316,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
           return [...byHolder.values()]
         },
       },
-      airflowSignIn: { codes: signInCodes, environments: config.environments.map((e) => ({ name: e.name, publicUrl: e.publicUrl ?? e.url })) },
-      circuits: () => [...orchestrators.values()].flatMap((o) => {
+      airflowSignIn: { codes: signInCodes, environments: () => [...fleet.environments.values()].map((e) => ({ name: e.name, publicUrl: e.publicUrl ?? e.url })) },
+      circuits: () => [...fleet.orchestrators.values()].flatMap((o) => {
         const circuit = o.protection?.().circuit
         return circuit ? [{ environment: o.environment, state: circuit.state, nextProbeAt: circuit.nextProbeAt }] : []
       }),
@@ -322,6 +339,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       metrics,
       metricsUrl: () => metricsServer?.url ?? null,
       tokenCacheStats: () => verifier.cacheStats(),
+      reloadConfig: () => reloader.reload(),
       async listen() {
         const url = await server.listen({ host: config.server.host, port: config.server.port })
         if (metrics && config.metrics.port !== undefined && !metricsServer) {

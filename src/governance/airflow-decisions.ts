@@ -8,7 +8,7 @@ import { listCatalogDagAttributes } from './catalog.repository.ts'
 import type { GovernanceTables, RequestsTable } from './governance.tables.ts'
 import { findPrincipal } from './principals.repository.ts'
 import { findRequest } from './requests.repository.ts'
-import { authorizationRequest, policyAttributesKey, type PolicyDagRow } from './targets.ts'
+import { authorizationRequest, environmentMap, policyAttributesKey, type EnvironmentsInput, type PolicyDagRow } from './targets.ts'
 import { withoutWaiting } from './approvals/without-waiting.ts'
 
 /** The kinds of resource Airflow's auth manager asks about (`BaseAuthManager.is_authorized_*`, plus menu items and teams). */
@@ -166,7 +166,8 @@ export interface AirflowDecisionsDeps {
   db: Kysely<GovernanceTables>
   policy: Pick<PolicyEngine, 'authorize' | 'current' | 'policies'>
   audit: Pick<AuditLog, 'append'>
-  environments: readonly EnvironmentConfig[]
+  /** A map is read live (config reload). */
+  environments: EnvironmentsInput
   /** The directory gate (SCIM), when enabled: returns the principal with its current groups, or throws `session_revoked`. */
   gate?: ((principal: Principal) => Promise<Principal>) | null
   /** A Conductor service account or agent as it stands now (null when there is none; throws `token_owner_disabled` when it may not act). */
@@ -205,7 +206,7 @@ export async function resolveAirflowUser(deps: Pick<AirflowDecisionsDeps, 'db' |
 
 /** Creates the batch decisions over policy, the catalog and the principals Conductor has seen. */
 export function createAirflowDecisions(deps: AirflowDecisionsDeps): AirflowDecisions {
-  const environments = new Map(deps.environments.map((e) => [e.name, e]))
+  const environments = environmentMap(deps.environments)
   let identity: { version: number; matters: boolean } | null = null
   // Whether any loaded policy can tell two DAGs with the same tags, owners and paused state apart (by `dagId` or a
   // `Dag::"…"` uid). When none can, one evaluation per distinct set of attributes answers every DAG that has it.

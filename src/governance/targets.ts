@@ -49,6 +49,14 @@ export function runTypeAllowed(dag: Pick<CatalogDagsTable, 'allowed_run_types'>,
   return (JSON.parse(dag.allowed_run_types) as string[]).includes(runType)
 }
 
+/** Environments as given to a service: a list read once, or a map read live (replaced in place on a config reload). */
+export type EnvironmentsInput = readonly EnvironmentConfig[] | ReadonlyMap<string, EnvironmentConfig>
+
+/** The environments by name: the map itself when given one (so later changes to it are seen), else a map of the list. */
+export function environmentMap(input: EnvironmentsInput): ReadonlyMap<string, EnvironmentConfig> {
+  return input instanceof Map ? input : new Map((input as readonly EnvironmentConfig[]).map((e) => [e.name, e]))
+}
+
 /** An environment Conductor governs, with the orchestrator that reaches it. */
 export interface GovernedEnvironment {
   env: EnvironmentConfig
@@ -57,7 +65,7 @@ export interface GovernedEnvironment {
 
 /** Finds the environments and DAGs actions name. */
 export interface Targets {
-  /** The configured environments, by name. */
+  /** The environments governed now, by name (a live view when built over a live map). */
   readonly environments: ReadonlyMap<string, EnvironmentConfig>
   /** The named environment. @throws ConductorError `environment_not_found` for an unknown one. */
   environmentOf(name: string): GovernedEnvironment
@@ -71,11 +79,11 @@ export interface Targets {
 /** Creates the target lookup over the configured environments, their orchestrators and the catalog. */
 export function createTargets(deps: {
   db: Kysely<GovernanceTables>
-  environments: readonly EnvironmentConfig[]
+  environments: EnvironmentsInput
   orchestrators: ReadonlyMap<string, Orchestrator>
   catalog: Pick<Catalog, 'remember'>
 }): Targets {
-  const environments = new Map(deps.environments.map((e) => [e.name, e]))
+  const environments = environmentMap(deps.environments)
 
   function environmentOf(name: string): GovernedEnvironment {
     const env = environments.get(name)
