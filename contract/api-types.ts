@@ -1386,6 +1386,12 @@ export interface paths {
                 query?: {
                     environment?: string;
                     tag?: string;
+                    /** @description Only DAGs of environments in this compliance zone. */
+                    zone?: string;
+                    /** @description Only DAGs of environments of this tier. */
+                    tier?: string;
+                    /** @description Only DAGs of this team: the DAG's own team in Airflow (multi-team), else its environment's owning team. */
+                    team?: string;
                 };
                 header?: never;
                 path?: never;
@@ -1478,6 +1484,12 @@ export interface paths {
             parameters: {
                 query?: {
                     tag?: string;
+                    /** @description Only DAGs of environments in this compliance zone. */
+                    zone?: string;
+                    /** @description Only DAGs of environments of this tier. */
+                    tier?: string;
+                    /** @description Only DAGs of this team: the DAG's own team in Airflow (multi-team), else its environment's owning team. */
+                    team?: string;
                 };
                 header?: never;
                 path: {

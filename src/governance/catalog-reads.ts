@@ -42,8 +42,8 @@ export interface EnvironmentView {
 export interface CatalogReads {
   /** The environments the principal may read (`environment:read`), with their last sync status and their protection now. */
   environments(principal: Principal): Promise<EnvironmentView[]>
-  /** The catalog DAGs the principal may read, with what it may do to each. */
-  dags(principal: Principal, filter?: { environment?: string; tag?: string }): Promise<DagView[]>
+  /** The catalog DAGs the principal may read, with what it may do to each; across environments unless filtered. */
+  dags(principal: Principal, filter?: DagFilter): Promise<DagView[]>
   /** One DAG with its params; `dag_not_found` when the principal may not read it. */
   dag(principal: Principal, environment: string, dagId: string): Promise<DagView>
   /** Who policy lets read, trigger, rerun, pause… this DAG: groups and known principals, with the granting policies (needs dag:read). */
@@ -104,6 +104,8 @@ export function createCatalogReads(deps: {
       for (const row of rows) {
         const env = envs.get(row.environment)
         if (env === undefined) continue
+        if ((filter.zone !== undefined && env.zone !== filter.zone) || (filter.tier !== undefined && env.tier !== filter.tier)) continue
+        if (filter.team !== undefined && (row.team ?? env.team ?? null) !== filter.team) continue
         const key = byDagId ? `${row.environment}\u0000${row.dag_id}` : `${row.environment}\u0000${policyAttributesKey(row)}`
         let kind = kinds.get(key)
         if (kind === undefined) {
@@ -167,6 +169,19 @@ export function createCatalogReads(deps: {
       return { environment, dagId, actions }
     },
   }
+}
+
+/** Which catalog DAGs to list; every given field must match. */
+export interface DagFilter {
+  environment?: string | undefined
+  /** A tag the DAG has. */
+  tag?: string | undefined
+  /** Its environment's compliance zone. */
+  zone?: string | undefined
+  /** Its environment's tier. */
+  tier?: string | undefined
+  /** The DAG's team in Airflow, or, for a DAG with none, its environment's owning team. */
+  team?: string | undefined
 }
 
 /** DAGs alike to policy in one listing: their tags and owners, and the permissions asked for the first of them (labelled `label`). */
