@@ -53,9 +53,9 @@ describe('a fleet: one Conductor over a real Airflow 3 and a real Airflow 2', { 
     assert.match(airflow2.version, /^2\./)
 
     const all = await dags()
-    const operatorOnly = all.filter((d) => d.dagId === 'conductor_operator_only')
+    const operatorOnly = all.filter((d) => d.dagId === 'conductor_scheduled_only')
     assert.deepEqual(operatorOnly.map((d) => [d.environment, d.allowedRunTypes, d.team]), [
-      ['eu-airflow3', ['operator_triggered'], null],
+      ['eu-airflow3', ['backfill', 'scheduled'], null],
       ['us-airflow2', null, null],
     ], 'Airflow 3 reports the DAG\'s allowed_run_types; Airflow 2 has none (and neither reports a DAG\'s team through its REST API)')
     assert.ok(all.some((d) => d.environment === 'eu-airflow3') && all.some((d) => d.environment === 'us-airflow2'))
@@ -64,12 +64,12 @@ describe('a fleet: one Conductor over a real Airflow 3 and a real Airflow 2', { 
     assert.ok(inZone.length > 0 && inZone.every((d) => d.environment === 'us-airflow2'))
     const ofTeam = await dags('?team=payments')
     assert.ok(ofTeam.length > 0 && ofTeam.every((d) => d.environment === 'eu-airflow3'))
-    assert.deepEqual((await dags('?tag=test&zone=eu')).map((d) => d.dagId).includes('conductor_operator_only'), true)
+    assert.deepEqual((await dags('?tag=test&zone=eu')).map((d) => d.dagId).includes('conductor_scheduled_only'), true)
     assert.deepEqual(await dags('?zone=eu&team=platform'), [])
   })
 
   test('a DAG whose allowed_run_types leave out manual is refused before Airflow 3 is asked (Airflow refuses it too); Airflow 2 runs its twin', async () => {
-    const refused = await call('POST', '/api/v1/environments/eu-airflow3/dags/conductor_operator_only/runs', { conf: {} })
+    const refused = await call('POST', '/api/v1/environments/eu-airflow3/dags/conductor_scheduled_only/runs', { conf: {} })
     assert.equal(refused.statusCode, 409, refused.body)
     assert.equal(refused.json().error.code, 'run_type_not_allowed')
     const requestId = refused.json().error.details.requestId as string
@@ -78,15 +78,15 @@ describe('a fleet: one Conductor over a real Airflow 3 and a real Airflow 2', { 
     assert.deepEqual((await app.audit.query({ requestId })).map((e) => e.type), ['request.refused'])
 
     const token = await adminToken(airflow3)
-    const runs = await (await fetch(`${airflow3.url}/api/v2/dags/conductor_operator_only/dagRuns`, { headers: { authorization: `Bearer ${token}` } })).json() as { dag_runs: unknown[] }
+    const runs = await (await fetch(`${airflow3.url}/api/v2/dags/conductor_scheduled_only/dagRuns`, { headers: { authorization: `Bearer ${token}` } })).json() as { dag_runs: unknown[] }
     assert.deepEqual(runs.dag_runs, [], 'nothing reached Airflow 3')
     // Airflow itself would have refused the manual run: Conductor's answer matches Airflow's rule.
-    const direct = await fetch(`${airflow3.url}/api/v2/dags/conductor_operator_only/dagRuns`, {
+    const direct = await fetch(`${airflow3.url}/api/v2/dags/conductor_scheduled_only/dagRuns`, {
       method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ logical_date: null }),
     })
     assert.equal(direct.status, 400, await direct.text())
 
-    const onAirflow2 = await call('POST', '/api/v1/environments/us-airflow2/dags/conductor_operator_only/runs', { conf: {} })
+    const onAirflow2 = await call('POST', '/api/v1/environments/us-airflow2/dags/conductor_scheduled_only/runs', { conf: {} })
     assert.equal(onAirflow2.statusCode, 201, onAirflow2.body)
     assert.equal(onAirflow2.json().request.state, 'succeeded')
   })
