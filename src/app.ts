@@ -266,7 +266,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     const version = options.version ?? '0.1.0'
     if (metrics) {
       registerGauges(metrics, {
-        version, environments: config.environments, orchestrators: fleet.orchestrators, catalog: governance.catalog, policy,
+        version, orchestrators: fleet.orchestrators, catalog: governance.catalog, policy,
         lastPolicyReloadError: () => policyWatcher.lastReloadError(), now: () => clock.now(),
       })
       metrics.registerCache('policy_decisions', () => policy.cacheStats())

@@ -53,6 +53,9 @@ forEachEngine((engine) => {
       assert.deepEqual(swapped, { ok: true, added: ['beta'], changed: [], removed: ['alpha'], restartNeeded: [] })
       assert.deepEqual(await envNames(), ['beta'])
       assert.deepEqual(await dagIds(), ['beta/etl_hourly'], 'the new environment is synced at once; the removed one\'s DAGs are no longer listed')
+      const scraped = (await app.metrics!.scrape()).body
+      assert.match(scraped, /conductor_environment_reachable\{environment="beta"\} 1/)
+      assert.doesNotMatch(scraped, /^conductor_(environment_reachable|catalog_sync_age_seconds)\{environment="alpha"/m, 'the removed environment leaves the gauges (its past calls stay counted)')
       const gone = await app.server.inject({ method: 'POST', url: '/api/v1/environments/alpha/dags/etl_daily/runs', headers: { authorization: `Bearer ${alice}` }, payload: { conf: {} } })
       assert.equal(gone.statusCode, 404)
       assert.equal(gone.json().error.code, 'environment_not_found')
