@@ -67,7 +67,8 @@ export function createEnvironmentsReloader(deps: {
   async function refuse(error: unknown): Promise<ConfigReloadResult> {
     const e = isConductorError(error) ? error : new ConductorError('config_invalid', String(error))
     const path = typeof e.details?.path === 'string' ? e.details.path : undefined
-    const summary = { code: e.code, message: e.message, ...(path !== undefined ? { path } : {}) }
+    // The first line only: a YAML parser's message goes on to quote lines of the file, which may hold a database URL's password.
+    const summary = { code: e.code, message: e.message.split('\n')[0]!, ...(path !== undefined ? { path } : {}) }
     logger.error({ error: summary }, 'config reload refused; the running config stays in force')
     await audit.append({ type: 'config.reload_failed', data: { error: summary, kept: [...fleet.environments.keys()] } })
     return { ok: false, error: summary }

@@ -97,10 +97,11 @@ forEachEngine((engine) => {
       const [changed] = await audited('config.environments_changed')
       assert.deepEqual(changed?.data, { added: ['second'], changed: [], removed: ['local'], restartNeeded: [] })
 
-      writeFileSync(file, 'environments: [ {name: broken\n')
+      writeFileSync(file, 'database: { url: "postgres://u:hunter2@db/c" } }\nenvironments: []\n')
       child.kill('SIGHUP')
       const [failed] = await eventually(async () => { const events = await audited('config.reload_failed'); return events.length > 0 ? events : undefined }, { what: 'the refused reload to be audited', timeoutMs: 15_000 })
       assert.match(String((failed!.data.error as { message: string }).message), /not valid YAML/)
+      assert.doesNotMatch(JSON.stringify(failed), /hunter2/, 'no line of the file, which may hold a password, reaches the audit trail')
       assert.deepEqual(await names(), ['second'], 'the running environments stay')
       assert.equal(child.exitCode, null, 'still serving')
     } finally {
