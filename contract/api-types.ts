@@ -1386,6 +1386,12 @@ export interface paths {
                 query?: {
                     environment?: string;
                     tag?: string;
+                    /** @description Only DAGs of environments in this compliance zone. */
+                    zone?: string;
+                    /** @description Only DAGs of environments of this tier. */
+                    tier?: string;
+                    /** @description Only DAGs of this team: the DAG's own team in Airflow (multi-team), else its environment's owning team. */
+                    team?: string;
                 };
                 header?: never;
                 path?: never;
@@ -1478,6 +1484,12 @@ export interface paths {
             parameters: {
                 query?: {
                     tag?: string;
+                    /** @description Only DAGs of environments in this compliance zone. */
+                    zone?: string;
+                    /** @description Only DAGs of environments of this tier. */
+                    tier?: string;
+                    /** @description Only DAGs of this team: the DAG's own team in Airflow (multi-team), else its environment's owning team. */
+                    team?: string;
                 };
                 header?: never;
                 path: {
@@ -6684,7 +6696,7 @@ export interface components {
                  * @description Stable; see docs/errors.md.
                  * @enum {string}
                  */
-                code: "invalid_input" | "not_found" | "method_not_allowed" | "conflict" | "internal" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "headers_too_large" | "config_invalid" | "store_unavailable" | "token_missing" | "token_malformed" | "token_too_large" | "token_expired" | "token_not_yet_valid" | "token_invalid_issuer" | "token_invalid_audience" | "token_invalid_signature" | "token_algorithm_not_allowed" | "token_unsupported_critical_header" | "token_invalid_claims" | "token_unknown" | "issuer_unavailable" | "principal_unknown" | "session_invalid" | "session_expired" | "session_revoked" | "csrf_invalid" | "login_failed" | "airflow_sign_in_invalid" | "precondition_failed" | "trust_rule_invalid" | "trust_rule_not_found" | "unsupported_grant_type" | "invalid_grant" | "invalid_target" | "invalid_scope" | "token_revoked" | "token_owner_disabled" | "token_principal_conflict" | "token_expiry_too_long" | "credential_not_interactive" | "access_token_not_found" | "service_account_not_found" | "service_account_exists" | "group_not_held" | "sponsor_not_allowed" | "policy_invalid" | "policy_denied" | "policy_evaluation_failed" | "secret_not_found" | "secret_unreadable" | "secret_unavailable" | "environment_not_found" | "dag_not_found" | "run_not_found" | "task_not_found" | "orchestrator_unavailable" | "orchestrator_auth_failed" | "orchestrator_rejected" | "orchestrator_conflict" | "orchestrator_throttled" | "environment_circuit_open" | "airflow_api_mismatch" | "request_not_found" | "conf_invalid" | "conf_too_large" | "dispatch_failed" | "idempotency_key_reused" | "idempotency_key_in_use" | "dispatch_interrupted" | "reason_required" | "approval_self" | "approval_not_allowed" | "approval_duplicate" | "request_not_pending" | "request_not_yours" | "approval_pending" | "grant_not_found" | "grant_revoke_not_allowed" | "grant_not_active" | "hitl_not_found" | "hitl_not_supported" | "hitl_not_assigned" | "hitl_already_answered" | "budget_exceeded" | "schedule_not_found" | "schedule_owner_not_allowed" | "tool_not_allowed" | "audit_chain_broken";
+                code: "invalid_input" | "not_found" | "method_not_allowed" | "conflict" | "internal" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "headers_too_large" | "config_invalid" | "store_unavailable" | "token_missing" | "token_malformed" | "token_too_large" | "token_expired" | "token_not_yet_valid" | "token_invalid_issuer" | "token_invalid_audience" | "token_invalid_signature" | "token_algorithm_not_allowed" | "token_unsupported_critical_header" | "token_invalid_claims" | "token_unknown" | "issuer_unavailable" | "principal_unknown" | "session_invalid" | "session_expired" | "session_revoked" | "csrf_invalid" | "login_failed" | "airflow_sign_in_invalid" | "precondition_failed" | "trust_rule_invalid" | "trust_rule_not_found" | "unsupported_grant_type" | "invalid_grant" | "invalid_target" | "invalid_scope" | "token_revoked" | "token_owner_disabled" | "token_principal_conflict" | "token_expiry_too_long" | "credential_not_interactive" | "access_token_not_found" | "service_account_not_found" | "service_account_exists" | "group_not_held" | "sponsor_not_allowed" | "policy_invalid" | "policy_denied" | "policy_evaluation_failed" | "secret_not_found" | "secret_unreadable" | "secret_unavailable" | "environment_not_found" | "dag_not_found" | "run_not_found" | "task_not_found" | "orchestrator_unavailable" | "orchestrator_auth_failed" | "orchestrator_rejected" | "orchestrator_conflict" | "orchestrator_throttled" | "environment_circuit_open" | "airflow_api_mismatch" | "request_not_found" | "conf_invalid" | "conf_too_large" | "run_type_not_allowed" | "dispatch_failed" | "idempotency_key_reused" | "idempotency_key_in_use" | "dispatch_interrupted" | "reason_required" | "approval_self" | "approval_not_allowed" | "approval_duplicate" | "request_not_pending" | "request_not_yours" | "approval_pending" | "grant_not_found" | "grant_revoke_not_allowed" | "grant_not_active" | "hitl_not_found" | "hitl_not_supported" | "hitl_not_assigned" | "hitl_already_answered" | "budget_exceeded" | "schedule_not_found" | "schedule_owner_not_allowed" | "tool_not_allowed" | "audit_chain_broken";
                 message: string;
                 /** @description Facts a program may act on, e.g. `field`. */
                 details?: {
@@ -6810,6 +6822,10 @@ export interface components {
             schedule: string | null;
             /** @description ISO 8601 */
             syncedAt: string;
+            /** @description The DAG's team in Airflow (Airflow 3 multi-team); null when Airflow names none. */
+            team: string | null;
+            /** @description The run types Airflow allows for this DAG (`allowed_run_types`, Airflow 3.2+); null when every type is allowed. A DAG without `manual` cannot be triggered. */
+            allowedRunTypes: string[] | null;
             /** @description What the caller may do with this DAG, and why, by action. */
             permissions?: {
                 [key: string]: components["schemas"]["Permission"];

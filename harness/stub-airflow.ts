@@ -27,6 +27,10 @@ export interface StubDag {
   dagId: string; tags: string[]; owners: string[]; paused?: boolean
   /** Airflow's own schedule as it summarises it (`timetable_summary`), e.g. `0 2 * * *`; none by default. */
   schedule?: string | null
+  /** Airflow 3.2+'s `allowed_run_types` (served on `/api/v2` only, null when absent). */
+  allowedRunTypes?: string[]
+  /** A `team_name`, served on `/api/v2` as a multi-team Airflow might. */
+  team?: string
   /** Its params as Airflow's `/dags/{id}/details` serializes them (`{ name: { value, schema, description } }`); without them that route is a 404. */
   params?: Record<string, unknown>
 }
@@ -73,6 +77,7 @@ export async function startStubAirflow(dags: StubDag[], options: {
   const token = `${Buffer.from('{"alg":"HS256"}').toString('base64url')}.${Buffer.from(JSON.stringify({ exp: Math.floor(Date.now() / 1000) + 86400 })).toString('base64url')}.stub`
   const dagJson = (d: StubDag) => ({
     dag_id: d.dagId, description: null, tags: d.tags.map((name) => ({ name })), owners: d.owners, is_paused: d.paused === true, timetable_summary: d.schedule ?? null,
+    ...(v3 ? { allowed_run_types: d.allowedRunTypes ?? null, ...(d.team ? { team_name: d.team } : {}) } : {}),
   })
   const runJson = (dagId: string, r: StubRun) => ({
     dag_id: dagId, dag_run_id: r.dag_run_id, state: 'queued', run_type: 'manual', logical_date: null, queued_at: r.queued_at ?? null, start_date: null, end_date: null,

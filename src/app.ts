@@ -1,8 +1,9 @@
 import { pino, type Logger } from 'pino'
 import { buildServer, createAuthenticator, type ConductorServer } from './api/index.ts'
 import { createAuditLog, type AuditLog, type AuditTables } from './audit/index.ts'
-import { configSummary, secretReferences, type Config, type IdentityConfig } from './config/index.ts'
-import { randomIds, systemClock, type Clock, type IdGenerator } from './core/index.ts'
+import { configSummary, secretReferences, type Config, type EnvironmentConfig, type IdentityConfig } from './config/index.ts'
+import { ConductorError, randomIds, systemClock, type Clock, type IdGenerator } from './core/index.ts'
+import { createEnvironmentsReloader, type ConfigReloadResult } from './environments-reload.ts'
 import {
   createAirflowDecisions, createGovernance, resolveAirflowUser, createIdempotencyKeys, createNotifications, type Governance, type GovernanceTables, type GrantTables, type IdempotencyTables, type Notifications, type NotificationTables,
   createSchedules, type Schedules, type ScheduleTables,
@@ -74,6 +75,12 @@ export interface App {
   metrics: Metrics | null
   /** The separate metrics listener's base URL (`metrics.port`), once {@link App.listen} has started it; else null. */
   metricsUrl(): string | null
+  /**
+   * Re-reads the config file (`AppOptions.loadConfig`) and applies its `environments` without a restart: see
+   * docs/environments.md. A bad config changes nothing and is audited `config.reload_failed`. `conductor serve` calls
+   * it on SIGHUP.
+   */
+  reloadConfig(): Promise<ConfigReloadResult>
   /** Starts listening; resolves with the base URL. */
   listen(): Promise<string>
   /** Stops background work, the server, the issuer and the database, in that order. */
@@ -97,6 +104,8 @@ export interface AppOptions {
    * variables, a Vault token's `auth.tokenEnv`); default none. `main.ts` passes `process.env`.
    */
   environment?: Readonly<Record<string, string | undefined>>
+  /** Reads the config file again, as at start, for {@link App.reloadConfig}; without it a reload is refused. */
+  loadConfig?: () => Config
 }
 
 const DEFAULT_WEB_ROOT = new URL('../web/dist', import.meta.url).pathname
@@ -172,10 +181,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     const airflowTokens = createAirflowTokenSigner({ config: config.identity.airflowTokens, getSecret: (ref) => secrets.get(ref), issuer: config.server.publicUrl!, clock })
     const actorTokenSigner: ActorTokenSigner = (actor, audience, claims) => airflowTokens.sign(actor, audience, claims)
     const callHeaders = tracing ? { callHeaders: () => tracing.outgoingHeaders() } : {}
-    for (const env of config.environments) {
-      orchestrators.set(env.name, traceOrchestrator(instrumentOrchestrator(createOrchestrator(env, { secrets, clock, actorTokenSigner, ...callHeaders }), metrics), tracing?.spans ?? null))
-    }
-    cleanup.push(async () => { for (const o of orchestrators.values()) await o.close() })
+    const buildOrchestrator = (env: EnvironmentConfig) => traceOrchestrator(instrumentOrchestrator(createOrchestrator(env, { secrets, clock, actorTokenSigner, ...callHeaders }), metrics), tracing?.spans ?? null)
+    for (const env of config.environments) orchestrators.set(env.name, buildOrchestrator(env))
 
     const n = config.notifications
     const notifications = createNotifications({
@@ -191,6 +198,14 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       shadow: { conductorUsers: config.shadow.conductorUsers, webhookUrl: config.shadow.webhookUrl }, notify: notifications.notify,
       leases, budgetLock: createKeyedLock(database), ...(tracing ? { spans: tracing.spans } : {}),
     })
+    const fleet = governance.fleet
+    // The orchestrators in force when Conductor stops (a reload may have replaced those built above).
+    cleanup.push(async () => { for (const o of fleet.orchestrators.values()) await o.close() })
+    const reloader = createEnvironmentsReloader({
+      load: options.loadConfig ?? (() => { throw new ConductorError('config_invalid', 'this Conductor was not started from a config file: nothing to reload') }),
+      running: config, fleet, build: buildOrchestrator, catalog: governance.catalog, audit, logger,
+    })
+    cleanup.push(() => reloader.close())
     if (options.backgroundSync !== false) governance.catalog.start(config.catalog.syncIntervalSeconds)
     cleanup.push(() => governance.catalog.stop())
     governance.resolver.start(config.governance.resolveIntervalSeconds)
@@ -269,7 +284,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       conductorTokens: { tokens: accessTokens, serviceAccounts, knownUser: (id) => resolveAirflowUser({ db }, { id, type: 'User' }) },
     })
     const ownedSchedules = createSchedules({
-      db, policy, audit, clock, ids, logger, environments: config.environments, orchestrators, catalog: governance.catalog,
+      db, policy, audit, clock, ids, logger, environments: governance.fleet.environments, orchestrators: governance.fleet.orchestrators, catalog: governance.catalog,
       requestTrigger: (...args) => governance.requestTrigger(...args), notify: notifications.notify, leases, maxConfBytes: config.governance.maxConfBytes,
       // The owner as Conductor would see them now: a person by the directory's word and their grants; an account by its record.
       principalOf: (owner) => resolveAirflowUser({
@@ -297,7 +312,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     const signInCodes = createAirflowSignInCodes({ db, clock })
     if (metrics) {
       registerGauges(metrics, {
-        version, environments: config.environments, orchestrators, catalog: governance.catalog, policy,
+        version, orchestrators: fleet.orchestrators, catalog: governance.catalog, policy,
         lastPolicyReloadError: () => policyWatcher.lastReloadError(), now: () => clock.now(),
       })
       metrics.registerCache('policy_decisions', () => policy.cacheStats())
@@ -318,7 +333,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
         },
       },
       airflowDecisions: createAirflowDecisions({
-        db, policy, audit, environments: config.environments, signInCodes,
+        db, policy, audit, environments: fleet.environments, signInCodes,
         // The directory's word first (a deprovisioned user is refused), then the groups of the user's active grants.
         gate: async (p) => governance.grants.withGrants(directory ? await directory.apply(p) : p),
         // A service account or agent: its record (and an agent's sponsor), then the groups of its active grants.
@@ -328,13 +343,13 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
         },
       }),
       mcp: { createServer: (api) => createMcpServer({ api, version, onError: (error, tool) => logger.error({ err: error, tool }, 'MCP tool failed') }) },
-      serviceAccounts: { accounts: serviceAccounts, tokens: accessTokens, environments: config.environments.map((e) => e.name) },
+      serviceAccounts: { accounts: serviceAccounts, tokens: accessTokens, environments: () => fleet.environments.keys() },
       schedules: ownedSchedules,
       ...(metrics ? { metrics: { recorder: metrics, scrape: () => metrics.scrape(), serve: true } } : {}),
       ...(tracing ? { tracing: tracing.requests } : {}),
       status: {
         databaseKind: database.dialect, scimEnabled: scim !== null,
-        environments: () => environmentStatuses({ environments: config.environments, catalog: governance.catalog, orchestrators, secrets, now: clock.now() }),
+        environments: () => environmentStatuses({ environments: [...fleet.environments.values()], catalog: governance.catalog, orchestrators: fleet.orchestrators, secrets, now: clock.now() }),
         secrets: () => Promise.all(secretReferences(config).map(async ({ ref, usedBy }) => {
           const { provider, type, secret, version, fetchedAt, ageSeconds, ok, stale, error, errorCode } = await secrets.check(ref)
           return { provider, type, secret, usedBy, version, fetchedAt, ageSeconds, ok, stale, error, errorCode }
@@ -353,8 +368,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
           return [...byHolder.values()]
         },
       },
-      airflowSignIn: { codes: signInCodes, environments: config.environments.map((e) => ({ name: e.name, publicUrl: e.publicUrl ?? e.url })) },
-      circuits: () => [...orchestrators.values()].flatMap((o) => {
+      airflowSignIn: { codes: signInCodes, environments: () => [...fleet.environments.values()].map((e) => ({ name: e.name, publicUrl: e.publicUrl ?? e.url })) },
+      circuits: () => [...fleet.orchestrators.values()].flatMap((o) => {
         const circuit = o.protection?.().circuit
         return circuit ? [{ environment: o.environment, state: circuit.state, nextProbeAt: circuit.nextProbeAt }] : []
       }),
@@ -376,6 +391,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       metrics,
       metricsUrl: () => metricsServer?.url ?? null,
       tokenCacheStats: () => verifier.cacheStats(),
+      reloadConfig: () => reloader.reload(),
       async listen() {
         const url = await server.listen({ host: config.server.host, port: config.server.port })
         if (metrics && config.metrics.port !== undefined && !metricsServer) {

@@ -4,8 +4,9 @@ import { loadConfig, type ConfigOverrides } from './config/index.ts'
 
 /** Loads config, starts Conductor, and stops it cleanly on SIGINT/SIGTERM. Resolves once listening. */
 export async function startConductor(configFile: string, overrides: ConfigOverrides, environment: Readonly<Record<string, string | undefined>> = {}): Promise<{ app: App; url: string }> {
-  const config = loadConfig(resolve(configFile), overrides)
-  const app = await createApp(config, { environment })
+  const file = resolve(configFile)
+  const config = loadConfig(file, overrides)
+  const app = await createApp(config, { environment, loadConfig: () => loadConfig(file, overrides) })
   const url = await app.listen()
   let stopping = false
   const stop = async (signal: string) => {
@@ -17,6 +18,8 @@ export async function startConductor(configFile: string, overrides: ConfigOverri
   }
   process.once('SIGINT', () => void stop('SIGINT'))
   process.once('SIGTERM', () => void stop('SIGTERM'))
+  // SIGHUP re-reads the config file and applies its environments (docs/environments.md); the outcome is logged and audited.
+  process.on('SIGHUP', () => { if (!stopping) void app.reloadConfig() })
   return { app, url }
 }
 

@@ -136,7 +136,7 @@ export async function environmentStatuses(deps: {
  */
 export function registerGauges(metrics: Metrics, deps: {
   version: string
-  environments: readonly Pick<EnvironmentConfig, 'name' | 'kind'>[]
+  /** The orchestrators of the environments governed now (a live map: a config reload changes it). */
   orchestrators: ReadonlyMap<string, Orchestrator>
   catalog: Pick<Catalog, 'statuses'>
   policy: Pick<PolicyEngine, 'current'> & { stats?: () => { sliceCacheHits: number; sliceCacheMisses: number; sliceCacheEntries: number } }
@@ -159,11 +159,13 @@ export function registerGauges(metrics: Metrics, deps: {
   ] as const) {
     metrics.registerGauge(name, help, () => protections().flatMap(({ environment, p }) => (['reads', 'writes'] as const).map((lane) => ({ labels: { environment, lane }, value: p[lane][field] }))), ['environment', 'lane'])
   }
+  // Environments a config reload removed keep their status rows, but are no longer reported.
+  const governedStatuses = async () => (await deps.catalog.statuses()).filter((row) => deps.orchestrators.has(row.environment))
   metrics.registerGauge('conductor_catalog_sync_age_seconds', 'Seconds since the last successful catalog sync per environment (absent before the first).', async () => {
     const now = deps.now()
-    return (await deps.catalog.statuses()).flatMap((row) => (row.last_sync_at ? [{ labels: { environment: row.environment }, value: Math.max(0, (now - Date.parse(row.last_sync_at)) / 1000) }] : []))
+    return (await governedStatuses()).flatMap((row) => (row.last_sync_at ? [{ labels: { environment: row.environment }, value: Math.max(0, (now - Date.parse(row.last_sync_at)) / 1000) }] : []))
   }, ['environment'])
-  metrics.registerGauge('conductor_environment_reachable', '1 when the environment answered at the last catalog sync, else 0.', async () => (await deps.catalog.statuses())
+  metrics.registerGauge('conductor_environment_reachable', '1 when the environment answered at the last catalog sync, else 0.', async () => (await governedStatuses())
     .map((row) => ({ labels: { environment: row.environment }, value: row.reachable === 1 ? 1 : 0 })), ['environment'])
   metrics.registerGauge('conductor_policy_version', 'The version of the policy set in force (it grows at each successful reload).', () => [{ value: deps.policy.current().version }])
   metrics.registerGauge('conductor_policy_reload_failing', '1 when the last policy reload was refused (the previous set stays in force), else 0.', () => [{ value: deps.lastPolicyReloadError() ? 1 : 0 }])

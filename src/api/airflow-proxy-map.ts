@@ -70,7 +70,7 @@ export function airflowDag(dag: DagView): Record<string, unknown> {
     timetable_description: null,
     timetable_periodic: dag.schedule !== null,
     timetable_partitioned: false,
-    is_backfillable: dag.schedule !== null,
+    is_backfillable: dag.schedule !== null && (dag.allowedRunTypes === null || dag.allowedRunTypes.includes('backfill')),
     tags: dag.tags.map((name) => ({ name, dag_id: dag.dagId, dag_display_name: dag.dagId })),
     max_active_tasks: 16,
     max_active_runs: null,
@@ -82,6 +82,7 @@ export function airflowDag(dag: DagView): Record<string, unknown> {
     next_dagrun_data_interval_end: null,
     next_dagrun_run_after: null,
     owners: dag.owners,
+    allowed_run_types: dag.allowedRunTypes,
     file_token: '',
   }
 }

@@ -26,7 +26,7 @@ export async function buildOpenApiDocument(version: string): Promise<Record<stri
     },
     webRoot: null,
     scim: { service: inert, tokens: inert, reconcile: async () => unused('reconcile') },
-    serviceAccounts: { accounts: inert, tokens: inert, environments: [] },
+    serviceAccounts: { accounts: inert, tokens: inert, environments: () => [] },
     schedules: inert,
     federation: { trusts: inert, tokenExchange: { exchange: inert, publicUrl: 'http://localhost', aws: null } },
     airflowJwks: async () => unused('airflowJwks'),

@@ -150,6 +150,8 @@ export const dagView = z.strictObject({
   paused: z.boolean(),
   schedule: z.string().nullable(),
   syncedAt: isoTime,
+  team: z.string().nullable().describe('The DAG\'s team in Airflow (Airflow 3 multi-team); null when Airflow names none.'),
+  allowedRunTypes: z.array(z.string()).nullable().describe('The run types Airflow allows for this DAG (`allowed_run_types`, Airflow 3.2+); null when every type is allowed. A DAG without `manual` cannot be triggered.'),
   permissions: z.record(z.string(), permission).optional().describe('What the caller may do with this DAG, and why, by action.'),
   params: z.record(z.string(), dagParam).nullable().optional().describe('The DAG\'s params (single-DAG reads only); null when Airflow cannot be asked.'),
 }).meta({ id: 'DagView' })

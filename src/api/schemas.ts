@@ -26,6 +26,9 @@ export const taskParams = z.object({ env: segment, dag: segment, runId: segment,
 export const dagListQuery = z.strictObject({
   environment: segment.optional(),
   tag: text(250).min(1).optional(),
+  zone: text(250).min(1).optional().describe('Only DAGs of environments in this compliance zone.'),
+  tier: text(250).min(1).optional().describe('Only DAGs of environments of this tier.'),
+  team: text(250).min(1).optional().describe('Only DAGs of this team: the DAG\'s own team in Airflow (multi-team), else its environment\'s owning team.'),
 })
 
 export const triggerBody = z.strictObject({

@@ -82,7 +82,7 @@ export interface ServerDeps {
   /** Workload identity: trust-rule routes under /api/v1 and the RFC 8693 token endpoint `/oauth/token`; absent without it. */
   federation?: { trusts: ServiceAccountTrusts; tokenExchange: TokenExchangeRoutesDeps }
   /** Service accounts, agents and API tokens (`/api/v1/service-accounts`, `/api/v1/tokens`); the routes are absent without it. */
-  serviceAccounts?: { accounts: ServiceAccounts; tokens: AccessTokens; environments: readonly string[] }
+  serviceAccounts?: { accounts: ServiceAccounts; tokens: AccessTokens; environments: () => Iterable<string> }
   /** Owned schedules (`/api/v1/schedules`, docs/schedules.md); the routes are absent without it. */
   schedules?: Schedules
   /**

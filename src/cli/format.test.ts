@@ -96,7 +96,7 @@ test('conductor runs fits 80 columns and never cuts a run id, even conductor__<u
 test('conductor dags, envs, audit and run tasks fit 80 columns with long values', () => {
   const dag: DagView = {
     environment: 'production-eu-west', dagId: 'a_really_long_dag_identifier_for_the_quarterly_finance_rollup', description: 'Rolls up '.repeat(20),
-    tags: ['team:data-eng', 'tier:gold', 'pii'], owners: ['data-eng'], paused: false, schedule: '0 3 * * *', syncedAt: '2026-11-24T14:00:00Z',
+    tags: ['team:data-eng', 'tier:gold', 'pii'], owners: ['data-eng'], paused: false, schedule: '0 3 * * *', syncedAt: '2026-11-24T14:00:00Z', team: null, allowedRunTypes: null,
     permissions: { 'dag:read': { allowed: true, policyIds: [], reasons: [] }, 'dag:trigger': { allowed: true, policyIds: ['p'], reasons: [] }, 'dag:rerun': { allowed: false, policyIds: [], reasons: [] }, 'dag:pause': { allowed: true, policyIds: ['p'], reasons: [] } },
   }
   const dags = renderTable([dag], DAG_COLUMNS, 80)

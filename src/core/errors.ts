@@ -129,6 +129,7 @@ export const ERRORS = {
   request_not_found: 'not_found',
   conf_invalid: 'invalid',
   conf_too_large: 'invalid',
+  run_type_not_allowed: 'conflict',
   dispatch_failed: 'upstream',
   idempotency_key_reused: 'mismatch',
   idempotency_key_in_use: 'conflict',

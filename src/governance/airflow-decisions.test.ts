@@ -31,7 +31,7 @@ before(async () => {
   const now = new Date().toISOString()
   await recordPrincipal(store.database.db, { type: 'User', id: 'alice', issuer: 'test', subject: 'sub-alice', display_name: null, email: null, groups: '["data-eng"]', idp_groups: '["data-eng"]', first_seen_at: now, last_seen_at: now })
   for (const [dagId, tag] of [['etl_daily', 'team:data-eng'], ['ml_train', 'team:ml']] as const) {
-    await upsertCatalogDag(store.database.db, { environment: 'dev', dag_id: dagId, description: null, tags: JSON.stringify([tag]), owners: '[]', paused: 0, schedule: null, synced_at: now })
+    await upsertCatalogDag(store.database.db, { environment: 'dev', dag_id: dagId, description: null, tags: JSON.stringify([tag]), owners: '[]', paused: 0, schedule: null, synced_at: now, team: null, allowed_run_types: null })
   }
 })
 after(async () => { await store.database.close() })
@@ -91,7 +91,7 @@ test('DAGs with the same attributes share one evaluation unless a policy names D
   }
   const now = new Date().toISOString()
   for (let i = 0; i < 200; i++) {
-    await upsertCatalogDag(store.database.db, { environment: 'dev', dag_id: `bulk_${i}`, description: null, tags: JSON.stringify([i % 2 ? 'team:ml' : 'team:data-eng']), owners: '[]', paused: 0, schedule: null, synced_at: now })
+    await upsertCatalogDag(store.database.db, { environment: 'dev', dag_id: `bulk_${i}`, description: null, tags: JSON.stringify([i % 2 ? 'team:ml' : 'team:data-eng']), owners: '[]', paused: 0, schedule: null, synced_at: now, team: null, allowed_run_types: null })
   }
   const questions = Array.from({ length: 200 }, (_, i) => ({ resource: 'dag' as const, method: 'GET', id: `bulk_${i}` }))
   const shared = counting(policies.engine)

@@ -8,7 +8,7 @@ import { listCatalogDagAttributes } from './catalog.repository.ts'
 import type { GovernanceTables, RequestsTable } from './governance.tables.ts'
 import { findPrincipal } from './principals.repository.ts'
 import { findRequest } from './requests.repository.ts'
-import { authorizationRequest, type PolicyDagRow } from './targets.ts'
+import { authorizationRequest, environmentMap, policyAttributesKey, type EnvironmentsInput, type PolicyDagRow } from './targets.ts'
 import { withoutWaiting } from './approvals/without-waiting.ts'
 
 /** The kinds of resource Airflow's auth manager asks about (`BaseAuthManager.is_authorized_*`, plus menu items and teams). */
@@ -166,7 +166,8 @@ export interface AirflowDecisionsDeps {
   db: Kysely<GovernanceTables>
   policy: Pick<PolicyEngine, 'authorize' | 'current' | 'policies'>
   audit: Pick<AuditLog, 'append'>
-  environments: readonly EnvironmentConfig[]
+  /** A map is read live (config reload). */
+  environments: EnvironmentsInput
   /** The directory gate (SCIM), when enabled: returns the principal with its current groups, or throws `session_revoked`. */
   gate?: ((principal: Principal) => Promise<Principal>) | null
   /** A Conductor service account or agent as it stands now (null when there is none; throws `token_owner_disabled` when it may not act). */
@@ -205,7 +206,7 @@ export async function resolveAirflowUser(deps: Pick<AirflowDecisionsDeps, 'db' |
 
 /** Creates the batch decisions over policy, the catalog and the principals Conductor has seen. */
 export function createAirflowDecisions(deps: AirflowDecisionsDeps): AirflowDecisions {
-  const environments = new Map(deps.environments.map((e) => [e.name, e]))
+  const environments = environmentMap(deps.environments)
   let identity: { version: number; matters: boolean } | null = null
   // Whether any loaded policy can tell two DAGs with the same tags, owners and paused state apart (by `dagId` or a
   // `Dag::"…"` uid). When none can, one evaluation per distinct set of attributes answers every DAG that has it.
@@ -285,7 +286,7 @@ export function createAirflowDecisions(deps: AirflowDecisionsDeps): AirflowDecis
         for (const q of questions) {
           const mapping = mapAirflowQuestion(q)
           const dag = mapping.scope === 'dag' ? (await catalog()).get(q.id!) ?? null : null
-          const target = mapping.scope !== 'dag' || !byAttributes ? q.id ?? '' : dag ? attributesOf(dag) : 'unseen'
+          const target = mapping.scope !== 'dag' || !byAttributes ? q.id ?? '' : dag ? policyAttributesKey(dag) : 'unseen'
           const approved = dispatching !== null && mapping.scope === 'dag' && q.id === dispatching.dag_id && mapping.action === dispatching.action
           const key = `${mapping.scope}\u0000${mapping.action}\u0000${target}\u0000${approved}`
           let answer = memo.get(key)
@@ -331,8 +332,8 @@ async function answerOne(
   const tried = new Set<string>()
   for (const dag of (await catalog()).values()) {
     if (byAttributes) {
-      if (tried.has(attributesOf(dag))) continue
-      tried.add(attributesOf(dag))
+      if (tried.has(policyAttributesKey(dag))) continue
+      tried.add(policyAttributesKey(dag))
     }
     const decision = ask(action, dag)
     if (decision.decision === 'allow') return fromDecision(action, decision)
@@ -376,15 +377,11 @@ function namedObject(q: AirflowQuestion): RequestContext {
   return kind && q.id ? { airflow: { kind, name: q.id } } : {}
 }
 
-/** What policy can see of a DAG when no policy names DAGs by id. */
-function attributesOf(dag: PolicyDagRow): string {
-  return `${dag.tags}\u0000${dag.owners}\u0000${dag.paused}`
-}
 
 function fromDecision(action: Action, decision: Decision): AirflowAnswer {
   return { allowed: decision.decision === 'allow', action, policyIds: decision.policyIds }
 }
 
 function unseenDag(dagId: string): PolicyDagRow {
-  return { dag_id: dagId, tags: '[]', owners: '[]', paused: 0 }
+  return { dag_id: dagId, tags: '[]', owners: '[]', paused: 0, team: null, allowed_run_types: null }
 }

@@ -8,7 +8,7 @@ import type { Catalog } from './catalog.ts'
 import { listCatalogDags } from './catalog.repository.ts'
 import type { CatalogDagsTable, EnvironmentStatusTable, GovernanceTables } from './governance.tables.ts'
 import { listPrincipals } from './principals.repository.ts'
-import { authorizationRequest, type Targets } from './targets.ts'
+import { authorizationRequest, policyAttributesKey, type Targets } from './targets.ts'
 import { dagView, type AccessView, type DagView, type Permission } from './views.ts'
 
 /** The actions a DAG listing reports for its caller. */
@@ -42,8 +42,8 @@ export interface EnvironmentView {
 export interface CatalogReads {
   /** The environments the principal may read (`environment:read`), with their last sync status and their protection now. */
   environments(principal: Principal): Promise<EnvironmentView[]>
-  /** The catalog DAGs the principal may read, with what it may do to each. */
-  dags(principal: Principal, filter?: { environment?: string; tag?: string }): Promise<DagView[]>
+  /** The catalog DAGs the principal may read, with what it may do to each; across environments unless filtered. */
+  dags(principal: Principal, filter?: DagFilter): Promise<DagView[]>
   /** One DAG with its params; `dag_not_found` when the principal may not read it. */
   dag(principal: Principal, environment: string, dagId: string): Promise<DagView>
   /** Who policy lets read, trigger, rerun, pause… this DAG: groups and known principals, with the granting policies (needs dag:read). */
@@ -103,15 +103,23 @@ export function createCatalogReads(deps: {
       const inputs = policy.decisionInputs()
       const byDagId = inputs.dagIdentity
       const kinds = listingKinds.of(principal, inputs)
+      const envKeys = new Map<string, string>()
       const out: DagView[] = []
       for (const row of rows) {
         const env = envs.get(row.environment)
         if (env === undefined) continue
-        const key = byDagId ? `${row.environment}\u0000${row.dag_id}` : `${row.environment}\u0000${row.tags}\u0000${row.owners}\u0000${row.paused}`
+        if ((filter.zone !== undefined && env.zone !== filter.zone) || (filter.tier !== undefined && env.tier !== filter.tier)) continue
+        if (filter.team !== undefined && (row.team ?? env.team ?? null) !== filter.team) continue
+        let envKey = envKeys.get(env.name)
+        if (envKey === undefined) envKeys.set(env.name, envKey = environmentKey(env))
+        const key = `${envKey}\u0000${byDagId ? row.dag_id : policyAttributesKey(row)}`
         let kind = kinds.get(key)
         if (kind === undefined) {
           const read = policy.authorize(authorizationRequest(principal, 'dag:read', env, row))
-          kind = { label: `${row.environment}/${row.dag_id}`, tags: JSON.parse(row.tags) as string[], owners: JSON.parse(row.owners) as string[], readable: read.decision === 'allow', permissions: null, named: [] }
+          kind = {
+            label: `${row.environment}/${row.dag_id}`, tags: JSON.parse(row.tags) as string[], owners: JSON.parse(row.owners) as string[],
+            allowedRunTypes: row.allowed_run_types == null ? null : JSON.parse(row.allowed_run_types) as string[], readable: read.decision === 'allow', permissions: null, named: [],
+          }
           kinds.set(key, kind)
         }
         if (!kind.readable || (filter.tag !== undefined && !kind.tags.includes(filter.tag))) continue
@@ -125,7 +133,8 @@ export function createCatalogReads(deps: {
         }
         out.push({
           environment: row.environment, dagId: row.dag_id, description: row.description, tags: kind.tags, owners: kind.owners, paused: row.paused === 1,
-          schedule: row.schedule, syncedAt: row.synced_at, permissions: relabelled(kind, `${row.environment}/${row.dag_id}`),
+          schedule: row.schedule, syncedAt: row.synced_at, team: row.team, allowedRunTypes: kind.allowedRunTypes,
+          permissions: relabelled(kind, `${row.environment}/${row.dag_id}`),
         })
       }
       return out
@@ -196,11 +205,30 @@ function createListingKinds(limit: number): { of(principal: Principal, inputs: D
   }
 }
 
+/** Which catalog DAGs to list; every given field must match. */
+export interface DagFilter {
+  environment?: string | undefined
+  /** A tag the DAG has. */
+  tag?: string | undefined
+  /** Its environment's compliance zone. */
+  zone?: string | undefined
+  /** Its environment's tier. */
+  tier?: string | undefined
+  /** The DAG's team in Airflow, or, for a DAG with none, its environment's owning team. */
+  team?: string | undefined
+}
+
+/** An environment as policy sees it: a reloaded config may change its zone, tier or team under the same name. */
+function environmentKey(env: EnvironmentConfig): string {
+  return JSON.stringify([env.name, env.zone, env.tier, env.team ?? null, env.fullyGoverned === true])
+}
+
 /** DAGs alike to policy in one listing: their tags and owners, and the permissions asked for the first of them (labelled `label`). */
 interface Kind {
   label: string
   tags: string[]
   owners: string[]
+  allowedRunTypes: string[] | null
   readable: boolean
   /** The permissions of {@link DAG_ACTIONS}, once asked. */
   permissions: Record<string, Permission> | null

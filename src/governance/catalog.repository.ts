@@ -16,6 +16,7 @@ export async function upsertCatalogDag(db: Kysely<GovernanceTables>, dag: Catalo
   await db.insertInto('catalog_dags').values(dag)
     .onConflict((oc) => oc.columns(['environment', 'dag_id']).doUpdateSet({
       description: dag.description, tags: dag.tags, owners: dag.owners, paused: dag.paused, schedule: dag.schedule, synced_at: dag.synced_at,
+      team: dag.team, allowed_run_types: dag.allowed_run_types,
     }))
     .execute()
 }
@@ -27,9 +28,9 @@ export async function listCatalogDags(db: Kysely<GovernanceTables>, environment?
   return q.orderBy('environment').orderBy('dag_id').execute()
 }
 
-/** What policy sees of each DAG of an environment (id, tags, owners, paused), in id order: a batch decision reads no more. */
-export async function listCatalogDagAttributes(db: Kysely<GovernanceTables>, environment: string): Promise<Pick<CatalogDagsTable, 'dag_id' | 'tags' | 'owners' | 'paused'>[]> {
-  return db.selectFrom('catalog_dags').select(['dag_id', 'tags', 'owners', 'paused']).where('environment', '=', environment).orderBy('dag_id').execute()
+/** What policy sees of each DAG of an environment (id, tags, owners, paused, team, allowed run types), in id order: a batch decision reads no more. */
+export async function listCatalogDagAttributes(db: Kysely<GovernanceTables>, environment: string): Promise<Pick<CatalogDagsTable, 'dag_id' | 'tags' | 'owners' | 'paused' | 'team' | 'allowed_run_types'>[]> {
+  return db.selectFrom('catalog_dags').select(['dag_id', 'tags', 'owners', 'paused', 'team', 'allowed_run_types']).where('environment', '=', environment).orderBy('dag_id').execute()
 }
 
 /** One catalog DAG, or undefined. */

@@ -57,6 +57,8 @@ export function createCatalog(deps: {
     paused: dag.paused ? 1 : 0,
     schedule: dag.schedule,
     synced_at: isoNow(clock),
+    team: dag.team ?? null,
+    allowed_run_types: dag.allowedRunTypes ? JSON.stringify([...dag.allowedRunTypes].sort()) : null,
   })
 
   async function syncEnvironment(name: string): Promise<EnvironmentStatusTable> {

@@ -8,6 +8,7 @@ import type { Fence, Lease, Leases } from '../store/index.ts'
 import type { GovernanceTables, RequestsTable } from './governance.tables.ts'
 import { isoNow } from './pipeline/index.ts'
 import { listRequestsInStates, updateRequestIfUnchanged } from './requests.repository.ts'
+import { environmentMap, type EnvironmentsInput } from './targets.ts'
 
 /**
  * The states a request passes through on its way to Airflow and may be left in when Conductor stops or loses an
@@ -69,7 +70,8 @@ export interface DispatchResolver {
 export interface DispatchResolverDeps {
   db: Kysely<GovernanceTables>
   audit: Pick<AuditLog, 'append'>
-  environments: readonly EnvironmentConfig[]
+  /** A map is read live (config reload). */
+  environments: EnvironmentsInput
   orchestrators: ReadonlyMap<string, Orchestrator>
   clock: Clock
   logger: Logger
@@ -106,7 +108,7 @@ export function settleMs(env: Pick<EnvironmentConfig, 'timeoutMs' | 'retries'> |
 /** Creates the dispatch resolver. */
 export function createDispatchResolver(deps: DispatchResolverDeps): DispatchResolver {
   const { db, audit, clock, logger, inFlight } = deps
-  const environments = new Map(deps.environments.map((e) => [e.name, e]))
+  const environments = environmentMap(deps.environments)
   let timer: NodeJS.Timeout | undefined
   let running: Promise<unknown> = Promise.resolve()
   let busy = false

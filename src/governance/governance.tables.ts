@@ -55,6 +55,10 @@ export interface CatalogDagsTable {
   paused: number
   schedule: string | null
   synced_at: string
+  /** The DAG's team (Airflow 3 multi-team); null when Airflow names none. */
+  team: string | null
+  /** JSON array of the run types Airflow allows (`allowed_run_types`, Airflow 3.2+); null: every type. */
+  allowed_run_types: string | null
 }
 
 /** A row of `environment_status`: the last health check and catalog sync of an environment. */

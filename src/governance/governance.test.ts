@@ -144,6 +144,29 @@ describe('governance pipeline (SQLite in memory, Cedar, audit log, in-memory Air
     })
   }
 
+  it('a DAG whose allowed_run_types leave out manual is refused with run_type_not_allowed before policy or Airflow, recorded and audited; the catalog shows its run types', async () => {
+    airflow.addDag({ dagId: 'nightly', tags: ['team:data-eng'], owners: ['data-eng'], allowedRunTypes: ['scheduled', 'backfill'] })
+    await governance.catalog.syncAll()
+    const before = airflow.callCount()
+    const eventsBefore = (await audit.query({})).length
+    const [listed] = (await governance.dags(alice, {})).filter((d) => d.dagId === 'nightly')
+    assert.deepEqual(listed?.allowedRunTypes, ['backfill', 'scheduled'])
+    assert.equal(listed?.team, null)
+    await assert.rejects(governance.trigger(alice, 'dev', 'nightly', { conf: { rows: 1 } }), (e) => {
+      assert.ok(isConductorError(e, 'run_type_not_allowed'), String(e))
+      assert.deepEqual(e.details, { environment: 'dev', dagId: 'nightly', runType: 'manual', requestId: 'req-1' })
+      return true
+    })
+    assert.deepEqual(airflow.calls.slice(before).map((c) => c.method), [])
+    assert.deepEqual(airflow.storedRuns('nightly'), [])
+    assert.deepEqual((await governance.requests(alice, {})).map((r) => [r.id, r.state, r.error?.code, r.dagId]), [['req-1', 'refused', 'run_type_not_allowed', 'nightly']])
+    assert.deepEqual((await audit.query({})).slice(eventsBefore).map((e) => [e.type, e.requestId, e.dag, e.data.errorCode]), [['request.refused', 'req-1', 'nightly', 'run_type_not_allowed']])
+    // A DAG that allows manual runs among others triggers as usual.
+    airflow.addDag({ dagId: 'adhoc', tags: ['team:data-eng'], owners: ['data-eng'], allowedRunTypes: ['manual'] })
+    await governance.catalog.syncAll()
+    assert.equal((await governance.trigger(alice, 'dev', 'adhoc', {})).request.state, 'succeeded')
+  })
+
   it('a rerun clears the failed tasks of a run; a viewer may not rerun', async () => {
     const { run } = await governance.trigger(alice, 'dev', 'etl', {})
     airflow.completeRun('etl', run.runId, { load: 'failed' })

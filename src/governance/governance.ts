@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely'
 import type { Logger } from 'pino'
 import type { AuditLog } from '../audit/index.ts'
 import type { EnvironmentConfig } from '../config/index.ts'
-import type { Clock, IdGenerator, SpanRunner } from '../core/index.ts'
+import { ConductorError, type Clock, type IdGenerator, type SpanRunner } from '../core/index.ts'
 import type { Orchestrator } from '../orchestrators/index.ts'
 import type { Principal } from '../identity/index.ts'
 import { budgetsOf, type BudgetUse } from './pipeline/index.ts'
@@ -43,6 +43,22 @@ export interface Governance extends CatalogReads, GovernedActions, Ledger {
   readonly hitl: Hitl
   /** How an agent stands against each of its budgets now (empty for other principals and agents without budgets). */
   budgets(principal: Principal): Promise<BudgetUse[]>
+  /** The environments governed now and their orchestrators. */
+  readonly fleet: Fleet
+}
+
+/** The environments Conductor governs now, with their orchestrators: live views a config reload replaces at once. */
+export interface Fleet {
+  /** The environments governed now, by name (a live view). */
+  readonly environments: ReadonlyMap<string, EnvironmentConfig>
+  /** The orchestrator of each environment governed now (a live view). */
+  readonly orchestrators: ReadonlyMap<string, Orchestrator>
+  /**
+   * Puts `environments` and their `orchestrators` in force at once (a config reload): every later call, listing, sync
+   * and dispatch sees the new set; a name no longer in it answers `environment_not_found`, and its catalog rows are
+   * left out of listings (its requests and audit stay readable). The caller closes the orchestrators it replaced.
+   */
+  replace(environments: readonly EnvironmentConfig[], orchestrators: ReadonlyMap<string, Orchestrator>): void
 }
 
 /** Dependencies of {@link createGovernance}. */
@@ -82,18 +98,36 @@ export interface GovernanceDeps {
 /** Wires the governed actions over policy, orchestrators, the audit log and the store. */
 export function createGovernance(deps: GovernanceDeps): Governance {
   const { db, policy, clock } = deps
+  // Live views, changed in place (one synchronous step) so that every service built below sees a reload at once.
+  const environments = new Map<string, EnvironmentConfig>()
+  const orchestrators = new Map<string, Orchestrator>()
+  const fullyGoverned = new Set<string>()
+  const authManaged = new Set<string>()
+  const replaceEnvironments = (list: readonly EnvironmentConfig[], next: ReadonlyMap<string, Orchestrator>) => {
+    for (const env of list) if (!next.has(env.name)) throw new ConductorError('internal', `no orchestrator for environment "${env.name}"`)
+    environments.clear()
+    orchestrators.clear()
+    fullyGoverned.clear()
+    authManaged.clear()
+    for (const env of list) {
+      environments.set(env.name, env)
+      orchestrators.set(env.name, next.get(env.name)!)
+      if (env.fullyGoverned) fullyGoverned.add(env.name)
+      if (env.conductorAuthManager) authManaged.add(env.name)
+    }
+  }
+  replaceEnvironments(deps.environments.filter((e) => deps.orchestrators.has(e.name)), deps.orchestrators)
   // Request lifecycle events (pending, approved, denied, …) reach the webhooks as they reach the audit trail.
   const audit = deps.notify ? notifyingRequestEvents(deps.audit, deps.notify) : deps.audit
   const webhookUrl = deps.shadow?.webhookUrl
   const shadow = createShadowActivity({
     db, audit, clock, logger: deps.logger, conductorUsers: deps.shadow?.conductorUsers ?? [],
-    fullyGoverned: new Set(deps.environments.filter((e) => e.fullyGoverned).map((e) => e.name)),
-    authManaged: new Set(deps.environments.filter((e) => e.conductorAuthManager).map((e) => e.name)), policyVersion: () => policy.current().version,
+    fullyGoverned, authManaged, policyVersion: () => policy.current().version,
     webhook: webhookUrl ? createShadowWebhook({ url: webhookUrl, logger: deps.logger }) : null, notify: deps.notify ?? null,
   })
   const leases = deps.leases ? { leases: deps.leases } : {}
-  const catalog = createCatalog({ db, orchestrators: deps.orchestrators, audit, clock, logger: deps.logger, shadow, ...leases })
-  const targets = createTargets({ db, environments: deps.environments, orchestrators: deps.orchestrators, catalog })
+  const catalog = createCatalog({ db, orchestrators, audit, clock, logger: deps.logger, shadow, ...leases })
+  const targets = createTargets({ db, environments, orchestrators, catalog })
   const inFlight = new Set<string>()
   const grants = createGrants({
     db: db as Kysely<GovernanceTables & GrantTables>, policy, audit, clock, ids: deps.ids,
@@ -101,11 +135,12 @@ export function createGovernance(deps: GovernanceDeps): Governance {
   })
   const approvals = createApprovals({ db, policy, audit, clock, logger: deps.logger, targets, catalog, inFlight, grantApproved: (row, approvers) => grants.grantApproved(row, approvers), ...(deps.spans ? { spans: deps.spans } : {}) })
   const resolver = createDispatchResolver({
-    db, audit, clock, logger: deps.logger, environments: deps.environments, orchestrators: deps.orchestrators, inFlight,
+    db, audit, clock, logger: deps.logger, environments, orchestrators, inFlight,
     graceSeconds: deps.dispatchGraceSeconds ?? 120, expirePending: async () => (await approvals.expireDue()) + (await grants.expireDue()),
     escalatePending: () => escalateDue({ db, audit, clock }), ...leases,
   })
   return {
+    fleet: { environments, orchestrators, replace: replaceEnvironments },
     catalog,
     resolver,
     shadow,

@@ -11,7 +11,7 @@ import { findRequest, findTriggersOfRuns } from './requests.repository.ts'
 import { listApprovals } from './approvals/approvals.repository.ts'
 import { recordRefusal } from './refusals.ts'
 import { checkConf, runNote, type TriggerInput } from './run-input.ts'
-import type { Targets } from './targets.ts'
+import { runTypeAllowed, type Targets } from './targets.ts'
 import { dagView, requestView, type DagView, type RequestView, type RunView, type StartedBy } from './views.ts'
 import type { KeyedLock } from '../store/index.ts'
 
@@ -170,6 +170,14 @@ export function createGovernedActions(deps: {
         const recorded = { logicalDate: input.logicalDate ?? null, note: input.note ?? null, reason: input.reason ?? null }
         const { request } = await newRequest(principal, { action: 'dag:trigger', environment, dagId, runId: null, input: recorded }, meta, requestId)
         throw await recordRefusal(deps, request, error)
+      }
+      // Airflow would refuse it too (HTTP 400); refused here, it is recorded and audited as the caller's, and Airflow is not asked.
+      if (!runTypeAllowed(await targets.dagOf(environment, dagId), 'manual')) {
+        const recorded = { conf, logicalDate: input.logicalDate ?? null, note: input.note ?? null, reason: input.reason ?? null }
+        const { request } = await newRequest(principal, { action: 'dag:trigger', environment, dagId, runId: null, input: recorded }, meta, requestId)
+        throw await recordRefusal(deps, request, new ConductorError('run_type_not_allowed', `${environment}/${dagId} does not allow manual runs (its allowed_run_types leave out "manual")`, {
+          details: { environment, dagId, runType: 'manual' },
+        }))
       }
       const runId = `${RUN_ID_PREFIX}${requestId}`
       const { result, request } = await start(principal, {

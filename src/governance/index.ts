@@ -1,5 +1,5 @@
 export { createGovernance } from './governance.ts'
-export type { Governance, GovernanceDeps } from './governance.ts'
+export type { Fleet, Governance, GovernanceDeps } from './governance.ts'
 export { DAG_ACTIONS } from './catalog-reads.ts'
 export { createDispatchResolver, settleMs, UNSETTLED_STATES } from './dispatch-resolver.ts'
 export type { DispatchResolver, DispatchResolverDeps, Resolution, ResolutionEvidence } from './dispatch-resolver.ts'

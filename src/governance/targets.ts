@@ -3,7 +3,7 @@ import type { EnvironmentConfig } from '../config/index.ts'
 import { ConductorError } from '../core/index.ts'
 import type { Principal } from '../identity/index.ts'
 import type { Orchestrator } from '../orchestrators/index.ts'
-import { principalRef, type Action, type AuthorizationRequest, type RequestContext } from '../policy/index.ts'
+import { principalRef, type Action, type AuthorizationRequest, type DagRef, type RequestContext } from '../policy/index.ts'
 import type { Catalog } from './catalog.ts'
 import { findCatalogDag } from './catalog.repository.ts'
 import type { CatalogDagsTable, GovernanceTables } from './governance.tables.ts'
@@ -27,12 +27,34 @@ export function authorizationRequest(
   }
 }
 
-/** The policy view of a catalog DAG. */
 /** What policy sees of a catalog row. */
-export type PolicyDagRow = Pick<CatalogDagsTable, 'dag_id' | 'tags' | 'owners' | 'paused'>
+export type PolicyDagRow = Pick<CatalogDagsTable, 'dag_id' | 'tags' | 'owners' | 'paused' | 'team' | 'allowed_run_types'>
 
-export function toPolicyDag(dag: PolicyDagRow): { dagId: string; tags: string[]; owners: string[]; paused: boolean } {
-  return { dagId: dag.dag_id, tags: JSON.parse(dag.tags), owners: JSON.parse(dag.owners), paused: dag.paused === 1 }
+/** The policy view of a catalog DAG (Cedar `Dag` attributes; `team` and `allowedRunTypes` only when Airflow gives them). */
+export function toPolicyDag(dag: PolicyDagRow): DagRef {
+  return {
+    dagId: dag.dag_id, tags: JSON.parse(dag.tags), owners: JSON.parse(dag.owners), paused: dag.paused === 1,
+    team: dag.team ?? null, allowedRunTypes: dag.allowed_run_types == null ? null : JSON.parse(dag.allowed_run_types) as string[],
+  }
+}
+
+/** A key equal for two DAGs of one environment exactly when policy, not looking at DAG ids, sees them alike. */
+export function policyAttributesKey(dag: PolicyDagRow): string {
+  return [dag.tags, dag.owners, dag.paused, dag.team ?? '', dag.allowed_run_types ?? ''].join('\u0000')
+}
+
+/** Whether Airflow lets the DAG have runs of `runType` (`manual`, …): true unless its `allowed_run_types` leaves it out. */
+export function runTypeAllowed(dag: Pick<CatalogDagsTable, 'allowed_run_types'>, runType: string): boolean {
+  if (dag.allowed_run_types == null) return true
+  return (JSON.parse(dag.allowed_run_types) as string[]).includes(runType)
+}
+
+/** Environments as given to a service: a list read once, or a map read live (replaced in place on a config reload). */
+export type EnvironmentsInput = readonly EnvironmentConfig[] | ReadonlyMap<string, EnvironmentConfig>
+
+/** The environments by name: the map itself when given one (so later changes to it are seen), else a map of the list. */
+export function environmentMap(input: EnvironmentsInput): ReadonlyMap<string, EnvironmentConfig> {
+  return input instanceof Map ? input : new Map((input as readonly EnvironmentConfig[]).map((e) => [e.name, e]))
 }
 
 /** An environment Conductor governs, with the orchestrator that reaches it. */
@@ -43,7 +65,7 @@ export interface GovernedEnvironment {
 
 /** Finds the environments and DAGs actions name. */
 export interface Targets {
-  /** The configured environments, by name. */
+  /** The environments governed now, by name (a live view when built over a live map). */
   readonly environments: ReadonlyMap<string, EnvironmentConfig>
   /** The named environment. @throws ConductorError `environment_not_found` for an unknown one. */
   environmentOf(name: string): GovernedEnvironment
@@ -57,11 +79,11 @@ export interface Targets {
 /** Creates the target lookup over the configured environments, their orchestrators and the catalog. */
 export function createTargets(deps: {
   db: Kysely<GovernanceTables>
-  environments: readonly EnvironmentConfig[]
+  environments: EnvironmentsInput
   orchestrators: ReadonlyMap<string, Orchestrator>
   catalog: Pick<Catalog, 'remember'>
 }): Targets {
-  const environments = new Map(deps.environments.map((e) => [e.name, e]))
+  const environments = environmentMap(deps.environments)
 
   function environmentOf(name: string): GovernedEnvironment {
     const env = environments.get(name)

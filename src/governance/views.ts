@@ -12,6 +12,10 @@ export interface DagView {
   paused: boolean
   schedule: string | null
   syncedAt: string
+  /** The DAG's team in Airflow (multi-team); null when Airflow names none. */
+  team: string | null
+  /** The run types Airflow allows (`allowed_run_types`); null when every type is allowed. */
+  allowedRunTypes: string[] | null
   /** What the caller may do with this DAG, and why. */
   permissions?: Record<string, Permission>
   /** The DAG's params from Airflow (single-DAG reads only); null when Airflow cannot be asked. */
@@ -88,6 +92,8 @@ export function dagView(row: CatalogDagsTable): DagView {
     paused: row.paused === 1,
     schedule: row.schedule,
     syncedAt: row.synced_at,
+    team: row.team,
+    allowedRunTypes: row.allowed_run_types == null ? null : JSON.parse(row.allowed_run_types) as string[],
   }
 }
 

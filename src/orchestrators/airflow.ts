@@ -39,6 +39,8 @@ export function createAirflowOrchestrator(env: EnvironmentConfig, deps: AirflowA
       paused: dag.is_paused === true,
       schedule: api.schedule(dag),
       ...(dag.fileloc ? { fileloc: dag.fileloc } : {}),
+      team: typeof dag.team_name === 'string' && dag.team_name !== '' ? dag.team_name : null,
+      allowedRunTypes: Array.isArray(dag.allowed_run_types) ? [...dag.allowed_run_types].sort() : null,
     }
   }
 

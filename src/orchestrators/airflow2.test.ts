@@ -13,7 +13,7 @@ describe('Airflow adapter on Airflow 2 (/api/v1, basic credentials, MockAgent)',
       return { statusCode: 200, data: { dag_id: 'etl', description: null, tags: [{ name: 'team:a' }], owners: ['a'], is_paused: true, schedule_interval: { __type: 'CronExpression', value: '@daily' }, fileloc: '/d/etl.py' }, responseOptions: JSON_HEADERS }
     }).times(2)
     const o = t.orchestrator()
-    assert.deepEqual(await o.getDag('etl'), { dagId: 'etl', description: null, tags: ['team:a'], owners: ['a'], paused: true, schedule: '@daily', fileloc: '/d/etl.py' })
+    assert.deepEqual(await o.getDag('etl'), { dagId: 'etl', description: null, tags: ['team:a'], owners: ['a'], paused: true, schedule: '@daily', fileloc: '/d/etl.py', team: null, allowedRunTypes: null })
     t.secretValues.set('airflow', JSON.stringify({ username: 'svc', password: 'rotated' }))
     await o.getDag('etl')
     assert.deepEqual(seen.map((h) => Buffer.from(h.replace(/^Basic /, ''), 'base64').toString()), [`svc:${PASSWORD}`, 'svc:rotated'])

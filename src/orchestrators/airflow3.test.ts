@@ -14,12 +14,26 @@ describe('Airflow adapter on Airflow 3 (/api/v2, airflow-token credentials, Mock
       return { statusCode: 200, data: dag('etl'), responseOptions: JSON_HEADERS }
     }).times(2)
     const o = t.orchestrator()
-    assert.deepEqual(await o.getDag('etl'), { dagId: 'etl', description: 'about etl', tags: ['team:x'], owners: ['x'], paused: false, schedule: '0 0 * * *', fileloc: '/dags/etl.py' })
+    assert.deepEqual(await o.getDag('etl'), { dagId: 'etl', description: 'about etl', tags: ['team:x'], owners: ['x'], paused: false, schedule: '0 0 * * *', fileloc: '/dags/etl.py', team: null, allowedRunTypes: null })
     await o.getDag('etl')
     assert.deepEqual(t.tokenRequests, [{ username: 'svc', password: PASSWORD }])
     assert.equal(seen.length, 2)
     assert.match(seen[0]!, /^Bearer ey/)
     assert.equal(seen[0], seen[1])
+  })
+
+  it('maps Airflow 3.2+ allowed_run_types (sorted; null for every type) and a team_name where Airflow gives one', async () => {
+    t.signIn(1)
+    t.pool().intercept({ path: /^\/api\/v2\/dags\?/, method: 'GET' }).reply(200, {
+      dags: [
+        dag('nightly', { allowed_run_types: ['scheduled', 'backfill'], team_name: 'analytics' }),
+        dag('open', { allowed_run_types: null }),
+        dag('untyped', { team_name: '' }),
+      ],
+      total_entries: 3,
+    }, JSON_HEADERS)
+    const dags = await t.orchestrator().listDags()
+    assert.deepEqual(dags.map((d) => [d.dagId, d.team, d.allowedRunTypes]), [['nightly', 'analytics', ['backfill', 'scheduled']], ['open', null, null], ['untyped', null, null]])
   })
 
   it('fetches a new token before the old one expires, with the rotated password', async () => {

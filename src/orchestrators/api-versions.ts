@@ -12,6 +12,10 @@ export interface AirflowDag {
   /** Airflow 2 before `timetable_summary`. */
   schedule_interval?: { __type?: string; value?: string } | null
   fileloc?: string
+  /** Airflow 3.2+: the run types the DAG allows; null for every type. */
+  allowed_run_types?: string[] | null
+  /** The DAG's team where Airflow reports it (multi-team); absent from Airflow 3.3's public API and from Airflow 2. */
+  team_name?: string | null
 }
 
 /** A DAG run as `/api/v2` or `/api/v1` returns it (fields of either). */

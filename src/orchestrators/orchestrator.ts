@@ -9,6 +9,13 @@ export interface DagInfo {
   schedule: string | null
   /** The DAG file's path on the Airflow side. */
   fileloc?: string
+  /** The DAG's team (Airflow 3 multi-team, `team_name`); null or absent when Airflow names none (always on Airflow 2). */
+  team?: string | null
+  /**
+   * The run types Airflow lets this DAG have (`allowed_run_types`, Airflow 3.2+: `manual`, `scheduled`, `backfill`,
+   * `asset_triggered`, …); null or absent when every type is allowed (always on Airflow 2).
+   */
+  allowedRunTypes?: string[] | null
 }
 
 /** One DAG run. Dates are ISO 8601 strings as Airflow returns them. */

@@ -98,7 +98,8 @@ export function decisionKey(request: AuthorizationRequest, inputs: DecisionInput
     } else {
       const dag = request.resource?.dag
       if (dag === undefined || typeof dag.dagId !== 'string' || dag.dagId === '' || !Array.isArray(dag.tags) || !Array.isArray(dag.owners)) return null
-      what = ['d', envKey, inputs.dagIdentity ? dag.dagId : null, [...new Set(dag.tags)].sort(), [...new Set(dag.owners)].sort(), dag.paused === true]
+      what = ['d', envKey, inputs.dagIdentity ? dag.dagId : null, [...new Set(dag.tags)].sort(), [...new Set(dag.owners)].sort(), dag.paused === true,
+        typeof dag.team === 'string' ? dag.team : null, Array.isArray(dag.allowedRunTypes) ? [...new Set(dag.allowedRunTypes)].sort() : null]
       label = `${env.name}/${dag.dagId}`
     }
   }

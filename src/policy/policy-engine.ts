@@ -392,6 +392,8 @@ function buildCall(request: AuthorizationRequest, clock: Clock): BuiltCall {
           tags: [...new Set(dag.tags)],
           owners: [...new Set(dag.owners)],
           paused: dag.paused === true,
+          ...(typeof dag.team === 'string' ? { team: dag.team } : {}),
+          ...(Array.isArray(dag.allowedRunTypes) ? { allowedRunTypes: [...new Set(dag.allowedRunTypes)] } : {}),
         },
         parents: [envUid],
       })

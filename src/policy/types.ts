@@ -123,6 +123,10 @@ export interface DagRef {
   tags: string[]
   owners: string[]
   paused: boolean
+  /** The DAG's team in Airflow (multi-team); Cedar `resource.team`, absent when null. */
+  team?: string | null
+  /** The run types Airflow allows for the DAG; Cedar `resource.allowedRunTypes`, absent when null (every type). */
+  allowedRunTypes?: string[] | null
 }
 
 /** The target of a request. `dag` is required for DAG and run actions; application actions ignore the whole resource. */

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict'
 import { spawn, type ChildProcess } from 'node:child_process'
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { after, before, test } from 'node:test'
-import { stringify } from 'yaml'
+import { parse, stringify } from 'yaml'
 import { createAuditLog } from '../../src/audit/index.ts'
 import { openDatabase } from '../../src/store/index.ts'
 import { forEachEngine, type TestDatabase } from '../../harness/databases.ts'
@@ -75,6 +75,35 @@ forEachEngine((engine) => {
       const anonymous = await conductor(['can-i', 'environment:read', 'local'], { ...env, CONDUCTOR_TOKEN: '' })
       assert.equal(anonymous.code, 6)
       assert.match(anonymous.stderr, /token_missing/)
+    } finally {
+      child.kill('SIGTERM')
+    }
+  })
+
+  test('SIGHUP reloads the config file: a new set of environments takes effect without a restart; a bad file is refused and audited', async () => {
+    const reloadDir = join(dir, 'reload')
+    const file = writeConfig(reloadDir, database.url)
+    const { child, url, issuer } = await serve(file)
+    try {
+      const alice = (await conductor(['--config', file, 'dev-token', '--user', 'alice', '--issuer', issuer])).stdout.trim()
+      const carol = (await conductor(['--config', file, 'dev-token', '--user', 'carol', '--issuer', issuer])).stdout.trim()
+      const names = async () => ((await (await fetch(`${url}/api/v1/environments`, { headers: { authorization: `Bearer ${alice}` } })).json()) as { environments: { name: string }[] }).environments.map((e) => e.name)
+      const audited = async (type: string) => ((await (await fetch(`${url}/api/v1/audit?type=${type}`, { headers: { authorization: `Bearer ${carol}` } })).json()) as { events: { data: Record<string, unknown> }[] }).events
+      assert.deepEqual(await names(), ['local'])
+
+      writeFileSync(file, stringify({ ...parse(readFileSync(file, 'utf8')), environments: [{ name: 'second', url: 'http://127.0.0.1:1', zone: 'eu', credentials: { provider: 'files', secret: 'airflow' } }] }))
+      child.kill('SIGHUP')
+      await eventually(async () => (await names()).join() === 'second', { what: 'the reloaded environments', timeoutMs: 15_000 })
+      const [changed] = await audited('config.environments_changed')
+      assert.deepEqual(changed?.data, { added: ['second'], changed: [], removed: ['local'], restartNeeded: [] })
+
+      writeFileSync(file, 'database: { url: "postgres://u:hunter2@db/c" } }\nenvironments: []\n')
+      child.kill('SIGHUP')
+      const [failed] = await eventually(async () => { const events = await audited('config.reload_failed'); return events.length > 0 ? events : undefined }, { what: 'the refused reload to be audited', timeoutMs: 15_000 })
+      assert.match(String((failed!.data.error as { message: string }).message), /not valid YAML/)
+      assert.doesNotMatch(JSON.stringify(failed), /hunter2/, 'no line of the file, which may hold a password, reaches the audit trail')
+      assert.deepEqual(await names(), ['second'], 'the running environments stay')
+      assert.equal(child.exitCode, null, 'still serving')
     } finally {
       child.kill('SIGTERM')
     }

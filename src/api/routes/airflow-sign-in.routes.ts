@@ -17,7 +17,8 @@ export interface AirflowSignInEnvironment {
 export interface AirflowSignInRoutesDeps {
   authenticator: Pick<Authenticator, 'authenticate'>
   codes: Pick<AirflowSignInCodes, 'issue'>
-  environments: readonly AirflowSignInEnvironment[]
+  /** The environments governed now (asked at each sign-in: a config reload may change them). */
+  environments: () => readonly AirflowSignInEnvironment[]
   audit: Pick<AuditLog, 'append'>
 }
 
@@ -43,7 +44,6 @@ export function airflowReturnUrl(next: string | undefined, publicUrl: string): s
  * redeems at `POST /api/v1/airflow/{env}/sign-in` for the person and turns into Airflow's own session.
  */
 export function airflowSignInRoutes(deps: AirflowSignInRoutesDeps): FastifyPluginAsyncZod {
-  const environments = new Map(deps.environments.map((e) => [e.name, e]))
   return async (app) => {
     app.get('/airflow/:env/login', {
       schema: {
@@ -52,7 +52,7 @@ export function airflowSignInRoutes(deps: AirflowSignInRoutesDeps): FastifyPlugi
         response: { 302: z.void().describe('To Conductor\'s sign-in when there is no session, else to the Airflow\'s `/auth/callback` with a one-time code'), ...errors(400, 404, 500, 503) },
       },
     }, async (request, reply) => {
-      const env = environments.get(request.params.env)
+      const env = deps.environments().find((e) => e.name === request.params.env)
       if (!env) throw new ConductorError('environment_not_found', `unknown environment "${request.params.env}"`, { details: { environment: request.params.env } })
       let caller
       try {

@@ -41,7 +41,7 @@ export function governanceRoutes(deps: { governance: Governance; who: (request: 
     })
 
     app.get('/environments/:env/dags', { schema: { tags: ['catalog'], summary: 'DAGs of an environment you may read', params: envParams, querystring: dagListQuery.omit({ environment: true }), response: { 200: dagList, ...apiErrors(400, 404) } } }, async (request) => {
-      return { dags: await g.dags(who(request), { environment: request.params.env, ...(request.query.tag ? { tag: request.query.tag } : {}) }) }
+      return { dags: await g.dags(who(request), { ...request.query, environment: request.params.env }) }
     })
 
     app.get('/environments/:env/dags/:dag', { schema: { tags: ['catalog'], summary: 'One DAG', params: dagParams, response: { 200: dagView, ...apiErrors(400, 404, 429, 502) } } }, async (request) => {

@@ -99,14 +99,13 @@ export interface ServiceAccountRoutesDeps {
   serviceAccounts: ServiceAccounts
   accessTokens: AccessTokens
   who: (request: FastifyRequest) => Principal
-  /** The environments a token's scope may name. */
-  environments: readonly string[]
+  /** The environments a token's scope may name (asked at each issue: a config reload may change them). */
+  environments: () => Iterable<string>
 }
 
 /** Service accounts, agents and API tokens under /api/v1 (docs/service-accounts.md, docs/api-tokens.md). */
 export function serviceAccountsRoutes(deps: ServiceAccountRoutesDeps): FastifyPluginAsyncZod {
   const { serviceAccounts: sa, accessTokens: tokens, who } = deps
-  const knownEnvironments = new Set(deps.environments)
 
   /** API tokens are made by a signed-in person (session or IdP token), never with a token Conductor issued. */
   function interactive(principal: Principal): void {
@@ -118,6 +117,7 @@ export function serviceAccountsRoutes(deps: ServiceAccountRoutesDeps): FastifyPl
   }
 
   async function issue(actor: Principal, principal: { type: Principal['type']; id: string }, body: z.output<typeof tokenBody>) {
+    const knownEnvironments = new Set(deps.environments())
     const unknown = (body.environments ?? []).filter((e) => !knownEnvironments.has(e))
     if (unknown.length > 0) throw new ConductorError('invalid_input', `unknown environment(s): ${unknown.join(', ')}`, { details: { field: 'environments', environments: unknown } })
     const created = await tokens.issue({

@@ -22,7 +22,7 @@ before(async () => {
   const now = new Date().toISOString()
   await recordPrincipal(store.database.db, { type: 'User', id: 'alice', issuer: 'test', subject: 'sub-alice', display_name: null, email: null, groups: '["eng"]', idp_groups: '["eng"]', first_seen_at: now, last_seen_at: now })
   for (const [dagId, tag] of [['payroll', 'sensitive'], ['etl', 'team:eng']] as const) {
-    await upsertCatalogDag(store.database.db, { environment: 'dev', dag_id: dagId, description: null, tags: JSON.stringify([tag]), owners: '[]', paused: 0, schedule: null, synced_at: now })
+    await upsertCatalogDag(store.database.db, { environment: 'dev', dag_id: dagId, description: null, tags: JSON.stringify([tag]), owners: '[]', paused: 0, schedule: null, synced_at: now, team: null, allowed_run_types: null })
   }
 })
 after(async () => { await store.database.close() })

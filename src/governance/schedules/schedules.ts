@@ -1,7 +1,6 @@
 import type { Kysely } from 'kysely'
 import type { Logger } from 'pino'
 import type { AuditLog } from '../../audit/index.ts'
-import type { EnvironmentConfig } from '../../config/index.ts'
 import { ConductorError, isConductorError, type Clock, type IdGenerator } from '../../core/index.ts'
 import type { Principal } from '../../identity/index.ts'
 import type { Action, PolicyEngine, ScheduleContext } from '../../policy/index.ts'
@@ -14,7 +13,7 @@ import type { GovernedActions } from '../governed-actions.ts'
 import type { Notify } from '../notifications/index.ts'
 import { checkConf } from '../run-input.ts'
 import { airflowOwnersOf } from '../shadow/index.ts'
-import { authorizationRequest, createTargets } from '../targets.ts'
+import { authorizationRequest, createTargets, environmentMap, type EnvironmentsInput } from '../targets.ts'
 import {
   activeScheduleOwners, claimFiring, deleteSchedule, findSchedule, insertSchedule, listActiveOwnedBy, listDueSchedules, listSchedules, updateSchedule,
 } from './schedules.repository.ts'
@@ -141,7 +140,8 @@ export interface SchedulesDeps {
   clock: Clock
   ids: IdGenerator
   logger: Logger
-  environments: readonly EnvironmentConfig[]
+  /** The environments governed now (a live view: a config reload changes it in place). */
+  environments: EnvironmentsInput
   orchestrators: ReadonlyMap<string, Orchestrator>
   /** Where a DAG the catalog has not seen yet is remembered once its environment answers for it. */
   catalog: Pick<Catalog, 'remember'>
@@ -189,7 +189,7 @@ function view(row: SchedulesTable): ScheduleView {
 /** Creates the owned schedules over policy, the catalog, the governed trigger and the store. */
 export function createSchedules(deps: SchedulesDeps): Schedules {
   const { db, policy, audit, clock } = deps
-  const environments = new Map(deps.environments.map((e) => [e.name, e]))
+  const environments = environmentMap(deps.environments)
   const targets = createTargets({ db, environments: deps.environments, orchestrators: deps.orchestrators, catalog: deps.catalog })
   const iso = (ms = clock.now()) => new Date(ms).toISOString()
   let timer: NodeJS.Timeout | undefined
@@ -204,7 +204,7 @@ export function createSchedules(deps: SchedulesDeps): Schedules {
   async function decide(principal: Principal, action: Action, environment: string, dagId: string, context: { schedule?: ScheduleContext }) {
     const env = environments.get(environment)
     if (!env) throw new ConductorError('environment_not_found', `unknown environment "${environment}"`, { details: { environment } })
-    const dag = await findCatalogDag(db, environment, dagId) ?? { dag_id: dagId, tags: '[]', owners: '[]', paused: 0 }
+    const dag = await findCatalogDag(db, environment, dagId) ?? { dag_id: dagId, tags: '[]', owners: '[]', paused: 0, team: null, allowed_run_types: null }
     return policy.authorize(authorizationRequest(principal, action, env, dag, context))
   }
 

@@ -15,6 +15,7 @@ import * as m0014 from './0014-service-accounts.ts'
 import * as m0015 from './0015-service-account-trusts.ts'
 import * as m0017 from './0017-leases.ts'
 import * as m0018 from './0018-schedules.ts'
+import * as m0019 from './0019-dag-run-types.ts'
 
 /**
  * Every migration, by name, in the order they apply (names sort lexically). Add a migration by adding its file
@@ -38,4 +39,5 @@ export const migrations: Record<string, Migration> = {
   '0015-service-account-trusts': m0015,
   '0017-leases': m0017,
   '0018-schedules': m0018,
+  '0019-dag-run-types': m0019,
 }

@@ -3,7 +3,7 @@ import { api, type DagList, type EnvironmentList } from '../api.ts'
 import { Link, replaceSearch } from '../router.tsx'
 import { Empty, ErrorBox, Loading, PageHeader, Permissions, useApi } from '../ui.tsx'
 
-const FILTERS = ['q', 'environment', 'zone', 'tag', 'owner', 'paused'] as const
+const FILTERS = ['q', 'environment', 'zone', 'team', 'tag', 'owner', 'paused'] as const
 type Filters = Record<(typeof FILTERS)[number], string>
 
 /** The DAG catalog across every environment, with search, filters and what the person may do with each DAG. */
@@ -16,14 +16,18 @@ export function CatalogPage(props: { search: URLSearchParams }) {
   const dags = useApi('dags', (signal) => api<DagList>('/dags', { signal }))
   const envs = useApi('environments', (signal) => api<EnvironmentList>('/environments', { signal }))
   const zoneOf = useMemo(() => new Map((envs.data?.environments ?? []).map((e) => [e.name, e.zone])), [envs.data])
+  const envTeamOf = useMemo(() => new Map((envs.data?.environments ?? []).map((e) => [e.name, e.team])), [envs.data])
+  // A DAG's team: its own in Airflow (multi-team), else its environment's owning team (as the API's `team` filter).
+  const teamOf = (d: { environment: string; team: string | null }) => d.team ?? envTeamOf.get(d.environment) ?? null
 
   const all = dags.data?.dags ?? []
   const options = useMemo(() => ({
     environment: [...new Set(all.map((d) => d.environment))].sort(),
     zone: [...new Set(all.map((d) => zoneOf.get(d.environment)).filter((z): z is string => !!z))].sort(),
+    team: [...new Set(all.map((d) => d.team ?? envTeamOf.get(d.environment)).filter((t): t is string => !!t))].sort(),
     tag: [...new Set(all.flatMap((d) => d.tags))].sort(),
     owner: [...new Set(all.flatMap((d) => d.owners))].sort(),
-  }), [all, zoneOf])
+  }), [all, zoneOf, envTeamOf])
 
   const set = (key: keyof Filters, value: string) => {
     const next = { ...filters, [key]: value }
@@ -35,6 +39,7 @@ export function CatalogPage(props: { search: URLSearchParams }) {
     (!q || d.dagId.toLowerCase().includes(q) || (d.description ?? '').toLowerCase().includes(q)) &&
     (!filters.environment || d.environment === filters.environment) &&
     (!filters.zone || zoneOf.get(d.environment) === filters.zone) &&
+    (!filters.team || teamOf(d) === filters.team) &&
     (!filters.tag || d.tags.includes(filters.tag)) &&
     (!filters.owner || d.owners.includes(filters.owner)) &&
     (!filters.paused || String(d.paused) === filters.paused))
@@ -49,6 +54,7 @@ export function CatalogPage(props: { search: URLSearchParams }) {
         <label>Search<input type="search" value={filters.q} placeholder="DAG id or description" onChange={(e) => set('q', e.target.value)} /></label>
         <Select label="Environment" value={filters.environment} options={options.environment} onChange={(v) => set('environment', v)} />
         <Select label="Zone" value={filters.zone} options={options.zone} onChange={(v) => set('zone', v)} />
+        <Select label="Team" value={filters.team} options={options.team} onChange={(v) => set('team', v)} />
         <Select label="Tag" value={filters.tag} options={options.tag} onChange={(v) => set('tag', v)} />
         <Select label="Owner" value={filters.owner} options={options.owner} onChange={(v) => set('owner', v)} />
         <label>Paused
@@ -57,7 +63,7 @@ export function CatalogPage(props: { search: URLSearchParams }) {
           </select>
         </label>
         <button type="button" onClick={() => dags.reload()} disabled={dags.loading}>Refresh</button>
-        {filtered && <button type="button" className="link" onClick={() => { const none = { q: '', environment: '', zone: '', tag: '', owner: '', paused: '' }; setFilters(none); replaceSearch(none) }}>Clear filters</button>}
+        {filtered && <button type="button" className="link" onClick={() => { const none = { q: '', environment: '', zone: '', team: '', tag: '', owner: '', paused: '' }; setFilters(none); replaceSearch(none) }}>Clear filters</button>}
       </form>
       {dags.loading && !dags.data && <Loading what="the catalog" />}
       {dags.error != null && <ErrorBox title="The catalog could not be loaded." error={dags.error} onRetry={() => dags.reload()} />}
@@ -73,7 +79,7 @@ export function CatalogPage(props: { search: URLSearchParams }) {
           <p className="muted small" role="status">{shown.length} of {all.length} DAGs</p>
           <table className="grid">
             <thead>
-              <tr><th scope="col">DAG</th><th scope="col">Environment</th><th scope="col">Zone</th><th scope="col">Tags</th><th scope="col">Owners</th><th scope="col">Schedule</th><th scope="col">You may</th></tr>
+              <tr><th scope="col">DAG</th><th scope="col">Environment</th><th scope="col">Zone</th><th scope="col">Team</th><th scope="col">Tags</th><th scope="col">Owners</th><th scope="col">Schedule</th><th scope="col">You may</th></tr>
             </thead>
             <tbody>
               {shown.map((d) => (
@@ -85,9 +91,13 @@ export function CatalogPage(props: { search: URLSearchParams }) {
                   </td>
                   <td>{d.environment}</td>
                   <td>{zoneOf.get(d.environment) ?? <span className="muted">—</span>}</td>
+                  <td>{teamOf(d) ?? <span className="muted">—</span>}</td>
                   <td>{d.tags.map((t) => <span key={t} className="pill">{t}</span>)}</td>
                   <td>{d.owners.join(', ')}</td>
-                  <td><code>{d.schedule ?? 'manual'}</code></td>
+                  <td>
+                    <code>{d.schedule ?? 'manual'}</code>
+                    {d.allowedRunTypes && !d.allowedRunTypes.includes('manual') && <div className="muted small" title={`Airflow allows: ${d.allowedRunTypes.join(', ')}`}>no manual runs</div>}
+                  </td>
                   <td><Permissions dag={d} compact /></td>
                 </tr>
               ))}

@@ -37,6 +37,8 @@ export function DagPage(props: { environment: string; dagId: string; session: Se
           <dt>Schedule</dt><dd><code>{current.schedule ?? 'manual only'}</code></dd>
           <dt>Owners</dt><dd>{current.owners.join(', ') || '—'}</dd>
           <dt>Tags</dt><dd>{current.tags.map((t) => <span key={t} className="pill">{t}</span>)}</dd>
+          {current.team && <><dt>Team</dt><dd>{current.team}</dd></>}
+          {current.allowedRunTypes && <><dt>Run types</dt><dd>{current.allowedRunTypes.join(', ')}</dd></>}
           <dt>Catalog sync</dt><dd><Time value={current.syncedAt} /></dd>
         </dl>
       </PageHeader>
@@ -52,7 +54,9 @@ export function DagPage(props: { environment: string; dagId: string; session: Se
 
         <section className="panel" aria-labelledby="trigger-h">
           <h2 id="trigger-h">Trigger a run</h2>
-          {trigger?.allowed
+          {current.allowedRunTypes && !current.allowedRunTypes.includes('manual')
+            ? <p className="notice">Airflow allows no manual runs of this DAG (its <code>allowed_run_types</code>: {current.allowedRunTypes.join(', ')}).</p>
+            : trigger?.allowed
             ? <TriggerForm dag={current} path={path} onCreated={(result) => { setCreated(result); runs.reload(true) }} />
             : (
               <p className="notice">You may not trigger this DAG ({trigger ? permissionWhy(trigger) : 'not reported'}).

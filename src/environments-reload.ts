@@ -1,0 +1,137 @@
+import type { Logger } from 'pino'
+import { canonicalData, type AuditLog } from './audit/index.ts'
+import type { Config, EnvironmentConfig } from './config/index.ts'
+import { ConductorError, isConductorError } from './core/index.ts'
+import type { Catalog, Fleet } from './governance/index.ts'
+import type { Orchestrator } from './orchestrators/index.ts'
+
+/** What one config reload did. */
+export type ConfigReloadResult =
+  | {
+    ok: true
+    /** Environments new in the config, changed in it (their orchestrator rebuilt), and gone from it. */
+    added: string[]
+    changed: string[]
+    removed: string[]
+    /** Top-level config sections that differ from the running ones but only take effect at the next start. */
+    restartNeeded: string[]
+  }
+  | { ok: false; error: { code: string; message: string; path?: string } }
+
+/** Re-reads the config file and applies its environments to the running Conductor. */
+export interface EnvironmentsReloader {
+  /**
+   * Reads and validates the whole config; on success puts its environments in force at once (new ones get an
+   * orchestrator and a catalog sync, changed ones a new orchestrator, removed ones stop answering) and audits
+   * `config.environments_changed`; on failure keeps everything as it was and audits `config.reload_failed`. Never throws;
+   * reloads run one at a time.
+   */
+  reload(): Promise<ConfigReloadResult>
+  /** Closes the orchestrators reloads replaced (those still in force are the app's to close). */
+  close(): Promise<void>
+}
+
+/** How long a replaced orchestrator stays open for the calls already under way through it. */
+const RETIRE_AFTER_MS = 60_000
+
+/** Creates the reloader over the running fleet. */
+export function createEnvironmentsReloader(deps: {
+  /** Reads and validates the config file as at start (same file, same overrides). @throws ConductorError `config_invalid`. */
+  load: () => Config
+  /** The config Conductor started with: sections other than `environments` are compared with it. */
+  running: Config
+  fleet: Fleet
+  /** Builds an environment's orchestrator as at start. */
+  build: (env: EnvironmentConfig) => Orchestrator
+  catalog: Pick<Catalog, 'syncEnvironment'>
+  audit: Pick<AuditLog, 'append'>
+  logger: Logger
+}): EnvironmentsReloader {
+  const { fleet, audit, logger } = deps
+  const retired = new Set<Orchestrator>()
+  const timers = new Set<NodeJS.Timeout>()
+  let queue: Promise<unknown> = Promise.resolve()
+  const providers = new Set(deps.running.secrets.providers.map((p) => p.name))
+
+  const retire = (orchestrator: Orchestrator) => {
+    retired.add(orchestrator)
+    const timer = setTimeout(() => {
+      timers.delete(timer)
+      retired.delete(orchestrator)
+      orchestrator.close().catch((error: unknown) => logger.warn({ err: error, environment: orchestrator.environment }, 'closing a replaced orchestrator failed'))
+    }, RETIRE_AFTER_MS)
+    timer.unref()
+    timers.add(timer)
+  }
+
+  async function refuse(error: unknown): Promise<ConfigReloadResult> {
+    const e = isConductorError(error) ? error : new ConductorError('config_invalid', String(error))
+    const path = typeof e.details?.path === 'string' ? e.details.path : undefined
+    // The first line only: a YAML parser's message goes on to quote lines of the file, which may hold a database URL's password.
+    const summary = { code: e.code, message: e.message.split('\n')[0]!, ...(path !== undefined ? { path } : {}) }
+    logger.error({ error: summary }, 'config reload refused; the running config stays in force')
+    await audit.append({ type: 'config.reload_failed', data: { error: summary, kept: [...fleet.environments.keys()] } })
+    return { ok: false, error: summary }
+  }
+
+  async function reloadNow(): Promise<ConfigReloadResult> {
+    let next: Config
+    try {
+      next = deps.load()
+      next.environments.forEach((env, i) => {
+        if (!providers.has(env.credentials.provider)) {
+          throw new ConductorError('config_invalid', `environments[${i}].credentials.provider: secrets provider "${env.credentials.provider}" is not running (new providers need a restart)`, {
+            details: { path: `environments[${i}].credentials.provider` },
+          })
+        }
+      })
+    } catch (error) {
+      return refuse(error)
+    }
+    const before = fleet.environments
+    const added = next.environments.filter((e) => !before.has(e.name)).map((e) => e.name)
+    const changed = next.environments.filter((e) => before.has(e.name) && !same(before.get(e.name), e)).map((e) => e.name)
+    const removed = [...before.keys()].filter((name) => !next.environments.some((e) => e.name === name))
+    const built = new Map<string, Orchestrator>()
+    try {
+      for (const env of next.environments) if (added.includes(env.name) || changed.includes(env.name)) built.set(env.name, deps.build(env))
+    } catch (error) {
+      for (const o of built.values()) await o.close().catch(() => undefined)
+      return refuse(error)
+    }
+    const replaced = [...changed, ...removed].map((name) => fleet.orchestrators.get(name)!).filter(Boolean)
+    const orchestrators = new Map(next.environments.map((e) => [e.name, built.get(e.name) ?? fleet.orchestrators.get(e.name)!]))
+    fleet.replace(next.environments, orchestrators)
+    for (const o of replaced) retire(o)
+
+    const restartNeeded = (Object.keys(next) as (keyof Config)[])
+      .filter((key) => key !== 'environments' && !same(next[key], deps.running[key])).sort()
+    const result = { ok: true as const, added, changed, removed, restartNeeded }
+    if (added.length + changed.length + removed.length > 0) {
+      await audit.append({ type: 'config.environments_changed', data: { added, changed, removed, restartNeeded } })
+    }
+    logger.info({ added, changed, removed, restartNeeded }, 'config reloaded')
+    for (const name of [...added, ...changed]) await deps.catalog.syncEnvironment(name)
+    return result
+  }
+
+  return {
+    reload() {
+      const run = queue.then(reloadNow, reloadNow)
+      queue = run.catch(() => undefined)
+      return run
+    },
+    async close() {
+      await queue
+      for (const timer of timers) clearTimeout(timer)
+      timers.clear()
+      for (const o of retired) await o.close().catch(() => undefined)
+      retired.clear()
+    },
+  }
+}
+
+/** Whether two config values are equal whatever the order of their keys. */
+function same(a: unknown, b: unknown): boolean {
+  return canonicalData({ value: a }) === canonicalData({ value: b })
+}
