@@ -5078,7 +5078,7 @@ export interface paths {
         };
         put?: never;
         post?: never;
-        /** Delete it (schedule:manage) */
+        /** Delete it (schedule:manage); answers the schedule as it was */
         delete: {
             parameters: {
                 query?: never;
@@ -5091,11 +5091,13 @@ export interface paths {
             requestBody?: never;
             responses: {
                 /** @description Default Response */
-                204: {
+                200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": components["schemas"]["ScheduleAnswer"];
+                    };
                 };
                 /** @description Default Response */
                 400: {

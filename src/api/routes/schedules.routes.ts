@@ -101,9 +101,8 @@ export function schedulesRoutes(deps: { schedules: Schedules; who: (request: Fas
       return { schedule: await s.update(who(request), request.params.id, request.body) }
     })
 
-    app.delete('/schedules/:id', { schema: { tags: ['schedules'], summary: 'Delete it (schedule:manage)', params: scheduleParams, response: { 204: z.null(), ...apiErrors(400, 404) } } }, async (request, reply) => {
-      await s.delete(who(request), request.params.id)
-      return reply.code(204).send(null)
+    app.delete('/schedules/:id', { schema: { tags: ['schedules'], summary: 'Delete it (schedule:manage); answers the schedule as it was', params: scheduleParams, response: { 200: scheduleAnswer, ...apiErrors(400, 404) } } }, async (request) => {
+      return { schedule: await s.delete(who(request), request.params.id) }
     })
 
     app.post('/schedules/:id/suspend', { schema: { tags: ['schedules'], summary: 'Stop it firing (schedule:manage)', params: scheduleParams, response: { 200: scheduleAnswer, ...apiErrors(400, 404) } } }, async (request) => {

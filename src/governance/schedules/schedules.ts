@@ -119,7 +119,7 @@ export interface Schedules {
   /** Gives it to another owner (`schedule:transfer`, with the new owner in `context.schedule`); the new owner must be allowed to trigger. */
   transfer(actor: Principal, id: string, to: ScheduleOwner): Promise<ScheduleView>
   /** Deletes it (`schedule:manage`). */
-  delete(actor: Principal, id: string): Promise<void>
+  delete(actor: Principal, id: string): Promise<ScheduleView>
   /** The DAGs Airflow schedules by itself that `actor` may read, each with who answers for it (see {@link ScheduledDag}). */
   scheduledDags(actor: Principal): Promise<ScheduledDag[]>
   /** Deprovisioning: suspends every active schedule `owner` holds (`owner_deprovisioned`), audited and notified; answers their ids. */
@@ -429,6 +429,7 @@ export function createSchedules(deps: SchedulesDeps): Schedules {
       const row = await readable(actor, id)
       await must(actor, 'schedule:manage', row, ownerOfRow(row))
       if (await deleteSchedule(db, id)) await event(actor, row, 'schedule.deleted')
+      return view(row)
     },
 
     async scheduledDags(actor) {
