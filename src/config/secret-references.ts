@@ -11,7 +11,10 @@ export interface SecretReferenceUse {
 export function secretReferences(config: Config): SecretReferenceUse[] {
   const refs: SecretReferenceUse[] = []
   const ref = (r: SecretRef): SecretRef => ({ provider: r.provider, secret: r.secret })
-  for (const env of config.environments) refs.push({ ref: ref(env.credentials), usedBy: `environment ${env.name}` })
+  for (const env of config.environments) {
+    // A service account Conductor signs tokens for itself reads no secret: its reference is a placeholder.
+    if (env.credentials.serviceAccountKind !== 'conductor-signed') refs.push({ ref: ref(env.credentials), usedBy: `environment ${env.name}` })
+  }
   config.identity.airflowTokens.signingKeys.forEach((r, i) => refs.push({ ref: ref(r), usedBy: `identity.airflowTokens.signingKeys[${i}]` }))
   config.identity.airflowTokens.extraJwks.forEach((r, i) => refs.push({ ref: ref(r), usedBy: `identity.airflowTokens.extraJwks[${i}]` }))
   if (config.identity.login.webClientSecret) refs.push({ ref: ref(config.identity.login.webClientSecret), usedBy: 'identity.login.webClientSecret' })
