@@ -4,7 +4,7 @@ import type { AuditLog } from '../../audit/index.ts'
 import { ConductorError, isConductorError, type Clock, type IdGenerator } from '../../core/index.ts'
 import type { Principal } from '../../identity/index.ts'
 import type { Action, PolicyEngine, ScheduleContext } from '../../policy/index.ts'
-import type { Fence, Lease, Leases } from '../../store/index.ts'
+import { createLeasedLoop, type Fence, type Leases } from '../../store/index.ts'
 import { findCatalogDag, listCatalogDags } from '../catalog.repository.ts'
 import type { Orchestrator } from '../../orchestrators/index.ts'
 import type { Catalog } from '../catalog.ts'
@@ -192,9 +192,6 @@ export function createSchedules(deps: SchedulesDeps): Schedules {
   const environments = environmentMap(deps.environments)
   const targets = createTargets({ db, environments: deps.environments, orchestrators: deps.orchestrators, catalog: deps.catalog })
   const iso = (ms = clock.now()) => new Date(ms).toISOString()
-  let timer: NodeJS.Timeout | undefined
-  let running: Promise<unknown> = Promise.resolve()
-  let lease: Lease | undefined
 
   const scheduleContext = (owner: ScheduleOwner, from?: ScheduleOwner): ScheduleContext => ({
     ownerType: owner.type, owner: owner.id, ...(from ? { from: `${from.type}:${from.id}` } : {}),
@@ -313,17 +310,7 @@ export function createSchedules(deps: SchedulesDeps): Schedules {
     return round
   }
 
-  const tick = () => {
-    running = running.then(async () => {
-      try {
-        if (lease) await lease.run((fence) => fireDue(fence))
-        else await fireDue()
-      } catch (error) {
-        deps.logger.error({ err: error }, 'schedules round failed')
-      }
-    })
-    return running
-  }
+  const loop = createLeasedLoop({ name: SCHEDULES_LEASE, round: fireDue, logger: deps.logger, leases: deps.leases })
 
   function checkOwner(owner: ScheduleOwner): void {
     if (!OWNER_TYPES.has(owner.type) || typeof owner.id !== 'string' || owner.id === '') throw invalid('owner', 'owner is { type: User|ServiceAccount|Agent, id }')
@@ -461,18 +448,7 @@ export function createSchedules(deps: SchedulesDeps): Schedules {
 
     fireDue,
 
-    start(intervalSeconds) {
-      if (timer || intervalSeconds <= 0) return
-      lease = deps.leases?.claim(SCHEDULES_LEASE, { onAcquired: () => void tick() })
-      void tick()
-      timer = setInterval(tick, intervalSeconds * 1000)
-      timer.unref()
-    },
-
-    async stop() {
-      if (timer) clearInterval(timer)
-      timer = undefined
-      await running
-    },
+    start: (intervalSeconds) => loop.start(intervalSeconds),
+    stop: () => loop.stop(),
   }
 }
