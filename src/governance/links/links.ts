@@ -1,26 +1,20 @@
 import type { Kysely } from 'kysely'
-import type { Logger } from 'pino'
-import type { AuditLog } from '../../audit/index.ts'
-import { ConductorError, isConductorError, type Clock, type IdGenerator } from '../../core/index.ts'
+import { ConductorError, isConductorError } from '../../core/index.ts'
 import type { Principal } from '../../identity/index.ts'
-import type { Orchestrator, RunInfo } from '../../orchestrators/index.ts'
-import type { Action, PolicyEngine } from '../../policy/index.ts'
-import { createLeasedLoop, type Fence, type Leases } from '../../store/index.ts'
-import { findCatalogDag } from '../catalog.repository.ts'
-import type { Catalog } from '../catalog.ts'
+import type { RunInfo } from '../../orchestrators/index.ts'
+import type { Action } from '../../policy/index.ts'
+import { createLeasedLoop, type Fence } from '../../store/index.ts'
 import type { GovernanceTables } from '../governance.tables.ts'
-import type { GovernedActions } from '../governed-actions.ts'
-import type { Notify } from '../notifications/index.ts'
+import { createDagDecider, type Owner, type OwnedDeps } from '../owned.ts'
 import { checkConf } from '../run-input.ts'
-import type { ScheduleOwner } from '../schedules/index.ts'
-import { authorizationRequest, createTargets, environmentMap, type EnvironmentsInput } from '../targets.ts'
+import { createTargets, environmentMap } from '../targets.ts'
 import {
   advanceCursor, claimLinkFiring, deleteLink, findLink, insertLink, listActiveLinksOwnedBy, listLinkFirings, listLinks, settleLinkFiring, updateLink,
 } from './links.repository.ts'
 import type { LinkFiringsTable, LinksTable, LinkState, LinkTables } from './links.tables.ts'
 
 /** Who a link triggers as (as a schedule's owner). */
-export type LinkOwner = ScheduleOwner
+export type LinkOwner = Owner
 
 /** Why a link was suspended: by hand, its owner lost access (deprovisioned), or policy no longer lets its owner read the source or trigger the target. */
 export type LinkSuspendReason = 'suspended_by_user' | 'owner_deprovisioned' | 'owner_not_allowed'
@@ -109,22 +103,8 @@ export interface Links {
 }
 
 /** Dependencies of {@link createLinks}. */
-export interface LinksDeps {
+export interface LinksDeps extends OwnedDeps {
   db: Kysely<GovernanceTables & LinkTables>
-  policy: Pick<PolicyEngine, 'authorize'>
-  audit: Pick<AuditLog, 'append'>
-  clock: Clock
-  ids: IdGenerator
-  logger: Logger
-  environments: EnvironmentsInput
-  orchestrators: ReadonlyMap<string, Orchestrator>
-  catalog: Pick<Catalog, 'remember'>
-  requestTrigger: GovernedActions['requestTrigger']
-  /** The owner as a principal now, or null when it has no access (see app.ts `ownerPrincipal`). */
-  principalOf: (owner: LinkOwner) => Promise<Principal | null>
-  notify?: Notify
-  leases?: Pick<Leases, 'claim'>
-  maxConfBytes: number
 }
 
 /** The lease the polling loop runs under. */
@@ -171,12 +151,7 @@ export function createLinks(deps: LinksDeps): Links {
     }
   }
 
-  async function decide(principal: Principal, action: Action, environment: string, dagId: string, context: { link?: { ownerType: LinkOwner['type']; owner: string } } = {}) {
-    const env = environments.get(environment)
-    if (!env) throw new ConductorError('environment_not_found', `unknown environment "${environment}"`, { details: { environment } })
-    const dag = await findCatalogDag(db, environment, dagId) ?? { dag_id: dagId, tags: '[]', owners: '[]', paused: 0, team: null, allowed_run_types: null }
-    return policy.authorize(authorizationRequest(principal, action, env, dag, context))
-  }
+  const decide = createDagDecider({ db, policy, environments: deps.environments })
 
   async function readable(actor: Principal, id: string): Promise<LinksTable> {
     const row = await findLink(db, id)

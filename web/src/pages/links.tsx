@@ -1,7 +1,6 @@
-import { useState } from 'react'
-import { api, type LinkAnswer, type LinkList, type LinkView } from '../api.ts'
+import { api, type LinkList, type LinkView } from '../api.ts'
 import { Link } from '../router.tsx'
-import { Empty, ErrorBox, Loading, PageHeader, Relative, StateBadge, useApi } from '../ui.tsx'
+import { Empty, ErrorBox, Loading, PageHeader, PostButton, Relative, StateBadge, useApi } from '../ui.tsx'
 
 const dagHref = (d: LinkView['source']) => `/environments/${encodeURIComponent(d.environment)}/dags/${encodeURIComponent(d.dagId)}`
 
@@ -69,25 +68,11 @@ function LinksTable(props: { links: LinkView[]; onChanged(): void }) {
 }
 
 function SuspendResume(props: { link: LinkView; onChanged(): void }) {
-  const [busy, setBusy] = useState(false)
-  const [error, setError] = useState<unknown>(null)
-  const verb = props.link.state === 'active' ? 'suspend' : 'resume'
-  const act = async () => {
-    setBusy(true)
-    setError(null)
-    try {
-      await api<LinkAnswer>(`/links/${encodeURIComponent(props.link.id)}/${verb}`, { method: 'POST' })
-      props.onChanged()
-    } catch (e) {
-      setError(e)
-    } finally {
-      setBusy(false)
-    }
-  }
+  const suspend = props.link.state === 'active'
   return (
-    <>
-      <button type="button" onClick={() => void act()} disabled={busy}>{verb === 'suspend' ? 'Suspend' : 'Resume'}</button>
-      {error != null && <ErrorBox title={`The link could not be ${verb === 'suspend' ? 'suspended' : 'resumed'}.`} error={error} />}
-    </>
+    <PostButton
+      path={`/links/${encodeURIComponent(props.link.id)}/${suspend ? 'suspend' : 'resume'}`} text={suspend ? 'Suspend' : 'Resume'} busyText={suspend ? 'Suspending…' : 'Resuming…'}
+      label={`${suspend ? 'Suspend' : 'Resume'} link ${props.link.source.dagId} → ${props.link.target.dagId}`} failed={`The link could not be ${suspend ? 'suspended' : 'resumed'}.`} onDone={props.onChanged}
+    />
   )
 }
