@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
@@ -15,8 +15,10 @@ describe('links: a run succeeding in a real Airflow 3 triggers the linked DAG in
   let app: Awaited<ReturnType<typeof startTestApp>>
   let alice: string
   const dir = mkdtempSync(join(tmpdir(), 'conductor-e2e-links-'))
+  const policies = join(dir, 'policies')
 
   before(async () => {
+    cpSync(new URL('../../policies', import.meta.url).pathname, policies, { recursive: true })
     airflow3 = await useAirflow()
     airflow2 = await useAirflow({ version: 2 })
     app = await startTestApp({
@@ -25,6 +27,7 @@ describe('links: a run succeeding in a real Airflow 3 triggers the linked DAG in
         { name: 'upstream', url: airflow3.url, username: airflow3.username, password: airflow3.password },
         { name: 'downstream', kind: 'airflow2', url: airflow2.url, username: airflow2.username, password: airflow2.password, credentials: { kind: 'basic' } },
       ],
+      policyFolder: policies,
       extraConfig: { governance: { linkPollSeconds: 2 } },
     })
     alice = await app.tokenFor('alice')
@@ -70,5 +73,29 @@ describe('links: a run succeeding in a real Airflow 3 triggers the linked DAG in
     // More rounds of the loop do not fire the same source run again.
     await new Promise((resolve) => setTimeout(resolve, 5000))
     assert.equal((await call('GET', `/api/v1/links/${link.id}/firings`)).json().firings.length, 1)
+  })
+
+  test('once policy no longer lets alice trigger the target, the next source run is refused, audited as hers, and the link suspended', async () => {
+    const link = ((await call('GET', '/api/v1/links')).json().links as { id: string }[])[0]!
+    writeFileSync(join(policies, 'zz-e2e-links.cedar'), [
+      '@id("e2e-alice-no-longer-triggers-downstream")',
+      'forbid (principal, action == Action::"dag:trigger", resource)',
+      'when { principal has username && principal.username == "alice" && resource.environment.name == "downstream" };',
+    ].join('\n'))
+    assert.equal((await app.policy.reload()).ok, true)
+    const before = (await call('GET', `/api/v1/links/${link.id}/firings`)).json().firings.length as number
+    const source = await call('POST', '/api/v1/environments/upstream/dags/etl_daily/runs', { conf: { rows: 1 } })
+    assert.equal(source.statusCode, 201, source.body, 'alice may still trigger upstream')
+    const suspended = await eventually(async () => {
+      const shown = (await call('GET', `/api/v1/links/${link.id}`)).json().link as { state: string; suspendedReason: string | null; lastFirings: { outcome: string; requestId: string | null; sourceRunId: string }[] }
+      if (shown.state !== 'suspended') throw new Error(`state is ${shown.state}`)
+      return shown
+    }, { what: 'the link to be suspended', timeoutMs: 180_000, intervalMs: 1000 })
+    assert.equal(suspended.suspendedReason, 'owner_not_allowed')
+    assert.deepEqual([suspended.lastFirings.length, suspended.lastFirings[0]!.outcome, suspended.lastFirings[0]!.sourceRunId], [before + 1, 'refused', source.json().run.runId])
+    const refused = await app.database.db.selectFrom('requests').selectAll().where('id', '=', suspended.lastFirings[0]!.requestId!).executeTakeFirstOrThrow()
+    assert.deepEqual([refused.principal_id, refused.decision, refused.environment], ['alice', 'deny', 'downstream'])
+    const audited = (await app.audit.query({ type: 'link.suspended' })).at(-1)!
+    assert.deepEqual([(audited.data as { linkId: string }).linkId, (audited.data as { reason: string }).reason], [link.id, 'owner_not_allowed'])
   })
 })
