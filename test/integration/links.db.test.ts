@@ -207,6 +207,23 @@ forEachEngine((engine) => {
     assert.equal((await call('POST', `/api/v1/links/${link.id}/resume`, 'alice')).statusCode, 200)
   })
 
+  test('a link owned by a service account fires as the account, and is suspended when the account is disabled', async () => {
+    const made = await call('POST', '/api/v1/service-accounts', 'alice', { name: 'orders-bot', owner: { type: 'User', id: 'alice' }, groups: ['data-eng'] })
+    assert.equal(made.statusCode, 201, made.body)
+    const byAlice = await call('POST', '/api/v1/links', 'alice', { ...orders, owner: { type: 'ServiceAccount', id: 'orders-bot' } })
+    assert.deepEqual([byAlice.statusCode, byAlice.json().error.code], [403, 'policy_denied'], 'only platform admins make links that run as someone else')
+    const link = await create('pat', { ...orders, owner: { type: 'ServiceAccount', id: 'orders-bot' } })
+    succeed(90_000)
+    assert.ok((await pollBoth()).fired >= 1)
+    assert.ok(targetRuns().some((r) => (r.note ?? '').includes('by ServiceAccount orders-bot') && (r.note ?? '').includes(`Link ${link.id}`)), 'a run as orders-bot, naming the link')
+    const disabled = await call('POST', '/api/v1/service-accounts/orders-bot/disable', 'alice', { reason: 'rotating the team\'s automation' })
+    assert.equal(disabled.statusCode, 200, disabled.body)
+    const suspended = await show(link.id)
+    assert.deepEqual([suspended.state, suspended.suspendedReason], ['suspended', 'owner_deprovisioned'])
+    const resumed = await call('POST', `/api/v1/links/${link.id}/resume`, 'pat')
+    assert.deepEqual([resumed.statusCode, resumed.json().error.code], [403, 'link_owner_not_allowed'], 'a disabled account cannot hold an active link')
+  })
+
   test('SCIM deprovisioning the owner suspends their links at once, and they never fire', async () => {
     const link = (await call('GET', '/api/v1/links', 'alice')).json().links[0] as Link
     assert.equal(link.state, 'active')
