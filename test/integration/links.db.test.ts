@@ -168,6 +168,12 @@ forEachEngine((engine) => {
     assert.equal(firings.statusCode, 200, firings.body)
     assert.deepEqual(firings.json().firings.map((f: { outcome: string }) => f.outcome), ['fired', 'fired'])
 
+    const badPatch = await call('PATCH', `/api/v1/links/${link.id}`, 'alice', { confTemplate: { x: '{{source.token}}' } })
+    assert.deepEqual([badPatch.statusCode, badPatch.json().error.details.field], [400, 'confTemplate'])
+    const patched = await call('PATCH', `/api/v1/links/${link.id}`, 'alice', { confTemplate: { upstream_run: '{{source.run_id}}' }, description: null })
+    assert.equal(patched.statusCode, 200, patched.body)
+    assert.deepEqual([patched.json().link.confTemplate, patched.json().link.description], [{ upstream_run: '{{source.run_id}}' }, null])
+    assert.equal((await call('PATCH', `/api/v1/links/${link.id}`, 'bob', { description: 'mine now' })).statusCode, 404, 'bob may not change what he may not see')
     assert.deepEqual((await call('GET', '/api/v1/links', 'bob')).json().links, [], 'bob sees no link he may not read')
     assert.equal((await call('GET', `/api/v1/links/${link.id}`, 'bob')).statusCode, 404)
     assert.equal((await call('POST', `/api/v1/links/${link.id}/suspend`, 'alice')).json().link.state, 'suspended')
