@@ -41,6 +41,10 @@ export interface StubRun {
   conf: unknown
   note: string | null
   queued_at?: string
+  /** `queued` unless a test sets it (e.g. `success`, with `end_date`). */
+  state?: string
+  end_date?: string | null
+  logical_date?: string | null
   /** Its task instances (none unless a test adds some); a clear sets the state of those it clears to null. */
   tasks?: { task_id: string; state: string | null }[]
 }
@@ -80,7 +84,7 @@ export async function startStubAirflow(dags: StubDag[], options: {
     ...(v3 ? { allowed_run_types: d.allowedRunTypes ?? null, ...(d.team ? { team_name: d.team } : {}) } : {}),
   })
   const runJson = (dagId: string, r: StubRun) => ({
-    dag_id: dagId, dag_run_id: r.dag_run_id, state: 'queued', run_type: 'manual', logical_date: null, queued_at: r.queued_at ?? null, start_date: null, end_date: null,
+    dag_id: dagId, dag_run_id: r.dag_run_id, state: r.state ?? 'queued', run_type: 'manual', logical_date: r.logical_date ?? null, queued_at: r.queued_at ?? null, start_date: null, end_date: r.end_date ?? null,
     conf: r.conf, note: r.note, ...(v3 ? { triggered_by: 'rest_api' } : { execution_date: r.queued_at ?? null }),
   })
   const tiJson = (dagId: string, r: StubRun, t: { task_id: string; state: string | null }) => ({
@@ -196,7 +200,13 @@ export async function startStubAirflow(dags: StubDag[], options: {
         return send(200, dagJson(dag))
       }
       if (dagMatch[2] && method === 'GET') {
-        const list = runs.get(dag.dagId) ?? []
+        let list = runs.get(dag.dagId) ?? []
+        // Airflow's filters the links poll with: state, end_date_gte, order_by=end_date.
+        const state = url.searchParams.get('state')
+        const since = url.searchParams.get('end_date_gte')
+        if (state) list = list.filter((r) => (r.state ?? 'queued') === state)
+        if (since) list = list.filter((r) => r.end_date != null && r.end_date >= since)
+        if (url.searchParams.get('order_by') === 'end_date') list = [...list].sort((a, b) => (a.end_date ?? '').localeCompare(b.end_date ?? ''))
         return send(200, { dag_runs: list.map((r) => runJson(dag.dagId, r)), total_entries: list.length })
       }
       if (dagMatch[2] && method === 'POST') {

@@ -6,7 +6,7 @@ import { ConductorError, randomIds, systemClock, type Clock, type IdGenerator } 
 import { createEnvironmentsReloader, type ConfigReloadResult } from './environments-reload.ts'
 import {
   createAirflowDecisions, createGovernance, resolveAirflowUser, createIdempotencyKeys, createNotifications, type Governance, type GovernanceTables, type GrantTables, type IdempotencyTables, type Notifications, type NotificationTables,
-  createSchedules, type Schedules, type ScheduleTables,
+  createSchedules, type Schedules, type ScheduleTables, createLinks, type Links, type LinkTables,
 } from './governance/index.ts'
 import {
   chainScimEvents, createAccessRevoker, createAirflowSignInCodes, createAirflowTokenSigner, createDirectory, createOidcLogin, createRevocations, createScimService, createScimTokenStore,
@@ -33,7 +33,7 @@ export { DEV_ISSUER_NAME } from './identity/index.ts'
  * A domain declares its tables beside its repositories and adds them here with one more `extends` (and its
  * migration with one more line in `store/migrations/index.ts`).
  */
-export interface Tables extends StoreTables, AuditTables, GovernanceTables, GrantTables, IdempotencyTables, IdentityTables, NotificationTables, RevocationTables, ScimTables, ServiceAccountTables, FederationTables, ScheduleTables {}
+export interface Tables extends StoreTables, AuditTables, GovernanceTables, GrantTables, IdempotencyTables, IdentityTables, NotificationTables, RevocationTables, ScimTables, ServiceAccountTables, FederationTables, ScheduleTables, LinkTables {}
 
 /** The running application: its server (not yet listening) and how to stop everything. */
 export interface App {
@@ -63,6 +63,8 @@ export interface App {
   trusts: ServiceAccountTrusts
   /** Owned schedules: Conductor-held schedules that trigger as their owner (docs/schedules.md). */
   schedules: Schedules
+  /** Cross-deployment links: trigger a DAG in one environment when one succeeds in another, as their owner (docs/links.md). */
+  links: Links
   /** SCIM provisioning and its bearer tokens, when `identity.scim.enabled`. */
   scim: { service: ScimService; tokens: ScimTokenStore; reconcile: () => Promise<ReconciliationReport> } | null
   logger: Logger
@@ -236,10 +238,15 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       principal: principalRef(actor), action, ...(account ? { context: { serviceAccount: account } } : {}),
     })
     // Schedules are created below (they need the authenticator to rebuild their owners); an account that stops acting suspends its own.
-    const late: { schedules?: Schedules } = {}
+    const late: { schedules?: Schedules; links?: Links } = {}
+    // What an owner loses with its access: its schedules and links stop acting for it.
+    const suspendOwned = async (owner: { type: 'User' | 'ServiceAccount' | 'Agent'; id: string }) => {
+      await late.schedules?.suspendOwnedBy(owner, 'owner_deprovisioned')
+      await late.links?.suspendOwnedBy(owner, 'owner_deprovisioned')
+    }
     const serviceAccounts = createServiceAccounts({
       db, audit, clock, authorize: authorizeServiceAccount, tokens: accessTokens, actions: ACTIONS,
-      onDeactivated: async (p) => { await late.schedules?.suspendOwnedBy(p, 'owner_deprovisioned') },
+      onDeactivated: suspendOwned,
     })
     const revocations = createRevocations({ db, clock })
     const revoker = createAccessRevoker({ sessions, revocations, audit })
@@ -252,7 +259,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
             onRevoked: async (p, reason) => {
               await governance.approvals.withdraw({ type: p.type, id: p.id }, reason)
               await governance.grants.revokeAllOf({ type: p.type, id: p.id }, reason)
-              await late.schedules?.suspendOwnedBy({ type: p.type as 'User', id: p.id }, 'owner_deprovisioned')
+              await suspendOwned({ type: p.type as 'User', id: p.id })
               // A person's API tokens die with their access, and so do the agents they sponsor.
               if (p.type === 'User') {
                 await accessTokens.revokeAllOf({ type: 'User', id: p.id }, reason)
@@ -283,19 +290,24 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       withGrants: (p) => governance.grants.withGrants(p),
       conductorTokens: { tokens: accessTokens, serviceAccounts, knownUser: (id) => resolveAirflowUser({ db }, { id, type: 'User' }) },
     })
-    const ownedSchedules = createSchedules({
+    // The owner of a schedule or link as Conductor would see them now: a person by the directory's word and their grants; an account by its record.
+    const ownerPrincipal = (owner: { type: 'User' | 'ServiceAccount' | 'Agent'; id: string }) => resolveAirflowUser({
+      db,
+      gate: async (p) => governance.grants.withGrants(directory ? await directory.apply(p) : p),
+      account: async (type, id) => {
+        const account = await authenticator.principalOfAccount(type, id)
+        return account ? governance.grants.withGrants(account) : null
+      },
+    }, owner)
+    const ownedDeps = {
       db, policy, audit, clock, ids, logger, environments: governance.fleet.environments, orchestrators: governance.fleet.orchestrators, catalog: governance.catalog,
-      requestTrigger: (...args) => governance.requestTrigger(...args), notify: notifications.notify, leases, maxConfBytes: config.governance.maxConfBytes,
-      // The owner as Conductor would see them now: a person by the directory's word and their grants; an account by its record.
-      principalOf: (owner) => resolveAirflowUser({
-        db,
-        gate: async (p) => governance.grants.withGrants(directory ? await directory.apply(p) : p),
-        account: async (type, id) => {
-          const account = await authenticator.principalOfAccount(type, id)
-          return account ? governance.grants.withGrants(account) : null
-        },
-      }, owner),
-    })
+      requestTrigger: (...args: Parameters<typeof governance.requestTrigger>) => governance.requestTrigger(...args), notify: notifications.notify, leases, maxConfBytes: config.governance.maxConfBytes, principalOf: ownerPrincipal,
+    }
+    const ownedSchedules = createSchedules(ownedDeps)
+    const links = createLinks(ownedDeps)
+    late.links = links
+    links.start(config.governance.linkPollSeconds)
+    cleanup.push(() => links.stop())
     late.schedules = ownedSchedules
     ownedSchedules.start(config.governance.scheduleTickSeconds)
     cleanup.push(() => ownedSchedules.stop())
@@ -345,6 +357,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       mcp: { createServer: (api) => createMcpServer({ api, version, onError: (error, tool) => logger.error({ err: error, tool }, 'MCP tool failed') }) },
       serviceAccounts: { accounts: serviceAccounts, tokens: accessTokens, environments: () => fleet.environments.keys() },
       schedules: ownedSchedules,
+      links,
       ...(metrics ? { metrics: { recorder: metrics, scrape: () => metrics.scrape(), serve: true } } : {}),
       ...(tracing ? { tracing: tracing.requests } : {}),
       status: {
@@ -387,7 +400,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     logger.info({ database: redactUrl(config.database.url), environments: config.environments.map((e) => e.name), devIssuer: devIssuer?.issuer ?? null, policyVersion: policy.current().version, replica: leases.holder }, 'conductor ready')
     let metricsServer: MetricsServer | null = null
     return {
-      config, server, database, audit, policy, governance, notifications, devIssuer, identity, sessions, revoker, serviceAccounts, accessTokens, trusts, schedules: ownedSchedules, scim: scimApi, logger, leases,
+      config, server, database, audit, policy, governance, notifications, devIssuer, identity, sessions, revoker, serviceAccounts, accessTokens, trusts, schedules: ownedSchedules, links, scim: scimApi, logger, leases,
       metrics,
       metricsUrl: () => metricsServer?.url ?? null,
       tokenCacheStats: () => verifier.cacheStats(),

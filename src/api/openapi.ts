@@ -28,6 +28,7 @@ export async function buildOpenApiDocument(version: string): Promise<Record<stri
     scim: { service: inert, tokens: inert, reconcile: async () => unused('reconcile') },
     serviceAccounts: { accounts: inert, tokens: inert, environments: () => [] },
     schedules: inert,
+    links: inert,
     federation: { trusts: inert, tokenExchange: { exchange: inert, publicUrl: 'http://localhost', aws: null } },
     airflowJwks: async () => unused('airflowJwks'),
     lastPolicyReloadError: () => null,

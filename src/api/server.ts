@@ -12,7 +12,7 @@ import { z } from 'zod'
 import type { Logger } from 'pino'
 import type { AuditLog } from '../audit/index.ts'
 import { ConductorError, type RequestSpan, type RequestTracer } from '../core/index.ts'
-import type { AirflowDecisions, Governance, IdempotencyKeys, Schedules } from '../governance/index.ts'
+import type { AirflowDecisions, Governance, IdempotencyKeys, Links, Schedules } from '../governance/index.ts'
 import type { Principal } from '../identity/index.ts'
 import type { Authenticator, Caller } from './authenticate.ts'
 import { authRoutes, headerValue, type AuthRoutesDeps } from './routes/auth.routes.ts'
@@ -27,6 +27,7 @@ import { approvalsRoutes } from './routes/approvals.routes.ts'
 import { grantsRoutes } from './routes/grants.routes.ts'
 import { serviceAccountsRoutes } from './routes/service-accounts.routes.ts'
 import { schedulesRoutes } from './routes/schedules.routes.ts'
+import { linksRoutes } from './routes/links.routes.ts'
 import { hitlRoutes } from './routes/hitl.routes.ts'
 import { policyRoutes } from './routes/policy.routes.ts'
 import { scimRoutes } from './routes/scim.routes.ts'
@@ -85,6 +86,8 @@ export interface ServerDeps {
   serviceAccounts?: { accounts: ServiceAccounts; tokens: AccessTokens; environments: () => Iterable<string> }
   /** Owned schedules (`/api/v1/schedules`, docs/schedules.md); the routes are absent without it. */
   schedules?: Schedules
+  /** Cross-deployment links (`/api/v1/links`, docs/links.md); the routes are absent without it. */
+  links?: Links
   /**
    * Prometheus metrics: every answered request is recorded by its route pattern and status; with `serve`,
    * `GET /metrics` answers a bearer whose principal policy allows `audit:read` (docs/observability.md).
@@ -306,6 +309,7 @@ export async function buildServer(deps: ServerDeps) {
       await api.register(serviceAccountsRoutes({ serviceAccounts: deps.serviceAccounts.accounts, accessTokens: deps.serviceAccounts.tokens, who, environments: deps.serviceAccounts.environments }))
     }
     if (deps.schedules) await api.register(schedulesRoutes({ schedules: deps.schedules, who }))
+    if (deps.links) await api.register(linksRoutes({ links: deps.links, who }))
     await api.register(hitlRoutes({ governance: deps.governance, who }))
     await api.register(auditRoutes({ audit: deps.audit, governance: deps.governance, who }))
     await api.register(shadowRoutes({ governance: deps.governance, who }))

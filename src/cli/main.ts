@@ -22,6 +22,7 @@ import { registerRunCommands } from './run-commands.ts'
 import { registerScimCommands } from './scim-commands.ts'
 import { registerServiceAccountCommands } from './service-account-commands.ts'
 import { registerScheduleCommands } from './schedule-commands.ts'
+import { registerLinkCommands } from './link-commands.ts'
 import { registerShadowCommands } from './shadow-commands.ts'
 import { registerStatusCommands } from './status-commands.ts'
 
@@ -114,6 +115,7 @@ export function buildCli(env: NodeJS.ProcessEnv, streams: { stdout: CliStream; s
   registerHitlCommands(program, ctx)
   registerServiceAccountCommands(program, ctx)
   registerScheduleCommands(program, ctx)
+  registerLinkCommands(program, ctx)
   registerMcpCommand(program, ctx)
 
   const cfg = program.command('config').description('The configuration file')

@@ -281,6 +281,8 @@ const governanceSchema = z.strictObject({
     .describe('How often requests left unsettled by a stopped Conductor or a lost Airflow answer are resolved (also once at start); 0 resolves only at start.'),
   scheduleTickSeconds: z.number().int().min(0).max(60).default(10)
     .describe('How often owned schedules (docs/schedules.md) are checked for due firings, on the replica holding the `schedules` lease; a firing happens within this long after its time. 0 turns firing off.'),
+  linkPollSeconds: z.number().int().min(0).max(600).default(15)
+    .describe('How often cross-deployment links (docs/links.md) ask their source environments for newly succeeded runs, on the replica holding the `links` lease. 0 turns links off.'),
   dispatchGraceSeconds: z.number().int().positive().default(120)
     .describe('How long an interrupted trigger\'s run may take to appear in Airflow before the request is failed with `dispatch_interrupted`; reruns and pauses are failed after it too.'),
   approvalHours: z.number().positive().max(720).default(24)

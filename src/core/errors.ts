@@ -151,6 +151,8 @@ export const ERRORS = {
   budget_exceeded: 'throttled',
   schedule_not_found: 'not_found',
   schedule_owner_not_allowed: 'denied',
+  link_not_found: 'not_found',
+  link_owner_not_allowed: 'denied',
   // mcp
   tool_not_allowed: 'denied',
   // audit

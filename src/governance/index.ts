@@ -34,5 +34,7 @@ export type {
   DeliveryRound, NotificationEvent, NotificationOutboxTable, NotificationPayload, Notifications, NotificationsDeps, NotificationTables, Notify, RetrySettings, SlackMessage, WebhookFormat, WebhookSettings,
 } from './notifications/index.ts'
 export type { Hitl, HitlAnsweredView, HitlAnswerInput, HitlInbox, HitlTarget, HitlTaskView } from './hitl/index.ts'
+export { createLinks, fillTemplate, LINK_STATES, LINKS_LEASE } from './links/index.ts'
+export type { LinkFiringView, LinkInput, LinkOwner, LinkPatch, LinkRound, Links, LinksDeps, LinkTables, LinkView } from './links/index.ts'
 export { createSchedules, SCHEDULE_STATES, SCHEDULES_LEASE, SUSPEND_REASONS } from './schedules/index.ts'
 export type { FiringRound, ScheduledDag, ScheduleInput, ScheduleOwner, SchedulePatch, Schedules, SchedulesDeps, ScheduleTables, ScheduleView } from './schedules/index.ts'

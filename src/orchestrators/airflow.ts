@@ -120,6 +120,15 @@ export function createAirflowOrchestrator(env: EnvironmentConfig, deps: AirflowA
       return page.dag_runs.map(toRun)
     },
 
+    async listSucceededRuns(dagId: string, options: { endDateGte: string | null; limit?: number }): Promise<RunInfo[]> {
+      // The same query on Airflow 3 (/api/v2) and 2 (/api/v1): state and end_date_gte filters, ordered by end date.
+      const page = await http.call<{ dag_runs: AirflowRun[] }>({
+        method: 'GET', path: `${dagPath(dagId)}/dagRuns`, idempotent: true, subject: { dagId },
+        query: { limit: options.limit ?? 100, offset: 0, state: 'success', order_by: 'end_date', ...(options.endDateGte ? { end_date_gte: options.endDateGte } : {}) },
+      }, auth)
+      return page.dag_runs.map(toRun)
+    },
+
     async listRunsSince(options: SinceOptions): Promise<RunSince[]> {
       const { filter, orderBy, at } = api.runsSince
       const runs = await pageThrough<AirflowRun>(async (limit, offset) => {

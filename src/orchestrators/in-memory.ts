@@ -257,6 +257,15 @@ export function createInMemoryOrchestrator(options: InMemoryOrchestratorOptions 
       return newestFirst.slice(offset, offset + (page.limit ?? 100)).map((r) => copy(r.info))
     },
 
+    async listSucceededRuns(dagId, options) {
+      enter('listSucceededRuns', [dagId, options])
+      dagOf(dagId)
+      const since = options.endDateGte
+      return [...(runs.get(dagId)?.values() ?? [])].map((r) => r.info)
+        .filter((r) => r.state === 'success' && r.endDate !== null && (since === null || r.endDate >= since))
+        .sort((a, b) => a.endDate!.localeCompare(b.endDate!)).slice(0, options.limit ?? 100).map(copy)
+    },
+
     async getRun(dagId, runId) {
       enter('getRun', [dagId, runId])
       return copy(runOf(dagId, runId).info)

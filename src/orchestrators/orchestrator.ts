@@ -232,6 +232,8 @@ export interface Orchestrator {
   triggerRun(dagId: string, input: TriggerRunInput): Promise<RunInfo>
   /** Runs of a DAG, newest first. */
   listRuns(dagId: string, options?: { limit?: number; offset?: number }): Promise<RunInfo[]>
+  /** The successful runs of a DAG that ended at or after `endDateGte` (all when null), earliest end first (at most `limit`, default 100). */
+  listSucceededRuns(dagId: string, options: { endDateGte: string | null; limit?: number }): Promise<RunInfo[]>
   getRun(dagId: string, runId: string): Promise<RunInfo>
   listTaskInstances(dagId: string, runId: string): Promise<TaskInstanceInfo[]>
   /**

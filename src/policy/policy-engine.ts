@@ -438,12 +438,14 @@ function buildCall(request: AuthorizationRequest, clock: Clock): BuiltCall {
     const owner = { __entity: { type: account.owner.type, id: account.owner.id } }
     context.serviceAccount = { name: account.name, kind: account.kind, ...(account.owner.type === 'Group' ? { ownerGroup: owner } : { ownerUser: owner }) }
   }
-  const schedule = request.context?.schedule
-  if (schedule !== undefined) {
-    if (typeof schedule.owner !== 'string' || typeof schedule.ownerType !== 'string' || (schedule.from !== undefined && typeof schedule.from !== 'string')) {
-      throw new ConductorError('invalid_input', 'context.schedule needs an owner and its type', { details: { field: 'context.schedule' } })
+  // An owned schedule or link: who it acts as.
+  for (const key of ['schedule', 'link'] as const) {
+    const owned = request.context?.[key]
+    if (owned === undefined) continue
+    if (typeof owned.owner !== 'string' || typeof owned.ownerType !== 'string' || (owned.from !== undefined && typeof owned.from !== 'string')) {
+      throw new ConductorError('invalid_input', `context.${key} needs an owner and its type`, { details: { field: `context.${key}` } })
     }
-    context.schedule = { owner: schedule.owner, ownerType: schedule.ownerType, ...(schedule.from !== undefined ? { from: schedule.from } : {}) }
+    context[key] = { owner: owned.owner, ownerType: owned.ownerType, ...(owned.from !== undefined ? { from: owned.from } : {}) }
   }
   return {
     call: { principal: principalUid, action: { type: 'Action', id: action }, resource: resourceUid, context, entities },

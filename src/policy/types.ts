@@ -33,6 +33,9 @@ export const ACTIONS = [
   'schedule:read',
   'schedule:manage',
   'schedule:transfer',
+  'link:create',
+  'link:read',
+  'link:manage',
 ] as const
 
 /** One of {@link ACTIONS}. */
@@ -76,6 +79,9 @@ export const ACTION_TARGETS: Readonly<Record<Action, ActionTarget>> = {
   'schedule:read': 'dag',
   'schedule:manage': 'dag',
   'schedule:transfer': 'dag',
+  'link:create': 'dag',
+  'link:read': 'dag',
+  'link:manage': 'dag',
 }
 
 /** The actions asked on `Group::"<name>"` when {@link AuthorizationRequest.group} names one (approving a grant request). */
@@ -170,6 +176,8 @@ export interface RequestContext {
   serviceAccount?: ServiceAccountContext
   /** For `schedule:*`: the owned schedule asked about, by its owner (`context.schedule`; for a transfer, the new owner). */
   schedule?: ScheduleContext
+  /** For `link:*`: the cross-deployment link asked about, by its owner (`context.link`, docs/links.md). */
+  link?: ScheduleContext
 }
 
 /** An owned schedule as policy sees it in `context.schedule`: who it triggers as (docs/schedules.md). */

@@ -13,6 +13,7 @@ export type {
   TaskLogPage, TriggerResult, PendingResult,
   AccessToken, AccessTokenAnswer, AccessTokenCreated, AccessTokenList, BudgetInput, CredentialScope, ServiceAccount, ServiceAccountAnswer, ServiceAccountList,
   TrustRuleAnswer, TrustRuleList, TrustRuleView,
+  LinkAnswer, LinkList, LinkView,
 } from '../../contract/api-types.ts'
 
 /** An error answer of the API, with its stable code. */
@@ -124,6 +125,7 @@ const ACTION_KEYS = {
   'asset:read': true, 'asset:write': true, 'config:read': true, 'view:read': true, 'airflow:authorize': true, 'request:auto_approve': true,
   'grant:request': true, 'grant:revoke': true, 'service_account:read': true, 'service_account:manage': true,
   'schedule:create': true, 'schedule:read': true, 'schedule:manage': true, 'schedule:transfer': true,
+  'link:create': true, 'link:read': true, 'link:manage': true,
 } satisfies Record<ConductorAction, true>
 
 /** Every action, in the contract's order: what a token's scope and an agent's budgets may name. */

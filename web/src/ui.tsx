@@ -220,16 +220,16 @@ export function PageHeader(props: { title: ReactNode; children?: ReactNode; crum
   )
 }
 
-/** A "Revoke" button that POSTs `body` to `path`, shows "Revoking…" meanwhile and the refusal (titled `failed`) if any. */
-export function RevokeButton(props: { path: string; body: unknown; label: string; failed: string; onRevoked(): void }) {
+/** A button that POSTs `body` to `path`, shows `busyText` meanwhile and the refusal (titled `failed`) if any. */
+export function PostButton(props: { path: string; body?: unknown; text: string; busyText: string; label?: string; failed: string; danger?: boolean; onDone(): void }) {
   const [busy, setBusy] = useState(false)
   const [error, setError] = useState<unknown>(null)
-  const revoke = async () => {
+  const post = async () => {
     setBusy(true)
     setError(null)
     try {
-      await api(props.path, { method: 'POST', body: props.body })
-      props.onRevoked()
+      await api(props.path, { method: 'POST', ...(props.body !== undefined ? { body: props.body } : {}) })
+      props.onDone()
     } catch (e) {
       setError(e)
     } finally {
@@ -238,8 +238,13 @@ export function RevokeButton(props: { path: string; body: unknown; label: string
   }
   return (
     <>
-      <button type="button" className="danger" onClick={() => void revoke()} disabled={busy} aria-label={props.label}>{busy ? 'Revoking…' : 'Revoke'}</button>
+      <button type="button" {...(props.danger ? { className: 'danger' } : {})} onClick={() => void post()} disabled={busy} {...(props.label ? { 'aria-label': props.label } : {})}>{busy ? props.busyText : props.text}</button>
       {error != null && <ErrorBox title={props.failed} error={error} />}
     </>
   )
+}
+
+/** A "Revoke" button that POSTs `body` to `path`, shows "Revoking…" meanwhile and the refusal (titled `failed`) if any. */
+export function RevokeButton(props: { path: string; body: unknown; label: string; failed: string; onRevoked(): void }) {
+  return <PostButton path={props.path} body={props.body} label={props.label} failed={props.failed} danger text="Revoke" busyText="Revoking…" onDone={props.onRevoked} />
 }

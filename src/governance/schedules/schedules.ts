@@ -1,19 +1,14 @@
 import type { Kysely } from 'kysely'
-import type { Logger } from 'pino'
-import type { AuditLog } from '../../audit/index.ts'
-import { ConductorError, isConductorError, type Clock, type IdGenerator } from '../../core/index.ts'
+import { ConductorError, isConductorError } from '../../core/index.ts'
 import type { Principal } from '../../identity/index.ts'
-import type { Action, PolicyEngine, ScheduleContext } from '../../policy/index.ts'
-import type { Fence, Lease, Leases } from '../../store/index.ts'
-import { findCatalogDag, listCatalogDags } from '../catalog.repository.ts'
-import type { Orchestrator } from '../../orchestrators/index.ts'
-import type { Catalog } from '../catalog.ts'
+import type { Action, ScheduleContext } from '../../policy/index.ts'
+import { createLeasedLoop, type Fence } from '../../store/index.ts'
+import { listCatalogDags } from '../catalog.repository.ts'
 import type { GovernanceTables } from '../governance.tables.ts'
-import type { GovernedActions } from '../governed-actions.ts'
-import type { Notify } from '../notifications/index.ts'
+import { createDagDecider, type Owner, type OwnedDeps } from '../owned.ts'
 import { checkConf } from '../run-input.ts'
 import { airflowOwnersOf } from '../shadow/index.ts'
-import { authorizationRequest, createTargets, environmentMap, type EnvironmentsInput } from '../targets.ts'
+import { authorizationRequest, createTargets, environmentMap } from '../targets.ts'
 import {
   activeScheduleOwners, claimFiring, deleteSchedule, findSchedule, insertSchedule, listActiveOwnedBy, listDueSchedules, listSchedules, updateSchedule,
 } from './schedules.repository.ts'
@@ -21,10 +16,7 @@ import type { SchedulesTable, ScheduleState, ScheduleTables, SuspendReason } fro
 import { checkTiming, nextFiring, type Timing } from './timing.ts'
 
 /** Who a schedule triggers as. */
-export interface ScheduleOwner {
-  type: 'User' | 'ServiceAccount' | 'Agent'
-  id: string
-}
+export type ScheduleOwner = Owner
 
 /** An owned schedule as shown to callers. */
 export interface ScheduleView {
@@ -133,28 +125,8 @@ export interface Schedules {
 }
 
 /** Dependencies of {@link createSchedules}. */
-export interface SchedulesDeps {
+export interface SchedulesDeps extends OwnedDeps {
   db: Kysely<GovernanceTables & ScheduleTables>
-  policy: Pick<PolicyEngine, 'authorize'>
-  audit: Pick<AuditLog, 'append'>
-  clock: Clock
-  ids: IdGenerator
-  logger: Logger
-  /** The environments governed now (a live view: a config reload changes it in place). */
-  environments: EnvironmentsInput
-  orchestrators: ReadonlyMap<string, Orchestrator>
-  /** Where a DAG the catalog has not seen yet is remembered once its environment answers for it. */
-  catalog: Pick<Catalog, 'remember'>
-  /** The governed trigger (the same pipeline as the API's). */
-  requestTrigger: GovernedActions['requestTrigger']
-  /** The owner as a principal now (directory and grants applied; a service account from its record), or null when it has no access. */
-  principalOf: (owner: ScheduleOwner) => Promise<Principal | null>
-  /** Tells the webhooks (`schedule.suspended`). */
-  notify?: Notify
-  /** The replica holding `schedules` runs the loop. */
-  leases?: Pick<Leases, 'claim'>
-  /** The largest conf, as `governance.maxConfBytes`. */
-  maxConfBytes: number
 }
 
 /** The lease the firing loop runs under. */
@@ -192,21 +164,14 @@ export function createSchedules(deps: SchedulesDeps): Schedules {
   const environments = environmentMap(deps.environments)
   const targets = createTargets({ db, environments: deps.environments, orchestrators: deps.orchestrators, catalog: deps.catalog })
   const iso = (ms = clock.now()) => new Date(ms).toISOString()
-  let timer: NodeJS.Timeout | undefined
-  let running: Promise<unknown> = Promise.resolve()
-  let lease: Lease | undefined
 
   const scheduleContext = (owner: ScheduleOwner, from?: ScheduleOwner): ScheduleContext => ({
     ownerType: owner.type, owner: owner.id, ...(from ? { from: `${from.type}:${from.id}` } : {}),
   })
 
-  /** The policy question about `action` on the DAG of a schedule (a DAG the catalog no longer has is asked about with no tags or owners). */
-  async function decide(principal: Principal, action: Action, environment: string, dagId: string, context: { schedule?: ScheduleContext }) {
-    const env = environments.get(environment)
-    if (!env) throw new ConductorError('environment_not_found', `unknown environment "${environment}"`, { details: { environment } })
-    const dag = await findCatalogDag(db, environment, dagId) ?? { dag_id: dagId, tags: '[]', owners: '[]', paused: 0, team: null, allowed_run_types: null }
-    return policy.authorize(authorizationRequest(principal, action, env, dag, context))
-  }
+  const decideOnDag = createDagDecider({ db, policy, environments: deps.environments })
+  /** The policy question about `action` on the DAG of a schedule. */
+  const decide = (principal: Principal, action: Action, environment: string, dagId: string, context: { schedule?: ScheduleContext }) => decideOnDag(principal, action, environment, dagId, context)
 
   const ownerOfRow = (row: SchedulesTable): ScheduleOwner => ({ type: row.owner_type as ScheduleOwner['type'], id: row.owner_id })
 
@@ -313,17 +278,7 @@ export function createSchedules(deps: SchedulesDeps): Schedules {
     return round
   }
 
-  const tick = () => {
-    running = running.then(async () => {
-      try {
-        if (lease) await lease.run((fence) => fireDue(fence))
-        else await fireDue()
-      } catch (error) {
-        deps.logger.error({ err: error }, 'schedules round failed')
-      }
-    })
-    return running
-  }
+  const loop = createLeasedLoop({ name: SCHEDULES_LEASE, round: fireDue, logger: deps.logger, leases: deps.leases })
 
   function checkOwner(owner: ScheduleOwner): void {
     if (!OWNER_TYPES.has(owner.type) || typeof owner.id !== 'string' || owner.id === '') throw invalid('owner', 'owner is { type: User|ServiceAccount|Agent, id }')
@@ -462,18 +417,7 @@ export function createSchedules(deps: SchedulesDeps): Schedules {
 
     fireDue,
 
-    start(intervalSeconds) {
-      if (timer || intervalSeconds <= 0) return
-      lease = deps.leases?.claim(SCHEDULES_LEASE, { onAcquired: () => void tick() })
-      void tick()
-      timer = setInterval(tick, intervalSeconds * 1000)
-      timer.unref()
-    },
-
-    async stop() {
-      if (timer) clearInterval(timer)
-      timer = undefined
-      await running
-    },
+    start: (intervalSeconds) => loop.start(intervalSeconds),
+    stop: () => loop.stop(),
   }
 }

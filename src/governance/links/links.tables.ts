@@ -1,0 +1,50 @@
+/** The states of a link: `active` fires on source events; `suspended` does not until resumed. */
+export const LINK_STATES = ['active', 'suspended'] as const
+
+/** One of {@link LINK_STATES}. */
+export type LinkState = (typeof LINK_STATES)[number]
+
+/** A row of `links` (migration 0020): when a DAG succeeds in one environment, trigger a DAG in another as the owner. */
+export interface LinksTable {
+  id: string
+  owner_type: string
+  owner_id: string
+  source_environment: string
+  source_dag_id: string | null
+  /** Reserved for asset sources (not fired yet). */
+  source_asset_uri: string | null
+  target_environment: string
+  target_dag_id: string | null
+  /** Reserved for asset targets (not fired yet). */
+  target_asset_uri: string | null
+  /** JSON object: the conf each firing passes, `{{source.*}}` filled in its string values. */
+  conf_template: string
+  description: string | null
+  state: LinkState
+  suspended_reason: string | null
+  /** The end date (ISO) of the latest source run seen; source runs ending before it are not looked at again. */
+  cursor: string | null
+  created_by: string
+  created_at: string
+  updated_at: string
+}
+
+/** A row of `link_firings`: one per link and source event (UNIQUE), claimed before the target is asked. */
+export interface LinkFiringsTable {
+  link_id: string
+  /** The source event: the source run id. */
+  event_key: string
+  /** When the source event happened (the run's end date). */
+  event_at: string | null
+  /** The `dag:trigger` request of the firing. */
+  request_id: string | null
+  /** `claimed` (under way), `fired`, `refused` (policy or no access: the link is suspended) or `failed`. */
+  outcome: string
+  at: string
+}
+
+/** The links tables. */
+export interface LinkTables {
+  links: LinksTable
+  link_firings: LinkFiringsTable
+}
