@@ -5794,7 +5794,7 @@ export interface paths {
         };
         put?: never;
         post?: never;
-        /** Delete it and its firings (link:manage) */
+        /** Delete it and its firings (link:manage); answers the link as it was */
         delete: {
             parameters: {
                 query?: never;
@@ -5807,11 +5807,13 @@ export interface paths {
             requestBody?: never;
             responses: {
                 /** @description Default Response */
-                204: {
+                200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": components["schemas"]["LinkAnswer"];
+                    };
                 };
                 /** @description Default Response */
                 400: {

@@ -31,7 +31,7 @@ const TRIGGERS = 40
 const CONCURRENCY = 4
 const KILL_AFTER_ACKS = 12
 const UNSETTLED = ['allowed', 'dispatching', 'unknown']
-const BACKGROUND = ['catalog-sync', 'dispatch-resolver', 'webhook-outbox', 'schedules']
+const BACKGROUND = ['catalog-sync', 'dispatch-resolver', 'webhook-outbox', 'schedules', 'links']
 
 interface Replica {
   name: string
@@ -141,7 +141,7 @@ forEachEngine((engine) => {
       secrets: { providers: [{ name: 'files', type: 'file', path: join(dir, 'secrets') }] },
       environments: [{ name: 'local', kind: 'airflow3', url: front.url, credentials: { provider: 'files', secret: 'airflow' }, timeoutMs: 1_000, retries: 0, limits: { maxConcurrentWrites: 50, writesPerSecond: 1000 } }],
       catalog: { syncIntervalSeconds: 2 },
-      governance: { resolveIntervalSeconds: 1, dispatchGraceSeconds: 1, scheduleTickSeconds: 1 },
+      governance: { resolveIntervalSeconds: 1, dispatchGraceSeconds: 1, scheduleTickSeconds: 1, linkPollSeconds: 1 },
       replicas: { id: name, leaseSeconds: LEASE_SECONDS },
       logging: { level: 'warn' },
     }))

@@ -76,9 +76,8 @@ export function linksRoutes(deps: { links: Links; who: (request: FastifyRequest)
       return { link: await l.update(who(request), request.params.id, request.body) }
     })
 
-    app.delete('/links/:id', { schema: { tags: ['links'], summary: 'Delete it and its firings (link:manage)', params: linkParams, response: { 204: z.null(), ...apiErrors(400, 404) } } }, async (request, reply) => {
-      await l.delete(who(request), request.params.id)
-      return reply.code(204).send(null)
+    app.delete('/links/:id', { schema: { tags: ['links'], summary: 'Delete it and its firings (link:manage); answers the link as it was', params: linkParams, response: { 200: linkAnswer, ...apiErrors(400, 404) } } }, async (request) => {
+      return { link: await l.delete(who(request), request.params.id) }
     })
 
     app.post('/links/:id/suspend', { schema: { tags: ['links'], summary: 'Stop it firing (link:manage)', params: linkParams, response: { 200: linkAnswer, ...apiErrors(400, 404) } } }, async (request) => {

@@ -90,7 +90,7 @@ export interface Links {
   /** Lets it fire again (`link:manage`) for source runs ending from now on; its owner must still be allowed. */
   resume(actor: Principal, id: string): Promise<LinkView>
   /** Deletes it and its firings (`link:manage`). */
-  delete(actor: Principal, id: string): Promise<void>
+  delete(actor: Principal, id: string): Promise<LinkView>
   /** Its firings, newest first. */
   firings(actor: Principal, id: string, limit?: number): Promise<LinkFiringView[]>
   /** Deprovisioning: suspends every active link `owner` holds, audited and notified; answers their ids. */
@@ -356,6 +356,7 @@ export function createLinks(deps: LinksDeps): Links {
       const row = await readable(actor, id)
       await must(actor, 'link:manage', row.target_environment, row.target_dag_id ?? '', ownerOf(row))
       if (await deleteLink(db, id)) await event(actor, row, 'link.deleted')
+      return view(row)
     },
 
     async firings(actor, id, limit = 50) {
