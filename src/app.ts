@@ -363,7 +363,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       status: {
         databaseKind: database.dialect, scimEnabled: scim !== null,
         environments: () => environmentStatuses({ environments: [...fleet.environments.values()], catalog: governance.catalog, orchestrators: fleet.orchestrators, secrets, now: clock.now() }),
-        secrets: () => Promise.all(secretReferences(config).map(async ({ ref, usedBy }) => {
+        // The environments in force now (a reload may have changed them); every other section is as at start.
+        secrets: () => Promise.all(secretReferences({ ...config, environments: [...fleet.environments.values()] }).map(async ({ ref, usedBy }) => {
           const { provider, type, secret, version, fetchedAt, ageSeconds, ok, stale, error, errorCode } = await secrets.check(ref)
           return { provider, type, secret, usedBy, version, fetchedAt, ageSeconds, ok, stale, error, errorCode }
         })),

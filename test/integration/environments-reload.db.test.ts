@@ -69,6 +69,12 @@ forEachEngine((engine) => {
       const onBeta = await app.server.inject({ method: 'POST', url: '/api/v1/environments/beta/dags/etl_hourly/runs', headers: { authorization: `Bearer ${alice}` }, payload: { conf: {} } })
       assert.equal(onBeta.statusCode, 201, onBeta.body)
       assert.equal(beta.runs.get('etl_hourly')?.length, 1)
+      // `conductor secrets check` lists the secrets of the environments in force now.
+      const carol = await app.tokenFor('carol')
+      const secretsNow = await app.server.inject({ method: 'GET', url: '/api/v1/secrets/status', headers: { authorization: `Bearer ${carol}` } })
+      assert.equal(secretsNow.statusCode, 200, secretsNow.body)
+      const environmentSecrets = (secretsNow.json().secrets as { usedBy: string; secret: string }[]).filter((r) => r.usedBy.startsWith('environment '))
+      assert.deepEqual(environmentSecrets.map((r) => [r.usedBy, r.secret]), [['environment beta', 'airflow-beta']])
 
       // A bad config (a URL that is none) is refused with its path, audited, and changes nothing.
       writeConfig([environment('beta', 'not a url', 'eu'), environment('gamma', alpha.url, 'us')])
