@@ -110,10 +110,11 @@ describe('Airflow\'s own UI through the Conductor auth manager, in Chromium', { 
     const { context, page } = await signInToAirflow('alice')
     try {
       await page.getByText('etl_daily').first().waitFor()
-      // What policy lets data-eng read: its own etl_daily and the DAGs tagged sensitive (which it may ask to run).
+      // What policy lets data-eng read: its own DAGs (etl_daily, and the test DAG conductor_scheduled_only, also tagged
+      // team:data-eng) and the DAGs tagged sensitive (which it may ask to run).
       const listed = await page.locator('body').innerText()
-      assert.match(listed, /3 Dags\b/)
-      for (const dag of ['etl_daily', 'conductor_sensitive', 'payments_export']) assert.match(listed, new RegExp(dag))
+      assert.match(listed, /4 Dags\b/)
+      for (const dag of ['etl_daily', 'conductor_scheduled_only', 'conductor_sensitive', 'payments_export']) assert.match(listed, new RegExp(dag))
       assert.doesNotMatch(listed, /ml_train/, 'ml_train belongs to the ML team')
       assert.doesNotMatch(listed, /hitl_review/, 'hitl_review belongs to the data leads')
       const cookie = (await context.cookies(airflow.url)).find((c) => c.name === '_token')
