@@ -126,7 +126,7 @@ forEachEngine((engine) => {
     assert.match(token, /^cdt_/)
     const listed = await call('GET', '/api/v1/service-accounts/etl-ci/tokens', 'alice')
     assert.equal(listed.statusCode, 200)
-    assert.ok(!listed.body.includes(token.split('_').at(-1)!), 'the list never shows the secret')
+    assert.ok(!listed.body.includes(token.split('_').slice(2).join('_')), 'the list never shows the secret')
     assert.deepEqual(listed.json().tokens.map((t: { id: string; lastUsedAt: string | null }) => [t.id, t.lastUsedAt]), [[accessToken.id, null]])
 
     const me = await call('GET', '/api/v1/me', token)
@@ -160,7 +160,7 @@ forEachEngine((engine) => {
     assert.deepEqual([after.statusCode, after.json().error.code], [401, 'token_revoked'])
 
     const trail = JSON.stringify(await app.audit.query({}))
-    assert.ok(!trail.includes(token.split('_').at(-1)!) && !trail.includes(elsewhere.token.split('_').at(-1)!), 'no secret in the audit trail')
+    assert.ok(!trail.includes(token.split('_').slice(2).join('_')) && !trail.includes(elsewhere.token.split('_').slice(2).join('_')), 'no secret in the audit trail')
     const createdEvent = (await events('token.created')).find((e) => e.data.tokenId === accessToken.id)!
     assert.deepEqual([createdEvent.principal, createdEvent.data.owner, createdEvent.data.name], ['alice', { type: 'ServiceAccount', id: 'etl-ci' }, 'ci'])
     assert.deepEqual((await events('token.revoked')).map((e) => [e.principal, e.data.tokenId, e.data.reason]), [['gina', accessToken.id, 'leaked in a log']])
