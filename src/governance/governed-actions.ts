@@ -25,6 +25,11 @@ export interface CallMeta {
   via?: string | null
   /** The MCP tool that made the call (with `via: 'mcp'`). */
   tool?: string | null
+  /**
+   * The id the request is to have (a trigger's run is then `conductor__<requestId>`). Links and owned schedules give
+   * each firing its id when they claim it, so a firing made again after a crash is the same request, never a second one.
+   */
+  requestId?: string
 }
 
 /** The `via`/`tool` facts of a call, as recorded in a request's input and its audit events; empty for plain API calls. */
@@ -161,7 +166,7 @@ export function createGovernedActions(deps: {
     },
 
     async requestTrigger(principal, environment, dagId, input, meta) {
-      const requestId = ids.next()
+      const requestId = meta?.requestId ?? ids.next()
       let conf: Record<string, unknown>
       try {
         conf = checkConf(input.conf, { maxBytes: deps.maxConfBytes, maxDepth: deps.maxConfDepth ?? 32 })

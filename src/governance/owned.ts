@@ -1,16 +1,18 @@
 import type { Kysely } from 'kysely'
 import type { Logger } from 'pino'
 import type { AuditLog } from '../audit/index.ts'
-import { ConductorError, type Clock, type IdGenerator } from '../core/index.ts'
+import { ConductorError, ERROR_CODES, type Clock, type ErrorCode, type IdGenerator } from '../core/index.ts'
 import type { Principal } from '../identity/index.ts'
 import type { Orchestrator } from '../orchestrators/index.ts'
 import type { Action, Decision, PolicyEngine, RequestContext } from '../policy/index.ts'
-import type { Leases } from '../store/index.ts'
+import { isUniqueViolation, type Leases } from '../store/index.ts'
 import { findCatalogDag } from './catalog.repository.ts'
 import type { Catalog } from './catalog.ts'
-import type { GovernanceTables } from './governance.tables.ts'
-import type { GovernedActions } from './governed-actions.ts'
+import type { GovernanceTables, RequestsTable } from './governance.tables.ts'
+import type { CallMeta, GovernedActions } from './governed-actions.ts'
 import type { Notify } from './notifications/index.ts'
+import { findRequest } from './requests.repository.ts'
+import type { TriggerInput } from './run-input.ts'
 import { authorizationRequest, environmentMap, type EnvironmentsInput } from './targets.ts'
 
 /** Who an owned schedule or link acts as. */
@@ -41,6 +43,65 @@ export interface OwnedDeps {
   leases?: Pick<Leases, 'claim'>
   /** The largest conf, as `governance.maxConfBytes`. */
   maxConfBytes: number
+  /**
+   * How long a claimed firing may stay unsettled before the loop takes it for left behind by a replica that stopped and
+   * fires it again, as the same request (default {@link STALE_CLAIM_SECONDS}).
+   */
+  staleClaimSeconds?: number
+}
+
+/** After how long an unsettled claim is fired again: well past the time a live replica takes to record its request. */
+export const STALE_CLAIM_SECONDS = 120
+
+/** A firing as claimed: the request id it was given and what it asks. */
+export interface ClaimedTrigger {
+  requestId: string
+  input: TriggerInput
+}
+
+/** The request a firing made (or had made before), with its run. */
+export interface FiredAs {
+  requestId: string
+  /** The Airflow run, or null while the request waits for approval. */
+  runId: string | null
+  pending: boolean
+  /** True when the request already existed: an earlier attempt made it, and nothing was asked again. */
+  again: boolean
+}
+
+/**
+ * Triggers as `principal` with the request id the firing was claimed with. When a request with that id exists already
+ * (an earlier attempt, on this replica or on one that stopped, got as far as recording it), answers that one and asks
+ * nothing: whatever happens between a claim and its settling, a firing is one request and at most one run (the run id is
+ * `conductor__<request id>`). An earlier attempt that was denied or refused throws as it would have.
+ * @throws ConductorError as {@link GovernedActions.requestTrigger}.
+ */
+export async function triggerOnce(
+  deps: Pick<OwnedDeps, 'requestTrigger'> & { db: Kysely<GovernanceTables> },
+  principal: Principal, environment: string, dagId: string, claimed: ClaimedTrigger, meta: CallMeta,
+): Promise<FiredAs> {
+  const earlier = await findRequest(deps.db, claimed.requestId)
+  if (earlier) return firedBefore(earlier)
+  try {
+    const answer = await deps.requestTrigger(principal, environment, dagId, claimed.input, { ...meta, requestId: claimed.requestId })
+    return { requestId: answer.request.id, runId: answer.run?.runId ?? null, pending: answer.run === null, again: false }
+  } catch (error) {
+    // Another attempt recorded the request first (a replica that was only slow, not gone): that one is the firing.
+    const raced = isUniqueViolation(error) ? await findRequest(deps.db, claimed.requestId) : undefined
+    if (raced) return firedBefore(raced)
+    throw error
+  }
+}
+
+function firedBefore(request: RequestsTable): FiredAs {
+  if (request.state === 'denied') {
+    throw new ConductorError('policy_denied', `request ${request.id} was denied`, { details: { requestId: request.id, reasons: JSON.parse(request.reasons) as string[] } })
+  }
+  if (request.state === 'refused' || request.state === 'failed') {
+    const code = (ERROR_CODES as readonly string[]).includes(request.error_code ?? '') ? request.error_code as ErrorCode : 'orchestrator_unavailable'
+    throw new ConductorError(code, request.error_message ?? `request ${request.id} ${request.state}`, { details: { requestId: request.id } })
+  }
+  return { requestId: request.id, runId: request.run_id, pending: request.state === 'pending', again: true }
 }
 
 /**

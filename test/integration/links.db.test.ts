@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict'
+import { randomUUID } from 'node:crypto'
 import { after, before, test } from 'node:test'
 import { startTestApp, TEST_USERS } from '../../harness/app.ts'
 import { forEachEngine, type TestDatabase } from '../../harness/databases.ts'
@@ -184,6 +185,51 @@ forEachEngine((engine) => {
     assert.equal(resumed.json().link.state, 'active')
     assert.equal((await pollBoth()).fired, 0, 'source runs that ended while it was suspended are not made up')
     assert.equal(targetRuns().length, 2)
+  })
+
+  test('a claim left unsettled by a replica that stopped is fired again as the same request, and never twice', async () => {
+    const link = (await call('GET', '/api/v1/links', 'alice')).json().links[0] as Link
+    assert.equal(link.state, 'active')
+    const runsBefore = targetRuns().length
+    const firings = () => a.database.db.selectFrom('link_firings').selectAll().where('link_id', '=', link.id)
+    // A replica claimed this source run, with the request id and conf it would use, and stopped before asking the target.
+    const runId = succeed(30_000)
+    const requestId = `crashed-${randomUUID()}`
+    await a.database.db.insertInto('link_firings').values({
+      link_id: link.id, event_key: runId, event_at: new Date(now() + 30_000).toISOString(), request_id: requestId,
+      input: JSON.stringify({ conf: { upstream_run: runId }, note: `Link ${link.id}: left behind` }), outcome: 'claimed', at: new Date(now() - 10 * 60_000).toISOString(),
+    }).execute()
+
+    assert.deepEqual(await pollBoth(), { fired: 1, suspended: 0, failed: 0 }, 'fired once between two replicas recovering at once')
+    assert.equal(targetRuns().length, runsBefore + 1)
+    const run = targetRuns().at(-1)!
+    assert.deepEqual([run.dag_run_id, run.conf], [`conductor__${requestId}`, { upstream_run: runId }], 'the same request, asking what was claimed')
+    assert.match(run.note ?? '', /Triggered through Airflow Conductor by User alice/)
+    const settled = await firings().where('event_key', '=', runId).executeTakeFirstOrThrow()
+    assert.deepEqual([settled.outcome, settled.request_id], ['fired', requestId])
+    const recovered = (await a.audit.query({ type: 'link.fired' })).filter((e) => e.requestId === requestId)
+    assert.deepEqual(recovered.map((e) => [e.principal, (e.data as { recovered?: boolean }).recovered]), [['alice', true]])
+
+    // The replica stopped after the target had the run but before settling: made again, it asks nothing.
+    await a.database.db.updateTable('link_firings').set({ outcome: 'claimed' }).where('link_id', '=', link.id).where('event_key', '=', runId).execute()
+    assert.deepEqual(await pollBoth(), { fired: 1, suspended: 0, failed: 0 })
+    assert.equal(targetRuns().length, runsBefore + 1, 'no second run')
+    const requests = await a.database.db.selectFrom('requests').select('id').where('id', '=', requestId).execute()
+    assert.equal(requests.length, 1, 'one request')
+    assert.equal((await firings().where('event_key', '=', runId).executeTakeFirstOrThrow()).outcome, 'fired')
+
+    // A fresh claim (a replica still at work on it) is left alone.
+    const busy = succeed(40_000)
+    await a.database.db.insertInto('link_firings').values({
+      link_id: link.id, event_key: busy, event_at: new Date(now() + 40_000).toISOString(), request_id: `busy-${randomUUID()}`,
+      input: JSON.stringify({ conf: {} }), outcome: 'claimed', at: new Date(now()).toISOString(),
+    }).execute()
+    assert.deepEqual(await pollBoth(), { fired: 0, suspended: 0, failed: 0 })
+    assert.equal((await firings().where('event_key', '=', busy).executeTakeFirstOrThrow()).outcome, 'claimed')
+    await a.database.db.deleteFrom('link_firings').where('event_key', '=', busy).execute()
+    await a.database.db.insertInto('link_firings').values({
+      link_id: link.id, event_key: busy, event_at: new Date(now() + 40_000).toISOString(), request_id: null, input: null, outcome: 'fired', at: new Date(now()).toISOString(),
+    }).execute()
   })
 
   test('when policy no longer lets the owner trigger the target, the firing is refused, audited, the link suspended and the team told', async () => {

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict'
+import { randomUUID } from 'node:crypto'
 import { after, before, test } from 'node:test'
 import { startTestApp, TEST_USERS } from '../../harness/app.ts'
 import { forEachEngine, type TestDatabase } from '../../harness/databases.ts'
@@ -176,6 +177,43 @@ forEachEngine((engine) => {
     assert.equal((await fireBoth()).fired, 0, 'a suspended schedule does not fire')
     assert.equal((await call('DELETE', `/api/v1/schedules/${schedule.id}`, 'alice')).statusCode, 200)
     assert.equal((await call('GET', `/api/v1/schedules/${schedule.id}`, 'alice')).statusCode, 404)
+  })
+
+  test('a firing claimed by a replica that stopped is made again as the same request, and never twice', async () => {
+    const schedule = await create('alice', { environment: 'prod', dagId: 'adhoc_report', intervalSeconds: 3600, conf: { mode: 'full' } })
+    const before = runsOf('adhoc_report').length
+    // A replica claimed the firing due an hour ago, with its request id and input, and stopped before triggering.
+    const requestId = `crashed-${randomUUID()}`
+    const dueAt = new Date(now() - 3600_000).toISOString()
+    await a.database.db.insertInto('schedule_firings').values({
+      schedule_id: schedule.id, due_at: dueAt, request_id: requestId, input: JSON.stringify({ conf: { mode: 'full' }, note: `Owned schedule ${schedule.id}, due ${dueAt}.` }),
+      outcome: 'claimed', at: new Date(now() - 10 * MINUTE).toISOString(),
+    }).execute()
+    assert.deepEqual(await fireBoth(), { fired: 1, suspended: 0, failed: 0 }, 'made again once between two replicas')
+    const run = runsOf('adhoc_report').at(-1)!
+    assert.equal(runsOf('adhoc_report').length, before + 1)
+    assert.deepEqual([run.dag_run_id, run.conf], [`conductor__${requestId}`, { mode: 'full' }])
+    assert.match(run.note ?? '', /by User alice/)
+    assert.equal((await show(schedule.id, 'alice')).lastRequestId, requestId)
+    const fired = (await a.audit.query({ type: 'schedule.fired' })).filter((e) => e.requestId === requestId)
+    assert.deepEqual(fired.map((e) => [e.principal, (e.data as { recovered?: boolean; dueAt: string }).recovered, (e.data as { dueAt: string }).dueAt]), [['alice', true, dueAt]])
+
+    // Stopped after Airflow had the run but before settling: made again, it asks nothing.
+    await a.database.db.updateTable('schedule_firings').set({ outcome: 'claimed' }).where('request_id', '=', requestId).execute()
+    assert.deepEqual(await fireBoth(), { fired: 1, suspended: 0, failed: 0 })
+    assert.equal(runsOf('adhoc_report').length, before + 1, 'no second run')
+    assert.equal((await a.database.db.selectFrom('requests').select('id').where('id', '=', requestId).execute()).length, 1)
+
+    // A claim whose schedule was suspended meanwhile is abandoned, not fired.
+    await a.database.db.updateTable('schedule_firings').set({ outcome: 'claimed' }).where('request_id', '=', requestId).execute()
+    await a.database.db.deleteFrom('requests').where('id', '=', requestId).execute()
+    assert.equal((await call('POST', `/api/v1/schedules/${schedule.id}/suspend`, 'alice')).statusCode, 200)
+    assert.deepEqual(await fireBoth(), { fired: 0, suspended: 0, failed: 0 })
+    const left = await a.database.db.selectFrom('schedule_firings').selectAll().where('request_id', '=', requestId).executeTakeFirstOrThrow()
+    assert.equal(left.outcome, 'abandoned')
+    assert.equal(runsOf('adhoc_report').length, before + 1)
+    assert.equal((await call('DELETE', `/api/v1/schedules/${schedule.id}`, 'alice')).statusCode, 200)
+    assert.equal((await a.database.db.selectFrom('schedule_firings').select('request_id').where('schedule_id', '=', schedule.id).execute()).length, 0, 'its firings go with it')
   })
 
   test('a cron schedule fires at the wall-clock time of its time zone', async () => {

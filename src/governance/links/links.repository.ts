@@ -60,9 +60,17 @@ export async function claimLinkFiring(db: Kysely<LinkTables>, row: LinkFiringsTa
   }
 }
 
-/** Records how a claimed firing ended. */
-export async function settleLinkFiring(db: Kysely<LinkTables>, linkId: string, eventKey: string, changes: Pick<LinkFiringsTable, 'outcome' | 'request_id'>): Promise<void> {
-  await db.updateTable('link_firings').set(changes).where('link_id', '=', linkId).where('event_key', '=', eventKey).execute()
+/** Records how a claimed firing ended, unless another attempt has already settled it; true when this did. */
+export async function settleLinkFiring(db: Kysely<LinkTables>, linkId: string, eventKey: string, changes: Pick<LinkFiringsTable, 'outcome' | 'request_id'>): Promise<boolean> {
+  const result = await db.updateTable('link_firings').set(changes)
+    .where('link_id', '=', linkId).where('event_key', '=', eventKey).where('outcome', '=', 'claimed')
+    .executeTakeFirst()
+  return Number(result.numUpdatedRows) === 1
+}
+
+/** Firings claimed before `before` (ISO) and still not settled: left behind by a replica that stopped, oldest first. */
+export async function listStaleLinkClaims(db: Kysely<LinkTables>, before: string, limit = 100): Promise<LinkFiringsTable[]> {
+  return db.selectFrom('link_firings').selectAll().where('outcome', '=', 'claimed').where('at', '<', before).orderBy('at').limit(limit).execute()
 }
 
 /** The latest firings of a link, newest first. */

@@ -36,9 +36,14 @@ export interface LinkFiringsTable {
   event_key: string
   /** When the source event happened (the run's end date). */
   event_at: string | null
-  /** The `dag:trigger` request of the firing. */
+  /** The `dag:trigger` request of the firing, its id given when claimed (null on firings claimed before migration 0022). */
   request_id: string | null
-  /** `claimed` (under way), `fired`, `refused` (policy or no access: the link is suspended) or `failed`. */
+  /** JSON: what the firing asks (`conf`, `note`), fixed when claimed so a firing made again asks the same. */
+  input?: string | null
+  /**
+   * `claimed` (under way), `fired`, `refused` (policy or no access: the link is suspended), `failed`, or `abandoned` (a
+   * claim left behind whose link was suspended or deleted before it could be made again).
+   */
   outcome: string
   at: string
 }

@@ -5,11 +5,11 @@ import type { RunInfo } from '../../orchestrators/index.ts'
 import type { Action } from '../../policy/index.ts'
 import { createLeasedLoop, type Fence } from '../../store/index.ts'
 import type { GovernanceTables } from '../governance.tables.ts'
-import { createDagDecider, type Owner, type OwnedDeps } from '../owned.ts'
-import { checkConf } from '../run-input.ts'
+import { createDagDecider, STALE_CLAIM_SECONDS, triggerOnce, type Owner, type OwnedDeps } from '../owned.ts'
+import { checkConf, type TriggerInput } from '../run-input.ts'
 import { createTargets, environmentMap } from '../targets.ts'
 import {
-  advanceCursor, claimLinkFiring, deleteLink, findLink, insertLink, listActiveLinksOwnedBy, listLinkFirings, listLinks, settleLinkFiring, updateLink,
+  advanceCursor, claimLinkFiring, deleteLink, findLink, insertLink, listActiveLinksOwnedBy, listLinkFirings, listLinks, listStaleLinkClaims, settleLinkFiring, updateLink,
 } from './links.repository.ts'
 import type { LinkFiringsTable, LinksTable, LinkState, LinkTables } from './links.tables.ts'
 
@@ -209,39 +209,47 @@ export function createLinks(deps: LinksDeps): Links {
     return true
   }
 
-  /** Fires the link once for a source run it has claimed; answers whether the link goes on. */
-  async function fire(row: LinksTable, run: RunInfo): Promise<'fired' | 'suspended' | 'failed'> {
-    const owner = ownerOf(row)
-    const settle = (outcome: string, requestId: string | null) => settleLinkFiring(db, row.id, run.runId, { outcome, request_id: requestId })
-    const principal = await deps.principalOf(owner)
-    if (!principal) {
-      await settle('refused', null)
-      await suspendRow(null, row, 'owner_deprovisioned', { sourceRunId: run.runId })
-      return 'suspended'
-    }
+  /** What firing `row` for `run` asks: the filled conf and a note naming the source run. */
+  function firingInput(row: LinksTable, run: RunInfo): TriggerInput {
     const conf = fillTemplate(JSON.parse(row.conf_template), {
       run_id: run.runId, dag_id: run.dagId, environment: row.source_environment, logical_date: run.logicalDate, end_date: run.endDate,
     })
+    return { conf, note: `Link ${row.id}: ${row.source_environment}/${row.source_dag_id} run ${run.runId} succeeded at ${run.endDate}.` }
+  }
+
+  /**
+   * Fires a claimed firing as the link's owner, with the request id it was claimed with (so firing it again after a
+   * crash is the same request), and settles it; answers whether the link goes on.
+   */
+  async function fire(row: LinksTable, firing: LinkFiringsTable & { request_id: string; input: string }, recovered = false): Promise<'fired' | 'suspended' | 'failed' | 'lost'> {
+    const owner = ownerOf(row)
+    const settle = (outcome: string, requestId: string | null) => settleLinkFiring(db, row.id, firing.event_key, { outcome, request_id: requestId })
+    const source = { environment: row.source_environment, dagId: row.source_dag_id, runId: firing.event_key, endDate: firing.event_at }
+    const principal = await deps.principalOf(owner)
+    if (!principal) {
+      await settle('refused', null)
+      await suspendRow(null, row, 'owner_deprovisioned', { sourceRunId: firing.event_key })
+      return 'suspended'
+    }
     try {
-      const answer = await deps.requestTrigger(principal, row.target_environment, row.target_dag_id ?? '', {
-        conf, note: `Link ${row.id}: ${row.source_environment}/${row.source_dag_id} run ${run.runId} succeeded at ${run.endDate}.`,
-      }, { via: 'link', tool: row.id })
-      await settle('fired', answer.request.id)
+      const fired = await triggerOnce(deps, principal, row.target_environment, row.target_dag_id ?? '', { requestId: firing.request_id, input: JSON.parse(firing.input) as TriggerInput }, { via: 'link', tool: row.id })
+      // Another attempt settled it first (two replicas recovering at once): that one counts it.
+      if (!(await settle('fired', fired.requestId))) return 'lost'
       await audit.append({
-        type: 'link.fired', principal: owner.id, principalType: owner.type, environment: row.target_environment, dag: row.target_dag_id, action: 'dag:trigger', requestId: answer.request.id,
-        data: { linkId: row.id, source: { environment: row.source_environment, dagId: row.source_dag_id, runId: run.runId, endDate: run.endDate }, runId: answer.run?.runId ?? null, pending: answer.run === null },
+        type: 'link.fired', principal: owner.id, principalType: owner.type, environment: row.target_environment, dag: row.target_dag_id, action: 'dag:trigger', requestId: fired.requestId,
+        data: { linkId: row.id, source, runId: fired.runId, pending: fired.pending, ...(recovered ? { recovered: true } : {}) },
       })
       return 'fired'
     } catch (error) {
       const requestId = isConductorError(error) && typeof error.details?.requestId === 'string' ? error.details.requestId : null
       if (isConductorError(error, 'policy_denied')) {
         await settle('refused', requestId)
-        await suspendRow(null, row, 'owner_not_allowed', { sourceRunId: run.runId, requestId, reasons: error.details?.reasons ?? [] })
+        await suspendRow(null, row, 'owner_not_allowed', { sourceRunId: firing.event_key, requestId, reasons: error.details?.reasons ?? [] })
         return 'suspended'
       }
       await settle('failed', requestId)
       deps.logger.warn({ err: error, link: row.id }, 'linked trigger failed')
-      await event(null, row, 'link.fire_failed', { sourceRunId: run.runId, requestId, error: isConductorError(error) ? error.code : 'internal' })
+      await event(null, row, 'link.fire_failed', { sourceRunId: firing.event_key, requestId, error: isConductorError(error) ? error.code : 'internal' })
       return 'failed'
     }
   }
@@ -253,18 +261,43 @@ export function createLinks(deps: LinksDeps): Links {
     for (const run of runs) {
       if (fence && !fence.held()) return
       if (run.endDate === null) continue
+      const firing = { link_id: row.id, event_key: run.runId, event_at: run.endDate, request_id: deps.ids.next(), input: JSON.stringify(firingInput(row, run)), outcome: 'claimed', at: iso() }
       // The insert is the claim: of loops racing on this source run (replicas, restarts), only one fires it.
-      if (await claimLinkFiring(db, { link_id: row.id, event_key: run.runId, event_at: run.endDate, request_id: null, outcome: 'claimed', at: iso() })) {
-        const outcome = await fire(row, run)
-        round[outcome]++
+      if (await claimLinkFiring(db, firing)) {
+        const outcome = await fire(row, firing)
+        if (outcome !== 'lost') round[outcome]++
         if (outcome === 'suspended') return
       }
       await advanceCursor(db, row.id, run.endDate)
     }
   }
 
+  /**
+   * Fires again, as the same request, the claims a replica left unsettled (it stopped between claiming and settling):
+   * a request already made is answered, not made twice. A claim whose link is no longer active is abandoned.
+   */
+  async function recoverClaims(round: LinkRound, fence?: Fence): Promise<void> {
+    const staleBefore = iso(clock.now() - (deps.staleClaimSeconds ?? STALE_CLAIM_SECONDS) * 1000)
+    for (const firing of await listStaleLinkClaims(db, staleBefore)) {
+      if (fence && !fence.held()) return
+      const row = await findLink(db, firing.link_id)
+      if (!row || row.state !== 'active' || firing.request_id === null || !firing.input) {
+        await settleLinkFiring(db, firing.link_id, firing.event_key, { outcome: 'abandoned', request_id: firing.request_id })
+        continue
+      }
+      deps.logger.warn({ link: row.id, sourceRunId: firing.event_key, requestId: firing.request_id }, 'firing a link claim left unsettled again, as the same request')
+      const outcome = await fire(row, { ...firing, request_id: firing.request_id, input: firing.input }, true)
+      if (outcome !== 'lost') round[outcome]++
+    }
+  }
+
   async function poll(fence?: Fence): Promise<LinkRound> {
     const round: LinkRound = { fired: 0, suspended: 0, failed: 0 }
+    try {
+      await recoverClaims(round, fence)
+    } catch (error) {
+      deps.logger.warn({ err: error }, 'recovering link claims failed')
+    }
     for (const row of await listLinks(db, { activeOnly: true })) {
       if (fence && !fence.held()) break
       try {

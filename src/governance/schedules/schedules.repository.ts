@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely'
-import type { SchedulesTable, ScheduleTables } from './schedules.tables.ts'
+import type { ScheduleFiringsTable, SchedulesTable, ScheduleTables } from './schedules.tables.ts'
 
 /** Records a new schedule. */
 export async function insertSchedule(db: Kysely<ScheduleTables>, row: SchedulesTable): Promise<void> {
@@ -27,14 +27,32 @@ export async function listActiveOwnedBy(db: Kysely<ScheduleTables>, owner: { typ
 }
 
 /**
- * Claims the firing due at `dueAt`: moves `next_fire_at` to `next` only if it still is `dueAt` and the schedule is
- * active (compare-and-set). True for exactly one of several callers racing on the same firing.
+ * Claims the firing due at `firing.due_at`: moves `next_fire_at` to `next` only if it still is that due time and the
+ * schedule is active (compare-and-set), and records the firing (outcome `claimed`) in the same transaction. True for
+ * exactly one of several callers racing on the same firing.
  */
-export async function claimFiring(db: Kysely<ScheduleTables>, id: string, dueAt: string, next: string, now: string): Promise<boolean> {
-  const result = await db.updateTable('schedules').set({ next_fire_at: next, last_fired_at: dueAt, updated_at: now })
-    .where('id', '=', id).where('next_fire_at', '=', dueAt).where('state', '=', 'active')
+export async function claimFiring(db: Kysely<ScheduleTables>, firing: ScheduleFiringsTable, next: string): Promise<boolean> {
+  return db.transaction().execute(async (tx) => {
+    const result = await tx.updateTable('schedules').set({ next_fire_at: next, last_fired_at: firing.due_at, updated_at: firing.at })
+      .where('id', '=', firing.schedule_id).where('next_fire_at', '=', firing.due_at).where('state', '=', 'active')
+      .executeTakeFirst()
+    if (Number(result.numUpdatedRows) !== 1) return false
+    await tx.insertInto('schedule_firings').values(firing).execute()
+    return true
+  })
+}
+
+/** Records how a claimed firing ended, unless another attempt has already settled it; true when this did. */
+export async function settleScheduleFiring(db: Kysely<ScheduleTables>, firing: Pick<ScheduleFiringsTable, 'schedule_id' | 'due_at'>, outcome: string): Promise<boolean> {
+  const result = await db.updateTable('schedule_firings').set({ outcome })
+    .where('schedule_id', '=', firing.schedule_id).where('due_at', '=', firing.due_at).where('outcome', '=', 'claimed')
     .executeTakeFirst()
   return Number(result.numUpdatedRows) === 1
+}
+
+/** Firings claimed before `before` (ISO) and still not settled: left behind by a replica that stopped, oldest first. */
+export async function listStaleScheduleClaims(db: Kysely<ScheduleTables>, before: string, limit = 100): Promise<ScheduleFiringsTable[]> {
+  return db.selectFrom('schedule_firings').selectAll().where('outcome', '=', 'claimed').where('at', '<', before).orderBy('at').limit(limit).execute()
 }
 
 /** Changes a schedule's columns; `onlyIf` narrows it to rows in that state. True when a row changed. */
@@ -45,10 +63,13 @@ export async function updateSchedule(db: Kysely<ScheduleTables>, id: string, cha
   return Number(result.numUpdatedRows) === 1
 }
 
-/** Deletes a schedule; true when it existed. */
+/** Deletes a schedule and its firings; true when it existed. */
 export async function deleteSchedule(db: Kysely<ScheduleTables>, id: string): Promise<boolean> {
-  const result = await db.deleteFrom('schedules').where('id', '=', id).executeTakeFirst()
-  return Number(result.numDeletedRows) === 1
+  return db.transaction().execute(async (tx) => {
+    await tx.deleteFrom('schedule_firings').where('schedule_id', '=', id).execute()
+    const result = await tx.deleteFrom('schedules').where('id', '=', id).executeTakeFirst()
+    return Number(result.numDeletedRows) === 1
+  })
 }
 
 /** The ids of the DAGs that have an active schedule, as `environment/dagId`, with each schedule's id and owner. */

@@ -39,7 +39,22 @@ export interface SchedulesTable {
   updated_at: string
 }
 
+/** A row of `schedule_firings` (migration 0022): one per schedule and due time, claimed before the DAG is triggered. */
+export interface ScheduleFiringsTable {
+  schedule_id: string
+  /** The due time fired (ISO). */
+  due_at: string
+  /** The `dag:trigger` request of the firing, its id given when claimed. */
+  request_id: string
+  /** JSON: what the firing asks (`conf`, `note`), fixed when claimed so a firing made again asks the same. */
+  input: string
+  /** `claimed` (under way), `fired`, `refused`, `failed`, or `abandoned` (left behind, and its schedule no longer active). */
+  outcome: string
+  at: string
+}
+
 /** The schedules tables. */
 export interface ScheduleTables {
   schedules: SchedulesTable
+  schedule_firings: ScheduleFiringsTable
 }

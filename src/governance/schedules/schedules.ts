@@ -5,14 +5,15 @@ import type { Action, ScheduleContext } from '../../policy/index.ts'
 import { createLeasedLoop, type Fence } from '../../store/index.ts'
 import { listCatalogDags } from '../catalog.repository.ts'
 import type { GovernanceTables } from '../governance.tables.ts'
-import { createDagDecider, type Owner, type OwnedDeps } from '../owned.ts'
-import { checkConf } from '../run-input.ts'
+import { createDagDecider, STALE_CLAIM_SECONDS, triggerOnce, type Owner, type OwnedDeps } from '../owned.ts'
+import { checkConf, type TriggerInput } from '../run-input.ts'
 import { airflowOwnersOf } from '../shadow/index.ts'
 import { authorizationRequest, createTargets, environmentMap } from '../targets.ts'
 import {
-  activeScheduleOwners, claimFiring, deleteSchedule, findSchedule, insertSchedule, listActiveOwnedBy, listDueSchedules, listSchedules, updateSchedule,
+  activeScheduleOwners, claimFiring, deleteSchedule, findSchedule, insertSchedule, listActiveOwnedBy, listDueSchedules, listSchedules, listStaleScheduleClaims,
+  settleScheduleFiring, updateSchedule,
 } from './schedules.repository.ts'
-import type { SchedulesTable, ScheduleState, ScheduleTables, SuspendReason } from './schedules.tables.ts'
+import type { ScheduleFiringsTable, SchedulesTable, ScheduleState, ScheduleTables, SuspendReason } from './schedules.tables.ts'
 import { checkTiming, nextFiring, type Timing } from './timing.ts'
 
 /** Who a schedule triggers as. */
@@ -234,41 +235,78 @@ export function createSchedules(deps: SchedulesDeps): Schedules {
 
   async function fireOne(row: SchedulesTable, now: number): Promise<'fired' | 'suspended' | 'failed' | 'lost'> {
     const next = nextFiring(timingOf(row), Date.parse(row.created_at), now)
+    const timingText = row.cron !== null ? `cron "${row.cron}" ${row.timezone}` : `every ${row.interval_seconds}s`
+    const input: TriggerInput = { conf: JSON.parse(row.conf) as Record<string, unknown>, note: `Owned schedule ${row.id} (${timingText}), due ${row.next_fire_at}.` }
+    const firing: ScheduleFiringsTable = { schedule_id: row.id, due_at: row.next_fire_at, request_id: deps.ids.next(), input: JSON.stringify(input), outcome: 'claimed', at: iso(now) }
     // The compare-and-set is the claim: of loops racing on this due time, only the one that moves next_fire_at fires.
-    if (!(await claimFiring(db, row.id, row.next_fire_at, iso(next), iso(now)))) return 'lost'
+    if (!(await claimFiring(db, firing, iso(next)))) return 'lost'
+    return fire(row, firing)
+  }
+
+  /**
+   * Fires a claimed firing as the schedule's owner, with the request id it was claimed with (so firing it again after a
+   * crash is the same request), and settles it.
+   */
+  async function fire(row: SchedulesTable, firing: ScheduleFiringsTable, recovered = false): Promise<'fired' | 'suspended' | 'failed' | 'lost'> {
     const owner = ownerOfRow(row)
+    const dueAt = firing.due_at
     const principal = await deps.principalOf(owner)
     if (!principal) {
-      await suspendRow(null, row, 'owner_deprovisioned', { dueAt: row.next_fire_at })
+      await settleScheduleFiring(db, firing, 'refused')
+      await suspendRow(null, row, 'owner_deprovisioned', { dueAt })
       return 'suspended'
     }
-    const timingText = row.cron !== null ? `cron "${row.cron}" ${row.timezone}` : `every ${row.interval_seconds}s`
     try {
-      const answer = await deps.requestTrigger(principal, row.environment, row.dag_id, {
-        conf: JSON.parse(row.conf) as Record<string, unknown>,
-        note: `Owned schedule ${row.id} (${timingText}), due ${row.next_fire_at}.`,
-      }, { via: 'schedule', tool: row.id })
-      await updateSchedule(db, row.id, { last_request_id: answer.request.id })
+      const fired = await triggerOnce(deps, principal, row.environment, row.dag_id, { requestId: firing.request_id, input: JSON.parse(firing.input) as TriggerInput }, { via: 'schedule', tool: row.id })
+      // Another attempt settled it first (two replicas recovering at once): that one counts it.
+      if (!(await settleScheduleFiring(db, firing, 'fired'))) return 'lost'
+      await updateSchedule(db, row.id, { last_request_id: fired.requestId })
       await audit.append({
-        type: 'schedule.fired', principal: owner.id, principalType: owner.type, environment: row.environment, dag: row.dag_id, action: 'dag:trigger', requestId: answer.request.id,
-        data: { scheduleId: row.id, dueAt: row.next_fire_at, runId: answer.run?.runId ?? null, pending: answer.run === null },
+        type: 'schedule.fired', principal: owner.id, principalType: owner.type, environment: row.environment, dag: row.dag_id, action: 'dag:trigger', requestId: fired.requestId,
+        data: { scheduleId: row.id, dueAt, runId: fired.runId, pending: fired.pending, ...(recovered ? { recovered: true } : {}) },
       })
       return 'fired'
     } catch (error) {
       const requestId = isConductorError(error) && typeof error.details?.requestId === 'string' ? error.details.requestId : null
       if (requestId) await updateSchedule(db, row.id, { last_request_id: requestId })
       if (isConductorError(error, 'policy_denied')) {
-        await suspendRow(null, row, 'owner_not_allowed', { dueAt: row.next_fire_at, requestId, reasons: error.details?.reasons ?? [] })
+        await settleScheduleFiring(db, firing, 'refused')
+        await suspendRow(null, row, 'owner_not_allowed', { dueAt, requestId, reasons: error.details?.reasons ?? [] })
         return 'suspended'
       }
+      await settleScheduleFiring(db, firing, 'failed')
       deps.logger.warn({ err: error, schedule: row.id }, 'scheduled trigger failed')
-      await event(null, row, 'schedule.fire_failed', { dueAt: row.next_fire_at, requestId, error: isConductorError(error) ? error.code : 'internal' })
+      await event(null, row, 'schedule.fire_failed', { dueAt, requestId, error: isConductorError(error) ? error.code : 'internal' })
       return 'failed'
+    }
+  }
+
+  /**
+   * Fires again, as the same request, the claims a replica left unsettled (it stopped between claiming and settling):
+   * a request already made is answered, not made twice. A claim whose schedule is no longer active is abandoned.
+   */
+  async function recoverClaims(round: FiringRound, fence?: Fence): Promise<void> {
+    const staleBefore = iso(clock.now() - (deps.staleClaimSeconds ?? STALE_CLAIM_SECONDS) * 1000)
+    for (const firing of await listStaleScheduleClaims(db, staleBefore)) {
+      if (fence && !fence.held()) return
+      const row = await findSchedule(db, firing.schedule_id)
+      if (!row || row.state !== 'active') {
+        await settleScheduleFiring(db, firing, 'abandoned')
+        continue
+      }
+      deps.logger.warn({ schedule: row.id, dueAt: firing.due_at, requestId: firing.request_id }, 'firing a schedule claim left unsettled again, as the same request')
+      const outcome = await fire(row, firing, true)
+      if (outcome !== 'lost') round[outcome]++
     }
   }
 
   async function fireDue(fence?: Fence): Promise<FiringRound> {
     const round: FiringRound = { fired: 0, suspended: 0, failed: 0 }
+    try {
+      await recoverClaims(round, fence)
+    } catch (error) {
+      deps.logger.warn({ err: error }, 'recovering schedule claims failed')
+    }
     const now = clock.now()
     for (const row of await listDueSchedules(db, iso(now))) {
       if (fence && !fence.held()) break
