@@ -215,11 +215,14 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
 
     const publicUrl = config.server.publicUrl!
     const { issuer: loginIssuer, resource } = signInTarget(identity, devIssuer)
-    const webClientSecret = config.identity.login.webClientSecret ? await secrets.get(config.identity.login.webClientSecret) : undefined
+    const webClientSecretRef = config.identity.login.webClientSecret
+    // Read now so a missing secret stops the start; then before each token call, through the cache (rotation needs no restart).
+    if (webClientSecretRef) await secrets.get(webClientSecretRef)
     const login: OidcLogin | null = loginIssuer
       ? createOidcLogin({
         issuer: loginIssuer, clientId: config.identity.login.webClientId, redirectUri: new URL('/auth/callback', publicUrl).href,
-        scopes: config.identity.login.scopes, resource, clock, ...(webClientSecret ? { clientSecret: webClientSecret } : {}),
+        scopes: config.identity.login.scopes, resource, clock,
+        ...(webClientSecretRef ? { clientSecret: () => secrets.get(webClientSecretRef), onClientSecretRejected: () => secrets.invalidate(webClientSecretRef) } : {}),
       })
       : null
     const sessions = loginIssuer

@@ -31,7 +31,13 @@ export interface OidcLogin {
 export interface OidcLoginOptions {
   issuer: string
   clientId: string
-  clientSecret?: string
+  /**
+   * The client secret of a confidential web client, read before each call to the token endpoint (through the secrets
+   * cache: a rotated secret is used within its TTL, no restart). A public client with PKCE has none.
+   */
+  clientSecret?: () => Promise<string>
+  /** Told when the IdP refuses the client (`invalid_client`): the secret is then read afresh and the call made once more. */
+  onClientSecretRejected?: () => void
   redirectUri: string
   scopes: string[]
   /** RFC 8707 resource indicator for Conductor's access tokens, when the IdP needs one. */
@@ -47,11 +53,14 @@ const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]'])
  */
 export function createOidcLogin(options: OidcLoginOptions): OidcLogin {
   let configuration: Promise<oidc.Configuration> | undefined
+  // The secret last read; client_secret_post sends it. Each token call reads it (cached by the secrets layer) first.
+  let clientSecret = ''
+  const readSecret = options.clientSecret
   const config = () => {
     configuration ??= (async () => {
       const url = new URL(options.issuer)
       const insecure = url.protocol === 'http:' && LOOPBACK.has(url.hostname)
-      const auth = options.clientSecret ? oidc.ClientSecretPost(options.clientSecret) : oidc.None()
+      const auth: oidc.ClientAuth = readSecret ? (as, client, body, headers) => oidc.ClientSecretPost(clientSecret)(as, client, body, headers) : oidc.None()
       return oidc.discovery(url, options.clientId, { redirect_uris: [options.redirectUri], response_types: ['code'] }, auth,
         insecure ? { execute: [oidc.allowInsecureRequests], timeout: 10 } : { timeout: 10 })
     })().catch((cause) => {
@@ -61,6 +70,24 @@ export function createOidcLogin(options: OidcLoginOptions): OidcLogin {
     return configuration
   }
   const resourceParams = options.resource ? { resource: options.resource } : undefined
+
+  /**
+   * Runs a call to the token endpoint with the current client secret; when the IdP answers `invalid_client` (the secret
+   * was rotated there before the cache's TTL ran out), reads the secret afresh and makes the call once more.
+   */
+  async function asClient<T>(call: (c: oidc.Configuration) => Promise<T>): Promise<T> {
+    const c = await config()
+    if (!readSecret) return call(c)
+    clientSecret = await readSecret()
+    try {
+      return await call(c)
+    } catch (error) {
+      if (!(error instanceof oidc.ResponseBodyError && error.error === 'invalid_client')) throw error
+      options.onClientSecretRejected?.()
+      clientSecret = await readSecret()
+      return call(c)
+    }
+  }
 
   const tokensOf = (response: oidc.TokenEndpointResponse & oidc.TokenEndpointResponseHelpers): LoginTokens => {
     const claims = response.claims()
@@ -93,11 +120,10 @@ export function createOidcLogin(options: OidcLoginOptions): OidcLogin {
     },
 
     async complete(callbackUrl, checks) {
-      const c = await config()
       try {
-        const response = await oidc.authorizationCodeGrant(c, callbackUrl, {
+        const response = await asClient((c) => oidc.authorizationCodeGrant(c, callbackUrl, {
           pkceCodeVerifier: checks.codeVerifier, expectedState: checks.state, expectedNonce: checks.nonce, idTokenExpected: true,
-        }, resourceParams)
+        }, resourceParams))
         return tokensOf(response)
       } catch (cause) {
         throw new ConductorError('login_failed', `sign-in failed: ${describe(cause)}`, { cause })
@@ -105,9 +131,9 @@ export function createOidcLogin(options: OidcLoginOptions): OidcLogin {
     },
 
     async refresh(refreshToken) {
-      const c = await config()
+      await config()
       try {
-        return tokensOf(await oidc.refreshTokenGrant(c, refreshToken, resourceParams))
+        return tokensOf(await asClient((c) => oidc.refreshTokenGrant(c, refreshToken, resourceParams)))
       } catch (cause) {
         if (cause instanceof oidc.ResponseBodyError || cause instanceof oidc.AuthorizationResponseError) {
           throw new ConductorError('session_revoked', `the identity provider refused to renew the session: ${describe(cause)}`, { cause })
@@ -119,7 +145,7 @@ export function createOidcLogin(options: OidcLoginOptions): OidcLogin {
     async revoke(refreshToken) {
       try {
         const c = await config()
-        if (c.serverMetadata().revocation_endpoint) await oidc.tokenRevocation(c, refreshToken, { token_type_hint: 'refresh_token' })
+        if (c.serverMetadata().revocation_endpoint) await asClient((current) => oidc.tokenRevocation(current, refreshToken, { token_type_hint: 'refresh_token' }))
       } catch {
         // Best effort: the session is already ended on our side.
       }
