@@ -4,7 +4,7 @@ import type { EnvironmentConfig } from '../config/index.ts'
 import { ConductorError, isConductorError } from '../core/index.ts'
 import type { AirflowSignInCodes, Principal } from '../identity/index.ts'
 import { AIRFLOW_OBJECT_KINDS, type Action, type AirflowObjectKind, type Decision, type PolicyEngine, type RequestContext } from '../policy/index.ts'
-import { listCatalogDagAttributes } from './catalog.repository.ts'
+import { listCatalogDagAttributes, rememberDagTeams } from './catalog.repository.ts'
 import type { GovernanceTables, RequestsTable } from './governance.tables.ts'
 import { findPrincipal } from './principals.repository.ts'
 import { findRequest } from './requests.repository.ts'
@@ -32,6 +32,11 @@ export interface AirflowQuestion {
    * section, view (`AccessView`), custom view name, menu item (`MenuItem` name) or team name. Absent: "any of them".
    */
   id?: string | null
+  /**
+   * For `dag` with an id: the DAG's team as Airflow knows it in multi-team mode (`DagDetails.team_name`; null: none).
+   * Airflow is the authority on it: it decides this question, and the catalog remembers it for Conductor's own decisions.
+   */
+  team?: string | null
 }
 
 /** One answer, in question order. `action` is the Conductor action that decided, or null when none applies (always denied, except team membership). */
@@ -283,20 +288,27 @@ export function createAirflowDecisions(deps: AirflowDecisionsDeps): AirflowDecis
           return withoutWaiting(decided, 'Airflow\'s own UI and API')
         }
         decisions = []
+        const teams = new Map<string, string | null>()
         for (const q of questions) {
           const mapping = mapAirflowQuestion(q)
-          const dag = mapping.scope === 'dag' ? (await catalog()).get(q.id!) ?? null : null
+          let dag = mapping.scope === 'dag' ? (await catalog()).get(q.id!) ?? null : null
+          if (mapping.scope === 'dag' && q.team !== undefined && (dag?.team ?? null) !== q.team) {
+            dag = { ...(dag ?? unseenDag(q.id!)), team: q.team }
+            teams.set(q.id!, q.team)
+          }
           const target = mapping.scope !== 'dag' || !byAttributes ? q.id ?? '' : dag ? policyAttributesKey(dag) : 'unseen'
           const approved = dispatching !== null && mapping.scope === 'dag' && q.id === dispatching.dag_id && mapping.action === dispatching.action
           const key = `${mapping.scope}\u0000${mapping.action}\u0000${target}\u0000${approved}`
           let answer = memo.get(key)
           if (!answer) {
-            answer = await answerOne(mapping, q, subject, (action, dag, context) => ask(action, dag, context, approved), catalog, environment, byAttributes)
+            answer = await answerOne(mapping, q, subject, (action, row, context) => ask(action, row, context, approved), catalog, environment, byAttributes, dag)
             memo.set(key, answer)
           }
           tally(mapping.action ?? (mapping.scope === 'team' ? 'team:member' : 'none'), answer.allowed)
           decisions.push(answer)
         }
+        // The teams Airflow named that the catalog did not hold: remembered, for Conductor's own decisions about those DAGs.
+        if (teams.size > 0) await rememberDagTeams(deps.db, environment, teams)
       }
       await deps.audit.append({
         type: 'airflow.authorize', principal: user.id, principalType: user.type ?? 'User', environment, action: 'airflow:authorize',
@@ -319,6 +331,8 @@ async function answerOne(
   catalog: () => Promise<Map<string, PolicyDagRow>>,
   environment: string,
   byAttributes: boolean,
+  /** For `dag`: the DAG as policy sees it (the catalog's row, with the team Airflow named), or null when unseen. */
+  dagRow: PolicyDagRow | null = null,
 ): Promise<AirflowAnswer> {
   const { action, scope } = mapping
   if (scope === 'team') return { allowed: q.id ? subject.groups.includes(q.id) : subject.groups.length > 0, action: null, policyIds: [] }
@@ -326,8 +340,7 @@ async function answerOne(
   if (scope === 'environment') return fromDecision(action, ask(action, null, namedObject(q)))
   if (scope === 'dag') {
     // A DAG the catalog has not seen is judged with no tags and no owners: only policies that do not look at them can allow it.
-    const dag = (await catalog()).get(q.id!) ?? unseenDag(q.id!)
-    return fromDecision(action, ask(action, dag))
+    return fromDecision(action, ask(action, dagRow ?? unseenDag(q.id!)))
   }
   const tried = new Set<string>()
   for (const dag of (await catalog()).values()) {

@@ -1,9 +1,17 @@
 import type { Kysely } from 'kysely'
 import type { CatalogDagsTable, EnvironmentStatusTable, GovernanceTables } from './governance.tables.ts'
 
-/** Replaces an environment's catalog with `dags`, in one transaction: DAGs no longer present are removed. */
+/**
+ * Replaces an environment's catalog with `dags`, in one transaction: DAGs no longer present are removed. A DAG whose
+ * REST answer names no team keeps the team the catalog held (see {@link upsertCatalogDag}).
+ */
 export async function replaceCatalog(db: Kysely<GovernanceTables>, environment: string, dags: CatalogDagsTable[]): Promise<void> {
   await db.transaction().execute(async (tx) => {
+    const held = await tx.selectFrom('catalog_dags').select(['dag_id', 'team']).where('environment', '=', environment).where('team', 'is not', null).execute()
+    if (held.length > 0) {
+      const teams = new Map(held.map((d) => [d.dag_id, d.team]))
+      dags = dags.map((d) => (d.team === null && teams.has(d.dag_id) ? { ...d, team: teams.get(d.dag_id)! } : d))
+    }
     await tx.deleteFrom('catalog_dags').where('environment', '=', environment).execute()
     for (let i = 0; i < dags.length; i += 200) {
       await tx.insertInto('catalog_dags').values(dags.slice(i, i + 200)).execute()
@@ -11,14 +19,24 @@ export async function replaceCatalog(db: Kysely<GovernanceTables>, environment: 
   })
 }
 
-/** Inserts or replaces one catalog DAG. */
+/**
+ * Inserts or replaces one catalog DAG. A DAG whose REST answer names no team keeps the team the catalog holds: Airflow
+ * 3.3's REST API does not return it, while its auth manager's questions do ({@link rememberDagTeams}).
+ */
 export async function upsertCatalogDag(db: Kysely<GovernanceTables>, dag: CatalogDagsTable): Promise<void> {
   await db.insertInto('catalog_dags').values(dag)
-    .onConflict((oc) => oc.columns(['environment', 'dag_id']).doUpdateSet({
+    .onConflict((oc) => oc.columns(['environment', 'dag_id']).doUpdateSet((eb) => ({
       description: dag.description, tags: dag.tags, owners: dag.owners, paused: dag.paused, schedule: dag.schedule, synced_at: dag.synced_at,
-      team: dag.team, allowed_run_types: dag.allowed_run_types,
-    }))
+      team: dag.team ?? eb.ref('catalog_dags.team'), allowed_run_types: dag.allowed_run_types,
+    })))
     .execute()
+}
+
+/** Records the teams Airflow's auth manager named for DAGs of an environment (null: no team); DAGs not in the catalog are skipped. */
+export async function rememberDagTeams(db: Kysely<GovernanceTables>, environment: string, teams: ReadonlyMap<string, string | null>): Promise<void> {
+  for (const [dagId, team] of teams) {
+    await db.updateTable('catalog_dags').set({ team }).where('environment', '=', environment).where('dag_id', '=', dagId).execute()
+  }
 }
 
 /** Catalog DAGs, by environment then id; all environments when `environment` is undefined. */

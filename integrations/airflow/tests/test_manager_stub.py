@@ -75,13 +75,28 @@ def test_questions_carry_airflow_resource_method_entity_and_id(stub: StubConduct
     assert not manager.is_authorized_connection(method="DELETE", details=ConnectionDetails(conn_id="pg"), user=alice)
     assert not manager.is_authorized_view(access_view=AccessView.PLUGINS, user=alice)
     assert [c["questions"] for c in stub.calls] == [
-        [{"resource": "dag", "method": "GET", "accessEntity": "TASK_LOGS", "id": "etl_daily"}],
+        [{"resource": "dag", "method": "GET", "accessEntity": "TASK_LOGS", "id": "etl_daily", "team": None}],
         [{"resource": "connection", "method": "DELETE", "id": "pg"}],
         [{"resource": "view", "method": "GET", "id": "PLUGINS"}],
     ]
     assert stub.calls[0]["path"] == "/api/v1/airflow/local/authorize"
     assert stub.calls[0]["user"] == {"id": "alice", "type": "User"}
     assert stub.tokens[0] == "Bearer stub-token"
+
+
+def test_a_dag_question_names_the_team_airflow_gives_the_dag(stub: StubConductor, token_file: Path, alice: ConductorUser) -> None:
+    stub.rule = lambda _u, q: q.get("team") == "analytics"
+    manager = manager_for(stub.url, token_file)
+    assert manager.is_authorized_dag(method="PUT", details=DagDetails(id="reports", team_name="analytics"), user=alice)
+    assert not manager.is_authorized_dag(method="PUT", details=DagDetails(id="payroll", team_name=None), user=alice)
+    assert manager.batch_is_authorized_dag([{"method": "GET", "details": DagDetails(id="reports", team_name="analytics")}], user=alice)
+    assert not manager.is_authorized_dag(method="GET", user=alice)
+    assert [c["questions"] for c in stub.calls] == [
+        [{"resource": "dag", "method": "PUT", "id": "reports", "team": "analytics"}],
+        [{"resource": "dag", "method": "PUT", "id": "payroll", "team": None}],
+        [{"resource": "dag", "method": "GET", "id": "reports", "team": "analytics"}],
+        [{"resource": "dag", "method": "GET"}],
+    ]
 
 
 def test_filter_authorized_dag_ids_over_5000_dags_is_one_call(stub: StubConductor, token_file: Path, alice: ConductorUser) -> None:

@@ -12,6 +12,8 @@ const airflowQuestion = z.strictObject({
   accessEntity: z.enum(AIRFLOW_DAG_ENTITIES).nullable().optional().describe('For `dag`: Airflow\'s DagAccessEntity; absent for the DAG itself.'),
   id: z.string().min(1).max(1000).nullable().optional()
     .describe('The DAG id, connection id, variable key, pool name, asset or alias id, configuration section, view, custom view, menu item name or team; absent for "any".'),
+  team: z.string().min(1).max(250).nullable().optional()
+    .describe('For `dag` with an id: the DAG\'s team in Airflow\'s multi-team mode (null: none), as Airflow\'s DagDetails.team_name names it.'),
 })
 
 const authorizeBody = z.strictObject({

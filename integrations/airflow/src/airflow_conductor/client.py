@@ -24,6 +24,9 @@ class Question:
     method: str
     access_entity: str | None = None
     id: str | None = None
+    #: For a DAG: its team in Airflow's multi-team mode (``DagDetails.team_name``), sent only when ``team_known``.
+    team: str | None = None
+    team_known: bool = False
 
     def to_json(self) -> dict[str, Any]:
         body: dict[str, Any] = {"resource": self.resource, "method": self.method}
@@ -31,6 +34,8 @@ class Question:
             body["accessEntity"] = self.access_entity
         if self.id is not None:
             body["id"] = self.id
+        if self.team_known:
+            body["team"] = self.team
         return body
 
 

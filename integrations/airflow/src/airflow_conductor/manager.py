@@ -268,7 +268,13 @@ class ConductorAuthManager(BaseAuthManager[ConductorUser]):
 
 
 def _dag_question(method: ResourceMethod | ExtendedResourceMethod | str, access_entity: DagAccessEntity | None, details: DagDetails | None) -> Question:
-    return Question("dag", _word(method), access_entity=_word(access_entity) if access_entity is not None else None, id=details.id if details else None)
+    entity = _word(access_entity) if access_entity is not None else None
+    if details is None or details.id is None:
+        return Question("dag", _word(method), access_entity=entity)
+    # Airflow 3.1+ names the DAG's team (multi-team mode; None when it has none); Conductor takes it as the DAG's team.
+    if hasattr(details, "team_name"):
+        return Question("dag", _word(method), access_entity=entity, id=details.id, team=details.team_name, team_known=True)
+    return Question("dag", _word(method), access_entity=entity, id=details.id)
 
 
 def _user_key(user: ConductorUser) -> tuple[str, str]:
