@@ -89,7 +89,7 @@ export function refuseSecretValues(input: unknown): void {
       details: { field },
     })
   }
-  for (const key of Object.keys(record)) if (SECRET_VALUE_KEY.test(key)) refuse(key)
+  for (const key of Object.keys(record)) if (key !== 'credentials' && SECRET_VALUE_KEY.test(key)) refuse(key)
   const credentials = record.credentials
   if (credentials === undefined || credentials === null) return
   if (typeof credentials !== 'object' || Array.isArray(credentials)) refuse('credentials')
