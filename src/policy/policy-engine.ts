@@ -449,9 +449,8 @@ function buildCall(request: AuthorizationRequest, clock: Clock): BuiltCall {
   }
   const asked = request.context?.environment
   if (asked !== undefined) {
-    if (typeof asked.name !== 'string' || typeof asked.zone !== 'string' || typeof asked.tier !== 'string' || (asked.team !== undefined && typeof asked.team !== 'string')) {
-      throw new ConductorError('invalid_input', 'context.environment needs a name, a zone and a tier', { details: { field: 'context.environment' } })
-    }
+    const bad = typeof asked.name !== 'string' || typeof asked.zone !== 'string' || typeof asked.tier !== 'string' || (asked.team !== undefined && typeof asked.team !== 'string')
+    if (bad) throw new ConductorError('invalid_input', 'context.environment needs a name, a zone and a tier', { details: { field: 'context.environment' } })
     context.environment = { name: asked.name, zone: asked.zone, tier: asked.tier, ...(asked.team !== undefined ? { team: asked.team } : {}) }
   }
   return {
