@@ -1366,7 +1366,188 @@ export interface paths {
             };
         };
         put?: never;
-        post?: never;
+        /** Define an environment (environment:create): the fields of an `environments[]` entry in config, credentials a secret reference; in force on every replica within seconds */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name: string;
+                        /**
+                         * @default airflow3
+                         * @enum {string}
+                         */
+                        kind?: "airflow3" | "airflow2";
+                        /**
+                         * Format: uri
+                         * @description Airflow's base URL, e.g. http://airflow.internal:8080
+                         */
+                        url: string;
+                        /**
+                         * Format: uri
+                         * @description Airflow's URL as people's browsers reach it, where sign-in through Conductor returns to (`<publicUrl>/auth/callback`); default `url`.
+                         */
+                        publicUrl?: string;
+                        /**
+                         * @description Compliance zone, e.g. `pci`, `eu`.
+                         * @default default
+                         */
+                        zone?: string;
+                        /** @default dev */
+                        tier?: string;
+                        team?: string;
+                        /** @description The secret Conductor reaches this Airflow with, and its kind. The value never appears in config. */
+                        credentials: {
+                            /** @description The name of a provider in `secrets.providers`. */
+                            provider: string;
+                            /** @description The secret's name inside that provider. */
+                            secret: string;
+                            /**
+                             * @description How the secret is used. `airflow-token` (default for airflow3): `{"username", "password"}` exchanged at Airflow 3's `POST /auth/token` for a JWT, refreshed before it expires. `basic` (default for airflow2): `{"username", "password"}` sent as HTTP basic auth. `bearer`: a static API token (e.g. an Astro deployment API token), the secret's whole value or JSON `{"token": …}`, re-read when Airflow refuses it. `conductor-identity` (Airflow 3 trusting Conductor's JWKS): governed actions are sent as the person with a Conductor-signed token (`identity.airflowTokens`); catalog sync and reads keep the service account, whose secret is this one, used as `serviceAccountKind` says.
+                             * @enum {string}
+                             */
+                            kind?: "basic" | "airflow-token" | "bearer" | "conductor-identity";
+                            /**
+                             * @description With `conductor-identity`: how the service account's secret is used (default: `airflow-token`). `conductor-signed`: no Airflow password at all; Conductor signs its own short-lived tokens as `serviceAccount` (for an Airflow running the Conductor auth manager, which asks Conductor's policy about it like anyone else: the demo policy lets it read DAGs, runs and logs).
+                             * @enum {string}
+                             */
+                            serviceAccountKind?: "basic" | "airflow-token" | "bearer" | "conductor-signed";
+                            /** @description With `serviceAccountKind: conductor-signed`: Conductor's own name in Airflow (the tokens' `sub`, a `ServiceAccount` in group `conductor-service`; default `conductor`). */
+                            serviceAccount?: string;
+                            /** @description With `conductor-identity`: the `aud` of per-person tokens, Airflow's `[api_auth] jwt_audience` (default `apache-airflow`). */
+                            audience?: string;
+                            /** @description With `conductor-identity`: the `role` claim of per-person tokens, which Airflow's SimpleAuthManager reads (default `USER`: may read everything and trigger, rerun and pause DAGs, no more); other auth managers may ignore it. */
+                            role?: string;
+                        };
+                        /** @default 10000 */
+                        timeoutMs?: number;
+                        /** @default 2 */
+                        retries?: number;
+                        /**
+                         * @description Per-environment limits on calls to the orchestrator.
+                         * @default {}
+                         */
+                        limits?: {
+                            /**
+                             * @description Writes (trigger, rerun, pause) in flight at once.
+                             * @default 1
+                             */
+                            maxConcurrentWrites?: number;
+                            /**
+                             * @description Writes started per second (a token bucket holding one second's worth).
+                             * @default 1
+                             */
+                            writesPerSecond?: number;
+                            /**
+                             * @description Reads in flight at once.
+                             * @default 4
+                             */
+                            maxConcurrentReads?: number;
+                            /**
+                             * @description Reads started per second.
+                             * @default 20
+                             */
+                            readsPerSecond?: number;
+                            /**
+                             * @description How long a call over the limit waits for its turn before it is refused with 429 `orchestrator_throttled`.
+                             * @default 5000
+                             */
+                            maxWaitMs?: number;
+                        };
+                        /**
+                         * @description Per-environment circuit breaker.
+                         * @default {}
+                         */
+                        circuitBreaker?: {
+                            /**
+                             * @description Consecutive unavailable failures (unreachable, timeout, 5xx) that open the circuit.
+                             * @default 5
+                             */
+                            failureThreshold?: number;
+                            /**
+                             * @description How long an open circuit refuses calls (503 `environment_circuit_open`) before one probe call is let through.
+                             * @default 30
+                             */
+                            openSeconds?: number;
+                        };
+                        /** @description This Airflow runs the Conductor auth manager (integrations/airflow): what people Conductor knows do in its own UI and API was decided by Conductor's policy, so their runs enter the ledger and are audited as `airflow.run`, and their pauses, clears and marks are not shadow activity (default false). */
+                        conductorAuthManager?: boolean;
+                        /** @description Everything here should go through Conductor: any activity found behind its back (shadow activity) is `high` severity, not `warning`/`info` (default false). */
+                        fullyGoverned?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ManagedEnvironmentAnswer"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;
@@ -2603,7 +2784,7 @@ export interface paths {
                 content: {
                     "application/json": {
                         /** @enum {string} */
-                        action: "dag:read" | "dag:trigger" | "dag:rerun" | "dag:pause" | "run:read" | "run:logs" | "request:approve" | "audit:read" | "policy:write" | "environment:read" | "dag:delete" | "hitl:respond" | "xcom:write" | "connection:read" | "connection:write" | "variable:read" | "variable:write" | "pool:read" | "pool:write" | "asset:read" | "asset:write" | "config:read" | "view:read" | "airflow:authorize" | "request:auto_approve" | "grant:request" | "grant:revoke" | "service_account:read" | "service_account:manage" | "schedule:create" | "schedule:read" | "schedule:manage" | "schedule:transfer" | "link:create" | "link:read" | "link:manage";
+                        action: "dag:read" | "dag:trigger" | "dag:rerun" | "dag:pause" | "run:read" | "run:logs" | "request:approve" | "audit:read" | "policy:write" | "environment:read" | "dag:delete" | "hitl:respond" | "xcom:write" | "connection:read" | "connection:write" | "variable:read" | "variable:write" | "pool:read" | "pool:write" | "asset:read" | "asset:write" | "config:read" | "view:read" | "airflow:authorize" | "request:auto_approve" | "grant:request" | "grant:revoke" | "service_account:read" | "service_account:manage" | "schedule:create" | "schedule:read" | "schedule:manage" | "schedule:transfer" | "link:create" | "link:read" | "link:manage" | "environment:create" | "environment:manage";
                         environment: string;
                         dag?: string;
                         /** @description Explain for another principal (needs audit:read). Groups default to those last seen. */
@@ -4404,7 +4585,7 @@ export interface paths {
                         /** @description Required; at most `identity.tokens.maxApiTokenDays` (default 90) */
                         expiresInDays: number;
                         /** @description Only these actions (default: whatever policy allows) */
-                        actions?: ("dag:read" | "dag:trigger" | "dag:rerun" | "dag:pause" | "run:read" | "run:logs" | "request:approve" | "audit:read" | "policy:write" | "environment:read" | "dag:delete" | "hitl:respond" | "xcom:write" | "connection:read" | "connection:write" | "variable:read" | "variable:write" | "pool:read" | "pool:write" | "asset:read" | "asset:write" | "config:read" | "view:read" | "airflow:authorize" | "request:auto_approve" | "grant:request" | "grant:revoke" | "service_account:read" | "service_account:manage" | "schedule:create" | "schedule:read" | "schedule:manage" | "schedule:transfer" | "link:create" | "link:read" | "link:manage")[];
+                        actions?: ("dag:read" | "dag:trigger" | "dag:rerun" | "dag:pause" | "run:read" | "run:logs" | "request:approve" | "audit:read" | "policy:write" | "environment:read" | "dag:delete" | "hitl:respond" | "xcom:write" | "connection:read" | "connection:write" | "variable:read" | "variable:write" | "pool:read" | "pool:write" | "asset:read" | "asset:write" | "config:read" | "view:read" | "airflow:authorize" | "request:auto_approve" | "grant:request" | "grant:revoke" | "service_account:read" | "service_account:manage" | "schedule:create" | "schedule:read" | "schedule:manage" | "schedule:transfer" | "link:create" | "link:read" | "link:manage" | "environment:create" | "environment:manage")[];
                         /** @description Only these environments (default: all) */
                         environments?: string[];
                     };
@@ -4572,7 +4753,7 @@ export interface paths {
                         /** @description Required; at most `identity.tokens.maxApiTokenDays` (default 90) */
                         expiresInDays: number;
                         /** @description Only these actions (default: whatever policy allows) */
-                        actions?: ("dag:read" | "dag:trigger" | "dag:rerun" | "dag:pause" | "run:read" | "run:logs" | "request:approve" | "audit:read" | "policy:write" | "environment:read" | "dag:delete" | "hitl:respond" | "xcom:write" | "connection:read" | "connection:write" | "variable:read" | "variable:write" | "pool:read" | "pool:write" | "asset:read" | "asset:write" | "config:read" | "view:read" | "airflow:authorize" | "request:auto_approve" | "grant:request" | "grant:revoke" | "service_account:read" | "service_account:manage" | "schedule:create" | "schedule:read" | "schedule:manage" | "schedule:transfer" | "link:create" | "link:read" | "link:manage")[];
+                        actions?: ("dag:read" | "dag:trigger" | "dag:rerun" | "dag:pause" | "run:read" | "run:logs" | "request:approve" | "audit:read" | "policy:write" | "environment:read" | "dag:delete" | "hitl:respond" | "xcom:write" | "connection:read" | "connection:write" | "variable:read" | "variable:write" | "pool:read" | "pool:write" | "asset:read" | "asset:write" | "config:read" | "view:read" | "airflow:authorize" | "request:auto_approve" | "grant:request" | "grant:revoke" | "service_account:read" | "service_account:manage" | "schedule:create" | "schedule:read" | "schedule:manage" | "schedule:transfer" | "link:create" | "link:read" | "link:manage" | "environment:create" | "environment:manage")[];
                         /** @description Only these environments (default: all) */
                         environments?: string[];
                     };
@@ -6238,6 +6419,199 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/environments/{env}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete an environment defined through the API (environment:manage); it stops answering, its requests and audit stay readable. Answers it as it was */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    env: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ManagedEnvironmentAnswer"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /** Change an environment defined through the API (environment:manage); config's own answer 409 environment_config_owned */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    env: string;
+                };
+                cookie?: never;
+            };
+            /** @description The fields of an `environments[]` entry to change (not `name`); `credentials` is replaced as a whole and must be a secret reference. */
+            requestBody: {
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ManagedEnvironmentAnswer"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
     "/api/v1/hitl": {
         parameters: {
             query?: never;
@@ -7365,7 +7739,7 @@ export interface components {
     schemas: {
         BudgetInput: {
             /** @enum {string} */
-            action: "dag:read" | "dag:trigger" | "dag:rerun" | "dag:pause" | "run:read" | "run:logs" | "request:approve" | "audit:read" | "policy:write" | "environment:read" | "dag:delete" | "hitl:respond" | "xcom:write" | "connection:read" | "connection:write" | "variable:read" | "variable:write" | "pool:read" | "pool:write" | "asset:read" | "asset:write" | "config:read" | "view:read" | "airflow:authorize" | "request:auto_approve" | "grant:request" | "grant:revoke" | "service_account:read" | "service_account:manage" | "schedule:create" | "schedule:read" | "schedule:manage" | "schedule:transfer" | "link:create" | "link:read" | "link:manage";
+            action: "dag:read" | "dag:trigger" | "dag:rerun" | "dag:pause" | "run:read" | "run:logs" | "request:approve" | "audit:read" | "policy:write" | "environment:read" | "dag:delete" | "hitl:respond" | "xcom:write" | "connection:read" | "connection:write" | "variable:read" | "variable:write" | "pool:read" | "pool:write" | "asset:read" | "asset:write" | "config:read" | "view:read" | "airflow:authorize" | "request:auto_approve" | "grant:request" | "grant:revoke" | "service_account:read" | "service_account:manage" | "schedule:create" | "schedule:read" | "schedule:manage" | "schedule:transfer" | "link:create" | "link:read" | "link:manage" | "environment:create" | "environment:manage";
             /** @description At most this many non-denied requests… */
             max: number;
             /** @description …in this many hours (a sliding window) */
@@ -7399,7 +7773,7 @@ export interface components {
                  * @description Stable; see docs/errors.md.
                  * @enum {string}
                  */
-                code: "invalid_input" | "not_found" | "method_not_allowed" | "conflict" | "internal" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "headers_too_large" | "config_invalid" | "store_unavailable" | "token_missing" | "token_malformed" | "token_too_large" | "token_expired" | "token_not_yet_valid" | "token_invalid_issuer" | "token_invalid_audience" | "token_invalid_signature" | "token_algorithm_not_allowed" | "token_unsupported_critical_header" | "token_invalid_claims" | "token_unknown" | "issuer_unavailable" | "principal_unknown" | "session_invalid" | "session_expired" | "session_revoked" | "csrf_invalid" | "login_failed" | "airflow_sign_in_invalid" | "precondition_failed" | "trust_rule_invalid" | "trust_rule_not_found" | "unsupported_grant_type" | "invalid_grant" | "invalid_target" | "invalid_scope" | "token_revoked" | "token_owner_disabled" | "token_principal_conflict" | "token_expiry_too_long" | "credential_not_interactive" | "access_token_not_found" | "service_account_not_found" | "service_account_exists" | "group_not_held" | "sponsor_not_allowed" | "policy_invalid" | "policy_denied" | "policy_evaluation_failed" | "secret_not_found" | "secret_unreadable" | "secret_unavailable" | "environment_not_found" | "dag_not_found" | "run_not_found" | "task_not_found" | "orchestrator_unavailable" | "orchestrator_auth_failed" | "orchestrator_rejected" | "orchestrator_conflict" | "orchestrator_throttled" | "environment_circuit_open" | "airflow_api_mismatch" | "request_not_found" | "conf_invalid" | "conf_too_large" | "run_type_not_allowed" | "dispatch_failed" | "idempotency_key_reused" | "idempotency_key_in_use" | "dispatch_interrupted" | "reason_required" | "approval_self" | "approval_not_allowed" | "approval_duplicate" | "request_not_pending" | "request_not_yours" | "approval_pending" | "grant_not_found" | "grant_revoke_not_allowed" | "grant_not_active" | "hitl_not_found" | "hitl_not_supported" | "hitl_not_assigned" | "hitl_already_answered" | "budget_exceeded" | "schedule_not_found" | "schedule_owner_not_allowed" | "link_not_found" | "link_owner_not_allowed" | "tool_not_allowed" | "audit_chain_broken";
+                code: "invalid_input" | "not_found" | "method_not_allowed" | "conflict" | "internal" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "headers_too_large" | "config_invalid" | "store_unavailable" | "token_missing" | "token_malformed" | "token_too_large" | "token_expired" | "token_not_yet_valid" | "token_invalid_issuer" | "token_invalid_audience" | "token_invalid_signature" | "token_algorithm_not_allowed" | "token_unsupported_critical_header" | "token_invalid_claims" | "token_unknown" | "issuer_unavailable" | "principal_unknown" | "session_invalid" | "session_expired" | "session_revoked" | "csrf_invalid" | "login_failed" | "airflow_sign_in_invalid" | "precondition_failed" | "trust_rule_invalid" | "trust_rule_not_found" | "unsupported_grant_type" | "invalid_grant" | "invalid_target" | "invalid_scope" | "token_revoked" | "token_owner_disabled" | "token_principal_conflict" | "token_expiry_too_long" | "credential_not_interactive" | "access_token_not_found" | "service_account_not_found" | "service_account_exists" | "group_not_held" | "sponsor_not_allowed" | "policy_invalid" | "policy_denied" | "policy_evaluation_failed" | "secret_not_found" | "secret_unreadable" | "secret_unavailable" | "environment_not_found" | "dag_not_found" | "run_not_found" | "task_not_found" | "orchestrator_unavailable" | "orchestrator_auth_failed" | "orchestrator_rejected" | "orchestrator_conflict" | "orchestrator_throttled" | "environment_circuit_open" | "airflow_api_mismatch" | "request_not_found" | "conf_invalid" | "conf_too_large" | "run_type_not_allowed" | "dispatch_failed" | "idempotency_key_reused" | "idempotency_key_in_use" | "dispatch_interrupted" | "reason_required" | "approval_self" | "approval_not_allowed" | "approval_duplicate" | "request_not_pending" | "request_not_yours" | "approval_pending" | "grant_not_found" | "grant_revoke_not_allowed" | "grant_not_active" | "hitl_not_found" | "hitl_not_supported" | "hitl_not_assigned" | "hitl_already_answered" | "budget_exceeded" | "schedule_not_found" | "schedule_owner_not_allowed" | "link_not_found" | "link_owner_not_allowed" | "environment_exists" | "environment_config_owned" | "secret_value_refused" | "tool_not_allowed" | "audit_chain_broken";
                 message: string;
                 /** @description Facts a program may act on, e.g. `field`. */
                 details?: {
@@ -7487,6 +7861,11 @@ export interface components {
             zone: string;
             tier: string;
             team: string | null;
+            /**
+             * @description Where it is defined: `config` (conductor.yaml) or `api` (POST /api/v1/environments).
+             * @enum {string}
+             */
+            source: "config" | "api";
             /** @description Null until the first sync. */
             status: {
                 reachable: boolean;
@@ -7755,7 +8134,7 @@ export interface components {
                 groups: string[];
             };
             /** @enum {string} */
-            action: "dag:read" | "dag:trigger" | "dag:rerun" | "dag:pause" | "run:read" | "run:logs" | "request:approve" | "audit:read" | "policy:write" | "environment:read" | "dag:delete" | "hitl:respond" | "xcom:write" | "connection:read" | "connection:write" | "variable:read" | "variable:write" | "pool:read" | "pool:write" | "asset:read" | "asset:write" | "config:read" | "view:read" | "airflow:authorize" | "request:auto_approve" | "grant:request" | "grant:revoke" | "service_account:read" | "service_account:manage" | "schedule:create" | "schedule:read" | "schedule:manage" | "schedule:transfer" | "link:create" | "link:read" | "link:manage";
+            action: "dag:read" | "dag:trigger" | "dag:rerun" | "dag:pause" | "run:read" | "run:logs" | "request:approve" | "audit:read" | "policy:write" | "environment:read" | "dag:delete" | "hitl:respond" | "xcom:write" | "connection:read" | "connection:write" | "variable:read" | "variable:write" | "pool:read" | "pool:write" | "asset:read" | "asset:write" | "config:read" | "view:read" | "airflow:authorize" | "request:auto_approve" | "grant:request" | "grant:revoke" | "service_account:read" | "service_account:manage" | "schedule:create" | "schedule:read" | "schedule:manage" | "schedule:transfer" | "link:create" | "link:read" | "link:manage" | "environment:create" | "environment:manage";
             environment: string;
             dagId: string | null;
         };
@@ -8159,6 +8538,55 @@ export interface components {
         LinkFiringList: {
             firings: components["schemas"]["LinkFiring"][];
         };
+        ManagedEnvironmentView: {
+            name: string;
+            /** @enum {string} */
+            kind: "airflow3" | "airflow2";
+            url: string;
+            publicUrl: string | null;
+            zone: string;
+            tier: string;
+            team: string | null;
+            fullyGoverned: boolean;
+            /** @description The secret Conductor reaches this Airflow with, and its kind. The value never appears in config. */
+            credentials: {
+                /** @description The name of a provider in `secrets.providers`. */
+                provider: string;
+                /** @description The secret's name inside that provider. */
+                secret: string;
+                /**
+                 * @description How the secret is used. `airflow-token` (default for airflow3): `{"username", "password"}` exchanged at Airflow 3's `POST /auth/token` for a JWT, refreshed before it expires. `basic` (default for airflow2): `{"username", "password"}` sent as HTTP basic auth. `bearer`: a static API token (e.g. an Astro deployment API token), the secret's whole value or JSON `{"token": …}`, re-read when Airflow refuses it. `conductor-identity` (Airflow 3 trusting Conductor's JWKS): governed actions are sent as the person with a Conductor-signed token (`identity.airflowTokens`); catalog sync and reads keep the service account, whose secret is this one, used as `serviceAccountKind` says.
+                 * @enum {string}
+                 */
+                kind?: "basic" | "airflow-token" | "bearer" | "conductor-identity";
+                /**
+                 * @description With `conductor-identity`: how the service account's secret is used (default: `airflow-token`). `conductor-signed`: no Airflow password at all; Conductor signs its own short-lived tokens as `serviceAccount` (for an Airflow running the Conductor auth manager, which asks Conductor's policy about it like anyone else: the demo policy lets it read DAGs, runs and logs).
+                 * @enum {string}
+                 */
+                serviceAccountKind?: "basic" | "airflow-token" | "bearer" | "conductor-signed";
+                /** @description With `serviceAccountKind: conductor-signed`: Conductor's own name in Airflow (the tokens' `sub`, a `ServiceAccount` in group `conductor-service`; default `conductor`). */
+                serviceAccount?: string;
+                /** @description With `conductor-identity`: the `aud` of per-person tokens, Airflow's `[api_auth] jwt_audience` (default `apache-airflow`). */
+                audience?: string;
+                /** @description With `conductor-identity`: the `role` claim of per-person tokens, which Airflow's SimpleAuthManager reads (default `USER`: may read everything and trigger, rerun and pause DAGs, no more); other auth managers may ignore it. */
+                role?: string;
+            };
+            timeoutMs: number;
+            retries: number;
+            /** @constant */
+            source: "api";
+            /** @description 1 at creation, one more at each change */
+            generation: number;
+            createdBy: string;
+            /** @description ISO 8601 */
+            createdAt: string;
+            updatedBy: string;
+            /** @description ISO 8601 */
+            updatedAt: string;
+        };
+        ManagedEnvironmentAnswer: {
+            environment: components["schemas"]["ManagedEnvironmentView"];
+        };
         /** @description An Airflow human-in-the-loop task waiting for an answer. */
         HitlTaskView: {
             environment: string;
@@ -8447,6 +8875,8 @@ export type LinkView = components['schemas']['LinkView'];
 export type LinkAnswer = components['schemas']['LinkAnswer'];
 export type LinkList = components['schemas']['LinkList'];
 export type LinkFiringList = components['schemas']['LinkFiringList'];
+export type ManagedEnvironmentView = components['schemas']['ManagedEnvironmentView'];
+export type ManagedEnvironmentAnswer = components['schemas']['ManagedEnvironmentAnswer'];
 export type HitlTaskView = components['schemas']['HitlTaskView'];
 export type HitlInbox = components['schemas']['HitlInbox'];
 export type HitlAnswered = components['schemas']['HitlAnswered'];

@@ -7,6 +7,7 @@ import { createEnvironmentsReloader, type ConfigReloadResult } from './environme
 import {
   createAirflowDecisions, createGovernance, resolveAirflowUser, createIdempotencyKeys, createNotifications, type Governance, type GovernanceTables, type GrantTables, type IdempotencyTables, type Notifications, type NotificationTables,
   createSchedules, type Schedules, type ScheduleTables, createLinks, type Links, type LinkTables,
+  createManagedEnvironments, type ManagedEnvironments, type StoredEnvironmentTables,
 } from './governance/index.ts'
 import {
   chainScimEvents, createAccessRevoker, createAirflowSignInCodes, createAirflowTokenSigner, createDirectory, createOidcLogin, createRevocations, createScimService, createScimTokenStore,
@@ -33,7 +34,7 @@ export { DEV_ISSUER_NAME } from './identity/index.ts'
  * A domain declares its tables beside its repositories and adds them here with one more `extends` (and its
  * migration with one more line in `store/migrations/index.ts`).
  */
-export interface Tables extends StoreTables, AuditTables, GovernanceTables, GrantTables, IdempotencyTables, IdentityTables, NotificationTables, RevocationTables, ScimTables, ServiceAccountTables, FederationTables, ScheduleTables, LinkTables {}
+export interface Tables extends StoreTables, AuditTables, GovernanceTables, GrantTables, IdempotencyTables, IdentityTables, NotificationTables, RevocationTables, ScimTables, ServiceAccountTables, FederationTables, ScheduleTables, LinkTables, StoredEnvironmentTables {}
 
 /** The running application: its server (not yet listening) and how to stop everything. */
 export interface App {
@@ -65,6 +66,8 @@ export interface App {
   schedules: Schedules
   /** Cross-deployment links: trigger a DAG in one environment when one succeeds in another, as their owner (docs/links.md). */
   links: Links
+  /** Environments defined through the API (docs/environments.md), put in force on every replica. */
+  environments: ManagedEnvironments
   /** SCIM provisioning and its bearer tokens, when `identity.scim.enabled`. */
   scim: { service: ScimService; tokens: ScimTokenStore; reconcile: () => Promise<ReconciliationReport> } | null
   logger: Logger
@@ -203,11 +206,19 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     const fleet = governance.fleet
     // The orchestrators in force when Conductor stops (a reload may have replaced those built above).
     cleanup.push(async () => { for (const o of fleet.orchestrators.values()) await o.close() })
+    // Environments defined through the API join the config's through the reloader's apply path, on every replica.
+    const managedEnvironments: ManagedEnvironments = createManagedEnvironments({
+      db, policy, audit, clock, logger, configNames: () => reloader.configNames(), apply: () => reloader.refresh(),
+      known: { providers: new Set(config.secrets.providers.map((p) => p.name)), signingKeys: config.identity.airflowTokens.signingKeys.length },
+    })
     const reloader = createEnvironmentsReloader({
       load: options.loadConfig ?? (() => { throw new ConductorError('config_invalid', 'this Conductor was not started from a config file: nothing to reload') }),
-      running: config, fleet, build: buildOrchestrator, catalog: governance.catalog, audit, logger,
+      running: config, fleet, build: buildOrchestrator, catalog: governance.catalog, audit, logger, stored: () => managedEnvironments.definitions(),
     })
     cleanup.push(() => reloader.close())
+    await managedEnvironments.poll()
+    managedEnvironments.start(config.governance.environmentsPollSeconds)
+    cleanup.push(() => managedEnvironments.stop())
     if (options.backgroundSync !== false) governance.catalog.start(config.catalog.syncIntervalSeconds)
     cleanup.push(() => governance.catalog.stop())
     governance.resolver.start(config.governance.resolveIntervalSeconds)
@@ -361,6 +372,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       serviceAccounts: { accounts: serviceAccounts, tokens: accessTokens, environments: () => fleet.environments.keys() },
       schedules: ownedSchedules,
       links,
+      environments: managedEnvironments,
       ...(metrics ? { metrics: { recorder: metrics, scrape: () => metrics.scrape(), serve: true } } : {}),
       ...(tracing ? { tracing: tracing.requests } : {}),
       status: {
@@ -404,7 +416,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     logger.info({ database: redactUrl(config.database.url), environments: config.environments.map((e) => e.name), devIssuer: devIssuer?.issuer ?? null, policyVersion: policy.current().version, replica: leases.holder }, 'conductor ready')
     let metricsServer: MetricsServer | null = null
     return {
-      config, server, database, audit, policy, governance, notifications, devIssuer, identity, sessions, revoker, serviceAccounts, accessTokens, trusts, schedules: ownedSchedules, links, scim: scimApi, logger, leases,
+      config, server, database, audit, policy, governance, notifications, devIssuer, identity, sessions, revoker, serviceAccounts, accessTokens, trusts, schedules: ownedSchedules, links, environments: managedEnvironments, scim: scimApi, logger, leases,
       metrics,
       metricsUrl: () => metricsServer?.url ?? null,
       tokenCacheStats: () => verifier.cacheStats(),

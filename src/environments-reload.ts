@@ -27,6 +27,15 @@ export interface EnvironmentsReloader {
    * reloads run one at a time.
    */
   reload(): Promise<ConfigReloadResult>
+  /**
+   * Puts the environments defined through the API (`stored`) in force beside the config's, as reloads do (new ones
+   * get an orchestrator and a catalog sync, changed ones a new orchestrator, removed ones stop answering), without
+   * reading the config file; a name config defines stays config's. Logged, not audited (the API change was). Runs
+   * in turn with reloads; never throws.
+   */
+  refresh(): Promise<ConfigReloadResult>
+  /** The names the config in force defines (those of the last good reload, or of the start). */
+  configNames(): ReadonlySet<string>
   /** Closes the orchestrators reloads replaced (those still in force are the app's to close). */
   close(): Promise<void>
 }
@@ -46,12 +55,16 @@ export function createEnvironmentsReloader(deps: {
   catalog: Pick<Catalog, 'syncEnvironment'>
   audit: Pick<AuditLog, 'append'>
   logger: Logger
+  /** The environments defined through the API now (docs/environments.md); none without it. */
+  stored?: () => Promise<EnvironmentConfig[]>
 }): EnvironmentsReloader {
   const { fleet, audit, logger } = deps
   const retired = new Set<Orchestrator>()
   const timers = new Set<NodeJS.Timeout>()
   let queue: Promise<unknown> = Promise.resolve()
   const providers = new Set(deps.running.secrets.providers.map((p) => p.name))
+  let configured: readonly EnvironmentConfig[] = deps.running.environments
+  let configNames: ReadonlySet<string> = new Set(configured.map((e) => e.name))
 
   const retire = (orchestrator: Orchestrator) => {
     retired.add(orchestrator)
@@ -88,22 +101,11 @@ export function createEnvironmentsReloader(deps: {
     } catch (error) {
       return refuse(error)
     }
-    const before = fleet.environments
-    const added = next.environments.filter((e) => !before.has(e.name)).map((e) => e.name)
-    const changed = next.environments.filter((e) => before.has(e.name) && !same(before.get(e.name), e)).map((e) => e.name)
-    const removed = [...before.keys()].filter((name) => !next.environments.some((e) => e.name === name))
-    const built = new Map<string, Orchestrator>()
-    try {
-      for (const env of next.environments) if (added.includes(env.name) || changed.includes(env.name)) built.set(env.name, deps.build(env))
-    } catch (error) {
-      for (const o of built.values()) await o.close().catch(() => undefined)
-      return refuse(error)
-    }
-    const replaced = [...changed, ...removed].map((name) => fleet.orchestrators.get(name)!).filter(Boolean)
-    const orchestrators = new Map(next.environments.map((e) => [e.name, built.get(e.name) ?? fleet.orchestrators.get(e.name)!]))
-    fleet.replace(next.environments, orchestrators)
-    for (const o of replaced) retire(o)
-
+    const applied = await apply(next.environments)
+    if (!applied.ok) return refuse(applied.error)
+    const { added, changed, removed } = applied
+    configured = next.environments
+    configNames = new Set(configured.map((e) => e.name))
     const restartNeeded = (Object.keys(next) as (keyof Config)[])
       .filter((key) => key !== 'environments' && !same(next[key], deps.running[key])).sort()
     const result = { ok: true as const, added, changed, removed, restartNeeded }
@@ -111,8 +113,68 @@ export function createEnvironmentsReloader(deps: {
       await audit.append({ type: 'config.environments_changed', data: { added, changed, removed, restartNeeded } })
     }
     logger.info({ added, changed, removed, restartNeeded }, 'config reloaded')
-    for (const name of [...added, ...changed]) await deps.catalog.syncEnvironment(name)
+    await applied.sync()
     return result
+  }
+
+  /**
+   * Puts `fromConfig` and the stored environments in force (config wins a name both define): builds the orchestrators of
+   * the new and changed ones, then swaps the set at once. `sync` syncs the new and changed ones' catalogs.
+   */
+  async function apply(fromConfig: readonly EnvironmentConfig[]): Promise<
+    | { ok: true; added: string[]; changed: string[]; removed: string[]; sync: () => Promise<void> }
+    | { ok: false; error: unknown }
+  > {
+    const names = new Set(fromConfig.map((e) => e.name))
+    const apiDefined = new Set<string>()
+    const fromApi: EnvironmentConfig[] = []
+    try {
+      for (const env of deps.stored ? await deps.stored() : []) {
+        if (names.has(env.name)) {
+          logger.warn({ environment: env.name }, 'an environment defined through the API is also defined in the config: the config\'s is in force')
+        } else if (!providers.has(env.credentials.provider)) {
+          logger.error({ environment: env.name, provider: env.credentials.provider }, 'an environment defined through the API names a secrets provider that is not running: left out')
+        } else {
+          fromApi.push(env)
+          apiDefined.add(env.name)
+        }
+      }
+    } catch (error) {
+      return { ok: false, error }
+    }
+    const wanted = [...fromConfig, ...fromApi]
+    const before = fleet.environments
+    const added = wanted.filter((e) => !before.has(e.name)).map((e) => e.name)
+    const changed = wanted.filter((e) => before.has(e.name) && !same(before.get(e.name), e)).map((e) => e.name)
+    const removed = [...before.keys()].filter((name) => !wanted.some((e) => e.name === name))
+    const built = new Map<string, Orchestrator>()
+    try {
+      for (const env of wanted) if (added.includes(env.name) || changed.includes(env.name)) built.set(env.name, deps.build(env))
+    } catch (error) {
+      for (const o of built.values()) await o.close().catch(() => undefined)
+      return { ok: false, error }
+    }
+    const replaced = [...changed, ...removed].map((name) => fleet.orchestrators.get(name)!).filter(Boolean)
+    const orchestrators = new Map(wanted.map((e) => [e.name, built.get(e.name) ?? fleet.orchestrators.get(e.name)!]))
+    fleet.replace(wanted, orchestrators, apiDefined)
+    for (const o of replaced) retire(o)
+    return {
+      ok: true, added, changed, removed,
+      sync: async () => { for (const name of [...added, ...changed]) await deps.catalog.syncEnvironment(name) },
+    }
+  }
+
+  async function refreshNow(): Promise<ConfigReloadResult> {
+    const applied = await apply(configured)
+    if (!applied.ok) {
+      const e = isConductorError(applied.error) ? applied.error : new ConductorError('internal', String(applied.error))
+      logger.error({ err: applied.error }, 'putting API-defined environments in force failed; the environments in force stay')
+      return { ok: false, error: { code: e.code, message: e.message.split('\n')[0]! } }
+    }
+    const { added, changed, removed } = applied
+    if (added.length + changed.length + removed.length > 0) logger.info({ added, changed, removed }, 'API-defined environments put in force')
+    await applied.sync()
+    return { ok: true, added, changed, removed, restartNeeded: [] }
   }
 
   return {
@@ -121,6 +183,12 @@ export function createEnvironmentsReloader(deps: {
       queue = run.catch(() => undefined)
       return run
     },
+    refresh() {
+      const run = queue.then(refreshNow, refreshNow)
+      queue = run.catch(() => undefined)
+      return run
+    },
+    configNames: () => configNames,
     async close() {
       await queue
       for (const timer of timers) clearTimeout(timer)

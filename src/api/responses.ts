@@ -112,6 +112,7 @@ export const environmentView = z.strictObject({
   zone: z.string(),
   tier: z.string(),
   team: z.string().nullable(),
+  source: z.enum(['config', 'api']).describe('Where it is defined: `config` (conductor.yaml) or `api` (POST /api/v1/environments).'),
   status: z.strictObject({
     reachable: z.boolean(),
     version: z.string().nullable(),

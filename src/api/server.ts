@@ -12,7 +12,7 @@ import { z } from 'zod'
 import type { Logger } from 'pino'
 import type { AuditLog } from '../audit/index.ts'
 import { ConductorError, type RequestSpan, type RequestTracer } from '../core/index.ts'
-import type { AirflowDecisions, Governance, IdempotencyKeys, Links, Schedules } from '../governance/index.ts'
+import type { AirflowDecisions, Governance, IdempotencyKeys, Links, ManagedEnvironments, Schedules } from '../governance/index.ts'
 import type { Principal } from '../identity/index.ts'
 import type { Authenticator, Caller } from './authenticate.ts'
 import { authRoutes, headerValue, type AuthRoutesDeps } from './routes/auth.routes.ts'
@@ -28,6 +28,7 @@ import { grantsRoutes } from './routes/grants.routes.ts'
 import { serviceAccountsRoutes } from './routes/service-accounts.routes.ts'
 import { schedulesRoutes } from './routes/schedules.routes.ts'
 import { linksRoutes } from './routes/links.routes.ts'
+import { environmentsRoutes } from './routes/environments.routes.ts'
 import { hitlRoutes } from './routes/hitl.routes.ts'
 import { policyRoutes } from './routes/policy.routes.ts'
 import { scimRoutes } from './routes/scim.routes.ts'
@@ -88,6 +89,8 @@ export interface ServerDeps {
   schedules?: Schedules
   /** Cross-deployment links (`/api/v1/links`, docs/links.md); the routes are absent without it. */
   links?: Links
+  /** Environments defined through the API (`POST|PATCH|DELETE /api/v1/environments`, docs/environments.md); the routes are absent without it. */
+  environments?: ManagedEnvironments
   /**
    * Prometheus metrics: every answered request is recorded by its route pattern and status; with `serve`,
    * `GET /metrics` answers a bearer whose principal policy allows `audit:read` (docs/observability.md).
@@ -310,6 +313,7 @@ export async function buildServer(deps: ServerDeps) {
     }
     if (deps.schedules) await api.register(schedulesRoutes({ schedules: deps.schedules, who }))
     if (deps.links) await api.register(linksRoutes({ links: deps.links, who }))
+    if (deps.environments) await api.register(environmentsRoutes({ environments: deps.environments, who }))
     await api.register(hitlRoutes({ governance: deps.governance, who }))
     await api.register(auditRoutes({ audit: deps.audit, governance: deps.governance, who }))
     await api.register(shadowRoutes({ governance: deps.governance, who }))

@@ -104,7 +104,7 @@ test('conductor dags, envs, audit and run tasks fit 80 columns with long values'
   assert.match(dags[1]!, /trigger,pause/)
   assert.match(dags[1]!, /…/)
 
-  const env: EnvironmentView = { name: 'production-eu-west-1', kind: 'airflow3', url: 'https://x', zone: 'pci', tier: 'prod', team: null, status: { reachable: false, version: '3.3.2', dagCount: 412, lastSyncAt: '2026-11-24T14:00:00Z', lastError: 'connect ECONNREFUSED 10.0.0.1:8080 after 3 attempts', checkedAt: '2026-11-24T14:00:00Z' } }
+  const env: EnvironmentView = { name: 'production-eu-west-1', kind: 'airflow3', url: 'https://x', zone: 'pci', tier: 'prod', team: null, source: 'config', status: { reachable: false, version: '3.3.2', dagCount: 412, lastSyncAt: '2026-11-24T14:00:00Z', lastError: 'connect ECONNREFUSED 10.0.0.1:8080 after 3 attempts', checkedAt: '2026-11-24T14:00:00Z' } }
   const envs = renderTable([env], ENVIRONMENT_COLUMNS, 80)
   assert.ok(width(envs) <= 80, envs.join('\n'))
   assert.match(envs[1]!, /^production-eu-we…\s+airflow3\s+pci\s+prod\s+down/)

@@ -23,6 +23,7 @@ import { registerScimCommands } from './scim-commands.ts'
 import { registerServiceAccountCommands } from './service-account-commands.ts'
 import { registerScheduleCommands } from './schedule-commands.ts'
 import { registerLinkCommands } from './link-commands.ts'
+import { registerEnvironmentCommands } from './environment-commands.ts'
 import { registerShadowCommands } from './shadow-commands.ts'
 import { registerStatusCommands } from './status-commands.ts'
 
@@ -116,6 +117,7 @@ export function buildCli(env: NodeJS.ProcessEnv, streams: { stdout: CliStream; s
   registerServiceAccountCommands(program, ctx)
   registerScheduleCommands(program, ctx)
   registerLinkCommands(program, ctx)
+  registerEnvironmentCommands(program, ctx)
   registerMcpCommand(program, ctx)
 
   const cfg = program.command('config').description('The configuration file')

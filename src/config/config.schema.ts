@@ -217,7 +217,8 @@ const circuitBreakerSchema = z.strictObject({
     .describe('How long an open circuit refuses calls (503 `environment_circuit_open`) before one probe call is let through.'),
 }).describe('Per-environment circuit breaker.')
 
-const environmentSchema = z.strictObject({
+/** One entry of `environments[]`; environments defined through the API are validated by it too. */
+export const environmentSchema = z.strictObject({
   name,
   kind: z.enum(['airflow3', 'airflow2']).default('airflow3'),
   url: z.url().describe('Airflow\'s base URL, e.g. http://airflow.internal:8080'),
@@ -283,6 +284,8 @@ const governanceSchema = z.strictObject({
     .describe('How often owned schedules (docs/schedules.md) are checked for due firings, on the replica holding the `schedules` lease; a firing happens within this long after its time. 0 turns firing off.'),
   linkPollSeconds: z.number().int().min(0).max(600).default(15)
     .describe('How often cross-deployment links (docs/links.md) ask their source environments for newly succeeded runs, on the replica holding the `links` lease. 0 turns links off.'),
+  environmentsPollSeconds: z.number().int().min(0).max(60).default(3)
+    .describe('How often each replica looks for environments created, changed or deleted through the API (docs/environments.md) and puts them in force; 0 only at start and on its own changes.'),
   dispatchGraceSeconds: z.number().int().positive().default(120)
     .describe('How long an interrupted trigger\'s run may take to appear in Airflow before the request is failed with `dispatch_interrupted`; reruns and pauses are failed after it too.'),
   approvalHours: z.number().positive().max(720).default(24)
@@ -345,21 +348,8 @@ export const configSchema = z.strictObject({
 }).superRefine((config, ctx) => {
   const providers = new Set(config.secrets.providers.map((p) => p.name))
   config.environments.forEach((env, i) => {
-    if (!providers.has(env.credentials.provider)) {
-      ctx.addIssue({ code: 'custom', path: ['environments', i, 'credentials', 'provider'], message: `unknown secrets provider "${env.credentials.provider}"` })
-    }
-    if (env.credentials.kind === 'airflow-token' && env.kind !== 'airflow3') {
-      ctx.addIssue({ code: 'custom', path: ['environments', i, 'credentials', 'kind'], message: `"airflow-token" needs an Airflow 3 environment (kind: airflow3); use "basic" or "bearer" for ${env.kind}` })
-    }
-    if (env.credentials.kind === 'conductor-identity') {
-      if (env.kind !== 'airflow3') {
-        ctx.addIssue({ code: 'custom', path: ['environments', i, 'credentials', 'kind'], message: `"conductor-identity" needs an Airflow 3 environment (kind: airflow3) trusting Conductor's JWKS` })
-      }
-      if (config.identity.airflowTokens.signingKeys.length === 0) {
-        ctx.addIssue({ code: 'custom', path: ['environments', i, 'credentials', 'kind'], message: '"conductor-identity" needs a signing key in identity.airflowTokens.signingKeys' })
-      }
-    } else if (env.credentials.serviceAccountKind !== undefined) {
-      ctx.addIssue({ code: 'custom', path: ['environments', i, 'credentials', 'serviceAccountKind'], message: 'serviceAccountKind applies only to kind "conductor-identity"' })
+    for (const issue of environmentIssues(env, { providers, signingKeys: config.identity.airflowTokens.signingKeys.length })) {
+      ctx.addIssue({ code: 'custom', path: ['environments', i, ...issue.path], message: issue.message })
     }
   })
   config.secrets.providers.forEach((provider, i) => {
@@ -404,6 +394,22 @@ export const configSchema = z.strictObject({
     })
   }
 })
+
+/** What is wrong with one environment beyond its own shape, given the running secrets providers and signing keys (paths relative to it). */
+export function environmentIssues(env: z.output<typeof environmentSchema>, known: { providers: ReadonlySet<string>; signingKeys: number }): { path: string[]; message: string }[] {
+  const issues: { path: string[]; message: string }[] = []
+  if (!known.providers.has(env.credentials.provider)) issues.push({ path: ['credentials', 'provider'], message: `unknown secrets provider "${env.credentials.provider}"` })
+  if (env.credentials.kind === 'airflow-token' && env.kind !== 'airflow3') {
+    issues.push({ path: ['credentials', 'kind'], message: `"airflow-token" needs an Airflow 3 environment (kind: airflow3); use "basic" or "bearer" for ${env.kind}` })
+  }
+  if (env.credentials.kind === 'conductor-identity') {
+    if (env.kind !== 'airflow3') issues.push({ path: ['credentials', 'kind'], message: `"conductor-identity" needs an Airflow 3 environment (kind: airflow3) trusting Conductor's JWKS` })
+    if (known.signingKeys === 0) issues.push({ path: ['credentials', 'kind'], message: '"conductor-identity" needs a signing key in identity.airflowTokens.signingKeys' })
+  } else if (env.credentials.serviceAccountKind !== undefined) {
+    issues.push({ path: ['credentials', 'serviceAccountKind'], message: 'serviceAccountKind applies only to kind "conductor-identity"' })
+  }
+  return issues
+}
 
 /** The validated, frozen configuration. Paths inside it are absolute. */
 export type Config = z.output<typeof configSchema>

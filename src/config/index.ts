@@ -3,7 +3,7 @@ export { configSummary } from './config-summary.ts'
 export { secretReferences } from './secret-references.ts'
 export type { SecretReferenceUse } from './secret-references.ts'
 export type { ConfigOverrides } from './load-config.ts'
-export { configSchema, CREDENTIAL_KINDS, secretRefSchema } from './config.schema.ts'
+export { configSchema, CREDENTIAL_KINDS, environmentIssues, environmentSchema, secretRefSchema } from './config.schema.ts'
 export type {
   AirflowTokensConfig, AwsIdentityConfig, Config, CredentialKind, DevIssuerConfig, EnvironmentConfig, GroupMappingConfig, IdentityConfig, IssuerConfig, LoginConfig, MetricsConfig, NotificationsConfig,
   ScimConfig, SessionsConfig, SecretProviderConfig, SecretRef, TokensConfig, TracingConfig, WorkloadIssuerConfig, VaultProviderConfig, AwsProviderConfig,

@@ -153,6 +153,9 @@ export const ERRORS = {
   schedule_owner_not_allowed: 'denied',
   link_not_found: 'not_found',
   link_owner_not_allowed: 'denied',
+  environment_exists: 'conflict',
+  environment_config_owned: 'conflict',
+  secret_value_refused: 'invalid',
   // mcp
   tool_not_allowed: 'denied',
   // audit

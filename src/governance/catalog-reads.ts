@@ -33,6 +33,8 @@ export interface EnvironmentView {
   zone: string
   tier: string
   team: string | null
+  /** Where it is defined: `config` (conductor.yaml) or `api` (docs/environments.md). */
+  source: 'config' | 'api'
   status: { reachable: boolean; version: string | null; dagCount: number; lastSyncAt: string | null; lastError: string | null; checkedAt: string } | null
   /** How Conductor protects the environment now: its circuit and its read and write lanes; absent when it is not guarded. */
   protection?: ProtectionStatus
@@ -58,6 +60,8 @@ export function createCatalogReads(deps: {
   targets: Targets
   /** The group names the loaded policies mention. */
   policyGroups: () => string[]
+  /** Where an environment governed now is defined. */
+  sourceOf?: (name: string) => 'config' | 'api'
 }): CatalogReads {
   const { db, policy, targets } = deps
   const envs = targets.environments
@@ -91,7 +95,7 @@ export function createCatalogReads(deps: {
       const statuses = new Map((await deps.catalog.statuses()).map((s) => [s.environment, s]))
       return [...envs.values()]
         .filter((env) => allowed(principal, 'environment:read', env, null))
-        .map((env) => environmentView(env, statuses.get(env.name), targets.environmentOf(env.name).orchestrator.protection?.()))
+        .map((env) => environmentView(env, deps.sourceOf?.(env.name) ?? 'config', statuses.get(env.name), targets.environmentOf(env.name).orchestrator.protection?.()))
     },
 
     async dags(principal, filter = {}) {
@@ -249,9 +253,9 @@ function relabelled(kind: Kind, label: string): Record<string, Permission> {
   return out
 }
 
-function environmentView(env: EnvironmentConfig, status: EnvironmentStatusTable | undefined, protection: ProtectionStatus | undefined): EnvironmentView {
+function environmentView(env: EnvironmentConfig, source: 'config' | 'api', status: EnvironmentStatusTable | undefined, protection: ProtectionStatus | undefined): EnvironmentView {
   return {
-    name: env.name, kind: env.kind, url: env.url, zone: env.zone, tier: env.tier, team: env.team ?? null,
+    name: env.name, kind: env.kind, url: env.url, zone: env.zone, tier: env.tier, team: env.team ?? null, source,
     status: status
       ? { reachable: status.reachable === 1, version: status.version, dagCount: status.dag_count, lastSyncAt: status.last_sync_at, lastError: status.last_error, checkedAt: status.checked_at }
       : null,

@@ -58,8 +58,13 @@ export interface Fleet {
    * and dispatch sees the new set; a name no longer in it answers `environment_not_found`, and its catalog rows are
    * left out of listings (its requests and audit stay readable). The caller closes the orchestrators it replaced.
    */
-  replace(environments: readonly EnvironmentConfig[], orchestrators: ReadonlyMap<string, Orchestrator>): void
+  replace(environments: readonly EnvironmentConfig[], orchestrators: ReadonlyMap<string, Orchestrator>, apiDefined?: ReadonlySet<string>): void
+  /** Where each environment governed now is defined: `config` (conductor.yaml) or `api` (a live view). */
+  readonly sources: ReadonlyMap<string, EnvironmentSource>
 }
+
+/** Where an environment is defined: `conductor.yaml`, or through the API (docs/environments.md). */
+export type EnvironmentSource = 'config' | 'api'
 
 /** Dependencies of {@link createGovernance}. */
 export interface GovernanceDeps {
@@ -103,14 +108,17 @@ export function createGovernance(deps: GovernanceDeps): Governance {
   const orchestrators = new Map<string, Orchestrator>()
   const fullyGoverned = new Set<string>()
   const authManaged = new Set<string>()
-  const replaceEnvironments = (list: readonly EnvironmentConfig[], next: ReadonlyMap<string, Orchestrator>) => {
+  const sources = new Map<string, EnvironmentSource>()
+  const replaceEnvironments = (list: readonly EnvironmentConfig[], next: ReadonlyMap<string, Orchestrator>, apiDefined: ReadonlySet<string> = new Set()) => {
     for (const env of list) if (!next.has(env.name)) throw new ConductorError('internal', `no orchestrator for environment "${env.name}"`)
     environments.clear()
     orchestrators.clear()
     fullyGoverned.clear()
     authManaged.clear()
+    sources.clear()
     for (const env of list) {
       environments.set(env.name, env)
+      sources.set(env.name, apiDefined.has(env.name) ? 'api' : 'config')
       orchestrators.set(env.name, next.get(env.name)!)
       if (env.fullyGoverned) fullyGoverned.add(env.name)
       if (env.conductorAuthManager) authManaged.add(env.name)
@@ -140,7 +148,7 @@ export function createGovernance(deps: GovernanceDeps): Governance {
     escalatePending: () => escalateDue({ db, audit, clock }), ...leases,
   })
   return {
-    fleet: { environments, orchestrators, replace: replaceEnvironments },
+    fleet: { environments, orchestrators, replace: replaceEnvironments, sources },
     catalog,
     resolver,
     shadow,
@@ -149,7 +157,7 @@ export function createGovernance(deps: GovernanceDeps): Governance {
     grants,
     hitl: createHitl({ policy, audit, targets }),
     budgets: (principal) => budgetsOf({ db, clock }, principal),
-    ...createCatalogReads({ db, policy, catalog, targets, policyGroups: deps.policyGroups }),
+    ...createCatalogReads({ db, policy, catalog, targets, policyGroups: deps.policyGroups, sourceOf: (name) => sources.get(name) ?? 'config' }),
     ...createGovernedActions({ db, policy, audit, clock, ids: deps.ids, catalog, targets, maxConfBytes: deps.maxConfBytes, ...(deps.maxConfDepth ? { maxConfDepth: deps.maxConfDepth } : {}), inFlight, ...(deps.approvalHours ? { approvalHours: deps.approvalHours } : {}), ...(deps.budgetLock ? { budgetLock: deps.budgetLock } : {}), ...(deps.spans ? { spans: deps.spans } : {}) }),
     ...createLedger({ db, policy, audit, clock, targets }),
   }

@@ -1,5 +1,5 @@
 export { createGovernance } from './governance.ts'
-export type { Fleet, Governance, GovernanceDeps } from './governance.ts'
+export type { EnvironmentSource, Fleet, Governance, GovernanceDeps } from './governance.ts'
 export { DAG_ACTIONS } from './catalog-reads.ts'
 export { createDispatchResolver, settleMs, UNSETTLED_STATES } from './dispatch-resolver.ts'
 export type { DispatchResolver, DispatchResolverDeps, Resolution, ResolutionEvidence } from './dispatch-resolver.ts'
@@ -38,3 +38,5 @@ export { createLinks, fillTemplate, LINK_STATES, LINKS_LEASE } from './links/ind
 export type { LinkFiringView, LinkInput, LinkOwner, LinkPatch, LinkRound, Links, LinksDeps, LinkTables, LinkView } from './links/index.ts'
 export { createSchedules, SCHEDULE_STATES, SCHEDULES_LEASE, SUSPEND_REASONS } from './schedules/index.ts'
 export type { FiringRound, ScheduledDag, ScheduleInput, ScheduleOwner, SchedulePatch, Schedules, SchedulesDeps, ScheduleTables, ScheduleView } from './schedules/index.ts'
+export { createManagedEnvironments, refuseSecretValues } from './environments/index.ts'
+export type { ManagedEnvironments, ManagedEnvironmentsDeps, ManagedEnvironmentView, StoredEnvironmentsTable, StoredEnvironmentTables } from './environments/index.ts'

@@ -447,6 +447,12 @@ function buildCall(request: AuthorizationRequest, clock: Clock): BuiltCall {
     }
     context[key] = { owner: owned.owner, ownerType: owned.ownerType, ...(owned.from !== undefined ? { from: owned.from } : {}) }
   }
+  const asked = request.context?.environment
+  if (asked !== undefined) {
+    const bad = typeof asked.name !== 'string' || typeof asked.zone !== 'string' || typeof asked.tier !== 'string' || (asked.team !== undefined && typeof asked.team !== 'string')
+    if (bad) throw new ConductorError('invalid_input', 'context.environment needs a name, a zone and a tier', { details: { field: 'context.environment' } })
+    context.environment = { name: asked.name, zone: asked.zone, tier: asked.tier, ...(asked.team !== undefined ? { team: asked.team } : {}) }
+  }
   return {
     call: { principal: principalUid, action: { type: 'Action', id: action }, resource: resourceUid, context, entities },
     principalScope,

@@ -36,6 +36,8 @@ export const ACTIONS = [
   'link:create',
   'link:read',
   'link:manage',
+  'environment:create',
+  'environment:manage',
 ] as const
 
 /** One of {@link ACTIONS}. */
@@ -82,6 +84,8 @@ export const ACTION_TARGETS: Readonly<Record<Action, ActionTarget>> = {
   'link:create': 'dag',
   'link:read': 'dag',
   'link:manage': 'dag',
+  'environment:create': 'application',
+  'environment:manage': 'environment',
 }
 
 /** The actions asked on `Group::"<name>"` when {@link AuthorizationRequest.group} names one (approving a grant request). */
@@ -178,6 +182,16 @@ export interface RequestContext {
   schedule?: ScheduleContext
   /** For `link:*`: the cross-deployment link asked about, by its owner (`context.link`, docs/links.md). */
   link?: ScheduleContext
+  /** For `environment:create` and `environment:manage`: the environment asked about, as it would be (`context.environment`, docs/environments.md). */
+  environment?: EnvironmentContext
+}
+
+/** An environment defined through the API as policy sees it in `context.environment`; `team` is absent when none. */
+export interface EnvironmentContext {
+  name: string
+  zone: string
+  tier: string
+  team?: string
 }
 
 /** An owned schedule as policy sees it in `context.schedule`: who it triggers as (docs/schedules.md). */

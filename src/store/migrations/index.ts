@@ -17,6 +17,7 @@ import * as m0017 from './0017-leases.ts'
 import * as m0018 from './0018-schedules.ts'
 import * as m0019 from './0019-dag-run-types.ts'
 import * as m0020 from './0020-links.ts'
+import * as m0021 from './0021-environments.ts'
 import * as m0022 from './0022-firings.ts'
 
 /**
@@ -43,5 +44,6 @@ export const migrations: Record<string, Migration> = {
   '0018-schedules': m0018,
   '0019-dag-run-types': m0019,
   '0020-links': m0020,
+  '0021-environments': m0021,
   '0022-firings': m0022,
 }
