@@ -55,8 +55,13 @@ describe('links and owned schedules in the web console, in Chromium', { skip }, 
       assert.match(await row.getByTestId('link-state').innerText(), /^active/)
 
       // A real successful run of the source DAG, then the firing round.
-      const trigger = await callAs('alice', 'POST', '/environments/local/dags/conductor_params/runs', { conf: { region: 'eu', batch: 2 } })
-      assert.equal(trigger.status, 201, JSON.stringify(trigger.body))
+      // On a busy machine the shared Airflow may not answer a first POST in time (503 orchestrator_unavailable): ask again.
+      const trigger = await eventually(async () => {
+        const answer = await callAs('alice', 'POST', '/environments/local/dags/conductor_params/runs', { conf: { region: 'eu', batch: 2 } })
+        if (answer.status === 503) return false
+        assert.equal(answer.status, 201, JSON.stringify(answer.body))
+        return answer
+      }, { what: 'a run of conductor_params to be created', timeoutMs: 120_000, intervalMs: 2000, fatal: (error) => error instanceof assert.AssertionError })
       const sourceRunId = (trigger.body as { run: { runId: string } }).run.runId
       await eventually(async () => {
         const run = await callAs('alice', 'GET', `/environments/local/dags/conductor_params/runs/${encodeURIComponent(sourceRunId)}`)
