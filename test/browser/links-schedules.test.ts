@@ -125,6 +125,14 @@ describe('links and owned schedules in the web console, in Chromium', { skip }, 
       assert.equal(await form.getByLabel('Cron', { exact: true }).getAttribute('aria-invalid'), 'true', 'and marks it')
       assert.equal(((await callAs('alice', 'GET', '/schedules')).body as { schedules: unknown[] }).schedules.length, 0, 'nothing was made')
 
+      await form.getByRole('radio', { name: 'Every so many seconds' }).check()
+      await form.getByLabel('Every (seconds)').fill('30')
+      await form.getByRole('button', { name: 'Create schedule' }).click()
+      await refusal.getByTestId('error-field').getByText('intervalSeconds').waitFor()
+      assert.equal(await form.getByLabel('Every (seconds)').getAttribute('aria-invalid'), 'true', 'an interval under a minute is refused')
+      await form.getByRole('radio', { name: 'Cron expression in a time zone' }).check()
+      assert.equal(await form.getByLabel('Cron', { exact: true }).inputValue(), '61 2 * * *', 'the cron typed before is kept')
+
       await form.getByLabel('Time zone', { exact: true }).fill('Mars/Olympus')
       await form.getByLabel('Cron', { exact: true }).fill('30 2 * * *')
       await form.getByRole('button', { name: 'Create schedule' }).click()

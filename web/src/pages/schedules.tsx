@@ -46,7 +46,7 @@ export function SchedulesPage() {
         {schedules.data && schedules.data.schedules.length === 0 && (
           <Empty>
             <p><strong>No schedule you may see.</strong></p>
-            <p>Schedules are shown to their owner, platform administrators and auditors. Create one below, or with <code>conductor schedules create ENV/DAG --cron …</code>.</p>
+            <p>Schedules are shown to their owner, platform administrators and auditors. Create one below, or with <code>conductor schedules create ENV/DAG --cron CRON</code>.</p>
           </Empty>
         )}
         {schedules.data && schedules.data.schedules.length > 0 && (
