@@ -17,6 +17,7 @@ import { RunPage } from './pages/run.tsx'
 import { ServiceAccountPage } from './pages/service-account.tsx'
 import { ServiceAccountsPage } from './pages/service-accounts.tsx'
 import { LinksPage } from './pages/links.tsx'
+import { SchedulesPage } from './pages/schedules.tsx'
 import { SignInPage } from './pages/sign-in.tsx'
 
 type SessionState =
@@ -66,6 +67,7 @@ const NAV = [
   { href: '/shadow', label: 'Shadow activity', match: (p: string) => p.startsWith('/shadow') || /^\/environments\/[^/]+\/shadow$/.test(p) },
   { href: '/policies', label: 'Policies', match: (p: string) => p.startsWith('/policies') },
   { href: '/approvals', label: 'Approvals', match: (p: string) => p.startsWith('/approvals') || p.startsWith('/requests/') },
+  { href: '/schedules', label: 'Schedules', match: (p: string) => p.startsWith('/schedules') },
   { href: '/links', label: 'Links', match: (p: string) => p.startsWith('/links') },
   { href: '/service-accounts', label: 'Service accounts', match: (p: string) => p.startsWith('/service-accounts') },
   { href: '/me', label: 'My access', match: (p: string) => p === '/me' },
@@ -164,6 +166,7 @@ function Page(props: { path: string; search: URLSearchParams; session: Session }
   if (parts[0] === 'policies' && parts.length === 1) return <PoliciesPage />
   if (parts[0] === 'approvals' && parts.length === 1) return <ApprovalsPage />
   if (parts[0] === 'requests' && parts.length === 2) return <RequestPage id={parts[1]!} session={props.session} />
+  if (parts[0] === 'schedules' && parts.length === 1) return <SchedulesPage />
   if (parts[0] === 'links' && parts.length === 1) return <LinksPage />
   if (parts[0] === 'service-accounts' && parts.length === 1) return <ServiceAccountsPage session={props.session} search={props.search} />
   if (parts[0] === 'service-accounts' && parts.length === 2) return <ServiceAccountPage name={parts[1]!} />

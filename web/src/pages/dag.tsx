@@ -2,6 +2,7 @@ import { useEffect, useId, useMemo, useState, type FormEvent } from 'react'
 import { api, dagPath, runPath, type DagView, type PauseResult, type RequestView, type RunList, type RunView, type Session, type TriggerResult, type PendingResult } from '../api.ts'
 import { checkConf, defaultConf } from '../conf.ts'
 import { Link } from '../router.tsx'
+import { DagScheduleOwners } from './schedules.tsx'
 import { Duration, Empty, ErrorBox, Loading, PageHeader, Permissions, StartedByText, StateBadge, Time, permissionWhy, useApi } from '../ui.tsx'
 
 const ACTIVE = new Set(['queued', 'running', 'restarting', 'up_for_retry', 'scheduled'])
@@ -36,6 +37,7 @@ export function DagPage(props: { environment: string; dagId: string; session: Se
           <dt>State</dt><dd>{current.paused ? <span className="pill paused">paused</span> : <span className="pill active">active</span>}</dd>
           <dt>Schedule</dt><dd><code>{current.schedule ?? 'manual only'}</code></dd>
           <dt>Owners</dt><dd>{current.owners.join(', ') || '—'}</dd>
+          <dt>Owned by</dt><dd data-testid="schedule-owned-by"><DagScheduleOwners environment={environment} dagId={dagId} airflowSchedule={current.schedule} /></dd>
           <dt>Tags</dt><dd>{current.tags.map((t) => <span key={t} className="pill">{t}</span>)}</dd>
           {current.team && <><dt>Team</dt><dd>{current.team}</dd></>}
           {current.allowedRunTypes && <><dt>Run types</dt><dd>{current.allowedRunTypes.join(', ')}</dd></>}
