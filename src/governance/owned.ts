@@ -45,13 +45,15 @@ export interface OwnedDeps {
 
 /**
  * The policy question about `action` on a DAG, by its catalog row (a DAG the catalog no longer has is asked about with
- * no tags or owners); `environment_not_found` for an environment not governed now.
+ * no tags or owners), or on the environment itself when `dagId` is null; `environment_not_found` for an environment not
+ * governed now.
  */
 export function createDagDecider(deps: { db: Kysely<GovernanceTables>; policy: Pick<PolicyEngine, 'authorize'>; environments: EnvironmentsInput }) {
   const environments = environmentMap(deps.environments)
-  return async (principal: Principal, action: Action, environment: string, dagId: string, context: RequestContext = {}): Promise<Decision> => {
+  return async (principal: Principal, action: Action, environment: string, dagId: string | null, context: RequestContext = {}): Promise<Decision> => {
     const env = environments.get(environment)
     if (!env) throw new ConductorError('environment_not_found', `unknown environment "${environment}"`, { details: { environment } })
+    if (dagId === null) return deps.policy.authorize(authorizationRequest(principal, action, env, null, context))
     const dag = await findCatalogDag(deps.db, environment, dagId) ?? { dag_id: dagId, tags: '[]', owners: '[]', paused: 0, team: null, allowed_run_types: null }
     return deps.policy.authorize(authorizationRequest(principal, action, env, dag, context))
   }

@@ -36,6 +36,7 @@ export const ACTIONS = [
   'link:create',
   'link:read',
   'link:manage',
+  'asset:post_event',
 ] as const
 
 /** One of {@link ACTIONS}. */
@@ -82,7 +83,15 @@ export const ACTION_TARGETS: Readonly<Record<Action, ActionTarget>> = {
   'link:create': 'dag',
   'link:read': 'dag',
   'link:manage': 'dag',
+  'asset:post_event': 'environment',
 }
+
+/**
+ * DAG actions also asked on the environment itself when no DAG is given (`Environment::"<name>"`): the `link:*`
+ * questions about a link whose target is an asset rather than a DAG, and approving a request that targets no DAG
+ * (`asset:post_event`).
+ */
+export const ENVIRONMENT_FALLBACK_ACTIONS: ReadonlySet<Action> = new Set(['link:create', 'link:read', 'link:manage', 'request:approve', 'request:auto_approve'])
 
 /** The actions asked on `Group::"<name>"` when {@link AuthorizationRequest.group} names one (approving a grant request). */
 export const GROUP_RESOURCE_ACTIONS: ReadonlySet<Action> = new Set(['grant:request', 'grant:revoke', 'request:approve', 'request:auto_approve'])
@@ -178,6 +187,8 @@ export interface RequestContext {
   schedule?: ScheduleContext
   /** For `link:*`: the cross-deployment link asked about, by its owner (`context.link`, docs/links.md). */
   link?: ScheduleContext
+  /** For `asset:post_event` (and `link:*` about a link whose target is an asset): the asset, by its URI (`context.asset`). */
+  asset?: { uri: string }
 }
 
 /** An owned schedule as policy sees it in `context.schedule`: who it triggers as (docs/schedules.md). */
