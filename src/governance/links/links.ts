@@ -178,6 +178,8 @@ interface SourceEvent {
   placeholders: Record<string, string | null>
   /** What the firing's audit event says of it. */
   audit: Record<string, unknown>
+  /** How a suspension or failure names it: `{ sourceRunId }` or `{ sourceAssetEventId }`. */
+  ref: { sourceRunId: string } | { sourceAssetEventId: string }
   /** The run note (or nothing to say) of a trigger it causes. */
   note: string
 }
@@ -298,7 +300,7 @@ export function createLinks(deps: LinksDeps): Links {
     const principal = await deps.principalOf(owner)
     if (!principal) {
       await settle('refused', null)
-      await suspendRow(null, row, 'owner_deprovisioned', { sourceEvent: source.key })
+      await suspendRow(null, row, 'owner_deprovisioned', source.ref)
       return 'suspended'
     }
     const filled = fillTemplate(JSON.parse(row.conf_template), source.placeholders)
@@ -314,12 +316,12 @@ export function createLinks(deps: LinksDeps): Links {
       const requestId = isConductorError(error) && typeof error.details?.requestId === 'string' ? error.details.requestId : null
       if (isConductorError(error, 'policy_denied')) {
         await settle('refused', requestId)
-        await suspendRow(null, row, 'owner_not_allowed', { sourceEvent: source.key, requestId, reasons: error.details?.reasons ?? [] })
+        await suspendRow(null, row, 'owner_not_allowed', { ...source.ref, requestId, reasons: error.details?.reasons ?? [] })
         return 'suspended'
       }
       await settle('failed', requestId)
       deps.logger.warn({ err: error, link: row.id }, 'linked action failed')
-      await event(null, row, 'link.fire_failed', { sourceEvent: source.key, requestId, error: isConductorError(error) ? error.code : 'internal' })
+      await event(null, row, 'link.fire_failed', { ...source.ref, requestId, error: isConductorError(error) ? error.code : 'internal' })
       return 'failed'
     }
   }
@@ -335,6 +337,7 @@ export function createLinks(deps: LinksDeps): Links {
         key: e.id, at: e.timestamp,
         placeholders: { asset_uri: assetUri, event_id: e.id, timestamp: e.timestamp, environment: row.source_environment, dag_id: e.sourceDagId, run_id: e.sourceRunId },
         audit: { assetEventId: e.id, timestamp: e.timestamp, ...(e.sourceDagId ? { producedBy: { dagId: e.sourceDagId, runId: e.sourceRunId } } : {}) },
+        ref: { sourceAssetEventId: e.id },
         note: `Link ${row.id}: asset ${assetUri} in ${row.source_environment} was updated at ${e.timestamp} (event ${e.id}).`,
       }))
     }
@@ -344,6 +347,7 @@ export function createLinks(deps: LinksDeps): Links {
       key: run.runId, at: run.endDate,
       placeholders: { run_id: run.runId, dag_id: run.dagId, environment: row.source_environment, logical_date: run.logicalDate, end_date: run.endDate },
       audit: { runId: run.runId, endDate: run.endDate },
+      ref: { sourceRunId: run.runId },
       note: `Link ${row.id}: ${row.source_environment}/${row.source_dag_id} run ${run.runId} succeeded at ${run.endDate}.`,
     }])
   }
