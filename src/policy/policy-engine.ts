@@ -439,12 +439,8 @@ function buildCall(request: AuthorizationRequest, clock: Clock): BuiltCall {
     context.serviceAccount = { name: account.name, kind: account.kind, ...(account.owner.type === 'Group' ? { ownerGroup: owner } : { ownerUser: owner }) }
   }
   const asset = request.context?.asset
-  if (asset !== undefined) {
-    if (typeof asset.uri !== 'string' || asset.uri === '') {
-      throw new ConductorError('invalid_input', 'context.asset needs a uri', { details: { field: 'context.asset' } })
-    }
-    context.asset = { uri: asset.uri }
-  }
+  if (asset !== undefined && (typeof asset.uri !== 'string' || asset.uri === '')) throw new ConductorError('invalid_input', 'context.asset needs a uri', { details: { field: 'context.asset' } })
+  if (asset !== undefined) context.asset = { uri: asset.uri }
   // An owned schedule or link: who it acts as.
   for (const key of ['schedule', 'link'] as const) {
     const owned = request.context?.[key]
