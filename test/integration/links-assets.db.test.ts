@@ -12,6 +12,13 @@ const PROJECT_POLICIES = join(import.meta.dirname, '..', '..', 'policies')
 const ORDERS_READY = 's3://data-eng/orders/ready'
 const REPORTS = 's3://data-eng/reports/daily'
 const ML_FEATURES = 's3://ml/features'
+const SHARED = 's3://shared/curated'
+/** Posting events for shared assets waits for a data lead. */
+const SHARED_POLICY = `@id("data-eng-post-shared-assets")
+@approval("data-leads:1")
+permit (principal in Group::"data-eng", action == Action::"asset:post_event", resource)
+when { context has asset && context.asset.uri like "s3://shared/*" };
+`
 
 interface LinkEnd { environment: string; dagId?: string; assetUri?: string }
 interface Link {
@@ -55,13 +62,14 @@ forEachEngine((engine) => {
     database = await engine.open()
     policyFolder = await mkdtemp(join(tmpdir(), 'conductor-link-assets-policies-'))
     await cp(PROJECT_POLICIES, policyFolder, { recursive: true })
+    await writeFile(join(policyFolder, 'zz-shared-assets.cedar'), SHARED_POLICY)
     upstream = await startStubAirflow(sourceDags, { assets: [ORDERS_READY] })
-    prod = await startStubAirflow(targetDags, { assets: [REPORTS, ML_FEATURES] })
+    prod = await startStubAirflow(targetDags, { assets: [REPORTS, ML_FEATURES, SHARED] })
     legacy = await startStubAirflow(sourceDags, { version: 2 })
     a = await startTestApp(options('replica-a', 0))
     b = await startTestApp(options('replica-b', 1))
     await a.governance.catalog.syncAll()
-    for (const user of ['alice', 'bob']) {
+    for (const user of ['alice', 'bob', 'dave']) {
       tokens[user] = await a.tokenFor(user)
       assert.equal((await call('GET', '/api/v1/me', user)).statusCode, 200, `${user} is seen`)
     }
@@ -208,5 +216,23 @@ forEachEngine((engine) => {
       await reload()
     }
     assert.equal((await call('POST', `/api/v1/links/${link.id}/resume`, 'alice')).json().link.state, 'active')
+  })
+
+  test('an asset event policy asks approval for waits as a pending request, and is posted once a data lead approves', async () => {
+    const link = await create('alice', { source: dagSource, target: { environment: 'prod', assetUri: SHARED }, confTemplate: { run: '{{source.run_id}}' } })
+    const runId = succeed()
+    assert.ok((await pollBoth()).fired >= 1)
+    const [firing] = (await show(link.id)).lastFirings
+    assert.deepEqual([firing!.sourceRunId, firing!.outcome], [runId, 'fired'])
+    const pending = await request(firing!.requestId!)
+    assert.deepEqual([pending.action, pending.state, pending.principal_id], ['asset:post_event', 'pending', 'alice'])
+    assert.deepEqual(prod.assetEvents.get(SHARED), [], 'nothing posted before the approval')
+    const fired = (await a.audit.query({ type: 'link.fired' })).find((e) => e.requestId === pending.id)!
+    assert.deepEqual([(fired.data as { pending: boolean }).pending, (fired.data as { assetEventId: string | null }).assetEventId], [true, null])
+
+    const approved = await call('POST', `/api/v1/requests/${pending.id}/approve`, 'dave', { comment: 'shared data is fine' })
+    assert.equal(approved.statusCode, 200, approved.body)
+    assert.equal(approved.json().state, 'succeeded')
+    assert.deepEqual(prod.assetEvents.get(SHARED)!.map((e) => e.extra), [{ run: runId, from_rest_api: true }], 'posted once approved, with the filled template')
   })
 })
