@@ -36,7 +36,8 @@ describe('links with asset ends in a real Airflow 3', { timeout: 15 * 60_000 }, 
       extraConfig: { governance: { linkPollSeconds: 1 } },
     })
     alice = await app.tokenFor('alice')
-    admin = await adminToken(airflow)
+    // A freshly started Airflow on a busy machine may be slow to give its first token.
+    admin = await eventually(() => adminToken(airflow), { what: 'an admin token from Airflow', timeoutMs: 60_000, intervalMs: 1000 })
     await app.governance.catalog.syncAll()
   }, { timeout: 10 * 60_000 })
   after(async () => {
