@@ -2784,7 +2784,7 @@ export interface paths {
                 content: {
                     "application/json": {
                         /** @enum {string} */
-                        action: "dag:read" | "dag:trigger" | "dag:rerun" | "dag:pause" | "run:read" | "run:logs" | "request:approve" | "audit:read" | "policy:write" | "environment:read" | "dag:delete" | "hitl:respond" | "xcom:write" | "connection:read" | "connection:write" | "variable:read" | "variable:write" | "pool:read" | "pool:write" | "asset:read" | "asset:write" | "config:read" | "view:read" | "airflow:authorize" | "request:auto_approve" | "grant:request" | "grant:revoke" | "service_account:read" | "service_account:manage" | "schedule:create" | "schedule:read" | "schedule:manage" | "schedule:transfer" | "link:create" | "link:read" | "link:manage" | "environment:create" | "environment:manage";
+                        action: "dag:read" | "dag:trigger" | "dag:rerun" | "dag:pause" | "run:read" | "run:logs" | "request:approve" | "audit:read" | "policy:write" | "environment:read" | "dag:delete" | "hitl:respond" | "xcom:write" | "connection:read" | "connection:write" | "variable:read" | "variable:write" | "pool:read" | "pool:write" | "asset:read" | "asset:write" | "config:read" | "view:read" | "airflow:authorize" | "request:auto_approve" | "grant:request" | "grant:revoke" | "service_account:read" | "service_account:manage" | "schedule:create" | "schedule:read" | "schedule:manage" | "schedule:transfer" | "link:create" | "link:read" | "link:manage" | "environment:create" | "environment:manage" | "asset:post_event";
                         environment: string;
                         dag?: string;
                         /** @description Explain for another principal (needs audit:read). Groups default to those last seen. */
@@ -4585,7 +4585,7 @@ export interface paths {
                         /** @description Required; at most `identity.tokens.maxApiTokenDays` (default 90) */
                         expiresInDays: number;
                         /** @description Only these actions (default: whatever policy allows) */
-                        actions?: ("dag:read" | "dag:trigger" | "dag:rerun" | "dag:pause" | "run:read" | "run:logs" | "request:approve" | "audit:read" | "policy:write" | "environment:read" | "dag:delete" | "hitl:respond" | "xcom:write" | "connection:read" | "connection:write" | "variable:read" | "variable:write" | "pool:read" | "pool:write" | "asset:read" | "asset:write" | "config:read" | "view:read" | "airflow:authorize" | "request:auto_approve" | "grant:request" | "grant:revoke" | "service_account:read" | "service_account:manage" | "schedule:create" | "schedule:read" | "schedule:manage" | "schedule:transfer" | "link:create" | "link:read" | "link:manage" | "environment:create" | "environment:manage")[];
+                        actions?: ("dag:read" | "dag:trigger" | "dag:rerun" | "dag:pause" | "run:read" | "run:logs" | "request:approve" | "audit:read" | "policy:write" | "environment:read" | "dag:delete" | "hitl:respond" | "xcom:write" | "connection:read" | "connection:write" | "variable:read" | "variable:write" | "pool:read" | "pool:write" | "asset:read" | "asset:write" | "config:read" | "view:read" | "airflow:authorize" | "request:auto_approve" | "grant:request" | "grant:revoke" | "service_account:read" | "service_account:manage" | "schedule:create" | "schedule:read" | "schedule:manage" | "schedule:transfer" | "link:create" | "link:read" | "link:manage" | "environment:create" | "environment:manage" | "asset:post_event")[];
                         /** @description Only these environments (default: all) */
                         environments?: string[];
                     };
@@ -4753,7 +4753,7 @@ export interface paths {
                         /** @description Required; at most `identity.tokens.maxApiTokenDays` (default 90) */
                         expiresInDays: number;
                         /** @description Only these actions (default: whatever policy allows) */
-                        actions?: ("dag:read" | "dag:trigger" | "dag:rerun" | "dag:pause" | "run:read" | "run:logs" | "request:approve" | "audit:read" | "policy:write" | "environment:read" | "dag:delete" | "hitl:respond" | "xcom:write" | "connection:read" | "connection:write" | "variable:read" | "variable:write" | "pool:read" | "pool:write" | "asset:read" | "asset:write" | "config:read" | "view:read" | "airflow:authorize" | "request:auto_approve" | "grant:request" | "grant:revoke" | "service_account:read" | "service_account:manage" | "schedule:create" | "schedule:read" | "schedule:manage" | "schedule:transfer" | "link:create" | "link:read" | "link:manage" | "environment:create" | "environment:manage")[];
+                        actions?: ("dag:read" | "dag:trigger" | "dag:rerun" | "dag:pause" | "run:read" | "run:logs" | "request:approve" | "audit:read" | "policy:write" | "environment:read" | "dag:delete" | "hitl:respond" | "xcom:write" | "connection:read" | "connection:write" | "variable:read" | "variable:write" | "pool:read" | "pool:write" | "asset:read" | "asset:write" | "config:read" | "view:read" | "airflow:authorize" | "request:auto_approve" | "grant:request" | "grant:revoke" | "service_account:read" | "service_account:manage" | "schedule:create" | "schedule:read" | "schedule:manage" | "schedule:transfer" | "link:create" | "link:read" | "link:manage" | "environment:create" | "environment:manage" | "asset:post_event")[];
                         /** @description Only these environments (default: all) */
                         environments?: string[];
                     };
@@ -5783,7 +5783,7 @@ export interface paths {
             };
         };
         put?: never;
-        /** Create a link: when the source DAG succeeds, trigger the target DAG as the owner (link:create; the owner must be allowed dag:read on the source and dag:trigger on the target) */
+        /** Create a link: when the source DAG succeeds (or the source asset is updated), trigger the target DAG (or post an event for the target asset) as the owner (link:create; the owner must be allowed dag:read on a source DAG or asset:read on a source asset's environment, and dag:trigger on a target DAG or asset:post_event on a target asset's environment) */
         post: {
             parameters: {
                 query?: never;
@@ -5794,21 +5794,27 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
-                        /** @description The DAG whose successful runs fire the link */
+                        /** @description The DAG whose successful runs fire the link, or the asset whose events do (exactly one of dagId and assetUri) */
                         source: {
                             environment: string;
-                            dagId: string;
+                            /** @description A DAG of the environment */
+                            dagId?: string;
+                            /** @description An asset of the environment (Airflow 3), by its URI */
+                            assetUri?: string;
                         };
-                        /** @description The DAG each firing triggers */
+                        /** @description The DAG each firing triggers, or the asset each firing posts an event for (exactly one of dagId and assetUri) */
                         target: {
                             environment: string;
-                            dagId: string;
+                            /** @description A DAG of the environment */
+                            dagId?: string;
+                            /** @description An asset of the environment (Airflow 3), by its URI */
+                            assetUri?: string;
                         };
-                        /** @description The conf each firing passes: a JSON object whose string values may hold {{source.run_id}}, {{source.dag_id}}, {{source.environment}}, {{source.logical_date}}, {{source.end_date}} */
+                        /** @description The conf each firing passes (the extra of each asset event it posts, for an asset target): a JSON object whose string values may hold {{source.environment}} and, for a DAG source, {{source.run_id}}, {{source.dag_id}}, {{source.logical_date}}, {{source.end_date}}; for an asset source, {{source.asset_uri}}, {{source.event_id}}, {{source.timestamp}}, {{source.dag_id}}, {{source.run_id}} */
                         confTemplate?: unknown;
                         /** @description What the link is for */
                         description?: string;
-                        /** @description Who it triggers as (default: you); policy decides whether you may create it for them (`link:create`) */
+                        /** @description Who it acts as (default: you); policy decides whether you may create it for them (`link:create`) */
                         owner?: {
                             /** @enum {string} */
                             type: "User" | "ServiceAccount" | "Agent";
@@ -6067,7 +6073,7 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
-                        /** @description The conf each firing passes: a JSON object whose string values may hold {{source.run_id}}, {{source.dag_id}}, {{source.environment}}, {{source.logical_date}}, {{source.end_date}} */
+                        /** @description The conf each firing passes (the extra of each asset event it posts, for an asset target): a JSON object whose string values may hold {{source.environment}} and, for a DAG source, {{source.run_id}}, {{source.dag_id}}, {{source.logical_date}}, {{source.end_date}}; for an asset source, {{source.asset_uri}}, {{source.event_id}}, {{source.timestamp}}, {{source.dag_id}}, {{source.run_id}} */
                         confTemplate?: unknown;
                         description?: string | null;
                     };
@@ -6242,7 +6248,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Let it fire again for source runs ending from now (link:manage; its owner must still be allowed) */
+        /** Let it fire again for source runs ending (asset events happening) from now (link:manage; its owner must still be allowed) */
         post: {
             parameters: {
                 query?: never;
@@ -7739,7 +7745,7 @@ export interface components {
     schemas: {
         BudgetInput: {
             /** @enum {string} */
-            action: "dag:read" | "dag:trigger" | "dag:rerun" | "dag:pause" | "run:read" | "run:logs" | "request:approve" | "audit:read" | "policy:write" | "environment:read" | "dag:delete" | "hitl:respond" | "xcom:write" | "connection:read" | "connection:write" | "variable:read" | "variable:write" | "pool:read" | "pool:write" | "asset:read" | "asset:write" | "config:read" | "view:read" | "airflow:authorize" | "request:auto_approve" | "grant:request" | "grant:revoke" | "service_account:read" | "service_account:manage" | "schedule:create" | "schedule:read" | "schedule:manage" | "schedule:transfer" | "link:create" | "link:read" | "link:manage" | "environment:create" | "environment:manage";
+            action: "dag:read" | "dag:trigger" | "dag:rerun" | "dag:pause" | "run:read" | "run:logs" | "request:approve" | "audit:read" | "policy:write" | "environment:read" | "dag:delete" | "hitl:respond" | "xcom:write" | "connection:read" | "connection:write" | "variable:read" | "variable:write" | "pool:read" | "pool:write" | "asset:read" | "asset:write" | "config:read" | "view:read" | "airflow:authorize" | "request:auto_approve" | "grant:request" | "grant:revoke" | "service_account:read" | "service_account:manage" | "schedule:create" | "schedule:read" | "schedule:manage" | "schedule:transfer" | "link:create" | "link:read" | "link:manage" | "environment:create" | "environment:manage" | "asset:post_event";
             /** @description At most this many non-denied requests… */
             max: number;
             /** @description …in this many hours (a sliding window) */
@@ -7773,7 +7779,7 @@ export interface components {
                  * @description Stable; see docs/errors.md.
                  * @enum {string}
                  */
-                code: "invalid_input" | "not_found" | "method_not_allowed" | "conflict" | "internal" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "headers_too_large" | "config_invalid" | "store_unavailable" | "token_missing" | "token_malformed" | "token_too_large" | "token_expired" | "token_not_yet_valid" | "token_invalid_issuer" | "token_invalid_audience" | "token_invalid_signature" | "token_algorithm_not_allowed" | "token_unsupported_critical_header" | "token_invalid_claims" | "token_unknown" | "issuer_unavailable" | "principal_unknown" | "session_invalid" | "session_expired" | "session_revoked" | "csrf_invalid" | "login_failed" | "airflow_sign_in_invalid" | "precondition_failed" | "trust_rule_invalid" | "trust_rule_not_found" | "unsupported_grant_type" | "invalid_grant" | "invalid_target" | "invalid_scope" | "token_revoked" | "token_owner_disabled" | "token_principal_conflict" | "token_expiry_too_long" | "credential_not_interactive" | "access_token_not_found" | "service_account_not_found" | "service_account_exists" | "group_not_held" | "sponsor_not_allowed" | "policy_invalid" | "policy_denied" | "policy_evaluation_failed" | "secret_not_found" | "secret_unreadable" | "secret_unavailable" | "environment_not_found" | "dag_not_found" | "run_not_found" | "task_not_found" | "orchestrator_unavailable" | "orchestrator_auth_failed" | "orchestrator_rejected" | "orchestrator_conflict" | "orchestrator_throttled" | "environment_circuit_open" | "airflow_api_mismatch" | "request_not_found" | "conf_invalid" | "conf_too_large" | "run_type_not_allowed" | "dispatch_failed" | "idempotency_key_reused" | "idempotency_key_in_use" | "dispatch_interrupted" | "reason_required" | "approval_self" | "approval_not_allowed" | "approval_duplicate" | "request_not_pending" | "request_not_yours" | "approval_pending" | "grant_not_found" | "grant_revoke_not_allowed" | "grant_not_active" | "hitl_not_found" | "hitl_not_supported" | "hitl_not_assigned" | "hitl_already_answered" | "budget_exceeded" | "schedule_not_found" | "schedule_owner_not_allowed" | "link_not_found" | "link_owner_not_allowed" | "environment_exists" | "environment_config_owned" | "secret_value_refused" | "tool_not_allowed" | "audit_chain_broken";
+                code: "invalid_input" | "not_found" | "method_not_allowed" | "conflict" | "internal" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "headers_too_large" | "config_invalid" | "store_unavailable" | "token_missing" | "token_malformed" | "token_too_large" | "token_expired" | "token_not_yet_valid" | "token_invalid_issuer" | "token_invalid_audience" | "token_invalid_signature" | "token_algorithm_not_allowed" | "token_unsupported_critical_header" | "token_invalid_claims" | "token_unknown" | "issuer_unavailable" | "principal_unknown" | "session_invalid" | "session_expired" | "session_revoked" | "csrf_invalid" | "login_failed" | "airflow_sign_in_invalid" | "precondition_failed" | "trust_rule_invalid" | "trust_rule_not_found" | "unsupported_grant_type" | "invalid_grant" | "invalid_target" | "invalid_scope" | "token_revoked" | "token_owner_disabled" | "token_principal_conflict" | "token_expiry_too_long" | "credential_not_interactive" | "access_token_not_found" | "service_account_not_found" | "service_account_exists" | "group_not_held" | "sponsor_not_allowed" | "policy_invalid" | "policy_denied" | "policy_evaluation_failed" | "secret_not_found" | "secret_unreadable" | "secret_unavailable" | "environment_not_found" | "dag_not_found" | "run_not_found" | "task_not_found" | "orchestrator_unavailable" | "orchestrator_auth_failed" | "orchestrator_rejected" | "orchestrator_conflict" | "orchestrator_throttled" | "environment_circuit_open" | "airflow_api_mismatch" | "asset_not_found" | "assets_not_supported" | "request_not_found" | "conf_invalid" | "conf_too_large" | "run_type_not_allowed" | "dispatch_failed" | "idempotency_key_reused" | "idempotency_key_in_use" | "dispatch_interrupted" | "reason_required" | "approval_self" | "approval_not_allowed" | "approval_duplicate" | "request_not_pending" | "request_not_yours" | "approval_pending" | "grant_not_found" | "grant_revoke_not_allowed" | "grant_not_active" | "hitl_not_found" | "hitl_not_supported" | "hitl_not_assigned" | "hitl_already_answered" | "budget_exceeded" | "schedule_not_found" | "schedule_owner_not_allowed" | "link_not_found" | "link_owner_not_allowed" | "environment_exists" | "environment_config_owned" | "secret_value_refused" | "tool_not_allowed" | "audit_chain_broken";
                 message: string;
                 /** @description Facts a program may act on, e.g. `field`. */
                 details?: {
@@ -8134,7 +8140,7 @@ export interface components {
                 groups: string[];
             };
             /** @enum {string} */
-            action: "dag:read" | "dag:trigger" | "dag:rerun" | "dag:pause" | "run:read" | "run:logs" | "request:approve" | "audit:read" | "policy:write" | "environment:read" | "dag:delete" | "hitl:respond" | "xcom:write" | "connection:read" | "connection:write" | "variable:read" | "variable:write" | "pool:read" | "pool:write" | "asset:read" | "asset:write" | "config:read" | "view:read" | "airflow:authorize" | "request:auto_approve" | "grant:request" | "grant:revoke" | "service_account:read" | "service_account:manage" | "schedule:create" | "schedule:read" | "schedule:manage" | "schedule:transfer" | "link:create" | "link:read" | "link:manage" | "environment:create" | "environment:manage";
+            action: "dag:read" | "dag:trigger" | "dag:rerun" | "dag:pause" | "run:read" | "run:logs" | "request:approve" | "audit:read" | "policy:write" | "environment:read" | "dag:delete" | "hitl:respond" | "xcom:write" | "connection:read" | "connection:write" | "variable:read" | "variable:write" | "pool:read" | "pool:write" | "asset:read" | "asset:write" | "config:read" | "view:read" | "airflow:authorize" | "request:auto_approve" | "grant:request" | "grant:revoke" | "service_account:read" | "service_account:manage" | "schedule:create" | "schedule:read" | "schedule:manage" | "schedule:transfer" | "link:create" | "link:read" | "link:manage" | "environment:create" | "environment:manage" | "asset:post_event";
             environment: string;
             dagId: string | null;
         };
@@ -8486,15 +8492,26 @@ export interface components {
             }[];
         };
         LinkFiring: {
-            /** @description The source run that succeeded */
-            sourceRunId: string;
+            /** @description The source run that succeeded (null for an asset source) */
+            sourceRunId: string | null;
+            /** @description When the source event happened: the run's end date, or the asset event's timestamp */
             sourceEndDate: string | null;
-            /** @description The dag:trigger request of the firing */
+            /** @description Airflow's id of the source asset event (null for a DAG source) */
+            sourceAssetEventId: string | null;
+            /** @description The request of the firing: dag:trigger for a DAG target, asset:post_event for an asset target */
             requestId: string | null;
             /** @description `claimed` (under way), `fired`, `refused` (the link was suspended) or `failed` */
             outcome: string;
             /** @description ISO 8601 */
             at: string;
+        };
+        /** @description A DAG (dagId) or an asset (assetUri) of the environment */
+        LinkEnd: {
+            environment: string;
+            /** @description The DAG, for a DAG end */
+            dagId?: string;
+            /** @description The asset's URI, for an asset end */
+            assetUri?: string;
         };
         LinkView: {
             id: string;
@@ -8503,14 +8520,8 @@ export interface components {
                 type: "User" | "ServiceAccount" | "Agent";
                 id: string;
             };
-            source: {
-                environment: string;
-                dagId: string;
-            };
-            target: {
-                environment: string;
-                dagId: string;
-            };
+            source: components["schemas"]["LinkEnd"];
+            target: components["schemas"]["LinkEnd"];
             confTemplate: {
                 [key: string]: unknown;
             };
@@ -8519,7 +8530,7 @@ export interface components {
             state: "active" | "suspended";
             /** @description `suspended_by_user`, `owner_deprovisioned` or `owner_not_allowed` while suspended */
             suspendedReason: string | null;
-            /** @description The end date of the latest source run seen */
+            /** @description The end date of the latest source run seen (the timestamp of the latest asset event, for an asset source) */
             cursor: string | null;
             /** @description Its latest firings, newest first (at most 5) */
             lastFirings: components["schemas"]["LinkFiring"][];
@@ -8871,6 +8882,7 @@ export type ScheduleList = components['schemas']['ScheduleList'];
 export type ScheduledDag = components['schemas']['ScheduledDag'];
 export type ScheduleFindings = components['schemas']['ScheduleFindings'];
 export type LinkFiring = components['schemas']['LinkFiring'];
+export type LinkEnd = components['schemas']['LinkEnd'];
 export type LinkView = components['schemas']['LinkView'];
 export type LinkAnswer = components['schemas']['LinkAnswer'];
 export type LinkList = components['schemas']['LinkList'];

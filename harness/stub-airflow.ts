@@ -16,7 +16,21 @@ export interface StubAirflow {
   refused: number
   /** Every request received, in order: method, path and the W3C `traceparent` header it carried (null without one). */
   received: { method: string; path: string; traceparent: string | null }[]
+  /** Airflow 3 only: the events of each asset (`options.assets`), oldest first, as posted through the API or {@link StubAirflow.addAssetEvent}. */
+  assetEvents: Map<string, StubAssetEvent[]>
+  /** Records an update of an asset as a producing task would (the asset must be one of `options.assets`); answers the event. */
+  addAssetEvent(uri: string, event?: Partial<Omit<StubAssetEvent, 'id'>>): StubAssetEvent
   close(): Promise<void>
+}
+
+/** An asset event the stub keeps. */
+export interface StubAssetEvent {
+  id: number
+  extra: Record<string, unknown>
+  /** ISO 8601; default the wall clock when recorded. */
+  timestamp: string
+  source_dag_id?: string | null
+  source_run_id?: string | null
 }
 
 /** The kinds of Airflow object the stub keeps. */
@@ -69,6 +83,8 @@ export async function startStubAirflow(dags: StubDag[], options: {
    * (the token it gives stays valid). Without it, any credentials are accepted.
    */
   credentials?: { username: string; password: string }
+  /** Airflow 3 only: the URIs of its assets (`/api/v2/assets`, `/api/v2/assets/events`); none by default. */
+  assets?: string[]
 } = {}): Promise<StubAirflow> {
   const credentials = options.credentials ? { ...options.credentials } : null
   let refused = 0
@@ -78,6 +94,20 @@ export async function startStubAirflow(dags: StubDag[], options: {
   const received: StubAirflow['received'] = []
   const objects: StubAirflow['objects'] = { connections: new Map(), variables: new Map(), pools: new Map() }
   const logs = new Map<string, string[]>()
+  const assetUris = v3 ? options.assets ?? [] : []
+  const assetEvents = new Map<string, StubAssetEvent[]>(assetUris.map((uri) => [uri, []]))
+  let assetEventIds = 0
+  const addAssetEvent = (uri: string, event: Partial<Omit<StubAssetEvent, 'id'>> = {}): StubAssetEvent => {
+    const list = assetEvents.get(uri)
+    if (!list) throw new Error(`the stub has no asset ${uri}`)
+    const stored = { id: ++assetEventIds, extra: event.extra ?? {}, timestamp: event.timestamp ?? new Date().toISOString(), source_dag_id: event.source_dag_id ?? null, source_run_id: event.source_run_id ?? null }
+    list.push(stored)
+    return stored
+  }
+  const assetEventJson = (uri: string, e: StubAssetEvent) => ({
+    id: e.id, asset_id: assetUris.indexOf(uri) + 1, uri, extra: e.extra, source_dag_id: e.source_dag_id ?? null, source_run_id: e.source_run_id ?? null,
+    source_task_id: null, source_map_index: -1, created_dagruns: [], timestamp: e.timestamp,
+  })
   const token = `${Buffer.from('{"alg":"HS256"}').toString('base64url')}.${Buffer.from(JSON.stringify({ exp: Math.floor(Date.now() / 1000) + 86400 })).toString('base64url')}.stub`
   const dagJson = (d: StubDag) => ({
     dag_id: d.dagId, description: null, tags: d.tags.map((name) => ({ name })), owners: d.owners, is_paused: d.paused === true, timetable_summary: d.schedule ?? null,
@@ -158,6 +188,25 @@ export async function startStubAirflow(dags: StubDag[], options: {
       if (rest === '/version') return send(200, { version: v3 ? '3-stub' : '2-stub' })
       const objectMatch = /^\/(connections|variables|pools)(?:\/([^/]+))?$/.exec(rest)
       if (objectMatch) return send(...objectsRoute(method, objectMatch[1] as StubObjectKind, objectMatch[2] === undefined ? undefined : decodeURIComponent(objectMatch[2]), raw, url))
+      // Airflow 3's assets: `uri_pattern` is a substring match; events filter by asset_id and timestamp_gte, ordered by timestamp.
+      if (v3 && method === 'GET' && rest === '/assets') {
+        const pattern = url.searchParams.get('uri_pattern') ?? ''
+        const found = assetUris.filter((uri) => uri.includes(pattern)).map((uri) => ({ id: assetUris.indexOf(uri) + 1, uri, name: uri }))
+        return send(200, { assets: found, total_entries: found.length })
+      }
+      if (v3 && rest === '/assets/events') {
+        if (method === 'POST') {
+          const body = JSON.parse(raw || '{}') as { asset_id?: number; extra?: Record<string, unknown> }
+          const uri = assetUris[(body.asset_id ?? 0) - 1]
+          if (!uri) return send(404, { detail: `Asset with ID: \`${body.asset_id}\` was not found` })
+          return send(200, assetEventJson(uri, addAssetEvent(uri, { extra: { ...body.extra, from_rest_api: true } })))
+        }
+        const uri = assetUris[Number(url.searchParams.get('asset_id') ?? 0) - 1]
+        const since = url.searchParams.get('timestamp_gte')
+        const list = (uri ? assetEvents.get(uri) ?? [] : []).filter((e) => !since || e.timestamp >= since)
+        const page = list.slice(0, Number(url.searchParams.get('limit') ?? 100)).map((e) => assetEventJson(uri!, e))
+        return send(200, { asset_events: page, total_entries: list.length })
+      }
       if (method === 'GET' && rest === '/dags') return send(200, { dags: dags.map(dagJson), total_entries: dags.length })
       const logMatch = /^\/dags\/([^/]+)\/dagRuns\/([^/]+)\/taskInstances\/([^/]+)\/logs\/(\d+)$/.exec(rest)
       if (logMatch && method === 'GET') {
@@ -230,6 +279,8 @@ export async function startStubAirflow(dags: StubDag[], options: {
     credentials,
     get refused() { return refused },
     received,
+    assetEvents,
+    addAssetEvent,
     close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()) }),
   }
 }

@@ -315,7 +315,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     }, owner)
     const ownedDeps = {
       db, policy, audit, clock, ids, logger, environments: governance.fleet.environments, orchestrators: governance.fleet.orchestrators, catalog: governance.catalog,
-      requestTrigger: (...args: Parameters<typeof governance.requestTrigger>) => governance.requestTrigger(...args), notify: notifications.notify, leases, maxConfBytes: config.governance.maxConfBytes, principalOf: ownerPrincipal,
+      requestTrigger: (...args: Parameters<typeof governance.requestTrigger>) => governance.requestTrigger(...args),
+      postAssetEvent: (...args: Parameters<typeof governance.postAssetEvent>) => governance.postAssetEvent(...args), notify: notifications.notify, leases, maxConfBytes: config.governance.maxConfBytes, principalOf: ownerPrincipal,
     }
     const ownedSchedules = createSchedules(ownedDeps)
     const links = createLinks(ownedDeps)

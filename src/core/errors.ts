@@ -125,6 +125,8 @@ export const ERRORS = {
   orchestrator_throttled: 'throttled',
   environment_circuit_open: 'unavailable',
   airflow_api_mismatch: 'not_found',
+  asset_not_found: 'not_found',
+  assets_not_supported: 'invalid',
   // governance
   request_not_found: 'not_found',
   conf_invalid: 'invalid',

@@ -93,7 +93,7 @@ export const RESOLVER_LEASE = 'dispatch-resolver'
 const PAGE = 200
 
 /** The actions that change something in Airflow: only they are marked `dispatching` before they leave. */
-const MUTATING = new Set(['dag:trigger', 'dag:rerun', 'dag:pause'])
+const MUTATING = new Set(['dag:trigger', 'dag:rerun', 'dag:pause', 'asset:post_event'])
 
 /**
  * The longest a dispatch can take in `env` before its request is surely no longer being worked on: a token fetch and

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely'
 import type { AuditLog } from '../audit/index.ts'
 import { ConductorError, isConductorError, type Clock, type IdGenerator, type SpanRunner } from '../core/index.ts'
 import type { Principal } from '../identity/index.ts'
-import type { TaskInstanceInfo } from '../orchestrators/index.ts'
+import type { AssetEventInfo, TaskInstanceInfo } from '../orchestrators/index.ts'
 import type { PolicyEngine } from '../policy/index.ts'
 import type { Catalog } from './catalog.ts'
 import type { GovernanceTables, RequestsTable } from './governance.tables.ts'
@@ -26,7 +26,7 @@ export interface CallMeta {
   /** The MCP tool that made the call (with `via: 'mcp'`). */
   tool?: string | null
   /**
-   * The id the request is to have (a trigger's run is then `conductor__<requestId>`). Links and owned schedules give
+   * The id a trigger's or asset event's request is to have (a trigger's run is then `conductor__<requestId>`). Links and owned schedules give
    * each firing its id when they claim it, so a firing made again after a crash is the same request, never a second one.
    */
   requestId?: string
@@ -65,6 +65,13 @@ export interface GovernedActions {
   rerun(principal: Principal, environment: string, dagId: string, runId: string, input: RerunInput, meta?: CallMeta): Promise<{ request: RequestView; clearedTaskIds: string[]; clearedTasks: TaskInstanceInfo[] }>
   /** Pauses or unpauses a DAG. Like a rerun, throws `approval_pending` when policy asks for approval (it runs once approved). */
   setPaused(principal: Principal, environment: string, dagId: string, paused: boolean, meta?: CallMeta): Promise<{ request: RequestView; dag: DagView }>
+  /**
+   * Posts an event for the asset with URI `assetUri` in `environment` (`asset:post_event` on the environment, with
+   * `context.asset.uri`), `extra` as its extra: asset-scheduled DAGs there see the asset updated. Recorded as a request
+   * and audited like a trigger; when policy asks for approval the request is recorded `pending` and answered with
+   * `event: null` (it is posted once approved). `extra` is checked as a conf is (`conf_invalid`, `conf_too_large`).
+   */
+  postAssetEvent(principal: Principal, environment: string, assetUri: string, extra: unknown, meta?: CallMeta): Promise<{ request: RequestView; event: AssetEventInfo | null }>
   /** A page of the DAG's runs, each with who started it (a Conductor request, or Airflow). */
   runs(principal: Principal, environment: string, dagId: string, page?: { limit?: number; offset?: number }, meta?: CallMeta): Promise<RunView[]>
   /** One run with its task instances. */
@@ -200,6 +207,25 @@ export function createGovernedActions(deps: {
         request: view,
         run: { ...result, environment, startedBy: { via: 'conductor', principalType: principal.type, principalId: principal.id, requestId: request.id } },
       }
+    },
+
+    async postAssetEvent(principal, environment, assetUri, extra, meta) {
+      const requestId = meta?.requestId ?? ids.next()
+      let checked: Record<string, unknown>
+      try {
+        checked = checkConf(extra, { maxBytes: deps.maxConfBytes, maxDepth: deps.maxConfDepth ?? 32 })
+      } catch (error) {
+        if (!isConductorError(error)) throw error
+        const { request } = await newRequest(principal, { action: 'asset:post_event', environment, dagId: null, runId: null, input: { assetUri } }, meta, requestId)
+        throw await recordRefusal(deps, request, error)
+      }
+      const { result, request } = await start(principal, {
+        action: 'asset:post_event', environment, dagId: null, runId: null, mutates: true,
+        input: { assetUri, extra: checked }, context: { asset: { uri: assetUri } },
+        perform: (orchestrator) => orchestrator.postAssetEvent(assetUri, checked),
+      }, meta, requestId)
+      const row = (await findRequest(db, request.id))!
+      return { request: requestView(row, row.approval ? await listApprovals(db, row.id) : []), event: result ?? null }
     },
 
     async rerun(principal, environment, dagId, runId, input, meta) {

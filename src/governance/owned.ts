@@ -70,27 +70,38 @@ export interface FiredAs {
 }
 
 /**
- * Triggers as `principal` with the request id the firing was claimed with. When a request with that id exists already
- * (an earlier attempt, on this replica or on one that stopped, got as far as recording it), answers that one and asks
- * nothing: whatever happens between a claim and its settling, a firing is one request and at most one run (the run id is
- * `conductor__<request id>`). An earlier attempt that was denied or refused throws as it would have.
+ * Makes a claimed firing's request once: when a request with its id exists already (an earlier attempt, on this replica
+ * or on one that stopped, got as far as recording it), answers that one and calls nothing; otherwise calls `make`, which
+ * must record its request under that id. Two attempts racing both call `make`; the loser's insert fails on the
+ * primary key and it answers the winner's request. An earlier attempt that was denied or refused throws as it would have.
+ * @throws ConductorError as `make`.
+ */
+export async function makeOnce<T>(db: Kysely<GovernanceTables>, requestId: string, make: () => Promise<T>): Promise<{ made: T } | { earlier: FiredAs }> {
+  const earlier = await findRequest(db, requestId)
+  if (earlier) return { earlier: firedBefore(earlier) }
+  try {
+    return { made: await make() }
+  } catch (error) {
+    // Another attempt recorded the request first (a replica that was only slow, not gone): that one is the firing.
+    const raced = isUniqueViolation(error) ? await findRequest(db, requestId) : undefined
+    if (raced) return { earlier: firedBefore(raced) }
+    throw error
+  }
+}
+
+/**
+ * Triggers as `principal` with the request id the firing was claimed with, once ({@link makeOnce}): whatever happens
+ * between a claim and its settling, a firing is one request and at most one run (the run id is `conductor__<request id>`).
  * @throws ConductorError as {@link GovernedActions.requestTrigger}.
  */
 export async function triggerOnce(
   deps: Pick<OwnedDeps, 'requestTrigger'> & { db: Kysely<GovernanceTables> },
   principal: Principal, environment: string, dagId: string, claimed: ClaimedTrigger, meta: CallMeta,
 ): Promise<FiredAs> {
-  const earlier = await findRequest(deps.db, claimed.requestId)
-  if (earlier) return firedBefore(earlier)
-  try {
-    const answer = await deps.requestTrigger(principal, environment, dagId, claimed.input, { ...meta, requestId: claimed.requestId })
-    return { requestId: answer.request.id, runId: answer.run?.runId ?? null, pending: answer.run === null, again: false }
-  } catch (error) {
-    // Another attempt recorded the request first (a replica that was only slow, not gone): that one is the firing.
-    const raced = isUniqueViolation(error) ? await findRequest(deps.db, claimed.requestId) : undefined
-    if (raced) return firedBefore(raced)
-    throw error
-  }
+  const once = await makeOnce(deps.db, claimed.requestId, () => deps.requestTrigger(principal, environment, dagId, claimed.input, { ...meta, requestId: claimed.requestId }))
+  if ('earlier' in once) return once.earlier
+  const answer = once.made
+  return { requestId: answer.request.id, runId: answer.run?.runId ?? null, pending: answer.run === null, again: false }
 }
 
 function firedBefore(request: RequestsTable): FiredAs {
@@ -106,13 +117,15 @@ function firedBefore(request: RequestsTable): FiredAs {
 
 /**
  * The policy question about `action` on a DAG, by its catalog row (a DAG the catalog no longer has is asked about with
- * no tags or owners); `environment_not_found` for an environment not governed now.
+ * no tags or owners), or on the environment itself when `dagId` is null; `environment_not_found` for an environment not
+ * governed now.
  */
 export function createDagDecider(deps: { db: Kysely<GovernanceTables>; policy: Pick<PolicyEngine, 'authorize'>; environments: EnvironmentsInput }) {
   const environments = environmentMap(deps.environments)
-  return async (principal: Principal, action: Action, environment: string, dagId: string, context: RequestContext = {}): Promise<Decision> => {
+  return async (principal: Principal, action: Action, environment: string, dagId: string | null, context: RequestContext = {}): Promise<Decision> => {
     const env = environments.get(environment)
     if (!env) throw new ConductorError('environment_not_found', `unknown environment "${environment}"`, { details: { environment } })
+    if (dagId === null) return deps.policy.authorize(authorizationRequest(principal, action, env, null, context))
     const dag = await findCatalogDag(deps.db, environment, dagId) ?? { dag_id: dagId, tags: '[]', owners: '[]', paused: 0, team: null, allowed_run_types: null }
     return deps.policy.authorize(authorizationRequest(principal, action, env, dag, context))
   }

@@ -1,10 +1,10 @@
 import type { EnvironmentConfig } from '../config/index.ts'
 import { ConductorError } from '../core/index.ts'
-import type { AirflowApiVersion, AirflowDag, AirflowEventLog, AirflowHitlDetail, AirflowHitlResponse, AirflowRun, AirflowTaskInstance } from './api-versions.ts'
+import type { AirflowApiVersion, AirflowAsset, AirflowAssetEvent, AirflowDag, AirflowEventLog, AirflowHitlDetail, AirflowHitlResponse, AirflowRun, AirflowTaskInstance } from './api-versions.ts'
 import { seg, type AirflowHttp, type AuthStrategy } from './http-client.ts'
 import { logLines, pageThrough, toDagParams, toDate, toHitlResponse, toHitlTask } from './mapping.ts'
 import { AIRFLOW_OBJECTS, type AirflowObject, type AirflowObjectKind } from './orchestrator.ts'
-import type { Actor, ClearOptions, HitlAnswer, HitlRef, HitlResponse, HitlTask, ClearResult, DagInfo, EventLogEntry, Orchestrator, OrchestratorHealth, RunInfo, RunSince, SinceOptions, TaskInstanceInfo, TaskLogChunk, TriggerRunInput } from './orchestrator.ts'
+import type { Actor, AssetEventInfo, ClearOptions, HitlAnswer, HitlRef, HitlResponse, HitlTask, ClearResult, DagInfo, EventLogEntry, Orchestrator, OrchestratorHealth, RunInfo, RunSince, SinceOptions, TaskInstanceInfo, TaskLogChunk, TriggerRunInput } from './orchestrator.ts'
 
 /** What the Airflow adapter is built from. */
 export interface AirflowAdapterDeps {
@@ -64,6 +64,17 @@ export function createAirflowOrchestrator(env: EnvironmentConfig, deps: AirflowA
     const path = `${api.prefix}/version`
     if (api.versionNeedsCredentials) return http.call<{ version?: string }>({ method: 'GET', path, idempotent: false }, auth).then((v) => v.version, () => undefined)
     return http.send({ method: 'GET', path }).then((r) => (r.status === 200 ? (r.body as { version?: string }).version : undefined), () => undefined)
+  }
+
+  /** Airflow's id of the asset with exactly this URI (its `uri_pattern` filter is a substring match). */
+  async function assetIdOf(assetUri: string): Promise<number> {
+    if (!api.assets) throw assetsNotSupported(env)
+    const page = await http.call<{ assets: AirflowAsset[] }>({
+      method: 'GET', path: `${api.prefix}/assets`, idempotent: true, query: { uri_pattern: assetUri, limit: 100, offset: 0 },
+    }, auth)
+    const asset = page.assets.find((a) => a.uri === assetUri)
+    if (!asset) throw new ConductorError('asset_not_found', `No asset "${assetUri}" in Airflow environment "${env.name}"`, { details: { environment: env.name, assetUri } })
+    return asset.id
   }
 
   return {
@@ -273,6 +284,23 @@ export function createAirflowOrchestrator(env: EnvironmentConfig, deps: AirflowA
       }
     },
 
+    async listAssetEvents(assetUri, options) {
+      const assetId = await assetIdOf(assetUri)
+      const page = await http.call<{ asset_events: AirflowAssetEvent[] }>({
+        method: 'GET', path: `${api.prefix}/assets/events`, idempotent: true, subject: { object: `Asset "${assetUri}"` },
+        query: { asset_id: assetId, limit: options.limit ?? 100, offset: 0, order_by: 'timestamp', ...(options.timestampGte ? { timestamp_gte: options.timestampGte } : {}) },
+      }, auth)
+      return page.asset_events.map((e) => toAssetEvent(e, assetUri))
+    },
+
+    async postAssetEvent(assetUri, extra) {
+      const assetId = await assetIdOf(assetUri)
+      const event = await http.call<AirflowAssetEvent>({
+        method: 'POST', path: `${api.prefix}/assets/events`, idempotent: false, subject: { object: `Asset "${assetUri}"` }, body: { asset_id: assetId, extra },
+      }, auth)
+      return toAssetEvent(event, assetUri)
+    },
+
     close: deps.onClose,
     ...(deps.actorCredentials ? {
       as: (actor: Actor) => createAirflowOrchestrator(env, { api, http, credentials: deps.actorCredentials!(actor), onClose: async () => {} }),
@@ -305,6 +333,18 @@ function toTaskInstance(ti: AirflowTaskInstance): TaskInstanceInfo {
 
 /** The task instance states of a human-in-the-loop task waiting for its answer: Airflow 3.3+ parks it, older ones defer it. */
 const WAITING_STATES = new Set(['awaiting_input', 'deferred'])
+
+function assetsNotSupported(env: EnvironmentConfig): ConductorError {
+  return new ConductorError('assets_not_supported', `Airflow environment "${env.name}" runs Airflow 2, whose API has no assets (Airflow 3's /api/v2/assets)`, { details: { environment: env.name } })
+}
+
+function toAssetEvent(e: AirflowAssetEvent, assetUri: string): AssetEventInfo {
+  return {
+    id: String(e.id), assetUri: e.uri ?? assetUri, timestamp: toDate(e.timestamp) ?? e.timestamp, extra: e.extra ?? {},
+    sourceDagId: e.source_dag_id ?? null, sourceRunId: e.source_run_id ?? null, sourceTaskId: e.source_task_id ?? null,
+    createdRuns: (e.created_dagruns ?? []).map((r) => ({ dagId: r.dag_id, runId: r.run_id })),
+  }
+}
 
 function hitlNotSupported(env: EnvironmentConfig): ConductorError {
   return new ConductorError('hitl_not_supported', `Airflow environment "${env.name}" runs Airflow 2, which has no human-in-the-loop tasks`, { details: { environment: env.name } })

@@ -156,4 +156,10 @@ describe('Airflow adapter on Airflow 2 (/api/v1, basic credentials, MockAgent)',
     assert.deepEqual(query(asked[0]!), { limit: '100', offset: '0', order_by: 'start_date', start_date_gte: '2026-01-01T00:00:00.000Z' })
     assert.deepEqual(query(asked[1]!), { limit: '100', offset: '0', order_by: 'event_log_id', after: '2026-01-01T00:00:00.000Z' })
   })
+
+  it('answers assets_not_supported for asset events, naming the environment, without asking Airflow', async () => {
+    const o = t.orchestrator()
+    await assert.rejects(o.listAssetEvents('s3://lake/x', { timestampGte: null }), (e) => isConductorError(e, 'assets_not_supported') && e.details?.environment === 'legacy')
+    await assert.rejects(o.postAssetEvent('s3://lake/x', {}), (e) => isConductorError(e, 'assets_not_supported') && /Airflow 2/.test(e.message))
+  })
 })

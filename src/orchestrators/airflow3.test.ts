@@ -162,4 +162,37 @@ describe('Airflow adapter on Airflow 3 (/api/v2, airflow-token credentials, Mock
     assert.equal(got.logicalDate, null)
     assert.equal(got.triggeredBy, 'rest_api', 'without a user name, how the run was triggered')
   })
+
+  it('reads an asset\'s events by its exact URI (uri_pattern is a substring match) and posts one with its extra', async () => {
+    t.signIn(1)
+    const asked: string[] = []
+    const posted: unknown[] = []
+    t.pool().intercept({ path: /^\/api\/v2\/assets\?/, method: 'GET' }).reply((opts) => {
+      asked.push(String(opts.path))
+      return { statusCode: 200, data: { assets: [{ id: 7, uri: 's3://lake/orders/ready/v2' }, { id: 3, uri: 's3://lake/orders/ready' }], total_entries: 2 }, responseOptions: JSON_HEADERS }
+    }).times(2)
+    const event = { id: 41, asset_id: 3, uri: 's3://lake/orders/ready', extra: { batch: 7 }, source_dag_id: 'extract', source_run_id: 'r1', source_task_id: 't', source_map_index: -1, created_dagruns: [{ dag_id: 'report', run_id: 'a1' }], timestamp: '2026-01-01T00:00:05Z' }
+    t.pool().intercept({ path: /^\/api\/v2\/assets\/events\?/, method: 'GET' }).reply((opts) => {
+      asked.push(String(opts.path))
+      return { statusCode: 200, data: { asset_events: [event], total_entries: 1 }, responseOptions: JSON_HEADERS }
+    })
+    t.pool().intercept({ path: '/api/v2/assets/events', method: 'POST' }).reply((opts) => {
+      posted.push(JSON.parse(String(opts.body)))
+      return { statusCode: 200, data: { ...event, id: 42, extra: { run: 'r9', from_rest_api: true }, source_dag_id: null, source_run_id: null, created_dagruns: [] }, responseOptions: JSON_HEADERS }
+    })
+    const o = t.orchestrator()
+    assert.deepEqual(await o.listAssetEvents('s3://lake/orders/ready', { timestampGte: '2026-01-01T00:00:00.000Z', limit: 10 }), [{
+      id: '41', assetUri: 's3://lake/orders/ready', timestamp: '2026-01-01T00:00:05Z', extra: { batch: 7 }, sourceDagId: 'extract', sourceRunId: 'r1', sourceTaskId: 't', createdRuns: [{ dagId: 'report', runId: 'a1' }],
+    }])
+    const query = new URLSearchParams(asked[1]!.split('?')[1])
+    assert.deepEqual(Object.fromEntries(query), { asset_id: '3', limit: '10', offset: '0', order_by: 'timestamp', timestamp_gte: '2026-01-01T00:00:00.000Z' })
+    assert.equal((await o.postAssetEvent('s3://lake/orders/ready', { run: 'r9' })).id, '42')
+    assert.deepEqual(posted, [{ asset_id: 3, extra: { run: 'r9' } }])
+  })
+
+  it('gives asset_not_found for a URI Airflow has no asset of, and posts nothing', async () => {
+    t.signIn(1)
+    t.pool().intercept({ path: /^\/api\/v2\/assets\?/, method: 'GET' }).reply(200, { assets: [{ id: 7, uri: 's3://lake/orders/ready/v2' }], total_entries: 1 }, JSON_HEADERS)
+    await assert.rejects(t.orchestrator().postAssetEvent('s3://lake/orders/ready', {}), (e) => isConductorError(e, 'asset_not_found') && e.details?.assetUri === 's3://lake/orders/ready' && e.details?.environment === 'prod-eu')
+  })
 })

@@ -94,6 +94,25 @@ export interface AirflowHitlResponse {
   params_input?: Record<string, unknown> | null
 }
 
+/** An asset as `GET /api/v2/assets` lists it (only what Conductor reads). */
+export interface AirflowAsset {
+  id: number
+  uri: string
+}
+
+/** An asset event as `GET|POST /api/v2/assets/events` answers it (`AssetEventResponse`). */
+export interface AirflowAssetEvent {
+  id: number
+  asset_id: number
+  uri?: string | null
+  extra?: Record<string, unknown> | null
+  source_dag_id?: string | null
+  source_run_id?: string | null
+  source_task_id?: string | null
+  created_dagruns?: { dag_id: string; run_id: string }[]
+  timestamp: string
+}
+
 /**
  * What differs between Airflow's REST API generations. Everything else (resources, bodies, paging,
  * errors) is the same, and lives once in the adapter (`airflow.ts`).
@@ -129,6 +148,8 @@ export interface AirflowApiVersion {
   logContent(content: unknown): unknown
   /** Whether the API has human-in-the-loop details (Airflow 3.1+). */
   hitl: boolean
+  /** Whether the API has assets and asset events (`/api/v2/assets`; Airflow 2's datasets are not read). */
+  assets: boolean
 }
 
 /** The API generation of each environment kind. */
@@ -154,6 +175,7 @@ export const AIRFLOW_API_VERSIONS: Readonly<Record<EnvironmentConfig['kind'], Ai
     // Structured records (`{timestamp, level, event, …}`), which `logLines` reads as they are.
     logContent: (content) => content,
     hitl: true,
+    assets: true,
   },
   airflow2: {
     prefix: '/api/v1',
@@ -178,5 +200,6 @@ export const AIRFLOW_API_VERSIONS: Readonly<Record<EnvironmentConfig['kind'], Ai
     triggeredBy: () => null,
     logContent: pythonLogText,
     hitl: false,
+    assets: false,
   },
 }

@@ -107,3 +107,24 @@ describe('in-memory orchestrator', () => {
     assert.deepEqual((await o.getDag('etl')).tags, ['team:data-eng'])
   })
 })
+
+describe('in-memory orchestrator: assets', () => {
+  it('keeps the events of its assets, answers those since a time, and posts one as Airflow\'s API does', async () => {
+    const clock = fixedClock(T0)
+    const o = createInMemoryOrchestrator({ environment: 'mem', clock, assets: ['s3://lake/ready'] })
+    o.addAssetEvent('s3://lake/ready', { sourceDagId: 'extract', sourceRunId: 'r1' })
+    clock.advance(1000)
+    const posted = await o.postAssetEvent('s3://lake/ready', { run: 'r2' })
+    assert.deepEqual([posted.id, posted.extra, posted.sourceDagId], ['2', { run: 'r2', from_rest_api: true }, null])
+    const since = await o.listAssetEvents('s3://lake/ready', { timestampGte: new Date(T0 + 500).toISOString() })
+    assert.deepEqual(since.map((e) => e.id), ['2'])
+    assert.equal((await o.listAssetEvents('s3://lake/ready', { timestampGte: null })).length, 2)
+    await assert.rejects(o.postAssetEvent('s3://lake/other', {}), (e) => isConductorError(e, 'asset_not_found'))
+    assert.deepEqual(o.calls.map((c) => c.method), ['postAssetEvent', 'listAssetEvents', 'listAssetEvents', 'postAssetEvent'])
+  })
+
+  it('answers assets_not_supported like Airflow 2 when told it has no assets', async () => {
+    const o = createInMemoryOrchestrator({ environment: 'old', assets: false })
+    await assert.rejects(o.listAssetEvents('s3://lake/ready', { timestampGte: null }), (e) => isConductorError(e, 'assets_not_supported') && e.details?.environment === 'old')
+  })
+})

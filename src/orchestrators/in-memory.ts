@@ -1,5 +1,5 @@
 import { ConductorError, systemClock, type Clock, type ErrorCode } from '../core/index.ts'
-import type { AirflowObject, AirflowObjectKind, DagInfo, HitlAnswer, HitlRef, HitlResponse, HitlTask, DagParam, EventLogEntry, Orchestrator, OrchestratorHealth, RunInfo, RunSince, TaskInstanceInfo, TaskLogChunk, TriggerRunInput } from './orchestrator.ts'
+import type { AirflowObject, AirflowObjectKind, AssetEventInfo, DagInfo, HitlAnswer, HitlRef, HitlResponse, HitlTask, DagParam, EventLogEntry, Orchestrator, OrchestratorHealth, RunInfo, RunSince, TaskInstanceInfo, TaskLogChunk, TriggerRunInput } from './orchestrator.ts'
 
 /** The name of an {@link Orchestrator} method, as {@link InMemoryOrchestrator} records and fails them. */
 export type OrchestratorMethod = Exclude<keyof Orchestrator, 'environment' | 'protection' | 'as'>
@@ -28,6 +28,8 @@ export interface InMemoryOrchestratorOptions {
   actsAsPerson?: boolean
   /** Whether it has human-in-the-loop tasks, like Airflow 3.1+ (default true); false answers `hitl_not_supported`, like Airflow 2. */
   hitl?: boolean
+  /** The URIs of its assets, like Airflow 3's; `false` answers `assets_not_supported`, like Airflow 2. Default none. */
+  assets?: string[] | false
 }
 
 /**
@@ -70,6 +72,10 @@ export interface InMemoryOrchestrator extends Orchestrator {
   addHitlTask(task: Pick<HitlTask, 'dagId' | 'runId' | 'taskId' | 'subject' | 'options'> & Partial<HitlTask>): HitlTask
   /** Every human-in-the-loop task as it stands, answered or not; not recorded as a call. */
   storedHitlTasks(): HitlTask[]
+  /** Records an update of an asset "on the Airflow side" (a producing task, or Airflow's own API); adds the asset when new. Not recorded as a call. */
+  addAssetEvent(assetUri: string, event?: Partial<Pick<AssetEventInfo, 'extra' | 'sourceDagId' | 'sourceRunId' | 'sourceTaskId'>>): AssetEventInfo
+  /** Every event of an asset as it stands, oldest first; not recorded as a call. */
+  storedAssetEvents(assetUri: string): AssetEventInfo[]
   /** Adds lines to a task's log for `tryNumber` (default its latest try). */
   appendLog(dagId: string, runId: string, taskId: string, lines: string[], tryNumber?: number): void
 }
@@ -101,6 +107,8 @@ export function createInMemoryOrchestrator(options: InMemoryOrchestratorOptions 
   const hitlTasks = new Map<string, HitlTask>()
   const hitlKey = (ref: HitlRef) => JSON.stringify([ref.dagId, ref.runId, ref.taskId, ref.mapIndex])
   let unavailable = false
+  const assets = new Map<string, AssetEventInfo[]>((options.assets || []).map((uri) => [uri, []]))
+  let assetEventIds = 0
 
   const now = () => new Date(clock.now()).toISOString()
   const copy = <T>(value: T): T => structuredClone(value)
@@ -357,6 +365,22 @@ export function createInMemoryOrchestrator(options: InMemoryOrchestratorOptions 
 
     respondHitl: (ref, answer) => respond(ref, answer, { id: 'conductor', name: 'conductor' }),
 
+    addAssetEvent: (assetUri, event = {}) => copy(recordAssetEvent(assetUri, event)),
+
+    storedAssetEvents: (assetUri) => (assets.get(assetUri) ?? []).map(copy),
+
+    async listAssetEvents(assetUri, list) {
+      enter('listAssetEvents', [assetUri, list])
+      const since = list.timestampGte
+      return assetEventsOf(assetUri).filter((e) => since === null || e.timestamp >= since).slice(0, list.limit ?? 100).map(copy)
+    },
+
+    async postAssetEvent(assetUri, extra) {
+      enter('postAssetEvent', [assetUri, extra])
+      assetEventsOf(assetUri)
+      return copy(recordAssetEvent(assetUri, { extra: { ...copy(extra), from_rest_api: true } }))
+    },
+
     async close() {
       calls.push({ method: 'close', args: [] })
     },
@@ -374,6 +398,22 @@ export function createInMemoryOrchestrator(options: InMemoryOrchestratorOptions 
     })
   }
   return orchestrator
+
+  function assetEventsOf(assetUri: string): AssetEventInfo[] {
+    if (options.assets === false) throw fail('assets_not_supported', 'no assets (Airflow 2)')
+    const events = assets.get(assetUri)
+    if (!events) throw fail('asset_not_found', `no asset "${assetUri}"`, { assetUri })
+    return events
+  }
+
+  function recordAssetEvent(assetUri: string, event: Partial<Pick<AssetEventInfo, 'extra' | 'sourceDagId' | 'sourceRunId' | 'sourceTaskId'>>): AssetEventInfo {
+    const stored: AssetEventInfo = {
+      id: String(++assetEventIds), assetUri, timestamp: now(), extra: copy(event.extra ?? {}),
+      sourceDagId: event.sourceDagId ?? null, sourceRunId: event.sourceRunId ?? null, sourceTaskId: event.sourceTaskId ?? null, createdRuns: [],
+    }
+    assets.set(assetUri, [...(assets.get(assetUri) ?? []), stored])
+    return stored
+  }
 
   function hitlOf(ref: HitlRef): HitlTask {
     const task = hitlTasks.get(hitlKey(ref))

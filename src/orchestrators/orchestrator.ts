@@ -64,6 +64,23 @@ export interface EventLogEntry {
   extra: unknown
 }
 
+/** One asset event as Airflow records it (Airflow 3 assets). */
+export interface AssetEventInfo {
+  /** Airflow's id of the event (as text); increases with time. */
+  id: string
+  assetUri: string
+  /** When the asset was updated (ISO 8601). */
+  timestamp: string
+  /** The event's `extra` (Airflow adds `from_rest_api: true` to events posted through its API). */
+  extra: Record<string, unknown>
+  /** The DAG, run and task that updated the asset; null for events posted through the API. */
+  sourceDagId: string | null
+  sourceRunId: string | null
+  sourceTaskId: string | null
+  /** The runs of asset-scheduled DAGs this event created so far. */
+  createdRuns: { dagId: string; runId: string }[]
+}
+
 /** Where {@link Orchestrator.listRunsSince} and {@link Orchestrator.listEventLogsSince} start and how many they read. */
 export interface SinceOptions {
   /** ISO 8601: only what happened at or after it. */
@@ -250,6 +267,17 @@ export interface Orchestrator {
   listRunsSince(options: SinceOptions): Promise<RunSince[]>
   /** Entries of Airflow's event log at or after `since`, oldest first. */
   listEventLogsSince(options: SinceOptions): Promise<EventLogEntry[]>
+  /**
+   * The events of the asset with URI `assetUri` at or after `timestampGte` (all when null), earliest first (at most
+   * `limit`, default 100). `asset_not_found` when the environment has no such (active) asset; `assets_not_supported`
+   * on Airflow 2.
+   */
+  listAssetEvents(assetUri: string, options: { timestampGte: string | null; limit?: number }): Promise<AssetEventInfo[]>
+  /**
+   * Records that the asset with URI `assetUri` was updated, with `extra`, as Airflow's own API does (asset-scheduled DAGs
+   * see it). Never retried. `asset_not_found` when the environment has no such asset; `assets_not_supported` on Airflow 2.
+   */
+  postAssetEvent(assetUri: string, extra: Record<string, unknown>): Promise<AssetEventInfo>
   /** Every connection, variable or pool, following Airflow's paging to the end, in Airflow's JSON. */
   listObjects(kind: AirflowObjectKind): Promise<AirflowObject[]>
   /** One connection, variable or pool by its name; `not_found` when Airflow has none. */

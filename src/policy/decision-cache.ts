@@ -1,5 +1,5 @@
 import type { Clock } from '../core/index.ts'
-import { ACTION_TARGETS, GROUP_RESOURCE_ACTIONS, type AuthorizationRequest, type Decision, type DecisionInputs } from './types.ts'
+import { ACTION_TARGETS, ENVIRONMENT_FALLBACK_ACTIONS, GROUP_RESOURCE_ACTIONS, type AuthorizationRequest, type Decision, type DecisionInputs } from './types.ts'
 
 /** A remembered decision. */
 export interface CachedDecision {
@@ -92,7 +92,7 @@ export function decisionKey(request: AuthorizationRequest, inputs: DecisionInput
     const env = request.resource?.environment
     if (env === undefined || typeof env.name !== 'string') return null
     const envKey = [env.name, env.zone, env.tier, env.fullyGoverned === true, typeof env.team === 'string' ? env.team : null]
-    if (target === 'environment') {
+    if (target === 'environment' || (request.resource?.dag === undefined && ENVIRONMENT_FALLBACK_ACTIONS.has(action))) {
       what = ['e', envKey]
       label = `environment ${env.name}`
     } else {

@@ -7,7 +7,7 @@ export { principalRef } from './principal-ref.ts'
 export type { PrincipalLike } from './principal-ref.ts'
 export { compilePolicies, readConductorSchema, readPolicyFolder } from './policy-source.ts'
 export type { CompiledPolicy, CompiledPolicySet, PolicySource } from './policy-source.ts'
-export { ACTION_TARGETS, ACTIONS, AIRFLOW_OBJECT_KINDS, GROUP_RESOURCE_ACTIONS } from './types.ts'
+export { ACTION_TARGETS, ACTIONS, AIRFLOW_OBJECT_KINDS, ENVIRONMENT_FALLBACK_ACTIONS, GROUP_RESOURCE_ACTIONS } from './types.ts'
 export type {
   ApprovalEscalation, ApprovalGroup, DecisionCacheStats, DecisionInputs, ApprovalRequestContext, ApprovalRequirement, Action, ActionTarget, AirflowObjectKind, AuthorizationRequest, DagRef, Decision, EnvironmentContext, EnvironmentRef, PolicyEngine, PolicyErrorLocation,
   CredentialScopeRef, PolicyInfo, PolicySetInfo, PrincipalKind, PrincipalRef, ReloadResult, RequestContext, ResourceRef, ScheduleContext, ServiceAccountContext,

@@ -7,7 +7,7 @@ import { compilePolicies, readConductorSchema, readPolicyFolder, type CompiledPo
 import { decisionInputsOf, decisionKey, decisionPeriod, fromCache, noPermitReason, type CachedDecision } from './decision-cache.ts'
 import { buildScopeIndex, type ScopeEntity, type ScopeIndex } from './scope-index.ts'
 import {
-  ACTION_TARGETS, ACTIONS, GROUP_RESOURCE_ACTIONS, type AuthorizationRequest, type Decision, type DecisionCacheStats, type DecisionInputs, type PolicyEngine, type PolicyErrorLocation,
+  ACTION_TARGETS, ACTIONS, ENVIRONMENT_FALLBACK_ACTIONS, GROUP_RESOURCE_ACTIONS, type AuthorizationRequest, type Decision, type DecisionCacheStats, type DecisionInputs, type PolicyEngine, type PolicyErrorLocation,
   type PolicyInfo, type PolicySetInfo, type ReloadResult,
 } from './types.ts'
 
@@ -374,7 +374,7 @@ function buildCall(request: AuthorizationRequest, clock: Clock): BuiltCall {
     const envAttrs: Record<string, CedarValueJson> = { name: env.name, zone: env.zone, tier: env.tier, fullyGoverned: env.fullyGoverned === true }
     if (typeof env.team === 'string') envAttrs.team = env.team
     entities.push({ uid: envUid, attrs: envAttrs, parents: [] })
-    if (target === 'environment') {
+    if (target === 'environment' || (request.resource?.dag === undefined && ENVIRONMENT_FALLBACK_ACTIONS.has(action))) {
       resourceUid = envUid
       resourceScope = { ...envUid, ancestors: [] }
       label = `environment ${env.name}`
@@ -438,6 +438,9 @@ function buildCall(request: AuthorizationRequest, clock: Clock): BuiltCall {
     const owner = { __entity: { type: account.owner.type, id: account.owner.id } }
     context.serviceAccount = { name: account.name, kind: account.kind, ...(account.owner.type === 'Group' ? { ownerGroup: owner } : { ownerUser: owner }) }
   }
+  const asset = request.context?.asset
+  if (asset !== undefined && (typeof asset.uri !== 'string' || asset.uri === '')) throw new ConductorError('invalid_input', 'context.asset needs a uri', { details: { field: 'context.asset' } })
+  if (asset !== undefined) context.asset = { uri: asset.uri }
   // An owned schedule or link: who it acts as.
   for (const key of ['schedule', 'link'] as const) {
     const owned = request.context?.[key]

@@ -38,6 +38,7 @@ export const ACTIONS = [
   'link:manage',
   'environment:create',
   'environment:manage',
+  'asset:post_event',
 ] as const
 
 /** One of {@link ACTIONS}. */
@@ -86,7 +87,15 @@ export const ACTION_TARGETS: Readonly<Record<Action, ActionTarget>> = {
   'link:manage': 'dag',
   'environment:create': 'application',
   'environment:manage': 'environment',
+  'asset:post_event': 'environment',
 }
+
+/**
+ * DAG actions also asked on the environment itself when no DAG is given (`Environment::"<name>"`): the `link:*`
+ * questions about a link whose target is an asset rather than a DAG, and approving a request that targets no DAG
+ * (`asset:post_event`).
+ */
+export const ENVIRONMENT_FALLBACK_ACTIONS: ReadonlySet<Action> = new Set(['link:create', 'link:read', 'link:manage', 'request:approve', 'request:auto_approve'])
 
 /** The actions asked on `Group::"<name>"` when {@link AuthorizationRequest.group} names one (approving a grant request). */
 export const GROUP_RESOURCE_ACTIONS: ReadonlySet<Action> = new Set(['grant:request', 'grant:revoke', 'request:approve', 'request:auto_approve'])
@@ -184,6 +193,8 @@ export interface RequestContext {
   link?: ScheduleContext
   /** For `environment:create` and `environment:manage`: the environment asked about, as it would be (`context.environment`, docs/environments.md). */
   environment?: EnvironmentContext
+  /** For `asset:post_event` (and `link:*` about a link whose target is an asset): the asset, by its URI (`context.asset`). */
+  asset?: { uri: string }
 }
 
 /** An environment defined through the API as policy sees it in `context.environment`; `team` is absent when none. */

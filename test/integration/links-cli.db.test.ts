@@ -18,7 +18,7 @@ forEachEngine((engine) => {
   let url = ''
   before(async () => {
     database = await engine.open()
-    staging = await startStubAirflow([{ dagId: 'extract_orders', tags: ['team:data-eng'], owners: ['data-eng'] }])
+    staging = await startStubAirflow([{ dagId: 'extract_orders', tags: ['team:data-eng'], owners: ['data-eng'] }], { assets: ['s3://data-eng/orders/ready', 's3://data-eng/reports/daily'] })
     prod = await startStubAirflow([{ dagId: 'etl_daily', tags: ['team:data-eng'], owners: ['data-eng'] }], { version: 2 })
     app = await startTestApp({
       databaseUrl: database.url, environments: [{ name: 'prod', url: prod.url, kind: 'airflow2' as const, retries: 0 }, { name: 'staging', url: staging.url, retries: 0 }],
@@ -68,5 +68,29 @@ forEachEngine((engine) => {
     assert.match((await as('alice', ['links', 'resume', id])).stdout, new RegExp(`^link ${id} active$`, 'm'))
     assert.equal((await as('alice', ['links', 'delete', id])).stdout.trim(), `deleted link ${id}`)
     assert.equal((await as('alice', ['links', 'show', id])).code, EXIT.notFound)
+  })
+
+  test('conductor links create --source-asset / --target-asset: asset ends as ENV/URI', async () => {
+    const usage = await as('alice', ['links', 'create', 'staging/extract_orders'])
+    assert.notEqual(usage.code, EXIT.ok)
+    assert.match(usage.stderr, /give a source .* and a target/)
+    const airflow2 = await as('alice', ['links', 'create', '--source-asset', 'prod/s3://data-eng/orders/ready', 'staging/extract_orders'])
+    assert.equal(airflow2.code, EXIT.invalid, airflow2.stderr)
+    assert.match(airflow2.stderr, /assets_not_supported: .*Airflow 2/)
+
+    const fromAsset = await as('alice', ['links', 'create', '--source-asset', 'staging/s3://data-eng/orders/ready', 'prod/etl_daily', '--conf', '{"event":"{{source.event_id}}"}'])
+    assert.equal(fromAsset.code, EXIT.ok, fromAsset.stderr)
+    const id = /^created link (\S+): staging asset s3:\/\/data-eng\/orders\/ready → prod\/etl_daily as User:alice$/m.exec(fromAsset.stdout)?.[1]
+    assert.ok(id, fromAsset.stdout)
+    const toAsset = await as('alice', ['links', 'create', 'staging/extract_orders', '--target-asset', 'staging/s3://data-eng/reports/daily'])
+    assert.equal(toAsset.code, EXIT.ok, toAsset.stderr)
+    assert.match(toAsset.stdout, /^created link \S+: staging\/extract_orders → staging asset s3:\/\/data-eng\/reports\/daily as User:alice$/m)
+
+    const event = staging.addAssetEvent('s3://data-eng/orders/ready', { timestamp: new Date(Date.now() + 1000).toISOString() })
+    assert.equal((await app.links.poll()).fired, 1)
+    assert.ok(prod.runs.get('etl_daily')?.some((r) => JSON.stringify(r.conf) === JSON.stringify({ event: String(event.id) })), 'the target got the event id')
+    const firings = await as('alice', ['links', 'firings', id])
+    assert.match(firings.stdout, new RegExp(`^\\S.* +fired +asset event ${event.id} `, 'm'))
+    assert.match((await as('alice', ['links', 'show', id])).stdout, new RegExp(`^source: +staging asset s3://data-eng/orders/ready$`, 'm'))
   })
 })

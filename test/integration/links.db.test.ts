@@ -197,7 +197,8 @@ forEachEngine((engine) => {
     const requestId = `crashed-${randomUUID()}`
     await a.database.db.insertInto('link_firings').values({
       link_id: link.id, event_key: runId, event_at: new Date(now() + 30_000).toISOString(), request_id: requestId,
-      input: JSON.stringify({ conf: { upstream_run: runId }, note: `Link ${link.id}: left behind` }), outcome: 'claimed', at: new Date(now() - 10 * 60_000).toISOString(),
+      input: JSON.stringify({ requestId, filled: { upstream_run: runId }, note: `Link ${link.id}: left behind`, ref: { sourceRunId: runId }, audit: { runId } }),
+      outcome: 'claimed', at: new Date(now() - 10 * 60_000).toISOString(),
     }).execute()
 
     assert.deepEqual(await pollBoth(), { fired: 1, suspended: 0, failed: 0 }, 'fired once between two replicas recovering at once')

@@ -53,6 +53,10 @@ export async function replayCall(
         return info
       },
     }
+  } else if (row.action === 'asset:post_event') {
+    const assetUri = String(input.assetUri ?? '')
+    const extra = (input.extra ?? {}) as Record<string, unknown>
+    call = { ...base, context: { asset: { uri: assetUri } }, perform: (o) => o.postAssetEvent(assetUri, extra) }
   } else {
     throw new ConductorError('conflict', `${row.action} cannot wait for approval`, { details: { requestId: row.id } })
   }

@@ -1,12 +1,12 @@
 import type { Kysely } from 'kysely'
 import { ConductorError, isConductorError } from '../../core/index.ts'
 import type { Principal } from '../../identity/index.ts'
-import type { RunInfo } from '../../orchestrators/index.ts'
-import type { Action } from '../../policy/index.ts'
+import type { Action, RequestContext } from '../../policy/index.ts'
 import { createLeasedLoop, type Fence } from '../../store/index.ts'
 import type { GovernanceTables } from '../governance.tables.ts'
-import { createDagDecider, STALE_CLAIM_SECONDS, triggerOnce, type Owner, type OwnedDeps } from '../owned.ts'
-import { checkConf, type TriggerInput } from '../run-input.ts'
+import type { GovernedActions } from '../governed-actions.ts'
+import { createDagDecider, makeOnce, STALE_CLAIM_SECONDS, triggerOnce, type Owner, type OwnedDeps } from '../owned.ts'
+import { checkConf } from '../run-input.ts'
 import { createTargets, environmentMap } from '../targets.ts'
 import {
   advanceCursor, claimLinkFiring, deleteLink, findLink, insertLink, listActiveLinksOwnedBy, listLinkFirings, listLinks, listStaleLinkClaims, settleLinkFiring, updateLink,
@@ -16,14 +16,29 @@ import type { LinkFiringsTable, LinksTable, LinkState, LinkTables } from './link
 /** Who a link triggers as (as a schedule's owner). */
 export type LinkOwner = Owner
 
-/** Why a link was suspended: by hand, its owner lost access (deprovisioned), or policy no longer lets its owner read the source or trigger the target. */
+/** Why a link was suspended: by hand, its owner lost access (deprovisioned), or policy no longer lets its owner read the source or act on the target. */
 export type LinkSuspendReason = 'suspended_by_user' | 'owner_deprovisioned' | 'owner_not_allowed'
+
+/**
+ * One end of a link: a DAG (`dagId`) or an Airflow 3 asset (`assetUri`) in an environment; exactly one of the two.
+ * A DAG source fires when one of its runs succeeds, an asset source when the asset is updated (an asset event); a DAG
+ * target is triggered, an asset target gets an asset event.
+ */
+export interface LinkEnd {
+  environment: string
+  dagId?: string
+  assetUri?: string
+}
 
 /** One firing of a link, as shown to callers. */
 export interface LinkFiringView {
-  /** The source run that succeeded. */
-  sourceRunId: string
+  /** The source run that succeeded (DAG sources); null for an asset source. */
+  sourceRunId: string | null
+  /** When the source event happened: the run's end date, or the asset event's timestamp. */
   sourceEndDate: string | null
+  /** Airflow's id of the source asset event (asset sources); null for a DAG source. */
+  sourceAssetEventId: string | null
+  /** The request of the firing: `dag:trigger` for a DAG target, `asset:post_event` for an asset target. */
   requestId: string | null
   outcome: string
   at: string
@@ -33,13 +48,14 @@ export interface LinkFiringView {
 export interface LinkView {
   id: string
   owner: LinkOwner
-  source: { environment: string; dagId: string }
-  target: { environment: string; dagId: string }
+  source: LinkEnd
+  target: LinkEnd
+  /** The conf of each trigger, or the `extra` of each asset event posted. */
   confTemplate: Record<string, unknown>
   description: string | null
   state: LinkState
   suspendedReason: string | null
-  /** The end date of the latest source run seen. */
+  /** The end date of the latest source run seen (the timestamp of the latest asset event, for an asset source). */
   cursor: string | null
   /** Its latest firings, newest first (at most 5 in lists; see firings). */
   lastFirings: LinkFiringView[]
@@ -50,9 +66,15 @@ export interface LinkView {
 
 /** What creating a link takes. */
 export interface LinkInput {
-  source: { environment: string; dagId: string }
-  target: { environment: string; dagId: string }
-  /** A JSON object; its string values may hold `{{source.run_id}}`, `{{source.dag_id}}`, `{{source.environment}}`, `{{source.logical_date}}`, `{{source.end_date}}`. */
+  /** Exactly one of `dagId` and `assetUri` (`invalid_input` naming the field otherwise); an asset end needs an Airflow 3 environment (`assets_not_supported`). */
+  source: LinkEnd
+  target: LinkEnd
+  /**
+   * A JSON object; its string values may hold `{{source.environment}}` and, for a DAG source, `{{source.run_id}}`,
+   * `{{source.dag_id}}`, `{{source.logical_date}}`, `{{source.end_date}}`; for an asset source, `{{source.asset_uri}}`,
+   * `{{source.event_id}}`, `{{source.timestamp}}`, and `{{source.dag_id}}`, `{{source.run_id}}` of the run that updated
+   * the asset (empty when it was posted through an API).
+   */
   confTemplate?: unknown
   description?: string | undefined
   owner?: LinkOwner | undefined
@@ -72,12 +94,17 @@ export interface LinkRound {
 }
 
 /**
- * Cross-deployment links: when a DAG succeeds in one environment, trigger a DAG in another through the governance
- * pipeline as the link's owner. Every change is decided by policy (`link:create|read|manage` on the target DAG, with
- * `context.link`) and audited.
+ * Cross-deployment links: when a DAG succeeds (or an asset is updated) in one environment, trigger a DAG (or post an
+ * asset event) in another through the governance pipeline as the link's owner. Every change is decided by policy
+ * (`link:create|read|manage` on the target DAG, or on the target environment with `context.asset` for an asset target,
+ * with `context.link`) and audited.
  */
 export interface Links {
-  /** Creates a link owned by `input.owner` (default the caller): `link:create`; the owner must be allowed `dag:read` on the source and `dag:trigger` on the target now. */
+  /**
+   * Creates a link owned by `input.owner` (default the caller): `link:create`; the owner must be allowed now `dag:read`
+   * on a source DAG (`asset:read` on a source asset's environment) and `dag:trigger` on a target DAG (`asset:post_event`
+   * on a target asset's environment).
+   */
   create(actor: Principal, input: LinkInput): Promise<LinkView>
   /** The links `actor` may read (`link:read`), oldest first, each with its last firings. */
   list(actor: Principal): Promise<LinkView[]>
@@ -95,7 +122,7 @@ export interface Links {
   firings(actor: Principal, id: string, limit?: number): Promise<LinkFiringView[]>
   /** Deprovisioning: suspends every active link `owner` holds, audited and notified; answers their ids. */
   suspendOwnedBy(owner: LinkOwner, reason: LinkSuspendReason): Promise<string[]>
-  /** Asks each active link's source for successful runs since its cursor and fires each new one once. */
+  /** Asks each active link's source for successful runs (or asset events) since its cursor and fires each new one once. */
   poll(fence?: Fence): Promise<LinkRound>
   /** Polls now and every `intervalSeconds` on the replica holding the `links` lease (0: never). */
   start(intervalSeconds: number): void
@@ -105,33 +132,78 @@ export interface Links {
 /** Dependencies of {@link createLinks}. */
 export interface LinksDeps extends OwnedDeps {
   db: Kysely<GovernanceTables & LinkTables>
+  /** The governed asset event (the same pipeline as the API's), for asset targets. */
+  postAssetEvent: GovernedActions['postAssetEvent']
 }
 
 /** The lease the polling loop runs under. */
 export const LINKS_LEASE = 'links'
 
 const OWNER_TYPES = new Set(['User', 'ServiceAccount', 'Agent'])
-const PLACEHOLDERS = ['run_id', 'dag_id', 'environment', 'logical_date', 'end_date'] as const
+/** The placeholders of a DAG source's firings. */
+const RUN_PLACEHOLDERS = ['run_id', 'dag_id', 'environment', 'logical_date', 'end_date'] as const
+/** The placeholders of an asset source's firings (`dag_id` and `run_id`: the run that updated the asset, if any). */
+const ASSET_PLACEHOLDERS = ['asset_uri', 'event_id', 'timestamp', 'environment', 'dag_id', 'run_id'] as const
 const PLACEHOLDER = /\{\{\s*source\.([a-z_]+)\s*\}\}/g
+/** Airflow's longest asset URI. */
+const MAX_ASSET_URI = 1500
 const invalid = (field: string, message: string) => new ConductorError('invalid_input', `${field}: ${message}`, { details: { field } })
 
-/** Fills `{{source.*}}` in the string values of a template (plain substitution, never evaluated). */
-export function fillTemplate(template: unknown, source: Record<(typeof PLACEHOLDERS)[number], string | null>): unknown {
+/** Fills `{{source.*}}` in the string values of a template (plain substitution, never evaluated); placeholders `source` lacks stay as they are. */
+export function fillTemplate(template: unknown, source: Readonly<Record<string, string | null>>): unknown {
   if (typeof template === 'string') return template.replace(PLACEHOLDER, (whole, name: string) => (name in source ? source[name as keyof typeof source] ?? '' : whole))
   if (Array.isArray(template)) return template.map((v) => fillTemplate(v, source))
   if (template !== null && typeof template === 'object') return Object.fromEntries(Object.entries(template).map(([k, v]) => [k, fillTemplate(v, source)]))
   return template
 }
 
-function checkTemplate(template: unknown, maxBytes: number): Record<string, unknown> {
+function checkTemplate(template: unknown, maxBytes: number, assetSource: boolean): Record<string, unknown> {
   const conf = checkConf(template, { maxBytes, maxDepth: 32 })
+  const known: readonly string[] = assetSource ? ASSET_PLACEHOLDERS : RUN_PLACEHOLDERS
   for (const match of JSON.stringify(conf).matchAll(PLACEHOLDER)) {
-    if (!(PLACEHOLDERS as readonly string[]).includes(match[1]!)) throw invalid('confTemplate', `unknown placeholder {{source.${match[1]}}} (known: ${PLACEHOLDERS.map((p) => `source.${p}`).join(', ')})`)
+    if (!known.includes(match[1]!)) {
+      throw invalid('confTemplate', `unknown placeholder {{source.${match[1]}}} for ${assetSource ? 'an asset' : 'a DAG'} source (known: ${known.map((p) => `source.${p}`).join(', ')})`)
+    }
   }
   return conf
 }
 
-const firingView = (f: LinkFiringsTable): LinkFiringView => ({ sourceRunId: f.event_key, sourceEndDate: f.event_at, requestId: f.request_id, outcome: f.outcome, at: f.at })
+/** One thing that happened at a link's source: a successful run, or an asset event. */
+interface SourceEvent {
+  /** The claim key: the run id, or Airflow's id of the asset event. */
+  key: string
+  /** When it happened (the run's end date, the event's timestamp): the cursor moves to it. */
+  at: string
+  /** What the conf template's `{{source.*}}` are filled with. */
+  placeholders: Record<string, string | null>
+  /** What the firing's audit event says of it. */
+  audit: Record<string, unknown>
+  /** How a suspension or failure names it: `{ sourceRunId }` or `{ sourceAssetEventId }`. */
+  ref: { sourceRunId: string } | { sourceAssetEventId: string }
+  /** The run note (or nothing to say) of a trigger it causes. */
+  note: string
+}
+
+/**
+ * A firing as claimed (stored as `link_firings.input`): the id of the request it makes, and everything it asks, fixed at
+ * the claim, so that making it again after a crash asks exactly the same.
+ */
+interface ClaimedFiring {
+  requestId: string
+  /** The filled conf template: the run's conf, or the asset event's `extra`. */
+  filled: unknown
+  note: string
+  ref: SourceEvent['ref']
+  audit: SourceEvent['audit']
+}
+
+const firingView = (row: Pick<LinksTable, 'source_asset_uri'>) => (f: LinkFiringsTable): LinkFiringView => {
+  const asset = row.source_asset_uri !== null
+  return { sourceRunId: asset ? null : f.event_key, sourceEndDate: f.event_at, sourceAssetEventId: asset ? f.event_key : null, requestId: f.request_id, outcome: f.outcome, at: f.at }
+}
+
+/** A link end as callers see it: `dagId` or `assetUri`. */
+const endView = (environment: string, dagId: string | null, assetUri: string | null): LinkEnd => (assetUri !== null ? { environment, assetUri } : { environment, dagId: dagId ?? '' })
 
 /** Creates the links over policy, the catalog, the governed trigger and the store. */
 export function createLinks(deps: LinksDeps): Links {
@@ -144,42 +216,55 @@ export function createLinks(deps: LinksDeps): Links {
 
   async function view(row: LinksTable, firings = 5): Promise<LinkView> {
     return {
-      id: row.id, owner: ownerOf(row), source: { environment: row.source_environment, dagId: row.source_dag_id ?? '' },
-      target: { environment: row.target_environment, dagId: row.target_dag_id ?? '' }, confTemplate: JSON.parse(row.conf_template) as Record<string, unknown>,
+      id: row.id, owner: ownerOf(row), source: endView(row.source_environment, row.source_dag_id, row.source_asset_uri),
+      target: endView(row.target_environment, row.target_dag_id, row.target_asset_uri), confTemplate: JSON.parse(row.conf_template) as Record<string, unknown>,
       description: row.description, state: row.state, suspendedReason: row.suspended_reason, cursor: row.cursor,
-      lastFirings: (await listLinkFirings(db, row.id, firings)).map(firingView), createdBy: row.created_by, createdAt: row.created_at, updatedAt: row.updated_at,
+      lastFirings: (await listLinkFirings(db, row.id, firings)).map(firingView(row)), createdBy: row.created_by, createdAt: row.created_at, updatedAt: row.updated_at,
     }
   }
 
   const decide = createDagDecider({ db, policy, environments: deps.environments })
+  /** The `link:*` question about a link: on its target DAG, or on its target environment (with `context.asset`) for an asset target. */
+  const decideLink = (actor: Principal, action: Action, row: Pick<LinksTable, 'target_environment' | 'target_dag_id' | 'target_asset_uri' | 'owner_type' | 'owner_id'>) => {
+    const context: RequestContext = { ...linkContext(ownerOf(row as LinksTable)), ...(row.target_asset_uri !== null ? { asset: { uri: row.target_asset_uri } } : {}) }
+    return decide(actor, action, row.target_environment, row.target_asset_uri !== null ? null : row.target_dag_id ?? '', context)
+  }
+  const targetName = (row: Pick<LinksTable, 'target_environment' | 'target_dag_id' | 'target_asset_uri'>) => `${row.target_environment}/${row.target_asset_uri ?? row.target_dag_id}`
 
   async function readable(actor: Principal, id: string): Promise<LinksTable> {
     const row = await findLink(db, id)
-    if (!row || (await decide(actor, 'link:read', row.target_environment, row.target_dag_id ?? '', linkContext(ownerOf(row)))).decision !== 'allow') {
+    if (!row || (await decideLink(actor, 'link:read', row)).decision !== 'allow') {
       throw new ConductorError('link_not_found', `no link ${id} that you may see`, { details: { linkId: id } })
     }
     return row
   }
 
-  async function must(actor: Principal, action: Action, environment: string, dagId: string, owner: LinkOwner): Promise<void> {
-    const decision = await decide(actor, action, environment, dagId, linkContext(owner))
+  async function must(actor: Principal, action: Action, row: Pick<LinksTable, 'target_environment' | 'target_dag_id' | 'target_asset_uri' | 'owner_type' | 'owner_id'>): Promise<void> {
+    const decision = await decideLink(actor, action, row)
     if (decision.decision !== 'allow') {
-      throw new ConductorError('policy_denied', `${actor.type} ${actor.id} may not ${action} for ${environment}/${dagId}: ${decision.reasons.join('; ')}`, {
+      throw new ConductorError('policy_denied', `${actor.type} ${actor.id} may not ${action} for ${targetName(row)}: ${decision.reasons.join('; ')}`, {
         details: { action, reasons: decision.reasons, policyIds: decision.policyIds },
       })
     }
   }
 
-  /** Throws `link_owner_not_allowed` unless `owner` has access, may read the source DAG and trigger the target DAG now. */
-  async function ownerMayFire(owner: LinkOwner, row: Pick<LinksTable, 'source_environment' | 'source_dag_id' | 'target_environment' | 'target_dag_id'>): Promise<Principal> {
+  /**
+   * Throws `link_owner_not_allowed` unless `owner` has access, may read the source (`dag:read` on its DAG, `asset:read`
+   * on its asset's environment) and act on the target (`dag:trigger` on its DAG, `asset:post_event` on its asset's environment) now.
+   */
+  async function ownerMayFire(owner: LinkOwner, row: Pick<LinksTable, 'source_environment' | 'source_dag_id' | 'source_asset_uri' | 'target_environment' | 'target_dag_id' | 'target_asset_uri'>): Promise<Principal> {
     const principal = await deps.principalOf(owner)
     if (!principal) {
       throw new ConductorError('link_owner_not_allowed', `${owner.type} ${owner.id} is not a principal with access (unknown, deprovisioned or disabled)`, { details: { field: 'owner', owner } })
     }
-    for (const [action, environment, dagId] of [['dag:read', row.source_environment, row.source_dag_id], ['dag:trigger', row.target_environment, row.target_dag_id]] as const) {
-      const decision = await decide(principal, action, environment, dagId ?? '')
+    const questions = [
+      row.source_asset_uri !== null ? ['asset:read', row.source_environment, null, row.source_asset_uri] as const : ['dag:read', row.source_environment, row.source_dag_id ?? '', null] as const,
+      row.target_asset_uri !== null ? ['asset:post_event', row.target_environment, null, row.target_asset_uri] as const : ['dag:trigger', row.target_environment, row.target_dag_id ?? '', null] as const,
+    ]
+    for (const [action, environment, dagId, assetUri] of questions) {
+      const decision = await decide(principal, action, environment, dagId, assetUri !== null ? { asset: { uri: assetUri } } : {})
       if (decision.decision !== 'allow') {
-        throw new ConductorError('link_owner_not_allowed', `${owner.type} ${owner.id} may not ${action} ${environment}/${dagId}: ${decision.reasons.join('; ')}`, {
+        throw new ConductorError('link_owner_not_allowed', `${owner.type} ${owner.id} may not ${action} ${environment}/${assetUri ?? dagId}: ${decision.reasons.join('; ')}`, {
           details: { field: 'owner', owner, reasons: decision.reasons },
         })
       }
@@ -187,9 +272,10 @@ export function createLinks(deps: LinksDeps): Links {
     return principal
   }
 
+  const sourceOf = (row: LinksTable) => ({ environment: row.source_environment, ...(row.source_asset_uri !== null ? { assetUri: row.source_asset_uri } : { dagId: row.source_dag_id }) })
   const event = (actor: Principal | null, row: LinksTable, type: string, data: Record<string, unknown> = {}) => audit.append({
     type, principal: actor?.id ?? null, principalType: actor?.type ?? null, environment: row.target_environment, dag: row.target_dag_id,
-    data: { linkId: row.id, owner: { type: row.owner_type, id: row.owner_id }, source: { environment: row.source_environment, dagId: row.source_dag_id }, ...data },
+    data: { linkId: row.id, owner: { type: row.owner_type, id: row.owner_id }, source: sourceOf(row), ...(row.target_asset_uri !== null ? { targetAssetUri: row.target_asset_uri } : {}), ...data },
   })
 
   async function suspendRow(actor: Principal | null, row: LinksTable, reason: LinkSuspendReason, detail: Record<string, unknown> = {}): Promise<boolean> {
@@ -201,7 +287,7 @@ export function createLinks(deps: LinksDeps): Links {
         type: 'link.suspended', occurredAt: now,
         data: {
           linkId: row.id, environment: row.target_environment, dag: row.target_dag_id, team: environments.get(row.target_environment)?.team ?? null,
-          source: { environment: row.source_environment, dagId: row.source_dag_id },
+          source: sourceOf(row), ...(row.target_asset_uri !== null ? { targetAssetUri: row.target_asset_uri } : {}),
           owner: { type: row.owner_type, id: row.owner_id }, principal: row.owner_id, principalType: row.owner_type, reason, ...detail,
         },
       })
@@ -209,66 +295,102 @@ export function createLinks(deps: LinksDeps): Links {
     return true
   }
 
-  /** What firing `row` for `run` asks: the filled conf and a note naming the source run. */
-  function firingInput(row: LinksTable, run: RunInfo): TriggerInput {
-    const conf = fillTemplate(JSON.parse(row.conf_template), {
-      run_id: run.runId, dag_id: run.dagId, environment: row.source_environment, logical_date: run.logicalDate, end_date: run.endDate,
-    })
-    return { conf, note: `Link ${row.id}: ${row.source_environment}/${row.source_dag_id} run ${run.runId} succeeded at ${run.endDate}.` }
+  /**
+   * Acts on the link's target as `principal`, as the request the firing was claimed with (made once: a request that an
+   * earlier attempt recorded is answered, not made again): triggers its DAG, or posts an event for its asset; answers
+   * the request and what the audit says of the result.
+   */
+  async function actOnTarget(principal: Principal, row: LinksTable, claimed: ClaimedFiring): Promise<{ requestId: string; action: Action; result: Record<string, unknown> }> {
+    const meta = { via: 'link', tool: row.id }
+    if (row.target_asset_uri !== null) {
+      const assetUri = row.target_asset_uri
+      const once = await makeOnce(db, claimed.requestId, () => deps.postAssetEvent(principal, row.target_environment, assetUri, claimed.filled, { ...meta, requestId: claimed.requestId }))
+      const result = 'made' in once
+        ? { assetUri, assetEventId: once.made.event?.id ?? null, pending: once.made.event === null }
+        : { assetUri, assetEventId: null, pending: once.earlier.pending }
+      return { requestId: claimed.requestId, action: 'asset:post_event', result }
+    }
+    const fired = await triggerOnce(deps, principal, row.target_environment, row.target_dag_id ?? '', { requestId: claimed.requestId, input: { conf: claimed.filled, note: claimed.note } }, meta)
+    return { requestId: fired.requestId, action: 'dag:trigger', result: { runId: fired.runId, pending: fired.pending } }
   }
 
   /**
-   * Fires a claimed firing as the link's owner, with the request id it was claimed with (so firing it again after a
-   * crash is the same request), and settles it; answers whether the link goes on.
+   * Fires a claimed firing as the link's owner and settles it (unless another attempt settled it first: `lost`);
+   * answers whether the link goes on.
    */
-  async function fire(row: LinksTable, firing: LinkFiringsTable & { request_id: string; input: string }, recovered = false): Promise<'fired' | 'suspended' | 'failed' | 'lost'> {
+  async function fire(row: LinksTable, key: string, claimed: ClaimedFiring, recovered = false): Promise<'fired' | 'suspended' | 'failed' | 'lost'> {
     const owner = ownerOf(row)
-    const settle = (outcome: string, requestId: string | null) => settleLinkFiring(db, row.id, firing.event_key, { outcome, request_id: requestId })
-    const source = { environment: row.source_environment, dagId: row.source_dag_id, runId: firing.event_key, endDate: firing.event_at }
+    const settle = (outcome: string, requestId: string | null) => settleLinkFiring(db, row.id, key, { outcome, request_id: requestId })
     const principal = await deps.principalOf(owner)
     if (!principal) {
       await settle('refused', null)
-      await suspendRow(null, row, 'owner_deprovisioned', { sourceRunId: firing.event_key })
+      await suspendRow(null, row, 'owner_deprovisioned', claimed.ref)
       return 'suspended'
     }
     try {
-      const fired = await triggerOnce(deps, principal, row.target_environment, row.target_dag_id ?? '', { requestId: firing.request_id, input: JSON.parse(firing.input) as TriggerInput }, { via: 'link', tool: row.id })
+      const done = await actOnTarget(principal, row, claimed)
       // Another attempt settled it first (two replicas recovering at once): that one counts it.
-      if (!(await settle('fired', fired.requestId))) return 'lost'
+      if (!(await settle('fired', done.requestId))) return 'lost'
       await audit.append({
-        type: 'link.fired', principal: owner.id, principalType: owner.type, environment: row.target_environment, dag: row.target_dag_id, action: 'dag:trigger', requestId: fired.requestId,
-        data: { linkId: row.id, source, runId: fired.runId, pending: fired.pending, ...(recovered ? { recovered: true } : {}) },
+        type: 'link.fired', principal: owner.id, principalType: owner.type, environment: row.target_environment, dag: row.target_dag_id, action: done.action, requestId: done.requestId,
+        data: { linkId: row.id, source: { ...sourceOf(row), ...claimed.audit }, ...done.result, ...(recovered ? { recovered: true } : {}) },
       })
       return 'fired'
     } catch (error) {
       const requestId = isConductorError(error) && typeof error.details?.requestId === 'string' ? error.details.requestId : null
       if (isConductorError(error, 'policy_denied')) {
         await settle('refused', requestId)
-        await suspendRow(null, row, 'owner_not_allowed', { sourceRunId: firing.event_key, requestId, reasons: error.details?.reasons ?? [] })
+        await suspendRow(null, row, 'owner_not_allowed', { ...claimed.ref, requestId, reasons: error.details?.reasons ?? [] })
         return 'suspended'
       }
       await settle('failed', requestId)
-      deps.logger.warn({ err: error, link: row.id }, 'linked trigger failed')
-      await event(null, row, 'link.fire_failed', { sourceRunId: firing.event_key, requestId, error: isConductorError(error) ? error.code : 'internal' })
+      deps.logger.warn({ err: error, link: row.id }, 'linked action failed')
+      await event(null, row, 'link.fire_failed', { ...claimed.ref, requestId, error: isConductorError(error) ? error.code : 'internal' })
       return 'failed'
     }
   }
 
-  async function pollLink(row: LinksTable, round: LinkRound, fence?: Fence): Promise<void> {
+  /** What happened at the link's source since its cursor, earliest first: successful runs of its DAG, or events of its asset. */
+  async function sourceEvents(row: LinksTable): Promise<SourceEvent[]> {
     const source = deps.orchestrators.get(row.source_environment)
-    if (!source || row.source_dag_id === null) return
+    if (!source) return []
+    const assetUri = row.source_asset_uri
+    if (assetUri !== null) {
+      const events = await source.listAssetEvents(assetUri, { timestampGte: row.cursor, limit: 100 })
+      return events.map((e) => ({
+        key: e.id, at: e.timestamp,
+        placeholders: { asset_uri: assetUri, event_id: e.id, timestamp: e.timestamp, environment: row.source_environment, dag_id: e.sourceDagId, run_id: e.sourceRunId },
+        audit: { assetEventId: e.id, timestamp: e.timestamp, ...(e.sourceDagId ? { producedBy: { dagId: e.sourceDagId, runId: e.sourceRunId } } : {}) },
+        ref: { sourceAssetEventId: e.id },
+        note: `Link ${row.id}: asset ${assetUri} in ${row.source_environment} was updated at ${e.timestamp} (event ${e.id}).`,
+      }))
+    }
+    if (row.source_dag_id === null) return []
     const runs = await source.listSucceededRuns(row.source_dag_id, { endDateGte: row.cursor, limit: 100 })
-    for (const run of runs) {
+    return runs.flatMap((run) => run.endDate === null ? [] : [{
+      key: run.runId, at: run.endDate,
+      placeholders: { run_id: run.runId, dag_id: run.dagId, environment: row.source_environment, logical_date: run.logicalDate, end_date: run.endDate },
+      audit: { runId: run.runId, endDate: run.endDate },
+      ref: { sourceRunId: run.runId },
+      note: `Link ${row.id}: ${row.source_environment}/${row.source_dag_id} run ${run.runId} succeeded at ${run.endDate}.`,
+    }])
+  }
+
+  async function pollLink(row: LinksTable, round: LinkRound, fence?: Fence): Promise<void> {
+    for (const source of await sourceEvents(row)) {
       if (fence && !fence.held()) return
-      if (run.endDate === null) continue
-      const firing = { link_id: row.id, event_key: run.runId, event_at: run.endDate, request_id: deps.ids.next(), input: JSON.stringify(firingInput(row, run)), outcome: 'claimed', at: iso() }
-      // The insert is the claim: of loops racing on this source run (replicas, restarts), only one fires it.
+      const claimed: ClaimedFiring = {
+        requestId: deps.ids.next(), filled: fillTemplate(JSON.parse(row.conf_template), source.placeholders), note: source.note, ref: source.ref, audit: source.audit,
+      }
+      // The insert is the claim: of loops racing on this source event (replicas, restarts), only one fires it. It holds
+      // the request id and what the firing asks, so the firing is made again as that one request should this replica stop.
+      const firing = { link_id: row.id, event_key: source.key, event_at: source.at, request_id: claimed.requestId, input: JSON.stringify(claimed), outcome: 'claimed', at: iso() }
       if (await claimLinkFiring(db, firing)) {
-        const outcome = await fire(row, firing)
+        const outcome = await fire(row, source.key, claimed)
         if (outcome !== 'lost') round[outcome]++
         if (outcome === 'suspended') return
       }
-      await advanceCursor(db, row.id, run.endDate)
+      await advanceCursor(db, row.id, source.at)
     }
   }
 
@@ -281,12 +403,13 @@ export function createLinks(deps: LinksDeps): Links {
     for (const firing of await listStaleLinkClaims(db, staleBefore)) {
       if (fence && !fence.held()) return
       const row = await findLink(db, firing.link_id)
-      if (!row || row.state !== 'active' || firing.request_id === null || !firing.input) {
+      const claimed = firing.input ? JSON.parse(firing.input) as ClaimedFiring : null
+      if (!row || row.state !== 'active' || !claimed || claimed.requestId !== firing.request_id) {
         await settleLinkFiring(db, firing.link_id, firing.event_key, { outcome: 'abandoned', request_id: firing.request_id })
         continue
       }
-      deps.logger.warn({ link: row.id, sourceRunId: firing.event_key, requestId: firing.request_id }, 'firing a link claim left unsettled again, as the same request')
-      const outcome = await fire(row, { ...firing, request_id: firing.request_id, input: firing.input }, true)
+      deps.logger.warn({ link: row.id, sourceEvent: firing.event_key, requestId: firing.request_id }, 'firing a link claim left unsettled again, as the same request')
+      const outcome = await fire(row, firing.event_key, claimed, true)
       if (outcome !== 'lost') round[outcome]++
     }
   }
@@ -311,28 +434,58 @@ export function createLinks(deps: LinksDeps): Links {
 
   const loop = createLeasedLoop({ name: LINKS_LEASE, round: poll, logger: deps.logger, leases: deps.leases })
 
-  async function endpoint(side: 'source' | 'target', at: { environment: string; dagId: string }): Promise<string> {
-    if (!environments.has(at.environment)) {
+  /** Checks one end of a new link: its DAG as the catalog knows it, or its asset as its (Airflow 3) environment knows it. */
+  async function endpoint(side: 'source' | 'target', at: LinkEnd): Promise<{ dagId: string | null; assetUri: string | null }> {
+    if (at === null || typeof at !== 'object') throw invalid(side, 'give { environment, dagId } or { environment, assetUri }')
+    const env = environments.get(at.environment)
+    if (!env) {
       throw new ConductorError('environment_not_found', `unknown environment "${at.environment}"`, { details: { environment: at.environment, field: `${side}.environment` } })
     }
-    return (await targets.dagOf(at.environment, at.dagId)).dag_id
+    const hasDag = at.dagId !== undefined && at.dagId !== null
+    const hasAsset = at.assetUri !== undefined && at.assetUri !== null
+    if (hasDag && hasAsset) throw invalid(`${side}.assetUri`, 'give dagId or assetUri, not both')
+    if (!hasDag && !hasAsset) throw invalid(side, 'give dagId or assetUri')
+    if (hasDag) {
+      if (typeof at.dagId !== 'string' || at.dagId === '') throw invalid(`${side}.dagId`, 'a DAG id')
+      return { dagId: (await targets.dagOf(at.environment, at.dagId)).dag_id, assetUri: null }
+    }
+    const uri = at.assetUri
+    if (typeof uri !== 'string' || uri.trim() === '' || uri.length > MAX_ASSET_URI || uri !== uri.trim()) throw invalid(`${side}.assetUri`, `an asset URI (1–${MAX_ASSET_URI} characters, no surrounding spaces)`)
+    if (env.kind !== 'airflow3') {
+      throw new ConductorError('assets_not_supported', `environment "${env.name}" runs Airflow 2, which has no assets: a link's ${side} asset needs an Airflow 3 environment`, {
+        details: { environment: env.name, field: `${side}.environment` },
+      })
+    }
+    const orchestrator = deps.orchestrators.get(at.environment)
+    try {
+      // Asks Airflow whether the asset is there (a typo would otherwise never fire, or fail at each firing).
+      await orchestrator?.listAssetEvents(uri, { timestampGte: iso(), limit: 1 })
+    } catch (error) {
+      if (isConductorError(error, 'asset_not_found')) throw new ConductorError('asset_not_found', error.message, { details: { ...error.details, field: `${side}.assetUri` }, cause: error })
+      throw error
+    }
+    return { dagId: null, assetUri: uri }
   }
 
   return {
     async create(actor, input) {
       const owner: LinkOwner = input.owner ?? { type: actor.type, id: actor.id }
       if (!OWNER_TYPES.has(owner.type) || typeof owner.id !== 'string' || owner.id === '') throw invalid('owner', 'owner is { type: User|ServiceAccount|Agent, id }')
-      const confTemplate = checkTemplate(input.confTemplate ?? {}, deps.maxConfBytes)
-      const sourceDag = await endpoint('source', input.source)
-      const targetDag = await endpoint('target', input.target)
-      if (input.source.environment === input.target.environment && sourceDag === targetDag) throw invalid('target', 'a link may not trigger its own source DAG')
-      await must(actor, 'link:create', input.target.environment, targetDag, owner)
+      if (input.source === undefined) throw invalid('source', 'give { environment, dagId } or { environment, assetUri }')
+      if (input.target === undefined) throw invalid('target', 'give { environment, dagId } or { environment, assetUri }')
+      const assetSource = input.source?.assetUri !== undefined && input.source.assetUri !== null
+      const confTemplate = checkTemplate(input.confTemplate ?? {}, deps.maxConfBytes, assetSource)
+      const source = await endpoint('source', input.source)
+      const target = await endpoint('target', input.target)
+      if (input.source.environment === input.target.environment && source.dagId !== null && source.dagId === target.dagId) throw invalid('target', 'a link may not trigger its own source DAG')
+      if (input.source.environment === input.target.environment && source.assetUri !== null && source.assetUri === target.assetUri) throw invalid('target', 'a link may not update its own source asset')
       const now = iso()
       const row: LinksTable = {
-        id: deps.ids.next(), owner_type: owner.type, owner_id: owner.id, source_environment: input.source.environment, source_dag_id: sourceDag, source_asset_uri: null,
-        target_environment: input.target.environment, target_dag_id: targetDag, target_asset_uri: null, conf_template: JSON.stringify(confTemplate),
+        id: deps.ids.next(), owner_type: owner.type, owner_id: owner.id, source_environment: input.source.environment, source_dag_id: source.dagId, source_asset_uri: source.assetUri,
+        target_environment: input.target.environment, target_dag_id: target.dagId, target_asset_uri: target.assetUri, conf_template: JSON.stringify(confTemplate),
         description: input.description ?? null, state: 'active', suspended_reason: null, cursor: now, created_by: `${actor.type} ${actor.id}`, created_at: now, updated_at: now,
       }
+      await must(actor, 'link:create', row)
       await ownerMayFire(owner, row)
       await insertLink(db, row)
       await event(actor, row, 'link.created', { confTemplate })
@@ -342,7 +495,7 @@ export function createLinks(deps: LinksDeps): Links {
     async list(actor) {
       const out: LinkView[] = []
       for (const row of await listLinks(db)) {
-        if ((await decide(actor, 'link:read', row.target_environment, row.target_dag_id ?? '', linkContext(ownerOf(row)))).decision === 'allow') out.push(await view(row))
+        if ((await decideLink(actor, 'link:read', row)).decision === 'allow') out.push(await view(row))
       }
       return out
     },
@@ -353,9 +506,9 @@ export function createLinks(deps: LinksDeps): Links {
 
     async update(actor, id, patch) {
       const row = await readable(actor, id)
-      await must(actor, 'link:manage', row.target_environment, row.target_dag_id ?? '', ownerOf(row))
+      await must(actor, 'link:manage', row)
       const changes: Partial<LinksTable> = {}
-      if (patch.confTemplate !== undefined) changes.conf_template = JSON.stringify(checkTemplate(patch.confTemplate, deps.maxConfBytes))
+      if (patch.confTemplate !== undefined) changes.conf_template = JSON.stringify(checkTemplate(patch.confTemplate, deps.maxConfBytes, row.source_asset_uri !== null))
       if (patch.description !== undefined) changes.description = patch.description
       if (Object.keys(changes).length === 0) return view(row)
       changes.updated_at = iso()
@@ -367,18 +520,18 @@ export function createLinks(deps: LinksDeps): Links {
 
     async suspend(actor, id) {
       const row = await readable(actor, id)
-      await must(actor, 'link:manage', row.target_environment, row.target_dag_id ?? '', ownerOf(row))
+      await must(actor, 'link:manage', row)
       await suspendRow(actor, row, 'suspended_by_user')
       return view((await findLink(db, id))!)
     },
 
     async resume(actor, id) {
       const row = await readable(actor, id)
-      await must(actor, 'link:manage', row.target_environment, row.target_dag_id ?? '', ownerOf(row))
+      await must(actor, 'link:manage', row)
       if (row.state === 'active') return view(row)
       await ownerMayFire(ownerOf(row), row)
       const now = iso()
-      // Source runs that ended while suspended are not made up: the link goes on from now.
+      // Source runs that ended (asset events that happened) while suspended are not made up: the link goes on from now.
       await updateLink(db, id, { state: 'active', suspended_reason: null, cursor: now, updated_at: now }, { state: 'suspended' })
       const next = (await findLink(db, id))!
       await event(actor, next, 'link.resumed', { previousReason: row.suspended_reason })
@@ -387,14 +540,14 @@ export function createLinks(deps: LinksDeps): Links {
 
     async delete(actor, id) {
       const row = await readable(actor, id)
-      await must(actor, 'link:manage', row.target_environment, row.target_dag_id ?? '', ownerOf(row))
+      await must(actor, 'link:manage', row)
       if (await deleteLink(db, id)) await event(actor, row, 'link.deleted')
       return view(row)
     },
 
     async firings(actor, id, limit = 50) {
       const row = await readable(actor, id)
-      return (await listLinkFirings(db, row.id, limit)).map(firingView)
+      return (await listLinkFirings(db, row.id, limit)).map(firingView(row))
     },
 
     async suspendOwnedBy(owner, reason) {

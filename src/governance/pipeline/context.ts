@@ -42,7 +42,7 @@ export interface GovernedCall<T> {
   /** The caller's input, recorded with the request. Never holds a secret. */
   input: Record<string, unknown>
   /** Policy context beyond time: conf keys, reason. */
-  context: { conf?: Record<string, unknown>; reason?: string }
+  context: { conf?: Record<string, unknown>; reason?: string; asset?: { uri: string } }
   /** True when the action changes something in the orchestrator: audited as dispatch and result. */
   mutates: boolean
   httpRequestId: string | null

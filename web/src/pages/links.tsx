@@ -2,7 +2,16 @@ import { api, type LinkList, type LinkView } from '../api.ts'
 import { Link } from '../router.tsx'
 import { Empty, ErrorBox, Loading, PageHeader, PostButton, Relative, StateBadge, useApi } from '../ui.tsx'
 
-const dagHref = (d: LinkView['source']) => `/environments/${encodeURIComponent(d.environment)}/dags/${encodeURIComponent(d.dagId)}`
+type LinkEnd = LinkView['source']
+const dagHref = (d: LinkEnd) => `/environments/${encodeURIComponent(d.environment)}/dags/${encodeURIComponent(d.dagId ?? '')}`
+const endName = (d: LinkEnd) => d.assetUri ?? d.dagId ?? ''
+
+/** One end of a link: a DAG (a link to its page) or an Airflow 3 asset (its URI). */
+function End(props: { end: LinkEnd }) {
+  const d = props.end
+  if (d.assetUri !== undefined) return <span data-testid="link-asset">asset <code>{d.assetUri}</code> in {d.environment}</span>
+  return <Link href={dagHref(d)}>{d.environment}/{d.dagId}</Link>
+}
 
 /** "Links": the cross-deployment links the person may see, with owner, source → target, state and last firings. */
 export function LinksPage() {
@@ -11,8 +20,9 @@ export function LinksPage() {
     <section>
       <PageHeader title="Links">
         <p className="lead">
-          When a DAG succeeds in one environment, a link triggers a DAG in another, as its owner: every firing goes through policy,
-          approval and audit like a trigger of theirs. A link stops when its owner loses access or may no longer trigger the target.
+          When a DAG succeeds (or an asset is updated) in one environment, a link triggers a DAG (or posts an asset event) in another,
+          as its owner: every firing goes through policy, approval and audit like an action of theirs. A link stops when its owner
+          loses access or may no longer act on the target.
         </p>
       </PageHeader>
       <section aria-labelledby="links-h">
@@ -42,7 +52,7 @@ function LinksTable(props: { links: LinkView[]; onChanged(): void }) {
         {props.links.map((l) => (
           <tr key={l.id} data-link={l.id}>
             <td>
-              <Link href={dagHref(l.source)}>{l.source.environment}/{l.source.dagId}</Link> → <Link href={dagHref(l.target)}>{l.target.environment}/{l.target.dagId}</Link>
+              <End end={l.source} /> → <End end={l.target} />
               {l.description && <><br /><span className="muted small">{l.description}</span></>}
             </td>
             <td>{l.owner.type === 'User' ? 'person' : l.owner.type === 'Agent' ? 'agent' : 'service account'} <strong>{l.owner.id}</strong></td>
@@ -51,8 +61,9 @@ function LinksTable(props: { links: LinkView[]; onChanged(): void }) {
               {l.lastFirings.length === 0 ? <span className="muted">none yet</span> : (
                 <ul className="plain">
                   {l.lastFirings.map((f) => (
-                    <li key={f.sourceRunId}>
-                      <StateBadge state={f.outcome} /> <Relative value={f.at} /> <span className="muted small">after {f.sourceRunId}</span>
+                    <li key={f.sourceAssetEventId ?? f.sourceRunId ?? f.at}>
+                      <StateBadge state={f.outcome} /> <Relative value={f.at} />{' '}
+                      <span className="muted small">after {f.sourceAssetEventId !== null ? `asset event ${f.sourceAssetEventId}` : f.sourceRunId}</span>
                       {f.requestId && <> · <Link href={`/requests/${encodeURIComponent(f.requestId)}`}>request</Link></>}
                     </li>
                   ))}
@@ -72,7 +83,7 @@ function SuspendResume(props: { link: LinkView; onChanged(): void }) {
   return (
     <PostButton
       path={`/links/${encodeURIComponent(props.link.id)}/${suspend ? 'suspend' : 'resume'}`} text={suspend ? 'Suspend' : 'Resume'} busyText={suspend ? 'Suspending…' : 'Resuming…'}
-      label={`${suspend ? 'Suspend' : 'Resume'} link ${props.link.source.dagId} → ${props.link.target.dagId}`} failed={`The link could not be ${suspend ? 'suspended' : 'resumed'}.`} onDone={props.onChanged}
+      label={`${suspend ? 'Suspend' : 'Resume'} link ${endName(props.link.source)} → ${endName(props.link.target)}`} failed={`The link could not be ${suspend ? 'suspended' : 'resumed'}.`} onDone={props.onChanged}
     />
   )
 }
