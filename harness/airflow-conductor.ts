@@ -3,6 +3,8 @@
  * (`integrations/airflow/src`): no SimpleAuthManager and so no admin user. `airflow standalone` insists on the
  * SimpleAuthManager, so this one runs `airflow db migrate`, then the scheduler, the DAG processor and the API server
  * in one process group; it is ready once Airflow's metadata database shows every DAG parsed and no import error.
+ * With a team, Airflow runs in multi-team mode: the team is created after the migration, and its DAGs are a bundle of
+ * their own ({@link teamBundlePath}).
  */
 import { join, resolve } from 'node:path'
 import { DatabaseSync } from 'node:sqlite'
