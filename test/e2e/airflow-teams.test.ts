@@ -8,6 +8,7 @@ import { after, before, describe, test } from 'node:test'
 import { startAirflow, type AirflowHandle } from '../../harness/airflow.ts'
 import { airflowUserToken } from '../../harness/airflow-token.ts'
 import { freePort, startTestApp, TEST_USERS } from '../../harness/app.ts'
+import { eventually } from '../../harness/poll.ts'
 
 const TEAM_DAG = 'conductor_team_report'
 const root = join(import.meta.dirname, '..', '..')
@@ -44,7 +45,7 @@ describe('Airflow 3 in multi-team mode decides by a DAG\'s team through Conducto
       databaseUrl: `sqlite:${join(dir, 'conductor.db')}`, port: await freePort(), policyFolder: policies,
       // Conductor reaches Airflow as the person (tokens it signs, which Airflow trusts), so Airflow's auth manager decides.
       environments: [{
-        name: 'teams', url: `http://127.0.0.1:${airflowPort}`,
+        name: 'teams', url: `http://127.0.0.1:${airflowPort}`, timeoutMs: 30_000,
         credentials: { kind: 'conductor-identity', serviceAccountKind: 'conductor-signed' }, settings: { conductorAuthManager: true },
       }],
       secrets: { 'airflow-token-key': conductorKey, 'airflow-own-jwk': JSON.stringify(airflowJwk) },
@@ -72,8 +73,12 @@ describe('Airflow 3 in multi-team mode decides by a DAG\'s team through Conducto
         AIRFLOW__API_AUTH__JWT_KID: 'airflow-ui',
       },
     })
-    const [status] = await app.governance.catalog.syncAll()
-    assert.equal(status!.reachable, 1, String(status!.last_error))
+    // Airflow's first answers can be slow on a busy machine (it asks Conductor in turn): the sync is retried a while.
+    await eventually(async () => {
+      const [status] = await app.governance.catalog.syncAll()
+      if (status!.reachable !== 1) throw new Error(String(status!.last_error))
+      return true
+    }, { what: 'the first catalog sync of the multi-team Airflow', timeoutMs: 60_000, intervalMs: 2000 })
     // Conductor answers only for people it has seen: each uses Conductor once.
     for (const user of ['alice', 'bob']) {
       tokens[user] = await app.tokenFor(user)
