@@ -3,6 +3,8 @@
  * (`integrations/airflow/src`): no SimpleAuthManager and so no admin user. `airflow standalone` insists on the
  * SimpleAuthManager, so this one runs `airflow db migrate`, then the scheduler, the DAG processor and the API server
  * in one process group; it is ready once Airflow's metadata database shows every DAG parsed and no import error.
+ * With a team, Airflow runs in multi-team mode: the team is created after the migration, and its DAGs are a bundle of
+ * their own ({@link teamBundlePath}).
  */
 import { join, resolve } from 'node:path'
 import { DatabaseSync } from 'node:sqlite'
@@ -20,8 +22,20 @@ export interface ConductorAuthManagerOptions {
   tokenFile: string
 }
 
-/** The flavour of an Airflow 3 whose authorization questions the Conductor auth manager sends to `conductor`. */
-export function conductorFlavour(conductor: ConductorAuthManagerOptions): Flavour {
+/**
+ * The folder of a team's DAG bundle inside AIRFLOW_HOME, in Airflow's multi-team mode (`[core] multi_team`): a
+ * `LocalDagBundle` named after the team, whose `team_name` is the team.
+ */
+export function teamBundlePath(home: string, team: string): string {
+  return join(home, `dags-team-${team}`)
+}
+
+/**
+ * The flavour of an Airflow 3 whose authorization questions the Conductor auth manager sends to `conductor`; with
+ * `team` (3 to 50 of `[a-zA-Z0-9_-]`), in multi-team mode with that one team: the DAGs of its bundle
+ * ({@link teamBundlePath}) belong to it, every other DAG (the `dags-folder` bundle) to none.
+ */
+export function conductorFlavour(conductor: ConductorAuthManagerOptions, team?: string): Flavour {
   return {
     label: 'Airflow 3 scheduler, DAG processor or API server',
     api: '/api/v2',
@@ -41,8 +55,17 @@ export function conductorFlavour(conductor: ConductorAuthManagerOptions): Flavou
         // What `airflow standalone` picks on SQLite.
         AIRFLOW__CORE__EXECUTOR: 'LocalExecutor',
       })
+      if (team) launch.env.AIRFLOW__CORE__MULTI_TEAM = 'True'
       await runStep('airflow db migrate', airflow, ['db', 'migrate'], launch)
       writeAheadLog(join(launch.home, 'airflow.db'))
+      if (team) {
+        // A bundle may name only a team that exists (the DAG processor refuses to start otherwise), so the team first.
+        await runStep('airflow teams create', airflow, ['teams', 'create', team], launch)
+        launch.env.AIRFLOW__DAG_PROCESSOR__DAG_BUNDLE_CONFIG_LIST = JSON.stringify([
+          { name: 'dags-folder', classpath: 'airflow.dag_processing.bundles.local.LocalDagBundle', kwargs: {} },
+          { name: team, classpath: 'airflow.dag_processing.bundles.local.LocalDagBundle', kwargs: { path: teamBundlePath(launch.home, team) }, team_name: team },
+        ])
+      }
       // One process group: stop() ends all three and their children; the shell exits as soon as any of them does.
       return { command: 'bash', args: ['-c', '"$0" scheduler & "$0" dag-processor & "$0" api-server & wait -n', airflow], cleanup: async () => {} }
     },

@@ -20,7 +20,7 @@ import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/pr
 import { tmpdir } from 'node:os'
 import { basename, join, resolve } from 'node:path'
 import { promisify } from 'node:util'
-import { conductorFlavour, writeAheadLog, type ConductorAuthManagerOptions } from './airflow-conductor.ts'
+import { conductorFlavour, teamBundlePath, writeAheadLog, type ConductorAuthManagerOptions } from './airflow-conductor.ts'
 import { airflow3Healthy, airflow3Settings, importErrors, runStep, type Flavour, type Launch } from './airflow-launch.ts'
 import { postgresServer, scratchPostgresDatabase } from './postgres.ts'
 import { freePort, getJson, stopGroup, waitFor } from './processes.ts'
@@ -74,6 +74,11 @@ export interface StartAirflowOptions {
    * asking this Conductor. The handle then has no admin user; Airflow's JWT key settings still come through `env`.
    */
   conductor?: ConductorAuthManagerOptions
+  /**
+   * With `conductor` only: Airflow's multi-team mode (`[core] multi_team`) with one team of this name, whose DAG bundle
+   * holds the `*.py` files of `dagsFolders` (the other DAGs belong to no team). Without it, Airflow is not multi-team.
+   */
+  team?: { name: string; dagsFolders: string[] }
   /**
    * Airflow 3 with the SimpleAuthManager only: a PostgreSQL server URL (e.g. `postgres://postgres@127.0.0.1:5432/postgres`)
    * on which Airflow's metadata goes into a database of its own, dropped on stop; SQLite when not set. The shared Airflow of the e2e tier, which many test files load at once, needs it:
@@ -195,12 +200,14 @@ function parsedThroughApi(api: string, makeAuthorization: () => Promise<string>,
 export async function startAirflow(options: StartAirflowOptions = {}): Promise<AirflowHandle> {
   const major = options.version ?? 3
   if (options.conductor && major !== 3) throw new Error('the Conductor auth manager runs on Airflow 3 only')
-  const flavour: Flavour = options.conductor ? conductorFlavour(options.conductor) : FLAVOURS[major]
+  if (options.team && !options.conductor) throw new Error('multi-team mode is started with the Conductor auth manager only')
+  const flavour: Flavour = options.conductor ? conductorFlavour(options.conductor, options.team?.name) : FLAVOURS[major]
   const venv = await airflowVenv(major)
   const ownHome = options.home === undefined
   const home = options.home ?? await mkdtemp(join(tmpdir(), flavour.homePrefix))
   const deadline = Date.now() + (options.timeoutMs ?? 240_000)
   const dagIds = await copyDags(options.dagsFolders ?? [join(root, 'dags'), join(root, 'test', 'dags')], join(home, 'dags'))
+  if (options.team) for (const id of await copyDags(options.team.dagsFolders, teamBundlePath(home, options.team.name))) dagIds.add(id)
 
   const password = randomBytes(18).toString('base64url')
   const port = options.port ?? await freePort()

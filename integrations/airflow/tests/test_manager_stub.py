@@ -99,6 +99,23 @@ def test_a_dag_question_names_the_team_airflow_gives_the_dag(stub: StubConductor
     ]
 
 
+def test_a_dag_listing_names_the_team_airflow_groups_the_dags_by(stub: StubConductor, token_file: Path, alice: ConductorUser) -> None:
+    # Airflow lists a person's DAGs one bundle team at a time (get_authorized_dag_ids; None: the DAGs of no team).
+    stub.rule = lambda _u, q: q.get("team") == "analytics"
+    manager = manager_for(stub.url, token_file)
+    assert manager.filter_authorized_dag_ids(dag_ids={"reports"}, user=alice, team_name="analytics") == {"reports"}
+    assert manager.filter_authorized_dag_ids(dag_ids={"payroll"}, user=alice, team_name=None) == set()
+    assert [c["questions"] for c in stub.calls] == [
+        [{"resource": "dag", "method": "GET", "id": "reports", "team": "analytics"}],
+        [{"resource": "dag", "method": "GET", "id": "payroll", "team": None}],
+    ]
+
+
+def test_multi_team_mode_finds_no_teams_of_its_own_to_check(stub: StubConductor, token_file: Path) -> None:
+    # Airflow's init() in [core] multi_team mode requires every team the manager defines to be in its team table.
+    assert manager_for(stub.url, token_file)._get_teams() == set()
+
+
 def test_filter_authorized_dag_ids_over_5000_dags_is_one_call(stub: StubConductor, token_file: Path, alice: ConductorUser) -> None:
     stub.rule = lambda _u, q: int(q["id"].split("_")[1]) % 2 == 0
     manager = manager_for(stub.url, token_file)

@@ -66,6 +66,12 @@ class ConductorAuthManager(BaseAuthManager[ConductorUser]):
         self._activity: DecisionCache | None = None
         self._activity_unknown_until = 0.0
 
+    def _get_teams(self) -> set[str]:
+        """The teams this manager defines: none. Airflow's multi-team mode asks at start (``init``) and requires each
+        to exist in its ``team`` table; a team here is only a name Airflow puts in its questions (membership is the
+        person's Conductor group of that name), so there is nothing for Airflow to check."""
+        return set()
+
     # -- wiring ---------------------------------------------------------------------------------------------------
 
     @property
@@ -252,7 +258,10 @@ class ConductorAuthManager(BaseAuthManager[ConductorUser]):
         return {i for i, allowed in zip(ordered, answers) if allowed}
 
     def filter_authorized_dag_ids(self, *, dag_ids: set[str], user: ConductorUser, method: ResourceMethod = "GET", team_name: str | None = None) -> set[str]:
-        return self._filter(user, "dag", method, dag_ids)
+        # Airflow groups the DAGs by their bundle's team (None: no team) and names it: each question carries it.
+        ordered = list(dag_ids)
+        answers = self.decide(user, [Question("dag", _word(method), id=i, team=team_name, team_known=True) for i in ordered])
+        return {i for i, allowed in zip(ordered, answers) if allowed}
 
     def filter_authorized_connections(self, *, conn_ids: set[str], user: ConductorUser, method: ResourceMethod = "GET", team_name: str | None = None) -> set[str]:
         return self._filter(user, "connection", method, conn_ids)
