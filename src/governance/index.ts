@@ -38,3 +38,5 @@ export { createLinks, fillTemplate, LINK_STATES, LINKS_LEASE } from './links/ind
 export type { LinkFiringView, LinkInput, LinkOwner, LinkPatch, LinkRound, Links, LinksDeps, LinkTables, LinkView } from './links/index.ts'
 export { createSchedules, SCHEDULE_STATES, SCHEDULES_LEASE, SUSPEND_REASONS } from './schedules/index.ts'
 export type { FiringRound, ScheduledDag, ScheduleInput, ScheduleOwner, SchedulePatch, Schedules, SchedulesDeps, ScheduleTables, ScheduleView } from './schedules/index.ts'
+export { createPolicyImpacts, IMPACT_ACTIONS, MAX_IMPACT_PRINCIPALS, MAX_IMPACT_TARGETS } from './policy-impact.ts'
+export type { ImpactAction, ImpactPrincipal, ImpactTarget, PolicyImpact, PolicyImpacts, PolicyImpactsDeps, ProposedPolicies } from './policy-impact.ts'
