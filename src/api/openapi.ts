@@ -29,6 +29,7 @@ export async function buildOpenApiDocument(version: string): Promise<Record<stri
     serviceAccounts: { accounts: inert, tokens: inert, environments: () => [] },
     schedules: inert,
     links: inert,
+    policyImpacts: inert,
     federation: { trusts: inert, tokenExchange: { exchange: inert, publicUrl: 'http://localhost', aws: null } },
     airflowJwks: async () => unused('airflowJwks'),
     lastPolicyReloadError: () => null,
