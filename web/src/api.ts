@@ -14,6 +14,7 @@ export type {
   AccessToken, AccessTokenAnswer, AccessTokenCreated, AccessTokenList, BudgetInput, CredentialScope, ServiceAccount, ServiceAccountAnswer, ServiceAccountList,
   TrustRuleAnswer, TrustRuleList, TrustRuleView,
   LinkAnswer, LinkList, LinkView,
+  PolicyImpactView,
 } from '../../contract/api-types.ts'
 
 /** An error answer of the API, with its stable code. */
