@@ -337,7 +337,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       bodyLimitBytes: config.server.bodyLimitBytes, trustProxy: config.server.trustProxy, version,
       webRoot: options.webRoot === undefined ? DEFAULT_WEB_ROOT : options.webRoot,
       policy, lastPolicyReloadError: () => policyWatcher.lastReloadError(), scim: scimApi, airflowJwks: () => airflowTokens.jwks(),
-      policyImpacts: createPolicyImpacts({ db, policy, audit, clock, environments: fleet.environments }),
+      policyImpacts: createPolicyImpacts({ db, policy, audit, clock, environments: fleet.environments, directory: directory ? (p) => directory.apply(p) : undefined }),
       federation: {
         trusts,
         tokenExchange: {

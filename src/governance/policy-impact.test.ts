@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
-import { isConductorError } from '../core/index.ts'
+import { ConductorError, isConductorError } from '../core/index.ts'
 import type { GovernanceTables } from './index.ts'
 import { recordPrincipal } from './principals.repository.ts'
 import { replaceCatalog } from './catalog.repository.ts'
 import { openTestStore, testEnvironment, testUser, usePolicies } from './governance.test-support.ts'
-import { createPolicyImpacts, loadedSources, proposedSources } from './policy-impact.ts'
+import { createPolicyImpacts, dagIdsNamed, loadedSources, proposedSources } from './policy-impact.ts'
 import type { Database } from '../store/index.ts'
 import type { AuditLog, AuditTables } from '../audit/index.ts'
 
@@ -80,6 +80,18 @@ test('only policy:write or audit:read may ask; a bad file is policy_invalid with
   await assert.rejects(impacts().compute(testUser('erin', ['auditors']), { files: { '../x.cedar': '' } }), (e: unknown) => isConductorError(e, 'invalid_input'))
 })
 
+test('with a directory (SCIM), its groups count, and a deprovisioned principal is left out', async () => {
+  const result = await createPolicyImpacts({
+    db: store.database.db, policy: policies.engine, environments: new Map([['local', local]]), audit: store.audit, clock,
+    directory: async (p) => {
+      if (p.id === 'bob') throw new ConductorError('session_revoked', 'bob was deprovisioned by the identity provider')
+      return p.id === 'alice' ? { ...p, groups: ['data-eng'] } : p
+    },
+  }).compute(testUser('erin', ['auditors']), { mode: 'replace', files: { 'only.cedar': '@id("auditors")\npermit (principal in Group::"auditors", action == Action::"audit:read", resource == Conductor::"conductor");\n' } })
+  assert.deepEqual(result.principals.map((p) => [p.id, p.groups]), [['alice', ['data-eng']]])
+  assert.equal(result.counts.principals, 2)
+})
+
 test('the loaded set rebuilt from its policies keeps their ids; overlay removes a file given empty text', () => {
   const loaded = loadedSources(policies.engine.policies())
   assert.deepEqual(loaded.map((s) => s.file), ['test.cedar'])
@@ -105,7 +117,28 @@ test('5,000 DAGs and 1,000 principals take seconds, not minutes: alike DAGs and 
     assert.equal(result.truncated, true)
     assert.ok(result.counts.evaluations < 10_000, `${result.counts.evaluations} evaluations`)
     assert.ok(Date.now() - started < 60_000)
+
+    // A policy that looks at who the principal is: each principal is asked about on its own, and it still takes seconds.
+    const named = Date.now()
+    const personal = await createPolicyImpacts({ db: big.database.db, policy: policies.engine, environments: new Map([['local', local]]), audit: big.audit, clock }).compute(testUser('erin', ['auditors']), {
+      files: { 'user7.cedar': 'permit (principal, action == Action::"dag:trigger", resource) when { principal.username == "user7" && resource.tags.contains("x") };' },
+    })
+    assert.deepEqual(personal.principals.map((p) => [p.id, p.actions.map((a) => [a.action, a.gains.length])]), [['user7', [['dag:trigger', 1666]]]])
+    assert.ok(Date.now() - named < 120_000, `${Date.now() - named} ms`)
+
+    // A policy naming one DAG by id: that DAG is asked about alone, the other 4,999 still by their attributes.
+    const one = await createPolicyImpacts({ db: big.database.db, policy: policies.engine, environments: new Map([['local', local]]), audit: big.audit, clock }).compute(testUser('erin', ['auditors']), {
+      files: { 'one.cedar': 'permit (principal in Group::"analysts", action == Action::"dag:trigger", resource) when { resource.dagId == "dag42" };' },
+    })
+    assert.equal(one.counts.gains, 250)
+    assert.ok(one.counts.evaluations < 10_000, `${one.counts.evaluations} evaluations`)
   } finally {
     await big.database.close()
   }
+})
+
+test('DAGs named by id in a policy are asked about alone; the rest by their attributes, unless ids are read another way', () => {
+  assert.deepEqual([...dagIdsNamed(['permit (principal, action, resource) when { resource.dagId == "etl_daily" || "b" != dagId };', 'forbid (principal, action, resource == Dag::"local/x");'])].sort(), ['b', 'etl_daily', 'local/x'])
+  assert.ok(dagIdsNamed(['permit (principal, action, resource) when { resource.dagId like "etl_*" };']).has('*'))
+  assert.equal(dagIdsNamed(['permit (principal, action, resource);']).size, 0)
 })

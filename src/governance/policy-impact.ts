@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely'
 import type { AuditLog } from '../audit/index.ts'
 import type { EnvironmentConfig } from '../config/index.ts'
-import { ConductorError, type Clock } from '../core/index.ts'
+import { ConductorError, isConductorError, type Clock } from '../core/index.ts'
 import type { Principal } from '../identity/index.ts'
 import {
   ACTION_TARGETS, compilePolicies, createPolicyEngine, decisionInputsOf, principalRef, readConductorSchema,
@@ -88,6 +88,11 @@ export interface PolicyImpactsDeps {
   environments: ReadonlyMap<string, EnvironmentConfig>
   audit: Pick<AuditLog, 'append'>
   clock: Clock
+  /**
+   * The directory's word on a principal seen (SCIM): its groups now, or `session_revoked` for one deprovisioned or
+   * deactivated (left out: it has no access before or after). Without it, the groups as last seen are used.
+   */
+  directory?: ((principal: Principal) => Promise<Principal>) | undefined
 }
 
 const FILE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}\.cedar$/
@@ -118,6 +123,25 @@ function appliesTo(policy: CompiledPolicy, actions: ReadonlySet<string>): boolea
   if (scope.op === 'All') return true
   const ids = scope.entity ? [scope.entity.id] : (scope.entities ?? []).map((e) => e.id)
   return ids.some((id) => actions.has(id))
+}
+
+const DAG_ID_LITERAL = /(?:\bdagId\s*(?:==|!=)\s*"((?:[^"\\]|\\.)*)")|(?:"((?:[^"\\]|\\.)*)"\s*(?:==|!=)\s*(?:resource\.)?dagId\b)|(?:\bDag\s*::\s*"((?:[^"\\]|\\.)*)")/g
+const DAG_ID_ANY = /\bdagId\b|\bDag\s*::/g
+
+/**
+ * The DAG ids (and `env/id` entity ids) the policies compare with a literal (`resource.dagId == "x"`, `Dag::"env/x"`);
+ * `'*'` when some policy reads DAG ids any other way, so every DAG must be asked about on its own.
+ */
+export function dagIdsNamed(texts: readonly string[]): Set<string> {
+  const named = new Set<string>()
+  for (const text of texts) {
+    const literal = [...text.matchAll(DAG_ID_LITERAL)]
+    for (const m of literal) named.add(m[1] ?? m[2] ?? m[3] ?? '')
+    const mentions = [...text.matchAll(DAG_ID_ANY)].length
+    // Each literal comparison holds one mention; any mention beyond them reads the id some other way.
+    if (mentions > literal.length) named.add('*')
+  }
+  return named
 }
 
 /** Creates the impact computation over the store (principals seen, the catalog), the environments and the loaded policies. */
@@ -166,13 +190,26 @@ async function computeImpact(deps: PolicyImpactsDeps, after: Pick<PolicyEngine, 
   const actions = new Set<string>(IMPACT_ACTIONS)
   // What the policies that can decide these actions look at, over both sets: principals and DAGs that policy cannot
   // tell apart are asked about once.
-  const inputs = decisionInputsOf(0, policies.filter((p) => appliesTo(p, actions)).map((p) => p.text))
+  const texts = policies.filter((p) => appliesTo(p, actions)).map((p) => p.text)
+  const inputs = decisionInputsOf(0, texts)
+  const namedDags = inputs.dagIdentity ? dagIdsNamed(texts) : new Set<string>()
 
   const rows = await listPrincipals(deps.db, MAX_IMPACT_PRINCIPALS)
   const principalClasses = new Map<string, PrincipalClass>()
   for (const row of rows) {
-    const groups = (JSON.parse(row.groups) as string[]).slice().sort()
     const type = row.type as PrincipalRef['type']
+    let seenGroups = JSON.parse(row.groups) as string[]
+    if (deps.directory && type === 'User') {
+      try {
+        seenGroups = (await deps.directory({
+          type, id: row.id, subject: row.subject, issuer: row.issuer, username: row.id, displayName: row.display_name, email: row.email, groups: seenGroups, idpGroups: JSON.parse(row.idp_groups) as string[],
+        })).groups
+      } catch (error) {
+        if (isConductorError(error, 'session_revoked')) continue
+        throw error
+      }
+    }
+    const groups = seenGroups.slice().sort()
     const key = inputs.principalIdentity ? `${type}\0${row.id}` : `${type}\0${groups.join('\0')}`
     const member = { type, id: row.id, groups }
     const known = principalClasses.get(key)
@@ -187,7 +224,10 @@ async function computeImpact(deps: PolicyImpactsDeps, after: Pick<PolicyEngine, 
     const byKey = new Map<string, DagClass>()
     for (const dag of await listCatalogDagAttributes(deps.db, environment.name)) {
       dagCount++
-      const key = inputs.dagIdentity ? dag.dag_id : policyAttributesKey(dag)
+      // A DAG a policy names by id decides on its own; the others, by their attributes (or each alone when a policy
+      // reads DAG ids some other way, e.g. with `like`).
+      const alone = namedDags.has('*') || namedDags.has(dag.dag_id) || namedDags.has(`${environment.name}/${dag.dag_id}`)
+      const key = alone ? `\0id\0${dag.dag_id}` : policyAttributesKey(dag)
       const known = byKey.get(key)
       if (known) known.ids.push(dag.dag_id)
       else byKey.set(key, { environment, dag, ids: [dag.dag_id] })
@@ -196,7 +236,7 @@ async function computeImpact(deps: PolicyImpactsDeps, after: Pick<PolicyEngine, 
   }
 
   const byPrincipal = new Map<string, ImpactPrincipal>()
-  const counts = { principals: rows.length, dags: dagCount, environments: deps.environments.size, evaluations: 0, gains: 0, losses: 0 }
+  const counts = { principals: [...principalClasses.values()].reduce((n, c) => n + c.members.length, 0), dags: dagCount, environments: deps.environments.size, evaluations: 0, gains: 0, losses: 0 }
   let listed = 0
   let truncated = false
   const note = (cls: PrincipalClass, action: Action, kind: 'gains' | 'losses', targets: { environment: string | null; dagId: string | null }[], b: Decision, a: Decision) => {
