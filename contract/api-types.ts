@@ -7239,6 +7239,102 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/policies/impact": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Who would gain and who would lose which actions on which DAGs and environments under a proposed policy set (policy:write or audit:read) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Policy file name (NAME.cedar) → Cedar text. */
+                        files: {
+                            [key: string]: string;
+                        };
+                        /**
+                         * @description overlay: the files are added to, or replace, the loaded files of the same name (an empty text removes one); replace: the files are the whole proposed set.
+                         * @default overlay
+                         * @enum {string}
+                         */
+                        mode?: "overlay" | "replace";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PolicyImpactView"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/status": {
         parameters: {
             query?: never;
@@ -8241,6 +8337,50 @@ export interface components {
                 text: string;
             }[];
         };
+        PolicyImpactView: {
+            /** @description The version of the loaded set compared against. */
+            policyVersion: number;
+            /** @description The files of the proposed set. */
+            files: string[];
+            principals: {
+                type: string;
+                id: string;
+                groups: string[];
+                actions: {
+                    action: string;
+                    gains: {
+                        /** @description null for an action on Conductor itself */
+                        environment: string | null;
+                        /** @description null for an environment-level action */
+                        dagId: string | null;
+                        /** @description The policies that decided before (empty: default deny). */
+                        before: string[];
+                        /** @description The policies that decide after the change. */
+                        after: string[];
+                    }[];
+                    losses: {
+                        /** @description null for an action on Conductor itself */
+                        environment: string | null;
+                        /** @description null for an environment-level action */
+                        dagId: string | null;
+                        /** @description The policies that decided before (empty: default deny). */
+                        before: string[];
+                        /** @description The policies that decide after the change. */
+                        after: string[];
+                    }[];
+                }[];
+            }[];
+            counts: {
+                principals: number;
+                dags: number;
+                environments: number;
+                evaluations: number;
+                gains: number;
+                losses: number;
+            };
+            /** @description More targets changed than listed; the counts stay exact. */
+            truncated: boolean;
+        };
         ReconciliationReport: {
             /** @description ISO 8601 */
             at: string;
@@ -8859,6 +8999,7 @@ export type ShadowList = components['schemas']['ShadowList'];
 export type AuditVerifyResult = components['schemas']['AuditVerifyResult'];
 export type PolicyErrorLocation = components['schemas']['PolicyErrorLocation'];
 export type PolicySetView = components['schemas']['PolicySetView'];
+export type PolicyImpactView = components['schemas']['PolicyImpactView'];
 export type ReconciliationReport = components['schemas']['ReconciliationReport'];
 export type Session = components['schemas']['Session'];
 export type CliConfig = components['schemas']['CliConfig'];

@@ -5,7 +5,7 @@ import { configSummary, secretReferences, type Config, type EnvironmentConfig, t
 import { ConductorError, randomIds, systemClock, type Clock, type IdGenerator } from './core/index.ts'
 import { createEnvironmentsReloader, type ConfigReloadResult } from './environments-reload.ts'
 import {
-  createAirflowDecisions, createGovernance, resolveAirflowUser, createIdempotencyKeys, createNotifications, type Governance, type GovernanceTables, type GrantTables, type IdempotencyTables, type Notifications, type NotificationTables,
+  createAirflowDecisions, createGovernance, createPolicyImpacts, resolveAirflowUser, createIdempotencyKeys, createNotifications, type Governance, type GovernanceTables, type GrantTables, type IdempotencyTables, type Notifications, type NotificationTables,
   createSchedules, type Schedules, type ScheduleTables, createLinks, type Links, type LinkTables,
   createManagedEnvironments, type ManagedEnvironments, type StoredEnvironmentTables,
 } from './governance/index.ts'
@@ -352,6 +352,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       bodyLimitBytes: config.server.bodyLimitBytes, trustProxy: config.server.trustProxy, version,
       webRoot: options.webRoot === undefined ? DEFAULT_WEB_ROOT : options.webRoot,
       policy, lastPolicyReloadError: () => policyWatcher.lastReloadError(), scim: scimApi, airflowJwks: () => airflowTokens.jwks(),
+      policyImpacts: createPolicyImpacts({ db, policy, audit, clock, environments: fleet.environments, directory: directory ? (p) => directory.apply(p) : undefined }),
       federation: {
         trusts,
         tokenExchange: {

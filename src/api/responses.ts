@@ -361,6 +361,30 @@ export const policySetView = z.strictObject({
   policies: z.array(z.strictObject({ id: z.string(), file: z.string(), line: z.number().int(), effect: z.enum(['permit', 'forbid']), text: z.string() })),
 }).meta({ id: 'PolicySetView' })
 
+const impactTarget = z.strictObject({
+  environment: z.string().nullable().describe('null for an action on Conductor itself'),
+  dagId: z.string().nullable().describe('null for an environment-level action'),
+  before: z.array(z.string()).describe('The policies that decided before (empty: default deny).'),
+  after: z.array(z.string()).describe('The policies that decide after the change.'),
+})
+
+/** Who gains and who loses what under a proposed policy set. */
+export const policyImpactView = z.strictObject({
+  policyVersion: z.number().int().describe('The version of the loaded set compared against.'),
+  files: z.array(z.string()).describe('The files of the proposed set.'),
+  principals: z.array(z.strictObject({
+    type: z.string(),
+    id: z.string(),
+    groups: z.array(z.string()),
+    actions: z.array(z.strictObject({ action: z.string(), gains: z.array(impactTarget), losses: z.array(impactTarget) })),
+  })),
+  counts: z.strictObject({
+    principals: z.number().int(), dags: z.number().int(), environments: z.number().int(), evaluations: z.number().int(),
+    gains: z.number().int(), losses: z.number().int(),
+  }),
+  truncated: z.boolean().describe('More targets changed than listed; the counts stay exact.'),
+}).meta({ id: 'PolicyImpactView' })
+
 /** The drift between SCIM and what tokens claim. */
 export const reconciliationReport = z.strictObject({
   at: isoTime,

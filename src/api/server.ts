@@ -12,7 +12,7 @@ import { z } from 'zod'
 import type { Logger } from 'pino'
 import type { AuditLog } from '../audit/index.ts'
 import { ConductorError, type RequestSpan, type RequestTracer } from '../core/index.ts'
-import type { AirflowDecisions, Governance, IdempotencyKeys, Links, ManagedEnvironments, Schedules } from '../governance/index.ts'
+import type { AirflowDecisions, Governance, IdempotencyKeys, Links, ManagedEnvironments, PolicyImpacts, Schedules } from '../governance/index.ts'
 import type { Principal } from '../identity/index.ts'
 import type { Authenticator, Caller } from './authenticate.ts'
 import { authRoutes, headerValue, type AuthRoutesDeps } from './routes/auth.routes.ts'
@@ -67,6 +67,8 @@ export interface ServerDeps {
   /** The built web console (web/dist), served at / when it exists. */
   webRoot: string | null
   policy: Pick<PolicyEngine, 'current' | 'policies'>
+  /** What a proposed policy change would do (`POST /api/v1/policies/impact`); the route is absent without it. */
+  policyImpacts?: PolicyImpacts
   /** The SCIM 2.0 service provider, when enabled. */
   scim: { service: ScimService; tokens: Pick<ScimTokenStore, 'verify'>; reconcile: () => Promise<ReconciliationReport> } | null
   /** The last refused policy reload, if the current files do not load. */
@@ -317,7 +319,7 @@ export async function buildServer(deps: ServerDeps) {
     await api.register(hitlRoutes({ governance: deps.governance, who }))
     await api.register(auditRoutes({ audit: deps.audit, governance: deps.governance, who }))
     await api.register(shadowRoutes({ governance: deps.governance, who }))
-    await api.register(policyRoutes({ policy: deps.policy, lastReloadError: deps.lastPolicyReloadError }))
+    await api.register(policyRoutes({ policy: deps.policy, lastReloadError: deps.lastPolicyReloadError, impacts: deps.policyImpacts, who }))
     if (deps.status) {
       await api.register(statusRoutes({
         ...deps.status, version: deps.version, startedAt, ready: deps.ready, policy: deps.policy, lastReloadError: deps.lastPolicyReloadError, governance: deps.governance, who,

@@ -17,6 +17,7 @@ import { registerAuthCommands } from './auth-commands.ts'
 import { registerCatalogCommands } from './catalog-commands.ts'
 import { registerHitlCommands } from './hitl-commands.ts'
 import { registerMcpCommand } from './mcp-command.ts'
+import { registerPolicyCommands } from './policy-commands.ts'
 import { createCliContext, DEFAULT_SERVER, type CliStream } from './context.ts'
 import { registerRunCommands } from './run-commands.ts'
 import { registerScimCommands } from './scim-commands.ts'
@@ -119,6 +120,7 @@ export function buildCli(env: NodeJS.ProcessEnv, streams: { stdout: CliStream; s
   registerLinkCommands(program, ctx)
   registerEnvironmentCommands(program, ctx)
   registerMcpCommand(program, ctx)
+  registerPolicyCommands(program, ctx)
 
   const cfg = program.command('config').description('The configuration file')
   cfg.command('schema').description('Print the JSON Schema of conductor.yaml').action(() => { out(JSON.stringify(configJsonSchema(), null, 2)) })

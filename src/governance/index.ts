@@ -40,3 +40,5 @@ export { createSchedules, SCHEDULE_STATES, SCHEDULES_LEASE, SUSPEND_REASONS } fr
 export type { FiringRound, ScheduledDag, ScheduleInput, ScheduleOwner, SchedulePatch, Schedules, SchedulesDeps, ScheduleTables, ScheduleView } from './schedules/index.ts'
 export { createManagedEnvironments, refuseSecretValues } from './environments/index.ts'
 export type { ManagedEnvironments, ManagedEnvironmentsDeps, ManagedEnvironmentView, StoredEnvironmentsTable, StoredEnvironmentTables } from './environments/index.ts'
+export { createPolicyImpacts, IMPACT_ACTIONS, MAX_IMPACT_PRINCIPALS, MAX_IMPACT_TARGETS } from './policy-impact.ts'
+export type { ImpactAction, ImpactPrincipal, ImpactTarget, PolicyImpact, PolicyImpacts, PolicyImpactsDeps, ProposedPolicies } from './policy-impact.ts'

@@ -12,3 +12,5 @@ export type {
   ApprovalEscalation, ApprovalGroup, DecisionCacheStats, DecisionInputs, ApprovalRequestContext, ApprovalRequirement, Action, ActionTarget, AirflowObjectKind, AuthorizationRequest, DagRef, Decision, EnvironmentContext, EnvironmentRef, PolicyEngine, PolicyErrorLocation,
   CredentialScopeRef, PolicyInfo, PolicySetInfo, PrincipalKind, PrincipalRef, ReloadResult, RequestContext, ResourceRef, ScheduleContext, ServiceAccountContext,
 } from './types.ts'
+export { caseRequest, parsePolicyCases, readPolicyCases, runPolicyCases } from './policy-cases.ts'
+export type { PolicyCase, PolicyCaseFile, PolicyCaseResult } from './policy-cases.ts'

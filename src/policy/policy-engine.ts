@@ -3,7 +3,7 @@ import { ConductorError, isConductorError, systemClock, type Clock } from '../co
 import { cedar, type CedarValueJson, type EntityJson, type PolicyJson } from './cedar.ts'
 import { mergeApprovals, readApproval, type PolicyApproval } from './approval-annotations.ts'
 import { groupsNamed } from './policy-groups.ts'
-import { compilePolicies, readConductorSchema, readPolicyFolder, type CompiledPolicy } from './policy-source.ts'
+import { compilePolicies, readConductorSchema, readPolicyFolder, type CompiledPolicy, type PolicySource } from './policy-source.ts'
 import { decisionInputsOf, decisionKey, decisionPeriod, fromCache, noPermitReason, type CachedDecision } from './decision-cache.ts'
 import { buildScopeIndex, type ScopeEntity, type ScopeIndex } from './scope-index.ts'
 import {
@@ -15,6 +15,11 @@ import {
 export interface PolicyEngineOptions {
   /** Folder of `*.cedar` files (not recursive). */
   folder: string
+  /**
+   * The policy files themselves, instead of reading `folder` (a proposed set, for impact checks); a reload reads them
+   * again, unchanged. `folder` then only names the set in messages.
+   */
+  sources?: readonly PolicySource[]
   /** Where `context.now` comes from; defaults to the system clock. */
   clock?: Clock
   /**
@@ -81,7 +86,7 @@ export async function createPolicyEngine(options: PolicyEngineOptions): Promise<
   let closed = false
 
   const load = async (version: number): Promise<LoadedSet> => {
-    const sources = await readPolicyFolder(options.folder)
+    const sources = options.sources ? [...options.sources] : await readPolicyFolder(options.folder)
     const compiled = compilePolicies(sources, schema)
     const groups = groupsNamed(compiled.policies.map((p) => p.json))
     const set: LoadedSet = {

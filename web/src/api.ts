@@ -15,6 +15,7 @@ export type {
   TrustRuleAnswer, TrustRuleList, TrustRuleView,
   LinkAnswer, LinkList, LinkView,
   ScheduleAnswer, ScheduleList, ScheduleView, ScheduledDag, ScheduleFindings,
+  PolicyImpactView,
 } from '../../contract/api-types.ts'
 
 /** An error answer of the API, with its stable code. */
