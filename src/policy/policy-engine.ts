@@ -6,6 +6,7 @@ import { groupsNamed } from './policy-groups.ts'
 import { compilePolicies, readConductorSchema, readPolicyFolder, type CompiledPolicy, type PolicySource } from './policy-source.ts'
 import { decisionInputsOf, decisionKey, decisionPeriod, fromCache, noPermitReason, type CachedDecision } from './decision-cache.ts'
 import { buildScopeIndex, type ScopeEntity, type ScopeIndex } from './scope-index.ts'
+import { askedObjects } from './asked-objects.ts'
 import {
   ACTION_TARGETS, ACTIONS, ENVIRONMENT_FALLBACK_ACTIONS, GROUP_RESOURCE_ACTIONS, type AuthorizationRequest, type Decision, type DecisionCacheStats, type DecisionInputs, type PolicyEngine, type PolicyErrorLocation,
   type PolicyInfo, type PolicySetInfo, type ReloadResult,
@@ -421,46 +422,7 @@ function buildCall(request: AuthorizationRequest, clock: Clock): BuiltCall {
   if (pending !== undefined) {
     context.request = { ...pending, principalGroups: [...new Set(pending.principalGroups)] }
   }
-  const grant = request.context?.grant
-  if (grant !== undefined) {
-    if (typeof grant.group !== 'string' || !Number.isSafeInteger(grant.hours)) {
-      throw new ConductorError('invalid_input', 'context.grant needs a group and whole hours', { details: { field: 'context.grant' } })
-    }
-    context.grant = { group: grant.group, hours: grant.hours }
-  }
-  const airflow = request.context?.airflow
-  if (airflow !== undefined) {
-    if (typeof airflow.kind !== 'string' || typeof airflow.name !== 'string') {
-      throw new ConductorError('invalid_input', 'context.airflow needs a kind and a name', { details: { field: 'context.airflow' } })
-    }
-    context.airflow = { kind: airflow.kind, name: airflow.name }
-  }
-  const account = request.context?.serviceAccount
-  if (account !== undefined) {
-    if (typeof account.name !== 'string' || typeof account.kind !== 'string' || (account.owner?.type !== 'User' && account.owner?.type !== 'Group') || typeof account.owner.id !== 'string') {
-      throw new ConductorError('invalid_input', 'context.serviceAccount needs a name, a kind and an owner', { details: { field: 'context.serviceAccount' } })
-    }
-    const owner = { __entity: { type: account.owner.type, id: account.owner.id } }
-    context.serviceAccount = { name: account.name, kind: account.kind, ...(account.owner.type === 'Group' ? { ownerGroup: owner } : { ownerUser: owner }) }
-  }
-  const asset = request.context?.asset
-  if (asset !== undefined && (typeof asset.uri !== 'string' || asset.uri === '')) throw new ConductorError('invalid_input', 'context.asset needs a uri', { details: { field: 'context.asset' } })
-  if (asset !== undefined) context.asset = { uri: asset.uri }
-  // An owned schedule or link: who it acts as.
-  for (const key of ['schedule', 'link'] as const) {
-    const owned = request.context?.[key]
-    if (owned === undefined) continue
-    if (typeof owned.owner !== 'string' || typeof owned.ownerType !== 'string' || (owned.from !== undefined && typeof owned.from !== 'string')) {
-      throw new ConductorError('invalid_input', `context.${key} needs an owner and its type`, { details: { field: `context.${key}` } })
-    }
-    context[key] = { owner: owned.owner, ownerType: owned.ownerType, ...(owned.from !== undefined ? { from: owned.from } : {}) }
-  }
-  const asked = request.context?.environment
-  if (asked !== undefined) {
-    const bad = typeof asked.name !== 'string' || typeof asked.zone !== 'string' || typeof asked.tier !== 'string' || (asked.team !== undefined && typeof asked.team !== 'string')
-    if (bad) throw new ConductorError('invalid_input', 'context.environment needs a name, a zone and a tier', { details: { field: 'context.environment' } })
-    context.environment = { name: asked.name, zone: asked.zone, tier: asked.tier, ...(asked.team !== undefined ? { team: asked.team } : {}) }
-  }
+  Object.assign(context, askedObjects(request.context))
   return {
     call: { principal: principalUid, action: { type: 'Action', id: action }, resource: resourceUid, context, entities },
     principalScope,

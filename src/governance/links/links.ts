@@ -6,7 +6,8 @@ import { createLeasedLoop, type Fence } from '../../store/index.ts'
 import type { GovernanceTables } from '../governance.tables.ts'
 import type { GovernedActions } from '../governed-actions.ts'
 import { createDagDecider, makeOnce, STALE_CLAIM_SECONDS, triggerOnce, type Owner, type OwnedDeps } from '../owned.ts'
-import { checkConf } from '../run-input.ts'
+import type { ClaimedFiring, SourceEvent } from './firing.ts'
+import { checkTemplate, fillTemplate } from './template.ts'
 import { createTargets, environmentMap } from '../targets.ts'
 import {
   advanceCursor, claimLinkFiring, deleteLink, findLink, insertLink, listActiveLinksOwnedBy, listLinkFirings, listLinks, listStaleLinkClaims, settleLinkFiring, updateLink,
@@ -140,62 +141,9 @@ export interface LinksDeps extends OwnedDeps {
 export const LINKS_LEASE = 'links'
 
 const OWNER_TYPES = new Set(['User', 'ServiceAccount', 'Agent'])
-/** The placeholders of a DAG source's firings. */
-const RUN_PLACEHOLDERS = ['run_id', 'dag_id', 'environment', 'logical_date', 'end_date'] as const
-/** The placeholders of an asset source's firings (`dag_id` and `run_id`: the run that updated the asset, if any). */
-const ASSET_PLACEHOLDERS = ['asset_uri', 'event_id', 'timestamp', 'environment', 'dag_id', 'run_id'] as const
-const PLACEHOLDER = /\{\{\s*source\.([a-z_]+)\s*\}\}/g
 /** Airflow's longest asset URI. */
 const MAX_ASSET_URI = 1500
 const invalid = (field: string, message: string) => new ConductorError('invalid_input', `${field}: ${message}`, { details: { field } })
-
-/** Fills `{{source.*}}` in the string values of a template (plain substitution, never evaluated); placeholders `source` lacks stay as they are. */
-export function fillTemplate(template: unknown, source: Readonly<Record<string, string | null>>): unknown {
-  if (typeof template === 'string') return template.replace(PLACEHOLDER, (whole, name: string) => (name in source ? source[name as keyof typeof source] ?? '' : whole))
-  if (Array.isArray(template)) return template.map((v) => fillTemplate(v, source))
-  if (template !== null && typeof template === 'object') return Object.fromEntries(Object.entries(template).map(([k, v]) => [k, fillTemplate(v, source)]))
-  return template
-}
-
-function checkTemplate(template: unknown, maxBytes: number, assetSource: boolean): Record<string, unknown> {
-  const conf = checkConf(template, { maxBytes, maxDepth: 32 })
-  const known: readonly string[] = assetSource ? ASSET_PLACEHOLDERS : RUN_PLACEHOLDERS
-  for (const match of JSON.stringify(conf).matchAll(PLACEHOLDER)) {
-    if (!known.includes(match[1]!)) {
-      throw invalid('confTemplate', `unknown placeholder {{source.${match[1]}}} for ${assetSource ? 'an asset' : 'a DAG'} source (known: ${known.map((p) => `source.${p}`).join(', ')})`)
-    }
-  }
-  return conf
-}
-
-/** One thing that happened at a link's source: a successful run, or an asset event. */
-interface SourceEvent {
-  /** The claim key: the run id, or Airflow's id of the asset event. */
-  key: string
-  /** When it happened (the run's end date, the event's timestamp): the cursor moves to it. */
-  at: string
-  /** What the conf template's `{{source.*}}` are filled with. */
-  placeholders: Record<string, string | null>
-  /** What the firing's audit event says of it. */
-  audit: Record<string, unknown>
-  /** How a suspension or failure names it: `{ sourceRunId }` or `{ sourceAssetEventId }`. */
-  ref: { sourceRunId: string } | { sourceAssetEventId: string }
-  /** The run note (or nothing to say) of a trigger it causes. */
-  note: string
-}
-
-/**
- * A firing as claimed (stored as `link_firings.input`): the id of the request it makes, and everything it asks, fixed at
- * the claim, so that making it again after a crash asks exactly the same.
- */
-interface ClaimedFiring {
-  requestId: string
-  /** The filled conf template: the run's conf, or the asset event's `extra`. */
-  filled: unknown
-  note: string
-  ref: SourceEvent['ref']
-  audit: SourceEvent['audit']
-}
 
 const firingView = (row: Pick<LinksTable, 'source_asset_uri'>) => (f: LinkFiringsTable): LinkFiringView => {
   const asset = row.source_asset_uri !== null

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { fillTemplate } from './links.ts'
+import { fillTemplate } from './template.ts'
 
 const source = { run_id: 'scheduled__2026-11-30T00:00:00+00:00', dag_id: 'extract_orders', environment: 'upstream', logical_date: null, end_date: '2026-11-30T00:05:00Z' }
 
