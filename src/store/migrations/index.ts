@@ -17,6 +17,7 @@ import * as m0017 from './0017-leases.ts'
 import * as m0018 from './0018-schedules.ts'
 import * as m0019 from './0019-dag-run-types.ts'
 import * as m0020 from './0020-links.ts'
+import * as m0023 from './0023-audit-sink-cursors.ts'
 
 /**
  * Every migration, by name, in the order they apply (names sort lexically). Add a migration by adding its file
@@ -42,4 +43,5 @@ export const migrations: Record<string, Migration> = {
   '0018-schedules': m0018,
   '0019-dag-run-types': m0019,
   '0020-links': m0020,
+  '0023-audit-sink-cursors': m0023,
 }
