@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises'
-import { connect as connectTcp, type Socket } from 'node:net'
+import { connect as connectTcp, isIP, type Socket } from 'node:net'
 import { hostname } from 'node:os'
 import { connect as connectTls } from 'node:tls'
 import { ConductorError } from '../../core/index.ts'
@@ -84,8 +84,10 @@ export function createSyslogSink(options: SyslogSinkOptions, getSecret: GetSecre
         s.setKeepAlive(true)
         resolve(s)
       }
+      // SNI carries names, not addresses (RFC 6066); the certificate is still checked against the address.
+      const serverName = options.tls.serverName ?? (isIP(options.host) ? undefined : options.host)
       const s: Socket = options.tls.enabled
-        ? connectTls({ host: options.host, port: options.port, servername: options.tls.serverName ?? options.host, ...(caPem ? { ca: caPem } : {}) }, ready)
+        ? connectTls({ host: options.host, port: options.port, ...(serverName ? { servername: serverName } : {}), ...(caPem ? { ca: caPem } : {}) }, ready)
         : connectTcp({ host: options.host, port: options.port }, ready)
       s.once('error', fail)
     })
