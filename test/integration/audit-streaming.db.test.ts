@@ -97,6 +97,7 @@ forEachEngine((engine) => {
   const noSyslog = rsyslogSkip()
   let database: TestDatabase
   let app: TestApp
+  let startApp: () => Promise<TestApp>
   let dir: string
   let syslog: Rsyslog
   let syslogTls: Rsyslog
@@ -114,9 +115,10 @@ forEachEngine((engine) => {
     ;[http, hec, otlp] = await Promise.all([startReceiver(), startReceiver(), startReceiver()])
     database = await engine.open()
     const common = { batchSize: 7, initialRetryDelaySeconds: 1, maxRetryDelaySeconds: 2, timeoutSeconds: 3 }
-    app = await startTestApp({
+    const caPem = await readFile(certs.caFile, 'utf8')
+    startApp = () => startTestApp({
       databaseUrl: database.url, environments: [],
-      secrets: { 'sink-token': HTTP_TOKEN, 'hec-token': HEC_TOKEN, 'otlp-token': `Bearer ${OTLP_TOKEN}`, 'syslog-ca': await readFile(certs.caFile, 'utf8') },
+      secrets: { 'sink-token': HTTP_TOKEN, 'hec-token': HEC_TOKEN, 'otlp-token': `Bearer ${OTLP_TOKEN}`, 'syslog-ca': caPem },
       extraConfig: {
         audit: {
           streamIntervalSeconds: 1,
@@ -133,6 +135,7 @@ forEachEngine((engine) => {
         },
       },
     })
+    app = await startApp()
   })
   after(async () => {
     await app?.close()
@@ -265,5 +268,20 @@ forEachEngine((engine) => {
     assert.equal(after.lagEvents, 0)
     assert.equal(after.failures, 0)
     assert.match((await app.metrics!.scrape()).body, /^conductor_audit_sink_lag_events\{sink="lines"\} 0$/m)
+  })
+
+  test('the cursor is durable: after a restart each sink resumes after its last accepted event, not from the start', { timeout: 120_000 }, async () => {
+    const stopped = await eventually(() => caughtUp(SINKS), { what: 'every sink to catch up before the restart', timeoutMs: 60_000, intervalMs: 200 })
+    const received = http.requests.length
+    await app.close()
+    // A new Conductor on the same database: its start-up events and these appends follow the cursors.
+    app = await startApp()
+    for (let i = 0; i < 5; i++) await app.audit.append({ type: 'test.restarted', data: { i } })
+    const last = await eventually(() => caughtUp(SINKS), { what: 'every sink to catch up after the restart', timeoutMs: 60_000, intervalMs: 200 })
+    assert.ok(last >= stopped + 5)
+    const resent = jsonlSeqs({ ...http, requests: http.requests.slice(received) }, (line) => line.seq as number)
+    assert.deepEqual(resent, Array.from({ length: last - stopped }, (_, i) => stopped + 1 + i), 'the restarted Conductor sent exactly the events after the cursor')
+    assertInOrderWithoutGaps(jsonlSeqs(http, (line) => line.seq as number), last, 'http jsonl')
+    if (!noSyslog) assertInOrderWithoutGaps(await syslogSeqs(syslog), last, 'syslog')
   })
 })
