@@ -190,6 +190,11 @@ forEachEngine((engine) => {
     assert.deepEqual(body.resourceLogs[0]!.resource.attributes, [{ key: 'service.name', value: { stringValue: 'conductor-test' } }])
     assertInOrderWithoutGaps(otlpSeqs(otlp), last, 'otlp')
 
+    // The audit trail itself says where it is streamed: each sink's destination, never a token.
+    const loaded = (await app.audit.query({ type: 'config.loaded' })).at(-1)!
+    assert.deepEqual((loaded.data.auditSinks as { name: string }[]).find((sink) => sink.name === 'splunk'), { name: 'splunk', type: 'http', destination: hec.url, format: 'splunk-hec' })
+    assert.equal((loaded.data.auditSinks as unknown[]).length, SINKS.length + (noSyslog ? 0 : 1))
+
     // Nothing a receiver got holds a secret: not the scrubbed value, not a sink's token.
     const everything = [...messages.map((m) => m.msg), ...(noSyslog ? [] : await syslogTls.received()).map((m) => m.msg), ...[http, hec, otlp].flatMap((r) => r.requests.map((q) => q.body))].join('\n')
     for (const secret of [LEAKED, HTTP_TOKEN, HEC_TOKEN, OTLP_TOKEN]) assert.ok(!everything.includes(secret), 'no secret in what the sinks received')
