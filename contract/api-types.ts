@@ -7342,7 +7342,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The server at a glance: version, database, policy; environments, SCIM and replicas with audit:read */
+        /** The server at a glance: version, database, policy; environments, SCIM, replicas and audit sinks with audit:read */
         get: {
             parameters: {
                 query?: never;
@@ -7875,7 +7875,7 @@ export interface components {
                  * @description Stable; see docs/errors.md.
                  * @enum {string}
                  */
-                code: "invalid_input" | "not_found" | "method_not_allowed" | "conflict" | "internal" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "headers_too_large" | "config_invalid" | "store_unavailable" | "token_missing" | "token_malformed" | "token_too_large" | "token_expired" | "token_not_yet_valid" | "token_invalid_issuer" | "token_invalid_audience" | "token_invalid_signature" | "token_algorithm_not_allowed" | "token_unsupported_critical_header" | "token_invalid_claims" | "token_unknown" | "issuer_unavailable" | "principal_unknown" | "session_invalid" | "session_expired" | "session_revoked" | "csrf_invalid" | "login_failed" | "airflow_sign_in_invalid" | "precondition_failed" | "trust_rule_invalid" | "trust_rule_not_found" | "unsupported_grant_type" | "invalid_grant" | "invalid_target" | "invalid_scope" | "token_revoked" | "token_owner_disabled" | "token_principal_conflict" | "token_expiry_too_long" | "credential_not_interactive" | "access_token_not_found" | "service_account_not_found" | "service_account_exists" | "group_not_held" | "sponsor_not_allowed" | "policy_invalid" | "policy_denied" | "policy_evaluation_failed" | "secret_not_found" | "secret_unreadable" | "secret_unavailable" | "environment_not_found" | "dag_not_found" | "run_not_found" | "task_not_found" | "orchestrator_unavailable" | "orchestrator_auth_failed" | "orchestrator_rejected" | "orchestrator_conflict" | "orchestrator_throttled" | "environment_circuit_open" | "airflow_api_mismatch" | "asset_not_found" | "assets_not_supported" | "request_not_found" | "conf_invalid" | "conf_too_large" | "run_type_not_allowed" | "dispatch_failed" | "idempotency_key_reused" | "idempotency_key_in_use" | "dispatch_interrupted" | "reason_required" | "approval_self" | "approval_not_allowed" | "approval_duplicate" | "request_not_pending" | "request_not_yours" | "approval_pending" | "grant_not_found" | "grant_revoke_not_allowed" | "grant_not_active" | "hitl_not_found" | "hitl_not_supported" | "hitl_not_assigned" | "hitl_already_answered" | "budget_exceeded" | "schedule_not_found" | "schedule_owner_not_allowed" | "link_not_found" | "link_owner_not_allowed" | "environment_exists" | "environment_config_owned" | "secret_value_refused" | "tool_not_allowed" | "audit_chain_broken";
+                code: "invalid_input" | "not_found" | "method_not_allowed" | "conflict" | "internal" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "headers_too_large" | "config_invalid" | "store_unavailable" | "token_missing" | "token_malformed" | "token_too_large" | "token_expired" | "token_not_yet_valid" | "token_invalid_issuer" | "token_invalid_audience" | "token_invalid_signature" | "token_algorithm_not_allowed" | "token_unsupported_critical_header" | "token_invalid_claims" | "token_unknown" | "issuer_unavailable" | "principal_unknown" | "session_invalid" | "session_expired" | "session_revoked" | "csrf_invalid" | "login_failed" | "airflow_sign_in_invalid" | "precondition_failed" | "trust_rule_invalid" | "trust_rule_not_found" | "unsupported_grant_type" | "invalid_grant" | "invalid_target" | "invalid_scope" | "token_revoked" | "token_owner_disabled" | "token_principal_conflict" | "token_expiry_too_long" | "credential_not_interactive" | "access_token_not_found" | "service_account_not_found" | "service_account_exists" | "group_not_held" | "sponsor_not_allowed" | "policy_invalid" | "policy_denied" | "policy_evaluation_failed" | "secret_not_found" | "secret_unreadable" | "secret_unavailable" | "environment_not_found" | "dag_not_found" | "run_not_found" | "task_not_found" | "orchestrator_unavailable" | "orchestrator_auth_failed" | "orchestrator_rejected" | "orchestrator_conflict" | "orchestrator_throttled" | "environment_circuit_open" | "airflow_api_mismatch" | "asset_not_found" | "assets_not_supported" | "request_not_found" | "conf_invalid" | "conf_too_large" | "run_type_not_allowed" | "dispatch_failed" | "idempotency_key_reused" | "idempotency_key_in_use" | "dispatch_interrupted" | "reason_required" | "approval_self" | "approval_not_allowed" | "approval_duplicate" | "request_not_pending" | "request_not_yours" | "approval_pending" | "grant_not_found" | "grant_revoke_not_allowed" | "grant_not_active" | "hitl_not_found" | "hitl_not_supported" | "hitl_not_assigned" | "hitl_already_answered" | "budget_exceeded" | "schedule_not_found" | "schedule_owner_not_allowed" | "link_not_found" | "link_owner_not_allowed" | "environment_exists" | "environment_config_owned" | "secret_value_refused" | "tool_not_allowed" | "audit_chain_broken" | "audit_sink_unavailable";
                 message: string;
                 /** @description Facts a program may act on, e.g. `field`. */
                 details?: {
@@ -8901,6 +8901,24 @@ export interface components {
             /** @description The background work this replica runs now (catalog sync, reconciliation, …). */
             leases: string[];
         };
+        AuditSinkStatus: {
+            name: string;
+            /** @enum {string} */
+            type: "syslog" | "http" | "otlp";
+            /** @description The last audit seq the sink accepted (0: none yet); null before its loop first ran. */
+            cursor: number | null;
+            /** @description Audit events appended and not yet accepted by the sink. */
+            lagEvents: number;
+            /** @description Age of the oldest event not yet accepted, in seconds; 0 when caught up. */
+            lagSeconds: number;
+            /** @description When the last accepted event was appended. */
+            deliveredAt: string | null;
+            /** @description Consecutive failed attempts; 0 after a success. */
+            failures: number;
+            /** @description Why the last attempt failed (kept after a later success); never a secret. */
+            lastError: string | null;
+            lastErrorAt: string | null;
+        };
         StatusView: {
             version: string;
             /** @description ISO 8601 */
@@ -8931,6 +8949,8 @@ export interface components {
             } | null;
             /** @description The replicas sharing the database, when known; null without audit:read or when this deployment does not track them. */
             replicas: components["schemas"]["ReplicaStatus"][] | null;
+            /** @description Each audit sink (`audit.sinks`) with its cursor, lag and last error; null without audit:read. */
+            auditSinks: components["schemas"]["AuditSinkStatus"][] | null;
         };
         SecretStatus: {
             /** @description The secrets provider's name in `secrets.providers`. */
@@ -9041,6 +9061,7 @@ export type TrustRuleView = components['schemas']['TrustRuleView'];
 export type TrustRuleAnswer = components['schemas']['TrustRuleAnswer'];
 export type EnvironmentStatus = components['schemas']['EnvironmentStatus'];
 export type ReplicaStatus = components['schemas']['ReplicaStatus'];
+export type AuditSinkStatus = components['schemas']['AuditSinkStatus'];
 export type StatusView = components['schemas']['StatusView'];
 export type SecretStatus = components['schemas']['SecretStatus'];
 export type TrustRuleList = components['schemas']['TrustRuleList'];

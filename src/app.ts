@@ -1,6 +1,6 @@
 import { pino, type Logger } from 'pino'
 import { buildServer, createAuthenticator, type ConductorServer } from './api/index.ts'
-import { createAuditLog, type AuditLog, type AuditTables } from './audit/index.ts'
+import { createAuditLog, createAuditStream, createSinks, type AuditLog, type AuditStream, type AuditStreamTables, type AuditTables } from './audit/index.ts'
 import { configSummary, secretReferences, type Config, type EnvironmentConfig, type IdentityConfig } from './config/index.ts'
 import { ConductorError, randomIds, systemClock, type Clock, type IdGenerator } from './core/index.ts'
 import { createEnvironmentsReloader, type ConfigReloadResult } from './environments-reload.ts'
@@ -34,7 +34,7 @@ export { DEV_ISSUER_NAME } from './identity/index.ts'
  * A domain declares its tables beside its repositories and adds them here with one more `extends` (and its
  * migration with one more line in `store/migrations/index.ts`).
  */
-export interface Tables extends StoreTables, AuditTables, GovernanceTables, GrantTables, IdempotencyTables, IdentityTables, NotificationTables, RevocationTables, ScimTables, ServiceAccountTables, FederationTables, ScheduleTables, LinkTables, StoredEnvironmentTables {}
+export interface Tables extends StoreTables, AuditTables, GovernanceTables, GrantTables, IdempotencyTables, IdentityTables, NotificationTables, RevocationTables, ScimTables, ServiceAccountTables, FederationTables, ScheduleTables, LinkTables, StoredEnvironmentTables, AuditStreamTables {}
 
 /** The running application: its server (not yet listening) and how to stop everything. */
 export interface App {
@@ -73,6 +73,8 @@ export interface App {
   logger: Logger
   /** This replica's leases on background work, shared with the other replicas of the database. */
   leases: Leases
+  /** Audit streaming to the sinks of `audit.sinks` (docs/audit.md), one loop per sink under its lease. */
+  auditStream: AuditStream
   /**
    * Prometheus metrics (`metrics.enabled`, default on): others register gauges and caches here
    * (`metrics.registerGauge`, `metrics.registerCache`); null when disabled.
@@ -131,6 +133,17 @@ async function startTracing(config: Config, secrets: Secrets, version: string): 
   return createTracing({ config: { ...config.tracing, endpoint: config.tracing.endpoint! }, headers, version })
 }
 
+/** The audit sinks' lag (read from the database at each scrape) and this replica's delivered and failed counts. */
+function registerAuditSinkGauges(metrics: Metrics, stream: AuditStream): void {
+  if (stream.counts().length === 0) return
+  const lag = async () => stream.status()
+  metrics.registerGauge('conductor_audit_sink_lag_events', 'Audit events appended and not yet accepted, by sink.', async () => (await lag()).map((s) => ({ labels: { sink: s.name }, value: s.lagEvents })), ['sink'])
+  metrics.registerGauge('conductor_audit_sink_lag_seconds', 'Age of the oldest audit event not yet accepted, by sink (0 when caught up).', async () => (await lag()).map((s) => ({ labels: { sink: s.name }, value: s.lagSeconds })), ['sink'])
+  metrics.registerGauge('conductor_audit_sink_cursor', 'The last audit seq each sink accepted.', async () => (await lag()).map((s) => ({ labels: { sink: s.name }, value: s.cursor ?? 0 })), ['sink'])
+  metrics.registerGauge('conductor_audit_sink_delivered_events', 'Audit events this replica delivered, by sink, since it started.', () => stream.counts().map((c) => ({ labels: { sink: c.name }, value: c.delivered })), ['sink'])
+  metrics.registerGauge('conductor_audit_sink_failures', 'Batches this replica failed to deliver, by sink, since it started.', () => stream.counts().map((c) => ({ labels: { sink: c.name }, value: c.failures })), ['sink'])
+}
+
 /** The composition root: builds every service from config, runs migrations, and wires the HTTP face. */
 export async function createApp(config: Config, options: AppOptions = {}): Promise<App> {
   const logger = options.logger ?? createLogger(config.logging.level)
@@ -162,6 +175,10 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       onError: (error, lease) => logger.warn({ err: error, lease }, 'lease renewal failed'),
     })
     cleanup.push(() => leases.stop())
+    // The sinks only read the stored trail, after it is committed: an append never waits for a sink.
+    const auditStream = createAuditStream({ db, sinks: createSinks(config.audit.sinks, (ref) => secrets.get(ref)), logger, clock, leases })
+    auditStream.start(config.audit.streamIntervalSeconds)
+    cleanup.push(() => auditStream.stop())
 
     const devIssuer = config.identity.devIssuer.enabled
       ? await startDevIssuer({ config: config.identity.devIssuer, audience: config.identity.audience, publicUrl: config.server.publicUrl })
@@ -344,6 +361,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       })
       metrics.registerCache('policy_decisions', () => policy.cacheStats())
       metrics.registerCache('verified_tokens', () => verifier.cacheStats())
+      registerAuditSinkGauges(metrics, auditStream)
     }
     const server = await buildServer({
       logger, authenticator, governance, audit,
@@ -385,6 +403,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
           const { provider, type, secret, version, fetchedAt, ageSeconds, ok, stale, error, errorCode } = await secrets.check(ref)
           return { provider, type, secret, usedBy, version, fetchedAt, ageSeconds, ok, stale, error, errorCode }
         })),
+        auditSinks: () => auditStream.status(),
         // The replicas that hold background work now (from the leases), and this one even when it holds none.
         replicas: async () => {
           const now = new Date(clock.now()).toISOString()
@@ -418,7 +437,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     logger.info({ database: redactUrl(config.database.url), environments: config.environments.map((e) => e.name), devIssuer: devIssuer?.issuer ?? null, policyVersion: policy.current().version, replica: leases.holder }, 'conductor ready')
     let metricsServer: MetricsServer | null = null
     return {
-      config, server, database, audit, policy, governance, notifications, devIssuer, identity, sessions, revoker, serviceAccounts, accessTokens, trusts, schedules: ownedSchedules, links, environments: managedEnvironments, scim: scimApi, logger, leases,
+      config, server, database, audit, policy, governance, notifications, devIssuer, identity, sessions, revoker, serviceAccounts, accessTokens, trusts, schedules: ownedSchedules, links, environments: managedEnvironments, scim: scimApi, logger, leases, auditStream,
       metrics,
       metricsUrl: () => metricsServer?.url ?? null,
       tokenCacheStats: () => verifier.cacheStats(),

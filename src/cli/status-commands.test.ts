@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import type { StatusView } from '../../contract/api-types.ts'
 import { renderTable } from './format.ts'
-import { ENVIRONMENT_COLUMNS, environmentHealth, formatAge, statusSummary } from './status-commands.ts'
+import { AUDIT_SINK_COLUMNS, ENVIRONMENT_COLUMNS, environmentHealth, formatAge, statusSummary } from './status-commands.ts'
 
 const status: StatusView = {
   version: '1.2.3', startedAt: '2026-11-30T10:00:00.000Z', uptimeSeconds: 5400,
@@ -16,6 +16,10 @@ const status: StatusView = {
   }],
   scim: { enabled: true },
   replicas: [{ id: 'conductor-7f9c', lastSeenAt: null, leases: ['catalog-sync'] }],
+  auditSinks: [
+    { name: 'siem', type: 'syslog', cursor: 120, lagEvents: 30, lagSeconds: 400, deliveredAt: '2026-11-30T09:59:00.000Z', failures: 3, lastError: 'audit sink siem: cannot connect to siem.internal:6514: connect ECONNREFUSED', lastErrorAt: '2026-11-30T10:00:00.000Z' },
+    { name: 'splunk', type: 'http', cursor: 150, lagEvents: 0, lagSeconds: 0, deliveredAt: '2026-11-30T10:00:00.000Z', failures: 0, lastError: null, lastErrorAt: null },
+  ],
 }
 
 test('ages read as people say them', () => {
@@ -44,4 +48,11 @@ test('an environment whose credentials provider has failed past maxStaleSeconds 
   assert.equal(environmentHealth(failing), 'unhealthy')
   const lines = renderTable([failing], ENVIRONMENT_COLUMNS, 200)
   assert.match(lines[1]!, /unhealthy .*Secrets provider "bao" is unavailable/)
+})
+
+test('the audit sinks table shows each sink\'s cursor, lag and why it fails', () => {
+  const lines = renderTable(status.auditSinks!, AUDIT_SINK_COLUMNS, 200)
+  assert.match(lines[0]!, /^SINK\s+TYPE\s+CURSOR\s+LAG\s+STATE\s+LAST ERROR/)
+  assert.match(lines[1]!, /^siem\s+syslog\s+120\s+30 \(7m\)\s+failing x3\s+audit sink siem: cannot connect/)
+  assert.match(lines[2]!, /^splunk\s+http\s+150\s+0\s+ok\s*$/)
 })

@@ -1,6 +1,6 @@
 import type { Command } from 'commander'
 import { EXIT } from './api-client.ts'
-import type { EnvironmentStatus, SecretStatus, StatusView } from '../../contract/api-types.ts'
+import type { AuditSinkStatus, EnvironmentStatus, SecretStatus, StatusView } from '../../contract/api-types.ts'
 import { outputOf, withOutput, type CliContext } from './context.ts'
 import { formatJson, renderTable, type Column } from './format.ts'
 
@@ -35,6 +35,16 @@ export function environmentHealth(e: EnvironmentStatus): string {
   return e.reachable === null ? 'unknown' : e.reachable ? 'ok' : 'down'
 }
 
+/** The audit sinks table of `conductor status`: how far each sink has been delivered, how far behind it is, why it fails. */
+export const AUDIT_SINK_COLUMNS: Column<AuditSinkStatus>[] = [
+  { header: 'SINK', value: (s) => s.name, min: 6 },
+  { header: 'TYPE', value: (s) => s.type, min: 6 },
+  { header: 'CURSOR', value: (s) => (s.cursor === null ? '-' : String(s.cursor)), align: 'right', min: 6 },
+  { header: 'LAG', value: (s) => (s.lagEvents === 0 ? '0' : `${s.lagEvents} (${formatAge(s.lagSeconds)})`), align: 'right', min: 5 },
+  { header: 'STATE', value: (s) => (s.failures > 0 ? `failing x${s.failures}` : 'ok'), min: 7 },
+  { header: 'LAST ERROR', value: (s) => (s.lastError ? `${s.lastError}${s.lastErrorAt ? ` (${s.lastErrorAt})` : ''}` : ''), min: 10, drop: 0 },
+]
+
 /** The table of `conductor secrets check`: each secret reference's provider, version and age, never a value. */
 export const SECRET_COLUMNS: Column<SecretStatus>[] = [
   { header: 'PROVIDER', value: (s) => s.provider, min: 8 },
@@ -63,12 +73,12 @@ export function statusSummary(status: StatusView): string[] {
 }
 
 /**
- * `conductor status`: the server's health, database, policy, environments (health, circuit, sync age), SCIM and replicas.
+ * `conductor status`: the server's health, database, policy, environments (health, circuit, sync age), SCIM, replicas and audit sinks (cursor, lag, last error).
  * `conductor secrets check`: every secret reference's provider, version and age; exits 5 (unavailable) when one cannot be read.
  */
 export function registerStatusCommands(program: Command, ctx: CliContext): void {
   withOutput(program.command('status'))
-    .description('The server at a glance: version, uptime, database, policy version; environments, SCIM and replicas with audit:read')
+    .description('The server at a glance: version, uptime, database, policy version; environments, SCIM, replicas and audit sinks with audit:read')
     .action(async (opts: { output?: string }) => {
       const status = await (await ctx.client()).request<StatusView>('GET', '/api/v1/status')
       if (outputOf(opts) === 'json') { ctx.out(formatJson(status)); return }
@@ -76,6 +86,10 @@ export function registerStatusCommands(program: Command, ctx: CliContext): void 
       if (status.environments) {
         if (status.environments.length === 0) ctx.out('no environments configured')
         else for (const line of renderTable(status.environments, ENVIRONMENT_COLUMNS, ctx.width())) ctx.out(line)
+      }
+      if (status.auditSinks && status.auditSinks.length > 0) {
+        ctx.out('')
+        for (const line of renderTable(status.auditSinks, AUDIT_SINK_COLUMNS, ctx.width())) ctx.out(line)
       }
     })
   const secrets = program.command('secrets').description('Secrets Conductor reads from its providers (never their values)')

@@ -29,5 +29,9 @@ export function configSummary(config: Config, identity: IdentityConfig = config.
     tracing: config.tracing.enabled
       ? { enabled: true, collector: config.tracing.endpoint ? new URL(config.tracing.endpoint).origin : null, sampleRatio: config.tracing.sampleRatio, headers: Object.keys(config.tracing.headers) }
       : { enabled: false },
+    // Where the audit trail is streamed: each sink's host or URL origin (no path, query or user info), never a token.
+    auditSinks: config.audit.sinks.map((sink) => sink.type === 'syslog'
+      ? { name: sink.name, type: sink.type, destination: `${sink.host}:${sink.port}`, tls: sink.tls.enabled }
+      : { name: sink.name, type: sink.type, destination: new URL(sink.type === 'http' ? sink.url : sink.endpoint).origin, ...(sink.type === 'http' ? { format: sink.format } : {}) }),
   }
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { name, secretRefSchema } from './common.schema.ts'
+import { auditSchema } from './audit.schema.ts'
 import { secretsSchema } from './secrets.schema.ts'
 
 export { secretRefSchema }
@@ -345,6 +346,7 @@ export const configSchema = z.strictObject({
   tracing: tracingSchema.prefault({}),
   sessions: sessionsSchema.prefault({}),
   replicas: replicasSchema.prefault({}),
+  audit: auditSchema.prefault({}),
 }).superRefine((config, ctx) => {
   const providers = new Set(config.secrets.providers.map((p) => p.name))
   config.environments.forEach((env, i) => {
@@ -363,6 +365,15 @@ export const configSchema = z.strictObject({
   config.notifications.webhooks.forEach((webhook, i) => {
     if (webhook.secret && !providers.has(webhook.secret.provider)) {
       ctx.addIssue({ code: 'custom', path: ['notifications', 'webhooks', i, 'secret', 'provider'], message: `unknown secrets provider "${webhook.secret.provider}"` })
+    }
+  })
+  config.audit.sinks.forEach((sink, i) => {
+    const refs: [(string | number)[], { provider: string }][] = []
+    if (sink.type === 'syslog' && sink.tls.ca) refs.push([['tls', 'ca'], sink.tls.ca])
+    if (sink.type === 'http' && sink.token) refs.push([['token'], sink.token])
+    if (sink.type === 'otlp') for (const [header, ref] of Object.entries(sink.headers)) refs.push([['headers', header], ref])
+    for (const [path, ref] of refs) {
+      if (!providers.has(ref.provider)) ctx.addIssue({ code: 'custom', path: ['audit', 'sinks', i, ...path, 'provider'], message: `unknown secrets provider "${ref.provider}"` })
     }
   })
   for (const [header, ref] of Object.entries(config.tracing.headers)) {
@@ -386,7 +397,7 @@ export const configSchema = z.strictObject({
   config.identity.issuers.forEach((issuer, i) => {
     if (issuer.name === 'aws') ctx.addIssue({ code: 'custom', path: ['identity', 'issuers', i, 'name'], message: '"aws" is reserved for AWS IAM sign-in (identity.aws)' })
   })
-  for (const [key, items] of [['environments', config.environments], ['identity.issuers', config.identity.issuers], ['secrets.providers', config.secrets.providers], ['notifications.webhooks', config.notifications.webhooks]] as const) {
+  for (const [key, items] of [['environments', config.environments], ['identity.issuers', config.identity.issuers], ['secrets.providers', config.secrets.providers], ['notifications.webhooks', config.notifications.webhooks], ['audit.sinks', config.audit.sinks]] as const) {
     const seen = new Set<string>()
     items.forEach((item, i) => {
       if (seen.has(item.name)) ctx.addIssue({ code: 'custom', path: [...key.split('.'), i, 'name'], message: `duplicate name "${item.name}"` })
@@ -433,3 +444,5 @@ export type TokensConfig = Config['identity']['tokens']
 export type NotificationsConfig = Config['notifications']
 export type MetricsConfig = Config['metrics']
 export type TracingConfig = Config['tracing']
+export type AuditStreamConfig = Config['audit']
+export type AuditSinkConfig = Config['audit']['sinks'][number]

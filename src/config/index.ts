@@ -6,5 +6,5 @@ export type { ConfigOverrides } from './load-config.ts'
 export { configSchema, CREDENTIAL_KINDS, environmentIssues, environmentSchema, secretRefSchema } from './config.schema.ts'
 export type {
   AirflowTokensConfig, AwsIdentityConfig, Config, CredentialKind, DevIssuerConfig, EnvironmentConfig, GroupMappingConfig, IdentityConfig, IssuerConfig, LoginConfig, MetricsConfig, NotificationsConfig,
-  ScimConfig, SessionsConfig, SecretProviderConfig, SecretRef, TokensConfig, TracingConfig, WorkloadIssuerConfig, VaultProviderConfig, AwsProviderConfig,
+  ScimConfig, SessionsConfig, SecretProviderConfig, SecretRef, TokensConfig, TracingConfig, AuditStreamConfig, AuditSinkConfig, WorkloadIssuerConfig, VaultProviderConfig, AwsProviderConfig,
 } from './config.schema.ts'

@@ -47,6 +47,7 @@ export function parseConfig(raw: unknown, options: { baseDir: string; overrides?
       if (provider.auth.method === 'kubernetes') provider.auth.jwtPath = abs(provider.auth.jwtPath)
     }
   }
+  for (const sink of config.audit.sinks) if (sink.type === 'syslog' && sink.tls.caFile) sink.tls.caFile = abs(sink.tls.caFile)
   if (config.database.url.startsWith('sqlite:')) {
     const file = config.database.url.slice('sqlite:'.length)
     config.database.url = file === ':memory:' ? 'sqlite::memory:' : `sqlite:${abs(file)}`

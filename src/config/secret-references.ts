@@ -19,6 +19,11 @@ export function secretReferences(config: Config): SecretReferenceUse[] {
   config.identity.airflowTokens.extraJwks.forEach((r, i) => refs.push({ ref: ref(r), usedBy: `identity.airflowTokens.extraJwks[${i}]` }))
   if (config.identity.login.webClientSecret) refs.push({ ref: ref(config.identity.login.webClientSecret), usedBy: 'identity.login.webClientSecret' })
   for (const webhook of config.notifications.webhooks) if (webhook.secret) refs.push({ ref: ref(webhook.secret), usedBy: `webhook ${webhook.name}` })
+  for (const sink of config.audit.sinks) {
+    if (sink.type === 'syslog' && sink.tls.ca) refs.push({ ref: ref(sink.tls.ca), usedBy: `audit sink ${sink.name} (TLS CA)` })
+    if (sink.type === 'http' && sink.token) refs.push({ ref: ref(sink.token), usedBy: `audit sink ${sink.name} (token)` })
+    if (sink.type === 'otlp') for (const [header, r] of Object.entries(sink.headers)) refs.push({ ref: ref(r), usedBy: `audit sink ${sink.name} (header ${header})` })
+  }
   for (const provider of config.secrets.providers) {
     if (provider.type === 'vault' && provider.auth.method === 'approle') refs.push({ ref: ref(provider.auth.secretId), usedBy: `secrets provider ${provider.name} (AppRole secret ID)` })
   }

@@ -162,6 +162,7 @@ export const ERRORS = {
   tool_not_allowed: 'denied',
   // audit
   audit_chain_broken: 'integrity',
+  audit_sink_unavailable: 'unavailable',
 } as const satisfies Record<string, ErrorKind>
 
 /** One of the codes of {@link ERRORS}. */

@@ -31,7 +31,7 @@ const TRIGGERS = 40
 const CONCURRENCY = 4
 const KILL_AFTER_ACKS = 12
 const UNSETTLED = ['allowed', 'dispatching', 'unknown']
-const BACKGROUND = ['catalog-sync', 'dispatch-resolver', 'webhook-outbox', 'schedules', 'links']
+const BACKGROUND = ['catalog-sync', 'dispatch-resolver', 'webhook-outbox', 'schedules', 'links', 'audit-stream:siem']
 
 interface Replica {
   name: string
@@ -143,6 +143,8 @@ forEachEngine((engine) => {
       catalog: { syncIntervalSeconds: 2 },
       governance: { resolveIntervalSeconds: 1, dispatchGraceSeconds: 1, scheduleTickSeconds: 1, linkPollSeconds: 1 },
       replicas: { id: name, leaseSeconds: LEASE_SECONDS },
+      // An audit sink nobody listens to: its loop (lease `audit-stream:siem`) must move like the rest of the background work.
+      audit: { streamIntervalSeconds: 1, sinks: [{ name: 'siem', type: 'http', url: 'http://127.0.0.1:9/audit', timeoutSeconds: 1, maxRetryDelaySeconds: 1 }] },
       logging: { level: 'warn' },
     }))
     const log = openSync(logFile, 'a')

@@ -36,6 +36,18 @@ const replicaStatus = z.strictObject({
   leases: z.array(z.string()).describe('The background work this replica runs now (catalog sync, reconciliation, …).'),
 }).meta({ id: 'ReplicaStatus' })
 
+const auditSinkStatus = z.strictObject({
+  name: z.string(),
+  type: z.enum(['syslog', 'http', 'otlp']),
+  cursor: z.number().int().nullable().describe('The last audit seq the sink accepted (0: none yet); null before its loop first ran.'),
+  lagEvents: z.number().int().describe('Audit events appended and not yet accepted by the sink.'),
+  lagSeconds: z.number().describe('Age of the oldest event not yet accepted, in seconds; 0 when caught up.'),
+  deliveredAt: isoTime.nullable().describe('When the last accepted event was appended.'),
+  failures: z.number().int().describe('Consecutive failed attempts; 0 after a success.'),
+  lastError: z.string().nullable().describe('Why the last attempt failed (kept after a later success); never a secret.'),
+  lastErrorAt: isoTime.nullable(),
+}).meta({ id: 'AuditSinkStatus' })
+
 /** `GET /api/v1/status`: the server at a glance. */
 export const statusView = z.strictObject({
   version: z.string(),
@@ -55,10 +67,13 @@ export const statusView = z.strictObject({
   environments: z.array(environmentStatus).nullable().describe('Every configured environment; null without audit:read.'),
   scim: z.strictObject({ enabled: z.boolean() }).nullable().describe('Null without audit:read.'),
   replicas: z.array(replicaStatus).nullable().describe('The replicas sharing the database, when known; null without audit:read or when this deployment does not track them.'),
+  auditSinks: z.array(auditSinkStatus).nullable().describe('Each audit sink (`audit.sinks`) with its cursor, lag and last error; null without audit:read.'),
 }).meta({ id: 'StatusView' })
 
 /** One environment as `GET /api/v1/status` shows it. */
 export type EnvironmentStatusView = z.output<typeof environmentStatus>
+/** One audit sink as `GET /api/v1/status` shows it. */
+export type AuditSinkStatusView = z.output<typeof auditSinkStatus>
 /** One replica as `GET /api/v1/status` shows it. */
 export type ReplicaStatusView = z.output<typeof replicaStatus>
 
@@ -70,6 +85,8 @@ export interface StatusDeps {
   environments: () => Promise<EnvironmentStatusView[]>
   /** The replicas sharing the database, when something tracks them (leases); absent shows `replicas: null`. */
   replicas?: () => Promise<ReplicaStatusView[] | null>
+  /** Each audit sink's cursor, lag and last error; absent shows `auditSinks: []`. */
+  auditSinks?: () => Promise<AuditSinkStatusView[]>
   /** Every secret reference in config, checked through the cache (`GET /api/v1/secrets/status`); absent without the route. */
   secrets?: () => Promise<SecretStatusView[]>
 }
@@ -86,7 +103,7 @@ export function statusRoutes(deps: StatusDeps & {
 }): FastifyPluginAsyncZod {
   return async (app) => {
     app.get('/status', {
-      schema: { tags: ['health'], summary: 'The server at a glance: version, database, policy; environments, SCIM and replicas with audit:read', response: { 200: statusView, ...apiErrors() } },
+      schema: { tags: ['health'], summary: 'The server at a glance: version, database, policy; environments, SCIM, replicas and audit sinks with audit:read', response: { 200: statusView, ...apiErrors() } },
     }, async (request) => {
       const detailed = deps.governance.mayReadAudit(deps.who(request))
       let error: string | null = null
@@ -106,6 +123,7 @@ export function statusRoutes(deps: StatusDeps & {
         environments: detailed ? await deps.environments() : null,
         scim: detailed ? { enabled: deps.scimEnabled } : null,
         replicas: detailed ? ((await deps.replicas?.()) ?? null) : null,
+        auditSinks: detailed ? ((await deps.auditSinks?.()) ?? []) : null,
       }
     })
   }

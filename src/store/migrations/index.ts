@@ -19,6 +19,7 @@ import * as m0019 from './0019-dag-run-types.ts'
 import * as m0020 from './0020-links.ts'
 import * as m0021 from './0021-environments.ts'
 import * as m0022 from './0022-firings.ts'
+import * as m0023 from './0023-audit-sink-cursors.ts'
 
 /**
  * Every migration, by name, in the order they apply (names sort lexically). Add a migration by adding its file
@@ -46,4 +47,5 @@ export const migrations: Record<string, Migration> = {
   '0020-links': m0020,
   '0021-environments': m0021,
   '0022-firings': m0022,
+  '0023-audit-sink-cursors': m0023,
 }
