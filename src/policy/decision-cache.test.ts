@@ -131,6 +131,8 @@ test('what decisions depend on is read from the policies conservatively', () => 
   assert.deepEqual(inputs('permit (principal in Group::"a", action, resource) when { resource.tags.contains("x") };'), none)
   assert.deepEqual(inputs('permit (principal is ServiceAccount in Group::"a", action, resource);', 'permit (principal, action, resource);'), none)
   assert.deepEqual(inputs('permit (principal in context.serviceAccount.ownerGroup, action, resource);'), none)
+  assert.deepEqual(inputs('permit (principal, action, resource) when { principal in [Group::"a", Group::"b"] && resource.tags.contains("x") };'), none)
+  assert.equal(inputs('permit (principal, action, resource) when { principal in [Group::"a", User::"alice"] };').principalIdentity, true)
   assert.equal(inputs('permit (principal == User::"alice", action, resource);').principalIdentity, true)
   assert.equal(inputs('permit (principal, action, resource) when { principal.username == "x" };').principalIdentity, true)
   assert.equal(inputs('permit (principal, action, resource) when { context.serviceAccount.ownerUser == principal };').principalIdentity, true)

@@ -29,7 +29,8 @@ export function fromCache(cached: CachedDecision, action: string, label: string)
 // Every mention of `principal` other than these scope forms (membership of groups, entity type) may tell two
 // principals with the same groups apart; so may naming a principal entity anywhere.
 const PRINCIPAL_MENTION = /\bprincipal\b/g
-const PRINCIPAL_BY_GROUPS = /^principal\s*(?:[,)]|is\s+\w+\s*(?:[,)]|in\s+Group\s*::)|in\s+(?:Group\s*::|context\.serviceAccount\.ownerGroup\b))/
+// `principal in [Group::"a", Group::"b"]` looks at groups only: a `User::…` in such a list is caught by PRINCIPAL_ENTITY.
+const PRINCIPAL_BY_GROUPS = /^principal\s*(?:[,)]|is\s+\w+\s*(?:[,)]|in\s+\[?\s*Group\s*::)|in\s+(?:\[\s*)?(?:Group\s*::|context\.serviceAccount\.ownerGroup\b))/
 const PRINCIPAL_ENTITY = /\b(?:User|ServiceAccount|Agent)\s*::/
 const DAG_IDENTITY = /dagId|\bDag\s*::/
 const TIME = /\bnow\b/g
