@@ -57,7 +57,8 @@ describe('links: a run succeeding in a real Airflow 3 triggers the linked DAG in
 
     const firing = await eventually(async () => {
       const firings = (await call('GET', `/api/v1/links/${link.id}/firings`)).json().firings as { sourceRunId: string; outcome: string; requestId: string }[]
-      if (firings.length === 0) throw new Error('no firing yet')
+      // A firing shows as `claimed` while it is under way; wait until it is settled.
+      if (firings.length === 0 || firings[0]!.outcome === 'claimed') throw new Error(firings.length === 0 ? 'no firing yet' : 'the firing is under way')
       return firings
     }, { what: 'the link to fire', timeoutMs: 180_000, intervalMs: 1000 })
     assert.deepEqual(firing.map((f) => [f.sourceRunId, f.outcome]), [[sourceRunId, 'fired']])
