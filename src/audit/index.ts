@@ -7,3 +7,8 @@ export type { AuditChainHeadTable, AuditEventsTable, AuditTables } from './audit
 export type { AuditEvent, AuditEventInput, AuditExportFormat, AuditFilter, VerifyOptions, VerifyResult } from './types.ts'
 export { AUDIT_STREAM_LEASE_PREFIX, createAuditStream, createSinks } from './streaming/index.ts'
 export type { AuditSinkStatus, AuditStream, AuditStreamTables } from './streaming/index.ts'
+export { createAuditCheckpoints, loadCheckpointKey, signCheckpoint, verifyCheckpointSignature } from './checkpoints.ts'
+export type { AuditCheckpoint, AuditCheckpoints, CheckpointKey, CheckpointPublicJwk } from './checkpoints.ts'
+export type { AuditCheckpointTables } from './checkpoints.repository.ts'
+export { archiveAuditEvents, verifyAuditArchive } from './archive.ts'
+export type { ArchiveVerifyResult, AuditArchiveManifest, AuditArchiveResult } from './archive.ts'
