@@ -12,3 +12,5 @@ export type { AuditCheckpoint, AuditCheckpoints, CheckpointKey, CheckpointPublic
 export type { AuditCheckpointTables } from './checkpoints.repository.ts'
 export { archiveAuditEvents, verifyAuditArchive } from './archive.ts'
 export type { ArchiveVerifyResult, AuditArchiveManifest, AuditArchiveResult } from './archive.ts'
+export { AUDIT_CHECKPOINTS_LEASE, createAuditCheckpointService } from './checkpoint-service.ts'
+export type { AuditCheckpointService } from './checkpoint-service.ts'
