@@ -19,7 +19,7 @@ async function call(app: TestApp, method: string, path: string, who: string): Pr
     ...(method === 'POST' ? { body: '{}' } : {}),
   })
   const body = await response.json() as Record<string, unknown> & { error?: { code: string } }
-  return { status: response.status, body: body.error === undefined ? body : { code: body.error.code, ...body.error } }
+  return { status: response.status, body: body.error === undefined ? body : { ...body.error } }
 }
 
 function checkpointApp(databaseUrl: string, key: string | undefined): Promise<TestApp> {
