@@ -51,13 +51,20 @@ export function registerAuditCommands(program: Command, ctx: CliContext, deps: {
     .option('--type <type>', 'only this event type, e.g. decision')
     .addOption(new Option('--decision <decision>', 'only allowed or denied decisions').choices(['allow', 'deny']))
     .option('--from <time>', 'events at or after: ISO 8601, a date, or a span ago (30m, 2h, 7d)', (v) => parseTimeOption(v))
-    .option('--to <time>', 'events before: same forms as --from', (v) => parseTimeOption(v))
+    // Parsed in the action: commander gives `--to` to this command even after `archive`, whose `--to <file>` it is then.
+    .option('--to <time>', 'events before: same forms as --from')
     .option('--after-seq <seq>', 'events after this sequence number (to page on)', (v) => (v === '0' ? 0 : parsePositiveInt(v)))
     .option('-n, --limit <n>', 'how many (at most 1000)', parsePositiveInt, 50)
     .action(async (opts: { principal?: string; env?: string; dag?: string; action?: string; type?: string; decision?: string; from?: string; to?: string; afterSeq?: number; limit: number; output?: string }) => {
+      let to: string | undefined
+      try {
+        to = opts.to === undefined ? undefined : parseTimeOption(opts.to)
+      } catch (error) {
+        audit.error(`option '--to <time>' argument '${opts.to}' is invalid. ${(error as Error).message}`, { exitCode: 2, code: 'commander.invalidArgument' })
+      }
       const path = withQuery('/api/v1/audit', {
         principal: opts.principal, environment: opts.env, dag: opts.dag, action: opts.action, type: opts.type, decision: opts.decision,
-        from: opts.from, to: opts.to, afterSeq: opts.afterSeq, limit: opts.limit,
+        from: opts.from, to, afterSeq: opts.afterSeq, limit: opts.limit,
       })
       const body = await (await ctx.client()).request<AuditPage>('GET', path)
       if (outputOf(opts) === 'json') { ctx.out(formatJson(body)); return }
@@ -109,14 +116,16 @@ export function registerAuditCommands(program: Command, ctx: CliContext, deps: {
   audit.command('archive')
     .description('Write the events up to the last checkpoint before --before to a JSON-lines file (and <file>.manifest.json), then delete them from the database in one transaction')
     .requiredOption('--before <time>', 'archive up to the last checkpoint taken before this: ISO 8601, a date, or a span ago (90d)', (v) => parseTimeOption(v))
-    .requiredOption('--to <file>', 'the archive file to create (it must not exist)')
-    .action(async (opts: { before: string; to: string }) => {
+    .option('--to <file>', 'the archive file to create (it must not exist); required')
+    .action(async (opts: { before: string; to?: string }) => {
+      const file = opts.to ?? (audit.opts() as { to?: string }).to
+      if (file === undefined) throw new ConductorError('invalid_input', 'audit archive needs --to <file>', { details: { field: 'to' } })
       const cfg = deps.config()
       const key = await checkpointKey(cfg)
       if (key === undefined) throw new ConductorError('audit_checkpoints_not_configured', 'Archiving needs signed checkpoints: configure audit.checkpoints.key')
       const database = await openDatabase<AuditCheckpointTables>({ url: cfg.database.url })
       try {
-        const done = await archiveAuditEvents({ database, auditLog: createAuditLog({ database }), publicJwk: key.publicJwk }, { before: opts.before, file: opts.to })
+        const done = await archiveAuditEvents({ database, auditLog: createAuditLog({ database }), publicJwk: key.publicJwk }, { before: opts.before, file })
         ctx.out(`archived events ${done.firstSeq}..${done.lastSeq} (${done.count}) to ${done.file}, manifest ${done.manifest}; pruned from the database`)
       } finally {
         await database.close()
