@@ -2,6 +2,7 @@ import { createReadStream } from 'node:fs'
 import { open, readFile, rename } from 'node:fs/promises'
 import { createHash } from 'node:crypto'
 import { createInterface } from 'node:readline'
+import { sql } from 'kysely'
 import { ConductorError } from '../core/index.ts'
 import { transaction } from '../store/index.ts'
 import type { Database } from '../store/index.ts'
@@ -57,6 +58,12 @@ export async function archiveAuditEvents(
   const cut = checkpoints.filter((c) => c.at < options.before && firstSeq !== undefined && c.seq >= firstSeq).at(-1)
   if (firstSeq === undefined || cut === undefined) {
     throw new ConductorError('invalid_input', `No checkpoint taken before ${options.before} covers stored events: nothing to archive (take one with conductor audit checkpoint)`, { details: { field: 'before' } })
+  }
+  // Never prune what an audit sink has not received yet: its cursor must be at or past the cut.
+  const behind = await sql<{ sink: string; seq: number | string }>`select sink, seq from audit_sink_cursors where seq < ${cut.seq} order by sink`.execute(db)
+  const lagging = behind.rows[0]
+  if (lagging !== undefined) {
+    throw new ConductorError('invalid_input', `The audit sink ${lagging.sink} has received events up to ${Number(lagging.seq)} only: archiving up to ${cut.seq} would prune events it never got`, { details: { field: 'before', sink: lagging.sink } })
   }
   const covering = checkpoints.filter((c) => c.seq >= firstSeq - 1 && c.seq <= cut.seq)
   const digest = createHash('sha256')

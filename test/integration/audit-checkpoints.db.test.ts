@@ -122,6 +122,11 @@ forEachEngine((engine) => {
       // No checkpoint before this date: refused, nothing written or deleted.
       await assert.rejects(archiveAuditEvents({ database: { db }, auditLog: log, publicJwk: key.publicJwk }, { before: '2026-02-01T00:00:00.000Z', file }),
         (error: unknown) => isConductorError(error) && error.code === 'invalid_input' && (error.details as { field: string }).field === 'before')
+      // An audit sink that has not received the events yet holds the prune back.
+      await sql`insert into audit_sink_cursors (sink, seq, updated_at) values ('siem', 12, '2026-03-01T00:00:00.000Z')`.execute(db)
+      await assert.rejects(archiveAuditEvents({ database: { db }, auditLog: log, publicJwk: key.publicJwk }, { before: new Date(T0 + 5 * DAY).toISOString(), file }),
+        (error: unknown) => isConductorError(error) && error.code === 'invalid_input' && /siem has received events up to 12 only/.test(error.message))
+      await sql`update audit_sink_cursors set seq = 40`.execute(db)
       const archived = await archiveAuditEvents({ database: { db }, auditLog: log, publicJwk: key.publicJwk }, { before: new Date(T0 + 5 * DAY).toISOString(), file, principal: 'ops' })
       assert.deepEqual([archived.firstSeq, archived.lastSeq, archived.count], [1, 16, 16])
       assert.equal((await db.selectFrom('audit_events').select('seq').orderBy('seq').executeTakeFirst())?.seq !== undefined, true)
