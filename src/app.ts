@@ -1,6 +1,6 @@
 import { pino, type Logger } from 'pino'
 import { buildServer, createAuthenticator, type ConductorServer } from './api/index.ts'
-import { createAuditLog, createAuditStream, createSinks, type AuditLog, type AuditStream, type AuditStreamTables, type AuditTables } from './audit/index.ts'
+import { createAuditCheckpointService, createAuditLog, createAuditStream, createSinks, type AuditCheckpointTables, type AuditLog, type AuditStream, type AuditStreamTables, type AuditTables } from './audit/index.ts'
 import { configSummary, secretReferences, type Config, type EnvironmentConfig, type IdentityConfig } from './config/index.ts'
 import { ConductorError, randomIds, systemClock, type Clock, type IdGenerator } from './core/index.ts'
 import { createEnvironmentsReloader, type ConfigReloadResult } from './environments-reload.ts'
@@ -34,7 +34,7 @@ export { DEV_ISSUER_NAME } from './identity/index.ts'
  * A domain declares its tables beside its repositories and adds them here with one more `extends` (and its
  * migration with one more line in `store/migrations/index.ts`).
  */
-export interface Tables extends StoreTables, AuditTables, GovernanceTables, GrantTables, IdempotencyTables, IdentityTables, NotificationTables, RevocationTables, ScimTables, ServiceAccountTables, FederationTables, ScheduleTables, LinkTables, StoredEnvironmentTables, AuditStreamTables {}
+export interface Tables extends StoreTables, AuditTables, GovernanceTables, GrantTables, IdempotencyTables, IdentityTables, NotificationTables, RevocationTables, ScimTables, ServiceAccountTables, FederationTables, ScheduleTables, LinkTables, StoredEnvironmentTables, AuditStreamTables, AuditCheckpointTables {}
 
 /** The running application: its server (not yet listening) and how to stop everything. */
 export interface App {
@@ -179,6 +179,13 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     const auditStream = createAuditStream({ db, sinks: createSinks(config.audit.sinks, (ref) => secrets.get(ref)), logger, clock, leases })
     auditStream.start(config.audit.streamIntervalSeconds)
     cleanup.push(() => auditStream.stop())
+    const checkpointConfig = config.audit.checkpoints
+    const auditCheckpoints = createAuditCheckpointService({
+      database, auditLog: audit, logger, leases, clock, intervalSeconds: checkpointConfig?.intervalSeconds ?? 0,
+      readKey: checkpointConfig ? () => secrets.get(checkpointConfig.key) : undefined,
+    })
+    auditCheckpoints.start()
+    cleanup.push(() => auditCheckpoints.stop())
 
     const devIssuer = config.identity.devIssuer.enabled
       ? await startDevIssuer({ config: config.identity.devIssuer, audience: config.identity.audience, publicUrl: config.server.publicUrl })
@@ -364,7 +371,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       registerAuditSinkGauges(metrics, auditStream)
     }
     const server = await buildServer({
-      logger, authenticator, governance, audit,
+      logger, authenticator, governance, audit, auditCheckpoints,
       idempotency: createIdempotencyKeys({ db, audit, clock, ttlHours: config.governance.idempotencyKeyHours }),
       ready: async () => { await db.selectFrom('requests').select('id').limit(1).execute() },
       bodyLimitBytes: config.server.bodyLimitBytes, trustProxy: config.server.trustProxy, version,

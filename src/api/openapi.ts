@@ -27,6 +27,7 @@ export async function buildOpenApiDocument(version: string): Promise<Record<stri
     webRoot: null,
     scim: { service: inert, tokens: inert, reconcile: async () => unused('reconcile') },
     serviceAccounts: { accounts: inert, tokens: inert, environments: () => [] },
+    auditCheckpoints: inert,
     schedules: inert,
     links: inert,
     environments: inert,

@@ -345,6 +345,25 @@ export const auditVerifyResult = z.union([
   z.strictObject({ ok: z.literal(false), firstBadSeq: z.number().int(), reason: z.string(), count: z.number().int() }),
 ]).meta({ id: 'AuditVerifyResult' })
 
+/** A signed audit checkpoint (docs/audit.md, Checkpoints). */
+export const auditCheckpoint = z.strictObject({
+  seq: z.number().int().describe('The chain head signed: the last event\'s seq.'),
+  hash: z.string().describe('That event\'s hash.'),
+  at: z.string().describe('When the checkpoint was taken, ISO 8601.'),
+  keyId: z.string().describe('The RFC 7638 thumbprint of the signing key\'s public JWK.'),
+  signature: z.string().describe('Ed25519, base64url, over the RFC 8785 canonical JSON of {at, hash, keyId, seq}.'),
+}).meta({ id: 'AuditCheckpoint' })
+
+/** The checkpoints and the public key that verifies them. */
+export const auditCheckpointList = z.strictObject({
+  key: z.strictObject({ kty: z.literal('OKP'), crv: z.literal('Ed25519'), x: z.string(), kid: z.string() }).nullable()
+    .describe('The public key (JWK) of `audit.checkpoints.key`; null when checkpoints are off.'),
+  checkpoints: z.array(auditCheckpoint),
+}).meta({ id: 'AuditCheckpointList' })
+
+/** The answer to taking a checkpoint: null when the trail is empty. */
+export const auditCheckpointTaken = z.strictObject({ checkpoint: auditCheckpoint.nullable() }).meta({ id: 'AuditCheckpointTaken' })
+
 /** Where a bad policy file is wrong. */
 export const policyErrorLocation = z.strictObject({
   file: z.string(), line: z.number().int(), column: z.number().int(), message: z.string(),

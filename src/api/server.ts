@@ -10,7 +10,7 @@ import Fastify, { type FastifyInstance, type FastifyRequest, type FastifyServerO
 import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import type { Logger } from 'pino'
-import type { AuditLog } from '../audit/index.ts'
+import type { AuditCheckpointService, AuditLog } from '../audit/index.ts'
 import { ConductorError, type RequestSpan, type RequestTracer } from '../core/index.ts'
 import type { AirflowDecisions, Governance, IdempotencyKeys, Links, ManagedEnvironments, PolicyImpacts, Schedules } from '../governance/index.ts'
 import type { Principal } from '../identity/index.ts'
@@ -57,6 +57,8 @@ export interface ServerDeps {
   /** The idempotency keys of routes that opt in with `config: idempotent`. */
   idempotency: IdempotencyKeys
   audit: AuditLog
+  /** Signed audit checkpoints (`/audit/checkpoints`); absent: those routes are not served. */
+  auditCheckpoints?: AuditCheckpointService
   /** Readiness: resolves when the database and policy are usable; rejects with the reason otherwise. */
   ready: () => Promise<void>
   bodyLimitBytes: number
@@ -317,7 +319,7 @@ export async function buildServer(deps: ServerDeps) {
     if (deps.links) await api.register(linksRoutes({ links: deps.links, who }))
     if (deps.environments) await api.register(environmentsRoutes({ environments: deps.environments, who }))
     await api.register(hitlRoutes({ governance: deps.governance, who }))
-    await api.register(auditRoutes({ audit: deps.audit, governance: deps.governance, who }))
+    await api.register(auditRoutes({ audit: deps.audit, checkpoints: deps.auditCheckpoints, governance: deps.governance, who }))
     await api.register(shadowRoutes({ governance: deps.governance, who }))
     await api.register(policyRoutes({ policy: deps.policy, lastReloadError: deps.lastPolicyReloadError, impacts: deps.policyImpacts, who }))
     if (deps.status) {

@@ -68,6 +68,8 @@ export type VerifyResult =
 export interface VerifyOptions {
   /** Start at this seq, trusting the stored hash of the event before it (default 1: the whole chain). */
   fromSeq?: number
+  /** Start after this already trusted point (a signed checkpoint), whose event may have been pruned; wins over `fromSeq`. */
+  anchor?: { seq: number; hash: string }
   /** Rows read per query (default 1000): memory stays bounded whatever the chain's length. */
   batchSize?: number
 }

@@ -12,14 +12,16 @@ import type { VerifyOptions, VerifyResult } from './types.ts'
  * catching deleted last events and events written behind the audit log's back. Never throws for a broken chain.
  */
 export async function verifyAuditChain(db: Kysely<AuditTables>, options: VerifyOptions = {}): Promise<VerifyResult> {
-  const fromSeq = Math.max(1, Math.floor(options.fromSeq ?? 1))
+  const fromSeq = options.anchor !== undefined ? options.anchor.seq + 1 : Math.max(1, Math.floor(options.fromSeq ?? 1))
   const batchSize = Math.max(1, Math.min(10_000, Math.floor(options.batchSize ?? 2000)))
   let count = 0
   // Events are checked in seq order, so those that checked out are exactly the ones before the first bad one.
   const bad = (firstBadSeq: number, reason: string): VerifyResult => ({ ok: false, firstBadSeq, reason, count: Math.max(0, firstBadSeq - fromSeq) })
 
   let prevHash = GENESIS_HASH
-  if (fromSeq > 1) {
+  if (options.anchor !== undefined) {
+    prevHash = options.anchor.hash
+  } else if (fromSeq > 1) {
     const anchor = await selectAuditRow(db, fromSeq - 1)
     if (anchor === undefined) return bad(fromSeq - 1, `event ${fromSeq - 1}, where verification starts, is missing`)
     prevHash = anchor.hash

@@ -1,8 +1,13 @@
 import { InvalidArgumentError, Option, type Command } from 'commander'
-import type { AuditEvent, AuditPage } from '../../contract/api-types.ts'
-import { createAuditLog, type AuditTables } from '../audit/index.ts'
+import type { AuditCheckpointTaken, AuditEvent, AuditPage } from '../../contract/api-types.ts'
+import { readFile } from 'node:fs/promises'
+import {
+  archiveAuditEvents, createAuditCheckpoints, createAuditLog, loadCheckpointKey, verifyAuditArchive,
+  type AuditCheckpointTables, type CheckpointKey,
+} from '../audit/index.ts'
 import type { Config } from '../config/index.ts'
 import { ConductorError } from '../core/index.ts'
+import { createSecrets } from '../secrets/index.ts'
 import { openDatabase } from '../store/index.ts'
 import { outputOf, parsePositiveInt, withOutput, withQuery, type CliContext } from './context.ts'
 import { formatJson, formatStamp, renderTable, type Column } from './format.ts'
@@ -46,13 +51,20 @@ export function registerAuditCommands(program: Command, ctx: CliContext, deps: {
     .option('--type <type>', 'only this event type, e.g. decision')
     .addOption(new Option('--decision <decision>', 'only allowed or denied decisions').choices(['allow', 'deny']))
     .option('--from <time>', 'events at or after: ISO 8601, a date, or a span ago (30m, 2h, 7d)', (v) => parseTimeOption(v))
-    .option('--to <time>', 'events before: same forms as --from', (v) => parseTimeOption(v))
+    // Parsed in the action: commander gives `--to` to this command even after `archive`, whose `--to <file>` it is then.
+    .option('--to <time>', 'events before: same forms as --from')
     .option('--after-seq <seq>', 'events after this sequence number (to page on)', (v) => (v === '0' ? 0 : parsePositiveInt(v)))
     .option('-n, --limit <n>', 'how many (at most 1000)', parsePositiveInt, 50)
     .action(async (opts: { principal?: string; env?: string; dag?: string; action?: string; type?: string; decision?: string; from?: string; to?: string; afterSeq?: number; limit: number; output?: string }) => {
+      let to: string | undefined
+      try {
+        to = opts.to === undefined ? undefined : parseTimeOption(opts.to)
+      } catch (error) {
+        audit.error(`option '--to <time>' argument '${opts.to}' is invalid. ${(error as Error).message}`, { exitCode: 2, code: 'commander.invalidArgument' })
+      }
       const path = withQuery('/api/v1/audit', {
         principal: opts.principal, environment: opts.env, dag: opts.dag, action: opts.action, type: opts.type, decision: opts.decision,
-        from: opts.from, to: opts.to, afterSeq: opts.afterSeq, limit: opts.limit,
+        from: opts.from, to, afterSeq: opts.afterSeq, limit: opts.limit,
       })
       const body = await (await ctx.client()).request<AuditPage>('GET', path)
       if (outputOf(opts) === 'json') { ctx.out(formatJson(body)); return }
@@ -60,20 +72,76 @@ export function registerAuditCommands(program: Command, ctx: CliContext, deps: {
       if (body.nextAfterSeq !== null) ctx.err(`more events: add --after-seq ${body.nextAfterSeq}`)
     })
 
+  /** The checkpoint key of `audit.checkpoints.key`, read through the secrets providers; undefined when not configured. */
+  async function checkpointKey(cfg: Config): Promise<CheckpointKey | undefined> {
+    const ref = cfg.audit.checkpoints?.key
+    if (ref === undefined) return undefined
+    const secrets = createSecrets({ providers: cfg.secrets.providers, environment: ctx.env })
+    try {
+      return loadCheckpointKey(await secrets.get(ref))
+    } finally {
+      secrets.close()
+    }
+  }
+
   audit.command('verify')
-    .description('Verify the hash chain directly in the database; exits non-zero naming the first bad event')
+    .description('Verify the hash chain directly in the database, and every signed checkpoint when audit.checkpoints is configured (from the earliest kept one after an archive); exits non-zero naming the first bad event')
     .action(async () => {
       const cfg = deps.config()
-      const database = await openDatabase<AuditTables>({ url: cfg.database.url })
+      const key = await checkpointKey(cfg)
+      const database = await openDatabase<AuditCheckpointTables>({ url: cfg.database.url })
       try {
-        const result = await createAuditLog({ database }).verify()
-        if (result.ok) ctx.out(`audit trail intact: ${result.count} events, last seq ${result.lastSeq}, head ${result.lastHash}`)
+        const log = createAuditLog({ database })
+        const result = key === undefined ? { ...(await log.verify()), checkpoints: null } : await createAuditCheckpoints({ database, auditLog: log }).verify(key.publicJwk)
+        const signed = result.checkpoints === null ? '' : `, ${result.checkpoints} signed checkpoints`
+        if (result.ok) ctx.out(`audit trail intact: ${result.count} events${signed}, last seq ${result.lastSeq}, head ${result.lastHash}`)
         else {
           ctx.out(`audit trail BROKEN at seq ${result.firstBadSeq}: ${result.reason} (${result.count} events verified before it)`)
           throw new ConductorError('audit_chain_broken', `the audit trail's hash chain breaks at seq ${result.firstBadSeq}`, { details: { firstBadSeq: result.firstBadSeq } })
         }
       } finally {
         await database.close()
+      }
+    })
+
+  withOutput(audit.command('checkpoint'))
+    .description('Sign the chain head now (audit:read; needs audit.checkpoints on the server)')
+    .action(async (opts: { output?: string }) => {
+      const body = await (await ctx.client()).request<AuditCheckpointTaken>('POST', '/api/v1/audit/checkpoints', {})
+      if (outputOf(opts) === 'json') { ctx.out(formatJson(body)); return }
+      const c = body.checkpoint
+      ctx.out(c === null ? 'the audit trail is empty: nothing to sign' : `checkpoint at seq ${c.seq} (${formatStamp(c.at)}), hash ${c.hash}, key ${c.keyId}`)
+    })
+
+  audit.command('archive')
+    .description('Write the events up to the last checkpoint before --before to a JSON-lines file (and <file>.manifest.json), then delete them from the database in one transaction')
+    .requiredOption('--before <time>', 'archive up to the last checkpoint taken before this: ISO 8601, a date, or a span ago (90d)', (v) => parseTimeOption(v))
+    .option('--to <file>', 'the archive file to create (it must not exist); required')
+    .action(async (opts: { before: string; to?: string }) => {
+      const file = opts.to ?? (audit.opts() as { to?: string }).to
+      if (file === undefined) throw new ConductorError('invalid_input', 'audit archive needs --to <file>', { details: { field: 'to' } })
+      const cfg = deps.config()
+      const key = await checkpointKey(cfg)
+      if (key === undefined) throw new ConductorError('audit_checkpoints_not_configured', 'Archiving needs signed checkpoints: configure audit.checkpoints.key')
+      const database = await openDatabase<AuditCheckpointTables>({ url: cfg.database.url })
+      try {
+        const done = await archiveAuditEvents({ database, auditLog: createAuditLog({ database }), publicJwk: key.publicJwk }, { before: opts.before, file })
+        ctx.out(`archived events ${done.firstSeq}..${done.lastSeq} (${done.count}) to ${done.file}, manifest ${done.manifest}; pruned from the database`)
+      } finally {
+        await database.close()
+      }
+    })
+
+  audit.command('verify-archive <file>')
+    .description('Verify an archive on its own: its manifest hash, the chain inside it and its checkpoints\' signatures')
+    .option('--key <jwk-file>', 'the public key (JWK, as GET /api/v1/audit/checkpoints publishes it) to trust instead of the one in the manifest')
+    .action(async (file: string, opts: { key?: string }) => {
+      const publicJwk = opts.key === undefined ? undefined : JSON.parse(await readFile(opts.key, 'utf8')) as { x: string }
+      const result = await verifyAuditArchive(file, publicJwk === undefined ? {} : { publicJwk })
+      if (result.ok) ctx.out(`archive intact: events ${result.firstSeq}..${result.lastSeq} (${result.count}), ${result.checkpoints} signed checkpoints${opts.key === undefined ? ' (with the key in its manifest)' : ''}`)
+      else {
+        ctx.out(`archive BROKEN: ${result.reason}`)
+        throw new ConductorError('audit_archive_broken', `the audit archive ${file} does not verify`, { details: result.line === undefined ? {} : { line: result.line } })
       }
     })
 }

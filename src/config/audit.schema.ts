@@ -56,4 +56,9 @@ export const auditSchema = z.strictObject({
     .describe('Sinks every audit event is streamed to, from a durable cursor per sink, by the replica holding the `audit-stream` lease.'),
   streamIntervalSeconds: z.number().int().min(1).max(600).default(2)
     .describe('How often the sinks are sent the events appended since their cursor.'),
-}).describe('Audit streaming to syslog, HTTP and OTLP sinks (docs/audit.md).')
+  checkpoints: z.strictObject({
+    key: secretRefSchema.describe('The Ed25519 private key that signs checkpoints, PEM (PKCS #8) or JWK, as a secret reference. Its public half is published by `GET /api/v1/audit/checkpoints`.'),
+    intervalSeconds: z.number().int().min(0).max(86_400 * 7).default(3600)
+      .describe('How often the replica holding the `audit-checkpoints` lease signs the chain head (skipped when nothing was appended since); 0: only on demand.'),
+  }).optional().describe('Signed audit checkpoints (docs/audit.md, Checkpoints); absent: none are taken.'),
+}).describe('Audit streaming to syslog, HTTP and OTLP sinks, and signed checkpoints (docs/audit.md).')

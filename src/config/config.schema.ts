@@ -376,6 +376,9 @@ export const configSchema = z.strictObject({
       if (!providers.has(ref.provider)) ctx.addIssue({ code: 'custom', path: ['audit', 'sinks', i, ...path, 'provider'], message: `unknown secrets provider "${ref.provider}"` })
     }
   })
+  if (config.audit.checkpoints && !providers.has(config.audit.checkpoints.key.provider)) {
+    ctx.addIssue({ code: 'custom', path: ['audit', 'checkpoints', 'key', 'provider'], message: `unknown secrets provider "${config.audit.checkpoints.key.provider}"` })
+  }
   for (const [header, ref] of Object.entries(config.tracing.headers)) {
     if (!providers.has(ref.provider)) ctx.addIssue({ code: 'custom', path: ['tracing', 'headers', header, 'provider'], message: `unknown secrets provider "${ref.provider}"` })
   }

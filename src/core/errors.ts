@@ -163,6 +163,8 @@ export const ERRORS = {
   // audit
   audit_chain_broken: 'integrity',
   audit_sink_unavailable: 'unavailable',
+  audit_checkpoints_not_configured: 'not_found',
+  audit_archive_broken: 'integrity',
 } as const satisfies Record<string, ErrorKind>
 
 /** One of the codes of {@link ERRORS}. */

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict'
 import { spawn, type ChildProcess } from 'node:child_process'
+import { generateKeyPairSync } from 'node:crypto'
 import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer as createHttpServer, request as httpRequest, type Server as HttpServer } from 'node:http'
 import { connect, createServer as createTcpServer, type Server as TcpServer, type Socket } from 'node:net'
@@ -31,7 +32,7 @@ const TRIGGERS = 40
 const CONCURRENCY = 4
 const KILL_AFTER_ACKS = 12
 const UNSETTLED = ['allowed', 'dispatching', 'unknown']
-const BACKGROUND = ['catalog-sync', 'dispatch-resolver', 'webhook-outbox', 'schedules', 'links', 'audit-stream:siem']
+const BACKGROUND = ['catalog-sync', 'dispatch-resolver', 'webhook-outbox', 'schedules', 'links', 'audit-stream:siem', 'audit-checkpoints']
 
 interface Replica {
   name: string
@@ -144,7 +145,11 @@ forEachEngine((engine) => {
       governance: { resolveIntervalSeconds: 1, dispatchGraceSeconds: 1, scheduleTickSeconds: 1, linkPollSeconds: 1 },
       replicas: { id: name, leaseSeconds: LEASE_SECONDS },
       // An audit sink nobody listens to: its loop (lease `audit-stream:siem`) must move like the rest of the background work.
-      audit: { streamIntervalSeconds: 1, sinks: [{ name: 'siem', type: 'http', url: 'http://127.0.0.1:9/audit', timeoutSeconds: 1, maxRetryDelaySeconds: 1 }] },
+      audit: {
+        streamIntervalSeconds: 1, sinks: [{ name: 'siem', type: 'http', url: 'http://127.0.0.1:9/audit', timeoutSeconds: 1, maxRetryDelaySeconds: 1 }],
+        // Signed checkpoints every second (lease `audit-checkpoints`).
+        checkpoints: { key: { provider: 'files', secret: 'audit-checkpoint-key' }, intervalSeconds: 1 },
+      },
       logging: { level: 'warn' },
     }))
     const log = openSync(logFile, 'a')
@@ -186,6 +191,7 @@ forEachEngine((engine) => {
     policiesWithQa(join(dir, 'policies'))
     mkdirSync(join(dir, 'secrets'))
     writeFileSync(join(dir, 'secrets', 'airflow'), JSON.stringify({ username: 'svc', password: 'stub-password' }))
+    writeFileSync(join(dir, 'secrets', 'audit-checkpoint-key'), generateKeyPairSync('ed25519').privateKey.export({ format: 'pem', type: 'pkcs8' }))
     balancer = await startBalancer(() => live().map((r) => r.port))
     await serve('replica-1')
     await serve('replica-2')

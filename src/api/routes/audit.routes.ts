@@ -2,12 +2,12 @@ import { Readable } from 'node:stream'
 import type { FastifyRequest } from 'fastify'
 import { z } from 'zod'
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
-import type { AuditFilter, AuditLog } from '../../audit/index.ts'
+import type { AuditCheckpointService, AuditFilter, AuditLog } from '../../audit/index.ts'
 import { ConductorError } from '../../core/index.ts'
 import type { Governance } from '../../governance/index.ts'
 import type { Principal } from '../../identity/index.ts'
 import { auditQuery } from '../schemas.ts'
-import { apiErrors, auditEvent, auditPage, auditVerifyResult } from '../responses.ts'
+import { apiErrors, auditCheckpointList, auditCheckpointTaken, auditEvent, auditPage, auditVerifyResult } from '../responses.ts'
 
 const exportQuery = auditQuery.extend({
   format: z.enum(['csv', 'json']).default('json'),
@@ -26,7 +26,7 @@ function toFilter(q: z.output<typeof auditQuery> | Omit<z.output<typeof exportQu
 }
 
 /** The audit trail routes under /api/v1 (audit:read). */
-export function auditRoutes(deps: { audit: AuditLog; governance: Governance; who: (request: FastifyRequest) => Principal }): FastifyPluginAsyncZod {
+export function auditRoutes(deps: { audit: AuditLog; checkpoints?: AuditCheckpointService | undefined; governance: Governance; who: (request: FastifyRequest) => Principal }): FastifyPluginAsyncZod {
   const mustRead = (request: FastifyRequest) => {
     if (!deps.governance.mayReadAudit(deps.who(request))) {
       throw new ConductorError('policy_denied', 'reading the audit trail needs audit:read', { details: { action: 'audit:read' } })
@@ -69,6 +69,20 @@ export function auditRoutes(deps: { audit: AuditLog; governance: Governance; who
     app.get('/audit/verify', { schema: { tags: ['audit'], summary: 'Verify the whole hash chain (audit:read)', response: { 200: auditVerifyResult, ...apiErrors() } } }, async (request) => {
       mustRead(request)
       return deps.audit.verify()
+    })
+
+    const checkpoints = deps.checkpoints
+    if (checkpoints === undefined) return
+    app.get('/audit/checkpoints', { schema: { tags: ['audit'], summary: 'Signed checkpoints of the chain and the public key that verifies them (audit:read)', response: { 200: auditCheckpointList, ...apiErrors() } } }, async (request) => {
+      mustRead(request)
+      return checkpoints.list()
+    })
+
+    // audit:read, not a new action: a checkpoint only attests what every reader can already see, and adds no event of its own but `audit.checkpoint`.
+    app.post('/audit/checkpoints', { schema: { tags: ['audit'], summary: 'Sign the chain head now (audit:read)', response: { 200: auditCheckpointTaken, ...apiErrors(404) } } }, async (request) => {
+      mustRead(request)
+      const who = deps.who(request)
+      return { checkpoint: (await checkpoints.checkpoint({ principal: who.id, requestId: String(request.id) })) ?? null }
     })
   }
 }
