@@ -130,3 +130,9 @@ test('a public client (no secret) sends none', async () => {
   const { callback, checks } = await signIn(login)
   await assert.rejects(login.complete(callback, checks), (e: unknown) => isConductorError(e, 'login_failed') && /invalid_client|client authentication/i.test(e.message))
 })
+
+test('an identity provider that cannot be reached is issuer_unavailable at the callback, not a failed sign-in', async () => {
+  const login = createOidcLogin({ issuer: 'http://127.0.0.1:9/unreachable', clientId: CLIENT_ID, redirectUri: REDIRECT, scopes: ['openid'], clientSecret: async () => 'unused' })
+  await assert.rejects(login.complete(new URL(`${REDIRECT}?code=x&state=s`), { state: 's', codeVerifier: 'v', nonce: 'n' }), (e: unknown) => isConductorError(e, 'issuer_unavailable'))
+  await assert.rejects(login.refresh('a-refresh-token'), (e: unknown) => isConductorError(e, 'issuer_unavailable'))
+})

@@ -75,8 +75,7 @@ export function createOidcLogin(options: OidcLoginOptions): OidcLogin {
    * Runs a call to the token endpoint with the current client secret; when the IdP answers `invalid_client` (the secret
    * was rotated there before the cache's TTL ran out), reads the secret afresh and makes the call once more.
    */
-  async function asClient<T>(call: (c: oidc.Configuration) => Promise<T>): Promise<T> {
-    const c = await config()
+  async function asClient<T>(c: oidc.Configuration, call: (c: oidc.Configuration) => Promise<T>): Promise<T> {
     if (!readSecret) return call(c)
     clientSecret = await readSecret()
     try {
@@ -120,8 +119,9 @@ export function createOidcLogin(options: OidcLoginOptions): OidcLogin {
     },
 
     async complete(callbackUrl, checks) {
+      const c = await config()
       try {
-        const response = await asClient((c) => oidc.authorizationCodeGrant(c, callbackUrl, {
+        const response = await asClient(c, (current) => oidc.authorizationCodeGrant(current, callbackUrl, {
           pkceCodeVerifier: checks.codeVerifier, expectedState: checks.state, expectedNonce: checks.nonce, idTokenExpected: true,
         }, resourceParams))
         return tokensOf(response)
@@ -131,9 +131,9 @@ export function createOidcLogin(options: OidcLoginOptions): OidcLogin {
     },
 
     async refresh(refreshToken) {
-      await config()
+      const c = await config()
       try {
-        return tokensOf(await asClient((c) => oidc.refreshTokenGrant(c, refreshToken, resourceParams)))
+        return tokensOf(await asClient(c, (current) => oidc.refreshTokenGrant(current, refreshToken, resourceParams)))
       } catch (cause) {
         if (cause instanceof oidc.ResponseBodyError || cause instanceof oidc.AuthorizationResponseError) {
           throw new ConductorError('session_revoked', `the identity provider refused to renew the session: ${describe(cause)}`, { cause })
@@ -145,7 +145,7 @@ export function createOidcLogin(options: OidcLoginOptions): OidcLogin {
     async revoke(refreshToken) {
       try {
         const c = await config()
-        if (c.serverMetadata().revocation_endpoint) await asClient((current) => oidc.tokenRevocation(current, refreshToken, { token_type_hint: 'refresh_token' }))
+        if (c.serverMetadata().revocation_endpoint) await asClient(c, (current) => oidc.tokenRevocation(current, refreshToken, { token_type_hint: 'refresh_token' }))
       } catch {
         // Best effort: the session is already ended on our side.
       }
