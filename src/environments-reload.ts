@@ -62,6 +62,12 @@ export function createEnvironmentsReloader(deps: {
   const retired = new Set<Orchestrator>()
   const timers = new Set<NodeJS.Timeout>()
   let queue: Promise<unknown> = Promise.resolve()
+  /** Runs `work` after whatever reload or refresh is under way: one at a time. */
+  const inTurn = (work: () => Promise<ConfigReloadResult>): Promise<ConfigReloadResult> => {
+    const run = queue.then(work, work)
+    queue = run.catch(() => undefined)
+    return run
+  }
   const providers = new Set(deps.running.secrets.providers.map((p) => p.name))
   let configured: readonly EnvironmentConfig[] = deps.running.environments
   let configNames: ReadonlySet<string> = new Set(configured.map((e) => e.name))
@@ -178,16 +184,8 @@ export function createEnvironmentsReloader(deps: {
   }
 
   return {
-    reload() {
-      const run = queue.then(reloadNow, reloadNow)
-      queue = run.catch(() => undefined)
-      return run
-    },
-    refresh() {
-      const run = queue.then(refreshNow, refreshNow)
-      queue = run.catch(() => undefined)
-      return run
-    },
+    reload: () => inTurn(reloadNow),
+    refresh: () => inTurn(refreshNow),
     configNames: () => configNames,
     async close() {
       await queue
