@@ -65,8 +65,6 @@ export interface FiredAs {
   /** The Airflow run, or null while the request waits for approval. */
   runId: string | null
   pending: boolean
-  /** True when the request already existed: an earlier attempt made it, and nothing was asked again. */
-  again: boolean
 }
 
 /**
@@ -101,7 +99,7 @@ export async function triggerOnce(
   const once = await makeOnce(deps.db, claimed.requestId, () => deps.requestTrigger(principal, environment, dagId, claimed.input, { ...meta, requestId: claimed.requestId }))
   if ('earlier' in once) return once.earlier
   const answer = once.made
-  return { requestId: answer.request.id, runId: answer.run?.runId ?? null, pending: answer.run === null, again: false }
+  return { requestId: answer.request.id, runId: answer.run?.runId ?? null, pending: answer.run === null }
 }
 
 function firedBefore(request: RequestsTable): FiredAs {
@@ -112,7 +110,7 @@ function firedBefore(request: RequestsTable): FiredAs {
     const code = (ERROR_CODES as readonly string[]).includes(request.error_code ?? '') ? request.error_code as ErrorCode : 'orchestrator_unavailable'
     throw new ConductorError(code, request.error_message ?? `request ${request.id} ${request.state}`, { details: { requestId: request.id } })
   }
-  return { requestId: request.id, runId: request.run_id, pending: request.state === 'pending', again: true }
+  return { requestId: request.id, runId: request.run_id, pending: request.state === 'pending' }
 }
 
 /**
