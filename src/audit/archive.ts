@@ -31,8 +31,15 @@ export interface AuditArchiveManifest {
   keys: CheckpointPublicJwk[]
 }
 
+/**
+ * Copies a written archive and its manifest elsewhere (an object store) before anything is pruned; resolves to where
+ * the archive now is (recorded in the `audit.archived` event). A failure leaves the database untouched.
+ */
+export type PublishArchive = (file: string, manifest: string, sha256: string) => Promise<string>
+
 /** What {@link archiveAuditEvents} did. */
 export interface AuditArchiveResult {
+  /** Where the archive is: `file`, or what `publish` answered. */
   file: string
   manifest: string
   firstSeq: number
@@ -45,12 +52,13 @@ const EXPORT_BATCH = 1000
 /**
  * Archives and prunes: writes the events up to the last checkpoint taken before `before` to `file` (JSON lines, one
  * event each) and `<file>.manifest.json`, then deletes those events (and the checkpoints before that one, which the
- * manifest keeps) in one transaction. The checkpoint at the cut stays: the trail left is verified from it.
+ * manifest keeps) in one transaction. The checkpoint at the cut stays: the trail left is verified from it. With
+ * `publish`, the two files are also copied (e.g. to an object store) before the events are deleted.
  * @throws ConductorError `invalid_input` (field `before`) when no checkpoint older than `before` covers stored events.
  */
 export async function archiveAuditEvents(
   deps: { database: Pick<Database<AuditCheckpointTables>, 'db'>; auditLog: Pick<AuditLog, 'append'>; publicJwk: CheckpointPublicJwk },
-  options: { before: string; file: string; principal?: string | null },
+  options: { before: string; file: string; principal?: string | null; publish?: PublishArchive },
 ): Promise<AuditArchiveResult> {
   const db = deps.database.db
   const firstSeq = await selectFirstSeq(db)
@@ -93,13 +101,14 @@ export async function archiveAuditEvents(
   const manifestPath = `${options.file}.manifest.json`
   await writeSynced(manifestPath, JSON.stringify(manifest, null, 2) + '\n')
   await rename(partial, options.file)
-  // Only once the archive is durable on disk are the events deleted, all in one transaction.
+  const destination = options.publish === undefined ? options.file : await options.publish(options.file, manifestPath, manifest.sha256)
+  // Only once the archive is durable (on disk, and where it is published) are the events deleted, all in one transaction.
   await transaction({ db }, async (trx) => {
     await trx.deleteFrom('audit_events').where('seq', '<=', cut.seq).execute()
     await trx.deleteFrom('audit_checkpoints').where('seq', '<', cut.seq).execute()
   })
-  await deps.auditLog.append({ type: 'audit.archived', principal: options.principal ?? null, data: { firstSeq, lastSeq: cut.seq, count, sha256: manifest.sha256, file: manifest.file } })
-  return { file: options.file, manifest: manifestPath, firstSeq, lastSeq: cut.seq, count }
+  await deps.auditLog.append({ type: 'audit.archived', principal: options.principal ?? null, data: { firstSeq, lastSeq: cut.seq, count, sha256: manifest.sha256, file: manifest.file, ...(options.publish === undefined ? {} : { to: destination }) } })
+  return { file: destination, manifest: options.publish === undefined ? manifestPath : `${destination}.manifest.json`, firstSeq, lastSeq: cut.seq, count }
 }
 
 /** The outcome of {@link verifyAuditArchive}. */

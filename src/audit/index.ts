@@ -11,6 +11,6 @@ export { createAuditCheckpoints, loadCheckpointKey, signCheckpoint, verifyCheckp
 export type { AuditCheckpoint, AuditCheckpoints, CheckpointKey, CheckpointPublicJwk } from './checkpoints.ts'
 export type { AuditCheckpointTables } from './checkpoints.repository.ts'
 export { archiveAuditEvents, verifyAuditArchive } from './archive.ts'
-export type { ArchiveVerifyResult, AuditArchiveManifest, AuditArchiveResult } from './archive.ts'
+export type { ArchiveVerifyResult, AuditArchiveManifest, AuditArchiveResult, PublishArchive } from './archive.ts'
 export { AUDIT_CHECKPOINTS_LEASE, createAuditCheckpointService } from './checkpoint-service.ts'
 export type { AuditCheckpointService } from './checkpoint-service.ts'

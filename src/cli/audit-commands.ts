@@ -1,13 +1,16 @@
+import { createHash } from 'node:crypto'
 import { InvalidArgumentError, Option, type Command } from 'commander'
 import type { AuditCheckpointTaken, AuditEvent, AuditPage } from '../../contract/api-types.ts'
-import { readFile } from 'node:fs/promises'
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import {
   archiveAuditEvents, createAuditCheckpoints, createAuditLog, loadCheckpointKey, verifyAuditArchive,
   type AuditCheckpointTables, type CheckpointKey,
 } from '../audit/index.ts'
 import type { Config } from '../config/index.ts'
-import { ConductorError } from '../core/index.ts'
-import { createSecrets } from '../secrets/index.ts'
+import { ConductorError, systemClock } from '../core/index.ts'
+import { createS3ObjectStore, createSecrets, isObjectUrl, parseObjectUrl, type ObjectStore } from '../secrets/index.ts'
 import { openDatabase } from '../store/index.ts'
 import { outputOf, parsePositiveInt, withOutput, withQuery, type CliContext } from './context.ts'
 import { formatJson, formatStamp, renderTable, type Column } from './format.ts'
@@ -84,6 +87,23 @@ export function registerAuditCommands(program: Command, ctx: CliContext, deps: {
     }
   }
 
+  /** The object store of `audit.archive.s3` for an `s3://` location given as `field`. */
+  function objectStore(cfg: Config, field: string): ObjectStore {
+    const s3 = cfg.audit.archive.s3
+    if (s3 === undefined) throw new ConductorError('invalid_input', `an s3:// location needs audit.archive.s3 (region, and endpoint for an S3-compatible store) in conductor.yaml`, { details: { field } })
+    return createS3ObjectStore(s3, { clock: systemClock, environment: ctx.env })
+  }
+
+  /** Runs `work` with a fresh temporary folder, removed afterwards. */
+  async function inTemporaryFolder<T>(work: (folder: string) => Promise<T>): Promise<T> {
+    const folder = await mkdtemp(join(tmpdir(), 'conductor-archive-'))
+    try {
+      return await work(folder)
+    } finally {
+      await rm(folder, { recursive: true, force: true })
+    }
+  }
+
   audit.command('verify')
     .description('Verify the hash chain directly in the database, and every signed checkpoint when audit.checkpoints is configured (from the earliest kept one after an archive); exits non-zero naming the first bad event')
     .action(async () => {
@@ -114,18 +134,30 @@ export function registerAuditCommands(program: Command, ctx: CliContext, deps: {
     })
 
   audit.command('archive')
-    .description('Write the events up to the last checkpoint before --before to a JSON-lines file (and <file>.manifest.json), then delete them from the database in one transaction')
+    .description('Write the events up to the last checkpoint before --before to a JSON-lines file or s3:// object (and <file>.manifest.json beside it), then delete them from the database in one transaction')
     .requiredOption('--before <time>', 'archive up to the last checkpoint taken before this: ISO 8601, a date, or a span ago (90d)', (v) => parseTimeOption(v))
-    .option('--to <file>', 'the archive file to create (it must not exist); required')
+    .option('--to <file>', 'the archive file to create, or s3://BUCKET/KEY (audit.archive.s3); it must not exist; required')
     .action(async (opts: { before: string; to?: string }) => {
-      const file = opts.to ?? (audit.opts() as { to?: string }).to
-      if (file === undefined) throw new ConductorError('invalid_input', 'audit archive needs --to <file>', { details: { field: 'to' } })
+      const to = opts.to ?? (audit.opts() as { to?: string }).to
+      if (to === undefined) throw new ConductorError('invalid_input', 'audit archive needs --to <file>', { details: { field: 'to' } })
       const cfg = deps.config()
+      const remote = isObjectUrl(to) ? { at: parseObjectUrl(to, 'to'), store: objectStore(cfg, 'to') } : undefined
       const key = await checkpointKey(cfg)
       if (key === undefined) throw new ConductorError('audit_checkpoints_not_configured', 'Archiving needs signed checkpoints: configure audit.checkpoints.key')
       const database = await openDatabase<AuditCheckpointTables>({ url: cfg.database.url })
       try {
-        const done = await archiveAuditEvents({ database, auditLog: createAuditLog({ database }), publicJwk: key.publicJwk }, { before: opts.before, file })
+        const done = await inTemporaryFolder((folder) => archiveAuditEvents({ database, auditLog: createAuditLog({ database }), publicJwk: key.publicJwk }, {
+          before: opts.before,
+          ...(remote === undefined ? { file: to } : {
+            file: join(folder, remote.at.key.split('/').at(-1)!),
+            // The archive first, its manifest last: a manifest in the store means the archive it names is there.
+            publish: async (file, manifest, sha256) => {
+              await remote.store.putFile(remote.at, file, sha256)
+              await remote.store.putFile({ ...remote.at, key: `${remote.at.key}.manifest.json` }, manifest, await fileSha256(manifest))
+              return to
+            },
+          }),
+        }))
         ctx.out(`archived events ${done.firstSeq}..${done.lastSeq} (${done.count}) to ${done.file}, manifest ${done.manifest}; pruned from the database`)
       } finally {
         await database.close()
@@ -133,15 +165,27 @@ export function registerAuditCommands(program: Command, ctx: CliContext, deps: {
     })
 
   audit.command('verify-archive <file>')
-    .description('Verify an archive on its own: its manifest hash, the chain inside it and its checkpoints\' signatures')
+    .description('Verify an archive (a file, or s3://BUCKET/KEY) on its own: its manifest hash, the chain inside it and its checkpoints\' signatures')
     .option('--key <jwk-file>', 'the public key (JWK, as GET /api/v1/audit/checkpoints publishes it) to trust instead of the one in the manifest')
     .action(async (file: string, opts: { key?: string }) => {
       const publicJwk = opts.key === undefined ? undefined : JSON.parse(await readFile(opts.key, 'utf8')) as { x: string }
-      const result = await verifyAuditArchive(file, publicJwk === undefined ? {} : { publicJwk })
+      const verify = (path: string) => verifyAuditArchive(path, publicJwk === undefined ? {} : { publicJwk })
+      const result = !isObjectUrl(file) ? await verify(file) : await inTemporaryFolder(async (folder) => {
+        const at = parseObjectUrl(file, 'file')
+        const store = objectStore(deps.config(), 'file')
+        const local = join(folder, 'archive.jsonl')
+        await store.getFile(at, local)
+        await store.getFile({ ...at, key: `${at.key}.manifest.json` }, `${local}.manifest.json`)
+        return verify(local)
+      })
       if (result.ok) ctx.out(`archive intact: events ${result.firstSeq}..${result.lastSeq} (${result.count}), ${result.checkpoints} signed checkpoints${opts.key === undefined ? ' (with the key in its manifest)' : ''}`)
       else {
         ctx.out(`archive BROKEN: ${result.reason}`)
         throw new ConductorError('audit_archive_broken', `the audit archive ${file} does not verify`, { details: result.line === undefined ? {} : { line: result.line } })
       }
     })
+}
+
+async function fileSha256(path: string): Promise<string> {
+  return createHash('sha256').update(await readFile(path)).digest('hex')
 }

@@ -61,4 +61,14 @@ export const auditSchema = z.strictObject({
     intervalSeconds: z.number().int().min(0).max(86_400 * 7).default(3600)
       .describe('How often the replica holding the `audit-checkpoints` lease signs the chain head (skipped when nothing was appended since); 0: only on demand.'),
   }).optional().describe('Signed audit checkpoints (docs/audit.md, Checkpoints); absent: none are taken.'),
-}).describe('Audit streaming to syslog, HTTP and OTLP sinks, and signed checkpoints (docs/audit.md).')
+  archive: z.strictObject({
+    s3: z.strictObject({
+      region: z.string().regex(/^[a-z0-9-]+$/).describe('The bucket\'s AWS region, e.g. `eu-west-1`.'),
+      endpoint: z.url({ protocol: /^https?$/ }).optional().describe('An S3-compatible endpoint (MinIO, a VPC endpoint), addressed path-style; default: AWS S3, virtual-hosted.'),
+      stsEndpoint: z.url({ protocol: /^https?$/ }).optional().describe('STS\'s endpoint for web identity (default `https://sts.<region>.amazonaws.com`).'),
+      profile: z.string().min(1).max(200).optional().describe('The shared credentials file\'s profile (default `AWS_PROFILE` or `default`).'),
+      timeoutMs: z.number().int().min(1000).max(600_000).default(60_000).describe('How long one upload or download may take.'),
+    }).optional().describe('Where `conductor audit archive --to s3://BUCKET/KEY` writes (and `verify-archive s3://…` reads), with the standard AWS credential chain: '
+      + 'AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, then AWS_WEB_IDENTITY_TOKEN_FILE with AWS_ROLE_ARN, then the shared credentials file.'),
+  }).default({}).describe('Where audit archives may go besides a file (docs/audit.md, Archive and prune).'),
+}).describe('Audit streaming to syslog, HTTP and OTLP sinks, signed checkpoints and archives (docs/audit.md).')

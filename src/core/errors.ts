@@ -165,6 +165,8 @@ export const ERRORS = {
   audit_sink_unavailable: 'unavailable',
   audit_checkpoints_not_configured: 'not_found',
   audit_archive_broken: 'integrity',
+  archive_store_unavailable: 'unavailable',
+  archive_store_refused: 'upstream',
 } as const satisfies Record<string, ErrorKind>
 
 /** One of the codes of {@link ERRORS}. */

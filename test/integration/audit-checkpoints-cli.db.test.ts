@@ -4,6 +4,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, test } from 'node:test'
+import aws4 from 'aws4'
 import { stringify } from 'yaml'
 import { createAuditCheckpoints, createAuditLog, loadCheckpointKey } from '../../src/audit/index.ts'
 import type { AuditCheckpointTables } from '../../src/audit/index.ts'
@@ -11,12 +12,13 @@ import { fixedClock } from '../../src/core/index.ts'
 import { openDatabase } from '../../src/store/index.ts'
 import { forEachEngine, type TestDatabase } from '../../harness/databases.ts'
 import { TEST_USERS } from '../../harness/app.ts'
+import { startMoto } from '../../harness/moto.ts'
 import { conductor } from '../support/cli.ts'
 
 const root = new URL('../..', import.meta.url).pathname
 const T0 = Date.parse('2026-03-01T10:00:00.000Z')
 
-function writeConfig(dir: string, databaseUrl: string, keySecret: string, name = 'conductor.yaml'): string {
+function writeConfig(dir: string, databaseUrl: string, keySecret: string, name = 'conductor.yaml', archive: Record<string, unknown> = {}): string {
   const file = join(dir, name)
   writeFileSync(file, stringify({
     server: { port: 0 },
@@ -27,7 +29,7 @@ function writeConfig(dir: string, databaseUrl: string, keySecret: string, name =
     environments: [{ name: 'local', url: 'http://127.0.0.1:1', credentials: { provider: 'files', secret: 'airflow' } }],
     catalog: { syncIntervalSeconds: 0 },
     logging: { level: 'silent' },
-    audit: { checkpoints: { key: { provider: 'files', secret: keySecret }, intervalSeconds: 0 } },
+    audit: { checkpoints: { key: { provider: 'files', secret: keySecret }, intervalSeconds: 0 }, archive },
   }))
   return file
 }
@@ -87,6 +89,52 @@ forEachEngine((engine) => {
     const changed = await conductor(['audit', 'verify-archive', file], {})
     assert.notEqual(changed.code, 0)
     assert.match(changed.stdout, /archive BROKEN: event 1's content does not match its hash/)
+  })
+
+  test('an archive to an S3 object store (moto): an existing object is never overwritten and nothing is pruned; the archive and its manifest are uploaded, then pruned; verify-archive reads it back and catches a changed object', { timeout: 120_000 }, async () => {
+    const moto = await startMoto()
+    try {
+      const credentials = { accessKeyId: 'AKIAARCHIVETEST00001', secretAccessKey: 'archive-test-secret-key' }
+      const s3 = async (method: string, path: string, body?: string) => {
+        const signed = aws4.sign({ host: new URL(moto.url).host, path, method, service: 's3', region: 'us-east-1', ...(body === undefined ? {} : { body, headers: { 'content-type': 'application/octet-stream' } }) }, credentials)
+        const response = await fetch(new URL(path, moto.url), { method, headers: signed.headers as Record<string, string>, ...(body === undefined ? {} : { body }) })
+        return { status: response.status, text: await response.text() }
+      }
+      assert.equal((await s3('PUT', '/conductor-audit')).status, 200)
+      assert.equal((await s3('PUT', '/conductor-audit/taken.jsonl', 'someone else\'s\n')).status, 200)
+      const s3Config = writeConfig(dir, database.url, 'audit-key', 's3.yaml', { s3: { region: 'us-east-1', endpoint: moto.url } })
+      const env = { DATABASE_URL: '', AWS_ACCESS_KEY_ID: credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey }
+      const before = (await conductor(['--config', s3Config, 'audit', 'verify'], env)).stdout
+
+      const taken = await conductor(['--config', s3Config, 'audit', 'archive', '--before', '1d', '--to', 's3://conductor-audit/taken.jsonl'], env)
+      assert.notEqual(taken.code, 0)
+      assert.match(taken.stderr, /s3:\/\/conductor-audit\/taken\.jsonl exists already/)
+      assert.equal((await s3('GET', '/conductor-audit/taken.jsonl')).text, 'someone else\'s\n')
+      assert.equal((await conductor(['--config', s3Config, 'audit', 'verify'], env)).stdout, before, 'nothing was pruned')
+
+      const to = 's3://conductor-audit/2026/audit-2026-03.jsonl'
+      const archive = await conductor(['--config', s3Config, 'audit', 'archive', '--before', '1d', '--to', to], env)
+      assert.equal(archive.code, 0, archive.stderr)
+      assert.match(archive.stdout, /archived events 9\.\.12 \(4\) to s3:\/\/conductor-audit\/2026\/audit-2026-03\.jsonl, manifest s3:\/\/conductor-audit\/2026\/audit-2026-03\.jsonl\.manifest\.json; pruned/)
+      const stored = await s3('GET', '/conductor-audit/2026/audit-2026-03.jsonl')
+      assert.deepEqual(stored.text.trim().split('\n').map((line) => (JSON.parse(line) as { seq: number }).seq), [9, 10, 11, 12])
+      assert.equal(JSON.parse((await s3('GET', '/conductor-audit/2026/audit-2026-03.jsonl.manifest.json')).text).lastSeq, 12)
+      assert.match((await conductor(['--config', s3Config, 'audit', 'verify'], env)).stdout, /audit trail intact/)
+
+      const intact = await conductor(['--config', s3Config, 'audit', 'verify-archive', to, '--key', join(dir, 'public.jwk')], env)
+      assert.equal(intact.code, 0, intact.stderr)
+      assert.match(intact.stdout, /archive intact: events 9\.\.12 \(4\)/)
+      assert.equal((await s3('PUT', '/conductor-audit/2026/audit-2026-03.jsonl', stored.text.replace('"principal":"bob"', '"principal":"mallory"'))).status, 200)
+      const changed = await conductor(['--config', s3Config, 'audit', 'verify-archive', to], env)
+      assert.notEqual(changed.code, 0)
+      assert.match(changed.stdout, /archive BROKEN: event 10's content does not match its hash/)
+      const missing = await conductor(['--config', s3Config, 'audit', 'verify-archive', 's3://conductor-audit/none.jsonl'], env)
+      assert.notEqual(missing.code, 0)
+      assert.match(missing.stderr, /no object s3:\/\/conductor-audit\/none\.jsonl/)
+      assert.ok(!(archive.stdout + archive.stderr + changed.stderr + missing.stderr).includes(credentials.secretAccessKey))
+    } finally {
+      await moto.stop()
+    }
   })
 
   test('a key that is not Ed25519 refuses with a config error naming the field, without quoting the key', async () => {
