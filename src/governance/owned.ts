@@ -1,11 +1,11 @@
 import type { Kysely } from 'kysely'
 import type { Logger } from 'pino'
 import type { AuditLog } from '../audit/index.ts'
-import { ConductorError, ERROR_CODES, type Clock, type ErrorCode, type IdGenerator } from '../core/index.ts'
+import { ConductorError, ERROR_CODES, isConductorError, type Clock, type ErrorCode, type IdGenerator } from '../core/index.ts'
 import type { Principal } from '../identity/index.ts'
 import type { Orchestrator } from '../orchestrators/index.ts'
 import type { Action, Decision, PolicyEngine, RequestContext } from '../policy/index.ts'
-import { isUniqueViolation, type Leases } from '../store/index.ts'
+import { isUniqueViolation, type Fence, type Leases } from '../store/index.ts'
 import { findCatalogDag } from './catalog.repository.ts'
 import type { Catalog } from './catalog.ts'
 import type { GovernanceTables, RequestsTable } from './governance.tables.ts'
@@ -111,6 +111,81 @@ function firedBefore(request: RequestsTable): FiredAs {
     throw new ConductorError(code, request.error_message ?? `request ${request.id} ${request.state}`, { details: { requestId: request.id } })
   }
   return { requestId: request.id, runId: request.run_id, pending: request.state === 'pending' }
+}
+
+/** What one round of an owned loop (links, schedules) did. */
+export interface FiringRound {
+  fired: number
+  suspended: number
+  failed: number
+}
+
+/** How a firing ended: `lost` when another attempt settled it first (that one counts it). */
+export type FiringOutcome = keyof FiringRound | 'lost'
+
+/** One claimed firing of an owned link or schedule, as {@link fireAsOwner} drives it. */
+export interface OwnedFiring<T extends { requestId: string }> {
+  owner: Owner
+  /** Settles the claim; false when another attempt settled it first. */
+  settle(outcome: 'fired' | 'refused' | 'failed', requestId: string | null): Promise<boolean>
+  /** Makes the firing's request as the owner (once: see {@link triggerOnce}). */
+  act(principal: Principal): Promise<T>
+  /** After a settled success: audits it. */
+  fired(done: T): Promise<void>
+  /** Suspends the link or schedule: its owner has no access now, or policy denied the firing. */
+  suspend(reason: 'owner_deprovisioned' | 'owner_not_allowed', facts: { requestId?: string | null; reasons?: unknown }): Promise<void>
+  /** After a failure that is not a denial (the request, when one was made, is named): logs and audits it. */
+  failed(error: unknown, requestId: string | null): Promise<void>
+}
+
+/**
+ * Fires a claimed firing as its owner and settles it: an owner without access now suspends it (settled `refused`);
+ * a policy denial too; any other failure is settled `failed` and the loop goes on.
+ */
+export async function fireAsOwner<T extends { requestId: string }>(principalOf: OwnedDeps['principalOf'], firing: OwnedFiring<T>): Promise<FiringOutcome> {
+  const principal = await principalOf(firing.owner)
+  if (!principal) {
+    await firing.settle('refused', null)
+    await firing.suspend('owner_deprovisioned', {})
+    return 'suspended'
+  }
+  try {
+    const done = await firing.act(principal)
+    if (!(await firing.settle('fired', done.requestId))) return 'lost'
+    await firing.fired(done)
+    return 'fired'
+  } catch (error) {
+    const requestId = isConductorError(error) && typeof error.details?.requestId === 'string' ? error.details.requestId : null
+    if (isConductorError(error, 'policy_denied')) {
+      await firing.settle('refused', requestId)
+      await firing.suspend('owner_not_allowed', { requestId, reasons: error.details?.reasons ?? [] })
+      return 'suspended'
+    }
+    await firing.settle('failed', requestId)
+    await firing.failed(error, requestId)
+    return 'failed'
+  }
+}
+
+/**
+ * Fires again, as the same request, the claims a replica left unsettled (it stopped between claiming and settling) —
+ * those `list` finds claimed before the stale cut-off — while `fence` holds: `resume` fires one (a request already made
+ * is answered, not made twice) or answers `abandoned` for one whose link or schedule is no longer active. A failure is
+ * logged: the round goes on to fire what is due.
+ */
+export async function recoverStaleClaims<C>(
+  deps: Pick<OwnedDeps, 'clock' | 'logger' | 'staleClaimSeconds'>, kind: 'link' | 'schedule', round: FiringRound,
+  list: (staleBefore: string) => Promise<C[]>, resume: (claim: C) => Promise<FiringOutcome | 'abandoned'>, fence?: Fence,
+): Promise<void> {
+  try {
+    for (const claim of await list(new Date(deps.clock.now() - (deps.staleClaimSeconds ?? STALE_CLAIM_SECONDS) * 1000).toISOString())) {
+      if (fence && !fence.held()) return
+      const outcome = await resume(claim)
+      if (outcome !== 'lost' && outcome !== 'abandoned') round[outcome]++
+    }
+  } catch (error) {
+    deps.logger.warn({ err: error }, `recovering ${kind} claims failed`)
+  }
 }
 
 /**

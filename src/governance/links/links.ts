@@ -5,7 +5,7 @@ import type { Action, RequestContext } from '../../policy/index.ts'
 import { createLeasedLoop, type Fence } from '../../store/index.ts'
 import type { GovernanceTables } from '../governance.tables.ts'
 import type { GovernedActions } from '../governed-actions.ts'
-import { createDagDecider, makeOnce, STALE_CLAIM_SECONDS, triggerOnce, type Owner, type OwnedDeps } from '../owned.ts'
+import { createDagDecider, fireAsOwner, makeOnce, recoverStaleClaims, triggerOnce, type FiringOutcome, type FiringRound, type Owner, type OwnedDeps } from '../owned.ts'
 import type { ClaimedFiring, SourceEvent } from './firing.ts'
 import { checkTemplate, fillTemplate } from './template.ts'
 import { createTargets, environmentMap } from '../targets.ts'
@@ -87,13 +87,6 @@ export interface LinkPatch {
   description?: string | null | undefined
 }
 
-/** What {@link Links.poll} did. */
-export interface LinkRound {
-  fired: number
-  suspended: number
-  failed: number
-}
-
 /**
  * Cross-deployment links: when a DAG succeeds (or an asset is updated) in one environment, trigger a DAG (or post an
  * asset event) in another through the governance pipeline as the link's owner. Every change is decided by policy
@@ -124,7 +117,7 @@ export interface Links {
   /** Deprovisioning: suspends every active link `owner` holds, audited and notified; answers their ids. */
   suspendOwnedBy(owner: LinkOwner, reason: LinkSuspendReason): Promise<string[]>
   /** Asks each active link's source for successful runs (or asset events) since its cursor and fires each new one once. */
-  poll(fence?: Fence): Promise<LinkRound>
+  poll(fence?: Fence): Promise<FiringRound>
   /** Polls now and every `intervalSeconds` on the replica holding the `links` lease (0: never). */
   start(intervalSeconds: number): void
   stop(): Promise<void>
@@ -262,40 +255,25 @@ export function createLinks(deps: LinksDeps): Links {
     return { requestId: fired.requestId, action: 'dag:trigger', result: { runId: fired.runId, pending: fired.pending } }
   }
 
-  /**
-   * Fires a claimed firing as the link's owner and settles it (unless another attempt settled it first: `lost`);
-   * answers whether the link goes on.
-   */
-  async function fire(row: LinksTable, key: string, claimed: ClaimedFiring, recovered = false): Promise<'fired' | 'suspended' | 'failed' | 'lost'> {
+  /** Fires a claimed firing as the link's owner and settles it ({@link fireAsOwner}). */
+  function fire(row: LinksTable, key: string, claimed: ClaimedFiring, recovered = false): Promise<FiringOutcome> {
     const owner = ownerOf(row)
-    const settle = (outcome: string, requestId: string | null) => settleLinkFiring(db, row.id, key, { outcome, request_id: requestId })
-    const principal = await deps.principalOf(owner)
-    if (!principal) {
-      await settle('refused', null)
-      await suspendRow(null, row, 'owner_deprovisioned', claimed.ref)
-      return 'suspended'
-    }
-    try {
-      const done = await actOnTarget(principal, row, claimed)
-      // Another attempt settled it first (two replicas recovering at once): that one counts it.
-      if (!(await settle('fired', done.requestId))) return 'lost'
-      await audit.append({
-        type: 'link.fired', principal: owner.id, principalType: owner.type, environment: row.target_environment, dag: row.target_dag_id, action: done.action, requestId: done.requestId,
-        data: { linkId: row.id, source: { ...sourceOf(row), ...claimed.audit }, ...done.result, ...(recovered ? { recovered: true } : {}) },
-      })
-      return 'fired'
-    } catch (error) {
-      const requestId = isConductorError(error) && typeof error.details?.requestId === 'string' ? error.details.requestId : null
-      if (isConductorError(error, 'policy_denied')) {
-        await settle('refused', requestId)
-        await suspendRow(null, row, 'owner_not_allowed', { ...claimed.ref, requestId, reasons: error.details?.reasons ?? [] })
-        return 'suspended'
-      }
-      await settle('failed', requestId)
-      deps.logger.warn({ err: error, link: row.id }, 'linked action failed')
-      await event(null, row, 'link.fire_failed', { ...claimed.ref, requestId, error: isConductorError(error) ? error.code : 'internal' })
-      return 'failed'
-    }
+    return fireAsOwner(deps.principalOf, {
+      owner,
+      settle: (outcome, requestId) => settleLinkFiring(db, row.id, key, { outcome, request_id: requestId }),
+      act: (principal) => actOnTarget(principal, row, claimed),
+      fired: async (done) => {
+        await audit.append({
+          type: 'link.fired', principal: owner.id, principalType: owner.type, environment: row.target_environment, dag: row.target_dag_id, action: done.action, requestId: done.requestId,
+          data: { linkId: row.id, source: { ...sourceOf(row), ...claimed.audit }, ...done.result, ...(recovered ? { recovered: true } : {}) },
+        })
+      },
+      suspend: async (reason, facts) => { await suspendRow(null, row, reason, { ...claimed.ref, ...facts }) },
+      failed: async (error, requestId) => {
+        deps.logger.warn({ err: error, link: row.id }, 'linked action failed')
+        await event(null, row, 'link.fire_failed', { ...claimed.ref, requestId, error: isConductorError(error) ? error.code : 'internal' })
+      },
+    })
   }
 
   /** What happened at the link's source since its cursor, earliest first: successful runs of its DAG, or events of its asset. */
@@ -324,7 +302,7 @@ export function createLinks(deps: LinksDeps): Links {
     }])
   }
 
-  async function pollLink(row: LinksTable, round: LinkRound, fence?: Fence): Promise<void> {
+  async function pollLink(row: LinksTable, round: FiringRound, fence?: Fence): Promise<void> {
     for (const source of await sourceEvents(row)) {
       if (fence && !fence.held()) return
       const claimed: ClaimedFiring = {
@@ -342,33 +320,18 @@ export function createLinks(deps: LinksDeps): Links {
     }
   }
 
-  /**
-   * Fires again, as the same request, the claims a replica left unsettled (it stopped between claiming and settling):
-   * a request already made is answered, not made twice. A claim whose link is no longer active is abandoned.
-   */
-  async function recoverClaims(round: LinkRound, fence?: Fence): Promise<void> {
-    const staleBefore = iso(clock.now() - (deps.staleClaimSeconds ?? STALE_CLAIM_SECONDS) * 1000)
-    for (const firing of await listStaleLinkClaims(db, staleBefore)) {
-      if (fence && !fence.held()) return
+  async function poll(fence?: Fence): Promise<FiringRound> {
+    const round: FiringRound = { fired: 0, suspended: 0, failed: 0 }
+    await recoverStaleClaims(deps, 'link', round, (staleBefore) => listStaleLinkClaims(db, staleBefore), async (firing) => {
       const row = await findLink(db, firing.link_id)
       const claimed = firing.input ? JSON.parse(firing.input) as ClaimedFiring : null
       if (!row || row.state !== 'active' || !claimed || claimed.requestId !== firing.request_id) {
         await settleLinkFiring(db, firing.link_id, firing.event_key, { outcome: 'abandoned', request_id: firing.request_id })
-        continue
+        return 'abandoned'
       }
       deps.logger.warn({ link: row.id, sourceEvent: firing.event_key, requestId: firing.request_id }, 'firing a link claim left unsettled again, as the same request')
-      const outcome = await fire(row, firing.event_key, claimed, true)
-      if (outcome !== 'lost') round[outcome]++
-    }
-  }
-
-  async function poll(fence?: Fence): Promise<LinkRound> {
-    const round: LinkRound = { fired: 0, suspended: 0, failed: 0 }
-    try {
-      await recoverClaims(round, fence)
-    } catch (error) {
-      deps.logger.warn({ err: error }, 'recovering link claims failed')
-    }
+      return fire(row, firing.event_key, claimed, true)
+    }, fence)
     for (const row of await listLinks(db, { activeOnly: true })) {
       if (fence && !fence.held()) break
       try {

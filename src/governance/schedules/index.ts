@@ -1,5 +1,5 @@
 export { createSchedules, SCHEDULES_LEASE } from './schedules.ts'
-export type { FiringRound, ScheduledDag, ScheduleInput, ScheduleOwner, SchedulePatch, Schedules, SchedulesDeps, ScheduleView } from './schedules.ts'
+export type { ScheduledDag, ScheduleInput, ScheduleOwner, SchedulePatch, Schedules, SchedulesDeps, ScheduleView } from './schedules.ts'
 export { SCHEDULE_STATES, SUSPEND_REASONS } from './schedules.tables.ts'
 export type { ScheduleState, SchedulesTable, ScheduleTables, SuspendReason } from './schedules.tables.ts'
 export { checkTiming, MAX_INTERVAL_SECONDS, MIN_INTERVAL_SECONDS } from './timing.ts'

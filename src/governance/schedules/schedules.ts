@@ -5,7 +5,7 @@ import type { Action, ScheduleContext } from '../../policy/index.ts'
 import { createLeasedLoop, type Fence } from '../../store/index.ts'
 import { listCatalogDags } from '../catalog.repository.ts'
 import type { GovernanceTables } from '../governance.tables.ts'
-import { createDagDecider, STALE_CLAIM_SECONDS, triggerOnce, type Owner, type OwnedDeps } from '../owned.ts'
+import { createDagDecider, fireAsOwner, recoverStaleClaims, triggerOnce, type FiringOutcome, type FiringRound, type Owner, type OwnedDeps } from '../owned.ts'
 import { checkConf, type TriggerInput } from '../run-input.ts'
 import { airflowOwnersOf } from '../shadow/index.ts'
 import { authorizationRequest, createTargets, environmentMap } from '../targets.ts'
@@ -80,13 +80,6 @@ export interface ScheduledDag {
   ownedBy: { scheduleId: string; owner: ScheduleOwner }[]
   /** Its Airflow owners (and `owner:<id>` tags) that are principals Conductor has seen. */
   ownerPrincipals: string[]
-}
-
-/** What {@link Schedules.fireDue} did. */
-export interface FiringRound {
-  fired: number
-  suspended: number
-  failed: number
 }
 
 /**
@@ -233,7 +226,7 @@ export function createSchedules(deps: SchedulesDeps): Schedules {
     return true
   }
 
-  async function fireOne(row: SchedulesTable, now: number): Promise<'fired' | 'suspended' | 'failed' | 'lost'> {
+  async function fireOne(row: SchedulesTable, now: number): Promise<FiringOutcome> {
     const next = nextFiring(timingOf(row), Date.parse(row.created_at), now)
     const timingText = row.cron !== null ? `cron "${row.cron}" ${row.timezone}` : `every ${row.interval_seconds}s`
     const input: TriggerInput = { conf: JSON.parse(row.conf) as Record<string, unknown>, note: `Owned schedule ${row.id} (${timingText}), due ${row.next_fire_at}.` }
@@ -245,68 +238,43 @@ export function createSchedules(deps: SchedulesDeps): Schedules {
 
   /**
    * Fires a claimed firing as the schedule's owner, with the request id it was claimed with (so firing it again after a
-   * crash is the same request), and settles it.
+   * crash is the same request), and settles it ({@link fireAsOwner}).
    */
-  async function fire(row: SchedulesTable, firing: ScheduleFiringsTable, recovered = false): Promise<'fired' | 'suspended' | 'failed' | 'lost'> {
+  function fire(row: SchedulesTable, firing: ScheduleFiringsTable, recovered = false): Promise<FiringOutcome> {
     const owner = ownerOfRow(row)
     const dueAt = firing.due_at
-    const principal = await deps.principalOf(owner)
-    if (!principal) {
-      await settleScheduleFiring(db, firing, 'refused')
-      await suspendRow(null, row, 'owner_deprovisioned', { dueAt })
-      return 'suspended'
-    }
-    try {
-      const fired = await triggerOnce(deps, principal, row.environment, row.dag_id, { requestId: firing.request_id, input: JSON.parse(firing.input) as TriggerInput }, { via: 'schedule', tool: row.id })
-      // Another attempt settled it first (two replicas recovering at once): that one counts it.
-      if (!(await settleScheduleFiring(db, firing, 'fired'))) return 'lost'
-      await updateSchedule(db, row.id, { last_request_id: fired.requestId })
-      await audit.append({
-        type: 'schedule.fired', principal: owner.id, principalType: owner.type, environment: row.environment, dag: row.dag_id, action: 'dag:trigger', requestId: fired.requestId,
-        data: { scheduleId: row.id, dueAt, runId: fired.runId, pending: fired.pending, ...(recovered ? { recovered: true } : {}) },
-      })
-      return 'fired'
-    } catch (error) {
-      const requestId = isConductorError(error) && typeof error.details?.requestId === 'string' ? error.details.requestId : null
-      if (requestId) await updateSchedule(db, row.id, { last_request_id: requestId })
-      if (isConductorError(error, 'policy_denied')) {
-        await settleScheduleFiring(db, firing, 'refused')
-        await suspendRow(null, row, 'owner_not_allowed', { dueAt, requestId, reasons: error.details?.reasons ?? [] })
-        return 'suspended'
-      }
-      await settleScheduleFiring(db, firing, 'failed')
-      deps.logger.warn({ err: error, schedule: row.id }, 'scheduled trigger failed')
-      await event(null, row, 'schedule.fire_failed', { dueAt, requestId, error: isConductorError(error) ? error.code : 'internal' })
-      return 'failed'
-    }
-  }
-
-  /**
-   * Fires again, as the same request, the claims a replica left unsettled (it stopped between claiming and settling):
-   * a request already made is answered, not made twice. A claim whose schedule is no longer active is abandoned.
-   */
-  async function recoverClaims(round: FiringRound, fence?: Fence): Promise<void> {
-    const staleBefore = iso(clock.now() - (deps.staleClaimSeconds ?? STALE_CLAIM_SECONDS) * 1000)
-    for (const firing of await listStaleScheduleClaims(db, staleBefore)) {
-      if (fence && !fence.held()) return
-      const row = await findSchedule(db, firing.schedule_id)
-      if (!row || row.state !== 'active') {
-        await settleScheduleFiring(db, firing, 'abandoned')
-        continue
-      }
-      deps.logger.warn({ schedule: row.id, dueAt: firing.due_at, requestId: firing.request_id }, 'firing a schedule claim left unsettled again, as the same request')
-      const outcome = await fire(row, firing, true)
-      if (outcome !== 'lost') round[outcome]++
-    }
+    return fireAsOwner(deps.principalOf, {
+      owner,
+      settle: async (outcome, requestId) => {
+        if (requestId) await updateSchedule(db, row.id, { last_request_id: requestId })
+        return settleScheduleFiring(db, firing, outcome)
+      },
+      act: (principal) => triggerOnce(deps, principal, row.environment, row.dag_id, { requestId: firing.request_id, input: JSON.parse(firing.input) as TriggerInput }, { via: 'schedule', tool: row.id }),
+      fired: async (done) => {
+        await audit.append({
+          type: 'schedule.fired', principal: owner.id, principalType: owner.type, environment: row.environment, dag: row.dag_id, action: 'dag:trigger', requestId: done.requestId,
+          data: { scheduleId: row.id, dueAt, runId: done.runId, pending: done.pending, ...(recovered ? { recovered: true } : {}) },
+        })
+      },
+      suspend: async (reason, facts) => { await suspendRow(null, row, reason, { dueAt, ...facts }) },
+      failed: async (error, requestId) => {
+        deps.logger.warn({ err: error, schedule: row.id }, 'scheduled trigger failed')
+        await event(null, row, 'schedule.fire_failed', { dueAt, requestId, error: isConductorError(error) ? error.code : 'internal' })
+      },
+    })
   }
 
   async function fireDue(fence?: Fence): Promise<FiringRound> {
     const round: FiringRound = { fired: 0, suspended: 0, failed: 0 }
-    try {
-      await recoverClaims(round, fence)
-    } catch (error) {
-      deps.logger.warn({ err: error }, 'recovering schedule claims failed')
-    }
+    await recoverStaleClaims(deps, 'schedule', round, (staleBefore) => listStaleScheduleClaims(db, staleBefore), async (firing) => {
+      const row = await findSchedule(db, firing.schedule_id)
+      if (!row || row.state !== 'active') {
+        await settleScheduleFiring(db, firing, 'abandoned')
+        return 'abandoned'
+      }
+      deps.logger.warn({ schedule: row.id, dueAt: firing.due_at, requestId: firing.request_id }, 'firing a schedule claim left unsettled again, as the same request')
+      return fire(row, firing, true)
+    }, fence)
     const now = clock.now()
     for (const row of await listDueSchedules(db, iso(now))) {
       if (fence && !fence.held()) break
