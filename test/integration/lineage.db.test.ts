@@ -27,7 +27,7 @@ forEachEngine((engine) => {
   let alice: Record<string, string>
   before(async () => {
     database = await engine.open()
-    stub = await startStubAirflow([{ dagId: 'etl_daily', tags: ['team:data-eng'], owners: ['data-eng'] }])
+    stub = await startStubAirflow([{ dagId: 'etl_daily', tags: ['team:data-eng'], owners: ['data-eng'] }, { dagId: 'payroll', tags: ['sensitive'], owners: ['finance'] }])
     receiver = await startWebhookReceiver()
     app = await startTestApp({
       databaseUrl: database.url, environments: [{ name: 'local', url: stub.url, retries: 0 }], secrets: { 'marquez-key': API_KEY },
@@ -160,6 +160,8 @@ forEachEngine((engine) => {
     assert.equal(unauthenticated.statusCode, 401)
     const bob = await app.server.inject({ method: 'POST', url: '/api/v1/lineage', headers: { authorization: `Bearer ${await app.tokenFor('bob')}` }, payload: event })
     assert.equal(bob.statusCode, 403, bob.body)
+    const huge = await app.server.inject({ method: 'POST', url: '/api/v1/lineage', headers: alice, payload: { ...event, job: { ...event.job, facets: { big: { _producer: 'https://x.example', _schemaURL: 'https://x.example/s', text: 'x'.repeat(300_000) } } } } })
+    assert.equal(huge.statusCode, 413, huge.body)
     assert.equal((await listed()).events.length, before, 'nothing stored')
 
     const res = await app.server.inject({ method: 'POST', url: '/api/v1/lineage', headers: alice, payload: event })
@@ -182,5 +184,36 @@ forEachEngine((engine) => {
     assert.deepEqual(lineage.datasets, { inputs: [{ namespace: 'postgres://db:5432', name: 'sales.orders' }], outputs: [{ namespace: 's3://lake', name: 'daily/orders' }] })
     const bobReads = await app.server.inject({ method: 'GET', url: `/api/v1/requests/${run.requestId}/lineage`, headers: { authorization: `Bearer ${await app.tokenFor('bob')}` } })
     assert.equal(bobReads.statusCode, 404, 'only who may read the request reads its lineage')
+  })
+
+  test('an approved trigger\'s START names its approver; an idempotent retry and the Airflow proxy door keep one parent per request', async () => {
+    const asked = await app.server.inject({ method: 'POST', url: '/api/v1/environments/local/dags/payroll/runs', headers: alice, payload: { conf: { month: 11 }, reason: 'month-end close' } })
+    assert.equal(asked.statusCode, 202, asked.body)
+    const id = (asked.json() as { request: { id: string } }).request.id
+    const approved = await app.server.inject({ method: 'POST', url: `/api/v1/requests/${id}/approve`, headers: { authorization: `Bearer ${await app.tokenFor('dave')}` }, payload: {} })
+    assert.equal(approved.statusCode, 200, approved.body)
+    const start = await eventually(() => delivered(parentRunId(id))[0], { what: 'the approved trigger\'s START', timeoutMs: 10_000 })
+    const facet = start.run.facets.conductor!
+    assert.deepEqual((facet.approvals as { by: string }[]).map((a) => a.by), ['dave'])
+    assert.deepEqual(facet.principal, { type: 'User', id: 'alice' })
+    const run = stub.runs.get('payroll')!.at(-1)!
+    assert.equal((run.conf as { openlineage: { parentRunId: string } }).openlineage.parentRunId, parentRunId(id))
+    assert.equal((run.conf as { month: number }).month, 11)
+
+    const key = { ...alice, 'idempotency-key': 'lineage-nightly-2026-11-30' }
+    const first = await app.server.inject({ method: 'POST', url: '/api/v1/environments/local/dags/etl_daily/runs', headers: key, payload: { conf: { day: 1 } } })
+    const retry = await app.server.inject({ method: 'POST', url: '/api/v1/environments/local/dags/etl_daily/runs', headers: key, payload: { conf: { day: 1 } } })
+    assert.equal(first.statusCode, 201, first.body)
+    assert.equal(retry.statusCode, 201, retry.body)
+    const requestId = (first.json() as { request: { id: string } }).request.id
+    assert.equal((retry.json() as { request: { id: string } }).request.id, requestId, 'the retry replays the first answer: the injected keys do not change its input')
+    await eventually(() => delivered(parentRunId(requestId))[0], { what: 'START of the idempotent trigger', timeoutMs: 10_000 })
+    await app.lineage.runOnce()
+    assert.equal(delivered(parentRunId(requestId)).filter((e) => e.eventType === 'START').length, 1)
+
+    const proxied = await app.server.inject({ method: 'POST', url: '/airflow/local/api/v2/dags/etl_daily/dagRuns', headers: alice, payload: { logical_date: null, conf: { via: 'proxy' } } })
+    assert.equal(proxied.statusCode, 200, proxied.body)
+    const proxiedRun = stubRun((proxied.json() as { dag_run_id: string }).dag_run_id)
+    assert.deepEqual(Object.keys(proxiedRun.conf as object).sort(), ['openlineage', 'via'], 'the proxy door gets the parent ids too')
   })
 })
