@@ -107,6 +107,19 @@ forEachEngine((engine) => {
     assert.equal(new Date(okEvents[1]!.eventTime).toISOString(), '2026-11-30T09:00:00.000Z')
     const badEvents = await eventually(() => (delivered(bad.runId).length === 2 ? delivered(bad.runId) : undefined), { what: 'START and FAIL', timeoutMs: 10_000 })
     assert.deepEqual(badEvents.map((e) => e.eventType), ['START', 'FAIL'])
+
+    // A dispatch that fails (the DAG is gone from Airflow) and a run deleted in Airflow end Conductor's run as FAIL too.
+    await app.governance.catalog.remember('local', { dagId: 'gone', description: null, tags: ['team:data-eng'], owners: ['data-eng'], paused: false, schedule: null })
+    const failed = await app.server.inject({ method: 'POST', url: '/api/v1/environments/local/dags/gone/runs', headers: alice, payload: { conf: {} } })
+    assert.ok(failed.statusCode >= 400, failed.body)
+    const failedId = (await app.server.inject({ method: 'GET', url: '/api/v1/requests?dag=gone', headers: alice })).json().requests[0].id as string
+    const deleted = await trigger({})
+    stub.runs.set('etl_daily', stub.runs.get('etl_daily')!.filter((r) => r.dag_run_id !== deleted.airflowRunId))
+    await app.lineage.runOnce()
+    for (const runId of [parentRunId(failedId), deleted.runId]) {
+      const events = await eventually(() => (delivered(runId).length === 2 ? delivered(runId) : undefined), { what: 'START and FAIL', timeoutMs: 10_000 })
+      assert.deepEqual(events.map((e) => e.eventType), ['START', 'FAIL'])
+    }
     const lineage = await app.server.inject({ method: 'GET', url: `/api/v1/requests/${ok.requestId}/lineage`, headers: alice })
     assert.equal(lineage.statusCode, 200, lineage.body)
     assert.deepEqual((lineage.json() as { run: { outcome: string } }).run.outcome, 'COMPLETE')

@@ -25,11 +25,20 @@ export async function findRunOfRequest(db: Db, requestId: string): Promise<Linea
   return db.selectFrom('lineage_runs').selectAll().where('request_id', '=', requestId).executeTakeFirst()
 }
 
-/** Open runs (oldest first, at most `limit`) with their request's state and Airflow run id now. */
-export async function listOpenRuns(db: Kysely<LineageTables & GovernanceTables>, limit: number): Promise<(LineageRunsTable & { state: string; request_run_id: string | null })[]> {
-  return db.selectFrom('lineage_runs').innerJoin('requests', 'requests.id', 'lineage_runs.request_id')
+/** Open runs after `after` (oldest first, at most `limit`) with their request's state and Airflow run id now. */
+export async function listOpenRuns(
+  db: Kysely<LineageTables & GovernanceTables>, limit: number, after: { startedAt: string; requestId: string } | null,
+): Promise<(LineageRunsTable & { state: string; request_run_id: string | null })[]> {
+  let query = db.selectFrom('lineage_runs').innerJoin('requests', 'requests.id', 'lineage_runs.request_id')
     .selectAll('lineage_runs').select(['requests.state as state', 'requests.run_id as request_run_id'])
-    .where('lineage_runs.ended_at', 'is', null).orderBy('lineage_runs.started_at').limit(limit).execute()
+    .where('lineage_runs.ended_at', 'is', null)
+  if (after) {
+    query = query.where((eb) => eb.or([
+      eb('lineage_runs.started_at', '>', after.startedAt),
+      eb.and([eb('lineage_runs.started_at', '=', after.startedAt), eb('lineage_runs.request_id', '>', after.requestId)]),
+    ]))
+  }
+  return query.orderBy('lineage_runs.started_at').orderBy('lineage_runs.request_id').limit(limit).execute()
 }
 
 /** Marks the run ended with `outcome`, unless it already was; true when this caller ended it. */

@@ -16,7 +16,7 @@ import { CONDUCTOR_NAMESPACE } from './identity-facet.ts'
 import { receiveEvent, type ReceivedEvent } from './intake.ts'
 import { findRunOfRequest, listEventsOfRequest } from './lineage.repository.ts'
 import type { LineageTables } from './lineage.tables.ts'
-import { endFinishedRuns, triggerLineage } from './runs.ts'
+import { endFinishedRuns, triggerLineage, type OpenRunsCursor } from './runs.ts'
 
 /** The lease the lineage loop (outbox delivery, and ending Conductor's runs) runs under. */
 export const LINEAGE_LEASE = 'lineage-outbox'
@@ -81,9 +81,10 @@ export function createLineage(deps: LineageDeps): Lineage {
     db, audit: deps.audit, clock, logger, endpoints, getSecret: deps.getSecret, timeoutMs: settings.timeoutSeconds * 1000,
     retry: { initialDelaySeconds: settings.initialRetryDelaySeconds, maxDelaySeconds: settings.maxRetryDelaySeconds, maxAttempts: settings.maxAttempts },
   })
+  const cursor: OpenRunsCursor = { after: null }
   const endRuns = () => endFinishedRuns(runs, (write, run, outcome) => committed([{
     type: 'lineage.run_ended', environment: run.environment, dag: run.dag_id, requestId: run.request_id, data: { runId: run.parent_run_id, airflowRunId: run.run_id, outcome },
-  }], write))
+  }], write), cursor)
   const runOnce = async () => {
     const ended = endpoints.length ? await endRuns() : 0
     return { ...await delivery.deliverDue(), ended }

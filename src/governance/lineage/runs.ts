@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely'
 import type { Logger } from 'pino'
-import type { Clock } from '../../core/index.ts'
+import { isConductorError, type Clock } from '../../core/index.ts'
 import type { Orchestrator } from '../../orchestrators/index.ts'
 import { listApprovals } from '../approvals/approvals.repository.ts'
 import type { GovernanceTables } from '../governance.tables.ts'
@@ -63,14 +63,26 @@ export function triggerLineage(deps: RunsDeps): DispatchLineage {
   }
 }
 
+/** Where the next look at open runs starts: after the last one looked at, so every open run gets its turn. */
+export interface OpenRunsCursor {
+  after: { startedAt: string; requestId: string } | null
+}
+
 /**
- * Ends Conductor's open runs whose Airflow run ended: COMPLETE when it succeeded, FAIL when it failed or when the
- * request ended without a run (dispatch failed). Asks each open run's orchestrator (at most `limit` runs per call);
- * returns how many ended. A run whose orchestrator cannot answer now is asked again next time.
+ * Ends Conductor's open runs whose Airflow run ended: COMPLETE when it succeeded, FAIL when it failed, when Airflow
+ * no longer has it, or when the request ended without a run (dispatch failed). Asks the orchestrators about at most
+ * `limit` open runs per call, going on from `cursor` (back to the oldest once past the newest); returns how many
+ * ended. A run whose orchestrator cannot answer now is asked again at its next turn.
  */
-export async function endFinishedRuns(deps: RunsDeps, committed: (write: (db: Kysely<LineageTables>) => Promise<void>, run: LineageRunsTable, outcome: string) => Promise<void>, limit = 100): Promise<number> {
+export async function endFinishedRuns(
+  deps: RunsDeps, committed: (write: (db: Kysely<LineageTables>) => Promise<void>, run: LineageRunsTable, outcome: string) => Promise<void>,
+  cursor: OpenRunsCursor, limit = 100,
+): Promise<number> {
   let ended = 0
-  for (const run of await listOpenRuns(deps.db, limit)) {
+  const open = await listOpenRuns(deps.db, limit, cursor.after)
+  const last = open.at(-1)
+  cursor.after = open.length < limit || !last ? null : { startedAt: last.started_at, requestId: last.request_id }
+  for (const run of open) {
     const end = await outcomeOf(deps, run)
     if (end === null) continue
     const now = new Date(deps.clock.now()).toISOString()
@@ -98,6 +110,7 @@ async function outcomeOf(deps: RunsDeps, run: LineageRunsTable & { state: string
     if (info.state === 'failed') return { outcome: 'FAIL', at: info.endDate }
     return null
   } catch (error) {
+    if (isConductorError(error, 'run_not_found') || isConductorError(error, 'dag_not_found')) return { outcome: 'FAIL', at: null }
     deps.logger.info({ err: error, environment: run.environment, requestId: run.request_id }, 'lineage: the run\'s state could not be read; will ask again')
     return null
   }
