@@ -30,10 +30,10 @@ forEachEngine((engine) => {
     stub = await startStubAirflow([{ dagId: 'etl_daily', tags: ['team:data-eng'], owners: ['data-eng'] }, { dagId: 'payroll', tags: ['sensitive'], owners: ['finance'] }])
     receiver = await startWebhookReceiver()
     app = await startTestApp({
-      databaseUrl: database.url, environments: [{ name: 'local', url: stub.url, retries: 0 }], secrets: { 'marquez-key': API_KEY },
+      databaseUrl: database.url, environments: [{ name: 'local', url: stub.url, retries: 0 }, { name: 'other', url: stub.url, retries: 0 }], secrets: { 'marquez-key': API_KEY },
       extraConfig: {
         lineage: {
-          endpoints: [{ name: 'marquez', url: `${receiver.url}/api/v1/lineage`, apiKey: { provider: 'files', secret: 'marquez-key' } }],
+          endpoints: [{ name: 'marquez', url: `${receiver.url}/api/v1/lineage`, apiKey: { provider: 'files', secret: 'marquez-key' }, environments: ['local'] }],
           deliveryIntervalSeconds: 1, initialRetryDelaySeconds: 1, maxRetryDelaySeconds: 1,
         },
       },
@@ -94,6 +94,14 @@ forEachEngine((engine) => {
         rootParentRunId: theirs.runId, rootParentJobNamespace: 'conductor', rootParentJobName: 'upstream-job',
       },
     }, 'the caller\'s openlineage keys stay; only the missing ones are added')
+
+    const elsewhere = await app.server.inject({ method: 'POST', url: '/api/v1/environments/other/dags/etl_daily/runs', headers: alice, payload: { conf: { day: 2 } } })
+    assert.equal(elsewhere.statusCode, 201, elsewhere.body)
+    assert.deepEqual(stubRun((elsewhere.json() as { run: { runId: string } }).run.runId).conf, { day: 2 }, 'an environment without lineage gets no openlineage keys')
+
+    const loaded = (await app.audit.query({ type: 'config.loaded', limit: 1000 })).at(-1)!
+    assert.deepEqual(loaded.data.lineage, [{ name: 'marquez', destination: receiver.url, environments: ['local'], authenticated: true }])
+    assert.ok(!JSON.stringify(await app.audit.query({ limit: 1000 })).includes(API_KEY), 'the endpoint\'s key is never audited')
   })
 
   test('the run\'s end emits COMPLETE, or FAIL, for Conductor\'s run', async () => {
