@@ -185,7 +185,17 @@ forEachEngine((engine) => {
     assert.equal(huge.statusCode, 413, huge.body)
     assert.equal((await listed()).events.length, before, 'nothing stored')
 
-    const res = await app.server.inject({ method: 'POST', url: '/api/v1/lineage', headers: alice, payload: event })
+    // Airflow's provider posts with a service account's API token (api_key auth), scoped to lineage:write.
+    const account = await app.server.inject({ method: 'POST', url: '/api/v1/service-accounts', headers: alice, payload: { name: 'airflow-lineage', description: 'OpenLineage from Airflow', owner: { type: 'Group', id: 'data-eng' }, groups: ['data-eng'] } })
+    assert.equal(account.statusCode, 201, account.body)
+    const tokenOf = async (actions: string[]) => {
+      const made = await app.server.inject({ method: 'POST', url: '/api/v1/service-accounts/airflow-lineage/tokens', headers: alice, payload: { name: actions.join('-').replace(/:/g, '_'), expiresInDays: 30, actions } })
+      assert.equal(made.statusCode, 201, made.body)
+      return { authorization: `Bearer ${(made.json() as { token: string }).token}` }
+    }
+    const readOnly = await app.server.inject({ method: 'POST', url: '/api/v1/lineage', headers: await tokenOf(['dag:read']), payload: event })
+    assert.equal(readOnly.statusCode, 403, 'a token scoped to other actions may not post lineage')
+    const res = await app.server.inject({ method: 'POST', url: '/api/v1/lineage', headers: await tokenOf(['lineage:write']), payload: event })
     assert.equal(res.statusCode, 200, res.body)
     assert.deepEqual(res.json(), { stored: true, runId: taskRunId, environment: 'local', requestId: run.requestId, forwardedTo: ['marquez'] })
     const again = await app.server.inject({ method: 'POST', url: '/api/v1/lineage', headers: alice, payload: event })
