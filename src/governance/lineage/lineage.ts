@@ -76,7 +76,8 @@ export function createLineage(deps: LineageDeps): Lineage {
     await db.transaction().execute((trx) => write(trx as unknown as Kysely<LineageTables>))
     for (const event of events) await deps.audit.append(event)
   }
-  const runs = { db, endpoints, clock, id, logger, orchestrators: () => deps.fleet().orchestrators }
+  const kick = () => { if (loop.started) setImmediate(() => loop.kick(false)) }
+  const runs = { db, endpoints, clock, id, logger, orchestrators: () => deps.fleet().orchestrators, kick }
   const delivery = createLineageDelivery({
     db, audit: deps.audit, clock, logger, endpoints, getSecret: deps.getSecret, timeoutMs: settings.timeoutSeconds * 1000,
     retry: { initialDelaySeconds: settings.initialRetryDelaySeconds, maxDelaySeconds: settings.maxRetryDelaySeconds, maxAttempts: settings.maxAttempts },
@@ -90,7 +91,8 @@ export function createLineage(deps: LineageDeps): Lineage {
     return { ...await delivery.deliverDue(), ended }
   }
   const loop = createDeliveryLoop({ lease: LINEAGE_LEASE, leases: deps.leases, logger, what: 'lineage', round: async (fence) => {
-    if (endpoints.length && (!fence || fence.held())) await endRuns()
+    // Runs end on the sweep under the lease only (a round asked for by new events delivers them, here, and no more).
+    if (endpoints.length && (fence ? fence.held() : deps.leases === undefined)) await endRuns()
     return delivery.deliverDue(fence)
   } })
 
@@ -99,7 +101,7 @@ export function createLineage(deps: LineageDeps): Lineage {
     enabledFor: (environment) => endpointsFor(endpoints, environment).length > 0,
     async receive(principal, body, options) {
       const received = await receiveEvent({ db, policy: deps.policy, endpoints, environments: () => deps.fleet().environments, now, id, committed }, principal, body, options)
-      if (received.forwardedTo.length && loop.started) setImmediate(() => loop.kick(false))
+      if (received.forwardedTo.length) kick()
       return received
     },
     async ofRequest(requestId) {

@@ -20,6 +20,8 @@ export interface RunsDeps {
   /** The orchestrators governed now (a live view), to ask how a run ended. */
   orchestrators: () => ReadonlyMap<string, Orchestrator>
   logger: Logger
+  /** Asks the delivery loop for a round (new events are in the outbox). */
+  kick: () => void
 }
 
 /** Request states after which no Airflow run will come: Conductor's run ends as FAIL. */
@@ -41,6 +43,7 @@ export function triggerLineage(deps: RunsDeps): DispatchLineage {
       const ours = openLineageConf(runId, jobName)
       return {
         conf: (conf) => withOpenLineageConf(conf, ours),
+        committed: deps.kick,
         async write(db) {
           const lineage = db as unknown as Kysely<LineageTables>
           if (await findRunOfRequest(lineage, request.id)) return

@@ -36,6 +36,8 @@ export interface TriggerLineage {
   conf(conf: Record<string, unknown>): Record<string, unknown>
   /** Writes the lineage rows of the dispatch (its START event in the outbox) in the dispatch record's transaction. */
   write(db: Kysely<GovernanceTables>): Promise<void>
+  /** Told once that transaction is committed (the START can be sent now). */
+  committed(): void
 }
 
 /** The lineage port of the dispatch step. */

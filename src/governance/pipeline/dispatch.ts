@@ -24,6 +24,7 @@ export async function dispatch<T>(ctx: PipelineContext<T>): Promise<void> {
     request.updated_at = isoNow(deps.clock)
     // One commit: the request (inserted now if it is new), its decision and this dispatch, durable before the call leaves.
     await persist(ctx, [{ ...eventTarget(ctx), type: 'dispatch.sent', data: { runId: request.run_id, orchestrator: call.environment.kind } }])
+    lineage?.committed()
   } else if (ctx.stored === false || (ctx.unsaved?.length ?? 0) > 0) {
     // A read: its request and decision are durable before Conductor reads from the orchestrator.
     await persist(ctx)
