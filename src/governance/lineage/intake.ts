@@ -51,9 +51,14 @@ export function parseRunEvent(body: unknown): RunEvent {
   throw new ConductorError('lineage_event_invalid', `not an OpenLineage RunEvent (spec 2-0-2): ${field}: ${issue.message}`, { details: { field } })
 }
 
-/** `event` with Conductor's identity facet of `run` added to its run facets (over one of that key it may carry). */
-export function enriched(event: RunEvent, facet: ConductorFacet): RunEvent {
-  return { ...event, run: { ...event.run, facets: { ...event.run.facets, [CONDUCTOR_FACET_KEY]: { ...facet } } } }
+/**
+ * `event` as Conductor forwards it: with Conductor's identity facet `facet` in its run facets, or, without one (not
+ * joined to a request), with none: a `conductor` facet the sender put there is dropped, so only Conductor speaks for it.
+ */
+export function enriched(event: RunEvent, facet: ConductorFacet | null): RunEvent {
+  const { [CONDUCTOR_FACET_KEY]: _sent, ...facets } = event.run.facets ?? {}
+  if (facet === null && _sent === undefined) return event
+  return { ...event, run: { ...event.run, facets: facet ? { ...facets, [CONDUCTOR_FACET_KEY]: { ...facet } } : facets } }
 }
 
 /**
@@ -83,7 +88,7 @@ export async function receiveEvent(deps: IntakeDeps, principal: Principal, body:
   const duplicate = { stored: false, runId: event.run.runId, environment: env.name, requestId: run?.request_id ?? null, forwardedTo: [] }
   if (await hasEvent(deps.db, eventKey(event))) return duplicate
   const now = deps.now()
-  const forward = run ? enriched(event, JSON.parse(run.facet) as ConductorFacet) : event
+  const forward = enriched(event, run ? JSON.parse(run.facet) as ConductorFacet : null)
   let stored = false
   await deps.committed([{
     type: 'lineage.received', principal: principal.id, principalType: principal.type, environment: env.name, dag: airflowRun?.dagId ?? run?.dag_id ?? null,

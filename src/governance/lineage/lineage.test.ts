@@ -53,6 +53,9 @@ describe('OpenLineage for requests', () => {
     const event = enriched(parseRunEvent(airflowTaskStart()), facet)
     assert.deepEqual(event.run.facets?.conductor, facet)
     assert.ok(event.run.facets?.parent, 'the provider\'s facets stay')
+    const spoofed = parseRunEvent({ ...airflowTaskStart(), run: { runId: RUN_ID, facets: { conductor: { ...facet, principal: { type: 'User', id: 'mallory' } } } } })
+    assert.deepEqual(enriched(spoofed, facet).run.facets?.conductor, facet, 'Conductor\'s facet replaces one the sender made up')
+    assert.equal(enriched(spoofed, null).run.facets?.conductor, undefined, 'and an event joined to no request is forwarded without one')
   })
 
   it('accepts an event as the Airflow provider sends it and names the bad field of one that is not', () => {
