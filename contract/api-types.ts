@@ -2784,7 +2784,7 @@ export interface paths {
                 content: {
                     "application/json": {
                         /** @enum {string} */
-                        action: "dag:read" | "dag:trigger" | "dag:rerun" | "dag:pause" | "run:read" | "run:logs" | "request:approve" | "audit:read" | "policy:write" | "environment:read" | "dag:delete" | "hitl:respond" | "xcom:write" | "connection:read" | "connection:write" | "variable:read" | "variable:write" | "pool:read" | "pool:write" | "asset:read" | "asset:write" | "config:read" | "view:read" | "airflow:authorize" | "request:auto_approve" | "grant:request" | "grant:revoke" | "service_account:read" | "service_account:manage" | "schedule:create" | "schedule:read" | "schedule:manage" | "schedule:transfer" | "link:create" | "link:read" | "link:manage" | "environment:create" | "environment:manage" | "asset:post_event";
+                        action: "dag:read" | "dag:trigger" | "dag:rerun" | "dag:pause" | "run:read" | "run:logs" | "request:approve" | "audit:read" | "policy:write" | "environment:read" | "dag:delete" | "hitl:respond" | "xcom:write" | "connection:read" | "connection:write" | "variable:read" | "variable:write" | "pool:read" | "pool:write" | "asset:read" | "asset:write" | "config:read" | "view:read" | "airflow:authorize" | "request:auto_approve" | "grant:request" | "grant:revoke" | "service_account:read" | "service_account:manage" | "schedule:create" | "schedule:read" | "schedule:manage" | "schedule:transfer" | "link:create" | "link:read" | "link:manage" | "environment:create" | "environment:manage" | "asset:post_event" | "lineage:write";
                         environment: string;
                         dag?: string;
                         /** @description Explain for another principal (needs audit:read). Groups default to those last seen. */
@@ -4585,7 +4585,7 @@ export interface paths {
                         /** @description Required; at most `identity.tokens.maxApiTokenDays` (default 90) */
                         expiresInDays: number;
                         /** @description Only these actions (default: whatever policy allows) */
-                        actions?: ("dag:read" | "dag:trigger" | "dag:rerun" | "dag:pause" | "run:read" | "run:logs" | "request:approve" | "audit:read" | "policy:write" | "environment:read" | "dag:delete" | "hitl:respond" | "xcom:write" | "connection:read" | "connection:write" | "variable:read" | "variable:write" | "pool:read" | "pool:write" | "asset:read" | "asset:write" | "config:read" | "view:read" | "airflow:authorize" | "request:auto_approve" | "grant:request" | "grant:revoke" | "service_account:read" | "service_account:manage" | "schedule:create" | "schedule:read" | "schedule:manage" | "schedule:transfer" | "link:create" | "link:read" | "link:manage" | "environment:create" | "environment:manage" | "asset:post_event")[];
+                        actions?: ("dag:read" | "dag:trigger" | "dag:rerun" | "dag:pause" | "run:read" | "run:logs" | "request:approve" | "audit:read" | "policy:write" | "environment:read" | "dag:delete" | "hitl:respond" | "xcom:write" | "connection:read" | "connection:write" | "variable:read" | "variable:write" | "pool:read" | "pool:write" | "asset:read" | "asset:write" | "config:read" | "view:read" | "airflow:authorize" | "request:auto_approve" | "grant:request" | "grant:revoke" | "service_account:read" | "service_account:manage" | "schedule:create" | "schedule:read" | "schedule:manage" | "schedule:transfer" | "link:create" | "link:read" | "link:manage" | "environment:create" | "environment:manage" | "asset:post_event" | "lineage:write")[];
                         /** @description Only these environments (default: all) */
                         environments?: string[];
                     };
@@ -4753,7 +4753,7 @@ export interface paths {
                         /** @description Required; at most `identity.tokens.maxApiTokenDays` (default 90) */
                         expiresInDays: number;
                         /** @description Only these actions (default: whatever policy allows) */
-                        actions?: ("dag:read" | "dag:trigger" | "dag:rerun" | "dag:pause" | "run:read" | "run:logs" | "request:approve" | "audit:read" | "policy:write" | "environment:read" | "dag:delete" | "hitl:respond" | "xcom:write" | "connection:read" | "connection:write" | "variable:read" | "variable:write" | "pool:read" | "pool:write" | "asset:read" | "asset:write" | "config:read" | "view:read" | "airflow:authorize" | "request:auto_approve" | "grant:request" | "grant:revoke" | "service_account:read" | "service_account:manage" | "schedule:create" | "schedule:read" | "schedule:manage" | "schedule:transfer" | "link:create" | "link:read" | "link:manage" | "environment:create" | "environment:manage" | "asset:post_event")[];
+                        actions?: ("dag:read" | "dag:trigger" | "dag:rerun" | "dag:pause" | "run:read" | "run:logs" | "request:approve" | "audit:read" | "policy:write" | "environment:read" | "dag:delete" | "hitl:respond" | "xcom:write" | "connection:read" | "connection:write" | "variable:read" | "variable:write" | "pool:read" | "pool:write" | "asset:read" | "asset:write" | "config:read" | "view:read" | "airflow:authorize" | "request:auto_approve" | "grant:request" | "grant:revoke" | "service_account:read" | "service_account:manage" | "schedule:create" | "schedule:read" | "schedule:manage" | "schedule:transfer" | "link:create" | "link:read" | "link:manage" | "environment:create" | "environment:manage" | "asset:post_event" | "lineage:write")[];
                         /** @description Only these environments (default: all) */
                         environments?: string[];
                     };
@@ -6425,6 +6425,207 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/lineage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Receive an OpenLineage RunEvent (the provider's HTTP transport; lineage:write on the environment), store it, join it to its request and forward it */
+        post: {
+            parameters: {
+                query?: {
+                    /** @description The environment the event comes from; absent, the event's `job.namespace` names it (set `[openlineage] namespace` to the environment's name). */
+                    environment?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            /** @description An OpenLineage RunEvent, spec 2-0-2; validated by the handler (`lineage_event_invalid` with `details.field`). */
+            requestBody: {
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LineageReceived"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/requests/{id}/lineage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A request's lineage: Conductor's run for it, the OpenLineage events joined to it and their datasets (who may read the request) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["RequestLineage"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/environments/{env}": {
         parameters: {
             query?: never;
@@ -7978,7 +8179,7 @@ export interface components {
     schemas: {
         BudgetInput: {
             /** @enum {string} */
-            action: "dag:read" | "dag:trigger" | "dag:rerun" | "dag:pause" | "run:read" | "run:logs" | "request:approve" | "audit:read" | "policy:write" | "environment:read" | "dag:delete" | "hitl:respond" | "xcom:write" | "connection:read" | "connection:write" | "variable:read" | "variable:write" | "pool:read" | "pool:write" | "asset:read" | "asset:write" | "config:read" | "view:read" | "airflow:authorize" | "request:auto_approve" | "grant:request" | "grant:revoke" | "service_account:read" | "service_account:manage" | "schedule:create" | "schedule:read" | "schedule:manage" | "schedule:transfer" | "link:create" | "link:read" | "link:manage" | "environment:create" | "environment:manage" | "asset:post_event";
+            action: "dag:read" | "dag:trigger" | "dag:rerun" | "dag:pause" | "run:read" | "run:logs" | "request:approve" | "audit:read" | "policy:write" | "environment:read" | "dag:delete" | "hitl:respond" | "xcom:write" | "connection:read" | "connection:write" | "variable:read" | "variable:write" | "pool:read" | "pool:write" | "asset:read" | "asset:write" | "config:read" | "view:read" | "airflow:authorize" | "request:auto_approve" | "grant:request" | "grant:revoke" | "service_account:read" | "service_account:manage" | "schedule:create" | "schedule:read" | "schedule:manage" | "schedule:transfer" | "link:create" | "link:read" | "link:manage" | "environment:create" | "environment:manage" | "asset:post_event" | "lineage:write";
             /** @description At most this many non-denied requests… */
             max: number;
             /** @description …in this many hours (a sliding window) */
@@ -8012,7 +8213,7 @@ export interface components {
                  * @description Stable; see docs/errors.md.
                  * @enum {string}
                  */
-                code: "invalid_input" | "not_found" | "method_not_allowed" | "conflict" | "internal" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "headers_too_large" | "config_invalid" | "store_unavailable" | "token_missing" | "token_malformed" | "token_too_large" | "token_expired" | "token_not_yet_valid" | "token_invalid_issuer" | "token_invalid_audience" | "token_invalid_signature" | "token_algorithm_not_allowed" | "token_unsupported_critical_header" | "token_invalid_claims" | "token_unknown" | "issuer_unavailable" | "principal_unknown" | "session_invalid" | "session_expired" | "session_revoked" | "csrf_invalid" | "login_failed" | "airflow_sign_in_invalid" | "precondition_failed" | "trust_rule_invalid" | "trust_rule_not_found" | "unsupported_grant_type" | "invalid_grant" | "invalid_target" | "invalid_scope" | "token_revoked" | "token_owner_disabled" | "token_principal_conflict" | "token_expiry_too_long" | "credential_not_interactive" | "access_token_not_found" | "service_account_not_found" | "service_account_exists" | "group_not_held" | "sponsor_not_allowed" | "policy_invalid" | "policy_denied" | "policy_evaluation_failed" | "secret_not_found" | "secret_unreadable" | "secret_unavailable" | "environment_not_found" | "dag_not_found" | "run_not_found" | "task_not_found" | "orchestrator_unavailable" | "orchestrator_auth_failed" | "orchestrator_rejected" | "orchestrator_conflict" | "orchestrator_throttled" | "environment_circuit_open" | "airflow_api_mismatch" | "asset_not_found" | "assets_not_supported" | "request_not_found" | "conf_invalid" | "conf_too_large" | "run_type_not_allowed" | "dispatch_failed" | "idempotency_key_reused" | "idempotency_key_in_use" | "dispatch_interrupted" | "reason_required" | "approval_self" | "approval_not_allowed" | "approval_duplicate" | "request_not_pending" | "request_not_yours" | "approval_pending" | "grant_not_found" | "grant_revoke_not_allowed" | "grant_not_active" | "hitl_not_found" | "hitl_not_supported" | "hitl_not_assigned" | "hitl_already_answered" | "budget_exceeded" | "schedule_not_found" | "schedule_owner_not_allowed" | "link_not_found" | "link_owner_not_allowed" | "environment_exists" | "environment_config_owned" | "secret_value_refused" | "tool_not_allowed" | "audit_chain_broken" | "audit_sink_unavailable" | "audit_checkpoints_not_configured" | "audit_archive_broken" | "archive_store_unavailable" | "archive_store_refused";
+                code: "invalid_input" | "not_found" | "method_not_allowed" | "conflict" | "internal" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "headers_too_large" | "config_invalid" | "store_unavailable" | "token_missing" | "token_malformed" | "token_too_large" | "token_expired" | "token_not_yet_valid" | "token_invalid_issuer" | "token_invalid_audience" | "token_invalid_signature" | "token_algorithm_not_allowed" | "token_unsupported_critical_header" | "token_invalid_claims" | "token_unknown" | "issuer_unavailable" | "principal_unknown" | "session_invalid" | "session_expired" | "session_revoked" | "csrf_invalid" | "login_failed" | "airflow_sign_in_invalid" | "precondition_failed" | "trust_rule_invalid" | "trust_rule_not_found" | "unsupported_grant_type" | "invalid_grant" | "invalid_target" | "invalid_scope" | "token_revoked" | "token_owner_disabled" | "token_principal_conflict" | "token_expiry_too_long" | "credential_not_interactive" | "access_token_not_found" | "service_account_not_found" | "service_account_exists" | "group_not_held" | "sponsor_not_allowed" | "policy_invalid" | "policy_denied" | "policy_evaluation_failed" | "secret_not_found" | "secret_unreadable" | "secret_unavailable" | "environment_not_found" | "dag_not_found" | "run_not_found" | "task_not_found" | "orchestrator_unavailable" | "orchestrator_auth_failed" | "orchestrator_rejected" | "orchestrator_conflict" | "orchestrator_throttled" | "environment_circuit_open" | "airflow_api_mismatch" | "asset_not_found" | "assets_not_supported" | "request_not_found" | "conf_invalid" | "conf_too_large" | "lineage_event_invalid" | "run_type_not_allowed" | "dispatch_failed" | "idempotency_key_reused" | "idempotency_key_in_use" | "dispatch_interrupted" | "reason_required" | "approval_self" | "approval_not_allowed" | "approval_duplicate" | "request_not_pending" | "request_not_yours" | "approval_pending" | "grant_not_found" | "grant_revoke_not_allowed" | "grant_not_active" | "hitl_not_found" | "hitl_not_supported" | "hitl_not_assigned" | "hitl_already_answered" | "budget_exceeded" | "schedule_not_found" | "schedule_owner_not_allowed" | "link_not_found" | "link_owner_not_allowed" | "environment_exists" | "environment_config_owned" | "secret_value_refused" | "tool_not_allowed" | "audit_chain_broken" | "audit_sink_unavailable" | "audit_checkpoints_not_configured" | "audit_archive_broken" | "archive_store_unavailable" | "archive_store_refused";
                 message: string;
                 /** @description Facts a program may act on, e.g. `field`. */
                 details?: {
@@ -8373,7 +8574,7 @@ export interface components {
                 groups: string[];
             };
             /** @enum {string} */
-            action: "dag:read" | "dag:trigger" | "dag:rerun" | "dag:pause" | "run:read" | "run:logs" | "request:approve" | "audit:read" | "policy:write" | "environment:read" | "dag:delete" | "hitl:respond" | "xcom:write" | "connection:read" | "connection:write" | "variable:read" | "variable:write" | "pool:read" | "pool:write" | "asset:read" | "asset:write" | "config:read" | "view:read" | "airflow:authorize" | "request:auto_approve" | "grant:request" | "grant:revoke" | "service_account:read" | "service_account:manage" | "schedule:create" | "schedule:read" | "schedule:manage" | "schedule:transfer" | "link:create" | "link:read" | "link:manage" | "environment:create" | "environment:manage" | "asset:post_event";
+            action: "dag:read" | "dag:trigger" | "dag:rerun" | "dag:pause" | "run:read" | "run:logs" | "request:approve" | "audit:read" | "policy:write" | "environment:read" | "dag:delete" | "hitl:respond" | "xcom:write" | "connection:read" | "connection:write" | "variable:read" | "variable:write" | "pool:read" | "pool:write" | "asset:read" | "asset:write" | "config:read" | "view:read" | "airflow:authorize" | "request:auto_approve" | "grant:request" | "grant:revoke" | "service_account:read" | "service_account:manage" | "schedule:create" | "schedule:read" | "schedule:manage" | "schedule:transfer" | "link:create" | "link:read" | "link:manage" | "environment:create" | "environment:manage" | "asset:post_event" | "lineage:write";
             environment: string;
             dagId: string | null;
         };
@@ -8964,6 +9165,49 @@ export interface components {
                 chosenOptions: string[];
             };
         };
+        LineageReceived: {
+            /** @description False when the same event (run id, type, time, job) was received before: nothing was done again. */
+            stored: boolean;
+            runId: string;
+            environment: string;
+            /** @description The request the event is joined to: its parent is Conductor's run for it, or its Airflow run is one that request created. */
+            requestId: string | null;
+            /** @description The `lineage.endpoints` it was put in the outbox for, with the `conductor` facet when joined. */
+            forwardedTo: string[];
+        };
+        RequestLineage: {
+            /** @description Conductor's own OpenLineage run for the request: the parent of the events Airflow emits for its run. */
+            run: {
+                runId: string;
+                namespace: string;
+                name: string;
+                outcome: string | null;
+                startedAt: string;
+                endedAt: string | null;
+            } | null;
+            events: {
+                id: string;
+                source: string;
+                eventType: string | null;
+                eventTime: string;
+                runId: string;
+                parentRunId: string | null;
+                job: {
+                    namespace: string;
+                    name: string;
+                };
+            }[];
+            datasets: {
+                inputs: {
+                    namespace: string;
+                    name: string;
+                }[];
+                outputs: {
+                    namespace: string;
+                    name: string;
+                }[];
+            };
+        };
         /** @description A JSON Web Key Set (RFC 7517). */
         AirflowJwks: {
             keys: ({
@@ -9220,6 +9464,8 @@ export type ManagedEnvironmentAnswer = components['schemas']['ManagedEnvironment
 export type HitlTaskView = components['schemas']['HitlTaskView'];
 export type HitlInbox = components['schemas']['HitlInbox'];
 export type HitlAnswered = components['schemas']['HitlAnswered'];
+export type LineageReceived = components['schemas']['LineageReceived'];
+export type RequestLineage = components['schemas']['RequestLineage'];
 export type AirflowJwks = components['schemas']['AirflowJwks'];
 export type TokenExchangeResponse = components['schemas']['TokenExchangeResponse'];
 export type OAuthError = components['schemas']['OAuthError'];

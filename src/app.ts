@@ -7,6 +7,7 @@ import { createEnvironmentsReloader, type ConfigReloadResult } from './environme
 import {
   createAirflowDecisions, createGovernance, createPolicyImpacts, resolveAirflowUser, createIdempotencyKeys, createNotifications, type Governance, type GovernanceTables, type GrantTables, type IdempotencyTables, type Notifications, type NotificationTables,
   createSchedules, type Schedules, type ScheduleTables, createLinks, type Links, type LinkTables,
+  createLineage, type Lineage, type LineageTables,
   createManagedEnvironments, type ManagedEnvironments, type StoredEnvironmentTables,
 } from './governance/index.ts'
 import {
@@ -34,7 +35,7 @@ export { DEV_ISSUER_NAME } from './identity/index.ts'
  * A domain declares its tables beside its repositories and adds them here with one more `extends` (and its
  * migration with one more line in `store/migrations/index.ts`).
  */
-export interface Tables extends StoreTables, AuditTables, GovernanceTables, GrantTables, IdempotencyTables, IdentityTables, NotificationTables, RevocationTables, ScimTables, ServiceAccountTables, FederationTables, ScheduleTables, LinkTables, StoredEnvironmentTables, AuditStreamTables, AuditCheckpointTables {}
+export interface Tables extends StoreTables, AuditTables, GovernanceTables, GrantTables, IdempotencyTables, IdentityTables, NotificationTables, RevocationTables, ScimTables, ServiceAccountTables, FederationTables, ScheduleTables, LinkTables, StoredEnvironmentTables, AuditStreamTables, AuditCheckpointTables, LineageTables {}
 
 /** The running application: its server (not yet listening) and how to stop everything. */
 export interface App {
@@ -46,6 +47,8 @@ export interface App {
   governance: Governance
   /** Webhook notifications: `notify` puts an event in the durable outbox; a loop delivers it. */
   notifications: Notifications
+  /** OpenLineage (docs/lineage.md): Conductor's run per trigger, the intake, and the outbox to the endpoints. */
+  lineage: Lineage
   /** The development issuer, when config enables it. */
   devIssuer: DevIssuer | null
   /** The identity settings in force (config plus the development issuer). */
@@ -220,14 +223,20 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     })
     notifications.start(n.deliveryIntervalSeconds)
     cleanup.push(() => notifications.stop())
+    const lineage = createLineage({
+      db, audit, policy, clock, ids, logger, settings: config.lineage, getSecret: (ref) => secrets.get(ref), leases,
+      fleet: () => governance.fleet,
+    })
     const governance = createGovernance({
       db, policy, audit, environments: config.environments, orchestrators, clock, ids, logger, maxConfBytes: config.governance.maxConfBytes, maxConfDepth: config.governance.maxConfDepth,
       policyGroups: () => policy.groupsNamed(), dispatchGraceSeconds: config.governance.dispatchGraceSeconds, approvalHours: config.governance.approvalHours,
       maxGrantHours: config.governance.maxGrantHours,
       shadow: { conductorUsers: config.shadow.conductorUsers, webhookUrl: config.shadow.webhookUrl }, notify: notifications.notify,
-      leases, budgetLock: createKeyedLock(database), ...(tracing ? { spans: tracing.spans } : {}),
+      leases, budgetLock: createKeyedLock(database), ...(tracing ? { spans: tracing.spans } : {}), lineage: lineage.dispatch,
     })
     const fleet = governance.fleet
+    lineage.start(config.lineage.deliveryIntervalSeconds)
+    cleanup.push(() => lineage.stop())
     // The orchestrators in force when Conductor stops (a reload may have replaced those built above).
     cleanup.push(async () => { for (const o of fleet.orchestrators.values()) await o.close() })
     // Environments defined through the API join the config's through the reloader's apply path, on every replica.
@@ -397,7 +406,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       }),
       mcp: { createServer: (api) => createMcpServer({ api, version, onError: (error, tool) => logger.error({ err: error, tool }, 'MCP tool failed') }) },
       serviceAccounts: { accounts: serviceAccounts, tokens: accessTokens, environments: () => fleet.environments.keys() },
-      schedules: ownedSchedules,
+      schedules: ownedSchedules, lineage: { service: lineage, maxEventBytes: config.lineage.maxEventBytes },
       links,
       environments: managedEnvironments,
       ...(metrics ? { metrics: { recorder: metrics, scrape: () => metrics.scrape(), serve: true } } : {}),
@@ -444,7 +453,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     logger.info({ database: redactUrl(config.database.url), environments: config.environments.map((e) => e.name), devIssuer: devIssuer?.issuer ?? null, policyVersion: policy.current().version, replica: leases.holder }, 'conductor ready')
     let metricsServer: MetricsServer | null = null
     return {
-      config, server, database, audit, policy, governance, notifications, devIssuer, identity, sessions, revoker, serviceAccounts, accessTokens, trusts, schedules: ownedSchedules, links, environments: managedEnvironments, scim: scimApi, logger, leases, auditStream,
+      config, server, database, audit, policy, governance, notifications, lineage, devIssuer, identity, sessions, revoker, serviceAccounts, accessTokens, trusts, schedules: ownedSchedules, links, environments: managedEnvironments, scim: scimApi, logger, leases, auditStream,
       metrics,
       metricsUrl: () => metricsServer?.url ?? null,
       tokenCacheStats: () => verifier.cacheStats(),

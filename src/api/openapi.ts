@@ -30,6 +30,7 @@ export async function buildOpenApiDocument(version: string): Promise<Record<stri
     auditCheckpoints: inert,
     schedules: inert,
     links: inert,
+    lineage: { service: inert, maxEventBytes: 262_144 },
     environments: inert,
     policyImpacts: inert,
     federation: { trusts: inert, tokenExchange: { exchange: inert, publicUrl: 'http://localhost', aws: null } },

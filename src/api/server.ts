@@ -12,7 +12,7 @@ import { z } from 'zod'
 import type { Logger } from 'pino'
 import type { AuditCheckpointService, AuditLog } from '../audit/index.ts'
 import { ConductorError, type RequestSpan, type RequestTracer } from '../core/index.ts'
-import type { AirflowDecisions, Governance, IdempotencyKeys, Links, ManagedEnvironments, PolicyImpacts, Schedules } from '../governance/index.ts'
+import type { AirflowDecisions, Governance, IdempotencyKeys, Lineage, Links, ManagedEnvironments, PolicyImpacts, Schedules } from '../governance/index.ts'
 import type { Principal } from '../identity/index.ts'
 import type { Authenticator, Caller } from './authenticate.ts'
 import { authRoutes, headerValue, type AuthRoutesDeps } from './routes/auth.routes.ts'
@@ -34,6 +34,7 @@ import { policyRoutes } from './routes/policy.routes.ts'
 import { scimRoutes } from './routes/scim.routes.ts'
 import { directoryRoutes } from './routes/directory.routes.ts'
 import { shadowRoutes } from './routes/shadow.routes.ts'
+import { lineageRoutes } from './routes/lineage.routes.ts'
 import type { AccessTokens, AirflowJwks, ReconciliationReport, ScimService, ScimTokenStore, ServiceAccounts } from '../identity/index.ts'
 import { airflowJwksRoutes } from './routes/airflow-jwks.routes.ts'
 import { airflowAuthorizeRoutes } from './routes/airflow-authorize.routes.ts'
@@ -93,6 +94,8 @@ export interface ServerDeps {
   schedules?: Schedules
   /** Cross-deployment links (`/api/v1/links`, docs/links.md); the routes are absent without it. */
   links?: Links
+  /** OpenLineage (`POST /api/v1/lineage`, `GET /api/v1/requests/:id/lineage`, docs/lineage.md); the routes are absent without it. */
+  lineage?: { service: Lineage; maxEventBytes: number }
   /** Environments defined through the API (`POST|PATCH|DELETE /api/v1/environments`, docs/environments.md); the routes are absent without it. */
   environments?: ManagedEnvironments
   /**
@@ -317,6 +320,7 @@ export async function buildServer(deps: ServerDeps) {
     }
     if (deps.schedules) await api.register(schedulesRoutes({ schedules: deps.schedules, who }))
     if (deps.links) await api.register(linksRoutes({ links: deps.links, who }))
+    if (deps.lineage) await api.register(lineageRoutes({ lineage: deps.lineage.service, maxEventBytes: deps.lineage.maxEventBytes, governance: deps.governance, who }))
     if (deps.environments) await api.register(environmentsRoutes({ environments: deps.environments, who }))
     await api.register(hitlRoutes({ governance: deps.governance, who }))
     await api.register(auditRoutes({ audit: deps.audit, checkpoints: deps.auditCheckpoints, governance: deps.governance, who }))

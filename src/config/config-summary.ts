@@ -23,6 +23,8 @@ export function configSummary(config: Config, identity: IdentityConfig = config.
     })),
     // Webhook URLs stay out: a Slack incoming-webhook URL is itself a credential.
     notifications: config.notifications.webhooks.map((w) => ({ name: w.name, events: w.events, format: w.format, signed: w.secret !== undefined })),
+    // Where lineage goes: each endpoint's origin (no path, query or user info), never its key.
+    lineage: config.lineage.endpoints.map((e) => ({ name: e.name, destination: new URL(e.url).origin, environments: e.environments ?? null, authenticated: e.apiKey !== undefined })),
     // An unauthenticated metrics port is worth a line in the evidence.
     metrics: { enabled: config.metrics.enabled, port: config.metrics.port ?? null, host: config.metrics.host },
     // The collector's origin only (no path, query or user info) and the names of the export headers, never their values.

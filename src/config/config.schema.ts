@@ -2,6 +2,7 @@ import { z } from 'zod'
 import { name, secretRefSchema } from './common.schema.ts'
 import { auditSchema } from './audit.schema.ts'
 import { secretsSchema } from './secrets.schema.ts'
+import { lineageIssues, lineageSchema } from './lineage.schema.ts'
 
 export { secretRefSchema }
 
@@ -347,6 +348,7 @@ export const configSchema = z.strictObject({
   sessions: sessionsSchema.prefault({}),
   replicas: replicasSchema.prefault({}),
   audit: auditSchema.prefault({}),
+  lineage: lineageSchema.prefault({}),
 }).superRefine((config, ctx) => {
   const providers = new Set(config.secrets.providers.map((p) => p.name))
   config.environments.forEach((env, i) => {
@@ -367,6 +369,7 @@ export const configSchema = z.strictObject({
       ctx.addIssue({ code: 'custom', path: ['notifications', 'webhooks', i, 'secret', 'provider'], message: `unknown secrets provider "${webhook.secret.provider}"` })
     }
   })
+  for (const issue of lineageIssues(config.lineage, providers)) ctx.addIssue({ code: 'custom', ...issue })
   config.audit.sinks.forEach((sink, i) => {
     const refs: [(string | number)[], { provider: string }][] = []
     if (sink.type === 'syslog' && sink.tls.ca) refs.push([['tls', 'ca'], sink.tls.ca])
@@ -400,7 +403,7 @@ export const configSchema = z.strictObject({
   config.identity.issuers.forEach((issuer, i) => {
     if (issuer.name === 'aws') ctx.addIssue({ code: 'custom', path: ['identity', 'issuers', i, 'name'], message: '"aws" is reserved for AWS IAM sign-in (identity.aws)' })
   })
-  for (const [key, items] of [['environments', config.environments], ['identity.issuers', config.identity.issuers], ['secrets.providers', config.secrets.providers], ['notifications.webhooks', config.notifications.webhooks], ['audit.sinks', config.audit.sinks]] as const) {
+  for (const [key, items] of [['environments', config.environments], ['identity.issuers', config.identity.issuers], ['secrets.providers', config.secrets.providers], ['notifications.webhooks', config.notifications.webhooks], ['audit.sinks', config.audit.sinks], ['lineage.endpoints', config.lineage.endpoints]] as const) {
     const seen = new Set<string>()
     items.forEach((item, i) => {
       if (seen.has(item.name)) ctx.addIssue({ code: 'custom', path: [...key.split('.'), i, 'name'], message: `duplicate name "${item.name}"` })

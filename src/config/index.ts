@@ -8,3 +8,4 @@ export type {
   AirflowTokensConfig, AwsIdentityConfig, Config, CredentialKind, DevIssuerConfig, EnvironmentConfig, GroupMappingConfig, IdentityConfig, IssuerConfig, LoginConfig, MetricsConfig, NotificationsConfig,
   ScimConfig, SessionsConfig, SecretProviderConfig, SecretRef, TokensConfig, TracingConfig, AuditStreamConfig, AuditSinkConfig, WorkloadIssuerConfig, VaultProviderConfig, AwsProviderConfig,
 } from './config.schema.ts'
+export type { LineageConfig } from './lineage.schema.ts'

@@ -19,6 +19,7 @@ export function secretReferences(config: Config): SecretReferenceUse[] {
   config.identity.airflowTokens.extraJwks.forEach((r, i) => refs.push({ ref: ref(r), usedBy: `identity.airflowTokens.extraJwks[${i}]` }))
   if (config.identity.login.webClientSecret) refs.push({ ref: ref(config.identity.login.webClientSecret), usedBy: 'identity.login.webClientSecret' })
   for (const webhook of config.notifications.webhooks) if (webhook.secret) refs.push({ ref: ref(webhook.secret), usedBy: `webhook ${webhook.name}` })
+  for (const endpoint of config.lineage.endpoints) if (endpoint.apiKey) refs.push({ ref: ref(endpoint.apiKey), usedBy: `lineage endpoint ${endpoint.name}` })
   if (config.audit.checkpoints) refs.push({ ref: ref(config.audit.checkpoints.key), usedBy: 'audit checkpoints (signing key)' })
   for (const sink of config.audit.sinks) {
     if (sink.type === 'syslog' && sink.tls.ca) refs.push({ ref: ref(sink.tls.ca), usedBy: `audit sink ${sink.name} (TLS CA)` })

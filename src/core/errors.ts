@@ -131,6 +131,7 @@ export const ERRORS = {
   request_not_found: 'not_found',
   conf_invalid: 'invalid',
   conf_too_large: 'invalid',
+  lineage_event_invalid: 'invalid',
   run_type_not_allowed: 'conflict',
   dispatch_failed: 'upstream',
   idempotency_key_reused: 'mismatch',

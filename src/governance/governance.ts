@@ -5,7 +5,7 @@ import type { EnvironmentConfig } from '../config/index.ts'
 import { ConductorError, type Clock, type IdGenerator, type SpanRunner } from '../core/index.ts'
 import type { Orchestrator } from '../orchestrators/index.ts'
 import type { Principal } from '../identity/index.ts'
-import { budgetsOf, type BudgetUse } from './pipeline/index.ts'
+import { budgetsOf, type BudgetUse, type DispatchLineage } from './pipeline/index.ts'
 import type { PolicyEngine } from '../policy/index.ts'
 import type { KeyedLock, Leases } from '../store/index.ts'
 import { createAirflowObjects, type AirflowObjects } from './airflow-objects.ts'
@@ -98,6 +98,8 @@ export interface GovernanceDeps {
   budgetLock?: KeyedLock
   /** Opens a trace span per pipeline step when tracing is on (see `runStep`). */
   spans?: SpanRunner
+  /** OpenLineage for triggers, whichever door they come through (docs/lineage.md). */
+  lineage?: DispatchLineage
 }
 
 /** Wires the governed actions over policy, orchestrators, the audit log and the store. */
@@ -141,7 +143,7 @@ export function createGovernance(deps: GovernanceDeps): Governance {
     db: db as Kysely<GovernanceTables & GrantTables>, policy, audit, clock, ids: deps.ids,
     ...(deps.maxGrantHours ? { maxGrantHours: deps.maxGrantHours } : {}), ...(deps.approvalHours ? { approvalHours: deps.approvalHours } : {}),
   })
-  const approvals = createApprovals({ db, policy, audit, clock, logger: deps.logger, targets, catalog, inFlight, grantApproved: (row, approvers) => grants.grantApproved(row, approvers), ...(deps.spans ? { spans: deps.spans } : {}) })
+  const approvals = createApprovals({ db, policy, audit, clock, logger: deps.logger, targets, catalog, inFlight, grantApproved: (row, approvers) => grants.grantApproved(row, approvers), ...(deps.spans ? { spans: deps.spans } : {}), ...(deps.lineage ? { lineage: deps.lineage } : {}) })
   const resolver = createDispatchResolver({
     db, audit, clock, logger: deps.logger, environments, orchestrators, inFlight,
     graceSeconds: deps.dispatchGraceSeconds ?? 120, expirePending: async () => (await approvals.expireDue()) + (await grants.expireDue()),
@@ -158,7 +160,7 @@ export function createGovernance(deps: GovernanceDeps): Governance {
     hitl: createHitl({ policy, audit, targets }),
     budgets: (principal) => budgetsOf({ db, clock }, principal),
     ...createCatalogReads({ db, policy, catalog, targets, policyGroups: deps.policyGroups, sourceOf: (name) => sources.get(name) ?? 'config' }),
-    ...createGovernedActions({ db, policy, audit, clock, ids: deps.ids, catalog, targets, maxConfBytes: deps.maxConfBytes, ...(deps.maxConfDepth ? { maxConfDepth: deps.maxConfDepth } : {}), inFlight, ...(deps.approvalHours ? { approvalHours: deps.approvalHours } : {}), ...(deps.budgetLock ? { budgetLock: deps.budgetLock } : {}), ...(deps.spans ? { spans: deps.spans } : {}) }),
+    ...createGovernedActions({ db, policy, audit, clock, ids: deps.ids, catalog, targets, maxConfBytes: deps.maxConfBytes, ...(deps.maxConfDepth ? { maxConfDepth: deps.maxConfDepth } : {}), inFlight, ...(deps.approvalHours ? { approvalHours: deps.approvalHours } : {}), ...(deps.budgetLock ? { budgetLock: deps.budgetLock } : {}), ...(deps.spans ? { spans: deps.spans } : {}), ...(deps.lineage ? { lineage: deps.lineage } : {}) }),
     ...createLedger({ db, policy, audit, clock, targets }),
   }
 }

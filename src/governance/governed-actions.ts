@@ -6,7 +6,7 @@ import type { AssetEventInfo, TaskInstanceInfo } from '../orchestrators/index.ts
 import type { PolicyEngine } from '../policy/index.ts'
 import type { Catalog } from './catalog.ts'
 import type { GovernanceTables, RequestsTable } from './governance.tables.ts'
-import { isoNow, runPipeline, type GovernedCall } from './pipeline/index.ts'
+import { isoNow, runPipeline, type DispatchLineage, type GovernedCall } from './pipeline/index.ts'
 import { findRequest, findTriggersOfRuns } from './requests.repository.ts'
 import { listApprovals } from './approvals/approvals.repository.ts'
 import { recordRefusal } from './refusals.ts'
@@ -100,12 +100,14 @@ export function createGovernedActions(deps: {
   budgetLock?: KeyedLock
   /** Opens a trace span per pipeline step when tracing is on. */
   spans?: SpanRunner
+  /** OpenLineage for triggers (docs/lineage.md). */
+  lineage?: DispatchLineage
 }): GovernedActions {
   const { db, clock, ids, targets } = deps
   const pipelineDeps = {
     db, policy: deps.policy, audit: deps.audit, clock, ...(deps.inFlight ? { inFlight: deps.inFlight } : {}), ...(deps.approvalHours ? { approvalHours: deps.approvalHours } : {}),
     budgetLocks: new Map<string, Promise<unknown>>(), ...(deps.budgetLock ? { budgetLock: deps.budgetLock } : {}),
-    ...(deps.spans ? { spans: deps.spans } : {}),
+    ...(deps.spans ? { spans: deps.spans } : {}), ...(deps.lineage ? { lineage: deps.lineage } : {}),
   }
 
   async function govern<T>(

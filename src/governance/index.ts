@@ -42,3 +42,5 @@ export { createManagedEnvironments, refuseSecretValues } from './environments/in
 export type { ManagedEnvironments, ManagedEnvironmentsDeps, ManagedEnvironmentView, StoredEnvironmentsTable, StoredEnvironmentTables } from './environments/index.ts'
 export { createPolicyImpacts, IMPACT_ACTIONS, MAX_IMPACT_PRINCIPALS, MAX_IMPACT_TARGETS } from './policy-impact.ts'
 export type { ImpactAction, ImpactPrincipal, ImpactTarget, PolicyImpact, PolicyImpacts, PolicyImpactsDeps, ProposedPolicies } from './policy-impact.ts'
+export { createLineage, LINEAGE_LEASE, parentRunId, withOpenLineageConf, conductorFacet, parseRunEvent, CONDUCTOR_NAMESPACE } from './lineage/index.ts'
+export type { ConductorFacet, Lineage, LineageTables, ReceivedEvent, RequestLineage, RunEvent } from './lineage/index.ts'

@@ -39,6 +39,7 @@ export const ACTIONS = [
   'environment:create',
   'environment:manage',
   'asset:post_event',
+  'lineage:write',
 ] as const
 
 /** One of {@link ACTIONS}. */
@@ -88,6 +89,7 @@ export const ACTION_TARGETS: Readonly<Record<Action, ActionTarget>> = {
   'environment:create': 'application',
   'environment:manage': 'environment',
   'asset:post_event': 'environment',
+  'lineage:write': 'environment',
 }
 
 /**

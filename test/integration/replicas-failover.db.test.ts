@@ -32,7 +32,7 @@ const TRIGGERS = 40
 const CONCURRENCY = 4
 const KILL_AFTER_ACKS = 12
 const UNSETTLED = ['allowed', 'dispatching', 'unknown']
-const BACKGROUND = ['catalog-sync', 'dispatch-resolver', 'webhook-outbox', 'schedules', 'links', 'audit-stream:siem', 'audit-checkpoints']
+const BACKGROUND = ['catalog-sync', 'dispatch-resolver', 'webhook-outbox', 'lineage-outbox', 'schedules', 'links', 'audit-stream:siem', 'audit-checkpoints']
 
 interface Replica {
   name: string

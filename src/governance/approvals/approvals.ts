@@ -7,7 +7,7 @@ import { principalRef, type ApprovalRequirement, type PolicyEngine } from '../..
 import type { Catalog } from '../catalog.ts'
 import type { GovernanceTables, RequestsTable } from '../governance.tables.ts'
 import { GRANT_REQUEST, grantQuestion } from '../grants/grant-question.ts'
-import { dispatch, isoNow, runStep, track, type PipelineContext } from '../pipeline/index.ts'
+import { dispatch, isoNow, runStep, track, type DispatchLineage, type PipelineContext } from '../pipeline/index.ts'
 import { findRequest, listExpiredPending, transitionRequest } from '../requests.repository.ts'
 import { authorizationRequest, type Targets } from '../targets.ts'
 import { requestView, type RequestView } from '../views.ts'
@@ -62,6 +62,8 @@ export interface ApprovalsDeps {
   grantApproved?: (row: RequestsTable, approvers: string[]) => Promise<void>
   /** Opens a trace span per pipeline step of an approved dispatch when tracing is on. */
   spans?: SpanRunner
+  /** OpenLineage for approved triggers (docs/lineage.md). */
+  lineage?: DispatchLineage
 }
 
 /** Creates the approvals service. */
@@ -152,7 +154,7 @@ export function createApprovals(deps: ApprovalsDeps): Approvals {
         return
       }
       const { call, orchestrator } = await replayCall(deps, request, approvers)
-      const ctx: PipelineContext<unknown> = { deps: { db, policy: deps.policy, audit, clock, ...(deps.spans ? { spans: deps.spans } : {}) }, call, orchestrator, request }
+      const ctx: PipelineContext<unknown> = { deps: { db, policy: deps.policy, audit, clock, ...(deps.spans ? { spans: deps.spans } : {}), ...(deps.lineage ? { lineage: deps.lineage } : {}) }, call, orchestrator, request }
       await runStep(ctx, dispatch)
       await runStep(ctx, track)
     } catch (error) {

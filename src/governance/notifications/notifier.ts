@@ -7,7 +7,8 @@ import { claimRow, insertOutboxRows, listDue, pruneSettled, settleRow } from './
 import type { NotificationOutboxTable, NotificationTables } from './notifications.tables.ts'
 import { matchesEvent, PAYLOAD_VERSION, renderBody, type NotificationEvent, type NotificationPayload, type WebhookFormat } from './payload.ts'
 import { signWebhook } from './signature.ts'
-import type { Fence, Lease, Leases } from '../../store/index.ts'
+import type { Fence, Leases } from '../../store/index.ts'
+import { createDeliveryLoop } from './delivery-loop.ts'
 
 /** One configured webhook (`notifications.webhooks[]`). */
 export interface WebhookSettings {
@@ -91,8 +92,8 @@ export function backoffMs(attempt: number, retry: Pick<RetrySettings, 'initialDe
   return Math.min(retry.initialDelaySeconds * 2 ** Math.max(0, attempt - 1), retry.maxDelaySeconds) * 1000
 }
 
-/** What a failed attempt is recorded as: the status or an error code; never a URL, body or secret. */
-function failureOf(error: unknown): string {
+/** What a failed delivery attempt is recorded as: the status or an error code; never a URL, body or secret. */
+export function failureOf(error: unknown): string {
   if (isConductorError(error)) return `secret unavailable (${error.code})`
   if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) return 'timed out'
   const code = (error as { cause?: { code?: unknown } } | null)?.cause?.code
@@ -106,13 +107,7 @@ export function createNotifications(deps: NotificationsDeps): Notifications {
   const timeoutMs = deps.timeoutMs ?? 5_000
   const retentionMs = (deps.retentionHours ?? 7 * 24) * 3_600_000
   const iso = (ms: number) => new Date(ms).toISOString()
-  let timer: NodeJS.Timeout | undefined
-  let started = false
-  let running: Promise<unknown> = Promise.resolve()
-  let busy = false
-  let again = false
   let lastPrune = 0
-  let lease: Lease | undefined
 
   async function attempt(row: NotificationOutboxTable, webhook: WebhookSettings): Promise<string | null> {
     try {
@@ -170,24 +165,7 @@ export function createNotifications(deps: NotificationsDeps): Notifications {
     return round
   }
 
-  /**
-   * Starts a round, or asks the one under way for another pass (a notify during a round is not left for the interval).
-   * A sweep (the timer's, or on taking the lease over) runs only under the lease; a notify's round runs here either way.
-   */
-  const round = (sweep = true) => {
-    if (!started) return
-    if (sweep && lease && !lease.held()) return
-    if (busy) { again = true; return }
-    busy = true
-    running = (async () => {
-      do {
-        again = false
-        await (sweep && lease ? lease.run(deliverDue) : deliverDue())
-      } while (again && started)
-    })()
-      .catch((error: unknown) => logger.error({ err: error }, 'webhook delivery round failed'))
-      .finally(() => { busy = false })
-  }
+  const loop = createDeliveryLoop({ lease: OUTBOX_LEASE, leases: deps.leases, logger, what: 'webhook delivery', round: deliverDue })
 
   return {
     async notify(event, trx) {
@@ -200,25 +178,11 @@ export function createNotifications(deps: NotificationsDeps): Notifications {
         id: deps.ids.next(), webhook: w.name, event_type: event.type, payload: text, attempts: 0,
         next_attempt_at: iso(now), delivered_at: null, failed_at: null, last_error: null, created_at: iso(now),
       })))
-      if (started) setImmediate(() => round(false))
+      if (loop.started) setImmediate(() => loop.kick(false))
       return payload.id
     },
     deliverDue,
-    start(intervalSeconds) {
-      if (started) return
-      started = true
-      lease = deps.leases?.claim(OUTBOX_LEASE, { onAcquired: () => round() })
-      round()
-      if (intervalSeconds > 0) {
-        timer = setInterval(() => round(), intervalSeconds * 1000)
-        timer.unref()
-      }
-    },
-    async stop() {
-      started = false
-      if (timer) clearInterval(timer)
-      timer = undefined
-      await running
-    },
+    start: (intervalSeconds) => loop.start(intervalSeconds),
+    stop: () => loop.stop(),
   }
 }

@@ -26,6 +26,24 @@ export interface PipelineDeps {
   budgetLock?: KeyedLock
   /** Opens a trace span per step (`conductor.authorize`, …) when tracing is on; absent, steps run bare. */
   spans?: SpanRunner
+  /** OpenLineage for triggers (docs/lineage.md); absent, triggers carry no lineage. */
+  lineage?: DispatchLineage
+}
+
+/** What lineage adds to a trigger on its way out: see {@link DispatchLineage.forTrigger}. */
+export interface TriggerLineage {
+  /** The conf sent to the orchestrator for the caller's `conf` (the request keeps the caller's as given). */
+  conf(conf: Record<string, unknown>): Record<string, unknown>
+  /** Writes the lineage rows of the dispatch (its START event in the outbox) in the dispatch record's transaction. */
+  write(db: Kysely<GovernanceTables>): Promise<void>
+  /** Told once that transaction is committed (the START can be sent now). */
+  committed(): void
+}
+
+/** The lineage port of the dispatch step. */
+export interface DispatchLineage {
+  /** For a trigger about to be dispatched: what lineage adds to it, or null when its environment has no lineage. */
+  forTrigger(call: GovernedCall<unknown>, request: RequestsTable): TriggerLineage | null
 }
 
 /** One governed action on its way through the pipeline. */

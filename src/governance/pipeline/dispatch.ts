@@ -1,6 +1,6 @@
 import { ConductorError, isConductorError } from '../../core/index.ts'
-import type { Actor } from '../../orchestrators/index.ts'
-import { eventTarget, isoNow, persist, type PipelineContext } from './context.ts'
+import type { Actor, Orchestrator, TriggerRunInput } from '../../orchestrators/index.ts'
+import { eventTarget, isoNow, persist, type GovernedCall, type PipelineContext, type TriggerLineage } from './context.ts'
 
 /**
  * Calls the orchestrator with Conductor's governed credentials: as the principal where the environment can be
@@ -14,17 +14,24 @@ import { eventTarget, isoNow, persist, type PipelineContext } from './context.ts
 export async function dispatch<T>(ctx: PipelineContext<T>): Promise<void> {
   const { call, deps, request } = ctx
   if (call.createsRunId) request.run_id = call.createsRunId
+  const lineage = call.mutates && call.createsRunId ? deps.lineage?.forTrigger(call as GovernedCall<unknown>, request) ?? null : null
+  if (lineage) {
+    const earlier = ctx.also
+    ctx.also = async (db) => { await earlier?.(db); await lineage.write(db) }
+  }
   if (call.mutates) {
     request.state = 'dispatching'
     request.updated_at = isoNow(deps.clock)
     // One commit: the request (inserted now if it is new), its decision and this dispatch, durable before the call leaves.
     await persist(ctx, [{ ...eventTarget(ctx), type: 'dispatch.sent', data: { runId: request.run_id, orchestrator: call.environment.kind } }])
+    lineage?.committed()
   } else if (ctx.stored === false || (ctx.unsaved?.length ?? 0) > 0) {
     // A read: its request and decision are durable before Conductor reads from the orchestrator.
     await persist(ctx)
   }
   try {
-    ctx.result = await call.perform(ctx.orchestrator.as?.(actorOf(ctx)) ?? ctx.orchestrator, request)
+    const orchestrator = ctx.orchestrator.as?.(actorOf(ctx)) ?? ctx.orchestrator
+    ctx.result = await call.perform(lineage ? withConf(orchestrator, lineage) : orchestrator, request)
   } catch (thrown) {
     // The orchestrator port throws only ConductorErrors; anything else is a failure it did not foresee.
     const error = isConductorError(thrown) ? thrown : new ConductorError('dispatch_failed', `the call to environment "${call.environment.name}" failed unexpectedly`, {
@@ -56,6 +63,13 @@ export function outcomeUnknown(error: ConductorError): boolean {
   const sent = error.details?.sent
   const status = error.details?.status
   return sent === 'unknown' || (sent === true && typeof status === 'number' && status >= 500)
+}
+
+/** `orchestrator`, its triggers sent with lineage's conf (the caller's conf, given to `perform`, stays as it is). */
+function withConf(orchestrator: Orchestrator, lineage: TriggerLineage): Orchestrator {
+  return Object.assign(Object.create(orchestrator) as Orchestrator, {
+    triggerRun: (dagId: string, input: TriggerRunInput) => orchestrator.triggerRun(dagId, { ...input, conf: lineage.conf(input.conf) }),
+  })
 }
 
 /** Who the call is made for: the principal, naming the request when it is an approved (or auto-approved) change. */

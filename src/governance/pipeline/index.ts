@@ -52,7 +52,7 @@ export async function runStep<T>(ctx: PipelineContext<T>, step: PipelineStep): P
   })
 }
 
-export type { GovernedCall, PipelineContext, PipelineDeps } from './context.ts'
+export type { DispatchLineage, GovernedCall, PipelineContext, PipelineDeps, TriggerLineage } from './context.ts'
 export { isoNow } from './context.ts'
 export { budgetsOf, budgetUse } from './budget.ts'
 export type { BudgetUse } from './budget.ts'

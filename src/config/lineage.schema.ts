@@ -1,0 +1,36 @@
+import { z } from 'zod'
+import { name, secretRefSchema } from './common.schema.ts'
+
+const endpointSchema = z.strictObject({
+  name: name.describe('Names the endpoint in logs, the lineage outbox and `lineage.failed` audit events.'),
+  url: z.url({ protocol: /^https?$/ })
+    .describe('Where each OpenLineage event is POSTed, the full URL (Marquez: `http://marquez:5000/api/v1/lineage`; DataHub: `https://datahub/openapi/openlineage/api/v1/lineage`).'),
+  apiKey: secretRefSchema.optional().describe('Sent as `Authorization: Bearer <key>`, read from the secrets provider at each attempt (a rotated key is used at once).'),
+  environments: z.array(name).min(1).optional()
+    .describe('The environments whose lineage goes here (config or API defined, by name); absent: every environment.'),
+})
+
+/** OpenLineage: where Conductor's events and the events it receives from Airflow go (docs/lineage.md). */
+export const lineageSchema = z.strictObject({
+  endpoints: z.array(endpointSchema).default([])
+    .describe('OpenLineage HTTP endpoints. An environment has lineage when at least one endpoint takes it: then its triggers carry `conf.openlineage` and Conductor emits its own run.'),
+  deliveryIntervalSeconds: z.number().int().min(1).max(3600).default(5)
+    .describe('How often the lineage outbox is looked at for due deliveries, and Conductor\'s open runs for their Airflow run\'s end, on the replica holding the `lineage-outbox` lease.'),
+  initialRetryDelaySeconds: z.number().int().min(1).max(3600).default(1).describe('The wait after a first failed attempt; it doubles after each failure.'),
+  maxRetryDelaySeconds: z.number().int().min(1).max(86_400).default(300).describe('The longest wait between two attempts.'),
+  maxAttempts: z.number().int().min(1).max(1000).default(100)
+    .describe('Attempts per event and endpoint, the first included; then it is given up, audited as `lineage.failed`, and the endpoint\'s next event goes.'),
+  timeoutSeconds: z.number().int().min(1).max(60).default(5).describe('How long one attempt waits for the endpoint\'s answer.'),
+  maxEventBytes: z.number().int().min(1024).max(8_388_608).default(262_144)
+    .describe('The largest event `POST /api/v1/lineage` accepts (bytes of JSON); a larger one is refused with 413 and not stored.'),
+}).describe('OpenLineage (docs/lineage.md): Conductor\'s own run per trigger, the parent ids it passes to Airflow, and the intake of Airflow\'s events.')
+
+/** What is wrong with the `lineage` settings beyond their shape, given the secrets providers (paths from the config's root). */
+export function lineageIssues(lineage: z.output<typeof lineageSchema>, providers: ReadonlySet<string>): { path: (string | number)[]; message: string }[] {
+  return lineage.endpoints.flatMap((endpoint, i) => endpoint.apiKey && !providers.has(endpoint.apiKey.provider)
+    ? [{ path: ['lineage', 'endpoints', i, 'apiKey', 'provider'], message: `unknown secrets provider "${endpoint.apiKey.provider}"` }]
+    : [])
+}
+
+/** The validated `lineage` settings. */
+export type LineageConfig = z.output<typeof lineageSchema>

@@ -1,0 +1,83 @@
+import type { Kysely } from 'kysely'
+import type { GovernanceTables } from '../governance.tables.ts'
+import type { LineageEventsTable, LineageOutboxTable, LineageRunsTable, LineageTables } from './lineage.tables.ts'
+
+type Db = Kysely<LineageTables>
+
+/** Adds Conductor's run for a request (in the dispatch's transaction when `db` is one). */
+export async function insertLineageRun(db: Db, row: LineageRunsTable): Promise<void> {
+  await db.insertInto('lineage_runs').values(row).onConflict((oc) => oc.column('request_id').doNothing()).execute()
+}
+
+/** Conductor's run whose run id is one of `runIds` (a parent or root parent named by an Airflow event). */
+export async function findRunByRunId(db: Db, runIds: string[]): Promise<LineageRunsTable | undefined> {
+  if (runIds.length === 0) return undefined
+  return db.selectFrom('lineage_runs').selectAll().where('parent_run_id', 'in', runIds).limit(1).executeTakeFirst()
+}
+
+/** Conductor's run that created Airflow run `runId` in `environment`. */
+export async function findRunByAirflowRun(db: Db, environment: string, runId: string): Promise<LineageRunsTable | undefined> {
+  return db.selectFrom('lineage_runs').selectAll().where('environment', '=', environment).where('run_id', '=', runId).limit(1).executeTakeFirst()
+}
+
+/** Conductor's run for request `requestId`. */
+export async function findRunOfRequest(db: Db, requestId: string): Promise<LineageRunsTable | undefined> {
+  return db.selectFrom('lineage_runs').selectAll().where('request_id', '=', requestId).executeTakeFirst()
+}
+
+/** Open runs after `after` (oldest first, at most `limit`) with their request's state and Airflow run id now. */
+export async function listOpenRuns(
+  db: Kysely<LineageTables & GovernanceTables>, limit: number, after: { startedAt: string; requestId: string } | null,
+): Promise<(LineageRunsTable & { state: string; request_run_id: string | null })[]> {
+  let query = db.selectFrom('lineage_runs').innerJoin('requests', 'requests.id', 'lineage_runs.request_id')
+    .selectAll('lineage_runs').select(['requests.state as state', 'requests.run_id as request_run_id'])
+    .where('lineage_runs.ended_at', 'is', null)
+  if (after) {
+    query = query.where((eb) => eb.or([
+      eb('lineage_runs.started_at', '>', after.startedAt),
+      eb.and([eb('lineage_runs.started_at', '=', after.startedAt), eb('lineage_runs.request_id', '>', after.requestId)]),
+    ]))
+  }
+  return query.orderBy('lineage_runs.started_at').orderBy('lineage_runs.request_id').limit(limit).execute()
+}
+
+/** Marks the run ended with `outcome`, unless it already was; true when this caller ended it. */
+export async function endRun(db: Db, requestId: string, outcome: string, at: string): Promise<boolean> {
+  const result = await db.updateTable('lineage_runs').set({ ended_at: at, outcome })
+    .where('request_id', '=', requestId).where('ended_at', 'is', null).executeTakeFirst()
+  return Number(result.numUpdatedRows) === 1
+}
+
+/** Stores an event unless one with its `event_key` is stored; true when stored now. */
+export async function insertEvent(db: Db, row: LineageEventsTable): Promise<boolean> {
+  const result = await db.insertInto('lineage_events').values(row).onConflict((oc) => oc.column('event_key').doNothing()).executeTakeFirst()
+  return Number(result.numInsertedOrUpdatedRows ?? 0n) === 1
+}
+
+/** True when an event with `eventKey` is stored. */
+export async function hasEvent(db: Db, eventKey: string): Promise<boolean> {
+  return (await db.selectFrom('lineage_events').select('id').where('event_key', '=', eventKey).executeTakeFirst()) !== undefined
+}
+
+/** The events joined to request `requestId`, in event time order (at most `limit`). */
+export async function listEventsOfRequest(db: Db, requestId: string, limit: number): Promise<LineageEventsTable[]> {
+  return db.selectFrom('lineage_events').selectAll().where('request_id', '=', requestId).orderBy('event_time').orderBy('received_at').limit(limit).execute()
+}
+
+/** Adds rows to the lineage outbox. */
+export async function insertLineageOutbox(db: Db, rows: LineageOutboxTable[]): Promise<void> {
+  if (rows.length) await db.insertInto('lineage_outbox').values(rows).execute()
+}
+
+/** The endpoints with undelivered rows due by `now`. */
+export async function endpointsDue(db: Db, now: string): Promise<string[]> {
+  const rows = await db.selectFrom('lineage_outbox').select('endpoint').distinct()
+    .where('delivered_at', 'is', null).where('failed_at', 'is', null).where('next_attempt_at', '<=', now).execute()
+  return rows.map((r) => r.endpoint)
+}
+
+/** The oldest undelivered rows of `endpoint`, in the order they were written (at most `limit`). */
+export async function pendingOf(db: Db, endpoint: string, limit: number): Promise<LineageOutboxTable[]> {
+  return db.selectFrom('lineage_outbox').selectAll().where('endpoint', '=', endpoint).where('delivered_at', 'is', null).where('failed_at', 'is', null)
+    .orderBy('created_at').orderBy('id').limit(limit).execute()
+}

@@ -1,0 +1,125 @@
+import type { Kysely } from 'kysely'
+import type { Logger } from 'pino'
+import type { AuditedWrite, AuditEventInput, AuditLog } from '../../audit/index.ts'
+import type { EnvironmentConfig, LineageConfig, SecretRef } from '../../config/index.ts'
+import type { Clock, IdGenerator } from '../../core/index.ts'
+import type { Principal } from '../../identity/index.ts'
+import type { Orchestrator } from '../../orchestrators/index.ts'
+import type { PolicyEngine } from '../../policy/index.ts'
+import type { Leases } from '../../store/index.ts'
+import type { GovernanceTables } from '../governance.tables.ts'
+import { createDeliveryLoop, type DeliveryRound } from '../notifications/index.ts'
+import type { DispatchLineage } from '../pipeline/index.ts'
+import { createLineageDelivery } from './delivery.ts'
+import { endpointsFor, outboxIds } from './emit.ts'
+import { CONDUCTOR_NAMESPACE } from './identity-facet.ts'
+import { receiveEvent, type ReceivedEvent } from './intake.ts'
+import { findRunOfRequest, listEventsOfRequest } from './lineage.repository.ts'
+import type { LineageTables } from './lineage.tables.ts'
+import { endFinishedRuns, triggerLineage, type OpenRunsCursor } from './runs.ts'
+
+/** The lease the lineage loop (outbox delivery, and ending Conductor's runs) runs under. */
+export const LINEAGE_LEASE = 'lineage-outbox'
+
+/** A request's lineage, as `GET /api/v1/requests/:id/lineage` answers it. */
+export interface RequestLineage {
+  /** Conductor's run for the request (its parent run id in Airflow's events); null when it emitted none. */
+  run: { runId: string; namespace: string; name: string; outcome: string | null; startedAt: string; endedAt: string | null } | null
+  /** The events joined to the request, Conductor's own and Airflow's, in event time order. */
+  events: { id: string; source: string; eventType: string | null; eventTime: string; runId: string; parentRunId: string | null; job: { namespace: string; name: string } }[]
+  /** The datasets its events read and wrote, each once. */
+  datasets: { inputs: { namespace: string; name: string }[]; outputs: { namespace: string; name: string }[] }
+}
+
+/** OpenLineage for Conductor (docs/lineage.md). */
+export interface Lineage {
+  /** The dispatch step's port: `conf.openlineage` and the START event of each trigger in an environment with lineage. */
+  readonly dispatch: DispatchLineage
+  /** True when at least one endpoint takes `environment`'s lineage. */
+  enabledFor(environment: string): boolean
+  /** Receives one event posted to `POST /api/v1/lineage` (see `receiveEvent`). */
+  receive(principal: Principal, body: unknown, options: { environment?: string | undefined }): Promise<ReceivedEvent>
+  /** The lineage of request `requestId` (the caller checks the principal may read the request). */
+  ofRequest(requestId: string): Promise<RequestLineage>
+  /** One round: ends Conductor's runs whose Airflow run ended, then delivers what is due. */
+  runOnce(): Promise<DeliveryRound & { ended: number }>
+  start(intervalSeconds: number): void
+  stop(): Promise<void>
+}
+
+/** Dependencies of {@link createLineage}. */
+export interface LineageDeps {
+  db: Kysely<LineageTables & GovernanceTables>
+  audit: Pick<AuditLog, 'append'> & Partial<Pick<AuditLog, 'commit'>>
+  policy: Pick<PolicyEngine, 'authorize'>
+  clock: Clock
+  ids: IdGenerator
+  logger: Logger
+  settings: LineageConfig
+  getSecret: (ref: SecretRef) => Promise<string>
+  /** The environments and orchestrators governed now (live views; read at each use, so a reload counts at once). */
+  fleet: () => { environments: ReadonlyMap<string, EnvironmentConfig>; orchestrators: ReadonlyMap<string, Orchestrator> }
+  leases?: Pick<Leases, 'claim'>
+}
+
+/** Creates Conductor's lineage over its tables, the configured endpoints and the governed orchestrators. */
+export function createLineage(deps: LineageDeps): Lineage {
+  const { db, clock, logger, settings } = deps
+  const endpoints = settings.endpoints
+  const id = outboxIds(() => deps.ids.next())
+  const now = () => new Date(clock.now()).toISOString()
+  const committed = async (events: AuditEventInput[], write: (trx: Kysely<LineageTables>) => Promise<void>): Promise<void> => {
+    if (deps.audit.commit) {
+      await deps.audit.commit(events, write as AuditedWrite)
+      return
+    }
+    await db.transaction().execute((trx) => write(trx as unknown as Kysely<LineageTables>))
+    for (const event of events) await deps.audit.append(event)
+  }
+  const kick = () => { if (loop.started) setImmediate(() => loop.kick(false)) }
+  const runs = { db, endpoints, clock, id, logger, orchestrators: () => deps.fleet().orchestrators, kick }
+  const delivery = createLineageDelivery({
+    db, audit: deps.audit, clock, logger, endpoints, getSecret: deps.getSecret, timeoutMs: settings.timeoutSeconds * 1000,
+    retry: { initialDelaySeconds: settings.initialRetryDelaySeconds, maxDelaySeconds: settings.maxRetryDelaySeconds, maxAttempts: settings.maxAttempts },
+  })
+  const cursor: OpenRunsCursor = { after: null }
+  const endRuns = () => endFinishedRuns(runs, (write, run, outcome) => committed([{
+    type: 'lineage.run_ended', environment: run.environment, dag: run.dag_id, requestId: run.request_id, data: { runId: run.parent_run_id, airflowRunId: run.run_id, outcome },
+  }], write), cursor)
+  const runOnce = async () => {
+    const ended = endpoints.length ? await endRuns() : 0
+    return { ...await delivery.deliverDue(), ended }
+  }
+  const loop = createDeliveryLoop({ lease: LINEAGE_LEASE, leases: deps.leases, logger, what: 'lineage', round: async (fence) => {
+    // Runs end on the sweep under the lease only (a round asked for by new events delivers them, here, and no more).
+    if (endpoints.length && (fence ? fence.held() : deps.leases === undefined)) await endRuns()
+    return delivery.deliverDue(fence)
+  } })
+
+  return {
+    dispatch: triggerLineage(runs),
+    enabledFor: (environment) => endpointsFor(endpoints, environment).length > 0,
+    async receive(principal, body, options) {
+      const received = await receiveEvent({ db, policy: deps.policy, endpoints, environments: () => deps.fleet().environments, now, id, committed }, principal, body, options)
+      if (received.forwardedTo.length) kick()
+      return received
+    },
+    async ofRequest(requestId) {
+      const run = await findRunOfRequest(db, requestId)
+      const rows = await listEventsOfRequest(db, requestId, 1000)
+      const unique = (lists: string[]) => {
+        const seen = new Map<string, { namespace: string; name: string }>()
+        for (const list of lists) for (const d of JSON.parse(list) as { namespace: string; name: string }[]) seen.set(`${d.namespace}\n${d.name}`, d)
+        return [...seen.values()]
+      }
+      return {
+        run: run ? { runId: run.parent_run_id, namespace: CONDUCTOR_NAMESPACE, name: run.job_name, outcome: run.outcome, startedAt: run.started_at, endedAt: run.ended_at } : null,
+        events: rows.map((r) => ({ id: r.id, source: r.source, eventType: r.event_type, eventTime: r.event_time, runId: r.run_id, parentRunId: r.parent_run_id, job: { namespace: r.job_namespace, name: r.job_name } })),
+        datasets: { inputs: unique(rows.map((r) => r.inputs)), outputs: unique(rows.map((r) => r.outputs)) },
+      }
+    },
+    runOnce,
+    start: (intervalSeconds) => loop.start(intervalSeconds),
+    stop: () => loop.stop(),
+  }
+}

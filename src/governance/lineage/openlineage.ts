@@ -1,0 +1,71 @@
+import { z } from 'zod'
+
+/** The OpenLineage spec version Conductor's events and schemas follow. */
+export const OPENLINEAGE_SPEC = '2-0-2'
+/** The `schemaURL` of a RunEvent of that spec. */
+export const RUN_EVENT_SCHEMA_URL = `https://openlineage.io/spec/${OPENLINEAGE_SPEC}/OpenLineage.json#/$defs/RunEvent`
+
+/** The event types a RunEvent may carry. */
+export const EVENT_TYPES = ['START', 'RUNNING', 'COMPLETE', 'ABORT', 'FAIL', 'OTHER'] as const
+
+const uri = z.string().min(1).max(2048).refine((value) => URL.canParse(value), 'a URI')
+
+/** A facet: any object carrying `_producer` and `_schemaURL` (BaseFacet); its other fields are the facet's own. */
+const facet = z.looseObject({ _producer: uri, _schemaURL: uri })
+const facets = z.record(z.string().min(1).max(200), facet)
+
+/** A dataset of a RunEvent; the spec's `inputFacets` and `outputFacets` belong to inputs and outputs respectively. */
+const dataset = z.looseObject({
+  namespace: z.string().min(1).max(1024),
+  name: z.string().min(1).max(1024),
+  facets: facets.optional(),
+})
+
+/** A RunEvent of the OpenLineage spec 2-0-2, as the Airflow provider's HTTP transport posts it. Unknown fields are kept. */
+export const runEventSchema = z.looseObject({
+  eventType: z.enum(EVENT_TYPES).optional(),
+  eventTime: z.iso.datetime({ offset: true }),
+  run: z.looseObject({ runId: z.uuid(), facets: facets.optional() }),
+  job: z.looseObject({ namespace: z.string().min(1).max(1024), name: z.string().min(1).max(1024), facets: facets.optional() }),
+  inputs: z.array(dataset.extend({ inputFacets: facets.optional() })).max(10_000).optional(),
+  outputs: z.array(dataset.extend({ outputFacets: facets.optional() })).max(10_000).optional(),
+  producer: uri,
+  schemaURL: uri,
+})
+
+/** One OpenLineage RunEvent. */
+export type RunEvent = z.output<typeof runEventSchema>
+
+/** The `parent` run facet: the run that started this one, and the root of the chain. */
+export interface ParentRef {
+  runId: string
+  namespace: string
+  name: string
+  rootRunId: string | null
+}
+
+/** The parent a RunEvent names in its `parent` run facet, when it names one that is well formed. */
+export function parentOf(event: RunEvent): ParentRef | null {
+  const parent = event.run.facets?.parent as { run?: { runId?: unknown }; job?: { namespace?: unknown; name?: unknown }; root?: { run?: { runId?: unknown } } } | undefined
+  const runId = parent?.run?.runId
+  if (typeof runId !== 'string') return null
+  const rootRunId = parent?.root?.run?.runId
+  return {
+    runId, namespace: String(parent?.job?.namespace ?? ''), name: String(parent?.job?.name ?? ''),
+    rootRunId: typeof rootRunId === 'string' ? rootRunId : null,
+  }
+}
+
+/** The Airflow DAG run an event of the Airflow provider belongs to (its `airflowDagRun` or `airflow` run facet), when it says. */
+export function airflowRunOf(event: RunEvent): { dagId: string; runId: string } | null {
+  for (const key of ['airflowDagRun', 'airflow']) {
+    const dagRun = (event.run.facets?.[key] as { dagRun?: { dag_id?: unknown; run_id?: unknown } } | undefined)?.dagRun
+    if (typeof dagRun?.dag_id === 'string' && typeof dagRun.run_id === 'string') return { dagId: dagRun.dag_id, runId: dagRun.run_id }
+  }
+  return null
+}
+
+/** The names (`namespace/name`) of an event's datasets. */
+export function datasetNames(datasets: readonly { namespace: string; name: string }[] | undefined): { namespace: string; name: string }[] {
+  return (datasets ?? []).map((d) => ({ namespace: d.namespace, name: d.name }))
+}
