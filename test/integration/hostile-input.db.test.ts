@@ -138,12 +138,15 @@ forEachEngine((engine) => {
       ['GET', '/api/v1/requests?principal=a%00b', undefined, 'querystring.principal'],
       ['GET', '/api/v1/audit?type=%00', undefined, 'querystring.type'],
       ['GET', '/api/v1/dags?tag=%00', undefined, 'querystring.tag'],
+      ['GET', '/api/v1/shadow?environment=a%00b', undefined, 'querystring.environment'],
       ['GET', '/api/v1/grants/a%00b', undefined, 'params.id'],
       ['POST', '/api/v1/grants/a%00b/revoke', {}, 'params.id'],
       ['GET', '/api/v1/requests/a%00b', undefined, 'params.id'],
       ['GET', '/api/v1/service-accounts/etl-ci%00/trusts', undefined, 'params.name'],
       ['DELETE', '/api/v1/service-accounts/etl-ci/trusts/a%00b', undefined, 'params.id'],
       ['POST', '/api/v1/authorize', { action: 'dag:read', environment: 'local', as: { id: 'a\u0000b' } }, 'body.as.id'],
+      ['POST', '/api/v1/airflow/local/authorize', { user: { id: 'alice' }, questions: [{ resource: 'dag', method: 'GET', id: 'a\u0000b' }] }, 'body.questions.0.id'],
+      ['POST', '/api/v1/airflow/local/authorize', { user: { id: 'a\u0000b' }, questions: [] }, 'body.user.id'],
       ['POST', '/api/v1/authorize', { action: 'dag:read', environment: 'local', as: { id: 'bob', groups: ['\u0000'] } }, 'body.as.groups.0'],
     ] as const) {
       const error = envelope(await inject(method, url, payload ? { payload } : {}), 400)

@@ -3,24 +3,24 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { AIRFLOW_DAG_ENTITIES, AIRFLOW_RESOURCES, MAX_AIRFLOW_QUESTIONS, type AirflowDecisions } from '../../governance/index.ts'
 import type { Principal } from '../../identity/index.ts'
-import { envParams } from '../schemas.ts'
+import { envParams, text } from '../schemas.ts'
 import { airflowDecisionBatch, airflowSignedIn, apiErrors } from '../responses.ts'
 
 const airflowQuestion = z.strictObject({
   resource: z.enum(AIRFLOW_RESOURCES),
   method: z.string().min(1).max(64).describe('GET, POST, PUT, DELETE or MENU; a custom view may name its own method (denied).'),
   accessEntity: z.enum(AIRFLOW_DAG_ENTITIES).nullable().optional().describe('For `dag`: Airflow\'s DagAccessEntity; absent for the DAG itself.'),
-  id: z.string().min(1).max(1000).nullable().optional()
+  id: text(1000).min(1).nullable().optional()
     .describe('The DAG id, connection id, variable key, pool name, asset or alias id, configuration section, view, custom view, menu item name or team; absent for "any".'),
-  team: z.string().min(1).max(250).nullable().optional()
+  team: text(250).min(1).nullable().optional()
     .describe('For `dag` with an id: the DAG\'s team in Airflow\'s multi-team mode (null: none), as Airflow\'s DagDetails.team_name names it.'),
 })
 
 const authorizeBody = z.strictObject({
   user: z.strictObject({
-    id: z.string().min(1).max(250),
+    id: text(250).min(1),
     type: z.enum(['User', 'ServiceAccount', 'Agent']).optional(),
-    request: z.string().min(1).max(250).optional()
+    request: text(250).min(1).optional()
       .describe('The `conductor_request` claim of the user\'s token: the approved request Conductor is dispatching as them (set only on tokens Conductor signs).'),
   }).describe('The Airflow user, by Conductor principal id.'),
   questions: z.array(airflowQuestion).max(MAX_AIRFLOW_QUESTIONS),

@@ -5,10 +5,10 @@ import { ConductorError } from '../../core/index.ts'
 import { SHADOW_KINDS, type Governance } from '../../governance/index.ts'
 import type { Principal } from '../../identity/index.ts'
 import { apiErrors, shadowList } from '../responses.ts'
-import { MAX_SEGMENT_LENGTH } from '../schemas.ts'
+import { segment } from '../schemas.ts'
 
 const shadowQuery = z.strictObject({
-  environment: z.string().min(1).max(MAX_SEGMENT_LENGTH).optional(),
+  environment: segment.optional(),
   since: z.iso.datetime({ offset: true }).optional().describe('Only what was found at or after this time.'),
   kind: z.enum(SHADOW_KINDS).optional(),
   limit: z.coerce.number().int().min(1).max(1000).default(100),
