@@ -1,6 +1,6 @@
 import type { EnvironmentConfig } from '../../config/index.ts'
 import { accessClasses, accessRequest, IMPACT_ACTIONS, type AccessPrincipal, type PolicyDagRow } from '../../governance/index.ts'
-import { ACTION_TARGETS, principalRef, type Action, type PolicyEngine, type PrincipalRef } from '../../policy/index.ts'
+import { ACTION_TARGETS, type Action, type PolicyEngine, type PrincipalRef } from '../../policy/index.ts'
 import { computeAccess } from '../access/index.ts'
 
 /** What a campaign covers: environments by name and zone, DAGs by tag; empty (or absent) axes cover everything. */
@@ -57,35 +57,30 @@ export function groupsByPolicy(policy: Pick<PolicyEngine, 'policies'>): Map<stri
   return new Map(policy.policies().map((p) => [p.id, new Set([...p.text.matchAll(GROUP_LITERAL)].map((m) => m[1]!))]))
 }
 
-/**
- * Whether `reviewer` may review `subject`'s access: never their own; else policy permits `access:review` on every DAG
- * of the item (on the environment for environment-level access; `review:manage` for Conductor-level access), with the
- * reviewed principal as `context.subject`.
- */
-export function mayReview(
+/** A question about reviewing: may `reviewer` review `subject`'s access to `dags` of `environment` (null: Conductor-level)? */
+export type ReviewCheck = (
   policy: Pick<PolicyEngine, 'authorize'>,
   reviewer: PrincipalRef,
   subject: { type: string; id: string; groups: string[] },
   environment: EnvironmentConfig | null,
   dags: PolicyDagRow[] | null,
-): boolean {
-  if (reviewer.type === subject.type && reviewer.id === subject.id) return false
-  return policyAllowsReview(policy, reviewer, subject, environment, dags)
-}
+) => boolean
 
-/** Whether policy alone permits `reviewer` to review `subject`'s access (see {@link mayReview}, which adds the self rule). */
-function policyAllowsReview(
-  policy: Pick<PolicyEngine, 'authorize'>,
-  reviewer: PrincipalRef,
-  subject: { type: string; id: string; groups: string[] },
-  environment: EnvironmentConfig | null,
-  dags: PolicyDagRow[] | null,
-): boolean {
+/** Whether policy alone permits the review (see {@link mayReview}, which adds the self rule). */
+const policyAllowsReview: ReviewCheck = (policy, reviewer, subject, environment, dags) => {
   if (!environment) return policy.authorize({ principal: reviewer, action: 'review:manage' }).decision === 'allow'
   const context = { subject: { type: subject.type, id: subject.id, groups: subject.groups } }
   const targets = dags === null || dags.length === 0 ? [null] : dags
   return targets.every((dag) => policy.authorize(accessRequest(reviewer, 'access:review', { environment, dag, ids: [] }, context)).decision === 'allow')
 }
+
+/**
+ * Whether `reviewer` may review `subject`'s access: never their own; else policy permits `access:review` on every DAG
+ * of the item (on the environment for environment-level access; `review:manage` for Conductor-level access), with the
+ * reviewed principal as `context.subject`.
+ */
+export const mayReview: ReviewCheck = (policy, reviewer, subject, environment, dags) =>
+  !(reviewer.type === subject.type && reviewer.id === subject.id) && policyAllowsReview(policy, reviewer, subject, environment, dags)
 
 /** What {@link campaignItems} looks at. */
 export interface CampaignItemsInput {
