@@ -31,6 +31,7 @@ export async function buildOpenApiDocument(version: string): Promise<Record<stri
     schedules: inert,
     links: inert,
     lineage: { service: inert, maxEventBytes: 262_144 },
+    reviews: inert,
     environments: inert,
     policyImpacts: inert,
     federation: { trusts: inert, tokenExchange: { exchange: inert, publicUrl: 'http://localhost', aws: null } },

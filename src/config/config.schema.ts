@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { name, secretRefSchema } from './common.schema.ts'
 import { auditSchema } from './audit.schema.ts'
+import { complianceSchema } from './compliance.schema.ts'
 import { secretsSchema } from './secrets.schema.ts'
 import { lineageIssues, lineageSchema } from './lineage.schema.ts'
 
@@ -349,6 +350,7 @@ export const configSchema = z.strictObject({
   replicas: replicasSchema.prefault({}),
   audit: auditSchema.prefault({}),
   lineage: lineageSchema.prefault({}),
+  compliance: complianceSchema.prefault({}),
 }).superRefine((config, ctx) => {
   const providers = new Set(config.secrets.providers.map((p) => p.name))
   config.environments.forEach((env, i) => {

@@ -168,6 +168,11 @@ export const ERRORS = {
   audit_archive_broken: 'integrity',
   archive_store_unavailable: 'unavailable',
   archive_store_refused: 'upstream',
+  // compliance
+  campaign_not_found: 'not_found',
+  campaign_closed: 'conflict',
+  review_item_not_found: 'not_found',
+  review_not_allowed: 'denied',
 } as const satisfies Record<string, ErrorKind>
 
 /** One of the codes of {@link ERRORS}. */
