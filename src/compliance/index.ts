@@ -1,2 +1,8 @@
 export { computeAccess, principalsSeen } from './access/index.ts'
 export type { AccessClass, AccessEntry, AccessInput, AccessMatrix, AccessPrincipal, DirectoryLookup } from './access/index.ts'
+export { assertHistoryCovers, checkPeriod, createEvidence, fromTarGz, toTarGz, verifyEvidenceBundle } from './evidence/index.ts'
+export type { BundleCheck, BundleVerifyResult, Evidence, EvidenceBundle, EvidenceManifest, EvidencePeriod } from './evidence/index.ts'
+export { createAccessAsOf, createHistoryRecorders, historyStart } from './history/index.ts'
+export type { AccessAsOf, ComplianceHistoryTables, HistoryRecorders } from './history/index.ts'
+export { CONTROLS, buildComplianceReport } from './reports/index.ts'
+export type { ComplianceReport, ControlReport, EvidenceSection } from './reports/index.ts'

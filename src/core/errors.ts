@@ -167,6 +167,9 @@ export const ERRORS = {
   audit_archive_broken: 'integrity',
   archive_store_unavailable: 'unavailable',
   archive_store_refused: 'upstream',
+  // compliance
+  history_unavailable: 'invalid',
+  evidence_bundle_broken: 'integrity',
 } as const satisfies Record<string, ErrorKind>
 
 /** One of the codes of {@link ERRORS}. */
