@@ -36,7 +36,7 @@ export function createAccessAsOf(deps: {
     const policy = { hash: version?.hash ?? '', version: version?.version ?? 0, loadedAt: version?.loadedAt ?? '' }
     if (version === undefined) return { asOf: at, policy, principals: principals.length, catalog: 'current', classes: [], counts: { principals: principals.length, dags: 0, environments: 0, evaluations: 0 } }
     const engine = await createPolicyEngine({
-      folder: `policy version ${version.hash.slice(0, 12)}`, sources: Object.entries(version.files).map(([file, text]) => ({ file, text })), decisionCacheSize: 0,
+      folder: `policy version ${version.hash.slice(0, 12)}`, sources: Object.entries(version.files).map(([file, text]) => ({ file, text })),
     })
     try {
       const matrix = await computeAccess({ policy: engine, principals, environments: deps.environments(), dags: deps.dags, actions: ACCESS_AS_OF_ACTIONS })

@@ -34,7 +34,17 @@ const BUILDERS: Record<EvidenceKind, (ctx: EvidenceContext) => EvidenceSection |
 }
 
 /** Builds every evidence section once and maps them to the controls. */
-export async function buildComplianceReport(ctx: EvidenceContext): Promise<ComplianceReport> {
+export async function buildComplianceReport(input: EvidenceContext): Promise<ComplianceReport> {
+  // Access as of the moment is computed once, whichever sections read it.
+  const computed = new Map<string, ReturnType<NonNullable<EvidenceContext['accessAsOf']>>>()
+  const accessAsOf = input.accessAsOf
+  const ctx: EvidenceContext = accessAsOf === null ? input : {
+    ...input,
+    accessAsOf: (at) => {
+      if (!computed.has(at)) computed.set(at, accessAsOf(at))
+      return computed.get(at)!
+    },
+  }
   const sections = {} as Record<EvidenceKind, EvidenceSection>
   for (const kind of Object.keys(BUILDERS) as EvidenceKind[]) sections[kind] = await BUILDERS[kind](ctx)
   const period = { from: ctx.from, to: ctx.to }
