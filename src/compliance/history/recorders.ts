@@ -29,6 +29,6 @@ export function createHistoryRecorders(deps: { db: Kysely<ComplianceHistoryTable
     async principalSeen(p) {
       await directory.record({ type: p.type, id: p.id, displayName: p.displayName, groups: p.groups, active: true, source: 'sign-in' })
     },
-    scimEvents: { userDeactivated: scim, userDeleted: scim, userReactivated: scim, membershipsRemoved: scim, membershipsAdded: scim },
+    scimEvents: { userCreated: scim, userDeactivated: scim, userDeleted: scim, userReactivated: scim, membershipsRemoved: scim, membershipsAdded: scim },
   }
 }

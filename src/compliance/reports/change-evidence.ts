@@ -21,9 +21,10 @@ export async function policyVersionsEvidence(ctx: EvidenceContext): Promise<Evid
   }
 }
 
-/** The audit trail's integrity: chain verification, the signed checkpoints in and around the period, and the sinks. */
+/** The audit trail's integrity: the chain verified from the period's first event to the head, the signed checkpoints in and around the period, and the sinks. */
 export async function auditIntegrityEvidence(ctx: EvidenceContext): Promise<EvidenceSection> {
-  const verified = await ctx.audit.verify()
+  // From the period's first event on (older events may have been archived), to the head.
+  const verified = await ctx.audit.verify(ctx.events[0] ? { fromSeq: ctx.events[0].seq } : {})
   const rows: EvidenceSection['rows'] = ctx.checkpoints.filter((c) => c.at >= ctx.from).map((c) => ({ item: 'checkpoint', name: String(c.seq), at: c.at, value: c.hash, state: c.keyId }))
   for (const sink of await ctx.sinks()) {
     rows.push({ item: 'sink', name: sink.name, at: sink.deliveredAt, value: sink.cursor, state: sink.failures > 0 ? `failing (${sink.failures})` : `lag ${sink.lagEvents} events` })

@@ -19,7 +19,8 @@ export async function deprovisioningEvidence(ctx: EvidenceContext): Promise<Evid
   const rows: EvidenceSection['rows'] = []
   for (const { state, before } of await directoryChangesIn(ctx.db, ctx.from, ctx.to)) {
     if (state.source !== 'scim' || before === undefined) continue
-    const lost = before.groups.filter((g) => !state.groups.includes(g))
+    // Groups lost count only between two SCIM states: a user's first SCIM row replaces the groups its token claimed.
+    const lost = before.source === 'scim' ? before.groups.filter((g) => !state.groups.includes(g)) : []
     const deactivated = before.active && !state.active
     if (!deactivated && lost.length === 0) continue
     const revocation = revoked.find((e) => e.principal === state.id && e.at >= state.recordedAt)
