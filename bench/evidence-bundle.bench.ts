@@ -47,8 +47,8 @@ const teams = (extra: string) => Array.from({ length: TEAMS }, (_, t) => `@id("t
 const v1 = { ...Object.fromEntries(base.map((s) => [s.file, s.text])), 'teams.cedar': teams('') }
 const v2 = { ...v1, 'teams.cedar': teams('\n@id("team-0-rerun")\npermit (principal in Group::"team-0", action == Action::"dag:rerun", resource) when { resource.tags.contains("team:team-0") };\n') }
 await db.insertInto('policy_versions').values([
-  { hash: 'v1'.padEnd(64, '0'), version: 1, loaded_at: iso(T0), files: JSON.stringify(v1), author: 'Platform Team <platform@example.com>', git_commit: 'a'.repeat(40), previous_hash: null },
-  { hash: 'v2'.padEnd(64, '0'), version: 2, loaded_at: iso(T0 + YEAR / 2), files: JSON.stringify(v2), author: 'Platform Team <platform@example.com>', git_commit: 'b'.repeat(40), previous_hash: 'v1'.padEnd(64, '0') },
+  { id: 'v1', hash: 'v1'.padEnd(64, '0'), version: 1, loaded_at: iso(T0), files: JSON.stringify(v1), author: 'Platform Team <platform@example.com>', git_commit: 'a'.repeat(40), previous_hash: null },
+  { id: 'v2', hash: 'v2'.padEnd(64, '0'), version: 2, loaded_at: iso(T0 + YEAR / 2), files: JSON.stringify(v2), author: 'Platform Team <platform@example.com>', git_commit: 'b'.repeat(40), previous_hash: 'v1'.padEnd(64, '0') },
 ]).execute()
 
 // The catalog and the directory (every principal signed in at the start, in a team; every 50th is also a lead).

@@ -1,5 +1,7 @@
 /** A row of `policy_versions`: one loaded policy set, by content hash. */
 export interface PolicyVersionsTable {
+  /** `<hash>@<loaded_at>`. */
+  id: string
   hash: string
   version: number
   /** ISO 8601 UTC: when it was first loaded. */

@@ -39,21 +39,22 @@ export async function gitAuthorOf(folder: string): Promise<{ author: string | nu
 }
 
 /**
- * Records the loaded set `info` with its `sources` (idempotent by hash: the first replica to record it wins). Sources
- * whose hash differs from `info.hash` (the folder changed again since) are not recorded: the next load records them.
+ * Records the loaded set `info` with its `sources` unless it is already the latest version (another replica loaded
+ * it first); a set loaded again after another (a revert) is a new version. Sources whose hash differs from
+ * `info.hash` (the folder changed again since) are not recorded: the next load records them.
  * @returns true when this call stored the version.
  */
 export async function recordPolicyVersion(
   db: Kysely<ComplianceHistoryTables>, info: PolicySetInfo, sources: readonly PolicySource[], hashOf: (s: PolicySource[]) => string, folder: string,
 ): Promise<boolean> {
   if (hashOf([...sources]) !== info.hash) return false
-  if (await db.selectFrom('policy_versions').select('hash').where('hash', '=', info.hash).executeTakeFirst()) return false
   const previous = await db.selectFrom('policy_versions').select('hash').orderBy('loaded_at', 'desc').limit(1).executeTakeFirst()
+  if (previous?.hash === info.hash) return false
   const git = await gitAuthorOf(folder)
   const result = await db.insertInto('policy_versions').values({
-    hash: info.hash, version: info.version, loaded_at: info.loadedAt, files: JSON.stringify(Object.fromEntries(sources.map((s) => [s.file, s.text]))),
+    id: `${info.hash}@${info.loadedAt}`, hash: info.hash, version: info.version, loaded_at: info.loadedAt, files: JSON.stringify(Object.fromEntries(sources.map((s) => [s.file, s.text]))),
     author: git.author, git_commit: git.commit, previous_hash: previous?.hash ?? null,
-  }).onConflict((oc) => oc.column('hash').doNothing()).executeTakeFirst()
+  }).onConflict((oc) => oc.column('id').doNothing()).executeTakeFirst()
   return Number(result.numInsertedOrUpdatedRows ?? 0) > 0
 }
 
@@ -76,6 +77,8 @@ export async function policyVersionsIn(db: Kysely<ComplianceHistoryTables>, from
   let before = await policyVersionAt(db, new Date(Date.parse(from) - 1).toISOString())
   const out: { version: PolicyVersion; before: PolicyVersion | undefined }[] = []
   for (const version of rows) {
+    // Two replicas loading the same new set at once may both record it: the second is no change.
+    if (version.hash === before?.hash) continue
     out.push({ version, before })
     before = version
   }

@@ -3,15 +3,16 @@ import type { Kysely } from 'kysely'
 
 /**
  * History for compliance reports, so access can be recomputed as of a past moment.
- * `policy_versions`: every policy set Conductor loaded, once per content hash (the first replica to load it records
- * it): its texts per file (JSON `{file: text}`), the folder's last git commit and author when it is a git work tree,
- * and the hash of the set it replaced. `directory_history`: append-only; one row each time a principal's groups or
+ * `policy_versions`: every policy set Conductor put in force, in order (a set loaded again after another, a revert, is
+ * a new row; the same set seen again by another replica is not): its content hash, texts per file (JSON
+ * `{file: text}`), the folder's last git commit and author when it is a git work tree, and the hash it replaced. `directory_history`: append-only; one row each time a principal's groups or
  * active state are seen to change (at sign-in, or a SCIM change). The state as of T is each principal's last row at or
  * before T.
  */
 export async function up(db: Kysely<any>): Promise<void> {
   await db.schema.createTable('policy_versions')
-    .addColumn('hash', 'text', (c) => c.primaryKey())
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('hash', 'text', (c) => c.notNull())
     .addColumn('version', 'integer', (c) => c.notNull())
     .addColumn('loaded_at', 'text', (c) => c.notNull())
     .addColumn('files', 'text', (c) => c.notNull())
