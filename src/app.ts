@@ -5,7 +5,7 @@ import { configSummary, secretReferences, type Config, type EnvironmentConfig, t
 import { ConductorError, randomIds, systemClock, type Clock, type IdGenerator } from './core/index.ts'
 import { createEnvironmentsReloader, type ConfigReloadResult } from './environments-reload.ts'
 import {
-  createAirflowDecisions, createGovernance, createPolicyImpacts, resolveAirflowUser, createIdempotencyKeys, createNotifications, type Governance, type GovernanceTables, type GrantTables, type IdempotencyTables, type Notifications, type NotificationTables,
+  createAirflowDecisions, createGovernance, createPolicyImpacts, listCatalogDagAttributes, resolveAirflowUser, createIdempotencyKeys, createNotifications, type Governance, type GovernanceTables, type GrantTables, type IdempotencyTables, type Notifications, type NotificationTables,
   createSchedules, type Schedules, type ScheduleTables, createLinks, type Links, type LinkTables,
   createLineage, type Lineage, type LineageTables,
   createManagedEnvironments, type ManagedEnvironments, type StoredEnvironmentTables,
@@ -26,6 +26,7 @@ import { environmentStatuses, instrumentAudit, instrumentOrchestrator, instrumen
 import { createOrchestrator, type ActorTokenSigner, type Orchestrator } from './orchestrators/index.ts'
 import { ACTIONS, createPolicyEngine, createPolicyWatcher, principalRef, type PolicyEngine } from './policy/index.ts'
 import { createSecrets, redactionPaths, type Secrets } from './secrets/index.ts'
+import { createAccessAsOf, createEvidence, createHistoryRecorders, type ComplianceHistoryTables } from './compliance/index.ts'
 import { createKeyedLock, createLeases, migrateToLatest, openDatabase, redactUrl, type Database, type Leases, type StoreTables } from './store/index.ts'
 import type { Tracing } from './tracing/index.ts'
 
@@ -37,7 +38,7 @@ export { DEV_ISSUER_NAME } from './identity/index.ts'
  * A domain declares its tables beside its repositories and adds them here with one more `extends` (and its
  * migration with one more line in `store/migrations/index.ts`).
  */
-export interface Tables extends StoreTables, AuditTables, GovernanceTables, GrantTables, IdempotencyTables, IdentityTables, NotificationTables, RevocationTables, ScimTables, ServiceAccountTables, FederationTables, ScheduleTables, LinkTables, StoredEnvironmentTables, AuditStreamTables, AuditCheckpointTables, LineageTables, ReviewTables {}
+export interface Tables extends StoreTables, AuditTables, GovernanceTables, GrantTables, IdempotencyTables, IdentityTables, NotificationTables, RevocationTables, ScimTables, ServiceAccountTables, FederationTables, ScheduleTables, LinkTables, StoredEnvironmentTables, AuditStreamTables, AuditCheckpointTables, LineageTables, ReviewTables, ComplianceHistoryTables {}
 
 /** The running application: its server (not yet listening) and how to stop everything. */
 export interface App {
@@ -187,9 +188,10 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     auditStream.start(config.audit.streamIntervalSeconds)
     cleanup.push(() => auditStream.stop())
     const checkpointConfig = config.audit.checkpoints
+    const checkpointKey = checkpointConfig ? () => secrets.get(checkpointConfig.key) : undefined
     const auditCheckpoints = createAuditCheckpointService({
       database, auditLog: audit, logger, leases, clock, intervalSeconds: checkpointConfig?.intervalSeconds ?? 0,
-      readKey: checkpointConfig ? () => secrets.get(checkpointConfig.key) : undefined,
+      readKey: checkpointKey,
     })
     auditCheckpoints.start()
     cleanup.push(() => auditCheckpoints.stop())
@@ -209,9 +211,15 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     cleanup.push(() => policy.close())
     await audit.append({ type: 'config.loaded', data: configSummary(config, identity) })
     await audit.append({ type: 'policy.loaded', data: { ...policy.current() } })
+    // Compliance history: each policy set loaded, and each principal's directory state as it changes.
+    const history = createHistoryRecorders({ db, clock, ids, policyFolder: config.policy.folder })
+    await history.policyLoaded(policy.current())
     const policyWatcher = createPolicyWatcher({
       policy, logger, seconds: config.policy.reloadIntervalSeconds,
-      onLoaded: async (info) => { await audit.append({ type: 'policy.loaded', data: { ...info } }) },
+      onLoaded: async (info) => {
+        await audit.append({ type: 'policy.loaded', data: { ...info } })
+        await history.policyLoaded(info).catch((error: unknown) => logger.error({ err: error }, 'cannot record the policy version in the compliance history'))
+      },
       onReloadFailed: async (error, keptVersion) => { await audit.append({ type: 'policy.reload_failed', data: { error, keptVersion } }) },
     })
     cleanup.push(() => policyWatcher.stop())
@@ -308,7 +316,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       ? {
         service: createScimService({
           database, clock,
-          events: chainScimEvents(scimRevocationEvents({
+          // The history row first: it marks when the IdP's change arrived, before access is revoked.
+          events: chainScimEvents(history.scimEvents, chainScimEvents(scimRevocationEvents({
             revoker, seen: (userName) => governance.seenPrincipals(userName),
             onRevoked: async (p, reason) => {
               await governance.approvals.withdraw({ type: p.type, id: p.id }, reason)
@@ -320,7 +329,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
                 await serviceAccounts.disableSponsoredBy(p.id, SPONSOR_LOST)
               }
             },
-          }), options.scimObserver),
+          }), options.scimObserver)),
           onEventError: (error, event) => logger.error({ err: error, event }, 'SCIM event handling failed'),
         }),
         tokens: createScimTokenStore({ db, clock }),
@@ -340,7 +349,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     }
     const directory = scim ? createDirectory({ scim: scim.service, config: config.identity.scim, groupMappings: config.identity.groupMappings }) : null
     const authenticator = createAuthenticator({
-      verifier, revocations, identity, audit, clock, sessions, directory, cookieName: config.sessions.cookieName, onPrincipal: (p) => governance.recordPrincipal(p),
+      verifier, revocations, identity, audit, clock, sessions, directory, cookieName: config.sessions.cookieName, onPrincipal: async (p) => { await governance.recordPrincipal(p); await history.principalSeen(p) },
       withGrants: (p) => governance.grants.withGrants(p),
       conductorTokens: { tokens: accessTokens, serviceAccounts, knownUser: (id) => resolveAirflowUser({ db }, { id, type: 'User' }) },
     })
@@ -391,8 +400,13 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       audit, clock, ids, logger, leases, config: config.compliance.reviews, getSecret: (ref) => secrets.get(ref),
     })
     cleanup.push(() => reviews.stop())
+    const evidence = createEvidence({
+      db, audit, checkpoints: auditCheckpoints, readKey: checkpointKey, sinks: () => auditStream.status(), clock,
+      accessAsOf: createAccessAsOf({ db, environments: () => [...fleet.environments.values()], dags: (env) => listCatalogDagAttributes(db, env) }),
+      pdf: { chromium: config.compliance.evidence.chromium, timeoutMs: config.compliance.evidence.pdfTimeoutSeconds * 1000 },
+    })
     const server = await buildServer({
-      logger, authenticator, reviews: reviews.reviews, governance, audit, auditCheckpoints,
+      logger, authenticator, reviews: reviews.reviews, governance, audit, auditCheckpoints, evidence,
       idempotency: createIdempotencyKeys({ db, audit, clock, ttlHours: config.governance.idempotencyKeyHours }),
       ready: async () => { await db.selectFrom('requests').select('id').limit(1).execute() },
       bodyLimitBytes: config.server.bodyLimitBytes, trustProxy: config.server.trustProxy, version,

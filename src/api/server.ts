@@ -11,6 +11,7 @@ import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, val
 import { z } from 'zod'
 import type { Logger } from 'pino'
 import type { AuditCheckpointService, AuditLog } from '../audit/index.ts'
+import type { Evidence } from '../compliance/index.ts'
 import { ConductorError, type RequestSpan, type RequestTracer } from '../core/index.ts'
 import type { Reviews } from '../compliance/index.ts'
 import type { AirflowDecisions, Governance, IdempotencyKeys, Lineage, Links, ManagedEnvironments, PolicyImpacts, Schedules } from '../governance/index.ts'
@@ -23,6 +24,7 @@ import { clientError, noRoute, poisonedBody } from './framework-errors.ts'
 import { MAX_SEGMENT_LENGTH } from './schemas.ts'
 import { errors, withRetryAfterHeaders } from './responses.ts'
 import { auditRoutes } from './routes/audit.routes.ts'
+import { complianceRoutes } from './routes/compliance.routes.ts'
 import { governanceRoutes } from './routes/governance.routes.ts'
 import { approvalsRoutes } from './routes/approvals.routes.ts'
 import { grantsRoutes } from './routes/grants.routes.ts'
@@ -62,6 +64,8 @@ export interface ServerDeps {
   audit: AuditLog
   /** Signed audit checkpoints (`/audit/checkpoints`); absent: those routes are not served. */
   auditCheckpoints?: AuditCheckpointService
+  /** Compliance evidence bundles and access as of a moment (`/compliance/*`); absent: those routes are not served. */
+  evidence?: Evidence
   /** Readiness: resolves when the database and policy are usable; rejects with the reason otherwise. */
   ready: () => Promise<void>
   bodyLimitBytes: number
@@ -329,6 +333,7 @@ export async function buildServer(deps: ServerDeps) {
     if (deps.environments) await api.register(environmentsRoutes({ environments: deps.environments, who }))
     await api.register(hitlRoutes({ governance: deps.governance, who }))
     await api.register(auditRoutes({ audit: deps.audit, checkpoints: deps.auditCheckpoints, governance: deps.governance, who }))
+    if (deps.evidence) await api.register(complianceRoutes({ evidence: deps.evidence, governance: deps.governance, who }))
     await api.register(shadowRoutes({ governance: deps.governance, who }))
     await api.register(policyRoutes({ policy: deps.policy, lastReloadError: deps.lastPolicyReloadError, impacts: deps.policyImpacts, who }))
     if (deps.status) {

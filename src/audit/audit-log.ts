@@ -331,7 +331,8 @@ async function* exportRows(db: Kysely<AuditTables>, filter: NormalizedFilter, fo
   if (format === 'json') yield first ? ']\n' : '\n]\n'
 }
 
-function csvCell(value: unknown): string {
+/** One CSV cell (RFC 4180): empty for null, JSON for objects, quoted when it holds a quote, comma or line break. */
+export function csvCell(value: unknown): string {
   if (value === null || value === undefined) return ''
   const text = typeof value === 'string' ? value : typeof value === 'number' ? String(value) : JSON.stringify(value)
   return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text

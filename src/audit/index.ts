@@ -1,4 +1,4 @@
-export { createAuditLog } from './audit-log.ts'
+export { createAuditLog, csvCell } from './audit-log.ts'
 export type { AuditedWrite, AuditLog, AuditLogDeps } from './audit-log.ts'
 export { verifyAuditChain } from './verify.ts'
 export { canonicalData, GENESIS_HASH, hashAuditEvent } from './hash.ts'

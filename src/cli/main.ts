@@ -13,6 +13,7 @@ import { registerGrantCommands } from './grant-commands.ts'
 import { registerExchangeCommands } from './exchange-commands.ts'
 import { registerTrustCommands } from './trust-commands.ts'
 import { registerAuditCommands } from './audit-commands.ts'
+import { registerEvidenceCommands } from './evidence-commands.ts'
 import { registerAuthCommands } from './auth-commands.ts'
 import { registerCatalogCommands } from './catalog-commands.ts'
 import { registerHitlCommands } from './hitl-commands.ts'
@@ -108,6 +109,7 @@ export function buildCli(env: NodeJS.ProcessEnv, streams: { stdout: CliStream; s
   registerCatalogCommands(program, ctx)
   registerRunCommands(program, ctx)
   registerAuditCommands(program, ctx, { config })
+  registerEvidenceCommands(program, ctx)
   registerScimCommands(program, ctx, { config })
   registerShadowCommands(program, ctx)
   registerStatusCommands(program, ctx)

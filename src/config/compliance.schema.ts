@@ -25,7 +25,12 @@ const reviewsSchema = z.strictObject({
   reminders: remindersSchema.optional().describe('Reminder webhooks before the due date; none when absent.'),
 })
 
-/** Compliance: access reviews. */
+/** Compliance: access reviews, reports and evidence bundles. */
 export const complianceSchema = z.strictObject({
   reviews: reviewsSchema.prefault({}),
-}).describe('Compliance: access review campaigns (docs/reviews.md).')
+  evidence: z.strictObject({
+    chromium: z.string().min(1).optional()
+      .describe('Path of the headless Chromium that renders an evidence bundle\'s summary.pdf; default `/usr/bin/chromium` when present, else no PDF (the manifest says why).'),
+    pdfTimeoutSeconds: z.number().int().min(1).max(300).default(60).describe('How long rendering the PDF may take before it is given up (the bundle is still built).'),
+  }).prefault({}),
+}).describe('Compliance: access review campaigns (docs/reviews.md), reports and evidence bundles (docs/compliance.md).')

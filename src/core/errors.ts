@@ -173,6 +173,8 @@ export const ERRORS = {
   campaign_closed: 'conflict',
   review_item_not_found: 'not_found',
   review_not_allowed: 'denied',
+  history_unavailable: 'invalid',
+  evidence_bundle_broken: 'integrity',
 } as const satisfies Record<string, ErrorKind>
 
 /** One of the codes of {@link ERRORS}. */

@@ -79,7 +79,7 @@ export function scimRevocationEvents(deps: {
  */
 export function chainScimEvents(handlers: Partial<ScimEvents>, observer: Partial<ScimEvents> | undefined): Partial<ScimEvents> {
   if (!observer) return handlers
-  const names = ['userDeactivated', 'userDeleted', 'userReactivated', 'membershipsRemoved', 'membershipsAdded'] as const
+  const names = ['userCreated', 'userDeactivated', 'userDeleted', 'userReactivated', 'membershipsRemoved', 'membershipsAdded'] as const
   const out: Partial<ScimEvents> = {}
   for (const name of names) {
     const first = handlers[name] as ((...args: unknown[]) => unknown) | undefined

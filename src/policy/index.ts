@@ -5,7 +5,7 @@ export { createPolicyWatcher } from './policy-watcher.ts'
 export type { PolicyWatcher, PolicyWatcherDeps } from './policy-watcher.ts'
 export { principalRef } from './principal-ref.ts'
 export type { PrincipalLike } from './principal-ref.ts'
-export { compilePolicies, readConductorSchema, readPolicyFolder } from './policy-source.ts'
+export { compilePolicies, hashSources, readConductorSchema, readPolicyFolder } from './policy-source.ts'
 export type { CompiledPolicy, CompiledPolicySet, PolicySource } from './policy-source.ts'
 export { ACTION_TARGETS, ACTIONS, AIRFLOW_OBJECT_KINDS, ENVIRONMENT_FALLBACK_ACTIONS, GROUP_RESOURCE_ACTIONS } from './types.ts'
 export type {

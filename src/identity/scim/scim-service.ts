@@ -274,6 +274,7 @@ export function createScimService(deps: ScimServiceDeps): ScimService {
         await usersRepo.insertUser(trx, row)
         await usersRepo.insertUserEmails(trx, emailRows(id, resource))
       }), () => `userName "${row.user_name}" is already taken`)
+      await fire([{ event: 'userCreated', run: () => events.userCreated?.(userSummary(row, [])) }])
       return { resource: userResource(row, []), id, version: 1, change: { resourceType: 'User', id, action: 'created', attributes: Object.keys(resource).sort(), active: row.active === 1 } }
     },
 

@@ -16,6 +16,8 @@ export interface ScimUserSummary {
  * order; an error thrown by one is reported to `onEventError` (the change stays committed) so the next still runs.
  */
 export interface ScimEvents {
+  /** A user was provisioned (with no groups yet: memberships arrive as `membershipsAdded`). */
+  userCreated(user: ScimUserSummary): void | Promise<void>
   /** `active` went from true to false. */
   userDeactivated(user: ScimUserSummary): void | Promise<void>
   /** The user was deleted (its `groups` are those it had just before). */

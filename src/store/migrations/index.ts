@@ -22,6 +22,7 @@ import * as m0022 from './0022-firings.ts'
 import * as m0023 from './0023-audit-sink-cursors.ts'
 import * as m0024 from './0024-audit-checkpoints.ts'
 import * as m0025 from './0025-access-reviews.ts'
+import * as m0026 from './0026-compliance-history.ts'
 import * as m0027 from './0027-lineage.ts'
 
 /**
@@ -53,5 +54,6 @@ export const migrations: Record<string, Migration> = {
   '0023-audit-sink-cursors': m0023,
   '0024-audit-checkpoints': m0024,
   '0025-access-reviews': m0025,
+  '0026-compliance-history': m0026,
   '0027-lineage': m0027,
 }

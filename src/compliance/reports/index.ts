@@ -1,0 +1,7 @@
+export { CONTROLS } from './controls.ts'
+export type { Control } from './controls.ts'
+export { buildComplianceReport } from './report.ts'
+export type { ComplianceReport, ControlReport } from './report.ts'
+export { PRIVILEGED_ACTIONS } from './access-evidence.ts'
+export { percentile } from './deprovisioning-evidence.ts'
+export type { AccessMatrixLike, EvidenceContext, EvidenceKind, EvidenceSection } from './evidence-context.ts'
