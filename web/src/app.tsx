@@ -18,6 +18,9 @@ import { ServiceAccountPage } from './pages/service-account.tsx'
 import { ServiceAccountsPage } from './pages/service-accounts.tsx'
 import { LinksPage } from './pages/links.tsx'
 import { SchedulesPage } from './pages/schedules.tsx'
+import { MyReviewsPage } from './pages/my-reviews.tsx'
+import { ReviewCampaignPage } from './pages/review-campaign.tsx'
+import { ReviewsPage } from './pages/reviews.tsx'
 import { SignInPage } from './pages/sign-in.tsx'
 
 type SessionState =
@@ -69,6 +72,8 @@ const NAV = [
   { href: '/approvals', label: 'Approvals', match: (p: string) => p.startsWith('/approvals') || p.startsWith('/requests/') },
   { href: '/schedules', label: 'Schedules', match: (p: string) => p.startsWith('/schedules') },
   { href: '/links', label: 'Links', match: (p: string) => p.startsWith('/links') },
+  { href: '/reviews', label: 'Reviews', match: (p: string) => p.startsWith('/reviews') },
+  { href: '/my-reviews', label: 'My reviews', match: (p: string) => p === '/my-reviews' },
   { href: '/service-accounts', label: 'Service accounts', match: (p: string) => p.startsWith('/service-accounts') },
   { href: '/me', label: 'My access', match: (p: string) => p === '/me' },
 ]
@@ -168,6 +173,9 @@ function Page(props: { path: string; search: URLSearchParams; session: Session }
   if (parts[0] === 'requests' && parts.length === 2) return <RequestPage id={parts[1]!} session={props.session} />
   if (parts[0] === 'schedules' && parts.length === 1) return <SchedulesPage />
   if (parts[0] === 'links' && parts.length === 1) return <LinksPage />
+  if (parts[0] === 'reviews' && parts.length === 1) return <ReviewsPage search={props.search} />
+  if (parts[0] === 'reviews' && parts.length === 2) return <ReviewCampaignPage id={parts[1]!} session={props.session} />
+  if (parts[0] === 'my-reviews' && parts.length === 1) return <MyReviewsPage session={props.session} />
   if (parts[0] === 'service-accounts' && parts.length === 1) return <ServiceAccountsPage session={props.session} search={props.search} />
   if (parts[0] === 'service-accounts' && parts.length === 2) return <ServiceAccountPage name={parts[1]!} />
   if (parts[0] === 'me' && parts.length === 1) return <MyAccessPage session={props.session} />
