@@ -160,7 +160,7 @@ export function ItemsTable(props: {
                   )}
                 </td>
               )}
-              <td>{principalKind(item.principal.type)} <strong>{principalName(item.principal)}</strong><div className="muted small">{item.principal.groups.join(', ') || 'no groups'}</div></td>
+              <td data-testid="item-principal">{principalKind(item.principal.type)} <strong>{principalName(item.principal)}</strong><div className="muted small">{item.principal.groups.join(', ') || 'no groups'}</div></td>
               <td><code>{item.action}</code></td>
               <td>{item.environment ?? <span className="muted">—</span>}</td>
               <td><DagsText environment={item.environment} dagIds={item.dagIds} /></td>
