@@ -18,6 +18,8 @@ import {
   createServiceAccountTrusts, createTokenExchange, createWorkloadVerifier, type FederationTables, type ServiceAccountTrusts,
 } from './identity/index.ts'
 import { createMcpServer } from './mcp/index.ts'
+import { createSuspensions, type ReviewTables } from './compliance/index.ts'
+import { startReviews, type ReviewsPart } from './reviews-wiring.ts'
 import { createMetrics, startMetricsServer, type Metrics, type MetricsServer } from './metrics/index.ts'
 import { environmentStatuses, instrumentAudit, instrumentOrchestrator, instrumentPolicy, registerGauges, traceAudit, traceOrchestrator } from './observability.ts'
 import { createOrchestrator, type ActorTokenSigner, type Orchestrator } from './orchestrators/index.ts'
@@ -34,7 +36,7 @@ export { DEV_ISSUER_NAME } from './identity/index.ts'
  * A domain declares its tables beside its repositories and adds them here with one more `extends` (and its
  * migration with one more line in `store/migrations/index.ts`).
  */
-export interface Tables extends StoreTables, AuditTables, GovernanceTables, GrantTables, IdempotencyTables, IdentityTables, NotificationTables, RevocationTables, ScimTables, ServiceAccountTables, FederationTables, ScheduleTables, LinkTables, StoredEnvironmentTables, AuditStreamTables, AuditCheckpointTables {}
+export interface Tables extends StoreTables, AuditTables, GovernanceTables, GrantTables, IdempotencyTables, IdentityTables, NotificationTables, RevocationTables, ScimTables, ServiceAccountTables, FederationTables, ScheduleTables, LinkTables, StoredEnvironmentTables, AuditStreamTables, AuditCheckpointTables, ReviewTables {}
 
 /** The running application: its server (not yet listening) and how to stop everything. */
 export interface App {
@@ -66,6 +68,8 @@ export interface App {
   schedules: Schedules
   /** Cross-deployment links: trigger a DAG in one environment when one succeeds in another, as their owner (docs/links.md). */
   links: Links
+  /** Access review campaigns, their suspensions and background checks (docs/reviews.md). */
+  reviews: ReviewsPart
   /** Environments defined through the API (docs/environments.md), put in force on every replica. */
   environments: ManagedEnvironments
   /** SCIM provisioning and its bearer tokens, when `identity.scim.enabled`. */
@@ -195,7 +199,10 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     const verifier = createTokenVerifier({ identity, clock })
     cleanup.push(() => verifier.close())
 
-    const policy = instrumentPolicy(await createPolicyEngine({ folder: config.policy.folder, clock }), metrics)
+    // Access review revokes turn allows into denies in every door (docs/reviews.md); `grantingPolicy` is the policy alone.
+    const suspensions = createSuspensions({ db, logger })
+    const grantingPolicy = instrumentPolicy(await createPolicyEngine({ folder: config.policy.folder, clock }), metrics)
+    const policy = suspensions.wrap(grantingPolicy)
     cleanup.push(() => policy.close())
     await audit.append({ type: 'config.loaded', data: configSummary(config, identity) })
     await audit.append({ type: 'policy.loaded', data: { ...policy.current() } })
@@ -370,8 +377,13 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       metrics.registerCache('verified_tokens', () => verifier.cacheStats())
       registerAuditSinkGauges(metrics, auditStream)
     }
+    const reviews = await startReviews({
+      database, policy, grantingPolicy, suspensions, environments: fleet.environments, directory: directory ? (p) => directory.apply(p) : undefined,
+      audit, clock, ids, logger, leases, config: config.compliance.reviews, getSecret: (ref) => secrets.get(ref),
+    })
+    cleanup.push(() => reviews.stop())
     const server = await buildServer({
-      logger, authenticator, governance, audit, auditCheckpoints,
+      logger, authenticator, reviews: reviews.reviews, governance, audit, auditCheckpoints,
       idempotency: createIdempotencyKeys({ db, audit, clock, ttlHours: config.governance.idempotencyKeyHours }),
       ready: async () => { await db.selectFrom('requests').select('id').limit(1).execute() },
       bodyLimitBytes: config.server.bodyLimitBytes, trustProxy: config.server.trustProxy, version,
@@ -444,7 +456,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     logger.info({ database: redactUrl(config.database.url), environments: config.environments.map((e) => e.name), devIssuer: devIssuer?.issuer ?? null, policyVersion: policy.current().version, replica: leases.holder }, 'conductor ready')
     let metricsServer: MetricsServer | null = null
     return {
-      config, server, database, audit, policy, governance, notifications, devIssuer, identity, sessions, revoker, serviceAccounts, accessTokens, trusts, schedules: ownedSchedules, links, environments: managedEnvironments, scim: scimApi, logger, leases, auditStream,
+      reviews, config, server, database, audit, policy, governance, notifications, devIssuer, identity, sessions, revoker, serviceAccounts, accessTokens, trusts, schedules: ownedSchedules, links, environments: managedEnvironments, scim: scimApi, logger, leases, auditStream,
       metrics,
       metricsUrl: () => metricsServer?.url ?? null,
       tokenCacheStats: () => verifier.cacheStats(),

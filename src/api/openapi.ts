@@ -30,6 +30,7 @@ export async function buildOpenApiDocument(version: string): Promise<Record<stri
     auditCheckpoints: inert,
     schedules: inert,
     links: inert,
+    reviews: inert,
     environments: inert,
     policyImpacts: inert,
     federation: { trusts: inert, tokenExchange: { exchange: inert, publicUrl: 'http://localhost', aws: null } },

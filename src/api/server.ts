@@ -12,6 +12,7 @@ import { z } from 'zod'
 import type { Logger } from 'pino'
 import type { AuditCheckpointService, AuditLog } from '../audit/index.ts'
 import { ConductorError, type RequestSpan, type RequestTracer } from '../core/index.ts'
+import type { Reviews } from '../compliance/index.ts'
 import type { AirflowDecisions, Governance, IdempotencyKeys, Links, ManagedEnvironments, PolicyImpacts, Schedules } from '../governance/index.ts'
 import type { Principal } from '../identity/index.ts'
 import type { Authenticator, Caller } from './authenticate.ts'
@@ -28,6 +29,7 @@ import { grantsRoutes } from './routes/grants.routes.ts'
 import { serviceAccountsRoutes } from './routes/service-accounts.routes.ts'
 import { schedulesRoutes } from './routes/schedules.routes.ts'
 import { linksRoutes } from './routes/links.routes.ts'
+import { reviewsRoutes } from './routes/reviews.routes.ts'
 import { environmentsRoutes } from './routes/environments.routes.ts'
 import { hitlRoutes } from './routes/hitl.routes.ts'
 import { policyRoutes } from './routes/policy.routes.ts'
@@ -93,6 +95,8 @@ export interface ServerDeps {
   schedules?: Schedules
   /** Cross-deployment links (`/api/v1/links`, docs/links.md); the routes are absent without it. */
   links?: Links
+  /** Access review campaigns (docs/reviews.md). */
+  reviews?: Reviews
   /** Environments defined through the API (`POST|PATCH|DELETE /api/v1/environments`, docs/environments.md); the routes are absent without it. */
   environments?: ManagedEnvironments
   /**
@@ -317,6 +321,7 @@ export async function buildServer(deps: ServerDeps) {
     }
     if (deps.schedules) await api.register(schedulesRoutes({ schedules: deps.schedules, who }))
     if (deps.links) await api.register(linksRoutes({ links: deps.links, who }))
+    if (deps.reviews) await api.register(reviewsRoutes({ reviews: deps.reviews, who }))
     if (deps.environments) await api.register(environmentsRoutes({ environments: deps.environments, who }))
     await api.register(hitlRoutes({ governance: deps.governance, who }))
     await api.register(auditRoutes({ audit: deps.audit, checkpoints: deps.auditCheckpoints, governance: deps.governance, who }))

@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { name, secretRefSchema } from './common.schema.ts'
 import { auditSchema } from './audit.schema.ts'
+import { complianceSchema } from './compliance.schema.ts'
 import { secretsSchema } from './secrets.schema.ts'
 
 export { secretRefSchema }
@@ -347,6 +348,7 @@ export const configSchema = z.strictObject({
   sessions: sessionsSchema.prefault({}),
   replicas: replicasSchema.prefault({}),
   audit: auditSchema.prefault({}),
+  compliance: complianceSchema.prefault({}),
 }).superRefine((config, ctx) => {
   const providers = new Set(config.secrets.providers.map((p) => p.name))
   config.environments.forEach((env, i) => {

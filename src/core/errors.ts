@@ -165,6 +165,11 @@ export const ERRORS = {
   audit_sink_unavailable: 'unavailable',
   audit_checkpoints_not_configured: 'not_found',
   audit_archive_broken: 'integrity',
+  // compliance
+  campaign_not_found: 'not_found',
+  campaign_closed: 'conflict',
+  review_item_not_found: 'not_found',
+  review_not_allowed: 'denied',
 } as const satisfies Record<string, ErrorKind>
 
 /** One of the codes of {@link ERRORS}. */

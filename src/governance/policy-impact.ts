@@ -1,16 +1,15 @@
 import type { Kysely } from 'kysely'
 import type { AuditLog } from '../audit/index.ts'
 import type { EnvironmentConfig } from '../config/index.ts'
-import { ConductorError, isConductorError, type Clock } from '../core/index.ts'
+import { ConductorError, type Clock } from '../core/index.ts'
 import type { Principal } from '../identity/index.ts'
 import {
-  ACTION_TARGETS, compilePolicies, createPolicyEngine, decisionInputsOf, principalRef, readConductorSchema,
-  type Action, type AuthorizationRequest, type CompiledPolicy, type Decision, type PolicyEngine, type PolicyInfo, type PolicySource, type PrincipalRef,
+  compilePolicies, createPolicyEngine, principalRef, readConductorSchema,
+  type Action, type CompiledPolicy, type Decision, type PolicyEngine, type PolicyInfo, type PolicySource,
 } from '../policy/index.ts'
+import { accessClasses, accessQuestions, principalsSeen, type DirectoryLookup, type PrincipalClass } from './access-classes.ts'
 import { listCatalogDagAttributes } from './catalog.repository.ts'
 import type { GovernanceTables } from './governance.tables.ts'
-import { listPrincipals } from './principals.repository.ts'
-import { policyAttributesKey, toPolicyDag, type PolicyDagRow } from './targets.ts'
 
 /**
  * The actions an impact covers: those decided on a DAG, an environment or Conductor without request facts. Actions
@@ -92,7 +91,7 @@ export interface PolicyImpactsDeps {
    * The directory's word on a principal seen (SCIM): its groups now, or `session_revoked` for one deprovisioned or
    * deactivated (left out: it has no access before or after). Without it, the groups as last seen are used.
    */
-  directory?: ((principal: Principal) => Promise<Principal>) | undefined
+  directory?: DirectoryLookup | undefined
 }
 
 const FILE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}\.cedar$/
@@ -125,25 +124,6 @@ function appliesTo(policy: CompiledPolicy, actions: ReadonlySet<string>): boolea
   return ids.some((id) => actions.has(id))
 }
 
-const DAG_ID_LITERAL = /(?:\bdagId\s*(?:==|!=)\s*"((?:[^"\\]|\\.)*)")|(?:"((?:[^"\\]|\\.)*)"\s*(?:==|!=)\s*(?:resource\.)?dagId\b)|(?:\bDag\s*::\s*"((?:[^"\\]|\\.)*)")/g
-const DAG_ID_ANY = /\bdagId\b|\bDag\s*::/g
-
-/**
- * The DAG ids (and `env/id` entity ids) the policies compare with a literal (`resource.dagId == "x"`, `Dag::"env/x"`);
- * `'*'` when some policy reads DAG ids any other way, so every DAG must be asked about on its own.
- */
-export function dagIdsNamed(texts: readonly string[]): Set<string> {
-  const named = new Set<string>()
-  for (const text of texts) {
-    const literal = [...text.matchAll(DAG_ID_LITERAL)]
-    for (const m of literal) named.add(m[1] ?? m[2] ?? m[3] ?? '')
-    const mentions = [...text.matchAll(DAG_ID_ANY)].length
-    // Each literal comparison holds one mention; any mention beyond them reads the id some other way.
-    if (mentions > literal.length) named.add('*')
-  }
-  return named
-}
-
 /** Creates the impact computation over the store (principals seen, the catalog), the environments and the loaded policies. */
 export function createPolicyImpacts(deps: PolicyImpactsDeps): PolicyImpacts {
   const allowed = (asker: Principal, action: Action) => deps.policy.authorize({ principal: principalRef(asker), action }).decision === 'allow'
@@ -174,76 +154,26 @@ export function createPolicyImpacts(deps: PolicyImpactsDeps): PolicyImpacts {
   }
 }
 
-interface PrincipalClass {
-  ref: PrincipalRef
-  members: { type: string; id: string; groups: string[] }[]
-}
-
-interface DagClass {
-  environment: EnvironmentConfig
-  dag: PolicyDagRow | null
-  /** The DAG ids deciding alike (one per DAG, or the environment itself when `dag` is null). */
-  ids: (string | null)[]
-}
-
 async function computeImpact(deps: PolicyImpactsDeps, after: Pick<PolicyEngine, 'authorize'>, policies: CompiledPolicy[]): Promise<Omit<PolicyImpact, 'policyVersion' | 'files'>> {
   const actions = new Set<string>(IMPACT_ACTIONS)
   // What the policies that can decide these actions look at, over both sets: principals and DAGs that policy cannot
   // tell apart are asked about once.
-  const texts = policies.filter((p) => appliesTo(p, actions)).map((p) => p.text)
-  const inputs = decisionInputsOf(0, texts)
-  const namedDags = inputs.dagIdentity ? dagIdsNamed(texts) : new Set<string>()
-
-  const rows = await listPrincipals(deps.db, MAX_IMPACT_PRINCIPALS)
-  const principalClasses = new Map<string, PrincipalClass>()
-  for (const row of rows) {
-    const type = row.type as PrincipalRef['type']
-    let seenGroups = JSON.parse(row.groups) as string[]
-    if (deps.directory && type === 'User') {
-      try {
-        seenGroups = (await deps.directory({
-          type, id: row.id, subject: row.subject, issuer: row.issuer, username: row.id, displayName: row.display_name, email: row.email, groups: seenGroups, idpGroups: JSON.parse(row.idp_groups) as string[],
-        })).groups
-      } catch (error) {
-        if (isConductorError(error, 'session_revoked')) continue
-        throw error
-      }
-    }
-    const groups = seenGroups.slice().sort()
-    const key = inputs.principalIdentity ? `${type}\0${row.id}` : `${type}\0${groups.join('\0')}`
-    const member = { type, id: row.id, groups }
-    const known = principalClasses.get(key)
-    if (known) { known.members.push(member); continue }
-    principalClasses.set(key, { ref: principalRef({ type, id: row.id, groups, username: row.id, email: row.email }), members: [member] })
-  }
-
-  const dagClasses: DagClass[] = []
-  let dagCount = 0
-  for (const environment of deps.environments.values()) {
-    dagClasses.push({ environment, dag: null, ids: [null] })
-    const byKey = new Map<string, DagClass>()
-    for (const dag of await listCatalogDagAttributes(deps.db, environment.name)) {
-      dagCount++
-      // A DAG a policy names by id decides on its own; the others, by their attributes (or each alone when a policy
-      // reads DAG ids some other way, e.g. with `like`).
-      const alone = namedDags.has('*') || namedDags.has(dag.dag_id) || namedDags.has(`${environment.name}/${dag.dag_id}`)
-      const key = alone ? `\0id\0${dag.dag_id}` : policyAttributesKey(dag)
-      const known = byKey.get(key)
-      if (known) known.ids.push(dag.dag_id)
-      else byKey.set(key, { environment, dag, ids: [dag.dag_id] })
-    }
-    dagClasses.push(...byKey.values())
-  }
+  const classes = await accessClasses({
+    texts: policies.filter((p) => appliesTo(p, actions)).map((p) => p.text),
+    principals: await principalsSeen(deps.db, deps.directory, MAX_IMPACT_PRINCIPALS),
+    environments: deps.environments.values(),
+    dags: (environment) => listCatalogDagAttributes(deps.db, environment),
+  })
 
   const byPrincipal = new Map<string, ImpactPrincipal>()
-  const counts = { principals: [...principalClasses.values()].reduce((n, c) => n + c.members.length, 0), dags: dagCount, environments: deps.environments.size, evaluations: 0, gains: 0, losses: 0 }
+  const counts = { principals: classes.principals.reduce((n, c) => n + c.members.length, 0), dags: classes.dags, environments: deps.environments.size, evaluations: 0, gains: 0, losses: 0 }
   let listed = 0
   let truncated = false
   const note = (cls: PrincipalClass, action: Action, kind: 'gains' | 'losses', targets: { environment: string | null; dagId: string | null }[], b: Decision, a: Decision) => {
     for (const member of cls.members) {
       counts[kind] += targets.length
       let p = byPrincipal.get(`${member.type}\0${member.id}`)
-      if (!p) byPrincipal.set(`${member.type}\0${member.id}`, p = { ...member, actions: [] })
+      if (!p) byPrincipal.set(`${member.type}\0${member.id}`, p = { type: member.type, id: member.id, groups: member.groups, actions: [] })
       let entry = p.actions.find((x) => x.action === action)
       if (!entry) p.actions.push(entry = { action, gains: [], losses: [] })
       for (const t of targets) {
@@ -254,34 +184,12 @@ async function computeImpact(deps: PolicyImpactsDeps, after: Pick<PolicyEngine, 
     }
   }
 
-  const compare = (cls: PrincipalClass, action: Action, request: AuthorizationRequest, targets: { environment: string | null; dagId: string | null }[]) => {
-    counts.evaluations += 2
-    const b = deps.policy.authorize(request)
-    const a = after.authorize(request)
-    if (b.decision === a.decision) return
-    note(cls, action, a.decision === 'allow' ? 'gains' : 'losses', targets, b, a)
-  }
-
-  for (const cls of principalClasses.values()) {
-    const principal: PrincipalRef = cls.ref
-    for (const action of IMPACT_ACTIONS) {
-      const target = ACTION_TARGETS[action]
-      if (target === 'application') {
-        compare(cls, action, { principal, action }, [{ environment: null, dagId: null }])
-        continue
-      }
-      for (const dc of dagClasses) {
-        if ((target === 'dag') !== (dc.dag !== null)) continue
-        const env = dc.environment
-        const request: AuthorizationRequest = {
-          principal, action,
-          resource: {
-            environment: { name: env.name, zone: env.zone, tier: env.tier, team: env.team ?? null, fullyGoverned: env.fullyGoverned === true },
-            ...(dc.dag ? { dag: toPolicyDag(dc.dag) } : {}),
-          },
-        }
-        compare(cls, action, request, dc.ids.map((dagId) => ({ environment: env.name, dagId })))
-      }
+  for (const cls of classes.principals) {
+    for (const { action, request, targets } of accessQuestions(cls, IMPACT_ACTIONS, classes.targets)) {
+      counts.evaluations += 2
+      const b = deps.policy.authorize(request)
+      const a = after.authorize(request)
+      if (b.decision !== a.decision) note(cls, action, a.decision === 'allow' ? 'gains' : 'losses', targets, b, a)
     }
   }
 

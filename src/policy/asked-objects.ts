@@ -4,7 +4,7 @@ import type { RequestContext } from './types.ts'
 
 /**
  * The objects a question is about, as Cedar's context holds them: `grant`, `airflow`, `serviceAccount`, `asset`,
- * `schedule`, `link` and `environment` (each only when given). A malformed one is refused, naming it.
+ * `schedule`, `link`, `environment` and `subject` (each only when given). A malformed one is refused, naming it.
  * @throws ConductorError `invalid_input` with `details.field` `context.<name>`.
  */
 export function askedObjects(given: RequestContext | undefined): Record<string, CedarValueJson> {
@@ -48,6 +48,13 @@ export function askedObjects(given: RequestContext | undefined): Record<string, 
     const bad = typeof asked.name !== 'string' || typeof asked.zone !== 'string' || typeof asked.tier !== 'string' || (asked.team !== undefined && typeof asked.team !== 'string')
     if (bad) throw new ConductorError('invalid_input', 'context.environment needs a name, a zone and a tier', { details: { field: 'context.environment' } })
     context.environment = { name: asked.name, zone: asked.zone, tier: asked.tier, ...(asked.team !== undefined ? { team: asked.team } : {}) }
+  }
+  const subject = given?.subject
+  if (subject !== undefined) {
+    if (typeof subject.type !== 'string' || typeof subject.id !== 'string' || !Array.isArray(subject.groups) || subject.groups.some((g) => typeof g !== 'string')) {
+      throw new ConductorError('invalid_input', 'context.subject needs a type, an id and groups', { details: { field: 'context.subject' } })
+    }
+    context.subject = { type: subject.type, id: subject.id, groups: [...subject.groups] }
   }
   return context
 }

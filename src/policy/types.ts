@@ -39,6 +39,9 @@ export const ACTIONS = [
   'environment:create',
   'environment:manage',
   'asset:post_event',
+  'access:review',
+  'review:manage',
+  'review:read',
 ] as const
 
 /** One of {@link ACTIONS}. */
@@ -88,14 +91,17 @@ export const ACTION_TARGETS: Readonly<Record<Action, ActionTarget>> = {
   'environment:create': 'application',
   'environment:manage': 'environment',
   'asset:post_event': 'environment',
+  'access:review': 'dag',
+  'review:manage': 'application',
+  'review:read': 'application',
 }
 
 /**
  * DAG actions also asked on the environment itself when no DAG is given (`Environment::"<name>"`): the `link:*`
  * questions about a link whose target is an asset rather than a DAG, and approving a request that targets no DAG
- * (`asset:post_event`).
+ * (`asset:post_event`), and reviewing an item of environment-level access (`access:review`).
  */
-export const ENVIRONMENT_FALLBACK_ACTIONS: ReadonlySet<Action> = new Set(['link:create', 'link:read', 'link:manage', 'request:approve', 'request:auto_approve'])
+export const ENVIRONMENT_FALLBACK_ACTIONS: ReadonlySet<Action> = new Set(['link:create', 'link:read', 'link:manage', 'request:approve', 'request:auto_approve', 'access:review'])
 
 /** The actions asked on `Group::"<name>"` when {@link AuthorizationRequest.group} names one (approving a grant request). */
 export const GROUP_RESOURCE_ACTIONS: ReadonlySet<Action> = new Set(['grant:request', 'grant:revoke', 'request:approve', 'request:auto_approve'])
@@ -195,6 +201,8 @@ export interface RequestContext {
   environment?: EnvironmentContext
   /** For `asset:post_event` (and `link:*` about a link whose target is an asset): the asset, by its URI (`context.asset`). */
   asset?: { uri: string }
+  /** For `access:review`: the principal whose access is reviewed (`context.subject`, docs/reviews.md). */
+  subject?: { type: string; id: string; groups: string[] }
 }
 
 /** An environment defined through the API as policy sees it in `context.environment`; `team` is absent when none. */

@@ -157,7 +157,7 @@ forEachEngine((engine) => {
     const replicas = full.replicas as { id: string; lastSeenAt: string | null; leases: string[] }[]
     assert.deepEqual(replicas.map((r) => r.id), [app.leases.holder])
     assert.ok(replicas[0]!.lastSeenAt !== null)
-    assert.ok(replicas[0]!.leases.every((name) => ['catalog-sync', 'dispatch-resolver', 'webhook-outbox', 'scim-reconciliation', 'schedules', 'links', 'audit-checkpoints'].includes(name) || name.startsWith('audit-stream:')), JSON.stringify(replicas))
+    assert.ok(replicas[0]!.leases.every((name) => ['catalog-sync', 'dispatch-resolver', 'webhook-outbox', 'scim-reconciliation', 'schedules', 'links', 'audit-checkpoints', 'review-findings', 'review-reminders'].includes(name) || name.startsWith('audit-stream:')), JSON.stringify(replicas))
   })
 
   test('conductor status prints the table for an auditor, the summary for others, and JSON with -o json', async () => {

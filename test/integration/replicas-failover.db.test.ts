@@ -32,7 +32,7 @@ const TRIGGERS = 40
 const CONCURRENCY = 4
 const KILL_AFTER_ACKS = 12
 const UNSETTLED = ['allowed', 'dispatching', 'unknown']
-const BACKGROUND = ['catalog-sync', 'dispatch-resolver', 'webhook-outbox', 'schedules', 'links', 'audit-stream:siem', 'audit-checkpoints']
+const BACKGROUND = ['catalog-sync', 'dispatch-resolver', 'webhook-outbox', 'schedules', 'links', 'audit-stream:siem', 'audit-checkpoints', 'review-findings', 'review-reminders']
 
 interface Replica {
   name: string
@@ -150,6 +150,8 @@ forEachEngine((engine) => {
         // Signed checkpoints every second (lease `audit-checkpoints`).
         checkpoints: { key: { provider: 'files', secret: 'audit-checkpoint-key' }, intervalSeconds: 1 },
       },
+      // Access review findings check and reminders every second (leases `review-findings`, `review-reminders`).
+      compliance: { reviews: { findingsCheckSeconds: 1, reminders: { webhook: { url: 'http://127.0.0.1:9/reminders' }, checkSeconds: 1 } } },
       logging: { level: 'warn' },
     }))
     const log = openSync(logFile, 'a')

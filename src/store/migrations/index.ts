@@ -21,6 +21,7 @@ import * as m0021 from './0021-environments.ts'
 import * as m0022 from './0022-firings.ts'
 import * as m0023 from './0023-audit-sink-cursors.ts'
 import * as m0024 from './0024-audit-checkpoints.ts'
+import * as m0025 from './0025-access-reviews.ts'
 
 /**
  * Every migration, by name, in the order they apply (names sort lexically). Add a migration by adding its file
@@ -50,4 +51,5 @@ export const migrations: Record<string, Migration> = {
   '0022-firings': m0022,
   '0023-audit-sink-cursors': m0023,
   '0024-audit-checkpoints': m0024,
+  '0025-access-reviews': m0025,
 }
