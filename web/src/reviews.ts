@@ -1,31 +1,6 @@
 /** Access reviews as the console shows them: the API's paths, who a principal is in words, and whether one may manage campaigns. */
-import { api, query, type EnvironmentList } from './api.ts'
-import type { Explanation } from '../../contract/api-types.ts'
-
-// Until the reviews API is in the contract: its shapes as the brief states them.
-type Ref = { type: string; id: string }
-/** A review campaign. */
-export interface ReviewCampaign {
-  id: string; name: string; description: string | null; scope: { environments?: string[]; zones?: string[]; tags?: string[] }
-  dueAt: string; state: 'open' | 'completed' | 'cancelled'; createdBy: Ref; createdAt: string; completedAt: string | null; policyVersion: number
-  counts: { items: number; pending: number; certified: number; revoked: number }
-}
-/** One principal's access under review. */
-export interface ReviewItem {
-  id: string; campaignId: string; principal: { type: string; id: string; displayName: string | null; groups: string[] }
-  action: string; environment: string | null; dagIds: string[] | null; why: { policies: string[]; groups: string[]; grants: unknown[] }
-  reviewers: Ref[]; decision: null | { decision: 'certify' | 'revoke'; comment: string | null; by: Ref; at: string }
-}
-/** A revoked access to fix at its source. */
-export interface ReviewFinding {
-  id: string; campaignId: string; itemId: string; principal: ReviewItem['principal'] | Ref; action: string; environment: string | null; dagIds: string[] | null
-  source: { policies: string[]; groups: string[]; grants: unknown[] }; state: 'open' | 'resolved'; createdAt: string; resolvedAt: string | null; resolution: string | null
-}
-export interface ReviewCampaignAnswer { campaign: ReviewCampaign }
-export interface ReviewCampaignList { campaigns: ReviewCampaign[] }
-export interface ReviewItemList { items: ReviewItem[] }
-export interface ReviewDecisionsAnswer { items: ReviewItem[]; campaign: ReviewCampaign }
-export interface ReviewFindingList { findings: ReviewFinding[] }
+import { api, query, type Campaign, type EnvironmentList, type Explanation, type ReviewItem } from './api.ts'
+export type { Campaign, CampaignAnswer, CampaignList, ReviewDecisionAnswer, ReviewFinding, ReviewFindingList, ReviewItem, ReviewItemList } from './api.ts'
 
 /** The API path of a campaign, or of one of its sub-resources (`items`, `decisions`, `complete`, `cancel`). */
 export function campaignPath(id: string, sub?: 'items' | 'decisions' | 'complete' | 'cancel'): string {
@@ -69,7 +44,7 @@ export function itemLabel(item: ReviewItem): string {
 }
 
 /** "3 pending · 5 certified · 1 revoked of 9". */
-export function progressText(counts: ReviewCampaign['counts']): string {
+export function progressText(counts: Campaign['counts']): string {
   return `${counts.pending} pending · ${counts.certified} certified · ${counts.revoked} revoked of ${counts.items}`
 }
 

@@ -1,6 +1,6 @@
 import { useId, useMemo, useState, type FormEvent } from 'react'
 import { api, type Session } from '../api.ts'
-import { REVIEW_HINTS, campaignHref, campaignsPath, type ReviewCampaign, type ReviewCampaignList, type ReviewDecisionsAnswer, type ReviewItem, type ReviewItemList } from '../reviews.ts'
+import { REVIEW_HINTS, campaignHref, campaignsPath, type Campaign, type CampaignList, type ReviewDecisionAnswer, type ReviewItem, type ReviewItemList } from '../reviews.ts'
 import { Link } from '../router.tsx'
 import { Empty, ErrorBox, Loading, PageHeader, Relative, useApi } from '../ui.tsx'
 import { COMMENT_REQUIRED, ItemsTable, mayDecide, sendDecisions, type Decision, type Viewer } from './review-items.tsx'
@@ -13,7 +13,7 @@ export function MyReviewsPage(props: { session: Session }) {
   const viewer: Viewer = { type: props.session.principal.type, id: props.session.principal.id }
   const mine = useApi('reviews-mine', (signal) => api<ReviewItemList>('/reviews/mine', { signal }))
   // Campaign names and due dates, when the person may list them (a reviewer without review:read may not).
-  const campaigns = useApi('reviews-open', (signal) => api<ReviewCampaignList>(campaignsPath('open'), { signal }))
+  const campaigns = useApi('reviews-open', (signal) => api<CampaignList>(campaignsPath('open'), { signal }))
   const [decided, setDecided] = useState<ReadonlyMap<string, ReviewItem>>(new Map())
   const [selected, setSelected] = useState<ReadonlySet<string>>(new Set())
 
@@ -25,7 +25,7 @@ export function MyReviewsPage(props: { session: Session }) {
   const byId = new Map((campaigns.data?.campaigns ?? []).map((c) => [c.id, c]))
   const pending = items.filter((item) => mayDecide(item, viewer))
 
-  const onDecided = (answer: ReviewDecisionsAnswer) => {
+  const onDecided = (answer: ReviewDecisionAnswer) => {
     setDecided((d) => new Map([...d, ...answer.items.map((item) => [item.id, item] as const)]))
     setSelected((s) => new Set([...s].filter((id) => !answer.items.some((item) => item.id === id))))
   }
@@ -75,7 +75,7 @@ export function MyReviewsPage(props: { session: Session }) {
   )
 }
 
-function CampaignCell(props: { campaign: ReviewCampaign | undefined; id: string }) {
+function CampaignCell(props: { campaign: Campaign | undefined; id: string }) {
   const c = props.campaign
   return (
     <span>
@@ -86,7 +86,7 @@ function CampaignCell(props: { campaign: ReviewCampaign | undefined; id: string 
 }
 
 /** Certify or revoke the selected items with one comment (a revoke needs one), one call per campaign. */
-function BulkDecide(props: { items: ReviewItem[]; onDecided(answer: ReviewDecisionsAnswer): void }) {
+function BulkDecide(props: { items: ReviewItem[]; onDecided(answer: ReviewDecisionAnswer): void }) {
   const id = useId()
   const [comment, setComment] = useState('')
   const [busy, setBusy] = useState(false)

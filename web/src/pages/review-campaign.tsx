@@ -2,7 +2,7 @@ import { useState } from 'react'
 import { ApiError, api, type Session } from '../api.ts'
 import {
   ITEM_DECISIONS, REVIEW_HINTS, campaignPath, itemsPath, mayManageReviews, principalKind,
-  type ReviewCampaign, type ReviewCampaignAnswer, type ReviewFinding, type ReviewFindingList, type ReviewItemList,
+  type Campaign, type CampaignAnswer, type ReviewFinding, type ReviewFindingList, type ReviewItemList,
 } from '../reviews.ts'
 import { Link } from '../router.tsx'
 import { Empty, ErrorBox, Loading, PageHeader, PostButton, Relative, StateBadge, Time, useApi } from '../ui.tsx'
@@ -12,7 +12,7 @@ import { CampaignProgress, scopeText } from './reviews.tsx'
 /** One campaign: its facts and counts, Complete/Cancel for managers, its items filtered by decision, and its findings. */
 export function ReviewCampaignPage(props: { id: string; session: Session }) {
   const viewer: Viewer = { type: props.session.principal.type, id: props.session.principal.id }
-  const campaign = useApi(`review:${props.id}`, (signal) => api<ReviewCampaignAnswer>(campaignPath(props.id), { signal }))
+  const campaign = useApi(`review:${props.id}`, (signal) => api<CampaignAnswer>(campaignPath(props.id), { signal }))
   const manage = useApi('reviews-manage', mayManageReviews)
   const [decision, setDecision] = useState('')
   const items = useApi(`review-items:${props.id}:${decision}`, (signal) => api<ReviewItemList>(itemsPath(props.id, decision), { signal }))
@@ -76,7 +76,7 @@ export function ReviewCampaignPage(props: { id: string; session: Session }) {
   )
 }
 
-function CampaignFacts(props: { campaign: ReviewCampaign }) {
+function CampaignFacts(props: { campaign: Campaign }) {
   const c = props.campaign
   return (
     <dl className="facts">

@@ -1,7 +1,7 @@
 import { useId, useState, type FormEvent, type ReactNode } from 'react'
-import { api } from '../api.ts'
-import { REVIEW_HINTS, campaignPath, itemLabel, principalKind, principalName, type ReviewDecisionsAnswer, type ReviewItem } from '../reviews.ts'
-import { ErrorBox, Relative, StateBadge } from '../ui.tsx'
+import { api, type ReviewWhy } from '../api.ts'
+import { REVIEW_HINTS, campaignPath, itemLabel, principalKind, principalName, type ReviewDecisionAnswer, type ReviewItem } from '../reviews.ts'
+import { ErrorBox, Relative, StateBadge, Time } from '../ui.tsx'
 
 /** Who is looking: to say "you" and to know which items they may decide. */
 export interface Viewer { type: string; id: string }
@@ -13,8 +13,8 @@ export interface Decision { itemId: string; decision: 'certify' | 'revoke'; comm
 export const COMMENT_REQUIRED = 'A revoke needs a comment: say why the access should go (it is kept with the decision and the finding).'
 
 /** Sends decisions on items of one campaign (all or nothing); answers the decided items and the campaign. */
-export function sendDecisions(campaignId: string, decisions: Decision[]): Promise<ReviewDecisionsAnswer> {
-  return api<ReviewDecisionsAnswer>(campaignPath(campaignId, 'decisions'), { method: 'POST', body: { decisions } })
+export function sendDecisions(campaignId: string, decisions: Decision[]): Promise<ReviewDecisionAnswer> {
+  return api<ReviewDecisionAnswer>(campaignPath(campaignId, 'decisions'), { method: 'POST', body: { decisions } })
 }
 
 const isViewer = (viewer: Viewer, ref: { type: string; id: string }) => ref.type === viewer.type && ref.id === viewer.id
@@ -24,25 +24,14 @@ export function mayDecide(item: ReviewItem, viewer: Viewer): boolean {
   return item.decision === null && item.reviewers.some((r) => isViewer(viewer, r))
 }
 
-/** A grant behind an access, in words (the API gives an id or an object naming its group). */
-function grantText(grant: unknown): string {
-  if (typeof grant === 'string') return grant
-  if (grant && typeof grant === 'object') {
-    const g = grant as Record<string, unknown>
-    const name = g.group ?? g.id
-    return typeof name === 'string' ? `${name}${typeof g.expiresAt === 'string' ? ` until ${new Date(g.expiresAt).toLocaleString()}` : ''}` : JSON.stringify(grant)
-  }
-  return String(grant)
-}
-
 /** Why a principal has an access: the groups, policies and grants behind it. */
-export function WhyText(props: { why: { policies: string[]; groups: string[]; grants: unknown[] } }) {
+export function WhyText(props: { why: ReviewWhy }) {
   const { policies, groups, grants } = props.why
   return (
     <ul className="plain small">
       {groups.length > 0 && <li>groups <strong>{groups.join(', ')}</strong></li>}
       {policies.length > 0 && <li>policies {policies.map((p, i) => <span key={p}>{i > 0 && ', '}<code>{p}</code></span>)}</li>}
-      {grants.length > 0 && <li>grants {grants.map(grantText).join(', ')}</li>}
+      {grants.length > 0 && <li>grants {grants.map((g, i) => <span key={g.id}>{i > 0 && ', '}<strong>{g.group}</strong> until <Time value={g.expiresAt} /></span>)}</li>}
       {groups.length + policies.length + grants.length === 0 && <li className="muted">not recorded</li>}
     </ul>
   )
@@ -71,7 +60,7 @@ export function DecisionText(props: { item: ReviewItem; viewer: Viewer }) {
 }
 
 /** Certify, or Revoke with a comment (refused here when empty, and by the API), for one item. */
-export function DecideButtons(props: { item: ReviewItem; onDecided(answer: ReviewDecisionsAnswer): void }) {
+export function DecideButtons(props: { item: ReviewItem; onDecided(answer: ReviewDecisionAnswer): void }) {
   const id = useId()
   const label = itemLabel(props.item)
   const [revoking, setRevoking] = useState(false)
@@ -132,7 +121,7 @@ export function DecideButtons(props: { item: ReviewItem; onDecided(answer: Revie
 export function ItemsTable(props: {
   items: ReviewItem[]; viewer: Viewer; label: string
   selected?: ReadonlySet<string>; onSelect?(itemId: string, selected: boolean): void
-  onDecided?(answer: ReviewDecisionsAnswer): void
+  onDecided?(answer: ReviewDecisionAnswer): void
   campaignOf?(item: ReviewItem): ReactNode
 }) {
   const { viewer } = props

@@ -2,14 +2,14 @@ import { useId, useState, type FormEvent } from 'react'
 import { api } from '../api.ts'
 import {
   CAMPAIGN_STATES, REVIEW_HINTS, campaignHref, campaignsPath, dayFromNow, endOfDay, mayManageReviews, progressText,
-  type ReviewCampaign, type ReviewCampaignAnswer, type ReviewCampaignList,
+  type Campaign, type CampaignAnswer, type CampaignList,
 } from '../reviews.ts'
 import { Link, navigate, replaceSearch } from '../router.tsx'
 import { Empty, ErrorBox, Loading, PageHeader, Relative, StateBadge, Time, errorField, useApi } from '../ui.tsx'
 import { splitList } from './service-accounts.tsx'
 
 /** The scope of a campaign in words: "everything", or its environments, zones and tags. */
-export function scopeText(scope: ReviewCampaign['scope']): string {
+export function scopeText(scope: Campaign['scope']): string {
   const parts = [
     scope.environments?.length ? `environments ${scope.environments.join(', ')}` : '',
     scope.zones?.length ? `zones ${scope.zones.join(', ')}` : '',
@@ -19,7 +19,7 @@ export function scopeText(scope: ReviewCampaign['scope']): string {
 }
 
 /** A campaign's progress: a bar and "3 pending · 5 certified · 1 revoked of 9". */
-export function CampaignProgress(props: { campaign: ReviewCampaign }) {
+export function CampaignProgress(props: { campaign: Campaign }) {
   const { counts, name } = props.campaign
   const decided = counts.certified + counts.revoked
   return (
@@ -33,7 +33,7 @@ export function CampaignProgress(props: { campaign: ReviewCampaign }) {
 /** "Reviews": the access review campaigns the person may see, by state, and a form to start one for those who may. */
 export function ReviewsPage(props: { search: URLSearchParams }) {
   const [state, setState] = useState(() => props.search.get('state') ?? 'open')
-  const campaigns = useApi(`reviews:${state}`, (signal) => api<ReviewCampaignList>(campaignsPath(state), { signal }))
+  const campaigns = useApi(`reviews:${state}`, (signal) => api<CampaignList>(campaignsPath(state), { signal }))
   const manage = useApi('reviews-manage', mayManageReviews)
   const choose = (next: string) => {
     setState(next)
@@ -70,7 +70,7 @@ export function ReviewsPage(props: { search: URLSearchParams }) {
   )
 }
 
-function CampaignsTable(props: { campaigns: ReviewCampaign[] }) {
+function CampaignsTable(props: { campaigns: Campaign[] }) {
   return (
     <table className="grid" aria-label="Campaigns">
       <thead><tr><th scope="col">Name</th><th scope="col">Scope</th><th scope="col">Due</th><th scope="col">State</th><th scope="col">Progress</th><th scope="col">Started</th></tr></thead>
@@ -90,7 +90,7 @@ function CampaignsTable(props: { campaigns: ReviewCampaign[] }) {
   )
 }
 
-function StartCampaignForm(props: { onStarted(campaign: ReviewCampaign): void }) {
+function StartCampaignForm(props: { onStarted(campaign: Campaign): void }) {
   const id = useId()
   const [name, setName] = useState('')
   const [description, setDescription] = useState('')
@@ -115,7 +115,7 @@ function StartCampaignForm(props: { onStarted(campaign: ReviewCampaign): void })
     }
     const body = { name: name.trim(), ...(description.trim() ? { description: description.trim() } : {}), scope, dueAt: endOfDay(due) ?? due }
     try {
-      const { campaign } = await api<ReviewCampaignAnswer>('/reviews/campaigns', { method: 'POST', body })
+      const { campaign } = await api<CampaignAnswer>('/reviews/campaigns', { method: 'POST', body })
       props.onStarted(campaign)
     } catch (e) {
       setError(e)
