@@ -199,4 +199,80 @@ describe('access review campaigns in the web console, in Chromium', { skip }, ()
       await carol.context.close()
     }
   })
+
+  test('a due date in the past is refused naming the field; the decision filter; carol cancels a campaign and dave\'s click on it is refused readably (campaign_closed); another she completes with items undecided', { timeout: 300_000 }, async () => {
+    const carol = await suite.newPage()
+    const dave = await suite.newPage()
+    const campaigns = async () => (await callAs<{ campaigns: Campaign[] }>('carol', 'GET', '/reviews/campaigns')).body.campaigns
+    try {
+      const before = (await campaigns()).length
+      await signIn(carol.page, suite.base, 'carol')
+      await open(carol.page, 'Reviews')
+      const form = carol.page.getByRole('form', { name: 'Start a campaign' })
+      const start = async (name: string, due: string) => {
+        await form.getByLabel('Name').fill(name)
+        await form.getByLabel('Due date').fill(due)
+        await form.getByLabel('Environments').fill('local')
+        await form.getByLabel('DAG tags').fill('team:data-eng')
+        await form.getByRole('button', { name: 'Start campaign' }).click()
+      }
+      await start('Too late', '2020-01-31')
+      const refusal = form.getByRole('alert')
+      await refusal.waitFor()
+      assert.match(await refusal.innerText(), /The campaign was not started\..*dueAt must be in the future.*invalid_input/s)
+      assert.equal(await refusal.getByTestId('error-field').innerText(), 'dueAt')
+      assert.equal(await form.getByLabel('Due date').getAttribute('aria-invalid'), 'true', 'the field is marked')
+      assert.equal((await campaigns()).length, before, 'nothing was started')
+
+      const nextYear = String(new Date().getFullYear() + 1)
+      await start('To cancel', `${nextYear}-03-31`)
+      await carol.page.getByRole('heading', { name: 'To cancel', level: 1 }).waitFor()
+      const cancelled = decodeURIComponent(new URL(carol.page.url()).pathname.split('/')[2]!)
+      const items = carol.page.getByRole('table', { name: 'Campaign items' })
+      await items.waitFor()
+      const count = await items.locator('tr[data-item]').count()
+      await carol.page.getByLabel('Decision').selectOption('pending')
+      await carol.page.waitForFunction(`document.querySelectorAll('tr[data-item]').length === ${count}`)
+      for (const text of await items.getByTestId('item-decision').allInnerTexts()) assert.match(text, /pending/)
+      await carol.page.getByLabel('Decision').selectOption('certified')
+      await carol.page.getByText('No certified item you may see in this campaign.').waitFor()
+      await carol.page.getByLabel('Decision').selectOption('')
+      await items.waitFor()
+
+      // Dave opens his items, then carol cancels the campaign under him.
+      await signIn(dave.page, suite.base, 'dave', '/my-reviews')
+      const mine = dave.page.getByRole('table', { name: 'Items waiting for your review' })
+      const first = (await callAs<{ items: Item[] }>('dave', 'GET', '/reviews/mine')).body.items.find((i) => i.campaignId === cancelled)
+      assert.ok(first, 'dave has items in the new campaign')
+      await mine.locator(`tr[data-item="${first.id}"]`).waitFor()
+      await carol.page.getByRole('button', { name: 'Cancel campaign' }).click()
+      await carol.page.getByTestId('campaign-state').getByText('cancelled').waitFor()
+      assert.equal(await carol.page.getByRole('button', { name: 'Complete campaign' }).count(), 0)
+      const row = mine.locator(`tr[data-item="${first.id}"]`)
+      await row.getByRole('button', { name: `Certify ${label(first)}` }).click()
+      const closed = row.getByRole('alert')
+      await closed.waitFor()
+      assert.match(await closed.innerText(), /The decision was not recorded\..*campaign_closed.*HTTP 409/s)
+      assert.match(await closed.innerText(), /its decisions are final/, 'with what to do')
+      assert.match(await row.getByTestId('item-decision').innerText(), /pending/, 'nothing changed')
+
+      // Another campaign, completed before anyone decided.
+      await open(carol.page, 'Reviews')
+      await start('Completed early', `${nextYear}-04-30`)
+      await carol.page.getByRole('heading', { name: 'Completed early', level: 1 }).waitFor()
+      await carol.page.getByRole('button', { name: 'Complete campaign' }).click()
+      await carol.page.getByTestId('campaign-state').getByText('completed').waitFor()
+      const completed = decodeURIComponent(new URL(carol.page.url()).pathname.split('/')[2]!)
+      assert.equal((await callAs<{ campaign: Campaign }>('carol', 'GET', `/reviews/campaigns/${completed}`)).body.campaign.state, 'completed')
+
+      await open(carol.page, 'Reviews')
+      await carol.page.getByLabel('State').selectOption('cancelled')
+      await carol.page.locator(`tr[data-campaign="${cancelled}"]`).getByTestId('campaign-state').getByText('cancelled').waitFor()
+      await dave.page.getByRole('button', { name: 'Refresh' }).click()
+      await dave.page.getByText('Nothing waits for your review.').waitFor()
+    } finally {
+      await dave.context.close()
+      await carol.context.close()
+    }
+  })
 })

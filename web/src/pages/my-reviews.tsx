@@ -56,18 +56,15 @@ export function MyReviewsPage(props: { session: Session }) {
         )}
         {items.length > 0 && (
           <>
-            <BulkDecide items={pending.filter((item) => selected.has(item.id))} onDecided={onDecided} />
+            <BulkDecide
+              items={pending.filter((item) => selected.has(item.id))} undecided={pending.length} onDecided={onDecided}
+              onSelectAll={(all) => setSelected(new Set(all ? pending.map((item) => item.id) : []))}
+            />
             <ItemsTable
               items={items} viewer={viewer} label="Items waiting for your review" onDecided={onDecided}
               selected={selected} onSelect={(id, on) => setSelected((s) => { const next = new Set(s); if (on) next.add(id); else next.delete(id); return next })}
               campaignOf={(item) => <CampaignCell campaign={byId.get(item.campaignId)} id={item.campaignId} />}
             />
-            {pending.length > 1 && (
-              <p>
-                <button type="button" onClick={() => setSelected(new Set(pending.map((item) => item.id)))}>Select all {pending.length} undecided</button>
-                {selected.size > 0 && <> <button type="button" onClick={() => setSelected(new Set())}>Clear selection</button></>}
-              </p>
-            )}
           </>
         )}
       </section>
@@ -86,7 +83,7 @@ function CampaignCell(props: { campaign: Campaign | undefined; id: string }) {
 }
 
 /** Certify or revoke the selected items with one comment (a revoke needs one), one call per campaign. */
-function BulkDecide(props: { items: ReviewItem[]; onDecided(answer: ReviewDecisionAnswer): void }) {
+function BulkDecide(props: { items: ReviewItem[]; undecided: number; onSelectAll(all: boolean): void; onDecided(answer: ReviewDecisionAnswer): void }) {
   const id = useId()
   const [comment, setComment] = useState('')
   const [busy, setBusy] = useState(false)
@@ -127,6 +124,8 @@ function BulkDecide(props: { items: ReviewItem[]; onDecided(answer: ReviewDecisi
   return (
     <form className="toolbar" onSubmit={submit} aria-label="Decide on the selected items" noValidate>
       <span data-testid="selected-count">{count} selected</span>
+      {props.undecided > 1 && count < props.undecided && <button type="button" onClick={() => props.onSelectAll(true)}>Select all {props.undecided} undecided</button>}
+      {count > 0 && <button type="button" onClick={() => props.onSelectAll(false)}>Clear selection</button>}
       <label htmlFor={`${id}-comment`}>Comment for the selected
         <input id={`${id}-comment`} type="text" value={comment} maxLength={2000} onChange={(e) => setComment(e.target.value)} aria-invalid={missing || undefined} placeholder="required to revoke" />
       </label>
