@@ -1,6 +1,7 @@
 import { useId, useMemo, useState, type FormEvent } from 'react'
 import { api, type Session } from '../api.ts'
 import { REVIEW_HINTS, campaignHref, campaignsPath, type Campaign, type CampaignList, type ReviewDecisionAnswer, type ReviewItem, type ReviewItemList } from '../reviews.ts'
+import { inboxChanged } from '../requests.ts'
 import { Link } from '../router.tsx'
 import { Empty, ErrorBox, Loading, PageHeader, Relative, useApi } from '../ui.tsx'
 import { COMMENT_REQUIRED, ItemsTable, mayDecide, sendDecisions, type Decision, type Viewer } from './review-items.tsx'
@@ -28,6 +29,7 @@ export function MyReviewsPage(props: { session: Session }) {
   const onDecided = (answer: ReviewDecisionAnswer) => {
     setDecided((d) => new Map([...d, ...answer.items.map((item) => [item.id, item] as const)]))
     setSelected((s) => new Set([...s].filter((id) => !answer.items.some((item) => item.id === id))))
+    inboxChanged()
   }
   const refresh = () => {
     setDecided(new Map())

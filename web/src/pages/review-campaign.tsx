@@ -4,10 +4,11 @@ import {
   ITEM_DECISIONS, REVIEW_HINTS, campaignPath, itemsPath, mayManageReviews, principalKind,
   type Campaign, type CampaignAnswer, type ReviewFinding, type ReviewFindingList, type ReviewItemList,
 } from '../reviews.ts'
+import { inboxChanged } from '../requests.ts'
 import { Link } from '../router.tsx'
 import { Empty, ErrorBox, Loading, PageHeader, PostButton, Relative, StateBadge, Time, useApi } from '../ui.tsx'
 import { DagsText, ItemsTable, WhyText, type Viewer } from './review-items.tsx'
-import { CampaignProgress, scopeText } from './reviews.tsx'
+import { CampaignProgress, Choice, scopeText } from './reviews.tsx'
 
 /** One campaign: its facts and counts, Complete/Cancel for managers, its items filtered by decision, and its findings. */
 export function ReviewCampaignPage(props: { id: string; session: Session }) {
@@ -23,6 +24,7 @@ export function ReviewCampaignPage(props: { id: string; session: Session }) {
     campaign.reload(true)
     items.reload(true)
     findings.reload(true)
+    inboxChanged()
   }
 
   const crumbs = <><Link href="/reviews">Reviews</Link> / </>
@@ -51,12 +53,7 @@ export function ReviewCampaignPage(props: { id: string; session: Session }) {
       <section aria-labelledby="items-h">
         <div className="section-head">
           <h2 id="items-h">Items</h2>
-          <label>Decision{' '}
-            <select value={decision} onChange={(e) => setDecision(e.target.value)}>
-              <option value="">any</option>
-              {ITEM_DECISIONS.map((d) => <option key={d} value={d}>{d}</option>)}
-            </select>
-          </label>
+          <Choice label="Decision" value={decision} options={ITEM_DECISIONS} onChange={setDecision} />
           <button type="button" onClick={() => { campaign.reload(); items.reload() }} disabled={items.loading}>Refresh</button>
         </div>
         {items.loading && !items.data && <Loading what="the items" />}

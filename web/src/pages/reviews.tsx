@@ -30,6 +30,18 @@ export function CampaignProgress(props: { campaign: Campaign }) {
   )
 }
 
+/** A filter of a list by one of `options`, or "any" (the empty value). */
+export function Choice(props: { label: string; value: string; options: readonly string[]; onChange(value: string): void }) {
+  return (
+    <label>{props.label}{' '}
+      <select value={props.value} onChange={(e) => props.onChange(e.target.value)}>
+        <option value="">any</option>
+        {props.options.map((o) => <option key={o} value={o}>{o}</option>)}
+      </select>
+    </label>
+  )
+}
+
 /** "Reviews": the access review campaigns the person may see, by state, and a form to start one for those who may. */
 export function ReviewsPage(props: { search: URLSearchParams }) {
   const [state, setState] = useState(() => props.search.get('state') ?? 'open')
@@ -50,12 +62,7 @@ export function ReviewsPage(props: { search: URLSearchParams }) {
       <section aria-labelledby="campaigns-h">
         <div className="section-head">
           <h2 id="campaigns-h">Campaigns</h2>
-          <label>State{' '}
-            <select value={state} onChange={(e) => choose(e.target.value)}>
-              {CAMPAIGN_STATES.map((s) => <option key={s} value={s}>{s}</option>)}
-              <option value="">any</option>
-            </select>
-          </label>
+          <Choice label="State" value={state} options={CAMPAIGN_STATES} onChange={choose} />
           <button type="button" onClick={() => campaigns.reload()} disabled={campaigns.loading}>Refresh</button>
         </div>
         {campaigns.loading && !campaigns.data && <Loading what="campaigns" />}
