@@ -24,6 +24,7 @@ import { registerScimCommands } from './scim-commands.ts'
 import { registerServiceAccountCommands } from './service-account-commands.ts'
 import { registerScheduleCommands } from './schedule-commands.ts'
 import { registerLinkCommands } from './link-commands.ts'
+import { registerReviewCommands } from './review-commands.ts'
 import { registerEnvironmentCommands } from './environment-commands.ts'
 import { registerShadowCommands } from './shadow-commands.ts'
 import { registerStatusCommands } from './status-commands.ts'
@@ -118,6 +119,7 @@ export function buildCli(env: NodeJS.ProcessEnv, streams: { stdout: CliStream; s
   registerServiceAccountCommands(program, ctx)
   registerScheduleCommands(program, ctx)
   registerLinkCommands(program, ctx)
+  registerReviewCommands(program, ctx)
   registerEnvironmentCommands(program, ctx)
   registerMcpCommand(program, ctx)
   registerPolicyCommands(program, ctx)

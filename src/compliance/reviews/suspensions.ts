@@ -99,7 +99,13 @@ export function createSuspensions(deps: { db: ReviewDb; logger: Pick<Logger, 'wa
     },
     start(intervalMs) {
       if (timer || intervalMs <= 0) return
-      timer = setInterval(() => { self.refresh().catch((error: unknown) => deps.logger.warn({ err: error }, 'access review suspensions refresh failed')) }, intervalMs)
+      let busy = false
+      timer = setInterval(() => {
+        // One refresh at a time: a slow database skips ticks rather than piling reads up.
+        if (busy) return
+        busy = true
+        self.refresh().catch((error: unknown) => deps.logger.warn({ err: error }, 'access review suspensions refresh failed')).finally(() => { busy = false })
+      }, intervalMs)
       timer.unref()
     },
     stop() {
