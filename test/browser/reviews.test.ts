@@ -190,6 +190,10 @@ describe('access review campaigns in the web console, in Chromium', { skip }, ()
       assert.match(await finding.getByTestId('finding-state').innerText(), /open/)
       const findings = (await callAs<{ findings: Finding[] }>('carol', 'GET', '/reviews/findings?state=open')).body.findings.filter((f) => f.campaignId === campaignId)
       assert.deepEqual(findings.map((f) => [f.principal.id, f.action, f.state]), [['alice', 'dag:trigger', 'open']])
+      await carol.page.getByLabel('Finding state').selectOption('resolved')
+      await carol.page.getByText('No finding here.').waitFor()
+      await carol.page.getByLabel('Finding state').selectOption('open')
+      await finding.first().waitFor()
 
       // The completed campaign in the list, by state.
       await open(carol.page, 'Reviews')

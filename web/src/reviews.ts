@@ -18,6 +18,9 @@ export const CAMPAIGN_STATES = ['open', 'completed', 'cancelled'] as const
 /** The decisions an item list may be filtered by. */
 export const ITEM_DECISIONS = ['pending', 'certified', 'revoked'] as const
 
+/** The states a finding may be filtered by. */
+export const FINDING_STATES = ['open', 'resolved'] as const
+
 /** `GET /reviews/campaigns` with an optional state. */
 export function campaignsPath(state: string): string {
   return `/reviews/campaigns${query({ state })}`

@@ -1,7 +1,7 @@
 import { useState } from 'react'
-import { ApiError, api, type Session } from '../api.ts'
+import { ApiError, api, query, type Session } from '../api.ts'
 import {
-  ITEM_DECISIONS, REVIEW_HINTS, campaignPath, itemsPath, mayManageReviews, principalKind,
+  FINDING_STATES, ITEM_DECISIONS, REVIEW_HINTS, campaignPath, itemsPath, mayManageReviews, principalKind,
   type Campaign, type CampaignAnswer, type ReviewFinding, type ReviewFindingList, type ReviewItemList,
 } from '../reviews.ts'
 import { inboxChanged } from '../requests.ts'
@@ -17,7 +17,8 @@ export function ReviewCampaignPage(props: { id: string; session: Session }) {
   const manage = useApi('reviews-manage', mayManageReviews)
   const [decision, setDecision] = useState('')
   const items = useApi(`review-items:${props.id}:${decision}`, (signal) => api<ReviewItemList>(itemsPath(props.id, decision), { signal }))
-  const findings = useApi(`review-findings:${props.id}`, (signal) => api<ReviewFindingList>('/reviews/findings', { signal }))
+  const [findingState, setFindingState] = useState('')
+  const findings = useApi(`review-findings:${props.id}:${findingState}`, (signal) => api<ReviewFindingList>(`/reviews/findings${query({ state: findingState })}`, { signal }))
   const c = campaign.data?.campaign ?? null
 
   const changed = () => {
@@ -65,7 +66,10 @@ export function ReviewCampaignPage(props: { id: string; session: Session }) {
       </section>
 
       <section aria-labelledby="findings-h">
-        <div className="section-head"><h2 id="findings-h">Findings</h2></div>
+        <div className="section-head">
+          <h2 id="findings-h">Findings</h2>
+          <Choice label="Finding state" value={findingState} options={FINDING_STATES} onChange={setFindingState} />
+        </div>
         <p className="muted small">Each revoke is a finding to fix at its source (the IdP group, the policy, the grant); it is resolved when policy and the directory alone no longer grant the access.</p>
         <Findings findings={findings.data?.findings.filter((f) => f.campaignId === c.id) ?? null} error={findings.error} loading={findings.loading} onRetry={() => findings.reload()} />
       </section>
@@ -93,7 +97,7 @@ function Findings(props: { findings: ReviewFinding[] | null; error: unknown; loa
   }
   if (props.error != null) return <ErrorBox title="The findings could not be loaded." error={props.error} hints={REVIEW_HINTS} onRetry={props.onRetry} />
   if (!props.findings) return null
-  if (props.findings.length === 0) return <Empty><p><strong>No finding.</strong> Nothing was revoked in this campaign.</p></Empty>
+  if (props.findings.length === 0) return <Empty><p><strong>No finding here.</strong> Each revoke in this campaign is listed (open until fixed at its source, then resolved).</p></Empty>
   return (
     <table className="grid" aria-label="Findings">
       <thead><tr><th scope="col">Principal</th><th scope="col">Action</th><th scope="col">Environment</th><th scope="col">DAGs</th><th scope="col">Fix at the source</th><th scope="col">State</th><th scope="col">Found</th></tr></thead>
