@@ -4,7 +4,7 @@ import { REVIEW_HINTS, campaignHref, campaignsPath, type Campaign, type Campaign
 import { inboxChanged } from '../requests.ts'
 import { Link } from '../router.tsx'
 import { Empty, ErrorBox, Loading, PageHeader, Relative, useApi } from '../ui.tsx'
-import { COMMENT_REQUIRED, ItemsTable, mayDecide, sendDecisions, type Decision, type Viewer } from './review-items.tsx'
+import { COMMENT_REQUIRED, ItemsTable, mayDecide, useDecide, type Decision, type Viewer } from './review-items.tsx'
 
 /**
  * "My reviews": the items of open campaigns waiting for the person's decision, each with Certify/Revoke, and checkboxes
@@ -88,8 +88,7 @@ function CampaignCell(props: { campaign: Campaign | undefined; id: string }) {
 function BulkDecide(props: { items: ReviewItem[]; undecided: number; onSelectAll(all: boolean): void; onDecided(answer: ReviewDecisionAnswer): void }) {
   const id = useId()
   const [comment, setComment] = useState('')
-  const [busy, setBusy] = useState(false)
-  const [error, setError] = useState<unknown>(null)
+  const { busy, error, send } = useDecide(props.onDecided)
   const [missing, setMissing] = useState(false)
   const [done, setDone] = useState<string | null>(null)
   const count = props.items.length
@@ -101,21 +100,10 @@ function BulkDecide(props: { items: ReviewItem[]; undecided: number; onSelectAll
       return
     }
     setMissing(false)
-    setBusy(true)
-    setError(null)
     setDone(null)
-    const perCampaign = new Map<string, Decision[]>()
-    for (const item of props.items) {
-      perCampaign.set(item.campaignId, [...(perCampaign.get(item.campaignId) ?? []), { itemId: item.id, decision, ...(comment.trim() ? { comment: comment.trim() } : {}) }])
-    }
-    try {
-      for (const [campaignId, decisions] of perCampaign) props.onDecided(await sendDecisions(campaignId, decisions))
+    if (await send(props.items, { decision, ...(comment.trim() ? { comment: comment.trim() } : {}) })) {
       setDone(`${decision === 'certify' ? 'Certified' : 'Revoked'} ${count} item${count === 1 ? '' : 's'}.`)
       setComment('')
-    } catch (e) {
-      setError(e)
-    } finally {
-      setBusy(false)
     }
   }
   const submit = (event: FormEvent) => {

@@ -17,6 +17,31 @@ export function sendDecisions(campaignId: string, decisions: Decision[]): Promis
   return api<ReviewDecisionAnswer>(campaignPath(campaignId, 'decisions'), { method: 'POST', body: { decisions } })
 }
 
+/**
+ * Sending decisions from a form: `send` posts them campaign by campaign (each all or nothing), hands every answer to
+ * `onDecided`, and answers whether all went through; `busy` meanwhile, the refusal in `error`.
+ */
+export function useDecide(onDecided: (answer: ReviewDecisionAnswer) => void) {
+  const [busy, setBusy] = useState(false)
+  const [error, setError] = useState<unknown>(null)
+  const send = async (items: readonly ReviewItem[], decision: Omit<Decision, 'itemId'>): Promise<boolean> => {
+    const perCampaign = new Map<string, Decision[]>()
+    for (const item of items) perCampaign.set(item.campaignId, [...(perCampaign.get(item.campaignId) ?? []), { itemId: item.id, ...decision }])
+    setBusy(true)
+    setError(null)
+    try {
+      for (const [campaignId, decisions] of perCampaign) onDecided(await sendDecisions(campaignId, decisions))
+      return true
+    } catch (e) {
+      setError(e)
+      return false
+    } finally {
+      setBusy(false)
+    }
+  }
+  return { busy, error, send }
+}
+
 const isViewer = (viewer: Viewer, ref: { type: string; id: string }) => ref.type === viewer.type && ref.id === viewer.id
 
 /** Whether `viewer` is named a reviewer of a still undecided item. */
@@ -65,21 +90,8 @@ export function DecideButtons(props: { item: ReviewItem; onDecided(answer: Revie
   const label = itemLabel(props.item)
   const [revoking, setRevoking] = useState(false)
   const [comment, setComment] = useState('')
-  const [busy, setBusy] = useState(false)
-  const [error, setError] = useState<unknown>(null)
+  const { busy, error, send } = useDecide(props.onDecided)
   const [missing, setMissing] = useState(false)
-
-  const send = async (decision: Decision) => {
-    setBusy(true)
-    setError(null)
-    try {
-      props.onDecided(await sendDecisions(props.item.campaignId, [decision]))
-    } catch (e) {
-      setError(e)
-    } finally {
-      setBusy(false)
-    }
-  }
   const revoke = (event: FormEvent) => {
     event.preventDefault()
     if (busy) return
@@ -88,14 +100,14 @@ export function DecideButtons(props: { item: ReviewItem; onDecided(answer: Revie
       return
     }
     setMissing(false)
-    void send({ itemId: props.item.id, decision: 'revoke', comment: comment.trim() })
+    void send([props.item], { decision: 'revoke', comment: comment.trim() })
   }
 
   return (
     <div className="review-decide">
       {!revoking && (
         <span role="group" aria-label={`Decide on ${label}`}>
-          <button type="button" className="primary" disabled={busy} onClick={() => void send({ itemId: props.item.id, decision: 'certify' })} aria-label={`Certify ${label}`}>{busy ? 'Sending…' : 'Certify'}</button>
+          <button type="button" className="primary" disabled={busy} onClick={() => void send([props.item], { decision: 'certify' })} aria-label={`Certify ${label}`}>{busy ? 'Sending…' : 'Certify'}</button>
           {' '}<button type="button" className="danger" disabled={busy} onClick={() => setRevoking(true)} aria-label={`Revoke ${label}`}>Revoke</button>
         </span>
       )}
