@@ -389,7 +389,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       bodyLimitBytes: config.server.bodyLimitBytes, trustProxy: config.server.trustProxy, version,
       webRoot: options.webRoot === undefined ? DEFAULT_WEB_ROOT : options.webRoot,
       policy, lastPolicyReloadError: () => policyWatcher.lastReloadError(), scim: scimApi, airflowJwks: () => airflowTokens.jwks(),
-      policyImpacts: createPolicyImpacts({ db, policy, audit, clock, environments: fleet.environments, directory: directory ? (p) => directory.apply(p) : undefined }),
+      // Impacts compare policy sets: the policy alone, without access review suspensions (they outlive any change).
+      policyImpacts: createPolicyImpacts({ db, policy: grantingPolicy, audit, clock, environments: fleet.environments, directory: directory ? (p) => directory.apply(p) : undefined }),
       federation: {
         trusts,
         tokenExchange: {

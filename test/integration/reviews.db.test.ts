@@ -149,10 +149,16 @@ forEachEngine((engine) => {
       assert.equal(asked.allowed, false)
       assert.deepEqual(asked.policyIds, [`access-review:${trigger.id}`])
       assert.equal((await airflowAsks(app, 'train_model')).allowed, false, 'never allowed')
-      // Another replica on the same database honours it at its next refresh (every suspensionsPollMs).
-      await second.reviews.suspensions.refresh()
+      // Another replica on the same database honours it at its next refresh (every suspensionsPollMs, 1 s): waited
+      // for, not timed (the bound only stops a broken poll from hanging the test).
+      const until = Date.now() + 30_000
+      while ((await airflowAsks(second, 'etl_daily')).allowed && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 100))
       assert.equal((await airflowAsks(second, 'etl_daily')).allowed, false)
       assert.equal((await call(second, 'POST', '/api/v1/environments/local/dags/etl_daily/runs', 'alice', {})).statusCode, 403)
+      // A policy diff compares the policy alone: a suspension is not a change the policy makes.
+      const impact = await call(app, 'POST', '/api/v1/policies/impact', 'carol', { files: {} })
+      assert.equal(impact.statusCode, 200, impact.body)
+      assert.deepEqual((impact.json() as { counts: { gains: number; losses: number } }).counts.gains, 0)
       // Reading is not revoked.
       assert.equal((await call(app, 'GET', '/api/v1/environments/local/dags/etl_daily', 'alice')).statusCode, 200)
 

@@ -1,6 +1,6 @@
 import type { EnvironmentConfig } from '../../config/index.ts'
-import { accessRequest, IMPACT_ACTIONS, type AccessPrincipal, type PolicyDagRow } from '../../governance/index.ts'
-import { ACTION_TARGETS, principalRef, type Action, type PolicyEngine, type PrincipalRef } from '../../policy/index.ts'
+import { accessClasses, accessRequest, IMPACT_ACTIONS, type AccessPrincipal, type PolicyDagRow } from '../../governance/index.ts'
+import { ACTION_TARGETS, type Action, type PolicyEngine, type PrincipalRef } from '../../policy/index.ts'
 import { computeAccess } from '../access/index.ts'
 
 /** What a campaign covers: environments by name and zone, DAGs by tag; empty (or absent) axes cover everything. */
@@ -57,24 +57,30 @@ export function groupsByPolicy(policy: Pick<PolicyEngine, 'policies'>): Map<stri
   return new Map(policy.policies().map((p) => [p.id, new Set([...p.text.matchAll(GROUP_LITERAL)].map((m) => m[1]!))]))
 }
 
-/**
- * Whether `reviewer` may review `subject`'s access: never their own; else policy permits `access:review` on every DAG
- * of the item (on the environment for environment-level access; `review:manage` for Conductor-level access), with the
- * reviewed principal as `context.subject`.
- */
-export function mayReview(
+/** A question about reviewing: may `reviewer` review `subject`'s access to `dags` of `environment` (null: Conductor-level)? */
+export type ReviewCheck = (
   policy: Pick<PolicyEngine, 'authorize'>,
   reviewer: PrincipalRef,
   subject: { type: string; id: string; groups: string[] },
   environment: EnvironmentConfig | null,
   dags: PolicyDagRow[] | null,
-): boolean {
-  if (reviewer.type === subject.type && reviewer.id === subject.id) return false
+) => boolean
+
+/** Whether policy alone permits the review (see {@link mayReview}, which adds the self rule). */
+const policyAllowsReview: ReviewCheck = (policy, reviewer, subject, environment, dags) => {
   if (!environment) return policy.authorize({ principal: reviewer, action: 'review:manage' }).decision === 'allow'
   const context = { subject: { type: subject.type, id: subject.id, groups: subject.groups } }
   const targets = dags === null || dags.length === 0 ? [null] : dags
   return targets.every((dag) => policy.authorize(accessRequest(reviewer, 'access:review', { environment, dag, ids: [] }, context)).decision === 'allow')
 }
+
+/**
+ * Whether `reviewer` may review `subject`'s access: never their own; else policy permits `access:review` on every DAG
+ * of the item (on the environment for environment-level access; `review:manage` for Conductor-level access), with the
+ * reviewed principal as `context.subject`.
+ */
+export const mayReview: ReviewCheck = (policy, reviewer, subject, environment, dags) =>
+  !(reviewer.type === subject.type && reviewer.id === subject.id) && policyAllowsReview(policy, reviewer, subject, environment, dags)
 
 /** What {@link campaignItems} looks at. */
 export interface CampaignItemsInput {
@@ -114,7 +120,12 @@ export async function campaignItems(input: CampaignItemsInput): Promise<FrozenIt
   }
   const matrix = await computeAccess({ policy: input.policy, principals, environments, dags: async (env) => [...(rows.get(env)?.values() ?? [])], actions })
   const named = groupsByPolicy(input.policy)
-  const reviewers = principals.map((p) => ({ key: { type: p.type, id: p.id }, ref: principalRef({ type: p.type as PrincipalRef['type'], id: p.id, groups: p.groups, username: p.id, email: p.email ?? null }) }))
+  const texts = input.policy.policies().map((p) => p.text)
+  // Reviewers that policy cannot tell apart are asked about once; and when no policy reads `context.subject`, an
+  // item's reviewers depend on its target alone (then the reviewed principal is only left out of them).
+  const reviewerClasses = (await accessClasses({ texts, principals, environments: [], dags: async () => [] })).principals
+  const subjectRead = texts.some((t) => /\bsubject\b/.test(t))
+  const reviewersOf = new Map<string, number[]>()
 
   const items: FrozenItem[] = []
   for (const cls of matrix.classes) {
@@ -122,8 +133,15 @@ export async function campaignItems(input: CampaignItemsInput): Promise<FrozenIt
       const environment = entry.environment === null ? null : byEnv.get(entry.environment)!
       const dagRows = entry.dagIds === null ? null : entry.dagIds.map((id) => rows.get(entry.environment!)!.get(id)!)
       const policyGroups = new Set(entry.policyIds.flatMap((id) => [...(named.get(id) ?? [])]))
+      const target = JSON.stringify([entry.environment, entry.dagIds])
       for (const member of cls.principals) {
         const subject = { type: member.type, id: member.id, groups: member.groups }
+        const key = subjectRead ? `${target}\0${member.type}\0${member.id}\0${member.groups.join('\0')}` : target
+        let allowed = reviewersOf.get(key)
+        if (!allowed) {
+          // The self rule is applied to the members below: a class's first member may be the subject.
+          reviewersOf.set(key, allowed = reviewerClasses.flatMap((rc, n) => (policyAllowsReview(input.policy, rc.ref, subject, environment, dagRows) ? [n] : [])))
+        }
         items.push({
           principal: member, action: entry.action, environment: entry.environment, dagIds: entry.dagIds,
           why: {
@@ -131,7 +149,8 @@ export async function campaignItems(input: CampaignItemsInput): Promise<FrozenIt
             groups: member.groups.filter((g) => policyGroups.has(g)),
             grants: (grants.get(`${member.type}\0${member.id}`) ?? []).filter((g) => policyGroups.has(g.group)),
           },
-          reviewers: reviewers.filter((r) => mayReview(input.policy, r.ref, subject, environment, dagRows)).map((r) => r.key),
+          reviewers: allowed.flatMap((n) => reviewerClasses[n]!.members)
+            .filter((r) => r.type !== member.type || r.id !== member.id).map((r) => ({ type: r.type, id: r.id })),
         })
       }
     }

@@ -1,5 +1,5 @@
 export { campaignItems, isWholeScope, mayReview, scopedEnvironments } from './campaign-items.ts'
-export type { CampaignScope, FrozenItem, ItemWhy, PrincipalKey, WhyGrant } from './campaign-items.ts'
+export type { CampaignScope, FrozenItem, ItemWhy, PrincipalKey, ReviewCheck, WhyGrant } from './campaign-items.ts'
 export { createReviews } from './reviews.ts'
 export type { CampaignInput, DecisionInput, Reviews, ReviewsDeps } from './reviews.ts'
 export type { Campaign, CampaignCounts, Finding, ReviewItem } from './review-views.ts'
