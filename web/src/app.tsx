@@ -1,5 +1,5 @@
-import { useCallback, useEffect, useState } from 'react'
-import { ApiError, api, call, setCsrfToken, setSessionEndedHandler, type HitlInbox, type LogoutResult, type RequestList, type Session } from './api.ts'
+import { useCallback, useEffect, useRef, useState } from 'react'
+import { ApiError, api, call, setCsrfToken, setSessionEndedHandler, type HitlInbox, type LogoutResult, type RequestList, type ReviewItemList, type Session } from './api.ts'
 import { Link, segments, useLocation } from './router.tsx'
 import { ErrorBox, Loading } from './ui.tsx'
 import { AccessPage } from './pages/access.tsx'
@@ -18,6 +18,9 @@ import { ServiceAccountPage } from './pages/service-account.tsx'
 import { ServiceAccountsPage } from './pages/service-accounts.tsx'
 import { LinksPage } from './pages/links.tsx'
 import { SchedulesPage } from './pages/schedules.tsx'
+import { MyReviewsPage } from './pages/my-reviews.tsx'
+import { ReviewCampaignPage } from './pages/review-campaign.tsx'
+import { ReviewsPage } from './pages/reviews.tsx'
 import { SignInPage } from './pages/sign-in.tsx'
 
 type SessionState =
@@ -69,6 +72,8 @@ const NAV = [
   { href: '/approvals', label: 'Approvals', match: (p: string) => p.startsWith('/approvals') || p.startsWith('/requests/') },
   { href: '/schedules', label: 'Schedules', match: (p: string) => p.startsWith('/schedules') },
   { href: '/links', label: 'Links', match: (p: string) => p.startsWith('/links') },
+  { href: '/reviews', label: 'Reviews', match: (p: string) => p.startsWith('/reviews') },
+  { href: '/my-reviews', label: 'My reviews', match: (p: string) => p === '/my-reviews' },
   { href: '/service-accounts', label: 'Service accounts', match: (p: string) => p.startsWith('/service-accounts') },
   { href: '/me', label: 'My access', match: (p: string) => p === '/me' },
 ]
@@ -77,12 +82,14 @@ const NAV = [
 const INBOX_POLL_MS = 15_000
 
 /**
- * The number of requests and Airflow HITL tasks waiting for the person's decision, counted again on every navigation,
- * every {@link INBOX_POLL_MS} and after a decision; null until known. HITL tasks count only when that endpoint answers.
+ * A number of things waiting for the person, counted again on every navigation, every {@link INBOX_POLL_MS} and after
+ * a decision ({@link onInboxChanged}); null until known, or while `count` fails.
  */
-function useInboxCount(path: string): number | null {
-  const [count, setCount] = useState<number | null>(null)
+function useWaitingCount(path: string, count: (signal: AbortSignal) => Promise<number>): number | null {
+  const [value, setValue] = useState<number | null>(null)
   const [tick, setTick] = useState(0)
+  const countRef = useRef(count)
+  countRef.current = count
   useEffect(() => onInboxChanged(() => setTick((t) => t + 1)), [])
   useEffect(() => {
     const timer = setInterval(() => { if (!document.hidden) setTick((t) => t + 1) }, INBOX_POLL_MS)
@@ -90,23 +97,41 @@ function useInboxCount(path: string): number | null {
   }, [])
   useEffect(() => {
     const controller = new AbortController()
-    const { signal } = controller
-    void Promise.allSettled([
-      api<RequestList>('/requests?toApprove=true&limit=100', { signal }),
-      api<HitlInbox>('/hitl', { signal }),
-    ]).then(([requests, hitl]) => {
-      if (signal.aborted || requests.status === 'rejected') return
-      setCount(requests.value.requests.length + (hitl.status === 'fulfilled' ? hitl.value.tasks.length : 0))
-    })
+    countRef.current(controller.signal).then(
+      (n) => { if (!controller.signal.aborted) setValue(n) },
+      () => {},
+    )
     return () => controller.abort()
   }, [path, tick])
-  return count
+  return value
+}
+
+/** The requests and Airflow HITL tasks waiting for the person's decision; HITL tasks count only when that endpoint answers. */
+async function inboxCount(signal: AbortSignal): Promise<number> {
+  const [requests, hitl] = await Promise.allSettled([
+    api<RequestList>('/requests?toApprove=true&limit=100', { signal }),
+    api<HitlInbox>('/hitl', { signal }),
+  ])
+  if (requests.status === 'rejected') throw requests.reason
+  return requests.value.requests.length + (hitl.status === 'fulfilled' ? hitl.value.tasks.length : 0)
+}
+
+/** The access review items waiting for the person's decision. */
+async function reviewCount(signal: AbortSignal): Promise<number> {
+  return (await api<ReviewItemList>('/reviews/mine', { signal })).items.length
+}
+
+/** A nav item's count badge, read out as ", N waiting for you". */
+function WaitingBadge(props: { count: number | null; testId: string }) {
+  if (props.count === null || props.count === 0) return null
+  return <span className="count" data-testid={props.testId} aria-label={`, ${props.count} waiting for you`}>{props.count}</span>
 }
 
 function Layout(props: { session: Session; path: string; search: URLSearchParams; onSignedOut: () => void }) {
   const { principal } = props.session
   const [signingOut, setSigningOut] = useState<{ error: unknown } | 'busy' | null>(null)
-  const inbox = useInboxCount(props.path)
+  const inbox = useWaitingCount(props.path, inboxCount)
+  const reviews = useWaitingCount(props.path, reviewCount)
   const signOut = async () => {
     setSigningOut('busy')
     try {
@@ -132,9 +157,8 @@ function Layout(props: { session: Session; path: string; search: URLSearchParams
               <li key={item.href}>
                 <Link href={item.href} aria-current={item.match(props.path) ? 'page' : undefined}>
                   {item.label}
-                  {item.href === '/approvals' && inbox !== null && inbox > 0 && (
-                    <span className="count" data-testid="inbox-count" aria-label={`, ${inbox} waiting for you`}>{inbox}</span>
-                  )}
+                  {item.href === '/approvals' && <WaitingBadge count={inbox} testId="inbox-count" />}
+                  {item.href === '/my-reviews' && <WaitingBadge count={reviews} testId="reviews-count" />}
                 </Link>
               </li>
             ))}
@@ -168,6 +192,9 @@ function Page(props: { path: string; search: URLSearchParams; session: Session }
   if (parts[0] === 'requests' && parts.length === 2) return <RequestPage id={parts[1]!} session={props.session} />
   if (parts[0] === 'schedules' && parts.length === 1) return <SchedulesPage />
   if (parts[0] === 'links' && parts.length === 1) return <LinksPage />
+  if (parts[0] === 'reviews' && parts.length === 1) return <ReviewsPage search={props.search} />
+  if (parts[0] === 'reviews' && parts.length === 2) return <ReviewCampaignPage id={parts[1]!} session={props.session} />
+  if (parts[0] === 'my-reviews' && parts.length === 1) return <MyReviewsPage session={props.session} />
   if (parts[0] === 'service-accounts' && parts.length === 1) return <ServiceAccountsPage session={props.session} search={props.search} />
   if (parts[0] === 'service-accounts' && parts.length === 2) return <ServiceAccountPage name={parts[1]!} />
   if (parts[0] === 'me' && parts.length === 1) return <MyAccessPage session={props.session} />
