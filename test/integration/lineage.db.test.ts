@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict'
+import type { Kysely } from 'kysely'
 import { after, before, test } from 'node:test'
 import { startTestApp } from '../../harness/app.ts'
 import { forEachEngine, type TestDatabase } from '../../harness/databases.ts'
 import { eventually } from '../../harness/poll.ts'
 import { startStubAirflow, type StubAirflow } from '../../harness/stub-airflow.ts'
-import { parentRunId } from '../../src/governance/index.ts'
+import { parentRunId, type LineageTables } from '../../src/governance/index.ts'
 import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver.ts'
 
 const API_KEY = 'marquez-api-key-for-tests-0123456789'
@@ -167,7 +168,10 @@ forEachEngine((engine) => {
       },
       job: { namespace: 'local', name: 'etl_daily.extract' },
       inputs: [{ namespace: 'postgres://db:5432', name: 'sales.orders' }],
-      outputs: [{ namespace: 's3://lake', name: 'daily/orders' }],
+      outputs: [{ namespace: 's3://lake', name: 'daily/orders', facets: { tags: {
+        _producer: 'https://github.com/apache/airflow/tree/providers-openlineage/2.3.0', _schemaURL: 'https://openlineage.io/spec/facets/1-0-0/TagsDatasetFacet.json',
+        tags: [{ key: 'pii', value: 'true', source: 'CONFIG' }, { key: 'classification', value: 'restricted', source: 'CONFIG' }],
+      } } }],
     }
     const listed = async () => (await app.server.inject({ method: 'GET', url: `/api/v1/requests/${run.requestId}/lineage`, headers: alice })).json() as {
       events: { source: string; eventType: string; job: { name: string } }[]; datasets: { inputs: unknown[]; outputs: unknown[] }
@@ -213,6 +217,11 @@ forEachEngine((engine) => {
     assert.ok(lineage.events.some((e) => e.source === 'intake' && e.job.name === 'etl_daily.extract'))
     assert.ok(lineage.events.some((e) => e.source === 'conductor' && e.eventType === 'START'))
     assert.deepEqual(lineage.datasets, { inputs: [{ namespace: 'postgres://db:5432', name: 'sales.orders' }], outputs: [{ namespace: 's3://lake', name: 'daily/orders' }] })
+    const rows = await (app.database.db as unknown as Kysely<LineageTables>).selectFrom('lineage_datasets').selectAll().where('request_id', '=', run.requestId).orderBy('direction').execute()
+    assert.deepEqual(rows.map((r) => [r.direction, r.namespace, r.name, r.dag_id, r.job_name, JSON.parse(r.tags)]), [
+      ['input', 'postgres://db:5432', 'sales.orders', 'etl_daily', 'etl_daily.extract', []],
+      ['output', 's3://lake', 'daily/orders', 'etl_daily', 'etl_daily.extract', ['pii', 'classification:restricted']],
+    ], 'each dataset the task read and wrote is kept with its DAG and the tags its facet gave')
     const bobReads = await app.server.inject({ method: 'GET', url: `/api/v1/requests/${run.requestId}/lineage`, headers: { authorization: `Bearer ${await app.tokenFor('bob')}` } })
     assert.equal(bobReads.statusCode, 404, 'only who may read the request reads its lineage')
   })

@@ -2,9 +2,9 @@ import { createHash } from 'node:crypto'
 import type { Kysely } from 'kysely'
 import type { LineageConfig } from '../../config/index.ts'
 import { CONDUCTOR_FACET_KEY, CONDUCTOR_NAMESPACE, CONDUCTOR_PRODUCER, type ConductorFacet } from './identity-facet.ts'
-import { insertEvent, insertLineageOutbox } from './lineage.repository.ts'
+import { insertDatasets, insertEvent, insertLineageOutbox } from './lineage.repository.ts'
 import type { LineageTables } from './lineage.tables.ts'
-import { datasetNames, RUN_EVENT_SCHEMA_URL, type RunEvent } from './openlineage.ts'
+import { datasetNames, datasetTags, RUN_EVENT_SCHEMA_URL, type RunEvent } from './openlineage.ts'
 
 /** One configured OpenLineage endpoint (`lineage.endpoints[]`). */
 export type LineageEndpoint = LineageConfig['endpoints'][number]
@@ -28,9 +28,18 @@ export function conductorEvent(type: 'START' | 'COMPLETE' | 'FAIL', run: { runId
 export interface EventOrigin {
   source: 'conductor' | 'intake'
   environment: string | null
+  /** The Airflow DAG the event belongs to, when known. */
+  dagId: string | null
   requestId: string | null
   parentRunId: string | null
   principalId: string | null
+}
+
+/** An event's datasets, each once (the first of a repeated namespace and name). */
+function uniqueDatasets<D extends { namespace: string; name: string }>(datasets: readonly D[] | undefined): D[] {
+  const seen = new Map<string, D>()
+  for (const d of datasets ?? []) if (!seen.has(JSON.stringify([d.namespace, d.name]))) seen.set(JSON.stringify([d.namespace, d.name]), d)
+  return [...seen.values()]
 }
 
 /** Makes ids that sort in the order they were made within this process (after the time), so one endpoint's events go out in order. */
@@ -52,13 +61,20 @@ export async function recordEvent(
   db: Kysely<LineageTables>, event: RunEvent, origin: EventOrigin,
   out: { endpoints: readonly LineageEndpoint[]; now: string; id: (now: string) => string; forward?: RunEvent },
 ): Promise<boolean> {
+  const id = out.id(out.now)
+  const eventTime = new Date(event.eventTime).toISOString()
   const stored = await insertEvent(db, {
-    id: out.id(out.now), event_key: eventKey(event), source: origin.source, run_id: event.run.runId, parent_run_id: origin.parentRunId, request_id: origin.requestId,
-    environment: origin.environment, job_namespace: event.job.namespace, job_name: event.job.name, event_type: event.eventType ?? null,
-    event_time: new Date(event.eventTime).toISOString(), inputs: JSON.stringify(datasetNames(event.inputs)), outputs: JSON.stringify(datasetNames(event.outputs)),
+    id, event_key: eventKey(event), source: origin.source, run_id: event.run.runId, parent_run_id: origin.parentRunId, request_id: origin.requestId,
+    environment: origin.environment, dag_id: origin.dagId, job_namespace: event.job.namespace, job_name: event.job.name, event_type: event.eventType ?? null,
+    event_time: eventTime, inputs: JSON.stringify(datasetNames(event.inputs)), outputs: JSON.stringify(datasetNames(event.outputs)),
     raw: JSON.stringify(event), principal_id: origin.principalId, received_at: out.now,
   })
   if (!stored) return false
+  const row = { event_id: id, environment: origin.environment, dag_id: origin.dagId, request_id: origin.requestId, job_name: event.job.name, event_time: eventTime }
+  await insertDatasets(db, [
+    ...uniqueDatasets(event.inputs).map((d) => ({ ...row, direction: 'input' as const, namespace: d.namespace, name: d.name, tags: JSON.stringify(datasetTags(d)) })),
+    ...uniqueDatasets(event.outputs).map((d) => ({ ...row, direction: 'output' as const, namespace: d.namespace, name: d.name, tags: JSON.stringify(datasetTags(d)) })),
+  ])
   const payload = JSON.stringify(out.forward ?? event)
   await insertLineageOutbox(db, out.endpoints.map((endpoint) => ({
     id: out.id(out.now), endpoint: endpoint.name, event_type: event.eventType ?? 'OTHER', payload, attempts: 0,

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely'
 import type { GovernanceTables } from '../governance.tables.ts'
-import type { LineageEventsTable, LineageOutboxTable, LineageRunsTable, LineageTables } from './lineage.tables.ts'
+import type { LineageDatasetsTable, LineageEventsTable, LineageOutboxTable, LineageRunsTable, LineageTables } from './lineage.tables.ts'
 
 type Db = Kysely<LineageTables>
 
@@ -52,6 +52,11 @@ export async function endRun(db: Db, requestId: string, outcome: string, at: str
 export async function insertEvent(db: Db, row: LineageEventsTable): Promise<boolean> {
   const result = await db.insertInto('lineage_events').values(row).onConflict((oc) => oc.column('event_key').doNothing()).executeTakeFirst()
   return Number(result.numInsertedOrUpdatedRows ?? 0n) === 1
+}
+
+/** Adds an event's dataset rows (in its transaction), in chunks that stay under the engines' bound-parameter limits. */
+export async function insertDatasets(db: Db, rows: LineageDatasetsTable[]): Promise<void> {
+  for (let i = 0; i < rows.length; i += 500) await db.insertInto('lineage_datasets').values(rows.slice(i, i + 500)).execute()
 }
 
 /** True when an event with `eventKey` is stored. */

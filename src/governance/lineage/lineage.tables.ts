@@ -40,6 +40,8 @@ export interface LineageEventsTable {
   /** The request the event is joined to, when one is found. */
   request_id: string | null
   environment: string | null
+  /** The Airflow DAG the event belongs to (its Airflow run facet, else the joined request's DAG). */
+  dag_id: string | null
   job_namespace: string
   job_name: string
   event_type: string | null
@@ -54,9 +56,26 @@ export interface LineageEventsTable {
   received_at: string
 }
 
+/** A row of `lineage_datasets`: one dataset an event read (`input`) or wrote (`output`). */
+export interface LineageDatasetsTable {
+  event_id: string
+  direction: 'input' | 'output'
+  namespace: string
+  name: string
+  environment: string | null
+  dag_id: string | null
+  request_id: string | null
+  /** The event's job (for Airflow: `dag_id.task_id`, the task). */
+  job_name: string
+  event_time: string
+  /** JSON array of the tags the event's `tags` dataset facet gave the dataset (see `datasetTags`). */
+  tags: string
+}
+
 /** The lineage tables. */
 export interface LineageTables {
   lineage_outbox: LineageOutboxTable
   lineage_runs: LineageRunsTable
   lineage_events: LineageEventsTable
+  lineage_datasets: LineageDatasetsTable
 }

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { isConductorError } from '../../core/index.ts'
 import { conductorFacet, conductorJobName, enriched, openLineageConf, parentRunId, parseRunEvent, withOpenLineageConf } from './index.ts'
+import { datasetTags } from './openlineage.ts'
 
 const RUN_ID = '01934f4a-7c2e-7b7e-9a43-2f0e8f1d6c55'
 const airflowTaskStart = () => ({
@@ -77,5 +78,15 @@ describe('OpenLineage for requests', () => {
     assert.equal(fieldOf((e) => { delete (e.run.facets.parent as { _producer?: string })._producer }), 'run.facets.parent._producer')
     assert.equal(fieldOf((e) => { e.eventTime = 'yesterday' }), 'eventTime')
     assert.equal(fieldOf((e) => { delete (e as { schemaURL?: string }).schemaURL }), 'schemaURL')
+  })
+})
+
+describe('datasetTags', () => {
+  it('reads the tags facet: a true or empty value is the key, any other value is key:value, each once', () => {
+    const facet = (tags: unknown) => ({ facets: { tags: { _producer: 'https://x.example', _schemaURL: 'https://x.example/s', tags } } })
+    assert.deepEqual(datasetTags(facet([{ key: 'pii', value: 'true' }, { key: 'owner', value: 'finance' }, { key: 'pii', value: '' }, { key: 'gdpr' }])), ['pii', 'owner:finance', 'gdpr'])
+    assert.deepEqual(datasetTags(facet('not a list')), [])
+    assert.deepEqual(datasetTags(facet([{ value: 'x' }, null, { key: '' }])), [])
+    assert.deepEqual(datasetTags({}), [])
   })
 })

@@ -69,3 +69,19 @@ export function airflowRunOf(event: RunEvent): { dagId: string; runId: string } 
 export function datasetNames(datasets: readonly { namespace: string; name: string }[] | undefined): { namespace: string; name: string }[] {
   return (datasets ?? []).map((d) => ({ namespace: d.namespace, name: d.name }))
 }
+
+/**
+ * The tags a dataset's `tags` facet (OpenLineage TagsDatasetFacet: `{ tags: [{ key, value, source }] }`) gives it:
+ * a tag whose value is empty or `true` is its key (`pii`), any other is `key:value` (`classification:restricted`).
+ */
+export function datasetTags(dataset: { facets?: Record<string, unknown> | undefined }): string[] {
+  const tags = (dataset.facets?.tags as { tags?: unknown } | undefined)?.tags
+  if (!Array.isArray(tags)) return []
+  const out = new Set<string>()
+  for (const tag of tags as { key?: unknown; value?: unknown }[]) {
+    if (typeof tag?.key !== 'string' || tag.key === '') continue
+    const value = typeof tag.value === 'string' ? tag.value : ''
+    out.add(value === '' || value.toLowerCase() === 'true' ? tag.key : `${tag.key}:${value}`)
+  }
+  return [...out].slice(0, 100)
+}

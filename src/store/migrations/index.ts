@@ -24,6 +24,7 @@ import * as m0024 from './0024-audit-checkpoints.ts'
 import * as m0025 from './0025-access-reviews.ts'
 import * as m0026 from './0026-compliance-history.ts'
 import * as m0027 from './0027-lineage.ts'
+import * as m0028 from './0028-lineage-datasets.ts'
 
 /**
  * Every migration, by name, in the order they apply (names sort lexically). Add a migration by adding its file
@@ -56,4 +57,5 @@ export const migrations: Record<string, Migration> = {
   '0025-access-reviews': m0025,
   '0026-compliance-history': m0026,
   '0027-lineage': m0027,
+  '0028-lineage-datasets': m0028,
 }
