@@ -66,6 +66,11 @@ export interface LineageDeps {
 export function createLineage(deps: LineageDeps): Lineage {
   const { db, clock, logger, settings } = deps
   const endpoints = settings.endpoints
+  const recorded = settings.environments ?? []
+  /** An environment has lineage when an endpoint takes it or `lineage.environments` names it (or is `["*"]`). */
+  const hasLineage = (environment: string) => endpointsFor(endpoints, environment).length > 0 || recorded.includes('*') || recorded.includes(environment)
+  /** Whether any environment may have lineage: only then are Conductor's open runs looked at. */
+  const active = endpoints.length > 0 || recorded.length > 0
   const id = outboxIds(() => deps.ids.next())
   const now = () => new Date(clock.now()).toISOString()
   const committed = async (events: AuditEventInput[], write: (trx: Kysely<LineageTables>) => Promise<void>): Promise<void> => {
@@ -77,7 +82,7 @@ export function createLineage(deps: LineageDeps): Lineage {
     for (const event of events) await deps.audit.append(event)
   }
   const kick = () => { if (loop.started) setImmediate(() => loop.kick(false)) }
-  const runs = { db, endpoints, clock, id, logger, orchestrators: () => deps.fleet().orchestrators, kick }
+  const runs = { db, endpoints, hasLineage, clock, id, logger, orchestrators: () => deps.fleet().orchestrators, kick }
   const delivery = createLineageDelivery({
     db, audit: deps.audit, clock, logger, endpoints, getSecret: deps.getSecret, timeoutMs: settings.timeoutSeconds * 1000,
     retry: { initialDelaySeconds: settings.initialRetryDelaySeconds, maxDelaySeconds: settings.maxRetryDelaySeconds, maxAttempts: settings.maxAttempts },
@@ -87,18 +92,18 @@ export function createLineage(deps: LineageDeps): Lineage {
     type: 'lineage.run_ended', environment: run.environment, dag: run.dag_id, requestId: run.request_id, data: { runId: run.parent_run_id, airflowRunId: run.run_id, outcome },
   }], write), cursor)
   const runOnce = async () => {
-    const ended = endpoints.length ? await endRuns() : 0
+    const ended = active ? await endRuns() : 0
     return { ...await delivery.deliverDue(), ended }
   }
   const loop = createDeliveryLoop({ lease: LINEAGE_LEASE, leases: deps.leases, logger, what: 'lineage', round: async (fence) => {
     // Runs end on the sweep under the lease only (a round asked for by new events delivers them, here, and no more).
-    if (endpoints.length && (fence ? fence.held() : deps.leases === undefined)) await endRuns()
+    if (active && (fence ? fence.held() : deps.leases === undefined)) await endRuns()
     return delivery.deliverDue(fence)
   } })
 
   return {
     dispatch: triggerLineage(runs),
-    enabledFor: (environment) => endpointsFor(endpoints, environment).length > 0,
+    enabledFor: hasLineage,
     async receive(principal, body, options) {
       const received = await receiveEvent({ db, policy: deps.policy, endpoints, environments: () => deps.fleet().environments, now, id, committed }, principal, body, options)
       if (received.forwardedTo.length) kick()
