@@ -129,7 +129,7 @@ const ACTION_KEYS = {
   'grant:request': true, 'grant:revoke': true, 'service_account:read': true, 'service_account:manage': true,
   'schedule:create': true, 'schedule:read': true, 'schedule:manage': true, 'schedule:transfer': true,
   'link:create': true, 'link:read': true, 'link:manage': true, 'environment:create': true, 'environment:manage': true, 'asset:post_event': true,
-  'lineage:write': true, 'access:review': true, 'review:manage': true, 'review:read': true,
+  'lineage:write': true, 'lineage:read': true, 'access:review': true, 'review:manage': true, 'review:read': true,
 } satisfies Record<ConductorAction, true>
 
 /** Every action, in the contract's order: what a token's scope and an agent's budgets may name. */
