@@ -17,6 +17,7 @@ export type {
   ScheduleAnswer, ScheduleList, ScheduleView, ScheduledDag, ScheduleFindings,
   PolicyImpactView, Explanation,
   Campaign, CampaignAnswer, ReviewWhy, CampaignList, ReviewDecisionAnswer, ReviewFinding, ReviewFindingList, ReviewItem, ReviewItemList,
+  RequestLineage, LineageDatasetList, LineageDataset, LineageDatasetUse,
 } from '../../contract/api-types.ts'
 
 /** An error answer of the API, with its stable code. */
@@ -105,6 +106,11 @@ export function dagPath(environment: string, dagId: string): string {
 /** `/environments/{env}/dags/{dag}/runs/{runId}` with every segment escaped. */
 export function runPath(environment: string, dagId: string, runId: string): string {
   return `${dagPath(environment, dagId)}/runs/${encodeURIComponent(runId)}`
+}
+
+/** The console's page of dataset `namespace`/`name` (query parameters: dataset names hold slashes). */
+export function datasetPagePath(dataset: { namespace: string; name: string }): string {
+  return `/lineage/datasets/view${query({ namespace: dataset.namespace, name: dataset.name })}`
 }
 
 /** A query string from the defined, non-empty values (with the leading `?`, or empty). */
