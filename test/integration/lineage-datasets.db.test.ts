@@ -4,31 +4,14 @@ import { startTestApp } from '../../harness/app.ts'
 import { forEachEngine, type TestDatabase } from '../../harness/databases.ts'
 import { startStubAirflow, type StubAirflow } from '../../harness/stub-airflow.ts'
 import { parentRunId } from '../../src/governance/index.ts'
+import { taskEvent } from '../support/lineage-events.ts'
 import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver.ts'
 
-const PRODUCER = 'https://github.com/apache/airflow/tree/providers-openlineage/2.3.0'
 const ORDERS = { namespace: 'postgres://db:5432', name: 'sales.public.orders' }
 const DAILY = { namespace: 's3://lake', name: 'daily/orders/2026-11-30' }
 
 interface Person { principal: { type: string; id: string }; via: string; policyIds: string[]; approvals: { by: string }[]; reason: string | null }
 interface Use { eventTime: string; environment: string; dagId: string | null; airflowRunId: string | null; job: string; eventType: string | null; requestId: string | null; startedBy: Person | null }
-
-/** A task event as Airflow's OpenLineage provider posts it: parent facet naming Conductor's run (when given), airflowDagRun facet. */
-function taskEvent(options: { type: string; time: string; runId: string; task: string; airflowRunId: string; parent?: string; inputs?: object[]; outputs?: object[] }): Record<string, unknown> {
-  const job = { namespace: 'conductor', name: 'dag:trigger/local/etl_daily' }
-  return {
-    eventType: options.type, eventTime: options.time, producer: PRODUCER, schemaURL: 'https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent',
-    run: {
-      runId: options.runId,
-      facets: {
-        ...(options.parent ? { parent: { _producer: PRODUCER, _schemaURL: 'https://openlineage.io/spec/facets/1-1-0/ParentRunFacet.json', run: { runId: options.parent }, job, root: { run: { runId: options.parent }, job } } } : {}),
-        airflowDagRun: { _producer: PRODUCER, _schemaURL: 'https://openlineage.io/spec/facets/1-0-0/airflowDagRun.json', dagRun: { dag_id: 'etl_daily', run_id: options.airflowRunId } },
-      },
-    },
-    job: { namespace: 'local', name: `etl_daily.${options.task}` },
-    inputs: options.inputs ?? [], outputs: options.outputs ?? [],
-  }
-}
 
 // The lineage Conductor stored, read back: a request's lineage opens with who started it and through which policy,
 // and lists each task's reads and writes; a dataset lists the runs that wrote it with the person behind each, for
