@@ -1,5 +1,5 @@
 import { sql, type Kysely } from 'kysely'
-import type { LineageTables } from './lineage.tables.ts'
+import type { LineageDatasetsTable, LineageTables } from './lineage.tables.ts'
 
 type Db = Kysely<LineageTables>
 
@@ -57,15 +57,7 @@ export async function latestTags(db: Db, environments: string[], datasets: { nam
 }
 
 /** One event that read or wrote a dataset, with its event and (when joined) Conductor's run for its request. */
-export interface DatasetUseRow {
-  event_id: string
-  direction: string
-  environment: string | null
-  dag_id: string | null
-  request_id: string | null
-  job_name: string
-  event_time: string
-  tags: string
+export interface DatasetUseRow extends Omit<LineageDatasetsTable, 'namespace' | 'name'> {
   event_type: string | null
   raw: string
   /** The `conductor` facet of the joined request's run (JSON), when there is one. */
