@@ -27,8 +27,9 @@ export interface ConsoleApp {
 
 /**
  * Starts Conductor with the project's policies (or `policyFolder`) and one environment `local` on the given
- * Airflow (more settings in `extraConfig`), syncs the catalog once (an Airflow not yet up just isn't synced), and listens on a free port whose URL is the public URL (so the issuer's
- * redirect back to `/auth/callback` lands here).
+ * Airflow, syncs the catalog once (an Airflow not yet up just isn't synced), and listens on a free port whose URL is
+ * the public URL (so the issuer's redirect back to `/auth/callback` lands here). `extraConfig` adds top-level config
+ * sections (e.g. `lineage`); `airflow` may be a stand-in that only has a URL and a login, or one not started yet.
  */
 export async function startConsoleApp(
   airflow: Pick<AirflowHandle, 'url' | 'username' | 'password'>,
