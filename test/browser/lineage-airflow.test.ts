@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs'
 import { after, before, describe, test } from 'node:test'
 import { startAirflow, type AirflowHandle } from '../../harness/airflow.ts'
 import { freePort } from '../../harness/app.ts'
-import { CHROMIUM_PATH, launchChromium, startConsoleApp, type ConsoleApp } from '../../harness/console-app.ts'
+import { CHROMIUM_PATH, launchChromium, signIn, startConsoleApp, type ConsoleApp } from '../../harness/console-app.ts'
 import { eventually } from '../../harness/poll.ts'
 import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver.ts'
 
@@ -137,5 +137,36 @@ describe('lineage with identity from a real Airflow 3 and its OpenLineage provid
     const ours = forwarded.filter((e) => e.job.namespace === 'conductor').map((e) => e.eventType)
     assert.deepEqual(ours, ['START', 'COMPLETE'], 'Conductor\'s own run: START at dispatch, COMPLETE when the Airflow run succeeded, in order')
     assert.ok(backend.deliveries.every((d) => !d.body.includes('Bearer ')), 'no token is forwarded')
+  })
+
+  test('in Chromium, alice\'s run page shows who started it, through which policy, and what each task read and wrote; the table it loaded lists her run', { timeout: 120_000 }, async () => {
+    assert.ok(airflowRunId, 'the trigger test ran')
+    const context = await browser.newContext({ viewport: { width: 1400, height: 900 } })
+    try {
+      const page = await context.newPage()
+      page.setDefaultTimeout(30_000)
+      await signIn(page, conductor.baseUrl, 'alice', `/environments/local/dags/etl_daily/runs/${encodeURIComponent(airflowRunId)}`)
+      const lineageSection = page.getByTestId('lineage')
+      const startedBy = await lineageSection.getByTestId('lineage-started-by').innerText()
+      assert.match(startedBy, /^Started by alice \(User\) through policy data-eng-operate via api, reason “month-end close”$/, startedBy)
+      const table = lineageSection.getByRole('table', { name: 'Lineage by task' })
+      const row = (task: string) => table.locator(`tr[data-lineage-task="${task}"]`)
+      assert.match(await row('extract').innerText(), /\/srv\/shop\/orders\.csv[\s\S]*\/srv\/lake\/staging\/orders\.parquet/, 'extract read the orders and wrote the staged copy')
+      assert.match(await row('load').innerText(), /\/srv\/warehouse\/daily_sales\.csv/)
+      for (const task of ['extract', 'transform', 'load']) assert.match(await row(task).innerText(), /COMPLETE|success/i, `${task} is shown done`)
+
+      await row('load').getByRole('link', { name: '/srv/warehouse/daily_sales.csv' }).click()
+      await page.getByRole('heading', { name: 'Dataset /srv/warehouse/daily_sales.csv', level: 1 }).waitFor()
+      const writes = page.getByRole('table', { name: 'Writes' }).locator('tbody tr')
+      await writes.first().waitFor()
+      const ofAlice = writes.filter({ hasText: airflowRunId })
+      assert.ok(await ofAlice.count() >= 1, 'the write of alice\'s run is listed')
+      const text = await ofAlice.first().innerText()
+      assert.match(text, /alice/)
+      assert.match(text, /data-eng-operate/)
+      assert.match(text, /load/)
+    } finally {
+      await context.close()
+    }
   })
 })
