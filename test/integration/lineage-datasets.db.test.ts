@@ -79,6 +79,20 @@ forEachEngine((engine) => {
     // The same table written by a run Conductor did not start (no parent facet, an Airflow run id it never created).
     await post(taskEvent({ type: 'COMPLETE', time: '2026-11-30T09:00:00Z', runId: '01934f4a-7c2e-7b7e-9a43-2f0e8f1d6c03', task: 'load', airflowRunId: 'scheduled__2026-11-30T09:00:00+00:00', outputs: [DAILY] }))
 
+    // Each run's page reads the run's lineage: alice's is her request's; the scheduled one has tasks and no person.
+    const runUrl = (runId: string) => `/environments/local/dags/etl_daily/runs/${encodeURIComponent(runId)}/lineage`
+    const ofHers = await get('alice', runUrl(airflowRunId))
+    assert.equal(ofHers.statusCode, 200, ofHers.body)
+    assert.deepEqual((ofHers.json() as { requestId: string; startedBy: { principal: unknown } }).requestId, requestId)
+    assert.deepEqual((ofHers.json() as { startedBy: { principal: unknown } }).startedBy.principal, { type: 'User', id: 'alice' }, 'the run\'s lineage is its request\'s')
+    const scheduled = (await get('alice', runUrl('scheduled__2026-11-30T09:00:00+00:00'))).json() as { requestId: null; startedBy: null; run: null; tasks: { task: string; outputs: unknown[] }[] }
+    assert.deepEqual([scheduled.requestId, scheduled.startedBy, scheduled.run], [null, null, null])
+    assert.deepEqual(scheduled.tasks.map((t) => [t.task, t.outputs]), [['load', [DAILY]]])
+    const bobs = await get('bob', runUrl(airflowRunId))
+    assert.equal(bobs.statusCode, 403, 'bob may read the run but not lineage')
+    assert.equal(bobs.json().error.details.action, 'lineage:read')
+    assert.equal((await get('alice', '/environments/local/dags/nope/runs/r1/lineage')).json().error.code, 'dag_not_found')
+
     const list = await get('alice', '/lineage/datasets?q=ORDERS')
     assert.equal(list.statusCode, 200, list.body)
     const datasets = (list.json() as { datasets: { namespace: string; name: string; lastWrittenAt: string | null; writes: number }[]; environments: string[] })

@@ -44,44 +44,50 @@ export function StartedBySentence(props: { person: NonNullable<LineageDatasetUse
   )
 }
 
+/** Where a Lineage section reads from: a run's lineage (`…/runs/{run}/lineage`) or a request's (`/requests/{id}/lineage`). */
+export type LineageSource = { kind: 'run' | 'request'; path: string }
+
 /**
  * The "Lineage" section of a run or request: who started it and through which policy, and what each task read and
- * wrote, from `GET /requests/{id}/lineage`. `requestId` null: the run was not started through Conductor.
+ * wrote, from the run's or the request's lineage.
  */
-export function LineageSection(props: { requestId: string | null }) {
-  const { requestId } = props
-  const lineage = useApi(requestId ? `lineage:${requestId}` : null, (signal) => api<RequestLineage>(`/requests/${encodeURIComponent(requestId!)}/lineage`, { signal }))
+export function LineageSection(props: { source: LineageSource }) {
+  const { source } = props
+  const lineage = useApi(`lineage:${source.path}`, (signal) => api<RequestLineage>(source.path, { signal }))
   return (
     <section aria-labelledby="lineage-h" data-testid="lineage">
       <div className="section-head">
         <h2 id="lineage-h">Lineage</h2>
-        {requestId && <button type="button" onClick={() => lineage.reload()} disabled={lineage.loading}>Refresh lineage</button>}
+        <button type="button" onClick={() => lineage.reload()} disabled={lineage.loading}>Refresh lineage</button>
       </div>
-      <LineageBody requestId={requestId} data={lineage.data} loading={lineage.loading} error={lineage.error} onRetry={() => lineage.reload()} />
+      <LineageBody source={source} data={lineage.data} loading={lineage.loading} error={lineage.error} onRetry={() => lineage.reload()} />
     </section>
   )
 }
 
-function LineageBody(props: { requestId: string | null; data: RequestLineage | null; loading: boolean; error: unknown; onRetry(): void }) {
+function LineageBody(props: { source: LineageSource; data: RequestLineage | null; loading: boolean; error: unknown; onRetry(): void }) {
   const { data } = props
-  if (props.requestId === null) {
-    return <p className="muted">No lineage here: this run was not started through Conductor, so no request and no person are joined to it. Its datasets still show on the <Link href="/lineage/datasets">Lineage</Link> pages for whoever may read lineage.</p>
-  }
   if (props.loading && !data) return <Loading what="the lineage" />
   if (!data) {
     if (props.error instanceof ApiError && props.error.code === 'request_not_found') {
       return <p className="muted">Its lineage belongs to the request that started it, which you may not read (its requester, its approvers and auditors may).</p>
     }
+    if (props.error instanceof ApiError && props.error.code === 'policy_denied') {
+      return <p className="muted" data-testid="lineage-denied">You may not read this environment&apos;s lineage (<code>lineage:read</code>).</p>
+    }
     return <ErrorBox title="The lineage could not be loaded." error={props.error} onRetry={props.onRetry} />
   }
   if (!data.enabled && data.events.length === 0) {
-    return <p className="muted" data-testid="lineage-none">No lineage: this environment has no lineage endpoint (<code>lineage.endpoints</code>), so Conductor records no OpenLineage run for its triggers.</p>
+    return <p className="muted" data-testid="lineage-none">No lineage: this environment has none (no <code>lineage.endpoints</code> entry takes it and <code>lineage.environments</code> does not name it), so Conductor records no OpenLineage run for its triggers.</p>
   }
+  const notThroughConductor = data.requestId === null
   return (
     <>
       {data.startedBy
         ? <p data-testid="lineage-started-by"><StartedBySentence person={data.startedBy} /></p>
-        : <p className="muted">Conductor emitted no run for this request (nothing was dispatched to Airflow).</p>}
+        : notThroughConductor
+          ? <p className="muted" data-testid="lineage-no-person">Not started through Conductor (a scheduled run, or one started in Airflow itself): no person and no policy decision are joined to it.</p>
+          : <p className="muted">Conductor emitted no run for this request (nothing was dispatched to Airflow).</p>}
       {data.run && <p className="muted small">OpenLineage run <code>{data.run.runId}</code> ({data.run.name}){data.run.outcome ? `: ${data.run.outcome}` : ', open'}, started <Time value={data.run.startedAt} />.</p>}
       {data.tasks.length === 0
         ? <Empty><p data-testid="lineage-none"><strong>No events from Airflow yet.</strong> Airflow&apos;s OpenLineage provider posts each task&apos;s events to Conductor (<code>POST /api/v1/lineage</code>) as the tasks run.</p></Empty>

@@ -4,7 +4,7 @@ import { z } from 'zod'
 import type { Governance, Lineage } from '../../governance/index.ts'
 import type { Principal } from '../../identity/index.ts'
 import { apiErrors } from '../responses.ts'
-import { MAX_SEGMENT_LENGTH, requestParams } from '../schemas.ts'
+import { MAX_SEGMENT_LENGTH, requestParams, runParams } from '../schemas.ts'
 
 const dataset = z.strictObject({ namespace: z.string(), name: z.string() })
 const job = z.strictObject({ namespace: z.string(), name: z.string() })
@@ -38,7 +38,8 @@ const task = z.strictObject({
 })
 
 const requestLineage = z.strictObject({
-  enabled: z.boolean().describe('True when the request\'s environment has lineage (an entry of `lineage.endpoints` takes it).'),
+  enabled: z.boolean().describe('True when the environment has lineage (an entry of `lineage.endpoints` takes it, or `lineage.environments` names it).'),
+  requestId: z.string().nullable().describe('The request that started the run; null for a run not started through Conductor.'),
   run: z.strictObject({
     runId: z.string(), namespace: z.string(), name: z.string(), outcome: z.string().nullable(), startedAt: z.string(), endedAt: z.string().nullable(),
   }).nullable().describe('Conductor\'s own OpenLineage run for the request: the parent of the events Airflow emits for its run.'),
@@ -119,6 +120,16 @@ export function lineageRoutes(deps: { lineage: Lineage; governance: Governance; 
     }, async (request) => {
       await deps.governance.approvals.view(deps.who(request), request.params.id)
       return deps.lineage.ofRequest(request.params.id)
+    })
+
+    app.get('/environments/:env/dags/:dag/runs/:runId/lineage', {
+      schema: {
+        tags: ['runs'], summary: 'An Airflow run\'s lineage: who started it and through which policy (when through Conductor), and what each task read and wrote (run:read and lineage:read)',
+        params: runParams, response: { 200: requestLineage, ...apiErrors(400, 404) },
+      },
+    }, async (request) => {
+      const { env, dag, runId } = request.params
+      return deps.lineage.ofRun(deps.who(request), { environment: env, dagId: dag, runId })
     })
 
     app.get('/lineage/datasets', {

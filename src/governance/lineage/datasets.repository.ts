@@ -59,7 +59,8 @@ export async function latestTags(db: Db, environments: string[], datasets: { nam
 /** One event that read or wrote a dataset, with its event and (when joined) Conductor's run for its request. */
 export interface DatasetUseRow extends Omit<LineageDatasetsTable, 'namespace' | 'name'> {
   event_type: string | null
-  raw: string
+  /** The Airflow run the event belongs to. */
+  airflow_run_id: string | null
   /** The `conductor` facet of the joined request's run (JSON), when there is one. */
   facet: string | null
   /** The Airflow run the joined request created. */
@@ -78,7 +79,7 @@ export async function listDatasetUses(
   let query = db.selectFrom('lineage_datasets as d')
     .innerJoin('lineage_events as e', 'e.id', 'd.event_id')
     .leftJoin('lineage_runs as r', 'r.request_id', 'd.request_id')
-    .select(['d.event_id', 'd.direction', 'd.environment', 'd.dag_id', 'd.request_id', 'd.job_name', 'd.event_time', 'd.tags', 'e.event_type', 'e.raw', 'r.facet', 'r.run_id as request_run_id'])
+    .select(['d.event_id', 'd.direction', 'd.environment', 'd.dag_id', 'd.request_id', 'd.job_name', 'd.event_time', 'd.tags', 'e.event_type', 'e.airflow_run_id', 'r.facet', 'r.run_id as request_run_id'])
     .where('d.namespace', '=', dataset.namespace).where('d.name', '=', dataset.name)
     .where('d.direction', '=', direction).where('d.environment', 'in', environments)
   const after = options.after

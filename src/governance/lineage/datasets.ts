@@ -7,7 +7,6 @@ import { authorizationRequest } from '../targets.ts'
 import { latestTags, listDatasets, listDatasetUses, type DatasetUseRow } from './datasets.repository.ts'
 import type { ConductorFacet } from './identity-facet.ts'
 import type { LineageTables } from './lineage.tables.ts'
-import { airflowRunOf, type RunEvent } from './openlineage.ts'
 
 /** A dataset seen in lineage the caller may read. */
 export interface DatasetSummary {
@@ -118,9 +117,8 @@ function decodeCursor(cursor: string): { eventTime: string; eventId: string } {
 /** A dataset row as the API answers it. */
 function useOf(row: DatasetUseRow): DatasetUse {
   const facet = row.facet ? JSON.parse(row.facet) as ConductorFacet : null
-  const airflowRun = airflowRunOf(JSON.parse(row.raw) as RunEvent)
   return {
-    eventTime: row.event_time, environment: row.environment ?? '', dagId: row.dag_id, airflowRunId: airflowRun?.runId ?? row.request_run_id,
+    eventTime: row.event_time, environment: row.environment ?? '', dagId: row.dag_id, airflowRunId: row.airflow_run_id ?? row.request_run_id,
     job: row.job_name, eventType: row.event_type, requestId: row.request_id,
     startedBy: facet
       ? { principal: facet.principal, via: facet.via, tool: facet.tool, policyIds: facet.policyIds, approvals: facet.approvals, reason: facet.reason }

@@ -30,6 +30,8 @@ export interface EventOrigin {
   environment: string | null
   /** The Airflow DAG the event belongs to, when known. */
   dagId: string | null
+  /** The Airflow run the event belongs to, when known. */
+  airflowRunId: string | null
   requestId: string | null
   parentRunId: string | null
   principalId: string | null
@@ -65,7 +67,7 @@ export async function recordEvent(
   const eventTime = new Date(event.eventTime).toISOString()
   const stored = await insertEvent(db, {
     id, event_key: eventKey(event), source: origin.source, run_id: event.run.runId, parent_run_id: origin.parentRunId, request_id: origin.requestId,
-    environment: origin.environment, dag_id: origin.dagId, job_namespace: event.job.namespace, job_name: event.job.name, event_type: event.eventType ?? null,
+    environment: origin.environment, dag_id: origin.dagId, airflow_run_id: origin.airflowRunId, job_namespace: event.job.namespace, job_name: event.job.name, event_type: event.eventType ?? null,
     event_time: eventTime, inputs: JSON.stringify(datasetNames(event.inputs)), outputs: JSON.stringify(datasetNames(event.outputs)),
     raw: JSON.stringify(event), principal_id: origin.principalId, received_at: out.now,
   })

@@ -96,7 +96,7 @@ export async function receiveEvent(deps: IntakeDeps, principal: Principal, body:
     data: { runId: event.run.runId, eventType: event.eventType ?? null, job: `${event.job.namespace}/${event.job.name}`, parentRunId: parent?.runId ?? null },
   }], async (db) => {
     stored = await recordEvent(db, event, {
-      source: 'intake', environment: env.name, dagId: airflowRun?.dagId ?? run?.dag_id ?? null, requestId: run?.request_id ?? null, parentRunId: parent?.runId ?? null, principalId: principal.id,
+      source: 'intake', environment: env.name, dagId: airflowRun?.dagId ?? run?.dag_id ?? null, airflowRunId: airflowRun?.runId ?? run?.run_id ?? null, requestId: run?.request_id ?? null, parentRunId: parent?.runId ?? null, principalId: principal.id,
     }, { endpoints, now, id: deps.id, forward })
   })
   return { stored, runId: event.run.runId, environment: env.name, requestId: run?.request_id ?? null, forwardedTo: stored ? endpoints.map((e) => e.name) : [] }

@@ -42,6 +42,8 @@ export interface LineageEventsTable {
   environment: string | null
   /** The Airflow DAG the event belongs to (its Airflow run facet, else the joined request's DAG). */
   dag_id: string | null
+  /** The Airflow run the event belongs to (its Airflow run facet, else the joined request's run). */
+  airflow_run_id: string | null
   job_namespace: string
   job_name: string
   event_type: string | null

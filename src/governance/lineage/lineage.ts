@@ -15,6 +15,7 @@ import { endpointsFor, outboxIds } from './emit.ts'
 import { receiveEvent, type ReceivedEvent } from './intake.ts'
 import { datasetDetail, datasetList, type DatasetDetail, type DatasetList } from './datasets.ts'
 import { requestLineage, type RequestLineage } from './request-lineage.ts'
+import { runLineage } from './run-lineage.ts'
 import type { LineageTables } from './lineage.tables.ts'
 import { endFinishedRuns, triggerLineage, type OpenRunsCursor } from './runs.ts'
 
@@ -31,6 +32,8 @@ export interface Lineage {
   receive(principal: Principal, body: unknown, options: { environment?: string | undefined }): Promise<ReceivedEvent>
   /** The lineage of request `requestId` (the caller checks the principal may read the request). */
   ofRequest(requestId: string): Promise<RequestLineage>
+  /** The lineage of an Airflow run, for whoever may read the run and the environment's lineage (see `runLineage`). */
+  ofRun(principal: Principal, target: { environment: string; dagId: string; runId: string }): Promise<RequestLineage>
   /** The datasets in the lineage `principal` may read (`lineage:read` per environment), newest write first, paged. */
   datasets(principal: Principal, options: { q?: string | undefined; limit: number; cursor?: string | undefined }): Promise<DatasetList>
   /**
@@ -107,7 +110,8 @@ export function createLineage(deps: LineageDeps): Lineage {
       if (received.forwardedTo.length) kick()
       return received
     },
-    ofRequest: (requestId) => requestLineage(db, requestId, (environment) => endpointsFor(endpoints, environment).length > 0),
+    ofRequest: (requestId) => requestLineage(db, requestId, hasLineage),
+    ofRun: (principal, target) => runLineage(reads, principal, target, hasLineage),
     datasets: (principal, options) => datasetList(reads, principal, options),
     dataset: (principal, dataset, options) => datasetDetail(reads, principal, dataset, options),
     runOnce,

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely'
 import type { GovernanceTables } from '../governance.tables.ts'
 import { CONDUCTOR_NAMESPACE, type ConductorFacet } from './identity-facet.ts'
 import { findRunOfRequest, listEventsOfRequest } from './lineage.repository.ts'
-import type { LineageEventsTable, LineageTables } from './lineage.tables.ts'
+import type { LineageEventsTable, LineageRunsTable, LineageTables } from './lineage.tables.ts'
 
 /** A dataset's name. */
 export interface DatasetName {
@@ -31,8 +31,10 @@ export type LineageStartedBy = Omit<ConductorFacet, '_producer' | '_schemaURL' |
 
 /** A request's lineage, as `GET /api/v1/requests/:id/lineage` answers it. */
 export interface RequestLineage {
-  /** True when the request's environment has lineage (a `lineage.endpoints` entry takes it). */
+  /** True when the environment has lineage (a `lineage.endpoints` entry takes it, or `lineage.environments` names it). */
   enabled: boolean
+  /** The request that started the run; null for a run not started through Conductor. */
+  requestId: string | null
   /** Conductor's run for the request (its parent run id in Airflow's events); null when it emitted none. */
   run: { runId: string; namespace: string; name: string; outcome: string | null; startedAt: string; endedAt: string | null } | null
   /** Who started it and through which policy; null when Conductor emitted no run for it. */
@@ -67,21 +69,28 @@ function tasksOf(rows: LineageEventsTable[], dagId: string | null): LineageTask[
   })
 }
 
+/** The lineage answer over `rows` (one run's events in event time order), with Conductor's run for it when there is one. */
+export function lineageOf(rows: LineageEventsTable[], of: { enabled: boolean; requestId: string | null; run: LineageRunsTable | null; dagId: string | null }): RequestLineage {
+  const { run } = of
+  const facet = run ? JSON.parse(run.facet) as ConductorFacet : null
+  return {
+    enabled: of.enabled,
+    requestId: of.requestId,
+    run: run ? { runId: run.parent_run_id, namespace: CONDUCTOR_NAMESPACE, name: run.job_name, outcome: run.outcome, startedAt: run.started_at, endedAt: run.ended_at } : null,
+    startedBy: facet
+      ? { principal: facet.principal, groups: facet.groups, decision: facet.decision, policyIds: facet.policyIds, approvals: facet.approvals, reason: facet.reason, via: facet.via, tool: facet.tool }
+      : null,
+    events: rows.map((r) => ({ id: r.id, source: r.source, eventType: r.event_type, eventTime: r.event_time, runId: r.run_id, parentRunId: r.parent_run_id, job: { namespace: r.job_namespace, name: r.job_name } })),
+    tasks: tasksOf(rows, of.dagId),
+    datasets: { inputs: uniqueNames(rows.map((r) => r.inputs)), outputs: uniqueNames(rows.map((r) => r.outputs)) },
+  }
+}
+
 /** The lineage of request `requestId` (the caller checks the principal may read the request). */
 export async function requestLineage(db: Kysely<LineageTables & GovernanceTables>, requestId: string, enabledFor: (environment: string) => boolean): Promise<RequestLineage> {
   const run = await findRunOfRequest(db, requestId)
   const request = run ? null : await db.selectFrom('requests').select(['environment', 'dag_id']).where('id', '=', requestId).executeTakeFirst()
   const rows = await listEventsOfRequest(db, requestId, 1000)
   const environment = run?.environment ?? request?.environment ?? null
-  const facet = run ? JSON.parse(run.facet) as ConductorFacet : null
-  return {
-    enabled: environment !== null && enabledFor(environment),
-    run: run ? { runId: run.parent_run_id, namespace: CONDUCTOR_NAMESPACE, name: run.job_name, outcome: run.outcome, startedAt: run.started_at, endedAt: run.ended_at } : null,
-    startedBy: facet
-      ? { principal: facet.principal, groups: facet.groups, decision: facet.decision, policyIds: facet.policyIds, approvals: facet.approvals, reason: facet.reason, via: facet.via, tool: facet.tool }
-      : null,
-    events: rows.map((r) => ({ id: r.id, source: r.source, eventType: r.event_type, eventTime: r.event_time, runId: r.run_id, parentRunId: r.parent_run_id, job: { namespace: r.job_namespace, name: r.job_name } })),
-    tasks: tasksOf(rows, run?.dag_id ?? request?.dag_id ?? null),
-    datasets: { inputs: uniqueNames(rows.map((r) => r.inputs)), outputs: uniqueNames(rows.map((r) => r.outputs)) },
-  }
+  return lineageOf(rows, { enabled: environment !== null && enabledFor(environment), requestId, run: run ?? null, dagId: run?.dag_id ?? request?.dag_id ?? null })
 }

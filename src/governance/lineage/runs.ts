@@ -61,7 +61,7 @@ export function triggerLineage(deps: RunsDeps): DispatchLineage {
             facet: JSON.stringify(facet), started_at: now, ended_at: null, outcome: null,
           })
           await recordEvent(lineage, conductorEvent('START', { runId, jobName, facet }, now),
-            { source: 'conductor', environment, dagId: call.dag?.dag_id ?? null, requestId: request.id, parentRunId: null, principalId: call.principal.id }, { endpoints, now, id: deps.id })
+            { source: 'conductor', environment, dagId: call.dag?.dag_id ?? null, airflowRunId: request.run_id, requestId: request.id, parentRunId: null, principalId: call.principal.id }, { endpoints, now, id: deps.id })
         },
       }
     },
@@ -95,7 +95,7 @@ export async function endFinishedRuns(
     await committed(async (db) => {
       if (!await endRun(db, run.request_id, end.outcome, now)) return
       await recordEvent(db, conductorEvent(end.outcome, { runId: run.parent_run_id, jobName: run.job_name, facet }, end.at ?? now),
-        { source: 'conductor', environment: run.environment, dagId: run.dag_id, requestId: run.request_id, parentRunId: null, principalId: facet.principal.id },
+        { source: 'conductor', environment: run.environment, dagId: run.dag_id, airflowRunId: run.run_id, requestId: run.request_id, parentRunId: null, principalId: facet.principal.id },
         { endpoints: endpointsFor(deps.endpoints, run.environment), now, id: deps.id })
     }, run, end.outcome)
     ended++
