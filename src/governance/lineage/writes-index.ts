@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely'
 import type { Logger } from 'pino'
+import { createPollTimer } from '../../core/index.ts'
 import { dagLineage, NO_LINEAGE, type DagLineage, type LineageSource } from '../../policy/index.ts'
 import { datasetClassifier, datasetKey, type DatasetClassifier, type DatasetTagRule } from './dataset-tags.ts'
 import { listWrittenDatasets } from './lineage.repository.ts'
@@ -61,7 +62,6 @@ export function createLineageIndex(deps: {
   let classify: DatasetClassifier = datasetClassifier(deps.datasetTags ?? [])
   let generation = 0
   let cursor: string | null = null
-  let timer: NodeJS.Timeout | undefined
   let refreshing: Promise<void> | null = null
   const keyOf = (environment: string, dagId: string) => `${environment}\0${dagId}`
 
@@ -116,25 +116,14 @@ export function createLineageIndex(deps: {
       classify = datasetClassifier(rules)
       generation++
     },
-    start(intervalMs) {
-      if (timer || intervalMs <= 0) return
-      let busy = false
-      timer = setInterval(() => {
-        if (busy) return
-        busy = true
-        self.refresh().catch((error: unknown) => deps.logger.warn({ err: error }, 'lineage writes refresh failed')).finally(() => { busy = false })
-      }, intervalMs)
-      timer.unref()
-    },
-    stop() {
-      if (timer) clearInterval(timer)
-      timer = undefined
-    },
+    start: (intervalMs) => poll.start(intervalMs),
+    stop: () => poll.stop(),
     size() {
       let datasets = 0
       for (const entry of dags.values()) datasets += entry.datasets.size
       return { dags: dags.size, datasets }
     },
   }
+  const poll = createPollTimer(() => self.refresh(), (error) => deps.logger.warn({ err: error }, 'lineage writes refresh failed'))
   return self
 }
