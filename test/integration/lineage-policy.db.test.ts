@@ -5,6 +5,7 @@ import { startTestApp, TEST_USERS } from '../../harness/app.ts'
 import { forEachEngine, type TestDatabase } from '../../harness/databases.ts'
 import { eventually } from '../../harness/poll.ts'
 import { startStubAirflow, type StubAirflow } from '../../harness/stub-airflow.ts'
+import type { Config } from '../../src/config/index.ts'
 
 const PRODUCER = 'https://github.com/apache/airflow/tree/providers-openlineage/2.3.0'
 // DAGs alike in everything policy sees of them but the data they write: data-eng's, tagged `hitl` so data leads may run them.
@@ -36,6 +37,8 @@ forEachEngine((engine) => {
   let b: Awaited<ReturnType<typeof startTestApp>>
   // Each replica runs its own development issuer: a token is asked of the replica it is sent to.
   const tokens = new Map<unknown, Record<string, string>>()
+  // What replica a's config file says at its next reload.
+  let reloaded: Config | null = null
 
   before(async () => {
     database = await engine.open()
@@ -48,7 +51,7 @@ forEachEngine((engine) => {
         lineage: { datasetTags: [{ dataset: 'postgres://warehouse:5432/crm.customers*', tags: ['pii'] }], writesRefreshMs: 200 },
       },
     }
-    a = await startTestApp({ ...options, extraConfig: { ...options.extraConfig, replicas: { id: 'replica-a' } } })
+    a = await startTestApp({ ...options, extraConfig: { ...options.extraConfig, replicas: { id: 'replica-a' } }, app: { loadConfig: () => reloaded ?? a.config } })
     b = await startTestApp({ ...options, extraConfig: { ...options.extraConfig, replicas: { id: 'replica-b' } } })
     await a.governance.catalog.syncAll()
     for (const app of [a, b]) tokens.set(app, Object.fromEntries(await Promise.all(['alice', 'dave', 'airflow-am'].map(async (u) => [u, await app.tokenFor(u)]))))
@@ -140,5 +143,18 @@ forEachEngine((engine) => {
     assert.ok(Date.now() - learned < 3000, `learned within its refresh (${Date.now() - learned} ms)`)
     assert.equal((await trigger(b, 'alice', 'late_pii')).statusCode, 403)
     assert.equal((await trigger(b, 'dave', 'late_pii')).statusCode, 201)
+  })
+
+  test('a config reload puts a new lineage.datasetTags in force at once, with no restart needed', async () => {
+    assert.equal((await trigger(a, 'alice', 'orders_daily')).statusCode, 201)
+    const datasetTags = [...a.config.lineage.datasetTags, { dataset: 's3://lake/daily/*', tags: ['pii'] }]
+    reloaded = { ...a.config, lineage: { ...a.config.lineage, datasetTags } }
+    assert.deepEqual(await a.reloadConfig(), { ok: true, added: [], changed: [], removed: [], restartNeeded: [] })
+    assert.equal((await trigger(a, 'alice', 'orders_daily')).statusCode, 403, 'its dataset is pii by configuration now')
+    reloaded = { ...a.config, lineage: { ...a.config.lineage, datasetTags: [] } }
+    assert.deepEqual((await a.reloadConfig() as { restartNeeded: string[] }).restartNeeded, [])
+    assert.equal((await trigger(a, 'alice', 'orders_daily')).statusCode, 201)
+    assert.equal((await trigger(a, 'alice', 'crm_export')).statusCode, 201, 'crm.customers_eu was pii by configuration only')
+    assert.equal((await trigger(a, 'alice', 'crm_sync')).statusCode, 403, 'crm/contacts is pii by its facet')
   })
 })
