@@ -2784,7 +2784,7 @@ export interface paths {
                 content: {
                     "application/json": {
                         /** @enum {string} */
-                        action: "dag:read" | "dag:trigger" | "dag:rerun" | "dag:pause" | "run:read" | "run:logs" | "request:approve" | "audit:read" | "policy:write" | "environment:read" | "dag:delete" | "hitl:respond" | "xcom:write" | "connection:read" | "connection:write" | "variable:read" | "variable:write" | "pool:read" | "pool:write" | "asset:read" | "asset:write" | "config:read" | "view:read" | "airflow:authorize" | "request:auto_approve" | "grant:request" | "grant:revoke" | "service_account:read" | "service_account:manage" | "schedule:create" | "schedule:read" | "schedule:manage" | "schedule:transfer" | "link:create" | "link:read" | "link:manage" | "environment:create" | "environment:manage" | "asset:post_event" | "lineage:write" | "access:review" | "review:manage" | "review:read";
+                        action: "dag:read" | "dag:trigger" | "dag:rerun" | "dag:pause" | "run:read" | "run:logs" | "request:approve" | "audit:read" | "policy:write" | "environment:read" | "dag:delete" | "hitl:respond" | "xcom:write" | "connection:read" | "connection:write" | "variable:read" | "variable:write" | "pool:read" | "pool:write" | "asset:read" | "asset:write" | "config:read" | "view:read" | "airflow:authorize" | "request:auto_approve" | "grant:request" | "grant:revoke" | "service_account:read" | "service_account:manage" | "schedule:create" | "schedule:read" | "schedule:manage" | "schedule:transfer" | "link:create" | "link:read" | "link:manage" | "environment:create" | "environment:manage" | "asset:post_event" | "lineage:write" | "lineage:read" | "access:review" | "review:manage" | "review:read";
                         environment: string;
                         dag?: string;
                         /** @description Explain for another principal (needs audit:read). Groups default to those last seen. */
@@ -4585,7 +4585,7 @@ export interface paths {
                         /** @description Required; at most `identity.tokens.maxApiTokenDays` (default 90) */
                         expiresInDays: number;
                         /** @description Only these actions (default: whatever policy allows) */
-                        actions?: ("dag:read" | "dag:trigger" | "dag:rerun" | "dag:pause" | "run:read" | "run:logs" | "request:approve" | "audit:read" | "policy:write" | "environment:read" | "dag:delete" | "hitl:respond" | "xcom:write" | "connection:read" | "connection:write" | "variable:read" | "variable:write" | "pool:read" | "pool:write" | "asset:read" | "asset:write" | "config:read" | "view:read" | "airflow:authorize" | "request:auto_approve" | "grant:request" | "grant:revoke" | "service_account:read" | "service_account:manage" | "schedule:create" | "schedule:read" | "schedule:manage" | "schedule:transfer" | "link:create" | "link:read" | "link:manage" | "environment:create" | "environment:manage" | "asset:post_event" | "lineage:write" | "access:review" | "review:manage" | "review:read")[];
+                        actions?: ("dag:read" | "dag:trigger" | "dag:rerun" | "dag:pause" | "run:read" | "run:logs" | "request:approve" | "audit:read" | "policy:write" | "environment:read" | "dag:delete" | "hitl:respond" | "xcom:write" | "connection:read" | "connection:write" | "variable:read" | "variable:write" | "pool:read" | "pool:write" | "asset:read" | "asset:write" | "config:read" | "view:read" | "airflow:authorize" | "request:auto_approve" | "grant:request" | "grant:revoke" | "service_account:read" | "service_account:manage" | "schedule:create" | "schedule:read" | "schedule:manage" | "schedule:transfer" | "link:create" | "link:read" | "link:manage" | "environment:create" | "environment:manage" | "asset:post_event" | "lineage:write" | "lineage:read" | "access:review" | "review:manage" | "review:read")[];
                         /** @description Only these environments (default: all) */
                         environments?: string[];
                     };
@@ -4753,7 +4753,7 @@ export interface paths {
                         /** @description Required; at most `identity.tokens.maxApiTokenDays` (default 90) */
                         expiresInDays: number;
                         /** @description Only these actions (default: whatever policy allows) */
-                        actions?: ("dag:read" | "dag:trigger" | "dag:rerun" | "dag:pause" | "run:read" | "run:logs" | "request:approve" | "audit:read" | "policy:write" | "environment:read" | "dag:delete" | "hitl:respond" | "xcom:write" | "connection:read" | "connection:write" | "variable:read" | "variable:write" | "pool:read" | "pool:write" | "asset:read" | "asset:write" | "config:read" | "view:read" | "airflow:authorize" | "request:auto_approve" | "grant:request" | "grant:revoke" | "service_account:read" | "service_account:manage" | "schedule:create" | "schedule:read" | "schedule:manage" | "schedule:transfer" | "link:create" | "link:read" | "link:manage" | "environment:create" | "environment:manage" | "asset:post_event" | "lineage:write" | "access:review" | "review:manage" | "review:read")[];
+                        actions?: ("dag:read" | "dag:trigger" | "dag:rerun" | "dag:pause" | "run:read" | "run:logs" | "request:approve" | "audit:read" | "policy:write" | "environment:read" | "dag:delete" | "hitl:respond" | "xcom:write" | "connection:read" | "connection:write" | "variable:read" | "variable:write" | "pool:read" | "pool:write" | "asset:read" | "asset:write" | "config:read" | "view:read" | "airflow:authorize" | "request:auto_approve" | "grant:request" | "grant:revoke" | "service_account:read" | "service_account:manage" | "schedule:create" | "schedule:read" | "schedule:manage" | "schedule:transfer" | "link:create" | "link:read" | "link:manage" | "environment:create" | "environment:manage" | "asset:post_event" | "lineage:write" | "lineage:read" | "access:review" | "review:manage" | "review:read")[];
                         /** @description Only these environments (default: all) */
                         environments?: string[];
                     };
@@ -6560,6 +6560,189 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["RequestLineage"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/lineage/datasets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Datasets seen in the lineage you may read (lineage:read per environment), newest write first */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Only datasets whose namespace or name holds this text (any case). */
+                    q?: string;
+                    limit?: number;
+                    cursor?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LineageDatasetList"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/lineage/dataset": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One dataset: who wrote it, when, through what (newest first, paged), and its recent reads (lineage:read per environment) */
+        get: {
+            parameters: {
+                query: {
+                    /** @description The dataset's namespace (e.g. `postgres://db:5432`). */
+                    namespace: string;
+                    /** @description The dataset's name (e.g. `analytics.public.orders`); may hold slashes. */
+                    name: string;
+                    limit?: number;
+                    cursor?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LineageDataset"];
                     };
                 };
                 /** @description Default Response */
@@ -9003,7 +9186,7 @@ export interface components {
     schemas: {
         BudgetInput: {
             /** @enum {string} */
-            action: "dag:read" | "dag:trigger" | "dag:rerun" | "dag:pause" | "run:read" | "run:logs" | "request:approve" | "audit:read" | "policy:write" | "environment:read" | "dag:delete" | "hitl:respond" | "xcom:write" | "connection:read" | "connection:write" | "variable:read" | "variable:write" | "pool:read" | "pool:write" | "asset:read" | "asset:write" | "config:read" | "view:read" | "airflow:authorize" | "request:auto_approve" | "grant:request" | "grant:revoke" | "service_account:read" | "service_account:manage" | "schedule:create" | "schedule:read" | "schedule:manage" | "schedule:transfer" | "link:create" | "link:read" | "link:manage" | "environment:create" | "environment:manage" | "asset:post_event" | "lineage:write" | "access:review" | "review:manage" | "review:read";
+            action: "dag:read" | "dag:trigger" | "dag:rerun" | "dag:pause" | "run:read" | "run:logs" | "request:approve" | "audit:read" | "policy:write" | "environment:read" | "dag:delete" | "hitl:respond" | "xcom:write" | "connection:read" | "connection:write" | "variable:read" | "variable:write" | "pool:read" | "pool:write" | "asset:read" | "asset:write" | "config:read" | "view:read" | "airflow:authorize" | "request:auto_approve" | "grant:request" | "grant:revoke" | "service_account:read" | "service_account:manage" | "schedule:create" | "schedule:read" | "schedule:manage" | "schedule:transfer" | "link:create" | "link:read" | "link:manage" | "environment:create" | "environment:manage" | "asset:post_event" | "lineage:write" | "lineage:read" | "access:review" | "review:manage" | "review:read";
             /** @description At most this many non-denied requests… */
             max: number;
             /** @description …in this many hours (a sliding window) */
@@ -9037,7 +9220,7 @@ export interface components {
                  * @description Stable; see docs/errors.md.
                  * @enum {string}
                  */
-                code: "invalid_input" | "not_found" | "method_not_allowed" | "conflict" | "internal" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "headers_too_large" | "config_invalid" | "store_unavailable" | "token_missing" | "token_malformed" | "token_too_large" | "token_expired" | "token_not_yet_valid" | "token_invalid_issuer" | "token_invalid_audience" | "token_invalid_signature" | "token_algorithm_not_allowed" | "token_unsupported_critical_header" | "token_invalid_claims" | "token_unknown" | "issuer_unavailable" | "principal_unknown" | "session_invalid" | "session_expired" | "session_revoked" | "csrf_invalid" | "login_failed" | "airflow_sign_in_invalid" | "precondition_failed" | "trust_rule_invalid" | "trust_rule_not_found" | "unsupported_grant_type" | "invalid_grant" | "invalid_target" | "invalid_scope" | "token_revoked" | "token_owner_disabled" | "token_principal_conflict" | "token_expiry_too_long" | "credential_not_interactive" | "access_token_not_found" | "service_account_not_found" | "service_account_exists" | "group_not_held" | "sponsor_not_allowed" | "policy_invalid" | "policy_denied" | "policy_evaluation_failed" | "secret_not_found" | "secret_unreadable" | "secret_unavailable" | "environment_not_found" | "dag_not_found" | "run_not_found" | "task_not_found" | "orchestrator_unavailable" | "orchestrator_auth_failed" | "orchestrator_rejected" | "orchestrator_conflict" | "orchestrator_throttled" | "environment_circuit_open" | "airflow_api_mismatch" | "asset_not_found" | "assets_not_supported" | "request_not_found" | "conf_invalid" | "conf_too_large" | "lineage_event_invalid" | "run_type_not_allowed" | "dispatch_failed" | "idempotency_key_reused" | "idempotency_key_in_use" | "dispatch_interrupted" | "reason_required" | "approval_self" | "approval_not_allowed" | "approval_duplicate" | "request_not_pending" | "request_not_yours" | "approval_pending" | "grant_not_found" | "grant_revoke_not_allowed" | "grant_not_active" | "hitl_not_found" | "hitl_not_supported" | "hitl_not_assigned" | "hitl_already_answered" | "budget_exceeded" | "schedule_not_found" | "schedule_owner_not_allowed" | "link_not_found" | "link_owner_not_allowed" | "environment_exists" | "environment_config_owned" | "secret_value_refused" | "tool_not_allowed" | "audit_chain_broken" | "audit_sink_unavailable" | "audit_checkpoints_not_configured" | "audit_archive_broken" | "archive_store_unavailable" | "archive_store_refused" | "campaign_not_found" | "campaign_closed" | "review_item_not_found" | "review_not_allowed" | "history_unavailable" | "evidence_bundle_broken";
+                code: "invalid_input" | "not_found" | "method_not_allowed" | "conflict" | "internal" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "headers_too_large" | "config_invalid" | "store_unavailable" | "token_missing" | "token_malformed" | "token_too_large" | "token_expired" | "token_not_yet_valid" | "token_invalid_issuer" | "token_invalid_audience" | "token_invalid_signature" | "token_algorithm_not_allowed" | "token_unsupported_critical_header" | "token_invalid_claims" | "token_unknown" | "issuer_unavailable" | "principal_unknown" | "session_invalid" | "session_expired" | "session_revoked" | "csrf_invalid" | "login_failed" | "airflow_sign_in_invalid" | "precondition_failed" | "trust_rule_invalid" | "trust_rule_not_found" | "unsupported_grant_type" | "invalid_grant" | "invalid_target" | "invalid_scope" | "token_revoked" | "token_owner_disabled" | "token_principal_conflict" | "token_expiry_too_long" | "credential_not_interactive" | "access_token_not_found" | "service_account_not_found" | "service_account_exists" | "group_not_held" | "sponsor_not_allowed" | "policy_invalid" | "policy_denied" | "policy_evaluation_failed" | "secret_not_found" | "secret_unreadable" | "secret_unavailable" | "environment_not_found" | "dag_not_found" | "run_not_found" | "task_not_found" | "orchestrator_unavailable" | "orchestrator_auth_failed" | "orchestrator_rejected" | "orchestrator_conflict" | "orchestrator_throttled" | "environment_circuit_open" | "airflow_api_mismatch" | "asset_not_found" | "assets_not_supported" | "request_not_found" | "conf_invalid" | "conf_too_large" | "lineage_event_invalid" | "dataset_not_found" | "run_type_not_allowed" | "dispatch_failed" | "idempotency_key_reused" | "idempotency_key_in_use" | "dispatch_interrupted" | "reason_required" | "approval_self" | "approval_not_allowed" | "approval_duplicate" | "request_not_pending" | "request_not_yours" | "approval_pending" | "grant_not_found" | "grant_revoke_not_allowed" | "grant_not_active" | "hitl_not_found" | "hitl_not_supported" | "hitl_not_assigned" | "hitl_already_answered" | "budget_exceeded" | "schedule_not_found" | "schedule_owner_not_allowed" | "link_not_found" | "link_owner_not_allowed" | "environment_exists" | "environment_config_owned" | "secret_value_refused" | "tool_not_allowed" | "audit_chain_broken" | "audit_sink_unavailable" | "audit_checkpoints_not_configured" | "audit_archive_broken" | "archive_store_unavailable" | "archive_store_refused" | "campaign_not_found" | "campaign_closed" | "review_item_not_found" | "review_not_allowed" | "history_unavailable" | "evidence_bundle_broken";
                 message: string;
                 /** @description Facts a program may act on, e.g. `field`. */
                 details?: {
@@ -9398,7 +9581,7 @@ export interface components {
                 groups: string[];
             };
             /** @enum {string} */
-            action: "dag:read" | "dag:trigger" | "dag:rerun" | "dag:pause" | "run:read" | "run:logs" | "request:approve" | "audit:read" | "policy:write" | "environment:read" | "dag:delete" | "hitl:respond" | "xcom:write" | "connection:read" | "connection:write" | "variable:read" | "variable:write" | "pool:read" | "pool:write" | "asset:read" | "asset:write" | "config:read" | "view:read" | "airflow:authorize" | "request:auto_approve" | "grant:request" | "grant:revoke" | "service_account:read" | "service_account:manage" | "schedule:create" | "schedule:read" | "schedule:manage" | "schedule:transfer" | "link:create" | "link:read" | "link:manage" | "environment:create" | "environment:manage" | "asset:post_event" | "lineage:write" | "access:review" | "review:manage" | "review:read";
+            action: "dag:read" | "dag:trigger" | "dag:rerun" | "dag:pause" | "run:read" | "run:logs" | "request:approve" | "audit:read" | "policy:write" | "environment:read" | "dag:delete" | "hitl:respond" | "xcom:write" | "connection:read" | "connection:write" | "variable:read" | "variable:write" | "pool:read" | "pool:write" | "asset:read" | "asset:write" | "config:read" | "view:read" | "airflow:authorize" | "request:auto_approve" | "grant:request" | "grant:revoke" | "service_account:read" | "service_account:manage" | "schedule:create" | "schedule:read" | "schedule:manage" | "schedule:transfer" | "link:create" | "link:read" | "link:manage" | "environment:create" | "environment:manage" | "asset:post_event" | "lineage:write" | "lineage:read" | "access:review" | "review:manage" | "review:read";
             environment: string;
             dagId: string | null;
             /** @description What Conductor added to the policy context for this question (beyond the time and the conf) */
@@ -10125,6 +10308,8 @@ export interface components {
             forwardedTo: string[];
         };
         RequestLineage: {
+            /** @description True when the request's environment has lineage (an entry of `lineage.endpoints` takes it). */
+            enabled: boolean;
             /** @description Conductor's own OpenLineage run for the request: the parent of the events Airflow emits for its run. */
             run: {
                 runId: string;
@@ -10133,6 +10318,28 @@ export interface components {
                 outcome: string | null;
                 startedAt: string;
                 endedAt: string | null;
+            } | null;
+            /** @description The `conductor` facet of Conductor's run: who started it, through which policy, approved by whom; null without Conductor's run. */
+            startedBy: {
+                /** @description Who the request was for (an owned schedule or link: its owner). */
+                principal: {
+                    type: string;
+                    id: string;
+                };
+                /** @description The policies that allowed it. */
+                policyIds: string[];
+                /** @description Who approved it, and when (empty without approval). */
+                approvals: {
+                    by: string;
+                    at: string;
+                }[];
+                reason: string | null;
+                /** @description The door: `api` (API, console, CLI, proxy), `mcp`, `schedule`, `link`, … */
+                via: string;
+                /** @description The MCP tool, when `via` is `mcp`. */
+                tool: string | null;
+                groups: string[];
+                decision: string;
             } | null;
             events: {
                 id: string;
@@ -10146,6 +10353,26 @@ export interface components {
                     name: string;
                 };
             }[];
+            /** @description Airflow's jobs (its tasks, and the DAG run) in the order first seen, with the datasets each read and wrote. */
+            tasks: {
+                /** @description The OpenLineage job: `dag_id.task_id` for a task, the DAG id for the DAG run. */
+                job: string;
+                /** @description The task id, when the job is a task of the request's DAG. */
+                task: string | null;
+                runId: string;
+                /** @description The type of its newest event (START, RUNNING, COMPLETE, FAIL, ABORT, OTHER). */
+                eventType: string | null;
+                firstEventAt: string;
+                lastEventAt: string;
+                inputs: {
+                    namespace: string;
+                    name: string;
+                }[];
+                outputs: {
+                    namespace: string;
+                    name: string;
+                }[];
+            }[];
             datasets: {
                 inputs: {
                     namespace: string;
@@ -10156,6 +10383,64 @@ export interface components {
                     name: string;
                 }[];
             };
+        };
+        LineageDatasetList: {
+            datasets: {
+                namespace: string;
+                name: string;
+                /** @description The tags the newest event naming it gave it (its `tags` dataset facet). */
+                tags: string[];
+                /** @description The newest write; null when it was only read. */
+                lastWrittenAt: string | null;
+                lastSeenAt: string;
+                writes: number;
+            }[];
+            /** @description Pass as `cursor` for the next page; null on the last. */
+            nextCursor: string | null;
+            /** @description The environments whose lineage you may read (`lineage:read`); only their events count. */
+            environments: string[];
+        };
+        LineageDatasetUse: {
+            eventTime: string;
+            environment: string;
+            dagId: string | null;
+            /** @description The Airflow run (the event's `airflowDagRun` facet, else the run the joined request created). */
+            airflowRunId: string | null;
+            /** @description The event's job: for Airflow, the task (`dag_id.task_id`). */
+            job: string;
+            eventType: string | null;
+            requestId: string | null;
+            /** @description The person behind the run (the joined request's `conductor` facet); null: not started through Conductor. */
+            startedBy: {
+                /** @description Who the request was for (an owned schedule or link: its owner). */
+                principal: {
+                    type: string;
+                    id: string;
+                };
+                /** @description The policies that allowed it. */
+                policyIds: string[];
+                /** @description Who approved it, and when (empty without approval). */
+                approvals: {
+                    by: string;
+                    at: string;
+                }[];
+                reason: string | null;
+                /** @description The door: `api` (API, console, CLI, proxy), `mcp`, `schedule`, `link`, … */
+                via: string;
+                /** @description The MCP tool, when `via` is `mcp`. */
+                tool: string | null;
+            } | null;
+        };
+        LineageDataset: {
+            namespace: string;
+            name: string;
+            tags: string[];
+            /** @description The events that wrote it, newest first. */
+            writes: components["schemas"]["LineageDatasetUse"][];
+            /** @description Pass as `cursor` for the next page of writes; null on the last. */
+            nextCursor: string | null;
+            /** @description The newest events that read it (at most 20). */
+            reads: components["schemas"]["LineageDatasetUse"][];
         };
         /** @description A JSON Web Key Set (RFC 7517). */
         AirflowJwks: {
@@ -10425,6 +10710,9 @@ export type HitlInbox = components['schemas']['HitlInbox'];
 export type HitlAnswered = components['schemas']['HitlAnswered'];
 export type LineageReceived = components['schemas']['LineageReceived'];
 export type RequestLineage = components['schemas']['RequestLineage'];
+export type LineageDatasetList = components['schemas']['LineageDatasetList'];
+export type LineageDatasetUse = components['schemas']['LineageDatasetUse'];
+export type LineageDataset = components['schemas']['LineageDataset'];
 export type AirflowJwks = components['schemas']['AirflowJwks'];
 export type TokenExchangeResponse = components['schemas']['TokenExchangeResponse'];
 export type OAuthError = components['schemas']['OAuthError'];

@@ -61,6 +61,11 @@ export interface StartAirflowOptions {
   version?: AirflowMajor
   /** Port of the API server (Airflow 2: the webserver); a free one by default. */
   port?: number
+  /**
+   * The admin user's password; a random one by default. Given when Conductor must know it before Airflow starts
+   * (e.g. Airflow's OpenLineage transport names Conductor, so Conductor starts first).
+   */
+  password?: string
   /** Folders whose `*.py` files become the DAGs; default `dags/` and `test/dags/`. */
   dagsFolders?: string[]
   /** AIRFLOW_HOME to use and keep; a temporary folder (removed on stop) by default. */
@@ -209,7 +214,7 @@ export async function startAirflow(options: StartAirflowOptions = {}): Promise<A
   const dagIds = await copyDags(options.dagsFolders ?? [join(root, 'dags'), join(root, 'test', 'dags')], join(home, 'dags'))
   if (options.team) for (const id of await copyDags(options.team.dagsFolders, teamBundlePath(home, options.team.name))) dagIds.add(id)
 
-  const password = randomBytes(18).toString('base64url')
+  const password = options.password ?? randomBytes(18).toString('base64url')
   const port = options.port ?? await freePort()
   const url = `http://127.0.0.1:${port}`
   const env: NodeJS.ProcessEnv = {}

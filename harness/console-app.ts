@@ -27,10 +27,14 @@ export interface ConsoleApp {
 
 /**
  * Starts Conductor with the project's policies (or `policyFolder`) and one environment `local` on the given
- * Airflow, syncs the catalog once, and listens on a free port whose URL is the public URL (so the issuer's
- * redirect back to `/auth/callback` lands here).
+ * Airflow, syncs the catalog once (an Airflow not yet up just isn't synced), and listens on a free port whose URL is
+ * the public URL (so the issuer's redirect back to `/auth/callback` lands here). `extraConfig` adds top-level config
+ * sections (e.g. `lineage`); `airflow` may be a stand-in that only has a URL and a login, or one not started yet.
  */
-export async function startConsoleApp(airflow: AirflowHandle, options: { policyFolder?: string; identity?: Record<string, unknown> } = {}): Promise<ConsoleApp> {
+export async function startConsoleApp(
+  airflow: Pick<AirflowHandle, 'url' | 'username' | 'password'>,
+  options: { policyFolder?: string; identity?: Record<string, unknown>; extraConfig?: Record<string, unknown> } = {},
+): Promise<ConsoleApp> {
   await ensureConsoleBuilt()
   const dir = mkdtempSync(join(tmpdir(), 'conductor-browser-'))
   const port = await freePort()
@@ -40,7 +44,7 @@ export async function startConsoleApp(airflow: AirflowHandle, options: { policyF
     ...(options.policyFolder ? { policyFolder: options.policyFolder } : {}),
     ...(options.identity ? { identity: options.identity } : {}),
     environments: [{ name: 'local', url: airflow.url, username: airflow.username, password: airflow.password }],
-    extraConfig: { server: { host: '127.0.0.1', port, publicUrl: baseUrl } },
+    extraConfig: { ...options.extraConfig, server: { host: '127.0.0.1', port, publicUrl: baseUrl } },
   })
   try {
     await app.governance.catalog.syncAll()

@@ -81,6 +81,9 @@ writeFileSync(configFile, `# yaml-language-server: $schema=../docs/conductor.sch
     conductorAuthManager: true,
   }],
   catalog: { syncIntervalSeconds: 30 },
+  // Conductor is the lineage parent of local's runs and keeps their lineage (docs/lineage.md); add `endpoints` to
+  // also send it to Marquez or DataHub.
+  lineage: { environments: ['local'], deliveryIntervalSeconds: 2 },
 })}`)
 
 // The background catalog sync starts once Airflow is up (below), not while it is still starting.
@@ -93,11 +96,21 @@ const renewToken = async () => writeFileSync(tokenFile, await app.devIssuer!.tok
 await renewToken()
 const renewal = setInterval(() => { void renewToken() }, 20 * 60_000)
 
+// Airflow's OpenLineage provider posts every task's lineage to Conductor as the service account airflow-lineage, of
+// data-eng (policies/lineage.cedar: data-eng may post lineage), with an API token scoped to lineage:write only, kept in
+// .demo/secrets.
+const lineageTokenFile = secret('openlineage-token')
+if (!existsSync(lineageTokenFile)) writeFileSync(lineageTokenFile, await lineageToken(), { mode: 0o600 })
+
 console.log('Starting a local Airflow 3 with the Conductor auth manager (first run installs it into a cached virtualenv; then about a minute) …')
 const airflow = await startAirflow({
   port: airflowPort, dagsFolders: [join(root, 'dags')], home: join(demo, 'airflow'),
   conductor: { url, environment: 'local', tokenFile },
-  env: { AIRFLOW__API_AUTH__TRUSTED_JWKS_URL: jwksFile, AIRFLOW__API_AUTH__JWT_PRIVATE_KEY_PATH: airflowKeyFile, AIRFLOW__API_AUTH__JWT_KID: 'airflow-demo' },
+  env: {
+    AIRFLOW__API_AUTH__TRUSTED_JWKS_URL: jwksFile, AIRFLOW__API_AUTH__JWT_PRIVATE_KEY_PATH: airflowKeyFile, AIRFLOW__API_AUTH__JWT_KID: 'airflow-demo',
+    AIRFLOW__OPENLINEAGE__NAMESPACE: 'local',
+    AIRFLOW__OPENLINEAGE__TRANSPORT: JSON.stringify({ type: 'http', url, endpoint: 'api/v1/lineage', auth: { type: 'api_key', apiKey: readFileSync(lineageTokenFile, 'utf8') } }),
+  },
 })
 await app.governance.catalog.syncAll()
 app.governance.catalog.start(config.catalog.syncIntervalSeconds)
@@ -117,6 +130,12 @@ Try, in another terminal (the README's tour has more):
   ALICE=$(bin/conductor dev-token --user alice)
   curl -s -H "Authorization: Bearer $ALICE" ${url}/api/v1/environments/local/dags
 
+Lineage with identity: trigger etl_daily as alice, then open its run in the console (Lineage: the datasets each
+task read and wrote, alice, the policy), or ask the API:
+
+  bin/conductor -t "$ALICE" trigger local/etl_daily --reason "demo"
+  curl -s -H "Authorization: Bearer $ALICE" ${url}/api/v1/requests/REQUEST_ID/lineage
+
 A sensitive DAG waits for a second person (policies/approvals.cedar): alice asks, dave approves, then it runs.
 
   DAVE=$(bin/conductor dev-token --user dave)
@@ -126,6 +145,20 @@ A sensitive DAG waits for a second person (policies/approvals.cedar): alice asks
 
 Stop with Ctrl-C.
 `)
+
+/** A new API token of the service account airflow-lineage (made by alice of data-eng, the first time). */
+async function lineageToken(): Promise<string> {
+  const alice = { authorization: `Bearer ${await app.devIssuer!.tokenFor('alice')}` }
+  const account = await app.server.inject({ method: 'POST', url: '/api/v1/service-accounts', headers: alice, payload: {
+    name: 'airflow-lineage', description: 'Airflow\'s OpenLineage provider', owner: { type: 'Group', id: 'data-eng' }, groups: ['data-eng'],
+  } })
+  if (account.statusCode !== 201 && account.statusCode !== 409) throw new Error(`could not create the airflow-lineage service account: ${account.body}`)
+  const made = await app.server.inject({ method: 'POST', url: '/api/v1/service-accounts/airflow-lineage/tokens', headers: alice, payload: {
+    name: `openlineage-${Date.now()}`, expiresInDays: 90, actions: ['lineage:write'],
+  } })
+  if (made.statusCode !== 201) throw new Error(`could not make the airflow-lineage token: ${made.body}`)
+  return (made.json() as { token: string }).token
+}
 
 let stopping = false
 const stop = async () => {

@@ -100,7 +100,7 @@ export interface ServerDeps {
   schedules?: Schedules
   /** Cross-deployment links (`/api/v1/links`, docs/links.md); the routes are absent without it. */
   links?: Links
-  /** OpenLineage (`POST /api/v1/lineage`, `GET /api/v1/requests/:id/lineage`, docs/lineage.md); the routes are absent without it. */
+  /** OpenLineage (`POST /api/v1/lineage`, `GET /api/v1/requests/:id/lineage`, `GET /api/v1/lineage/datasets`, `…/dataset`, docs/lineage.md); the routes are absent without it. */
   lineage?: { service: Lineage; maxEventBytes: number }
   /** Access review campaigns (docs/reviews.md). */
   reviews?: Reviews

@@ -19,7 +19,9 @@ const datasetTagsSchema = z.strictObject({
 /** OpenLineage: where Conductor's events and the events it receives from Airflow go (docs/lineage.md). */
 export const lineageSchema = z.strictObject({
   endpoints: z.array(endpointSchema).default([])
-    .describe('OpenLineage HTTP endpoints. An environment has lineage when at least one endpoint takes it: then its triggers carry `conf.openlineage` and Conductor emits its own run.'),
+    .describe('OpenLineage HTTP endpoints. An environment has lineage when at least one endpoint takes it (or `environments` names it): then its triggers carry `conf.openlineage` and Conductor emits its own run.'),
+  environments: z.array(z.union([name, z.literal('*')])).optional()
+    .describe('Environments that have lineage even when no endpoint takes them (`["*"]`: every environment): Conductor is the lineage parent of their runs and keeps its run and the events Airflow posts for the console and policy, sending them nowhere. For Conductor as the only lineage store, or before a backend is set up.'),
   deliveryIntervalSeconds: z.number().int().min(1).max(3600).default(5)
     .describe('How often the lineage outbox is looked at for due deliveries, and Conductor\'s open runs for their Airflow run\'s end, on the replica holding the `lineage-outbox` lease.'),
   initialRetryDelaySeconds: z.number().int().min(1).max(3600).default(1).describe('The wait after a first failed attempt; it doubles after each failure.'),

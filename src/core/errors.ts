@@ -132,6 +132,7 @@ export const ERRORS = {
   conf_invalid: 'invalid',
   conf_too_large: 'invalid',
   lineage_event_invalid: 'invalid',
+  dataset_not_found: 'not_found',
   run_type_not_allowed: 'conflict',
   dispatch_failed: 'upstream',
   idempotency_key_reused: 'mismatch',

@@ -31,10 +31,12 @@ forEachEngine((engine) => {
     stub = await startStubAirflow([{ dagId: 'etl_daily', tags: ['team:data-eng'], owners: ['data-eng'] }, { dagId: 'payroll', tags: ['sensitive'], owners: ['finance'] }])
     receiver = await startWebhookReceiver()
     app = await startTestApp({
-      databaseUrl: database.url, environments: [{ name: 'local', url: stub.url, retries: 0 }, { name: 'other', url: stub.url, retries: 0 }], secrets: { 'marquez-key': API_KEY },
+      databaseUrl: database.url, environments: [{ name: 'local', url: stub.url, retries: 0 }, { name: 'other', url: stub.url, retries: 0 }, { name: 'kept', url: stub.url, retries: 0 }], secrets: { 'marquez-key': API_KEY },
       extraConfig: {
         lineage: {
           endpoints: [{ name: 'marquez', url: `${receiver.url}/api/v1/lineage`, apiKey: { provider: 'files', secret: 'marquez-key' }, environments: ['local'] }],
+          // `kept` has lineage with no endpoint: Conductor is the parent of its runs and keeps the lineage for itself.
+          environments: ['kept'],
           deliveryIntervalSeconds: 1, initialRetryDelaySeconds: 1, maxRetryDelaySeconds: 1,
         },
       },
@@ -132,6 +134,24 @@ forEachEngine((engine) => {
     const lineage = await app.server.inject({ method: 'GET', url: `/api/v1/requests/${ok.requestId}/lineage`, headers: alice })
     assert.equal(lineage.statusCode, 200, lineage.body)
     assert.deepEqual((lineage.json() as { run: { outcome: string } }).run.outcome, 'COMPLETE')
+  })
+
+  test('an environment named in lineage.environments has lineage with no endpoint: Conductor is the parent and keeps its run, sending nothing', async () => {
+    const res = await app.server.inject({ method: 'POST', url: '/api/v1/environments/kept/dags/etl_daily/runs', headers: alice, payload: { conf: { day: 3 } } })
+    assert.equal(res.statusCode, 201, res.body)
+    const { request, run } = res.json() as { request: { id: string }; run: { runId: string } }
+    const ours = parentRunId(request.id)
+    const conf = stubRun(run.runId).conf as { day: number; openlineage: Record<string, string> }
+    assert.equal(conf.day, 3)
+    assert.equal(conf.openlineage.parentRunId, ours, 'the run names Conductor\'s run as its parent')
+    Object.assign(stubRun(run.runId), { state: 'success', end_date: new Date(Date.now() + 60_000).toISOString() })
+    await app.lineage.runOnce()
+    const lineage = (await app.server.inject({ method: 'GET', url: `/api/v1/requests/${request.id}/lineage`, headers: alice })).json() as { run: { runId: string; outcome: string | null }; events: { eventType: string }[] }
+    assert.equal(lineage.run.runId, ours)
+    assert.equal(lineage.run.outcome, 'COMPLETE', 'the run ends when the Airflow run does')
+    assert.deepEqual(lineage.events.map((e) => e.eventType), ['START', 'COMPLETE'])
+    await new Promise((done) => setTimeout(done, 1500))
+    assert.equal(receiver.deliveries.filter((d) => d.body.includes(ours)).length, 0, 'no endpoint takes kept: nothing is sent')
   })
 
   test('events wait while the endpoint is down and reach it once each, in order, when it is back', async () => {

@@ -17,6 +17,7 @@ export type {
   ScheduleAnswer, ScheduleList, ScheduleView, ScheduledDag, ScheduleFindings,
   PolicyImpactView, Explanation,
   Campaign, CampaignAnswer, ReviewWhy, CampaignList, ReviewDecisionAnswer, ReviewFinding, ReviewFindingList, ReviewItem, ReviewItemList,
+  RequestLineage, LineageDatasetList, LineageDataset, LineageDatasetUse,
 } from '../../contract/api-types.ts'
 
 /** An error answer of the API, with its stable code. */
@@ -107,6 +108,11 @@ export function runPath(environment: string, dagId: string, runId: string): stri
   return `${dagPath(environment, dagId)}/runs/${encodeURIComponent(runId)}`
 }
 
+/** The console's page of dataset `namespace`/`name` (query parameters: dataset names hold slashes). */
+export function datasetPagePath(dataset: { namespace: string; name: string }): string {
+  return `/lineage/datasets/view${query({ namespace: dataset.namespace, name: dataset.name })}`
+}
+
 /** A query string from the defined, non-empty values (with the leading `?`, or empty). */
 export function query(values: Record<string, string | number | undefined | null>): string {
   const search = new URLSearchParams()
@@ -129,7 +135,7 @@ const ACTION_KEYS = {
   'grant:request': true, 'grant:revoke': true, 'service_account:read': true, 'service_account:manage': true,
   'schedule:create': true, 'schedule:read': true, 'schedule:manage': true, 'schedule:transfer': true,
   'link:create': true, 'link:read': true, 'link:manage': true, 'environment:create': true, 'environment:manage': true, 'asset:post_event': true,
-  'lineage:write': true, 'access:review': true, 'review:manage': true, 'review:read': true,
+  'lineage:write': true, 'lineage:read': true, 'access:review': true, 'review:manage': true, 'review:read': true,
 } satisfies Record<ConductorAction, true>
 
 /** Every action, in the contract's order: what a token's scope and an agent's budgets may name. */

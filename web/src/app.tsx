@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react'
-import { ApiError, api, call, setCsrfToken, setSessionEndedHandler, type HitlInbox, type LogoutResult, type RequestList, type ReviewItemList, type Session } from './api.ts'
+import { ApiError, api, call, setCsrfToken, setSessionEndedHandler, type HitlInbox, type LineageDatasetList, type LogoutResult, type RequestList, type ReviewItemList, type Session } from './api.ts'
 import { Link, segments, useLocation } from './router.tsx'
-import { ErrorBox, Loading } from './ui.tsx'
+import { ErrorBox, Loading, useApi } from './ui.tsx'
 import { AccessPage } from './pages/access.tsx'
 import { ApprovalsPage } from './pages/approvals.tsx'
 import { MyAccessPage } from './pages/my-access.tsx'
@@ -11,6 +11,8 @@ import { AuditPage } from './pages/audit.tsx'
 import { ShadowPage } from './pages/shadow.tsx'
 import { CatalogPage } from './pages/catalog.tsx'
 import { DagPage } from './pages/dag.tsx'
+import { DatasetPage } from './pages/dataset.tsx'
+import { DatasetsPage } from './pages/datasets.tsx'
 import { HomePage } from './pages/home.tsx'
 import { PoliciesPage } from './pages/policies.tsx'
 import { RunPage } from './pages/run.tsx'
@@ -63,7 +65,10 @@ export function App() {
   return <Layout session={session.session} path={location.path} search={location.search} onSignedOut={() => setSession({ state: 'signed-out', reason: null })} />
 }
 
-const NAV = [
+/** A nav entry; `needs: 'lineage'` shows it only to whoever may read some environment's lineage. */
+interface NavItem { href: string; label: string; match: (p: string) => boolean; needs?: 'lineage' }
+
+const NAV: NavItem[] = [
   { href: '/', label: 'Environments', match: (p: string) => p === '/' },
   { href: '/dags', label: 'DAG catalog', match: (p: string) => p === '/dags' || p.startsWith('/environments/') },
   { href: '/audit', label: 'Audit', match: (p: string) => p.startsWith('/audit') },
@@ -72,6 +77,7 @@ const NAV = [
   { href: '/approvals', label: 'Approvals', match: (p: string) => p.startsWith('/approvals') || p.startsWith('/requests/') },
   { href: '/schedules', label: 'Schedules', match: (p: string) => p.startsWith('/schedules') },
   { href: '/links', label: 'Links', match: (p: string) => p.startsWith('/links') },
+  { href: '/lineage/datasets', label: 'Lineage', match: (p: string) => p.startsWith('/lineage'), needs: 'lineage' },
   { href: '/reviews', label: 'Reviews', match: (p: string) => p.startsWith('/reviews') },
   { href: '/my-reviews', label: 'My reviews', match: (p: string) => p === '/my-reviews' },
   { href: '/service-accounts', label: 'Service accounts', match: (p: string) => p.startsWith('/service-accounts') },
@@ -132,6 +138,9 @@ function Layout(props: { session: Session; path: string; search: URLSearchParams
   const [signingOut, setSigningOut] = useState<{ error: unknown } | 'busy' | null>(null)
   const inbox = useWaitingCount(props.path, inboxCount)
   const reviews = useWaitingCount(props.path, reviewCount)
+  // Whether policy lets the person read some environment's lineage (`lineage:read`): the Lineage entry shows then only.
+  const lineage = useApi(`lineage-nav:${principal.type}:${principal.id}`, (signal) => api<LineageDatasetList>('/lineage/datasets?limit=1', { signal }))
+  const shown = NAV.filter((item) => item.needs !== 'lineage' || (lineage.data?.environments.length ?? 0) > 0)
   const signOut = async () => {
     setSigningOut('busy')
     try {
@@ -153,7 +162,7 @@ function Layout(props: { session: Session; path: string; search: URLSearchParams
         <Link href="/" className="brand">Airflow Conductor</Link>
         <nav aria-label="Main">
           <ul>
-            {NAV.map((item) => (
+            {shown.map((item) => (
               <li key={item.href}>
                 <Link href={item.href} aria-current={item.match(props.path) ? 'page' : undefined}>
                   {item.label}
@@ -192,6 +201,8 @@ function Page(props: { path: string; search: URLSearchParams; session: Session }
   if (parts[0] === 'requests' && parts.length === 2) return <RequestPage id={parts[1]!} session={props.session} />
   if (parts[0] === 'schedules' && parts.length === 1) return <SchedulesPage />
   if (parts[0] === 'links' && parts.length === 1) return <LinksPage />
+  if (parts[0] === 'lineage' && parts[1] === 'datasets' && parts.length === 2) return <DatasetsPage search={props.search} />
+  if (parts[0] === 'lineage' && parts[1] === 'datasets' && parts[2] === 'view' && parts.length === 3) return <DatasetPage search={props.search} />
   if (parts[0] === 'reviews' && parts.length === 1) return <ReviewsPage search={props.search} />
   if (parts[0] === 'reviews' && parts.length === 2) return <ReviewCampaignPage id={parts[1]!} session={props.session} />
   if (parts[0] === 'my-reviews' && parts.length === 1) return <MyReviewsPage session={props.session} />

@@ -1,5 +1,7 @@
 export { createLineage, LINEAGE_LEASE } from './lineage.ts'
-export type { Lineage, LineageDeps, RequestLineage } from './lineage.ts'
+export type { Lineage, LineageDeps } from './lineage.ts'
+export type { LineageStartedBy, LineageTask, RequestLineage } from './request-lineage.ts'
+export type { DatasetDetail, DatasetList, DatasetPerson, DatasetSummary, DatasetUse } from './datasets.ts'
 export type { ReceivedEvent } from './intake.ts'
 export { parseRunEvent, enriched } from './intake.ts'
 export {

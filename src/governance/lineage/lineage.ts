@@ -12,25 +12,15 @@ import { createDeliveryLoop, type DeliveryRound } from '../notifications/index.t
 import type { DispatchLineage } from '../pipeline/index.ts'
 import { createLineageDelivery } from './delivery.ts'
 import { endpointsFor, outboxIds } from './emit.ts'
-import { CONDUCTOR_NAMESPACE } from './identity-facet.ts'
 import { receiveEvent, type ReceivedEvent } from './intake.ts'
-import { findRunOfRequest, listEventsOfRequest } from './lineage.repository.ts'
+import { datasetDetail, datasetList, type DatasetDetail, type DatasetList } from './datasets.ts'
+import { requestLineage, type RequestLineage } from './request-lineage.ts'
 import type { LineageTables } from './lineage.tables.ts'
 import { endFinishedRuns, triggerLineage, type OpenRunsCursor } from './runs.ts'
 import type { LineageIndex } from './writes-index.ts'
 
 /** The lease the lineage loop (outbox delivery, and ending Conductor's runs) runs under. */
 export const LINEAGE_LEASE = 'lineage-outbox'
-
-/** A request's lineage, as `GET /api/v1/requests/:id/lineage` answers it. */
-export interface RequestLineage {
-  /** Conductor's run for the request (its parent run id in Airflow's events); null when it emitted none. */
-  run: { runId: string; namespace: string; name: string; outcome: string | null; startedAt: string; endedAt: string | null } | null
-  /** The events joined to the request, Conductor's own and Airflow's, in event time order. */
-  events: { id: string; source: string; eventType: string | null; eventTime: string; runId: string; parentRunId: string | null; job: { namespace: string; name: string } }[]
-  /** The datasets its events read and wrote, each once. */
-  datasets: { inputs: { namespace: string; name: string }[]; outputs: { namespace: string; name: string }[] }
-}
 
 /** OpenLineage for Conductor (docs/lineage.md). */
 export interface Lineage {
@@ -42,6 +32,13 @@ export interface Lineage {
   receive(principal: Principal, body: unknown, options: { environment?: string | undefined }): Promise<ReceivedEvent>
   /** The lineage of request `requestId` (the caller checks the principal may read the request). */
   ofRequest(requestId: string): Promise<RequestLineage>
+  /** The datasets in the lineage `principal` may read (`lineage:read` per environment), newest write first, paged. */
+  datasets(principal: Principal, options: { q?: string | undefined; limit: number; cursor?: string | undefined }): Promise<DatasetList>
+  /**
+   * One dataset's writes (paged) and recent reads, in the lineage `principal` may read.
+   * @throws ConductorError `dataset_not_found` (also when nothing of it is visible), `invalid_input` (a bad cursor).
+   */
+  dataset(principal: Principal, dataset: { namespace: string; name: string }, options: { limit: number; cursor?: string | undefined }): Promise<DatasetDetail>
   /** One round: ends Conductor's runs whose Airflow run ended, then delivers what is due. */
   runOnce(): Promise<DeliveryRound & { ended: number }>
   start(intervalSeconds: number): void
@@ -69,6 +66,11 @@ export interface LineageDeps {
 export function createLineage(deps: LineageDeps): Lineage {
   const { db, clock, logger, settings } = deps
   const endpoints = settings.endpoints
+  const recorded = settings.environments ?? []
+  /** An environment has lineage when an endpoint takes it or `lineage.environments` names it (or is `["*"]`). */
+  const hasLineage = (environment: string) => endpointsFor(endpoints, environment).length > 0 || recorded.includes('*') || recorded.includes(environment)
+  /** Whether any environment may have lineage: only then are Conductor's open runs looked at. */
+  const active = endpoints.length > 0 || recorded.length > 0
   const id = outboxIds(() => deps.ids.next())
   const now = () => new Date(clock.now()).toISOString()
   const committed = async (events: AuditEventInput[], write: (trx: Kysely<LineageTables>) => Promise<void>): Promise<void> => {
@@ -80,47 +82,37 @@ export function createLineage(deps: LineageDeps): Lineage {
     for (const event of events) await deps.audit.append(event)
   }
   const kick = () => { if (loop.started) setImmediate(() => loop.kick(false)) }
-  const runs = { db, endpoints, clock, id, logger, orchestrators: () => deps.fleet().orchestrators, kick }
+  const runs = { db, endpoints, hasLineage, clock, id, logger, orchestrators: () => deps.fleet().orchestrators, kick }
   const delivery = createLineageDelivery({
     db, audit: deps.audit, clock, logger, endpoints, getSecret: deps.getSecret, timeoutMs: settings.timeoutSeconds * 1000,
     retry: { initialDelaySeconds: settings.initialRetryDelaySeconds, maxDelaySeconds: settings.maxRetryDelaySeconds, maxAttempts: settings.maxAttempts },
   })
   const cursor: OpenRunsCursor = { after: null }
+  const reads = { db, policy: deps.policy, environments: () => deps.fleet().environments }
   const endRuns = () => endFinishedRuns(runs, (write, run, outcome) => committed([{
     type: 'lineage.run_ended', environment: run.environment, dag: run.dag_id, requestId: run.request_id, data: { runId: run.parent_run_id, airflowRunId: run.run_id, outcome },
   }], write), cursor)
   const runOnce = async () => {
-    const ended = endpoints.length ? await endRuns() : 0
+    const ended = active ? await endRuns() : 0
     return { ...await delivery.deliverDue(), ended }
   }
   const loop = createDeliveryLoop({ lease: LINEAGE_LEASE, leases: deps.leases, logger, what: 'lineage', round: async (fence) => {
     // Runs end on the sweep under the lease only (a round asked for by new events delivers them, here, and no more).
-    if (endpoints.length && (fence ? fence.held() : deps.leases === undefined)) await endRuns()
+    if (active && (fence ? fence.held() : deps.leases === undefined)) await endRuns()
     return delivery.deliverDue(fence)
   } })
 
   return {
     dispatch: triggerLineage(runs),
-    enabledFor: (environment) => endpointsFor(endpoints, environment).length > 0,
+    enabledFor: hasLineage,
     async receive(principal, body, options) {
       const received = await receiveEvent({ db, policy: deps.policy, endpoints, environments: () => deps.fleet().environments, now, id, committed, ...(deps.writes ? { wrote: deps.writes.wrote } : {}) }, principal, body, options)
       if (received.forwardedTo.length) kick()
       return received
     },
-    async ofRequest(requestId) {
-      const run = await findRunOfRequest(db, requestId)
-      const rows = await listEventsOfRequest(db, requestId, 1000)
-      const unique = (lists: string[]) => {
-        const seen = new Map<string, { namespace: string; name: string }>()
-        for (const list of lists) for (const d of JSON.parse(list) as { namespace: string; name: string }[]) seen.set(`${d.namespace}\n${d.name}`, d)
-        return [...seen.values()]
-      }
-      return {
-        run: run ? { runId: run.parent_run_id, namespace: CONDUCTOR_NAMESPACE, name: run.job_name, outcome: run.outcome, startedAt: run.started_at, endedAt: run.ended_at } : null,
-        events: rows.map((r) => ({ id: r.id, source: r.source, eventType: r.event_type, eventTime: r.event_time, runId: r.run_id, parentRunId: r.parent_run_id, job: { namespace: r.job_namespace, name: r.job_name } })),
-        datasets: { inputs: unique(rows.map((r) => r.inputs)), outputs: unique(rows.map((r) => r.outputs)) },
-      }
-    },
+    ofRequest: (requestId) => requestLineage(db, requestId, (environment) => endpointsFor(endpoints, environment).length > 0),
+    datasets: (principal, options) => datasetList(reads, principal, options),
+    dataset: (principal, dataset, options) => datasetDetail(reads, principal, dataset, options),
     runOnce,
     start: (intervalSeconds) => loop.start(intervalSeconds),
     stop: () => loop.stop(),

@@ -14,6 +14,8 @@ import type { LineageRunsTable, LineageTables } from './lineage.tables.ts'
 export interface RunsDeps {
   db: Kysely<LineageTables & GovernanceTables>
   endpoints: readonly LineageEndpoint[]
+  /** Whether `environment` has lineage (an endpoint takes it, or `lineage.environments` names it). */
+  hasLineage: (environment: string) => boolean
   clock: Clock
   /** Makes sortable outbox and event ids (see `outboxIds`). */
   id: (now: string) => string
@@ -36,8 +38,8 @@ export function triggerLineage(deps: RunsDeps): DispatchLineage {
   return {
     forTrigger(call, request) {
       const environment = call.environment.name
+      if (!deps.hasLineage(environment)) return null
       const endpoints = endpointsFor(deps.endpoints, environment)
-      if (endpoints.length === 0) return null
       const runId = parentRunId(request.id)
       const jobName = conductorJobName(call.action, environment, call.dag?.dag_id ?? null)
       const ours = openLineageConf(runId, jobName)

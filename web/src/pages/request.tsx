@@ -1,6 +1,7 @@
 import { useEffect, useId, useState } from 'react'
 import { api, dagPath, runPath, type DagView, type RequestEvents, type RequestList, type RequestView, type Session } from '../api.ts'
 import { confDiff, GRANT_ACTION, inboxChanged, inputOf, progress, STEP_LABELS, waitsFor, type ConfLine } from '../requests.ts'
+import { LineageSection } from '../lineage.tsx'
 import { Link } from '../router.tsx'
 import { Empty, ErrorBox, Loading, PageHeader, Relative, StateBadge, Time, useApi } from '../ui.tsx'
 
@@ -159,6 +160,7 @@ export function RequestPage(props: { id: string; session: Session }) {
           </ol>
         )}
       </section>
+      {current.action === 'dag:trigger' && current.runId && <LineageSection requestId={current.id} />}
     </section>
   )
 }

@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from 'react'
 import { api, dagPath, query, runPath, type DagView, type RequestView, type RerunResult, type RunDetail, type TaskInstance, type TaskLogPage } from '../api.ts'
+import { LineageSection } from '../lineage.tsx'
 import { Link } from '../router.tsx'
 import { Duration, Empty, ErrorBox, Loading, PageHeader, StartedByText, StateBadge, Time, permissionWhy, useApi } from '../ui.tsx'
 
@@ -39,7 +40,7 @@ export function RunPage(props: { environment: string; dagId: string; runId: stri
         <dt>Queued</dt><dd><Time value={r.queuedAt} /></dd>
         <dt>Started</dt><dd><Time value={r.startDate} /></dd>
         <dt>Duration</dt><dd><Duration start={r.startDate} end={r.endDate} /></dd>
-        {r.startedBy.via === 'conductor' && <><dt>Request</dt><dd><code>{r.startedBy.requestId}</code></dd></>}
+        {r.startedBy.via === 'conductor' && <><dt>Request</dt><dd><Link href={`/requests/${encodeURIComponent(r.startedBy.requestId)}`}><code>{r.startedBy.requestId}</code></Link></dd></>}
       </dl>
       {r.note && <p className="note"><strong>Note:</strong> {r.note}</p>}
       <details><summary>Conf</summary><pre className="code">{JSON.stringify(r.conf, null, 2)}</pre></details>
@@ -75,6 +76,7 @@ export function RunPage(props: { environment: string; dagId: string; runId: stri
           )}
       </section>
       {logTask && <LogViewer key={`${logTask.taskId}:${logTask.tryNumber}`} path={path} task={logTask} onClose={() => setLogTask(null)} />}
+      <LineageSection requestId={r.startedBy.via === 'conductor' ? r.startedBy.requestId : null} />
     </section>
   )
 }

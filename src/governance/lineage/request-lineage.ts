@@ -1,0 +1,87 @@
+import type { Kysely } from 'kysely'
+import type { GovernanceTables } from '../governance.tables.ts'
+import { CONDUCTOR_NAMESPACE, type ConductorFacet } from './identity-facet.ts'
+import { findRunOfRequest, listEventsOfRequest } from './lineage.repository.ts'
+import type { LineageEventsTable, LineageTables } from './lineage.tables.ts'
+
+/** A dataset's name. */
+export interface DatasetName {
+  namespace: string
+  name: string
+}
+
+/** One Airflow job (a task, or the DAG run itself) of a request's run, from its OpenLineage events. */
+export interface LineageTask {
+  /** The job name (`dag_id.task_id` for a task, the DAG id for the DAG run). */
+  job: string
+  /** The task id when the job is a task of the request's DAG (`dag_id.` stripped); null otherwise. */
+  task: string | null
+  /** The job's OpenLineage run id (of its newest event). */
+  runId: string
+  /** The type of its newest event: START, RUNNING, COMPLETE, FAIL, ABORT, OTHER (null when the event had none). */
+  eventType: string | null
+  firstEventAt: string
+  lastEventAt: string
+  inputs: DatasetName[]
+  outputs: DatasetName[]
+}
+
+/** Who started the request's run, and why it was allowed: the `conductor` facet of Conductor's run. */
+export type LineageStartedBy = Omit<ConductorFacet, '_producer' | '_schemaURL' | 'requestId'>
+
+/** A request's lineage, as `GET /api/v1/requests/:id/lineage` answers it. */
+export interface RequestLineage {
+  /** True when the request's environment has lineage (a `lineage.endpoints` entry takes it). */
+  enabled: boolean
+  /** Conductor's run for the request (its parent run id in Airflow's events); null when it emitted none. */
+  run: { runId: string; namespace: string; name: string; outcome: string | null; startedAt: string; endedAt: string | null } | null
+  /** Who started it and through which policy; null when Conductor emitted no run for it. */
+  startedBy: LineageStartedBy | null
+  /** The events joined to the request, Conductor's own and Airflow's, in event time order. */
+  events: { id: string; source: string; eventType: string | null; eventTime: string; runId: string; parentRunId: string | null; job: { namespace: string; name: string } }[]
+  /** Airflow's jobs (tasks) in the order they were first seen, with what each read and wrote. */
+  tasks: LineageTask[]
+  /** The datasets its events read and wrote, each once. */
+  datasets: { inputs: DatasetName[]; outputs: DatasetName[] }
+}
+
+/** The datasets of JSON lists of `{namespace, name}`, each once, in first-seen order. */
+function uniqueNames(lists: string[]): DatasetName[] {
+  const seen = new Map<string, DatasetName>()
+  for (const list of lists) for (const d of JSON.parse(list) as DatasetName[]) if (!seen.has(`${d.namespace}\n${d.name}`)) seen.set(`${d.namespace}\n${d.name}`, { namespace: d.namespace, name: d.name })
+  return [...seen.values()]
+}
+
+/** Airflow's events grouped by job, in the order each job was first seen (events come in event time order). */
+function tasksOf(rows: LineageEventsTable[], dagId: string | null): LineageTask[] {
+  const byJob = new Map<string, LineageEventsTable[]>()
+  for (const row of rows) if (row.source === 'intake') byJob.set(row.job_name, [...byJob.get(row.job_name) ?? [], row])
+  return [...byJob.entries()].map(([job, events]) => {
+    const last = events.at(-1)!
+    const prefix = `${dagId ?? last.dag_id ?? ''}.`
+    return {
+      job, task: prefix !== '.' && job.startsWith(prefix) ? job.slice(prefix.length) : null, runId: last.run_id, eventType: last.event_type,
+      firstEventAt: events[0]!.event_time, lastEventAt: last.event_time,
+      inputs: uniqueNames(events.map((e) => e.inputs)), outputs: uniqueNames(events.map((e) => e.outputs)),
+    }
+  })
+}
+
+/** The lineage of request `requestId` (the caller checks the principal may read the request). */
+export async function requestLineage(db: Kysely<LineageTables & GovernanceTables>, requestId: string, enabledFor: (environment: string) => boolean): Promise<RequestLineage> {
+  const run = await findRunOfRequest(db, requestId)
+  const request = run ? null : await db.selectFrom('requests').select(['environment', 'dag_id']).where('id', '=', requestId).executeTakeFirst()
+  const rows = await listEventsOfRequest(db, requestId, 1000)
+  const environment = run?.environment ?? request?.environment ?? null
+  const facet = run ? JSON.parse(run.facet) as ConductorFacet : null
+  return {
+    enabled: environment !== null && enabledFor(environment),
+    run: run ? { runId: run.parent_run_id, namespace: CONDUCTOR_NAMESPACE, name: run.job_name, outcome: run.outcome, startedAt: run.started_at, endedAt: run.ended_at } : null,
+    startedBy: facet
+      ? { principal: facet.principal, groups: facet.groups, decision: facet.decision, policyIds: facet.policyIds, approvals: facet.approvals, reason: facet.reason, via: facet.via, tool: facet.tool }
+      : null,
+    events: rows.map((r) => ({ id: r.id, source: r.source, eventType: r.event_type, eventTime: r.event_time, runId: r.run_id, parentRunId: r.parent_run_id, job: { namespace: r.job_namespace, name: r.job_name } })),
+    tasks: tasksOf(rows, run?.dag_id ?? request?.dag_id ?? null),
+    datasets: { inputs: uniqueNames(rows.map((r) => r.inputs)), outputs: uniqueNames(rows.map((r) => r.outputs)) },
+  }
+}

@@ -1,0 +1,142 @@
+import assert from 'node:assert/strict'
+import { after, before, test } from 'node:test'
+import { startTestApp } from '../../harness/app.ts'
+import { forEachEngine, type TestDatabase } from '../../harness/databases.ts'
+import { startStubAirflow, type StubAirflow } from '../../harness/stub-airflow.ts'
+import { parentRunId } from '../../src/governance/index.ts'
+import { taskEvent } from '../support/lineage-events.ts'
+import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver.ts'
+
+const ORDERS = { namespace: 'postgres://db:5432', name: 'sales.public.orders' }
+const DAILY = { namespace: 's3://lake', name: 'daily/orders/2026-11-30' }
+
+interface Person { principal: { type: string; id: string }; via: string; policyIds: string[]; approvals: { by: string }[]; reason: string | null }
+interface Use { eventTime: string; environment: string; dagId: string | null; airflowRunId: string | null; job: string; eventType: string | null; requestId: string | null; startedBy: Person | null }
+
+// The lineage Conductor stored, read back: a request's lineage opens with who started it and through which policy,
+// and lists each task's reads and writes; a dataset lists the runs that wrote it with the person behind each, for
+// whoever may read lineage (lineage:read) and for nobody else.
+forEachEngine((engine) => {
+  let database: TestDatabase
+  let stub: StubAirflow
+  let receiver: WebhookReceiver
+  let app: Awaited<ReturnType<typeof startTestApp>>
+  const as = async (user: string) => ({ authorization: `Bearer ${await app.tokenFor(user)}` })
+  before(async () => {
+    database = await engine.open()
+    stub = await startStubAirflow([{ dagId: 'etl_daily', tags: ['team:data-eng'], owners: ['data-eng'] }])
+    receiver = await startWebhookReceiver()
+    app = await startTestApp({
+      databaseUrl: database.url, environments: [{ name: 'local', url: stub.url, retries: 0 }],
+      extraConfig: { lineage: { endpoints: [{ name: 'marquez', url: `${receiver.url}/api/v1/lineage` }], deliveryIntervalSeconds: 60 } },
+    })
+    await app.governance.catalog.syncAll()
+  })
+  after(async () => {
+    await app?.close()
+    await receiver?.close()
+    await stub?.close()
+    await database?.close()
+  })
+
+  const get = async (user: string, url: string) => app.server.inject({ method: 'GET', url: `/api/v1${url}`, headers: await as(user) })
+  const post = async (event: Record<string, unknown>) => {
+    const res = await app.server.inject({ method: 'POST', url: '/api/v1/lineage', headers: await as('alice'), payload: event })
+    assert.equal(res.statusCode, 200, res.body)
+    return res.json() as { requestId: string | null }
+  }
+  const datasetUrl = (d: { namespace: string; name: string }, more = '') => `/lineage/dataset?namespace=${encodeURIComponent(d.namespace)}&name=${encodeURIComponent(d.name)}${more}`
+
+  test('a run started through Conductor: its lineage says who and through which policy, per task; the dataset lists the write with alice; an unjoined write has no person', async () => {
+    const res = await app.server.inject({ method: 'POST', url: '/api/v1/environments/local/dags/etl_daily/runs', headers: await as('alice'), payload: { conf: {}, reason: 'month-end close' } })
+    assert.equal(res.statusCode, 201, res.body)
+    const { request: { id: requestId }, run: { runId: airflowRunId } } = res.json() as { request: { id: string }; run: { runId: string } }
+    const parent = parentRunId(requestId)
+    const extract = '01934f4a-7c2e-7b7e-9a43-2f0e8f1d6c01'
+    const load = '01934f4a-7c2e-7b7e-9a43-2f0e8f1d6c02'
+    const base = { airflowRunId, parent }
+    assert.equal((await post(taskEvent({ ...base, type: 'START', time: '2026-11-30T08:00:01Z', runId: extract, task: 'extract', inputs: [ORDERS] }))).requestId, requestId)
+    await post(taskEvent({ ...base, type: 'COMPLETE', time: '2026-11-30T08:00:05Z', runId: extract, task: 'extract', inputs: [ORDERS] }))
+    await post(taskEvent({ ...base, type: 'START', time: '2026-11-30T08:00:06Z', runId: load, task: 'load' }))
+    await post(taskEvent({ ...base, type: 'FAIL', time: '2026-11-30T08:00:09Z', runId: load, task: 'load', outputs: [DAILY] }))
+
+    const lineage = await get('alice', `/requests/${requestId}/lineage`)
+    assert.equal(lineage.statusCode, 200, lineage.body)
+    const body = lineage.json() as {
+      enabled: boolean; startedBy: { principal: unknown; groups: string[]; policyIds: string[]; approvals: unknown[]; reason: string; via: string; tool: null }
+      tasks: { job: string; task: string; eventType: string; firstEventAt: string; lastEventAt: string; inputs: unknown[]; outputs: unknown[] }[]
+    }
+    assert.equal(body.enabled, true)
+    assert.deepEqual(body.startedBy.principal, { type: 'User', id: 'alice' })
+    assert.deepEqual(body.startedBy.groups, ['data-eng'])
+    assert.ok(body.startedBy.policyIds.length > 0, 'the policies that allowed the trigger')
+    assert.deepEqual([body.startedBy.approvals, body.startedBy.reason, body.startedBy.via, body.startedBy.tool], [[], 'month-end close', 'api', null])
+    assert.deepEqual(body.tasks.map((t) => [t.task, t.eventType, t.firstEventAt, t.lastEventAt, t.inputs, t.outputs]), [
+      ['extract', 'COMPLETE', '2026-11-30T08:00:01.000Z', '2026-11-30T08:00:05.000Z', [ORDERS], []],
+      ['load', 'FAIL', '2026-11-30T08:00:06.000Z', '2026-11-30T08:00:09.000Z', [], [DAILY]],
+    ])
+
+    // The same table written by a run Conductor did not start (no parent facet, an Airflow run id it never created).
+    await post(taskEvent({ type: 'COMPLETE', time: '2026-11-30T09:00:00Z', runId: '01934f4a-7c2e-7b7e-9a43-2f0e8f1d6c03', task: 'load', airflowRunId: 'scheduled__2026-11-30T09:00:00+00:00', outputs: [DAILY] }))
+
+    const list = await get('alice', '/lineage/datasets?q=ORDERS')
+    assert.equal(list.statusCode, 200, list.body)
+    const datasets = (list.json() as { datasets: { namespace: string; name: string; lastWrittenAt: string | null; writes: number }[]; environments: string[] })
+    assert.deepEqual(datasets.environments, ['local'])
+    assert.deepEqual(datasets.datasets.map((d) => [d.namespace, d.name, d.lastWrittenAt, d.writes]), [
+      [DAILY.namespace, DAILY.name, '2026-11-30T09:00:00.000Z', 2],
+      [ORDERS.namespace, ORDERS.name, null, 0],
+    ], 'newest write first; a dataset only read comes after')
+    const paged = await get('alice', '/lineage/datasets?limit=1')
+    const next = (paged.json() as { nextCursor: string }).nextCursor
+    assert.equal((paged.json() as { datasets: unknown[] }).datasets.length, 1)
+    const second = (await get('alice', `/lineage/datasets?limit=1&cursor=${next}`)).json() as { datasets: { name: string }[]; nextCursor: string | null }
+    assert.deepEqual([second.datasets.map((d) => d.name), second.nextCursor], [[ORDERS.name], null])
+    assert.deepEqual((await get('alice', '/lineage/datasets?q=100%25')).json().datasets, [], 'the search text is taken literally')
+
+    const dataset = await get('dave', datasetUrl(DAILY))
+    assert.equal(dataset.statusCode, 200, dataset.body)
+    const detail = dataset.json() as { namespace: string; name: string; writes: Use[]; reads: Use[]; nextCursor: string | null }
+    assert.deepEqual([detail.namespace, detail.name], [DAILY.namespace, DAILY.name])
+    assert.deepEqual(detail.writes.map((w) => [w.eventTime, w.environment, w.dagId, w.airflowRunId, w.job, w.eventType, w.requestId, w.startedBy?.principal.id ?? null]), [
+      ['2026-11-30T09:00:00.000Z', 'local', 'etl_daily', 'scheduled__2026-11-30T09:00:00+00:00', 'etl_daily.load', 'COMPLETE', null, null],
+      ['2026-11-30T08:00:09.000Z', 'local', 'etl_daily', airflowRunId, 'etl_daily.load', 'FAIL', requestId, 'alice'],
+    ], 'newest write first: the unjoined one has no person, the other is alice\'s')
+    const alices = detail.writes[1]!.startedBy!
+    assert.deepEqual([alices.via, alices.reason, alices.approvals], ['api', 'month-end close', []])
+    assert.deepEqual(alices.policyIds, body.startedBy.policyIds)
+    const firstPage = (await get('dave', datasetUrl(DAILY, '&limit=1'))).json() as { writes: Use[]; nextCursor: string }
+    assert.equal(firstPage.writes[0]!.requestId, null)
+    const rest = (await get('dave', datasetUrl(DAILY, `&limit=1&cursor=${firstPage.nextCursor}`))).json() as { writes: Use[]; nextCursor: string | null }
+    assert.deepEqual([rest.writes.map((w) => w.requestId), rest.nextCursor], [[requestId], null])
+    const orders = (await get('carol', datasetUrl(ORDERS))).json() as { writes: Use[]; reads: Use[] }
+    assert.deepEqual([orders.writes, orders.reads.map((r) => [r.job, r.eventType, r.startedBy?.principal.id])], [[], [['etl_daily.extract', 'COMPLETE', 'alice'], ['etl_daily.extract', 'START', 'alice']]])
+  })
+
+  test('bob (analysts) may not read lineage: no environments, and every dataset is not found; bad parameters are 400 with the field', async () => {
+    const list = await get('bob', '/lineage/datasets')
+    assert.equal(list.statusCode, 200, list.body)
+    assert.deepEqual(list.json(), { datasets: [], nextCursor: null, environments: [] })
+    const hidden = await get('bob', datasetUrl(DAILY))
+    const unknown = await get('alice', datasetUrl({ namespace: 's3://lake', name: 'never/seen' }))
+    for (const res of [hidden, unknown]) {
+      assert.equal(res.statusCode, 404, res.body)
+      assert.equal(res.json().error.code, 'dataset_not_found')
+    }
+    assert.deepEqual(Object.keys(hidden.json().error).sort(), Object.keys(unknown.json().error).sort(), 'a hidden dataset answers as an unknown one')
+
+    for (const [url, field] of [
+      ['/lineage/dataset?namespace=s3%3A%2F%2Flake', 'name'],
+      [`/lineage/dataset?name=x&namespace=${'n'.repeat(1025)}`, 'namespace'],
+      [datasetUrl(DAILY, '&limit=0'), 'limit'],
+      [datasetUrl(DAILY, '&cursor=not%20a%20cursor'), 'cursor'],
+      [datasetUrl(DAILY, '&cursor=bm9wZQ'), 'cursor'],
+      ['/lineage/datasets?limit=500', 'limit'],
+      ['/lineage/datasets?cursor=abc', 'cursor'],
+    ] as const) {
+      const res = await get('alice', url)
+      assert.equal(res.statusCode, 400, `${url}: ${res.body}`)
+      assert.match(String(res.json().error.details?.field), new RegExp(field), url)
+    }
+  })
+})

@@ -1,0 +1,106 @@
+import { ApiError, api, datasetPagePath, type LineageDatasetUse, type RequestLineage } from './api.ts'
+import { Link } from './router.tsx'
+import { Empty, ErrorBox, Loading, StateBadge, Time, useApi } from './ui.tsx'
+
+/** A dataset's name. */
+type DatasetName = { namespace: string; name: string }
+
+/** What an OpenLineage event type says of a task, as a state the console's badges know. */
+const EVENT_STATES: Record<string, string> = { START: 'running', RUNNING: 'running', COMPLETE: 'success', FAIL: 'failed', ABORT: 'failed', OTHER: 'unknown' }
+
+/** A task's state from its newest OpenLineage event type. */
+export function eventState(eventType: string | null): string | null {
+  return eventType ? (EVENT_STATES[eventType] ?? eventType.toLowerCase()) : null
+}
+
+/** A link to a dataset's page, showing its name (and its namespace on hover and for screen readers). */
+export function DatasetLink(props: { dataset: DatasetName }) {
+  const { dataset } = props
+  return (
+    <Link href={datasetPagePath(dataset)} title={`${dataset.namespace} ${dataset.name}`} data-dataset={dataset.name}>
+      <code>{dataset.name}</code><span className="sr-only"> in {dataset.namespace}</span>
+    </Link>
+  )
+}
+
+/** Datasets as links, one per line; a dash for none. */
+function DatasetLinks(props: { datasets: DatasetName[] }) {
+  if (props.datasets.length === 0) return <span className="muted">—</span>
+  return <ul className="plain">{props.datasets.map((d) => <li key={`${d.namespace}\n${d.name}`}><DatasetLink dataset={d} /></li>)}</ul>
+}
+
+/** Who was behind a run and through what: the `conductor` facet's fields, in one sentence. */
+export function StartedBySentence(props: { person: NonNullable<LineageDatasetUse['startedBy']> }) {
+  const p = props.person
+  const approvals = p.approvals.map((a) => a.by)
+  return (
+    <span>
+      Started by <strong>{p.principal.id}</strong> <span className="muted">({p.principal.type})</span>
+      {p.policyIds.length > 0 && <> through {p.policyIds.length === 1 ? 'policy' : 'policies'} {p.policyIds.map((id, i) => <span key={id}>{i > 0 && ', '}<code>{id}</code></span>)}</>}
+      {approvals.length > 0 && <>, approved by <strong>{approvals.join(', ')}</strong></>}
+      {' '}via {p.via}{p.tool ? ` (${p.tool})` : ''}
+      {p.reason && <>, reason “{p.reason}”</>}
+    </span>
+  )
+}
+
+/**
+ * The "Lineage" section of a run or request: who started it and through which policy, and what each task read and
+ * wrote, from `GET /requests/{id}/lineage`. `requestId` null: the run was not started through Conductor.
+ */
+export function LineageSection(props: { requestId: string | null }) {
+  const { requestId } = props
+  const lineage = useApi(requestId ? `lineage:${requestId}` : null, (signal) => api<RequestLineage>(`/requests/${encodeURIComponent(requestId!)}/lineage`, { signal }))
+  return (
+    <section aria-labelledby="lineage-h" data-testid="lineage">
+      <div className="section-head">
+        <h2 id="lineage-h">Lineage</h2>
+        {requestId && <button type="button" onClick={() => lineage.reload()} disabled={lineage.loading}>Refresh lineage</button>}
+      </div>
+      <LineageBody requestId={requestId} data={lineage.data} loading={lineage.loading} error={lineage.error} onRetry={() => lineage.reload()} />
+    </section>
+  )
+}
+
+function LineageBody(props: { requestId: string | null; data: RequestLineage | null; loading: boolean; error: unknown; onRetry(): void }) {
+  const { data } = props
+  if (props.requestId === null) {
+    return <p className="muted">No lineage here: this run was not started through Conductor, so no request and no person are joined to it. Its datasets still show on the <Link href="/lineage/datasets">Lineage</Link> pages for whoever may read lineage.</p>
+  }
+  if (props.loading && !data) return <Loading what="the lineage" />
+  if (!data) {
+    if (props.error instanceof ApiError && props.error.code === 'request_not_found') {
+      return <p className="muted">Its lineage belongs to the request that started it, which you may not read (its requester, its approvers and auditors may).</p>
+    }
+    return <ErrorBox title="The lineage could not be loaded." error={props.error} onRetry={props.onRetry} />
+  }
+  if (!data.enabled && data.events.length === 0) {
+    return <p className="muted" data-testid="lineage-none">No lineage: this environment has no lineage endpoint (<code>lineage.endpoints</code>), so Conductor records no OpenLineage run for its triggers.</p>
+  }
+  return (
+    <>
+      {data.startedBy
+        ? <p data-testid="lineage-started-by"><StartedBySentence person={data.startedBy} /></p>
+        : <p className="muted">Conductor emitted no run for this request (nothing was dispatched to Airflow).</p>}
+      {data.run && <p className="muted small">OpenLineage run <code>{data.run.runId}</code> ({data.run.name}){data.run.outcome ? `: ${data.run.outcome}` : ', open'}, started <Time value={data.run.startedAt} />.</p>}
+      {data.tasks.length === 0
+        ? <Empty><p data-testid="lineage-none"><strong>No events from Airflow yet.</strong> Airflow&apos;s OpenLineage provider posts each task&apos;s events to Conductor (<code>POST /api/v1/lineage</code>) as the tasks run.</p></Empty>
+        : (
+          <table className="grid" aria-label="Lineage by task">
+            <thead><tr><th scope="col">Task</th><th scope="col">State</th><th scope="col">Last event</th><th scope="col">Reads</th><th scope="col">Writes</th></tr></thead>
+            <tbody>
+              {data.tasks.map((t) => (
+                <tr key={t.job} data-lineage-task={t.task ?? t.job}>
+                  <td><code>{t.task ?? t.job}</code>{t.task === null && <span className="muted small"> (DAG run)</span>}</td>
+                  <td><StateBadge state={eventState(t.eventType)} /></td>
+                  <td><Time value={t.lastEventAt} /></td>
+                  <td><DatasetLinks datasets={t.inputs} /></td>
+                  <td><DatasetLinks datasets={t.outputs} /></td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+    </>
+  )
+}
