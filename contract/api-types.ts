@@ -9678,6 +9678,14 @@ export interface components {
             action: "dag:read" | "dag:trigger" | "dag:rerun" | "dag:pause" | "run:read" | "run:logs" | "request:approve" | "audit:read" | "policy:write" | "environment:read" | "dag:delete" | "hitl:respond" | "xcom:write" | "connection:read" | "connection:write" | "variable:read" | "variable:write" | "pool:read" | "pool:write" | "asset:read" | "asset:write" | "config:read" | "view:read" | "airflow:authorize" | "request:auto_approve" | "grant:request" | "grant:revoke" | "service_account:read" | "service_account:manage" | "schedule:create" | "schedule:read" | "schedule:manage" | "schedule:transfer" | "link:create" | "link:read" | "link:manage" | "environment:create" | "environment:manage" | "asset:post_event" | "lineage:write" | "lineage:read" | "access:review" | "review:manage" | "review:read";
             environment: string;
             dagId: string | null;
+            /** @description What Conductor added to the policy context for this question (beyond the time and the conf) */
+            context: {
+                /** @description For dag:trigger and dag:rerun: what the DAG is known to write, as policy saw it (`context.lineage`, docs/lineage.md) */
+                lineage?: {
+                    writes: string[];
+                    writeTags: string[];
+                };
+            };
         };
         AuditEvent: {
             seq: number;

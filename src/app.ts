@@ -6,7 +6,7 @@ import { ConductorError, randomIds, systemClock } from './core/index.ts'
 import type { App, AppOptions, Tables } from './app-types.ts'
 import { createEnvironmentsReloader } from './environments-reload.ts'
 import {
-  createAirflowDecisions, createGovernance, createPolicyImpacts, listCatalogDagAttributes, resolveAirflowUser, createIdempotencyKeys,
+  createAirflowDecisions, createGovernance, createLineageIndex, createPolicyImpacts, listCatalogDagAttributes, resolveAirflowUser, createIdempotencyKeys,
   createNotifications, createSchedules, type Schedules, createLinks, type Links, createLineage, createManagedEnvironments, type ManagedEnvironments,
 } from './governance/index.ts'
 import {
@@ -114,7 +114,12 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
 
     // Access review revokes turn allows into denies in every door (docs/reviews.md); `grantingPolicy` is the policy alone.
     const suspensions = createSuspensions({ db, logger })
-    const grantingPolicy = instrumentPolicy(await createPolicyEngine({ folder: config.policy.folder, clock }), metrics)
+    // What each DAG is known to write (policy's `context.lineage`, docs/lineage.md): loaded now, kept fresh across replicas.
+    const lineageWrites = createLineageIndex({ db, logger, datasetTags: config.lineage.datasetTags })
+    await lineageWrites.refresh()
+    lineageWrites.start(config.lineage.writesRefreshMs)
+    cleanup.push(() => lineageWrites.stop())
+    const grantingPolicy = instrumentPolicy(await createPolicyEngine({ folder: config.policy.folder, clock, lineage: lineageWrites }), metrics)
     const policy = suspensions.wrap(grantingPolicy)
     cleanup.push(() => policy.close())
     await audit.append({ type: 'config.loaded', data: configSummary(config, identity) })
@@ -147,7 +152,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     notifications.start(n.deliveryIntervalSeconds)
     cleanup.push(() => notifications.stop())
     const lineage = createLineage({
-      db, audit, policy, clock, ids, logger, settings: config.lineage, getSecret: (ref) => secrets.get(ref), leases,
+      db, audit, policy, clock, ids, logger, settings: config.lineage, getSecret: (ref) => secrets.get(ref), leases, writes: lineageWrites,
       fleet: () => governance.fleet,
     })
     const governance = createGovernance({
@@ -170,6 +175,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     const reloader = createEnvironmentsReloader({
       load: options.loadConfig ?? (() => { throw new ConductorError('config_invalid', 'this Conductor was not started from a config file: nothing to reload') }),
       running: config, fleet, build: buildOrchestrator, catalog: governance.catalog, audit, logger, stored: () => managedEnvironments.definitions(),
+      datasetTags: (rules) => lineageWrites.setDatasetTags(rules),
     })
     cleanup.push(() => reloader.close())
     await managedEnvironments.poll()
@@ -310,7 +316,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     cleanup.push(() => reviews.stop())
     const evidence = createEvidence({
       db, audit, checkpoints: auditCheckpoints, readKey: checkpointKey, sinks: () => auditStream.status(), clock,
-      accessAsOf: createAccessAsOf({ db, environments: () => [...fleet.environments.values()], dags: (env) => listCatalogDagAttributes(db, env) }),
+      accessAsOf: createAccessAsOf({ db, environments: () => [...fleet.environments.values()], dags: (env) => listCatalogDagAttributes(db, env), lineage: lineageWrites }),
       pdf: { chromium: config.compliance.evidence.chromium, timeoutMs: config.compliance.evidence.pdfTimeoutSeconds * 1000 },
     })
     const server = await buildServer({
@@ -321,7 +327,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       webRoot: options.webRoot === undefined ? DEFAULT_WEB_ROOT : options.webRoot,
       policy, lastPolicyReloadError: () => policyWatcher.lastReloadError(), scim: scimApi, airflowJwks: () => airflowTokens.jwks(),
       // Impacts compare policy sets: the policy alone, without access review suspensions (they outlive any change).
-      policyImpacts: createPolicyImpacts({ db, policy: grantingPolicy, audit, clock, environments: fleet.environments, directory: directory ? (p) => directory.apply(p) : undefined }),
+      policyImpacts: createPolicyImpacts({ db, policy: grantingPolicy, lineage: lineageWrites, audit, clock, environments: fleet.environments, directory: directory ? (p) => directory.apply(p) : undefined }),
       federation: {
         trusts,
         tokenExchange: {

@@ -57,6 +57,8 @@ export function createEnvironmentsReloader(deps: {
   logger: Logger
   /** The environments defined through the API now (docs/environments.md); none without it. */
   stored?: () => Promise<EnvironmentConfig[]>
+  /** Puts `lineage.datasetTags` of a good reload in force (they need no restart). */
+  datasetTags?: (rules: Config['lineage']['datasetTags']) => void
 }): EnvironmentsReloader {
   const { fleet, audit, logger } = deps
   const retired = new Set<Orchestrator>()
@@ -112,8 +114,10 @@ export function createEnvironmentsReloader(deps: {
     const { added, changed, removed } = applied
     configured = next.environments
     configNames = new Set(configured.map((e) => e.name))
+    deps.datasetTags?.(next.lineage.datasetTags)
+    // `lineage.datasetTags` applies at once: the rest of `lineage` still needs a restart.
     const restartNeeded = (Object.keys(next) as (keyof Config)[])
-      .filter((key) => key !== 'environments' && !same(next[key], deps.running[key])).sort()
+      .filter((key) => key !== 'environments' && !same(reloadable(key, next), reloadable(key, deps.running))).sort()
     const result = { ok: true as const, added, changed, removed, restartNeeded }
     if (added.length + changed.length + removed.length > 0) {
       await audit.append({ type: 'config.environments_changed', data: { added, changed, removed, restartNeeded } })
@@ -198,6 +202,11 @@ export function createEnvironmentsReloader(deps: {
 }
 
 /** Whether two config values are equal whatever the order of their keys. */
+/** Section `key` of `config` without what a reload puts in force. */
+function reloadable(key: keyof Config, config: Config): unknown {
+  return key === 'lineage' ? { ...config.lineage, datasetTags: [] } : config[key]
+}
+
 function same(a: unknown, b: unknown): boolean {
   return canonicalData({ value: a }) === canonicalData({ value: b })
 }

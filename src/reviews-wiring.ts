@@ -23,7 +23,7 @@ export interface ReviewsPart {
 export interface ReviewsWiring {
   database: Database<ReviewTables & GrantTables & GovernanceTables>
   /** The policy in force, suspensions honoured (what callers are decided by). */
-  policy: Pick<PolicyEngine, 'authorize' | 'policies' | 'current'>
+  policy: Pick<PolicyEngine, 'authorize' | 'policies' | 'current' | 'lineage'>
   /** The policy alone: what grants an access at the source (the findings check). */
   grantingPolicy: Pick<PolicyEngine, 'authorize'>
   suspensions: Suspensions

@@ -290,6 +290,10 @@ export const explanation = z.strictObject({
   action: z.enum(ACTIONS),
   environment: z.string(),
   dagId: z.string().nullable(),
+  context: z.strictObject({
+    lineage: z.strictObject({ writes: z.array(z.string()), writeTags: z.array(z.string()) }).optional()
+      .describe('For dag:trigger and dag:rerun: what the DAG is known to write, as policy saw it (`context.lineage`, docs/lineage.md)'),
+  }).describe('What Conductor added to the policy context for this question (beyond the time and the conf)'),
 }).meta({ id: 'Explanation' })
 
 /** One hash-chained audit event. */

@@ -101,6 +101,8 @@ export function buildCli(env: NodeJS.ProcessEnv, streams: { stdout: CliStream; s
         for (const reason of result.reasons) out(`  ${reason}`)
         if (result.approval) out(`  once approved by ${result.approval.groups.map((g) => `${g.count} of ${g.group}`).join(' or ')}${result.approval.reasonRequired ? ', with a reason' : ''}`)
         for (const error of result.errors) out(`  policy error: ${error}`)
+        const lineage = result.context?.lineage
+        if (lineage) out(`  context.lineage: writes ${lineage.writes.length} known dataset(s)${lineage.writeTags.length ? `, tagged ${lineage.writeTags.join(', ')}` : ''}`)
       }
       process.exitCode = result.decision === 'allow' ? EXIT.ok : EXIT.denied
     })

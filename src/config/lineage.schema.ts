@@ -10,6 +10,12 @@ const endpointSchema = z.strictObject({
     .describe('The environments whose lineage goes here (config or API defined, by name); absent: every environment.'),
 })
 
+const datasetTagsSchema = z.strictObject({
+  dataset: z.string().min(1).max(1024)
+    .describe('A dataset\'s `namespace/name` (e.g. `postgres://warehouse:5432/crm.customers`); `*` matches any run of characters (`s3://lake/pii/*`).'),
+  tags: z.array(z.string().min(1).max(128)).min(1).max(64).describe('The tags the datasets it matches have (beside their events\' `tags` facet), e.g. `[pii]`.'),
+})
+
 /** OpenLineage: where Conductor's events and the events it receives from Airflow go (docs/lineage.md). */
 export const lineageSchema = z.strictObject({
   endpoints: z.array(endpointSchema).default([])
@@ -25,6 +31,10 @@ export const lineageSchema = z.strictObject({
   timeoutSeconds: z.number().int().min(1).max(60).default(5).describe('How long one attempt waits for the endpoint\'s answer.'),
   maxEventBytes: z.number().int().min(1024).max(8_388_608).default(262_144)
     .describe('The largest event `POST /api/v1/lineage` accepts (bytes of JSON); a larger one is refused with 413 and not stored.'),
+  writesRefreshMs: z.number().int().min(100).max(60_000).default(1000)
+    .describe('How often each replica reads the lineage other replicas stored, for what DAGs are known to write (`context.lineage`); this replica\'s own intake counts at once.'),
+  datasetTags: z.array(datasetTagsSchema).max(1000).default([])
+    .describe('Tags for datasets by name, so a platform team can classify data without touching DAGs: a dataset\'s tags are its events\' `tags` facet and those of every entry matching it. Policy sees them as `context.lineage.writeTags` of `dag:trigger` and `dag:rerun`. A config reload applies them.'),
 }).describe('OpenLineage (docs/lineage.md): Conductor\'s own run per trigger, the parent ids it passes to Airflow, and the intake of Airflow\'s events.')
 
 /** What is wrong with the `lineage` settings beyond their shape, given the secrets providers (paths from the config's root). */

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely'
 import type { EnvironmentConfig } from '../config/index.ts'
 import { isConductorError } from '../core/index.ts'
 import type { Principal } from '../identity/index.ts'
-import { ACTION_TARGETS, decisionInputsOf, principalRef, type Action, type AuthorizationRequest, type PrincipalRef } from '../policy/index.ts'
+import { ACTION_TARGETS, decisionInputsOf, principalRef, type Action, type AuthorizationRequest, type LineageSource, type PrincipalRef } from '../policy/index.ts'
 import type { GovernanceTables } from './governance.tables.ts'
 import { listPrincipals } from './principals.repository.ts'
 import { policyAttributesKey, toPolicyDag, type PolicyDagRow } from './targets.ts'
@@ -103,6 +103,8 @@ export async function accessClasses(input: {
   principals: readonly AccessPrincipal[]
   environments: Iterable<EnvironmentConfig>
   dags: (environment: string) => Promise<PolicyDagRow[]>
+  /** What DAGs are known to write: DAGs alike in attributes but not in `context.lineage` are asked about apart. */
+  lineage?: LineageSource
 }): Promise<AccessClasses> {
   const inputs = decisionInputsOf(0, input.texts)
   const namedDags = inputs.dagIdentity ? dagIdsNamed(input.texts) : new Set<string>()
@@ -127,7 +129,7 @@ export async function accessClasses(input: {
       // A DAG a policy names by id decides on its own; the others, by their attributes (or each alone when a policy
       // reads DAG ids some other way, e.g. with `like`).
       const alone = namedDags.has('*') || namedDags.has(dag.dag_id) || namedDags.has(`${environment.name}/${dag.dag_id}`)
-      const key = alone ? `\0id\0${dag.dag_id}` : policyAttributesKey(dag)
+      const key = alone ? `\0id\0${dag.dag_id}` : policyAttributesKey(dag, input.lineage?.of(environment.name, dag.dag_id).key)
       const known = byKey.get(key)
       if (known) known.ids.push(dag.dag_id)
       else byKey.set(key, { environment, dag, ids: [dag.dag_id] })

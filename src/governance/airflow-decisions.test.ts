@@ -87,7 +87,7 @@ test('an unknown user, or one the directory refuses, is denied everything; only 
 test('DAGs with the same attributes share one evaluation unless a policy names DAGs by id', async () => {
   const counting = (engine: typeof policies.engine) => {
     let calls = 0
-    return { calls: () => calls, policy: { current: () => engine.current(), policies: () => engine.policies(), authorize: (r: Parameters<typeof engine.authorize>[0]) => { calls++; return engine.authorize(r) } } }
+    return { calls: () => calls, policy: { current: () => engine.current(), policies: () => engine.policies(), lineage: (e: string, d: string) => engine.lineage(e, d), authorize: (r: Parameters<typeof engine.authorize>[0]) => { calls++; return engine.authorize(r) } } }
   }
   const now = new Date().toISOString()
   for (let i = 0; i < 200; i++) {

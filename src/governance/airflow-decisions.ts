@@ -169,7 +169,7 @@ export interface AirflowDecisions {
 /** Dependencies of {@link createAirflowDecisions}. */
 export interface AirflowDecisionsDeps {
   db: Kysely<GovernanceTables>
-  policy: Pick<PolicyEngine, 'authorize' | 'current' | 'policies'>
+  policy: Pick<PolicyEngine, 'authorize' | 'current' | 'policies' | 'lineage'>
   audit: Pick<AuditLog, 'append'>
   /** A map is read live (config reload). */
   environments: EnvironmentsInput
@@ -296,12 +296,14 @@ export function createAirflowDecisions(deps: AirflowDecisionsDeps): AirflowDecis
             dag = { ...(dag ?? unseenDag(q.id!)), team: q.team }
             teams.set(q.id!, q.team)
           }
-          const target = mapping.scope !== 'dag' || !byAttributes ? q.id ?? '' : dag ? policyAttributesKey(dag) : 'unseen'
+          // Two DAGs alike in attributes may still write different data (`context.lineage`): its key is part of theirs.
+          const lineage = mapping.scope === 'dag' && byAttributes ? deps.policy.lineage(environment, q.id ?? '').key : ''
+          const target = mapping.scope !== 'dag' || !byAttributes ? q.id ?? '' : dag ? policyAttributesKey(dag, lineage) : `unseen\u0000${lineage}`
           const approved = dispatching !== null && mapping.scope === 'dag' && q.id === dispatching.dag_id && mapping.action === dispatching.action
           const key = `${mapping.scope}\u0000${mapping.action}\u0000${target}\u0000${approved}`
           let answer = memo.get(key)
           if (!answer) {
-            answer = await answerOne(mapping, q, subject, (action, row, context) => ask(action, row, context, approved), catalog, environment, byAttributes, dag)
+            answer = await answerOne(mapping, q, subject, (action, row, context) => ask(action, row, context, approved), catalog, (d) => deps.policy.lineage(environment, d).key, byAttributes, dag)
             memo.set(key, answer)
           }
           tally(mapping.action ?? (mapping.scope === 'team' ? 'team:member' : 'none'), answer.allowed)
@@ -329,7 +331,8 @@ async function answerOne(
   subject: Principal,
   ask: (action: Action, dag: PolicyDagRow | null, context?: RequestContext) => Decision,
   catalog: () => Promise<Map<string, PolicyDagRow>>,
-  environment: string,
+  /** The key of what a DAG of the environment is known to write. */
+  lineageKey: (dagId: string) => string,
   byAttributes: boolean,
   /** For `dag`: the DAG as policy sees it (the catalog's row, with the team Airflow named), or null when unseen. */
   dagRow: PolicyDagRow | null = null,
@@ -345,8 +348,9 @@ async function answerOne(
   const tried = new Set<string>()
   for (const dag of (await catalog()).values()) {
     if (byAttributes) {
-      if (tried.has(policyAttributesKey(dag))) continue
-      tried.add(policyAttributesKey(dag))
+      const key = policyAttributesKey(dag, lineageKey(dag.dag_id))
+      if (tried.has(key)) continue
+      tried.add(key)
     }
     const decision = ask(action, dag)
     if (decision.decision === 'allow') return fromDecision(action, decision)

@@ -55,7 +55,7 @@ export interface CatalogReads {
 /** Creates the catalog reads over the catalog and policy. */
 export function createCatalogReads(deps: {
   db: Kysely<GovernanceTables>
-  policy: Pick<PolicyEngine, 'authorize' | 'decisionInputs'>
+  policy: Pick<PolicyEngine, 'authorize' | 'decisionInputs' | 'lineage'>
   catalog: Pick<Catalog, 'statuses'>
   targets: Targets
   /** The group names the loaded policies mention. */
@@ -116,7 +116,7 @@ export function createCatalogReads(deps: {
         if (filter.team !== undefined && (row.team ?? env.team ?? null) !== filter.team) continue
         let envKey = envKeys.get(env.name)
         if (envKey === undefined) envKeys.set(env.name, envKey = environmentKey(env))
-        const key = `${envKey}\u0000${byDagId ? row.dag_id : policyAttributesKey(row)}`
+        const key = `${envKey}\u0000${byDagId ? row.dag_id : policyAttributesKey(row, policy.lineage(env.name, row.dag_id).key)}`
         let kind = kinds.get(key)
         if (kind === undefined) {
           const read = policy.authorize(authorizationRequest(principal, 'dag:read', env, row))

@@ -69,7 +69,7 @@ export type EnvironmentSource = 'config' | 'api'
 /** Dependencies of {@link createGovernance}. */
 export interface GovernanceDeps {
   db: Kysely<GovernanceTables>
-  policy: Pick<PolicyEngine, 'authorize' | 'current' | 'decisionInputs'>
+  policy: Pick<PolicyEngine, 'authorize' | 'current' | 'decisionInputs' | 'lineage'>
   audit: Pick<AuditLog, 'append'> & Partial<Pick<AuditLog, 'commit'>>
   environments: readonly EnvironmentConfig[]
   orchestrators: ReadonlyMap<string, Orchestrator>

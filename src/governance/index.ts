@@ -46,5 +46,5 @@ export { accessClasses, accessQuestions, accessRequest, dagIdsNamed, principalsS
 export type { AccessClasses, AccessPrincipal, AccessQuestion, DirectoryLookup, PrincipalClass, TargetClass } from './access-classes.ts'
 export { createPolicyImpacts, IMPACT_ACTIONS, MAX_IMPACT_PRINCIPALS, MAX_IMPACT_TARGETS } from './policy-impact.ts'
 export type { ImpactAction, ImpactPrincipal, ImpactTarget, PolicyImpact, PolicyImpacts, PolicyImpactsDeps, ProposedPolicies } from './policy-impact.ts'
-export { createLineage, LINEAGE_LEASE, parentRunId, withOpenLineageConf, conductorFacet, parseRunEvent, CONDUCTOR_NAMESPACE } from './lineage/index.ts'
-export type { ConductorFacet, Lineage, LineageTables, ReceivedEvent, RequestLineage, RunEvent } from './lineage/index.ts'
+export { createLineage, createLineageIndex, LINEAGE_LEASE, parentRunId, withOpenLineageConf, conductorFacet, parseRunEvent, CONDUCTOR_NAMESPACE } from './lineage/index.ts'
+export type { ConductorFacet, Lineage, LineageIndex, LineageTables, ReceivedEvent, RequestLineage, RunEvent } from './lineage/index.ts'

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely'
 import type { AuditLog } from '../audit/index.ts'
 import { ConductorError, type Clock } from '../core/index.ts'
 import type { Principal } from '../identity/index.ts'
-import { principalRef, type Action, type Decision, type PolicyEngine } from '../policy/index.ts'
+import { LINEAGE_ACTIONS, principalRef, type Action, type Decision, type PolicyEngine } from '../policy/index.ts'
 import type { GovernanceTables } from './governance.tables.ts'
 import { isoNow } from './pipeline/index.ts'
 import { findPrincipal, findPrincipalsById, listPrincipals, recordPrincipal } from './principals.repository.ts'
@@ -17,6 +17,8 @@ export interface Explanation extends Decision {
   action: Action
   environment: string
   dagId: string | null
+  /** What Conductor added to the policy context: `lineage` for `dag:trigger` and `dag:rerun` on a DAG. */
+  context: { lineage?: { writes: string[]; writeTags: string[] } }
 }
 
 /** The record of who acted: principals seen, requests made, and decisions explained. */
@@ -40,7 +42,7 @@ export interface Ledger {
 /** Creates the ledger over the store, policy and the audit trail (explanations are audited). */
 export function createLedger(deps: {
   db: Kysely<GovernanceTables>
-  policy: Pick<PolicyEngine, 'authorize'>
+  policy: Pick<PolicyEngine, 'authorize' | 'lineage'>
   audit: Pick<AuditLog, 'append'>
   clock: Clock
   targets: Targets
@@ -95,7 +97,11 @@ export function createLedger(deps: {
         action: question.action, decision: decision.decision, policyIds: decision.policyIds,
         data: { subject: { type: subject.type, id: subject.id, groups: subject.groups }, reasons: decision.reasons },
       })
-      return { ...decision, principal: { type: subject.type, id: subject.id, groups: subject.groups }, action: question.action, environment: env.name, dagId: dag?.dag_id ?? null }
+      const lineage = dag && LINEAGE_ACTIONS.has(question.action) ? policy.lineage(env.name, dag.dag_id) : null
+      return {
+        ...decision, principal: { type: subject.type, id: subject.id, groups: subject.groups }, action: question.action, environment: env.name, dagId: dag?.dag_id ?? null,
+        context: lineage ? { lineage: { writes: [...lineage.writes], writeTags: [...lineage.writeTags] } } : {},
+      }
     },
 
     async requests(principal, filter) {

@@ -5,7 +5,7 @@ import { ConductorError, type Clock } from '../core/index.ts'
 import type { Principal } from '../identity/index.ts'
 import {
   compilePolicies, createPolicyEngine, principalRef, readConductorSchema,
-  type Action, type CompiledPolicy, type Decision, type PolicyEngine, type PolicyInfo, type PolicySource,
+  type Action, type CompiledPolicy, type Decision, type LineageSource, type PolicyEngine, type PolicyInfo, type PolicySource,
 } from '../policy/index.ts'
 import { accessClasses, accessQuestions, principalsSeen, type DirectoryLookup, type PrincipalClass } from './access-classes.ts'
 import { listCatalogDagAttributes } from './catalog.repository.ts'
@@ -84,6 +84,8 @@ export interface PolicyImpacts {
 export interface PolicyImpactsDeps {
   db: Kysely<GovernanceTables>
   policy: Pick<PolicyEngine, 'authorize' | 'current' | 'policies'>
+  /** What DAGs are known to write (`context.lineage`), for the proposed set as for the loaded one. */
+  lineage?: LineageSource | undefined
   environments: ReadonlyMap<string, EnvironmentConfig>
   audit: Pick<AuditLog, 'append'>
   clock: Clock
@@ -138,7 +140,7 @@ export function createPolicyImpacts(deps: PolicyImpactsDeps): PolicyImpacts {
       const sources = proposedSources(loaded, proposed)
       const before = compilePolicies(loaded, schema)
       const after = compilePolicies(sources, schema)
-      const engine = await createPolicyEngine({ folder: '(proposed)', sources, clock: deps.clock })
+      const engine = await createPolicyEngine({ folder: '(proposed)', sources, clock: deps.clock, ...(deps.lineage ? { lineage: deps.lineage } : {}) })
       try {
         const impact = await computeImpact(deps, engine, [...before.policies, ...after.policies])
         const result: PolicyImpact = { policyVersion: deps.policy.current().version, files: sources.map((s) => s.file), ...impact }
@@ -163,6 +165,7 @@ async function computeImpact(deps: PolicyImpactsDeps, after: Pick<PolicyEngine, 
     principals: await principalsSeen(deps.db, deps.directory, MAX_IMPACT_PRINCIPALS),
     environments: deps.environments.values(),
     dags: (environment) => listCatalogDagAttributes(deps.db, environment),
+    ...(deps.lineage ? { lineage: deps.lineage } : {}),
   })
 
   const byPrincipal = new Map<string, ImpactPrincipal>()

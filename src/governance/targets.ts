@@ -38,9 +38,12 @@ export function toPolicyDag(dag: PolicyDagRow): DagRef {
   }
 }
 
-/** A key equal for two DAGs of one environment exactly when policy, not looking at DAG ids, sees them alike. */
-export function policyAttributesKey(dag: PolicyDagRow): string {
-  return [dag.tags, dag.owners, dag.paused, dag.team ?? '', dag.allowed_run_types ?? ''].join('\u0000')
+/**
+ * A key equal for two DAGs of one environment exactly when policy, not looking at DAG ids, sees them alike: their
+ * attributes, and `lineage`, the key of what they are known to write (`PolicyEngine.lineage(…).key`, `context.lineage`).
+ */
+export function policyAttributesKey(dag: PolicyDagRow, lineage = ''): string {
+  return [dag.tags, dag.owners, dag.paused, dag.team ?? '', dag.allowed_run_types ?? '', lineage].join('\u0000')
 }
 
 /** Whether Airflow lets the DAG have runs of `runType` (`manual`, …): true unless its `allowed_run_types` leaves it out. */

@@ -64,10 +64,12 @@ export function decisionPeriod(time: DecisionInputs['time'], clock: Clock): numb
 }
 
 /**
- * The decision cache's key of a request (everything its decision can depend on under `inputs`) and the resource's
- * label; null when the request is malformed (it is then decided, and refused, the long way).
+ * The decision cache's key of a request (everything its decision can depend on under `inputs`, and `lineage`, the key
+ * of the DAG's known writes) and the resource's label; null when the request is malformed (it is then decided, and refused, the long way).
  */
-export function decisionKey(request: AuthorizationRequest, inputs: DecisionInputs, named: ReadonlySet<string>, clock: Clock): { key: string; label: string } | null {
+export function decisionKey(
+  request: AuthorizationRequest, inputs: DecisionInputs, named: ReadonlySet<string>, clock: Clock, lineage: string | null = null,
+): { key: string; label: string } | null {
   const { principal, action } = request
   const target = ACTION_TARGETS[action]
   if (target === undefined || typeof principal?.id !== 'string' || principal.id === '') return null
@@ -110,6 +112,7 @@ export function decisionKey(request: AuthorizationRequest, inputs: DecisionInput
     const conf = context.conf
     ctx = { ...context, conf: conf !== undefined && conf !== null && typeof conf === 'object' ? Object.keys(conf).sort() : [] }
   }
-  return { key: JSON.stringify([action, who, groups, what, ctx, decisionPeriod(inputs.time, clock)]), label }
+  // `lineage`: the key of what the DAG is known to write (`context.lineage`), so a new write is never answered from before it.
+  return { key: JSON.stringify([action, who, groups, what, ctx, decisionPeriod(inputs.time, clock), lineage]), label }
 }
 

@@ -14,3 +14,5 @@ export type {
 } from './types.ts'
 export { caseRequest, parsePolicyCases, readPolicyCases, runPolicyCases } from './policy-cases.ts'
 export type { PolicyCase, PolicyCaseFile, PolicyCaseResult } from './policy-cases.ts'
+export { dagLineage, LINEAGE_ACTIONS, lineageKey, NO_LINEAGE } from './lineage-context.ts'
+export type { DagLineage, LineageSource } from './lineage-context.ts'

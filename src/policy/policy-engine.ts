@@ -7,6 +7,7 @@ import { compilePolicies, readConductorSchema, readPolicyFolder, type CompiledPo
 import { decisionInputsOf, decisionKey, decisionPeriod, fromCache, noPermitReason, type CachedDecision } from './decision-cache.ts'
 import { buildScopeIndex, type ScopeEntity, type ScopeIndex } from './scope-index.ts'
 import { askedObjects } from './asked-objects.ts'
+import { lineageValue, NO_LINEAGE, requestLineage, type DagLineage, type LineageSource } from './lineage-context.ts'
 import {
   ACTION_TARGETS, ACTIONS, ENVIRONMENT_FALLBACK_ACTIONS, GROUP_RESOURCE_ACTIONS, type AuthorizationRequest, type Decision, type DecisionCacheStats, type DecisionInputs, type PolicyEngine, type PolicyErrorLocation,
   type PolicyInfo, type PolicySetInfo, type ReloadResult,
@@ -35,6 +36,11 @@ export interface PolicyEngineOptions {
    * decision cache off. A decision is remembered by what it can depend on (see {@link DecisionInputs}).
    */
   decisionCacheSize?: number
+  /**
+   * What each DAG is known to write (`context.lineage` of `dag:trigger` and `dag:rerun`); without it, a request's own
+   * `context.lineage` is used (policy test cases), else nothing is known.
+   */
+  lineage?: LineageSource
 }
 
 /** Counters of the slice cache, for benchmarks and diagnostics. */
@@ -142,8 +148,8 @@ export async function createPolicyEngine(options: PolicyEngineOptions): Promise<
   }
 
   /** Asks Cedar (on the request's slice of the policies), without the decision cache. */
-  const decide = (set: LoadedSet, request: AuthorizationRequest): Decision => {
-    const built = buildCall(request, clock)
+  const decide = (set: LoadedSet, request: AuthorizationRequest, lineage: DagLineage | null): Decision => {
+    const built = buildCall(request, clock, lineage)
     const version = set.info.version
     let setId: string
     if (set.fullSetId !== null) {
@@ -190,12 +196,13 @@ export async function createPolicyEngine(options: PolicyEngineOptions): Promise<
       if (closed) throw new ConductorError('internal', 'the policy engine is closed')
       const set = current
       const version = set.info.version
+      const lineage = requestLineage(request, options.lineage)
       const outside = outsideScope(request)
       if (outside !== null) {
-        buildCall(request, clock)
+        buildCall(request, clock, lineage)
         return { decision: 'deny', policyIds: [], reasons: [outside], errors: [], policyVersion: version, approval: null }
       }
-      const key = decisionCapacity > 0 ? decisionKey(request, set.inputs, set.namedGroups, clock) : null
+      const key = decisionCapacity > 0 ? decisionKey(request, set.inputs, set.namedGroups, clock, lineage?.key ?? null) : null
       if (key !== null) {
         const hit = set.decisions.get(key.key)
         if (hit !== undefined) {
@@ -206,7 +213,7 @@ export async function createPolicyEngine(options: PolicyEngineOptions): Promise<
         }
         cacheCounts.misses++
       }
-      const decided = decide(set, request)
+      const decided = decide(set, request, lineage)
       if (key !== null && decided.errors.length === 0) {
         if (set.decisions.size >= decisionCapacity) set.decisions.delete(set.decisions.keys().next().value as string)
         const labelled = decided.decision === 'deny' && decided.policyIds.length === 0 && decided.reasons.length === 1 && decided.reasons[0] === noPermitReason(request.action, key.label)
@@ -268,6 +275,10 @@ export async function createPolicyEngine(options: PolicyEngineOptions): Promise<
 
     decisionInputs(): DecisionInputs {
       return { ...current.inputs, period: decisionPeriod(current.inputs.time, clock) }
+    },
+
+    lineage(environment: string, dagId: string): DagLineage {
+      return options.lineage?.of(environment, dagId) ?? NO_LINEAGE
     },
   }
   return engine
@@ -332,7 +343,7 @@ interface BuiltCall {
 }
 
 /** Turns a request into Cedar's request and entities (the Conductor schema's shapes), plus what the scope index needs. */
-function buildCall(request: AuthorizationRequest, clock: Clock): BuiltCall {
+function buildCall(request: AuthorizationRequest, clock: Clock, lineage: DagLineage | null): BuiltCall {
   const { principal, action } = request
   if (!(ACTIONS as readonly string[]).includes(action)) {
     throw new ConductorError('invalid_input', `unknown action "${String(action)}"`, { details: { field: 'action' } })
@@ -423,6 +434,8 @@ function buildCall(request: AuthorizationRequest, clock: Clock): BuiltCall {
     context.request = { ...pending, principalGroups: [...new Set(pending.principalGroups)] }
   }
   Object.assign(context, askedObjects(request.context))
+  // Always there for the actions that run a DAG (empty sets when nothing is known): a forbid reading it never errors.
+  if (lineage !== null) context.lineage = lineageValue(lineage)
   return {
     call: { principal: principalUid, action: { type: 'Action', id: action }, resource: resourceUid, context, entities },
     principalScope,

@@ -1,3 +1,5 @@
+import type { DagLineage } from './lineage-context.ts'
+
 /** Every action a policy can permit or forbid, as Cedar `Action::"<name>"` ids. */
 export const ACTIONS = [
   'dag:read',
@@ -207,6 +209,11 @@ export interface RequestContext {
   asset?: { uri: string }
   /** For `access:review`: the principal whose access is reviewed (`context.subject`, docs/reviews.md). */
   subject?: { type: string; id: string; groups: string[] }
+  /**
+   * For `dag:trigger` and `dag:rerun`, when the engine has no lineage source (policy test cases): what the DAG is known
+   * to write (`context.lineage`). An engine with a source ignores it (see `PolicyEngineOptions.lineage`).
+   */
+  lineage?: { writes: string[]; writeTags: string[] }
 }
 
 /** An environment defined through the API as policy sees it in `context.environment`; `team` is absent when none. */
@@ -339,6 +346,11 @@ export interface PolicyEngine {
   cacheStats(): DecisionCacheStats
   /** What decisions of the set in force can depend on; callers that memoise decisions over many resources key by it. */
   decisionInputs(): DecisionInputs
+  /**
+   * What `context.lineage` holds for a `dag:trigger` or `dag:rerun` of the DAG now. Callers that memoise decisions
+   * over many DAGs key by its `key` too (two DAGs alike in attributes may write different data).
+   */
+  lineage(environment: string, dagId: string): DagLineage
 }
 
 /** Hits and misses of the decision cache since the engine started (a hit answered without asking Cedar). */

@@ -28,7 +28,7 @@ export interface AccessMatrix {
 
 /** What {@link computeAccess} looks at. */
 export interface AccessInput {
-  policy: Pick<PolicyEngine, 'authorize' | 'policies'>
+  policy: Pick<PolicyEngine, 'authorize' | 'policies' | 'lineage'>
   principals: AccessPrincipal[]
   environments: readonly EnvironmentConfig[]
   /** The DAGs of an environment, e.g. `listCatalogDagAttributes(db, env)`. */
@@ -48,6 +48,7 @@ export async function computeAccess(input: AccessInput): Promise<AccessMatrix> {
     principals: input.principals,
     environments: input.environments,
     dags: input.dags,
+    lineage: { of: (environment, dagId) => input.policy.lineage(environment, dagId) },
   })
   let evaluations = 0
   const out: AccessClass[] = []

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely'
 import type { EnvironmentConfig } from '../../config/index.ts'
 import { IMPACT_ACTIONS, type PolicyDagRow } from '../../governance/index.ts'
-import { createPolicyEngine, type Action } from '../../policy/index.ts'
+import { createPolicyEngine, type Action, type LineageSource } from '../../policy/index.ts'
 import { computeAccess, type AccessMatrix } from '../access/index.ts'
 import { directoryAsOf } from './directory-history.ts'
 import type { ComplianceHistoryTables } from './history.tables.ts'
@@ -29,6 +29,8 @@ export function createAccessAsOf(deps: {
   db: Kysely<ComplianceHistoryTables>
   environments: () => readonly EnvironmentConfig[]
   dags: (environment: string) => Promise<PolicyDagRow[]>
+  /** What DAGs are known to write now (`context.lineage`; like the catalog, the current one). */
+  lineage?: LineageSource
 }): (at: string) => Promise<AccessAsOf> {
   return async (at) => {
     const version = await policyVersionAt(deps.db, at)
@@ -36,6 +38,7 @@ export function createAccessAsOf(deps: {
     const policy = { hash: version?.hash ?? '', version: version?.version ?? 0, loadedAt: version?.loadedAt ?? '' }
     if (version === undefined) return { asOf: at, policy, principals: principals.length, catalog: 'current', classes: [], counts: { principals: principals.length, dags: 0, environments: 0, evaluations: 0 } }
     const engine = await createPolicyEngine({
+      ...(deps.lineage ? { lineage: deps.lineage } : {}),
       folder: `policy version ${version.hash.slice(0, 12)}`, sources: Object.entries(version.files).map(([file, text]) => ({ file, text })),
     })
     try {

@@ -84,7 +84,7 @@ export const mayReview: ReviewCheck = (policy, reviewer, subject, environment, d
 
 /** What {@link campaignItems} looks at. */
 export interface CampaignItemsInput {
-  policy: Pick<PolicyEngine, 'authorize' | 'policies'>
+  policy: Pick<PolicyEngine, 'authorize' | 'policies' | 'lineage'>
   scope: CampaignScope
   environments: Iterable<EnvironmentConfig>
   dags: (environment: string) => Promise<PolicyDagRow[]>

@@ -56,7 +56,7 @@ export interface Reviews {
 export interface ReviewsDeps {
   db: ReviewDb
   /** The policy in force, suspensions honoured. */
-  policy: Pick<PolicyEngine, 'authorize' | 'policies' | 'current'>
+  policy: Pick<PolicyEngine, 'authorize' | 'policies' | 'current' | 'lineage'>
   environments: () => Iterable<EnvironmentConfig>
   dags: (environment: string) => Promise<PolicyDagRow[]>
   /** The principals seen, with the directory's groups now (deprovisioned left out). */

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino'
+import { createPollTimer } from '../../core/index.ts'
 import type { AuthorizationRequest, Decision, PolicyEngine } from '../../policy/index.ts'
 import type { ReviewDb } from './reviews.repository.ts'
 
@@ -44,7 +45,6 @@ function covers(s: Suspension, request: AuthorizationRequest): boolean {
 /** Creates the index of open findings over the review tables. */
 export function createSuspensions(deps: { db: ReviewDb; logger: Pick<Logger, 'warn'> }): Suspensions {
   let index = new Map<string, Suspension[]>()
-  let timer: NodeJS.Timeout | undefined
   // Changes made on this replica while a refresh reads: laid over what it read (it may have read before they were written).
   let during: { add?: Suspension; remove?: string }[] | null = null
   const put = (into: Map<string, Suspension[]>, s: Suspension) => {
@@ -97,21 +97,9 @@ export function createSuspensions(deps: { db: ReviewDb; logger: Pick<Logger, 'wa
         if (change.remove !== undefined) self.remove(change.remove)
       }
     },
-    start(intervalMs) {
-      if (timer || intervalMs <= 0) return
-      let busy = false
-      timer = setInterval(() => {
-        // One refresh at a time: a slow database skips ticks rather than piling reads up.
-        if (busy) return
-        busy = true
-        self.refresh().catch((error: unknown) => deps.logger.warn({ err: error }, 'access review suspensions refresh failed')).finally(() => { busy = false })
-      }, intervalMs)
-      timer.unref()
-    },
-    stop() {
-      if (timer) clearInterval(timer)
-      timer = undefined
-    },
+    start: (intervalMs) => poll.start(intervalMs),
+    stop: () => poll.stop(),
   }
+  const poll = createPollTimer(() => self.refresh(), (error) => deps.logger.warn({ err: error }, 'access review suspensions refresh failed'))
   return self
 }

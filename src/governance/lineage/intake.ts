@@ -10,7 +10,8 @@ import { endpointsFor, eventKey, recordEvent, type LineageEndpoint } from './emi
 import { CONDUCTOR_FACET_KEY, type ConductorFacet } from './identity-facet.ts'
 import { findRunByAirflowRun, findRunByRunId, hasEvent } from './lineage.repository.ts'
 import type { LineageRunsTable, LineageTables } from './lineage.tables.ts'
-import { airflowRunOf, parentOf, runEventSchema, type RunEvent } from './openlineage.ts'
+import { airflowRunOf, datasetTags, parentOf, runEventSchema, type RunEvent } from './openlineage.ts'
+import type { WrittenDataset } from './writes-index.ts'
 
 /** What `POST /api/v1/lineage` did with an event. */
 export interface ReceivedEvent {
@@ -35,6 +36,8 @@ export interface IntakeDeps {
   id: (now: string) => string
   /** Writes in one transaction with the audit events (the audit log's group commit). */
   committed: (events: AuditEventInput[], write: (db: Kysely<LineageTables>) => Promise<void>) => Promise<void>
+  /** Told, once the event is stored, what the DAG it belongs to wrote (the writes index of this replica). */
+  wrote?: (environment: string, dagId: string, outputs: WrittenDataset[]) => void
 }
 
 /** The JSON path of a zod issue: `run.runId`, `inputs[0].name`. */
@@ -90,6 +93,7 @@ export async function receiveEvent(deps: IntakeDeps, principal: Principal, body:
   const now = deps.now()
   const forward = enriched(event, run ? JSON.parse(run.facet) as ConductorFacet : null)
   let stored = false
+  const dagId = airflowRun?.dagId ?? run?.dag_id ?? null
   await deps.committed([{
     type: 'lineage.received', principal: principal.id, principalType: principal.type, environment: env.name, dag: airflowRun?.dagId ?? run?.dag_id ?? null,
     requestId: run?.request_id ?? null,
@@ -99,5 +103,8 @@ export async function receiveEvent(deps: IntakeDeps, principal: Principal, body:
       source: 'intake', environment: env.name, dagId: airflowRun?.dagId ?? run?.dag_id ?? null, airflowRunId: airflowRun?.runId ?? run?.run_id ?? null, requestId: run?.request_id ?? null, parentRunId: parent?.runId ?? null, principalId: principal.id,
     }, { endpoints, now, id: deps.id, forward })
   })
+  if (stored && dagId !== null && event.outputs?.length) {
+    deps.wrote?.(env.name, dagId, event.outputs.map((d) => ({ namespace: d.namespace, name: d.name, tags: datasetTags(d) })))
+  }
   return { stored, runId: event.run.runId, environment: env.name, requestId: run?.request_id ?? null, forwardedTo: stored ? endpoints.map((e) => e.name) : [] }
 }

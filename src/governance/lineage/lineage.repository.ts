@@ -86,3 +86,30 @@ export async function pendingOf(db: Db, endpoint: string, limit: number): Promis
   return db.selectFrom('lineage_outbox').selectAll().where('endpoint', '=', endpoint).where('delivered_at', 'is', null).where('failed_at', 'is', null)
     .orderBy('created_at').orderBy('id').limit(limit).execute()
 }
+
+/** One output row as the writes index reads it. */
+export type WrittenRow = Pick<LineageDatasetsTable, 'event_id' | 'namespace' | 'name' | 'tags'> & { environment: string; dag_id: string }
+
+/**
+ * Reads the output rows of DAGs (environment and DAG known) of events stored after `after` (an event id, or a time:
+ * ids begin with the time they were stored), oldest first, in pages; calls `each` per row. Returns the newest event id
+ * read (null when none).
+ */
+export async function listWrittenDatasets(db: Db, after: string, each: (row: WrittenRow) => void): Promise<string | null> {
+  const page = 5000
+  let cursor = after
+  let newest: string | null = null
+  const query = () => db.selectFrom('lineage_datasets').select(['event_id', 'environment', 'dag_id', 'namespace', 'name', 'tags'])
+    .where('direction', '=', 'output').where('environment', 'is not', null).where('dag_id', 'is not', null)
+  for (;;) {
+    const rows = await query().where('event_id', '>', cursor).orderBy('event_id').limit(page).execute()
+    for (const row of rows) each(row as WrittenRow)
+    if (rows.length === 0) break
+    newest = rows[rows.length - 1]!.event_id
+    if (rows.length < page) break
+    // The page may end inside an event's rows: read the rest of that event before going on after it.
+    for (const row of await query().where('event_id', '=', newest).execute()) each(row as WrittenRow)
+    cursor = newest
+  }
+  return newest
+}

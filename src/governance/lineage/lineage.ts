@@ -18,6 +18,7 @@ import { requestLineage, type RequestLineage } from './request-lineage.ts'
 import { runLineage } from './run-lineage.ts'
 import type { LineageTables } from './lineage.tables.ts'
 import { endFinishedRuns, triggerLineage, type OpenRunsCursor } from './runs.ts'
+import type { LineageIndex } from './writes-index.ts'
 
 /** The lease the lineage loop (outbox delivery, and ending Conductor's runs) runs under. */
 export const LINEAGE_LEASE = 'lineage-outbox'
@@ -60,6 +61,8 @@ export interface LineageDeps {
   /** The environments and orchestrators governed now (live views; read at each use, so a reload counts at once). */
   fleet: () => { environments: ReadonlyMap<string, EnvironmentConfig>; orchestrators: ReadonlyMap<string, Orchestrator> }
   leases?: Pick<Leases, 'claim'>
+  /** What DAGs are known to write (policy's `context.lineage`): told at once of each event stored here. */
+  writes?: Pick<LineageIndex, 'wrote'>
 }
 
 /** Creates Conductor's lineage over its tables, the configured endpoints and the governed orchestrators. */
@@ -106,7 +109,7 @@ export function createLineage(deps: LineageDeps): Lineage {
     dispatch: triggerLineage(runs),
     enabledFor: hasLineage,
     async receive(principal, body, options) {
-      const received = await receiveEvent({ db, policy: deps.policy, endpoints, environments: () => deps.fleet().environments, now, id, committed }, principal, body, options)
+      const received = await receiveEvent({ db, policy: deps.policy, endpoints, environments: () => deps.fleet().environments, now, id, committed, ...(deps.writes ? { wrote: deps.writes.wrote } : {}) }, principal, body, options)
       if (received.forwardedTo.length) kick()
       return received
     },
