@@ -48,7 +48,13 @@ describe('lineage with identity from a real Airflow 3 and its OpenLineage provid
     const port = await freePort()
     const admin = { url: `http://127.0.0.1:${port}`, username: 'conductor', password: randomBytes(18).toString('base64url') }
     conductor = await startConsoleApp(admin, {
-      extraConfig: { lineage: { endpoints: [{ name: 'marquez', url: backend.url }], deliveryIntervalSeconds: 1, initialRetryDelaySeconds: 1 } },
+      extraConfig: {
+        lineage: {
+          endpoints: [{ name: 'marquez', url: backend.url }], deliveryIntervalSeconds: 1, initialRetryDelaySeconds: 1,
+          // The platform team classifies the warehouse's tables as pii (policies/lineage.cedar: only data leads run DAGs writing pii).
+          datasetTags: [{ dataset: 'file//srv/warehouse/*', tags: ['pii'] }],
+        },
+      },
     })
     // The README's way: a service account for Airflow's lineage, with an API token scoped to lineage:write.
     const account = await callAs('alice', 'POST', '/service-accounts', { name: 'airflow-lineage', description: 'OpenLineage from Airflow', owner: { type: 'Group', id: 'data-eng' }, groups: ['data-eng'] })
@@ -168,5 +174,19 @@ describe('lineage with identity from a real Airflow 3 and its OpenLineage provid
     } finally {
       await context.close()
     }
+  })
+
+  test('once the lineage shows etl_daily writes a pii table, alice\'s next trigger is denied by pii-writers-need-data-leads, in the API and in explain', { timeout: 60_000 }, async () => {
+    assert.ok(requestId, 'the trigger test ran')
+    const explained = await callAs<{ decision: string; policyIds: string[]; context: { lineage: { writes: string[]; writeTags: string[] } } }>(
+      'alice', 'POST', '/authorize', { action: 'dag:trigger', environment: 'local', dag: 'etl_daily' })
+    assert.equal(explained.status, 200, JSON.stringify(explained.body))
+    assert.equal(explained.body.decision, 'deny')
+    assert.ok(explained.body.context.lineage.writes.includes('file//srv/warehouse/daily_sales.csv'), 'the table load wrote, from Airflow\'s events')
+    assert.deepEqual(explained.body.context.lineage.writeTags, ['pii'])
+    const again = await callAs<{ error: { code: string; details: { reasons: string[] } } }>('alice', 'POST', '/environments/local/dags/etl_daily/runs', { conf: {}, reason: 'again' })
+    assert.equal(again.status, 403, JSON.stringify(again.body))
+    assert.equal(again.body.error.code, 'policy_denied')
+    assert.match(JSON.stringify(again.body.error.details.reasons), /pii-writers-need-data-leads/)
   })
 })
