@@ -202,6 +202,11 @@ forEachEngine((engine) => {
     assert.equal(bad.statusCode, 400)
     assert.equal(bad.json().error.code, 'lineage_event_invalid')
     assert.equal(bad.json().error.details.field, 'run.runId')
+    for (const [nul, field] of [[{ ...event, job: { ...event.job, name: 'etl\u0000daily' } }, 'job.name'], [{ ...event, inputs: [{ namespace: 'postgres://db\u0000', name: 'x' }] }, 'inputs[0].namespace']] as const) {
+      const refused = await app.server.inject({ method: 'POST', url: '/api/v1/lineage', headers: alice, payload: nul })
+      assert.equal(refused.statusCode, 400, `a control character in ${field}: ${refused.body}`)
+      assert.equal(refused.json().error.details.field, field)
+    }
     const unauthenticated = await app.server.inject({ method: 'POST', url: '/api/v1/lineage', headers: { authorization: 'Bearer not-a-token' }, payload: event })
     assert.equal(unauthenticated.statusCode, 401)
     const bob = await app.server.inject({ method: 'POST', url: '/api/v1/lineage', headers: { authorization: `Bearer ${await app.tokenFor('bob')}` }, payload: event })

@@ -4,7 +4,7 @@ import { z } from 'zod'
 import type { Governance, Lineage } from '../../governance/index.ts'
 import type { Principal } from '../../identity/index.ts'
 import { apiErrors } from '../responses.ts'
-import { MAX_SEGMENT_LENGTH, requestParams, runParams } from '../schemas.ts'
+import { MAX_SEGMENT_LENGTH, requestParams, segment, text } from '../schemas.ts'
 
 const dataset = z.strictObject({ namespace: z.string(), name: z.string() })
 const job = z.strictObject({ namespace: z.string(), name: z.string() })
@@ -85,17 +85,20 @@ const datasetDetail = z.strictObject({
 const limit = z.coerce.number().int().min(1).max(100).default(50)
 
 const datasetsQuery = z.strictObject({
-  q: z.string().max(200).optional().describe('Only datasets whose namespace or name holds this text (any case).'),
+  q: text(200).optional().describe('Only datasets whose namespace or name holds this text (any case).'),
   limit,
   cursor: z.string().regex(/^\d{1,9}$/, 'a nextCursor of this API').optional(),
 })
 
 const datasetQuery = z.strictObject({
-  namespace: z.string().min(1).max(1024).describe('The dataset\'s namespace (e.g. `postgres://db:5432`).'),
-  name: z.string().min(1).max(1024).describe('The dataset\'s name (e.g. `analytics.public.orders`); may hold slashes.'),
+  namespace: text(1024).min(1).describe('The dataset\'s namespace (e.g. `postgres://db:5432`).'),
+  name: text(1024).min(1).describe('The dataset\'s name (e.g. `analytics.public.orders`); may hold slashes.'),
   limit,
   cursor: z.string().max(2048).regex(/^[A-Za-z0-9_-]+$/, 'a nextCursor of this API').optional(),
 })
+
+/** A run's path: the DAG and run ids are looked up in the database as given (no control characters: PostgreSQL text cannot hold NUL). */
+const lineageRunParams = z.object({ env: segment, dag: text(MAX_SEGMENT_LENGTH).min(1), runId: text(MAX_SEGMENT_LENGTH).min(1) })
 
 const intakeQuery = z.strictObject({
   environment: z.string().min(1).max(MAX_SEGMENT_LENGTH).optional()
@@ -125,7 +128,7 @@ export function lineageRoutes(deps: { lineage: Lineage; governance: Governance; 
     app.get('/environments/:env/dags/:dag/runs/:runId/lineage', {
       schema: {
         tags: ['runs'], summary: 'An Airflow run\'s lineage: who started it and through which policy (when through Conductor), and what each task read and wrote (run:read and lineage:read)',
-        params: runParams, response: { 200: requestLineage, ...apiErrors(400, 404) },
+        params: lineageRunParams, response: { 200: requestLineage, ...apiErrors(400, 404) },
       },
     }, async (request) => {
       const { env, dag, runId } = request.params

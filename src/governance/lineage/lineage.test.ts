@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { isConductorError } from '../../core/index.ts'
 import { conductorFacet, conductorJobName, enriched, openLineageConf, parentRunId, parseRunEvent, withOpenLineageConf } from './index.ts'
-import { datasetTags } from './openlineage.ts'
+import { airflowRunOf, datasetTags, parentOf } from './openlineage.ts'
 
 const RUN_ID = '01934f4a-7c2e-7b7e-9a43-2f0e8f1d6c55'
 const airflowTaskStart = () => ({
@@ -88,5 +88,25 @@ describe('datasetTags', () => {
     assert.deepEqual(datasetTags(facet('not a list')), [])
     assert.deepEqual(datasetTags(facet([{ value: 'x' }, null, { key: '' }])), [])
     assert.deepEqual(datasetTags({}), [])
+  })
+})
+
+describe('parentOf and airflowRunOf', () => {
+  const event = (facets: Record<string, unknown>) => parseRunEvent({
+    eventType: 'START', eventTime: '2026-11-30T08:00:00Z', producer: 'https://x.example', schemaURL: 'https://x.example/s',
+    run: { runId: '01934f4a-7c2e-7b7e-9a43-2f0e8f1d6c55', facets }, job: { namespace: 'local', name: 'etl_daily.extract' },
+  })
+  const meta = { _producer: 'https://x.example', _schemaURL: 'https://x.example/s' }
+  it('read the parent and the Airflow run the facets name', () => {
+    const e = event({ parent: { ...meta, run: { runId: 'p' }, job: { namespace: 'conductor', name: 'j' }, root: { run: { runId: 'r' } } }, airflowDagRun: { ...meta, dagRun: { dag_id: 'etl_daily', run_id: 'r1' } } })
+    assert.deepEqual(parentOf(e), { runId: 'p', namespace: 'conductor', name: 'j', rootRunId: 'r' })
+    assert.deepEqual(airflowRunOf(e), { dagId: 'etl_daily', runId: 'r1' })
+  })
+  it('take an id with a control character, or none, as not named (nothing unstorable is looked up or kept)', () => {
+    const e = event({ parent: { ...meta, run: { runId: 'p\u0000' } }, airflowDagRun: { ...meta, dagRun: { dag_id: 'etl_daily', run_id: 'r\u00001' } } })
+    assert.equal(parentOf(e), null)
+    assert.equal(airflowRunOf(e), null)
+    const root = event({ parent: { ...meta, run: { runId: 'p' }, root: { run: { runId: '' } } } })
+    assert.equal(parentOf(root)?.rootRunId, null)
   })
 })

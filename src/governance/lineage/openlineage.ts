@@ -8,6 +8,13 @@ export const RUN_EVENT_SCHEMA_URL = `https://openlineage.io/spec/${OPENLINEAGE_S
 /** The event types a RunEvent may carry. */
 export const EVENT_TYPES = ['START', 'RUNNING', 'COMPLETE', 'ABORT', 'FAIL', 'OTHER'] as const
 
+/**
+ * A namespace or name Conductor stores in its own columns: no control characters (PostgreSQL text cannot hold NUL;
+ * no OpenLineage producer names a job or dataset with one).
+ */
+// eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
+const label = z.string().min(1).max(1024).regex(/^[^\u0000-\u001f\u007f]*$/, 'no control characters')
+
 const uri = z.string().min(1).max(2048).refine((value) => URL.canParse(value), 'a URI')
 
 /** A facet: any object carrying `_producer` and `_schemaURL` (BaseFacet); its other fields are the facet's own. */
@@ -16,8 +23,8 @@ const facets = z.record(z.string().min(1).max(200), facet)
 
 /** A dataset of a RunEvent; the spec's `inputFacets` and `outputFacets` belong to inputs and outputs respectively. */
 const dataset = z.looseObject({
-  namespace: z.string().min(1).max(1024),
-  name: z.string().min(1).max(1024),
+  namespace: label,
+  name: label,
   facets: facets.optional(),
 })
 
@@ -26,7 +33,7 @@ export const runEventSchema = z.looseObject({
   eventType: z.enum(EVENT_TYPES).optional(),
   eventTime: z.iso.datetime({ offset: true }),
   run: z.looseObject({ runId: z.uuid(), facets: facets.optional() }),
-  job: z.looseObject({ namespace: z.string().min(1).max(1024), name: z.string().min(1).max(1024), facets: facets.optional() }),
+  job: z.looseObject({ namespace: label, name: label, facets: facets.optional() }),
   inputs: z.array(dataset.extend({ inputFacets: facets.optional() })).max(10_000).optional(),
   outputs: z.array(dataset.extend({ outputFacets: facets.optional() })).max(10_000).optional(),
   producer: uri,
@@ -44,23 +51,29 @@ export interface ParentRef {
   rootRunId: string | null
 }
 
+/** An id a facet gives that Conductor may store and look up: a string of 1–1024 characters, none a control character. */
+function wellFormed(value: unknown): value is string {
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
+  return typeof value === 'string' && value.length > 0 && value.length <= 1024 && !/[\u0000-\u001f\u007f]/.test(value)
+}
+
 /** The parent a RunEvent names in its `parent` run facet, when it names one that is well formed. */
 export function parentOf(event: RunEvent): ParentRef | null {
   const parent = event.run.facets?.parent as { run?: { runId?: unknown }; job?: { namespace?: unknown; name?: unknown }; root?: { run?: { runId?: unknown } } } | undefined
   const runId = parent?.run?.runId
-  if (typeof runId !== 'string') return null
+  if (!wellFormed(runId)) return null
   const rootRunId = parent?.root?.run?.runId
   return {
     runId, namespace: String(parent?.job?.namespace ?? ''), name: String(parent?.job?.name ?? ''),
-    rootRunId: typeof rootRunId === 'string' ? rootRunId : null,
+    rootRunId: wellFormed(rootRunId) ? rootRunId : null,
   }
 }
 
-/** The Airflow DAG run an event of the Airflow provider belongs to (its `airflowDagRun` or `airflow` run facet), when it says. */
+/** The Airflow DAG run an event of the Airflow provider belongs to (its `airflowDagRun` or `airflow` run facet), when it says so in well-formed ids. */
 export function airflowRunOf(event: RunEvent): { dagId: string; runId: string } | null {
   for (const key of ['airflowDagRun', 'airflow']) {
     const dagRun = (event.run.facets?.[key] as { dagRun?: { dag_id?: unknown; run_id?: unknown } } | undefined)?.dagRun
-    if (typeof dagRun?.dag_id === 'string' && typeof dagRun.run_id === 'string') return { dagId: dagRun.dag_id, runId: dagRun.run_id }
+    if (wellFormed(dagRun?.dag_id) && wellFormed(dagRun.run_id)) return { dagId: dagRun.dag_id, runId: dagRun.run_id }
   }
   return null
 }
