@@ -1,3 +1,4 @@
+import { globToRegExp } from '../../core/index.ts'
 import type { LineageConfig } from '../../config/index.ts'
 
 /** One `lineage.datasetTags` entry: a glob over `namespace/name`, and the tags of the datasets it matches. */
@@ -13,8 +14,7 @@ export function datasetKey(namespace: string, name: string): string {
  * character matches itself. The whole name must match.
  */
 export function datasetGlob(pattern: string): (dataset: string) => boolean {
-  const source = pattern.split('*').map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*')
-  const re = new RegExp(`^${source}$`, 's')
+  const re = globToRegExp(pattern)
   return (dataset) => re.test(dataset)
 }
 

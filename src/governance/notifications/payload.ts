@@ -1,3 +1,5 @@
+import { globToRegExp } from '../../core/index.ts'
+
 /** The version of the webhook envelope; a change that could break a receiver gets a new one. */
 export const PAYLOAD_VERSION = 1
 
@@ -90,5 +92,5 @@ export function renderBody(payload: NotificationPayload, format: WebhookFormat, 
 
 /** Whether event `type` matches a webhook's `events` glob (`*` stands for any characters, `request.*`, `*`). */
 export function matchesEvent(globs: readonly string[], type: string): boolean {
-  return globs.some((glob) => new RegExp(`^${glob.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`).test(type))
+  return globs.some((glob) => globToRegExp(glob).test(type))
 }

@@ -5,7 +5,7 @@ export {
 export type { AwsCallerIdentity, SignedStsRequest } from './aws-sts.ts'
 export { createWorkloadVerifier, TOKEN_TYPES } from './workload-verifier.ts'
 export type { WorkloadIdentity, WorkloadVerifier, WorkloadVerifierOptions } from './workload-verifier.ts'
-export { globToRegExp, matchesGlob, matchTrustRule, matchTrustRules, readClaimPath, trustIssuerKind, validateTrustRule } from './trust-rules.ts'
+export { matchesGlob, matchTrustRule, matchTrustRules, readClaimPath, trustIssuerKind, validateTrustRule } from './trust-rules.ts'
 export type { TrustIssuerKind, TrustRule, TrustRuleIssuers } from './trust-rules.ts'
 export { createServiceAccountTrusts } from './trusts.ts'
 export type { AddTrustInput, ServiceAccountTrust, ServiceAccountTrusts, ServiceAccountTrustsDeps, TrustedAccount } from './trusts.ts'

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { isConductorError } from '../../core/index.ts'
-import { globToRegExp, matchTrustRules, validateTrustRule } from './trust-rules.ts'
+import { globToRegExp } from '../../core/index.ts'
+import { matchTrustRules, validateTrustRule } from './trust-rules.ts'
 import type { TrustRule, TrustRuleIssuers } from './trust-rules.ts'
 import type { WorkloadIdentity } from './workload-verifier.ts'
 

@@ -1,5 +1,5 @@
 import type { AwsIdentityConfig, WorkloadIssuerConfig } from '../../config/index.ts'
-import { ConductorError } from '../../core/index.ts'
+import { ConductorError, globToRegExp } from '../../core/index.ts'
 import type { WorkloadIdentity } from './workload-verifier.ts'
 
 /** Which workload identities may act as a service account: all `conditions` must match a token of `issuer`. */
@@ -101,12 +101,6 @@ export function validateTrustRule(rule: { issuer: unknown; conditions: unknown }
       break
   }
   return { issuer: rule.issuer, conditions }
-}
-
-/** Compiles a glob where `*` matches any run of characters and everything else is literal, anchored at both ends. */
-export function globToRegExp(glob: string): RegExp {
-  const source = glob.split('*').map((part) => part.replace(/[\\^$.|?+()[\]{}]/g, '\\$&')).join('.*')
-  return new RegExp(`^${source}$`, 's')
 }
 
 /** True when `value` (or, for an array, one of its members) is a string, number or boolean that matches `glob`. */
