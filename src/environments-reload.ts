@@ -201,12 +201,12 @@ export function createEnvironmentsReloader(deps: {
   }
 }
 
-/** Whether two config values are equal whatever the order of their keys. */
 /** Section `key` of `config` without what a reload puts in force. */
 function reloadable(key: keyof Config, config: Config): unknown {
   return key === 'lineage' ? { ...config.lineage, datasetTags: [] } : config[key]
 }
 
+/** Whether two config values are equal whatever the order of their keys. */
 function same(a: unknown, b: unknown): boolean {
   return canonicalData({ value: a }) === canonicalData({ value: b })
 }

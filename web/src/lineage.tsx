@@ -44,28 +44,25 @@ export function StartedBySentence(props: { person: NonNullable<LineageDatasetUse
   )
 }
 
-/** Where a Lineage section reads from: a run's lineage (`…/runs/{run}/lineage`) or a request's (`/requests/{id}/lineage`). */
-export type LineageSource = { kind: 'run' | 'request'; path: string }
-
 /**
  * The "Lineage" section of a run or request: who started it and through which policy, and what each task read and
- * wrote, from the run's or the request's lineage.
+ * wrote, from the API path `path` of the run's lineage (`…/runs/{run}/lineage`) or the request's (`/requests/{id}/lineage`).
  */
-export function LineageSection(props: { source: LineageSource }) {
-  const { source } = props
-  const lineage = useApi(`lineage:${source.path}`, (signal) => api<RequestLineage>(source.path, { signal }))
+export function LineageSection(props: { path: string }) {
+  const { path } = props
+  const lineage = useApi(`lineage:${path}`, (signal) => api<RequestLineage>(path, { signal }))
   return (
     <section aria-labelledby="lineage-h" data-testid="lineage">
       <div className="section-head">
         <h2 id="lineage-h">Lineage</h2>
         <button type="button" onClick={() => lineage.reload()} disabled={lineage.loading}>Refresh lineage</button>
       </div>
-      <LineageBody source={source} data={lineage.data} loading={lineage.loading} error={lineage.error} onRetry={() => lineage.reload()} />
+      <LineageBody data={lineage.data} loading={lineage.loading} error={lineage.error} onRetry={() => lineage.reload()} />
     </section>
   )
 }
 
-function LineageBody(props: { source: LineageSource; data: RequestLineage | null; loading: boolean; error: unknown; onRetry(): void }) {
+function LineageBody(props: { data: RequestLineage | null; loading: boolean; error: unknown; onRetry(): void }) {
   const { data } = props
   if (props.loading && !data) return <Loading what="the lineage" />
   if (!data) {

@@ -4,7 +4,7 @@ import type { LineageConfig } from '../../config/index.ts'
 import { CONDUCTOR_FACET_KEY, CONDUCTOR_NAMESPACE, CONDUCTOR_PRODUCER, type ConductorFacet } from './identity-facet.ts'
 import { insertDatasets, insertEvent, insertLineageOutbox } from './lineage.repository.ts'
 import type { LineageTables } from './lineage.tables.ts'
-import { datasetNames, datasetTags, RUN_EVENT_SCHEMA_URL, type RunEvent } from './openlineage.ts'
+import { datasetNames, datasetTags, RUN_EVENT_SCHEMA_URL, uniqueDatasets, type RunEvent } from './openlineage.ts'
 
 /** One configured OpenLineage endpoint (`lineage.endpoints[]`). */
 export type LineageEndpoint = LineageConfig['endpoints'][number]
@@ -35,13 +35,6 @@ export interface EventOrigin {
   requestId: string | null
   parentRunId: string | null
   principalId: string | null
-}
-
-/** An event's datasets, each once (the first of a repeated namespace and name). */
-function uniqueDatasets<D extends { namespace: string; name: string }>(datasets: readonly D[] | undefined): D[] {
-  const seen = new Map<string, D>()
-  for (const d of datasets ?? []) if (!seen.has(JSON.stringify([d.namespace, d.name]))) seen.set(JSON.stringify([d.namespace, d.name]), d)
-  return [...seen.values()]
 }
 
 /** Makes ids that sort in the order they were made within this process (after the time), so one endpoint's events go out in order. */

@@ -95,12 +95,12 @@ export async function receiveEvent(deps: IntakeDeps, principal: Principal, body:
   let stored = false
   const dagId = airflowRun?.dagId ?? run?.dag_id ?? null
   await deps.committed([{
-    type: 'lineage.received', principal: principal.id, principalType: principal.type, environment: env.name, dag: airflowRun?.dagId ?? run?.dag_id ?? null,
+    type: 'lineage.received', principal: principal.id, principalType: principal.type, environment: env.name, dag: dagId,
     requestId: run?.request_id ?? null,
     data: { runId: event.run.runId, eventType: event.eventType ?? null, job: `${event.job.namespace}/${event.job.name}`, parentRunId: parent?.runId ?? null },
   }], async (db) => {
     stored = await recordEvent(db, event, {
-      source: 'intake', environment: env.name, dagId: airflowRun?.dagId ?? run?.dag_id ?? null, airflowRunId: airflowRun?.runId ?? run?.run_id ?? null, requestId: run?.request_id ?? null, parentRunId: parent?.runId ?? null, principalId: principal.id,
+      source: 'intake', environment: env.name, dagId, airflowRunId: airflowRun?.runId ?? run?.run_id ?? null, requestId: run?.request_id ?? null, parentRunId: parent?.runId ?? null, principalId: principal.id,
     }, { endpoints, now, id: deps.id, forward })
   })
   if (stored && dagId !== null && event.outputs?.length) {

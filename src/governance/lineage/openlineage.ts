@@ -78,6 +78,16 @@ export function airflowRunOf(event: RunEvent): { dagId: string; runId: string } 
   return null
 }
 
+/** Datasets each once (the first of a repeated namespace and name), in the order given. */
+export function uniqueDatasets<D extends { namespace: string; name: string }>(datasets: readonly D[] | undefined): D[] {
+  const seen = new Map<string, D>()
+  for (const d of datasets ?? []) {
+    const key = JSON.stringify([d.namespace, d.name])
+    if (!seen.has(key)) seen.set(key, d)
+  }
+  return [...seen.values()]
+}
+
 /** The names (`namespace/name`) of an event's datasets. */
 export function datasetNames(datasets: readonly { namespace: string; name: string }[] | undefined): { namespace: string; name: string }[] {
   return (datasets ?? []).map((d) => ({ namespace: d.namespace, name: d.name }))

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely'
 import type { GovernanceTables } from '../governance.tables.ts'
 import { CONDUCTOR_NAMESPACE, type ConductorFacet } from './identity-facet.ts'
+import { uniqueDatasets } from './openlineage.ts'
 import { findRunOfRequest, listEventsOfRequest } from './lineage.repository.ts'
 import type { LineageEventsTable, LineageRunsTable, LineageTables } from './lineage.tables.ts'
 
@@ -49,9 +50,7 @@ export interface RequestLineage {
 
 /** The datasets of JSON lists of `{namespace, name}`, each once, in first-seen order. */
 function uniqueNames(lists: string[]): DatasetName[] {
-  const seen = new Map<string, DatasetName>()
-  for (const list of lists) for (const d of JSON.parse(list) as DatasetName[]) if (!seen.has(`${d.namespace}\n${d.name}`)) seen.set(`${d.namespace}\n${d.name}`, { namespace: d.namespace, name: d.name })
-  return [...seen.values()]
+  return uniqueDatasets(lists.flatMap((list) => JSON.parse(list) as DatasetName[])).map((d) => ({ namespace: d.namespace, name: d.name }))
 }
 
 /** Airflow's events grouped by job, in the order each job was first seen (events come in event time order). */

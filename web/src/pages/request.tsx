@@ -160,7 +160,7 @@ export function RequestPage(props: { id: string; session: Session }) {
           </ol>
         )}
       </section>
-      {current.action === 'dag:trigger' && current.runId && <LineageSection source={{ kind: 'request', path: `/requests/${encodeURIComponent(current.id)}/lineage` }} />}
+      {current.action === 'dag:trigger' && current.runId && <LineageSection path={`/requests/${encodeURIComponent(current.id)}/lineage`} />}
     </section>
   )
 }

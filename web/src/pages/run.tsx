@@ -76,7 +76,7 @@ export function RunPage(props: { environment: string; dagId: string; runId: stri
           )}
       </section>
       {logTask && <LogViewer key={`${logTask.taskId}:${logTask.tryNumber}`} path={path} task={logTask} onClose={() => setLogTask(null)} />}
-      <LineageSection source={{ kind: 'run', path: `${path}/lineage` }} />
+      <LineageSection path={`${path}/lineage`} />
     </section>
   )
 }
