@@ -2,13 +2,15 @@
  * The harness's Airflow 3 that runs the Conductor auth manager from this repository's source
  * (`integrations/airflow/src`): no SimpleAuthManager and so no admin user. `airflow standalone` insists on the
  * SimpleAuthManager, so this one runs `airflow db migrate`, then the scheduler, the DAG processor and the API server
- * in one process group; it is ready once Airflow's metadata database shows every DAG parsed and no import error.
+ * in one process group; it is ready once Airflow's metadata database (SQLite, or PostgreSQL when the launch put it
+ * there) shows every DAG parsed and no import error.
  * With a team, Airflow runs in multi-team mode: the team is created after the migration, and its DAGs are a bundle of
  * their own ({@link teamBundlePath}).
  */
 import { join, resolve } from 'node:path'
 import { DatabaseSync } from 'node:sqlite'
 import { airflow3Healthy, airflow3Settings, importErrors, runStep, type Flavour } from './airflow-launch.ts'
+import type { AirflowMetadata } from './airflow-metadata.ts'
 
 const root = resolve(import.meta.dirname, '..')
 
@@ -52,12 +54,12 @@ export function conductorFlavour(conductor: ConductorAuthManagerOptions, team?: 
         AIRFLOW__CONDUCTOR__URL: conductor.url,
         AIRFLOW__CONDUCTOR__ENVIRONMENT: conductor.environment,
         AIRFLOW__CONDUCTOR__TOKEN_FILE: conductor.tokenFile,
-        // What `airflow standalone` picks on SQLite.
+        // What `airflow standalone` picks; it runs on either engine.
         AIRFLOW__CORE__EXECUTOR: 'LocalExecutor',
       })
       if (team) launch.env.AIRFLOW__CORE__MULTI_TEAM = 'True'
       await runStep('airflow db migrate', airflow, ['db', 'migrate'], launch)
-      writeAheadLog(join(launch.home, 'airflow.db'))
+      if (launch.metadata.engine === 'sqlite') writeAheadLog(join(launch.home, 'airflow.db'))
       if (team) {
         // A bundle may name only a team that exists (the DAG processor refuses to start otherwise), so the team first.
         await runStep('airflow teams create', airflow, ['teams', 'create', team], launch)
@@ -70,7 +72,7 @@ export function conductorFlavour(conductor: ConductorAuthManagerOptions, team?: 
       return { command: 'bash', args: ['-c', '"$0" scheduler & "$0" dag-processor & "$0" api-server & wait -n', airflow], cleanup: async () => {} }
     },
     healthy: airflow3Healthy,
-    parsed: async ({ home }, dagIds) => async () => parsedInDatabase(join(home, 'airflow.db'), dagIds),
+    parsed: async ({ metadata }, dagIds) => async () => parsedInDatabase(metadata, dagIds),
   }
 }
 
@@ -90,17 +92,12 @@ export function writeAheadLog(database: string): void {
 }
 
 /**
- * Whether Airflow's metadata database (SQLite, opened read-only) holds every DAG of `dagIds` as parsed and current
- * (`dag.is_stale` false); throws "Airflow could not import DAG files" when `import_error` has rows.
+ * Whether Airflow's metadata database holds every DAG of `dagIds` as parsed and current (`dag.is_stale` false);
+ * throws "Airflow could not import DAG files" when `import_error` has rows.
  */
-export function parsedInDatabase(database: string, dagIds: ReadonlySet<string>): boolean {
-  const db = new DatabaseSync(database, { readOnly: true })
-  try {
-    const errors = db.prepare('SELECT filename, stacktrace AS stackTrace FROM import_error').all() as { filename: string | null; stackTrace: string | null }[]
-    if (errors.length > 0) throw importErrors(errors)
-    const seen = new Set((db.prepare('SELECT dag_id FROM dag WHERE is_stale = 0').all() as { dag_id: string }[]).map((r) => r.dag_id))
-    return [...dagIds].every((id) => seen.has(id))
-  } finally {
-    db.close()
-  }
+async function parsedInDatabase(metadata: AirflowMetadata, dagIds: ReadonlySet<string>): Promise<boolean> {
+  const errors = await metadata.query<{ filename: string | null; stacktrace: string | null }>('SELECT filename, stacktrace FROM import_error')
+  if (errors.length > 0) throw importErrors(errors.map((e) => ({ filename: e.filename, stackTrace: e.stacktrace })))
+  const seen = new Set((await metadata.query<{ dag_id: string }>('SELECT dag_id FROM dag WHERE NOT is_stale')).map((r) => r.dag_id))
+  return [...dagIds].every((id) => seen.has(id))
 }

@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process'
 import { closeSync, openSync } from 'node:fs'
 import { setTimeout as delay } from 'node:timers/promises'
 import { logTail, stopGroup } from './processes.ts'
+import type { AirflowMetadata } from './airflow-metadata.ts'
 
 /** What one start needs to know, for a flavour to prepare its processes. */
 export interface Launch {
@@ -15,6 +16,8 @@ export interface Launch {
   logFile: string
   deadline: number
   env: NodeJS.ProcessEnv
+  /** Where Airflow keeps its metadata: PostgreSQL when the launch put it there, else SQLite (a flavour may name its file). */
+  metadata: AirflowMetadata
 }
 
 /** How one kind of Airflow is started and asked whether it is ready. */

@@ -3,14 +3,13 @@
  * benchmarks: Conductor (SQLite, the project's policies, the development issuer's demo users plus `airflow-am` in
  * `airflow-auth-managers`, the manager's credential) listens on loopback; Airflow signs its tokens with a fresh RSA
  * key that its trusted JWKS holds, so {@link AirflowWithConductor.airflowTokenFor} can sign a person's token as
- * Airflow's own sign-in would. Conductor's catalog of the environment is what Airflow parsed (its metadata database).
+ * Airflow's own sign-in would. Conductor's catalog of the environment is what Airflow parsed (its metadata database, on either engine).
  */
 import { generateKeyPairSync } from 'node:crypto'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { DatabaseSync } from 'node:sqlite'
-import { startAirflow, type AirflowHandle } from './airflow.ts'
+import { startAirflow, type AirflowHandle, type AirflowMetadata } from './airflow.ts'
 import { airflowUserToken } from './airflow-token.ts'
 import { freePort, startTestApp, TEST_USERS } from './app.ts'
 
@@ -76,7 +75,7 @@ export async function startAirflowWithConductor(options: { dagsFolders?: string[
         ...options.env,
       },
     })
-    const rows = catalogOf(join(airflow.home!, 'airflow.db'), environment)
+    const rows = await catalogOf(airflow.metadata!, environment)
     for (let i = 0; i < rows.length; i += 500) await app.database.db.insertInto('catalog_dags').values(rows.slice(i, i + 500)).execute()
     const running = app
     return {
@@ -96,18 +95,13 @@ export async function startAirflowWithConductor(options: { dagsFolders?: string[
 }
 
 /** Conductor's catalog rows for the DAGs Airflow parsed: id, description, tags, owners and paused state from its metadata database. */
-function catalogOf(database: string, environment: string) {
-  const db = new DatabaseSync(database, { readOnly: true })
-  try {
-    const dags = db.prepare('SELECT dag_id, description, owners, is_paused FROM dag WHERE is_stale = 0').all() as { dag_id: string; description: string | null; owners: string | null; is_paused: number }[]
-    const tags = db.prepare('SELECT dag_id, name FROM dag_tag').all() as { dag_id: string; name: string }[]
-    const now = new Date().toISOString()
-    return dags.map((d) => ({
-      environment, dag_id: d.dag_id, description: d.description, schedule: null, synced_at: now, paused: d.is_paused ? 1 : 0,
-      tags: JSON.stringify(tags.filter((t) => t.dag_id === d.dag_id).map((t) => t.name).sort()),
-      owners: JSON.stringify((d.owners ?? '').split(',').map((o) => o.trim()).filter(Boolean)),
-    }))
-  } finally {
-    db.close()
-  }
+async function catalogOf(metadata: AirflowMetadata, environment: string) {
+  const dags = await metadata.query<{ dag_id: string; description: string | null; owners: string | null; is_paused: number | boolean }>('SELECT dag_id, description, owners, is_paused FROM dag WHERE NOT is_stale')
+  const tags = await metadata.query<{ dag_id: string; name: string }>('SELECT dag_id, name FROM dag_tag')
+  const now = new Date().toISOString()
+  return dags.map((d) => ({
+    environment, dag_id: d.dag_id, description: d.description, schedule: null, synced_at: now, paused: d.is_paused ? 1 : 0,
+    tags: JSON.stringify(tags.filter((t) => t.dag_id === d.dag_id).map((t) => t.name).sort()),
+    owners: JSON.stringify((d.owners ?? '').split(',').map((o) => o.trim()).filter(Boolean)),
+  }))
 }

@@ -21,11 +21,13 @@ import { tmpdir } from 'node:os'
 import { basename, join, resolve } from 'node:path'
 import { promisify } from 'node:util'
 import { conductorFlavour, teamBundlePath, writeAheadLog, type ConductorAuthManagerOptions } from './airflow-conductor.ts'
+import { postgresMetadata, sqliteMetadata, type AirflowMetadata } from './airflow-metadata.ts'
 import { airflow3Healthy, airflow3Settings, importErrors, runStep, type Flavour, type Launch } from './airflow-launch.ts'
 import { postgresServer, scratchPostgresDatabase } from './postgres.ts'
 import { freePort, getJson, stopGroup, waitFor } from './processes.ts'
 
 export type { ConductorAuthManagerOptions } from './airflow-conductor.ts'
+export type { AirflowMetadata } from './airflow-metadata.ts'
 export { postgresServer } from './postgres.ts'
 export { airflowUserToken, type AirflowUserTokenOptions } from './airflow-token.ts'
 
@@ -51,6 +53,8 @@ export interface AirflowHandle {
   version: string
   /** AIRFLOW_HOME (only for an Airflow this process started). */
   home?: string
+  /** Its metadata database, SQLite or PostgreSQL (only for an Airflow this process started). */
+  metadata?: AirflowMetadata
   /** Stops the whole process group and waits for it; a no-op for an Airflow this process did not start. */
   stop(): Promise<void>
 }
@@ -85,10 +89,11 @@ export interface StartAirflowOptions {
    */
   team?: { name: string; dagsFolders: string[] }
   /**
-   * Airflow 3 with the SimpleAuthManager only: a PostgreSQL server URL (e.g. `postgres://postgres@127.0.0.1:5432/postgres`)
-   * on which Airflow's metadata goes into a database of its own, dropped on stop; SQLite when not set. The shared Airflow of the e2e tier, which many test files load at once, needs it:
-   * SQLite answers "database is locked" (Airflow: 500 Database error) while the scheduler is busy. The auth-manager
-   * flavour stays on SQLite, which its tests read directly.
+   * Airflow 3 only: a PostgreSQL server URL (e.g. `postgres://postgres@127.0.0.1:5432/postgres`) on which Airflow's
+   * metadata goes into a database of its own, dropped on stop; by default the server `CONDUCTOR_TEST_AIRFLOW_POSTGRES`
+   * names (the e2e and browser tiers set it), else SQLite. Under load (the scheduler, the DAG processor and the API
+   * server writing at once) SQLite answers "database is locked", which Airflow turns into "500 Database error";
+   * tests read the metadata through the handle's `metadata`, on either engine.
    */
   postgres?: string
 }
@@ -163,6 +168,7 @@ const FLAVOURS: Record<AirflowMajor, VersionFlavour> = {
       try {
         await runStep('airflow db migrate', airflow, ['db', 'migrate'], launch)
         writeAheadLog(database)
+        launch.metadata = sqliteMetadata(database)
         await runStep('airflow users create', airflow, [
           'users', 'create', '--username', USERNAME, '--password', password, '--role', 'Admin',
           '--firstname', 'Conductor', '--lastname', 'Tests', '--email', 'conductor-tests@example.invalid',
@@ -230,21 +236,22 @@ export async function startAirflow(options: StartAirflowOptions = {}): Promise<A
     PYTHONUNBUFFERED: '1',
   })
   const logFile = join(home, flavour.logName)
-  const postgres = major === 3 && !options.conductor ? options.postgres : undefined
-  const metadata = postgres ? await scratchPostgresDatabase(postgres, 'conductor_airflow') : undefined
-  if (metadata) env.AIRFLOW__DATABASE__SQL_ALCHEMY_CONN = sqlAlchemyUrl(metadata.url)
-  const launch: Launch = { venv, home, ownHome, url, port, password, logFile, deadline, env }
+  const postgres = major === 3 ? options.postgres ?? postgresServer(process.env.CONDUCTOR_TEST_AIRFLOW_POSTGRES) : undefined
+  const scratch = postgres ? await scratchPostgresDatabase(postgres, 'conductor_airflow') : undefined
+  if (scratch) env.AIRFLOW__DATABASE__SQL_ALCHEMY_CONN = sqlAlchemyUrl(scratch.url)
+  const metadata = scratch ? postgresMetadata(scratch.url) : sqliteMetadata(join(home, 'airflow.db'))
+  const launch: Launch = { venv, home, ownHome, url, port, password, logFile, deadline, env, metadata }
   let prepared: Awaited<ReturnType<Flavour['prepare']>>
   try {
     prepared = await flavour.prepare(launch)
   } catch (error) {
-    await metadata?.drop()
+    await scratch?.drop()
     throw error
   }
   const { command, args } = prepared
   const cleanup = async () => {
     await prepared.cleanup()
-    await metadata?.drop()
+    await scratch?.drop()
   }
   Object.assign(env, options.env)
 
@@ -271,7 +278,8 @@ export async function startAirflow(options: StartAirflowOptions = {}): Promise<A
     const parsed = await flavour.parsed(launch, dagIds)
     await waitFor(flavour.label, `DAGs ${[...dagIds].join(', ')} to be parsed`, deadline, logFile, () => exited, parsed)
     const version = (await getJson(`${url}${flavour.api}/version`) as { version: string }).version
-    return flavour.admin ? { major, url, username: USERNAME, password, version, home, stop } : { major, url, username: '', password: '', version, home, stop }
+    const admin = flavour.admin ? { username: USERNAME, password } : { username: '', password: '' }
+    return { major, url, ...admin, version, home, metadata: launch.metadata, stop }
   } catch (error) {
     // The home (and its log) stays for a look.
     await stopProcesses()

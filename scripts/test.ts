@@ -124,6 +124,8 @@ if (want('e2e') || want('browser')) {
   const airflowEnv = {
     ...baseEnv,
     CONDUCTOR_TEST_AIRFLOW_URL: airflow.url, CONDUCTOR_TEST_AIRFLOW_USER: airflow.username, CONDUCTOR_TEST_AIRFLOW_PASSWORD: airflow.password,
+    // The Airflows a test file starts for itself (e.g. with the Conductor auth manager) keep their metadata there too.
+    ...(postgres ? { CONDUCTOR_TEST_AIRFLOW_POSTGRES: postgres } : {}),
   }
   try {
     if (want('e2e')) await runTier('e2e', find('test/e2e', '.test.ts'), airflowEnv, { timeoutMs: 300_000 })

@@ -3,7 +3,6 @@ import { generateKeyPairSync } from 'node:crypto'
 import { copyFileSync, cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { DatabaseSync } from 'node:sqlite'
 import { after, before, describe, test } from 'node:test'
 import { startAirflow, type AirflowHandle } from '../../harness/airflow.ts'
 import { airflowUserToken } from '../../harness/airflow-token.ts'
@@ -114,23 +113,11 @@ describe('Airflow 3 in multi-team mode decides by a DAG\'s team through Conducto
     assert.equal(res.status, 200, await res.clone().text())
     return ((await res.json()) as { team: string | null }).team
   }
-  const airflowRuns = () => {
-    const db = new DatabaseSync(join(airflow.home!, 'airflow.db'), { readOnly: true })
-    try {
-      return db.prepare('SELECT run_id, triggering_user_name FROM dag_run WHERE dag_id = ? ORDER BY id').all(TEAM_DAG).map((r) => ({ ...r })) as { run_id: string; triggering_user_name: string | null }[]
-    } finally {
-      db.close()
-    }
-  }
+  const airflowRuns = () => airflow.metadata!.query<{ run_id: string; triggering_user_name: string | null }>('SELECT run_id, triggering_user_name FROM dag_run WHERE dag_id = ? ORDER BY id', [TEAM_DAG])
 
   test('Airflow puts the DAG in the team\'s bundle, and its REST API does not say so', async () => {
-    const db = new DatabaseSync(join(airflow.home!, 'airflow.db'), { readOnly: true })
-    try {
-      assert.deepEqual(db.prepare('SELECT dag_bundle_name, team_name FROM dag_bundle_team').all().map((r) => ({ ...r })), [{ dag_bundle_name: 'data-eng', team_name: 'data-eng' }])
-      assert.deepEqual({ ...db.prepare('SELECT bundle_name FROM dag WHERE dag_id = ?').get(TEAM_DAG) }, { bundle_name: 'data-eng' })
-    } finally {
-      db.close()
-    }
+    assert.deepEqual(await airflow.metadata!.query('SELECT dag_bundle_name, team_name FROM dag_bundle_team'), [{ dag_bundle_name: 'data-eng', team_name: 'data-eng' }])
+    assert.deepEqual(await airflow.metadata!.query('SELECT bundle_name FROM dag WHERE dag_id = ?', [TEAM_DAG]), [{ bundle_name: 'data-eng' }])
     // So Conductor's catalog sync cannot learn it: only the auth manager's questions name it.
     const dag = await airflowApi('alice', `/dags/${TEAM_DAG}`)
     assert.equal(dag.status, 200)
@@ -146,7 +133,7 @@ describe('Airflow 3 in multi-team mode decides by a DAG\'s team through Conducto
     assert.equal(alice.status, 200, await alice.text())
     const bob = await airflowApi('bob', `/dags/${TEAM_DAG}/dagRuns`, { method: 'POST', body: JSON.stringify({ dag_run_id: 'bob_direct', logical_date: null }) })
     assert.equal(bob.status, 403, await bob.text())
-    assert.deepEqual(airflowRuns(), [{ run_id: 'alice_direct', triggering_user_name: 'alice' }])
+    assert.deepEqual(await airflowRuns(), [{ run_id: 'alice_direct', triggering_user_name: 'alice' }])
     // The questions named the team: Conductor's audit shows alice allowed and bob denied dag:trigger.
     const triggers = async (principal: string) => (await app.audit.query({ type: 'airflow.authorize', principal, environment: 'teams', limit: 1000 })).reduce((sum, e) => {
       const c = (e.data as { counts: Record<string, { allowed: number; denied: number } | undefined> }).counts['dag:trigger']
@@ -160,11 +147,11 @@ describe('Airflow 3 in multi-team mode decides by a DAG\'s team through Conducto
     assert.equal(await catalogTeam(), 'data-eng')
     const asked = await conductor('POST', `/environments/teams/dags/${TEAM_DAG}/runs`, 'alice', { reason: 'team report' })
     assert.equal(asked.status, 201, await asked.clone().text())
-    const runs = airflowRuns()
+    const runs = await airflowRuns()
     assert.equal(runs.length, 2, JSON.stringify(runs))
     assert.equal(runs[1]!.triggering_user_name, 'alice')
     const refused = await conductor('POST', `/environments/teams/dags/${TEAM_DAG}/runs`, 'bob', { reason: 'not my team' })
     assert.equal(refused.status, 403, await refused.clone().text())
-    assert.equal(airflowRuns().length, 2)
+    assert.equal((await airflowRuns()).length, 2)
   })
 })

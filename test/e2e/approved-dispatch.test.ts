@@ -3,7 +3,6 @@ import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'nod
 import { generateKeyPairSync } from 'node:crypto'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { DatabaseSync } from 'node:sqlite'
 import { after, before, describe, test } from 'node:test'
 import { startAirflow, type AirflowHandle } from '../../harness/airflow.ts'
 import { airflowUserToken } from '../../harness/airflow-token.ts'
@@ -82,15 +81,8 @@ describe('an approved run through Airflow\'s Conductor auth manager', () => {
     method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
     body: JSON.stringify({ dag_run_id: runId, logical_date: null, conf: { table: 'cards' } }), signal: AbortSignal.timeout(30_000),
   })
-  const airflowRuns = () => {
-    const db = new DatabaseSync(join(airflow.home!, 'airflow.db'), { readOnly: true })
-    try {
-      return db.prepare(`SELECT r.run_id, r.triggering_user_name, n.content AS note FROM dag_run r LEFT JOIN dag_run_note n ON n.dag_run_id = r.id WHERE r.dag_id = ?`)
-        .all(DAG) as { run_id: string; triggering_user_name: string | null; note: string | null }[]
-    } finally {
-      db.close()
-    }
-  }
+  const airflowRuns = () => airflow.metadata!.query<{ run_id: string; triggering_user_name: string | null; note: string | null }>(
+    'SELECT r.run_id, r.triggering_user_name, n.content AS note FROM dag_run r LEFT JOIN dag_run_note n ON n.dag_run_id = r.id WHERE r.dag_id = ?', [DAG])
   /** A token for `sub` as Conductor signs them for Airflow, naming `request`: what Conductor's dispatch of it carries. */
   const conductorSigned = async (sub: string, request: string) => createAirflowTokenSigner({
     config: { signingKeys: [{ provider: 'files', secret: 'airflow-token-key' }], extraJwks: [], lifetimeSeconds: 60 },
@@ -102,13 +94,13 @@ describe('an approved run through Airflow\'s Conductor auth manager', () => {
     assert.equal(asked.status, 202, await asked.clone().text())
     const request = ((await asked.json()) as { request: { id: string; state: string } }).request
     assert.equal(request.state, 'pending')
-    assert.equal(airflowRuns().length, 0, 'nothing runs before approval')
+    assert.equal((await airflowRuns()).length, 0, 'nothing runs before approval')
 
     const approved = await conductor('POST', `/requests/${request.id}/approve`, 'dave', { comment: 'ok for November' })
     assert.equal(approved.status, 200, await approved.clone().text())
     const view = (await approved.json()) as { state: string; errorCode?: string | null; runId?: string | null }
     assert.notEqual(view.state, 'failed', JSON.stringify(view))
-    const runs = airflowRuns()
+    const runs = await airflowRuns()
     assert.equal(runs.length, 1, JSON.stringify(runs))
     assert.equal(runs[0]!.run_id, `conductor__${request.id}`)
     assert.equal(runs[0]!.triggering_user_name, 'alice')
@@ -126,7 +118,7 @@ describe('an approved run through Airflow\'s Conductor auth manager', () => {
     // Even a token Conductor signed naming that request no longer helps: the request is no longer being dispatched.
     const replayed = await airflowTrigger(await conductorSigned('alice', request.id), 'alice_replay')
     assert.equal(replayed.status, 403, await replayed.text())
-    assert.deepEqual(airflowRuns().map((r) => r.run_id), [`conductor__${request.id}`])
+    assert.deepEqual((await airflowRuns()).map((r) => r.run_id), [`conductor__${request.id}`])
   })
 
   test('an AI agent sponsored by alice asks with its API token; dave approves; the run starts in Airflow in the agent\'s name', { timeout: 240_000 }, async () => {
@@ -145,8 +137,8 @@ describe('an approved run through Airflow\'s Conductor auth manager', () => {
     assert.equal(approved.status, 200, await approved.clone().text())
     const view = (await approved.json()) as { state: string }
     assert.notEqual(view.state, 'failed', JSON.stringify(view))
-    const run = airflowRuns().find((r) => r.run_id === `conductor__${request.id}`)
-    const trail = async () => JSON.stringify({ view, runs: airflowRuns(), events: (await app.audit.query({ principal: 'export-agent', limit: 50 })).map((e) => [e.type, e.requestId, e.data]) })
+    const run = (await airflowRuns()).find((r) => r.run_id === `conductor__${request.id}`)
+    const trail = async () => JSON.stringify({ view, runs: await airflowRuns(), events: (await app.audit.query({ principal: 'export-agent', limit: 50 })).map((e) => [e.type, e.requestId, e.data]) })
     assert.ok(run, await trail())
     assert.equal(run.triggering_user_name, 'export-agent')
     assert.match(run.note ?? '', /Agent export-agent/)
