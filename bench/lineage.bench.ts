@@ -99,7 +99,7 @@ const db = app.database.db as unknown as Kysely<LineageTables>
 const at = Date.UTC(2026, 10, 1)
 for (let d = 0; d < DAGS; d++) {
   const rows = Array.from({ length: DATASETS }, (_, k) => ({
-    event_id: `${new Date(at + d * DATASETS + k).toISOString()}-${String(d).padStart(9, '0')}-${k}`, direction: 'output' as const, namespace: 's3://lake', name: `dag_${d}/table_${k}`,
+    event_id: `${new Date(at + d * DATASETS + k).toISOString()}-${String(d).padStart(9, '0')}-${k}`, run_id: `run-${d}-${k}`, direction: 'output' as const, namespace: 's3://lake', name: `dag_${d}/table_${k}`,
     environment: 'prod', dag_id: `dag_${d}`, request_id: null, job_name: `dag_${d}.load`, event_time: new Date(at).toISOString(), tags: JSON.stringify(k === 0 && d % 10 === 0 ? ['pii'] : []),
   }))
   for (let i = 0; i < rows.length; i += 200) await db.insertInto('lineage_datasets').values(rows.slice(i, i + 200)).execute()

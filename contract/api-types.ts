@@ -10401,42 +10401,52 @@ export interface components {
             /** @description The `lineage.endpoints` it was put in the outbox for, with the `conductor` facet when joined. */
             forwardedTo: string[];
         };
+        LineageConductorRun: {
+            runId: string;
+            namespace: string;
+            name: string;
+            outcome: string | null;
+            startedAt: string;
+            endedAt: string | null;
+        };
+        LineagePerson: {
+            /** @description Who the request was for (an owned schedule or link: its owner). */
+            principal: {
+                type: string;
+                id: string;
+            };
+            /** @description What the request did to the run: `dag:trigger` (started it) or `dag:rerun` (ran its tasks again). */
+            action: string;
+            /** @description The policies that allowed it. */
+            policyIds: string[];
+            /** @description Who approved it, and when (empty without approval). */
+            approvals: {
+                by: string;
+                at: string;
+            }[];
+            reason: string | null;
+            /** @description The door: `api` (API, console, CLI, proxy), `mcp`, `schedule`, `link`, … */
+            via: string;
+            /** @description The MCP tool, when `via` is `mcp`. */
+            tool: string | null;
+            groups: string[];
+            decision: string;
+        };
         RequestLineage: {
             /** @description True when the environment has lineage (an entry of `lineage.endpoints` takes it, or `lineage.environments` names it). */
             enabled: boolean;
             /** @description The request that started the run; null for a run not started through Conductor. */
             requestId: string | null;
             /** @description Conductor's own OpenLineage run for the request: the parent of the events Airflow emits for its run. */
-            run: {
-                runId: string;
-                namespace: string;
-                name: string;
-                outcome: string | null;
-                startedAt: string;
-                endedAt: string | null;
-            } | null;
+            run: components["schemas"]["LineageConductorRun"] | null;
             /** @description The `conductor` facet of Conductor's run: who started it, through which policy, approved by whom; null without Conductor's run. */
-            startedBy: {
-                /** @description Who the request was for (an owned schedule or link: its owner). */
-                principal: {
-                    type: string;
-                    id: string;
-                };
-                /** @description The policies that allowed it. */
-                policyIds: string[];
-                /** @description Who approved it, and when (empty without approval). */
-                approvals: {
-                    by: string;
-                    at: string;
-                }[];
-                reason: string | null;
-                /** @description The door: `api` (API, console, CLI, proxy), `mcp`, `schedule`, `link`, … */
-                via: string;
-                /** @description The MCP tool, when `via` is `mcp`. */
-                tool: string | null;
-                groups: string[];
-                decision: string;
-            } | null;
+            startedBy: components["schemas"]["LineagePerson"] | null;
+            /** @description A run's lineage: its reruns through Conductor, oldest first, each with who asked and through which policy; the task events after a rerun are joined to it. A request's lineage: empty. */
+            reruns: {
+                requestId: string;
+                run: components["schemas"]["LineageConductorRun"];
+                by: components["schemas"]["LineagePerson"];
+            }[];
             events: {
                 id: string;
                 source: string;
@@ -10456,6 +10466,8 @@ export interface components {
                 /** @description The task id, when the job is a task of the request's DAG. */
                 task: string | null;
                 runId: string;
+                /** @description The request its newest event is joined to: the trigger, or a rerun of the run through Conductor (see `reruns`). */
+                requestId: string | null;
                 /** @description The type of its newest event (START, RUNNING, COMPLETE, FAIL, ABORT, OTHER). */
                 eventType: string | null;
                 firstEventAt: string;
@@ -10513,6 +10525,8 @@ export interface components {
                     type: string;
                     id: string;
                 };
+                /** @description What the request did to the run: `dag:trigger` (started it) or `dag:rerun` (ran its tasks again). */
+                action: string;
                 /** @description The policies that allowed it. */
                 policyIds: string[];
                 /** @description Who approved it, and when (empty without approval). */
@@ -10805,6 +10819,8 @@ export type HitlTaskView = components['schemas']['HitlTaskView'];
 export type HitlInbox = components['schemas']['HitlInbox'];
 export type HitlAnswered = components['schemas']['HitlAnswered'];
 export type LineageReceived = components['schemas']['LineageReceived'];
+export type LineageConductorRun = components['schemas']['LineageConductorRun'];
+export type LineagePerson = components['schemas']['LineagePerson'];
 export type RequestLineage = components['schemas']['RequestLineage'];
 export type LineageDatasetList = components['schemas']['LineageDatasetList'];
 export type LineageDatasetUse = components['schemas']['LineageDatasetUse'];

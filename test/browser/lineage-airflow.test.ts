@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
-import { existsSync } from 'node:fs'
+import { cpSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import { startAirflow, type AirflowHandle } from '../../harness/airflow.ts'
 import { freePort } from '../../harness/app.ts'
@@ -10,9 +12,11 @@ import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-r
 
 const skip = existsSync(CHROMIUM_PATH) ? false : `no Chromium at ${CHROMIUM_PATH}: install it with \`apt-get install -y chromium\` to run the browser tests`
 
-/** What `GET /api/v1/requests/{id}/lineage` answers (the parts this test reads). */
+/** What `GET /api/v1/requests/{id}/lineage` (and a run's `…/lineage`) answers (the parts this test reads). */
 interface RequestLineage {
   run: { runId: string; name: string; outcome: string | null } | null
+  reruns: { requestId: string; run: { outcome: string | null }; by: { principal: { id: string }; action: string; via: string; policyIds: string[]; reason: string | null } }[]
+  tasks: { job: string; eventType: string | null; requestId: string | null }[]
   events: { source: string; eventType: string | null; runId: string; parentRunId: string | null; job: { namespace: string; name: string } }[]
   datasets: { inputs: { namespace: string; name: string }[]; outputs: { namespace: string; name: string }[] }
 }
@@ -42,12 +46,22 @@ describe('lineage with identity from a real Airflow 3 and its OpenLineage provid
     return { status: response.status, body: await response.json() as T }
   }
 
+  // The project's policies, and one letting data leads rerun the data engineers' DAGs (they alone may, once a DAG is
+  // known to write pii: policies/lineage.cedar) and read them and their runs (Airflow's clear answers with the run).
+  const policies = mkdtempSync(join(tmpdir(), 'conductor-lineage-policies-'))
+  cpSync(join(import.meta.dirname, '..', '..', 'policies'), policies, { recursive: true })
+  writeFileSync(join(policies, 'leads-rerun.cedar'), [
+    '@id("data-leads-rerun-data-eng")',
+    'permit (principal in Group::"data-leads", action in [Action::"dag:read", Action::"run:read", Action::"dag:rerun"], resource) when { resource.tags.contains("team:data-eng") };',
+  ].join('\n'))
+
   before(async () => {
     backend = await startWebhookReceiver()
     // Conductor starts first: Airflow's OpenLineage transport names it, and Conductor knows Airflow's admin up front.
     const port = await freePort()
     const admin = { url: `http://127.0.0.1:${port}`, username: 'conductor', password: randomBytes(18).toString('base64url') }
     conductor = await startConsoleApp(admin, {
+      policyFolder: policies,
       extraConfig: {
         lineage: {
           endpoints: [{ name: 'marquez', url: backend.url }], deliveryIntervalSeconds: 1, initialRetryDelaySeconds: 1,
@@ -77,6 +91,7 @@ describe('lineage with identity from a real Airflow 3 and its OpenLineage provid
     await airflow?.stop()
     await conductor?.close()
     await backend?.close()
+    rmSync(policies, { recursive: true, force: true })
   })
 
   let requestId: string
@@ -166,11 +181,12 @@ describe('lineage with identity from a real Airflow 3 and its OpenLineage provid
       const writes = page.getByRole('table', { name: 'Writes' }).locator('tbody tr')
       await writes.first().waitFor()
       const ofAlice = writes.filter({ hasText: airflowRunId })
-      assert.ok(await ofAlice.count() >= 1, 'the write of alice\'s run is listed')
+      assert.equal(await ofAlice.count(), 1, 'the write of alice\'s run is listed once, though the task\'s START and COMPLETE both name the table')
       const text = await ofAlice.first().innerText()
       assert.match(text, /alice/)
       assert.match(text, /data-eng-operate/)
       assert.match(text, /load/)
+      assert.match(text, /success/, 'in the task run\'s last state (COMPLETE)')
     } finally {
       await context.close()
     }
@@ -188,5 +204,50 @@ describe('lineage with identity from a real Airflow 3 and its OpenLineage provid
     assert.equal(again.status, 403, JSON.stringify(again.body))
     assert.equal(again.body.error.code, 'policy_denied')
     assert.match(JSON.stringify(again.body.error.details.reasons), /pii-writers-need-data-leads/)
+  })
+
+  test('dave reruns alice\'s run through Airflow\'s API on Conductor: the tasks\' new events are his, the run\'s lineage and its page name both', { timeout: 240_000 }, async () => {
+    assert.ok(airflowRunId, 'the trigger test ran')
+    const cleared = await fetch(`${conductor.baseUrl}/airflow/local/api/v2/dags/etl_daily/dagRuns/${encodeURIComponent(airflowRunId)}/clear`, {
+      method: 'POST', headers: { authorization: `Bearer ${await conductor.app.tokenFor('dave')}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ dry_run: false, only_failed: false, note: 'reload after the pii review' }),
+    })
+    assert.equal(cleared.status, 200, await cleared.text())
+    const runUrl = `/environments/local/dags/etl_daily/runs/${encodeURIComponent(airflowRunId)}`
+    const lineage = await eventually(async () => {
+      const got = await callAs<RequestLineage>('alice', 'GET', `${runUrl}/lineage`)
+      assert.equal(got.status, 200, JSON.stringify(got.body))
+      const rerun = got.body.reruns[0]
+      if (!rerun) throw new Error('no rerun yet')
+      const notYet = TASKS.filter((task) => !got.body.tasks.some((t) => t.job === task && t.requestId === rerun.requestId && t.eventType === 'COMPLETE'))
+      if (notYet.length > 0) throw new Error(`no COMPLETE of dave's rerun from ${notYet.join(', ')} yet`)
+      if (rerun.run.outcome !== 'COMPLETE') throw new Error(`Conductor's run for the rerun is ${rerun.run.outcome ?? 'open'}`)
+      return got.body
+    }, { what: 'every task run again, joined to dave\'s rerun, and Conductor\'s run for it ended', timeoutMs: 180_000, intervalMs: 1000 })
+    const rerun = lineage.reruns[0]!
+    assert.deepEqual([rerun.by.principal.id, rerun.by.action, rerun.by.via, rerun.by.reason, rerun.by.policyIds], ['dave', 'dag:rerun', 'api', 'reload after the pii review', ['data-leads-rerun-data-eng']])
+    assert.equal(lineage.run?.name, 'dag:trigger/local/etl_daily', 'the run is still the one alice started')
+
+    // The backend gets the second run of load with dave's identity facet, though its parent is still alice's run.
+    const forwarded = () => backend.deliveries.filter((d) => d.status === 200).map((d) => JSON.parse(d.body) as Forwarded)
+    const load = await eventually(() => forwarded().find((e) => e.job.name === 'etl_daily.load' && e.eventType === 'COMPLETE' && e.run.facets.conductor?.requestId === rerun.requestId),
+      { what: 'the rerun load\'s COMPLETE at the backend', timeoutMs: 60_000, intervalMs: 500 })
+    assert.deepEqual(load.run.facets.conductor?.principal, { type: 'User', id: 'dave' })
+    assert.equal(load.run.facets.parent?.root?.run.runId, lineage.run!.runId, 'Airflow still names alice\'s run as the root: the conf cannot change on a clear')
+
+    const context = await browser.newContext({ viewport: { width: 1400, height: 900 } })
+    try {
+      const page = await context.newPage()
+      page.setDefaultTimeout(30_000)
+      await signIn(page, conductor.baseUrl, 'alice', runUrl)
+      const section = page.getByTestId('lineage')
+      assert.match(await section.getByTestId('lineage-started-by').innerText(), /^Started by alice /)
+      const reruns = await section.getByTestId('lineage-reruns').innerText()
+      assert.match(reruns, /^Rerun by dave \(User\) through policy data-leads-rerun-data-eng via api, reason “reload after the pii review”/, reruns)
+      const load = section.getByRole('table', { name: 'Lineage by task' }).locator('tr[data-lineage-task="load"]')
+      assert.match(await load.innerText(), /dave \(rerun\)/, 'the task as it last ran: dave\'s')
+    } finally {
+      await context.close()
+    }
   })
 })

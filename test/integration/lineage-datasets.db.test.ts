@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
-import { startTestApp } from '../../harness/app.ts'
+import { startTestApp, TEST_USERS } from '../../harness/app.ts'
 import { forEachEngine, type TestDatabase } from '../../harness/databases.ts'
+import { eventually } from '../../harness/poll.ts'
 import { startStubAirflow, type StubAirflow } from '../../harness/stub-airflow.ts'
 import { parentRunId } from '../../src/governance/index.ts'
 import { taskEvent } from '../support/lineage-events.ts'
@@ -9,8 +10,16 @@ import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-r
 
 const ORDERS = { namespace: 'postgres://db:5432', name: 'sales.public.orders' }
 const DAILY = { namespace: 's3://lake', name: 'daily/orders/2026-11-30' }
+const RERUN_DAILY = { namespace: 's3://lake', name: 'daily/rerun-sales' }
+const ERIN = { username: 'erin', name: 'Erin Example', email: 'erin@example.com', groups: ['data-eng'] }
 
-interface Person { principal: { type: string; id: string }; via: string; policyIds: string[]; approvals: { by: string }[]; reason: string | null }
+interface Person { principal: { type: string; id: string }; action: string; via: string; policyIds: string[]; approvals: { by: string }[]; reason: string | null }
+interface RunLineage {
+  requestId: string | null
+  startedBy: Person | null
+  reruns: { requestId: string; run: { name: string; runId: string }; by: Person }[]
+  tasks: { task: string; requestId: string | null; eventType: string }[]
+}
 interface Use { eventTime: string; environment: string; dagId: string | null; airflowRunId: string | null; job: string; eventType: string | null; requestId: string | null; startedBy: Person | null }
 
 // The lineage Conductor stored, read back: a request's lineage opens with who started it and through which policy,
@@ -28,7 +37,8 @@ forEachEngine((engine) => {
     receiver = await startWebhookReceiver()
     app = await startTestApp({
       databaseUrl: database.url, environments: [{ name: 'local', url: stub.url, retries: 0 }],
-      extraConfig: { lineage: { endpoints: [{ name: 'marquez', url: `${receiver.url}/api/v1/lineage` }], deliveryIntervalSeconds: 60 } },
+      identity: { devIssuer: { enabled: true, host: '127.0.0.1', port: 0, users: [...TEST_USERS, ERIN] } },
+      extraConfig: { lineage: { endpoints: [{ name: 'marquez', url: `${receiver.url}/api/v1/lineage` }], deliveryIntervalSeconds: 1 } },
     })
     await app.governance.catalog.syncAll()
   })
@@ -57,7 +67,8 @@ forEachEngine((engine) => {
     const base = { airflowRunId, parent }
     assert.equal((await post(taskEvent({ ...base, type: 'START', time: '2026-11-30T08:00:01Z', runId: extract, task: 'extract', inputs: [ORDERS] }))).requestId, requestId)
     await post(taskEvent({ ...base, type: 'COMPLETE', time: '2026-11-30T08:00:05Z', runId: extract, task: 'extract', inputs: [ORDERS] }))
-    await post(taskEvent({ ...base, type: 'START', time: '2026-11-30T08:00:06Z', runId: load, task: 'load' }))
+    // Airflow's provider names a task's outputs in its START as well as its COMPLETE (or FAIL): still one write.
+    await post(taskEvent({ ...base, type: 'START', time: '2026-11-30T08:00:06Z', runId: load, task: 'load', outputs: [DAILY] }))
     await post(taskEvent({ ...base, type: 'FAIL', time: '2026-11-30T08:00:09Z', runId: load, task: 'load', outputs: [DAILY] }))
 
     const lineage = await get('alice', `/requests/${requestId}/lineage`)
@@ -115,7 +126,7 @@ forEachEngine((engine) => {
     assert.deepEqual(detail.writes.map((w) => [w.eventTime, w.environment, w.dagId, w.airflowRunId, w.job, w.eventType, w.requestId, w.startedBy?.principal.id ?? null]), [
       ['2026-11-30T09:00:00.000Z', 'local', 'etl_daily', 'scheduled__2026-11-30T09:00:00+00:00', 'etl_daily.load', 'COMPLETE', null, null],
       ['2026-11-30T08:00:09.000Z', 'local', 'etl_daily', airflowRunId, 'etl_daily.load', 'FAIL', requestId, 'alice'],
-    ], 'newest write first: the unjoined one has no person, the other is alice\'s')
+    ], 'newest write first, one per task run (its last event): the unjoined one has no person, the other is alice\'s')
     const alices = detail.writes[1]!.startedBy!
     assert.deepEqual([alices.via, alices.reason, alices.approvals], ['api', 'month-end close', []])
     assert.deepEqual(alices.policyIds, body.startedBy.policyIds)
@@ -124,7 +135,7 @@ forEachEngine((engine) => {
     const rest = (await get('dave', datasetUrl(DAILY, `&limit=1&cursor=${firstPage.nextCursor}`))).json() as { writes: Use[]; nextCursor: string | null }
     assert.deepEqual([rest.writes.map((w) => w.requestId), rest.nextCursor], [[requestId], null])
     const orders = (await get('carol', datasetUrl(ORDERS))).json() as { writes: Use[]; reads: Use[] }
-    assert.deepEqual([orders.writes, orders.reads.map((r) => [r.job, r.eventType, r.startedBy?.principal.id])], [[], [['etl_daily.extract', 'COMPLETE', 'alice'], ['etl_daily.extract', 'START', 'alice']]])
+    assert.deepEqual([orders.writes, orders.reads.map((r) => [r.job, r.eventType, r.startedBy?.principal.id])], [[], [['etl_daily.extract', 'COMPLETE', 'alice']]], 'one read per task run, as of its last event')
   })
 
   test('bob (analysts) may not read lineage: no environments, and every dataset is not found; bad parameters are 400 with the field', async () => {
@@ -158,5 +169,79 @@ forEachEngine((engine) => {
       assert.equal(res.statusCode, 400, `${url}: ${res.body}`)
       assert.match(String(res.json().error.details?.field), new RegExp(field), url)
     }
+  })
+
+  // A rerun through Conductor cannot change the run's conf, so Airflow's task events after it still name the trigger's
+  // run as their parent: Conductor joins them to the rerun (its own run for the rerun request started before them), so
+  // the lineage says who ran the tasks again, and the run's lineage lists both people.
+  const call = async (user: string, method: 'GET' | 'POST', url: string, payload?: object) =>
+    app.server.inject({ method, url: `/api/v1${url}`, headers: await as(user), ...(payload ? { payload } : {}) })
+  const joined = async (event: Record<string, unknown>) => (await post(event)).requestId
+  const later = (ms: number) => new Date(Date.now() + ms).toISOString()
+
+  test('erin reruns alice\'s run: the tasks\' events after it are erin\'s, events of before stay alice\'s, and the run\'s lineage names both', async () => {
+    const triggered = await call('alice', 'POST', '/environments/local/dags/etl_daily/runs', { conf: {}, reason: 'month-end close' })
+    assert.equal(triggered.statusCode, 201, triggered.body)
+    const { request: { id: triggerId }, run: { runId: airflowRunId } } = triggered.json() as { request: { id: string }; run: { runId: string } }
+    const parent = parentRunId(triggerId)
+    const base = { airflowRunId, parent }
+    const firstTry = { runId: '01934f4a-7c2e-7b7e-9a43-2f0e8f1d6d01', task: 'load', outputs: [RERUN_DAILY] }
+    const startedAt = new Date().toISOString()
+    assert.equal(await joined(taskEvent({ ...base, ...firstTry, type: 'START', time: startedAt })), triggerId)
+
+    const rerun = await call('erin', 'POST', `/environments/local/dags/etl_daily/runs/${encodeURIComponent(airflowRunId)}/rerun`, { reason: 'upstream fixed' })
+    assert.equal(rerun.statusCode, 200, rerun.body)
+    const rerunId = (rerun.json() as { request: { id: string } }).request.id
+
+    // The first try's FAIL, stamped before the rerun, arrives after it: still alice's. The second try's events are erin's.
+    assert.equal(await joined(taskEvent({ ...base, ...firstTry, type: 'FAIL', time: new Date(Date.parse(startedAt) + 1).toISOString() })), triggerId)
+    const secondTry = { runId: '01934f4a-7c2e-7b7e-9a43-2f0e8f1d6d02', task: 'load', outputs: [RERUN_DAILY] }
+    assert.equal(await joined(taskEvent({ ...base, ...secondTry, type: 'START', time: later(1000) })), rerunId)
+    assert.equal(await joined(taskEvent({ ...base, ...secondTry, type: 'COMPLETE', time: later(2000) })), rerunId)
+
+    const ofRun = await call('alice', 'GET', `/environments/local/dags/etl_daily/runs/${encodeURIComponent(airflowRunId)}/lineage`)
+    assert.equal(ofRun.statusCode, 200, ofRun.body)
+    const lineage = ofRun.json() as RunLineage
+    assert.deepEqual([lineage.requestId, lineage.startedBy?.principal.id, lineage.startedBy?.action, lineage.startedBy?.reason], [triggerId, 'alice', 'dag:trigger', 'month-end close'])
+    assert.deepEqual(lineage.reruns.map((r) => [r.requestId, r.run.name, r.run.runId, r.by.principal.id, r.by.action, r.by.reason]),
+      [[rerunId, 'dag:rerun/local/etl_daily', parentRunId(rerunId), 'erin', 'dag:rerun', 'upstream fixed']])
+    assert.ok(lineage.reruns[0]!.by.policyIds.includes('data-eng-operate'), JSON.stringify(lineage.reruns[0]!.by.policyIds))
+    assert.deepEqual(lineage.tasks.map((t) => [t.task, t.eventType, t.requestId]), [['load', 'COMPLETE', rerunId]], 'the task as it last ran: erin\'s rerun')
+
+    // The rerun request's own lineage: Conductor's run for it, and the events joined to it, erin's.
+    const ofRerun = (await call('erin', 'GET', `/requests/${rerunId}/lineage`)).json() as RunLineage & { run: { name: string }; events: { runId: string; eventType: string }[] }
+    assert.deepEqual([ofRerun.startedBy?.principal.id, ofRerun.startedBy?.action, ofRerun.run.name, ofRerun.reruns], ['erin', 'dag:rerun', 'dag:rerun/local/etl_daily', []])
+    assert.deepEqual(ofRerun.events.filter((e) => e.runId === secondTry.runId).map((e) => e.eventType), ['START', 'COMPLETE'])
+    const ofTrigger = (await call('alice', 'GET', `/requests/${triggerId}/lineage`)).json() as { events: { runId: string }[] }
+    assert.equal(ofTrigger.events.some((e) => e.runId === secondTry.runId), false, 'the second try is not in the trigger\'s lineage')
+
+    // Who changed the table: two writes, one per try, each with its person.
+    const dataset = (await call('dave', 'GET', `${datasetUrl(RERUN_DAILY)}`)).json() as {
+      writes: { eventType: string; requestId: string; startedBy: Person }[]
+    }
+    assert.deepEqual(dataset.writes.map((w) => [w.eventType, w.requestId, w.startedBy.principal.id, w.startedBy.action]), [
+      ['COMPLETE', rerunId, 'erin', 'dag:rerun'],
+      ['FAIL', triggerId, 'alice', 'dag:trigger'],
+    ])
+
+    // Forwarded with erin's identity facet; Conductor's own run for the rerun goes out too.
+    const sent = () => receiver.deliveries.filter((d) => d.status === 200).map((d) => JSON.parse(d.body) as { eventType: string; run: { runId: string; facets?: { conductor?: Person & { requestId: string } } } })
+    const complete = await eventually(() => sent().find((e) => e.run.runId === secondTry.runId && e.eventType === 'COMPLETE'), { what: 'the second try\'s COMPLETE at the endpoint', timeoutMs: 15_000 })
+    assert.deepEqual([complete.run.facets?.conductor?.principal.id, complete.run.facets?.conductor?.action, complete.run.facets?.conductor?.requestId], ['erin', 'dag:rerun', rerunId])
+    await eventually(() => sent().find((e) => e.run.runId === parentRunId(rerunId) && e.eventType === 'START'), { what: 'Conductor\'s START for the rerun at the endpoint', timeoutMs: 15_000 })
+  })
+
+  test('a rerun of a run Conductor did not start: its lineage has no one who started it, and the rerun with erin', async () => {
+    const scheduled = 'scheduled__2026-12-01T00:00:00+00:00'
+    stub.runs.set('etl_daily', [...stub.runs.get('etl_daily') ?? [], { dag_run_id: scheduled, conf: {}, note: null, state: 'failed', tasks: [{ task_id: 'load', state: 'failed' }] }])
+    const rerun = await call('erin', 'POST', `/environments/local/dags/etl_daily/runs/${encodeURIComponent(scheduled)}/rerun`, {})
+    assert.equal(rerun.statusCode, 200, rerun.body)
+    const rerunId = (rerun.json() as { request: { id: string } }).request.id
+    assert.equal(await joined(taskEvent({ airflowRunId: scheduled, type: 'COMPLETE', time: later(1000), runId: '01934f4a-7c2e-7b7e-9a43-2f0e8f1d6d03', task: 'load' })), rerunId,
+      'no parent facet (the scheduler started it): joined by its Airflow run')
+    const lineage = (await call('alice', 'GET', `/environments/local/dags/etl_daily/runs/${encodeURIComponent(scheduled)}/lineage`)).json() as RunLineage
+    assert.deepEqual([lineage.requestId, lineage.startedBy], [null, null])
+    assert.deepEqual(lineage.reruns.map((r) => [r.requestId, r.by.principal.id]), [[rerunId, 'erin']])
+    assert.deepEqual(lineage.tasks.map((t) => [t.task, t.requestId]), [['load', rerunId]])
   })
 })

@@ -29,13 +29,13 @@ function DatasetLinks(props: { datasets: DatasetName[] }) {
   return <ul className="plain">{props.datasets.map((d) => <li key={`${d.namespace}\n${d.name}`}><DatasetLink dataset={d} /></li>)}</ul>
 }
 
-/** Who was behind a run and through what: the `conductor` facet's fields, in one sentence. */
+/** Who was behind a run and through what: the `conductor` facet's fields, in one sentence ("Rerun by …" for a rerun). */
 export function StartedBySentence(props: { person: NonNullable<LineageDatasetUse['startedBy']> }) {
   const p = props.person
   const approvals = p.approvals.map((a) => a.by)
   return (
     <span>
-      Started by <strong>{p.principal.id}</strong> <span className="muted">({p.principal.type})</span>
+      {p.action === 'dag:rerun' ? 'Rerun by' : 'Started by'} <strong>{p.principal.id}</strong> <span className="muted">({p.principal.type})</span>
       {p.policyIds.length > 0 && <> through {p.policyIds.length === 1 ? 'policy' : 'policies'} {p.policyIds.map((id, i) => <span key={id}>{i > 0 && ', '}<code>{id}</code></span>)}</>}
       {approvals.length > 0 && <>, approved by <strong>{approvals.join(', ')}</strong></>}
       {' '}via {p.via}{p.tool ? ` (${p.tool})` : ''}
@@ -62,6 +62,14 @@ export function LineageSection(props: { path: string }) {
   )
 }
 
+/** Who ran a task as it last ran, in a run that was rerun: the rerun's person, the trigger's, or no one. */
+function ranBy(data: RequestLineage, requestId: string | null) {
+  const rerun = data.reruns.find((r) => r.requestId === requestId)
+  if (rerun) return <>{rerun.by.principal.id} <span className="muted small">(rerun)</span></>
+  if (requestId !== null && requestId === data.requestId && data.startedBy) return data.startedBy.principal.id
+  return <span className="muted">not through Conductor</span>
+}
+
 function LineageBody(props: { data: RequestLineage | null; loading: boolean; error: unknown; onRetry(): void }) {
   const { data } = props
   if (props.loading && !data) return <Loading what="the lineage" />
@@ -86,11 +94,20 @@ function LineageBody(props: { data: RequestLineage | null; loading: boolean; err
           ? <p className="muted" data-testid="lineage-no-person">Not started through Conductor (a scheduled run, or one started in Airflow itself): no person and no policy decision are joined to it.</p>
           : <p className="muted">Conductor emitted no run for this request (nothing was dispatched to Airflow).</p>}
       {data.run && <p className="muted small">OpenLineage run <code>{data.run.runId}</code> ({data.run.name}){data.run.outcome ? `: ${data.run.outcome}` : ', open'}, started <Time value={data.run.startedAt} />.</p>}
+      {data.reruns.length > 0 && (
+        <ul className="plain" aria-label="Reruns" data-testid="lineage-reruns">
+          {data.reruns.map((r) => (
+            <li key={r.requestId} data-rerun={r.requestId}>
+              <StartedBySentence person={r.by} />, <Time value={r.run.startedAt} /> (<Link href={`/requests/${encodeURIComponent(r.requestId)}`}>request</Link>)
+            </li>
+          ))}
+        </ul>
+      )}
       {data.tasks.length === 0
         ? <Empty><p data-testid="lineage-none"><strong>No events from Airflow yet.</strong> Airflow&apos;s OpenLineage provider posts each task&apos;s events to Conductor (<code>POST /api/v1/lineage</code>) as the tasks run.</p></Empty>
         : (
           <table className="grid" aria-label="Lineage by task">
-            <thead><tr><th scope="col">Task</th><th scope="col">State</th><th scope="col">Last event</th><th scope="col">Reads</th><th scope="col">Writes</th></tr></thead>
+            <thead><tr><th scope="col">Task</th><th scope="col">State</th><th scope="col">Last event</th><th scope="col">Reads</th><th scope="col">Writes</th>{data.reruns.length > 0 && <th scope="col">Last run by</th>}</tr></thead>
             <tbody>
               {data.tasks.map((t) => (
                 <tr key={t.job} data-lineage-task={t.task ?? t.job}>
@@ -99,6 +116,7 @@ function LineageBody(props: { data: RequestLineage | null; loading: boolean; err
                   <td><Time value={t.lastEventAt} /></td>
                   <td><DatasetLinks datasets={t.inputs} /></td>
                   <td><DatasetLinks datasets={t.outputs} /></td>
+                  {data.reruns.length > 0 && <td>{ranBy(data, t.requestId)}</td>}
                 </tr>
               ))}
             </tbody>

@@ -19,6 +19,7 @@ const received = z.strictObject({
 
 const person = {
   principal: z.strictObject({ type: z.string(), id: z.string() }).describe('Who the request was for (an owned schedule or link: its owner).'),
+  action: z.string().describe('What the request did to the run: `dag:trigger` (started it) or `dag:rerun` (ran its tasks again).'),
   policyIds: z.array(z.string()).describe('The policies that allowed it.'),
   approvals: z.array(z.strictObject({ by: z.string(), at: z.string() })).describe('Who approved it, and when (empty without approval).'),
   reason: z.string().nullable(),
@@ -30,6 +31,7 @@ const task = z.strictObject({
   job: z.string().describe('The OpenLineage job: `dag_id.task_id` for a task, the DAG id for the DAG run.'),
   task: z.string().nullable().describe('The task id, when the job is a task of the request\'s DAG.'),
   runId: z.string(),
+  requestId: z.string().nullable().describe('The request its newest event is joined to: the trigger, or a rerun of the run through Conductor (see `reruns`).'),
   eventType: z.string().nullable().describe('The type of its newest event (START, RUNNING, COMPLETE, FAIL, ABORT, OTHER).'),
   firstEventAt: z.string(),
   lastEventAt: z.string(),
@@ -37,14 +39,19 @@ const task = z.strictObject({
   outputs: z.array(dataset),
 })
 
+const conductorRun = z.strictObject({
+  runId: z.string(), namespace: z.string(), name: z.string(), outcome: z.string().nullable(), startedAt: z.string(), endedAt: z.string().nullable(),
+}).meta({ id: 'LineageConductorRun' })
+const lineagePerson = z.strictObject({ ...person, groups: z.array(z.string()), decision: z.string() }).meta({ id: 'LineagePerson' })
+
 const requestLineage = z.strictObject({
   enabled: z.boolean().describe('True when the environment has lineage (an entry of `lineage.endpoints` takes it, or `lineage.environments` names it).'),
   requestId: z.string().nullable().describe('The request that started the run; null for a run not started through Conductor.'),
-  run: z.strictObject({
-    runId: z.string(), namespace: z.string(), name: z.string(), outcome: z.string().nullable(), startedAt: z.string(), endedAt: z.string().nullable(),
-  }).nullable().describe('Conductor\'s own OpenLineage run for the request: the parent of the events Airflow emits for its run.'),
-  startedBy: z.strictObject({ ...person, groups: z.array(z.string()), decision: z.string() }).nullable()
+  run: conductorRun.nullable().describe('Conductor\'s own OpenLineage run for the request: the parent of the events Airflow emits for its run.'),
+  startedBy: lineagePerson.nullable()
     .describe('The `conductor` facet of Conductor\'s run: who started it, through which policy, approved by whom; null without Conductor\'s run.'),
+  reruns: z.array(z.strictObject({ requestId: z.string(), run: conductorRun, by: lineagePerson }))
+    .describe('A run\'s lineage: its reruns through Conductor, oldest first, each with who asked and through which policy; the task events after a rerun are joined to it. A request\'s lineage: empty.'),
   events: z.array(z.strictObject({
     id: z.string(), source: z.string(), eventType: z.string().nullable(), eventTime: z.string(), runId: z.string(), parentRunId: z.string().nullable(), job,
   })),

@@ -3,7 +3,7 @@ import type { LineageDatasetsTable, LineageTables } from './lineage.tables.ts'
 
 type Db = Kysely<LineageTables>
 
-/** One dataset seen in the lineage of some environments: how often and when it was last written. */
+/** One dataset seen in the lineage of some environments: by how many task runs and when it was last written. */
 export interface DatasetSummaryRow {
   namespace: string
   name: string
@@ -27,7 +27,7 @@ export async function listDatasets(db: Db, environments: string[], options: { q:
     .select(['namespace', 'name'])
     .select(sql<string | null>`max(case when direction = 'output' then event_time end)`.as('last_written_at'))
     .select(sql<string>`max(event_time)`.as('last_seen_at'))
-    .select(sql<number>`sum(case when direction = 'output' then 1 else 0 end)`.as('writes'))
+    .select(sql<number>`count(distinct case when direction = 'output' then run_id end)`.as('writes'))
     .where('environment', 'in', environments)
   if (options.q) {
     const pattern = `%${likeLiteral(options.q.toLowerCase())}%`
@@ -57,7 +57,7 @@ export async function latestTags(db: Db, environments: string[], datasets: { nam
 }
 
 /** One event that read or wrote a dataset, with its event and (when joined) Conductor's run for its request. */
-export interface DatasetUseRow extends Omit<LineageDatasetsTable, 'namespace' | 'name'> {
+export interface DatasetUseRow extends Omit<LineageDatasetsTable, 'namespace' | 'name' | 'run_id'> {
   event_type: string | null
   /** The Airflow run the event belongs to. */
   airflow_run_id: string | null
@@ -68,8 +68,9 @@ export interface DatasetUseRow extends Omit<LineageDatasetsTable, 'namespace' | 
 }
 
 /**
- * The events of `environments` that used dataset `namespace`/`name` in `direction`, newest first (then by event id,
- * descending), at most `limit`, starting after `after` (the last row of the page before).
+ * The task runs of `environments` that used dataset `namespace`/`name` in `direction`, each as its newest event naming
+ * the dataset so (a START and a COMPLETE both name a task's outputs): newest first (then by event id, descending), at
+ * most `limit`, starting after `after` (the last row of the page before).
  */
 export async function listDatasetUses(
   db: Db, environments: string[], dataset: { namespace: string; name: string }, direction: 'input' | 'output',
@@ -82,6 +83,9 @@ export async function listDatasetUses(
     .select(['d.event_id', 'd.direction', 'd.environment', 'd.dag_id', 'd.request_id', 'd.job_name', 'd.event_time', 'd.tags', 'e.event_type', 'e.airflow_run_id', 'r.facet', 'r.run_id as request_run_id'])
     .where('d.namespace', '=', dataset.namespace).where('d.name', '=', dataset.name)
     .where('d.direction', '=', direction).where('d.environment', 'in', environments)
+    .where(({ not, exists, selectFrom }) => not(exists(selectFrom('lineage_datasets as n').select('n.event_id')
+      .whereRef('n.run_id', '=', 'd.run_id').whereRef('n.namespace', '=', 'd.namespace').whereRef('n.name', '=', 'd.name').whereRef('n.direction', '=', 'd.direction')
+      .where((eb) => eb.or([eb('n.event_time', '>', eb.ref('d.event_time')), eb.and([eb('n.event_time', '=', eb.ref('d.event_time')), eb('n.event_id', '>', eb.ref('d.event_id'))])])))))
   const after = options.after
   if (after) {
     query = query.where((eb) => eb.or([

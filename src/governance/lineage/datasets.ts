@@ -5,7 +5,7 @@ import type { Principal } from '../../identity/index.ts'
 import type { PolicyEngine } from '../../policy/index.ts'
 import { authorizationRequest } from '../targets.ts'
 import { latestTags, listDatasets, listDatasetUses, type DatasetUseRow } from './datasets.repository.ts'
-import type { ConductorFacet } from './identity-facet.ts'
+import { personOf } from './request-lineage.ts'
 import type { LineageTables } from './lineage.tables.ts'
 
 /** A dataset seen in lineage the caller may read. */
@@ -32,6 +32,8 @@ export interface DatasetList {
 /** Who was behind a run that used a dataset: the `conductor` facet of the request it is joined to. */
 export interface DatasetPerson {
   principal: { type: string; id: string }
+  /** `dag:trigger` (started the run) or `dag:rerun` (reran its tasks). */
+  action: string
   via: string
   tool: string | null
   policyIds: string[]
@@ -116,12 +118,12 @@ function decodeCursor(cursor: string): { eventTime: string; eventId: string } {
 
 /** A dataset row as the API answers it. */
 function useOf(row: DatasetUseRow): DatasetUse {
-  const facet = row.facet ? JSON.parse(row.facet) as ConductorFacet : null
+  const facet = row.facet ? personOf({ facet: row.facet }) : null
   return {
     eventTime: row.event_time, environment: row.environment ?? '', dagId: row.dag_id, airflowRunId: row.airflow_run_id ?? row.request_run_id,
     job: row.job_name, eventType: row.event_type, requestId: row.request_id,
     startedBy: facet
-      ? { principal: facet.principal, via: facet.via, tool: facet.tool, policyIds: facet.policyIds, approvals: facet.approvals, reason: facet.reason }
+      ? { principal: facet.principal, action: facet.action, via: facet.via, tool: facet.tool, policyIds: facet.policyIds, approvals: facet.approvals, reason: facet.reason }
       : null,
   }
 }

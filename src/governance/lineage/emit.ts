@@ -65,7 +65,7 @@ export async function recordEvent(
     raw: JSON.stringify(event), principal_id: origin.principalId, received_at: out.now,
   })
   if (!stored) return false
-  const row = { event_id: id, environment: origin.environment, dag_id: origin.dagId, request_id: origin.requestId, job_name: event.job.name, event_time: eventTime }
+  const row = { event_id: id, run_id: event.run.runId, environment: origin.environment, dag_id: origin.dagId, request_id: origin.requestId, job_name: event.job.name, event_time: eventTime }
   await insertDatasets(db, [
     ...uniqueDatasets(event.inputs).map((d) => ({ ...row, direction: 'input' as const, namespace: d.namespace, name: d.name, tags: JSON.stringify(datasetTags(d)) })),
     ...uniqueDatasets(event.outputs).map((d) => ({ ...row, direction: 'output' as const, namespace: d.namespace, name: d.name, tags: JSON.stringify(datasetTags(d)) })),

@@ -21,6 +21,11 @@ export interface ConductorFacet {
   _schemaURL: string
   principal: { type: string; id: string }
   groups: string[]
+  /**
+   * What the request did to the run: `dag:trigger` (started it) or `dag:rerun` (cleared its tasks to run again).
+   * Absent from facets stored before it was added: those are triggers'.
+   */
+  action?: string
   requestId: string
   decision: string
   policyIds: string[]
@@ -33,7 +38,7 @@ export interface ConductorFacet {
 }
 
 /** The facts of a request a {@link ConductorFacet} is made of. */
-export type FacetFacts = Omit<ConductorFacet, '_producer' | '_schemaURL'>
+export type FacetFacts = Omit<ConductorFacet, '_producer' | '_schemaURL' | 'action'> & { action: string }
 
 /** The `conductor` run facet for `facts`. */
 export function conductorFacet(facts: FacetFacts): ConductorFacet {

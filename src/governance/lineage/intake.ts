@@ -8,7 +8,7 @@ import type { PolicyEngine } from '../../policy/index.ts'
 import { authorizationRequest } from '../targets.ts'
 import { endpointsFor, eventKey, recordEvent, type LineageEndpoint } from './emit.ts'
 import { CONDUCTOR_FACET_KEY, type ConductorFacet } from './identity-facet.ts'
-import { findRunByAirflowRun, findRunByRunId, hasEvent } from './lineage.repository.ts'
+import { findRunByRunId, findRunOfAirflowRun, hasEvent } from './lineage.repository.ts'
 import type { LineageRunsTable, LineageTables } from './lineage.tables.ts'
 import { airflowRunOf, datasetTags, parentOf, runEventSchema, type RunEvent } from './openlineage.ts'
 import type { WrittenDataset } from './writes-index.ts'
@@ -19,7 +19,10 @@ export interface ReceivedEvent {
   stored: boolean
   runId: string
   environment: string
-  /** The request the event is joined to (its parent is Conductor's run, or its Airflow run is one Conductor created); null when none. */
+  /**
+   * The request the event is joined to: the newest rerun through Conductor of its Airflow run started by the event's
+   * time, else the trigger that created the run (its parent is Conductor's run for it); null when none.
+   */
   requestId: string | null
   /** The endpoints it is forwarded to. */
   forwardedTo: string[]
@@ -85,8 +88,12 @@ export async function receiveEvent(deps: IntakeDeps, principal: Principal, body:
   }
   const parent = parentOf(event)
   const airflowRun = airflowRunOf(event)
-  let run: LineageRunsTable | undefined = parent ? await findRunByRunId(deps.db, [parent.runId, ...(parent.rootRunId ? [parent.rootRunId] : [])]) : undefined
-  if (!run && airflowRun) run = await findRunByAirflowRun(deps.db, env.name, airflowRun.runId)
+  // The parent names the trigger's run; a rerun of that Airflow run since then is who caused this event.
+  const byParent: LineageRunsTable | undefined = parent ? await findRunByRunId(deps.db, [parent.runId, ...(parent.rootRunId ? [parent.rootRunId] : [])]) : undefined
+  const airflowRunId = airflowRun?.runId ?? byParent?.run_id ?? null
+  const run = (airflowRunId !== null
+    ? await findRunOfAirflowRun(deps.db, env.name, airflowRun?.dagId ?? byParent?.dag_id ?? null, airflowRunId, new Date(event.eventTime).toISOString())
+    : undefined) ?? byParent
   const endpoints = endpointsFor(deps.endpoints, env.name)
   const duplicate = { stored: false, runId: event.run.runId, environment: env.name, requestId: run?.request_id ?? null, forwardedTo: [] }
   if (await hasEvent(deps.db, eventKey(event))) return duplicate

@@ -15,9 +15,22 @@ export async function findRunByRunId(db: Db, runIds: string[]): Promise<LineageR
   return db.selectFrom('lineage_runs').selectAll().where('parent_run_id', 'in', runIds).limit(1).executeTakeFirst()
 }
 
-/** Conductor's run that created Airflow run `runId` in `environment`. */
-export async function findRunByAirflowRun(db: Db, environment: string, runId: string): Promise<LineageRunsTable | undefined> {
-  return db.selectFrom('lineage_runs').selectAll().where('environment', '=', environment).where('run_id', '=', runId).limit(1).executeTakeFirst()
+/**
+ * Conductor's run that an event of Airflow run `runId` (of DAG `dagId`, when known: run ids are unique per DAG only) in
+ * `environment` at `at` belongs to: the newest one started by then (the trigger, or a rerun after it), else the
+ * oldest (an event stamped before Conductor's START by a clock behind Conductor's).
+ */
+export async function findRunOfAirflowRun(db: Db, environment: string, dagId: string | null, runId: string, at: string): Promise<LineageRunsTable | undefined> {
+  let query = db.selectFrom('lineage_runs').selectAll().where('environment', '=', environment).where('run_id', '=', runId)
+  if (dagId !== null) query = query.where('dag_id', '=', dagId)
+  return await query.where('started_at', '<=', at).orderBy('started_at', 'desc').orderBy('request_id', 'desc').limit(1).executeTakeFirst()
+    ?? await query.orderBy('started_at').orderBy('request_id').limit(1).executeTakeFirst()
+}
+
+/** Conductor's runs for Airflow run `runId` of DAG `dagId` in `environment` (its trigger and its reruns), oldest first. */
+export async function listRunsOfAirflowRun(db: Db, environment: string, dagId: string, runId: string): Promise<LineageRunsTable[]> {
+  return db.selectFrom('lineage_runs').selectAll().where('environment', '=', environment).where('dag_id', '=', dagId).where('run_id', '=', runId)
+    .orderBy('started_at').orderBy('request_id').limit(100).execute()
 }
 
 /** Conductor's run for request `requestId`. */

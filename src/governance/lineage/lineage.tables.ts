@@ -61,6 +61,8 @@ export interface LineageEventsTable {
 /** A row of `lineage_datasets`: one dataset an event read (`input`) or wrote (`output`). */
 export interface LineageDatasetsTable {
   event_id: string
+  /** The event's OpenLineage run id (for Airflow: one task try): its START and COMPLETE name the same datasets. */
+  run_id: string
   direction: 'input' | 'output'
   namespace: string
   name: string

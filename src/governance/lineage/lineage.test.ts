@@ -46,7 +46,7 @@ describe('OpenLineage for requests', () => {
 
   it('builds the conductor facet with _producer and _schemaURL, as custom facets need', () => {
     const facet = conductorFacet({
-      principal: { type: 'User', id: 'alice' }, groups: ['data-eng'], requestId: 'r-1', decision: 'allow', policyIds: ['p7'],
+      principal: { type: 'User', id: 'alice' }, groups: ['data-eng'], action: 'dag:trigger', requestId: 'r-1', decision: 'allow', policyIds: ['p7'],
       approvals: [{ by: 'dave', at: '2026-11-30T08:00:00.000Z' }], reason: 'backfill', via: 'api', tool: null,
     })
     assert.match(facet._producer, /^https:\/\//)

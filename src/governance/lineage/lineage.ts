@@ -17,7 +17,7 @@ import { datasetDetail, datasetList, type DatasetDetail, type DatasetList } from
 import { requestLineage, type RequestLineage } from './request-lineage.ts'
 import { runLineage } from './run-lineage.ts'
 import type { LineageTables } from './lineage.tables.ts'
-import { endFinishedRuns, triggerLineage, type OpenRunsCursor } from './runs.ts'
+import { dispatchLineage, endFinishedRuns, type OpenRunsCursor } from './runs.ts'
 import type { LineageIndex } from './writes-index.ts'
 
 /** The lease the lineage loop (outbox delivery, and ending Conductor's runs) runs under. */
@@ -106,7 +106,7 @@ export function createLineage(deps: LineageDeps): Lineage {
   } })
 
   return {
-    dispatch: triggerLineage(runs),
+    dispatch: dispatchLineage(runs),
     enabledFor: hasLineage,
     async receive(principal, body, options) {
       const received = await receiveEvent({ db, policy: deps.policy, endpoints, environments: () => deps.fleet().environments, now, id, committed, ...(deps.writes ? { wrote: deps.writes.wrote } : {}) }, principal, body, options)

@@ -4,15 +4,15 @@ import type { Principal } from '../../identity/index.ts'
 import type { GovernanceTables } from '../governance.tables.ts'
 import { authorizationRequest } from '../targets.ts'
 import type { DatasetReadsDeps } from './datasets.ts'
-import { findRunByAirflowRun } from './lineage.repository.ts'
+import { listRunsOfAirflowRun } from './lineage.repository.ts'
 import type { LineageTables } from './lineage.tables.ts'
-import { lineageOf, requestLineage, type RequestLineage } from './request-lineage.ts'
+import { lineageOf, personOf, type RequestLineage } from './request-lineage.ts'
 
 /**
- * The lineage of Airflow run `runId` of DAG `dagId` in `environment`, for `principal`: the request's lineage when
- * Conductor started the run (who, through which policy), else the events Airflow posted for it with no one behind
- * them (a scheduled run, one started in Airflow's own UI). Who may read the run (`run:read`) and the environment's
- * lineage (`lineage:read`) may read it: the DAG is `dag_not_found` to whoever may not see it, `policy_denied` otherwise.
+ * The lineage of Airflow run `runId` of DAG `dagId` in `environment`, for `principal`: every event of the run, with
+ * who started it and through which policy when Conductor did (else no one: a scheduled run, one started in Airflow's
+ * own UI), and who reran it through Conductor since. Who may read the run (`run:read`) and the environment's lineage
+ * (`lineage:read`) may read it: the DAG is `dag_not_found` to whoever may not see it, `policy_denied` otherwise.
  */
 export async function runLineage(
   deps: DatasetReadsDeps & { db: Kysely<LineageTables & GovernanceTables> }, principal: Principal,
@@ -35,10 +35,10 @@ export async function runLineage(
       })
     }
   }
-  const ours = await findRunByAirflowRun(deps.db, environment, runId)
-  if (ours && ours.dag_id === dagId) return requestLineage(deps.db, ours.request_id, enabledFor)
+  const ours = await listRunsOfAirflowRun(deps.db, environment, dagId, runId)
+  const trigger = ours.find((r) => personOf(r).action === 'dag:trigger') ?? null
   const rows = await deps.db.selectFrom('lineage_events').selectAll()
     .where('environment', '=', environment).where('airflow_run_id', '=', runId).where('dag_id', '=', dagId)
     .orderBy('event_time').orderBy('received_at').limit(1000).execute()
-  return lineageOf(rows, { enabled: enabledFor(environment), requestId: null, run: null, dagId })
+  return lineageOf(rows, { enabled: enabledFor(environment), requestId: trigger?.request_id ?? null, run: trigger, dagId, reruns: ours.filter((r) => r !== trigger) })
 }

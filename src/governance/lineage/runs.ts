@@ -30,13 +30,15 @@ export interface RunsDeps {
 const WAITING = new Set(['dispatching', 'unknown', 'pending'])
 
 /**
- * The dispatch step's lineage: for a trigger in an environment with lineage, `conf.openlineage` names Conductor's
- * run as parent and root (never over the caller's keys), and Conductor's run and its START event are written with the
- * dispatch record. A request dispatched again (an approval replayed after a restart) keeps its first START.
+ * The dispatch step's lineage: for a trigger or a rerun in an environment with lineage, Conductor's run for the
+ * request and its START event are written with the dispatch record; a trigger's `conf.openlineage` names that run as
+ * parent and root (never over the caller's keys). A rerun cannot change the run's conf (Airflow's events still name
+ * the trigger's run as parent): its run is found by the Airflow run it reran, and events after it join it (see
+ * `receiveEvent`). A request dispatched again (an approval replayed after a restart) keeps its first START.
  */
-export function triggerLineage(deps: RunsDeps): DispatchLineage {
+export function dispatchLineage(deps: RunsDeps): DispatchLineage {
   return {
-    forTrigger(call, request) {
+    forRun(call, request) {
       const environment = call.environment.name
       if (!deps.hasLineage(environment)) return null
       const endpoints = endpointsFor(deps.endpoints, environment)
@@ -51,7 +53,7 @@ export function triggerLineage(deps: RunsDeps): DispatchLineage {
           if (await findRunOfRequest(lineage, request.id)) return
           const approvals = (await listApprovals(db, request.id)).filter((a) => a.verdict === 'approve').map((a) => ({ by: a.approver_id, at: a.created_at }))
           const facet = conductorFacet({
-            principal: { type: call.principal.type, id: call.principal.id }, groups: [...call.principal.groups], requestId: request.id, decision: request.decision,
+            principal: { type: call.principal.type, id: call.principal.id }, groups: [...call.principal.groups], action: call.action, requestId: request.id, decision: request.decision,
             policyIds: JSON.parse(request.policy_ids) as string[], approvals, reason: call.context.reason ?? null,
             via: call.channel?.via ?? 'api', tool: call.channel?.tool ?? null,
           })

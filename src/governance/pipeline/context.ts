@@ -30,9 +30,9 @@ export interface PipelineDeps {
   lineage?: DispatchLineage
 }
 
-/** What lineage adds to a trigger on its way out: see {@link DispatchLineage.forTrigger}. */
+/** What lineage adds to a trigger or a rerun on its way out: see {@link DispatchLineage.forRun}. */
 export interface TriggerLineage {
-  /** The conf sent to the orchestrator for the caller's `conf` (the request keeps the caller's as given). */
+  /** The conf sent to the orchestrator for the caller's `conf` of a trigger (the request keeps the caller's as given). */
   conf(conf: Record<string, unknown>): Record<string, unknown>
   /** Writes the lineage rows of the dispatch (its START event in the outbox) in the dispatch record's transaction. */
   write(db: Kysely<GovernanceTables>): Promise<void>
@@ -42,8 +42,11 @@ export interface TriggerLineage {
 
 /** The lineage port of the dispatch step. */
 export interface DispatchLineage {
-  /** For a trigger about to be dispatched: what lineage adds to it, or null when its environment has no lineage. */
-  forTrigger(call: GovernedCall<unknown>, request: RequestsTable): TriggerLineage | null
+  /**
+   * For a trigger or a rerun about to be dispatched: what lineage adds to it (Conductor's run for the request), or
+   * null when its environment has no lineage.
+   */
+  forRun(call: GovernedCall<unknown>, request: RequestsTable): TriggerLineage | null
 }
 
 /** One governed action on its way through the pipeline. */

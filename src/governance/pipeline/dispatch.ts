@@ -14,7 +14,8 @@ import { eventTarget, isoNow, persist, type GovernedCall, type PipelineContext, 
 export async function dispatch<T>(ctx: PipelineContext<T>): Promise<void> {
   const { call, deps, request } = ctx
   if (call.createsRunId) request.run_id = call.createsRunId
-  const lineage = call.mutates && call.createsRunId ? deps.lineage?.forTrigger(call as GovernedCall<unknown>, request) ?? null : null
+  const makesRun = call.createsRunId !== undefined || call.action === 'dag:rerun'
+  const lineage = call.mutates && makesRun ? deps.lineage?.forRun(call as GovernedCall<unknown>, request) ?? null : null
   if (lineage) {
     const earlier = ctx.also
     ctx.also = async (db) => { await earlier?.(db); await lineage.write(db) }

@@ -25,6 +25,7 @@ import * as m0025 from './0025-access-reviews.ts'
 import * as m0026 from './0026-compliance-history.ts'
 import * as m0027 from './0027-lineage.ts'
 import * as m0028 from './0028-lineage-datasets.ts'
+import * as m0029 from './0029-lineage-dataset-runs.ts'
 
 /**
  * Every migration, by name, in the order they apply (names sort lexically). Add a migration by adding its file
@@ -58,4 +59,5 @@ export const migrations: Record<string, Migration> = {
   '0026-compliance-history': m0026,
   '0027-lineage': m0027,
   '0028-lineage-datasets': m0028,
+  '0029-lineage-dataset-runs': m0029,
 }
