@@ -33,6 +33,8 @@ export const lineageSchema = z.strictObject({
     .describe('The largest event `POST /api/v1/lineage` accepts (bytes of JSON); a larger one is refused with 413 and not stored.'),
   writesRefreshMs: z.number().int().min(100).max(60_000).default(1000)
     .describe('How often each replica reads the lineage other replicas stored, for what DAGs are known to write (`context.lineage`); this replica\'s own intake counts at once.'),
+  retentionDays: z.number().int().min(1).max(36_500).optional()
+    .describe('How long stored lineage is kept: events, their dataset rows and Conductor\'s ended runs older than this are deleted hourly (audited `lineage.pruned`), on the replica holding the `lineage-outbox` lease. What each DAG last wrote is kept, with its event and run, so policy\'s `context.lineage` and the dataset pages\' last writes stay. Absent: kept for ever.'),
   datasetTags: z.array(datasetTagsSchema).max(1000).default([])
     .describe('Tags for datasets by name, so a platform team can classify data without touching DAGs: a dataset\'s tags are its events\' `tags` facet and those of every entry matching it. Policy sees them as `context.lineage.writeTags` of `dag:trigger` and `dag:rerun`. A config reload applies them.'),
 }).describe('OpenLineage (docs/lineage.md): Conductor\'s own run per trigger, the parent ids it passes to Airflow, and the intake of Airflow\'s events.')

@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
+import type { Kysely } from 'kysely'
 import { startTestApp, TEST_USERS } from '../../harness/app.ts'
 import { forEachEngine, type TestDatabase } from '../../harness/databases.ts'
 import { eventually } from '../../harness/poll.ts'
 import { startStubAirflow, type StubAirflow } from '../../harness/stub-airflow.ts'
-import { parentRunId } from '../../src/governance/index.ts'
+import { createLineageIndex, parentRunId, type LineageTables } from '../../src/governance/index.ts'
 import { taskEvent } from '../support/lineage-events.ts'
 import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver.ts'
 
@@ -38,7 +39,7 @@ forEachEngine((engine) => {
     app = await startTestApp({
       databaseUrl: database.url, environments: [{ name: 'local', url: stub.url, retries: 0 }],
       identity: { devIssuer: { enabled: true, host: '127.0.0.1', port: 0, users: [...TEST_USERS, ERIN] } },
-      extraConfig: { lineage: { endpoints: [{ name: 'marquez', url: `${receiver.url}/api/v1/lineage` }], deliveryIntervalSeconds: 1 } },
+      extraConfig: { lineage: { endpoints: [{ name: 'marquez', url: `${receiver.url}/api/v1/lineage` }], deliveryIntervalSeconds: 1, retentionDays: 30 } },
     })
     await app.governance.catalog.syncAll()
   })
@@ -243,5 +244,35 @@ forEachEngine((engine) => {
     assert.deepEqual([lineage.requestId, lineage.startedBy], [null, null])
     assert.deepEqual(lineage.reruns.map((r) => [r.requestId, r.by.principal.id]), [[rerunId, 'erin']])
     assert.deepEqual(lineage.tasks.map((t) => [t.task, t.requestId]), [['load', rerunId]])
+  })
+
+  test('lineage.retentionDays: older events, reads and writes are pruned (audited), but each DAG\'s newest write of a dataset stays, with its event and person', async () => {
+    const ago = (days: number, ms = 0) => new Date(Date.now() - days * 86_400_000 + ms).toISOString()
+    const TABLE = { namespace: 's3://lake', name: 'pruning/table' }
+    const SOURCE = { namespace: 's3://lake', name: 'pruning/source' }
+    const triggered = await call('alice', 'POST', '/environments/local/dags/etl_daily/runs', { conf: {}, reason: 'old run' })
+    const { request: { id: requestId }, run: { runId: airflowRunId } } = triggered.json() as { request: { id: string }; run: { runId: string } }
+    const old = { airflowRunId, parent: parentRunId(requestId), task: 'load' }
+    await post(taskEvent({ ...old, type: 'COMPLETE', time: ago(60), runId: '01934f4a-7c2e-7b7e-9a43-2f0e8f1d6e01', inputs: [SOURCE], outputs: [TABLE] }))
+    const newest = ago(50)
+    await post(taskEvent({ ...old, type: 'COMPLETE', time: newest, runId: '01934f4a-7c2e-7b7e-9a43-2f0e8f1d6e02', outputs: [TABLE] }))
+    await post(taskEvent({ ...old, type: 'START', time: ago(50, -1000), runId: '01934f4a-7c2e-7b7e-9a43-2f0e8f1d6e02' }))
+    // Conductor's run for the request ended long ago too (as a run that finished 45 days ago would have).
+    await (app.database.db as unknown as Kysely<LineageTables>).updateTable('lineage_runs').set({ started_at: ago(61), ended_at: ago(45), outcome: 'COMPLETE' }).where('request_id', '=', requestId).execute()
+
+    const pruned = await app.lineage.prune()
+    assert.ok(pruned, 'retention is configured')
+    assert.deepEqual([pruned.datasets, pruned.events, pruned.runs], [2, 2, 0], 'the older write and the read, the START without datasets and the older event; the run stays, joined to the kept event')
+    const audited = await app.audit.query({ type: 'lineage.pruned', limit: 10 })
+    assert.deepEqual(audited.map((e) => e.data), [{ before: pruned.before, events: 2, datasets: 2, runs: 0 }])
+
+    const table = (await get('dave', datasetUrl(TABLE))).json() as { writes: Use[] }
+    assert.deepEqual(table.writes.map((w) => [w.eventTime, w.startedBy?.principal.id]), [[newest, 'alice']], 'the DAG\'s newest write of the table stays (policy\'s context.lineage reads it), with its person')
+    assert.equal((await get('dave', datasetUrl(SOURCE))).statusCode, 404, 'an old read is gone')
+    // A replica starting now still knows etl_daily writes the table: policy's context.lineage is unchanged by pruning.
+    const index = createLineageIndex({ db: app.database.db as unknown as Kysely<LineageTables>, logger: { warn: () => {} } })
+    await index.refresh()
+    assert.ok(index.of('local', 'etl_daily').writes.includes(`${TABLE.namespace}/${TABLE.name}`), JSON.stringify(index.of('local', 'etl_daily').writes))
+    assert.equal((await app.lineage.prune())?.events, 0, 'pruning again finds nothing more')
   })
 })

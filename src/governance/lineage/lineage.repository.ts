@@ -126,3 +126,33 @@ export async function listWrittenDatasets(db: Db, after: string, each: (row: Wri
   }
   return newest
 }
+
+/** What {@link pruneLineage} deleted. */
+export interface Pruned {
+  events: number
+  datasets: number
+  runs: number
+}
+
+/**
+ * Deletes lineage older than `before`: dataset rows (but the newest write of each dataset by each DAG, which the
+ * writes index and the dataset page's last write read), then events no kept dataset row names, then Conductor's runs
+ * ended by then that no kept event is joined to. Open runs stay, whatever their age.
+ */
+export async function pruneLineage(db: Db, before: string): Promise<Pruned> {
+  const datasets = await db.deleteFrom('lineage_datasets as d').where('d.event_time', '<', before)
+    .where(({ eb, or, exists, selectFrom }) => or([
+      eb('d.direction', '=', 'input'), eb('d.environment', 'is', null), eb('d.dag_id', 'is', null),
+      exists(selectFrom('lineage_datasets as n').select('n.event_id')
+        .where('n.direction', '=', 'output').whereRef('n.environment', '=', 'd.environment').whereRef('n.dag_id', '=', 'd.dag_id')
+        .whereRef('n.namespace', '=', 'd.namespace').whereRef('n.name', '=', 'd.name')
+        .where((n) => n.or([n('n.event_time', '>', n.ref('d.event_time')), n.and([n('n.event_time', '=', n.ref('d.event_time')), n('n.event_id', '>', n.ref('d.event_id'))])]))),
+    ])).executeTakeFirst()
+  const events = await db.deleteFrom('lineage_events as e').where('e.event_time', '<', before)
+    .where(({ not, exists, selectFrom }) => not(exists(selectFrom('lineage_datasets as d').select('d.event_id').whereRef('d.event_id', '=', 'e.id'))))
+    .executeTakeFirst()
+  const runs = await db.deleteFrom('lineage_runs as r').where('r.ended_at', '<', before)
+    .where(({ not, exists, selectFrom }) => not(exists(selectFrom('lineage_events as e').select('e.id').whereRef('e.request_id', '=', 'r.request_id'))))
+    .executeTakeFirst()
+  return { events: Number(events.numDeletedRows), datasets: Number(datasets.numDeletedRows), runs: Number(runs.numDeletedRows) }
+}

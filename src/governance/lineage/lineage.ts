@@ -16,6 +16,7 @@ import { receiveEvent, type ReceivedEvent } from './intake.ts'
 import { datasetDetail, datasetList, type DatasetDetail, type DatasetList } from './datasets.ts'
 import { requestLineage, type RequestLineage } from './request-lineage.ts'
 import { runLineage } from './run-lineage.ts'
+import { pruneLineage, type Pruned } from './lineage.repository.ts'
 import type { LineageTables } from './lineage.tables.ts'
 import { dispatchLineage, endFinishedRuns, type OpenRunsCursor } from './runs.ts'
 import type { LineageIndex } from './writes-index.ts'
@@ -44,6 +45,11 @@ export interface Lineage {
   dataset(principal: Principal, dataset: { namespace: string; name: string }, options: { limit: number; cursor?: string | undefined }): Promise<DatasetDetail>
   /** One round: ends Conductor's runs whose Airflow run ended, then delivers what is due. */
   runOnce(): Promise<DeliveryRound & { ended: number }>
+  /**
+   * Deletes the lineage older than `lineage.retentionDays` now (see `pruneLineage`), audited `lineage.pruned`; null
+   * when lineage is kept for ever. The loop holding the `lineage-outbox` lease does this hourly.
+   */
+  prune(): Promise<(Pruned & { before: string }) | null>
   start(intervalSeconds: number): void
   stop(): Promise<void>
 }
@@ -95,13 +101,26 @@ export function createLineage(deps: LineageDeps): Lineage {
   const endRuns = () => endFinishedRuns(runs, (write, run, outcome) => committed([{
     type: 'lineage.run_ended', environment: run.environment, dag: run.dag_id, requestId: run.request_id, data: { runId: run.parent_run_id, airflowRunId: run.run_id, outcome },
   }], write), cursor)
+  const prune = async (): Promise<(Pruned & { before: string }) | null> => {
+    if (settings.retentionDays === undefined) return null
+    const before = new Date(clock.now() - settings.retentionDays * 86_400_000).toISOString()
+    const pruned = await pruneLineage(db, before)
+    if (pruned.events + pruned.datasets + pruned.runs > 0) await deps.audit.append({ type: 'lineage.pruned', data: { before, ...pruned } })
+    return { ...pruned, before }
+  }
+  let lastPrune = 0
   const runOnce = async () => {
     const ended = active ? await endRuns() : 0
     return { ...await delivery.deliverDue(), ended }
   }
   const loop = createDeliveryLoop({ lease: LINEAGE_LEASE, leases: deps.leases, logger, what: 'lineage', round: async (fence) => {
     // Runs end on the sweep under the lease only (a round asked for by new events delivers them, here, and no more).
-    if (active && (fence ? fence.held() : deps.leases === undefined)) await endRuns()
+    const leader = fence ? fence.held() : deps.leases === undefined
+    if (active && leader) await endRuns()
+    if (leader && clock.now() - lastPrune >= 3_600_000) {
+      lastPrune = clock.now()
+      await prune()
+    }
     return delivery.deliverDue(fence)
   } })
 
@@ -118,6 +137,7 @@ export function createLineage(deps: LineageDeps): Lineage {
     datasets: (principal, options) => datasetList(reads, principal, options),
     dataset: (principal, dataset, options) => datasetDetail(reads, principal, dataset, options),
     runOnce,
+    prune,
     start: (intervalSeconds) => loop.start(intervalSeconds),
     stop: () => loop.stop(),
   }
