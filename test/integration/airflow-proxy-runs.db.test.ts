@@ -6,7 +6,10 @@ import { useProxyApp } from './airflow-proxy-support.ts'
 
 // Clearing a run and retrying a trigger through Airflow's REST API on Conductor: the same governance as Conductor's own routes.
 forEachEngine((engine) => {
-  const f = useProxyApp(engine, [{ dagId: 'etl_daily', tags: ['team:data-eng'], owners: ['data-eng'] }])
+  // ops_sweep is a data-eng DAG whose runs nobody may read through Conductor (its runs carry customer data in conf).
+  const f = useProxyApp(engine, [{ dagId: 'etl_daily', tags: ['team:data-eng'], owners: ['data-eng'] }, { dagId: 'ops_sweep', tags: ['team:data-eng'], owners: ['data-eng'] }], {
+    extraPolicy: '@id("ops-sweep-runs-unread")\nforbid (principal, action == Action::"run:read", resource) when { resource.dagId == "ops_sweep" };',
+  })
   const call = f.call
   const alice = () => f.tokens.alice
   const runs = () => f.stub.runs.get('etl_daily') ?? []
@@ -78,6 +81,19 @@ forEachEngine((engine) => {
     assert.equal(run.tasks![0]!.state, 'failed')
     const missing = await call('POST', '/dags/etl_daily/dagRuns/no_such_run/clear', alice(), { dry_run: false })
     assert.equal(missing.statusCode, 404, missing.body)
+  })
+
+  test('a clear whose answer (the run) the caller may not read is a 403 before anything is cleared', async () => {
+    const answer = await call('POST', '/dags/ops_sweep/dagRuns', alice(), { logical_date: null })
+    assert.equal(answer.statusCode, 200, answer.body)
+    const run = f.stub.runs.get('ops_sweep')!.find((r) => r.dag_run_id === answer.json().dag_run_id)!
+    run.tasks = [{ task_id: 'sweep', state: 'failed' }]
+    const refused = await call('POST', `/dags/ops_sweep/dagRuns/${run.dag_run_id}/clear`, alice(), { dry_run: false })
+    assert.equal(refused.statusCode, 403, refused.body)
+    assert.equal(refused.json().code, 'policy_denied')
+    assert.equal(run.tasks[0]!.state, 'failed', 'nothing was cleared: a 403 changes nothing')
+    const reruns = await f.app.database.db.selectFrom('requests').select('id').where('run_id', '=', run.dag_run_id).where('action', '=', 'dag:rerun').execute()
+    assert.deepEqual(reruns, [], 'no rerun was dispatched')
   })
 
   test('a trigger retried with the same Idempotency-Key answers the first run again and starts one run only', async () => {

@@ -146,6 +146,8 @@ export function airflowProxyRoutes(deps: { authenticator: Authenticator; governa
         if (body[field]) throw new ConductorError('invalid_input', `${field} is not supported through Conductor`, { details: { field: `body.${field}` } })
       }
       const [dagId, runId] = [param(request, 'dag_id'), param(request, 'dag_run_id')]
+      // Airflow answers a clear with the run: one the caller may not read (run:read) is refused before anything is cleared.
+      if (!body.dry_run) await g.run(who(request), env(request), dagId, runId, meta(request))
       const { clearedTasks } = await g.rerun(who(request), env(request), dagId, runId, {
         onlyFailed: dialect.clearsOnlyFailed && body.only_failed, dryRun: body.dry_run, ...(body.note ? { reason: body.note } : {}),
       }, meta(request))
