@@ -6,7 +6,10 @@
  *   read (`GET /api/v1/me`) in the same run, so the ratio says what an event costs over any request;
  * - what each DAG is known to write (policy's `context.lineage`): loading it at start from BENCH_LINEAGE_DAGS DAGs ×
  *   BENCH_LINEAGE_DATASETS datasets written (default 2,000 × 100, 200,000 rows), and its memory;
- * - a `dag:trigger` decision with that context beside one without it, decision cache off, in the same run.
+ * - a `dag:trigger` decision with that context beside one without it, decision cache off, in the same run;
+ * - the dataset page (`GET /api/v1/lineage/dataset`, one write per task run) of a table written by BENCH_LINEAGE_HOT
+ *   task runs (default 10,000, a START and a COMPLETE each), beside `GET /me`;
+ * - pruning (`lineage.retentionDays`) those events and rows once they are old, every DAG's newest write kept.
  * Run: `node bench/lineage.bench.ts` (SQLite on a temporary file).
  */
 import { mkdtempSync, rmSync } from 'node:fs'
@@ -29,6 +32,8 @@ const READS = 1000
 const DAGS = Number(process.env.BENCH_LINEAGE_DAGS ?? 2000)
 const DATASETS = Number(process.env.BENCH_LINEAGE_DATASETS ?? 100)
 const DECISIONS = 20_000
+const HOT = Number(process.env.BENCH_LINEAGE_HOT ?? 10_000)
+const PAGES = 200
 const PRODUCER = 'https://github.com/apache/airflow/tree/providers-openlineage/2.20.3'
 const UNLIMITED = { maxConcurrentWrites: 1000, writesPerSecond: 10_000, maxConcurrentReads: 1000, readsPerSecond: 10_000 }
 
@@ -42,7 +47,7 @@ await new Promise<void>((done) => receiver.listen(0, '127.0.0.1', done))
 const receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/api/v1/lineage`
 const app = await startTestApp({
   databaseUrl: `sqlite:${join(dir, 'conductor.db')}`, environments: [{ name: 'local', url: stub.url, retries: 0, limits: UNLIMITED }],
-  extraConfig: { lineage: { endpoints: [{ name: 'marquez', url: receiverUrl }], deliveryIntervalSeconds: 1 } },
+  extraConfig: { lineage: { endpoints: [{ name: 'marquez', url: receiverUrl }], deliveryIntervalSeconds: 1, retentionDays: 7 } },
 })
 const base = await app.listen()
 await app.governance.catalog.syncAll()
@@ -133,6 +138,35 @@ const decide = (engine: typeof without) => {
 const plain = decide(without)
 const lineaged = decide(withLineage)
 
+// A table written by HOT task runs of one DAG, 30 days ago: a START and a COMPLETE naming it each (the page shows one
+// row per task run), stored as the intake stores them.
+const hotTable = { namespace: 's3://lake', name: 'warehouse/hot_table' }
+const old = Date.UTC(2026, 9, 1)
+for (let i = 0; i < HOT * 2; i += 500) {
+  const events = Array.from({ length: Math.min(500, HOT * 2 - i) }, (_, k) => {
+    const n = i + k
+    const time = new Date(old + n * 1000).toISOString()
+    return {
+      id: `${time}-${String(n).padStart(9, '0')}-hot`, event_key: `hot-${n}`, source: 'intake', run_id: `hot-run-${Math.floor(n / 2)}`, parent_run_id: parent, request_id: triggered.request.id,
+      environment: 'local', dag_id: 'etl_daily', airflow_run_id: triggered.run.runId, job_namespace: 'local', job_name: 'etl_daily.load', event_type: n % 2 === 0 ? 'START' : 'COMPLETE',
+      event_time: time, inputs: '[]', outputs: JSON.stringify([hotTable]), raw: '{}', principal_id: 'airflow-lineage', received_at: time,
+    }
+  })
+  await db.insertInto('lineage_events').values(events).execute()
+  await db.insertInto('lineage_datasets').values(events.map((e) => ({
+    event_id: e.id, run_id: e.run_id, direction: 'output' as const, ...hotTable, environment: 'local', dag_id: 'etl_daily', request_id: e.request_id, job_name: e.job_name, event_time: e.event_time, tags: '[]',
+  }))).execute()
+}
+const hotUrl = `/lineage/dataset?namespace=${encodeURIComponent(hotTable.namespace)}&name=${encodeURIComponent(hotTable.name)}&limit=50`
+const first = await call('GET', hotUrl, alice) as { writes: unknown[] }
+if (first.writes.length !== 50) throw new Error(`the hot table's page has ${first.writes.length} writes`)
+for (let i = 0; i < 20; i++) await call('GET', '/me', alice)
+const meAgain = await timed(PAGES, () => call('GET', '/me', alice))
+const page = await timed(PAGES, () => call('GET', hotUrl, alice))
+const pruneStarted = performance.now()
+const pruned = (await app.lineage.prune())!
+const pruneMs = performance.now() - pruneStarted
+
 const rows = [
   { measure: 'authenticated read GET /me (loopback HTTP)', figure: `${Math.round(reads.perSecond)}/s`, p50: reads.p50.toFixed(2), p99: reads.p99.toFixed(2) },
   { measure: 'lineage intake POST /lineage: validate, join, store, outbox', figure: `${Math.round(intake.perSecond)}/s`, p50: intake.p50.toFixed(2), p99: intake.p99.toFixed(2) },
@@ -142,12 +176,17 @@ const rows = [
   { measure: 'dag:trigger decisions, no lineage context', figure: `${Math.round(plain.perSecond)}/s`, p50: '', p99: '' },
   { measure: `dag:trigger decisions with context.lineage (${DATASETS} writes)`, figure: `${Math.round(lineaged.perSecond)}/s (${lineaged.denied} pii denials)`, p50: '', p99: '' },
   { measure: 'decision cost with : without lineage', figure: `${(plain.perSecond / lineaged.perSecond).toFixed(2)}×`, p50: '', p99: '' },
+  { measure: `dataset page, a table written by ${HOT} task runs (50 per page)`, figure: `${Math.round(page.perSecond)}/s`, p50: page.p50.toFixed(2), p99: page.p99.toFixed(2) },
+  { measure: 'dataset page cost : GET /me cost', figure: `${(meAgain.perSecond / page.perSecond).toFixed(2)}×`, p50: meAgain.p50.toFixed(2), p99: meAgain.p99.toFixed(2) },
+  { measure: `prune older than 7 days (${pruned.events} events, ${pruned.datasets} dataset rows deleted)`, figure: `${Math.round(pruneMs)} ms`, p50: '', p99: '' },
 ]
 printTable('OpenLineage: intake, the writes index, decisions with context.lineage', rows)
 writeResults('lineage', {
   host, events: EVENTS, intakePerSecond: Math.round(intake.perSecond), intakeP99Ms: Number(intake.p99.toFixed(2)), readPerSecond: Math.round(reads.perSecond),
   intakeToReadCost: Number((reads.perSecond / intake.perSecond).toFixed(2)), index: { ...size, loadMs: Math.round(loadMs), heapMiB: Number(heapMiB.toFixed(1)) },
   decisionsPerSecond: { without: Math.round(plain.perSecond), with: Math.round(lineaged.perSecond), ratio: Number((plain.perSecond / lineaged.perSecond).toFixed(2)) },
+  datasetPage: { taskRuns: HOT, perSecond: Math.round(page.perSecond), p50Ms: Number(page.p50.toFixed(2)), p99Ms: Number(page.p99.toFixed(2)), toReadCost: Number((meAgain.perSecond / page.perSecond).toFixed(2)) },
+  prune: { ms: Math.round(pruneMs), ...pruned },
 })
 await app.close()
 await new Promise((done) => receiver.close(done))

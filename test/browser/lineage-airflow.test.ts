@@ -249,5 +249,17 @@ describe('lineage with identity from a real Airflow 3 and its OpenLineage provid
     } finally {
       await context.close()
     }
+    // dave's own request page has the rerun's lineage: his sentence, and the tasks he ran again.
+    const daves = await browser.newContext({ viewport: { width: 1400, height: 900 } })
+    try {
+      const page = await daves.newPage()
+      page.setDefaultTimeout(30_000)
+      await signIn(page, conductor.baseUrl, 'dave', `/requests/${encodeURIComponent(rerun.requestId)}`)
+      const section = page.getByTestId('lineage')
+      assert.match(await section.getByTestId('lineage-started-by').innerText(), /^Rerun by dave \(User\) through policy data-leads-rerun-data-eng/)
+      await section.getByRole('table', { name: 'Lineage by task' }).locator('tr[data-lineage-task="load"]').waitFor()
+    } finally {
+      await daves.close()
+    }
   })
 })

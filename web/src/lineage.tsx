@@ -95,7 +95,7 @@ function LineageBody(props: { data: RequestLineage | null; loading: boolean; err
           : <p className="muted">Conductor emitted no run for this request (nothing was dispatched to Airflow).</p>}
       {data.run && <p className="muted small">OpenLineage run <code>{data.run.runId}</code> ({data.run.name}){data.run.outcome ? `: ${data.run.outcome}` : ', open'}, started <Time value={data.run.startedAt} />.</p>}
       {data.reruns.length > 0 && (
-        <ul className="plain" aria-label="Reruns" data-testid="lineage-reruns">
+        <ul className="plain spaced" aria-label="Reruns" data-testid="lineage-reruns">
           {data.reruns.map((r) => (
             <li key={r.requestId} data-rerun={r.requestId}>
               <StartedBySentence person={r.by} />, <Time value={r.run.startedAt} /> (<Link href={`/requests/${encodeURIComponent(r.requestId)}`}>request</Link>)

@@ -146,7 +146,9 @@ export async function pruneLineage(db: Db, before: string): Promise<Pruned> {
       exists(selectFrom('lineage_datasets as n').select('n.event_id')
         .where('n.direction', '=', 'output').whereRef('n.environment', '=', 'd.environment').whereRef('n.dag_id', '=', 'd.dag_id')
         .whereRef('n.namespace', '=', 'd.namespace').whereRef('n.name', '=', 'd.name')
-        .where((n) => n.or([n('n.event_time', '>', n.ref('d.event_time')), n.and([n('n.event_time', '=', n.ref('d.event_time')), n('n.event_id', '>', n.ref('d.event_id'))])]))),
+        // `>=` first: a seek in lineage_datasets_newest_idx, not a scan of every write of the dataset.
+        .whereRef('n.event_time', '>=', 'd.event_time')
+        .where((n) => n.or([n('n.event_time', '>', n.ref('d.event_time')), n('n.event_id', '>', n.ref('d.event_id'))]))),
     ])).executeTakeFirst()
   const events = await db.deleteFrom('lineage_events as e').where('e.event_time', '<', before)
     .where(({ not, exists, selectFrom }) => not(exists(selectFrom('lineage_datasets as d').select('d.event_id').whereRef('d.event_id', '=', 'e.id'))))

@@ -11,12 +11,15 @@ export async function up(db: Kysely<any>): Promise<void> {
   await sql`UPDATE lineage_datasets SET run_id = (SELECT e.run_id FROM lineage_events e WHERE e.id = lineage_datasets.event_id)`.execute(db)
   await db.schema.createIndex('lineage_datasets_run_idx').on('lineage_datasets').columns(['run_id', 'namespace', 'name', 'direction']).execute()
   await db.schema.createIndex('lineage_datasets_time_idx').on('lineage_datasets').column('event_time').execute()
+  // Pruning keeps each DAG's newest write of each dataset: "is there a newer one?" is one seek here.
+  await db.schema.createIndex('lineage_datasets_newest_idx').on('lineage_datasets').columns(['namespace', 'name', 'environment', 'dag_id', 'direction', 'event_time']).execute()
   await db.schema.createIndex('lineage_events_time_idx').on('lineage_events').column('event_time').execute()
 }
 
 /** Drops the run id and the time indexes. */
 export async function down(db: Kysely<any>): Promise<void> {
   await db.schema.dropIndex('lineage_events_time_idx').execute()
+  await db.schema.dropIndex('lineage_datasets_newest_idx').execute()
   await db.schema.dropIndex('lineage_datasets_time_idx').execute()
   await db.schema.dropIndex('lineage_datasets_run_idx').execute()
   await db.schema.alterTable('lineage_datasets').dropColumn('run_id').execute()

@@ -21,6 +21,12 @@ const STATE_WORDS: Record<string, string> = {
   refused: 'Refused: it never waited for approval.',
 }
 
+/** What a rerun's states mean, where they differ from a trigger's. */
+const RERUN_STATE_WORDS: Record<string, string> = {
+  succeeded: 'Dispatched: Airflow runs the cleared tasks of the run again.',
+  failed: 'Dispatching failed: Airflow cleared nothing.',
+}
+
 /** What a grant request's states mean, where they differ from a run's. */
 const GRANT_STATE_WORDS: Record<string, string> = {
   allowed: 'Approved; the grant is starting.',
@@ -66,7 +72,7 @@ export function RequestPage(props: { id: string; session: Session }) {
   return (
     <section>
       <PageHeader title={<>Request <code className="run-id">{current.id}</code></>} crumbs={crumbs}>
-        <p className="lead" data-testid="request-state"><StateBadge state={current.state} /> {(grant && GRANT_STATE_WORDS[current.state]) || STATE_WORDS[current.state] || ''}</p>
+        <p className="lead" data-testid="request-state"><StateBadge state={current.state} /> {(grant && GRANT_STATE_WORDS[current.state]) || (current.action === 'dag:rerun' && RERUN_STATE_WORDS[current.state]) || STATE_WORDS[current.state] || ''}</p>
         {grant && mine && current.state === 'succeeded' && <p><Link href="/me">See your grants on My access →</Link></p>}
         {current.error && <p className="error-inline">{current.error.code}: {current.error.message}</p>}
         {current.runId && current.dagId && (current.state === 'succeeded' || current.state === 'dispatching') && (
@@ -105,8 +111,10 @@ export function RequestPage(props: { id: string; session: Session }) {
             {current.dagId && <><dt>DAG</dt><dd><Link href={dagPath(current.environment, current.dagId)}>{current.dagId}</Link></dd></>}
             {grant
               ? <><dt>Group</dt><dd data-testid="grant-group"><strong>{String(input.group ?? '—')}</strong></dd><dt>For</dt><dd>{String(input.hours ?? '—')} hours from approval</dd></>
-              : <><dt>Logical date</dt><dd>{typeof input.logicalDate === 'string' ? <Time value={input.logicalDate} /> : <span className="muted">Airflow&apos;s default (now)</span>}</dd></>}
-            {typeof input.runId === 'string' && <><dt>Run</dt><dd><code>{input.runId}</code></dd></>}
+              : current.action === 'dag:trigger' && <><dt>Logical date</dt><dd>{typeof input.logicalDate === 'string' ? <Time value={input.logicalDate} /> : <span className="muted">Airflow&apos;s default (now)</span>}</dd></>}
+            {typeof input.runId === 'string'
+              ? <><dt>Run</dt><dd><code>{input.runId}</code></dd></>
+              : current.action === 'dag:rerun' && current.runId && <><dt>Run</dt><dd><code>{current.runId}</code></dd></>}
           </dl>
           {!grant && current.action === 'dag:trigger' && current.dagId && (
             <ConfDiff environment={current.environment} dagId={current.dagId} conf={input.conf && typeof input.conf === 'object' && !Array.isArray(input.conf) ? input.conf as Record<string, unknown> : {}} />
@@ -160,7 +168,7 @@ export function RequestPage(props: { id: string; session: Session }) {
           </ol>
         )}
       </section>
-      {current.action === 'dag:trigger' && current.runId && <LineageSection path={`/requests/${encodeURIComponent(current.id)}/lineage`} />}
+      {(current.action === 'dag:trigger' || current.action === 'dag:rerun') && current.runId && <LineageSection path={`/requests/${encodeURIComponent(current.id)}/lineage`} />}
     </section>
   )
 }
