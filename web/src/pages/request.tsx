@@ -11,9 +11,9 @@ const MOVING = new Set(['pending', 'allowed', 'dispatching'])
 /** What each request state means, in one line. */
 const STATE_WORDS: Record<string, string> = {
   pending: 'Waiting for approval: nothing has run.',
-  allowed: 'Approved; being sent to Airflow.',
+  allowed: 'Allowed (by policy, or approved); being sent to Airflow.',
   dispatching: 'Sent to Airflow; waiting for its answer.',
-  succeeded: 'Approved and dispatched: Airflow created the run.',
+  succeeded: 'Allowed and dispatched: Airflow created the run.',
   failed: 'Dispatching failed: Airflow did not create the run.',
   denied: 'Denied: it never runs.',
   expired: 'Expired before enough approvers approved: it never runs.',
@@ -21,10 +21,11 @@ const STATE_WORDS: Record<string, string> = {
   refused: 'Refused: it never waited for approval.',
 }
 
-/** What a rerun's states mean, where they differ from a trigger's. */
-const RERUN_STATE_WORDS: Record<string, string> = {
-  succeeded: 'Dispatched: Airflow runs the cleared tasks of the run again.',
-  failed: 'Dispatching failed: Airflow cleared nothing.',
+/** What the states of actions other than a trigger mean, where they differ from a trigger's. */
+const ACTION_STATE_WORDS: Record<string, Record<string, string>> = {
+  'dag:rerun': { succeeded: 'Allowed and dispatched: Airflow runs the cleared tasks of the run again.', failed: 'Dispatching failed: Airflow cleared nothing.' },
+  'dag:pause': { succeeded: 'Allowed and dispatched: Airflow paused or unpaused the DAG.', failed: 'Dispatching failed: the DAG was left as it was.' },
+  'asset:post_event': { succeeded: 'Allowed and dispatched: Airflow recorded the asset event.', failed: 'Dispatching failed: Airflow recorded no event.' },
 }
 
 /** What a grant request's states mean, where they differ from a run's. */
@@ -72,7 +73,7 @@ export function RequestPage(props: { id: string; session: Session }) {
   return (
     <section>
       <PageHeader title={<>Request <code className="run-id">{current.id}</code></>} crumbs={crumbs}>
-        <p className="lead" data-testid="request-state"><StateBadge state={current.state} /> {(grant && GRANT_STATE_WORDS[current.state]) || (current.action === 'dag:rerun' && RERUN_STATE_WORDS[current.state]) || STATE_WORDS[current.state] || ''}</p>
+        <p className="lead" data-testid="request-state"><StateBadge state={current.state} /> {(grant && GRANT_STATE_WORDS[current.state]) || ACTION_STATE_WORDS[current.action]?.[current.state] || STATE_WORDS[current.state] || ''}</p>
         {grant && mine && current.state === 'succeeded' && <p><Link href="/me">See your grants on My access →</Link></p>}
         {current.error && <p className="error-inline">{current.error.code}: {current.error.message}</p>}
         {current.runId && current.dagId && (current.state === 'succeeded' || current.state === 'dispatching') && (
