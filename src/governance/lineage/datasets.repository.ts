@@ -83,6 +83,8 @@ export async function listDatasetUses(
     .select(['d.event_id', 'd.direction', 'd.environment', 'd.dag_id', 'd.request_id', 'd.job_name', 'd.event_time', 'd.tags', 'e.event_type', 'e.airflow_run_id', 'r.facet', 'r.run_id as request_run_id'])
     .where('d.namespace', '=', dataset.namespace).where('d.name', '=', dataset.name)
     .where('d.direction', '=', direction).where('d.environment', 'in', environments)
+    // A newer row of the same task run, found in lineage_datasets_run_idx (a task run has a row or two). Not pruning's
+    // `>=`-first form: that range would lead SQLite to lineage_datasets_dataset_idx and every newer write of the dataset.
     .where(({ not, exists, selectFrom }) => not(exists(selectFrom('lineage_datasets as n').select('n.event_id')
       .whereRef('n.run_id', '=', 'd.run_id').whereRef('n.namespace', '=', 'd.namespace').whereRef('n.name', '=', 'd.name').whereRef('n.direction', '=', 'd.direction')
       .where((eb) => eb.or([eb('n.event_time', '>', eb.ref('d.event_time')), eb.and([eb('n.event_time', '=', eb.ref('d.event_time')), eb('n.event_id', '>', eb.ref('d.event_id'))])])))))
